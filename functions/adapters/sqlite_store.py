@@ -1,0 +1,148 @@
+"""Store adapter on a SQLite file, the embedded default.
+
+Reserving is one INSERT on the idempotency key (the primary key), so two processes cannot both
+reserve a message. Each call opens its own connection: safe across threads and processes.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing, contextmanager
+from datetime import date, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+from ..ports import FAILED, RESERVED, SENT, LedgerEntry, LedgerFacts, StoreUnavailable
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS ledger (
+    key TEXT PRIMARY KEY, customer_id TEXT NOT NULL, kind TEXT NOT NULL, channel TEXT NOT NULL,
+    business_day TEXT NOT NULL, state TEXT NOT NULL, reserved_at TEXT, updated_at TEXT,
+    error TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS ledger_by_day ON ledger (business_day);
+CREATE INDEX IF NOT EXISTS ledger_by_state ON ledger (state);
+CREATE TABLE IF NOT EXISTS opt_outs (customer_id TEXT PRIMARY KEY, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS reports (id INTEGER PRIMARY KEY AUTOINCREMENT, job TEXT NOT NULL,
+    at TEXT NOT NULL, body TEXT NOT NULL);
+"""
+CHUNK = 500  # SQLite's limit on bound parameters is far above; keeps statements small
+
+
+def _unavailable_on_error(method):
+    @wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            if isinstance(error, sqlite3.IntegrityError):
+                raise
+            raise StoreUnavailable(f"SQLite {self.path}: {error}") from error
+    return wrapper
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class SqliteStore:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._ready = False
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        if not self.path.parent.is_dir():
+            raise StoreUnavailable(f"SQLite {self.path}: thư mục không tồn tại / the folder does not exist")
+        with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as connection:
+            connection.execute("PRAGMA busy_timeout = 30000")
+            if not self._ready:
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.executescript(SCHEMA)
+                self._ready = True
+            yield connection
+
+    @_unavailable_on_error
+    def reserve(self, entry: LedgerEntry) -> bool:
+        with self._connection() as db:
+            try:
+                db.execute(
+                    "INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (entry.key, entry.customer_id, entry.kind, entry.channel, entry.business_day.isoformat(),
+                     RESERVED, _iso(entry.reserved_at), _iso(entry.reserved_at), ""),
+                )
+            except sqlite3.IntegrityError:
+                return False
+        return True
+
+    @_unavailable_on_error
+    def confirm(self, key: str, at: datetime) -> None:
+        with self._connection() as db:
+            db.execute("UPDATE ledger SET state = ?, updated_at = ?, error = '' WHERE key = ?", (SENT, at.isoformat(), key))
+
+    @_unavailable_on_error
+    def fail(self, key: str, error: str, at: datetime) -> None:
+        with self._connection() as db:
+            db.execute("UPDATE ledger SET state = ?, updated_at = ?, error = ? WHERE key = ?", (FAILED, at.isoformat(), error, key))
+
+    @_unavailable_on_error
+    def release(self, key: str) -> bool:
+        with self._connection() as db:
+            cursor = db.execute("DELETE FROM ledger WHERE key = ? AND state IN (?, ?)", (key, RESERVED, FAILED))
+            return cursor.rowcount == 1
+
+    @_unavailable_on_error
+    def entry(self, key: str) -> LedgerEntry | None:
+        with self._connection() as db:
+            row = db.execute("SELECT * FROM ledger WHERE key = ?", (key,)).fetchone()
+        return _entry(row) if row else None
+
+    @_unavailable_on_error
+    def facts(self, keys: Iterable[str], day: date) -> LedgerFacts:
+        keys = list(keys)
+        states: dict[str, str] = {}
+        with self._connection() as db:
+            for start in range(0, len(keys), CHUNK):
+                chunk = keys[start:start + CHUNK]
+                marks = ",".join("?" * len(chunk))
+                states.update(db.execute(f"SELECT key, state FROM ledger WHERE key IN ({marks})", chunk).fetchall())
+            today = db.execute("SELECT customer_id FROM ledger WHERE business_day = ?", (day.isoformat(),)).fetchall()
+        return LedgerFacts(states, frozenset(r[0] for r in today), len(today))
+
+    @_unavailable_on_error
+    def unconfirmed(self) -> list[LedgerEntry]:
+        with self._connection() as db:
+            rows = db.execute("SELECT * FROM ledger WHERE state IN (?, ?) ORDER BY reserved_at, key", (RESERVED, FAILED)).fetchall()
+        return [_entry(r) for r in rows]
+
+    @_unavailable_on_error
+    def record_opt_out(self, customer_id: str, at: datetime) -> None:
+        with self._connection() as db:
+            db.execute("INSERT OR IGNORE INTO opt_outs VALUES (?, ?)", (customer_id, at.isoformat()))
+
+    @_unavailable_on_error
+    def opt_outs(self) -> dict[str, datetime]:
+        with self._connection() as db:
+            return {cid: datetime.fromisoformat(at) for cid, at in db.execute("SELECT customer_id, at FROM opt_outs")}
+
+    @_unavailable_on_error
+    def save_report(self, report: Mapping[str, Any]) -> None:
+        with self._connection() as db:
+            db.execute("INSERT INTO reports (job, at, body) VALUES (?, ?, ?)",
+                       (report["job"], report["now"], json.dumps(report, ensure_ascii=False, default=str)))
+
+    @_unavailable_on_error
+    def reports(self, job: str, limit: int = 10) -> list[dict[str, Any]]:
+        with self._connection() as db:
+            rows = db.execute("SELECT body FROM reports WHERE job = ? ORDER BY id DESC LIMIT ?", (job, limit)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _entry(row: tuple) -> LedgerEntry:
+    key, customer_id, kind, channel, day, state, reserved_at, updated_at, error = row
+    return LedgerEntry(key, customer_id, kind, channel, date.fromisoformat(day), state,
+                       _time(reserved_at), _time(updated_at), error)

@@ -1,0 +1,127 @@
+"""Sheet adapter for a local .xlsx workbook (openpyxl), the embedded default.
+
+Reads with the fast read-only loader; writes by loading the full workbook (staff formatting,
+extra columns and validations survive), applying the run's changes, and replacing the file
+atomically, under a lock file so two overlapping runs write one after the other.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from ..columns import TabSpec, find_tab, locate_columns
+from ..ports import RowWrite, Table, TabWrite
+from ..text import cell_text
+
+
+class SheetError(RuntimeError):
+    """The workbook cannot be used; the message says which file and what to do."""
+
+
+class XlsxSheet:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    def _open(self, read_only: bool):
+        import openpyxl  # imported here: only runs on a local workbook pay for it
+
+        if not self.path.exists():
+            raise SheetError(f"Không tìm thấy tệp / no such workbook: {self.path}")
+        try:
+            return openpyxl.load_workbook(self.path, read_only=read_only, data_only=read_only)
+        except Exception as error:  # openpyxl raises many kinds for a damaged file
+            raise SheetError(f"Không mở được / cannot open {self.path}: {error}") from error
+
+    def tab_titles(self) -> list[str]:
+        workbook = self._open(read_only=True)
+        try:
+            return list(workbook.sheetnames)
+        finally:
+            workbook.close()
+
+    def read(self, tabs: Sequence[TabSpec]) -> dict[str, Table]:
+        workbook = self._open(read_only=True)
+        try:
+            found: dict[str, Table] = {}
+            for spec in tabs:
+                title = find_tab(spec, workbook.sheetnames)
+                if title is None:
+                    continue
+                rows = [list(r) for r in workbook[title].iter_rows(values_only=True)]
+                found[spec.key] = Table(title, rows[0] if rows else [], rows[1:])
+            return found
+        finally:
+            workbook.close()
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with open(self.path.with_name(self.path.name + ".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def write(self, changes: Sequence[TabWrite]) -> list[RowWrite]:
+        """Apply every change; returns the row writes whose row could no longer be found."""
+        if not any(change.rows for change in changes):
+            return []
+        with self._locked():
+            workbook = self._open(read_only=False)
+            missed: list[RowWrite] = []
+            for change in changes:
+                title = find_tab(change.tab, workbook.sheetnames)
+                if title is None:
+                    raise SheetError(f"Tab '{change.tab.title_vi}' / '{change.tab.title_en}' không có trong / is not in {self.path}")
+                missed += _apply(workbook[title], change)
+            self._save(workbook)
+        return missed
+
+    def _save(self, workbook) -> None:
+        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".careloop-", suffix=".xlsx")
+        os.close(handle)
+        try:
+            workbook.save(temporary)
+            os.replace(temporary, self.path)
+        except OSError as error:
+            Path(temporary).unlink(missing_ok=True)
+            raise SheetError(f"Không ghi được / cannot write {self.path} (đang mở trong Excel? / open in Excel?): {error}") from error
+
+
+def _apply(sheet, change: TabWrite) -> list[RowWrite]:
+    header = [cell.value for cell in sheet[1]] if sheet.max_row >= 1 else []
+    positions = locate_columns(change.tab, header)
+    needed = {change.id_column.key} | {key for row in change.rows for key in row.values}
+    for key in sorted(needed - positions.keys(), key=lambda k: [c.key for c in change.tab.columns].index(k)):
+        column = len(header) + 1
+        sheet.cell(row=1, column=column, value=change.tab.column(key).title(change.header_language))
+        header.append(change.tab.column(key).title(change.header_language))
+        positions[key] = column - 1
+
+    id_column = positions[change.id_column.key] + 1
+    rows_by_id: dict[str, int] = {}
+    for number, (cell,) in enumerate(sheet.iter_rows(min_row=2, min_col=id_column, max_col=id_column), start=2):
+        text = cell_text(cell.value)
+        if text:
+            rows_by_id.setdefault(text, number)
+
+    missed: list[RowWrite] = []
+    for row_write in change.rows:
+        if row_write.row_id:
+            number = rows_by_id.get(row_write.row_id)
+        else:  # the ID was blank when read: the row must still be there, still without an ID
+            blank = not cell_text(sheet.cell(row=row_write.row_number, column=id_column).value)
+            number = row_write.row_number if blank else None
+        if number is None:
+            missed.append(row_write)
+            continue
+        for key, value in row_write.values.items():
+            cell = sheet.cell(row=number, column=positions[key] + 1)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # text stays text: "=1+1" typed by a customer is no formula
+    return missed

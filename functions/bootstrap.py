@@ -1,0 +1,100 @@
+"""Builds adapters from settings: the one place that knows which backend serves which port.
+
+Entry points and the CLI call this; jobs receive ports. Adapter modules are imported inside
+these functions so a cold start pays only for the backends it uses.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .customers import ReadRules
+from .followup.job import FollowupDeps
+from .followup.plan import FollowupRules
+from .links import Links
+from .ports import Channel, Sheet, Store
+from .rendering import Templates
+from .retry import RetryPolicy
+from .settings import Settings, SettingsError
+
+
+def open_sheet(settings: Settings) -> Sheet:
+    if settings.sheet.lower().endswith((".xlsx", ".xlsm")):
+        from .adapters.xlsx_sheet import XlsxSheet
+
+        return XlsxSheet(settings.sheet)
+    raise SettingsError([f"Thiết lập / setting CARELOOP_SHEET = {settings.sheet!r}: "
+                         "cần đường dẫn tới tệp .xlsx / expected a path to an .xlsx workbook"])
+
+
+def open_store(settings: Settings) -> Store:
+    if "://" in settings.store:
+        raise SettingsError([f"Thiết lập / setting CARELOOP_STORE = {settings.store!r}: "
+                             "chỉ hỗ trợ tệp SQLite / only a SQLite file path is supported"])
+    from .adapters.sqlite_store import SqliteStore
+
+    return SqliteStore(settings.store)
+
+
+def open_channels(settings: Settings) -> dict[str, Channel]:
+    if settings.smtp_host:
+        from .adapters.smtp import SmtpChannel, SmtpConfig
+
+        channel: Channel = SmtpChannel(SmtpConfig(
+            settings.smtp_host, settings.smtp_port, settings.smtp_security, settings.smtp_user,
+            settings.smtp_password, settings.smtp_timeout, settings.business_name, settings.sender_email,
+            settings.reply_to))
+    else:
+        from .adapters.outbox import OutboxChannel
+
+        channel = OutboxChannel(settings.outbox, settings.business_name, settings.sender_email, settings.reply_to)
+    return {name: channel for name in channel.channels}
+
+
+def link_secret(settings: Settings) -> str:
+    """CARELOOP_SECRET, or for a local SQLite store a random secret kept beside it (0600)."""
+    if settings.secret:
+        return settings.secret
+    if "://" in settings.store:
+        raise SettingsError(["Thiết lập / setting CARELOOP_SECRET: bắt buộc khi dùng kho dữ liệu trên mây / "
+                             "required with a cloud store"])
+    path = Path(settings.store + ".secret")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
+
+
+def links(settings: Settings) -> Links:
+    return Links(settings.public_url, link_secret(settings))
+
+
+def read_rules(settings: Settings) -> ReadRules:
+    return ReadRules(settings.date_order, settings.phone_region, settings.default_language)
+
+
+def followup_deps(settings: Settings) -> FollowupDeps:
+    channels = open_channels(settings)
+    return FollowupDeps(
+        sheet=open_sheet(settings), store=open_store(settings), channels=channels, templates=Templates(),
+        links=links(settings),
+        rules=FollowupRules(settings.catchup_days, settings.daily_cap, *settings.send_hours, frozenset(channels)),
+        read_rules=read_rules(settings), business_name=settings.business_name,
+        staff_language=settings.staff_language, retry=RetryPolicy(budget_seconds=settings.retry_seconds))
+
+
+def local_now(settings: Settings, text: str | None = None) -> datetime:
+    """Now in the business time zone; `text` (ISO, e.g. 2026-11-23T09:00) without an offset is local."""
+    zone = ZoneInfo(settings.timezone)
+    if not text:
+        return datetime.now(zone)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise SettingsError([f"--now {text!r}: cần dạng / expected YYYY-MM-DDTHH:MM"]) from None
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)

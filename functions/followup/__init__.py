@@ -1,0 +1,1 @@
+"""The follow-up job: birthday wishes and one-week check-ins."""

@@ -1,0 +1,196 @@
+"""The follow-up job: read → plan → reserve, render, send, confirm → write back → report.
+
+It sees only the ports; `functions.bootstrap` builds the adapters. The ledger is the source of
+truth for "already sent": a message is reserved before it is sent and confirmed after, so a run
+repeated, overlapping or restarted after a crash never sends a message twice.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping
+
+from ..columns import CUSTOMERS
+from ..customers import Customer, ReadRules, read_customers
+from ..i18n import both, say
+from ..links import Links
+from ..ports import (Channel, LedgerEntry, OutgoingMessage, PermanentDeliveryError, RowWrite, Sheet, Store,
+                     TabWrite, TransientDeliveryError)
+from ..rendering import RenderedMessage, RenderError, Templates
+from ..retry import RetryPolicy
+from .plan import DueMessage, FollowupRules, Skip, decide, due_messages
+
+JOB = "followup"
+# Skip reasons that ask something of staff, so they go into the row's System note.
+NOTE_REASONS = {"failed_before", "channel_unavailable"}
+
+
+class JobError(RuntimeError):
+    """The job could not run at all (a missing tab, for instance); nothing was sent."""
+
+
+@dataclass
+class FollowupDeps:
+    sheet: Sheet
+    store: Store
+    channels: Mapping[str, Channel]  # channel name → adapter that delivers it
+    templates: Templates
+    links: Links
+    rules: FollowupRules
+    read_rules: ReadRules
+    business_name: str
+    staff_language: str = "vi"
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass(frozen=True)
+class Preview:
+    message: DueMessage
+    outgoing: OutgoingMessage
+
+
+@dataclass
+class FollowupOutcome:
+    report: dict[str, Any]
+    previews: list[Preview] = field(default_factory=list)
+
+
+def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> FollowupOutcome:
+    """`now` is aware, in the business time zone."""
+    tables = deps.sheet.read([CUSTOMERS])
+    if CUSTOMERS.key not in tables:
+        raise JobError(f"Không có tab '{CUSTOMERS.title_vi}' / no '{CUSTOMERS.title_en}' tab in the sheet")
+    today = now.date()
+    sheet = read_customers(tables[CUSTOMERS.key], deps.read_rules, today)
+
+    opted_out_in_store = deps.store.opt_outs()  # also proves the store answers before any send
+    customers = [dataclasses.replace(c, opted_out=True) if c.id in opted_out_in_store and not c.opted_out else c
+                 for c in sheet.customers]
+    rules = dataclasses.replace(deps.rules, channels=deps.rules.channels & frozenset(deps.channels))
+    due = due_messages(customers, today, rules)
+    plan = decide(due, deps.store.facts([m.key for m in due], today), now, rules)
+
+    run = _Run(deps, now, dry_run)
+    for message in plan.send:
+        run.deliver(message)
+
+    notes: dict[str, list[str]] = {}
+    for skip in plan.skipped:
+        if skip.reason in NOTE_REASONS:
+            notes.setdefault(skip.message.customer.id, []).append(say(skip.reason, deps.staff_language, **skip.params))
+    for message in plan.unknown:
+        notes.setdefault(message.customer.id, []).append(say("unconfirmed", deps.staff_language))
+    for customer_id, note in run.notes.items():
+        notes.setdefault(customer_id, []).extend(note)
+
+    writes = [w for c in customers if (w := _row_write(c, notes.get(c.id, []), run.last_contact.get(c.id),
+                                                       c.id in opted_out_in_store, deps.staff_language))]
+    report = _report(deps, now, dry_run, sheet.problems, run, plan.skipped + run.skipped, plan.unknown)
+    report["write_back"] = {"rows": len(writes), "missed": []}
+    if not dry_run:
+        try:
+            missed = deps.sheet.write([TabWrite(CUSTOMERS, CUSTOMERS.column("id"), writes, deps.staff_language)])
+            report["write_back"]["missed"] = [w.row_id or f"row {w.row_number}" for w in missed]
+        except Exception as error:  # the sends are recorded in the ledger; say what did not reach the sheet
+            report["write_back"]["error"] = str(error)
+        deps.store.save_report(report)
+    return FollowupOutcome(report, run.previews)
+
+
+class _Run:
+    """What one run did, message by message."""
+
+    def __init__(self, deps: FollowupDeps, now: datetime, dry_run: bool):
+        self.deps, self.now, self.dry_run = deps, now, dry_run
+        self.sent: list[tuple[DueMessage, OutgoingMessage]] = []
+        self.failed: list[tuple[DueMessage, str]] = []
+        self.skipped: list[Skip] = []
+        self.previews: list[Preview] = []
+        self.notes: dict[str, list[str]] = {}
+        self.last_contact: dict[str, str] = {}
+
+    def deliver(self, message: DueMessage) -> None:
+        deps, customer = self.deps, message.customer
+        try:
+            outgoing = self.compose(message)
+        except RenderError as error:
+            self.failure(message, say("render_failed", deps.staff_language, error=error))
+            return
+        if self.dry_run:
+            self.previews.append(Preview(message, outgoing))
+            return
+        entry = LedgerEntry(message.key, customer.id, message.kind, outgoing.channel, self.now.date(), reserved_at=self.now)
+        if not deps.store.reserve(entry):
+            self.skipped.append(Skip(message, "reserved_elsewhere"))
+            return
+        channel = deps.channels[outgoing.channel]
+        try:
+            deps.retry.call(lambda: channel.deliver(outgoing), (TransientDeliveryError,))
+        except (TransientDeliveryError, PermanentDeliveryError, OSError) as error:
+            deps.store.fail(message.key, str(error), self.now)
+            self.failure(message, say("send_failed", deps.staff_language, kind=say(f"kind_{message.kind}", deps.staff_language), error=error))
+            return
+        deps.store.confirm(message.key, self.now)
+        self.sent.append((message, outgoing))
+        self.last_contact[customer.id] = say("last_contact", deps.staff_language, date=f"{self.now:%d/%m/%Y}",
+                                             kind=say(f"kind_{message.kind}", deps.staff_language), channel=outgoing.channel)
+
+    def compose(self, message: DueMessage) -> OutgoingMessage:
+        deps, customer = self.deps, message.customer
+        unsubscribe_url = deps.links.unsubscribe(customer.id, customer.language)
+        context = {"greeting": customer.greeting, "name": customer.name, "business_name": deps.business_name,
+                   "unsubscribe_url": unsubscribe_url}
+        if customer.purchase_date:
+            context["purchase_date"] = f"{customer.purchase_date:%d/%m/%Y}"
+        rendered: RenderedMessage = deps.templates.message(message.kind, customer.language, context)
+        return OutgoingMessage(message.key, customer.channel or "", customer.address or "", customer.name,
+                               rendered.subject, rendered.text, rendered.html, unsubscribe_url, customer.language)
+
+    def failure(self, message: DueMessage, error: str) -> None:
+        self.failed.append((message, error))
+        self.notes.setdefault(message.customer.id, []).append(error)
+
+
+def _row_write(customer: Customer, notes: list[str], last_contact: str | None, opted_out_in_store: bool,
+               language: str) -> RowWrite | None:
+    """Only the system cells that change; None when the row is already right."""
+    wanted: dict[str, Any] = {}
+    if customer.id_assigned:
+        wanted["id"] = customer.id
+    if opted_out_in_store and customer.cells.get("opt_out") is not True:
+        wanted["opt_out"] = True
+    if last_contact:
+        wanted["last_contact"] = last_contact
+    note = "; ".join([p.message(language) for p in customer.problems] + notes)
+    if note != (customer.cells.get("system_note") or ""):
+        wanted["system_note"] = note
+    if not wanted:
+        return None
+    return RowWrite(customer.row, None if customer.id_assigned else customer.id, wanted)
+
+
+def _report(deps: FollowupDeps, now: datetime, dry_run: bool, problems, run: _Run, skipped: list[Skip],
+            unknown: list[DueMessage]) -> dict[str, Any]:
+    language = deps.staff_language
+
+    def entry(message: DueMessage, **extra: Any) -> dict[str, Any]:
+        return {"customer_id": message.customer.id, "kind": message.kind, "key": message.key, "row": message.customer.row, **extra}
+
+    report: dict[str, Any] = {
+        "job": JOB,
+        "now": now.isoformat(),
+        "dry_run": dry_run,
+        "sent": [entry(m, channel=o.channel, to=o.to) for m, o in run.sent],
+        "planned": [entry(p.message, channel=p.outgoing.channel, to=p.outgoing.to, subject=p.outgoing.subject)
+                    for p in run.previews],
+        "skipped": [entry(s.message, reason=s.reason, detail=say(s.reason, language, **s.params)) for s in skipped],
+        "failed": [entry(m, error=error) for m, error in run.failed],
+        "unknown": [entry(m, detail=say("unconfirmed", language)) for m in unknown],
+        "problems": [p.as_dict(language) for p in problems],
+    }
+    report["summary"] = {name: len(report[name]) for name in ("sent", "planned", "skipped", "failed", "unknown", "problems")}
+    outside = [s for s in skipped if s.reason == "outside_hours"]
+    if outside:
+        report["notice"] = both("outside_hours", hours=deps.rules.hours)
+    return report

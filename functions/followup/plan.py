@@ -1,0 +1,120 @@
+"""Who gets a birthday wish or a one-week check-in today, and who does not and why (pure).
+
+Two steps, so the job can ask the ledger in between:
+  due_messages(customers, today)   → every message the calendar calls for (and late ones)
+  decide(due, ledger facts, now)   → what to send now, what to skip (with a reason), what is unknown
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, Iterable, Sequence
+
+from ..customers import Customer
+from ..ports import FAILED, RESERVED, SENT, LedgerFacts
+
+BIRTHDAY, CHECKIN = "birthday", "checkin"
+KINDS = (BIRTHDAY, CHECKIN)
+CHECKIN_AFTER = timedelta(days=7)
+LATE_REPORT_DAYS = 30  # a missed check-in is reported for this long, then no longer mentioned
+
+
+@dataclass(frozen=True)
+class FollowupRules:
+    catchup_days: int = 3
+    daily_cap: int = 0  # 0: no cap
+    send_from: time = time(8, 0)
+    send_until: time = time(20, 0)
+    channels: frozenset[str] = frozenset({"email"})  # channels this deployment can send on
+
+    @property
+    def hours(self) -> str:
+        return f"{self.send_from:%H:%M}–{self.send_until:%H:%M}"
+
+
+@dataclass(frozen=True, slots=True)
+class DueMessage:
+    kind: str
+    customer: Customer
+    due: date
+    late: bool = False  # past the catch-up window: reported, never sent
+
+    @property
+    def key(self) -> str:
+        occasion = self.due.year if self.kind == BIRTHDAY else (self.due - CHECKIN_AFTER).isoformat()
+        return f"{self.kind}/{self.customer.id}/{occasion}"
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    message: DueMessage
+    reason: str  # a code from i18n
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class FollowupPlan:
+    send: list[DueMessage] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    unknown: list[DueMessage] = field(default_factory=list)
+
+
+def due_messages(customers: Iterable[Customer], today: date, rules: FollowupRules) -> list[DueMessage]:
+    window = timedelta(days=rules.catchup_days)
+    report_from = today - window - timedelta(days=LATE_REPORT_DAYS)
+    due: list[DueMessage] = []
+    for customer in customers:
+        if customer.birthday is not None and customer.birthday.falls_on(today):
+            due.append(DueMessage(BIRTHDAY, customer, today))
+        if customer.purchase_date is not None:
+            checkin_day = customer.purchase_date + CHECKIN_AFTER
+            if today - window <= checkin_day <= today:
+                due.append(DueMessage(CHECKIN, customer, checkin_day))
+            elif report_from <= checkin_day < today - window:
+                due.append(DueMessage(CHECKIN, customer, checkin_day, late=True))
+    return due
+
+
+def decide(due: Sequence[DueMessage], facts: LedgerFacts, now: datetime, rules: FollowupRules) -> FollowupPlan:
+    """`now` is local time in the business time zone."""
+    plan = FollowupPlan()
+    sendable: list[DueMessage] = []
+    for message in due:
+        state = facts.states.get(message.key)
+        customer = message.customer
+        if state == SENT:
+            if not message.late:
+                plan.skipped.append(Skip(message, "already_sent"))
+        elif state == RESERVED:
+            plan.unknown.append(message)
+        elif state == FAILED:
+            plan.skipped.append(Skip(message, "failed_before"))
+        elif message.late:
+            plan.skipped.append(Skip(message, "too_late", {"due": f"{message.due:%d/%m/%Y}", "days": rules.catchup_days}))
+        elif customer.problems:
+            plan.skipped.append(Skip(message, "invalid_row"))
+        elif customer.opted_out:
+            plan.skipped.append(Skip(message, "opted_out"))
+        elif customer.channel not in rules.channels:
+            plan.skipped.append(Skip(message, "channel_unavailable", {"channel": customer.channel}))
+        elif not rules.send_from <= now.time() < rules.send_until:
+            plan.skipped.append(Skip(message, "outside_hours", {"hours": rules.hours}))
+        else:
+            sendable.append(message)
+
+    # One message per customer per day; the birthday wins, the check-in waits for the next run.
+    contacted = set(facts.contacted_today)
+    chosen: list[DueMessage] = []
+    for message in sorted(sendable, key=lambda m: (m.kind != BIRTHDAY, m.due)):
+        if message.customer.id in contacted:
+            plan.skipped.append(Skip(message, "one_per_day"))
+        else:
+            contacted.add(message.customer.id)
+            chosen.append(message)
+
+    # The daily cap keeps the oldest due; the rest wait for tomorrow's run.
+    room = rules.daily_cap - facts.reserved_today if rules.daily_cap else len(chosen)
+    chosen.sort(key=lambda m: (m.due, m.kind != BIRTHDAY, m.customer.row))
+    plan.send = chosen[: max(room, 0)]
+    plan.skipped.extend(Skip(m, "daily_cap", {"cap": rules.daily_cap}) for m in chosen[max(room, 0):])
+    return plan

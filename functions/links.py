@@ -1,0 +1,22 @@
+"""Public links in messages: opaque, signed, with no personal data in the URL."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .tokens import Signer
+
+UNSUBSCRIBE = "unsubscribe"
+UNSUBSCRIBE_DAYS = 400  # a link in last year's birthday wish still works
+
+
+@dataclass(frozen=True)
+class Links:
+    public_url: str
+    secret: str
+
+    def unsubscribe_signer(self) -> Signer:
+        return Signer(self.secret, UNSUBSCRIBE)
+
+    def unsubscribe(self, customer_id: str, language: str) -> str:
+        token = self.unsubscribe_signer().sign({"c": customer_id, "l": language})
+        return f"{self.public_url}/{UNSUBSCRIBE}/{token}"

@@ -1,0 +1,190 @@
+"""Settings: defaults < careloop.toml < environment (CARELOOP_*) < command-line flags.
+
+Everything is validated before a run starts; a bad value stops it with a message naming the
+setting (its environment variable and its careloop.toml key), before anything is sent.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any, Callable, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .values import DATE_ORDERS
+
+ENV_PREFIX = "CARELOOP_"
+LEGAL_HOURS = (time(7, 0), time(22, 0))  # Decree 91/2020: advertising messages 07:00–22:00 only
+
+
+class SettingsError(ValueError):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _hours(text: str) -> tuple[time, time]:
+    m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*", text)
+    if not m:
+        raise ValueError("dạng HH:MM-HH:MM / expected HH:MM-HH:MM, e.g. 08:00-20:00")
+    start, end = time(int(m[1]), int(m[2])), time(int(m[3]), int(m[4]))
+    if not start < end:
+        raise ValueError("giờ bắt đầu phải trước giờ kết thúc / the start must be before the end")
+    if start < LEGAL_HOURS[0] or end > LEGAL_HOURS[1]:
+        raise ValueError("Nghị định 91/2020 chỉ cho phép 07:00-22:00 / Decree 91/2020 allows 07:00-22:00 only")
+    return start, end
+
+
+def _one_of(*choices: str) -> Callable[[str], str]:
+    def check(text: str) -> str:
+        value = text.strip()
+        for choice in choices:
+            if value.lower() == choice.lower():
+                return choice
+        raise ValueError(f"chọn một trong / choose one of: {', '.join(choices)}")
+    return check
+
+
+def _int_range(low: int, high: int) -> Callable[[str], int]:
+    def check(text: str) -> int:
+        try:
+            value = int(str(text).strip())
+        except ValueError:
+            raise ValueError("cần một số nguyên / expected a whole number") from None
+        if not low <= value <= high:
+            raise ValueError(f"trong khoảng / between {low} and {high}")
+        return value
+    return check
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        raise ValueError("cần một số / expected a number") from None
+    if value <= 0:
+        raise ValueError("phải lớn hơn 0 / must be greater than 0")
+    return value
+
+
+def _timezone(text: str) -> str:
+    try:
+        ZoneInfo(text.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("không phải múi giờ IANA / not an IANA time zone, e.g. Asia/Ho_Chi_Minh") from None
+    return text.strip()
+
+
+def _region(text: str) -> str:
+    import phonenumbers
+
+    if text.strip().upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError("cần mã vùng hai chữ cái / expected a two-letter region code, e.g. VN")
+    return text.strip().upper()
+
+
+def _url(text: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", text.strip()):
+        raise ValueError("cần một địa chỉ http(s) / expected an http(s) URL")
+    return text.strip().rstrip("/")
+
+
+def _email_address(text: str) -> str:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(text.strip(), check_deliverability=False, test_environment=True).normalized
+    except EmailNotValidError as error:
+        raise ValueError(f"địa chỉ email không hợp lệ / not a valid email address ({error})") from None
+
+
+def _text(text: str) -> str:
+    return str(text).strip()
+
+
+def _setting(default: Any, parse: Callable[[str], Any] = _text, doc: str = "", secret: bool = False) -> Any:
+    return field(default=default, metadata={"parse": parse, "doc": doc, "secret": secret})
+
+
+@dataclass(frozen=True)
+class Settings:
+    sheet: str = _setting("careloop.xlsx", doc="the workbook: PATH.xlsx")
+    store: str = _setting("careloop.sqlite", doc="the store: PATH.sqlite")
+    outbox: str = _setting("outbox", doc="folder for .eml files when no SMTP host is set")
+    smtp_host: str = _setting("", doc="send email through this SMTP server instead of the outbox")
+    smtp_port: int = _setting(587, _int_range(1, 65535))
+    smtp_security: str = _setting("starttls", _one_of("starttls", "tls", "none"))
+    smtp_user: str = _setting("")
+    smtp_password: str = _setting("", secret=True)
+    smtp_timeout: float = _setting(30.0, _positive_float, doc="seconds")
+    timezone: str = _setting("Asia/Ho_Chi_Minh", _timezone)
+    date_order: str = _setting("DMY", _one_of(*DATE_ORDERS), doc="how staff type dates")
+    send_hours: tuple[time, time] = _setting((time(8, 0), time(20, 0)), _hours, doc="HH:MM-HH:MM, local time")
+    catchup_days: int = _setting(3, _int_range(0, 30), doc="late check-ins still sent within this many days")
+    daily_cap: int = _setting(0, _int_range(0, 1_000_000), doc="messages per day; 0 = no limit")
+    default_language: str = _setting("vi", _one_of("vi", "en"), doc="customers with no Language")
+    staff_language: str = _setting("vi", _one_of("vi", "en"), doc="notes, reports and new headers")
+    phone_region: str = _setting("VN", _region)
+    business_name: str = _setting("careloop", doc="signs every message")
+    sender_email: str = _setting("careloop@example.com", _email_address)
+    reply_to: str = _setting("")
+    public_url: str = _setting("http://127.0.0.1:8080", _url, doc="where the public functions answer")
+    secret: str = _setting("", secret=True, doc="signs unsubscribe and survey links")
+    retry_seconds: float = _setting(30.0, _positive_float, doc="budget for retrying transient faults")
+
+    @staticmethod
+    def env_name(name: str) -> str:
+        return ENV_PREFIX + name.upper()
+
+    def redacted(self) -> dict[str, Any]:
+        """For logs and `careloop check`: secrets shown only as set / not set."""
+        shown: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.metadata["secret"]:
+                value = "***" if value else ""
+            elif isinstance(value, tuple):
+                value = "-".join(f"{t:%H:%M}" for t in value)
+            shown[f.name] = value
+        return shown
+
+
+def load_settings(env: Mapping[str, str] | None = None, config: str | Path | None = None,
+                  overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Build and validate Settings; raises SettingsError listing every bad setting by name."""
+    env = os.environ if env is None else env
+    raw: dict[str, Any] = {}
+    problems: list[str] = []
+    config_path = Path(config or env.get(ENV_PREFIX + "CONFIG") or "careloop.toml")
+    if config_path.exists():
+        try:
+            raw.update(tomllib.loads(config_path.read_text(encoding="utf-8")))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise SettingsError([f"{config_path}: không đọc được / cannot be read: {error}"]) from None
+    elif config is not None:
+        raise SettingsError([f"{config_path}: không có tệp này / no such file"])
+    known = {f.name: f for f in dataclasses.fields(Settings)}
+    for key in list(raw):
+        if key not in known:
+            problems.append(f"{config_path}: '{key}' không phải một thiết lập / is not a setting")
+            raw.pop(key)
+    for name in known:
+        if Settings.env_name(name) in env:
+            raw[name] = env[Settings.env_name(name)]
+    raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
+
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        spec = known[name]
+        try:
+            values[name] = spec.metadata["parse"](value if isinstance(value, str) else str(value))
+        except ValueError as error:
+            shown = "***" if spec.metadata["secret"] else repr(value)
+            problems.append(f"Thiết lập / setting {Settings.env_name(name)} ({name} in careloop.toml) = {shown}: {error}")
+    if problems:
+        raise SettingsError(problems)
+    return Settings(**values)

@@ -1,0 +1,1 @@
+"""The survey job (see DESIGN.md §4): planned, not built yet."""

@@ -1,0 +1,40 @@
+"""Text helpers shared by header matching, triage and name handling (pure)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_NON_ALNUM = re.compile(r"[^0-9a-z*]+")
+
+
+@lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """Lower-case, strip Vietnamese diacritics (đ → d) and collapse white space.
+
+    "Ngày  Sinh" → "ngay sinh". Used wherever staff-typed words are compared.
+    """
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.lower().split())
+
+
+def header_key(text: str) -> str:
+    """A header reduced to letters and digits: "Mã KH" → "makh", "E-mail" → "email"."""
+    return _NON_ALNUM.sub("", fold(text))
+
+
+def cell_text(value: object) -> str:
+    """The text staff see in a cell, trimmed; numbers typed as numbers lose a trailing ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """Quote-safe short form of a cell for notes, so a 5,000-character cell stays readable."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,47 @@
+"""Signed link tokens (unsubscribe, survey): HMAC via itsdangerous, checked in constant time.
+
+A token carries only careloop's own identifiers (customer ID, language) — never a name, an
+email address or a phone number — and expires.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+
+class TokenInvalid(ValueError):
+    """Forged, tampered with or malformed."""
+
+
+class TokenExpired(ValueError):
+    def __init__(self, payload: Any):
+        super().__init__("expired")
+        self.payload = payload  # still useful to answer in the right language
+
+
+@dataclass(frozen=True)
+class Signer:
+    secret: str
+    purpose: str  # a token for one purpose is useless for another
+
+    def _serializer(self) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self.secret, salt=f"careloop/{self.purpose}")
+
+    def sign(self, payload: Any) -> str:
+        return self._serializer().dumps(payload)
+
+    def verify(self, token: str, max_age_seconds: int, now: datetime | None = None) -> Any:
+        serializer = self._serializer()
+        try:
+            payload, signed_at = serializer.loads(token, return_timestamp=True)
+        except SignatureExpired as error:  # only raised when max_age is given; we check below
+            raise TokenExpired(error.payload) from None
+        except BadSignature:
+            raise TokenInvalid(token) from None
+        age = ((now or datetime.now(signed_at.tzinfo)) - signed_at).total_seconds()
+        if age > max_age_seconds:
+            raise TokenExpired(payload)
+        return payload

@@ -1,0 +1,1 @@
+"""Public HTTP handlers (pages customers open from a message)."""

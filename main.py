@@ -1,0 +1,19 @@
+"""Cloud Functions entry points. Thin: each imports only its own job, when first called, so a
+function's cold start pays only for what it uses."""
+import functions_framework
+
+
+@functions_framework.http
+def followup_daily(request):
+    """Scheduled daily (OIDC-authenticated): birthday wishes and one-week check-ins."""
+    from functions.followup.http import followup_daily as handle
+
+    return handle(request)
+
+
+@functions_framework.http
+def unsubscribe(request):
+    """Public: GET shows a confirmation page, POST records the opt-out."""
+    from functions.web.unsubscribe import serve
+
+    return serve(request)
