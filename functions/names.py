@@ -36,6 +36,7 @@ def greeting_name(full_name: str, salutation: str, language: str) -> str:
             said = _VI_TO_EN[said]
         elif said in _SALUTATIONS_VI.values():  # "em", "quý khách": no English counterpart
             said = ""
-        return f"{said} {given}".strip()
+        # Without a title, English cannot tell given from family name: the full name is safe.
+        return f"{said} {given}" if said else " ".join(full_name.split())
     said = _EN_TO_VI.get(said, said) or "anh/chị"
     return f"{said} {given}".strip()

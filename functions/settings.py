@@ -159,13 +159,14 @@ def load_settings(env: Mapping[str, str] | None = None, config: str | Path | Non
     env = os.environ if env is None else env
     raw: dict[str, Any] = {}
     problems: list[str] = []
-    config_path = Path(config or env.get(ENV_PREFIX + "CONFIG") or "careloop.toml")
+    explicit = config or env.get(ENV_PREFIX + "CONFIG")
+    config_path = Path(explicit or "careloop.toml")
     if config_path.exists():
         try:
             raw.update(tomllib.loads(config_path.read_text(encoding="utf-8")))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise SettingsError([f"{config_path}: không đọc được / cannot be read: {error}"]) from None
-    elif config is not None:
+    elif explicit:
         raise SettingsError([f"{config_path}: không có tệp này / no such file"])
     known = {f.name: f for f in dataclasses.fields(Settings)}
     for key in list(raw):

@@ -1,0 +1,64 @@
+from datetime import time
+
+import pytest
+
+from functions.settings import SettingsError, load_settings
+
+
+def test_vietnamese_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    s = load_settings(env={})
+    assert (s.timezone, s.date_order, s.send_hours, s.catchup_days, s.default_language) == (
+        "Asia/Ho_Chi_Minh", "DMY", (time(8), time(20)), 3, "vi")
+
+
+def test_precedence_toml_then_env_then_flags(tmp_path):
+    config = tmp_path / "careloop.toml"
+    config.write_text('catchup_days = 5\ndaily_cap = 100\nbusiness_name = "Gara Tiến Phát"\n', encoding="utf-8")
+    s = load_settings(env={"CARELOOP_DAILY_CAP": "200"}, config=config, overrides={"business_name": "Gara Hòa Bình"})
+    assert (s.catchup_days, s.daily_cap, s.business_name) == (5, 200, "Gara Hòa Bình")
+
+
+@pytest.mark.parametrize("name, value, words", [
+    ("CARELOOP_TIMEZONE", "Asia/Saigon_City", "CARELOOP_TIMEZONE"),
+    ("CARELOOP_SEND_HOURS", "06:00-20:00", "Decree 91/2020"),
+    ("CARELOOP_SEND_HOURS", "20:00-08:00", "before the end"),
+    ("CARELOOP_SEND_HOURS", "8h-20h", "HH:MM"),
+    ("CARELOOP_CATCHUP_DAYS", "-1", "CARELOOP_CATCHUP_DAYS"),
+    ("CARELOOP_CATCHUP_DAYS", "three", "whole number"),
+    ("CARELOOP_DATE_ORDER", "DDMMYYYY", "DMY, MDY, YMD"),
+    ("CARELOOP_DEFAULT_LANGUAGE", "fr", "vi, en"),
+    ("CARELOOP_SENDER_EMAIL", "not-an-address", "CARELOOP_SENDER_EMAIL"),
+    ("CARELOOP_PUBLIC_URL", "ftp://x", "http(s)"),
+    ("CARELOOP_PHONE_REGION", "XX", "region"),
+])
+def test_a_bad_setting_is_named(name, value, words):
+    with pytest.raises(SettingsError) as error:
+        load_settings(env={name: value})
+    assert words in str(error.value)
+
+
+def test_every_bad_setting_is_listed_at_once():
+    with pytest.raises(SettingsError) as error:
+        load_settings(env={"CARELOOP_CATCHUP_DAYS": "x", "CARELOOP_DAILY_CAP": "-3"})
+    assert len(error.value.problems) == 2
+
+
+def test_secrets_are_not_echoed():
+    with pytest.raises(SettingsError) as error:
+        load_settings(env={"CARELOOP_SMTP_PASSWORD": "hunter2", "CARELOOP_SMTP_PORT": "0"})
+    assert "hunter2" not in str(error.value)
+    shown = load_settings(env={"CARELOOP_SECRET": "s3cr3t"}).redacted()
+    assert shown["secret"] == "***" and "s3cr3t" not in str(shown)
+
+
+def test_unknown_toml_keys_and_broken_files(tmp_path):
+    config = tmp_path / "careloop.toml"
+    config.write_text("catchup_dayz = 5\n")
+    with pytest.raises(SettingsError, match="catchup_dayz"):
+        load_settings(env={}, config=config)
+    config.write_text("catchup_days = [\n")
+    with pytest.raises(SettingsError, match="cannot be read"):
+        load_settings(env={}, config=config)
+    with pytest.raises(SettingsError, match="no such file"):
+        load_settings(env={}, config=tmp_path / "missing.toml")
