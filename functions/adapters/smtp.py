@@ -5,6 +5,7 @@ dropped connections are transient (the job retries them); 5xx replies are perman
 """
 from __future__ import annotations
 
+import base64
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -27,6 +28,19 @@ class SmtpConfig:
     tls_context: ssl.SSLContext | None = None  # tests pass one that trusts their own certificate
 
 
+def _login(connection: smtplib.SMTP, user: str, password: str) -> None:
+    """smtplib encodes credentials as ASCII; a Vietnamese password ("mật khẩu") goes as UTF-8
+    in AUTH PLAIN (RFC 4616)."""
+    if (user + password).isascii():
+        connection.login(user, password)
+        return
+    connection.ehlo_or_helo_if_needed()
+    credentials = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+    code, reply = connection.docmd("AUTH", f"PLAIN {credentials}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
+
+
 class SmtpChannel:
     channels = frozenset({"email"})
 
@@ -44,7 +58,7 @@ class SmtpChannel:
             if c.security == "starttls":
                 connection.starttls(context=context)
         if c.user:
-            connection.login(c.user, c.password)
+            _login(connection, c.user, c.password)
         return connection
 
     def deliver(self, message: OutgoingMessage) -> None:
