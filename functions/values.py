@@ -108,6 +108,8 @@ def read_phone(value: object, region: str) -> str:
     import phonenumbers  # imported here: only runs that read phones pay for it
 
     text = cell_text(value)
+    if any(mark in text for mark in ";,/\n"):  # two numbers in one cell: which one is meant?
+        raise CellError("phone_invalid")
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:

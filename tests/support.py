@@ -11,7 +11,7 @@ from functions.customers import ReadRules
 from functions.followup.job import FollowupDeps
 from functions.followup.plan import FollowupRules
 from functions.links import Links
-from functions.ports import OutgoingMessage, RowWrite, Table, TabWrite
+from functions.ports import OutgoingMessage, RowWrite, Table, TabWrite, row_locator
 from functions.rendering import Templates
 from functions.retry import RetryPolicy
 from functions.text import cell_text
@@ -75,16 +75,14 @@ class MemorySheet:
                     positions[key] = len(table.header) - 1
             for r in table.rows:
                 r.extend([None] * (len(table.header) - len(r)))
-            id_at = positions[change.id_column.key]
+            locate = row_locator([cell_text(r[positions[change.id_column.key]]) for r in table.rows])
             for w in change.rows:
-                index = next((i for i, r in enumerate(table.rows) if w.row_id and cell_text(r[id_at]) == w.row_id), None)
-                if w.row_id is None and not cell_text(table.rows[w.row_number - 2][id_at]):
-                    index = w.row_number - 2
-                if index is None:
+                number = locate(w)
+                if number is None:
                     missed.append(w)
                     continue
                 for key, value in w.values.items():
-                    table.rows[index][positions[key]] = value
+                    table.rows[number - 2][positions[key]] = value
         return missed
 
     def column(self, title: str) -> list[Any]:

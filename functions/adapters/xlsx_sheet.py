@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from ..columns import TabSpec, find_tab, locate_columns
-from ..ports import RowWrite, Table, TabWrite
+from ..ports import RowWrite, Table, TabWrite, row_locator
 from ..text import cell_text
 
 
@@ -103,19 +103,11 @@ def _apply(sheet, change: TabWrite) -> list[RowWrite]:
         positions[key] = column - 1
 
     id_column = positions[change.id_column.key] + 1
-    rows_by_id: dict[str, int] = {}
-    for number, (cell,) in enumerate(sheet.iter_rows(min_row=2, min_col=id_column, max_col=id_column), start=2):
-        text = cell_text(cell.value)
-        if text:
-            rows_by_id.setdefault(text, number)
-
+    ids = [cell_text(cell.value) for (cell,) in sheet.iter_rows(min_row=2, min_col=id_column, max_col=id_column)]
+    locate = row_locator(ids)
     missed: list[RowWrite] = []
     for row_write in change.rows:
-        if row_write.row_id:
-            number = rows_by_id.get(row_write.row_id)
-        else:  # the ID was blank when read: the row must still be there, still without an ID
-            blank = not cell_text(sheet.cell(row=row_write.row_number, column=id_column).value)
-            number = row_write.row_number if blank else None
+        number = locate(row_write)
         if number is None:
             missed.append(row_write)
             continue
