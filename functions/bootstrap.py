@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,7 +16,7 @@ from .customers import ReadRules
 from .followup.job import FollowupDeps
 from .followup.plan import FollowupRules
 from .links import Links
-from .ports import Channel, Sheet, Store
+from .ports import Channel, Sheet, Store, StoreUnavailable
 from .rendering import Templates
 from .retry import RetryPolicy
 from .settings import Settings, SettingsError
@@ -62,11 +63,19 @@ def link_secret(settings: Settings) -> str:
         raise SettingsError(["Thiết lập / setting CARELOOP_SECRET: bắt buộc khi dùng kho dữ liệu trên mây / "
                              "required with a cloud store"])
     path = Path(settings.store + ".secret")
+    if not path.parent.is_dir():
+        raise StoreUnavailable(f"SQLite {settings.store}: thư mục không tồn tại / the folder does not exist")
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written whole, then linked into place: an overlapping run never reads half a secret.
+        descriptor, draft = tempfile.mkstemp(dir=path.parent, prefix=".secret-")
         with os.fdopen(descriptor, "w") as file:
             file.write(secrets.token_urlsafe(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # an overlapping run made it first; use theirs
+        finally:
+            os.unlink(draft)
     return path.read_text().strip()
 
 

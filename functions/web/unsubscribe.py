@@ -35,7 +35,7 @@ def handle_unsubscribe(method: str, path: str, deps: UnsubscribeDeps) -> tuple[s
         return body, status, HTML
 
     try:
-        payload = deps.links.unsubscribe_signer().verify(token, UNSUBSCRIBE_DAYS * 86400)
+        payload = deps.links.unsubscribe_signer().verify(token, UNSUBSCRIBE_DAYS * 86400, now=deps.now())
         customer_id, language = str(payload["c"]), payload.get("l", "vi")
     except TokenExpired as expired:
         language = expired.payload.get("l", "vi") if isinstance(expired.payload, dict) else "vi"

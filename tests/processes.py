@@ -1,0 +1,39 @@
+"""Starting and stopping real servers for tests: 127.0.0.1 only, own process group, stopped by PID."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from contextlib import contextmanager
+from typing import Iterator, Sequence
+
+import requests
+
+
+@contextmanager
+def server(command: Sequence[str], ready_url: str, env: dict | None = None, timeout: float = 60) -> Iterator[subprocess.Popen]:
+    process = subprocess.Popen(list(command), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{command[0]} exited: {process.stdout.read().decode(errors='replace')}")
+            try:
+                requests.get(ready_url, timeout=1)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{command[0]} did not answer at {ready_url}")
+                time.sleep(0.1)
+        yield process
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(10)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)

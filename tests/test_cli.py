@@ -1,0 +1,142 @@
+"""The `careloop` command as a user runs it: a real process, real files."""
+import json
+import os
+import subprocess
+import sys
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+
+from support import HEADER, read_workbook, row, write_workbook
+
+CARELOOP = str(Path(sys.executable).with_name("careloop"))
+
+
+def careloop(*args, cwd, env=None):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CARELOOP_")}
+    return subprocess.run([CARELOOP, *args], cwd=cwd, env={**clean, **(env or {})}, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def workbook(tmp_path):
+    return write_workbook(tmp_path / "khach-hang.xlsx", HEADER + ["Ghi chú NV"], [
+        row("C-00042", "Nguyễn Thị Lan", "chị", "lan@example.com", "0912345678", "23/11/1990") + ["VIP"],
+        row("", "Trần Văn Hùng", "anh", "hung@example.com", purchase="16/11/2026") + [""],
+        row("C-3", "Lê Văn Tám", "anh", "tam@example", purchase="16/11/2026") + [""],
+    ])
+
+
+def run_json(tmp_path, *extra):
+    result = careloop("run", "followup", "--sheet", "khach-hang.xlsx", "--store", "s.sqlite", "--outbox", "outbox",
+                      "--now", "2026-11-23T09:00", "--json", *extra, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_run_followup_json_contract(tmp_path, workbook):
+    report = run_json(tmp_path)
+    assert report["job"] == "followup" and report["now"] == "2026-11-23T09:00:00+07:00"
+    sent = {s["kind"]: s for s in report["sent"]}
+    assert sent["birthday"] | {} == sent["birthday"]
+    assert {k: sent["birthday"][k] for k in ("kind", "customer_id", "channel", "to", "key")} == {
+        "kind": "birthday", "customer_id": "C-00042", "channel": "email", "to": "lan@example.com",
+        "key": "birthday/C-00042/2026"}
+    assert sent["checkin"]["customer_id"].startswith("KH-")
+    assert report["problems"] == [{"row": 4, "customer_id": "C-3", "column": "Email", "code": "email_invalid",
+                                   "message": "Email 'tam@example' không hợp lệ"}]
+    assert report["failed"] == [] and report["unknown"] == []
+    emails = [message_from_bytes(p.read_bytes(), policy=policy.default) for p in (tmp_path / "outbox").glob("*.eml")]
+    assert sorted(e["To"].addresses[0].addr_spec for e in emails) == ["hung@example.com", "lan@example.com"]
+
+    rows = read_workbook(workbook)
+    assert rows[0]["Ghi chú NV"] == "VIP" and rows[0]["Liên hệ gần nhất"].startswith("23/11/2026")
+    assert rows[1]["Mã KH"] == sent["checkin"]["customer_id"]
+    assert rows[2]["Ghi chú hệ thống"] == "Email 'tam@example' không hợp lệ"
+
+    again = run_json(tmp_path)
+    assert again["sent"] == [] and {s["reason"] for s in again["skipped"]} == {"already_sent", "invalid_row"}
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
+
+
+def test_dry_run_sends_and_writes_nothing(tmp_path, workbook):
+    before = workbook.read_bytes()
+    report = run_json(tmp_path, "--dry-run")
+    assert report["sent"] == [] and len(report["planned"]) == 2
+    assert not (tmp_path / "outbox").exists() and workbook.read_bytes() == before
+
+
+def test_human_summary_and_english(tmp_path, workbook):
+    result = careloop("run", "followup", "--sheet", "khach-hang.xlsx", "--store", "s.sqlite", "--outbox", "outbox",
+                      "--now", "2026-11-23T09:00", "--language", "en", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "sent 2" in result.stdout and "Email 'tam@example' is not a valid email address" in result.stdout
+
+
+def test_settings_from_toml_and_environment(tmp_path, workbook):
+    (tmp_path / "careloop.toml").write_text('sheet = "khach-hang.xlsx"\nstore = "s.sqlite"\noutbox = "out"\n')
+    result = careloop("run", "followup", "--now", "2026-11-23T21:00", "--json", cwd=tmp_path,
+                      env={"CARELOOP_SEND_HOURS": "07:00-22:00"})
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)["sent"]) == 2 and (tmp_path / "out").is_dir()
+
+
+@pytest.mark.parametrize("args, env, words", [
+    ((), {"CARELOOP_SEND_HOURS": "05:00-23:00"}, "CARELOOP_SEND_HOURS"),
+    ((), {"CARELOOP_TIMEZONE": "Mars/Olympus"}, "CARELOOP_TIMEZONE"),
+    (("--now", "tomorrow"), {}, "--now"),
+    (("--store", "postgres://x"), {}, "CARELOOP_STORE"),
+])
+def test_a_bad_setting_stops_before_anything_is_sent(tmp_path, workbook, args, env, words):
+    result = careloop("run", "followup", "--sheet", "khach-hang.xlsx", "--outbox", "outbox", *args, cwd=tmp_path, env=env)
+    assert result.returncode == 2 and words in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "outbox").exists()
+
+
+def test_a_missing_required_column_is_named(tmp_path):
+    write_workbook(tmp_path / "k.xlsx", ["Mã KH", "Email"], [["C-1", "a@example.com"]])
+    result = careloop("run", "followup", "--sheet", "k.xlsx", "--store", "s.sqlite", cwd=tmp_path)
+    assert result.returncode == 2 and "Họ tên" in result.stderr and "'Name'" in result.stderr
+
+
+def test_unreachable_store_exit_2(tmp_path, workbook):
+    result = careloop("run", "followup", "--sheet", "khach-hang.xlsx", "--store", "nowhere/s.sqlite",
+                      "--outbox", "outbox", "--now", "2026-11-23T09:00", cwd=tmp_path)
+    assert result.returncode == 2 and "nowhere" in result.stderr and not (tmp_path / "outbox").exists()
+
+
+def test_check_and_preview(tmp_path, workbook):
+    check = careloop("check", "--sheet", "khach-hang.xlsx", "--store", "s.sqlite", cwd=tmp_path)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "✓ Mẫu tin / templates" in check.stdout and "3 khách / customers" in check.stdout
+    preview = careloop("preview", "--sheet", "khach-hang.xlsx", "--store", "s.sqlite", "--now", "2026-11-23T09:00",
+                       "--out", "p.html", cwd=tmp_path)
+    assert preview.returncode == 0, preview.stderr
+    page = (tmp_path / "p.html").read_text()
+    assert "Chúc mừng sinh nhật chị Lan!" in page and not (tmp_path / "outbox").exists()
+
+
+def test_retry_lists_and_releases(tmp_path, workbook):
+    from datetime import date
+    from functions.adapters.sqlite_store import SqliteStore
+    from functions.ports import LedgerEntry
+
+    SqliteStore(tmp_path / "s.sqlite").reserve(LedgerEntry("birthday/C-00042/2026", "C-00042", "birthday", "email", date(2026, 11, 23)))
+    listed = careloop("retry", "--store", "s.sqlite", cwd=tmp_path)
+    assert "birthday/C-00042/2026" in listed.stdout
+    assert run_json(tmp_path)["unknown"][0]["key"] == "birthday/C-00042/2026"
+    released = careloop("retry", "--store", "s.sqlite", "--all", cwd=tmp_path)
+    assert "released: birthday/C-00042/2026" in released.stdout
+    assert [s["key"] for s in run_json(tmp_path)["sent"]] == ["birthday/C-00042/2026"]
+
+
+def test_demo_twice(tmp_path):
+    first = careloop("demo", "--dir", "d", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    emails = list((tmp_path / "d" / "outbox").glob("*.eml"))
+    assert len(emails) >= 8 and "✓ birthday" in first.stdout and "✓ checkin" in first.stdout
+    rows = read_workbook(tmp_path / "d" / "khach-hang.xlsx")
+    assert len(rows) >= 30 and any(r["Ghi chú hệ thống"] for r in rows) and any(r["Liên hệ gần nhất"] for r in rows)
+    second = careloop("demo", "--dir", "d", cwd=tmp_path)
+    assert second.returncode == 0 and "Đã gửi trước đó" in second.stdout and "Nothing new" in second.stdout
+    assert len(list((tmp_path / "d" / "outbox").glob("*.eml"))) == len(emails)
