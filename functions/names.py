@@ -1,6 +1,8 @@
 """How to address a customer: Vietnamese names put the given name last (pure)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .text import fold
 
 # Known salutations, keyed by their folded form, spelled as they appear mid-sentence.
@@ -29,14 +31,19 @@ def normalise_salutation(text: str) -> str:
 
 def greeting_name(full_name: str, salutation: str, language: str) -> str:
     """The words after "Chào" / "Dear": "chị Lan", "anh/chị Lan", "Ms Lan", "Lan"."""
-    given = given_name(full_name)
+    said = _title(salutation, language)
+    if said is None:  # English without a title cannot tell given from family name: the full name is safe
+        return " ".join(full_name.split())
+    return f"{said} {given_name(full_name)}".strip()
+
+
+@lru_cache(maxsize=256)
+def _title(salutation: str, language: str) -> str | None:
     said = normalise_salutation(salutation) if salutation else ""
     if language == "en":
         if said in _VI_TO_EN:
-            said = _VI_TO_EN[said]
-        elif said in _SALUTATIONS_VI.values():  # "em", "quý khách": no English counterpart
-            said = ""
-        # Without a title, English cannot tell given from family name: the full name is safe.
-        return f"{said} {given}" if said else " ".join(full_name.split())
-    said = _EN_TO_VI.get(said, said) or "anh/chị"
-    return f"{said} {given}".strip()
+            return _VI_TO_EN[said]
+        if said in _SALUTATIONS_VI.values():  # "em", "quý khách": no English counterpart
+            return None
+        return said or None
+    return _EN_TO_VI.get(said, said) or "anh/chị"

@@ -26,6 +26,8 @@ def header_key(text: str) -> str:
 
 def cell_text(value: object) -> str:
     """The text staff see in a cell, trimmed; numbers typed as numbers lose a trailing ".0"."""
+    if type(value) is str:  # the common case first: this runs for every cell of every row
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -158,12 +158,12 @@ def _row_write(customer: Customer, notes: list[str], last_contact: str | None, o
     wanted: dict[str, Any] = {}
     if customer.id_assigned:
         wanted["id"] = customer.id
-    if opted_out_in_store and customer.cells.get("opt_out") is not True:
+    if opted_out_in_store and customer.cell("opt_out") is not True:
         wanted["opt_out"] = True
     if last_contact:
         wanted["last_contact"] = last_contact
     note = "; ".join([p.message(language) for p in customer.problems] + notes)
-    if note != (customer.cells.get("system_note") or ""):
+    if note != (customer.cell("system_note") or ""):
         wanted["system_note"] = note
     if not wanted:
         return None
