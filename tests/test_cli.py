@@ -140,3 +140,21 @@ def test_demo_twice(tmp_path):
     second = careloop("demo", "--dir", "d", cwd=tmp_path)
     assert second.returncode == 0 and "Đã gửi trước đó" in second.stdout and "Nothing new" in second.stdout
     assert len(list((tmp_path / "d" / "outbox").glob("*.eml"))) == len(emails)
+
+
+def test_run_followup_over_smtp(tmp_path, workbook):
+    from smtp_server import Recorder, SmtpServer
+
+    recorder = Recorder(busy=1)  # the first delivery meets a 451 and is retried
+    with SmtpServer(recorder) as server:
+        result = careloop("run", "followup", "--sheet", "khach-hang.xlsx", "--store", "s.sqlite",
+                          "--now", "2026-11-23T09:00", "--json", cwd=tmp_path,
+                          env={"CARELOOP_SMTP_HOST": "127.0.0.1", "CARELOOP_SMTP_PORT": str(server.port),
+                               "CARELOOP_SMTP_SECURITY": "none", "CARELOOP_SENDER_EMAIL": "cskh@luatminhan.vn",
+                               "CARELOOP_BUSINESS_NAME": "Văn phòng Luật Minh An", "CARELOOP_RETRY_SECONDS": "10"})
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert len(report["sent"]) == 2 and report["failed"] == []
+    assert sorted(m["To"].addresses[0].addr_spec for m in recorder.messages) == ["hung@example.com", "lan@example.com"]
+    assert all(m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click" for m in recorder.messages)
+    assert not (tmp_path / "outbox").exists()
