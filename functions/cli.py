@@ -110,16 +110,11 @@ def summary(report: dict[str, Any], language: str = "vi") -> str:
     ]
     if report.get("notice"):
         lines.append(report["notice"])
-    for item in report["sent"]:
-        lines.append(f"  ✓ {item['kind']:<8} {item['customer_id']:<14} → {item['to']}")
-    for item in report["planned"]:
-        lines.append(f"  · {item['kind']:<8} {item['customer_id']:<14} → {item['to']}  {item['subject']}")
-    for item in report["skipped"]:
-        lines.append(f"  – {item['kind']:<8} {item['customer_id']:<14} {item['detail']}")
-    for item in report["failed"]:
-        lines.append(f"  ✗ {item['kind']:<8} {item['customer_id']:<14} {item['error']}")
-    for item in report["unknown"]:
-        lines.append(f"  ? {item['kind']:<8} {item['customer_id']:<14} {item['detail']}")
+    describe = {"sent": lambda i: f"→ {i['to']}", "planned": lambda i: f"→ {i['to']}  {i['subject']}",
+                "skipped": lambda i: i["detail"], "failed": lambda i: i["error"], "unknown": lambda i: i["detail"]}
+    marks = {"sent": "✓", "planned": "·", "skipped": "–", "failed": "✗", "unknown": "?"}
+    for name, what in describe.items():
+        lines += [f"  {marks[name]} {i['kind']:<8} {i['customer_id']:<14} {what(i)}" for i in report[name]]
     for item in report["problems"]:
         lines.append(f"  ! {'dòng' if vi else 'row'} {item['row']:<5} {item['customer_id']:<14} {item['message']}")
     write_back = report["write_back"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Iterable, Mapping, Protocol, Sequence
 
 from .columns import ColumnSpec, TabSpec
 
@@ -38,28 +38,6 @@ class RowWrite:
     row_number: int
     row_id: str | None
     values: Mapping[str, Any]  # column key → value; text is always written as text
-
-
-def row_locator(ids: Sequence[str]) -> "Callable[[RowWrite], int | None]":
-    """Where each RowWrite belongs now, given the ID column as it is now (ids[0] is row 2).
-
-    Shared by every Sheet adapter so they agree: by ID; among rows sharing an ID (a problem
-    staff must fix) the one at the row number read; a row read without an ID only if it is
-    still there without one.
-    """
-    rows_by_id: dict[str, list[int]] = {}
-    for number, text in enumerate(ids, start=2):
-        if text:
-            rows_by_id.setdefault(text, []).append(number)
-
-    def locate(write: RowWrite) -> int | None:
-        if write.row_id:
-            numbers = rows_by_id.get(write.row_id, [])
-            return write.row_number if write.row_number in numbers else (numbers[0] if numbers else None)
-        index = write.row_number - 2
-        return write.row_number if 0 <= index < len(ids) and not ids[index] else None
-
-    return locate
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Sequence
 
-from functions.columns import TabSpec, find_tab, locate_columns
+from functions.columns import TabSpec, find_tab
 from functions.customers import ReadRules
 from functions.followup.job import FollowupDeps
 from functions.followup.plan import FollowupRules
 from functions.links import Links
-from functions.ports import OutgoingMessage, RowWrite, Table, TabWrite, row_locator
+from functions.placement import place
+from functions.ports import OutgoingMessage, RowWrite, Table, TabWrite
 from functions.rendering import Templates
 from functions.retry import RetryPolicy
-from functions.text import cell_text
 
 HEADER = ["Mã KH", "Họ tên", "Xưng hô", "Email", "Số điện thoại", "Ngày sinh", "Ngày mua", "Ngôn ngữ", "Kênh", "Từ chối nhận tin"]
 
@@ -68,21 +68,14 @@ class MemorySheet:
         missed = []
         for change in changes:
             table = self.tables[find_tab(change.tab, list(self.tables))]
-            positions = locate_columns(change.tab, table.header)
-            for key in {k for r in change.rows for k in r.values} | {change.id_column.key}:
-                if key not in positions:
-                    table.header.append(change.tab.column(key).title(change.header_language))
-                    positions[key] = len(table.header) - 1
-            for r in table.rows:
-                r.extend([None] * (len(table.header) - len(r)))
-            locate = row_locator([cell_text(r[positions[change.id_column.key]]) for r in table.rows])
-            for w in change.rows:
-                number = locate(w)
-                if number is None:
-                    missed.append(w)
-                    continue
-                for key, value in w.values.items():
-                    table.rows[number - 2][positions[key]] = value
+            placement = place(change, table.header, lambda at: [r[at] if at < len(r) else None for r in table.rows])
+            for position, title in placement.new_columns:
+                table.header.append(title)
+            for number, position, value in placement.cells:
+                row = table.rows[number - 2]
+                row.extend([None] * (position + 1 - len(row)))
+                row[position] = value
+            missed += placement.missed
         return missed
 
     def column(self, title: str) -> list[Any]:

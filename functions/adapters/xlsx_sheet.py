@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from ..columns import TabSpec, find_tab, locate_columns
-from ..ports import RowWrite, Table, TabWrite, row_locator
-from ..text import cell_text
+from ..columns import TabSpec, find_tab
+from ..placement import place
+from ..ports import RowWrite, Table, TabWrite
 
 
 class SheetError(RuntimeError):
@@ -94,26 +94,16 @@ class XlsxSheet:
 
 def _apply(sheet, change: TabWrite) -> list[RowWrite]:
     header = [cell.value for cell in sheet[1]] if sheet.max_row >= 1 else []
-    positions = locate_columns(change.tab, header)
-    needed = {change.id_column.key} | {key for row in change.rows for key in row.values}
-    for key in sorted(needed - positions.keys(), key=lambda k: [c.key for c in change.tab.columns].index(k)):
-        column = len(header) + 1
-        sheet.cell(row=1, column=column, value=change.tab.column(key).title(change.header_language))
-        header.append(change.tab.column(key).title(change.header_language))
-        positions[key] = column - 1
 
-    id_column = positions[change.id_column.key] + 1
-    ids = [cell_text(cell.value) for (cell,) in sheet.iter_rows(min_row=2, min_col=id_column, max_col=id_column)]
-    locate = row_locator(ids)
-    missed: list[RowWrite] = []
-    for row_write in change.rows:
-        number = locate(row_write)
-        if number is None:
-            missed.append(row_write)
-            continue
-        for key, value in row_write.values.items():
-            cell = sheet.cell(row=number, column=positions[key] + 1)
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"  # text stays text: "=1+1" typed by a customer is no formula
-    return missed
+    def id_column(position: int) -> list[object]:
+        return [cell.value for (cell,) in sheet.iter_rows(min_row=2, min_col=position + 1, max_col=position + 1)]
+
+    placement = place(change, header, id_column)
+    for position, title in placement.new_columns:
+        sheet.cell(row=1, column=position + 1, value=title)
+    for number, position, value in placement.cells:
+        cell = sheet.cell(row=number, column=position + 1)
+        cell.value = value
+        if isinstance(value, str):
+            cell.data_type = "s"  # text stays text: "=1+1" typed by a customer is no formula
+    return placement.missed
