@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -69,11 +70,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_demo(Path(args.dir), fresh=args.fresh)
         settings = _settings(args)
         return {"run": _run, "preview": _preview, "check": _check, "retry": _retry}[args.command](args, settings)
+    except BrokenPipeError:  # `careloop … | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (SettingsError, MissingColumnError, StoreUnavailable) as error:
         print(f"careloop: {error}", file=sys.stderr)
         return 2
     except Exception as error:  # a clear line rather than a traceback for staff; details with CARELOOP_DEBUG
-        if bootstrap.os.environ.get("CARELOOP_DEBUG"):
+        if os.environ.get("CARELOOP_DEBUG"):
             raise
         print(f"careloop: {type(error).__name__}: {error}", file=sys.stderr)
         return 2
