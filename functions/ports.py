@@ -79,6 +79,7 @@ class LedgerFacts:
     """What the ledger knows that planning needs."""
 
     states: Mapping[str, str] = field(default_factory=dict)  # key → state, for the asked keys
+    sent_at: Mapping[str, datetime] = field(default_factory=dict)  # key → when confirmed, for sent ones
     contacted_today: frozenset[str] = frozenset()  # customer IDs holding a reservation today
     reserved_today: int = 0  # messages reserved today, for the daily cap
 
@@ -91,7 +92,13 @@ class Store(Protocol):
     def reserve(self, entry: LedgerEntry) -> bool:
         """Atomically create the entry; False when its key exists already (never overwrites)."""
 
-    def confirm(self, key: str, at: datetime) -> None: ...
+    def reserve_many(self, entries: Sequence[LedgerEntry]) -> set[str]:
+        """Reserve each entry on its own (one taken key never fails another); the keys won."""
+
+    def confirm(self, key: str, at: datetime) -> None:
+        """Mark sent; a key that is not in the ledger (released meanwhile) is left alone."""
+
+    def confirm_many(self, keys: Sequence[str], at: datetime) -> None: ...
 
     def fail(self, key: str, error: str, at: datetime) -> None: ...
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import sys
 from datetime import date, datetime, time
@@ -26,3 +28,53 @@ def free_port() -> int:
 @pytest.fixture
 def now() -> datetime:
     return NINE_AM
+
+
+@pytest.fixture(scope="session")
+def firestore_emulator():
+    from firestore_emulator import INSTALL_HINT, Emulator, emulator_binary, missing
+
+    binary = emulator_binary()
+    if binary is None:
+        missing(INSTALL_HINT)
+    if shutil.which("java") is None:
+        missing("Java is needed by the Firestore emulator: `apt-get install openjdk-17-jre-headless`.")
+    emulator = Emulator(binary, free_port())
+    previous = os.environ.get("FIRESTORE_EMULATOR_HOST")
+    os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.host
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+        if previous is None:
+            os.environ.pop("FIRESTORE_EMULATOR_HOST", None)
+        else:
+            os.environ["FIRESTORE_EMULATOR_HOST"] = previous
+
+
+@pytest.fixture
+def firestore(firestore_emulator):
+    """A clean emulator database for one test."""
+    firestore_emulator.wipe()
+    return firestore_emulator
+
+
+STORE_KINDS = ["sqlite", "firestore"]
+
+
+def make_store(kind: str, tmp_path, request):
+    if kind == "sqlite":
+        from functions.adapters.sqlite_store import SqliteStore
+
+        return SqliteStore(tmp_path / "store.sqlite")
+    from firestore_emulator import PROJECT
+    from functions.adapters.firestore_store import FirestoreStore
+
+    request.getfixturevalue("firestore")
+    return FirestoreStore(PROJECT, timeout=20)
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store(request, tmp_path):
+    """Every Store adapter, so one test runs against each (the contract suite)."""
+    return make_store(request.param, tmp_path, request)

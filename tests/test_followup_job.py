@@ -69,7 +69,7 @@ def test_the_rendered_message_is_right(store):
 class CrashAfterSend(SqliteStore):
     """A process that dies between the send and the confirm."""
 
-    def confirm(self, key, at):
+    def confirm_many(self, keys, at):
         raise KeyboardInterrupt("crash")
 
 
@@ -91,6 +91,19 @@ def test_a_crash_between_send_and_confirm_leaves_unknown_and_never_resends(tmp_p
     report = run_followup(deps(sheet, store, channel), NINE_AM + timedelta(minutes=30)).report
     assert len(channel.delivered) == 2 and [s["key"] for s in report["sent"]] == ["birthday/C-1/2026"]
     assert sheet.column("Ghi chú hệ thống")[0] == ""
+
+
+def test_a_crash_before_write_back_is_mended_by_the_next_run(store):
+    class CrashingSheet(MemorySheet):
+        def write(self, changes):
+            raise KeyboardInterrupt("crash")
+
+    sheet, channel = memory_sheet([row("C-1", birthday="23/11/1990")]), MemoryChannel()
+    with pytest.raises(KeyboardInterrupt):
+        run_followup(deps(CrashingSheet(sheet.tables), store, channel), NINE_AM)
+    report = run_followup(deps(sheet, store, channel), NINE_AM + timedelta(minutes=15)).report
+    assert len(channel.delivered) == 1 and report["skipped"][0]["reason"] == "already_sent"
+    assert sheet.column("Liên hệ gần nhất") == ["23/11/2026 – lời chúc sinh nhật (email)"]
 
 
 class FlakyChannel(MemoryChannel):

@@ -11,7 +11,7 @@ from contextlib import closing, contextmanager
 from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ..ports import FAILED, RESERVED, SENT, LedgerEntry, LedgerFacts, StoreUnavailable
 
@@ -35,8 +35,6 @@ def _unavailable_on_error(method):
         try:
             return method(self, *args, **kwargs)
         except sqlite3.Error as error:
-            if isinstance(error, sqlite3.IntegrityError):
-                raise
             raise StoreUnavailable(f"SQLite {self.path}: {error}") from error
     return wrapper
 
@@ -62,23 +60,34 @@ class SqliteStore:
                 self._ready = True
             yield connection
 
-    @_unavailable_on_error
     def reserve(self, entry: LedgerEntry) -> bool:
-        with self._connection() as db:
-            try:
-                db.execute(
-                    "INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (entry.key, entry.customer_id, entry.kind, entry.channel, entry.business_day.isoformat(),
-                     RESERVED, _iso(entry.reserved_at), _iso(entry.reserved_at), ""),
-                )
-            except sqlite3.IntegrityError:
-                return False
-        return True
+        return entry.key in self.reserve_many([entry])
 
     @_unavailable_on_error
-    def confirm(self, key: str, at: datetime) -> None:
+    def reserve_many(self, entries: Sequence[LedgerEntry]) -> set[str]:
+        won: set[str] = set()
         with self._connection() as db:
-            db.execute("UPDATE ledger SET state = ?, updated_at = ?, error = '' WHERE key = ?", (SENT, at.isoformat(), key))
+            db.execute("BEGIN IMMEDIATE")
+            for entry in entries:
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (entry.key, entry.customer_id, entry.kind, entry.channel, entry.business_day.isoformat(),
+                     RESERVED, _iso(entry.reserved_at), _iso(entry.reserved_at), ""))
+                if cursor.rowcount == 1:
+                    won.add(entry.key)
+            db.execute("COMMIT")
+        return won
+
+    def confirm(self, key: str, at: datetime) -> None:
+        self.confirm_many([key], at)
+
+    @_unavailable_on_error
+    def confirm_many(self, keys: Sequence[str], at: datetime) -> None:
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("UPDATE ledger SET state = ?, updated_at = ?, error = '' WHERE key = ?",
+                           [(SENT, at.isoformat(), key) for key in keys])
+            db.execute("COMMIT")
 
     @_unavailable_on_error
     def fail(self, key: str, error: str, at: datetime) -> None:
@@ -102,12 +111,17 @@ class SqliteStore:
         keys = list(keys)
         states: dict[str, str] = {}
         with self._connection() as db:
+            sent_at: dict[str, datetime] = {}
             for start in range(0, len(keys), CHUNK):
                 chunk = keys[start:start + CHUNK]
                 marks = ",".join("?" * len(chunk))
-                states.update(db.execute(f"SELECT key, state FROM ledger WHERE key IN ({marks})", chunk).fetchall())
+                for key, state, updated_at in db.execute(
+                        f"SELECT key, state, updated_at FROM ledger WHERE key IN ({marks})", chunk):
+                    states[key] = state
+                    if state == SENT and updated_at:
+                        sent_at[key] = datetime.fromisoformat(updated_at)
             today = db.execute("SELECT customer_id FROM ledger WHERE business_day = ?", (day.isoformat(),)).fetchall()
-        return LedgerFacts(states, frozenset(r[0] for r in today), len(today))
+        return LedgerFacts(states, sent_at, frozenset(r[0] for r in today), len(today))
 
     @_unavailable_on_error
     def unconfirmed(self) -> list[LedgerEntry]:

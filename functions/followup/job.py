@@ -22,6 +22,7 @@ from ..retry import RetryPolicy
 from .plan import DueMessage, FollowupRules, Skip, decide, due_messages
 
 JOB = "followup"
+CHUNK = 25  # messages reserved and confirmed together
 # Skip reasons that ask something of staff, so they go into the row's System note.
 NOTE_REASONS = {"failed_before", "channel_unavailable"}
 
@@ -69,11 +70,16 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
                  for c in sheet.customers]
     rules = dataclasses.replace(deps.rules, channels=deps.rules.channels & frozenset(deps.channels))
     due = due_messages(customers, today, rules)
-    plan = decide(due, deps.store.facts([m.key for m in due], today), now, rules)
+    facts = deps.store.facts([m.key for m in due], today)
+    plan = decide(due, facts, now, rules)
 
     run = _Run(deps, now, dry_run)
-    for message in plan.send:
-        run.deliver(message)
+    for start in range(0, len(plan.send), CHUNK):
+        run.deliver(plan.send[start:start + CHUNK])
+    # Sent by an earlier run (perhaps one that stopped before writing back): the sheet shows it too.
+    for skip in sorted((s for s in plan.skipped if s.message.key in facts.sent_at), key=lambda s: facts.sent_at[s.message.key]):
+        run.last_contact.setdefault(skip.message.customer.id, run.contact_text(
+            skip.message, skip.message.customer.channel or "", facts.sent_at[skip.message.key].astimezone(now.tzinfo)))
 
     notes: dict[str, list[str]] = {}
     for skip in plan.skipped:
@@ -110,31 +116,42 @@ class _Run:
         self.notes: dict[str, list[str]] = {}
         self.last_contact: dict[str, str] = {}
 
-    def deliver(self, message: DueMessage) -> None:
-        deps, customer = self.deps, message.customer
-        try:
-            outgoing = self.compose(message)
-        except RenderError as error:
-            self.failure(message, say("render_failed", deps.staff_language, error=error))
-            return
+    def deliver(self, messages: list[DueMessage]) -> None:
+        """Reserve a chunk at once, send each, confirm the chunk at once: a crash leaves at most
+        one chunk unconfirmed, and a store far away costs two round trips a chunk, not two a message."""
+        deps, language = self.deps, self.deps.staff_language
+        composed: list[tuple[DueMessage, OutgoingMessage]] = []
+        for message in messages:
+            try:
+                composed.append((message, self.compose(message)))
+            except RenderError as error:
+                self.failure(message, say("render_failed", language, error=error))
         if self.dry_run:
-            self.previews.append(Preview(message, outgoing))
+            self.previews += [Preview(m, o) for m, o in composed]
             return
-        entry = LedgerEntry(message.key, customer.id, message.kind, outgoing.channel, self.now.date(), reserved_at=self.now)
-        if not deps.store.reserve(entry):
-            self.skipped.append(Skip(message, "reserved_elsewhere"))
-            return
-        channel = deps.channels[outgoing.channel]
-        try:
-            deps.retry.call(lambda: channel.deliver(outgoing), (TransientDeliveryError,))
-        except (TransientDeliveryError, PermanentDeliveryError, OSError) as error:
-            deps.store.fail(message.key, str(error), self.now)
-            self.failure(message, say("send_failed", deps.staff_language, kind=say(f"kind_{message.kind}", deps.staff_language), error=error))
-            return
-        deps.store.confirm(message.key, self.now)
-        self.sent.append((message, outgoing))
-        self.last_contact[customer.id] = say("last_contact", deps.staff_language, date=f"{self.now:%d/%m/%Y}",
-                                             kind=say(f"kind_{message.kind}", deps.staff_language), channel=outgoing.channel)
+        won = deps.store.reserve_many([LedgerEntry(m.key, m.customer.id, m.kind, o.channel, self.now.date(),
+                                                   reserved_at=self.now) for m, o in composed])
+        delivered: list[tuple[DueMessage, OutgoingMessage]] = []
+        for message, outgoing in composed:
+            if message.key not in won:
+                self.skipped.append(Skip(message, "reserved_elsewhere"))
+                continue
+            channel = deps.channels[outgoing.channel]
+            try:
+                deps.retry.call(lambda: channel.deliver(outgoing), (TransientDeliveryError,))
+            except (TransientDeliveryError, PermanentDeliveryError, OSError) as error:
+                deps.store.fail(message.key, str(error), self.now)
+                self.failure(message, say("send_failed", language, kind=say(f"kind_{message.kind}", language), error=error))
+                continue
+            delivered.append((message, outgoing))
+        deps.store.confirm_many([m.key for m, _ in delivered], self.now)
+        for message, outgoing in delivered:
+            self.sent.append((message, outgoing))
+            self.last_contact[message.customer.id] = self.contact_text(message, outgoing.channel, self.now)
+
+    def contact_text(self, message: DueMessage, channel: str, at: datetime) -> str:
+        language = self.deps.staff_language
+        return say("last_contact", language, date=f"{at:%d/%m/%Y}", kind=say(f"kind_{message.kind}", language), channel=channel)
 
     def compose(self, message: DueMessage) -> OutgoingMessage:
         deps, customer = self.deps, message.customer
@@ -160,7 +177,7 @@ def _row_write(customer: Customer, notes: list[str], last_contact: str | None, o
         wanted["id"] = customer.id
     if opted_out_in_store and customer.cell("opt_out") is not True:
         wanted["opt_out"] = True
-    if last_contact:
+    if last_contact and last_contact != customer.cell("last_contact"):
         wanted["last_contact"] = last_contact
     note = "; ".join([p.message(language) for p in customer.problems] + notes)
     if note != (customer.cell("system_note") or ""):

@@ -1,0 +1,135 @@
+"""The Store contract: every adapter (SQLite file, Firestore on its emulator) passes the same tests."""
+from __future__ import annotations
+
+import multiprocessing
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from functions.ports import FAILED, RESERVED, SENT, LedgerEntry
+from conftest import NINE_AM, TODAY
+
+
+def entry(key="birthday/C-1/2026", customer="C-1", day=TODAY, at=NINE_AM, channel="email"):
+    return LedgerEntry(key, customer, key.split("/")[0], channel, day, reserved_at=at)
+
+
+def test_reserve_once(store):
+    assert store.reserve(entry()) is True
+    assert store.reserve(entry()) is False
+    got = store.entry("birthday/C-1/2026")
+    assert (got.state, got.customer_id, got.kind, got.channel, got.business_day) == (RESERVED, "C-1", "birthday", "email", TODAY)
+    assert store.entry("birthday/C-2/2026") is None
+
+
+def test_reserve_many_one_taken_key_never_fails_its_neighbours(store):
+    store.reserve(entry("k/2/1", "C-2"))
+    won = store.reserve_many([entry(f"k/{i}/1", f"C-{i}") for i in range(5)])
+    assert won == {"k/0/1", "k/1/1", "k/3/1", "k/4/1"}
+    assert store.reserve_many([]) == set() and store.reserve_many([entry("k/0/1")]) == set()
+
+
+def test_state_transitions(store):
+    store.reserve_many([entry("a/1/1", "C-1"), entry("b/2/1", "C-2"), entry("c/3/1", "C-3")])
+    store.confirm("a/1/1", NINE_AM + timedelta(minutes=1))
+    store.fail("b/2/1", "SMTP 550: không có hộp thư", NINE_AM)
+    store.confirm_many(["c/3/1", "never/reserved/1"], NINE_AM)  # a released key is left alone
+    assert store.entry("a/1/1").state == SENT and store.entry("c/3/1").state == SENT
+    failed = store.entry("b/2/1")
+    assert failed.state == FAILED and failed.error == "SMTP 550: không có hộp thư"
+    assert store.entry("never/reserved/1") is None
+    store.fail("never/reserved/2", "x", NINE_AM)
+    assert store.entry("never/reserved/2") is None
+
+
+def test_facts(store):
+    store.reserve(entry("birthday/C-1/2026", "C-1"))
+    store.reserve(entry("checkin/C-2/2026-11-16", "C-2"))
+    store.reserve(entry("checkin/C-3/2026-11-15", "C-3", day=TODAY - timedelta(days=1)))
+    store.confirm("birthday/C-1/2026", NINE_AM + timedelta(minutes=5))
+    store.fail("checkin/C-2/2026-11-16", "SMTP 550", NINE_AM)
+    facts = store.facts(["birthday/C-1/2026", "checkin/C-2/2026-11-16", "nope/x/1"], TODAY)
+    assert facts.states == {"birthday/C-1/2026": SENT, "checkin/C-2/2026-11-16": FAILED}
+    assert facts.sent_at == {"birthday/C-1/2026": NINE_AM + timedelta(minutes=5)}
+    assert facts.contacted_today == {"C-1", "C-2"} and facts.reserved_today == 2
+    empty = store.facts([], TODAY + timedelta(days=1))
+    assert empty.states == {} and empty.reserved_today == 0
+
+
+def test_unconfirmed_and_release(store):
+    store.reserve_many([entry("a/1/1", at=NINE_AM + timedelta(minutes=2)), entry("b/1/1", at=NINE_AM), entry("c/1/1")])
+    store.confirm("c/1/1", NINE_AM)
+    store.fail("a/1/1", "boom", NINE_AM)
+    assert [e.key for e in store.unconfirmed()] == ["b/1/1", "a/1/1"]  # oldest reservation first
+    assert store.release("a/1/1") is True and store.release("c/1/1") is False and store.release("zz/1/1") is False
+    assert [e.key for e in store.unconfirmed()] == ["b/1/1"]
+    assert store.reserve(entry("a/1/1")) is True  # released: a later run may reserve it again
+
+
+@pytest.mark.parametrize("key", ["birthday/C-1/2026", "birthday/Mã~KH 7/2026", "checkin/A/B%2F/2026-01-01",
+                                 "birthday/Đặng Thị Ánh/2026", "birthday/__x__/2026", "checkin/../2026", "a/~/%7E"])
+def test_keys_with_odd_characters_round_trip(store, key):
+    assert store.reserve(entry(key, customer=key.split("/")[1]))
+    assert store.entry(key).key == key and store.entry(key).customer_id == key.split("/")[1]
+    assert store.facts([key], TODAY).states == {key: RESERVED}
+    assert not store.reserve(entry(key))
+
+
+def test_times_keep_their_instant_and_zone_awareness(store):
+    moments = {"a/1/1": NINE_AM, "b/1/1": datetime(2026, 2, 28, 23, 59, 59, 123000, tzinfo=timezone.utc),
+               "c/1/1": datetime(2027, 1, 1, 0, 0, tzinfo=ZoneInfo("America/New_York"))}
+    for key, moment in moments.items():
+        store.reserve(entry(key, at=moment))
+        got = store.entry(key).reserved_at
+        assert got == moment and got.utcoffset() is not None
+
+
+def test_many_keys_at_once(store):
+    keys = [f"k/{i}/1" for i in range(700)]
+    store.reserve_many([entry(k, customer=f"C-{i}") for i, k in enumerate(keys[::2])])
+    facts = store.facts(keys, TODAY)
+    assert len(facts.states) == 350 and facts.reserved_today == 350
+
+
+def test_opt_outs(store):
+    store.record_opt_out("C-1", NINE_AM)
+    store.record_opt_out("C-1", NINE_AM + timedelta(days=1))  # the first stays
+    store.record_opt_out("KH-Đặng/1", NINE_AM)
+    assert store.opt_outs() == {"C-1": NINE_AM, "KH-Đặng/1": NINE_AM}
+
+
+def test_reports_newest_first(store):
+    for day in (23, 24, 25):
+        store.save_report({"job": "followup", "now": f"2026-11-{day}T09:00:00+07:00", "summary": {"sent": day},
+                           "problems": [{"message": "Ngày sinh '31/02/1990' không tồn tại"}]})
+    store.save_report({"job": "escalate", "now": "2026-11-26T09:00:00+07:00", "summary": {}})
+    reports = store.reports("followup", limit=2)
+    assert [r["summary"]["sent"] for r in reports] == [25, 24]
+    assert reports[0]["problems"][0]["message"] == "Ngày sinh '31/02/1990' không tồn tại"
+
+
+def _reserve_all(kind, location, keys, queue):
+    from functions.adapters.firestore_store import FirestoreStore
+    from functions.adapters.sqlite_store import SqliteStore
+
+    store = SqliteStore(location) if kind == "sqlite" else FirestoreStore(location, timeout=20)
+    queue.put([k for k in keys if store.reserve(entry(k))])
+
+
+def test_processes_racing_never_both_reserve(store, tmp_path):
+    from firestore_emulator import PROJECT
+
+    kind = "sqlite" if hasattr(store, "path") else "firestore"
+    location = store.path if kind == "sqlite" else PROJECT
+    store.facts([], TODAY)  # make the schema before the race
+    keys = [f"birthday/C-{i}/2026" for i in range(120)]
+    context = multiprocessing.get_context("spawn")  # no fork: gRPC does not survive one
+    queue = context.Queue()
+    workers = [context.Process(target=_reserve_all, args=(kind, location, keys, queue)) for _ in range(3)]
+    for w in workers:
+        w.start()
+    won = [k for _ in workers for k in queue.get(timeout=120)]
+    for w in workers:
+        w.join(30)
+    assert sorted(won) == sorted(keys)  # every key won exactly once
