@@ -19,7 +19,7 @@ from .links import Links
 from .ports import Channel, Sheet, Store, StoreUnavailable
 from .rendering import Templates
 from .retry import RetryPolicy
-from .settings import Settings, SettingsError
+from .settings import Settings, SettingsError, firestore_location
 
 
 def open_sheet(settings: Settings) -> Sheet:
@@ -32,9 +32,11 @@ def open_sheet(settings: Settings) -> Sheet:
 
 
 def open_store(settings: Settings) -> Store:
-    if "://" in settings.store:
-        raise SettingsError([f"Thiết lập / setting CARELOOP_STORE = {settings.store!r}: "
-                             "chỉ hỗ trợ tệp SQLite / only a SQLite file path is supported"])
+    firestore = firestore_location(settings.store)
+    if firestore:
+        from .adapters.firestore_store import FirestoreStore
+
+        return FirestoreStore(*firestore)
     from .adapters.sqlite_store import SqliteStore
 
     return SqliteStore(settings.store)
@@ -59,7 +61,7 @@ def link_secret(settings: Settings) -> str:
     """CARELOOP_SECRET, or for a local SQLite store a random secret kept beside it (0600)."""
     if settings.secret:
         return settings.secret
-    if "://" in settings.store:
+    if firestore_location(settings.store):
         raise SettingsError(["Thiết lập / setting CARELOOP_SECRET: bắt buộc khi dùng kho dữ liệu trên mây / "
                              "required with a cloud store"])
     path = Path(settings.store + ".secret")

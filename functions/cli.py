@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--config", help="careloop.toml (mặc định / default: ./careloop.toml if present)")
         sub.add_argument("--sheet", help="PATH.xlsx")
-        sub.add_argument("--store", help="PATH.sqlite")
+        sub.add_argument("--store", help="PATH.sqlite or firestore://PROJECT[/DATABASE]")
         sub.add_argument("--outbox", help="folder for .eml files")
         sub.add_argument("--language", dest="staff_language", choices=("vi", "en"), help="language of notes and reports")
 

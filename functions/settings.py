@@ -102,6 +102,30 @@ def _email_address(text: str) -> str:
         raise ValueError(f"địa chỉ email không hợp lệ / not a valid email address ({error})") from None
 
 
+def firestore_location(store: str) -> tuple[str, str] | None:
+    """(project, database) for "firestore://PROJECT[/DATABASE]"; None for a SQLite path."""
+    if not store.startswith("firestore://"):
+        return None
+    project, _, database = store.removeprefix("firestore://").partition("/")
+    return project, database or "(default)"
+
+
+def _store(text: str) -> str:
+    value = text.strip()
+    if value.startswith("firestore://"):
+        project, database = firestore_location(value)
+        if not re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", project):
+            raise ValueError("cần firestore://PROJECT[/DATABASE] với mã dự án Google Cloud / "
+                             "expected firestore://PROJECT[/DATABASE] with a Google Cloud project id")
+        if not re.fullmatch(r"\(default\)|[a-z][a-z0-9-]{2,62}", database):
+            raise ValueError("tên cơ sở dữ liệu Firestore không hợp lệ / not a valid Firestore database id")
+        return value
+    if "://" in value or not value:
+        raise ValueError("cần đường dẫn tệp .sqlite hoặc firestore://PROJECT[/DATABASE] / "
+                         "expected a .sqlite file path or firestore://PROJECT[/DATABASE]")
+    return value
+
+
 def _text(text: str) -> str:
     return str(text).strip()
 
@@ -113,7 +137,7 @@ def _setting(default: Any, parse: Callable[[str], Any] = _text, doc: str = "", s
 @dataclass(frozen=True)
 class Settings:
     sheet: str = _setting("careloop.xlsx", doc="the workbook: PATH.xlsx")
-    store: str = _setting("careloop.sqlite", doc="the store: PATH.sqlite")
+    store: str = _setting("careloop.sqlite", _store, doc="the store: PATH.sqlite or firestore://PROJECT[/DATABASE]")
     outbox: str = _setting("outbox", doc="folder for .eml files when no SMTP host is set")
     smtp_host: str = _setting("", doc="send email through this SMTP server instead of the outbox")
     smtp_port: int = _setting(587, _int_range(1, 65535))

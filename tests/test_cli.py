@@ -86,6 +86,7 @@ def test_settings_from_toml_and_environment(tmp_path, workbook):
     ((), {"CARELOOP_TIMEZONE": "Mars/Olympus"}, "CARELOOP_TIMEZONE"),
     (("--now", "tomorrow"), {}, "--now"),
     (("--store", "postgres://x"), {}, "CARELOOP_STORE"),
+    (("--store", "firestore://X"), {}, "CARELOOP_STORE"),
 ])
 def test_a_bad_setting_stops_before_anything_is_sent(tmp_path, workbook, args, env, words):
     result = careloop("run", "followup", "--sheet", "khach-hang.xlsx", "--outbox", "outbox", *args, cwd=tmp_path, env=env)
