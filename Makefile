@@ -20,6 +20,7 @@ test: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python bench/plan.py
 	$(BIN)/python bench/coldstart.py
+	$(BIN)/python bench/store.py
 
 clean:
 	rm -rf $(VENV) demo preview.html

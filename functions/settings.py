@@ -201,6 +201,14 @@ def load_settings(env: Mapping[str, str] | None = None, config: str | Path | Non
         if Settings.env_name(name) in env:
             raw[name] = env[Settings.env_name(name)]
     raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    if str(raw.get("store", "")).strip() == "firestore":  # the project from the environment, as gcloud does
+        project = env.get("GOOGLE_CLOUD_PROJECT") or env.get("GCLOUD_PROJECT")
+        if project:
+            raw["store"] = f"firestore://{project}"
+        else:
+            problems.append("Thiết lập / setting CARELOOP_STORE = 'firestore': cần GOOGLE_CLOUD_PROJECT hoặc "
+                            "firestore://PROJECT / needs GOOGLE_CLOUD_PROJECT or firestore://PROJECT")
+            raw.pop("store")
 
     values: dict[str, Any] = {}
     for name, value in raw.items():

@@ -159,3 +159,20 @@ def test_run_followup_over_smtp(tmp_path, workbook):
     assert sorted(m["To"].addresses[0].addr_spec for m in recorder.messages) == ["hung@example.com", "lan@example.com"]
     assert all(m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click" for m in recorder.messages)
     assert not (tmp_path / "outbox").exists()
+
+
+def test_run_followup_on_firestore(tmp_path, workbook, firestore):
+    env = {"FIRESTORE_EMULATOR_HOST": firestore.host, "GOOGLE_CLOUD_PROJECT": "demo-careloop", "CARELOOP_SECRET": "s"}
+    args = ("run", "followup", "--sheet", "khach-hang.xlsx", "--store", "firestore", "--outbox", "outbox",
+            "--now", "2026-11-23T09:00", "--json")
+    first = careloop(*args, cwd=tmp_path, env=env)
+    assert first.returncode == 0, first.stderr
+    assert len(json.loads(first.stdout)["sent"]) == 2
+    second = json.loads(careloop(*args, cwd=tmp_path, env=env).stdout)
+    assert second["sent"] == [] and {s["reason"] for s in second["skipped"]} == {"already_sent", "invalid_row"}
+    from functions.adapters.firestore_store import FirestoreStore
+    assert sorted(r["summary"]["sent"] for r in FirestoreStore("demo-careloop").reports("followup")) == [0, 2]
+    no_project = careloop(*args, cwd=tmp_path, env={**env, "GOOGLE_CLOUD_PROJECT": ""})
+    assert no_project.returncode == 2 and "GOOGLE_CLOUD_PROJECT" in no_project.stderr
+    no_secret = careloop(*args[:-1], cwd=tmp_path, env={**env, "CARELOOP_SECRET": ""})
+    assert no_secret.returncode == 2 and "CARELOOP_SECRET" in no_secret.stderr

@@ -104,9 +104,10 @@ def test_reports_newest_first(store):
         store.save_report({"job": "followup", "now": f"2026-11-{day}T09:00:00+07:00", "summary": {"sent": day},
                            "problems": [{"message": "Ngày sinh '31/02/1990' không tồn tại"}]})
     store.save_report({"job": "escalate", "now": "2026-11-26T09:00:00+07:00", "summary": {}})
-    reports = store.reports("followup", limit=2)
-    assert [r["summary"]["sent"] for r in reports] == [25, 24]
-    assert reports[0]["problems"][0]["message"] == "Ngày sinh '31/02/1990' không tồn tại"
+    store.save_report({"job": "followup", "now": "2026-11-23T09:00:00+07:00", "summary": {"sent": 99}})  # a re-run
+    reports = store.reports("followup", limit=3)
+    assert [r["summary"]["sent"] for r in reports] == [99, 25, 24]  # the order they were saved in
+    assert reports[1]["problems"][0]["message"] == "Ngày sinh '31/02/1990' không tồn tại"
 
 
 def _reserve_all(kind, location, keys, queue):

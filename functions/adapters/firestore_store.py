@@ -185,9 +185,12 @@ class FirestoreStore:
 
     @_unavailable_on_error
     def save_report(self, report: Mapping[str, Any]) -> None:
-        # Random document ids (add()) spread writes; the body is JSON, trimmed to fit a document.
-        self.client.collection(REPORTS).add({"job": report["job"], "at": report["now"], "body": _fitted(report)},
-                                            **self._call())
+        from google.cloud import firestore
+
+        # Random document ids (add()) spread writes; the body is JSON, trimmed to fit a document;
+        # saved_at (the server's clock) orders reports even when runs share a --now.
+        self.client.collection(REPORTS).add({"job": report["job"], "at": report["now"], "body": _fitted(report),
+                                             "saved_at": firestore.SERVER_TIMESTAMP}, **self._call())
 
     @_unavailable_on_error
     def reports(self, job: str, limit: int = 10) -> list[dict[str, Any]]:
@@ -195,7 +198,7 @@ class FirestoreStore:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         query = (self.client.collection(REPORTS).where(filter=FieldFilter("job", "==", job))
-                 .order_by("at", direction=firestore.Query.DESCENDING).limit(limit))
+                 .order_by("saved_at", direction=firestore.Query.DESCENDING).limit(limit))
         return [json.loads(s.get("body")) for s in query.stream(**self._call())]
 
 
