@@ -23,12 +23,17 @@ from .settings import Settings, SettingsError, firestore_location
 
 
 def open_sheet(settings: Settings) -> Sheet:
-    if settings.sheet.lower().endswith((".xlsx", ".xlsm")):
-        from .adapters.xlsx_sheet import XlsxSheet
+    from .adapters.google_sheet import spreadsheet_key
 
-        return XlsxSheet(settings.sheet)
-    raise SettingsError([f"Thiết lập / setting CARELOOP_SHEET = {settings.sheet!r}: "
-                         "cần đường dẫn tới tệp .xlsx / expected a path to an .xlsx workbook"])
+    key = spreadsheet_key(settings.sheet)
+    if key:
+        from .adapters.google_sheet import Connection, GoogleSheet
+
+        return GoogleSheet(Connection(key, settings.sheets_api_url, settings.sheets_credentials,
+                                      deadline=settings.sheets_deadline))
+    from .adapters.xlsx_sheet import XlsxSheet
+
+    return XlsxSheet(settings.sheet)
 
 
 def open_store(settings: Settings) -> Store:

@@ -48,6 +48,10 @@ class TabWrite:
     header_language: str = "vi"  # language of the headers of columns the write must create
 
 
+class SheetUnavailable(RuntimeError):
+    """The sheet cannot be read or written; the message says which one and what to do."""
+
+
 class Sheet(Protocol):
     def read(self, tabs: Sequence[TabSpec]) -> dict[str, Table]:
         """Every requested tab in one call, keyed by TabSpec.key; a missing tab is absent."""

@@ -110,6 +110,16 @@ def firestore_location(store: str) -> tuple[str, str] | None:
     return project, database or "(default)"
 
 
+def _sheet(text: str) -> str:
+    from .adapters.google_sheet import spreadsheet_key
+
+    value = text.strip()
+    if spreadsheet_key(value) or value.lower().endswith((".xlsx", ".xlsm")):
+        return value
+    raise ValueError("cần tệp .xlsx, google:KEY hoặc địa chỉ bảng tính Google / "
+                     "expected an .xlsx path, google:KEY or a Google Sheets URL")
+
+
 def _store(text: str) -> str:
     value = text.strip()
     if value.startswith("firestore://"):
@@ -136,7 +146,11 @@ def _setting(default: Any, parse: Callable[[str], Any] = _text, doc: str = "", s
 
 @dataclass(frozen=True)
 class Settings:
-    sheet: str = _setting("careloop.xlsx", doc="the workbook: PATH.xlsx")
+    sheet: str = _setting("careloop.xlsx", _sheet, doc="PATH.xlsx, google:KEY or the spreadsheet's URL")
+    sheets_api_url: str = _setting("https://sheets.googleapis.com", _url, doc="the Sheets API (a test server locally)")
+    sheets_credentials: str = _setting("", secret=True,
+                                       doc="empty: Application Default Credentials; a service-account JSON file or text; none")
+    sheets_deadline: float = _setting(60.0, _positive_float, doc="seconds one Sheets request may take, retries included")
     store: str = _setting("careloop.sqlite", _store, doc="the store: PATH.sqlite or firestore://PROJECT[/DATABASE]")
     outbox: str = _setting("outbox", doc="folder for .eml files when no SMTP host is set")
     smtp_host: str = _setting("", doc="send email through this SMTP server instead of the outbox")

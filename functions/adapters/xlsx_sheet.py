@@ -15,10 +15,10 @@ from typing import Iterator, Sequence
 
 from ..columns import TabSpec, find_tab
 from ..placement import place
-from ..ports import RowWrite, Table, TabWrite
+from ..ports import RowWrite, SheetUnavailable, Table, TabWrite
 
 
-class SheetError(RuntimeError):
+class SheetError(SheetUnavailable):
     """The workbook cannot be used; the message says which file and what to do."""
 
 

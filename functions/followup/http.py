@@ -10,7 +10,7 @@ from typing import Any
 from .. import bootstrap
 from ..columns import MissingColumnError
 from ..logs import log
-from ..ports import StoreUnavailable
+from ..ports import SheetUnavailable, StoreUnavailable
 from ..settings import SettingsError, load_settings
 from .job import JobError, run_followup
 
@@ -28,7 +28,7 @@ def followup_daily(request) -> tuple[dict[str, Any], int]:
     except StoreUnavailable as error:
         log("ERROR", "followup: store unavailable, nothing sent", error=str(error))
         return {"error": str(error)}, 503
-    except (SettingsError, MissingColumnError, JobError) as error:
+    except (SettingsError, MissingColumnError, JobError, SheetUnavailable) as error:
         log("ERROR", "followup: could not run", error=str(error))
         return {"error": str(error)}, 500
     log("WARNING" if report["summary"]["failed"] or report["summary"]["unknown"] else "INFO",

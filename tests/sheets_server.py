@@ -1,0 +1,518 @@
+"""A small local server speaking the subset of the Google Sheets API v4 that careloop uses.
+
+Google offers no Sheets emulator; this one follows the documented request and response shapes
+(spreadsheets.get, values.get/batchGet/batchUpdate, spreadsheets.batchUpdate) and Google's error
+JSON, keeps a request log for counting, and injects faults (429, 5xx, slow or non-JSON replies).
+Formulas are stored, not evaluated.
+
+    python -m tests.sheets_server --port 8089 --key demo --load demo/khach-hang.xlsx
+
+serves a spreadsheet with id `demo` on 127.0.0.1:8089 until stopped (Ctrl-C or SIGTERM).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+EPOCH = date(1899, 12, 30)
+STATUS_NAMES = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 408: "DEADLINE_EXCEEDED",
+                429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+@dataclass
+class Cell:
+    value: Any = None  # str, float/int, bool; dates are serial numbers with is_date
+    formula: str | None = None
+    is_date: bool = False
+
+
+@dataclass
+class Grid:
+    sheet_id: int
+    title: str
+    index: int
+    row_count: int = 1000
+    column_count: int = 26
+    frozen_rows: int = 0
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    validations: dict[tuple[int, int], dict] = field(default_factory=dict)
+    formats: dict[tuple[int, int], dict] = field(default_factory=dict)
+    column_pixels: dict[int, int] = field(default_factory=dict)
+
+    def extent(self) -> tuple[int, int]:
+        """(rows, columns) holding a value: Google omits trailing empty rows and columns."""
+        filled = [k for k, c in self.cells.items() if c.value not in (None, "") or c.formula]
+        return (max(r for r, _ in filled) + 1, max(c for _, c in filled) + 1) if filled else (0, 0)
+
+
+@dataclass
+class Book:
+    id: str
+    title: str = "careloop"
+    grids: list[Grid] = field(default_factory=list)
+    protected: list[dict] = field(default_factory=list)
+    next_id: int = 1000
+
+    def grid(self, title: str) -> Grid:
+        for grid in self.grids:
+            if grid.title == title:
+                return grid
+        raise ApiError(400, f"Unable to parse range: {title}")
+
+    def add_grid(self, title: str, rows: int = 1000, columns: int = 26, sheet_id: int | None = None) -> Grid:
+        if any(g.title == title for g in self.grids):
+            raise ApiError(400, f'Invalid requests[0].addSheet: A sheet with the name "{title}" already exists. '
+                                'Please enter another name.')
+        self.next_id += 1
+        grid = Grid(sheet_id if sheet_id is not None else self.next_id, title, len(self.grids), rows, columns)
+        self.grids.append(grid)
+        return grid
+
+
+# ---- A1 notation -------------------------------------------------------------------------
+
+_A1 = re.compile(r"^(?:(?P<sheet>'(?:[^']|'')+'|[^!]+)!)?(?P<cells>.*)$")
+_BOUND = re.compile(r"^([A-Z]*)(\d*)$")
+
+
+def column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def parse_range(text: str, book: Book) -> tuple[Grid, int, int, int | None, int | None]:
+    """(grid, first row, first column, last row or None, last column or None), 0-based inclusive."""
+    match = _A1.match(text)
+    sheet, cells = match["sheet"], match["cells"]
+    if sheet is None:  # a bare name is a whole sheet; otherwise the first sheet
+        try:
+            return book.grid(cells.strip("'").replace("''", "'")), 0, 0, None, None
+        except ApiError:
+            sheet, cells = book.grids[0].title, cells
+    title = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+    grid = book.grid(title)
+    if not cells:
+        return grid, 0, 0, None, None
+    start, _, end = cells.upper().partition(":")
+    first, last = _BOUND.match(start), _BOUND.match(end or start)
+    if not first or not last:
+        raise ApiError(400, f"Unable to parse range: {text}")
+    (c1, r1), (c2, r2) = first.groups(), last.groups()
+    return (grid, int(r1) - 1 if r1 else 0, column_index(c1) if c1 else 0,
+            int(r2) - 1 if r2 else None, column_index(c2) if c2 else None)
+
+
+def a1(grid: Grid, r1: int, c1: int, r2: int, c2: int) -> str:
+    quoted = "'" + grid.title.replace("'", "''") + "'"
+    return f"{quoted}!{column_letters(c1)}{r1 + 1}:{column_letters(c2)}{r2 + 1}"
+
+
+# ---- values ------------------------------------------------------------------------------
+
+
+def rendered(cell: Cell | None, value_option: str, date_option: str) -> Any:
+    if cell is None:
+        return ""
+    if value_option == "FORMULA" and cell.formula:
+        return cell.formula
+    value = cell.value
+    if value is None:
+        return ""
+    if value_option == "FORMATTED_VALUE":
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if cell.is_date:
+            return f"{EPOCH + timedelta(days=int(value)):%d/%m/%Y}"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+    if cell.is_date and date_option == "FORMATTED_STRING":
+        return f"{EPOCH + timedelta(days=int(value)):%d/%m/%Y}"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def entered(value: Any, option: str) -> Cell:
+    """A written value as Sheets stores it: RAW keeps text as text; USER_ENTERED parses it."""
+    if option == "RAW" or not isinstance(value, str):
+        return Cell(value)
+    if value.startswith("="):
+        return Cell(None, formula=value)
+    if value.upper() in ("TRUE", "FALSE"):
+        return Cell(value.upper() == "TRUE")
+    try:
+        return Cell(float(value) if "." in value else int(value))
+    except ValueError:
+        pass
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return Cell(float((datetime.strptime(value, pattern).date() - EPOCH).days), is_date=True)
+        except ValueError:
+            pass
+    return Cell(value)
+
+
+# ---- the server --------------------------------------------------------------------------
+
+
+@dataclass
+class Fault:
+    status: int = 429
+    retry_after: str | None = None
+    delay: float = 0.0  # seconds before answering (a slow reply)
+    html: bool = False  # a non-JSON body, as a proxy in front of Google sends
+    path: str = ""  # only requests whose path contains this
+
+
+class SheetsState:
+    def __init__(self):
+        self.books: dict[str, Book] = {}
+        self.log: list[dict[str, Any]] = []
+        self.faults: deque[Fault] = deque()
+        self.lock = threading.RLock()
+
+    def book(self, key: str) -> Book:
+        if key not in self.books:
+            raise ApiError(404, "Requested entity was not found.")
+        return self.books[key]
+
+    def create(self, key: str, tabs: dict[str, list[list[Any]]] | None = None, title: str = "careloop") -> Book:
+        book = Book(key, title)
+        for i, (name, rows) in enumerate((tabs or {"Sheet1": []}).items()):
+            grid = book.add_grid(name, max(1000, len(rows) + 10), max(26, max((len(r) for r in rows), default=0)),
+                                 sheet_id=0 if i == 0 else None)
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    if value is not None and value != "":
+                        grid.cells[(r, c)] = _stored(value)
+        self.books[key] = book
+        return book
+
+    def rows(self, key: str, title: str) -> list[list[Any]]:
+        """A tab as lists of unformatted values (for test assertions)."""
+        grid = self.book(key).grid(title)
+        height, width = grid.extent()
+        return [[rendered(grid.cells.get((r, c)), "UNFORMATTED_VALUE", "SERIAL_NUMBER") for c in range(width)]
+                for r in range(height)]
+
+    def count(self, kind: str) -> int:
+        return sum(1 for entry in self.log if entry["kind"] == kind)
+
+
+def _stored(value: Any) -> Cell:
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return Cell(float((value - EPOCH).days), is_date=True)
+    if isinstance(value, str) and value.startswith("="):
+        return Cell(None, formula=value)
+    return Cell(value)
+
+
+class Handler(BaseHTTPRequestHandler):
+    state: SheetsState
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:  # quiet
+        pass
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def _handle(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        path, query = unquote(parts.path), parse_qs(parts.query)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(length) or b"{}") if length else {}
+        kind = _kind(method, path)
+        with self.state.lock:
+            self.state.log.append({"method": method, "path": path, "query": query, "body": body, "kind": kind})
+            fault = next((f for f in self.state.faults if f.path in path), None)
+            if fault:
+                self.state.faults.remove(fault)
+        if fault:
+            time.sleep(fault.delay)
+            if fault.status == 200:
+                fault = None
+        if fault:
+            if fault.html:
+                return self._send(fault.status, b"<html><body>502 Bad Gateway</body></html>", "text/html")
+            return self._error(fault.status, "Quota exceeded for quota metric 'Read requests' and limit 'Read requests "
+                               "per minute per user'." if fault.status == 429 else "The service is currently unavailable.",
+                               fault.retry_after)
+        try:
+            with self.state.lock:
+                answer = _route(self.state, method, path, query, body)
+        except ApiError as error:
+            return self._error(error.code, error.message)
+        self._send(200, json.dumps(answer).encode(), "application/json; charset=UTF-8")
+
+    def _error(self, code: int, message: str, retry_after: str | None = None) -> None:
+        payload = {"error": {"code": code, "message": message, "status": STATUS_NAMES.get(code, "UNKNOWN")}}
+        self._send(code, json.dumps(payload).encode(), "application/json; charset=UTF-8",
+                   {"Retry-After": retry_after} if retry_after else {})
+
+    def _send(self, code: int, data: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def _kind(method: str, path: str) -> str:
+    if path.endswith("/values:batchGet"):
+        return "values.batchGet"
+    if path.endswith("/values:batchUpdate"):
+        return "values.batchUpdate"
+    if path.endswith(":batchUpdate"):
+        return "spreadsheets.batchUpdate"
+    if "/values/" in path:
+        return "values.get" if method == "GET" else "values.other"
+    return "spreadsheets.get" if method == "GET" else "other"
+
+
+_ROUTE = re.compile(r"^/v4/spreadsheets/(?P<key>[^/:]+)(?P<rest>.*)$")
+
+
+def _route(state: SheetsState, method: str, path: str, query: dict, body: dict) -> dict:
+    match = _ROUTE.match(path)
+    if not match:
+        raise ApiError(404, "Requested entity was not found.")
+    book, rest = state.book(match["key"]), match["rest"]
+    if method == "GET" and rest == "":
+        return _metadata(book)
+    if method == "GET" and rest == "/values:batchGet":
+        value_option = query.get("valueRenderOption", ["FORMATTED_VALUE"])[0]
+        date_option = query.get("dateTimeRenderOption", ["SERIAL_NUMBER"])[0]
+        ranges = query.get("ranges", [])
+        return {"spreadsheetId": book.id,
+                "valueRanges": [_values(book, r, value_option, date_option) for r in ranges]}
+    if method == "GET" and rest.startswith("/values/"):
+        return _values(book, rest.removeprefix("/values/"), query.get("valueRenderOption", ["FORMATTED_VALUE"])[0],
+                       query.get("dateTimeRenderOption", ["SERIAL_NUMBER"])[0])
+    if method == "POST" and rest == "/values:batchUpdate":
+        return _values_update(book, body)
+    if method == "POST" and rest == ":batchUpdate":
+        return {"spreadsheetId": book.id, "replies": [_request(book, r) for r in body.get("requests", [])]}
+    raise ApiError(404, "Requested entity was not found.")
+
+
+def _metadata(book: Book) -> dict:
+    return {
+        "spreadsheetId": book.id,
+        "properties": {"title": book.title, "locale": "vi_VN", "timeZone": "Asia/Ho_Chi_Minh",
+                       "autoRecalc": "ON_CHANGE"},
+        "sheets": [{
+            "properties": {"sheetId": g.sheet_id, "title": g.title, "index": g.index, "sheetType": "GRID",
+                           "gridProperties": {"rowCount": g.row_count, "columnCount": g.column_count,
+                                              **({"frozenRowCount": g.frozen_rows} if g.frozen_rows else {})}},
+            **({"protectedRanges": [p for p in book.protected if p["range"]["sheetId"] == g.sheet_id]}
+               if any(p["range"]["sheetId"] == g.sheet_id for p in book.protected) else {}),
+        } for g in book.grids],
+        "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book.id}/edit",
+    }
+
+
+def _values(book: Book, text: str, value_option: str, date_option: str) -> dict:
+    grid, r1, c1, r2, c2 = parse_range(text, book)
+    height, width = grid.extent()
+    last_row = min(grid.row_count - 1, r2 if r2 is not None else grid.row_count - 1)
+    last_col = min(grid.column_count - 1, c2 if c2 is not None else grid.column_count - 1)
+    rows = []
+    for r in range(r1, min(last_row, height - 1) + 1):
+        rows.append([rendered(grid.cells.get((r, c)), value_option, date_option)
+                     for c in range(c1, min(last_col, width - 1) + 1)])
+    while rows and rows[-1] and rows[-1][-1] == "":  # trailing empty cells are omitted
+        rows[-1].pop()
+    rows = [_trim(r) for r in rows]
+    while rows and not rows[-1]:
+        rows.pop()
+    answer: dict[str, Any] = {"range": a1(grid, r1, c1, last_row, last_col), "majorDimension": "ROWS"}
+    if rows:
+        answer["values"] = rows
+    return answer
+
+
+def _trim(row: list[Any]) -> list[Any]:
+    while row and row[-1] == "":
+        row.pop()
+    return row
+
+
+def _values_update(book: Book, body: dict) -> dict:
+    option = body.get("valueInputOption")
+    if option not in ("RAW", "USER_ENTERED"):
+        raise ApiError(400, "Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED")
+    responses, cells, sheets = [], 0, set()
+    for item in body.get("data", []):
+        grid, r1, c1, _, _ = parse_range(item["range"], book)
+        values = item.get("values", [])
+        for dr, row in enumerate(values):
+            for dc, value in enumerate(row):
+                r, c = r1 + dr, c1 + dc
+                if r >= grid.row_count or c >= grid.column_count:
+                    raise ApiError(400, f"Range ({item['range']}) exceeds grid limits. Max rows: {grid.row_count}, "
+                                        f"max columns: {grid.column_count}")
+                if value is None:  # null values are skipped
+                    continue
+                grid.cells[(r, c)] = entered(value, option)
+                cells += 1
+        sheets.add(grid.title)
+        width = max((len(r) for r in values), default=0)
+        responses.append({"spreadsheetId": book.id, "updatedRange": a1(grid, r1, c1, r1 + max(len(values) - 1, 0), c1 + max(width - 1, 0)),
+                          "updatedRows": len(values), "updatedColumns": width,
+                          "updatedCells": sum(len(r) for r in values)})
+    return {"spreadsheetId": book.id, "totalUpdatedRows": sum(r["updatedRows"] for r in responses),
+            "totalUpdatedColumns": max((r["updatedColumns"] for r in responses), default=0),
+            "totalUpdatedCells": cells, "totalUpdatedSheets": len(sheets), "responses": responses}
+
+
+def _grid_by_id(book: Book, sheet_id: int) -> Grid:
+    for grid in book.grids:
+        if grid.sheet_id == sheet_id:
+            return grid
+    raise ApiError(400, f"No grid with id: {sheet_id}")
+
+
+def _cells_of(book: Book, grid_range: dict):
+    grid = _grid_by_id(book, grid_range.get("sheetId", 0))
+    rows = range(grid_range.get("startRowIndex", 0), grid_range.get("endRowIndex", grid.row_count))
+    cols = range(grid_range.get("startColumnIndex", 0), grid_range.get("endColumnIndex", grid.column_count))
+    return grid, [(r, c) for r in rows for c in cols]
+
+
+def _request(book: Book, request: dict) -> dict:
+    (name, spec), = request.items()
+    if name == "addSheet":
+        props = spec.get("properties", {})
+        grid_props = props.get("gridProperties", {})
+        grid = book.add_grid(props["title"], grid_props.get("rowCount", 1000), grid_props.get("columnCount", 26),
+                             props.get("sheetId"))
+        grid.frozen_rows = grid_props.get("frozenRowCount", 0)
+        return {"addSheet": {"properties": _metadata(book)["sheets"][grid.index]["properties"]}}
+    if name == "updateSheetProperties":
+        grid = _grid_by_id(book, spec["properties"]["sheetId"])
+        fields = spec["fields"].split(",")
+        props = spec["properties"]
+        if "title" in fields:
+            grid.title = props["title"]
+        if "gridProperties.frozenRowCount" in fields:
+            grid.frozen_rows = props["gridProperties"].get("frozenRowCount", 0)
+        return {}
+    if name == "appendDimension":
+        grid = _grid_by_id(book, spec["sheetId"])
+        if spec["dimension"] == "COLUMNS":
+            grid.column_count += spec["length"]
+        else:
+            grid.row_count += spec["length"]
+        return {}
+    if name == "setDataValidation":
+        grid, cells = _cells_of(book, spec["range"])
+        for cell in cells:
+            if spec.get("rule"):
+                grid.validations[cell] = spec["rule"]
+            else:
+                grid.validations.pop(cell, None)
+        return {}
+    if name == "addProtectedRange":
+        protected = dict(spec["protectedRange"])
+        book.next_id += 1
+        protected["protectedRangeId"] = book.next_id
+        book.protected.append(protected)
+        return {"addProtectedRange": {"protectedRange": protected}}
+    if name == "repeatCell":
+        grid, cells = _cells_of(book, spec["range"])
+        for cell in cells:
+            grid.formats[cell] = spec["cell"].get("userEnteredFormat", {})
+        return {}
+    if name == "updateDimensionProperties":
+        grid = _grid_by_id(book, spec["range"]["sheetId"])
+        for c in range(spec["range"]["startIndex"], spec["range"]["endIndex"]):
+            grid.column_pixels[c] = spec["properties"].get("pixelSize", 100)
+        return {}
+    raise ApiError(400, f"Invalid JSON payload received. Unknown name \"{name}\" at 'requests[0]'")
+
+
+class SheetsServer:
+    """The server on 127.0.0.1, in a thread; stop() shuts it down and closes the port."""
+
+    def __init__(self, port: int = 0, state: SheetsState | None = None):
+        self.state = state or SheetsState()
+        handler = type("BoundHandler", (Handler,), {"state": self.state})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def __enter__(self) -> "SheetsServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _load_xlsx(path: str) -> dict[str, list[list[Any]]]:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, data_only=True)
+    return {sheet.title: [list(r) for r in sheet.iter_rows(values_only=True)] for sheet in workbook.worksheets}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--key", default="demo", help="the spreadsheet id to serve")
+    parser.add_argument("--load", help="an .xlsx workbook to start from")
+    args = parser.parse_args()
+    state = SheetsState()
+    state.create(args.key, _load_xlsx(args.load) if args.load else {"Khách hàng": []})
+    server = SheetsServer(args.port, state)
+    print(f"Sheets API test server: {server.url}  spreadsheet id: {args.key}", flush=True)
+    try:
+        server.httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.httpd.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""The Google Sheets adapter through real gspread over real HTTP, against the local Sheets API server."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from functions.adapters.google_sheet import Connection, GoogleSheet, SheetError, spreadsheet_key
+from functions.columns import CUSTOMERS
+from functions.ports import RowWrite, TabWrite
+from sheets_server import Fault, SheetsServer
+from support import HEADER, row
+
+KEY = "1AbC-sheet_KEY"
+ID = CUSTOMERS.column("id")
+
+
+@pytest.fixture
+def server():
+    with SheetsServer() as running:
+        yield running
+
+
+def adapter(server, **kw) -> GoogleSheet:
+    sleeps = []
+    values = dict(api_url=server.url, credentials="none", first_delay=0.01, sleep=sleeps.append)
+    values.update(kw)
+    sheet = GoogleSheet(Connection(KEY, **values))
+    sheet.sleeps = sleeps
+    return sheet
+
+
+def make(server, rows, header=HEADER, title="Khách hàng", **tabs):
+    return server.state.create(KEY, {title: [list(header), *map(list, rows)], **tabs})
+
+
+@pytest.mark.parametrize("location, key", [
+    ("google:1AbC", "1AbC"),
+    ("https://docs.google.com/spreadsheets/d/1AbC-x_Y/edit#gid=0", "1AbC-x_Y"),
+    ("https://docs.google.com/spreadsheets/d/1AbC/edit?usp=sharing", "1AbC"),
+    ("khach-hang.xlsx", None), ("https://example.com/spreadsheets/d/1AbC", None), ("google:", None),
+])
+def test_spreadsheet_keys(location, key):
+    assert spreadsheet_key(location) == key
+
+
+def test_read_is_two_requests_with_unformatted_values_and_serial_dates(server):
+    make(server, [row("C-1", "Nguyễn Thị Lan", email="lan@example.com", phone="0912345678", birthday=date(1990, 11, 23)),
+                  row("C-2", "Trần Văn Hùng", phone=912345678)], **{"Ghi chú": [["x"]]})
+    sheet = adapter(server)
+    tables = sheet.read([CUSTOMERS])
+    table = tables["customers"]
+    assert table.title == "Khách hàng" and table.header == HEADER
+    assert table.rows[0][4] == "0912345678"  # text keeps its zero
+    assert table.rows[0][5] == 33200  # a real date arrives as its serial number
+    assert table.rows[1][4] == 912345678
+    assert [e["kind"] for e in server.state.log] == ["spreadsheets.get", "values.batchGet"]
+    query = server.state.log[1]["query"]
+    assert query["valueRenderOption"] == ["UNFORMATTED_VALUE"] and query["dateTimeRenderOption"] == ["SERIAL_NUMBER"]
+
+
+def test_a_missing_tab_is_absent(server):
+    server.state.create(KEY, {"Sheet1": [["Họ tên"]]})
+    assert adapter(server).read([CUSTOMERS]) == {}
+
+
+def test_writes_are_raw_text_one_request_and_only_given_cells(server):
+    make(server, [row("C-1", "Lan"), row("C-2", "Hùng")])
+    sheet = adapter(server)
+    sheet.read([CUSTOMERS])
+    server.state.log.clear()
+    missed = sheet.write([TabWrite(CUSTOMERS, ID, [
+        RowWrite(3, "C-2", {"system_note": '=HYPERLINK("http://x","bấm")', "last_contact": "+84 912", "opt_out": True}),
+    ])])
+    assert missed == []
+    assert [e["kind"] for e in server.state.log] == ["values.batchGet", "values.batchUpdate"]
+    body = server.state.log[1]["body"]
+    assert body["valueInputOption"] == "RAW"
+    rows = server.state.rows(KEY, "Khách hàng")
+    header = rows[0]
+    assert header == HEADER + ["Liên hệ gần nhất", "Ghi chú hệ thống"]  # careloop's columns, added at the end
+    note = rows[2][header.index("Ghi chú hệ thống")]
+    assert note == '=HYPERLINK("http://x","bấm")'  # stored as text, not a formula
+    grid = server.state.book(KEY).grid("Khách hàng")
+    assert all(c.formula is None for c in grid.cells.values())
+    assert rows[2][header.index("Từ chối nhận tin")] is True and rows[1][header.index("Liên hệ gần nhất")] == ""
+
+
+def test_rows_sorted_between_read_and_write_still_get_their_own_results(server):
+    make(server, [row("C-1", "Lan"), row("C-2", "Hùng"), row("", "Khoa")])
+    sheet = adapter(server)
+    sheet.read([CUSTOMERS])
+    grid = server.state.book(KEY).grid("Khách hàng")
+    # Staff sort by name (Hùng, Khoa, Lan) while the run is sending.
+    lan, hung, khoa = ({c: grid.cells.pop((r, c)) for c in range(10) if (r, c) in grid.cells} for r in (1, 2, 3))
+    for r, cells in zip((1, 2, 3), (hung, khoa, lan)):
+        for c, cell in cells.items():
+            grid.cells[(r, c)] = cell
+    missed = sheet.write([TabWrite(CUSTOMERS, ID, [RowWrite(2, "C-1", {"system_note": "cho Lan"}),
+                                                    RowWrite(4, None, {"id": "KH-NEW"})])])
+    rows = {r[1]: r for r in server.state.rows(KEY, "Khách hàng")[1:]}
+    header = server.state.rows(KEY, "Khách hàng")[0]
+    assert rows["Lan"][header.index("Ghi chú hệ thống")] == "cho Lan"
+    assert rows["Hùng"][header.index("Ghi chú hệ thống")] == ""
+    assert [m.row_id or m.row_number for m in missed] == [4]  # row 4 is Lan's now: Khoa's new ID is not written over it
+    assert rows["Khoa"][0] == ""
+
+
+def test_columns_beyond_the_grid_are_added_first(server):
+    book = make(server, [row("C-1")])
+    book.grid("Khách hàng").column_count = 10
+    sheet = adapter(server)
+    sheet.read([CUSTOMERS])
+    sheet.write([TabWrite(CUSTOMERS, ID, [RowWrite(2, "C-1", {"system_note": "ok"})])])
+    kinds = [e["kind"] for e in server.state.log]
+    assert kinds == ["spreadsheets.get", "values.batchGet", "values.batchGet", "spreadsheets.batchUpdate", "values.batchUpdate"]
+    assert server.state.rows(KEY, "Khách hàng")[1][10] == "ok"
+
+
+@pytest.mark.parametrize("fault", [Fault(429), Fault(503), Fault(500), Fault(502, html=True), Fault(408),
+                                   Fault(429, retry_after="0")])
+def test_transient_faults_are_retried(server, fault):
+    make(server, [row("C-1")])
+    server.state.faults.extend([fault, fault])
+    sheet = adapter(server)
+    assert sheet.read([CUSTOMERS])["customers"].rows[0][0] == "C-1"
+    assert len(sheet.sleeps) == 2
+
+
+def test_retry_after_is_honoured(server):
+    make(server, [row("C-1")])
+    server.state.faults.append(Fault(429, retry_after="7"))
+    sheet = adapter(server, deadline=60)
+    sheet.read([CUSTOMERS])
+    assert sheet.sleeps == [7.0]
+
+
+def test_a_slow_reply_times_out_and_is_retried(server):
+    make(server, [row("C-1")])
+    server.state.faults.append(Fault(200, delay=1.5))
+    sheet = adapter(server, request_timeout=0.5)
+    assert sheet.read([CUSTOMERS])["customers"].rows[0][0] == "C-1"
+    assert len(sheet.sleeps) == 1
+
+
+def test_quota_exhausted_after_the_deadline_is_a_clear_error(server):
+    make(server, [row("C-1")])
+    server.state.faults.extend([Fault(429)] * 50)
+    sheet = adapter(server, deadline=0.05, first_delay=0.02)
+    with pytest.raises(SheetError, match="quota exhausted"):
+        sheet.read([CUSTOMERS])
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404])
+def test_other_4xx_are_never_retried(server, status):
+    make(server, [row("C-1")])
+    server.state.faults.append(Fault(status))
+    sheet = adapter(server)
+    with pytest.raises(SheetError):
+        sheet.read([CUSTOMERS])
+    assert sheet.sleeps == [] and len(server.state.log) == 1
+
+
+def test_a_sheet_not_shared_says_what_to_do(server):
+    with pytest.raises(SheetError, match="share it as Editor"):
+        adapter(server).read([CUSTOMERS])  # no such spreadsheet on the server
+
+
+def test_a_server_that_is_down_is_a_clear_error():
+    from conftest import free_port
+    sheet = GoogleSheet(Connection(KEY, f"http://127.0.0.1:{free_port()}", "none", deadline=0.05, first_delay=0.01,
+                                   sleep=lambda s: None))
+    with pytest.raises(SheetError, match=KEY):
+        sheet.read([CUSTOMERS])
+
+
+def test_request_budget_of_a_follow_up_run_over_10000_customers(server, tmp_path):
+    from functions.adapters.sqlite_store import SqliteStore
+    from functions.followup.job import run_followup
+    from conftest import NINE_AM
+    from support import MemoryChannel, deps
+
+    rows = [row(f"C-{i:05d}", f"Khách {i}", email=f"c{i}@example.com",
+                birthday="23/11/1990" if i % 50 == 0 else "01/01/1990",
+                purchase="16/11/2026" if i % 70 == 1 else "") for i in range(10_000)]
+    rows += [row("", "Khách mới", email="new@example.com"), row("C-BAD", "Sai", email="sai@")]
+    make(server, rows, header=HEADER + ["Liên hệ gần nhất", "Ghi chú hệ thống"])
+    sheet, channel = adapter(server), MemoryChannel()
+    report = run_followup(deps(sheet, SqliteStore(tmp_path / "s.sqlite"), channel), NINE_AM).report
+    assert len(report["sent"]) == 200 + 143 and len(channel.delivered) == 343
+
+    reads = [e["kind"] for e in server.state.log if e["method"] == "GET"]
+    writes = [e["kind"] for e in server.state.log if e["method"] == "POST"]
+    assert reads == ["spreadsheets.get", "values.batchGet", "values.batchGet"]  # metadata, all rows, the ID re-check
+    assert writes == ["values.batchUpdate"]
+    contact = dict(zip((r[0] for r in server.state.rows(KEY, "Khách hàng")[1:]),
+                       (r[10] for r in server.state.rows(KEY, "Khách hàng")[1:])))
+    assert contact["C-00050"].startswith("23/11/2026") and contact["C-00001"].startswith("23/11/2026")
