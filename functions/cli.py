@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="kiểm tra thiết lập, bảng tính, mẫu tin / check settings, sheet, templates")
     common(check)
 
+    setup = commands.add_parser("setup-sheet", help="chuẩn bị bảng tính / add careloop's tabs, columns, checkboxes, dropdowns")
+    common(setup)
+
     retry = commands.add_parser("retry", help="gửi lại tin chưa xác nhận / release unconfirmed or failed messages")
     common(retry)
     retry.add_argument("keys", nargs="*", help="idempotency keys; none: list them")
@@ -54,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="chạy thử với dữ liệu mẫu / run on a sample workbook")
     demo.add_argument("--dir", default="demo", help="folder for the sample workbook, store and outbox")
     demo.add_argument("--fresh", action="store_true", help="start over with a new workbook and store")
+    demo.add_argument("--sheet", help="google:KEY or a URL: seed and use that spreadsheet instead of a workbook")
     return parser
 
 
@@ -68,9 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from .demo import run_demo
 
-            return run_demo(Path(args.dir), fresh=args.fresh)
+            return run_demo(Path(args.dir), fresh=args.fresh, sheet=args.sheet)
         settings = _settings(args)
-        return {"run": _run, "preview": _preview, "check": _check, "retry": _retry}[args.command](args, settings)
+        commands = {"run": _run, "preview": _preview, "check": _check, "retry": _retry, "setup-sheet": _setup_sheet}
+        return commands[args.command](args, settings)
     except BrokenPipeError:  # `careloop … | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -146,6 +151,18 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
     failures = run_checks(settings, print)
     return 2 if failures else 0
+
+
+def _setup_sheet(args: argparse.Namespace, settings: Settings) -> int:
+    from .sheet_layout import layouts
+
+    sheet = bootstrap.open_sheet(settings)
+    actions = sheet.prepare(layouts(settings.staff_language), settings.staff_language)
+    for action in actions:
+        print(action)
+    print(f"{settings.sheet}: " + (f"{len(actions)} thay đổi / changes" if actions else
+                                   "đã sẵn sàng, không thay đổi gì / ready, nothing changed"))
+    return 0
 
 
 def _retry(args: argparse.Namespace, settings: Settings) -> int:

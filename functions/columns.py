@@ -75,6 +75,43 @@ CUSTOMERS = TabSpec(
         C("system_note", "Ghi chú hệ thống", "System note", system=True),
     ),
 )
+MATRIX = TabSpec(
+    "matrix", "Ma trận leo thang", "Escalation matrix", aliases=("Ma tran leo thang", "Escalation"),
+    columns=(
+        C("category", "Loại vấn đề", "Category", required=True),
+        C("tier1_owner", "Phụ trách cấp 1", "Tier 1 owner", ("Cấp 1", "Tier 1")),
+        C("tier2_owner", "Phụ trách cấp 2", "Tier 2 owner", ("Cấp 2", "Tier 2")),
+        C("tier3_owner", "Phụ trách cấp 3", "Tier 3 owner", ("Cấp 3", "Tier 3")),
+        C("first_response_hours", "Phản hồi đầu (giờ)", "First response (hours)", ("Phản hồi đầu", "First response")),
+        C("resolve_hours", "Giải quyết (giờ)", "Resolve (hours)", ("Giải quyết", "Resolve")),
+    ),
+)
+CASES = TabSpec(
+    "cases", "Hồ sơ", "Cases", aliases=("Ho so", "Cases tab"),
+    columns=(
+        C("case_id", "Mã hồ sơ", "Case ID", required=True, system=True),
+        C("customer_id", "Mã KH", "Customer ID", system=True),
+        C("customer", "Khách hàng", "Customer", system=True),
+        C("category", "Loại vấn đề", "Category", system=True),
+        C("issue", "Nội dung", "Issue", system=True),
+        C("tier", "Cấp", "Tier", system=True),
+        C("owner", "Phụ trách", "Owner", system=True),
+        C("status", "Trạng thái", "Status"),
+        C("opened", "Mở lúc", "Opened", system=True),
+        C("first_response_due", "Hạn phản hồi", "First response due", system=True),
+        C("resolve_due", "Hạn giải quyết", "Resolve due", system=True),
+        C("resolution_note", "Ghi chú xử lý", "Resolution note"),
+        C("system_note", "Ghi chú hệ thống", "System note", system=True),
+    ),
+)
+DASHBOARD = TabSpec(
+    "dashboard", "Tổng quan", "Dashboard", aliases=("Tong quan",),
+    columns=(
+        C("metric", "Chỉ số", "Metric", system=True),
+        C("value", "Giá trị", "Value", system=True),
+        C("period", "Kỳ", "Period", system=True),
+    ),
+)
 del C
 
 
@@ -91,10 +128,10 @@ class MissingColumnError(ValueError):
         self.tab, self.column = tab, column
 
 
-def locate_columns(tab: TabSpec, header: Sequence[object]) -> dict[str, int]:
+def locate_columns(tab: TabSpec, header: Sequence[object], require: bool = True) -> dict[str, int]:
     """Map each known column key to its 0-based position in `header`; the first match wins.
 
-    Raises MissingColumnError for a required column that is not there.
+    Raises MissingColumnError for a required column that is not there (unless require=False).
     """
     by_key: dict[str, int] = {}
     for position, title in enumerate(header):
@@ -106,7 +143,7 @@ def locate_columns(tab: TabSpec, header: Sequence[object]) -> dict[str, int]:
                 by_key[spec.key] = position
                 break
     for spec in tab.columns:
-        if spec.required and spec.key not in by_key:
+        if require and spec.required and spec.key not in by_key:
             raise MissingColumnError(tab, spec)
     return by_key
 

@@ -88,7 +88,24 @@ def write_sample_workbook(path: Path, today: date) -> None:
     workbook.save(path)
 
 
-def run_demo(folder: Path, fresh: bool = False) -> int:
+def seed_sheet(sheet, today: date, language: str) -> None:
+    """The sample customers written into a spreadsheet that has none yet (a Google Sheet)."""
+    from .columns import CUSTOMERS, locate_columns
+    from .ports import RowWrite, TabWrite
+    from .sheet_layout import layouts
+
+    sheet.prepare(layouts(language), language)
+    table = sheet.read([CUSTOMERS])[CUSTOMERS.key]
+    if any(any(v not in (None, "") for v in row) for row in table.rows):
+        return
+    keys = locate_columns(CUSTOMERS, HEADER, require=False)
+    by_position = {position: key for key, position in keys.items()}
+    writes = [RowWrite(number, None, {by_position[i]: v for i, v in enumerate(values) if i in by_position and v not in (None, "")})
+              for number, values in enumerate(sample_rows(today), start=2)]
+    sheet.write([TabWrite(CUSTOMERS, CUSTOMERS.column("id"), [w for w in writes if w.values], language)])
+
+
+def run_demo(folder: Path, fresh: bool = False, sheet: str | None = None) -> int:
     from . import bootstrap
     from .cli import summary
     from .followup.job import run_followup
@@ -97,19 +114,25 @@ def run_demo(folder: Path, fresh: bool = False) -> int:
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
     settings = load_settings(overrides={
-        "sheet": str(folder / "khach-hang.xlsx"), "store": str(folder / "careloop.sqlite"),
+        "sheet": sheet or str(folder / "khach-hang.xlsx"), "store": str(folder / "careloop.sqlite"),
         "outbox": str(folder / "outbox"), "smtp_host": "", "business_name": "Văn phòng Luật Minh An",
         "sender_email": "cskh@luatminhan.vn"})
-    now = datetime.combine(datetime.now(ZoneInfo(settings.timezone)).date(), time(9, 0), ZoneInfo(settings.timezone))
-    workbook = Path(settings.sheet)
-    if not workbook.exists():
-        write_sample_workbook(workbook, now.date())
+    zone = ZoneInfo(settings.timezone)
+    now = datetime.combine(datetime.now(zone).date(), time(9, 0), zone)
     deps = bootstrap.followup_deps(settings)
+    if sheet:
+        seed_sheet(deps.sheet, now.date(), settings.staff_language)
+        where = settings.sheet
+    else:
+        workbook = Path(settings.sheet)
+        if not workbook.exists():
+            write_sample_workbook(workbook, now.date())
+        where = str(workbook.resolve())
     outcome = run_followup(deps, now)
     print(summary(outcome.report, settings.staff_language))
     outbox = Path(settings.outbox).resolve()
     print()
-    print(f"Bảng tính / workbook: {workbook.resolve()}  (xem cột 'Liên hệ gần nhất', 'Ghi chú hệ thống' / see the system columns)")
+    print(f"Bảng tính / workbook: {where}  (xem cột 'Liên hệ gần nhất', 'Ghi chú hệ thống' / see the system columns)")
     print(f"Hộp thư đi / outbox:  {outbox}  ({len(list(outbox.glob('*.eml'))) if outbox.exists() else 0} tệp .eml / files)")
     print(f"Kho dữ liệu / store:  {Path(settings.store).resolve()}")
     if not outcome.report["sent"]:

@@ -2,7 +2,7 @@
 
 Rows are found by ID (staff sort and insert rows while a run is going); among rows sharing an
 ID (a problem staff must fix) the one at the row number read; a row read without an ID only if
-it is still there without one. Columns the write needs and the tab lacks are added at the end.
+it is still there without one (rows below the last one count as blank: new rows go there). Columns the write needs and the tab lacks are added at the end.
 """
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ def row_locator(ids: Sequence[str]) -> Callable[[RowWrite], int | None]:
         if write.row_id:
             numbers = rows_by_id.get(write.row_id, [])
             return write.row_number if write.row_number in numbers else (numbers[0] if numbers else None)
-        index = write.row_number - 2
-        return write.row_number if 0 <= index < len(ids) and not ids[index] else None
+        index = write.row_number - 2  # below the last row every row is blank, so without an ID too
+        return write.row_number if index >= len(ids) or (index >= 0 and not ids[index]) else None
 
     return locate
 

@@ -60,6 +60,11 @@ class Sheet(Protocol):
         """Every change of a run in one call; returns the writes whose row is gone."""
 
 
+class PreparableSheet(Sheet, Protocol):
+    def prepare(self, layouts: Sequence[Any], language: str) -> list[str]:
+        """`careloop setup-sheet`: add what is missing, move nothing; returns what it did."""
+
+
 # ---- Store -------------------------------------------------------------------------------
 
 RESERVED, SENT, FAILED = "reserved", "sent", "failed"

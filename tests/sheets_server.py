@@ -313,7 +313,17 @@ def _route(state: SheetsState, method: str, path: str, query: dict, body: dict) 
         raise ApiError(404, "Requested entity was not found.")
     book, rest = state.book(match["key"]), match["rest"]
     if method == "GET" and rest == "":
-        return _metadata(book)
+        metadata = _metadata(book)
+        if query.get("includeGridData", ["false"])[0] == "true":
+            for text in query.get("ranges", []):
+                grid, r1, c1, r2, c2 = parse_range(text, book)
+                rows = range(r1, min(r2 if r2 is not None else grid.row_count - 1, grid.row_count - 1) + 1)
+                cols = range(c1, min(c2 if c2 is not None else grid.column_count - 1, grid.column_count - 1) + 1)
+                entry = next(s for s in metadata["sheets"] if s["properties"]["sheetId"] == grid.sheet_id)
+                entry.setdefault("data", []).append({"startRow": r1, "startColumn": c1, "rowData": [
+                    {"values": [{"dataValidation": grid.validations[(r, c)]} if (r, c) in grid.validations else {}
+                                for c in cols]} for r in rows]})
+        return metadata
     if method == "GET" and rest == "/values:batchGet":
         value_option = query.get("valueRenderOption", ["FORMATTED_VALUE"])[0]
         date_option = query.get("dateTimeRenderOption", ["SERIAL_NUMBER"])[0]

@@ -176,3 +176,27 @@ def test_run_followup_on_firestore(tmp_path, workbook, firestore):
     assert no_project.returncode == 2 and "GOOGLE_CLOUD_PROJECT" in no_project.stderr
     no_secret = careloop(*args[:-1], cwd=tmp_path, env={**env, "CARELOOP_SECRET": ""})
     assert no_secret.returncode == 2 and "CARELOOP_SECRET" in no_secret.stderr
+
+
+def test_setup_sheet_demo_and_run_against_the_sheets_test_server(tmp_path):
+    from conftest import ROOT, free_port
+    from processes import server
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {"CARELOOP_SHEETS_API_URL": url, "CARELOOP_SHEETS_CREDENTIALS": "none"}
+    command = [sys.executable, "-m", "tests.sheets_server", "--port", str(port), "--key", "demo"]
+    with server(command, url + "/v4/spreadsheets/demo", env={**os.environ, "PYTHONPATH": str(ROOT)}):
+        setup = careloop("setup-sheet", "--sheet", "google:demo", "--store", "s.sqlite", cwd=tmp_path, env=env)
+        assert setup.returncode == 0, setup.stderr
+        assert "+ tab 'Hồ sơ'" in setup.stdout
+        again = careloop("setup-sheet", "--sheet", "https://docs.google.com/spreadsheets/d/demo/edit#gid=0", cwd=tmp_path, env=env)
+        assert "nothing changed" in again.stdout
+        demo = careloop("demo", "--dir", "d", "--sheet", "google:demo", cwd=tmp_path, env=env)
+        assert demo.returncode == 0, demo.stderr
+        assert "✓ birthday" in demo.stdout and "dòng 11" in demo.stdout  # the same sample as the workbook
+        rerun = careloop("run", "followup", "--sheet", "google:demo", "--store", "d/careloop.sqlite", "--outbox", "d/outbox",
+                         "--json", cwd=tmp_path, env={**env, "CARELOOP_SEND_HOURS": "07:00-22:00"})
+        assert rerun.returncode == 0, rerun.stderr
+        report = json.loads(rerun.stdout)
+        assert report["sent"] == [] and report["problems"]

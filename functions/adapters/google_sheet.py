@@ -15,13 +15,14 @@ import random
 import re
 import time
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any, Callable, Sequence
 
 from ..columns import TabSpec, find_tab
 from ..placement import place
 from ..ports import RowWrite, SheetUnavailable, Table, TabWrite
-from ..text import cell_text
+from ..values import SHEETS_EPOCH
 
 GOOGLE_SHEETS_URL = "https://sheets.googleapis.com"
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
@@ -113,8 +114,15 @@ def _letters(index: int) -> str:
 
 
 def _cell(value: Any) -> Any:
-    """A value for values:batchUpdate: None clears the cell (null would leave it as it is)."""
-    return "" if value is None else value
+    """A value for values:batchUpdate: None clears the cell (null would leave it as it is);
+    a date goes as its serial number, which careloop reads back as that date."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return (value - SHEETS_EPOCH).days
+    return value
 
 
 class GoogleSheet:
@@ -270,6 +278,52 @@ class GoogleSheet:
             self.connection.key, [f"{_quoted(title)}!{letters}2:{letters}"],
             params={"valueRenderOption": "UNFORMATTED_VALUE", "majorDimension": "ROWS"}))
         return [row[0] if row else None for row in answer["valueRanges"][0].get("values", [])]
+
+
+    def prepare(self, layouts, language: str) -> list[str]:
+        """`careloop setup-sheet`: 3 reads, then at most 2 writes; nothing when all is in place."""
+        from ..sheet_setup import TabState, plan_setup
+
+        self._metadata = None
+        sheets = self.metadata()["sheets"]
+        titles = [s["properties"]["title"] for s in sheets]
+        found = {layout.tab.key: title for layout in layouts if (title := find_tab(layout.tab, titles))}
+        by_title = {s["properties"]["title"]: s for s in sheets}
+        contents = self._call(lambda: self._http.values_batch_get(
+            self.connection.key, [_quoted(t) for t in found.values()],
+            params={"valueRenderOption": "UNFORMATTED_VALUE", "majorDimension": "ROWS"})) if found else {}
+        grid = self._call(lambda: self._http.fetch_sheet_metadata(self.connection.key, params={
+            "includeGridData": "true", "ranges": [f"{_quoted(t)}!2:2" for t in found.values()],
+            "fields": "sheets(properties(sheetId,title),data(rowData(values(dataValidation))))"})) if found else {}
+        validations = {}
+        for sheet in grid.get("sheets", []):
+            values = ((sheet.get("data") or [{}])[0].get("rowData") or [{}])[0].get("values", [])
+            validations[sheet["properties"]["title"]] = {i: v["dataValidation"] for i, v in enumerate(values)
+                                                         if "dataValidation" in v}
+        tabs = {}
+        for (key, title), value_range in zip(found.items(), contents.get("valueRanges", [])):
+            rows = value_range.get("values", [])
+            props = by_title[title]["properties"]
+            tabs[key] = TabState(
+                props["sheetId"], title, rows[0] if rows else [], sum(1 for r in rows[1:] if any(v != "" for v in r)),
+                props["gridProperties"]["rowCount"], props["gridProperties"]["columnCount"],
+                props["gridProperties"].get("frozenRowCount", 0), validations.get(title, {}),
+                {p.get("description", "") for p in by_title[title].get("protectedRanges", [])})
+        used = {s["properties"]["sheetId"] for s in sheets}
+
+        def new_sheet_id() -> int:
+            candidate = max(used, default=0) + 1
+            used.add(candidate)
+            return candidate
+
+        plan = plan_setup(layouts, tabs, language, new_sheet_id)
+        if plan.requests:
+            self._call(lambda: self._http.batch_update(self.connection.key, {"requests": plan.requests}))
+        if plan.values:
+            self._call(lambda: self._http.values_batch_update(
+                self.connection.key, {"valueInputOption": "RAW", "data": plan.values}))
+        self._metadata = None
+        return plan.actions
 
 
 def _message(error) -> str:

@@ -81,6 +81,64 @@ class XlsxSheet:
             self._save(workbook)
         return missed
 
+    def prepare(self, layouts, language: str) -> list[str]:
+        """`careloop setup-sheet` on a workbook: missing tabs and columns, a frozen bold header,
+        drop-down lists (TRUE/FALSE where Google would show a checkbox), the default escalation
+        row. Excel cannot warn on single columns, so system columns are not protected here."""
+        from openpyxl.styles import Font
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        from ..columns import locate_columns
+        from ..sheet_setup import letters, rule_for
+
+        actions: list[str] = []
+        with self._locked():
+            workbook = self._open(read_only=False)
+            for layout in layouts:
+                title = find_tab(layout.tab, workbook.sheetnames)
+                if title is None:
+                    title = layout.tab.title(language)
+                    sheet = workbook.create_sheet(title)
+                    actions.append(f"+ tab '{title}'")
+                else:
+                    sheet = workbook[title]
+                header = [c.value for c in sheet[1]]
+                while header and header[-1] in (None, ""):
+                    header.pop()
+                positions = locate_columns(layout.tab, header, require=False)
+                added = []
+                for column in layout.tab.columns:
+                    if column.key not in positions:
+                        positions[column.key] = len(header) + len(added)
+                        added.append(column.title(language))
+                        cell = sheet.cell(row=1, column=positions[column.key] + 1, value=column.title(language))
+                        cell.font = Font(bold=True)
+                if added:
+                    actions.append(f"+ '{title}': " + ", ".join(added))
+                if sheet.freeze_panes != "A2":
+                    sheet.freeze_panes = "A2"
+                    actions.append(f"~ '{title}': header row frozen")
+                existing = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
+                for column in layout.tab.columns:
+                    rule = rule_for(layout, column.key)
+                    area = f"{letters(positions[column.key])}2:{letters(positions[column.key])}1048576"
+                    if rule is None or area in existing:
+                        continue
+                    choices = ["TRUE", "FALSE"] if column.key in layout.checkboxes else layout.dropdowns[column.key]
+                    validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+                    validation.add(area)
+                    sheet.add_data_validation(validation)
+                    actions.append(f"~ '{title}': {column.title(language)} dropdown")
+                if layout.starter_rows and sheet.max_row < 2:
+                    order = [c.key for c in layout.tab.columns]
+                    for number, starter in enumerate(layout.starter_rows, start=2):
+                        for key, value in zip(order, starter):
+                            sheet.cell(row=number, column=positions[key] + 1, value=value)
+                    actions.append(f"+ '{title}': default row '*'")
+            if actions:
+                self._save(workbook)
+        return actions
+
     def _save(self, workbook) -> None:
         handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".careloop-", suffix=".xlsx")
         os.close(handle)

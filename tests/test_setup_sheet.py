@@ -1,0 +1,87 @@
+"""`careloop setup-sheet` on Google Sheets (through the test server) and on an .xlsx workbook."""
+from __future__ import annotations
+
+import copy
+
+import openpyxl
+
+from functions.adapters.google_sheet import Connection, GoogleSheet
+from functions.adapters.xlsx_sheet import XlsxSheet
+from functions.sheet_layout import layouts
+from sheets_server import SheetsServer
+from support import write_workbook
+
+KEY = "setup-key"
+
+
+def google(server) -> GoogleSheet:
+    return GoogleSheet(Connection(KEY, server.url, "none", sleep=lambda s: None))
+
+
+def snapshot(server):
+    book = server.state.book(KEY)
+    return copy.deepcopy((book.grids, book.protected))
+
+
+def test_a_new_spreadsheet_gets_every_tab_then_a_second_run_changes_nothing():
+    with SheetsServer() as server:
+        server.state.create(KEY, {"Sheet1": []})
+        actions = google(server).prepare(layouts("vi"), "vi")
+        assert "+ tab 'Khách hàng'" in actions and "+ tab 'Ma trận leo thang'" in actions
+        book = server.state.book(KEY)
+        customers = server.state.rows(KEY, "Khách hàng")
+        assert customers[0][:3] == ["Mã KH", "Họ tên", "Xưng hô"] and customers[0][-1] == "Ghi chú hệ thống"
+        grid = book.grid("Khách hàng")
+        assert grid.frozen_rows == 1
+        header = customers[0]
+        assert grid.validations[(1, header.index("Từ chối nhận tin"))] == {"condition": {"type": "BOOLEAN"}}
+        assert grid.validations[(5, header.index("Leo thang"))]["condition"]["type"] == "BOOLEAN"
+        channel_rule = grid.validations[(1, header.index("Kênh"))]["condition"]
+        assert channel_rule["type"] == "ONE_OF_LIST" and [v["userEnteredValue"] for v in channel_rule["values"]] == ["email", "sms", "zalo"]
+        statuses = book.grid("Hồ sơ").validations[(1, 7)]["condition"]["values"]
+        assert [v["userEnteredValue"] for v in statuses] == ["Mở", "Đang xử lý", "Đã giải quyết"]
+        warned = {p["description"] for p in book.protected if p["warningOnly"]}
+        assert "careloop:system:customers:system_note" in warned and "careloop:system:customers:name" not in warned
+        assert server.state.rows(KEY, "Ma trận leo thang")[1] == ["*", "", "", "", 4, 24]
+
+        before, log_size = snapshot(server), len(server.state.log)
+        assert google(server).prepare(layouts("vi"), "vi") == []
+        assert snapshot(server) == before
+        assert [e["method"] for e in server.state.log[log_size:]] == ["GET", "GET", "GET"]  # reads only
+
+
+def test_an_existing_sheet_gets_what_is_missing_and_nothing_moves():
+    with SheetsServer() as server:
+        rows = [["Họ tên", "Ghi chú riêng", "Email"], ["Nguyễn Thị Lan", "VIP", "lan@example.com"]]
+        server.state.create(KEY, {"Khách hàng": rows, "Ma trận leo thang": [["Loại vấn đề", "Phụ trách cấp 1"], ["Hợp đồng", "Hà"]]})
+        google(server).prepare(layouts("vi"), "vi")
+        customers = server.state.rows(KEY, "Khách hàng")
+        assert customers[0][:3] == ["Họ tên", "Ghi chú riêng", "Email"] and customers[1][:3] == rows[1]
+        assert "Mã KH" in customers[0][3:] and "Ghi chú hệ thống" in customers[0]
+        matrix = server.state.rows(KEY, "Ma trận leo thang")
+        assert matrix[1][:2] == ["Hợp đồng", "Hà"] and len(matrix) == 2  # no '*' row added to a filled matrix
+        assert google(server).prepare(layouts("vi"), "vi") == []
+
+
+def test_english_headers_when_staff_read_english():
+    with SheetsServer() as server:
+        server.state.create(KEY, {"Sheet1": []})
+        google(server).prepare(layouts("en"), "en")
+        assert server.state.rows(KEY, "Customers")[0][:2] == ["ID", "Name"]
+        statuses = server.state.book(KEY).grid("Cases").validations[(1, 7)]["condition"]["values"]
+        assert [v["userEnteredValue"] for v in statuses] == ["Open", "In progress", "Resolved"]
+
+
+def test_xlsx_setup_is_idempotent_and_keeps_data(tmp_path):
+    path = write_workbook(tmp_path / "k.xlsx", ["Họ tên", "Ghi chú riêng"], [["Nguyễn Thị Lan", "VIP"]])
+    actions = XlsxSheet(path).prepare(layouts("vi"), "vi")
+    assert "+ tab 'Hồ sơ'" in actions
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Khách hàng"]
+    assert [c.value for c in sheet[1]][:3] == ["Họ tên", "Ghi chú riêng", "Mã KH"] and sheet["B2"].value == "VIP"
+    assert sheet.freeze_panes == "A2"
+    assert any('"vi,en"' == v.formula1 for v in sheet.data_validations.dataValidation)
+    assert [c.value for c in workbook["Ma trận leo thang"][2]] == ["*", None, None, None, 4, 24]
+    before = path.read_bytes()
+    assert XlsxSheet(path).prepare(layouts("vi"), "vi") == []
+    assert path.read_bytes() == before
