@@ -21,6 +21,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/plan.py
 	$(BIN)/python bench/coldstart.py
 	$(BIN)/python bench/store.py
+	$(BIN)/python bench/sheets.py
 
 clean:
 	rm -rf $(VENV) demo preview.html
