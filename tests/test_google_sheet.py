@@ -196,3 +196,43 @@ def test_request_budget_of_a_follow_up_run_over_10000_customers(server, tmp_path
     contact = dict(zip((r[0] for r in server.state.rows(KEY, "Khách hàng")[1:]),
                        (r[10] for r in server.state.rows(KEY, "Khách hàng")[1:])))
     assert contact["C-00050"].startswith("23/11/2026") and contact["C-00001"].startswith("23/11/2026")
+
+
+def _service_account_info():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return {"type": "service_account", "project_id": "demo-careloop", "private_key_id": "1",
+            "private_key": pem.decode(), "client_email": "careloop@demo-careloop.iam.gserviceaccount.com",
+            "client_id": "1", "token_uri": "https://oauth2.googleapis.com/token"}
+
+
+def test_service_account_credentials_from_json_text_or_file(tmp_path):
+    import json
+
+    info = _service_account_info()
+    path = tmp_path / "key.json"
+    path.write_text(json.dumps(info))
+    for setting in (json.dumps(info), str(path)):
+        credentials = GoogleSheet(Connection(KEY, credentials=setting))._credentials()
+        assert credentials.service_account_email == info["client_email"]
+        assert credentials.scopes == ["https://www.googleapis.com/auth/spreadsheets"]
+
+
+def test_followup_daily_function_on_a_google_sheet(server, tmp_path, monkeypatch):
+    from functions_framework import create_app
+    from conftest import ROOT
+
+    make(server, [row("C-1", "Nguyễn Thị Lan", email="lan@example.com", birthday="01/01/1990")])
+    for name, value in {"CARELOOP_SHEET": f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0",
+                        "CARELOOP_SHEETS_API_URL": server.url, "CARELOOP_SHEETS_CREDENTIALS": "none",
+                        "CARELOOP_STORE": str(tmp_path / "s.sqlite"), "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
+                        "CARELOOP_SECRET": "s", "CARELOOP_CONFIG": ""}.items():
+        monkeypatch.setenv(name, value)
+    response = create_app("followup_daily", str(ROOT / "main.py")).test_client().post("/")
+    assert response.status_code == 200 and response.get_json()["summary"]["problems"] == 0
+    server.state.faults.extend([Fault(403)])
+    refused = create_app("followup_daily", str(ROOT / "main.py")).test_client().post("/")
+    assert refused.status_code == 500 and "share it as Editor" in refused.get_json()["error"]
