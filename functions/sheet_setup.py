@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .a1 import column_letters, quoted
 from .columns import locate_columns
 from .sheet_layout import TabLayout
 
@@ -32,18 +33,6 @@ class SetupPlan:
     requests: list[dict[str, Any]] = field(default_factory=list)  # spreadsheets.batchUpdate
     values: list[dict[str, Any]] = field(default_factory=list)  # values.batchUpdate (RAW)
     actions: list[str] = field(default_factory=list)  # what a person reads
-
-
-def _quoted(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
-
-
-def letters(index: int) -> str:
-    text, index = "", index + 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        text = chr(65 + rest) + text
-    return text
 
 
 def rule_for(layout: TabLayout, key: str) -> dict | None:
@@ -92,7 +81,7 @@ def plan_setup(layouts: list[TabLayout], tabs: dict[str, TabState | None], langu
                                                       "length": width - state.column_count}})
         if added:
             first = added[0][0]
-            plan.values.append({"range": f"{_quoted(state.title)}!{letters(first)}1",
+            plan.values.append({"range": f"{quoted(state.title)}!{column_letters(first)}1",
                                 "values": [[t for _, t in added]]})
             plan.actions.append(f"+ '{state.title}': " + ", ".join(t for _, t in added))
 
@@ -120,6 +109,6 @@ def plan_setup(layouts: list[TabLayout], tabs: dict[str, TabState | None], langu
                 for key, value in zip(order, starter):
                     row[positions[key]] = value
                 rows.append(row)
-            plan.values.append({"range": f"{_quoted(state.title)}!A2", "values": rows})
+            plan.values.append({"range": f"{quoted(state.title)}!A2", "values": rows})
             plan.actions.append(f"+ '{state.title}': default row '*'")
     return plan

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any, Callable, Sequence
 
+from ..a1 import column_letters, quoted
 from ..columns import TabSpec, find_tab
 from ..placement import place
 from ..ports import RowWrite, SheetUnavailable, Table, TabWrite
@@ -99,18 +100,6 @@ def _retry_after(response) -> float | None:
         return max(0.0, float(response.headers.get("Retry-After", "")))
     except ValueError:
         return None
-
-
-def _quoted(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
-
-
-def _letters(index: int) -> str:
-    letters, index = "", index + 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _cell(value: Any) -> Any:
@@ -196,7 +185,7 @@ class GoogleSheet:
         if not found:
             return {}
         answer = self._call(lambda: self._http.values_batch_get(
-            self.connection.key, [_quoted(t) for t in found.values()],
+            self.connection.key, [quoted(t) for t in found.values()],
             params={"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
                     "majorDimension": "ROWS"}))
         tables = {}
@@ -224,10 +213,10 @@ class GoogleSheet:
         guesses = {title: self._id_position(change, title) for change, title in targets}
         ranges = []
         for change, title in targets:
-            ranges.append(f"{_quoted(title)}!1:1")
+            ranges.append(f"{quoted(title)}!1:1")
             if guesses[title] is not None:
-                letters = _letters(guesses[title])
-                ranges.append(f"{_quoted(title)}!{letters}2:{letters}")
+                letters = column_letters(guesses[title])
+                ranges.append(f"{quoted(title)}!{letters}2:{letters}")
         now = self._call(lambda: self._http.values_batch_get(
             self.connection.key, ranges, params={"valueRenderOption": "UNFORMATTED_VALUE", "majorDimension": "ROWS"}))
         value_ranges = iter(now.get("valueRanges", []))
@@ -252,8 +241,8 @@ class GoogleSheet:
             if needed > sheet["gridProperties"]["columnCount"]:
                 grow.append({"appendDimension": {"sheetId": sheet["sheetId"], "dimension": "COLUMNS",
                                                  "length": needed - sheet["gridProperties"]["columnCount"]}})
-            data += [{"range": f"{_quoted(title)}!{_letters(p)}1", "values": [[t]]} for p, t in placement.new_columns]
-            data += [{"range": f"{_quoted(title)}!{_letters(p)}{n}", "values": [[_cell(v)]]} for n, p, v in placement.cells]
+            data += [{"range": f"{quoted(title)}!{column_letters(p)}1", "values": [[t]]} for p, t in placement.new_columns]
+            data += [{"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[_cell(v)]]} for n, p, v in placement.cells]
         if grow:
             self._call(lambda: self._http.batch_update(self.connection.key, {"requests": grow}))
         if data:
@@ -273,9 +262,9 @@ class GoogleSheet:
         return locate_columns(change.tab, header).get(change.id_column.key)
 
     def _column(self, title: str, position: int) -> list[Any]:
-        letters = _letters(position)
+        letters = column_letters(position)
         answer = self._call(lambda: self._http.values_batch_get(
-            self.connection.key, [f"{_quoted(title)}!{letters}2:{letters}"],
+            self.connection.key, [f"{quoted(title)}!{letters}2:{letters}"],
             params={"valueRenderOption": "UNFORMATTED_VALUE", "majorDimension": "ROWS"}))
         return [row[0] if row else None for row in answer["valueRanges"][0].get("values", [])]
 
@@ -290,10 +279,10 @@ class GoogleSheet:
         found = {layout.tab.key: title for layout in layouts if (title := find_tab(layout.tab, titles))}
         by_title = {s["properties"]["title"]: s for s in sheets}
         contents = self._call(lambda: self._http.values_batch_get(
-            self.connection.key, [_quoted(t) for t in found.values()],
+            self.connection.key, [quoted(t) for t in found.values()],
             params={"valueRenderOption": "UNFORMATTED_VALUE", "majorDimension": "ROWS"})) if found else {}
         grid = self._call(lambda: self._http.fetch_sheet_metadata(self.connection.key, params={
-            "includeGridData": "true", "ranges": [f"{_quoted(t)}!2:2" for t in found.values()],
+            "includeGridData": "true", "ranges": [f"{quoted(t)}!2:2" for t in found.values()],
             "fields": "sheets(properties(sheetId,title),data(rowData(values(dataValidation))))"})) if found else {}
         validations = {}
         for sheet in grid.get("sheets", []):

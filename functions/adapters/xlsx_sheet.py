@@ -89,7 +89,8 @@ class XlsxSheet:
         from openpyxl.worksheet.datavalidation import DataValidation
 
         from ..columns import locate_columns
-        from ..sheet_setup import letters, rule_for
+        from ..a1 import column_letters
+        from ..sheet_setup import rule_for
 
         actions: list[str] = []
         with self._locked():
@@ -121,7 +122,7 @@ class XlsxSheet:
                 existing = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
                 for column in layout.tab.columns:
                     rule = rule_for(layout, column.key)
-                    area = f"{letters(positions[column.key])}2:{letters(positions[column.key])}1048576"
+                    area = f"{column_letters(positions[column.key])}2:{column_letters(positions[column.key])}1048576"
                     if rule is None or area in existing:
                         continue
                     choices = ["TRUE", "FALSE"] if column.key in layout.checkboxes else layout.dropdowns[column.key]
