@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping, Protocol, Sequence
 
+from .cases import CaseEvent, CaseRecord
 from .columns import ColumnSpec, TabSpec
 
 
@@ -123,6 +124,19 @@ class Store(Protocol):
     def record_opt_out(self, customer_id: str, at: datetime) -> None: ...
 
     def opt_outs(self) -> dict[str, datetime]: ...
+
+    # Cases: a record per complaint and its append-only history.
+    def create_case(self, case: CaseRecord, event: CaseEvent) -> bool:
+        """Atomically create the case with its first event; False when the Case ID exists."""
+
+    def case(self, case_id: str) -> CaseRecord | None: ...
+
+    def cases(self, open_only: bool = False) -> list[CaseRecord]: ...
+
+    def update_case(self, case_id: str, changes: Mapping[str, Any], event: CaseEvent) -> None:
+        """Apply the field changes and append the event, together or not at all."""
+
+    def case_events(self, case_id: str) -> list[CaseEvent]: ...
 
     def save_report(self, report: Mapping[str, Any]) -> None: ...
 

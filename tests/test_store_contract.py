@@ -134,3 +134,51 @@ def test_processes_racing_never_both_reserve(store, tmp_path):
     for w in workers:
         w.join(30)
     assert sorted(won) == sorted(keys)  # every key won exactly once
+
+
+# ---- cases --------------------------------------------------------------------------------
+
+from functions.cases import IN_PROGRESS, OPEN, RESOLVED, CaseEvent, CaseRecord, case_id_for, flag_key  # noqa: E402
+
+
+def a_case(n=1, status=OPEN, created=NINE_AM, **changes):
+    key = flag_key("escalate", f"C-{n}", "Hợp đồng", "Tôi sẽ khởi kiện")
+    values = dict(case_id=case_id_for(key), key=key, customer_id=f"C-{n}", customer_name="Nguyễn Thị Lan",
+                  category="Hợp đồng", issue="Tôi sẽ khởi kiện nếu không trả lời 😠", tier=3, initial_tier=3,
+                  owner="Giám đốc <gd@luat.vn>", owner_email="gd@luat.vn", status=status, created_at=created,
+                  first_response_due=created + timedelta(hours=4), resolve_due=created + timedelta(days=2),
+                  extra={"reason": "phrase: khoi kien", "row": 7})
+    values.update(changes)
+    return CaseRecord(**values)
+
+
+def test_a_case_is_created_once_with_its_first_event(store):
+    case = a_case()
+    assert store.create_case(case, CaseEvent(case.case_id, NINE_AM, "opened", {"tier": 3})) is True
+    assert store.create_case(case, CaseEvent(case.case_id, NINE_AM, "opened", {"tier": 3})) is False
+    assert store.case(case.case_id) == case
+    assert [e.kind for e in store.case_events(case.case_id)] == ["opened"]
+    assert store.case("HS-NONE") is None
+
+
+def test_case_updates_and_history(store):
+    case = a_case()
+    store.create_case(case, CaseEvent(case.case_id, NINE_AM, "opened"))
+    later = NINE_AM + timedelta(hours=1)
+    store.update_case(case.case_id, {"status": IN_PROGRESS, "first_responded_at": later, "updated_at": later},
+                      CaseEvent(case.case_id, later, "status", {"from": OPEN, "to": IN_PROGRESS, "by": "Nhân viên"}))
+    store.update_case(case.case_id, {}, CaseEvent(case.case_id, later, "notified", {"to": "gd@luat.vn"}))
+    got = store.case(case.case_id)
+    assert got.status == IN_PROGRESS and got.first_responded_at == later and got.issue == case.issue
+    events = store.case_events(case.case_id)
+    assert [e.kind for e in events] == ["opened", "status", "notified"] and events[1].detail["by"] == "Nhân viên"
+    with pytest.raises(KeyError):
+        store.update_case("HS-NONE", {"status": RESOLVED}, CaseEvent("HS-NONE", later, "status"))
+
+
+def test_open_cases_and_all_cases(store):
+    for n, status in enumerate([OPEN, IN_PROGRESS, RESOLVED], start=1):
+        case = a_case(n, status=status, created=NINE_AM + timedelta(minutes=n))
+        store.create_case(case, CaseEvent(case.case_id, NINE_AM, "opened"))
+    assert [c.customer_id for c in store.cases(open_only=True)] == ["C-1", "C-2"]
+    assert [c.customer_id for c in store.cases()] == ["C-1", "C-2", "C-3"]

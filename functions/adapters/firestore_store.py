@@ -8,14 +8,16 @@ The client is made on first use, never at import; FIRESTORE_EMULATOR_HOST is hon
 from __future__ import annotations
 
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from functools import cached_property, wraps
 from typing import Any, Iterable, Mapping, Sequence
 
+from ..cases import IN_PROGRESS, OPEN, CaseEvent, CaseRecord, case_fields, case_from_fields
 from ..ports import FAILED, RESERVED, SENT, LedgerEntry, LedgerFacts, StoreUnavailable
 
-LEDGER, OPT_OUTS, REPORTS = "ledger", "opt_outs", "reports"
+LEDGER, OPT_OUTS, REPORTS, CASES, EVENTS = "ledger", "opt_outs", "reports", "cases", "events"
 BATCH_LIMIT = 500  # Firestore's most writes in one batch
 GET_CHUNK = 300
 PARALLEL_CREATES = 16
@@ -182,6 +184,65 @@ class FirestoreStore:
     @_unavailable_on_error
     def opt_outs(self) -> dict[str, datetime]:
         return {s.get("customer_id"): s.get("at") for s in self.client.collection(OPT_OUTS).stream(**self._call())}
+
+    # ---- cases ------------------------------------------------------------------------------
+
+    def _case_ref(self, case_id: str):
+        return self.client.collection(CASES).document(document_id(case_id))
+
+    def _event_fields(self, event: CaseEvent) -> dict[str, Any]:
+        return {"case_id": event.case_id, "at": event.at, "kind": event.kind,
+                "detail": json.dumps(event.detail, ensure_ascii=False, default=str), "seq": time.time_ns()}
+
+    @_unavailable_on_error
+    def create_case(self, case: CaseRecord, event: CaseEvent) -> bool:
+        from google.api_core.exceptions import AlreadyExists
+
+        batch = self.client.batch()  # the case and its first event, together or not at all
+        batch.create(self._case_ref(case.case_id), case_fields(case))
+        batch.create(self._case_ref(case.case_id).collection(EVENTS).document(), self._event_fields(event))
+        try:
+            batch.commit(**self._call())
+        except AlreadyExists:
+            return False
+        return True
+
+    @_unavailable_on_error
+    def case(self, case_id: str) -> CaseRecord | None:
+        snapshot = self._case_ref(case_id).get(**self._call())
+        return case_from_fields(snapshot.to_dict()) if snapshot.exists else None
+
+    @_unavailable_on_error
+    def cases(self, open_only: bool = False) -> list[CaseRecord]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = self.client.collection(CASES)
+        if open_only:
+            query = query.where(filter=FieldFilter("status", "in", [OPEN, IN_PROGRESS]))
+        found = [case_from_fields(s.to_dict()) for s in query.stream(**self._call())]
+        return sorted(found, key=lambda c: (c.created_at, c.case_id))
+
+    @_unavailable_on_error
+    def update_case(self, case_id: str, changes: Mapping[str, Any], event: CaseEvent) -> None:
+        from google.cloud import firestore
+
+        reference = self._case_ref(case_id)
+
+        @firestore.transactional
+        def update_in(transaction) -> None:
+            if not reference.get(transaction=transaction).exists:
+                raise KeyError(case_id)
+            if changes:
+                transaction.update(reference, dict(changes))
+            transaction.create(reference.collection(EVENTS).document(), self._event_fields(event))
+
+        update_in(self.client.transaction())
+
+    @_unavailable_on_error
+    def case_events(self, case_id: str) -> list[CaseEvent]:
+        snapshots = self._case_ref(case_id).collection(EVENTS).stream(**self._call())
+        rows = sorted((s.to_dict() for s in snapshots), key=lambda e: (e["at"], e["seq"]))
+        return [CaseEvent(e["case_id"], e["at"], e["kind"], json.loads(e["detail"])) for e in rows]
 
     @_unavailable_on_error
     def save_report(self, report: Mapping[str, Any]) -> None:

@@ -13,6 +13,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+from ..cases import DATETIME_FIELDS, CaseEvent, CaseRecord, case_fields, case_from_fields
 from ..ports import FAILED, RESERVED, SENT, LedgerEntry, LedgerFacts, StoreUnavailable
 
 SCHEMA = """
@@ -23,6 +24,11 @@ CREATE TABLE IF NOT EXISTS ledger (
 CREATE INDEX IF NOT EXISTS ledger_by_day ON ledger (business_day);
 CREATE INDEX IF NOT EXISTS ledger_by_state ON ledger (state);
 CREATE TABLE IF NOT EXISTS opt_outs (customer_id TEXT PRIMARY KEY, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cases (case_id TEXT PRIMARY KEY, status TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS cases_by_status ON cases (status);
+CREATE TABLE IF NOT EXISTS case_events (id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL,
+    at TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS case_events_by_case ON case_events (case_id);
 CREATE TABLE IF NOT EXISTS reports (id INTEGER PRIMARY KEY AUTOINCREMENT, job TEXT NOT NULL,
     at TEXT NOT NULL, body TEXT NOT NULL);
 """
@@ -140,6 +146,47 @@ class SqliteStore:
             return {cid: datetime.fromisoformat(at) for cid, at in db.execute("SELECT customer_id, at FROM opt_outs")}
 
     @_unavailable_on_error
+    def create_case(self, case: CaseRecord, event: CaseEvent) -> bool:
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            cursor = db.execute("INSERT OR IGNORE INTO cases VALUES (?, ?, ?)", (case.case_id, case.status, _case_json(case)))
+            if cursor.rowcount == 1:
+                _insert_event(db, event)
+            db.execute("COMMIT")
+            return cursor.rowcount == 1
+
+    @_unavailable_on_error
+    def case(self, case_id: str) -> CaseRecord | None:
+        with self._connection() as db:
+            row = db.execute("SELECT body FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+        return _case(row[0]) if row else None
+
+    @_unavailable_on_error
+    def cases(self, open_only: bool = False) -> list[CaseRecord]:
+        query = "SELECT body FROM cases" + (" WHERE status != 'resolved'" if open_only else "") + " ORDER BY case_id"
+        with self._connection() as db:
+            return sorted((_case(r[0]) for r in db.execute(query)), key=lambda c: (c.created_at, c.case_id))
+
+    @_unavailable_on_error
+    def update_case(self, case_id: str, changes: Mapping[str, Any], event: CaseEvent) -> None:
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT body FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+            if row is None:
+                db.execute("ROLLBACK")
+                raise KeyError(case_id)
+            case = _case(row[0]).changed(**changes)
+            db.execute("UPDATE cases SET status = ?, body = ? WHERE case_id = ?", (case.status, _case_json(case), case_id))
+            _insert_event(db, event)
+            db.execute("COMMIT")
+
+    @_unavailable_on_error
+    def case_events(self, case_id: str) -> list[CaseEvent]:
+        with self._connection() as db:
+            rows = db.execute("SELECT case_id, at, kind, detail FROM case_events WHERE case_id = ? ORDER BY id", (case_id,))
+            return [CaseEvent(c, datetime.fromisoformat(at), kind, json.loads(detail)) for c, at, kind, detail in rows]
+
+    @_unavailable_on_error
     def save_report(self, report: Mapping[str, Any]) -> None:
         with self._connection() as db:
             db.execute("INSERT INTO reports (job, at, body) VALUES (?, ?, ?)",
@@ -150,6 +197,25 @@ class SqliteStore:
         with self._connection() as db:
             rows = db.execute("SELECT body FROM reports WHERE job = ? ORDER BY id DESC LIMIT ?", (job, limit)).fetchall()
         return [json.loads(r[0]) for r in rows]
+
+
+def _case_json(case: CaseRecord) -> str:
+    fields = case_fields(case)
+    for name in DATETIME_FIELDS:
+        fields[name] = _iso(fields[name])
+    return json.dumps(fields, ensure_ascii=False)
+
+
+def _case(body: str) -> CaseRecord:
+    fields = json.loads(body)
+    for name in DATETIME_FIELDS:
+        fields[name] = _time(fields.get(name))
+    return case_from_fields(fields)
+
+
+def _insert_event(db: sqlite3.Connection, event: CaseEvent) -> None:
+    db.execute("INSERT INTO case_events (case_id, at, kind, detail) VALUES (?, ?, ?, ?)",
+               (event.case_id, event.at.isoformat(), event.kind, json.dumps(event.detail, ensure_ascii=False, default=str)))
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -1,0 +1,91 @@
+"""The escalation matrix tab (pure): who owns each kind of problem at each tier, and the SLA
+hours. The row whose Category is `*` is the default for categories it does not list."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.utils import parseaddr
+
+from ..columns import MATRIX, locate_columns
+from ..ports import Table
+from ..text import cell_text, fold
+
+
+class MatrixError(ValueError):
+    """No usable row: the message names the tab."""
+
+
+@dataclass(frozen=True)
+class Owner:
+    name: str
+    email: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+
+@dataclass(frozen=True)
+class Route:
+    category: str  # the matrix row used ("*" for the default)
+    owners: tuple[Owner | None, Owner | None, Owner | None]
+    first_response_hours: float
+    resolve_hours: float
+
+    def owner(self, tier: int) -> Owner | None:
+        """The tier's owner, or the nearest lower tier's when that cell is empty."""
+        for t in range(tier, 0, -1):
+            if self.owners[t - 1] is not None:
+                return self.owners[t - 1]
+        return None
+
+
+@dataclass(frozen=True)
+class Matrix:
+    routes: dict[str, Route]  # folded category → route
+    problems: list[tuple[int, str]]  # (row, message)
+
+    def route(self, category: str) -> Route:
+        return self.routes.get(fold(category)) or self.routes["*"]
+
+
+def _owner(text: str) -> Owner | None:
+    if not text:
+        return None
+    name, address = parseaddr(text)
+    if "@" not in address:
+        raise ValueError(text)
+    return Owner(name.strip(), address.strip())
+
+
+def _hours(value: object) -> float:
+    hours = float(cell_text(value).replace(",", "."))
+    if not 0 < hours <= 24 * 365:
+        raise ValueError(value)
+    return hours
+
+
+def read_matrix(table: Table | None) -> Matrix:
+    tab = f"'{MATRIX.title_vi}' / '{MATRIX.title_en}'"
+    if table is None:
+        raise MatrixError(f"Không có tab {tab} / the {tab} tab is missing: run 'careloop setup-sheet'")
+    columns = locate_columns(MATRIX, table.header)
+    routes: dict[str, Route] = {}
+    problems: list[tuple[int, str]] = []
+    for index, raw in enumerate(table.rows):
+        row = list(raw) + [None] * (len(table.header) - len(raw))
+        cells = {key: row[pos] if pos < len(row) else None for key, pos in columns.items()}
+        category = cell_text(cells.get("category"))
+        if not category:
+            continue
+        try:
+            owners = tuple(_owner(cell_text(cells.get(f"tier{t}_owner"))) for t in (1, 2, 3))
+            route = Route(category, owners, _hours(cells.get("first_response_hours")), _hours(cells.get("resolve_hours")))  # type: ignore[arg-type]
+        except ValueError as error:
+            problems.append((Table.row_number(index), f"Dòng {Table.row_number(index)} của tab {tab} không dùng được / "
+                                                      f"row {Table.row_number(index)} of the {tab} tab is unusable: '{error}'"))
+            continue
+        routes.setdefault(fold(category), route)
+    if "*" not in routes:
+        raise MatrixError(f"Tab {tab} cần một dòng Loại vấn đề '*' dùng được (người phụ trách là email, số giờ > 0) / "
+                          f"the {tab} tab needs a usable '*' row (owners as email addresses, hours above 0)")
+    return Matrix(routes, problems)
