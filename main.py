@@ -17,3 +17,11 @@ def unsubscribe(request):
     from functions.web.unsubscribe import serve
 
     return serve(request)
+
+
+@functions_framework.http
+def escalate_sync(request):
+    """Scheduled every 15 minutes in working hours (OIDC-authenticated): cases, SLAs, escalation."""
+    from functions.escalate.http import escalate_sync as handle
+
+    return handle(request)

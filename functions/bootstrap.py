@@ -114,3 +114,23 @@ def local_now(settings: Settings, text: str | None = None) -> datetime:
     except ValueError:
         raise SettingsError([f"--now {text!r}: cần dạng / expected YYYY-MM-DDTHH:MM"]) from None
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+
+
+def sheet_link(settings: Settings) -> str:
+    """Where staff open the sheet: its Google URL, or the workbook's path."""
+    from .adapters.google_sheet import spreadsheet_key
+
+    key = spreadsheet_key(settings.sheet)
+    return f"https://docs.google.com/spreadsheets/d/{key}/edit" if key else str(Path(settings.sheet).resolve())
+
+
+def escalate_deps(settings: Settings):
+    from .business_calendar import BusinessCalendar
+    from .escalate.job import EscalationDeps
+    from .escalate.triage import TIER3_PHRASES
+
+    return EscalationDeps(
+        sheet=open_sheet(settings), store=open_store(settings), channels=open_channels(settings), templates=Templates(),
+        calendar=BusinessCalendar(settings.timezone, settings.working_hours), read_rules=read_rules(settings),
+        business_name=settings.business_name, sheet_link=sheet_link(settings), staff_language=settings.staff_language,
+        phrases=settings.tier3_phrases or TIER3_PHRASES, retry=RetryPolicy(budget_seconds=settings.retry_seconds))

@@ -12,7 +12,11 @@ from .i18n import LANGUAGES
 from .rendering import RenderError, Templates
 
 SAMPLE_CONTEXT = {"greeting": "chị Lan", "name": "Nguyễn Thị Lan", "business_name": "careloop",
-                  "unsubscribe_url": "https://example.invalid/unsubscribe/TOKEN", "purchase_date": "16/11/2026"}
+                  "unsubscribe_url": "https://example.invalid/unsubscribe/TOKEN", "purchase_date": "16/11/2026",
+                  "kind": "escalated", "owner": "Trần Văn Tuấn", "tier": 2, "case_id": "HS-ABCD2345",
+                  "customer": "Nguyễn Thị Lan", "customer_id": "C-001", "category": "Hợp đồng",
+                  "issue": "Tôi sẽ khởi kiện", "first_response_due": "23/11/2026 13:30",
+                  "resolve_due": "25/11/2026 10:00", "sheet_link": "https://docs.google.com/spreadsheets/d/KEY"}
 
 
 def check_templates(templates: Templates) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 from . import bootstrap
 from .columns import MissingColumnError
+from .escalate.job import EscalationError
 from .followup.job import JobError
 from .ports import SheetUnavailable, StoreUnavailable
 from .settings import Settings, SettingsError, load_settings
@@ -32,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--language", dest="staff_language", choices=("vi", "en"), help="language of notes and reports")
 
     run = commands.add_parser("run", help="chạy một việc / run a job")
-    run.add_argument("job", choices=("followup",))
+    run.add_argument("job", choices=("followup", "escalate"))
     common(run)
     run.add_argument("--now", help="chạy như thể lúc / run as of YYYY-MM-DDTHH:MM (business time zone)")
     run.add_argument("--json", action="store_true", help="in báo cáo JSON / print the JSON report")
@@ -79,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `careloop … | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (SettingsError, MissingColumnError, StoreUnavailable, SheetUnavailable, JobError) as error:
+    except (SettingsError, MissingColumnError, StoreUnavailable, SheetUnavailable, JobError, EscalationError) as error:
         print(f"careloop: {error}", file=sys.stderr)
         return 2
     except Exception as error:  # a clear line rather than a traceback for staff; details with CARELOOP_DEBUG
@@ -90,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.job == "escalate":
+        return _run_escalate(args, settings)
     from .followup.job import run_followup
 
     now = bootstrap.local_now(settings, args.now)
@@ -105,6 +108,43 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(summary(report, settings.staff_language))
     return 1 if report["write_back"].get("error") else 0
+
+
+def _run_escalate(args: argparse.Namespace, settings: Settings) -> int:
+    from .escalate.job import run_escalate
+
+    deps = bootstrap.escalate_deps(settings)
+    try:
+        report = run_escalate(deps, bootstrap.local_now(settings, args.now))
+    finally:
+        for channel in set(deps.channels.values()):
+            channel.close()
+    print(json.dumps(report, ensure_ascii=False, indent=2, default=str) if args.json
+          else escalation_summary(report, settings.staff_language))
+    return 1 if report["write_back"].get("error") else 0
+
+
+def escalation_summary(report: dict[str, Any], language: str = "vi") -> str:
+    s, vi = report["summary"], language != "en"
+    lines = [(f"Việc escalate lúc {report['now']}: mở {s['opened']} hồ sơ, leo thang {s['escalated']}, cập nhật {s['synced']}, "
+              f"báo cho người phụ trách {s['notified']}, vấn đề {s['problems']}") if vi else
+             (f"escalate at {report['now']}: opened {s['opened']}, escalated {s['escalated']}, synced {s['synced']}, "
+              f"notified {s['notified']}, problems {s['problems']}")]
+    for item in report["opened"]:
+        lines.append(f"  + {item['case_id']} {item['customer_id']:<14} {'cấp' if vi else 'tier'} {item['tier']} → {item['owner']}"
+                     f"  ({'hạn phản hồi' if vi else 'first response due'} {item['first_response_due'][:16]})")
+    for item in report["escalated"]:
+        lines.append(f"  ↑ {item['case_id']} {item['customer_id']:<14} {'cấp' if vi else 'tier'} {item['from_tier']} → "
+                     f"{item['tier']}, {item['owner']}")
+    for item in report["synced"]:
+        lines.append(f"  ~ {item['case_id']} {item['from']} → {item['to']}")
+    for item in report["notified"]:
+        lines.append(f"  ✉ {item['case_id']} {item['kind']} → {item['to']}")
+    for item in report["skipped"]:
+        lines.append(f"  – {item['case_id']} {item['kind']}: {item['detail']}")
+    for item in report["problems"]:
+        lines.append(f"  ! {item.get('tab', '')} {'dòng' if vi else 'row'} {item.get('row', '')}: {item['message']}")
+    return "\n".join(lines)
 
 
 def summary(report: dict[str, Any], language: str = "vi") -> str:

@@ -56,6 +56,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "An earlier send failed; use 'careloop retry' to send it again",
     ),
     "reserved_elsewhere": ("Một lần chạy khác đang gửi tin này", "Another run is sending this message"),
+    "outside_working_hours": ("Ngoài giờ làm việc; sẽ gửi khi mở cửa", "Outside working hours; sent when the office opens"),
+    "no_owner": ("Ma trận leo thang chưa có người phụ trách", "The escalation matrix names no owner"),
     "send_failed": ("Gửi {kind} thất bại: {error}", "Sending the {kind} failed: {error}"),
     "render_failed": ("Mẫu tin lỗi: {error}", "Template error: {error}"),
     # Words used inside other sentences.

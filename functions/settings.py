@@ -136,6 +136,20 @@ def _store(text: str) -> str:
     return value
 
 
+def _working_hours(text: str) -> str:
+    from .business_calendar import parse_working_hours
+
+    parse_working_hours(text)
+    return text.strip()
+
+
+def _phrases(text: str) -> tuple[str, ...]:
+    phrases = tuple(p.strip() for p in str(text).replace("\n", "|").split("|") if p.strip())
+    if not phrases:
+        raise ValueError("cần ít nhất một cụm từ, ngăn bằng | / expected phrases separated by |")
+    return phrases
+
+
 def _text(text: str) -> str:
     return str(text).strip()
 
@@ -172,6 +186,10 @@ class Settings:
     reply_to: str = _setting("")
     public_url: str = _setting("http://127.0.0.1:8080", _url, doc="where the public functions answer")
     secret: str = _setting("", secret=True, doc="signs unsubscribe and survey links")
+    working_hours: str = _setting("mon-fri 08:00-12:00 13:30-17:30; sat 08:00-12:00", _working_hours,
+                                  doc="SLA clock and when owners are notified")
+    tier3_phrases: tuple[str, ...] = _setting((), _phrases, doc="phrases that make a complaint tier 3, separated by |; "
+                                                                 "empty: the built-in Vietnamese and English list")
     retry_seconds: float = _setting(30.0, _positive_float, doc="budget for retrying transient faults")
 
     @staticmethod
@@ -186,7 +204,7 @@ class Settings:
             if f.metadata["secret"]:
                 value = "***" if value else ""
             elif isinstance(value, tuple):
-                value = "-".join(f"{t:%H:%M}" for t in value)
+                value = "-".join(f"{t:%H:%M}" for t in value) if f.name == "send_hours" else " | ".join(value)
             shown[f.name] = value
         return shown
 

@@ -72,6 +72,8 @@ class MemorySheet:
             for position, title in placement.new_columns:
                 table.header.append(title)
             for number, position, value in placement.cells:
+                while len(table.rows) < number - 1:  # a new row below the last one
+                    table.rows.append([])
                 row = table.rows[number - 2]
                 row.extend([None] * (position + 1 - len(row)))
                 row[position] = value

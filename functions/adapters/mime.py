@@ -21,8 +21,9 @@ def build_email(message: OutgoingMessage, sender_name: str, sender_email: str, r
     # Derived from the idempotency key: a message sent twice would at least share one Message-ID.
     digest = hashlib.sha256(message.key.encode()).hexdigest()[:24]
     email["Message-ID"] = f"<{digest}@{sender_email.rsplit('@', 1)[1]}>"
-    email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
-    email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if message.unsubscribe_url:  # customers' messages; notices to staff have none
+        email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email["Content-Language"] = message.language
     email["X-Careloop-Key"] = message.key
     email.set_content(message.text, charset="utf-8")

@@ -1,0 +1,222 @@
+"""The escalation job: read the Customers, matrix and Cases tabs → plan → open cases, sync
+statuses, escalate, notify owners → write Case IDs, the Cases tab and the Dashboard back in one
+write → report. Opening is idempotent (the Case ID comes from the flag), so a crash or an
+overlapping run never makes two cases of one complaint."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Mapping, Sequence
+
+from ..business_calendar import BusinessCalendar
+from ..cases import CaseEvent, CaseRecord
+from ..columns import CASES, CUSTOMERS, DASHBOARD, MATRIX
+from ..customers import ReadRules, read_customers
+from ..i18n import say
+from ..ports import (RESERVED, SENT, Channel, LedgerEntry, OutgoingMessage, PermanentDeliveryError, RowWrite, Sheet,
+                     Store, TabWrite, TransientDeliveryError)
+from ..rendering import RenderError, Templates
+from ..retry import RetryPolicy
+from ..text import cell_text
+from .matrix import MatrixError, read_matrix
+from .metrics import care_metrics, dashboard_rows
+from .plan import Notice, plan_escalation, read_case_rows, read_flags, status_title
+from .triage import TIER3_PHRASES
+
+JOB = "escalate"
+METRICS_DAYS = 30
+
+
+class EscalationError(RuntimeError):
+    """The job could not run (a tab missing, no usable escalation matrix); nothing was changed."""
+
+
+@dataclass
+class EscalationDeps:
+    sheet: Sheet
+    store: Store
+    channels: Mapping[str, Channel]
+    templates: Templates
+    calendar: BusinessCalendar
+    read_rules: ReadRules
+    business_name: str
+    sheet_link: str
+    staff_language: str = "vi"
+    phrases: Sequence[str] = TIER3_PHRASES
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+def local_text(moment: datetime | None, calendar: BusinessCalendar) -> str:
+    return "" if moment is None else f"{moment.astimezone(calendar.zone):%d/%m/%Y %H:%M}"
+
+
+def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
+    language = deps.staff_language
+    tables = deps.sheet.read([CUSTOMERS, MATRIX, CASES, DASHBOARD])
+    for spec in (CUSTOMERS, CASES):
+        if spec.key not in tables:
+            raise EscalationError(f"Không có tab '{spec.title_vi}' / no '{spec.title_en}' tab: run 'careloop setup-sheet'")
+    try:
+        matrix = read_matrix(tables.get(MATRIX.key))
+    except MatrixError as error:
+        raise EscalationError(str(error)) from error
+    customers_table = tables[CUSTOMERS.key]
+    sheet = read_customers(customers_table, deps.read_rules, now.astimezone(deps.calendar.zone).date())
+    problems: list[dict[str, Any]] = [{"tab": MATRIX.title(language), "row": row, "message": message}
+                                      for row, message in matrix.problems]
+    flags = read_flags(customers_table, sheet, problems)
+    case_rows = read_case_rows(tables[CASES.key])
+    plan = plan_escalation(flags, deps.store.cases(), case_rows, matrix, deps.calendar, now, deps.phrases, language)
+    problems += plan.problems
+
+    opened, escalated, synced = [], [], []
+    final: dict[str, CaseRecord] = {c.case_id: c for c in deps.store.cases()}
+    for flag, case, event in plan.opened:
+        if deps.store.create_case(case, event):
+            opened.append(case)
+        final[case.case_id] = deps.store.case(case.case_id) or case
+    for case, changes, event in plan.changes:
+        deps.store.update_case(case.case_id, changes, event)
+        updated = case.changed(**changes)
+        final[case.case_id] = updated
+        (escalated if event.kind == "escalated" else synced).append((case, updated, event))
+    notified, deferred, failed = _notify(deps, now, plan.notices, final)
+
+    rows_by_case = {row.case_id: row for row in case_rows}
+    cases_table = tables[CASES.key]
+    new_row = len(cases_table.rows) + 2
+    case_writes = []
+    for case in sorted(final.values(), key=lambda c: (c.created_at, c.case_id)):
+        wanted = _case_cells(case, deps.calendar, language) | {"system_note": plan.row_notes.get(case.case_id, "")}
+        row = rows_by_case.get(case.case_id)
+        if row is None:
+            case_writes.append(RowWrite(new_row, None, wanted))
+            new_row += 1
+            continue
+        changed = {k: v for k, v in wanted.items()
+                   if k != "status" and cell_text(row.cells.get(k)) != cell_text(v)}
+        if changed:
+            case_writes.append(RowWrite(row.row, case.case_id, changed))
+    customer_writes = [RowWrite(flag.row, None if flag.id_assigned else flag.customer_id,
+                                {"case_id": case.case_id, **({"id": flag.customer_id} if flag.id_assigned else {})})
+                       for flag, case, _ in plan.opened if flag.case_id != case.case_id]
+    writes = [TabWrite(CUSTOMERS, CUSTOMERS.column("id"), customer_writes, language),
+              TabWrite(CASES, CASES.column("case_id"), case_writes, language)]
+    if DASHBOARD.key in tables:
+        writes.append(_dashboard_write(tables[DASHBOARD.key], list(final.values()), deps, now))
+    report = _report(now, opened, escalated, synced, notified, deferred, failed, problems, plan.restore, deps)
+    try:
+        missed = deps.sheet.write(writes)
+        report["write_back"] = {"rows": sum(len(w.rows) for w in writes), "missed": [w.row_id or f"row {w.row_number}" for w in missed]}
+    except Exception as error:  # the store holds every case; the next run writes the sheet again
+        report["write_back"] = {"rows": 0, "missed": [], "error": str(error)}
+    deps.store.save_report(report)
+    return report
+
+
+def _case_cells(case: CaseRecord, calendar: BusinessCalendar, language: str) -> dict[str, Any]:
+    return {"case_id": case.case_id, "customer_id": case.customer_id, "customer": case.customer_name,
+            "category": case.category, "issue": case.issue, "tier": case.tier, "owner": case.owner,
+            "status": status_title(case.status, language), "opened": local_text(case.created_at, calendar),
+            "first_response_due": local_text(case.first_response_due, calendar),
+            "resolve_due": local_text(case.resolve_due, calendar), "resolution_note": case.resolution_note}
+
+
+def _dashboard_write(table, cases: list[CaseRecord], deps: EscalationDeps, now: datetime) -> TabWrite:
+    language = deps.staff_language
+    metrics = care_metrics(cases, deps.calendar, now - timedelta(days=METRICS_DAYS), now + timedelta(seconds=1))
+    period = f"{METRICS_DAYS} ngày qua" if language != "en" else f"last {METRICS_DAYS} days"
+    existing = {cell_text(r[0]): (i + 2, r) for i, r in enumerate(table.rows) if r and cell_text(r[0])}
+    next_row = len(table.rows) + 2
+    writes = []
+    for name, value in dashboard_rows(metrics, period, language) + [
+            ("Cập nhật lúc" if language != "en" else "Updated at", local_text(now, deps.calendar))]:
+        if name in existing:
+            number, row = existing[name]
+            if [cell_text(v) for v in row[1:3]] != [value, period]:
+                writes.append(RowWrite(number, name, {"value": value, "period": period}))
+        else:
+            writes.append(RowWrite(next_row, None, {"metric": name, "value": value, "period": period}))
+            next_row += 1
+    return TabWrite(DASHBOARD, DASHBOARD.column("metric"), writes, language)
+
+
+def _notify(deps: EscalationDeps, now: datetime, notices: list[Notice], final: dict[str, CaseRecord]):
+    """Send the notices the ledger has not seen, inside working hours only."""
+    notified, deferred, failed = [], [], []
+    facts = deps.store.facts([n.key for n in notices], now.astimezone(deps.calendar.zone).date())
+    due = [n for n in notices if facts.states.get(n.key) not in (SENT, RESERVED)]
+    if not due:
+        return notified, deferred, failed
+    if not deps.calendar.is_open(now):
+        return notified, [(n, "outside_working_hours") for n in due], failed
+    channel = deps.channels.get("email")
+    composed = []
+    for notice in due:
+        case = final.get(notice.case.case_id, notice.case)
+        if not case.owner_email or channel is None:
+            deferred.append((notice, "no_owner" if channel else "channel_unavailable"))
+            continue
+        try:
+            composed.append((notice, case, _compose(deps, notice, case)))
+        except RenderError as error:
+            failed.append((notice, str(error)))
+    won = deps.store.reserve_many([LedgerEntry(n.key, c.customer_id, f"case_{n.kind}", "email",
+                                               now.astimezone(deps.calendar.zone).date(), reserved_at=now)
+                                   for n, c, _ in composed])
+    sent_keys = []
+    for notice, case, message in composed:
+        if notice.key not in won:
+            continue
+        try:
+            deps.retry.call(lambda: channel.deliver(message), (TransientDeliveryError,))
+        except (TransientDeliveryError, PermanentDeliveryError, OSError) as error:
+            deps.store.fail(notice.key, str(error), now)
+            failed.append((notice, str(error)))
+            continue
+        sent_keys.append(notice.key)
+        notified.append((notice, case))
+    deps.store.confirm_many(sent_keys, now)
+    for notice, case in notified:
+        deps.store.update_case(case.case_id, {}, CaseEvent(case.case_id, now, "notified",
+                                                           {"kind": notice.kind, "to": case.owner_email}))
+    return notified, deferred, failed
+
+
+def _compose(deps: EscalationDeps, notice: Notice, case: CaseRecord) -> OutgoingMessage:
+    language = deps.staff_language
+    context = {"kind": notice.kind, "owner": case.owner.split("<")[0].strip() or case.owner_email, "tier": case.tier,
+               "case_id": case.case_id, "customer": case.customer_name, "customer_id": case.customer_id,
+               "category": case.category, "issue": case.issue, "sheet_link": deps.sheet_link,
+               "first_response_due": local_text(case.first_response_due, deps.calendar),
+               "resolve_due": local_text(case.resolve_due, deps.calendar), "business_name": deps.business_name,
+               "unsubscribe_url": ""}
+    rendered = deps.templates.message("case_notice", language, context)
+    return OutgoingMessage(notice.key, "email", case.owner_email, context["owner"], rendered.subject, rendered.text,
+                           rendered.html, "", language)
+
+
+def _case_entry(case: CaseRecord, **extra: Any) -> dict[str, Any]:
+    return {"case_id": case.case_id, "customer_id": case.customer_id, "category": case.category, "tier": case.tier,
+            "owner": case.owner, "status": case.status, "first_response_due": case.first_response_due.isoformat(),
+            "resolve_due": case.resolve_due.isoformat(), **extra}
+
+
+def _report(now, opened, escalated, synced, notified, deferred, failed, problems, restored, deps) -> dict[str, Any]:
+    language = deps.staff_language
+    report: dict[str, Any] = {
+        "job": JOB, "now": now.isoformat(),
+        "opened": [_case_entry(c, triage=c.extra.get("triage", "")) for c in opened],
+        "escalated": [_case_entry(after, from_tier=before.tier) for before, after, _ in escalated],
+        "synced": [{"case_id": after.case_id, "from": before.status, "to": after.status,
+                    "resolution_note": after.resolution_note} for before, after, _ in synced],
+        "notified": [{"case_id": c.case_id, "kind": n.kind, "to": c.owner_email, "key": n.key} for n, c in notified],
+        "skipped": [{"case_id": n.case.case_id, "kind": n.kind, "key": n.key, "reason": reason,
+                     "detail": say(reason, language, channel="email")} for n, reason in deferred],
+        "failed": [{"case_id": n.case.case_id, "kind": n.kind, "key": n.key, "error": error} for n, error in failed],
+        "restored": [c.case_id for c in restored],
+        "problems": problems,
+    }
+    report["summary"] = {k: len(report[k]) for k in ("opened", "escalated", "synced", "notified", "skipped", "failed",
+                                                      "restored", "problems")}
+    return report

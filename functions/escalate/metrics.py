@@ -1,0 +1,82 @@
+"""Care metrics over cases (pure): first response time (FRT) and average handling time (ATHT)
+per tier, in business and wall hours, mean and median; the escalation rate; counts by status."""
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Sequence
+
+from ..business_calendar import BusinessCalendar
+from ..cases import IN_PROGRESS, OPEN, RESOLVED, CaseRecord
+
+
+@dataclass(frozen=True)
+class Durations:
+    count: int
+    mean_hours: float | None
+    median_hours: float | None
+
+
+@dataclass(frozen=True)
+class CareMetrics:
+    cases: int
+    by_status: dict[str, int]
+    escalation_rate: float | None  # cases that left tier 1 / all cases
+    frt_business: dict[int, Durations]  # tier → first response time in working hours
+    frt_wall: dict[int, Durations]
+    atht_business: dict[int, Durations]  # tier → handling time (opened → resolved) in working hours
+    atht_wall: dict[int, Durations]
+
+
+def _durations(spans: list[timedelta]) -> Durations:
+    hours = [s.total_seconds() / 3600 for s in spans]
+    if not hours:
+        return Durations(0, None, None)
+    return Durations(len(hours), round(statistics.fmean(hours), 2), round(statistics.median(hours), 2))
+
+
+def care_metrics(cases: Sequence[CaseRecord], calendar: BusinessCalendar, start: datetime, end: datetime) -> CareMetrics:
+    """Over the cases opened in [start, end)."""
+    period = [c for c in cases if start <= c.created_at < end]
+    tiers = sorted({c.tier for c in period} | {1, 2, 3})
+
+    def spans(tier: int, until: str, business: bool) -> Durations:
+        chosen = [c for c in period if c.tier == tier and getattr(c, until) is not None]
+        measure = calendar.between if business else (lambda a, b: b - a)
+        return _durations([measure(c.created_at, getattr(c, until)) for c in chosen])
+
+    started_at_1 = [c for c in period if c.initial_tier == 1]
+    return CareMetrics(
+        cases=len(period),
+        by_status={s: sum(1 for c in period if c.status == s) for s in (OPEN, IN_PROGRESS, RESOLVED)},
+        escalation_rate=(sum(1 for c in started_at_1 if c.tier > 1) / len(period)) if period else None,
+        frt_business={t: spans(t, "first_responded_at", True) for t in tiers},
+        frt_wall={t: spans(t, "first_responded_at", False) for t in tiers},
+        atht_business={t: spans(t, "resolved_at", True) for t in tiers},
+        atht_wall={t: spans(t, "resolved_at", False) for t in tiers},
+    )
+
+
+def dashboard_rows(metrics: CareMetrics, period: str, language: str) -> list[tuple[str, str]]:
+    """(metric, value) pairs for the Dashboard tab, in the staff's language."""
+    vi = language != "en"
+
+    def hours(d: Durations) -> str:
+        if not d.count:
+            return "–"
+        return (f"TB {d.mean_hours} giờ, trung vị {d.median_hours} giờ (n={d.count})" if vi
+                else f"mean {d.mean_hours} h, median {d.median_hours} h (n={d.count})")
+
+    rate = "–" if metrics.escalation_rate is None else f"{metrics.escalation_rate:.0%}"
+    rows = [("Số hồ sơ" if vi else "Cases", str(metrics.cases)),
+            ("Đang mở" if vi else "Open", str(metrics.by_status[OPEN])),
+            ("Đang xử lý" if vi else "In progress", str(metrics.by_status[IN_PROGRESS])),
+            ("Đã giải quyết" if vi else "Resolved", str(metrics.by_status[RESOLVED])),
+            ("Tỷ lệ leo thang" if vi else "Escalation rate", rate)]
+    for tier in (1, 2, 3):
+        rows.append((f"FRT cấp {tier} (giờ làm việc)" if vi else f"FRT tier {tier} (business hours)", hours(metrics.frt_business[tier])))
+        rows.append((f"ATHT cấp {tier} (giờ làm việc)" if vi else f"ATHT tier {tier} (business hours)", hours(metrics.atht_business[tier])))
+        rows.append((f"FRT cấp {tier} (giờ thực)" if vi else f"FRT tier {tier} (wall hours)", hours(metrics.frt_wall[tier])))
+        rows.append((f"ATHT cấp {tier} (giờ thực)" if vi else f"ATHT tier {tier} (wall hours)", hours(metrics.atht_wall[tier])))
+    return [(name, value) for name, value in rows]

@@ -1,0 +1,211 @@
+"""The escalation job with an in-memory sheet, a real SQLite store and a memory channel."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from functions.adapters.sqlite_store import SqliteStore
+from functions.business_calendar import BusinessCalendar
+from functions.cases import IN_PROGRESS, OPEN, RESOLVED
+from functions.customers import ReadRules
+from functions.escalate.job import EscalationDeps, EscalationError, run_escalate
+from functions.ports import Table
+from functions.rendering import Templates
+from functions.retry import RetryPolicy
+from conftest import VN
+from support import MemoryChannel, MemorySheet
+
+CUSTOMER_HEADER = ["Mã KH", "Họ tên", "Email", "Leo thang", "Loại vấn đề", "Nội dung", "Mức độ", "Mã hồ sơ"]
+MATRIX_HEADER = ["Loại vấn đề", "Phụ trách cấp 1", "Phụ trách cấp 2", "Phụ trách cấp 3", "Phản hồi đầu (giờ)", "Giải quyết (giờ)"]
+CASES_HEADER = ["Mã hồ sơ", "Mã KH", "Khách hàng", "Loại vấn đề", "Nội dung", "Cấp", "Phụ trách", "Trạng thái", "Mở lúc",
+                "Hạn phản hồi", "Hạn giải quyết", "Ghi chú xử lý", "Ghi chú hệ thống"]
+FRIDAY_4PM = datetime(2026, 11, 20, 16, 0, tzinfo=VN)
+
+
+def book(customers, matrix=None, cases=None):
+    matrix = matrix if matrix is not None else [
+        ["*", "Hà <ha@luat.vn>", "Tuấn <tuan@luat.vn>", "Giám đốc <gd@luat.vn>", 4, 24],
+        ["Hợp đồng", "Lan <lan@luat.vn>", "", "Giám đốc <gd@luat.vn>", 2, 16]]
+    return MemorySheet({
+        "Khách hàng": Table("Khách hàng", list(CUSTOMER_HEADER), [list(r) for r in customers]),
+        "Ma trận leo thang": Table("Ma trận leo thang", list(MATRIX_HEADER), [list(r) for r in matrix]),
+        "Hồ sơ": Table("Hồ sơ", list(CASES_HEADER), [list(r) for r in (cases or [])]),
+        "Tổng quan": Table("Tổng quan", ["Chỉ số", "Giá trị", "Kỳ"], []),
+    })
+
+
+def deps(sheet, store, channel=None):
+    return EscalationDeps(sheet=sheet, store=store, channels={"email": channel or MemoryChannel()}, templates=Templates(),
+                          calendar=BusinessCalendar(), read_rules=ReadRules(), business_name="Văn phòng Luật Minh An",
+                          sheet_link="https://docs.google.com/spreadsheets/d/KEY/edit",
+                          retry=RetryPolicy(budget_seconds=1, first_delay=0.01, sleep=lambda s: None))
+
+
+def tab(sheet, title):
+    table = sheet.tables[title]
+    return [dict(zip(table.header, r + [None] * (len(table.header) - len(r)))) for r in table.rows]
+
+
+@pytest.fixture
+def store(tmp_path):
+    return SqliteStore(tmp_path / "s.sqlite")
+
+
+COMPLAINTS = [
+    ["C-1", "Nguyễn Thị Lan", "lan.kh@example.com", True, "Hợp đồng", "Tôi sẽ khởi kiện nếu không trả lời", "", ""],
+    ["C-2", "Trần Văn Hùng", "hung@example.com", "x", "Phí", "Hóa đơn bị tính sai", "", ""],
+    ["C-3", "Lê Văn Tám", "tam@example.com", "", "Phí", "Không đánh dấu: không có hồ sơ", "", ""],
+    ["C-4", "Phạm Thu Hà", "ha.kh@example.com", True, "", "Chờ quá lâu", "Cao", ""],
+]
+
+
+def test_ticked_rows_become_cases_with_tier_owner_and_business_deadlines(store):
+    sheet, channel = book(COMPLAINTS), MemoryChannel()
+    report = run_escalate(deps(sheet, store, channel), FRIDAY_4PM)
+    opened = {c["customer_id"]: c for c in report["opened"]}
+    assert set(opened) == {"C-1", "C-2", "C-4"}
+    assert (opened["C-1"]["tier"], opened["C-1"]["owner"]) == (3, "Giám đốc <gd@luat.vn>")  # triage: "khởi kiện"
+    assert opened["C-1"]["first_response_due"] == "2026-11-21T08:30:00+07:00"  # 2 business hours from Fri 16:00
+    assert (opened["C-2"]["tier"], opened["C-2"]["owner"]) == (1, "Hà <ha@luat.vn>")  # unknown category: the '*' row
+    assert opened["C-2"]["first_response_due"] == "2026-11-21T10:30:00+07:00"  # 4 h: Fri 16:00 → Sat 10:30
+    assert opened["C-4"]["tier"] == 3  # the Severity column
+    ids = {r["Mã KH"]: r["Mã hồ sơ"] for r in tab(sheet, "Khách hàng")}
+    assert ids["C-1"].startswith("HS-") and not ids["C-3"]
+    cases = {r["Mã hồ sơ"]: r for r in tab(sheet, "Hồ sơ")}
+    assert cases[ids["C-1"]]["Trạng thái"] == "Mở" and cases[ids["C-1"]]["Hạn phản hồi"] == "21/11/2026 08:30"
+    assert sorted(m.to for m in channel.delivered) == ["gd@luat.vn", "gd@luat.vn", "ha@luat.vn"]
+    assert "[Hồ sơ mới – cấp 3]" in channel.delivered[0].subject or "[Hồ sơ mới" in channel.delivered[1].subject
+    assert all("List-Unsubscribe" not in m.unsubscribe_url for m in channel.delivered)
+    dashboard = {r["Chỉ số"]: r["Giá trị"] for r in tab(sheet, "Tổng quan")}
+    assert dashboard["Số hồ sơ"] == "3" and dashboard["Đang mở"] == "3" and dashboard["Tỷ lệ leo thang"] == "0%"
+
+
+def test_a_second_run_opens_nothing_and_notifies_no_one_again(store):
+    sheet, channel = book(COMPLAINTS), MemoryChannel()
+    run_escalate(deps(sheet, store, channel), FRIDAY_4PM)
+    again = run_escalate(deps(sheet, store, channel), FRIDAY_4PM + timedelta(minutes=15))
+    assert again["opened"] == [] and again["notified"] == [] and len(channel.delivered) == 3
+    assert len(tab(sheet, "Hồ sơ")) == 3
+
+
+def test_a_crash_before_the_case_id_is_written_back_never_makes_a_second_case(store):
+    class CrashOnWrite(MemorySheet):
+        def write(self, changes):
+            raise KeyboardInterrupt("crash")
+
+    sheet = book(COMPLAINTS[:1])
+    with pytest.raises(KeyboardInterrupt):
+        run_escalate(deps(CrashOnWrite(sheet.tables), store), FRIDAY_4PM)
+    assert len(store.cases()) == 1 and tab(sheet, "Khách hàng")[0]["Mã hồ sơ"] == ""
+    report = run_escalate(deps(sheet, store), FRIDAY_4PM + timedelta(minutes=15))
+    assert report["opened"] == [] and len(store.cases()) == 1
+    assert tab(sheet, "Khách hàng")[0]["Mã hồ sơ"] == store.cases()[0].case_id
+    assert len(tab(sheet, "Hồ sơ")) == 1
+
+
+def test_overlapping_runs_open_one_case(store):
+    first, second = book(COMPLAINTS[:1]), book(COMPLAINTS[:1])  # both read before either writes
+    run_escalate(deps(first, store), FRIDAY_4PM)
+    report = run_escalate(deps(second, store), FRIDAY_4PM)
+    assert report["opened"] == [] and len(store.cases()) == 1
+    assert tab(second, "Khách hàng")[0]["Mã hồ sơ"] == tab(first, "Khách hàng")[0]["Mã hồ sơ"]
+
+
+def set_status(sheet, case_id, status, note=None):
+    table = sheet.tables["Hồ sơ"]
+    for row in table.rows:
+        if row[0] == case_id:
+            row[table.header.index("Trạng thái")] = status
+            if note is not None:
+                row[table.header.index("Ghi chú xử lý")] = note
+
+
+def test_staff_status_changes_are_synced_with_times(store):
+    sheet = book(COMPLAINTS[1:2])
+    run_escalate(deps(sheet, store), FRIDAY_4PM)
+    case_id = store.cases()[0].case_id
+    set_status(sheet, case_id, "Đang xử lý")
+    later = FRIDAY_4PM + timedelta(minutes=30)
+    report = run_escalate(deps(sheet, store), later)
+    assert report["synced"] == [{"case_id": case_id, "from": OPEN, "to": IN_PROGRESS, "resolution_note": ""}]
+    assert store.case(case_id).first_responded_at == later
+    set_status(sheet, case_id, "resolved", note="Đã gửi lại hóa đơn đúng")
+    done = FRIDAY_4PM + timedelta(hours=1)
+    run_escalate(deps(sheet, store), done)
+    case = store.case(case_id)
+    assert case.status == RESOLVED and case.resolved_at == done and case.first_responded_at == later
+    assert case.resolution_note == "Đã gửi lại hóa đơn đúng"
+    assert [e.kind for e in store.case_events(case_id)] == ["opened", "notified", "status", "status"]
+
+
+def test_staff_mistakes_in_the_cases_tab_are_reported_never_fatal(store):
+    sheet = book(COMPLAINTS[:2])
+    run_escalate(deps(sheet, store), FRIDAY_4PM)
+    first, second = (r["Mã hồ sơ"] for r in tab(sheet, "Hồ sơ"))
+    set_status(sheet, first, "chắc là xong rồi")
+    table = sheet.tables["Hồ sơ"]
+    table.rows[:] = [r for r in table.rows if r[0] != second]  # staff deleted a row
+    table.rows.append(["HS-BOGUS", "", "", "", "", "", "", "Mở"])
+    report = run_escalate(deps(sheet, store), FRIDAY_4PM + timedelta(minutes=15))
+    messages = " ".join(p["message"] for p in report["problems"])
+    assert "chắc là xong rồi" in messages and "HS-BOGUS" in messages
+    assert report["restored"] == [second]
+    rows = {r["Mã hồ sơ"]: r for r in tab(sheet, "Hồ sơ")}
+    assert second in rows and "không rõ" in rows[first]["Ghi chú hệ thống"]
+    assert store.case(first).status == OPEN
+
+
+def test_an_overdue_case_moves_up_a_tier_and_its_new_owner_is_told(store):
+    sheet, channel = book(COMPLAINTS[1:2]), MemoryChannel()
+    run_escalate(deps(sheet, store, channel), FRIDAY_4PM)
+    case_id = store.cases()[0].case_id
+    report = run_escalate(deps(sheet, store, channel), datetime(2026, 11, 21, 10, 31, tzinfo=VN))  # due Sat 10:30
+    (up,) = report["escalated"]
+    assert (up["case_id"], up["from_tier"], up["tier"], up["owner"]) == (case_id, 1, 2, "Tuấn <tuan@luat.vn>")
+    assert up["first_response_due"] == "2026-11-23T10:31:00+07:00"  # Sat 10:31 + 4 h: Sat 1.5 h, Mon 2.5 h
+    assert channel.delivered[-1].to == "tuan@luat.vn" and "cấp 2" in channel.delivered[-1].subject
+    assert tab(sheet, "Hồ sơ")[0]["Cấp"] == 2 and tab(sheet, "Hồ sơ")[0]["Phụ trách"] == "Tuấn <tuan@luat.vn>"
+    dashboard = {r["Chỉ số"]: r["Giá trị"] for r in tab(sheet, "Tổng quan")}
+    assert dashboard["Tỷ lệ leo thang"] == "100%"
+
+
+def test_tier_3_is_the_ceiling_and_the_owner_is_reminded_once_a_business_day(store):
+    sheet, channel = book(COMPLAINTS[:1]), MemoryChannel()
+    run_escalate(deps(sheet, store, channel), FRIDAY_4PM)  # tier 3, due Sat 08:30
+    saturday = datetime(2026, 11, 21, 9, 0, tzinfo=VN)
+    first = run_escalate(deps(sheet, store, channel), saturday)
+    second = run_escalate(deps(sheet, store, channel), saturday + timedelta(hours=2))
+    assert first["escalated"] == [] and [n["kind"] for n in first["notified"]] == ["reminder"]
+    assert second["notified"] == [] and store.case(store.cases()[0].case_id).tier == 3
+    monday = run_escalate(deps(sheet, store, channel), datetime(2026, 11, 23, 9, 0, tzinfo=VN))
+    assert [n["kind"] for n in monday["notified"]] == ["reminder"]
+
+
+def test_notices_wait_for_working_hours(store):
+    sheet, channel = book(COMPLAINTS[1:2]), MemoryChannel()
+    sunday = datetime(2026, 11, 22, 10, 0, tzinfo=VN)
+    report = run_escalate(deps(sheet, store, channel), sunday)
+    assert len(report["opened"]) == 1 and channel.delivered == []
+    assert report["skipped"][0]["reason"] == "outside_working_hours"
+    monday = run_escalate(deps(sheet, store, channel), sunday + timedelta(days=1, hours=-1))
+    assert [n["kind"] for n in monday["notified"]] == ["opened"] and len(channel.delivered) == 1
+
+
+def test_bad_severity_is_noted_and_the_text_decides(store):
+    sheet = book([["C-9", "Võ Minh Khang", "k@example.com", True, "Phí", "Cho tôi gặp quản lý", "rất rất gấp", ""]])
+    report = run_escalate(deps(sheet, store), FRIDAY_4PM)
+    assert report["opened"][0]["tier"] == 3
+    assert "rất rất gấp" in tab(sheet, "Hồ sơ")[0]["Ghi chú hệ thống"]
+
+
+def test_a_matrix_without_a_default_stops_the_run_naming_the_tab(store):
+    with pytest.raises(EscalationError, match="Ma trận leo thang"):
+        run_escalate(deps(book(COMPLAINTS, matrix=[["Hợp đồng", "a@b.vn", "", "", 2, 8]]), store), FRIDAY_4PM)
+    assert store.cases() == []
+
+
+def test_customer_text_is_written_as_text(store):
+    sheet = book([["C-5", "Ngô Thị Hương", "h@example.com", True, "Phí", '=HYPERLINK("http://x","bấm vào")', "", ""]])
+    run_escalate(deps(sheet, store), FRIDAY_4PM)
+    assert tab(sheet, "Hồ sơ")[0]["Nội dung"] == '=HYPERLINK("http://x","bấm vào")'
