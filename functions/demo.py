@@ -16,6 +16,13 @@ HEADER = ["Mã KH", "Họ tên", "Xưng hô", "Email", "Số điện thoại", "
           "Kênh", "Từ chối nhận tin", "Leo thang", "Loại vấn đề", "Nội dung", "Mức độ", "Ghi chú của nhân viên"]
 
 
+MATRIX_ROWS = [
+    ["Loại vấn đề", "Phụ trách cấp 1", "Phụ trách cấp 2", "Phụ trách cấp 3", "Phản hồi đầu (giờ)", "Giải quyết (giờ)"],
+    ["*", "Lễ tân Mai <letan@luatminhan.vn>", "Luật sư Tuấn <tuan@luatminhan.vn>", "Giám đốc An <an@luatminhan.vn>", 4, 24],
+    ["Hợp đồng", "Luật sư Hà <ha@luatminhan.vn>", "Luật sư Tuấn <tuan@luatminhan.vn>", "Giám đốc An <an@luatminhan.vn>", 2, 16],
+]
+
+
 def _birthday_today(today: date, year: int) -> date | str:
     try:
         return date(year, today.month, today.day)
@@ -31,7 +38,7 @@ def sample_rows(today: date) -> list[list[object]]:
     return [
         ["C-001", "Nguyễn Thị Lan", "chị", "lan.nguyen@example.com", "0912345678", _birthday_today(today, 1990), ago(40), "vi", "", False, "", "", "", "", "Khách quen"],  # birthday
         ["C-002", "Trần Văn Hùng", "anh", "hung.tran@example.com", "0987 654 321", f"{today:%d/%m}", "", "", "", "", "", "", "", "", ""],  # birthday, no year
-        ["C-003", "Lê Minh Tuấn", "anh", "tuan.le@example.com", "", dmy(date(1985, 3, 14)), dmy(ago(7)), "", "", "", "", "", "", "", ""],  # check-in
+        ["C-003", "Lê Minh Tuấn", "anh", "tuan.le@example.com", "", dmy(date(1985, 3, 14)), dmy(ago(7)), "", "", "", True, "Hợp đồng", "Đã hai tuần mà tôi chưa nhận được bản thảo hợp đồng", "", ""],  # check-in; a complaint, tier 1
         ["C-004", "Phạm Thu Hà", "chị", "ha.pham@example.com", "+84 903 111 222", date(1992, 7, 2), ago(7), "vi", "email", "", "", "", "", "", "Đã tư vấn hợp đồng"],  # check-in
         ["C-005", "Hoàng Đức Anh", "ông", "anh.hoang@example.com", "", "", f"{ago(9):%Y-%m-%d}", "", "", "", "", "", "", "", ""],  # late check-in, inside catch-up
         ["C-006", "Vũ Thị Mai", "bà", "mai.vu@example.com", "", "", dmy(ago(15)), "", "", "", "", "", "", "", ""],  # too late
@@ -46,7 +53,7 @@ def sample_rows(today: date) -> list[list[object]]:
         ["", "Trịnh Văn Khoa", "anh", "khoa.trinh@example.com", "", "", dmy(ago(8)), "", "", "", "", "", "", "", "Khách mới, chưa có mã"],  # gets an ID
         [None] * len(HEADER),  # a blank row staff left
         ["C-016", "Mai Anh Đào", "chị", "dao.mai@example.com", "0911 222 333", _birthday_today(other_day, 1993), ago(30), "", "", "", "", "", "", "", ""],
-        ["C-017", "Phan Văn Đức", "anh", "duc.phan@example.com", "", f"{date(1980, 5, 1):%d-%m-%Y}", ago(60), "", "", "", "", "", "", "", ""],
+        ["C-017", "Phan Văn Đức", "anh", "duc.phan@example.com", "", f"{date(1980, 5, 1):%d-%m-%Y}", ago(60), "", "", "", "x", "Phí", "Tôi yêu cầu hoàn tiền phí tư vấn vì không ai đến buổi hẹn", "", ""],  # refund: tier 3
         ["C-018", "Trương Thị Kim", "cô", "kim.truong@example.com", "", f"{date(1975, 9, 2):%d.%m.%Y}", ago(3), "", "", "", "", "", "", "", ""],  # check-in in 4 days
         ["C-019", "Võ Minh Khang", "em", "khang.vo@example.com", "", "15/08/01", ago(100), "", "", "", "", "", "", "", ""],
         ["C-020", "Huỳnh Thị Ngân", "chị", "ngan.huynh@example.com", "", "", ago(7), "", "", "", "", "", "", "", ""],  # duplicated ID
@@ -56,7 +63,7 @@ def sample_rows(today: date) -> list[list[object]]:
         ["C-023", "Châu Gia Huy", "anh", "huy.chau@example.com", "", "", ago(6), "", "", "", "", "", "", "", ""],  # check-in tomorrow
         ["C-024", "Kiều Thị Oanh", "chị", "oanh.kieu@example.com", "", "", ago(1), "", "", "", "", "", "", "", ""],
         ["C-025", "Tôn Nữ Diễm", "bà", "diem.ton@example.com", "", "", "hôm qua", "", "", "", "", "", "", "", ""],  # unreadable date
-        ["C-026", "La Văn Sơn", "chú", "son.la@example.com", "", date(1960, 1, 1), ago(200), "", "", "", "", "", "", "", ""],
+        ["C-026", "La Văn Sơn", "chú", "son.la@example.com", "", date(1960, 1, 1), ago(200), "", "", "", True, "", "Lễ tân trả lời điện thoại chưa lịch sự", "2", ""],  # Severity 2
         ["C-027", "Quách Thị Yến", "", "yen.quach@example.com", "", "", ago(7), "", "", "", "", "", "", "", "Không rõ xưng hô"],  # check-in, "anh/chị"
         ["C-028", "Mạc Đăng Khoa", "anh", "khoa.mac@example.com", "", "", ago(7), "", "", "không", "", "", "", "", ""],  # check-in
         ["C-029", "Giang Thị Thu", "chị", "thu.giang@example.com", "", "", ago(12), "", "", "", "", "", "", "", ""],  # too late
@@ -81,6 +88,9 @@ def write_sample_workbook(path: Path, today: date) -> None:
         for cell in row:
             if isinstance(cell.value, (date, datetime)):
                 cell.number_format = "DD/MM/YYYY"
+    matrix = workbook.create_sheet("Ma trận leo thang")
+    for row in MATRIX_ROWS:
+        matrix.append(row)
     sheet.freeze_panes = "A2"
     for letter, width in zip("ABCDEFGHIJKLMNO", (9, 22, 8, 28, 16, 12, 12, 10, 8, 10, 10, 12, 24, 8, 24)):
         sheet.column_dimensions[letter].width = width
@@ -90,7 +100,7 @@ def write_sample_workbook(path: Path, today: date) -> None:
 
 def seed_sheet(sheet, today: date, language: str) -> None:
     """The sample customers written into a spreadsheet that has none yet (a Google Sheet)."""
-    from .columns import CUSTOMERS, locate_columns
+    from .columns import CUSTOMERS, MATRIX, locate_columns
     from .ports import RowWrite, TabWrite
     from .sheet_layout import layouts
 
@@ -102,13 +112,19 @@ def seed_sheet(sheet, today: date, language: str) -> None:
     by_position = {position: key for key, position in keys.items()}
     writes = [RowWrite(number, None, {by_position[i]: v for i, v in enumerate(values) if i in by_position and v not in (None, "")})
               for number, values in enumerate(sample_rows(today), start=2)]
-    sheet.write([TabWrite(CUSTOMERS, CUSTOMERS.column("id"), [w for w in writes if w.values], language)])
+    order = [c.key for c in MATRIX.columns]
+    owners = [RowWrite(number, "*" if row[0] == "*" else None, dict(zip(order, row)))
+              for number, row in enumerate(MATRIX_ROWS[1:], start=2)]
+    sheet.write([TabWrite(CUSTOMERS, CUSTOMERS.column("id"), [w for w in writes if w.values], language),
+                 TabWrite(MATRIX, MATRIX.column("category"), owners, language)])
 
 
 def run_demo(folder: Path, fresh: bool = False, sheet: str | None = None) -> int:
     from . import bootstrap
-    from .cli import summary
+    from .cli import escalation_summary, summary
+    from .escalate.job import run_escalate
     from .followup.job import run_followup
+    from .sheet_layout import layouts
 
     if fresh and folder.exists():
         shutil.rmtree(folder)
@@ -128,8 +144,18 @@ def run_demo(folder: Path, fresh: bool = False, sheet: str | None = None) -> int
         if not workbook.exists():
             write_sample_workbook(workbook, now.date())
         where = str(workbook.resolve())
+        deps.sheet.prepare(layouts(settings.staff_language), settings.staff_language)  # the Cases and Dashboard tabs
     outcome = run_followup(deps, now)
     print(summary(outcome.report, settings.staff_language))
+    print()
+    escalation = bootstrap.escalate_deps(settings)
+    report = run_escalate(escalation, now)
+    print(escalation_summary(report, settings.staff_language))
+    waiting = [c for c in escalation.store.cases(open_only=True) if c.tier < 3 and c.first_responded_at is None]
+    if waiting and report["opened"]:  # nobody answers in time: show a case moving up a tier (first demo run only)
+        later = max(c.first_response_due for c in waiting) + timedelta(minutes=1)
+        print(f"\n— Giả lập / simulated {later:%d/%m/%Y %H:%M}: chưa ai phản hồi / no one has answered yet")
+        print(escalation_summary(run_escalate(escalation, later), settings.staff_language))
     outbox = Path(settings.outbox).resolve()
     print()
     print(f"Bảng tính / workbook: {where}  (xem cột 'Liên hệ gần nhất', 'Ghi chú hệ thống' / see the system columns)")

@@ -1,5 +1,6 @@
 """Runs the follow-up job like `careloop run followup`, but SIGKILLs itself at a chosen point,
-injected through the ports (the job has no test hooks): CRASH_AT=reserve:N | send:N | confirm:N | write.
+injected through the ports (the job has no test hooks): CRASH_AT=reserve:N | send:N | confirm:N | write |
+create_case:N; CRASH_JOB=escalate runs the escalation job instead.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from functions import bootstrap  # noqa: E402
+from functions.escalate.job import run_escalate  # noqa: E402
 from functions.followup.job import run_followup  # noqa: E402
 from functions.settings import load_settings  # noqa: E402
 
@@ -40,7 +42,8 @@ class Crasher:
 def main() -> None:
     point, _, count = os.environ["CRASH_AT"].partition(":")
     settings = load_settings()
-    deps = bootstrap.followup_deps(settings)
+    escalate = os.environ.get("CRASH_JOB") == "escalate"
+    deps = bootstrap.escalate_deps(settings) if escalate else bootstrap.followup_deps(settings)
     if point == "reserve":
         deps.store = Crasher(deps.store, "reserve_many", int(count))
     elif point == "confirm":
@@ -49,7 +52,10 @@ def main() -> None:
         deps.channels = {name: Crasher(channel, "deliver", int(count)) for name, channel in deps.channels.items()}
     elif point == "write":  # dies as the write-back begins, after every send
         deps.sheet = Crasher(deps.sheet, "write", 0)
-    run_followup(deps, bootstrap.local_now(settings, os.environ["CRASH_NOW"]))
+    elif point == "create_case":  # dies right after a case is created, before anything else
+        deps.store = Crasher(deps.store, "create_case", int(count))
+    now = bootstrap.local_now(settings, os.environ["CRASH_NOW"])
+    (run_escalate if escalate else run_followup)(deps, now)
 
 
 if __name__ == "__main__":

@@ -200,3 +200,32 @@ def test_setup_sheet_demo_and_run_against_the_sheets_test_server(tmp_path):
         assert rerun.returncode == 0, rerun.stderr
         report = json.loads(rerun.stdout)
         assert report["sent"] == [] and report["problems"]
+
+
+def test_run_escalate_json_contract(tmp_path):
+    import openpyxl
+
+    from datetime import date
+    from functions.adapters.xlsx_sheet import XlsxSheet
+    from functions.demo import write_sample_workbook
+    from functions.sheet_layout import layouts
+
+    (tmp_path / "d").mkdir()
+    write_sample_workbook(tmp_path / "d" / "khach-hang.xlsx", date(2026, 11, 20))  # complaints and a matrix
+    XlsxSheet(tmp_path / "d" / "khach-hang.xlsx").prepare(layouts("vi"), "vi")
+    before = {r["Mã KH"]: r for r in read_workbook(tmp_path / "d" / "khach-hang.xlsx")}
+    flagged = [cid for cid, r in before.items() if r.get("Leo thang") in (True, "x")]
+    assert flagged, "the demo workbook has ticked complaints"
+    args = ("run", "escalate", "--sheet", "d/khach-hang.xlsx", "--store", "e.sqlite", "--outbox", "e-outbox", "--json")
+    result = careloop(*args, "--now", "2026-11-20T16:00", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert {"job", "now", "opened", "escalated", "synced", "problems"} <= set(report) and report["job"] == "escalate"
+    entry = report["opened"][0]
+    assert {"case_id", "customer_id", "category", "tier", "owner", "first_response_due", "resolve_due"} <= set(entry)
+    assert entry["first_response_due"].endswith("+07:00")
+    assert sorted(o["customer_id"] for o in report["opened"]) == sorted(flagged)
+    later = json.loads(careloop(*args, "--now", "2026-11-25T16:00", cwd=tmp_path).stdout)
+    assert later["opened"] == [] and later["escalated"]  # nobody answered in time: up a tier
+    workbook = openpyxl.load_workbook(tmp_path / "d" / "khach-hang.xlsx")
+    assert workbook["Hồ sơ"].max_row == len(flagged) + 1

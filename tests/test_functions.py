@@ -121,3 +121,19 @@ def test_followup_daily_logs_masked_structured_json(env, capfd):
     lines = [json.loads(l) for l in capfd.readouterr().err.splitlines() if l.startswith("{")]
     entry = next(l for l in lines if l["message"] == "followup run")
     assert entry["severity"] == "INFO" and "@example.com" not in json.dumps(entry)
+
+
+def test_escalate_sync_returns_the_report(env, monkeypatch):
+    from support import write_workbook as write
+
+    monkeypatch.setenv("CARELOOP_WORKING_HOURS", "mon-sun 00:00-23:59")
+    client = create_app("escalate_sync", SOURCE).test_client()
+    missing = client.post("/")
+    assert missing.status_code == 500 and "setup-sheet" in missing.get_json()["error"]
+    assert create_app("escalate_sync", SOURCE).test_client  # a second app is fine
+    import subprocess, sys
+    from pathlib import Path
+    careloop = str(Path(sys.executable).with_name("careloop"))
+    subprocess.run([careloop, "setup-sheet"], check=True, capture_output=True)
+    response = client.post("/")
+    assert response.status_code == 500 and "'*'" in response.get_json()["error"]  # the matrix needs its owners

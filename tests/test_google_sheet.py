@@ -106,6 +106,15 @@ def test_rows_sorted_between_read_and_write_still_get_their_own_results(server):
     assert rows["Khoa"][0] == ""
 
 
+def test_rows_beyond_the_grid_are_added_first(server):
+    book = make(server, [row("C-1")])
+    book.grid("Khách hàng").row_count = 2
+    sheet = adapter(server)
+    sheet.read([CUSTOMERS])
+    sheet.write([TabWrite(CUSTOMERS, ID, [RowWrite(3, None, {"id": "C-2", "name": "Hùng"})])])
+    assert book.grid("Khách hàng").row_count == 3 and server.state.rows(KEY, "Khách hàng")[2][:2] == ["C-2", "Hùng"]
+
+
 def test_columns_beyond_the_grid_are_added_first(server):
     book = make(server, [row("C-1")])
     book.grid("Khách hàng").column_count = 10
@@ -236,3 +245,43 @@ def test_followup_daily_function_on_a_google_sheet(server, tmp_path, monkeypatch
     server.state.faults.extend([Fault(403)])
     refused = create_app("followup_daily", str(ROOT / "main.py")).test_client().post("/")
     assert refused.status_code == 500 and "share it as Editor" in refused.get_json()["error"]
+
+
+def test_escalation_on_a_google_sheet_within_the_request_budget(server, tmp_path):
+    from datetime import datetime
+
+    from functions.adapters.sqlite_store import SqliteStore
+    from functions.escalate.job import run_escalate
+    from functions.sheet_layout import layouts
+    from conftest import VN
+    from test_escalate_job import deps as escalation_deps
+
+    server.state.create(KEY, {"Sheet1": []})
+    sheet = adapter(server)
+    sheet.prepare(layouts("vi"), "vi")  # Customers, matrix (with its '*' row), Cases, Dashboard
+    book = server.state.book(KEY)
+    customers = book.grid("Khách hàng")
+    customers.row_count = 2001
+    header = server.state.rows(KEY, "Khách hàng")[0]
+    from sheets_server import Cell
+    for r in range(1, 2001):
+        values = {"Mã KH": f"C-{r}", "Họ tên": f"Khách {r}", "Email": f"c{r}@example.com"}
+        if r % 100 == 0:
+            values |= {"Leo thang": True, "Loại vấn đề": "Phí", "Nội dung": "Tôi muốn gặp quản lý"}
+        for title, value in values.items():
+            customers.cells[(r, header.index(title))] = Cell(value)
+    matrix = book.grid("Ma trận leo thang")
+    matrix.cells[(1, 1)] = Cell("ha@luat.vn")
+    matrix.cells[(1, 3)] = Cell("gd@luat.vn")
+    server.state.log.clear()
+
+    fresh = adapter(server)
+    report = run_escalate(escalation_deps(fresh, SqliteStore(tmp_path / "s.sqlite")), datetime(2026, 11, 23, 9, 0, tzinfo=VN))
+    assert len(report["opened"]) == 20 and all(o["tier"] == 3 for o in report["opened"])
+    reads = [e["kind"] for e in server.state.log if e["method"] == "GET"]
+    writes = [e["kind"] for e in server.state.log if e["method"] != "GET"]
+    assert len(reads) <= 3 and writes == ["values.batchUpdate"], (reads, writes)
+    cases = server.state.rows(KEY, "Hồ sơ")
+    assert len(cases) == 21 and cases[1][7] == "Mở"
+    dashboard = {r[0]: r[1] for r in server.state.rows(KEY, "Tổng quan")[1:]}
+    assert dashboard["Số hồ sơ"] == "20"

@@ -90,3 +90,62 @@ def test_a_run_killed_midway_never_sends_twice_and_loses_nothing(setup, crash_at
     assert len(unknown) == expected_unknown
     if crash_at == "write":
         assert not report["sent"] and report["write_back"]["rows"] == DUE  # the next run mends the sheet
+
+
+def escalation_workbook(folder: Path, flagged: int) -> None:
+    header = ["Mã KH", "Họ tên", "Email", "Leo thang", "Loại vấn đề", "Nội dung", "Mức độ", "Mã hồ sơ"]
+    rows = [[f"C-{i:03d}", f"Khách {i}", f"c{i}@example.com", True, "Phí", f"Khiếu nại số {i}", "", ""] for i in range(flagged)]
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Khách hàng"
+    for r in [header, *rows]:
+        workbook.active.append(r)
+    matrix = workbook.create_sheet("Ma trận leo thang")
+    for r in (["Loại vấn đề", "Phụ trách cấp 1", "Phụ trách cấp 2", "Phụ trách cấp 3", "Phản hồi đầu (giờ)", "Giải quyết (giờ)"],
+              ["*", "ha@luat.vn", "tuan@luat.vn", "gd@luat.vn", 4, 24]):
+        matrix.append(r)
+    workbook.create_sheet("Hồ sơ").append(["Mã hồ sơ", "Mã KH", "Trạng thái"])
+    workbook.save(folder / "k.xlsx")
+
+
+@pytest.mark.parametrize("crash_at", ["create_case:3", "write"])
+def test_escalation_killed_midway_opens_each_case_once(setup, crash_at):
+    folder, env = setup
+    escalation_workbook(folder, 8)
+    killed = subprocess.run([sys.executable, DRIVER], env={**env, "CRASH_AT": crash_at, "CRASH_JOB": "escalate"},
+                            cwd=folder, capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -9, killed.stderr
+    result = subprocess.run([CARELOOP, "run", "escalate", "--now", NOW, "--json"], env=env, cwd=folder,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    from support import read_workbook
+
+    customers = read_workbook(folder / "k.xlsx")
+    case_ids = [r["Mã hồ sơ"] for r in customers]
+    assert all(case_ids) and len(set(case_ids)) == 8  # every flag has its one case
+    cases = [r["Mã hồ sơ"] for r in read_workbook(folder / "k.xlsx", "Hồ sơ")]
+    assert sorted(cases) == sorted(case_ids)  # one Cases row each, none twice
+    expected_new = {"create_case:3": 5, "write": 0}[crash_at]
+    assert len(report["opened"]) == expected_new
+
+
+def test_two_overlapping_escalation_runs_open_each_case_once(setup):
+    folder, env = setup
+    escalation_workbook(folder, 30)
+    command = [CARELOOP, "run", "escalate", "--now", NOW, "--json"]
+    runs = [subprocess.Popen(command, env=env, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    opened = []
+    for process in runs:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+        opened += [o["case_id"] for o in json.loads(out)["opened"]]
+    assert len(opened) == len(set(opened)) == 30
+    from support import read_workbook
+
+    third = subprocess.run(command, env=env, cwd=folder, capture_output=True, text=True, timeout=300)
+    assert json.loads(third.stdout)["opened"] == []
+    rows = [r["Mã hồ sơ"] for r in read_workbook(folder / "k.xlsx", "Hồ sơ")]
+    assert len(rows) == len(set(rows)) == 30  # no case shown twice either

@@ -237,10 +237,13 @@ class GoogleSheet:
             placement = place(change, header, id_column)
             missed += placement.missed
             sheet = self._sheet(title)
-            needed = max((p for p, _ in placement.new_columns), default=-1) + 1
-            if needed > sheet["gridProperties"]["columnCount"]:
-                grow.append({"appendDimension": {"sheetId": sheet["sheetId"], "dimension": "COLUMNS",
-                                                 "length": needed - sheet["gridProperties"]["columnCount"]}})
+            grid = sheet["gridProperties"]
+            columns = max((p for p, _ in placement.new_columns), default=-1) + 1
+            rows = max((n for n, _, _ in placement.cells), default=0)
+            for dimension, needed, have in (("COLUMNS", columns, grid["columnCount"]), ("ROWS", rows, grid["rowCount"])):
+                if needed > have:  # writing past the grid is an error in Sheets: grow it first
+                    grow.append({"appendDimension": {"sheetId": sheet["sheetId"], "dimension": dimension,
+                                                     "length": needed - have}})
             data += [{"range": f"{quoted(title)}!{column_letters(p)}1", "values": [[t]]} for p, t in placement.new_columns]
             data += [{"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[_cell(v)]]} for n, p, v in placement.cells]
         if grow:

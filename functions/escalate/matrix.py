@@ -79,6 +79,8 @@ def read_matrix(table: Table | None) -> Matrix:
             continue
         try:
             owners = tuple(_owner(cell_text(cells.get(f"tier{t}_owner"))) for t in (1, 2, 3))
+            if owners[0] is None:
+                raise ValueError("Phụ trách cấp 1 trống / no tier 1 owner")
             route = Route(category, owners, _hours(cells.get("first_response_hours")), _hours(cells.get("resolve_hours")))  # type: ignore[arg-type]
         except ValueError as error:
             problems.append((Table.row_number(index), f"Dòng {Table.row_number(index)} của tab {tab} không dùng được / "
