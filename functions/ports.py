@@ -10,6 +10,7 @@ from typing import Any, Iterable, Mapping, Protocol, Sequence
 
 from .cases import CaseEvent, CaseRecord
 from .columns import ColumnSpec, TabSpec
+from .survey.model import Answer, Survey
 
 
 # ---- Sheet -------------------------------------------------------------------------------
@@ -137,6 +138,18 @@ class Store(Protocol):
         """Apply the field changes and append the event, together or not at all."""
 
     def case_events(self, case_id: str) -> list[CaseEvent]: ...
+
+    # Surveys: one per customer and occasion, with its answers.
+    def create_survey(self, survey: Survey) -> bool:
+        """Atomically create the survey; False when it exists (the existing one stands)."""
+
+    def survey(self, survey_id: str) -> Survey | None: ...
+
+    def surveys(self, since: datetime) -> list[Survey]:
+        """Surveys created at or after `since`, oldest first."""
+
+    def add_answer(self, survey_id: str, answer: Answer, limit: int) -> Survey:
+        """Append an answer atomically; raises TooManyAnswers past `limit`, KeyError for no survey."""
 
     def save_report(self, report: Mapping[str, Any]) -> None: ...
 

@@ -182,3 +182,44 @@ def test_open_cases_and_all_cases(store):
         store.create_case(case, CaseEvent(case.case_id, NINE_AM, "opened"))
     assert [c.customer_id for c in store.cases(open_only=True)] == ["C-1", "C-2"]
     assert [c.customer_id for c in store.cases()] == ["C-1", "C-2", "C-3"]
+
+
+# ---- surveys ------------------------------------------------------------------------------
+
+from functions.survey.model import Answer, Survey, TooManyAnswers, survey_id_for  # noqa: E402
+
+
+def a_survey(customer="C-1", occasion="checkin/2026-11-16", created=NINE_AM):
+    return Survey(survey_id_for(customer, occasion), customer, occasion, "vi", created, created + timedelta(days=30))
+
+
+def test_a_survey_is_created_once_and_keeps_every_answer(store):
+    survey = a_survey()
+    assert store.create_survey(survey) is True and store.create_survey(survey) is False
+    assert store.survey(survey.survey_id) == survey and store.survey("SV-NONE") is None
+    first = Answer(2, NINE_AM + timedelta(hours=1), "Chờ lâu quá 😞 <b>", None)
+    second = Answer(4, NINE_AM + timedelta(hours=2), "", 9)
+    store.add_answer(survey.survey_id, first, limit=20)
+    updated = store.add_answer(survey.survey_id, second, limit=20)
+    assert updated.answers == (first, second) and updated.latest == second
+    assert store.survey(survey.survey_id).answers == (first, second)
+    again = store.add_answer(survey.survey_id, first, limit=20)  # the same answer twice is two answers
+    assert len(again.answers) == 3
+    with pytest.raises(KeyError):
+        store.add_answer("SV-NONE", first, limit=20)
+
+
+def test_answers_are_capped(store):
+    survey = a_survey()
+    store.create_survey(survey)
+    for n in range(3):
+        store.add_answer(survey.survey_id, Answer(5, NINE_AM + timedelta(minutes=n)), limit=3)
+    with pytest.raises(TooManyAnswers):
+        store.add_answer(survey.survey_id, Answer(1, NINE_AM), limit=3)
+    assert len(store.survey(survey.survey_id).answers) == 3
+
+
+def test_recent_surveys(store):
+    for n, days in enumerate([40, 10, 1]):
+        store.create_survey(a_survey(f"C-{n}", created=NINE_AM - timedelta(days=days)))
+    assert [s.customer_id for s in store.surveys(NINE_AM - timedelta(days=30))] == ["C-1", "C-2"]

@@ -7,6 +7,7 @@ The client is made on first use, never at import; FIRESTORE_EMULATOR_HOST is hon
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,9 +16,10 @@ from functools import cached_property, wraps
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..cases import IN_PROGRESS, OPEN, CaseEvent, CaseRecord, case_fields, case_from_fields
+from ..survey.model import Answer, Survey, TooManyAnswers, answer_fields, survey_fields, survey_from_fields
 from ..ports import FAILED, RESERVED, SENT, LedgerEntry, LedgerFacts, StoreUnavailable
 
-LEDGER, OPT_OUTS, REPORTS, CASES, EVENTS = "ledger", "opt_outs", "reports", "cases", "events"
+LEDGER, OPT_OUTS, REPORTS, CASES, EVENTS, SURVEYS = "ledger", "opt_outs", "reports", "cases", "events", "surveys"
 BATCH_LIMIT = 500  # Firestore's most writes in one batch
 GET_CHUNK = 300
 PARALLEL_CREATES = 16
@@ -243,6 +245,54 @@ class FirestoreStore:
         snapshots = self._case_ref(case_id).collection(EVENTS).stream(**self._call())
         rows = sorted((s.to_dict() for s in snapshots), key=lambda e: (e["at"], e["seq"]))
         return [CaseEvent(e["case_id"], e["at"], e["kind"], json.loads(e["detail"])) for e in rows]
+
+    # ---- surveys ----------------------------------------------------------------------------
+
+    def _survey_ref(self, survey_id: str):
+        return self.client.collection(SURVEYS).document(document_id(survey_id))
+
+    @_unavailable_on_error
+    def create_survey(self, survey: Survey) -> bool:
+        from google.api_core.exceptions import AlreadyExists
+
+        try:
+            self._survey_ref(survey.survey_id).create(survey_fields(survey), **self._call())
+        except AlreadyExists:
+            return False
+        return True
+
+    @_unavailable_on_error
+    def survey(self, survey_id: str) -> Survey | None:
+        snapshot = self._survey_ref(survey_id).get(**self._call())
+        return survey_from_fields(snapshot.to_dict()) if snapshot.exists else None
+
+    @_unavailable_on_error
+    def surveys(self, since: datetime) -> list[Survey]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = self.client.collection(SURVEYS).where(filter=FieldFilter("created_at", ">=", since))
+        found = [survey_from_fields(s.to_dict()) for s in query.stream(**self._call())]
+        return sorted(found, key=lambda s: (s.created_at, s.survey_id))
+
+    @_unavailable_on_error
+    def add_answer(self, survey_id: str, answer: Answer, limit: int) -> Survey:
+        from google.cloud import firestore
+
+        reference = self._survey_ref(survey_id)
+
+        @firestore.transactional
+        def append_in(transaction) -> Survey:
+            snapshot = reference.get(transaction=transaction)
+            if not snapshot.exists:
+                raise KeyError(survey_id)
+            survey = survey_from_fields(snapshot.to_dict())
+            if len(survey.answers) >= limit:
+                raise TooManyAnswers(survey_id)
+            updated = dataclasses.replace(survey, answers=survey.answers + (answer,))
+            transaction.update(reference, {"answers": [answer_fields(a) for a in updated.answers]})
+            return updated
+
+        return append_in(self.client.transaction())
 
     @_unavailable_on_error
     def save_report(self, report: Mapping[str, Any]) -> None:

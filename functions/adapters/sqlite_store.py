@@ -5,15 +5,17 @@ reserve a message. Each call opens its own connection: safe across threads and p
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from contextlib import closing, contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from functools import wraps
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ..cases import DATETIME_FIELDS, CaseEvent, CaseRecord, case_fields, case_from_fields
+from ..survey.model import Answer, Survey, TooManyAnswers, survey_fields, survey_from_fields
 from ..ports import FAILED, RESERVED, SENT, LedgerEntry, LedgerFacts, StoreUnavailable
 
 SCHEMA = """
@@ -29,6 +31,8 @@ CREATE INDEX IF NOT EXISTS cases_by_status ON cases (status);
 CREATE TABLE IF NOT EXISTS case_events (id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL,
     at TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS case_events_by_case ON case_events (case_id);
+CREATE TABLE IF NOT EXISTS surveys (survey_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS surveys_by_time ON surveys (created_at);
 CREATE TABLE IF NOT EXISTS reports (id INTEGER PRIMARY KEY AUTOINCREMENT, job TEXT NOT NULL,
     at TEXT NOT NULL, body TEXT NOT NULL);
 """
@@ -187,6 +191,42 @@ class SqliteStore:
             return [CaseEvent(c, datetime.fromisoformat(at), kind, json.loads(detail)) for c, at, kind, detail in rows]
 
     @_unavailable_on_error
+    def create_survey(self, survey: Survey) -> bool:
+        with self._connection() as db:
+            cursor = db.execute("INSERT OR IGNORE INTO surveys VALUES (?, ?, ?)",
+                                (survey.survey_id, _utc(survey.created_at), _survey_json(survey)))
+            return cursor.rowcount == 1
+
+    @_unavailable_on_error
+    def survey(self, survey_id: str) -> Survey | None:
+        with self._connection() as db:
+            row = db.execute("SELECT body FROM surveys WHERE survey_id = ?", (survey_id,)).fetchone()
+        return _survey(row[0]) if row else None
+
+    @_unavailable_on_error
+    def surveys(self, since: datetime) -> list[Survey]:
+        with self._connection() as db:
+            rows = db.execute("SELECT body FROM surveys WHERE created_at >= ? ORDER BY created_at, survey_id", (_utc(since),))
+            return [_survey(r[0]) for r in rows]
+
+    @_unavailable_on_error
+    def add_answer(self, survey_id: str, answer: Answer, limit: int) -> Survey:
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT body FROM surveys WHERE survey_id = ?", (survey_id,)).fetchone()
+            if row is None:
+                db.execute("ROLLBACK")
+                raise KeyError(survey_id)
+            survey = _survey(row[0])
+            if len(survey.answers) >= limit:
+                db.execute("ROLLBACK")
+                raise TooManyAnswers(survey_id)
+            survey = dataclasses.replace(survey, answers=survey.answers + (answer,))
+            db.execute("UPDATE surveys SET body = ? WHERE survey_id = ?", (_survey_json(survey), survey_id))
+            db.execute("COMMIT")
+            return survey
+
+    @_unavailable_on_error
     def save_report(self, report: Mapping[str, Any]) -> None:
         with self._connection() as db:
             db.execute("INSERT INTO reports (job, at, body) VALUES (?, ?, ?)",
@@ -216,6 +256,19 @@ def _case(body: str) -> CaseRecord:
 def _insert_event(db: sqlite3.Connection, event: CaseEvent) -> None:
     db.execute("INSERT INTO case_events (case_id, at, kind, detail) VALUES (?, ?, ?, ?)",
                (event.case_id, event.at.isoformat(), event.kind, json.dumps(event.detail, ensure_ascii=False, default=str)))
+
+
+def _utc(moment: datetime) -> str:
+    """Sortable text for range queries: every moment in UTC."""
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+def _survey_json(survey: Survey) -> str:
+    return json.dumps(survey_fields(survey), ensure_ascii=False, default=lambda v: v.isoformat())
+
+
+def _survey(body: str) -> Survey:
+    return survey_from_fields(json.loads(body), datetime.fromisoformat)
 
 
 def _iso(value: datetime | None) -> str | None:

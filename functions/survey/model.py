@@ -1,0 +1,60 @@
+"""Surveys (pure): one per customer and occasion, with every answer kept; the latest counts."""
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping
+
+MAX_ANSWERS = 20
+COMMENT_LIMIT = 1000
+
+
+class TooManyAnswers(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Answer:
+    score: int  # 1–5
+    at: datetime
+    comment: str = ""
+    nps: int | None = None  # 0–10, when the question is on
+
+
+@dataclass(frozen=True)
+class Survey:
+    survey_id: str
+    customer_id: str
+    occasion: str  # "checkin/2026-11-16" or "case/HS-ABCD2345"
+    language: str
+    created_at: datetime
+    expires_at: datetime
+    answers: tuple[Answer, ...] = ()
+
+    @property
+    def latest(self) -> Answer | None:
+        return self.answers[-1] if self.answers else None
+
+
+def survey_id_for(customer_id: str, occasion: str) -> str:
+    """The same customer and occasion always give the same survey (a re-run re-sends, not re-creates)."""
+    return "SV-" + base64.b32encode(hashlib.sha256(f"{customer_id}|{occasion}".encode()).digest()).decode()[:12]
+
+
+def survey_fields(survey: Survey) -> dict[str, Any]:
+    return {"survey_id": survey.survey_id, "customer_id": survey.customer_id, "occasion": survey.occasion,
+            "language": survey.language, "created_at": survey.created_at, "expires_at": survey.expires_at,
+            "answers": [answer_fields(a) for a in survey.answers]}
+
+
+def answer_fields(answer: Answer) -> dict[str, Any]:
+    return {"score": answer.score, "at": answer.at, "comment": answer.comment, "nps": answer.nps}
+
+
+def survey_from_fields(fields: Mapping[str, Any], parse_time=lambda v: v) -> Survey:
+    return Survey(fields["survey_id"], fields["customer_id"], fields["occasion"], fields["language"],
+                  parse_time(fields["created_at"]), parse_time(fields["expires_at"]),
+                  tuple(Answer(a["score"], parse_time(a["at"]), a.get("comment", ""), a.get("nps"))
+                        for a in fields.get("answers", [])))
