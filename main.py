@@ -25,3 +25,11 @@ def escalate_sync(request):
     from functions.escalate.http import escalate_sync as handle
 
     return handle(request)
+
+
+@functions_framework.http
+def survey(request):
+    """Public: GET /s/<token> shows the survey page and records nothing; POST records the answer."""
+    from functions.survey.web import serve
+
+    return serve(request)

@@ -101,7 +101,14 @@ def followup_deps(settings: Settings) -> FollowupDeps:
         links=links(settings),
         rules=FollowupRules(settings.catchup_days, settings.daily_cap, *settings.send_hours, frozenset(channels)),
         read_rules=read_rules(settings), business_name=settings.business_name,
-        staff_language=settings.staff_language, retry=RetryPolicy(budget_seconds=settings.retry_seconds))
+        staff_language=settings.staff_language, retry=RetryPolicy(budget_seconds=settings.retry_seconds),
+        surveys=survey_rules(settings))
+
+
+def survey_rules(settings: Settings):
+    from .survey.sending import SurveyRules
+
+    return SurveyRules(settings.survey_days, settings.survey_throttle_days)
 
 
 def local_now(settings: Settings, text: str | None = None) -> datetime:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from .tokens import Signer
 
 UNSUBSCRIBE = "unsubscribe"
+SURVEY, SURVEY_FORM = "survey", "survey-form"
 UNSUBSCRIBE_DAYS = 400  # a link in last year's birthday wish still works
 
 
@@ -20,3 +21,14 @@ class Links:
     def unsubscribe(self, customer_id: str, language: str) -> str:
         token = self.unsubscribe_signer().sign({"c": customer_id, "l": language})
         return f"{self.public_url}/{UNSUBSCRIBE}/{token}"
+
+    def survey_signer(self) -> Signer:
+        return Signer(self.secret, SURVEY)
+
+    def form_signer(self) -> Signer:
+        return Signer(self.secret, SURVEY_FORM)
+
+    def survey(self, survey_id: str, language: str, score: int | None = None) -> str:
+        """The survey page: /s/<token>; the token names only the survey (no personal data)."""
+        token = self.survey_signer().sign({"s": survey_id, "l": language})
+        return f"{self.public_url}/s/{token}" + (f"?score={score}" if score else "")

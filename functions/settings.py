@@ -190,6 +190,11 @@ class Settings:
                                   doc="SLA clock and when owners are notified")
     tier3_phrases: tuple[str, ...] = _setting((), _phrases, doc="phrases that make a complaint tier 3, separated by |; "
                                                                  "empty: the built-in Vietnamese and English list")
+    survey_days: int = _setting(30, _int_range(1, 365), doc="a survey link works this many days")
+    survey_throttle_days: int = _setting(30, _int_range(0, 365), doc="no new survey to a customer within this many days")
+    csat_threshold: int = _setting(2, _int_range(0, 5), doc="a score at or below this opens a case")
+    survey_nps: bool = _setting(False, lambda t: _one_of("true", "false")(t.lower()) == "true",
+                                doc="also ask the 0–10 recommendation (NPS) question")
     retry_seconds: float = _setting(30.0, _positive_float, doc="budget for retrying transient faults")
 
     @staticmethod

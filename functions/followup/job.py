@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from ..columns import CUSTOMERS
@@ -19,7 +19,9 @@ from ..ports import (Channel, LedgerEntry, OutgoingMessage, PermanentDeliveryErr
                      TabWrite, TransientDeliveryError)
 from ..rendering import RenderedMessage, RenderError, Templates
 from ..retry import RetryPolicy
-from .plan import DueMessage, FollowupRules, Skip, decide, due_messages
+from ..survey.model import Survey
+from ..survey.sending import SurveyRules, offer, recent_by_customer, survey_links
+from .plan import CHECKIN, DueMessage, FollowupRules, Skip, decide, due_messages
 
 JOB = "followup"
 CHUNK = 25  # messages reserved and confirmed together
@@ -43,6 +45,7 @@ class FollowupDeps:
     business_name: str
     staff_language: str = "vi"
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    surveys: SurveyRules | None = None  # None: check-ins carry no survey
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,9 @@ class _Run:
         self.previews: list[Preview] = []
         self.notes: dict[str, list[str]] = {}
         self.last_contact: dict[str, str] = {}
+        self.offers: dict[str, Survey] = {}  # message key → the survey it carries
+        self.recent = (recent_by_customer(deps.store.surveys(now - timedelta(days=deps.surveys.throttle_days)))
+                       if deps.surveys else {})
 
     def deliver(self, messages: list[DueMessage]) -> None:
         """Reserve a chunk at once, send each, confirm the chunk at once: a crash leaves at most
@@ -136,6 +142,8 @@ class _Run:
             if message.key not in won:
                 self.skipped.append(Skip(message, "reserved_elsewhere"))
                 continue
+            if message.key in self.offers:  # the link must work before the customer can tap it
+                deps.store.create_survey(self.offers[message.key])
             channel = deps.channels[outgoing.channel]
             try:
                 deps.retry.call(lambda: channel.deliver(outgoing), (TransientDeliveryError,))
@@ -160,6 +168,13 @@ class _Run:
                    "unsubscribe_url": unsubscribe_url}
         if customer.purchase_date:
             context["purchase_date"] = f"{customer.purchase_date:%d/%m/%Y}"
+        context["survey_links"] = []
+        if message.kind == CHECKIN and deps.surveys:
+            survey = offer(customer.id, f"checkin/{customer.purchase_date}", customer.language, self.now, self.recent,
+                           deps.surveys)
+            if survey:
+                self.offers[message.key] = survey
+                context["survey_links"] = survey_links(deps.links, survey)
         rendered: RenderedMessage = deps.templates.message(message.kind, customer.language, context)
         return OutgoingMessage(message.key, customer.channel or "", customer.address or "", customer.name,
                                rendered.subject, rendered.text, rendered.html, unsubscribe_url, customer.language)
