@@ -140,4 +140,5 @@ def escalate_deps(settings: Settings):
         sheet=open_sheet(settings), store=open_store(settings), channels=open_channels(settings), templates=Templates(),
         calendar=BusinessCalendar(settings.timezone, settings.working_hours), read_rules=read_rules(settings),
         business_name=settings.business_name, sheet_link=sheet_link(settings), staff_language=settings.staff_language,
-        phrases=settings.tier3_phrases or TIER3_PHRASES, retry=RetryPolicy(budget_seconds=settings.retry_seconds))
+        phrases=settings.tier3_phrases or TIER3_PHRASES, retry=RetryPolicy(budget_seconds=settings.retry_seconds),
+        links=links(settings), surveys=survey_rules(settings), csat_threshold=settings.csat_threshold)

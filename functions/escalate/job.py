@@ -19,12 +19,18 @@ from ..rendering import RenderError, Templates
 from ..retry import RetryPolicy
 from ..text import cell_text
 from .matrix import MatrixError, read_matrix
-from .metrics import care_metrics, dashboard_rows
-from .plan import Notice, plan_escalation, read_case_rows, read_flags, status_title
+from .metrics import care_metrics, dashboard_rows, survey_metrics, survey_rows
+from ..cases import RESOLVED, flag_key
+from ..customers import CustomerSheet
+from ..links import Links
+from ..survey.model import Survey
+from ..survey.sending import SurveyRules, offer, recent_by_customer, survey_links
+from .plan import Flag, Notice, plan_escalation, read_case_rows, read_flags, status_title
 from .triage import TIER3_PHRASES
 
 JOB = "escalate"
 METRICS_DAYS = 30
+SURVEY_DAYS = 90  # answers to surveys younger than this reach the sheet and may open cases
 
 
 class EscalationError(RuntimeError):
@@ -44,6 +50,9 @@ class EscalationDeps:
     staff_language: str = "vi"
     phrases: Sequence[str] = TIER3_PHRASES
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    links: Links | None = None  # for the survey sent when a case is resolved
+    surveys: SurveyRules | None = None
+    csat_threshold: int = 2
 
 
 def local_text(moment: datetime | None, calendar: BusinessCalendar) -> str:
@@ -65,6 +74,8 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     problems: list[dict[str, Any]] = [{"tab": MATRIX.title(language), "row": row, "message": message}
                                       for row, message in matrix.problems]
     flags = read_flags(customers_table, sheet, problems)
+    surveys = deps.store.surveys(now - timedelta(days=SURVEY_DAYS))
+    flags += _low_scores(surveys, sheet, deps.csat_threshold)
     case_rows = read_case_rows(tables[CASES.key])
     plan = plan_escalation(flags, deps.store.cases(), case_rows, matrix, deps.calendar, now, deps.phrases, language)
     problems += plan.problems
@@ -81,6 +92,7 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
         final[case.case_id] = updated
         (escalated if event.kind == "escalated" else synced).append((case, updated, event))
     notified, deferred, failed = _notify(deps, now, plan.notices, final)
+    surveyed = _survey_resolved(deps, now, final, surveys, sheet, deferred, failed)
 
     rows_by_case = {row.case_id: row for row in case_rows}
     cases_table = tables[CASES.key]
@@ -99,12 +111,15 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
             case_writes.append(RowWrite(row.row, case.case_id, changed))
     customer_writes = [RowWrite(flag.row, None if flag.id_assigned else flag.customer_id,
                                 {"case_id": case.case_id, **({"id": flag.customer_id} if flag.id_assigned else {})})
-                       for flag, case, _ in plan.opened if flag.case_id != case.case_id]
+                       for flag, case, _ in plan.opened if flag.case_id != case.case_id and not flag.key]
+    customer_writes += _csat_cells(surveys, sheet)
     writes = [TabWrite(CUSTOMERS, CUSTOMERS.column("id"), customer_writes, language),
               TabWrite(CASES, CASES.column("case_id"), case_writes, language)]
     if DASHBOARD.key in tables:
-        writes.append(_dashboard_write(tables[DASHBOARD.key], list(final.values()), deps, now))
+        writes.append(_dashboard_write(tables[DASHBOARD.key], list(final.values()), surveys, deps, now))
     report = _report(now, opened, escalated, synced, notified, deferred, failed, problems, plan.restore, deps)
+    report["surveyed"] = surveyed
+    report["summary"]["surveyed"] = len(surveyed)
     try:
         missed = deps.sheet.write(writes)
         report["write_back"] = {"rows": sum(len(w.rows) for w in writes), "missed": [w.row_id or f"row {w.row_number}" for w in missed]}
@@ -122,14 +137,15 @@ def _case_cells(case: CaseRecord, calendar: BusinessCalendar, language: str) -> 
             "resolve_due": local_text(case.resolve_due, calendar), "resolution_note": case.resolution_note}
 
 
-def _dashboard_write(table, cases: list[CaseRecord], deps: EscalationDeps, now: datetime) -> TabWrite:
+def _dashboard_write(table, cases: list[CaseRecord], surveys, deps: EscalationDeps, now: datetime) -> TabWrite:
     language = deps.staff_language
-    metrics = care_metrics(cases, deps.calendar, now - timedelta(days=METRICS_DAYS), now + timedelta(seconds=1))
+    start, end = now - timedelta(days=METRICS_DAYS), now + timedelta(seconds=1)
+    metrics = care_metrics(cases, deps.calendar, start, end)
     period = f"{METRICS_DAYS} ngày qua" if language != "en" else f"last {METRICS_DAYS} days"
     existing = {cell_text(r[0]): (i + 2, r) for i, r in enumerate(table.rows) if r and cell_text(r[0])}
     next_row = len(table.rows) + 2
     writes = []
-    for name, value in dashboard_rows(metrics, period, language) + [
+    for name, value in dashboard_rows(metrics, period, language) + survey_rows(survey_metrics(surveys, start, end), language) + [
             ("Cập nhật lúc" if language != "en" else "Updated at", local_text(now, deps.calendar))]:
         if name in existing:
             number, row = existing[name]
@@ -220,3 +236,87 @@ def _report(now, opened, escalated, synced, notified, deferred, failed, problems
     report["summary"] = {k: len(report[k]) for k in ("opened", "escalated", "synced", "notified", "skipped", "failed",
                                                       "restored", "problems")}
     return report
+
+
+def _low_scores(surveys: list[Survey], sheet: CustomerSheet, threshold: int) -> list[Flag]:
+    """A latest answer at or below the threshold is a complaint: one case per survey."""
+    customers = {c.id: c for c in sheet.customers}
+    flags = []
+    for survey in surveys:
+        answer = survey.latest
+        if answer is None or answer.score > threshold:
+            continue
+        customer = customers.get(survey.customer_id)
+        flags.append(Flag(0, survey.customer_id, False, customer.name if customer else survey.customer_id,
+                          (customer.email or "") if customer else "", survey.language, "CSAT",
+                          answer.comment or f"CSAT {answer.score}/5", "", "",
+                          key=flag_key("csat", survey.customer_id, survey.survey_id)))
+    return flags
+
+
+def _csat_cells(surveys: list[Survey], sheet: CustomerSheet) -> list[RowWrite]:
+    """The latest score of each customer into the CSAT cell (a number, written raw)."""
+    latest: dict[str, tuple[datetime, int]] = {}
+    for survey in surveys:
+        if survey.latest and (survey.customer_id not in latest or survey.latest.at > latest[survey.customer_id][0]):
+            latest[survey.customer_id] = (survey.latest.at, survey.latest.score)
+    writes = []
+    for customer in sheet.customers:
+        if customer.id in latest and cell_text(customer.cell("csat")) != str(latest[customer.id][1]):
+            writes.append(RowWrite(customer.row, None if customer.id_assigned else customer.id,
+                                   {"csat": latest[customer.id][1], **({"id": customer.id} if customer.id_assigned else {})}))
+    return writes
+
+
+def _survey_resolved(deps: EscalationDeps, now: datetime, final: dict[str, CaseRecord], surveys: list[Survey],
+                     sheet: CustomerSheet, deferred: list, failed: list) -> list[dict[str, Any]]:
+    """A case resolved lately gets its customer a CSAT survey, once (ledger key survey/case/<id>)."""
+    if deps.surveys is None or deps.links is None:
+        return []
+    resolved = [c for c in final.values() if c.status == RESOLVED and c.resolved_at
+                and now - c.resolved_at < timedelta(days=7) and c.customer_email]
+    keys = {f"survey/case/{c.case_id}": c for c in resolved}
+    facts = deps.store.facts(list(keys), now.astimezone(deps.calendar.zone).date())
+    due = {k: c for k, c in keys.items() if k not in facts.states}
+    if not due:
+        return []
+    notice = lambda key, case: Notice(key, "survey", case)  # noqa: E731
+    if not deps.calendar.is_open(now):
+        deferred += [(notice(k, c), "outside_working_hours") for k, c in due.items()]
+        return []
+    opted_out = deps.store.opt_outs()
+    recent = recent_by_customer(deps.store.surveys(now - timedelta(days=deps.surveys.throttle_days)))
+    customers = {c.id: c for c in sheet.customers}
+    sent = []
+    for key, case in due.items():
+        customer = customers.get(case.customer_id)
+        if case.customer_id in opted_out or (customer and customer.opted_out):
+            continue
+        survey = offer(case.customer_id, f"case/{case.case_id}", case.language, now, recent, deps.surveys)
+        if survey is None:
+            continue  # asked about something else lately: no second survey so soon
+        unsubscribe_url = deps.links.unsubscribe(case.customer_id, case.language)
+        context = {"greeting": customer.greeting if customer else case.customer_name, "case_id": case.case_id,
+                   "business_name": deps.business_name, "unsubscribe_url": unsubscribe_url,
+                   "survey_links": survey_links(deps.links, survey)}
+        try:
+            rendered = deps.templates.message("case_survey", case.language, context)
+        except RenderError as error:
+            failed.append((notice(key, case), str(error)))
+            continue
+        if key not in deps.store.reserve_many([LedgerEntry(key, case.customer_id, "case_survey", "email",
+                                                            now.astimezone(deps.calendar.zone).date(), reserved_at=now)]):
+            continue
+        deps.store.create_survey(survey)
+        message = OutgoingMessage(key, "email", case.customer_email, case.customer_name, rendered.subject, rendered.text,
+                                  rendered.html, unsubscribe_url, case.language)
+        try:
+            deps.retry.call(lambda: deps.channels["email"].deliver(message), (TransientDeliveryError,))
+        except (TransientDeliveryError, PermanentDeliveryError, OSError, KeyError) as error:
+            deps.store.fail(key, str(error), now)
+            failed.append((notice(key, case), str(error)))
+            continue
+        deps.store.confirm(key, now)
+        recent.setdefault(case.customer_id, set()).add(survey.survey_id)
+        sent.append({"case_id": case.case_id, "customer_id": case.customer_id, "survey_id": survey.survey_id, "key": key})
+    return sent

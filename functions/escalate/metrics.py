@@ -80,3 +80,35 @@ def dashboard_rows(metrics: CareMetrics, period: str, language: str) -> list[tup
         rows.append((f"FRT cấp {tier} (giờ thực)" if vi else f"FRT tier {tier} (wall hours)", hours(metrics.frt_wall[tier])))
         rows.append((f"ATHT cấp {tier} (giờ thực)" if vi else f"ATHT tier {tier} (wall hours)", hours(metrics.atht_wall[tier])))
     return [(name, value) for name, value in rows]
+
+
+@dataclass(frozen=True)
+class SurveyMetrics:
+    sent: int
+    answered: int
+    response_rate: float | None
+    csat: float | None  # share of latest answers scoring 4–5
+    nps: float | None  # promoters (9–10) minus detractors (0–6), in points, when asked
+
+
+def survey_metrics(surveys, start: datetime, end: datetime) -> SurveyMetrics:
+    period = [s for s in surveys if start <= s.created_at < end]
+    latest = [s.latest for s in period if s.latest]
+    scored = [a.nps for a in latest if a.nps is not None]
+    return SurveyMetrics(
+        sent=len(period), answered=len(latest),
+        response_rate=len(latest) / len(period) if period else None,
+        csat=sum(1 for a in latest if a.score >= 4) / len(latest) if latest else None,
+        nps=(100 * (sum(1 for n in scored if n >= 9) - sum(1 for n in scored if n <= 6)) / len(scored)) if scored else None)
+
+
+def survey_rows(metrics: SurveyMetrics, language: str) -> list[tuple[str, str]]:
+    vi = language != "en"
+
+    def share(value: float | None) -> str:
+        return "–" if value is None else f"{value:.0%}"
+
+    return [("Khảo sát đã gửi" if vi else "Surveys sent", str(metrics.sent)),
+            ("Tỷ lệ phản hồi" if vi else "Response rate", share(metrics.response_rate)),
+            ("CSAT (4–5 điểm)" if vi else "CSAT (scores 4–5)", share(metrics.csat)),
+            ("NPS", "–" if metrics.nps is None else f"{metrics.nps:+.0f}")]

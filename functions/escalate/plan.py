@@ -29,6 +29,7 @@ class Flag:
     issue: str
     severity: Any
     case_id: str  # as the row shows it now
+    key: str = ""  # set for a low survey score: one case per survey, whatever the comment says
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def plan_escalation(flags: Sequence[Flag], cases: Sequence[CaseRecord], case_row
                 plan.problems.append({"tab": CUSTOMERS.title(language), "row": flag.row, "customer_id": flag.customer_id,
                                       "message": f"Mã hồ sơ '{flag.case_id}' không có trong hệ thống / unknown Case ID"})
             continue
-        key = flag_key("escalate", flag.customer_id, flag.category, flag.issue)
+        key = flag.key or flag_key("escalate", flag.customer_id, flag.category, flag.issue)
         case_id = case_id_for(key)
         if case_id in by_id:  # opened by a run that stopped before writing the Case ID back
             plan.opened.append((flag, by_id[case_id], CaseEvent(case_id, now, "opened")))
