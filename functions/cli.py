@@ -131,7 +131,7 @@ def escalation_summary(report: dict[str, Any], language: str = "vi") -> str:
              (f"escalate at {report['now']}: opened {s['opened']}, escalated {s['escalated']}, synced {s['synced']}, "
               f"notified {s['notified']}, problems {s['problems']}")]
     for item in report["opened"]:
-        lines.append(f"  + {item['case_id']} {item['customer_id']:<14} {'cấp' if vi else 'tier'} {item['tier']} → {item['owner']}"
+        lines.append(f"  + {item['case_id']} {item['customer_id']:<14} {item['category']}, {'cấp' if vi else 'tier'} {item['tier']} → {item['owner']}"
                      f"  ({'hạn phản hồi' if vi else 'first response due'} {item['first_response_due'][:16]})")
     for item in report["escalated"]:
         lines.append(f"  ↑ {item['case_id']} {item['customer_id']:<14} {'cấp' if vi else 'tier'} {item['from_tier']} → "

@@ -148,6 +148,9 @@ def run_demo(folder: Path, fresh: bool = False, sheet: str | None = None) -> int
     outcome = run_followup(deps, now)
     print(summary(outcome.report, settings.staff_language))
     print()
+    answered = _customer_answers(settings, now) if outcome.report["sent"] else None  # first demo run only
+    if answered:
+        print(f"— Giả lập / simulated: {answered} chọn 2/5 trên trang khảo sát / taps 2/5 on the survey page")
     escalation = bootstrap.escalate_deps(settings)
     report = run_escalate(escalation, now)
     print(escalation_summary(report, settings.staff_language))
@@ -165,3 +168,25 @@ def run_demo(folder: Path, fresh: bool = False, sheet: str | None = None) -> int
         print("Không có tin mới: lần chạy này không gửi lại những gì đã gửi (xem lý do ở trên). Chạy lại từ đầu: careloop demo --fresh\n"
               "Nothing new: this run re-sends nothing already sent (reasons above). Start over: careloop demo --fresh")
     return 0
+
+
+def _customer_answers(settings, now: datetime) -> str | None:
+    """One customer answers a check-in survey with a low score, through the survey page's own
+    handler (GET, then POST with its form value), so the demo shows the loop closing."""
+    from urllib.parse import urlsplit
+
+    from . import bootstrap
+    from .rendering import Templates
+    from .survey.web import SurveyDeps, handle_survey
+
+    store = bootstrap.open_store(settings)
+    fresh = [s for s in store.surveys(now - timedelta(minutes=1)) if not s.answers]
+    if not fresh:
+        return None
+    survey, links = fresh[0], bootstrap.links(settings)
+    deps = SurveyDeps(store, links, Templates(), settings.business_name, lambda: now, settings.csat_threshold)
+    path = urlsplit(links.survey(survey.survey_id, survey.language)).path
+    page, _, _ = handle_survey("GET", path, {"score": "2"}, {}, deps)
+    csrf = page.split('name="csrf" value="')[1].split('"')[0]
+    handle_survey("POST", path, {}, {"score": "2", "comment": "Chờ lâu, chưa ai gọi lại", "csrf": csrf}, deps)
+    return survey.customer_id

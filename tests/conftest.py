@@ -78,3 +78,15 @@ def make_store(kind: str, tmp_path, request):
 def store(request, tmp_path):
     """Every Store adapter, so one test runs against each (the contract suite)."""
     return make_store(request.param, tmp_path, request)
+
+
+@pytest.fixture(autouse=True)
+def fresh_public_function_deps():
+    """The public functions build their dependencies once per process from the environment;
+    each test has an environment of its own."""
+    from functions.survey import web as survey_web
+    from functions.web import unsubscribe
+
+    survey_web._deps_from_environment.cache_clear()
+    unsubscribe._deps_from_environment.cache_clear()
+    yield

@@ -4,6 +4,7 @@ may change the answer until the survey expires; every answer is kept, the latest
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from typing import Callable, Mapping
 
@@ -103,14 +104,21 @@ def _say(language: str, what: str) -> str:
     return (en if language == "en" else vi)[what]
 
 
-def serve(request):
-    """functions-framework entry: deps from the environment's settings."""
+@lru_cache(maxsize=1)
+def _deps_from_environment() -> SurveyDeps:
+    """Built once per process: settings are the environment's, and a warm instance should not
+    re-read them, re-open the store or recompile templates for every tap."""
     from zoneinfo import ZoneInfo
 
     from .. import bootstrap
     from ..settings import load_settings
 
     settings = load_settings()
-    deps = SurveyDeps(bootstrap.open_store(settings), bootstrap.links(settings), Templates(), settings.business_name,
-                      lambda: datetime.now(ZoneInfo(settings.timezone)), settings.csat_threshold, settings.survey_nps)
-    return handle_survey(request.method, request.path, request.args, request.form, deps)
+    zone = ZoneInfo(settings.timezone)
+    return SurveyDeps(bootstrap.open_store(settings), bootstrap.links(settings), Templates(), settings.business_name,
+                      lambda: datetime.now(zone), settings.csat_threshold, settings.survey_nps)
+
+
+def serve(request):
+    """functions-framework entry."""
+    return handle_survey(request.method, request.path, request.args, request.form, _deps_from_environment())

@@ -4,6 +4,7 @@ one-click request by the mail provider. The next follow-up run ticks Opt out on 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from typing import Callable
 
@@ -50,14 +51,20 @@ def handle_unsubscribe(method: str, path: str, deps: UnsubscribeDeps) -> tuple[s
     return page("invalid", language, 405)
 
 
-def serve(request):
-    """functions-framework entry: deps from the environment's settings."""
+@lru_cache(maxsize=1)
+def _deps_from_environment() -> UnsubscribeDeps:
+    """Built once per process (see survey.web): settings come from the environment."""
     from zoneinfo import ZoneInfo
 
     from .. import bootstrap
     from ..settings import load_settings
 
     settings = load_settings()
-    deps = UnsubscribeDeps(bootstrap.open_store(settings), bootstrap.links(settings), Templates(),
-                           settings.business_name, lambda: datetime.now(ZoneInfo(settings.timezone)))
-    return handle_unsubscribe(request.method, request.path, deps)
+    zone = ZoneInfo(settings.timezone)
+    return UnsubscribeDeps(bootstrap.open_store(settings), bootstrap.links(settings), Templates(),
+                           settings.business_name, lambda: datetime.now(zone))
+
+
+def serve(request):
+    """functions-framework entry."""
+    return handle_unsubscribe(request.method, request.path, _deps_from_environment())

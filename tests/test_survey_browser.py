@@ -1,0 +1,96 @@
+"""The survey page in a real browser: Debian's Chromium driven by Playwright, on a phone-sized
+screen, from a link taken out of a rendered check-in email, with and without JavaScript."""
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime, time, timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, VN, free_port
+from processes import server
+from support import HEADER, row, write_workbook
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+FRAMEWORK = str(Path(sys.executable).with_name("functions-framework"))
+
+
+def browser_or_skip():
+    from firestore_emulator import missing
+
+    if not CHROMIUM.exists():
+        missing("Chromium not found: `apt-get install -y chromium` (Debian's package; no browser download).")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright not installed: `pip install playwright` (it drives /usr/bin/chromium; no download).")
+    return sync_playwright
+
+
+@pytest.fixture
+def survey_site(tmp_path):
+    """A check-in email with survey links, and the survey function serving them on 127.0.0.1."""
+    sync_playwright = browser_or_skip()
+    port = free_port()
+    public = f"http://127.0.0.1:{port}"
+    today = datetime.now(VN).date()
+    write_workbook(tmp_path / "k.xlsx", HEADER, [row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com",
+                                                     purchase=f"{today - timedelta(days=7):%d/%m/%Y}")])
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("CARELOOP_")},
+           "CARELOOP_SHEET": str(tmp_path / "k.xlsx"), "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
+           "CARELOOP_OUTBOX": str(tmp_path / "outbox"), "CARELOOP_SECRET": "browser-secret",
+           "CARELOOP_PUBLIC_URL": public, "CARELOOP_BUSINESS_NAME": "Gara Tiến Phát", "CARELOOP_CONFIG": ""}
+    import subprocess
+    subprocess.run([str(Path(sys.executable).with_name("careloop")), "run", "followup", "--now",
+                    f"{today}T09:00"], env=env, cwd=tmp_path, check=True, capture_output=True)
+    (eml,) = (tmp_path / "outbox").glob("*.eml")
+    html = message_from_bytes(eml.read_bytes(), policy=policy.default).get_body(("html",)).get_content()
+    links = [part.split('"')[0] for part in html.split('href="')[1:] if "/s/" in part.split('"')[0]]
+    command = [FRAMEWORK, "--target", "survey", "--source", str(ROOT / "main.py"), "--host", "127.0.0.1", "--port", str(port)]
+    with server(command, public + "/favicon.ico", env=env):
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"])
+            try:
+                yield browser, links, tmp_path
+            finally:
+                browser.close()
+
+
+def answers(folder: Path) -> list[int]:
+    from functions.adapters.sqlite_store import SqliteStore
+
+    (survey,) = SqliteStore(folder / "s.sqlite").surveys(datetime(2000, 1, 1, tzinfo=VN))
+    return [a.score for a in survey.answers]
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_answer_and_change_it_on_a_phone(survey_site, javascript):
+    browser, links, folder = survey_site
+    assert len(links) == 5 and links[1].endswith("?score=2")
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=javascript, locale="vi-VN")
+    page = context.new_page()
+    page.goto(links[1])  # the customer tapped "2 – Không hài lòng" in the email
+    assert page.locator('input[name="score"][value="2"]').is_checked()
+    assert answers(folder) == []  # opening the page recorded nothing
+    if javascript:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling on a phone
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"survey-360{'-nojs' if not javascript else ''}.png"), full_page=True)
+    page.fill("#comment", "Xe vẫn còn kêu ở bánh trước")
+    page.get_by_role("button", name="Gửi").click()
+    assert page.get_by_role("heading", name="Cảm ơn quý khách!").is_visible()
+    assert answers(folder) == [2]
+    page.get_by_role("link", name="Đổi câu trả lời").click()
+    assert page.get_by_text("Quý khách đã chọn 2/5").is_visible()
+    page.get_by_text("Rất hài lòng").click()
+    page.get_by_role("button", name="Gửi").click()
+    assert page.get_by_text("5/5").is_visible() and answers(folder) == [2, 5]
+    box = page.get_by_role("link", name="Đổi câu trả lời").bounding_box()
+    assert box and box["x"] + box["width"] <= 360
+    context.close()
