@@ -22,6 +22,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/coldstart.py
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/sheets.py
+	$(BIN)/python bench/survey.py
 
 clean:
 	rm -rf $(VENV) demo preview.html

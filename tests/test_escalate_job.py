@@ -209,3 +209,23 @@ def test_customer_text_is_written_as_text(store):
     sheet = book([["C-5", "Ngô Thị Hương", "h@example.com", True, "Phí", '=HYPERLINK("http://x","bấm vào")', "", ""]])
     run_escalate(deps(sheet, store), FRIDAY_4PM)
     assert tab(sheet, "Hồ sơ")[0]["Nội dung"] == '=HYPERLINK("http://x","bấm vào")'
+
+
+def test_a_resolved_case_sends_its_customer_one_survey(store):
+    from functions.links import Links
+    from functions.survey.sending import SurveyRules
+
+    sheet, channel = book(COMPLAINTS[1:2]), MemoryChannel()
+    wiring = deps(sheet, store, channel)
+    wiring.links, wiring.surveys = Links("https://care.example.vn", "s"), SurveyRules()
+    run_escalate(wiring, FRIDAY_4PM)
+    case_id = store.cases()[0].case_id
+    set_status(sheet, case_id, "Đã giải quyết")
+    monday = datetime(2026, 11, 23, 9, 0, tzinfo=VN)
+    report = run_escalate(wiring, monday)
+    assert [s["case_id"] for s in report["surveyed"]] == [case_id]
+    message = channel.delivered[-1]
+    assert message.to == "hung@example.com" and "/s/" in message.text and message.unsubscribe_url
+    assert report["surveyed"][0]["survey_id"] == store.surveys(monday - timedelta(days=1))[0].survey_id
+    again = run_escalate(wiring, monday + timedelta(minutes=15))
+    assert again["surveyed"] == [] and sum(1 for m in channel.delivered if m.to == "hung@example.com") == 1

@@ -194,3 +194,13 @@ def test_a_low_score_opens_exactly_one_case_and_the_csat_cell_shows_it(env):
     assert customers.rows[0][customers.header.index("Mã hồ sơ")] == ""  # the Escalate columns stay the staff's
     dashboard = {r[0]: r[1] for r in sheet.tables["Tổng quan"].rows}
     assert dashboard["CSAT (4–5 điểm)"] == "0%" and dashboard["Tỷ lệ phản hồi"] == "100%"
+
+
+def test_the_nps_question_when_it_is_on(env, monkeypatch):
+    monkeypatch.setenv("CARELOOP_SURVEY_NPS", "true")
+    survey, path = make_survey(env, language="en")
+    app = client()
+    page = app.get(path).get_data(as_text=True)
+    assert "recommend us" in page and 'name="nps" value="10"' in page
+    app.post(path, data={"score": "4", "nps": "9", "csrf": csrf_of(page)})
+    assert SqliteStore(env / "s.sqlite").survey(survey.survey_id).latest.nps == 9
