@@ -15,9 +15,7 @@ from typing import Any, Sequence
 
 from . import bootstrap
 from .columns import MissingColumnError
-from .escalate.job import EscalationError
-from .followup.job import JobError
-from .ports import SheetUnavailable, StoreUnavailable
+from .ports import JobCannotRun, SheetUnavailable, StoreUnavailable
 from .settings import Settings, SettingsError, load_settings
 
 
@@ -80,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `careloop … | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (SettingsError, MissingColumnError, StoreUnavailable, SheetUnavailable, JobError, EscalationError) as error:
+    except (SettingsError, MissingColumnError, StoreUnavailable, SheetUnavailable, JobCannotRun) as error:
         print(f"careloop: {error}", file=sys.stderr)
         return 2
     except Exception as error:  # a clear line rather than a traceback for staff; details with CARELOOP_DEBUG

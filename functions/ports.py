@@ -95,6 +95,10 @@ class LedgerFacts:
     reserved_today: int = 0  # messages reserved today, for the daily cap
 
 
+class JobCannotRun(RuntimeError):
+    """A job could not run at all (a tab missing, no usable escalation matrix); nothing was done."""
+
+
 class StoreUnavailable(RuntimeError):
     """The store cannot be reached: nothing may be sent."""
 

@@ -13,7 +13,7 @@ from ..cases import CaseEvent, CaseRecord
 from ..columns import CASES, CUSTOMERS, DASHBOARD, MATRIX
 from ..customers import ReadRules, read_customers
 from ..i18n import say
-from ..ports import (RESERVED, SENT, Channel, LedgerEntry, OutgoingMessage, PermanentDeliveryError, RowWrite, Sheet,
+from ..ports import (RESERVED, SENT, Channel, JobCannotRun, LedgerEntry, OutgoingMessage, PermanentDeliveryError, RowWrite, Sheet,
                      Store, TabWrite, TransientDeliveryError)
 from ..rendering import RenderError, Templates
 from ..retry import RetryPolicy
@@ -33,7 +33,7 @@ METRICS_DAYS = 30
 SURVEY_DAYS = 90  # answers to surveys younger than this reach the sheet and may open cases
 
 
-class EscalationError(RuntimeError):
+class EscalationError(JobCannotRun):
     """The job could not run (a tab missing, no usable escalation matrix); nothing was changed."""
 
 

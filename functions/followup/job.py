@@ -15,7 +15,7 @@ from ..columns import CUSTOMERS
 from ..customers import Customer, ReadRules, read_customers
 from ..i18n import both, say
 from ..links import Links
-from ..ports import (Channel, LedgerEntry, OutgoingMessage, PermanentDeliveryError, RowWrite, Sheet, Store,
+from ..ports import (Channel, JobCannotRun, LedgerEntry, OutgoingMessage, PermanentDeliveryError, RowWrite, Sheet, Store,
                      TabWrite, TransientDeliveryError)
 from ..rendering import RenderedMessage, RenderError, Templates
 from ..retry import RetryPolicy
@@ -29,7 +29,7 @@ CHUNK = 25  # messages reserved and confirmed together
 NOTE_REASONS = {"failed_before", "channel_unavailable"}
 
 
-class JobError(RuntimeError):
+class JobError(JobCannotRun):
     """The job could not run at all (a missing tab, for instance); nothing was sent."""
 
 
