@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean
+CHECKOV := .venv-checkov/bin/checkov
+
+.PHONY: demo test bench bundle clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +16,16 @@ $(BIN)/.installed: pyproject.toml
 demo: $(BIN)/.installed
 	$(BIN)/careloop demo
 
-test: $(BIN)/.installed
+# checkov lives in a venv of its own: its pinned dependencies would fight careloop's.
+$(CHECKOV):
+	$(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/pip install --quiet checkov
+
+test: $(BIN)/.installed $(CHECKOV)
 	$(BIN)/python -m pytest -q
+
+bundle: $(BIN)/.installed
+	$(BIN)/python scripts/bundle.py
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/plan.py
@@ -25,4 +35,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/survey.py
 
 clean:
-	rm -rf $(VENV) demo preview.html
+	rm -rf $(VENV) .venv-checkov demo preview.html dist test-artifacts

@@ -87,7 +87,7 @@ def link_secret(settings: Settings) -> str:
 
 
 def links(settings: Settings) -> Links:
-    return Links(settings.public_url, link_secret(settings))
+    return Links(settings.public_url, link_secret(settings), settings.survey_url, settings.unsubscribe_url)
 
 
 def read_rules(settings: Settings) -> ReadRules:

@@ -93,6 +93,10 @@ def _url(text: str) -> str:
     return text.strip().rstrip("/")
 
 
+def _url_or_empty(text: str) -> str:
+    return _url(text) if text.strip() else ""
+
+
 def _email_address(text: str) -> str:
     from email_validator import EmailNotValidError, validate_email
 
@@ -185,6 +189,8 @@ class Settings:
     sender_email: str = _setting("careloop@example.com", _email_address)
     reply_to: str = _setting("")
     public_url: str = _setting("http://127.0.0.1:8080", _url, doc="where the public functions answer")
+    survey_url: str = _setting("", _url_or_empty, doc="the survey function's own URL (default: public_url)")
+    unsubscribe_url: str = _setting("", _url_or_empty, doc="the unsubscribe function's own URL (default: public_url)")
     secret: str = _setting("", secret=True, doc="signs unsubscribe and survey links")
     working_hours: str = _setting("mon-fri 08:00-12:00 13:30-17:30; sat 08:00-12:00", _working_hours,
                                   doc="SLA clock and when owners are notified")

@@ -12,8 +12,9 @@ import requests
 
 
 @contextmanager
-def server(command: Sequence[str], ready_url: str, env: dict | None = None, timeout: float = 60) -> Iterator[subprocess.Popen]:
-    process = subprocess.Popen(list(command), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+def server(command: Sequence[str], ready_url: str, env: dict | None = None, timeout: float = 60,
+           cwd=None) -> Iterator[subprocess.Popen]:
+    process = subprocess.Popen(list(command), env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                start_new_session=True)
     try:
         deadline = time.monotonic() + timeout

@@ -1,0 +1,28 @@
+# An example root: one careloop deployment. Copy terraform.tfvars.example to terraform.tfvars.
+terraform {
+  required_version = ">= 1.5"
+  required_providers {
+    google = {
+      source  = "hashicorp/google"
+      version = ">= 6.0, < 8.0"
+    }
+  }
+}
+
+provider "google" {
+  project = var.project_id
+  region  = var.region
+}
+
+module "careloop" {
+  source             = "../modules/careloop"
+  project_id         = var.project_id
+  region             = var.region
+  firestore_location = var.region
+  spreadsheet_key    = var.spreadsheet_key
+  source_zip         = var.source_zip
+  business_name      = var.business_name
+  sender_email       = var.sender_email
+  smtp_host          = var.smtp_host
+  smtp_user          = var.smtp_user
+}

@@ -1,0 +1,258 @@
+locals {
+  time_zone = "Asia/Ho_Chi_Minh"
+  apis = toset([
+    "cloudfunctions.googleapis.com", "run.googleapis.com", "cloudbuild.googleapis.com",
+    "artifactregistry.googleapis.com", "cloudscheduler.googleapis.com", "firestore.googleapis.com",
+    "secretmanager.googleapis.com", "sheets.googleapis.com", "storage.googleapis.com", "iam.googleapis.com",
+  ])
+  # Every entry point in main.py: the public ones answer customers, the scheduled ones only Cloud Scheduler.
+  public_functions = {
+    survey      = { entry_point = "survey", description = "Survey page (public)" }
+    unsubscribe = { entry_point = "unsubscribe", description = "Unsubscribe page (public)" }
+  }
+  scheduled_functions = {
+    followup_daily = { entry_point = "followup_daily", description = "Birthday wishes and check-ins", schedule = var.followup_schedule }
+    escalate_sync  = { entry_point = "escalate_sync", description = "Cases, SLAs and escalation", schedule = var.escalate_schedule }
+  }
+  secrets = {
+    signing_key   = { id = "careloop-signing-key", env = "CARELOOP_SECRET" }
+    smtp_password = { id = "careloop-smtp-password", env = "CARELOOP_SMTP_PASSWORD" }
+  }
+  environment = merge({
+    CARELOOP_STORE         = "firestore://${var.project_id}"
+    CARELOOP_SHEET         = "google:${var.spreadsheet_key}"
+    CARELOOP_BUSINESS_NAME = var.business_name
+    CARELOOP_SENDER_EMAIL  = var.sender_email
+    CARELOOP_SMTP_HOST     = var.smtp_host
+    CARELOOP_SMTP_USER     = var.smtp_user
+    CARELOOP_TIMEZONE      = local.time_zone
+    LOG_EXECUTION_ID       = "true"
+  }, var.extra_environment)
+}
+
+resource "google_project_service" "apis" {
+  for_each           = local.apis
+  project            = var.project_id
+  service            = each.value
+  disable_on_destroy = false
+}
+
+# ---- Firestore ---------------------------------------------------------------------------
+
+resource "google_firestore_database" "careloop" {
+  project                 = var.project_id
+  name                    = "(default)"
+  location_id             = var.firestore_location
+  type                    = "FIRESTORE_NATIVE"
+  delete_protection_state = "DELETE_PROTECTION_ENABLED"
+  deletion_policy         = "ABANDON"
+  depends_on              = [google_project_service.apis]
+}
+
+# Run reports by job, newest first (functions/adapters/firestore_store.py: reports()).
+resource "google_firestore_index" "reports_by_job" {
+  project    = var.project_id
+  database   = google_firestore_database.careloop.name
+  collection = "reports"
+  fields {
+    field_path = "job"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "saved_at"
+    order      = "DESCENDING"
+  }
+}
+
+# ---- Service accounts: one that runs the functions, one that may only call the scheduled ones
+
+resource "google_service_account" "runtime" {
+  project      = var.project_id
+  account_id   = "careloop-runtime"
+  display_name = "careloop functions (share the spreadsheet with this address as Editor)"
+}
+
+resource "google_service_account" "scheduler" {
+  project      = var.project_id
+  account_id   = "careloop-scheduler"
+  display_name = "careloop Cloud Scheduler caller"
+}
+
+resource "google_project_iam_member" "runtime_firestore" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.runtime.email}"
+}
+
+resource "google_project_iam_member" "runtime_logs" {
+  project = var.project_id
+  role    = "roles/logging.logWriter"
+  member  = "serviceAccount:${google_service_account.runtime.email}"
+}
+
+# ---- Secrets: created empty; values are added with gcloud (README), never in Terraform -------
+
+resource "google_secret_manager_secret" "careloop" {
+  for_each  = local.secrets
+  project   = var.project_id
+  secret_id = each.value.id
+  replication {
+    auto {}
+  }
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_secret_manager_secret_iam_member" "runtime_reads" {
+  for_each  = local.secrets
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.careloop[each.key].secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.runtime.email}"
+}
+
+# ---- The source bundle -------------------------------------------------------------------
+
+resource "google_storage_bucket" "source" {
+  #checkov:skip=CKV_GCP_62:Access logs for a bucket holding only the public source bundle add cost, not safety.
+  project                     = var.project_id
+  name                        = "${var.project_id}-careloop-source"
+  location                    = var.region
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  force_destroy               = false
+  versioning {
+    enabled = true
+  }
+}
+
+resource "google_storage_bucket_object" "source" {
+  name   = "careloop-source-${filemd5(var.source_zip)}.zip"
+  bucket = google_storage_bucket.source.name
+  source = var.source_zip
+}
+
+# ---- Functions ---------------------------------------------------------------------------
+
+resource "google_cloudfunctions2_function" "public" {
+  #checkov:skip=CKV_GCP_124:Customers reach these two pages from email links on the internet; signed tokens guard them.
+  for_each    = local.public_functions
+  project     = var.project_id
+  location    = var.region
+  name        = replace(each.key, "_", "-")
+  description = each.value.description
+  build_config {
+    runtime     = "python311"
+    entry_point = each.value.entry_point
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.source.name
+      }
+    }
+  }
+  service_config {
+    available_memory               = var.function_memory
+    timeout_seconds                = 60
+    max_instance_count             = var.max_instances
+    service_account_email          = google_service_account.runtime.email
+    ingress_settings               = "ALLOW_ALL"
+    all_traffic_on_latest_revision = true
+    environment_variables          = local.environment
+    secret_environment_variables {
+      key        = local.secrets.signing_key.env
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.careloop["signing_key"].secret_id
+      version    = var.secret_versions["signing_key"]
+    }
+  }
+  depends_on = [google_secret_manager_secret_iam_member.runtime_reads, google_firestore_database.careloop]
+}
+
+resource "google_cloudfunctions2_function" "scheduled" {
+  for_each    = local.scheduled_functions
+  project     = var.project_id
+  location    = var.region
+  name        = replace(each.key, "_", "-")
+  description = each.value.description
+  build_config {
+    runtime     = "python311"
+    entry_point = each.value.entry_point
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.source.name
+      }
+    }
+  }
+  service_config {
+    available_memory               = var.function_memory
+    timeout_seconds                = var.function_timeout_seconds
+    max_instance_count             = var.max_instances
+    service_account_email          = google_service_account.runtime.email
+    ingress_settings               = "ALLOW_INTERNAL_ONLY" # Cloud Scheduler counts as internal
+    all_traffic_on_latest_revision = true
+    environment_variables = merge(local.environment, {
+      CARELOOP_SURVEY_URL      = google_cloudfunctions2_function.public["survey"].service_config[0].uri
+      CARELOOP_UNSUBSCRIBE_URL = google_cloudfunctions2_function.public["unsubscribe"].service_config[0].uri
+      CARELOOP_PUBLIC_URL      = google_cloudfunctions2_function.public["survey"].service_config[0].uri
+    })
+    dynamic "secret_environment_variables" {
+      for_each = local.secrets
+      content {
+        key        = secret_environment_variables.value.env
+        project_id = var.project_id
+        secret     = google_secret_manager_secret.careloop[secret_environment_variables.key].secret_id
+        version    = var.secret_versions[secret_environment_variables.key]
+      }
+    }
+  }
+  depends_on = [google_secret_manager_secret_iam_member.runtime_reads, google_firestore_database.careloop]
+}
+
+# Customers open the survey and unsubscribe pages from their phones: these two are public.
+resource "google_cloud_run_service_iam_member" "public" {
+  #checkov:skip=CKV_GCP_102:The survey and unsubscribe pages are opened by customers from email links; signed tokens guard them.
+  for_each = google_cloudfunctions2_function.public
+  project  = var.project_id
+  location = var.region
+  service  = each.value.service_config[0].service
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+# The scheduled functions are private: only the scheduler's account may call them.
+resource "google_cloud_run_service_iam_member" "scheduler_invokes" {
+  for_each = google_cloudfunctions2_function.scheduled
+  project  = var.project_id
+  location = var.region
+  service  = each.value.service_config[0].service
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.scheduler.email}"
+}
+
+# ---- Cloud Scheduler ---------------------------------------------------------------------
+
+resource "google_cloud_scheduler_job" "careloop" {
+  for_each         = local.scheduled_functions
+  project          = var.project_id
+  region           = var.region
+  name             = "careloop-${replace(each.key, "_", "-")}"
+  description      = each.value.description
+  schedule         = each.value.schedule
+  time_zone        = local.time_zone
+  attempt_deadline = "${var.function_timeout_seconds}s"
+  retry_config {
+    retry_count          = 2
+    min_backoff_duration = "60s"
+    max_backoff_duration = "300s"
+  }
+  http_target {
+    http_method = "POST"
+    uri         = google_cloudfunctions2_function.scheduled[each.key].service_config[0].uri
+    oidc_token {
+      service_account_email = google_service_account.scheduler.email
+      audience              = google_cloudfunctions2_function.scheduled[each.key].service_config[0].uri
+    }
+  }
+  depends_on = [google_project_service.apis]
+}

@@ -1,0 +1,14 @@
+output "survey_url" {
+  description = "The survey page's base URL (links in check-ins and case surveys start with it)."
+  value       = google_cloudfunctions2_function.public["survey"].service_config[0].uri
+}
+
+output "unsubscribe_url" {
+  description = "The unsubscribe page's base URL."
+  value       = google_cloudfunctions2_function.public["unsubscribe"].service_config[0].uri
+}
+
+output "runtime_service_account_email" {
+  description = "Share the spreadsheet with this address as Editor."
+  value       = google_service_account.runtime.email
+}
