@@ -52,8 +52,11 @@ def place(change: TabWrite, header: Sequence[Any], id_column: Callable[[int], Se
     id_at = positions[change.id_column.key]
     existing_ids = [] if id_at >= len(header) else [cell_text(v) for v in id_column(id_at)]
     locate = row_locator(existing_ids)
+    next_free = max((n for n, text in enumerate(existing_ids, start=2) if text), default=1) + 1
     for write in change.rows:
         number = locate(write)
+        if number is None and write.append and write.row_id:
+            number, next_free = next_free, next_free + 1
         if number is None:
             placement.missed.append(write)
         else:

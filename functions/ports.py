@@ -34,12 +34,15 @@ class RowWrite:
     """New values for one row, found by its ID when written (staff sort and insert rows).
 
     `row_id` is the ID the row had when read; None means the ID cell was blank, and the row is
-    then found at `row_number` provided its ID cell is still blank.
+    then found at `row_number` provided its ID cell is still blank. With `append`, a row whose
+    ID is not in the tab (a new case, a new metric) goes below the last row instead; the check
+    happens at write time, so two overlapping runs never add the same row twice.
     """
 
     row_number: int
     row_id: str | None
     values: Mapping[str, Any]  # column key → value; text is always written as text
+    append: bool = False
 
 
 @dataclass(frozen=True)

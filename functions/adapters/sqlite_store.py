@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
+import time
 from contextlib import closing, contextmanager
 from datetime import date, datetime, timezone
 from functools import wraps
@@ -65,8 +66,7 @@ class SqliteStore:
         with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as connection:
             connection.execute("PRAGMA busy_timeout = 30000")
             if not self._ready:
-                connection.execute("PRAGMA journal_mode = WAL")
-                connection.executescript(SCHEMA)
+                _initialise(connection)
                 self._ready = True
             yield connection
 
@@ -269,6 +269,20 @@ def _survey_json(survey: Survey) -> str:
 
 def _survey(body: str) -> Survey:
     return survey_from_fields(json.loads(body), datetime.fromisoformat)
+
+
+def _initialise(connection: sqlite3.Connection, attempts: int = 300) -> None:
+    """WAL mode and the schema. Two processes opening a new file at once can find it locked
+    (switching the journal mode does not wait for the busy timeout), so wait and try again."""
+    for attempt in range(attempts):
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.executescript(SCHEMA)
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
 
 
 def _iso(value: datetime | None) -> str | None:

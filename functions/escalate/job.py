@@ -95,15 +95,12 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     surveyed = _survey_resolved(deps, now, final, surveys, sheet, deferred, failed)
 
     rows_by_case = {row.case_id: row for row in case_rows}
-    cases_table = tables[CASES.key]
-    new_row = len(cases_table.rows) + 2
     case_writes = []
     for case in sorted(final.values(), key=lambda c: (c.created_at, c.case_id)):
         wanted = _case_cells(case, deps.calendar, language) | {"system_note": plan.row_notes.get(case.case_id, "")}
         row = rows_by_case.get(case.case_id)
-        if row is None:
-            case_writes.append(RowWrite(new_row, None, wanted))
-            new_row += 1
+        if row is None:  # a new case, or a row staff deleted: below the last row, unless a run just put it there
+            case_writes.append(RowWrite(0, case.case_id, wanted, append=True))
             continue
         changed = {k: v for k, v in wanted.items()
                    if k != "status" and cell_text(row.cells.get(k)) != cell_text(v)}
@@ -143,7 +140,6 @@ def _dashboard_write(table, cases: list[CaseRecord], surveys, deps: EscalationDe
     metrics = care_metrics(cases, deps.calendar, start, end)
     period = f"{METRICS_DAYS} ngày qua" if language != "en" else f"last {METRICS_DAYS} days"
     existing = {cell_text(r[0]): (i + 2, r) for i, r in enumerate(table.rows) if r and cell_text(r[0])}
-    next_row = len(table.rows) + 2
     writes = []
     for name, value in dashboard_rows(metrics, period, language) + survey_rows(survey_metrics(surveys, start, end), language) + [
             ("Cập nhật lúc" if language != "en" else "Updated at", local_text(now, deps.calendar))]:
@@ -152,8 +148,7 @@ def _dashboard_write(table, cases: list[CaseRecord], surveys, deps: EscalationDe
             if [cell_text(v) for v in row[1:3]] != [value, period]:
                 writes.append(RowWrite(number, name, {"value": value, "period": period}))
         else:
-            writes.append(RowWrite(next_row, None, {"metric": name, "value": value, "period": period}))
-            next_row += 1
+            writes.append(RowWrite(0, name, {"metric": name, "value": value, "period": period}, append=True))
     return TabWrite(DASHBOARD, DASHBOARD.column("metric"), writes, language)
 
 
