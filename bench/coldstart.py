@@ -13,6 +13,8 @@ CASES = {
     "floor: functions_framework + jinja2": ["functions_framework", "jinja2"],
     "main": ["main"],
     "main + followup_daily entry": ["main", "functions.followup.http"],
+    "main + escalate_sync entry": ["main", "functions.escalate.http"],
+    "main + survey entry": ["main", "functions.survey.web"],
     "main + unsubscribe entry": ["main", "functions.web.unsubscribe"],
     "followup_daily first request (+ xlsx, SQLite, outbox adapters)": [
         "main", "functions.followup.http", "functions.adapters.xlsx_sheet", "openpyxl",
