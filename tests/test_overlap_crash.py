@@ -51,16 +51,22 @@ def run(env, cwd) -> dict:
     return json.loads(result.stdout)
 
 
-def test_two_overlapping_runs_send_each_message_once(setup):
-    folder, env = setup
-    command = [CARELOOP, "run", "followup", "--now", NOW, "--json"]
-    runs = [subprocess.Popen(command, env=env, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for _ in range(2)]
+def run_together(job: str, env, cwd, count: int = 2) -> list[dict]:
+    """`count` runs of a job started at once; their JSON reports."""
+    command = [CARELOOP, "run", job, "--now", NOW, "--json"]
+    runs = [subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(count)]
     reports = []
     for process in runs:
         out, err = process.communicate(timeout=300)
         assert process.returncode == 0, err
         reports.append(json.loads(out))
+    return reports
+
+
+def test_two_overlapping_runs_send_each_message_once(setup):
+    folder, env = setup
+    reports = run_together("followup", env, folder)
     counts = delivered(folder)
     assert len(counts) == DUE and set(counts.values()) == {1}  # every due message, exactly once
     sent = [s["key"] for r in reports for s in r["sent"]]
@@ -134,18 +140,10 @@ def test_escalation_killed_midway_opens_each_case_once(setup, crash_at):
 def test_two_overlapping_escalation_runs_open_each_case_once(setup):
     folder, env = setup
     escalation_workbook(folder, 30)
-    command = [CARELOOP, "run", "escalate", "--now", NOW, "--json"]
-    runs = [subprocess.Popen(command, env=env, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for _ in range(2)]
-    opened = []
-    for process in runs:
-        out, err = process.communicate(timeout=300)
-        assert process.returncode == 0, err
-        opened += [o["case_id"] for o in json.loads(out)["opened"]]
+    opened = [o["case_id"] for report in run_together("escalate", env, folder) for o in report["opened"]]
     assert len(opened) == len(set(opened)) == 30
     from support import read_workbook
 
-    third = subprocess.run(command, env=env, cwd=folder, capture_output=True, text=True, timeout=300)
-    assert json.loads(third.stdout)["opened"] == []
+    assert run_together("escalate", env, folder, count=1)[0]["opened"] == []
     rows = [r["Mã hồ sơ"] for r in read_workbook(folder / "k.xlsx", "Hồ sơ")]
     assert len(rows) == len(set(rows)) == 30  # no case shown twice either
