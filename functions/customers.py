@@ -6,17 +6,16 @@ read as usual. Rows are identified by ID, never by position.
 from __future__ import annotations
 
 import base64
-import gc
 import hashlib
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from . import values
 from .columns import CUSTOMERS, locate_columns
+from .gc_pause import cycle_collector_paused
 from .i18n import say
 from .names import greeting_name
 from .ports import Table
@@ -91,21 +90,8 @@ def derived_id(cells: dict[str, Any]) -> str:
     return "KH-" + base64.b32encode(digest).decode()[:10]
 
 
-@contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Reading allocates ~10 objects a row and makes no reference cycles; on a 100,000-row sheet
-    the cyclic collector would otherwise rescan them again and again (about a fifth of the time)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def read_customers(table: Table, rules: ReadRules, today: date) -> CustomerSheet:
-    with _cycle_collector_paused():
+    with cycle_collector_paused():
         return _read_customers(table, rules, today)
 
 

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 from ..columns import CUSTOMERS
 from ..customers import Customer, ReadRules, read_customers
+from ..gc_pause import cycle_collector_paused
 from ..i18n import both, say
 from ..links import Links
 from ..ports import (Channel, JobCannotRun, LedgerEntry, OutgoingMessage, PermanentDeliveryError, RowWrite, Sheet, Store,
@@ -66,15 +67,15 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     if CUSTOMERS.key not in tables:
         raise JobError(f"Không có tab '{CUSTOMERS.title_vi}' / no '{CUSTOMERS.title_en}' tab in the sheet")
     today = now.date()
-    sheet = read_customers(tables[CUSTOMERS.key], deps.read_rules, today)
-
     opted_out_in_store = deps.store.opt_outs()  # also proves the store answers before any send
-    customers = [dataclasses.replace(c, opted_out=True) if c.id in opted_out_in_store and not c.opted_out else c
-                 for c in sheet.customers]
-    rules = dataclasses.replace(deps.rules, channels=deps.rules.channels & frozenset(deps.channels))
-    due = due_messages(customers, today, rules)
-    facts = deps.store.facts([m.key for m in due], today)
-    plan = decide(due, facts, now, rules)
+    with cycle_collector_paused():  # the pure part: reading and planning the whole sheet
+        sheet = read_customers(tables[CUSTOMERS.key], deps.read_rules, today)
+        customers = [dataclasses.replace(c, opted_out=True) if c.id in opted_out_in_store and not c.opted_out else c
+                     for c in sheet.customers]
+        rules = dataclasses.replace(deps.rules, channels=deps.rules.channels & frozenset(deps.channels))
+        due = due_messages(customers, today, rules)
+        facts = deps.store.facts([m.key for m in due], today)
+        plan = decide(due, facts, now, rules)
 
     run = _Run(deps, now, dry_run)
     for start in range(0, len(plan.send), CHUNK):
