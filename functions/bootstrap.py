@@ -16,13 +16,13 @@ from .customers import ReadRules
 from .followup.job import FollowupDeps
 from .followup.plan import FollowupRules
 from .links import Links
-from .ports import Channel, Sheet, Store, StoreUnavailable
+from .ports import Channel, PreparableSheet, Store, StoreUnavailable
 from .rendering import Templates
 from .retry import RetryPolicy
 from .settings import Settings, SettingsError, firestore_location
 
 
-def open_sheet(settings: Settings) -> Sheet:
+def open_sheet(settings: Settings) -> PreparableSheet:
     from .adapters.google_sheet import spreadsheet_key
 
     key = spreadsheet_key(settings.sheet)

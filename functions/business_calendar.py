@@ -96,6 +96,3 @@ class BusinessCalendar:
                     total += hi - lo
             day += timedelta(days=1)
         return total
-
-    def next_open(self, moment: datetime) -> datetime:
-        return self.add(moment, 0)

@@ -274,7 +274,6 @@ _CHANNELS = {
     "sms": "sms", "tin nhan": "sms", "nhan tin": "sms",
     "zalo": "zalo",
 }
-CHANNELS = ("email", "sms", "zalo")
 
 
 def read_channel(value: object) -> str | None:

@@ -1,11 +1,11 @@
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
 from functions.adapters.sqlite_store import SqliteStore
 from functions.followup.job import JobError, run_followup
 from functions.followup.plan import FollowupRules
-from functions.ports import FAILED, RESERVED, SENT, PermanentDeliveryError, StoreUnavailable, Table, TransientDeliveryError
+from functions.ports import FAILED, SENT, PermanentDeliveryError, StoreUnavailable, Table, TransientDeliveryError
 from conftest import NINE_AM, TODAY, VN
 from support import MemoryChannel, MemorySheet, deps, memory_sheet, row
 

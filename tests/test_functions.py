@@ -1,6 +1,5 @@
 """The Cloud Functions entry points, through functions-framework's own app and test client."""
 import json
-from datetime import timedelta
 
 import pytest
 from functions_framework import create_app
@@ -123,17 +122,20 @@ def test_followup_daily_logs_masked_structured_json(env, capfd):
     assert entry["severity"] == "INFO" and "@example.com" not in json.dumps(entry)
 
 
-def test_escalate_sync_returns_the_report(env, monkeypatch):
-    from support import write_workbook as write
+def test_escalate_sync_reports_what_stops_it_then_runs(env, monkeypatch):
+    from functions.adapters.xlsx_sheet import XlsxSheet
+    from functions.sheet_layout import layouts
 
     monkeypatch.setenv("CARELOOP_WORKING_HOURS", "mon-sun 00:00-23:59")
     client = create_app("escalate_sync", SOURCE).test_client()
     missing = client.post("/")
-    assert missing.status_code == 500 and "setup-sheet" in missing.get_json()["error"]
-    assert create_app("escalate_sync", SOURCE).test_client  # a second app is fine
-    import subprocess, sys
-    from pathlib import Path
-    careloop = str(Path(sys.executable).with_name("careloop"))
-    subprocess.run([careloop, "setup-sheet"], check=True, capture_output=True)
+    assert missing.status_code == 500 and "setup-sheet" in missing.get_json()["error"]  # no Cases tab yet
+    XlsxSheet(env / "k.xlsx").prepare(layouts("vi"), "vi")
+    unowned = client.post("/")
+    assert unowned.status_code == 500 and "'*'" in unowned.get_json()["error"]  # the matrix needs its owners
+    import openpyxl
+    workbook = openpyxl.load_workbook(env / "k.xlsx")
+    workbook["Ma trận leo thang"]["B2"] = "Hà <ha@luat.vn>"
+    workbook.save(env / "k.xlsx")
     response = client.post("/")
-    assert response.status_code == 500 and "'*'" in response.get_json()["error"]  # the matrix needs its owners
+    assert response.status_code == 200 and response.get_json()["job"] == "escalate"

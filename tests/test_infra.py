@@ -3,7 +3,6 @@ and the source bundle really serving a run."""
 from __future__ import annotations
 
 import ast
-import json
 import os
 import re
 import shutil

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import multiprocessing
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -166,7 +166,6 @@ def test_forged_and_expired_links_get_a_polite_page(env):
 # ---- the loop closed ----------------------------------------------------------------------
 
 def test_a_low_score_opens_exactly_one_case_and_the_csat_cell_shows_it(env):
-    from functions.business_calendar import BusinessCalendar
     from functions.escalate.job import run_escalate
     from test_escalate_job import book, deps
 

@@ -9,22 +9,20 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping, Sequence
 
 from ..business_calendar import BusinessCalendar
-from ..cases import CaseEvent, CaseRecord
+from ..cases import RESOLVED, CaseEvent, CaseRecord, flag_key
 from ..columns import CASES, CUSTOMERS, DASHBOARD, MATRIX
-from ..customers import ReadRules, read_customers
+from ..customers import CustomerSheet, ReadRules, read_customers
 from ..i18n import say
+from ..links import Links
 from ..ports import (RESERVED, SENT, Channel, JobCannotRun, LedgerEntry, OutgoingMessage, PermanentDeliveryError, RowWrite, Sheet,
                      Store, TabWrite, TransientDeliveryError)
 from ..rendering import RenderError, Templates
 from ..retry import RetryPolicy
+from ..survey.model import Survey
+from ..survey.sending import SurveyRules, offer, recent_by_customer, survey_links
 from ..text import cell_text
 from .matrix import MatrixError, read_matrix
 from .metrics import care_metrics, dashboard_rows, survey_metrics, survey_rows
-from ..cases import RESOLVED, flag_key
-from ..customers import CustomerSheet
-from ..links import Links
-from ..survey.model import Survey
-from ..survey.sending import SurveyRules, offer, recent_by_customer, survey_links
 from .plan import Flag, Notice, plan_escalation, read_case_rows, read_flags, status_title
 from .triage import TIER3_PHRASES
 

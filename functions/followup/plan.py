@@ -14,7 +14,6 @@ from ..customers import Customer
 from ..ports import FAILED, RESERVED, SENT, LedgerFacts
 
 BIRTHDAY, CHECKIN = "birthday", "checkin"
-KINDS = (BIRTHDAY, CHECKIN)
 CHECKIN_AFTER = timedelta(days=7)
 LATE_REPORT_DAYS = 30  # a missed check-in is reported for this long, then no longer mentioned
 
