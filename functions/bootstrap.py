@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from contextlib import contextmanager
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
 from .customers import ReadRules
@@ -60,6 +62,16 @@ def open_channels(settings: Settings) -> dict[str, Channel]:
 
         channel = OutboxChannel(settings.outbox, settings.business_name, settings.sender_email, settings.reply_to)
     return {name: channel for name in channel.channels}
+
+
+@contextmanager
+def channels_closed(deps: Any) -> Iterator[Any]:
+    """A job's dependencies, with its channels closed afterwards (an SMTP connection, say)."""
+    try:
+        yield deps
+    finally:
+        for channel in set(deps.channels.values()):
+            channel.close()
 
 
 def link_secret(settings: Settings) -> str:

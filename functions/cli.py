@@ -94,12 +94,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from .followup.job import run_followup
 
     now = bootstrap.local_now(settings, args.now)
-    deps = bootstrap.followup_deps(settings)
-    try:
+    with bootstrap.channels_closed(bootstrap.followup_deps(settings)) as deps:
         outcome = run_followup(deps, now, dry_run=args.dry_run)
-    finally:
-        for channel in set(deps.channels.values()):
-            channel.close()
     report = outcome.report
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
@@ -111,12 +107,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _run_escalate(args: argparse.Namespace, settings: Settings) -> int:
     from .escalate.job import run_escalate
 
-    deps = bootstrap.escalate_deps(settings)
-    try:
+    with bootstrap.channels_closed(bootstrap.escalate_deps(settings)) as deps:
         report = run_escalate(deps, bootstrap.local_now(settings, args.now))
-    finally:
-        for channel in set(deps.channels.values()):
-            channel.close()
     print(json.dumps(report, ensure_ascii=False, indent=2, default=str) if args.json
           else escalation_summary(report, settings.staff_language))
     return 1 if report["write_back"].get("error") else 0

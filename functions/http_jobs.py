@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from .bootstrap import channels_closed
 from .columns import MissingColumnError
 from .logs import log
 from .ports import JobCannotRun, SheetUnavailable, StoreUnavailable
@@ -15,12 +16,8 @@ def run_job(name: str, build: Callable[[Settings], Any], run: Callable[[Any, Set
             summary: Callable[[dict[str, Any]], dict[str, Any]] = lambda report: {}) -> tuple[dict[str, Any], int]:
     try:
         settings = load_settings()
-        deps = build(settings)
-        try:
+        with channels_closed(build(settings)) as deps:
             report = run(deps, settings)
-        finally:
-            for channel in set(deps.channels.values()):
-                channel.close()
     except StoreUnavailable as error:
         log("ERROR", f"{name}: store unavailable, nothing sent", error=str(error))
         return {"error": str(error)}, 503

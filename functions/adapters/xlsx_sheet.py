@@ -36,13 +36,6 @@ class XlsxSheet:
         except Exception as error:  # openpyxl raises many kinds for a damaged file
             raise SheetError(f"Không mở được / cannot open {self.path}: {error}") from error
 
-    def tab_titles(self) -> list[str]:
-        workbook = self._open(read_only=True)
-        try:
-            return list(workbook.sheetnames)
-        finally:
-            workbook.close()
-
     def read(self, tabs: Sequence[TabSpec]) -> dict[str, Table]:
         workbook = self._open(read_only=True)
         try:

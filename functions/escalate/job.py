@@ -72,14 +72,17 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     problems: list[dict[str, Any]] = [{"tab": MATRIX.title(language), "row": row, "message": message}
                                       for row, message in matrix.problems]
     flags = read_flags(customers_table, sheet, problems)
-    surveys = deps.store.surveys(now - timedelta(days=SURVEY_DAYS))
+    # One read of each: recent surveys (for CSAT, low scores and the survey throttle) and all cases.
+    throttle_days = deps.surveys.throttle_days if deps.surveys else 0
+    surveys = deps.store.surveys(now - timedelta(days=max(SURVEY_DAYS, throttle_days)))
     flags += _low_scores(surveys, sheet, deps.csat_threshold)
     case_rows = read_case_rows(tables[CASES.key])
-    plan = plan_escalation(flags, deps.store.cases(), case_rows, matrix, deps.calendar, now, deps.phrases, language)
+    existing = deps.store.cases()
+    plan = plan_escalation(flags, existing, case_rows, matrix, deps.calendar, now, deps.phrases, language)
     problems += plan.problems
 
     opened, escalated, synced = [], [], []
-    final: dict[str, CaseRecord] = {c.case_id: c for c in deps.store.cases()}
+    final: dict[str, CaseRecord] = {c.case_id: c for c in existing}
     for flag, case, event in plan.opened:
         if deps.store.create_case(case, event):
             opened.append(case)
@@ -278,7 +281,7 @@ def _survey_resolved(deps: EscalationDeps, now: datetime, final: dict[str, CaseR
         deferred += [(notice(k, c), "outside_working_hours") for k, c in due.items()]
         return []
     opted_out = deps.store.opt_outs()
-    recent = recent_by_customer(deps.store.surveys(now - timedelta(days=deps.surveys.throttle_days)))
+    recent = recent_by_customer(s for s in surveys if s.created_at >= now - timedelta(days=deps.surveys.throttle_days))
     customers = {c.id: c for c in sheet.customers}
     sent = []
     for key, case in due.items():
