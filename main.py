@@ -1,12 +1,12 @@
-"""Cloud Functions entry points. Thin: each imports only its own job, when first called, so a
-function's cold start pays only for what it uses."""
+"""Cloud Functions entry points. Thin: each imports its handler module when first called, so a
+function's cold start pays only for what it uses. The handlers live in functions/entrypoints/http."""
 import functions_framework
 
 
 @functions_framework.http
 def followup_daily(request):
     """Scheduled daily (OIDC-authenticated): birthday wishes and one-week check-ins."""
-    from functions.followup.http import followup_daily as handle
+    from functions.entrypoints.http.scheduled import followup_daily as handle
 
     return handle(request)
 
@@ -14,15 +14,15 @@ def followup_daily(request):
 @functions_framework.http
 def unsubscribe(request):
     """Public: GET shows a confirmation page, POST records the opt-out."""
-    from functions.web.unsubscribe import serve
+    from functions.entrypoints.http.public import unsubscribe as handle
 
-    return serve(request)
+    return handle(request)
 
 
 @functions_framework.http
 def escalate_sync(request):
     """Scheduled every 15 minutes in working hours (OIDC-authenticated): cases, SLAs, escalation."""
-    from functions.escalate.http import escalate_sync as handle
+    from functions.entrypoints.http.scheduled import escalate_sync as handle
 
     return handle(request)
 
@@ -30,6 +30,6 @@ def escalate_sync(request):
 @functions_framework.http
 def survey(request):
     """Public: GET /s/<token> shows the survey page and records nothing; POST records the answer."""
-    from functions.survey.web import serve
+    from functions.entrypoints.http.public import survey as handle
 
-    return serve(request)
+    return handle(request)

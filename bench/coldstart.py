@@ -12,13 +12,13 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = {
     "floor: functions_framework + jinja2": ["functions_framework", "jinja2"],
     "main": ["main"],
-    "main + followup_daily entry": ["main", "functions.followup.http"],
-    "main + escalate_sync entry": ["main", "functions.escalate.http"],
-    "main + survey entry": ["main", "functions.survey.web"],
-    "main + unsubscribe entry": ["main", "functions.web.unsubscribe"],
+    "main + followup_daily entry": ["main", "functions.entrypoints.http.scheduled", "functions.followup.job"],
+    "main + escalate_sync entry": ["main", "functions.entrypoints.http.scheduled", "functions.escalate.job"],
+    "main + survey entry": ["main", "functions.entrypoints.http.public"],
+    "main + unsubscribe entry": ["main", "functions.entrypoints.http.public"],
     "followup_daily first request (+ xlsx, SQLite, outbox adapters)": [
-        "main", "functions.followup.http", "functions.adapters.xlsx_sheet", "openpyxl",
-        "functions.adapters.sqlite_store", "functions.adapters.outbox", "phonenumbers", "email_validator"],
+        "main", "functions.entrypoints.http.scheduled", "functions.followup.job", "functions.adapters.sheets.xlsx", "openpyxl",
+        "functions.adapters.stores.sqlite", "functions.adapters.channels.outbox", "phonenumbers", "email_validator"],
 }
 PROBE = "import importlib, time; t = time.perf_counter()\n{imports}\nprint(time.perf_counter() - t)"
 

@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from functions.customers import ReadRules, read_customers  # noqa: E402
-from functions.gc_pause import cycle_collector_paused  # noqa: E402
+from functions.core.customers import ReadRules, read_customers  # noqa: E402
+from functions.core.gc_pause import cycle_collector_paused  # noqa: E402
 from functions.followup.plan import FollowupRules, decide, due_messages  # noqa: E402
-from functions.ports import LedgerFacts, Table  # noqa: E402
+from functions.core.ledger import LedgerFacts
+from functions.core.tables import Table  # noqa: E402
 
 HEADER = ["Mã KH", "Họ tên", "Xưng hô", "Email", "Số điện thoại", "Ngày sinh", "Ngày mua", "Ngôn ngữ", "Kênh",
           "Từ chối nhận tin", "Ghi chú hệ thống"]
@@ -48,7 +49,7 @@ def measure(count: int, repeats: int = 3) -> tuple[float, int, int]:
     now = datetime.combine(TODAY, clock(9), ZoneInfo("Asia/Ho_Chi_Minh"))
     times = []
     for _ in range(repeats):
-        from functions import values
+        from functions.core import values
         values._parse_date_text.cache_clear()  # each run starts cold, like a fresh process
         start = time.perf_counter()
         with cycle_collector_paused():  # as the follow-up job does around this part

@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from conftest import NINE_AM  # noqa: E402
-from functions.adapters.google_sheet import Connection, GoogleSheet, bounded_http_client  # noqa: E402
-from functions.adapters.sqlite_store import SqliteStore  # noqa: E402
+from functions.adapters.sheets.google import Connection, GoogleSheet, bounded_http_client  # noqa: E402
+from functions.adapters.stores.sqlite import SqliteStore  # noqa: E402
 from functions.followup.job import run_followup  # noqa: E402
 from sheets_server import SheetsServer  # noqa: E402
 from support import HEADER, MemoryChannel, deps, row  # noqa: E402

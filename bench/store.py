@@ -19,11 +19,11 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from conftest import free_port  # noqa: E402
 from firestore_emulator import PROJECT, Emulator, emulator_binary  # noqa: E402
-from functions.adapters.firestore_store import FirestoreStore  # noqa: E402
-from functions.adapters.outbox import OutboxChannel  # noqa: E402
-from functions.adapters.sqlite_store import SqliteStore  # noqa: E402
+from functions.adapters.stores.firestore import FirestoreStore  # noqa: E402
+from functions.adapters.channels.outbox import OutboxChannel  # noqa: E402
+from functions.adapters.stores.sqlite import SqliteStore  # noqa: E402
 from functions.followup.job import run_followup  # noqa: E402
-from functions.ports import LedgerEntry  # noqa: E402
+from functions.core.ledger import LedgerEntry  # noqa: E402
 from support import deps, memory_sheet, row  # noqa: E402
 
 COUNT = 1000

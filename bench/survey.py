@@ -22,9 +22,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from conftest import free_port  # noqa: E402
 from processes import server  # noqa: E402
-from functions.adapters.sqlite_store import SqliteStore  # noqa: E402
-from functions.links import Links  # noqa: E402
-from functions.survey.model import Survey, survey_id_for  # noqa: E402
+from functions.adapters.stores.sqlite import SqliteStore  # noqa: E402
+from functions.core.links import Links  # noqa: E402
+from functions.core.surveys import Survey, survey_id_for  # noqa: E402
 
 FRAMEWORK = str(Path(sys.executable).with_name("functions-framework"))
 REQUESTS, THREADS = 600, 4
@@ -91,7 +91,7 @@ if __name__ == "__main__":
             print(f"{name:<18} {rate:8.0f} req/s   p50 {percentile(latencies, 0.5):6.2f} ms   p99 {percentile(latencies, 0.99):6.2f} ms")
         print(f"ratio              {results['hello (baseline)'][0] / results['GET /s/<token>'][0]:.1f}x the baseline's throughput")
         floor = cold_import(["functions_framework", "jinja2"])
-        entry = cold_import(["main", "functions.survey.web"])
+        entry = cold_import(["main", "functions.entrypoints.http.public"])
         print(f"cold import: survey entry {entry:.0f} ms, floor (functions_framework + jinja2) {floor:.0f} ms")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -11,29 +11,31 @@ from contextlib import contextmanager
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from collections.abc import Iterator, Mapping
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from .customers import ReadRules
-from .followup.job import FollowupDeps
-from .followup.plan import FollowupRules
-from .links import Links
-from .ports import Channel, PreparableSheet, Store, StoreUnavailable
-from .rendering import Templates
-from .retry import RetryPolicy
-from .settings import Settings, SettingsError, firestore_location
+from functions.core.customers import ReadRules
+from functions.followup.job import FollowupDeps
+from functions.followup.plan import FollowupRules
+from functions.core.links import Links
+from functions.ports import Channel, PreparableSheet, Store
+from functions.core.errors import StoreUnavailable
+from functions.adapters.templates import Templates
+from functions.retry import RetryPolicy
+from functions.settings import Settings, SettingsError, firestore_location
 
 
 def open_sheet(settings: Settings) -> PreparableSheet:
-    from .adapters.google_sheet import spreadsheet_key
+    from functions.adapters.sheets.google import spreadsheet_key
 
     key = spreadsheet_key(settings.sheet)
     if key:
-        from .adapters.google_sheet import Connection, GoogleSheet
+        from functions.adapters.sheets.google import Connection, GoogleSheet
 
         return GoogleSheet(Connection(key, settings.sheets_api_url, settings.sheets_credentials,
                                       deadline=settings.sheets_deadline))
-    from .adapters.xlsx_sheet import XlsxSheet
+    from functions.adapters.sheets.xlsx import XlsxSheet
 
     return XlsxSheet(settings.sheet)
 
@@ -41,31 +43,42 @@ def open_sheet(settings: Settings) -> PreparableSheet:
 def open_store(settings: Settings) -> Store:
     firestore = firestore_location(settings.store)
     if firestore:
-        from .adapters.firestore_store import FirestoreStore
+        from functions.adapters.stores.firestore import FirestoreStore
 
         return FirestoreStore(*firestore)
-    from .adapters.sqlite_store import SqliteStore
+    from functions.adapters.stores.sqlite import SqliteStore
 
     return SqliteStore(settings.store)
 
 
 def open_channels(settings: Settings) -> dict[str, Channel]:
     if settings.smtp_host:
-        from .adapters.smtp import SmtpChannel, SmtpConfig
+        from functions.adapters.channels.smtp import SmtpChannel, SmtpConfig
 
         channel: Channel = SmtpChannel(SmtpConfig(
             settings.smtp_host, settings.smtp_port, settings.smtp_security, settings.smtp_user,
             settings.smtp_password, settings.smtp_timeout, settings.business_name, settings.sender_email,
             settings.reply_to))
     else:
-        from .adapters.outbox import OutboxChannel
+        from functions.adapters.channels.outbox import OutboxChannel
 
         channel = OutboxChannel(settings.outbox, settings.business_name, settings.sender_email, settings.reply_to)
     return {name: channel for name in channel.channels}
 
 
+class JobDeps(Protocol):
+    channels: Mapping[str, Channel]
+
+
+Deps = TypeVar("Deps", bound=JobDeps)
+
+
+def templates() -> Templates:
+    return Templates()
+
+
 @contextmanager
-def channels_closed(deps: Any) -> Iterator[Any]:
+def channels_closed(deps: Deps) -> Iterator[Deps]:
     """A job's dependencies, with its channels closed afterwards (an SMTP connection, say)."""
     try:
         yield deps
@@ -109,7 +122,7 @@ def read_rules(settings: Settings) -> ReadRules:
 def followup_deps(settings: Settings) -> FollowupDeps:
     channels = open_channels(settings)
     return FollowupDeps(
-        sheet=open_sheet(settings), store=open_store(settings), channels=channels, templates=Templates(),
+        sheet=open_sheet(settings), store=open_store(settings), channels=channels, templates=templates(),
         links=links(settings),
         rules=FollowupRules(settings.catchup_days, settings.daily_cap, *settings.send_hours, frozenset(channels)),
         read_rules=read_rules(settings), business_name=settings.business_name,
@@ -118,7 +131,7 @@ def followup_deps(settings: Settings) -> FollowupDeps:
 
 
 def survey_rules(settings: Settings):
-    from .survey.sending import SurveyRules
+    from functions.survey.offers import SurveyRules
 
     return SurveyRules(settings.survey_days, settings.survey_throttle_days)
 
@@ -137,19 +150,19 @@ def local_now(settings: Settings, text: str | None = None) -> datetime:
 
 def sheet_link(settings: Settings) -> str:
     """Where staff open the sheet: its Google URL, or the workbook's path."""
-    from .adapters.google_sheet import spreadsheet_key
+    from functions.adapters.sheets.google import spreadsheet_key
 
     key = spreadsheet_key(settings.sheet)
     return f"https://docs.google.com/spreadsheets/d/{key}/edit" if key else str(Path(settings.sheet).resolve())
 
 
 def escalate_deps(settings: Settings):
-    from .business_calendar import BusinessCalendar
-    from .escalate.job import EscalationDeps
-    from .escalate.triage import TIER3_PHRASES
+    from functions.core.business_calendar import BusinessCalendar
+    from functions.escalate.job import EscalationDeps
+    from functions.escalate.triage import TIER3_PHRASES
 
     return EscalationDeps(
-        sheet=open_sheet(settings), store=open_store(settings), channels=open_channels(settings), templates=Templates(),
+        sheet=open_sheet(settings), store=open_store(settings), channels=open_channels(settings), templates=templates(),
         calendar=BusinessCalendar(settings.timezone, settings.working_hours), read_rules=read_rules(settings),
         business_name=settings.business_name, sheet_link=sheet_link(settings), staff_language=settings.staff_language,
         phrases=settings.tier3_phrases or TIER3_PHRASES, retry=RetryPolicy(budget_seconds=settings.retry_seconds),

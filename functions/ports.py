@@ -1,60 +1,20 @@
-"""The ports: one Protocol per outside service, and the plain data they exchange.
+"""The ports: one Protocol per outside service. The plain data they exchange lives in `core`.
 
 Jobs depend on these only; adapters implement them; tests swap in real local counterparts.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
-from .cases import CaseEvent, CaseRecord
-from .columns import ColumnSpec, TabSpec
-from .survey.model import Answer, Survey
-
-
-# ---- Sheet -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Table:
-    """One tab as read: its header row and data rows (row i is sheet row i + 2)."""
-
-    title: str
-    header: list[Any]
-    rows: list[list[Any]]
-
-    @staticmethod
-    def row_number(index: int) -> int:
-        return index + 2
-
-
-@dataclass(frozen=True)
-class RowWrite:
-    """New values for one row, found by its ID when written (staff sort and insert rows).
-
-    `row_id` is the ID the row had when read; None means the ID cell was blank, and the row is
-    then found at `row_number` provided its ID cell is still blank. With `append`, a row whose
-    ID is not in the tab (a new case, a new metric) goes below the last row instead; the check
-    happens at write time, so two overlapping runs never add the same row twice.
-    """
-
-    row_number: int
-    row_id: str | None
-    values: Mapping[str, Any]  # column key → value; text is always written as text
-    append: bool = False
-
-
-@dataclass(frozen=True)
-class TabWrite:
-    tab: TabSpec
-    id_column: ColumnSpec
-    rows: Sequence[RowWrite]
-    header_language: str = "vi"  # language of the headers of columns the write must create
-
-
-class SheetUnavailable(RuntimeError):
-    """The sheet cannot be read or written; the message says which one and what to do."""
+from functions.core.cases import CaseEvent, CaseRecord
+from functions.core.ledger import LedgerEntry, LedgerFacts
+from functions.core.messages import OutgoingMessage, RenderedMessage
+from functions.core.sheet_layout import TabLayout
+from functions.core.sheet_schema import TabSpec
+from functions.core.surveys import Answer, Survey
+from functions.core.tables import RowWrite, Table, TabWrite
 
 
 class Sheet(Protocol):
@@ -66,44 +26,8 @@ class Sheet(Protocol):
 
 
 class PreparableSheet(Sheet, Protocol):
-    def prepare(self, layouts: Sequence[Any], language: str) -> list[str]:
+    def prepare(self, layouts: Sequence[TabLayout], language: str) -> list[str]:
         """`careloop setup-sheet`: add what is missing, move nothing; returns what it did."""
-
-
-# ---- Store -------------------------------------------------------------------------------
-
-RESERVED, SENT, FAILED = "reserved", "sent", "failed"
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    key: str  # idempotency key, e.g. "birthday/C-00042/2026"
-    customer_id: str
-    kind: str
-    channel: str
-    business_day: date  # the day the message counts against (one per customer per day)
-    state: str = RESERVED
-    reserved_at: datetime | None = None
-    updated_at: datetime | None = None
-    error: str = ""
-
-
-@dataclass(frozen=True)
-class LedgerFacts:
-    """What the ledger knows that planning needs."""
-
-    states: Mapping[str, str] = field(default_factory=dict)  # key → state, for the asked keys
-    sent_at: Mapping[str, datetime] = field(default_factory=dict)  # key → when confirmed, for sent ones
-    contacted_today: frozenset[str] = frozenset()  # customer IDs holding a reservation today
-    reserved_today: int = 0  # messages reserved today, for the daily cap
-
-
-class JobCannotRun(RuntimeError):
-    """A job could not run at all (a tab missing, no usable escalation matrix); nothing was done."""
-
-
-class StoreUnavailable(RuntimeError):
-    """The store cannot be reached: nothing may be sent."""
 
 
 class Store(Protocol):
@@ -163,31 +87,23 @@ class Store(Protocol):
     def reports(self, job: str, limit: int = 10) -> list[dict[str, Any]]: ...
 
 
-# ---- Channel -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OutgoingMessage:
-    key: str
-    channel: str
-    to: str
-    to_name: str
-    subject: str
-    text: str
-    html: str
-    unsubscribe_url: str
-    language: str
-
-
-class TransientDeliveryError(RuntimeError):
-    """Worth trying again soon (SMTP 4xx, a dropped connection, HTTP 5xx)."""
-
-
-class PermanentDeliveryError(RuntimeError):
-    """Will not work as is (SMTP 5xx: unknown mailbox, rejected sender)."""
-
-
 class Channel(Protocol):
+    """Delivers messages of the channels it names (`email`, …); raises Transient- or
+    PermanentDeliveryError."""
+
+    channels: frozenset[str]
+
     def deliver(self, message: OutgoingMessage) -> None: ...
 
     def close(self) -> None: ...
+
+
+class Renderer(Protocol):
+    """Turns a message kind and its context into text; raises RenderError, never sends a broken one."""
+
+    @property
+    def message_kinds(self) -> Mapping[str, Mapping[str, Any]]: ...
+
+    def message(self, kind: str, language: str, context: Mapping[str, Any]) -> RenderedMessage: ...
+
+    def page(self, name: str, context: Mapping[str, Any]) -> str: ...

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .values import DATE_ORDERS
+from functions.core.values import DATE_ORDERS
 
 ENV_PREFIX = "CARELOOP_"
 LEGAL_HOURS = (time(7, 0), time(22, 0))  # Decree 91/2020: advertising messages 07:00–22:00 only
@@ -115,7 +115,7 @@ def firestore_location(store: str) -> tuple[str, str] | None:
 
 
 def _sheet(text: str) -> str:
-    from .adapters.google_sheet import spreadsheet_key
+    from functions.adapters.sheets.google import spreadsheet_key
 
     value = text.strip()
     if spreadsheet_key(value) or value.lower().endswith((".xlsx", ".xlsm")):
@@ -141,7 +141,7 @@ def _store(text: str) -> str:
 
 
 def _working_hours(text: str) -> str:
-    from .business_calendar import parse_working_hours
+    from functions.core.business_calendar import parse_working_hours
 
     parse_working_hours(text)
     return text.strip()

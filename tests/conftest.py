@@ -64,11 +64,11 @@ STORE_KINDS = ["sqlite", "firestore"]
 
 def make_store(kind: str, tmp_path, request):
     if kind == "sqlite":
-        from functions.adapters.sqlite_store import SqliteStore
+        from functions.adapters.stores.sqlite import SqliteStore
 
         return SqliteStore(tmp_path / "store.sqlite")
     from firestore_emulator import PROJECT
-    from functions.adapters.firestore_store import FirestoreStore
+    from functions.adapters.stores.firestore import FirestoreStore
 
     request.getfixturevalue("firestore")
     return FirestoreStore(PROJECT, timeout=20)
@@ -84,9 +84,8 @@ def store(request, tmp_path):
 def fresh_public_function_deps():
     """The public functions build their dependencies once per process from the environment;
     each test has an environment of its own."""
-    from functions.survey import web as survey_web
-    from functions.web import unsubscribe
+    from functions.entrypoints.http import public
 
-    survey_web._deps_from_environment.cache_clear()
-    unsubscribe._deps_from_environment.cache_clear()
+    public.survey_deps.cache_clear()
+    public.unsubscribe_deps.cache_clear()
     yield

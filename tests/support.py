@@ -5,14 +5,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from functions.columns import TabSpec, find_tab
-from functions.customers import ReadRules
+from functions.core.sheet_schema import TabSpec, find_tab
+from functions.core.customers import ReadRules
 from functions.followup.job import FollowupDeps
 from functions.followup.plan import FollowupRules
-from functions.links import Links
-from functions.placement import place
-from functions.ports import OutgoingMessage, RowWrite, Table, TabWrite
-from functions.rendering import Templates
+from functions.core.links import Links
+from functions.adapters.sheets.placement import place
+from functions.core.messages import OutgoingMessage
+from functions.core.tables import RowWrite, Table, TabWrite
+from functions.adapters.templates import Templates
 from functions.retry import RetryPolicy
 
 HEADER = ["Mã KH", "Họ tên", "Xưng hô", "Email", "Số điện thoại", "Ngày sinh", "Ngày mua", "Ngôn ngữ", "Kênh", "Từ chối nhận tin"]

@@ -2,7 +2,7 @@
 note, every good row is processed."""
 from datetime import date, datetime, timedelta
 
-from functions.adapters.sqlite_store import SqliteStore
+from functions.adapters.stores.sqlite import SqliteStore
 from functions.followup.job import run_followup
 from conftest import NINE_AM, TODAY
 from support import MemoryChannel, deps, memory_sheet, row

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from functions.business_calendar import BusinessCalendar, parse_working_hours
+from functions.core.business_calendar import BusinessCalendar, parse_working_hours
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CALENDAR = BusinessCalendar()

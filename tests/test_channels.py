@@ -3,9 +3,10 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from functions.adapters.outbox import OutboxChannel
-from functions.adapters.smtp import SmtpChannel, SmtpConfig
-from functions.ports import OutgoingMessage, PermanentDeliveryError, TransientDeliveryError
+from functions.adapters.channels.outbox import OutboxChannel
+from functions.adapters.channels.smtp import SmtpChannel, SmtpConfig
+from functions.core.messages import OutgoingMessage
+from functions.core.errors import PermanentDeliveryError, TransientDeliveryError
 from smtp_server import Recorder, SmtpServer, self_signed_certificate
 
 MESSAGE = OutgoingMessage(

@@ -119,8 +119,8 @@ def test_check_and_preview(tmp_path, workbook):
 
 def test_retry_lists_and_releases(tmp_path, workbook):
     from datetime import date
-    from functions.adapters.sqlite_store import SqliteStore
-    from functions.ports import LedgerEntry
+    from functions.adapters.stores.sqlite import SqliteStore
+    from functions.core.ledger import LedgerEntry
 
     SqliteStore(tmp_path / "s.sqlite").reserve(LedgerEntry("birthday/C-00042/2026", "C-00042", "birthday", "email", date(2026, 11, 23)))
     listed = careloop("retry", "--store", "s.sqlite", cwd=tmp_path)
@@ -170,7 +170,7 @@ def test_run_followup_on_firestore(tmp_path, workbook, firestore):
     assert len(json.loads(first.stdout)["sent"]) == 2
     second = json.loads(careloop(*args, cwd=tmp_path, env=env).stdout)
     assert second["sent"] == [] and {s["reason"] for s in second["skipped"]} == {"already_sent", "invalid_row"}
-    from functions.adapters.firestore_store import FirestoreStore
+    from functions.adapters.stores.firestore import FirestoreStore
     assert sorted(r["summary"]["sent"] for r in FirestoreStore("demo-careloop").reports("followup")) == [0, 2]
     no_project = careloop(*args, cwd=tmp_path, env={**env, "GOOGLE_CLOUD_PROJECT": ""})
     assert no_project.returncode == 2 and "GOOGLE_CLOUD_PROJECT" in no_project.stderr
@@ -206,9 +206,9 @@ def test_run_escalate_json_contract(tmp_path):
     import openpyxl
 
     from datetime import date
-    from functions.adapters.xlsx_sheet import XlsxSheet
-    from functions.demo import write_sample_workbook
-    from functions.sheet_layout import layouts
+    from functions.adapters.sheets.xlsx import XlsxSheet
+    from functions.entrypoints.cli.demo import write_sample_workbook
+    from functions.core.sheet_layout import layouts
 
     (tmp_path / "d").mkdir()
     write_sample_workbook(tmp_path / "d" / "khach-hang.xlsx", date(2026, 11, 20))  # complaints and a matrix

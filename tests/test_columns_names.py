@@ -1,8 +1,8 @@
 import pytest
 
-from functions.columns import CUSTOMERS, MissingColumnError, find_tab, locate_columns
-from functions.names import given_name, greeting_name
-from functions.text import fold, header_key
+from functions.core.sheet_schema import CUSTOMERS, MissingColumnError, find_tab, locate_columns
+from functions.core.names import given_name, greeting_name
+from functions.core.text import fold, header_key
 
 
 @pytest.mark.parametrize("header, key", [

@@ -1,8 +1,8 @@
 from datetime import date
 
-from functions.customers import ReadRules, derived_id, read_customers
-from functions.ports import Table
-from functions.values import Birthday
+from functions.core.customers import ReadRules, derived_id, read_customers
+from functions.core.tables import Table
+from functions.core.values import Birthday
 from support import HEADER, row
 
 TODAY = date(2026, 11, 23)

@@ -5,13 +5,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from functions.adapters.sqlite_store import SqliteStore
-from functions.business_calendar import BusinessCalendar
-from functions.cases import IN_PROGRESS, OPEN, RESOLVED
-from functions.customers import ReadRules
+from functions.adapters.stores.sqlite import SqliteStore
+from functions.core.business_calendar import BusinessCalendar
+from functions.core.cases import IN_PROGRESS, OPEN, RESOLVED
+from functions.core.customers import ReadRules
 from functions.escalate.job import EscalationDeps, EscalationError, run_escalate
-from functions.ports import Table
-from functions.rendering import Templates
+from functions.core.tables import Table
+from functions.adapters.templates import Templates
 from functions.retry import RetryPolicy
 from conftest import VN
 from support import MemoryChannel, MemorySheet
@@ -212,8 +212,8 @@ def test_customer_text_is_written_as_text(store):
 
 
 def test_a_resolved_case_sends_its_customer_one_survey(store):
-    from functions.links import Links
-    from functions.survey.sending import SurveyRules
+    from functions.core.links import Links
+    from functions.survey.offers import SurveyRules
 
     sheet, channel = book(COMPLAINTS[1:2]), MemoryChannel()
     wiring = deps(sheet, store, channel)

@@ -2,10 +2,12 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from functions.adapters.sqlite_store import SqliteStore
+from functions.adapters.stores.sqlite import SqliteStore
 from functions.followup.job import JobError, run_followup
 from functions.followup.plan import FollowupRules
-from functions.ports import FAILED, SENT, PermanentDeliveryError, StoreUnavailable, Table, TransientDeliveryError
+from functions.core.ledger import FAILED, SENT
+from functions.core.errors import PermanentDeliveryError, StoreUnavailable, TransientDeliveryError
+from functions.core.tables import Table
 from conftest import NINE_AM, TODAY, VN
 from support import MemoryChannel, MemorySheet, deps, memory_sheet, row
 

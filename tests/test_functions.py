@@ -4,8 +4,8 @@ import json
 import pytest
 from functions_framework import create_app
 
-from functions.adapters.sqlite_store import SqliteStore
-from functions.links import Links
+from functions.adapters.stores.sqlite import SqliteStore
+from functions.core.links import Links
 from conftest import ROOT
 from support import HEADER, read_workbook, row, write_workbook
 
@@ -123,8 +123,8 @@ def test_followup_daily_logs_masked_structured_json(env, capfd):
 
 
 def test_escalate_sync_reports_what_stops_it_then_runs(env, monkeypatch):
-    from functions.adapters.xlsx_sheet import XlsxSheet
-    from functions.sheet_layout import layouts
+    from functions.adapters.sheets.xlsx import XlsxSheet
+    from functions.core.sheet_layout import layouts
 
     monkeypatch.setenv("CARELOOP_WORKING_HOURS", "mon-sun 00:00-23:59")
     client = create_app("escalate_sync", SOURCE).test_client()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import requests
 
-from functions.links import Links
+from functions.core.links import Links
 from conftest import ROOT, free_port
 from processes import server
 from support import HEADER, row, write_workbook

@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from functions.adapters.google_sheet import Connection, GoogleSheet, SheetError, spreadsheet_key
-from functions.columns import CUSTOMERS
-from functions.ports import RowWrite, TabWrite
+from functions.adapters.sheets.google import Connection, GoogleSheet, SheetError, spreadsheet_key
+from functions.core.sheet_schema import CUSTOMERS
+from functions.core.tables import RowWrite, TabWrite
 from sheets_server import Fault, SheetsServer
 from support import HEADER, row
 
@@ -184,7 +184,7 @@ def test_a_server_that_is_down_is_a_clear_error():
 
 
 def test_request_budget_of_a_follow_up_run_over_10000_customers(server, tmp_path):
-    from functions.adapters.sqlite_store import SqliteStore
+    from functions.adapters.stores.sqlite import SqliteStore
     from functions.followup.job import run_followup
     from conftest import NINE_AM
     from support import MemoryChannel, deps
@@ -250,9 +250,9 @@ def test_followup_daily_function_on_a_google_sheet(server, tmp_path, monkeypatch
 def test_escalation_on_a_google_sheet_within_the_request_budget(server, tmp_path):
     from datetime import datetime
 
-    from functions.adapters.sqlite_store import SqliteStore
+    from functions.adapters.stores.sqlite import SqliteStore
     from functions.escalate.job import run_escalate
-    from functions.sheet_layout import layouts
+    from functions.core.sheet_layout import layouts
     from conftest import VN
     from test_escalate_job import deps as escalation_deps
 

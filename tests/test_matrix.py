@@ -1,7 +1,7 @@
 import pytest
 
 from functions.escalate.matrix import MatrixError, read_matrix
-from functions.ports import Table
+from functions.core.tables import Table
 
 HEADER = ["Loại vấn đề", "Phụ trách cấp 1", "Phụ trách cấp 2", "Phụ trách cấp 3", "Phản hồi đầu (giờ)", "Giải quyết (giờ)"]
 

@@ -2,8 +2,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from functions.business_calendar import BusinessCalendar
-from functions.cases import IN_PROGRESS, OPEN, RESOLVED, CaseRecord
+from functions.core.business_calendar import BusinessCalendar
+from functions.core.cases import IN_PROGRESS, OPEN, RESOLVED, CaseRecord
 from functions.escalate.metrics import care_metrics, dashboard_rows
 from conftest import VN
 

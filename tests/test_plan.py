@@ -2,10 +2,10 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from functions.customers import Customer
+from functions.core.customers import Customer
 from functions.followup.plan import BIRTHDAY, CHECKIN, DueMessage, FollowupRules, decide, due_messages
-from functions.ports import FAILED, RESERVED, SENT, LedgerFacts
-from functions.values import Birthday
+from functions.core.ledger import FAILED, RESERVED, SENT, LedgerFacts
+from functions.core.values import Birthday
 from conftest import VN
 
 TODAY = date(2026, 11, 23)
@@ -88,7 +88,7 @@ def test_never_contacted(kw, reason):
 
 
 def test_invalid_rows_are_never_contacted():
-    from functions.customers import Problem
+    from functions.core.customers import Problem
     c = customer(birthday=Birthday(11, 23), problems=(Problem(2, "C-1", "Email", "email_invalid", {"value": "x"}),))
     assert reasons(plan([c])) == [("birthday", "C-1", "invalid_row")]
 

@@ -1,7 +1,8 @@
 import pytest
 
-from functions.checks import SAMPLE_CONTEXT, check_templates
-from functions.rendering import RenderError, Templates
+from functions.entrypoints.cli.check import SAMPLE_CONTEXT, check_templates
+from functions.core.errors import RenderError
+from functions.adapters.templates import Templates
 
 
 def test_every_message_renders_in_both_languages():

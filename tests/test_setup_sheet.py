@@ -5,9 +5,9 @@ import copy
 
 import openpyxl
 
-from functions.adapters.google_sheet import Connection, GoogleSheet
-from functions.adapters.xlsx_sheet import XlsxSheet
-from functions.sheet_layout import layouts
+from functions.adapters.sheets.google import Connection, GoogleSheet
+from functions.adapters.sheets.xlsx import XlsxSheet
+from functions.core.sheet_layout import layouts
 from sheets_server import SheetsServer
 from support import write_workbook
 

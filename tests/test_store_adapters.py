@@ -3,9 +3,9 @@ import time
 
 import pytest
 
-from functions.adapters.firestore_store import FirestoreStore, _fitted, document_id, key_of
-from functions.adapters.sqlite_store import SqliteStore
-from functions.ports import StoreUnavailable
+from functions.adapters.stores.firestore import FirestoreStore, _fitted, document_id, key_of
+from functions.adapters.stores.sqlite import SqliteStore
+from functions.core.errors import StoreUnavailable
 from conftest import TODAY, free_port
 
 

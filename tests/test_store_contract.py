@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from functions.ports import FAILED, RESERVED, SENT, LedgerEntry
+from functions.core.ledger import FAILED, RESERVED, SENT, LedgerEntry
 from conftest import NINE_AM, TODAY
 
 
@@ -111,8 +111,8 @@ def test_reports_newest_first(store):
 
 
 def _reserve_all(kind, location, keys, queue):
-    from functions.adapters.firestore_store import FirestoreStore
-    from functions.adapters.sqlite_store import SqliteStore
+    from functions.adapters.stores.firestore import FirestoreStore
+    from functions.adapters.stores.sqlite import SqliteStore
 
     store = SqliteStore(location) if kind == "sqlite" else FirestoreStore(location, timeout=20)
     queue.put([k for k in keys if store.reserve(entry(k))])
@@ -138,7 +138,7 @@ def test_processes_racing_never_both_reserve(store, tmp_path):
 
 # ---- cases --------------------------------------------------------------------------------
 
-from functions.cases import IN_PROGRESS, OPEN, RESOLVED, CaseEvent, CaseRecord, case_id_for, flag_key  # noqa: E402
+from functions.core.cases import IN_PROGRESS, OPEN, RESOLVED, CaseEvent, CaseRecord, case_id_for, flag_key  # noqa: E402
 
 
 def a_case(n=1, status=OPEN, created=NINE_AM, **changes):
@@ -186,7 +186,7 @@ def test_open_cases_and_all_cases(store):
 
 # ---- surveys ------------------------------------------------------------------------------
 
-from functions.survey.model import Answer, Survey, TooManyAnswers, survey_id_for  # noqa: E402
+from functions.core.surveys import Answer, Survey, TooManyAnswers, survey_id_for  # noqa: E402
 
 
 def a_survey(customer="C-1", occasion="checkin/2026-11-16", created=NINE_AM):

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 import pytest
 from functions_framework import create_app
 
-from functions.adapters.sqlite_store import SqliteStore
-from functions.links import Links
-from functions.survey.model import Survey, survey_id_for
-from functions.tokens import Signer, TokenExpired, TokenInvalid
+from functions.adapters.stores.sqlite import SqliteStore
+from functions.core.links import Links
+from functions.core.surveys import Survey, survey_id_for
+from functions.core.tokens import Signer, TokenExpired, TokenInvalid
 from conftest import ROOT, VN
 
 SOURCE = str(ROOT / "main.py")

@@ -2,8 +2,8 @@ from datetime import date, datetime
 
 import pytest
 
-from functions import values
-from functions.values import Birthday, CellError
+from functions.core import values
+from functions.core.values import Birthday, CellError
 
 TODAY = date(2026, 11, 23)
 

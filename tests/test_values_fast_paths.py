@@ -3,8 +3,8 @@ import random
 
 import pytest
 
-from functions import values
-from functions.values import CellError
+from functions.core import values
+from functions.core.values import CellError
 
 
 def verdict(read, *args):

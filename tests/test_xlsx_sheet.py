@@ -4,9 +4,9 @@ import openpyxl
 import pytest
 from openpyxl.styles import Font, PatternFill
 
-from functions.adapters.xlsx_sheet import SheetError, XlsxSheet
-from functions.columns import CUSTOMERS, MissingColumnError
-from functions.ports import RowWrite, TabWrite
+from functions.adapters.sheets.xlsx import SheetError, XlsxSheet
+from functions.core.sheet_schema import CUSTOMERS, MissingColumnError
+from functions.core.tables import RowWrite, TabWrite
 from support import HEADER, read_workbook, row, write_workbook
 
 ID = CUSTOMERS.column("id")

@@ -8,23 +8,27 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Mapping, Sequence
 
-from ..business_calendar import BusinessCalendar
-from ..cases import RESOLVED, CaseEvent, CaseRecord, flag_key
-from ..columns import CASES, CUSTOMERS, DASHBOARD, MATRIX
-from ..customers import CustomerSheet, ReadRules, read_customers
-from ..i18n import say
-from ..links import Links
-from ..ports import (RESERVED, SENT, Channel, JobCannotRun, LedgerEntry, OutgoingMessage, PermanentDeliveryError, RowWrite, Sheet,
-                     Store, TabWrite, TransientDeliveryError)
-from ..rendering import RenderError, Templates
-from ..retry import RetryPolicy
-from ..survey.model import Survey
-from ..survey.sending import SurveyRules, offer, recent_by_customer, survey_links
-from ..text import cell_text
-from .matrix import MatrixError, read_matrix
-from .metrics import care_metrics, dashboard_rows, survey_metrics, survey_rows
-from .plan import Flag, Notice, plan_escalation, read_case_rows, read_flags, status_title
-from .triage import TIER3_PHRASES
+from functions.core.business_calendar import BusinessCalendar
+from functions.core.cases import RESOLVED, CaseEvent, CaseRecord, flag_key
+from functions.core.sheet_schema import CASES, CUSTOMERS, DASHBOARD, MATRIX
+from functions.core.customers import CustomerSheet, ReadRules, read_customers
+from functions.core.i18n import say
+from functions.core.links import Links
+from functions.core.ledger import RESERVED, SENT, LedgerEntry
+from functions.ports import Channel, Sheet, Store
+from functions.core.errors import JobCannotRun, PermanentDeliveryError, TransientDeliveryError
+from functions.core.messages import OutgoingMessage
+from functions.core.tables import RowWrite, TabWrite
+from functions.core.errors import RenderError
+from functions.adapters.templates import Templates
+from functions.retry import RetryPolicy
+from functions.core.surveys import Survey
+from functions.survey.offers import SurveyRules, offer, recent_by_customer, survey_links
+from functions.core.text import cell_text
+from functions.escalate.matrix import MatrixError, read_matrix
+from functions.escalate.metrics import care_metrics, dashboard_rows, survey_metrics, survey_rows
+from functions.escalate.plan import Flag, Notice, plan_escalation, read_case_rows, read_flags, status_title
+from functions.escalate.triage import TIER3_PHRASES
 
 JOB = "escalate"
 METRICS_DAYS = 30

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.utils import parseaddr
 
-from ..columns import MATRIX, locate_columns
-from ..ports import Table
-from ..text import cell_text, fold
+from functions.core.sheet_schema import MATRIX, locate_columns
+from functions.core.tables import Table
+from functions.core.text import cell_text, fold
 
 
 class MatrixError(ValueError):

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Sequence
 
-from ..business_calendar import BusinessCalendar
-from ..cases import IN_PROGRESS, OPEN, RESOLVED, CaseRecord
+from functions.core.business_calendar import BusinessCalendar
+from functions.core.cases import IN_PROGRESS, OPEN, RESOLVED, CaseRecord
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Sequence
 
-from ..business_calendar import BusinessCalendar
-from ..cases import OPEN, RESOLVED, STATUS_TITLES, CaseEvent, CaseRecord, case_id_for, flag_key, read_status
-from ..columns import CASES, CUSTOMERS, locate_columns
-from ..customers import CustomerSheet
-from ..ports import Table
-from ..text import cell_text
-from ..values import CellError, read_tick
-from .matrix import Matrix
-from .triage import TIER3_PHRASES, SeverityUnreadable, triage
+from functions.core.business_calendar import BusinessCalendar
+from functions.core.cases import (OPEN, RESOLVED, STATUS_TITLES, CaseEvent, CaseRecord, case_id_for, flag_key, read_status)
+from functions.core.sheet_schema import CASES, CUSTOMERS, locate_columns
+from functions.core.customers import CustomerSheet
+from functions.core.tables import Table
+from functions.core.text import cell_text
+from functions.core.values import CellError, read_tick
+from functions.escalate.matrix import Matrix
+from functions.escalate.triage import TIER3_PHRASES, SeverityUnreadable, triage
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
-from ..text import cell_text, fold
+from functions.core.text import cell_text, fold
 
 # Several words each, where one word alone would mislead: "kiện" is also in "sự kiện" (an
 # event), and a law office's clients speak of "luật sư" (their lawyer) all the time.

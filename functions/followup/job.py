@@ -11,18 +11,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from ..columns import CUSTOMERS
-from ..customers import Customer, ReadRules, read_customers
-from ..gc_pause import cycle_collector_paused
-from ..i18n import both, say
-from ..links import Links
-from ..ports import (Channel, JobCannotRun, LedgerEntry, OutgoingMessage, PermanentDeliveryError, RowWrite, Sheet, Store,
-                     TabWrite, TransientDeliveryError)
-from ..rendering import RenderedMessage, RenderError, Templates
-from ..retry import RetryPolicy
-from ..survey.model import Survey
-from ..survey.sending import SurveyRules, offer, recent_by_customer, survey_links
-from .plan import CHECKIN, DueMessage, FollowupRules, Skip, decide, due_messages
+from functions.core.sheet_schema import CUSTOMERS
+from functions.core.customers import Customer, ReadRules, read_customers
+from functions.core.gc_pause import cycle_collector_paused
+from functions.core.i18n import both, say
+from functions.core.links import Links
+from functions.ports import Channel, Sheet, Store
+from functions.core.errors import JobCannotRun, PermanentDeliveryError, TransientDeliveryError
+from functions.core.ledger import LedgerEntry
+from functions.core.messages import OutgoingMessage
+from functions.core.tables import RowWrite, TabWrite
+from functions.core.messages import RenderedMessage
+from functions.core.errors import RenderError
+from functions.adapters.templates import Templates
+from functions.retry import RetryPolicy
+from functions.core.surveys import Survey
+from functions.survey.offers import SurveyRules, offer, recent_by_customer, survey_links
+from functions.followup.plan import CHECKIN, DueMessage, FollowupRules, Skip, decide, due_messages
 
 JOB = "followup"
 CHUNK = 25  # messages reserved and confirmed together

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable, Sequence
 
-from ..customers import Customer
-from ..ports import FAILED, RESERVED, SENT, LedgerFacts
+from functions.core.customers import Customer
+from functions.core.ledger import FAILED, RESERVED, SENT, LedgerFacts
 
 BIRTHDAY, CHECKIN = "birthday", "checkin"
 CHECKIN_AFTER = timedelta(days=7)

@@ -1,0 +1,96 @@
+"""Channel adapter for an SMTP server: implicit TLS, STARTTLS or plain, login, timeouts.
+
+One connection is opened on the first message and reused for the run. SMTP 4xx replies and
+dropped connections are transient (the job retries them); 5xx replies are permanent.
+"""
+from __future__ import annotations
+
+import base64
+import smtplib
+import ssl
+from dataclasses import dataclass
+
+from functions.core.messages import OutgoingMessage
+from functions.core.errors import PermanentDeliveryError, TransientDeliveryError
+from functions.adapters.channels.mime import build_email
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int = 587
+    security: str = "starttls"  # starttls | tls | none
+    user: str = ""
+    password: str = ""
+    timeout: float = 30.0
+    sender_name: str = ""
+    sender_email: str = ""
+    reply_to: str = ""
+    tls_context: ssl.SSLContext | None = None  # tests pass one that trusts their own certificate
+
+
+def _login(connection: smtplib.SMTP, user: str, password: str) -> None:
+    """smtplib encodes credentials as ASCII; a Vietnamese password ("mật khẩu") goes as UTF-8
+    in AUTH PLAIN (RFC 4616)."""
+    if (user + password).isascii():
+        connection.login(user, password)
+        return
+    connection.ehlo_or_helo_if_needed()
+    credentials = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+    code, reply = connection.docmd("AUTH", f"PLAIN {credentials}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
+
+
+class SmtpChannel:
+    channels = frozenset({"email"})
+
+    def __init__(self, config: SmtpConfig):
+        self.config = config
+        self._connection: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        c = self.config
+        context = c.tls_context or ssl.create_default_context()
+        if c.security == "tls":
+            connection: smtplib.SMTP = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout, context=context)
+        else:
+            connection = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
+            if c.security == "starttls":
+                connection.starttls(context=context)
+        if c.user:
+            _login(connection, c.user, c.password)
+        return connection
+
+    def deliver(self, message: OutgoingMessage) -> None:
+        if message.channel != "email":
+            raise PermanentDeliveryError(f"smtp: channel {message.channel} is not supported")
+        email = build_email(message, self.config.sender_name, self.config.sender_email, self.config.reply_to)
+        try:
+            if self._connection is None:
+                self._connection = self._connect()
+            self._connection.send_message(email)
+        except smtplib.SMTPAuthenticationError as error:
+            raise PermanentDeliveryError(f"SMTP login refused ({error.smtp_code})") from error
+        except smtplib.SMTPRecipientsRefused as error:
+            code = next(iter(error.recipients.values()))[0]
+            self._raise_for(code, "recipient refused")
+        except smtplib.SMTPResponseException as error:
+            self._raise_for(error.smtp_code, error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else str(error.smtp_error))
+        except (smtplib.SMTPServerDisconnected, OSError) as error:
+            self.close()
+            raise TransientDeliveryError(f"SMTP {self.config.host}:{self.config.port}: {error}") from error
+
+    def _raise_for(self, code: int, text: str) -> None:
+        if 400 <= code < 500:
+            self.close()  # start afresh on the retry
+            raise TransientDeliveryError(f"SMTP {code}: {text}")
+        raise PermanentDeliveryError(f"SMTP {code}: {text}")
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            self._connection = None

@@ -1,0 +1,64 @@
+"""Where a TabWrite's values go in a tab as it is now (pure), shared by every Sheet adapter.
+
+Rows are found by ID (staff sort and insert rows while a run is going); among rows sharing an
+ID (a problem staff must fix) the one at the row number read; a row read without an ID only if
+it is still there without one (rows below the last one count as blank: new rows go there). Columns the write needs and the tab lacks are added at the end.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from functions.core.sheet_schema import locate_columns
+from functions.core.tables import RowWrite, TabWrite
+from functions.core.text import cell_text
+
+
+@dataclass
+class Placement:
+    new_columns: list[tuple[int, str]] = field(default_factory=list)  # (0-based column, header title)
+    cells: list[tuple[int, int, Any]] = field(default_factory=list)  # (sheet row, 0-based column, value)
+    missed: list[RowWrite] = field(default_factory=list)  # rows no longer there
+
+
+def row_locator(ids: Sequence[str]) -> Callable[[RowWrite], int | None]:
+    """The sheet row each RowWrite belongs in now, given the ID column now (ids[0] is row 2)."""
+    rows_by_id: dict[str, list[int]] = {}
+    for number, text in enumerate(ids, start=2):
+        if text:
+            rows_by_id.setdefault(text, []).append(number)
+
+    def locate(write: RowWrite) -> int | None:
+        if write.row_id:
+            numbers = rows_by_id.get(write.row_id, [])
+            return write.row_number if write.row_number in numbers else (numbers[0] if numbers else None)
+        index = write.row_number - 2  # below the last row every row is blank, so without an ID too
+        return write.row_number if index >= len(ids) or (index >= 0 and not ids[index]) else None
+
+    return locate
+
+
+def place(change: TabWrite, header: Sequence[Any], id_column: Callable[[int], Sequence[Any]]) -> Placement:
+    """`header` is the tab's first row now; `id_column(position)` reads that column below it."""
+    placement = Placement()
+    positions = locate_columns(change.tab, header)
+    needed = {change.id_column.key} | {key for row in change.rows for key in row.values}
+    width = len(header)
+    for spec in change.tab.columns:
+        if spec.key in needed and spec.key not in positions:
+            positions[spec.key] = width
+            placement.new_columns.append((width, spec.title(change.header_language)))
+            width += 1
+    id_at = positions[change.id_column.key]
+    existing_ids = [] if id_at >= len(header) else [cell_text(v) for v in id_column(id_at)]
+    locate = row_locator(existing_ids)
+    next_free = max((n for n, text in enumerate(existing_ids, start=2) if text), default=1) + 1
+    for write in change.rows:
+        number = locate(write)
+        if number is None and write.append and write.row_id:
+            number, next_free = next_free, next_free + 1
+        if number is None:
+            placement.missed.append(write)
+        else:
+            placement.cells.extend((number, positions[key], value) for key, value in write.values.items())
+    return placement

@@ -1,0 +1,162 @@
+"""Sheet adapter for a local .xlsx workbook (openpyxl), the embedded default.
+
+Reads with the fast read-only loader; writes by loading the full workbook (staff formatting,
+extra columns and validations survive), applying the run's changes, and replacing the file
+atomically, under a lock file so two overlapping runs write one after the other.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from functions.core.sheet_schema import TabSpec, find_tab
+from functions.adapters.sheets.placement import place
+from functions.core.tables import RowWrite, Table, TabWrite
+from functions.core.errors import SheetUnavailable
+
+
+class SheetError(SheetUnavailable):
+    """The workbook cannot be used; the message says which file and what to do."""
+
+
+class XlsxSheet:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    def _open(self, read_only: bool):
+        import openpyxl  # imported here: only runs on a local workbook pay for it
+
+        if not self.path.exists():
+            raise SheetError(f"Không tìm thấy tệp / no such workbook: {self.path}")
+        try:
+            return openpyxl.load_workbook(self.path, read_only=read_only, data_only=read_only)
+        except Exception as error:  # openpyxl raises many kinds for a damaged file
+            raise SheetError(f"Không mở được / cannot open {self.path}: {error}") from error
+
+    def read(self, tabs: Sequence[TabSpec]) -> dict[str, Table]:
+        workbook = self._open(read_only=True)
+        try:
+            found: dict[str, Table] = {}
+            for spec in tabs:
+                title = find_tab(spec, workbook.sheetnames)
+                if title is None:
+                    continue
+                rows = [list(r) for r in workbook[title].iter_rows(values_only=True)]
+                found[spec.key] = Table(title, rows[0] if rows else [], rows[1:])
+            return found
+        finally:
+            workbook.close()
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with open(self.path.with_name(self.path.name + ".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def write(self, changes: Sequence[TabWrite]) -> list[RowWrite]:
+        """Apply every change; returns the row writes whose row could no longer be found."""
+        if not any(change.rows for change in changes):
+            return []
+        with self._locked():
+            workbook = self._open(read_only=False)
+            missed: list[RowWrite] = []
+            for change in changes:
+                title = find_tab(change.tab, workbook.sheetnames)
+                if title is None:
+                    raise SheetError(f"Tab '{change.tab.title_vi}' / '{change.tab.title_en}' không có trong / is not in {self.path}")
+                missed += _apply(workbook[title], change)
+            self._save(workbook)
+        return missed
+
+    def prepare(self, layouts, language: str) -> list[str]:
+        """`careloop setup-sheet` on a workbook: missing tabs and columns, a frozen bold header,
+        drop-down lists (TRUE/FALSE where Google would show a checkbox), the default escalation
+        row. Excel cannot warn on single columns, so system columns are not protected here."""
+        from openpyxl.styles import Font
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        from functions.core.sheet_schema import locate_columns
+        from functions.adapters.sheets.a1 import column_letters
+        from functions.adapters.sheets.google_setup import rule_for
+
+        actions: list[str] = []
+        with self._locked():
+            workbook = self._open(read_only=False)
+            for layout in layouts:
+                title = find_tab(layout.tab, workbook.sheetnames)
+                if title is None:
+                    title = layout.tab.title(language)
+                    sheet = workbook.create_sheet(title)
+                    actions.append(f"+ tab '{title}'")
+                else:
+                    sheet = workbook[title]
+                header = [c.value for c in sheet[1]]
+                while header and header[-1] in (None, ""):
+                    header.pop()
+                positions = locate_columns(layout.tab, header, require=False)
+                added = []
+                for column in layout.tab.columns:
+                    if column.key not in positions:
+                        positions[column.key] = len(header) + len(added)
+                        added.append(column.title(language))
+                        cell = sheet.cell(row=1, column=positions[column.key] + 1, value=column.title(language))
+                        cell.font = Font(bold=True)
+                if added:
+                    actions.append(f"+ '{title}': " + ", ".join(added))
+                if sheet.freeze_panes != "A2":
+                    sheet.freeze_panes = "A2"
+                    actions.append(f"~ '{title}': header row frozen")
+                existing = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
+                for column in layout.tab.columns:
+                    rule = rule_for(layout, column.key)
+                    area = f"{column_letters(positions[column.key])}2:{column_letters(positions[column.key])}1048576"
+                    if rule is None or area in existing:
+                        continue
+                    choices = ["TRUE", "FALSE"] if column.key in layout.checkboxes else layout.dropdowns[column.key]
+                    validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+                    validation.add(area)
+                    sheet.add_data_validation(validation)
+                    actions.append(f"~ '{title}': {column.title(language)} dropdown")
+                if layout.starter_rows and sheet.max_row < 2:
+                    order = [c.key for c in layout.tab.columns]
+                    for number, starter in enumerate(layout.starter_rows, start=2):
+                        for key, value in zip(order, starter):
+                            sheet.cell(row=number, column=positions[key] + 1, value=value)
+                    actions.append(f"+ '{title}': default row '*'")
+            if actions:
+                self._save(workbook)
+        return actions
+
+    def _save(self, workbook) -> None:
+        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".careloop-", suffix=".xlsx")
+        os.close(handle)
+        try:
+            workbook.save(temporary)
+            os.replace(temporary, self.path)
+        except OSError as error:
+            Path(temporary).unlink(missing_ok=True)
+            raise SheetError(f"Không ghi được / cannot write {self.path} (đang mở trong Excel? / open in Excel?): {error}") from error
+
+
+def _apply(sheet, change: TabWrite) -> list[RowWrite]:
+    header = [cell.value for cell in sheet[1]] if sheet.max_row >= 1 else []
+
+    def id_column(position: int) -> list[object]:
+        return [cell.value for (cell,) in sheet.iter_rows(min_row=2, min_col=position + 1, max_col=position + 1)]
+
+    placement = place(change, header, id_column)
+    for position, title in placement.new_columns:
+        sheet.cell(row=1, column=position + 1, value=title)
+    for number, position, value in placement.cells:
+        cell = sheet.cell(row=number, column=position + 1)
+        cell.value = value
+        if isinstance(value, str):
+            cell.data_type = "s"  # text stays text: "=1+1" typed by a customer is no formula
+    return placement.missed

@@ -1,0 +1,344 @@
+"""Store adapter on Cloud Firestore (google-cloud-firestore), the production store.
+
+Reserving is `create()`, which fails when the document exists: two runs cannot both reserve a
+message. Document ids are the idempotency keys made safe for Firestore ("/" is not allowed):
+"birthday/C-00042/2026" → "birthday~C-00042~2026" ("~" and "%" themselves are %-escaped).
+The client is made on first use, never at import; FIRESTORE_EMULATOR_HOST is honoured by it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime
+from functools import cached_property, wraps
+from typing import Any, Iterable, Mapping, Sequence
+
+from functions.core.cases import IN_PROGRESS, OPEN, CaseEvent, CaseRecord, case_fields, case_from_fields
+from functions.core.surveys import (Answer, Survey, TooManyAnswers, answer_fields, survey_fields, survey_from_fields)
+from functions.core.ledger import FAILED, RESERVED, SENT, LedgerEntry, LedgerFacts
+from functions.core.errors import StoreUnavailable
+
+LEDGER, OPT_OUTS, REPORTS, CASES, EVENTS, SURVEYS = "ledger", "opt_outs", "reports", "cases", "events", "surveys"
+BATCH_LIMIT = 500  # Firestore's most writes in one batch
+GET_CHUNK = 300
+PARALLEL_CREATES = 16
+REPORT_LIMIT = 900_000  # bytes of JSON; a document holds at most 1 MiB
+
+
+def document_id(key: str) -> str:
+    return key.replace("%", "%25").replace("~", "%7E").replace("/", "~")
+
+
+def key_of(document: str) -> str:
+    return document.replace("~", "/").replace("%7E", "~").replace("%25", "%")
+
+
+def _unavailable_on_error(method):
+    @wraps(method)
+    def wrapper(self, *args, **kwargs):
+        from google.api_core import exceptions as api
+        from google.auth import exceptions as auth
+
+        try:
+            return method(self, *args, **kwargs)
+        except (api.GoogleAPICallError, api.RetryError, auth.GoogleAuthError) as error:
+            raise StoreUnavailable(f"Firestore {self.project}/{self.database}: {error}") from error
+    return wrapper
+
+
+class FirestoreStore:
+    def __init__(self, project: str, database: str = "(default)", timeout: float = 30.0, client: Any = None):
+        self.project, self.database, self.timeout = project, database, timeout
+        if client is not None:
+            self.__dict__["client"] = client
+
+    @cached_property
+    def client(self):
+        from google.cloud import firestore  # imported here: only runs on Firestore pay for it
+
+        return firestore.Client(project=self.project, database=self.database)
+
+    @cached_property
+    def _retry(self):
+        from google.api_core.retry import Retry
+
+        return Retry(timeout=self.timeout)
+
+    def _ledger(self, key: str):
+        return self.client.collection(LEDGER).document(document_id(key))
+
+    def _call(self) -> dict[str, Any]:
+        return {"retry": self._retry, "timeout": self.timeout}
+
+    # ---- the message ledger ----------------------------------------------------------------
+
+    @_unavailable_on_error
+    def reserve(self, entry: LedgerEntry) -> bool:
+        from google.api_core.exceptions import AlreadyExists
+
+        try:
+            self._ledger(entry.key).create(_entry_fields(entry), **self._call())
+        except AlreadyExists:
+            return False
+        return True
+
+    def reserve_many(self, entries: Sequence[LedgerEntry]) -> set[str]:
+        # Each create stands alone (a batch would fail whole on one existing key), so they run
+        # side by side instead.
+        if len(entries) <= 1:
+            return {e.key for e in entries if self.reserve(e)}
+        with ThreadPoolExecutor(max_workers=min(PARALLEL_CREATES, len(entries))) as pool:
+            results = list(pool.map(self.reserve, entries))
+        return {entry.key for entry, won in zip(entries, results) if won}
+
+    def confirm(self, key: str, at: datetime) -> None:
+        self.confirm_many([key], at)
+
+    @_unavailable_on_error
+    def confirm_many(self, keys: Sequence[str], at: datetime) -> None:
+        from google.api_core.exceptions import NotFound
+
+        for start in range(0, len(keys), BATCH_LIMIT):
+            chunk = keys[start:start + BATCH_LIMIT]
+            batch = self.client.batch()
+            for key in chunk:
+                batch.update(self._ledger(key), {"state": SENT, "updated_at": at, "error": ""})
+            try:
+                batch.commit(**self._call())
+            except NotFound:  # one key was released meanwhile: confirm the others one by one
+                for key in chunk:
+                    self._update_if_present(key, {"state": SENT, "updated_at": at, "error": ""})
+
+    @_unavailable_on_error
+    def fail(self, key: str, error: str, at: datetime) -> None:
+        self._update_if_present(key, {"state": FAILED, "updated_at": at, "error": error})
+
+    def _update_if_present(self, key: str, fields: Mapping[str, Any]) -> None:
+        from google.api_core.exceptions import NotFound
+
+        try:
+            self._ledger(key).update(dict(fields), **self._call())
+        except NotFound:
+            pass
+
+    @_unavailable_on_error
+    def release(self, key: str) -> bool:
+        from google.cloud import firestore
+
+        reference = self._ledger(key)
+
+        @firestore.transactional
+        def release_in(transaction) -> bool:
+            snapshot = reference.get(transaction=transaction)
+            if not snapshot.exists or snapshot.get("state") not in (RESERVED, FAILED):
+                return False
+            transaction.delete(reference)
+            return True
+
+        return release_in(self.client.transaction())
+
+    @_unavailable_on_error
+    def entry(self, key: str) -> LedgerEntry | None:
+        snapshot = self._ledger(key).get(**self._call())
+        return _entry(snapshot.to_dict()) if snapshot.exists else None
+
+    @_unavailable_on_error
+    def facts(self, keys: Iterable[str], day: date) -> LedgerFacts:
+        keys = list(keys)
+        states: dict[str, str] = {}
+        sent_at: dict[str, datetime] = {}
+        for start in range(0, len(keys), GET_CHUNK):
+            references = [self._ledger(k) for k in keys[start:start + GET_CHUNK]]
+            for snapshot in self.client.get_all(references, field_paths=["key", "state", "updated_at"], **self._call()):
+                if snapshot.exists:
+                    fields = snapshot.to_dict()
+                    states[fields["key"]] = fields["state"]
+                    if fields["state"] == SENT and fields.get("updated_at"):
+                        sent_at[fields["key"]] = fields["updated_at"]
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        today = (self.client.collection(LEDGER).where(filter=FieldFilter("business_day", "==", day.isoformat()))
+                 .select(["customer_id"]).stream(**self._call()))
+        customers = [snapshot.get("customer_id") for snapshot in today]
+        return LedgerFacts(states, sent_at, frozenset(customers), len(customers))
+
+    @_unavailable_on_error
+    def unconfirmed(self) -> list[LedgerEntry]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = self.client.collection(LEDGER).where(filter=FieldFilter("state", "in", [RESERVED, FAILED]))
+        entries = [_entry(s.to_dict()) for s in query.stream(**self._call())]
+        return sorted(entries, key=lambda e: (e.reserved_at is None, e.reserved_at or datetime.min, e.key))
+
+    # ---- opt-outs and reports --------------------------------------------------------------
+
+    @_unavailable_on_error
+    def record_opt_out(self, customer_id: str, at: datetime) -> None:
+        from google.api_core.exceptions import AlreadyExists
+
+        try:  # the first opt-out stays, like SQLite's INSERT OR IGNORE
+            self.client.collection(OPT_OUTS).document(document_id(customer_id)).create(
+                {"customer_id": customer_id, "at": at}, **self._call())
+        except AlreadyExists:
+            pass
+
+    @_unavailable_on_error
+    def opt_outs(self) -> dict[str, datetime]:
+        return {s.get("customer_id"): s.get("at") for s in self.client.collection(OPT_OUTS).stream(**self._call())}
+
+    # ---- cases ------------------------------------------------------------------------------
+
+    def _case_ref(self, case_id: str):
+        return self.client.collection(CASES).document(document_id(case_id))
+
+    def _event_fields(self, event: CaseEvent) -> dict[str, Any]:
+        return {"case_id": event.case_id, "at": event.at, "kind": event.kind,
+                "detail": json.dumps(event.detail, ensure_ascii=False, default=str), "seq": time.time_ns()}
+
+    @_unavailable_on_error
+    def create_case(self, case: CaseRecord, event: CaseEvent) -> bool:
+        from google.api_core.exceptions import AlreadyExists
+
+        batch = self.client.batch()  # the case and its first event, together or not at all
+        batch.create(self._case_ref(case.case_id), case_fields(case))
+        batch.create(self._case_ref(case.case_id).collection(EVENTS).document(), self._event_fields(event))
+        try:
+            batch.commit(**self._call())
+        except AlreadyExists:
+            return False
+        return True
+
+    @_unavailable_on_error
+    def case(self, case_id: str) -> CaseRecord | None:
+        snapshot = self._case_ref(case_id).get(**self._call())
+        return case_from_fields(snapshot.to_dict()) if snapshot.exists else None
+
+    @_unavailable_on_error
+    def cases(self, open_only: bool = False) -> list[CaseRecord]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = self.client.collection(CASES)
+        if open_only:
+            query = query.where(filter=FieldFilter("status", "in", [OPEN, IN_PROGRESS]))
+        found = [case_from_fields(s.to_dict()) for s in query.stream(**self._call())]
+        return sorted(found, key=lambda c: (c.created_at, c.case_id))
+
+    @_unavailable_on_error
+    def update_case(self, case_id: str, changes: Mapping[str, Any], event: CaseEvent) -> None:
+        from google.cloud import firestore
+
+        reference = self._case_ref(case_id)
+
+        @firestore.transactional
+        def update_in(transaction) -> None:
+            if not reference.get(transaction=transaction).exists:
+                raise KeyError(case_id)
+            if changes:
+                transaction.update(reference, dict(changes))
+            transaction.create(reference.collection(EVENTS).document(), self._event_fields(event))
+
+        update_in(self.client.transaction())
+
+    @_unavailable_on_error
+    def case_events(self, case_id: str) -> list[CaseEvent]:
+        snapshots = self._case_ref(case_id).collection(EVENTS).stream(**self._call())
+        rows = sorted((s.to_dict() for s in snapshots), key=lambda e: (e["at"], e["seq"]))
+        return [CaseEvent(e["case_id"], e["at"], e["kind"], json.loads(e["detail"])) for e in rows]
+
+    # ---- surveys ----------------------------------------------------------------------------
+
+    def _survey_ref(self, survey_id: str):
+        return self.client.collection(SURVEYS).document(document_id(survey_id))
+
+    @_unavailable_on_error
+    def create_survey(self, survey: Survey) -> bool:
+        from google.api_core.exceptions import AlreadyExists
+
+        try:
+            self._survey_ref(survey.survey_id).create(survey_fields(survey), **self._call())
+        except AlreadyExists:
+            return False
+        return True
+
+    @_unavailable_on_error
+    def survey(self, survey_id: str) -> Survey | None:
+        snapshot = self._survey_ref(survey_id).get(**self._call())
+        return survey_from_fields(snapshot.to_dict()) if snapshot.exists else None
+
+    @_unavailable_on_error
+    def surveys(self, since: datetime) -> list[Survey]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = self.client.collection(SURVEYS).where(filter=FieldFilter("created_at", ">=", since))
+        found = [survey_from_fields(s.to_dict()) for s in query.stream(**self._call())]
+        return sorted(found, key=lambda s: (s.created_at, s.survey_id))
+
+    @_unavailable_on_error
+    def add_answer(self, survey_id: str, answer: Answer, limit: int) -> Survey:
+        from google.cloud import firestore
+
+        reference = self._survey_ref(survey_id)
+
+        @firestore.transactional
+        def append_in(transaction) -> Survey:
+            snapshot = reference.get(transaction=transaction)
+            if not snapshot.exists:
+                raise KeyError(survey_id)
+            survey = survey_from_fields(snapshot.to_dict())
+            if len(survey.answers) >= limit:
+                raise TooManyAnswers(survey_id)
+            updated = dataclasses.replace(survey, answers=survey.answers + (answer,))
+            transaction.update(reference, {"answers": [answer_fields(a) for a in updated.answers]})
+            return updated
+
+        return append_in(self.client.transaction())
+
+    @_unavailable_on_error
+    def save_report(self, report: Mapping[str, Any]) -> None:
+        from google.cloud import firestore
+
+        # Random document ids (add()) spread writes; the body is JSON, trimmed to fit a document;
+        # saved_at (the server's clock) orders reports even when runs share a --now.
+        self.client.collection(REPORTS).add({"job": report["job"], "at": report["now"], "body": _fitted(report),
+                                             "saved_at": firestore.SERVER_TIMESTAMP}, **self._call())
+
+    @_unavailable_on_error
+    def reports(self, job: str, limit: int = 10) -> list[dict[str, Any]]:
+        from google.cloud import firestore
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = (self.client.collection(REPORTS).where(filter=FieldFilter("job", "==", job))
+                 .order_by("saved_at", direction=firestore.Query.DESCENDING).limit(limit))
+        return [json.loads(s.get("body")) for s in query.stream(**self._call())]
+
+
+def _entry_fields(entry: LedgerEntry) -> dict[str, Any]:
+    return {"key": entry.key, "customer_id": entry.customer_id, "kind": entry.kind, "channel": entry.channel,
+            "business_day": entry.business_day.isoformat(), "state": entry.state,
+            "reserved_at": entry.reserved_at, "updated_at": entry.reserved_at, "error": entry.error}
+
+
+def _entry(fields: Mapping[str, Any]) -> LedgerEntry:
+    return LedgerEntry(fields["key"], fields["customer_id"], fields["kind"], fields["channel"],
+                       date.fromisoformat(fields["business_day"]), fields["state"], fields.get("reserved_at"),
+                       fields.get("updated_at"), fields.get("error", ""))
+
+
+def _fitted(report: Mapping[str, Any]) -> str:
+    """The report as JSON, its longest lists cut (and marked) until it fits one document."""
+    body = dict(report)
+    text = json.dumps(body, ensure_ascii=False, default=str)
+    truncated: list[str] = []
+    while len(text.encode()) > REPORT_LIMIT:
+        lists = [k for k, v in body.items() if isinstance(v, list) and len(v) > 1 and k != "truncated"]
+        if not lists:
+            break
+        longest = max(lists, key=lambda k: len(body[k]))
+        body[longest] = body[longest][: len(body[longest]) // 2]
+        if longest not in truncated:
+            truncated.append(longest)
+        body["truncated"] = truncated
+        text = json.dumps(body, ensure_ascii=False, default=str)
+    return text

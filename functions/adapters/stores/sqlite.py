@@ -1,0 +1,296 @@
+"""Store adapter on a SQLite file, the embedded default.
+
+Reserving is one INSERT on the idempotency key (the primary key), so two processes cannot both
+reserve a message. Each call opens its own connection: safe across threads and processes.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+import time
+from contextlib import closing, contextmanager
+from datetime import date, datetime, timezone
+from functools import wraps
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from functions.core.cases import DATETIME_FIELDS, CaseEvent, CaseRecord, case_fields, case_from_fields
+from functions.core.surveys import Answer, Survey, TooManyAnswers, survey_fields, survey_from_fields
+from functions.core.ledger import FAILED, RESERVED, SENT, LedgerEntry, LedgerFacts
+from functions.core.errors import StoreUnavailable
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS ledger (
+    key TEXT PRIMARY KEY, customer_id TEXT NOT NULL, kind TEXT NOT NULL, channel TEXT NOT NULL,
+    business_day TEXT NOT NULL, state TEXT NOT NULL, reserved_at TEXT, updated_at TEXT,
+    error TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS ledger_by_day ON ledger (business_day);
+CREATE INDEX IF NOT EXISTS ledger_by_state ON ledger (state);
+CREATE TABLE IF NOT EXISTS opt_outs (customer_id TEXT PRIMARY KEY, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cases (case_id TEXT PRIMARY KEY, status TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS cases_by_status ON cases (status);
+CREATE TABLE IF NOT EXISTS case_events (id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL,
+    at TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS case_events_by_case ON case_events (case_id);
+CREATE TABLE IF NOT EXISTS surveys (survey_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS surveys_by_time ON surveys (created_at);
+CREATE TABLE IF NOT EXISTS reports (id INTEGER PRIMARY KEY AUTOINCREMENT, job TEXT NOT NULL,
+    at TEXT NOT NULL, body TEXT NOT NULL);
+"""
+CHUNK = 500  # SQLite's limit on bound parameters is far above; keeps statements small
+
+
+def _unavailable_on_error(method):
+    @wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"SQLite {self.path}: {error}") from error
+    return wrapper
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class SqliteStore:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._ready = False
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        if not self.path.parent.is_dir():
+            raise StoreUnavailable(f"SQLite {self.path}: thư mục không tồn tại / the folder does not exist")
+        with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as connection:
+            connection.execute("PRAGMA busy_timeout = 30000")
+            if not self._ready:
+                _initialise(connection)
+                self._ready = True
+            yield connection
+
+    def reserve(self, entry: LedgerEntry) -> bool:
+        return entry.key in self.reserve_many([entry])
+
+    @_unavailable_on_error
+    def reserve_many(self, entries: Sequence[LedgerEntry]) -> set[str]:
+        won: set[str] = set()
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            for entry in entries:
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (entry.key, entry.customer_id, entry.kind, entry.channel, entry.business_day.isoformat(),
+                     RESERVED, _iso(entry.reserved_at), _iso(entry.reserved_at), ""))
+                if cursor.rowcount == 1:
+                    won.add(entry.key)
+            db.execute("COMMIT")
+        return won
+
+    def confirm(self, key: str, at: datetime) -> None:
+        self.confirm_many([key], at)
+
+    @_unavailable_on_error
+    def confirm_many(self, keys: Sequence[str], at: datetime) -> None:
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("UPDATE ledger SET state = ?, updated_at = ?, error = '' WHERE key = ?",
+                           [(SENT, at.isoformat(), key) for key in keys])
+            db.execute("COMMIT")
+
+    @_unavailable_on_error
+    def fail(self, key: str, error: str, at: datetime) -> None:
+        with self._connection() as db:
+            db.execute("UPDATE ledger SET state = ?, updated_at = ?, error = ? WHERE key = ?", (FAILED, at.isoformat(), error, key))
+
+    @_unavailable_on_error
+    def release(self, key: str) -> bool:
+        with self._connection() as db:
+            cursor = db.execute("DELETE FROM ledger WHERE key = ? AND state IN (?, ?)", (key, RESERVED, FAILED))
+            return cursor.rowcount == 1
+
+    @_unavailable_on_error
+    def entry(self, key: str) -> LedgerEntry | None:
+        with self._connection() as db:
+            row = db.execute("SELECT * FROM ledger WHERE key = ?", (key,)).fetchone()
+        return _entry(row) if row else None
+
+    @_unavailable_on_error
+    def facts(self, keys: Iterable[str], day: date) -> LedgerFacts:
+        keys = list(keys)
+        states: dict[str, str] = {}
+        with self._connection() as db:
+            sent_at: dict[str, datetime] = {}
+            for start in range(0, len(keys), CHUNK):
+                chunk = keys[start:start + CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for key, state, updated_at in db.execute(
+                        f"SELECT key, state, updated_at FROM ledger WHERE key IN ({marks})", chunk):
+                    states[key] = state
+                    if state == SENT and updated_at:
+                        sent_at[key] = datetime.fromisoformat(updated_at)
+            today = db.execute("SELECT customer_id FROM ledger WHERE business_day = ?", (day.isoformat(),)).fetchall()
+        return LedgerFacts(states, sent_at, frozenset(r[0] for r in today), len(today))
+
+    @_unavailable_on_error
+    def unconfirmed(self) -> list[LedgerEntry]:
+        with self._connection() as db:
+            rows = db.execute("SELECT * FROM ledger WHERE state IN (?, ?) ORDER BY reserved_at, key", (RESERVED, FAILED)).fetchall()
+        return [_entry(r) for r in rows]
+
+    @_unavailable_on_error
+    def record_opt_out(self, customer_id: str, at: datetime) -> None:
+        with self._connection() as db:
+            db.execute("INSERT OR IGNORE INTO opt_outs VALUES (?, ?)", (customer_id, at.isoformat()))
+
+    @_unavailable_on_error
+    def opt_outs(self) -> dict[str, datetime]:
+        with self._connection() as db:
+            return {cid: datetime.fromisoformat(at) for cid, at in db.execute("SELECT customer_id, at FROM opt_outs")}
+
+    @_unavailable_on_error
+    def create_case(self, case: CaseRecord, event: CaseEvent) -> bool:
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            cursor = db.execute("INSERT OR IGNORE INTO cases VALUES (?, ?, ?)", (case.case_id, case.status, _case_json(case)))
+            if cursor.rowcount == 1:
+                _insert_event(db, event)
+            db.execute("COMMIT")
+            return cursor.rowcount == 1
+
+    @_unavailable_on_error
+    def case(self, case_id: str) -> CaseRecord | None:
+        with self._connection() as db:
+            row = db.execute("SELECT body FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+        return _case(row[0]) if row else None
+
+    @_unavailable_on_error
+    def cases(self, open_only: bool = False) -> list[CaseRecord]:
+        query = "SELECT body FROM cases" + (" WHERE status != 'resolved'" if open_only else "") + " ORDER BY case_id"
+        with self._connection() as db:
+            return sorted((_case(r[0]) for r in db.execute(query)), key=lambda c: (c.created_at, c.case_id))
+
+    @_unavailable_on_error
+    def update_case(self, case_id: str, changes: Mapping[str, Any], event: CaseEvent) -> None:
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT body FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+            if row is None:
+                db.execute("ROLLBACK")
+                raise KeyError(case_id)
+            case = _case(row[0]).changed(**changes)
+            db.execute("UPDATE cases SET status = ?, body = ? WHERE case_id = ?", (case.status, _case_json(case), case_id))
+            _insert_event(db, event)
+            db.execute("COMMIT")
+
+    @_unavailable_on_error
+    def case_events(self, case_id: str) -> list[CaseEvent]:
+        with self._connection() as db:
+            rows = db.execute("SELECT case_id, at, kind, detail FROM case_events WHERE case_id = ? ORDER BY id", (case_id,))
+            return [CaseEvent(c, datetime.fromisoformat(at), kind, json.loads(detail)) for c, at, kind, detail in rows]
+
+    @_unavailable_on_error
+    def create_survey(self, survey: Survey) -> bool:
+        with self._connection() as db:
+            cursor = db.execute("INSERT OR IGNORE INTO surveys VALUES (?, ?, ?)",
+                                (survey.survey_id, _utc(survey.created_at), _survey_json(survey)))
+            return cursor.rowcount == 1
+
+    @_unavailable_on_error
+    def survey(self, survey_id: str) -> Survey | None:
+        with self._connection() as db:
+            row = db.execute("SELECT body FROM surveys WHERE survey_id = ?", (survey_id,)).fetchone()
+        return _survey(row[0]) if row else None
+
+    @_unavailable_on_error
+    def surveys(self, since: datetime) -> list[Survey]:
+        with self._connection() as db:
+            rows = db.execute("SELECT body FROM surveys WHERE created_at >= ? ORDER BY created_at, survey_id", (_utc(since),))
+            return [_survey(r[0]) for r in rows]
+
+    @_unavailable_on_error
+    def add_answer(self, survey_id: str, answer: Answer, limit: int) -> Survey:
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT body FROM surveys WHERE survey_id = ?", (survey_id,)).fetchone()
+            if row is None:
+                db.execute("ROLLBACK")
+                raise KeyError(survey_id)
+            survey = _survey(row[0])
+            if len(survey.answers) >= limit:
+                db.execute("ROLLBACK")
+                raise TooManyAnswers(survey_id)
+            survey = dataclasses.replace(survey, answers=survey.answers + (answer,))
+            db.execute("UPDATE surveys SET body = ? WHERE survey_id = ?", (_survey_json(survey), survey_id))
+            db.execute("COMMIT")
+            return survey
+
+    @_unavailable_on_error
+    def save_report(self, report: Mapping[str, Any]) -> None:
+        with self._connection() as db:
+            db.execute("INSERT INTO reports (job, at, body) VALUES (?, ?, ?)",
+                       (report["job"], report["now"], json.dumps(report, ensure_ascii=False, default=str)))
+
+    @_unavailable_on_error
+    def reports(self, job: str, limit: int = 10) -> list[dict[str, Any]]:
+        with self._connection() as db:
+            rows = db.execute("SELECT body FROM reports WHERE job = ? ORDER BY id DESC LIMIT ?", (job, limit)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+
+def _case_json(case: CaseRecord) -> str:
+    fields = case_fields(case)
+    for name in DATETIME_FIELDS:
+        fields[name] = _iso(fields[name])
+    return json.dumps(fields, ensure_ascii=False)
+
+
+def _case(body: str) -> CaseRecord:
+    fields = json.loads(body)
+    for name in DATETIME_FIELDS:
+        fields[name] = _time(fields.get(name))
+    return case_from_fields(fields)
+
+
+def _insert_event(db: sqlite3.Connection, event: CaseEvent) -> None:
+    db.execute("INSERT INTO case_events (case_id, at, kind, detail) VALUES (?, ?, ?, ?)",
+               (event.case_id, event.at.isoformat(), event.kind, json.dumps(event.detail, ensure_ascii=False, default=str)))
+
+
+def _utc(moment: datetime) -> str:
+    """Sortable text for range queries: every moment in UTC."""
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+def _survey_json(survey: Survey) -> str:
+    return json.dumps(survey_fields(survey), ensure_ascii=False, default=lambda v: v.isoformat())
+
+
+def _survey(body: str) -> Survey:
+    return survey_from_fields(json.loads(body), datetime.fromisoformat)
+
+
+def _initialise(connection: sqlite3.Connection, attempts: int = 300) -> None:
+    """WAL mode and the schema. Two processes opening a new file at once can find it locked
+    (switching the journal mode does not wait for the busy timeout), so wait and try again."""
+    for attempt in range(attempts):
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.executescript(SCHEMA)
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _entry(row: tuple) -> LedgerEntry:
+    key, customer_id, kind, channel, day, state, reserved_at, updated_at, error = row
+    return LedgerEntry(key, customer_id, kind, channel, date.fromisoformat(day), state,
+                       _time(reserved_at), _time(updated_at), error)

@@ -1,0 +1,225 @@
+"""The Customers tab read into customers and row problems (pure, no I/O).
+
+A value that cannot be read becomes a Problem on its row, in plain words; the other rows are
+read as usual. Rows are identified by ID, never by position.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from operator import itemgetter
+from typing import Any, Callable
+
+from functions.core import values
+from functions.core.sheet_schema import CUSTOMERS, locate_columns
+from functions.core.gc_pause import cycle_collector_paused
+from functions.core.i18n import say
+from functions.core.names import greeting_name
+from functions.core.tables import Table
+from functions.core.text import cell_text, fold, shorten
+
+NAME_LIMIT = 200
+SYSTEM_CELLS = ("case_id", "last_contact", "csat", "system_note", "opt_out")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    row: int
+    customer_id: str
+    column: str  # the header as staff typed it
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def message(self, language: str = "vi") -> str:
+        return say(self.code, language, column=self.column, **self.params)
+
+    def as_dict(self, language: str) -> dict[str, Any]:
+        return {"row": self.row, "customer_id": self.customer_id, "column": self.column,
+                "code": self.code, "message": self.message(language)}
+
+
+@dataclass(slots=True)  # not frozen: a sheet may hold 100,000 of these, and frozen __init__ is slow
+class Customer:
+    row: int
+    id: str
+    name: str
+    greeting: str  # "chị Lan"
+    email: str | None
+    phone: str | None
+    birthday: values.Birthday | None
+    purchase_date: date | None
+    language: str
+    channel: str | None  # None: no usable channel
+    opted_out: bool
+    id_assigned: bool = False  # the ID was blank and careloop derived one
+    problems: tuple[Problem, ...] = ()
+    system: tuple[Any, ...] = ()  # the system cells as read, to write only what changes
+    system_keys: tuple[str, ...] = ()
+
+    def cell(self, key: str) -> Any:
+        """A system cell as read ("system_note", "opt_out", …); None when the column is absent."""
+        return self.system[self.system_keys.index(key)] if key in self.system_keys else None
+
+    @property
+    def address(self) -> str | None:
+        return self.email if self.channel == "email" else self.phone
+
+
+@dataclass(frozen=True)
+class ReadRules:
+    date_order: str = "DMY"
+    phone_region: str = "VN"
+    default_language: str = "vi"
+
+
+@dataclass(frozen=True)
+class CustomerSheet:
+    customers: list[Customer]
+    problems: list[Problem]
+    columns: dict[str, int]  # column key → position
+    headers: dict[str, str]  # column key → header text as typed
+
+
+def derived_id(cells: dict[str, Any]) -> str:
+    """A stable ID from the row's content, so two overlapping runs assign the same one."""
+    material = "|".join(fold(cell_text(cells.get(k))) for k in ("name", "email", "phone", "birthday"))
+    digest = hashlib.sha256(material.encode()).digest()
+    return "KH-" + base64.b32encode(digest).decode()[:10]
+
+
+def read_customers(table: Table, rules: ReadRules, today: date) -> CustomerSheet:
+    with cycle_collector_paused():
+        return _read_customers(table, rules, today)
+
+
+def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerSheet:
+    columns = locate_columns(CUSTOMERS, table.header)
+    headers = {key: cell_text(table.header[pos]) for key, pos in columns.items()}
+    staff_positions = [pos for c in CUSTOMERS.columns if not c.system and (pos := columns.get(c.key)) is not None]
+    width = max(columns.values()) + 1
+    name_at = columns["name"]
+
+    numbers: list[int] = []
+    rows: list[list[Any]] = []
+    for index, raw in enumerate(table.rows):
+        if len(raw) < width:
+            raw = list(raw) + [None] * (width - len(raw))
+        name = raw[name_at]
+        if (type(name) is str and name.strip()) or any(cell_text(raw[pos]) for pos in staff_positions):
+            # (the name is checked first: nearly every row has one) — blank rows are skipped
+            numbers.append(Table.row_number(index))
+            rows.append(raw)
+
+    def column(key: str) -> list[Any]:
+        pos = columns.get(key)
+        return [None] * len(rows) if pos is None else [raw[pos] for raw in rows]
+
+    # Column by column, each distinct value read once: dates, ticks and languages repeat a lot.
+    readers: dict[str, tuple] = {
+        "email": (values.read_email,), "phone": (values.read_phone, rules.phone_region),
+        "birthday": (values.read_birthday, rules.date_order, today),
+        "purchase_date": (values.read_date, rules.date_order, today),
+        "language": (values.read_language, rules.default_language), "channel": (values.read_channel,),
+        "opt_out": (values.read_tick,),
+    }
+    raw_columns = {key: column(key) for key in ("id", "name", "salutation", *readers)}
+    read = {key: _read_column(raw_columns[key], reader, *args, repeats=key not in ("email", "phone"))
+            for key, (reader, *args) in readers.items()}
+    ids = [cell_text(v) for v in raw_columns["id"]]
+    rows_by_id: dict[str, list[int]] = defaultdict(list)
+    for number, given in zip(numbers, ids):
+        if given:
+            rows_by_id[given.casefold()].append(number)
+    duplicated = {k: v for k, v in rows_by_id.items() if len(v) > 1}
+    system_keys = tuple(key for key in SYSTEM_CELLS if key in columns)
+    system_cells = _tuple_getter([columns[key] for key in system_keys])
+    present = [(c.key, columns[c.key]) for c in CUSTOMERS.columns if c.key in columns]
+
+    failed_rows = {i for results in read.values() for i, r in enumerate(results) if type(r) is values.CellError}
+    emails, phones, birthdays, purchases = read["email"], read["phone"], read["birthday"], read["purchase_date"]
+    languages, channels, ticks = read["language"], read["channel"], read["opt_out"]
+    names, salutations = raw_columns["name"], raw_columns["salutation"]
+    default_language = rules.default_language
+
+    customers: list[Customer] = []
+    for i, (number, raw) in enumerate(zip(numbers, rows)):
+        given_id = ids[i]
+        customer_id = given_id or derived_id({key: raw[pos] for key, pos in present})
+        found: list[tuple[str, str, dict[str, Any]]] = []  # (column key, message code, params)
+        email, phone, birthday, purchase_date = emails[i], phones[i], birthdays[i], purchases[i]
+        language, chosen, opted_out = languages[i], channels[i], ticks[i]
+        has_email, has_phone = email is not None, phone is not None  # an unreadable cell is not blank
+        if i in failed_rows:  # the rare row with an unreadable value: say which, in its column's words
+            for key, results in read.items():
+                if type(results[i]) is values.CellError:
+                    found.append((key, results[i].code, {"value": shorten(cell_text(raw_columns[key][i])), **results[i].params}))
+            email, phone, birthday, purchase_date, language, chosen, opted_out = (
+                None if type(v) is values.CellError else v
+                for v in (email, phone, birthday, purchase_date, language, chosen, opted_out))
+
+        name = " ".join(cell_text(names[i]).split())
+        if not name:
+            found.append(("name", "name_missing", {}))
+        elif len(name) > NAME_LIMIT:
+            found.append(("name", "too_long", {"limit": NAME_LIMIT}))
+        if given_id and given_id.casefold() in duplicated:
+            rows_text = ", ".join(str(r) for r in duplicated[given_id.casefold()])
+            found.append(("id", "duplicate_id", {"value": shorten(given_id), "rows": rows_text}))
+        if purchase_date is not None and purchase_date > today:
+            found.append(("purchase_date", "date_future", {"value": shorten(cell_text(raw_columns["purchase_date"][i]))}))
+            purchase_date = None
+        if not has_email and not has_phone:
+            found.append(("email", "no_contact", {}))
+        if chosen == "email" and not has_email:
+            found.append(("channel", "channel_needs_email", {"channel": chosen}))
+        elif (chosen == "sms" or chosen == "zalo") and not has_phone:
+            found.append(("channel", "channel_needs_phone", {"channel": chosen}))
+        language = language or default_language
+
+        customers.append(Customer(
+            number, customer_id, name, greeting_name(name, cell_text(salutations[i]), language),
+            email, phone, birthday, purchase_date, language,
+            chosen or ("email" if email else "sms" if phone else None), bool(opted_out), not given_id,
+            tuple(Problem(number, customer_id, headers.get(k, k), code, params) for k, code, params in found)
+            if found else (), system_cells(raw), system_keys,
+        ))
+    problems = [p for c in customers if c.problems for p in c.problems]
+    return CustomerSheet(customers, problems, columns, headers)
+
+
+def _tuple_getter(positions: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    if len(positions) > 1:
+        return itemgetter(*positions)
+    return (lambda raw: (raw[positions[0]],)) if positions else (lambda raw: ())
+
+
+def _read_column(cells: list[Any], reader, *args: Any, repeats: bool = True) -> list[Any]:
+    """Each cell read into its value, None when blank, or the CellError saying why it cannot be.
+
+    `repeats`: the column repeats values (dates, languages), so each distinct one is read once.
+    """
+    memo: dict[tuple[type, Any], Any] = {}
+    out: list[Any] = []
+    append = out.append
+    for cell in cells:
+        if cell is None or cell == "":
+            append(None)
+        elif not repeats:
+            try:
+                append(reader(cell, *args) if cell_text(cell) else None)
+            except values.CellError as error:
+                append(error)
+        else:
+            key = (type(cell), cell)  # 1 and True are equal in a dict; keep them apart
+            result = memo.get(key, memo)
+            if result is memo:
+                try:
+                    result = reader(cell, *args) if cell_text(cell) else None
+                except values.CellError as error:
+                    result = error
+                memo[key] = result
+            append(result)
+    return out

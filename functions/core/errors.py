@@ -1,0 +1,26 @@
+"""The errors ports raise and jobs handle: what went wrong, in words a person can act on."""
+from __future__ import annotations
+
+
+class JobCannotRun(RuntimeError):
+    """A job could not run at all (a tab missing, no usable escalation matrix); nothing was done."""
+
+
+class SheetUnavailable(RuntimeError):
+    """The sheet cannot be read or written; the message says which one and what to do."""
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached: nothing may be sent."""
+
+
+class TransientDeliveryError(RuntimeError):
+    """Worth trying again soon (SMTP 4xx, a dropped connection, HTTP 5xx)."""
+
+
+class PermanentDeliveryError(RuntimeError):
+    """Will not work as is (SMTP 5xx: unknown mailbox, rejected sender)."""
+
+
+class RenderError(ValueError):
+    """A template could not be rendered; names the template and what went wrong."""

@@ -1,0 +1,31 @@
+"""The message ledger's plain data: one entry per message, keyed by its idempotency key."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+RESERVED, SENT, FAILED = "reserved", "sent", "failed"
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    key: str  # idempotency key, e.g. "birthday/C-00042/2026"
+    customer_id: str
+    kind: str
+    channel: str
+    business_day: date  # the day the message counts against (one per customer per day)
+    state: str = RESERVED
+    reserved_at: datetime | None = None
+    updated_at: datetime | None = None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class LedgerFacts:
+    """What the ledger knows that planning needs."""
+
+    states: Mapping[str, str] = field(default_factory=dict)  # key → state, for the asked keys
+    sent_at: Mapping[str, datetime] = field(default_factory=dict)  # key → when confirmed, for sent ones
+    contacted_today: frozenset[str] = frozenset()  # customer IDs holding a reservation today
+    reserved_today: int = 0  # messages reserved today, for the daily cap

@@ -1,0 +1,36 @@
+"""Public links in messages: opaque, signed, with no personal data in the URL."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from functions.core.tokens import Signer
+
+UNSUBSCRIBE = "unsubscribe"
+SURVEY, SURVEY_FORM = "survey", "survey-form"
+UNSUBSCRIBE_DAYS = 400  # a link in last year's birthday wish still works
+
+
+@dataclass(frozen=True)
+class Links:
+    public_url: str
+    secret: str
+    survey_url: str = ""  # each public function may have its own URL (Cloud Functions gen2)
+    unsubscribe_url: str = ""
+
+    def unsubscribe_signer(self) -> Signer:
+        return Signer(self.secret, UNSUBSCRIBE)
+
+    def unsubscribe(self, customer_id: str, language: str) -> str:
+        token = self.unsubscribe_signer().sign({"c": customer_id, "l": language})
+        return f"{self.unsubscribe_url or self.public_url}/{UNSUBSCRIBE}/{token}"
+
+    def survey_signer(self) -> Signer:
+        return Signer(self.secret, SURVEY)
+
+    def form_signer(self) -> Signer:
+        return Signer(self.secret, SURVEY_FORM)
+
+    def survey(self, survey_id: str, language: str, score: int | None = None) -> str:
+        """The survey page: /s/<token>; the token names only the survey (no personal data)."""
+        token = self.survey_signer().sign({"s": survey_id, "l": language})
+        return f"{self.survey_url or self.public_url}/s/{token}" + (f"?score={score}" if score else "")

@@ -1,0 +1,35 @@
+"""What `careloop setup-sheet` makes of a spreadsheet (pure): the tabs of DESIGN.md §3 with their
+headers, checkboxes, dropdowns, a warning on system columns, and the default escalation row."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from functions.core.sheet_schema import CASES, CUSTOMERS, DASHBOARD, MATRIX, TabSpec
+
+STATUSES = {"vi": ["Mở", "Đang xử lý", "Đã giải quyết"], "en": ["Open", "In progress", "Resolved"]}
+
+
+@dataclass(frozen=True)
+class TabLayout:
+    tab: TabSpec
+    checkboxes: tuple[str, ...] = ()
+    dropdowns: dict[str, list[str]] = field(default_factory=dict)
+    starter_rows: list[list[Any]] = field(default_factory=list)  # written only into an empty tab
+
+    def headers(self, language: str) -> list[str]:
+        return [c.title(language) for c in self.tab.columns]
+
+    def protected(self) -> list[str]:
+        """Columns staff should not type in: careloop writes them (a warning, not a lock)."""
+        return [c.key for c in self.tab.columns if c.system]
+
+
+def layouts(language: str = "vi") -> list[TabLayout]:
+    return [
+        TabLayout(CUSTOMERS, checkboxes=("opt_out", "escalate"),
+                  dropdowns={"language": ["vi", "en"], "channel": ["email", "sms", "zalo"], "severity": ["1", "2", "3"]}),
+        TabLayout(MATRIX, starter_rows=[["*", "", "", "", 4, 24]]),
+        TabLayout(CASES, dropdowns={"status": STATUSES[language]}),
+        TabLayout(DASHBOARD),
+    ]

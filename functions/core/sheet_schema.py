@@ -1,0 +1,154 @@
+"""The spreadsheet contract: tabs and columns, found by name rather than position (pure).
+
+Headers are compared after `header_key` (case, spaces, punctuation and Vietnamese diacritics
+ignored), so "Ngày sinh", "NGAY SINH" and "ngày_sinh" are one column.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from functions.core.text import header_key
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    key: str
+    title_vi: str
+    title_en: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    system: bool = False  # written by careloop only
+
+    def title(self, language: str) -> str:
+        return self.title_en if language == "en" else self.title_vi
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        return (self.title_vi, self.title_en, *self.aliases)
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(header_key(s) for s in self.spellings)
+
+
+@dataclass(frozen=True)
+class TabSpec:
+    key: str
+    title_vi: str
+    title_en: str
+    columns: tuple[ColumnSpec, ...]
+    aliases: tuple[str, ...] = ()
+
+    def title(self, language: str) -> str:
+        return self.title_en if language == "en" else self.title_vi
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        return (self.title_vi, self.title_en, *self.aliases)
+
+    def column(self, key: str) -> ColumnSpec:
+        return next(c for c in self.columns if c.key == key)
+
+
+C = ColumnSpec
+CUSTOMERS = TabSpec(
+    "customers", "Khách hàng", "Customers", aliases=("Khach hang", "Clients"),
+    columns=(
+        C("id", "Mã KH", "ID", ("Mã khách hàng", "Customer ID", "Ma KH"), system=False),
+        C("name", "Họ tên", "Name", ("Họ và tên", "Tên khách hàng", "Full name", "Customer name"), required=True),
+        C("salutation", "Xưng hô", "Salutation", ("Danh xưng", "Title")),
+        C("email", "Email", "E-mail", ("Thư điện tử", "Địa chỉ email", "Email address")),
+        C("phone", "Số điện thoại", "Phone", ("SĐT", "Điện thoại", "Di động", "Mobile", "Phone number", "Tel")),
+        C("birthday", "Ngày sinh", "Birthday", ("DOB", "Date of birth", "Sinh nhật")),
+        C("purchase_date", "Ngày mua", "Purchase date", ("Ngày mua hàng", "Ngày dịch vụ", "Last purchase", "Service date")),
+        C("language", "Ngôn ngữ", "Language", ("Lang",)),
+        C("channel", "Kênh", "Channel", ("Kênh liên lạc",)),
+        C("opt_out", "Từ chối nhận tin", "Opt out", ("Từ chối", "Unsubscribed", "Opt-out")),
+        C("escalate", "Leo thang", "Escalate"),
+        C("category", "Loại vấn đề", "Category"),
+        C("issue", "Nội dung", "Issue", ("Vấn đề", "Complaint")),
+        C("severity", "Mức độ", "Severity"),
+        C("case_id", "Mã hồ sơ", "Case ID", system=True),
+        C("last_contact", "Liên hệ gần nhất", "Last contact", system=True),
+        C("csat", "CSAT", "CSAT", ("Điểm hài lòng",), system=True),
+        C("system_note", "Ghi chú hệ thống", "System note", system=True),
+    ),
+)
+MATRIX = TabSpec(
+    "matrix", "Ma trận leo thang", "Escalation matrix", aliases=("Ma tran leo thang", "Escalation"),
+    columns=(
+        C("category", "Loại vấn đề", "Category", required=True),
+        C("tier1_owner", "Phụ trách cấp 1", "Tier 1 owner", ("Cấp 1", "Tier 1")),
+        C("tier2_owner", "Phụ trách cấp 2", "Tier 2 owner", ("Cấp 2", "Tier 2")),
+        C("tier3_owner", "Phụ trách cấp 3", "Tier 3 owner", ("Cấp 3", "Tier 3")),
+        C("first_response_hours", "Phản hồi đầu (giờ)", "First response (hours)", ("Phản hồi đầu", "First response")),
+        C("resolve_hours", "Giải quyết (giờ)", "Resolve (hours)", ("Giải quyết", "Resolve")),
+    ),
+)
+CASES = TabSpec(
+    "cases", "Hồ sơ", "Cases", aliases=("Ho so", "Cases tab"),
+    columns=(
+        C("case_id", "Mã hồ sơ", "Case ID", required=True, system=True),
+        C("customer_id", "Mã KH", "Customer ID", system=True),
+        C("customer", "Khách hàng", "Customer", system=True),
+        C("category", "Loại vấn đề", "Category", system=True),
+        C("issue", "Nội dung", "Issue", system=True),
+        C("tier", "Cấp", "Tier", system=True),
+        C("owner", "Phụ trách", "Owner", system=True),
+        C("status", "Trạng thái", "Status"),
+        C("opened", "Mở lúc", "Opened", system=True),
+        C("first_response_due", "Hạn phản hồi", "First response due", system=True),
+        C("resolve_due", "Hạn giải quyết", "Resolve due", system=True),
+        C("resolution_note", "Ghi chú xử lý", "Resolution note"),
+        C("system_note", "Ghi chú hệ thống", "System note", system=True),
+    ),
+)
+DASHBOARD = TabSpec(
+    "dashboard", "Tổng quan", "Dashboard", aliases=("Tong quan",),
+    columns=(
+        C("metric", "Chỉ số", "Metric", system=True),
+        C("value", "Giá trị", "Value", system=True),
+        C("period", "Kỳ", "Period", system=True),
+    ),
+)
+del C
+
+
+class MissingColumnError(ValueError):
+    """A required column is absent; the message names it and its accepted spellings."""
+
+    def __init__(self, tab: TabSpec, column: ColumnSpec):
+        spellings = ", ".join(f"'{s}'" for s in column.spellings)
+        super().__init__(
+            f"Tab '{tab.title_vi}' thiếu cột bắt buộc '{column.title_vi}' (chấp nhận: {spellings}). / "
+            f"Tab '{tab.title_en}' is missing the required column '{column.title_en}' "
+            f"(accepted: {spellings})."
+        )
+        self.tab, self.column = tab, column
+
+
+def locate_columns(tab: TabSpec, header: Sequence[object], require: bool = True) -> dict[str, int]:
+    """Map each known column key to its 0-based position in `header`; the first match wins.
+
+    Raises MissingColumnError for a required column that is not there (unless require=False).
+    """
+    by_key: dict[str, int] = {}
+    for position, title in enumerate(header):
+        if title is None:
+            continue
+        normalised = header_key(str(title))
+        for spec in tab.columns:
+            if spec.key not in by_key and normalised in spec.keys:
+                by_key[spec.key] = position
+                break
+    for spec in tab.columns:
+        if require and spec.required and spec.key not in by_key:
+            raise MissingColumnError(tab, spec)
+    return by_key
+
+
+def find_tab(tab: TabSpec, titles: Sequence[str]) -> str | None:
+    """The title of the existing tab that matches `tab`, by the same forgiving comparison."""
+    wanted = {header_key(s) for s in tab.spellings}
+    return next((t for t in titles if header_key(t) in wanted), None)

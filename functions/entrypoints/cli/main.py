@@ -1,0 +1,165 @@
+"""The `careloop` command (thin: parse flags, build settings and adapters, call a job, print).
+
+Exit status: 0 when the run completed (row problems included), 1 when a run completed but could
+not write back to the sheet, 2 when it could not run (bad settings, a missing column or tab, the
+store unreachable) with the reason on stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from functions import bootstrap
+from functions.entrypoints.cli.reports import escalation_summary, summary
+from functions.core.sheet_schema import MissingColumnError
+from functions.core.errors import JobCannotRun, SheetUnavailable, StoreUnavailable
+from functions.settings import Settings, SettingsError, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="careloop", description="careloop: chăm sóc khách hàng từ một bảng tính / customer care from a spreadsheet")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--config", help="careloop.toml (mặc định / default: ./careloop.toml if present)")
+        sub.add_argument("--sheet", help="PATH.xlsx")
+        sub.add_argument("--store", help="PATH.sqlite or firestore://PROJECT[/DATABASE]")
+        sub.add_argument("--outbox", help="folder for .eml files")
+        sub.add_argument("--language", dest="staff_language", choices=("vi", "en"), help="language of notes and reports")
+
+    run = commands.add_parser("run", help="chạy một việc / run a job")
+    run.add_argument("job", choices=("followup", "escalate"))
+    common(run)
+    run.add_argument("--now", help="chạy như thể lúc / run as of YYYY-MM-DDTHH:MM (business time zone)")
+    run.add_argument("--json", action="store_true", help="in báo cáo JSON / print the JSON report")
+    run.add_argument("--dry-run", action="store_true", help="lập kế hoạch, không gửi / plan and render, send nothing")
+
+    preview = commands.add_parser("preview", help="xem trước tin sẽ gửi / render what would be sent to a file")
+    common(preview)
+    preview.add_argument("--now")
+    preview.add_argument("--out", default="preview.html", help="file to write (default preview.html)")
+
+    check = commands.add_parser("check", help="kiểm tra thiết lập, bảng tính, mẫu tin / check settings, sheet, templates")
+    common(check)
+
+    setup = commands.add_parser("setup-sheet", help="chuẩn bị bảng tính / add careloop's tabs, columns, checkboxes, dropdowns")
+    common(setup)
+
+    retry = commands.add_parser("retry", help="gửi lại tin chưa xác nhận / release unconfirmed or failed messages")
+    common(retry)
+    retry.add_argument("keys", nargs="*", help="idempotency keys; none: list them")
+    retry.add_argument("--all", action="store_true", help="release every unconfirmed or failed message")
+
+    demo = commands.add_parser("demo", help="chạy thử với dữ liệu mẫu / run on a sample workbook")
+    demo.add_argument("--dir", default="demo", help="folder for the sample workbook, store and outbox")
+    demo.add_argument("--fresh", action="store_true", help="start over with a new workbook and store")
+    demo.add_argument("--sheet", help="google:KEY or a URL: seed and use that spreadsheet instead of a workbook")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {name: getattr(args, name, None) for name in ("sheet", "store", "outbox", "staff_language")}
+    return load_settings(config=args.config, overrides=overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            from functions.entrypoints.cli.demo import run_demo
+
+            return run_demo(Path(args.dir), fresh=args.fresh, sheet=args.sheet)
+        settings = _settings(args)
+        commands = {"run": _run, "preview": _preview, "check": _check, "retry": _retry, "setup-sheet": _setup_sheet}
+        return commands[args.command](args, settings)
+    except BrokenPipeError:  # `careloop … | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except (SettingsError, MissingColumnError, StoreUnavailable, SheetUnavailable, JobCannotRun) as error:
+        print(f"careloop: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # a clear line rather than a traceback for staff; details with CARELOOP_DEBUG
+        if os.environ.get("CARELOOP_DEBUG"):
+            raise
+        print(f"careloop: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.job == "escalate":
+        return _run_escalate(args, settings)
+    from functions.followup.job import run_followup
+
+    now = bootstrap.local_now(settings, args.now)
+    with bootstrap.channels_closed(bootstrap.followup_deps(settings)) as deps:
+        outcome = run_followup(deps, now, dry_run=args.dry_run)
+    report = outcome.report
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(summary(report, settings.staff_language))
+    return 1 if report["write_back"].get("error") else 0
+
+
+def _run_escalate(args: argparse.Namespace, settings: Settings) -> int:
+    from functions.escalate.job import run_escalate
+
+    with bootstrap.channels_closed(bootstrap.escalate_deps(settings)) as deps:
+        report = run_escalate(deps, bootstrap.local_now(settings, args.now))
+    print(json.dumps(report, ensure_ascii=False, indent=2, default=str) if args.json
+          else escalation_summary(report, settings.staff_language))
+    return 1 if report["write_back"].get("error") else 0
+
+
+def _preview(args: argparse.Namespace, settings: Settings) -> int:
+    from functions.followup.job import run_followup
+    from functions.entrypoints.cli.preview import write_preview
+
+    outcome = run_followup(bootstrap.followup_deps(settings), bootstrap.local_now(settings, args.now), dry_run=True)
+    write_preview(Path(args.out), outcome)
+    print(summary(outcome.report, settings.staff_language))
+    print(f"→ {Path(args.out).resolve()}")
+    return 0
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    from functions.entrypoints.cli.check import run_checks
+
+    failures = run_checks(settings, print)
+    return 2 if failures else 0
+
+
+def _setup_sheet(args: argparse.Namespace, settings: Settings) -> int:
+    from functions.core.sheet_layout import layouts
+
+    sheet = bootstrap.open_sheet(settings)
+    actions = sheet.prepare(layouts(settings.staff_language), settings.staff_language)
+    for action in actions:
+        print(action)
+    print(f"{settings.sheet}: " + (f"{len(actions)} thay đổi / changes" if actions else
+                                   "đã sẵn sàng, không thay đổi gì / ready, nothing changed"))
+    return 0
+
+
+def _retry(args: argparse.Namespace, settings: Settings) -> int:
+    store = bootstrap.open_store(settings)
+    pending = store.unconfirmed()
+    if not args.keys and not args.all:
+        for entry in pending:
+            print(f"{entry.state:<9} {entry.key}  {entry.reserved_at or ''}  {entry.error}")
+        print(f"{len(pending)} tin chưa xác nhận hoặc lỗi / unconfirmed or failed; "
+              "'careloop retry KEY' hoặc / or '--all' để gửi lại ở lần chạy sau / to resend on the next run")
+        return 0
+    keys = [e.key for e in pending] if args.all else args.keys
+    for key in keys:
+        released = store.release(key)
+        print(f"{'released' if released else 'not pending'}: {key}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

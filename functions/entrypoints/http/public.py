@@ -1,0 +1,42 @@
+"""The public pages customers open from a message: the survey and the unsubscribe link.
+
+Their dependencies are built once per process: settings are the environment's, and a warm
+instance should not re-read them, re-open the store or recompile templates for every tap.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from functions import bootstrap
+from functions.followup.unsubscribe import UnsubscribeDeps, handle_unsubscribe
+from functions.settings import load_settings
+from functions.survey.page import SurveyDeps, handle_survey
+
+
+def survey(request: Any) -> tuple[str, int, dict[str, str]]:
+    """GET /s/<token> shows the survey page and records nothing; POST records the answer."""
+    return handle_survey(request.method, request.path, request.args, request.form, survey_deps())
+
+
+def unsubscribe(request: Any) -> tuple[str, int, dict[str, str]]:
+    """GET shows a confirmation page; POST (the page's button, or RFC 8058 one-click) records it."""
+    return handle_unsubscribe(request.method, request.path, unsubscribe_deps())
+
+
+@lru_cache(maxsize=1)
+def survey_deps() -> SurveyDeps:
+    settings = load_settings()
+    zone = ZoneInfo(settings.timezone)
+    return SurveyDeps(bootstrap.open_store(settings), bootstrap.links(settings), bootstrap.templates(),
+                      settings.business_name, lambda: datetime.now(zone), settings.csat_threshold, settings.survey_nps)
+
+
+@lru_cache(maxsize=1)
+def unsubscribe_deps() -> UnsubscribeDeps:
+    settings = load_settings()
+    zone = ZoneInfo(settings.timezone)
+    return UnsubscribeDeps(bootstrap.open_store(settings), bootstrap.links(settings), bootstrap.templates(),
+                           settings.business_name, lambda: datetime.now(zone))

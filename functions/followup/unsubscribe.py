@@ -1,0 +1,50 @@
+"""The public unsubscribe function: GET shows a confirmation page and records nothing (mail
+scanners open links); POST records the opt-out — from the page's button or an RFC 8058
+one-click request by the mail provider. The next follow-up run ticks Opt out on the row."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from functions.core.links import UNSUBSCRIBE_DAYS, Links
+from functions.ports import Store
+from functions.ports import Renderer
+from functions.core.tokens import TokenExpired, TokenInvalid
+
+HTML = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+@dataclass
+class UnsubscribeDeps:
+    store: Store
+    links: Links
+    templates: Renderer
+    business_name: str
+    now: Callable[[], datetime]
+
+
+def handle_unsubscribe(method: str, path: str, deps: UnsubscribeDeps) -> tuple[str, int, dict[str, str]]:
+    """(page, status, headers) for a request to …/unsubscribe/<token>."""
+    token = path.rstrip("/").rsplit("/", 1)[-1]
+
+    def page(state: str, language: str, status: int) -> tuple[str, int, dict[str, str]]:
+        body = deps.templates.page("unsubscribe.html", {"state": state, "language": language,
+                                                        "business_name": deps.business_name})
+        return body, status, HTML
+
+    try:
+        payload = deps.links.unsubscribe_signer().verify(token, UNSUBSCRIBE_DAYS * 86400, now=deps.now())
+        customer_id, language = str(payload["c"]), payload.get("l", "vi")
+    except TokenExpired as expired:
+        language = expired.payload.get("l", "vi") if isinstance(expired.payload, dict) else "vi"
+        return page("expired", language, 410)
+    except (TokenInvalid, KeyError, TypeError):
+        return page("invalid", "vi", 404)
+    if method == "POST":
+        deps.store.record_opt_out(customer_id, deps.now())
+        return page("done", language, 200)
+    if method in ("GET", "HEAD"):
+        return page("confirm", language, 200)
+    return page("invalid", language, 405)

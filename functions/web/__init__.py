@@ -1,1 +1,0 @@
-"""Public HTTP handlers (pages customers open from a message)."""
