@@ -7,6 +7,7 @@ from email.utils import parseaddr
 
 from functions.core.sheet_schema import MATRIX, locate_columns
 from functions.core.tables import Table
+from functions.core.i18n import both
 from functions.core.text import cell_text, fold
 
 
@@ -67,7 +68,7 @@ def _hours(value: object) -> float:
 def read_matrix(table: Table | None) -> Matrix:
     tab = f"'{MATRIX.title_vi}' / '{MATRIX.title_en}'"
     if table is None:
-        raise MatrixError(f"Không có tab {tab} / the {tab} tab is missing: run 'careloop setup-sheet'")
+        raise MatrixError(both("tab_missing_setup", vi=MATRIX.title_vi, en=MATRIX.title_en))
     columns = locate_columns(MATRIX, table.header)
     routes: dict[str, Route] = {}
     problems: list[tuple[int, str]] = []

@@ -9,6 +9,7 @@ from typing import Sequence
 
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import IN_PROGRESS, OPEN, RESOLVED, CaseRecord
+from functions.core.i18n import say
 
 
 @dataclass(frozen=True)
@@ -60,26 +61,21 @@ def care_metrics(cases: Sequence[CaseRecord], calendar: BusinessCalendar, start:
 
 def dashboard_rows(metrics: CareMetrics, period: str, language: str) -> list[tuple[str, str]]:
     """(metric, value) pairs for the Dashboard tab, in the staff's language."""
-    vi = language != "en"
 
     def hours(d: Durations) -> str:
-        if not d.count:
-            return "–"
-        return (f"TB {d.mean_hours} giờ, trung vị {d.median_hours} giờ (n={d.count})" if vi
-                else f"mean {d.mean_hours} h, median {d.median_hours} h (n={d.count})")
+        return say("metric_hours", language, mean=d.mean_hours, median=d.median_hours, n=d.count) if d.count else "–"
 
     rate = "–" if metrics.escalation_rate is None else f"{metrics.escalation_rate:.0%}"
-    rows = [("Số hồ sơ" if vi else "Cases", str(metrics.cases)),
-            ("Đang mở" if vi else "Open", str(metrics.by_status[OPEN])),
-            ("Đang xử lý" if vi else "In progress", str(metrics.by_status[IN_PROGRESS])),
-            ("Đã giải quyết" if vi else "Resolved", str(metrics.by_status[RESOLVED])),
-            ("Tỷ lệ leo thang" if vi else "Escalation rate", rate)]
+    rows = [(say("metric_cases", language), str(metrics.cases)),
+            (say("metric_open", language), str(metrics.by_status[OPEN])),
+            (say("metric_in_progress", language), str(metrics.by_status[IN_PROGRESS])),
+            (say("metric_resolved", language), str(metrics.by_status[RESOLVED])),
+            (say("metric_escalation_rate", language), rate)]
     for tier in (1, 2, 3):
-        rows.append((f"FRT cấp {tier} (giờ làm việc)" if vi else f"FRT tier {tier} (business hours)", hours(metrics.frt_business[tier])))
-        rows.append((f"ATHT cấp {tier} (giờ làm việc)" if vi else f"ATHT tier {tier} (business hours)", hours(metrics.atht_business[tier])))
-        rows.append((f"FRT cấp {tier} (giờ thực)" if vi else f"FRT tier {tier} (wall hours)", hours(metrics.frt_wall[tier])))
-        rows.append((f"ATHT cấp {tier} (giờ thực)" if vi else f"ATHT tier {tier} (wall hours)", hours(metrics.atht_wall[tier])))
-    return [(name, value) for name, value in rows]
+        for name, durations in (("metric_frt_business", metrics.frt_business), ("metric_atht_business", metrics.atht_business),
+                                ("metric_frt_wall", metrics.frt_wall), ("metric_atht_wall", metrics.atht_wall)):
+            rows.append((say(name, language, tier=tier), hours(durations[tier])))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -103,12 +99,10 @@ def survey_metrics(surveys, start: datetime, end: datetime) -> SurveyMetrics:
 
 
 def survey_rows(metrics: SurveyMetrics, language: str) -> list[tuple[str, str]]:
-    vi = language != "en"
-
     def share(value: float | None) -> str:
         return "–" if value is None else f"{value:.0%}"
 
-    return [("Khảo sát đã gửi" if vi else "Surveys sent", str(metrics.sent)),
-            ("Tỷ lệ phản hồi" if vi else "Response rate", share(metrics.response_rate)),
-            ("CSAT (4–5 điểm)" if vi else "CSAT (scores 4–5)", share(metrics.csat)),
+    return [(say("metric_surveys_sent", language), str(metrics.sent)),
+            (say("metric_response_rate", language), share(metrics.response_rate)),
+            (say("metric_csat", language), share(metrics.csat)),
             ("NPS", "–" if metrics.nps is None else f"{metrics.nps:+.0f}")]

@@ -1,8 +1,9 @@
-"""The follow-up job: read → plan → reserve, render, send, confirm → write back → report.
+"""The follow-up job: read the sheet → plan (`followup.plan`) → render → deliver
+(`functions.delivery`: reserve, send, confirm) → write back → report.
 
 It sees only the ports; `functions.bootstrap` builds the adapters. The ledger is the source of
-truth for "already sent": a message is reserved before it is sent and confirmed after, so a run
-repeated, overlapping or restarted after a crash never sends a message twice.
+truth for "already sent", so a run repeated, overlapping or restarted after a crash never sends a
+message twice.
 """
 from __future__ import annotations
 
@@ -16,21 +17,18 @@ from functions.core.customers import Customer, ReadRules, read_customers
 from functions.core.gc_pause import cycle_collector_paused
 from functions.core.i18n import both, say
 from functions.core.links import Links
-from functions.ports import Channel, Sheet, Store
-from functions.core.errors import JobCannotRun, PermanentDeliveryError, TransientDeliveryError
+from functions.ports import Channel, Renderer, Sheet, Store
+from functions.core.errors import JobCannotRun, RenderError
 from functions.core.ledger import LedgerEntry
 from functions.core.messages import OutgoingMessage
 from functions.core.tables import RowWrite, TabWrite
-from functions.core.messages import RenderedMessage
-from functions.core.errors import RenderError
-from functions.adapters.templates import Templates
+from functions.delivery import Delivery, deliver
 from functions.retry import RetryPolicy
 from functions.core.surveys import Survey
 from functions.survey.offers import SurveyRules, offer, recent_by_customer, survey_links
 from functions.followup.plan import CHECKIN, DueMessage, FollowupRules, Skip, decide, due_messages
 
 JOB = "followup"
-CHUNK = 25  # messages reserved and confirmed together
 # Skip reasons that ask something of staff, so they go into the row's System note.
 NOTE_REASONS = {"failed_before", "channel_unavailable"}
 
@@ -44,7 +42,7 @@ class FollowupDeps:
     sheet: Sheet
     store: Store
     channels: Mapping[str, Channel]  # channel name → adapter that delivers it
-    templates: Templates
+    templates: Renderer
     links: Links
     rules: FollowupRules
     read_rules: ReadRules
@@ -70,7 +68,7 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     """`now` is aware, in the business time zone."""
     tables = deps.sheet.read([CUSTOMERS])
     if CUSTOMERS.key not in tables:
-        raise JobError(f"Không có tab '{CUSTOMERS.title_vi}' / no '{CUSTOMERS.title_en}' tab in the sheet")
+        raise JobError(both("tab_missing", vi=CUSTOMERS.title_vi, en=CUSTOMERS.title_en))
     today = now.date()
     opted_out_in_store = deps.store.opt_outs()  # also proves the store answers before any send
     with cycle_collector_paused():  # the pure part: reading and planning the whole sheet
@@ -83,25 +81,27 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
         plan = decide(due, facts, now, rules)
 
     run = _Run(deps, now, dry_run)
-    for start in range(0, len(plan.send), CHUNK):
-        run.deliver(plan.send[start:start + CHUNK])
+    run.send(plan.send)
     # Sent by an earlier run (perhaps one that stopped before writing back): the sheet shows it too.
-    for skip in sorted((s for s in plan.skipped if s.message.key in facts.sent_at), key=lambda s: facts.sent_at[s.message.key]):
-        run.last_contact.setdefault(skip.message.customer.id, run.contact_text(
-            skip.message, skip.message.customer.channel or "", facts.sent_at[skip.message.key].astimezone(now.tzinfo)))
+    for skip in sorted((s for s in plan.skipped if s.message.key in facts.sent_at),
+                       key=lambda s: facts.sent_at[s.message.key]):
+        message = skip.message
+        run.last_contact.setdefault(message.customer.id, run.contact_text(
+            message, message.customer.channel or "", facts.sent_at[message.key].astimezone(now.tzinfo)))
 
     notes: dict[str, list[str]] = {}
     for skip in plan.skipped:
         if skip.reason in NOTE_REASONS:
             notes.setdefault(skip.message.customer.id, []).append(say(skip.reason, deps.staff_language, **skip.params))
-    for message in plan.unknown:
+    for message in plan.unknown + [m for m, _ in run.unknown]:
         notes.setdefault(message.customer.id, []).append(say("unconfirmed", deps.staff_language))
     for customer_id, note in run.notes.items():
         notes.setdefault(customer_id, []).extend(note)
 
     writes = [w for c in customers if (w := _row_write(c, notes.get(c.id, []), run.last_contact.get(c.id),
                                                        c.id in opted_out_in_store, deps.staff_language))]
-    report = _report(deps, now, dry_run, sheet.problems, run, plan.skipped + run.skipped, plan.unknown)
+    report = _report(deps, now, dry_run, sheet.problems, run, plan.skipped + run.skipped,
+                     plan.unknown + [m for m, _ in run.unknown])
     report["write_back"] = {"rows": len(writes), "missed": []}
     if not dry_run:
         try:
@@ -121,6 +121,7 @@ class _Run:
         self.sent: list[tuple[DueMessage, OutgoingMessage]] = []
         self.failed: list[tuple[DueMessage, str]] = []
         self.skipped: list[Skip] = []
+        self.unknown: list[tuple[DueMessage, str]] = []  # a fault after reserving: it may have gone out
         self.previews: list[Preview] = []
         self.notes: dict[str, list[str]] = {}
         self.last_contact: dict[str, str] = {}
@@ -128,9 +129,7 @@ class _Run:
         self.recent = (recent_by_customer(deps.store.surveys(now - timedelta(days=deps.surveys.throttle_days)))
                        if deps.surveys else {})
 
-    def deliver(self, messages: list[DueMessage]) -> None:
-        """Reserve a chunk at once, send each, confirm the chunk at once: a crash leaves at most
-        one chunk unconfirmed, and a store far away costs two round trips a chunk, not two a message."""
+    def send(self, messages: list[DueMessage]) -> None:
         deps, language = self.deps, self.deps.staff_language
         composed: list[tuple[DueMessage, OutgoingMessage]] = []
         for message in messages:
@@ -141,27 +140,19 @@ class _Run:
         if self.dry_run:
             self.previews += [Preview(m, o) for m, o in composed]
             return
-        won = deps.store.reserve_many([LedgerEntry(m.key, m.customer.id, m.kind, o.channel, self.now.date(),
-                                                   reserved_at=self.now) for m, o in composed])
-        delivered: list[tuple[DueMessage, OutgoingMessage]] = []
-        for message, outgoing in composed:
-            if message.key not in won:
-                self.skipped.append(Skip(message, "reserved_elsewhere"))
-                continue
-            if message.key in self.offers:  # the link must work before the customer can tap it
-                deps.store.create_survey(self.offers[message.key])
-            channel = deps.channels[outgoing.channel]
-            try:
-                deps.retry.call(lambda: channel.deliver(outgoing), (TransientDeliveryError,))
-            except (TransientDeliveryError, PermanentDeliveryError, OSError) as error:
-                deps.store.fail(message.key, str(error), self.now)
-                self.failure(message, say("send_failed", language, kind=say(f"kind_{message.kind}", language), error=error))
-                continue
-            delivered.append((message, outgoing))
-        deps.store.confirm_many([m.key for m, _ in delivered], self.now)
-        for message, outgoing in delivered:
-            self.sent.append((message, outgoing))
-            self.last_contact[message.customer.id] = self.contact_text(message, outgoing.channel, self.now)
+        due = {m.key: m for m, _ in composed}
+        outcome = deliver(deps.store, deps.channels, deps.retry, [
+            Delivery(LedgerEntry(m.key, m.customer.id, m.kind, o.channel, self.now.date(), reserved_at=self.now), o,
+                     self.offers.get(m.key)) for m, o in composed], self.now)
+        self.skipped += [Skip(due[d.key], "reserved_elsewhere") for d in outcome.skipped]
+        for delivery, error in outcome.failed:
+            message = due[delivery.key]
+            self.failure(message, say("send_failed", language, kind=say(f"kind_{message.kind}", language), error=error))
+        self.unknown += [(due[d.key], error) for d, error in outcome.unknown]
+        for delivery in outcome.sent:
+            message = due[delivery.key]
+            self.sent.append((message, delivery.message))
+            self.last_contact[message.customer.id] = self.contact_text(message, delivery.message.channel, self.now)
 
     def contact_text(self, message: DueMessage, channel: str, at: datetime) -> str:
         language = self.deps.staff_language
@@ -181,7 +172,7 @@ class _Run:
             if survey:
                 self.offers[message.key] = survey
                 context["survey_links"] = survey_links(deps.links, survey)
-        rendered: RenderedMessage = deps.templates.message(message.kind, customer.language, context)
+        rendered = deps.templates.message(message.kind, customer.language, context)
         return OutgoingMessage(message.key, customer.channel or "", customer.address or "", customer.name,
                                rendered.subject, rendered.text, rendered.html, unsubscribe_url, customer.language)
 

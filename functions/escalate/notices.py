@@ -1,0 +1,142 @@
+"""What the escalation job sends, through the one send path (`functions.delivery`): emails to
+case owners (opened, escalated, a tier-3 reminder) and a CSAT survey to the customer of a case
+resolved lately. Each goes once (its ledger key) and only inside working hours."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from functions.core.cases import RESOLVED, CaseEvent, CaseRecord
+from functions.core.customers import Customer
+from functions.core.errors import RenderError
+from functions.core.ledger import RESERVED, SENT, LedgerEntry
+from functions.core.messages import OutgoingMessage
+from functions.core.surveys import Survey
+from functions.delivery import Delivery, deliver
+from functions.escalate.plan import Notice
+from functions.escalate.writeback import local_text
+from functions.survey.offers import offer, recent_by_customer, survey_links
+
+if TYPE_CHECKING:  # the job module imports this one; the type alone is needed here
+    from functions.escalate.job import EscalationDeps
+
+RESOLVED_SURVEY_DAYS = 7  # a case resolved within this many days gets its customer a survey
+
+
+@dataclass
+class Sent:
+    """What the run's messages came to, for the report."""
+
+    notified: list[tuple[Notice, CaseRecord]] = field(default_factory=list)
+    surveyed: list[dict[str, Any]] = field(default_factory=list)
+    deferred: list[tuple[Notice, str]] = field(default_factory=list)  # reason code
+    failed: list[tuple[Notice, str]] = field(default_factory=list)
+
+
+def send_notices(deps: EscalationDeps, now: datetime, notices: Sequence[Notice], final: dict[str, CaseRecord],
+                 sent: Sent) -> None:
+    """Send the notices the ledger has not seen, inside working hours only."""
+    facts = deps.store.facts([n.key for n in notices], _business_day(deps, now))
+    due = [n for n in notices if facts.states.get(n.key) not in (SENT, RESERVED)]
+    if not due:
+        return
+    if not deps.calendar.is_open(now):
+        sent.deferred += [(n, "outside_working_hours") for n in due]
+        return
+    has_email = "email" in deps.channels
+    planned: dict[str, tuple[Notice, CaseRecord]] = {}
+    deliveries = []
+    for notice in due:
+        case = final.get(notice.case.case_id, notice.case)
+        if not case.owner_email or not has_email:
+            sent.deferred.append((notice, "no_owner" if has_email else "channel_unavailable"))
+            continue
+        try:
+            message = _owner_message(deps, notice, case)
+        except RenderError as error:
+            sent.failed.append((notice, str(error)))
+            continue
+        planned[notice.key] = (notice, case)
+        deliveries.append(Delivery(_entry(deps, notice.key, case.customer_id, f"case_{notice.kind}", now), message))
+    outcome = deliver(deps.store, deps.channels, deps.retry, deliveries, now)
+    sent.failed += [(planned[d.key][0], error) for d, error in outcome.failed + outcome.unknown]
+    for delivery in outcome.sent:
+        notice, case = planned[delivery.key]
+        sent.notified.append((notice, case))
+        deps.store.update_case(case.case_id, {}, CaseEvent(case.case_id, now, "notified",
+                                                           {"kind": notice.kind, "to": case.owner_email}))
+
+
+def send_resolved_surveys(deps: EscalationDeps, now: datetime, final: dict[str, CaseRecord], surveys: list[Survey],
+                          customers: dict[str, Customer], sent: Sent) -> None:
+    """A case resolved lately gets its customer a CSAT survey, once (ledger key survey/case/<id>)."""
+    if deps.surveys is None or deps.links is None:
+        return
+    resolved = {f"survey/case/{c.case_id}": c for c in final.values()
+                if c.status == RESOLVED and c.resolved_at and c.customer_email
+                and now - c.resolved_at < timedelta(days=RESOLVED_SURVEY_DAYS)}
+    facts = deps.store.facts(list(resolved), _business_day(deps, now))
+    due = {k: c for k, c in resolved.items() if k not in facts.states}
+    if not due:
+        return
+    if not deps.calendar.is_open(now):
+        sent.deferred += [(Notice(k, "survey", c), "outside_working_hours") for k, c in due.items()]
+        return
+    opted_out = deps.store.opt_outs()
+    recent = recent_by_customer(s for s in surveys if s.created_at >= now - timedelta(days=deps.surveys.throttle_days))
+    planned: dict[str, CaseRecord] = {}
+    deliveries = []
+    for key, case in due.items():
+        customer = customers.get(case.customer_id)
+        if case.customer_id in opted_out or (customer and customer.opted_out):
+            continue
+        survey = offer(case.customer_id, f"case/{case.case_id}", case.language, now, recent, deps.surveys)
+        if survey is None:
+            continue  # asked about something else lately: no second survey so soon
+        try:
+            message = _survey_message(deps, key, case, customer, survey)
+        except RenderError as error:
+            sent.failed.append((Notice(key, "survey", case), str(error)))
+            continue
+        recent.setdefault(case.customer_id, set()).add(survey.survey_id)
+        planned[key] = case
+        deliveries.append(Delivery(_entry(deps, key, case.customer_id, "case_survey", now), message, survey))
+    outcome = deliver(deps.store, deps.channels, deps.retry, deliveries, now)
+    sent.failed += [(Notice(d.key, "survey", planned[d.key]), error) for d, error in outcome.failed + outcome.unknown]
+    sent.surveyed += [{"case_id": planned[d.key].case_id, "customer_id": planned[d.key].customer_id,
+                       "survey_id": d.survey.survey_id if d.survey else "", "key": d.key} for d in outcome.sent]
+
+
+def _business_day(deps: EscalationDeps, now: datetime) -> date:
+    return now.astimezone(deps.calendar.zone).date()
+
+
+def _entry(deps: EscalationDeps, key: str, customer_id: str, kind: str, now: datetime) -> LedgerEntry:
+    return LedgerEntry(key, customer_id, kind, "email", _business_day(deps, now), reserved_at=now)
+
+
+def _owner_message(deps: EscalationDeps, notice: Notice, case: CaseRecord) -> OutgoingMessage:
+    language = deps.staff_language
+    context = {"kind": notice.kind, "owner": case.owner.split("<")[0].strip() or case.owner_email, "tier": case.tier,
+               "case_id": case.case_id, "customer": case.customer_name, "customer_id": case.customer_id,
+               "category": case.category, "issue": case.issue, "sheet_link": deps.sheet_link,
+               "first_response_due": local_text(case.first_response_due, deps.calendar),
+               "resolve_due": local_text(case.resolve_due, deps.calendar), "business_name": deps.business_name,
+               "unsubscribe_url": ""}
+    rendered = deps.templates.message("case_notice", language, context)
+    return OutgoingMessage(notice.key, "email", case.owner_email, str(context["owner"]), rendered.subject,
+                           rendered.text, rendered.html, "", language)
+
+
+def _survey_message(deps: EscalationDeps, key: str, case: CaseRecord, customer: Customer | None,
+                    survey: Survey) -> OutgoingMessage:
+    assert deps.links is not None  # checked by the caller
+    unsubscribe_url = deps.links.unsubscribe(case.customer_id, case.language)
+    context = {"greeting": customer.greeting if customer else case.customer_name, "case_id": case.case_id,
+               "business_name": deps.business_name, "unsubscribe_url": unsubscribe_url,
+               "survey_links": survey_links(deps.links, survey)}
+    rendered = deps.templates.message("case_survey", case.language, context)
+    return OutgoingMessage(key, "email", case.customer_email, case.customer_name, rendered.subject, rendered.text,
+                           rendered.html, unsubscribe_url, case.language)

@@ -1,0 +1,95 @@
+"""What the escalation run writes into the sheet (pure): the Cases tab, the Case ID and CSAT cells
+on the Customers tab, and the Dashboard's figures — only the cells that change."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from functions.core.business_calendar import BusinessCalendar
+from functions.core.cases import CaseRecord
+from functions.core.customers import CustomerSheet
+from functions.core.i18n import say
+from functions.core.sheet_schema import CUSTOMERS, DASHBOARD
+from functions.core.surveys import Survey
+from functions.core.tables import RowWrite, Table, TabWrite
+from functions.core.text import cell_text
+from functions.escalate.metrics import care_metrics, dashboard_rows, survey_metrics, survey_rows
+from functions.escalate.plan import CaseRow, EscalationPlan, status_title
+
+METRICS_DAYS = 30
+
+
+def local_text(moment: datetime | None, calendar: BusinessCalendar) -> str:
+    return "" if moment is None else f"{moment.astimezone(calendar.zone):%d/%m/%Y %H:%M}"
+
+
+def case_cells(case: CaseRecord, calendar: BusinessCalendar, language: str) -> dict[str, Any]:
+    return {"case_id": case.case_id, "customer_id": case.customer_id, "customer": case.customer_name,
+            "category": case.category, "issue": case.issue, "tier": case.tier, "owner": case.owner,
+            "status": status_title(case.status, language), "opened": local_text(case.created_at, calendar),
+            "first_response_due": local_text(case.first_response_due, calendar),
+            "resolve_due": local_text(case.resolve_due, calendar), "resolution_note": case.resolution_note}
+
+
+def case_writes(cases: Sequence[CaseRecord], rows: Sequence[CaseRow], row_notes: dict[str, str],
+                calendar: BusinessCalendar, language: str) -> list[RowWrite]:
+    """Every case's row as it should read; Status is staff's to change, so it is written only on a new row."""
+    rows_by_case = {row.case_id: row for row in rows}
+    writes = []
+    for case in sorted(cases, key=lambda c: (c.created_at, c.case_id)):
+        wanted = case_cells(case, calendar, language) | {"system_note": row_notes.get(case.case_id, "")}
+        row = rows_by_case.get(case.case_id)
+        if row is None:  # a new case, or a row staff deleted: below the last row, unless a run just put it there
+            writes.append(RowWrite(0, case.case_id, wanted, append=True))
+            continue
+        changed = {k: v for k, v in wanted.items() if k != "status" and cell_text(row.cells.get(k)) != cell_text(v)}
+        if changed:
+            writes.append(RowWrite(row.row, case.case_id, changed))
+    return writes
+
+
+def customer_writes(plan: EscalationPlan, surveys: Sequence[Survey], sheet: CustomerSheet) -> list[RowWrite]:
+    """The new Case ID on each ticked row, and each customer's latest survey score in the CSAT cell."""
+    writes = [RowWrite(flag.row, None if flag.id_assigned else flag.customer_id,
+                       {"case_id": case.case_id, **({"id": flag.customer_id} if flag.id_assigned else {})})
+              for flag, case, _ in plan.opened if flag.case_id != case.case_id and not flag.key]
+    return writes + _csat_cells(surveys, sheet)
+
+
+def _csat_cells(surveys: Sequence[Survey], sheet: CustomerSheet) -> list[RowWrite]:
+    """The latest score of each customer into the CSAT cell (a number, written raw)."""
+    latest: dict[str, tuple[datetime, int]] = {}
+    for survey in surveys:
+        answer = survey.latest
+        if answer and (survey.customer_id not in latest or answer.at > latest[survey.customer_id][0]):
+            latest[survey.customer_id] = (answer.at, answer.score)
+    writes = []
+    for customer in sheet.customers:
+        if customer.id in latest and cell_text(customer.cell("csat")) != str(latest[customer.id][1]):
+            writes.append(RowWrite(customer.row, None if customer.id_assigned else customer.id,
+                                   {"csat": latest[customer.id][1], **({"id": customer.id} if customer.id_assigned else {})}))
+    return writes
+
+
+def dashboard_write(table: Table, cases: Sequence[CaseRecord], surveys: Sequence[Survey], calendar: BusinessCalendar,
+                    now: datetime, language: str) -> TabWrite:
+    start, end = now - timedelta(days=METRICS_DAYS), now + timedelta(seconds=1)
+    metrics = care_metrics(cases, calendar, start, end)
+    period = say("metrics_period", language, days=METRICS_DAYS)
+    existing = {cell_text(r[0]): (i + 2, r) for i, r in enumerate(table.rows) if r and cell_text(r[0])}
+    figures = dashboard_rows(metrics, period, language) + survey_rows(survey_metrics(surveys, start, end), language)
+    figures.append((say("updated_at", language), local_text(now, calendar)))
+    writes = []
+    for name, value in figures:
+        if name in existing:
+            number, row = existing[name]
+            if [cell_text(v) for v in row[1:3]] != [value, period]:
+                writes.append(RowWrite(number, name, {"value": value, "period": period}))
+        else:
+            writes.append(RowWrite(0, name, {"metric": name, "value": value, "period": period}, append=True))
+    return TabWrite(DASHBOARD, DASHBOARD.column("metric"), writes, language)
+
+
+def customer_tab_write(writes: list[RowWrite], language: str) -> TabWrite:
+    return TabWrite(CUSTOMERS, CUSTOMERS.column("id"), writes, language)
