@@ -1,6 +1,6 @@
 from datetime import date
 
-from functions.core.customers import ReadRules, derived_id, read_customers
+from functions.core.customers import ReadRules, customer_id_for, read_customers
 from functions.core.tables import Table
 from functions.core.values import Birthday
 from support import HEADER, row
@@ -72,5 +72,5 @@ def test_problems_in_english_when_staff_read_english():
     assert sheet.problems[0].as_dict("en")["message"] == "Email 'nope' is not a valid email address"
 
 
-def test_derived_id_ignores_case_and_diacritics_of_the_same_content():
-    assert derived_id({"name": "Nguyễn Lan"}) == derived_id({"name": "nguyen  LAN"})
+def test_customer_id_for_ignores_case_and_diacritics_of_the_same_content():
+    assert customer_id_for({"name": "Nguyễn Lan"}) == customer_id_for({"name": "nguyen  LAN"})

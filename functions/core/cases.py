@@ -2,13 +2,12 @@
 case happen exactly once (pure). Shared by escalation (a ticked row) and surveys (a low score)."""
 from __future__ import annotations
 
-import base64
 import dataclasses
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping
 
+from functions.core.ids import derived_id, digest_hex
 from functions.core.text import fold
 
 OPEN, IN_PROGRESS, RESOLVED = "open", "in_progress", "resolved"
@@ -27,13 +26,13 @@ def read_status(text: str) -> str | None:
 
 def flag_key(source: str, customer_id: str, *parts: str) -> str:
     """One key per complaint: the same ticked row (or the same survey) always gives the same key."""
-    digest = hashlib.sha256("|".join(fold(p) for p in parts).encode()).hexdigest()[:12]
+    digest = digest_hex("|".join(fold(p) for p in parts), 12)
     return f"{source}/{customer_id}/{digest}"
 
 
 def case_id_for(key: str) -> str:
     """A short Case ID derived from the key, so a re-run after a crash finds the same case."""
-    return "HS-" + base64.b32encode(hashlib.sha256(key.encode()).digest()).decode()[:8]
+    return derived_id("HS-", key, 8)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,6 @@ read as usual. Rows are identified by ID, never by position.
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,6 +14,7 @@ from typing import Any, Callable
 from functions.core import values
 from functions.core.sheet_schema import CUSTOMERS, locate_columns
 from functions.core.gc_pause import cycle_collector_paused
+from functions.core.ids import derived_id
 from functions.core.i18n import say
 from functions.core.names import greeting_name
 from functions.core.tables import Table
@@ -83,11 +82,9 @@ class CustomerSheet:
     headers: dict[str, str]  # column key → header text as typed
 
 
-def derived_id(cells: dict[str, Any]) -> str:
+def customer_id_for(cells: dict[str, Any]) -> str:
     """A stable ID from the row's content, so two overlapping runs assign the same one."""
-    material = "|".join(fold(cell_text(cells.get(k))) for k in ("name", "email", "phone", "birthday"))
-    digest = hashlib.sha256(material.encode()).digest()
-    return "KH-" + base64.b32encode(digest).decode()[:10]
+    return derived_id("KH-", "|".join(fold(cell_text(cells.get(k))) for k in ("name", "email", "phone", "birthday")), 10)
 
 
 def read_customers(table: Table, rules: ReadRules, today: date) -> CustomerSheet:
@@ -147,7 +144,7 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
     customers: list[Customer] = []
     for i, (number, raw) in enumerate(zip(numbers, rows)):
         given_id = ids[i]
-        customer_id = given_id or derived_id({key: raw[pos] for key, pos in present})
+        customer_id = given_id or customer_id_for({key: raw[pos] for key, pos in present})
         found: list[tuple[str, str, dict[str, Any]]] = []  # (column key, message code, params)
         email, phone, birthday, purchase_date = emails[i], phones[i], birthdays[i], purchases[i]
         language, chosen, opted_out = languages[i], channels[i], ticks[i]

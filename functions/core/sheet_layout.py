@@ -20,6 +20,12 @@ class TabLayout:
     def headers(self, language: str) -> list[str]:
         return [c.title(language) for c in self.tab.columns]
 
+    def choices(self, key: str) -> list[str] | None:
+        """The values a checkbox or dropdown column accepts; None for a free column."""
+        if key in self.checkboxes:
+            return ["TRUE", "FALSE"]
+        return self.dropdowns.get(key)
+
     def protected(self) -> list[str]:
         """Columns staff should not type in: careloop writes them (a warning, not a lock)."""
         return [c.key for c in self.tab.columns if c.system]

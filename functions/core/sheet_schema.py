@@ -6,7 +6,7 @@ ignored), so "Ngày sinh", "NGAY SINH" and "ngày_sinh" are one column.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from functions.core.text import header_key
 
@@ -152,3 +152,16 @@ def find_tab(tab: TabSpec, titles: Sequence[str]) -> str | None:
     """The title of the existing tab that matches `tab`, by the same forgiving comparison."""
     wanted = {header_key(s) for s in tab.spellings}
     return next((t for t in titles if header_key(t) in wanted), None)
+
+
+def with_missing_columns(tab: TabSpec, positions: Mapping[str, int], width: int, wanted: Collection[str],
+                         language: str) -> tuple[dict[str, int], list[tuple[int, str]]]:
+    """Each wanted column the tab lacks, placed after the last one (`width` columns are in use):
+    the positions of all columns, and the (position, header title) of the ones to add."""
+    placed = dict(positions)
+    added: list[tuple[int, str]] = []
+    for spec in tab.columns:
+        if spec.key in wanted and spec.key not in placed:
+            placed[spec.key] = width + len(added)
+            added.append((placed[spec.key], spec.title(language)))
+    return placed, added

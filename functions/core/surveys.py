@@ -1,11 +1,11 @@
 """Surveys (pure): one per customer and occasion, with every answer kept; the latest counts."""
 from __future__ import annotations
 
-import base64
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
+
+from functions.core.ids import derived_id
 
 MAX_ANSWERS = 20
 COMMENT_LIMIT = 1000
@@ -40,7 +40,7 @@ class Survey:
 
 def survey_id_for(customer_id: str, occasion: str) -> str:
     """The same customer and occasion always give the same survey (a re-run re-sends, not re-creates)."""
-    return "SV-" + base64.b32encode(hashlib.sha256(f"{customer_id}|{occasion}".encode()).digest()).decode()[:12]
+    return derived_id("SV-", f"{customer_id}|{occasion}", 12)
 
 
 def survey_fields(survey: Survey) -> dict[str, Any]:

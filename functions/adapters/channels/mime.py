@@ -2,11 +2,11 @@
 RFC 2369 / RFC 8058 unsubscribe headers. Shared by the outbox and SMTP channels."""
 from __future__ import annotations
 
-import hashlib
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from functions.core.ids import digest_hex
 from functions.core.messages import OutgoingMessage
 
 
@@ -19,7 +19,7 @@ def build_email(message: OutgoingMessage, sender_name: str, sender_email: str, r
     email["Subject"] = message.subject
     email["Date"] = formatdate(localtime=False, usegmt=True)
     # Derived from the idempotency key: a message sent twice would at least share one Message-ID.
-    digest = hashlib.sha256(message.key.encode()).hexdigest()[:24]
+    digest = digest_hex(message.key, 24)
     email["Message-ID"] = f"<{digest}@{sender_email.rsplit('@', 1)[1]}>"
     if message.unsubscribe_url:  # customers' messages; notices to staff have none
         email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"

@@ -11,7 +11,6 @@ BoundedHTTPClient: retries with backoff on 429/408/5xx and timeouts, within a de
 """
 from __future__ import annotations
 
-import random
 import re
 import time
 from dataclasses import dataclass
@@ -20,11 +19,14 @@ from functools import cached_property
 from typing import Any, Callable, Sequence
 
 from functions.adapters.sheets.a1 import column_letters, quoted
-from functions.core.sheet_schema import TabSpec, find_tab
-from functions.adapters.sheets.placement import place
+from functions.core.sheet_schema import TabSpec, find_tab, locate_columns
+from functions.adapters.sheets.google_setup import TabState, plan_setup
+from functions.adapters.sheets.placement import Placement, place
+from functions.core.sheet_layout import TabLayout
 from functions.core.tables import RowWrite, Table, TabWrite
 from functions.core.errors import SheetUnavailable
 from functions.core.values import SHEETS_EPOCH
+from functions.retry import RetryPolicy
 
 GOOGLE_SHEETS_URL = "https://sheets.googleapis.com"
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
@@ -55,48 +57,55 @@ class Connection:
     sleep: Callable[[float], None] = time.sleep
 
 
-def bounded_http_client(connection: Connection):
+class _RetryableResponse(Exception):
+    """A 429/408/5xx answer, raised so the retry policy can try again; carries the response."""
+
+    def __init__(self, response: Any):
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def bounded_http_client(connection: Connection) -> type:
     """A gspread HTTPClient class that talks to `api_url` and retries within a deadline.
 
-    gspread's own BackOffHTTPClient retries forever; this one gives up when the deadline
-    would pass, honours Retry-After, and never retries other 4xx.
+    gspread's own BackOffHTTPClient retries forever; this one uses careloop's one retry policy
+    (`functions.retry`): it gives up when the deadline would pass, honours Retry-After, and never
+    retries other 4xx.
     """
     import requests
     from gspread.exceptions import APIError
     from gspread.http_client import HTTPClient
 
+    policy = RetryPolicy(budget_seconds=connection.deadline, first_delay=connection.first_delay, max_delay=32.0,
+                         sleep=connection.sleep)
+
     class BoundedHTTPClient(HTTPClient):
-        def __init__(self, auth, session=None):
+        def __init__(self, auth: Any, session: Any = None):
             super().__init__(auth, session)
             self.timeout = connection.request_timeout
 
-        def request(self, method, endpoint, **kwargs):
+        def request(self, method: str, endpoint: str, **kwargs: Any) -> Any:
             url = endpoint.replace(GOOGLE_SHEETS_URL, connection.api_url.rstrip("/"), 1)
-            started, ceiling = time.monotonic(), connection.first_delay
-            while True:
-                try:
-                    response = self.session.request(method=method, url=url, timeout=self.timeout, **kwargs)
-                except (requests.Timeout, requests.ConnectionError) as error:
-                    response, failure = None, error
-                else:
-                    if response.ok:
-                        return response
-                    if response.status_code not in RETRIED:
-                        raise APIError(response)
-                    failure = None
-                delay = _retry_after(response) if response is not None else None
-                delay = random.uniform(0, ceiling) if delay is None else delay
-                if time.monotonic() - started + delay > connection.deadline:
-                    if response is not None:
-                        raise APIError(response)
-                    raise failure
-                connection.sleep(delay)
-                ceiling = min(ceiling * 2, 32.0)
+
+            def attempt() -> Any:
+                response = self.session.request(method=method, url=url, timeout=self.timeout, **kwargs)
+                if response.ok:
+                    return response
+                if response.status_code in RETRIED:
+                    raise _RetryableResponse(response)
+                raise APIError(response)
+
+            try:
+                return policy.call(attempt, (_RetryableResponse, requests.Timeout, requests.ConnectionError),
+                                   lambda error: _retry_after(error.response)
+                                   if isinstance(error, _RetryableResponse) else None)
+            except _RetryableResponse as error:
+                raise APIError(error.response) from None
 
     return BoundedHTTPClient
 
 
-def _retry_after(response) -> float | None:
+def _retry_after(response: Any) -> float | None:
     try:
         return max(0.0, float(response.headers.get("Retry-After", "")))
     except ValueError:
@@ -185,10 +194,7 @@ class GoogleSheet:
         found = {spec.key: title for spec in tabs if (title := find_tab(spec, titles))}
         if not found:
             return {}
-        answer = self._call(lambda: self._http.values_batch_get(
-            self.connection.key, [quoted(t) for t in found.values()],
-            params={"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
-                    "majorDimension": "ROWS"}))
+        answer = self._values([quoted(t) for t in found.values()], dateTimeRenderOption="SERIAL_NUMBER")
         tables = {}
         for (key, title), value_range in zip(found.items(), answer.get("valueRanges", [])):
             rows = value_range.get("values", [])
@@ -201,65 +207,79 @@ class GoogleSheet:
         changes = [c for c in changes if c.rows]
         if not changes:
             return []
-        titles = self.tab_titles()
-        targets = []
-        for change in changes:
-            title = find_tab(change.tab, titles)
-            if title is None:
-                raise SheetError(f"Tab '{change.tab.title_vi}' / '{change.tab.title_en}' không có trong / is not in "
-                                 f"spreadsheet {self.connection.key}")
-            targets.append((change, title))
+        targets = [(change, self._title(change.tab)) for change in changes]
+        data: list[dict[str, Any]] = []
+        grow: list[dict[str, Any]] = []
+        missed: list[RowWrite] = []
+        for change, title, header, id_column in self._tabs_now(targets):
+            placement = place(change, header, id_column)
+            missed += placement.missed
+            grow += self._growth(title, placement)
+            data += [{"range": f"{quoted(title)}!{column_letters(p)}1", "values": [[text]]}
+                     for p, text in placement.new_columns]
+            data += [{"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[_cell(v)]]}
+                     for n, p, v in placement.cells]
+        self._update(grow, data)
+        return missed
 
-        # One small read: each tab's header and the ID column where it was, as they are now.
+    def _title(self, tab: TabSpec) -> str:
+        title = find_tab(tab, self.tab_titles())
+        if title is None:
+            raise SheetError(f"Tab '{tab.title_vi}' / '{tab.title_en}' không có trong / is not in "
+                             f"spreadsheet {self.connection.key}")
+        return title
+
+    def _tabs_now(self, targets: list[tuple[TabWrite, str]]
+                  ) -> list[tuple[TabWrite, str, list[Any], Callable[[int], Sequence[Any]]]]:
+        """One small read: each tab's header and its ID column where it was, as they are now."""
         guesses = {title: self._id_position(change, title) for change, title in targets}
         ranges = []
-        for change, title in targets:
+        for _, title in targets:
             ranges.append(f"{quoted(title)}!1:1")
             if guesses[title] is not None:
                 letters = column_letters(guesses[title])
                 ranges.append(f"{quoted(title)}!{letters}2:{letters}")
-        now = self._call(lambda: self._http.values_batch_get(
-            self.connection.key, ranges, params={"valueRenderOption": "UNFORMATTED_VALUE", "majorDimension": "ROWS"}))
-        value_ranges = iter(now.get("valueRanges", []))
-
-        data: list[dict[str, Any]] = []
-        grow: list[dict[str, Any]] = []
-        missed: list[RowWrite] = []
+        value_ranges = iter(self._values(ranges).get("valueRanges", []))
+        found = []
         for change, title in targets:
             header = (next(value_ranges).get("values") or [[]])[0]
-            fetched = ([row[0] if row else None for row in next(value_ranges).get("values", [])]
-                       if guesses[title] is not None else [])
+            fetched = _first_cells(next(value_ranges)) if guesses[title] is not None else []
 
-            def id_column(position: int, title=title, fetched=fetched) -> list[Any]:
+            def id_column(position: int, title: str = title, fetched: list[Any] = fetched) -> list[Any]:
                 if position == guesses[title]:
                     return fetched
                 return self._column(title, position)  # staff moved the ID column during the run
 
-            placement = place(change, header, id_column)
-            missed += placement.missed
-            sheet = self._sheet(title)
-            grid = sheet["gridProperties"]
-            columns = max((p for p, _ in placement.new_columns), default=-1) + 1
-            rows = max((n for n, _, _ in placement.cells), default=0)
-            for dimension, needed, have in (("COLUMNS", columns, grid["columnCount"]), ("ROWS", rows, grid["rowCount"])):
-                if needed > have:  # writing past the grid is an error in Sheets: grow it first
-                    grow.append({"appendDimension": {"sheetId": sheet["sheetId"], "dimension": dimension,
-                                                     "length": needed - have}})
-            data += [{"range": f"{quoted(title)}!{column_letters(p)}1", "values": [[t]]} for p, t in placement.new_columns]
-            data += [{"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[_cell(v)]]} for n, p, v in placement.cells]
-        if grow:
-            self._call(lambda: self._http.batch_update(self.connection.key, {"requests": grow}))
+            found.append((change, title, header, id_column))
+        return found
+
+    def _growth(self, title: str, placement: Placement) -> list[dict[str, Any]]:
+        """Writing past the grid is an error in Sheets: the requests that grow it first."""
+        sheet = self._sheet(title)
+        grid = sheet["gridProperties"]
+        columns = max((p for p, _ in placement.new_columns), default=-1) + 1
+        rows = max((n for n, _, _ in placement.cells), default=0)
+        return [{"appendDimension": {"sheetId": sheet["sheetId"], "dimension": dimension, "length": needed - have}}
+                for dimension, needed, have in (("COLUMNS", columns, grid["columnCount"]),
+                                                ("ROWS", rows, grid["rowCount"])) if needed > have]
+
+    def _values(self, ranges: list[str], **params: str) -> dict[str, Any]:
+        return self._call(lambda: self._http.values_batch_get(
+            self.connection.key, ranges, params={"valueRenderOption": "UNFORMATTED_VALUE", "majorDimension": "ROWS",
+                                                 **params}))
+
+    def _update(self, requests: list[dict[str, Any]], data: list[dict[str, Any]]) -> None:
+        """Structure first (new tabs, rows, columns, rules), then values, written RAW."""
+        if requests:
+            self._call(lambda: self._http.batch_update(self.connection.key, {"requests": requests}))
         if data:
             self._call(lambda: self._http.values_batch_update(
                 self.connection.key, {"valueInputOption": "RAW", "data": data}))
-        return missed
 
     def _sheet(self, title: str) -> dict[str, Any]:
         return next(s["properties"] for s in self.metadata()["sheets"] if s["properties"]["title"] == title)
 
     def _id_position(self, change: TabWrite, title: str) -> int | None:
-        from functions.core.sheet_schema import locate_columns
-
         header = self._headers.get(title)
         if header is None:
             return None
@@ -267,33 +287,37 @@ class GoogleSheet:
 
     def _column(self, title: str, position: int) -> list[Any]:
         letters = column_letters(position)
-        answer = self._call(lambda: self._http.values_batch_get(
-            self.connection.key, [f"{quoted(title)}!{letters}2:{letters}"],
-            params={"valueRenderOption": "UNFORMATTED_VALUE", "majorDimension": "ROWS"}))
-        return [row[0] if row else None for row in answer["valueRanges"][0].get("values", [])]
+        return _first_cells(self._values([f"{quoted(title)}!{letters}2:{letters}"])["valueRanges"][0])
 
-
-    def prepare(self, layouts, language: str) -> list[str]:
+    def prepare(self, layouts: Sequence[TabLayout], language: str) -> list[str]:
         """`careloop setup-sheet`: 3 reads, then at most 2 writes; nothing when all is in place."""
-        from functions.adapters.sheets.google_setup import TabState, plan_setup
-
         self._metadata = None
         sheets = self.metadata()["sheets"]
+        used = {s["properties"]["sheetId"] for s in sheets}
+
+        def new_sheet_id() -> int:
+            candidate = max(used, default=0) + 1
+            used.add(candidate)
+            return candidate
+
+        plan = plan_setup(list(layouts), self._setup_states(layouts, sheets), language, new_sheet_id)
+        self._update(plan.requests, plan.values)
+        self._metadata = None
+        return plan.actions
+
+    def _setup_states(self, layouts: Sequence[TabLayout], sheets: list[dict[str, Any]]) -> dict[str, TabState | None]:
+        """Each layout's tab as it is now: its contents, and its row-2 rules (one read each)."""
         titles = [s["properties"]["title"] for s in sheets]
         found = {layout.tab.key: title for layout in layouts if (title := find_tab(layout.tab, titles))}
+        if not found:
+            return {}
         by_title = {s["properties"]["title"]: s for s in sheets}
-        contents = self._call(lambda: self._http.values_batch_get(
-            self.connection.key, [quoted(t) for t in found.values()],
-            params={"valueRenderOption": "UNFORMATTED_VALUE", "majorDimension": "ROWS"})) if found else {}
+        contents = self._values([quoted(t) for t in found.values()])
         grid = self._call(lambda: self._http.fetch_sheet_metadata(self.connection.key, params={
             "includeGridData": "true", "ranges": [f"{quoted(t)}!2:2" for t in found.values()],
-            "fields": "sheets(properties(sheetId,title),data(rowData(values(dataValidation))))"})) if found else {}
-        validations = {}
-        for sheet in grid.get("sheets", []):
-            values = ((sheet.get("data") or [{}])[0].get("rowData") or [{}])[0].get("values", [])
-            validations[sheet["properties"]["title"]] = {i: v["dataValidation"] for i, v in enumerate(values)
-                                                         if "dataValidation" in v}
-        tabs = {}
+            "fields": "sheets(properties(sheetId,title),data(rowData(values(dataValidation))))"}))
+        validations = _validations(grid)
+        tabs: dict[str, TabState | None] = {}
         for (key, title), value_range in zip(found.items(), contents.get("valueRanges", [])):
             rows = value_range.get("values", [])
             props = by_title[title]["properties"]
@@ -302,21 +326,21 @@ class GoogleSheet:
                 props["gridProperties"]["rowCount"], props["gridProperties"]["columnCount"],
                 props["gridProperties"].get("frozenRowCount", 0), validations.get(title, {}),
                 {p.get("description", "") for p in by_title[title].get("protectedRanges", [])})
-        used = {s["properties"]["sheetId"] for s in sheets}
+        return tabs
 
-        def new_sheet_id() -> int:
-            candidate = max(used, default=0) + 1
-            used.add(candidate)
-            return candidate
 
-        plan = plan_setup(layouts, tabs, language, new_sheet_id)
-        if plan.requests:
-            self._call(lambda: self._http.batch_update(self.connection.key, {"requests": plan.requests}))
-        if plan.values:
-            self._call(lambda: self._http.values_batch_update(
-                self.connection.key, {"valueInputOption": "RAW", "data": plan.values}))
-        self._metadata = None
-        return plan.actions
+def _first_cells(value_range: dict[str, Any]) -> list[Any]:
+    return [row[0] if row else None for row in value_range.get("values", [])]
+
+
+def _validations(grid: dict[str, Any]) -> dict[str, dict[int, dict[str, Any]]]:
+    """Tab title → column → the data validation rule on its row 2."""
+    found = {}
+    for sheet in grid.get("sheets", []):
+        values = ((sheet.get("data") or [{}])[0].get("rowData") or [{}])[0].get("values", [])
+        found[sheet["properties"]["title"]] = {i: v["dataValidation"] for i, v in enumerate(values)
+                                               if "dataValidation" in v}
+    return found
 
 
 def _message(error) -> str:

@@ -4,10 +4,11 @@ second run plans nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from functions.adapters.sheets.a1 import column_letters, quoted
-from functions.core.sheet_schema import locate_columns
+from functions.core.sheet_schema import locate_columns, with_missing_columns
 from functions.core.sheet_layout import TabLayout
 
 PROTECTION_MARK = "careloop:system"
@@ -45,70 +46,82 @@ def rule_for(layout: TabLayout, key: str) -> dict | None:
 
 
 def plan_setup(layouts: list[TabLayout], tabs: dict[str, TabState | None], language: str,
-               new_sheet_id) -> SetupPlan:
+               new_sheet_id: Callable[[], int]) -> SetupPlan:
     """`tabs`: the layout's tab key → its state now, or None when the tab is missing."""
     plan = SetupPlan()
     for layout in layouts:
-        state = tabs.get(layout.tab.key)
-        title = layout.tab.title(language)
-        if state is None:
-            sheet_id = new_sheet_id()
-            width = max(26, len(layout.tab.columns))
-            plan.requests.append({"addSheet": {"properties": {
-                "sheetId": sheet_id, "title": title,
-                "gridProperties": {"rowCount": 1000, "columnCount": width, "frozenRowCount": 1}}}})
-            plan.requests.append({"repeatCell": {"range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
-                                                 "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
-                                                 "fields": "userEnteredFormat.textFormat.bold"}})
-            plan.actions.append(f"+ tab '{title}'")
-            state = TabState(sheet_id, title, [], 0, 1000, width, 1, {}, set())
-        elif state.frozen_rows < 1:
-            plan.requests.append({"updateSheetProperties": {
-                "properties": {"sheetId": state.sheet_id, "gridProperties": {"frozenRowCount": 1}},
-                "fields": "gridProperties.frozenRowCount"}})
-            plan.actions.append(f"~ '{state.title}': header row frozen")
-
-        positions = locate_columns(layout.tab, state.header, require=False)
-        width = len(state.header)
-        added = []
-        for column in layout.tab.columns:
-            if column.key not in positions:
-                positions[column.key] = width
-                added.append((width, column.title(language)))
-                width += 1
-        if width > state.column_count:
-            plan.requests.append({"appendDimension": {"sheetId": state.sheet_id, "dimension": "COLUMNS",
-                                                      "length": width - state.column_count}})
-        if added:
-            first = added[0][0]
-            plan.values.append({"range": f"{quoted(state.title)}!{column_letters(first)}1",
-                                "values": [[t for _, t in added]]})
-            plan.actions.append(f"+ '{state.title}': " + ", ".join(t for _, t in added))
-
-        for column in layout.tab.columns:
-            at = positions[column.key]
-            rule = rule_for(layout, column.key)
-            if rule and state.validations.get(at) != rule:
-                plan.requests.append({"setDataValidation": {"range": {
-                    "sheetId": state.sheet_id, "startRowIndex": 1, "endRowIndex": state.row_count,
-                    "startColumnIndex": at, "endColumnIndex": at + 1}, "rule": rule}})
-                plan.actions.append(f"~ '{state.title}': {column.title(language)} "
-                                    + ("checkbox" if column.key in layout.checkboxes else "dropdown"))
-            mark = f"{PROTECTION_MARK}:{layout.tab.key}:{column.key}"
-            if column.key in layout.protected() and mark not in state.protections:
-                plan.requests.append({"addProtectedRange": {"protectedRange": {
-                    "range": {"sheetId": state.sheet_id, "startColumnIndex": at, "endColumnIndex": at + 1},
-                    "description": mark, "warningOnly": True}}})
-                plan.actions.append(f"~ '{state.title}': {column.title(language)} protected (warning)")
-
-        if layout.starter_rows and state.data_rows == 0:
-            order = [c.key for c in layout.tab.columns]
-            rows = []
-            for starter in layout.starter_rows:
-                row: list[Any] = [""] * width
-                for key, value in zip(order, starter):
-                    row[positions[key]] = value
-                rows.append(row)
-            plan.values.append({"range": f"{quoted(state.title)}!A2", "values": rows})
-            plan.actions.append(f"+ '{state.title}': default row '*'")
+        state = _tab(plan, layout, tabs.get(layout.tab.key), language, new_sheet_id)
+        positions, width = _columns(plan, layout, state, language)
+        _rules(plan, layout, state, positions, language)
+        _starter_rows(plan, layout, state, positions, width)
     return plan
+
+
+def _tab(plan: SetupPlan, layout: TabLayout, state: TabState | None, language: str,
+         new_sheet_id: Callable[[], int]) -> TabState:
+    """The tab, added with a bold frozen header when missing; its header frozen when it is not."""
+    if state is None:
+        sheet_id, title, width = new_sheet_id(), layout.tab.title(language), max(26, len(layout.tab.columns))
+        plan.requests.append({"addSheet": {"properties": {
+            "sheetId": sheet_id, "title": title,
+            "gridProperties": {"rowCount": 1000, "columnCount": width, "frozenRowCount": 1}}}})
+        plan.requests.append({"repeatCell": {"range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
+                                             "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                                             "fields": "userEnteredFormat.textFormat.bold"}})
+        plan.actions.append(f"+ tab '{title}'")
+        return TabState(sheet_id, title, [], 0, 1000, width, 1, {}, set())
+    if state.frozen_rows < 1:
+        plan.requests.append({"updateSheetProperties": {
+            "properties": {"sheetId": state.sheet_id, "gridProperties": {"frozenRowCount": 1}},
+            "fields": "gridProperties.frozenRowCount"}})
+        plan.actions.append(f"~ '{state.title}': header row frozen")
+    return state
+
+
+def _columns(plan: SetupPlan, layout: TabLayout, state: TabState, language: str) -> tuple[dict[str, int], int]:
+    """Missing columns added after the last one, the grid widened first when they pass its edge."""
+    positions, added = with_missing_columns(layout.tab, locate_columns(layout.tab, state.header, require=False),
+                                            len(state.header), {c.key for c in layout.tab.columns}, language)
+    width = len(state.header) + len(added)
+    if width > state.column_count:
+        plan.requests.append({"appendDimension": {"sheetId": state.sheet_id, "dimension": "COLUMNS",
+                                                  "length": width - state.column_count}})
+    if added:
+        plan.values.append({"range": f"{quoted(state.title)}!{column_letters(added[0][0])}1",
+                            "values": [[text for _, text in added]]})
+        plan.actions.append(f"+ '{state.title}': " + ", ".join(text for _, text in added))
+    return positions, width
+
+
+def _rules(plan: SetupPlan, layout: TabLayout, state: TabState, positions: dict[str, int], language: str) -> None:
+    """Checkboxes and dropdowns where they differ, and a warning on each system column."""
+    for column in layout.tab.columns:
+        at = positions[column.key]
+        rule = rule_for(layout, column.key)
+        if rule and state.validations.get(at) != rule:
+            plan.requests.append({"setDataValidation": {"range": {
+                "sheetId": state.sheet_id, "startRowIndex": 1, "endRowIndex": state.row_count,
+                "startColumnIndex": at, "endColumnIndex": at + 1}, "rule": rule}})
+            plan.actions.append(f"~ '{state.title}': {column.title(language)} "
+                                + ("checkbox" if column.key in layout.checkboxes else "dropdown"))
+        mark = f"{PROTECTION_MARK}:{layout.tab.key}:{column.key}"
+        if column.key in layout.protected() and mark not in state.protections:
+            plan.requests.append({"addProtectedRange": {"protectedRange": {
+                "range": {"sheetId": state.sheet_id, "startColumnIndex": at, "endColumnIndex": at + 1},
+                "description": mark, "warningOnly": True}}})
+            plan.actions.append(f"~ '{state.title}': {column.title(language)} protected (warning)")
+
+
+def _starter_rows(plan: SetupPlan, layout: TabLayout, state: TabState, positions: dict[str, int], width: int) -> None:
+    """The default escalation row, written only into an empty tab."""
+    if not layout.starter_rows or state.data_rows:
+        return
+    order = [c.key for c in layout.tab.columns]
+    rows = []
+    for starter in layout.starter_rows:
+        row: list[Any] = [""] * width
+        for key, value in zip(order, starter):
+            row[positions[key]] = value
+        rows.append(row)
+    plan.values.append({"range": f"{quoted(state.title)}!A2", "values": rows})
+    plan.actions.append(f"+ '{state.title}': default row '*'")

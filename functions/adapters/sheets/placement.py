@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from functions.core.sheet_schema import locate_columns
+from functions.core.sheet_schema import locate_columns, with_missing_columns
 from functions.core.tables import RowWrite, TabWrite
 from functions.core.text import cell_text
 
@@ -41,14 +41,9 @@ def row_locator(ids: Sequence[str]) -> Callable[[RowWrite], int | None]:
 def place(change: TabWrite, header: Sequence[Any], id_column: Callable[[int], Sequence[Any]]) -> Placement:
     """`header` is the tab's first row now; `id_column(position)` reads that column below it."""
     placement = Placement()
-    positions = locate_columns(change.tab, header)
     needed = {change.id_column.key} | {key for row in change.rows for key in row.values}
-    width = len(header)
-    for spec in change.tab.columns:
-        if spec.key in needed and spec.key not in positions:
-            positions[spec.key] = width
-            placement.new_columns.append((width, spec.title(change.header_language)))
-            width += 1
+    positions, placement.new_columns = with_missing_columns(
+        change.tab, locate_columns(change.tab, header), len(header), needed, change.header_language)
     id_at = positions[change.id_column.key]
     existing_ids = [] if id_at >= len(header) else [cell_text(v) for v in id_column(id_at)]
     locate = row_locator(existing_ids)

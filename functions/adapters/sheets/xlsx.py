@@ -11,9 +11,11 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
-from functions.core.sheet_schema import TabSpec, find_tab
+from functions.adapters.sheets.a1 import column_letters
+from functions.core.sheet_layout import TabLayout
+from functions.core.sheet_schema import TabSpec, find_tab, locate_columns, with_missing_columns
 from functions.adapters.sheets.placement import place
 from functions.core.tables import RowWrite, Table, TabWrite
 from functions.core.errors import SheetUnavailable
@@ -75,61 +77,15 @@ class XlsxSheet:
             self._save(workbook)
         return missed
 
-    def prepare(self, layouts, language: str) -> list[str]:
+    def prepare(self, layouts: Sequence[TabLayout], language: str) -> list[str]:
         """`careloop setup-sheet` on a workbook: missing tabs and columns, a frozen bold header,
         drop-down lists (TRUE/FALSE where Google would show a checkbox), the default escalation
         row. Excel cannot warn on single columns, so system columns are not protected here."""
-        from openpyxl.styles import Font
-        from openpyxl.worksheet.datavalidation import DataValidation
-
-        from functions.core.sheet_schema import locate_columns
-        from functions.adapters.sheets.a1 import column_letters
-        from functions.adapters.sheets.google_setup import rule_for
-
         actions: list[str] = []
         with self._locked():
             workbook = self._open(read_only=False)
             for layout in layouts:
-                title = find_tab(layout.tab, workbook.sheetnames)
-                if title is None:
-                    title = layout.tab.title(language)
-                    sheet = workbook.create_sheet(title)
-                    actions.append(f"+ tab '{title}'")
-                else:
-                    sheet = workbook[title]
-                header = [c.value for c in sheet[1]]
-                while header and header[-1] in (None, ""):
-                    header.pop()
-                positions = locate_columns(layout.tab, header, require=False)
-                added = []
-                for column in layout.tab.columns:
-                    if column.key not in positions:
-                        positions[column.key] = len(header) + len(added)
-                        added.append(column.title(language))
-                        cell = sheet.cell(row=1, column=positions[column.key] + 1, value=column.title(language))
-                        cell.font = Font(bold=True)
-                if added:
-                    actions.append(f"+ '{title}': " + ", ".join(added))
-                if sheet.freeze_panes != "A2":
-                    sheet.freeze_panes = "A2"
-                    actions.append(f"~ '{title}': header row frozen")
-                existing = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
-                for column in layout.tab.columns:
-                    rule = rule_for(layout, column.key)
-                    area = f"{column_letters(positions[column.key])}2:{column_letters(positions[column.key])}1048576"
-                    if rule is None or area in existing:
-                        continue
-                    choices = ["TRUE", "FALSE"] if column.key in layout.checkboxes else layout.dropdowns[column.key]
-                    validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
-                    validation.add(area)
-                    sheet.add_data_validation(validation)
-                    actions.append(f"~ '{title}': {column.title(language)} dropdown")
-                if layout.starter_rows and sheet.max_row < 2:
-                    order = [c.key for c in layout.tab.columns]
-                    for number, starter in enumerate(layout.starter_rows, start=2):
-                        for key, value in zip(order, starter):
-                            sheet.cell(row=number, column=positions[key] + 1, value=value)
-                    actions.append(f"+ '{title}': default row '*'")
+                actions += _prepare_tab(workbook, layout, language)
             if actions:
                 self._save(workbook)
         return actions
@@ -160,3 +116,54 @@ def _apply(sheet, change: TabWrite) -> list[RowWrite]:
         if isinstance(value, str):
             cell.data_type = "s"  # text stays text: "=1+1" typed by a customer is no formula
     return placement.missed
+
+
+def _prepare_tab(workbook: Any, layout: TabLayout, language: str) -> list[str]:
+    from openpyxl.styles import Font
+
+    actions = []
+    title = find_tab(layout.tab, workbook.sheetnames)
+    if title is None:
+        title = layout.tab.title(language)
+        workbook.create_sheet(title)
+        actions.append(f"+ tab '{title}'")
+    sheet = workbook[title]
+    header = [c.value for c in sheet[1]]
+    while header and header[-1] in (None, ""):
+        header.pop()
+    positions, new_columns = with_missing_columns(layout.tab, locate_columns(layout.tab, header, require=False),
+                                                  len(header), {c.key for c in layout.tab.columns}, language)
+    for position, text in new_columns:
+        sheet.cell(row=1, column=position + 1, value=text).font = Font(bold=True)
+    if new_columns:
+        actions.append(f"+ '{title}': " + ", ".join(text for _, text in new_columns))
+    if sheet.freeze_panes != "A2":
+        sheet.freeze_panes = "A2"
+        actions.append(f"~ '{title}': header row frozen")
+    actions += _add_dropdowns(sheet, layout, positions, language)
+    if layout.starter_rows and sheet.max_row < 2:
+        order = [c.key for c in layout.tab.columns]
+        for number, starter in enumerate(layout.starter_rows, start=2):
+            for key, value in zip(order, starter):
+                sheet.cell(row=number, column=positions[key] + 1, value=value)
+        actions.append(f"+ '{title}': default row '*'")
+    return actions
+
+
+def _add_dropdowns(sheet: Any, layout: TabLayout, positions: dict[str, int], language: str) -> list[str]:
+    """A list validation per checkbox or dropdown column that has none yet."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    existing = {str(v.sqref) for v in sheet.data_validations.dataValidation}
+    actions = []
+    for column in layout.tab.columns:
+        choices = layout.choices(column.key)
+        letters = column_letters(positions[column.key])
+        area = f"{letters}2:{letters}1048576"
+        if choices is None or area in existing:
+            continue
+        validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+        validation.add(area)
+        sheet.add_data_validation(validation)
+        actions.append(f"~ '{sheet.title}': {column.title(language)} dropdown")
+    return actions
