@@ -1,5 +1,6 @@
 """Cloud Functions entry points. Thin: each imports its handler module when first called, so a
 function's cold start pays only for what it uses. The handlers live in functions/entrypoints/http."""
+
 import functions_framework
 
 

@@ -1,6 +1,7 @@
 """Cold-start import cost: `main` and each entry point's module, in fresh processes (median of 5),
 beside the floor of functions_framework + jinja2 alone. Also what a first request adds
 (the adapters its backends need)."""
+
 from __future__ import annotations
 
 import statistics
@@ -17,16 +18,26 @@ CASES = {
     "main + survey entry": ["main", "functions.entrypoints.http.public"],
     "main + unsubscribe entry": ["main", "functions.entrypoints.http.public"],
     "followup_daily first request (+ xlsx, SQLite, outbox adapters)": [
-        "main", "functions.entrypoints.http.scheduled", "functions.followup.job", "functions.adapters.sheets.xlsx", "openpyxl",
-        "functions.adapters.stores.sqlite", "functions.adapters.channels.outbox", "phonenumbers", "email_validator"],
+        "main",
+        "functions.entrypoints.http.scheduled",
+        "functions.followup.job",
+        "functions.adapters.sheets.xlsx",
+        "openpyxl",
+        "functions.adapters.stores.sqlite",
+        "functions.adapters.channels.outbox",
+        "phonenumbers",
+        "email_validator",
+    ],
 }
 PROBE = "import importlib, time; t = time.perf_counter()\n{imports}\nprint(time.perf_counter() - t)"
 
 
 def measure(modules: list[str], runs: int = 5) -> float:
     code = PROBE.format(imports="\n".join(f"importlib.import_module({m!r})" for m in modules))
-    times = [float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout)
-             for _ in range(runs)]
+    times = [
+        float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout)
+        for _ in range(runs)
+    ]
     return statistics.median(times)
 
 

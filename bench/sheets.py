@@ -2,6 +2,7 @@
 wall time, beside a naive baseline on the same data in the same run — the common per-row approach,
 one gspread `update_cell` per processed row (which also writes USER_ENTERED: formulas leak in).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -14,11 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from conftest import NINE_AM  # noqa: E402
+from sheets_server import SheetsServer  # noqa: E402
+from support import HEADER, MemoryChannel, deps, row  # noqa: E402
+
 from functions.adapters.sheets.google import Connection, GoogleSheet, bounded_http_client  # noqa: E402
 from functions.adapters.stores.sqlite import SqliteStore  # noqa: E402
 from functions.followup.job import run_followup  # noqa: E402
-from sheets_server import SheetsServer  # noqa: E402
-from support import HEADER, MemoryChannel, deps, row  # noqa: E402
 
 ROWS = 10_000
 KEY = "bench"
@@ -26,8 +28,15 @@ KEY = "bench"
 
 def customers():
     return [HEADER + ["Liên hệ gần nhất", "Ghi chú hệ thống"]] + [
-        row(f"C-{i:05d}", f"Khách {i}", email=f"c{i}@example.com", birthday="23/11/1990" if i % 20 == 0 else "01/01/1990",
-            purchase="16/11/2026" if i % 30 == 1 else "") for i in range(ROWS)]
+        row(
+            f"C-{i:05d}",
+            f"Khách {i}",
+            email=f"c{i}@example.com",
+            birthday="23/11/1990" if i % 20 == 0 else "01/01/1990",
+            purchase="16/11/2026" if i % 30 == 1 else "",
+        )
+        for i in range(ROWS)
+    ]
 
 
 def careloop_run(server, folder: Path) -> tuple[float, int, int]:
@@ -47,8 +56,9 @@ def naive_run(server, processed: int) -> tuple[float, int]:
 
     server.state.create(KEY, {"Khách hàng": customers()})
     server.state.log.clear()
-    client = gspread.Client(None, session=requests.Session(),
-                            http_client=bounded_http_client(Connection(KEY, server.url, "none")))
+    client = gspread.Client(
+        None, session=requests.Session(), http_client=bounded_http_client(Connection(KEY, server.url, "none"))
+    )
     start = time.perf_counter()
     worksheet = client.open_by_key(KEY).worksheet("Khách hàng")
     records = worksheet.get_all_values()
@@ -65,8 +75,12 @@ if __name__ == "__main__":
             seconds, requests_made, sent = careloop_run(server, folder)
             print(f"careloop  {ROWS:,} rows, {sent} messages: {requests_made} Sheets requests, {seconds:6.2f} s")
             naive_seconds, naive_requests = naive_run(server, sent)
-            print(f"naive     {ROWS:,} rows, {sent} update_cell calls: {naive_requests} Sheets requests, {naive_seconds:6.2f} s")
-            print(f"ratio     {naive_requests / requests_made:.0f}x fewer requests, {naive_seconds / seconds:.1f}x less time "
-                  f"(at Google's 60 write requests/minute the naive run would need ≥ {naive_requests / 60:.0f} minutes)")
+            print(
+                f"naive     {ROWS:,} rows, {sent} update_cell calls: {naive_requests} Sheets requests, {naive_seconds:6.2f} s"
+            )
+            print(
+                f"ratio     {naive_requests / requests_made:.0f}x fewer requests, {naive_seconds / seconds:.1f}x less time "
+                f"(at Google's 60 write requests/minute the naive run would need ≥ {naive_requests / 60:.0f} minutes)"
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -4,13 +4,15 @@ wall time of a follow-up run with 1,000 due messages (outbox channel, in-memory 
 
 Starts its own Firestore emulator on 127.0.0.1 and stops it at the end.
 """
+
 from __future__ import annotations
 
 import shutil
 import sys
 import tempfile
 import time
-from datetime import date, datetime, time as clock
+from datetime import date, datetime
+from datetime import time as clock
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,20 +21,23 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from conftest import free_port  # noqa: E402
 from firestore_emulator import PROJECT, Emulator, emulator_binary  # noqa: E402
-from functions.adapters.stores.firestore import FirestoreStore  # noqa: E402
-from functions.adapters.channels.outbox import OutboxChannel  # noqa: E402
-from functions.adapters.stores.sqlite import SqliteStore  # noqa: E402
-from functions.followup.job import run_followup  # noqa: E402
-from functions.core.ledger import LedgerEntry  # noqa: E402
 from support import deps, memory_sheet, row  # noqa: E402
+
+from functions.adapters.channels.outbox import OutboxChannel  # noqa: E402
+from functions.adapters.stores.firestore import FirestoreStore  # noqa: E402
+from functions.adapters.stores.sqlite import SqliteStore  # noqa: E402
+from functions.core.ledger import LedgerEntry  # noqa: E402
+from functions.followup.job import run_followup  # noqa: E402
 
 COUNT = 1000
 NOW = datetime.combine(date(2026, 11, 23), clock(9), ZoneInfo("Asia/Ho_Chi_Minh"))
 
 
 def entries(prefix: str):
-    return [LedgerEntry(f"{prefix}/C-{i}/2026", f"C-{i}", "birthday", "email", NOW.date(), reserved_at=NOW)
-            for i in range(COUNT)]
+    return [
+        LedgerEntry(f"{prefix}/C-{i}/2026", f"C-{i}", "birthday", "email", NOW.date(), reserved_at=NOW)
+        for i in range(COUNT)
+    ]
 
 
 def one_by_one(store, prefix: str) -> float:
@@ -47,7 +52,7 @@ def chunked(store, prefix: str, size: int = 25) -> float:
     batch = entries(prefix)
     start = time.perf_counter()
     for i in range(0, COUNT, size):
-        chunk = batch[i:i + size]
+        chunk = batch[i : i + size]
         won = store.reserve_many(chunk)
         assert len(won) == len(chunk)
         store.confirm_many(sorted(won), NOW)
@@ -65,9 +70,11 @@ def followup_run(store, folder: Path) -> float:
 
 
 def measure(name: str, make_store, folder: Path) -> None:
-    print(f"{name:<22} reserve+confirm {COUNT}: one by one {one_by_one(make_store(), 'a'):6.2f} s, "
-          f"chunks of 25 {chunked(make_store(), 'b'):6.2f} s;  follow-up run with {COUNT} due: "
-          f"{followup_run(make_store(), folder):6.2f} s")
+    print(
+        f"{name:<22} reserve+confirm {COUNT}: one by one {one_by_one(make_store(), 'a'):6.2f} s, "
+        f"chunks of 25 {chunked(make_store(), 'b'):6.2f} s;  follow-up run with {COUNT} due: "
+        f"{followup_run(make_store(), folder):6.2f} s"
+    )
 
 
 if __name__ == "__main__":

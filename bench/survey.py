@@ -1,6 +1,7 @@
 """GET /s/<token> throughput and latency under a real functions-framework process, beside a bare
 hello function under the same server, measured side by side; and the survey entry point's cold
 import time beside the functions_framework + jinja2 floor."""
+
 from __future__ import annotations
 
 import http.client
@@ -22,6 +23,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from conftest import free_port  # noqa: E402
 from processes import server  # noqa: E402
+
 from functions.adapters.stores.sqlite import SqliteStore  # noqa: E402
 from functions.core.links import Links  # noqa: E402
 from functions.core.surveys import Survey, survey_id_for  # noqa: E402
@@ -70,10 +72,15 @@ def serve(target: str, source: Path, env: dict, path: str) -> tuple[float, list[
 
 
 def cold_import(modules: list[str]) -> float:
-    code = "import importlib, time; t = time.perf_counter()\n" + "\n".join(
-        f"importlib.import_module({m!r})" for m in modules) + "\nprint(time.perf_counter() - t)"
-    runs = [float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout)
-            for _ in range(5)]
+    code = (
+        "import importlib, time; t = time.perf_counter()\n"
+        + "\n".join(f"importlib.import_module({m!r})" for m in modules)
+        + "\nprint(time.perf_counter() - t)"
+    )
+    runs = [
+        float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout)
+        for _ in range(5)
+    ]
     return statistics.median(runs) * 1000
 
 
@@ -84,12 +91,23 @@ if __name__ == "__main__":
         survey = Survey(survey_id_for("C-1", "checkin/x"), "C-1", "checkin/x", "vi", now, now + timedelta(days=30))
         SqliteStore(folder / "s.sqlite").create_survey(survey)
         path = urlsplit(Links("http://127.0.0.1", "bench-secret").survey(survey.survey_id, "vi", 4)).path + "?score=4"
-        env = {**os.environ, "CARELOOP_STORE": str(folder / "s.sqlite"), "CARELOOP_SECRET": "bench-secret", "CARELOOP_CONFIG": ""}
-        results = {"hello (baseline)": serve("hello", ROOT / "bench" / "hello_main.py", env, "/"),
-                   "GET /s/<token>": serve("survey", ROOT / "main.py", env, path)}
+        env = {
+            **os.environ,
+            "CARELOOP_STORE": str(folder / "s.sqlite"),
+            "CARELOOP_SECRET": "bench-secret",
+            "CARELOOP_CONFIG": "",
+        }
+        results = {
+            "hello (baseline)": serve("hello", ROOT / "bench" / "hello_main.py", env, "/"),
+            "GET /s/<token>": serve("survey", ROOT / "main.py", env, path),
+        }
         for name, (rate, latencies) in results.items():
-            print(f"{name:<18} {rate:8.0f} req/s   p50 {percentile(latencies, 0.5):6.2f} ms   p99 {percentile(latencies, 0.99):6.2f} ms")
-        print(f"ratio              {results['hello (baseline)'][0] / results['GET /s/<token>'][0]:.1f}x the baseline's throughput")
+            print(
+                f"{name:<18} {rate:8.0f} req/s   p50 {percentile(latencies, 0.5):6.2f} ms   p99 {percentile(latencies, 0.99):6.2f} ms"
+            )
+        print(
+            f"ratio              {results['hello (baseline)'][0] / results['GET /s/<token>'][0]:.1f}x the baseline's throughput"
+        )
         floor = cold_import(["functions_framework", "jinja2"])
         entry = cold_import(["main", "functions.entrypoints.http.public"])
         print(f"cold import: survey entry {entry:.0f} ms, floor (functions_framework + jinja2) {floor:.0f} ms")

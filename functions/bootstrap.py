@@ -3,25 +3,27 @@
 Entry points and the CLI call this; jobs receive ports. Adapter modules are imported inside
 these functions so a cold start pays only for the backends it uses.
 """
+
 from __future__ import annotations
 
 import os
 import secrets
-from contextlib import contextmanager
 import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from collections.abc import Iterator, Mapping
 from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+from functions.adapters.templates import Templates
 from functions.core.customers import ReadRules
+from functions.core.errors import StoreUnavailable
+from functions.core.i18n import both
+from functions.core.links import Links
 from functions.followup.job import FollowupDeps
 from functions.followup.plan import FollowupRules
-from functions.core.links import Links
 from functions.ports import Channel, PreparableSheet, Store
-from functions.core.errors import StoreUnavailable
-from functions.adapters.templates import Templates
 from functions.retry import RetryPolicy
 from functions.settings import Settings, SettingsError, firestore_location
 
@@ -33,8 +35,9 @@ def open_sheet(settings: Settings) -> PreparableSheet:
     if key:
         from functions.adapters.sheets.google import Connection, GoogleSheet
 
-        return GoogleSheet(Connection(key, settings.sheets_api_url, settings.sheets_credentials,
-                                      deadline=settings.sheets_deadline))
+        return GoogleSheet(
+            Connection(key, settings.sheets_api_url, settings.sheets_credentials, deadline=settings.sheets_deadline)
+        )
     from functions.adapters.sheets.xlsx import XlsxSheet
 
     return XlsxSheet(settings.sheet)
@@ -55,10 +58,19 @@ def open_channels(settings: Settings) -> dict[str, Channel]:
     if settings.smtp_host:
         from functions.adapters.channels.smtp import SmtpChannel, SmtpConfig
 
-        channel: Channel = SmtpChannel(SmtpConfig(
-            settings.smtp_host, settings.smtp_port, settings.smtp_security, settings.smtp_user,
-            settings.smtp_password, settings.smtp_timeout, settings.business_name, settings.sender_email,
-            settings.reply_to))
+        channel: Channel = SmtpChannel(
+            SmtpConfig(
+                settings.smtp_host,
+                settings.smtp_port,
+                settings.smtp_security,
+                settings.smtp_user,
+                settings.smtp_password,
+                settings.smtp_timeout,
+                settings.business_name,
+                settings.sender_email,
+                settings.reply_to,
+            )
+        )
     else:
         from functions.adapters.channels.outbox import OutboxChannel
 
@@ -92,11 +104,10 @@ def link_secret(settings: Settings) -> str:
     if settings.secret:
         return settings.secret
     if firestore_location(settings.store):
-        raise SettingsError(["Thiết lập / setting CARELOOP_SECRET: bắt buộc khi dùng kho dữ liệu trên mây / "
-                             "required with a cloud store"])
+        raise SettingsError([f"{both('setting')} CARELOOP_SECRET: {both('secret_required')}"])
     path = Path(settings.store + ".secret")
     if not path.parent.is_dir():
-        raise StoreUnavailable(f"SQLite {settings.store}: thư mục không tồn tại / the folder does not exist")
+        raise StoreUnavailable(f"SQLite {settings.store}: {both('folder_missing')}")
     if not path.exists():
         # Written whole, then linked into place: an overlapping run never reads half a secret.
         descriptor, draft = tempfile.mkstemp(dir=path.parent, prefix=".secret-")
@@ -122,12 +133,18 @@ def read_rules(settings: Settings) -> ReadRules:
 def followup_deps(settings: Settings) -> FollowupDeps:
     channels = open_channels(settings)
     return FollowupDeps(
-        sheet=open_sheet(settings), store=open_store(settings), channels=channels, templates=templates(),
+        sheet=open_sheet(settings),
+        store=open_store(settings),
+        channels=channels,
+        templates=templates(),
         links=links(settings),
         rules=FollowupRules(settings.catchup_days, settings.daily_cap, *settings.send_hours, frozenset(channels)),
-        read_rules=read_rules(settings), business_name=settings.business_name,
-        staff_language=settings.staff_language, retry=RetryPolicy(budget_seconds=settings.retry_seconds),
-        surveys=survey_rules(settings))
+        read_rules=read_rules(settings),
+        business_name=settings.business_name,
+        staff_language=settings.staff_language,
+        retry=RetryPolicy(budget_seconds=settings.retry_seconds),
+        surveys=survey_rules(settings),
+    )
 
 
 def survey_rules(settings: Settings):
@@ -144,7 +161,7 @@ def local_now(settings: Settings, text: str | None = None) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise SettingsError([f"--now {text!r}: cần dạng / expected YYYY-MM-DDTHH:MM"]) from None
+        raise SettingsError([f"--now {text!r}: {both('need_moment')}"]) from None
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
 
 
@@ -162,8 +179,18 @@ def escalate_deps(settings: Settings):
     from functions.escalate.triage import TIER3_PHRASES
 
     return EscalationDeps(
-        sheet=open_sheet(settings), store=open_store(settings), channels=open_channels(settings), templates=templates(),
-        calendar=BusinessCalendar(settings.timezone, settings.working_hours), read_rules=read_rules(settings),
-        business_name=settings.business_name, sheet_link=sheet_link(settings), staff_language=settings.staff_language,
-        phrases=settings.tier3_phrases or TIER3_PHRASES, retry=RetryPolicy(budget_seconds=settings.retry_seconds),
-        links=links(settings), surveys=survey_rules(settings), csat_threshold=settings.csat_threshold)
+        sheet=open_sheet(settings),
+        store=open_store(settings),
+        channels=open_channels(settings),
+        templates=templates(),
+        calendar=BusinessCalendar(settings.timezone, settings.working_hours),
+        read_rules=read_rules(settings),
+        business_name=settings.business_name,
+        sheet_link=sheet_link(settings),
+        staff_language=settings.staff_language,
+        phrases=settings.tier3_phrases or TIER3_PHRASES,
+        retry=RetryPolicy(budget_seconds=settings.retry_seconds),
+        links=links(settings),
+        surveys=survey_rules(settings),
+        csat_threshold=settings.csat_threshold,
+    )

@@ -6,6 +6,7 @@ overlapping or restarted after a crash never sends one twice. Messages are reser
 a chunk at a time: a crash leaves at most one chunk unconfirmed (`careloop retry` lists them),
 and a store far away costs two round trips a chunk, not two a message.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -42,16 +43,28 @@ class Delivered:
     skipped: list[Delivery] = field(default_factory=list)  # reserved by another run
 
 
-def deliver(store: Store, channels: Mapping[str, Channel], retry: RetryPolicy, deliveries: Sequence[Delivery],
-            now: datetime, chunk: int = CHUNK) -> Delivered:
+def deliver(
+    store: Store,
+    channels: Mapping[str, Channel],
+    retry: RetryPolicy,
+    deliveries: Sequence[Delivery],
+    now: datetime,
+    chunk: int = CHUNK,
+) -> Delivered:
     outcome = Delivered()
     for start in range(0, len(deliveries), chunk):
-        _deliver_chunk(store, channels, retry, deliveries[start:start + chunk], now, outcome)
+        _deliver_chunk(store, channels, retry, deliveries[start : start + chunk], now, outcome)
     return outcome
 
 
-def _deliver_chunk(store: Store, channels: Mapping[str, Channel], retry: RetryPolicy, deliveries: Sequence[Delivery],
-                   now: datetime, outcome: Delivered) -> None:
+def _deliver_chunk(
+    store: Store,
+    channels: Mapping[str, Channel],
+    retry: RetryPolicy,
+    deliveries: Sequence[Delivery],
+    now: datetime,
+    outcome: Delivered,
+) -> None:
     won = store.reserve_many([d.entry for d in deliveries])
     sent: list[Delivery] = []
     for delivery in deliveries:

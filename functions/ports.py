@@ -2,6 +2,7 @@
 
 Jobs depend on these only; adapters implement them; tests swap in real local counterparts.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence

@@ -1,10 +1,12 @@
 """Bounded retries with exponential backoff and full jitter, for transient faults only."""
+
 from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -18,8 +20,12 @@ class RetryPolicy:
     clock: Callable[[], float] = time.monotonic
     jitter: Callable[[float], float] = field(default=lambda ceiling: random.uniform(0, ceiling))
 
-    def call(self, action: Callable[[], T], transient: tuple[type[BaseException], ...],
-             wait_hint: Callable[[BaseException], float | None] = lambda error: None) -> T:
+    def call(
+        self,
+        action: Callable[[], T],
+        transient: tuple[type[BaseException], ...],
+        wait_hint: Callable[[BaseException], float | None] = lambda error: None,
+    ) -> T:
         """Run `action`; on a transient error wait and try again until the budget is spent."""
         deadline = self.clock() + self.budget_seconds
         ceiling = self.first_delay

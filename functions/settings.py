@@ -3,18 +3,21 @@
 Everything is validated before a run starts; a bad value stops it with a message naming the
 setting (its environment variable and its careloop.toml key), before anything is sent.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import os
 import re
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from functions.core.i18n import both
 from functions.core.values import DATE_ORDERS
 
 ENV_PREFIX = "CARELOOP_"
@@ -30,12 +33,12 @@ class SettingsError(ValueError):
 def _hours(text: str) -> tuple[time, time]:
     m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*", text)
     if not m:
-        raise ValueError("dạng HH:MM-HH:MM / expected HH:MM-HH:MM, e.g. 08:00-20:00")
+        raise ValueError(both("hours_format"))
     start, end = time(int(m[1]), int(m[2])), time(int(m[3]), int(m[4]))
     if not start < end:
-        raise ValueError("giờ bắt đầu phải trước giờ kết thúc / the start must be before the end")
+        raise ValueError(both("hours_order"))
     if start < LEGAL_HOURS[0] or end > LEGAL_HOURS[1]:
-        raise ValueError("Nghị định 91/2020 chỉ cho phép 07:00-22:00 / Decree 91/2020 allows 07:00-22:00 only")
+        raise ValueError(both("hours_legal"))
     return start, end
 
 
@@ -45,7 +48,8 @@ def _one_of(*choices: str) -> Callable[[str], str]:
         for choice in choices:
             if value.lower() == choice.lower():
                 return choice
-        raise ValueError(f"chọn một trong / choose one of: {', '.join(choices)}")
+        raise ValueError(both("need_choice", choices=", ".join(choices)))
+
     return check
 
 
@@ -54,10 +58,11 @@ def _int_range(low: int, high: int) -> Callable[[str], int]:
         try:
             value = int(str(text).strip())
         except ValueError:
-            raise ValueError("cần một số nguyên / expected a whole number") from None
+            raise ValueError(both("need_whole_number")) from None
         if not low <= value <= high:
-            raise ValueError(f"trong khoảng / between {low} and {high}")
+            raise ValueError(both("need_range", low=low, high=high))
         return value
+
     return check
 
 
@@ -65,9 +70,9 @@ def _positive_float(text: str) -> float:
     try:
         value = float(str(text).strip())
     except ValueError:
-        raise ValueError("cần một số / expected a number") from None
+        raise ValueError(both("need_number")) from None
     if value <= 0:
-        raise ValueError("phải lớn hơn 0 / must be greater than 0")
+        raise ValueError(both("need_positive"))
     return value
 
 
@@ -75,7 +80,7 @@ def _timezone(text: str) -> str:
     try:
         ZoneInfo(text.strip())
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("không phải múi giờ IANA / not an IANA time zone, e.g. Asia/Ho_Chi_Minh") from None
+        raise ValueError(both("need_timezone")) from None
     return text.strip()
 
 
@@ -83,13 +88,13 @@ def _region(text: str) -> str:
     import phonenumbers
 
     if text.strip().upper() not in phonenumbers.SUPPORTED_REGIONS:
-        raise ValueError("cần mã vùng hai chữ cái / expected a two-letter region code, e.g. VN")
+        raise ValueError(both("need_region"))
     return text.strip().upper()
 
 
 def _url(text: str) -> str:
     if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", text.strip()):
-        raise ValueError("cần một địa chỉ http(s) / expected an http(s) URL")
+        raise ValueError(both("need_url"))
     return text.strip().rstrip("/")
 
 
@@ -103,7 +108,7 @@ def _email_address(text: str) -> str:
     try:
         return validate_email(text.strip(), check_deliverability=False, test_environment=True).normalized
     except EmailNotValidError as error:
-        raise ValueError(f"địa chỉ email không hợp lệ / not a valid email address ({error})") from None
+        raise ValueError(both("need_email", error=error)) from None
 
 
 def firestore_location(store: str) -> tuple[str, str] | None:
@@ -120,23 +125,20 @@ def _sheet(text: str) -> str:
     value = text.strip()
     if spreadsheet_key(value) or value.lower().endswith((".xlsx", ".xlsm")):
         return value
-    raise ValueError("cần tệp .xlsx, google:KEY hoặc địa chỉ bảng tính Google / "
-                     "expected an .xlsx path, google:KEY or a Google Sheets URL")
+    raise ValueError(both("need_sheet"))
 
 
 def _store(text: str) -> str:
     value = text.strip()
     if value.startswith("firestore://"):
-        project, database = firestore_location(value)
+        project, database = firestore_location(value) or ("", "")
         if not re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", project):
-            raise ValueError("cần firestore://PROJECT[/DATABASE] với mã dự án Google Cloud / "
-                             "expected firestore://PROJECT[/DATABASE] with a Google Cloud project id")
+            raise ValueError(both("need_firestore_project"))
         if not re.fullmatch(r"\(default\)|[a-z][a-z0-9-]{2,62}", database):
-            raise ValueError("tên cơ sở dữ liệu Firestore không hợp lệ / not a valid Firestore database id")
+            raise ValueError(both("need_firestore_database"))
         return value
     if "://" in value or not value:
-        raise ValueError("cần đường dẫn tệp .sqlite hoặc firestore://PROJECT[/DATABASE] / "
-                         "expected a .sqlite file path or firestore://PROJECT[/DATABASE]")
+        raise ValueError(both("need_store"))
     return value
 
 
@@ -150,7 +152,7 @@ def _working_hours(text: str) -> str:
 def _phrases(text: str) -> tuple[str, ...]:
     phrases = tuple(p.strip() for p in str(text).replace("\n", "|").split("|") if p.strip())
     if not phrases:
-        raise ValueError("cần ít nhất một cụm từ, ngăn bằng | / expected phrases separated by |")
+        raise ValueError(both("need_phrases"))
     return phrases
 
 
@@ -166,9 +168,12 @@ def _setting(default: Any, parse: Callable[[str], Any] = _text, doc: str = "", s
 class Settings:
     sheet: str = _setting("careloop.xlsx", _sheet, doc="PATH.xlsx, google:KEY or the spreadsheet's URL")
     sheets_api_url: str = _setting("https://sheets.googleapis.com", _url, doc="the Sheets API (a test server locally)")
-    sheets_credentials: str = _setting("", secret=True,
-                                       doc="empty: Application Default Credentials; a service-account JSON file or text; none")
-    sheets_deadline: float = _setting(60.0, _positive_float, doc="seconds one Sheets request may take, retries included")
+    sheets_credentials: str = _setting(
+        "", secret=True, doc="empty: Application Default Credentials; a service-account JSON file or text; none"
+    )
+    sheets_deadline: float = _setting(
+        60.0, _positive_float, doc="seconds one Sheets request may take, retries included"
+    )
     store: str = _setting("careloop.sqlite", _store, doc="the store: PATH.sqlite or firestore://PROJECT[/DATABASE]")
     outbox: str = _setting("outbox", doc="folder for .eml files when no SMTP host is set")
     smtp_host: str = _setting("", doc="send email through this SMTP server instead of the outbox")
@@ -192,15 +197,24 @@ class Settings:
     survey_url: str = _setting("", _url_or_empty, doc="the survey function's own URL (default: public_url)")
     unsubscribe_url: str = _setting("", _url_or_empty, doc="the unsubscribe function's own URL (default: public_url)")
     secret: str = _setting("", secret=True, doc="signs unsubscribe and survey links")
-    working_hours: str = _setting("mon-fri 08:00-12:00 13:30-17:30; sat 08:00-12:00", _working_hours,
-                                  doc="SLA clock and when owners are notified")
-    tier3_phrases: tuple[str, ...] = _setting((), _phrases, doc="phrases that make a complaint tier 3, separated by |; "
-                                                                 "empty: the built-in Vietnamese and English list")
+    working_hours: str = _setting(
+        "mon-fri 08:00-12:00 13:30-17:30; sat 08:00-12:00", _working_hours, doc="SLA clock and when owners are notified"
+    )
+    tier3_phrases: tuple[str, ...] = _setting(
+        (),
+        _phrases,
+        doc="phrases that make a complaint tier 3, separated by |; empty: the built-in Vietnamese and English list",
+    )
     survey_days: int = _setting(30, _int_range(1, 365), doc="a survey link works this many days")
-    survey_throttle_days: int = _setting(30, _int_range(0, 365), doc="no new survey to a customer within this many days")
+    survey_throttle_days: int = _setting(
+        30, _int_range(0, 365), doc="no new survey to a customer within this many days"
+    )
     csat_threshold: int = _setting(2, _int_range(0, 5), doc="a score at or below this opens a case")
-    survey_nps: bool = _setting(False, lambda t: _one_of("true", "false")(t.lower()) == "true",
-                                doc="also ask the 0–10 recommendation (NPS) question")
+    survey_nps: bool = _setting(
+        False,
+        lambda t: _one_of("true", "false")(t.lower()) == "true",
+        doc="also ask the 0–10 recommendation (NPS) question",
+    )
     retry_seconds: float = _setting(30.0, _positive_float, doc="budget for retrying transient faults")
 
     @staticmethod
@@ -220,25 +234,30 @@ class Settings:
         return shown
 
 
-def load_settings(env: Mapping[str, str] | None = None, config: str | Path | None = None,
-                  overrides: Mapping[str, Any] | None = None) -> Settings:
+def _config_file(explicit: str | Path | None) -> tuple[Path, dict[str, Any]]:
+    """careloop.toml, or the file named by --config / CARELOOP_CONFIG (which must exist)."""
+    config_path = Path(explicit or "careloop.toml")
+    if not config_path.exists():
+        if explicit:
+            raise SettingsError([both("config_missing", path=config_path)])
+        return config_path, {}
+    try:
+        return config_path, tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise SettingsError([both("config_unreadable", path=config_path, error=error)]) from None
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, config: str | Path | None = None, overrides: Mapping[str, Any] | None = None
+) -> Settings:
     """Build and validate Settings; raises SettingsError listing every bad setting by name."""
     env = os.environ if env is None else env
-    raw: dict[str, Any] = {}
     problems: list[str] = []
-    explicit = config or env.get(ENV_PREFIX + "CONFIG")
-    config_path = Path(explicit or "careloop.toml")
-    if config_path.exists():
-        try:
-            raw.update(tomllib.loads(config_path.read_text(encoding="utf-8")))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise SettingsError([f"{config_path}: không đọc được / cannot be read: {error}"]) from None
-    elif explicit:
-        raise SettingsError([f"{config_path}: không có tệp này / no such file"])
+    config_path, raw = _config_file(config or env.get(ENV_PREFIX + "CONFIG"))
     known = {f.name: f for f in dataclasses.fields(Settings)}
     for key in list(raw):
         if key not in known:
-            problems.append(f"{config_path}: '{key}' không phải một thiết lập / is not a setting")
+            problems.append(f"{config_path}: {both('not_a_setting', key=key)}")
             raw.pop(key)
     for name in known:
         if Settings.env_name(name) in env:
@@ -249,8 +268,7 @@ def load_settings(env: Mapping[str, str] | None = None, config: str | Path | Non
         if project:
             raw["store"] = f"firestore://{project}"
         else:
-            problems.append("Thiết lập / setting CARELOOP_STORE = 'firestore': cần GOOGLE_CLOUD_PROJECT hoặc "
-                            "firestore://PROJECT / needs GOOGLE_CLOUD_PROJECT or firestore://PROJECT")
+            problems.append(f"{both('setting')} CARELOOP_STORE = 'firestore': {both('need_project')}")
             raw.pop("store")
 
     values: dict[str, Any] = {}
@@ -260,7 +278,8 @@ def load_settings(env: Mapping[str, str] | None = None, config: str | Path | Non
             values[name] = spec.metadata["parse"](value if isinstance(value, str) else str(value))
         except ValueError as error:
             shown = "***" if spec.metadata["secret"] else repr(value)
-            problems.append(f"Thiết lập / setting {Settings.env_name(name)} ({name} in careloop.toml) = {shown}: {error}")
+            setting = f"{both('setting')} {Settings.env_name(name)} ({name} in careloop.toml)"
+            problems.append(f"{setting} = {shown}: {error}")
     if problems:
         raise SettingsError(problems)
     return Settings(**values)

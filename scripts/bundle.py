@@ -1,6 +1,7 @@
 """Builds dist/careloop-source.zip, the source Terraform uploads for every function: main.py,
 functions/, templates/, and a requirements.txt pinned from pyproject.toml's dependencies (the one
 source of truth) at the versions installed where the bundle is built and tested."""
+
 from __future__ import annotations
 
 import re

@@ -68,6 +68,7 @@ def make_store(kind: str, tmp_path, request):
 
         return SqliteStore(tmp_path / "store.sqlite")
     from firestore_emulator import PROJECT
+
     from functions.adapters.stores.firestore import FirestoreStore
 
     request.getfixturevalue("firestore")

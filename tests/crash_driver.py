@@ -2,6 +2,7 @@
 injected through the ports (the job has no test hooks): CRASH_AT=reserve:N | send:N | confirm:N | write |
 create_case:N; CRASH_JOB=escalate runs the escalation job instead.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,6 +37,7 @@ class Crasher:
             if self._left <= 0:
                 os.kill(os.getpid(), signal.SIGKILL)
             return result
+
         return call
 
 

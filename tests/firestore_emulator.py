@@ -1,5 +1,6 @@
 """The official Firestore emulator for tests: started once per session on a free 127.0.0.1 port
 in its own process group, wiped between tests, and stopped with its whole group at the end."""
+
 from __future__ import annotations
 
 import os
@@ -14,9 +15,11 @@ import requests
 
 PROJECT = "demo-careloop"
 KNOWN_PLACES = ["/usr/lib/google-cloud-sdk", "/usr/share/google-cloud-sdk", "/opt/google-cloud-sdk"]
-INSTALL_HINT = ("Firestore emulator not found. Install it with google-cloud-cli: "
-                "`apt-get install google-cloud-cli google-cloud-cli-firestore-emulator` "
-                "or `gcloud components install cloud-firestore-emulator` (it needs Java 17+).")
+INSTALL_HINT = (
+    "Firestore emulator not found. Install it with google-cloud-cli: "
+    "`apt-get install google-cloud-cli google-cloud-cli-firestore-emulator` "
+    "or `gcloud components install cloud-firestore-emulator` (it needs Java 17+)."
+)
 
 
 def emulator_binary() -> Path | None:
@@ -41,8 +44,12 @@ def missing(reason: str):
 class Emulator:
     def __init__(self, binary: Path, port: int):
         self.host = f"127.0.0.1:{port}"
-        self.process = subprocess.Popen([str(binary), "start", "--host=127.0.0.1", f"--port={port}"],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.process = subprocess.Popen(
+            [str(binary), "start", "--host=127.0.0.1", f"--port={port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 90
         while True:
             try:

@@ -1,21 +1,24 @@
 """Starting and stopping real servers for tests: 127.0.0.1 only, own process group, stopped by PID."""
+
 from __future__ import annotations
 
 import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterator, Sequence
 
 import requests
 
 
 @contextmanager
-def server(command: Sequence[str], ready_url: str, env: dict | None = None, timeout: float = 60,
-           cwd=None) -> Iterator[subprocess.Popen]:
-    process = subprocess.Popen(list(command), env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+def server(
+    command: Sequence[str], ready_url: str, env: dict | None = None, timeout: float = 60, cwd=None
+) -> Iterator[subprocess.Popen]:
+    process = subprocess.Popen(
+        list(command), env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -24,9 +27,9 @@ def server(command: Sequence[str], ready_url: str, env: dict | None = None, time
             try:
                 requests.get(ready_url, timeout=1)
                 break
-            except requests.ConnectionError:
+            except requests.ConnectionError as error:
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"{command[0]} did not answer at {ready_url}")
+                    raise TimeoutError(f"{command[0]} did not answer at {ready_url}") from error
                 time.sleep(0.1)
         yield process
     finally:

@@ -9,6 +9,7 @@ Formulas are stored, not evaluated.
 
 serves a spreadsheet with id `demo` on 127.0.0.1:8089 until stopped (Ctrl-C or SIGTERM).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,15 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 EPOCH = date(1899, 12, 30)
-STATUS_NAMES = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 408: "DEADLINE_EXCEEDED",
-                429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
+STATUS_NAMES = {
+    400: "INVALID_ARGUMENT",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    408: "DEADLINE_EXCEEDED",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+}
 
 
 class ApiError(Exception):
@@ -76,8 +84,11 @@ class Book:
 
     def add_grid(self, title: str, rows: int = 1000, columns: int = 26, sheet_id: int | None = None) -> Grid:
         if any(g.title == title for g in self.grids):
-            raise ApiError(400, f'Invalid requests[0].addSheet: A sheet with the name "{title}" already exists. '
-                                'Please enter another name.')
+            raise ApiError(
+                400,
+                f'Invalid requests[0].addSheet: A sheet with the name "{title}" already exists. '
+                "Please enter another name.",
+            )
         self.next_id += 1
         grid = Grid(sheet_id if sheet_id is not None else self.next_id, title, len(self.grids), rows, columns)
         self.grids.append(grid)
@@ -124,8 +135,13 @@ def parse_range(text: str, book: Book) -> tuple[Grid, int, int, int | None, int 
     if not first or not last:
         raise ApiError(400, f"Unable to parse range: {text}")
     (c1, r1), (c2, r2) = first.groups(), last.groups()
-    return (grid, int(r1) - 1 if r1 else 0, column_index(c1) if c1 else 0,
-            int(r2) - 1 if r2 else None, column_index(c2) if c2 else None)
+    return (
+        grid,
+        int(r1) - 1 if r1 else 0,
+        column_index(c1) if c1 else 0,
+        int(r2) - 1 if r2 else None,
+        column_index(c2) if c2 else None,
+    )
 
 
 def a1(grid: Grid, r1: int, c1: int, r2: int, c2: int) -> str:
@@ -206,8 +222,12 @@ class SheetsState:
     def create(self, key: str, tabs: dict[str, list[list[Any]]] | None = None, title: str = "careloop") -> Book:
         book = Book(key, title)
         for i, (name, rows) in enumerate((tabs or {"Sheet1": []}).items()):
-            grid = book.add_grid(name, max(1000, len(rows) + 10), max(26, max((len(r) for r in rows), default=0)),
-                                 sheet_id=0 if i == 0 else None)
+            grid = book.add_grid(
+                name,
+                max(1000, len(rows) + 10),
+                max(26, max((len(r) for r in rows), default=0)),
+                sheet_id=0 if i == 0 else None,
+            )
             for r, row in enumerate(rows):
                 for c, value in enumerate(row):
                     if value is not None and value != "":
@@ -219,8 +239,10 @@ class SheetsState:
         """A tab as lists of unformatted values (for test assertions)."""
         grid = self.book(key).grid(title)
         height, width = grid.extent()
-        return [[rendered(grid.cells.get((r, c)), "UNFORMATTED_VALUE", "SERIAL_NUMBER") for c in range(width)]
-                for r in range(height)]
+        return [
+            [rendered(grid.cells.get((r, c)), "UNFORMATTED_VALUE", "SERIAL_NUMBER") for c in range(width)]
+            for r in range(height)
+        ]
 
     def count(self, kind: str) -> int:
         return sum(1 for entry in self.log if entry["kind"] == kind)
@@ -271,9 +293,13 @@ class Handler(BaseHTTPRequestHandler):
         if fault:
             if fault.html:
                 return self._send(fault.status, b"<html><body>502 Bad Gateway</body></html>", "text/html")
-            return self._error(fault.status, "Quota exceeded for quota metric 'Read requests' and limit 'Read requests "
-                               "per minute per user'." if fault.status == 429 else "The service is currently unavailable.",
-                               fault.retry_after)
+            return self._error(
+                fault.status,
+                "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user'."
+                if fault.status == 429
+                else "The service is currently unavailable.",
+                fault.retry_after,
+            )
         try:
             with self.state.lock:
                 answer = _route(self.state, method, path, query, body)
@@ -283,8 +309,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def _error(self, code: int, message: str, retry_after: str | None = None) -> None:
         payload = {"error": {"code": code, "message": message, "status": STATUS_NAMES.get(code, "UNKNOWN")}}
-        self._send(code, json.dumps(payload).encode(), "application/json; charset=UTF-8",
-                   {"Retry-After": retry_after} if retry_after else {})
+        self._send(
+            code,
+            json.dumps(payload).encode(),
+            "application/json; charset=UTF-8",
+            {"Retry-After": retry_after} if retry_after else {},
+        )
 
     def _send(self, code: int, data: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
         self.send_response(code)
@@ -324,25 +354,45 @@ def _route(state: SheetsState, method: str, path: str, query: dict, body: dict) 
                 rows = range(r1, min(r2 if r2 is not None else grid.row_count - 1, grid.row_count - 1) + 1)
                 cols = range(c1, min(c2 if c2 is not None else grid.column_count - 1, grid.column_count - 1) + 1)
                 entry = next(s for s in metadata["sheets"] if s["properties"]["sheetId"] == grid.sheet_id)
-                entry.setdefault("data", []).append({"startRow": r1, "startColumn": c1, "rowData": [
-                    {"values": [{"dataValidation": grid.validations[(r, c)]} if (r, c) in grid.validations else {}
-                                for c in cols]} for r in rows]})
+                entry.setdefault("data", []).append(
+                    {
+                        "startRow": r1,
+                        "startColumn": c1,
+                        "rowData": [
+                            {
+                                "values": [
+                                    {"dataValidation": grid.validations[(r, c)]} if (r, c) in grid.validations else {}
+                                    for c in cols
+                                ]
+                            }
+                            for r in rows
+                        ],
+                    }
+                )
         return metadata
     if method == "GET" and rest == "/values:batchGet":
         value_option = query.get("valueRenderOption", ["FORMATTED_VALUE"])[0]
         date_option = query.get("dateTimeRenderOption", ["SERIAL_NUMBER"])[0]
         ranges = query.get("ranges", [])
-        return {"spreadsheetId": book.id,
-                "valueRanges": [_values(book, r, value_option, date_option) for r in ranges]}
+        return {"spreadsheetId": book.id, "valueRanges": [_values(book, r, value_option, date_option) for r in ranges]}
     if method == "GET" and rest.startswith("/values/"):
-        return _values(book, rest.removeprefix("/values/"), query.get("valueRenderOption", ["FORMATTED_VALUE"])[0],
-                       query.get("dateTimeRenderOption", ["SERIAL_NUMBER"])[0])
+        return _values(
+            book,
+            rest.removeprefix("/values/"),
+            query.get("valueRenderOption", ["FORMATTED_VALUE"])[0],
+            query.get("dateTimeRenderOption", ["SERIAL_NUMBER"])[0],
+        )
     if method == "POST" and rest == "/values:batchUpdate":
         return _values_update(book, body)
     if method == "PUT" and rest.startswith("/values/"):  # values.update
         option = query.get("valueInputOption", [None])[0]
-        answer = _values_update(book, {"valueInputOption": option,
-                                       "data": [{"range": rest.removeprefix("/values/"), "values": body.get("values", [])}]})
+        answer = _values_update(
+            book,
+            {
+                "valueInputOption": option,
+                "data": [{"range": rest.removeprefix("/values/"), "values": body.get("values", [])}],
+            },
+        )
         return answer["responses"][0]
     if method == "POST" and rest == ":batchUpdate":
         return {"spreadsheetId": book.id, "replies": [_request(book, r) for r in body.get("requests", [])]}
@@ -352,15 +402,33 @@ def _route(state: SheetsState, method: str, path: str, query: dict, body: dict) 
 def _metadata(book: Book) -> dict:
     return {
         "spreadsheetId": book.id,
-        "properties": {"title": book.title, "locale": "vi_VN", "timeZone": "Asia/Ho_Chi_Minh",
-                       "autoRecalc": "ON_CHANGE"},
-        "sheets": [{
-            "properties": {"sheetId": g.sheet_id, "title": g.title, "index": g.index, "sheetType": "GRID",
-                           "gridProperties": {"rowCount": g.row_count, "columnCount": g.column_count,
-                                              **({"frozenRowCount": g.frozen_rows} if g.frozen_rows else {})}},
-            **({"protectedRanges": [p for p in book.protected if p["range"]["sheetId"] == g.sheet_id]}
-               if any(p["range"]["sheetId"] == g.sheet_id for p in book.protected) else {}),
-        } for g in book.grids],
+        "properties": {
+            "title": book.title,
+            "locale": "vi_VN",
+            "timeZone": "Asia/Ho_Chi_Minh",
+            "autoRecalc": "ON_CHANGE",
+        },
+        "sheets": [
+            {
+                "properties": {
+                    "sheetId": g.sheet_id,
+                    "title": g.title,
+                    "index": g.index,
+                    "sheetType": "GRID",
+                    "gridProperties": {
+                        "rowCount": g.row_count,
+                        "columnCount": g.column_count,
+                        **({"frozenRowCount": g.frozen_rows} if g.frozen_rows else {}),
+                    },
+                },
+                **(
+                    {"protectedRanges": [p for p in book.protected if p["range"]["sheetId"] == g.sheet_id]}
+                    if any(p["range"]["sheetId"] == g.sheet_id for p in book.protected)
+                    else {}
+                ),
+            }
+            for g in book.grids
+        ],
         "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book.id}/edit",
     }
 
@@ -372,8 +440,12 @@ def _values(book: Book, text: str, value_option: str, date_option: str) -> dict:
     last_col = min(grid.column_count - 1, c2 if c2 is not None else grid.column_count - 1)
     rows = []
     for r in range(r1, min(last_row, height - 1) + 1):
-        rows.append([rendered(grid.cells.get((r, c)), value_option, date_option)
-                     for c in range(c1, min(last_col, width - 1) + 1)])
+        rows.append(
+            [
+                rendered(grid.cells.get((r, c)), value_option, date_option)
+                for c in range(c1, min(last_col, width - 1) + 1)
+            ]
+        )
     while rows and rows[-1] and rows[-1][-1] == "":  # trailing empty cells are omitted
         rows[-1].pop()
     rows = [_trim(r) for r in rows]
@@ -403,20 +475,34 @@ def _values_update(book: Book, body: dict) -> dict:
             for dc, value in enumerate(row):
                 r, c = r1 + dr, c1 + dc
                 if r >= grid.row_count or c >= grid.column_count:
-                    raise ApiError(400, f"Range ({item['range']}) exceeds grid limits. Max rows: {grid.row_count}, "
-                                        f"max columns: {grid.column_count}")
+                    raise ApiError(
+                        400,
+                        f"Range ({item['range']}) exceeds grid limits. Max rows: {grid.row_count}, "
+                        f"max columns: {grid.column_count}",
+                    )
                 if value is None:  # null values are skipped
                     continue
                 grid.cells[(r, c)] = entered(value, option)
                 cells += 1
         sheets.add(grid.title)
         width = max((len(r) for r in values), default=0)
-        responses.append({"spreadsheetId": book.id, "updatedRange": a1(grid, r1, c1, r1 + max(len(values) - 1, 0), c1 + max(width - 1, 0)),
-                          "updatedRows": len(values), "updatedColumns": width,
-                          "updatedCells": sum(len(r) for r in values)})
-    return {"spreadsheetId": book.id, "totalUpdatedRows": sum(r["updatedRows"] for r in responses),
-            "totalUpdatedColumns": max((r["updatedColumns"] for r in responses), default=0),
-            "totalUpdatedCells": cells, "totalUpdatedSheets": len(sheets), "responses": responses}
+        responses.append(
+            {
+                "spreadsheetId": book.id,
+                "updatedRange": a1(grid, r1, c1, r1 + max(len(values) - 1, 0), c1 + max(width - 1, 0)),
+                "updatedRows": len(values),
+                "updatedColumns": width,
+                "updatedCells": sum(len(r) for r in values),
+            }
+        )
+    return {
+        "spreadsheetId": book.id,
+        "totalUpdatedRows": sum(r["updatedRows"] for r in responses),
+        "totalUpdatedColumns": max((r["updatedColumns"] for r in responses), default=0),
+        "totalUpdatedCells": cells,
+        "totalUpdatedSheets": len(sheets),
+        "responses": responses,
+    }
 
 
 def _grid_by_id(book: Book, sheet_id: int) -> Grid:
@@ -434,12 +520,13 @@ def _cells_of(book: Book, grid_range: dict):
 
 
 def _request(book: Book, request: dict) -> dict:
-    (name, spec), = request.items()
+    ((name, spec),) = request.items()
     if name == "addSheet":
         props = spec.get("properties", {})
         grid_props = props.get("gridProperties", {})
-        grid = book.add_grid(props["title"], grid_props.get("rowCount", 1000), grid_props.get("columnCount", 26),
-                             props.get("sheetId"))
+        grid = book.add_grid(
+            props["title"], grid_props.get("rowCount", 1000), grid_props.get("columnCount", 26), props.get("sheetId")
+        )
         grid.frozen_rows = grid_props.get("frozenRowCount", 0)
         return {"addSheet": {"properties": _metadata(book)["sheets"][grid.index]["properties"]}}
     if name == "updateSheetProperties":
@@ -496,7 +583,7 @@ class SheetsServer:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
-    def __enter__(self) -> "SheetsServer":
+    def __enter__(self) -> SheetsServer:
         self.thread.start()
         return self
 

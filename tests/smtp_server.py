@@ -1,4 +1,5 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 for tests, with optional TLS and login."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +10,6 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-
 from conftest import free_port
 
 
@@ -21,16 +21,23 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.timezone.utc)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                   .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-                   .not_valid_after(now + dt.timedelta(days=1))
-                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-                   .sign(key, hashes.SHA256()))
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .sign(key, hashes.SHA256())
+    )
     cert, key_file = folder / "cert.pem", folder / "key.pem"
     cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert, key_file
 
 
@@ -60,14 +67,25 @@ class Recorder:
 
 def login(user: str, password: str):
     def check(server, session, envelope, mechanism, auth_data):
-        ok = isinstance(auth_data, LoginPassword) and auth_data.login == user.encode() and auth_data.password == password.encode()
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login == user.encode()
+            and auth_data.password == password.encode()
+        )
         return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535
+
     return check
 
 
 class SmtpServer:
-    def __init__(self, handler: Recorder, tls: tuple[Path, Path] | None = None, implicit_tls: bool = False,
-                 user: str = "", password: str = ""):
+    def __init__(
+        self,
+        handler: Recorder,
+        tls: tuple[Path, Path] | None = None,
+        implicit_tls: bool = False,
+        user: str = "",
+        password: str = "",
+    ):
         self.port = free_port()
         kwargs: dict = {}
         if tls:
@@ -78,7 +96,7 @@ class SmtpServer:
             kwargs.update(authenticator=login(user, password), auth_require_tls=bool(tls))
         self.controller = Controller(handler, hostname="127.0.0.1", port=self.port, **kwargs)
 
-    def __enter__(self) -> "SmtpServer":
+    def __enter__(self) -> SmtpServer:
         self.controller.start()
         return self
 

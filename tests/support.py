@@ -1,22 +1,35 @@
 """Test helpers: workbooks, in-memory fakes of the ports, a follow-up wiring."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from functions.core.sheet_schema import TabSpec, find_tab
+from functions.adapters.sheets.placement import place
+from functions.adapters.templates import Templates
 from functions.core.customers import ReadRules
+from functions.core.links import Links
+from functions.core.messages import OutgoingMessage
+from functions.core.sheet_schema import TabSpec, find_tab
+from functions.core.tables import RowWrite, Table, TabWrite
 from functions.followup.job import FollowupDeps
 from functions.followup.plan import FollowupRules
-from functions.core.links import Links
-from functions.adapters.sheets.placement import place
-from functions.core.messages import OutgoingMessage
-from functions.core.tables import RowWrite, Table, TabWrite
-from functions.adapters.templates import Templates
 from functions.retry import RetryPolicy
 
-HEADER = ["Mã KH", "Họ tên", "Xưng hô", "Email", "Số điện thoại", "Ngày sinh", "Ngày mua", "Ngôn ngữ", "Kênh", "Từ chối nhận tin"]
+HEADER = [
+    "Mã KH",
+    "Họ tên",
+    "Xưng hô",
+    "Email",
+    "Số điện thoại",
+    "Ngày sinh",
+    "Ngày mua",
+    "Ngôn ngữ",
+    "Kênh",
+    "Từ chối nhận tin",
+]
 
 
 def write_workbook(path: Path, header: Sequence[Any], rows: Sequence[Sequence[Any]], title: str = "Khách hàng") -> Path:
@@ -37,11 +50,21 @@ def read_workbook(path: Path, title: str = "Khách hàng") -> list[dict[str, Any
 
     sheet = openpyxl.load_workbook(path)[title]
     rows = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(rows[0], r)) for r in rows[1:]]
+    return [dict(zip(rows[0], r, strict=False)) for r in rows[1:]]
 
 
-def row(id="", name="Nguyễn Thị Lan", salutation="chị", email="lan@example.com", phone="", birthday="",
-        purchase="", language="", channel="", opt_out="") -> list[Any]:
+def row(
+    id="",
+    name="Nguyễn Thị Lan",
+    salutation="chị",
+    email="lan@example.com",
+    phone="",
+    birthday="",
+    purchase="",
+    language="",
+    channel="",
+    opt_out="",
+) -> list[Any]:
     return [id, name, salutation, email, phone, birthday, purchase, language, channel, opt_out]
 
 
@@ -68,8 +91,9 @@ class MemorySheet:
         missed = []
         for change in changes:
             table = self.tables[find_tab(change.tab, list(self.tables))]
-            placement = place(change, table.header, lambda at: [r[at] if at < len(r) else None for r in table.rows])
-            for position, title in placement.new_columns:
+            rows = table.rows
+            placement = place(change, table.header, lambda at, rows=rows: [r[at] if at < len(r) else None for r in rows])
+            for _, title in placement.new_columns:
                 table.header.append(title)
             for number, position, value in placement.cells:
                 while len(table.rows) < number - 1:  # a new row below the last one
@@ -104,9 +128,16 @@ def memory_sheet(rows: Sequence[Sequence[Any]], header: Sequence[Any] = HEADER) 
 
 def deps(sheet, store, channel=None, rules: FollowupRules | None = None, **overrides) -> FollowupDeps:
     channel = channel if channel is not None else MemoryChannel()
-    values = dict(sheet=sheet, store=store, channels={"email": channel}, templates=Templates(),
-                  links=Links("https://care.example.vn", "test-secret"), rules=rules or FollowupRules(),
-                  read_rules=ReadRules(), business_name="Văn phòng Luật Minh An",
-                  retry=RetryPolicy(budget_seconds=1, first_delay=0.01, sleep=lambda s: None))
+    values = dict(
+        sheet=sheet,
+        store=store,
+        channels={"email": channel},
+        templates=Templates(),
+        links=Links("https://care.example.vn", "test-secret"),
+        rules=rules or FollowupRules(),
+        read_rules=ReadRules(),
+        business_name="Văn phòng Luật Minh An",
+        retry=RetryPolicy(budget_seconds=1, first_delay=0.01, sleep=lambda s: None),
+    )
     values.update(overrides)
     return FollowupDeps(**values)

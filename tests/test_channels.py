@@ -2,17 +2,24 @@ import ssl
 from email import message_from_bytes, policy
 
 import pytest
+from smtp_server import Recorder, SmtpServer, self_signed_certificate
 
 from functions.adapters.channels.outbox import OutboxChannel
 from functions.adapters.channels.smtp import SmtpChannel, SmtpConfig
-from functions.core.messages import OutgoingMessage
 from functions.core.errors import PermanentDeliveryError, TransientDeliveryError
-from smtp_server import Recorder, SmtpServer, self_signed_certificate
+from functions.core.messages import OutgoingMessage
 
 MESSAGE = OutgoingMessage(
-    key="birthday/C-1/2026", channel="email", to="lan.nguyen@example.com", to_name="Nguyễn Thị Lan",
-    subject="Chúc mừng sinh nhật chị Lan! 🎂", text="Chào chị Lan,\nChúc mừng sinh nhật.\n",
-    html="<p>Chào chị Lan,</p>", unsubscribe_url="https://care.example.vn/unsubscribe/TOKEN", language="vi")
+    key="birthday/C-1/2026",
+    channel="email",
+    to="lan.nguyen@example.com",
+    to_name="Nguyễn Thị Lan",
+    subject="Chúc mừng sinh nhật chị Lan! 🎂",
+    text="Chào chị Lan,\nChúc mừng sinh nhật.\n",
+    html="<p>Chào chị Lan,</p>",
+    unsubscribe_url="https://care.example.vn/unsubscribe/TOKEN",
+    language="vi",
+)
 
 
 def check_email(email):
@@ -44,8 +51,11 @@ def test_outbox_refuses_channels_it_cannot_send(tmp_path):
 
 
 def smtp(port, **kw):
-    return SmtpChannel(SmtpConfig("127.0.0.1", port, sender_name="Văn phòng Luật Minh An",
-                                  sender_email="cskh@luatminhan.vn", timeout=5, **kw))
+    return SmtpChannel(
+        SmtpConfig(
+            "127.0.0.1", port, sender_name="Văn phòng Luật Minh An", sender_email="cskh@luatminhan.vn", timeout=5, **kw
+        )
+    )
 
 
 def test_smtp_plain_delivers_and_reuses_the_connection():
@@ -106,5 +116,6 @@ def test_smtp_4xx_is_transient_5xx_permanent():
 
 def test_smtp_server_down_is_transient():
     from conftest import free_port
+
     with pytest.raises(TransientDeliveryError):
         smtp(free_port(), security="none").deliver(MESSAGE)

@@ -1,4 +1,5 @@
 """The `careloop` command as a user runs it: a real process, real files."""
+
 import json
 import os
 import subprocess
@@ -7,7 +8,6 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-
 from support import HEADER, read_workbook, row, write_workbook
 
 CARELOOP = str(Path(sys.executable).with_name("careloop"))
@@ -15,21 +15,40 @@ CARELOOP = str(Path(sys.executable).with_name("careloop"))
 
 def careloop(*args, cwd, env=None):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CARELOOP_")}
-    return subprocess.run([CARELOOP, *args], cwd=cwd, env={**clean, **(env or {})}, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [CARELOOP, *args], cwd=cwd, env={**clean, **(env or {})}, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture
 def workbook(tmp_path):
-    return write_workbook(tmp_path / "khach-hang.xlsx", HEADER + ["Ghi chú NV"], [
-        row("C-00042", "Nguyễn Thị Lan", "chị", "lan@example.com", "0912345678", "23/11/1990") + ["VIP"],
-        row("", "Trần Văn Hùng", "anh", "hung@example.com", purchase="16/11/2026") + [""],
-        row("C-3", "Lê Văn Tám", "anh", "tam@example", purchase="16/11/2026") + [""],
-    ])
+    return write_workbook(
+        tmp_path / "khach-hang.xlsx",
+        HEADER + ["Ghi chú NV"],
+        [
+            row("C-00042", "Nguyễn Thị Lan", "chị", "lan@example.com", "0912345678", "23/11/1990") + ["VIP"],
+            row("", "Trần Văn Hùng", "anh", "hung@example.com", purchase="16/11/2026") + [""],
+            row("C-3", "Lê Văn Tám", "anh", "tam@example", purchase="16/11/2026") + [""],
+        ],
+    )
 
 
 def run_json(tmp_path, *extra):
-    result = careloop("run", "followup", "--sheet", "khach-hang.xlsx", "--store", "s.sqlite", "--outbox", "outbox",
-                      "--now", "2026-11-23T09:00", "--json", *extra, cwd=tmp_path)
+    result = careloop(
+        "run",
+        "followup",
+        "--sheet",
+        "khach-hang.xlsx",
+        "--store",
+        "s.sqlite",
+        "--outbox",
+        "outbox",
+        "--now",
+        "2026-11-23T09:00",
+        "--json",
+        *extra,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -40,11 +59,22 @@ def test_run_followup_json_contract(tmp_path, workbook):
     sent = {s["kind"]: s for s in report["sent"]}
     assert sent["birthday"] | {} == sent["birthday"]
     assert {k: sent["birthday"][k] for k in ("kind", "customer_id", "channel", "to", "key")} == {
-        "kind": "birthday", "customer_id": "C-00042", "channel": "email", "to": "lan@example.com",
-        "key": "birthday/C-00042/2026"}
+        "kind": "birthday",
+        "customer_id": "C-00042",
+        "channel": "email",
+        "to": "lan@example.com",
+        "key": "birthday/C-00042/2026",
+    }
     assert sent["checkin"]["customer_id"].startswith("KH-")
-    assert report["problems"] == [{"row": 4, "customer_id": "C-3", "column": "Email", "code": "email_invalid",
-                                   "message": "Email 'tam@example' không hợp lệ"}]
+    assert report["problems"] == [
+        {
+            "row": 4,
+            "customer_id": "C-3",
+            "column": "Email",
+            "code": "email_invalid",
+            "message": "Email 'tam@example' không hợp lệ",
+        }
+    ]
     assert report["failed"] == [] and report["unknown"] == []
     emails = [message_from_bytes(p.read_bytes(), policy=policy.default) for p in (tmp_path / "outbox").glob("*.eml")]
     assert sorted(e["To"].addresses[0].addr_spec for e in emails) == ["hung@example.com", "lan@example.com"]
@@ -67,29 +97,54 @@ def test_dry_run_sends_and_writes_nothing(tmp_path, workbook):
 
 
 def test_human_summary_and_english(tmp_path, workbook):
-    result = careloop("run", "followup", "--sheet", "khach-hang.xlsx", "--store", "s.sqlite", "--outbox", "outbox",
-                      "--now", "2026-11-23T09:00", "--language", "en", cwd=tmp_path)
+    result = careloop(
+        "run",
+        "followup",
+        "--sheet",
+        "khach-hang.xlsx",
+        "--store",
+        "s.sqlite",
+        "--outbox",
+        "outbox",
+        "--now",
+        "2026-11-23T09:00",
+        "--language",
+        "en",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0
     assert "sent 2" in result.stdout and "Email 'tam@example' is not a valid email address" in result.stdout
 
 
 def test_settings_from_toml_and_environment(tmp_path, workbook):
     (tmp_path / "careloop.toml").write_text('sheet = "khach-hang.xlsx"\nstore = "s.sqlite"\noutbox = "out"\n')
-    result = careloop("run", "followup", "--now", "2026-11-23T21:00", "--json", cwd=tmp_path,
-                      env={"CARELOOP_SEND_HOURS": "07:00-22:00"})
+    result = careloop(
+        "run",
+        "followup",
+        "--now",
+        "2026-11-23T21:00",
+        "--json",
+        cwd=tmp_path,
+        env={"CARELOOP_SEND_HOURS": "07:00-22:00"},
+    )
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)["sent"]) == 2 and (tmp_path / "out").is_dir()
 
 
-@pytest.mark.parametrize("args, env, words", [
-    ((), {"CARELOOP_SEND_HOURS": "05:00-23:00"}, "CARELOOP_SEND_HOURS"),
-    ((), {"CARELOOP_TIMEZONE": "Mars/Olympus"}, "CARELOOP_TIMEZONE"),
-    (("--now", "tomorrow"), {}, "--now"),
-    (("--store", "postgres://x"), {}, "CARELOOP_STORE"),
-    (("--store", "firestore://X"), {}, "CARELOOP_STORE"),
-])
+@pytest.mark.parametrize(
+    "args, env, words",
+    [
+        ((), {"CARELOOP_SEND_HOURS": "05:00-23:00"}, "CARELOOP_SEND_HOURS"),
+        ((), {"CARELOOP_TIMEZONE": "Mars/Olympus"}, "CARELOOP_TIMEZONE"),
+        (("--now", "tomorrow"), {}, "--now"),
+        (("--store", "postgres://x"), {}, "CARELOOP_STORE"),
+        (("--store", "firestore://X"), {}, "CARELOOP_STORE"),
+    ],
+)
 def test_a_bad_setting_stops_before_anything_is_sent(tmp_path, workbook, args, env, words):
-    result = careloop("run", "followup", "--sheet", "khach-hang.xlsx", "--outbox", "outbox", *args, cwd=tmp_path, env=env)
+    result = careloop(
+        "run", "followup", "--sheet", "khach-hang.xlsx", "--outbox", "outbox", *args, cwd=tmp_path, env=env
+    )
     assert result.returncode == 2 and words in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "outbox").exists()
 
@@ -101,8 +156,19 @@ def test_a_missing_required_column_is_named(tmp_path):
 
 
 def test_unreachable_store_exit_2(tmp_path, workbook):
-    result = careloop("run", "followup", "--sheet", "khach-hang.xlsx", "--store", "nowhere/s.sqlite",
-                      "--outbox", "outbox", "--now", "2026-11-23T09:00", cwd=tmp_path)
+    result = careloop(
+        "run",
+        "followup",
+        "--sheet",
+        "khach-hang.xlsx",
+        "--store",
+        "nowhere/s.sqlite",
+        "--outbox",
+        "outbox",
+        "--now",
+        "2026-11-23T09:00",
+        cwd=tmp_path,
+    )
     assert result.returncode == 2 and "nowhere" in result.stderr and not (tmp_path / "outbox").exists()
 
 
@@ -110,8 +176,18 @@ def test_check_and_preview(tmp_path, workbook):
     check = careloop("check", "--sheet", "khach-hang.xlsx", "--store", "s.sqlite", cwd=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "✓ Mẫu tin / templates" in check.stdout and "3 khách / customers" in check.stdout
-    preview = careloop("preview", "--sheet", "khach-hang.xlsx", "--store", "s.sqlite", "--now", "2026-11-23T09:00",
-                       "--out", "p.html", cwd=tmp_path)
+    preview = careloop(
+        "preview",
+        "--sheet",
+        "khach-hang.xlsx",
+        "--store",
+        "s.sqlite",
+        "--now",
+        "2026-11-23T09:00",
+        "--out",
+        "p.html",
+        cwd=tmp_path,
+    )
     assert preview.returncode == 0, preview.stderr
     page = (tmp_path / "p.html").read_text()
     assert "Chúc mừng sinh nhật chị Lan!" in page and not (tmp_path / "outbox").exists()
@@ -119,10 +195,13 @@ def test_check_and_preview(tmp_path, workbook):
 
 def test_retry_lists_and_releases(tmp_path, workbook):
     from datetime import date
+
     from functions.adapters.stores.sqlite import SqliteStore
     from functions.core.ledger import LedgerEntry
 
-    SqliteStore(tmp_path / "s.sqlite").reserve(LedgerEntry("birthday/C-00042/2026", "C-00042", "birthday", "email", date(2026, 11, 23)))
+    SqliteStore(tmp_path / "s.sqlite").reserve(
+        LedgerEntry("birthday/C-00042/2026", "C-00042", "birthday", "email", date(2026, 11, 23))
+    )
     listed = careloop("retry", "--store", "s.sqlite", cwd=tmp_path)
     assert "birthday/C-00042/2026" in listed.stdout
     assert run_json(tmp_path)["unknown"][0]["key"] == "birthday/C-00042/2026"
@@ -148,11 +227,26 @@ def test_run_followup_over_smtp(tmp_path, workbook):
 
     recorder = Recorder(busy=1)  # the first delivery meets a 451 and is retried
     with SmtpServer(recorder) as server:
-        result = careloop("run", "followup", "--sheet", "khach-hang.xlsx", "--store", "s.sqlite",
-                          "--now", "2026-11-23T09:00", "--json", cwd=tmp_path,
-                          env={"CARELOOP_SMTP_HOST": "127.0.0.1", "CARELOOP_SMTP_PORT": str(server.port),
-                               "CARELOOP_SMTP_SECURITY": "none", "CARELOOP_SENDER_EMAIL": "cskh@luatminhan.vn",
-                               "CARELOOP_BUSINESS_NAME": "Văn phòng Luật Minh An", "CARELOOP_RETRY_SECONDS": "10"})
+        result = careloop(
+            "run",
+            "followup",
+            "--sheet",
+            "khach-hang.xlsx",
+            "--store",
+            "s.sqlite",
+            "--now",
+            "2026-11-23T09:00",
+            "--json",
+            cwd=tmp_path,
+            env={
+                "CARELOOP_SMTP_HOST": "127.0.0.1",
+                "CARELOOP_SMTP_PORT": str(server.port),
+                "CARELOOP_SMTP_SECURITY": "none",
+                "CARELOOP_SENDER_EMAIL": "cskh@luatminhan.vn",
+                "CARELOOP_BUSINESS_NAME": "Văn phòng Luật Minh An",
+                "CARELOOP_RETRY_SECONDS": "10",
+            },
+        )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert len(report["sent"]) == 2 and report["failed"] == []
@@ -163,14 +257,26 @@ def test_run_followup_over_smtp(tmp_path, workbook):
 
 def test_run_followup_on_firestore(tmp_path, workbook, firestore):
     env = {"FIRESTORE_EMULATOR_HOST": firestore.host, "GOOGLE_CLOUD_PROJECT": "demo-careloop", "CARELOOP_SECRET": "s"}
-    args = ("run", "followup", "--sheet", "khach-hang.xlsx", "--store", "firestore", "--outbox", "outbox",
-            "--now", "2026-11-23T09:00", "--json")
+    args = (
+        "run",
+        "followup",
+        "--sheet",
+        "khach-hang.xlsx",
+        "--store",
+        "firestore",
+        "--outbox",
+        "outbox",
+        "--now",
+        "2026-11-23T09:00",
+        "--json",
+    )
     first = careloop(*args, cwd=tmp_path, env=env)
     assert first.returncode == 0, first.stderr
     assert len(json.loads(first.stdout)["sent"]) == 2
     second = json.loads(careloop(*args, cwd=tmp_path, env=env).stdout)
     assert second["sent"] == [] and {s["reason"] for s in second["skipped"]} == {"already_sent", "invalid_row"}
     from functions.adapters.stores.firestore import FirestoreStore
+
     assert sorted(r["summary"]["sent"] for r in FirestoreStore("demo-careloop").reports("followup")) == [0, 2]
     no_project = careloop(*args, cwd=tmp_path, env={**env, "GOOGLE_CLOUD_PROJECT": ""})
     assert no_project.returncode == 2 and "GOOGLE_CLOUD_PROJECT" in no_project.stderr
@@ -190,25 +296,39 @@ def test_setup_sheet_demo_and_run_against_the_sheets_test_server(tmp_path):
         setup = careloop("setup-sheet", "--sheet", "google:demo", "--store", "s.sqlite", cwd=tmp_path, env=env)
         assert setup.returncode == 0, setup.stderr
         assert "+ tab 'Hồ sơ'" in setup.stdout
-        again = careloop("setup-sheet", "--sheet", "https://docs.google.com/spreadsheets/d/demo/edit#gid=0", cwd=tmp_path, env=env)
+        again = careloop(
+            "setup-sheet", "--sheet", "https://docs.google.com/spreadsheets/d/demo/edit#gid=0", cwd=tmp_path, env=env
+        )
         assert "nothing changed" in again.stdout
         demo = careloop("demo", "--dir", "d", "--sheet", "google:demo", cwd=tmp_path, env=env)
         assert demo.returncode == 0, demo.stderr
         assert "✓ birthday" in demo.stdout and "dòng 11" in demo.stdout  # the same sample as the workbook
-        rerun = careloop("run", "followup", "--sheet", "google:demo", "--store", "d/careloop.sqlite", "--outbox", "d/outbox",
-                         "--json", cwd=tmp_path, env={**env, "CARELOOP_SEND_HOURS": "07:00-22:00"})
+        rerun = careloop(
+            "run",
+            "followup",
+            "--sheet",
+            "google:demo",
+            "--store",
+            "d/careloop.sqlite",
+            "--outbox",
+            "d/outbox",
+            "--json",
+            cwd=tmp_path,
+            env={**env, "CARELOOP_SEND_HOURS": "07:00-22:00"},
+        )
         assert rerun.returncode == 0, rerun.stderr
         report = json.loads(rerun.stdout)
         assert report["sent"] == [] and report["problems"]
 
 
 def test_run_escalate_json_contract(tmp_path):
+    from datetime import date
+
     import openpyxl
 
-    from datetime import date
     from functions.adapters.sheets.xlsx import XlsxSheet
-    from functions.entrypoints.cli.demo import write_sample_workbook
     from functions.core.sheet_layout import layouts
+    from functions.entrypoints.cli.demo import write_sample_workbook
 
     (tmp_path / "d").mkdir()
     write_sample_workbook(tmp_path / "d" / "khach-hang.xlsx", date(2026, 11, 20))  # complaints and a matrix

@@ -1,17 +1,35 @@
 import pytest
 
-from functions.core.sheet_schema import CUSTOMERS, MissingColumnError, find_tab, locate_columns
 from functions.core.names import given_name, greeting_name
+from functions.core.sheet_schema import CUSTOMERS, MissingColumnError, find_tab, locate_columns
 from functions.core.text import fold, header_key
 
 
-@pytest.mark.parametrize("header, key", [
-    ("Ngày sinh", "birthday"), ("NGAY SINH", "birthday"), ("ngày_sinh", "birthday"), ("Birthday", "birthday"),
-    ("DOB", "birthday"), ("Date of birth", "birthday"), ("  Họ   tên ", "name"), ("Name", "name"),
-    ("Mã KH", "id"), ("ID", "id"), ("Số điện thoại", "phone"), ("SĐT", "phone"), ("Phone", "phone"),
-    ("E-mail", "email"), ("Ngày mua", "purchase_date"), ("Từ chối nhận tin", "opt_out"), ("Opt-out", "opt_out"),
-    ("Ghi chú hệ thống", "system_note"), ("Liên hệ gần nhất", "last_contact"), ("Xưng hô", "salutation"),
-])
+@pytest.mark.parametrize(
+    "header, key",
+    [
+        ("Ngày sinh", "birthday"),
+        ("NGAY SINH", "birthday"),
+        ("ngày_sinh", "birthday"),
+        ("Birthday", "birthday"),
+        ("DOB", "birthday"),
+        ("Date of birth", "birthday"),
+        ("  Họ   tên ", "name"),
+        ("Name", "name"),
+        ("Mã KH", "id"),
+        ("ID", "id"),
+        ("Số điện thoại", "phone"),
+        ("SĐT", "phone"),
+        ("Phone", "phone"),
+        ("E-mail", "email"),
+        ("Ngày mua", "purchase_date"),
+        ("Từ chối nhận tin", "opt_out"),
+        ("Opt-out", "opt_out"),
+        ("Ghi chú hệ thống", "system_note"),
+        ("Liên hệ gần nhất", "last_contact"),
+        ("Xưng hô", "salutation"),
+    ],
+)
 def test_headers_are_matched_by_name(header, key):
     columns = locate_columns(CUSTOMERS, ["Họ tên" if key != "name" else "x", header])
     assert columns[key] == 1
@@ -39,18 +57,21 @@ def test_fold_strips_vietnamese_diacritics():
     assert header_key("Mã  KH.") == "makh"
 
 
-@pytest.mark.parametrize("name, salutation, language, expected", [
-    ("Nguyễn Thị Lan", "chị", "vi", "chị Lan"),
-    ("Nguyễn Thị Lan", "Chị", "vi", "chị Lan"),
-    ("Trần Văn Hùng", "", "vi", "anh/chị Hùng"),
-    ("Lê Văn Tám", "ông", "vi", "ông Tám"),
-    ("Nguyễn Thị Lan", "Ms", "vi", "chị Lan"),
-    ("Nguyễn Thị Lan", "chị", "en", "Ms Lan"),
-    ("Trần Văn Hùng", "anh", "en", "Mr Hùng"),
-    ("John Carter", "Mr", "en", "Mr Carter"),
-    ("Võ Minh Khang", "em", "en", "Võ Minh Khang"),
-    ("Emily Nguyen", "", "en", "Emily Nguyen"),
-])
+@pytest.mark.parametrize(
+    "name, salutation, language, expected",
+    [
+        ("Nguyễn Thị Lan", "chị", "vi", "chị Lan"),
+        ("Nguyễn Thị Lan", "Chị", "vi", "chị Lan"),
+        ("Trần Văn Hùng", "", "vi", "anh/chị Hùng"),
+        ("Lê Văn Tám", "ông", "vi", "ông Tám"),
+        ("Nguyễn Thị Lan", "Ms", "vi", "chị Lan"),
+        ("Nguyễn Thị Lan", "chị", "en", "Ms Lan"),
+        ("Trần Văn Hùng", "anh", "en", "Mr Hùng"),
+        ("John Carter", "Mr", "en", "Mr Carter"),
+        ("Võ Minh Khang", "em", "en", "Võ Minh Khang"),
+        ("Emily Nguyen", "", "en", "Emily Nguyen"),
+    ],
+)
 def test_greetings(name, salutation, language, expected):
     assert greeting_name(name, salutation, language) == expected
 

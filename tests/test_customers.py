@@ -1,19 +1,25 @@
 from datetime import date
 
+from support import HEADER, row
+
 from functions.core.customers import ReadRules, customer_id_for, read_customers
 from functions.core.tables import Table
 from functions.core.values import Birthday
-from support import HEADER, row
 
 TODAY = date(2026, 11, 23)
 
 
-def read(rows, header=HEADER, rules=ReadRules()):
+DEFAULT_RULES = ReadRules()
+
+
+def read(rows, header=HEADER, rules=DEFAULT_RULES):
     return read_customers(Table("Khách hàng", list(header), [list(r) for r in rows]), rules, TODAY)
 
 
 def test_a_good_row_becomes_a_customer():
-    sheet = read([row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com", "0912345678", "23/11/1990", "16/11/2026", "", "", "")])
+    sheet = read(
+        [row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com", "0912345678", "23/11/1990", "16/11/2026", "", "", "")]
+    )
     (c,) = sheet.customers
     assert (c.id, c.row, c.greeting, c.email, c.phone) == ("C-1", 2, "chị Lan", "lan@example.com", "+84912345678")
     assert c.birthday == Birthday(11, 23, 1990) and c.purchase_date == date(2026, 11, 16)
@@ -21,7 +27,9 @@ def test_a_good_row_becomes_a_customer():
 
 
 def test_blank_rows_are_ignored_and_row_numbers_stay_true():
-    sheet = read([row("C-1"), [None] * 10, ["", "  ", None, "", "", "", "", "", "", ""], row("C-2", email="b@example.com")])
+    sheet = read(
+        [row("C-1"), [None] * 10, ["", "  ", None, "", "", "", "", "", "", ""], row("C-2", email="b@example.com")]
+    )
     assert [(c.id, c.row) for c in sheet.customers] == [("C-1", 2), ("C-2", 5)]
 
 
@@ -54,12 +62,14 @@ def test_problems_name_the_column_as_staff_typed_it():
 
 
 def test_channel_defaults_and_needs():
-    sheet = read([
-        row("C-1", email="", phone="0912345678"),
-        row("C-2", email="a@example.com", phone="0912345678"),
-        row("C-3", email="a3@example.com", channel="sms"),
-        row("C-4", email="", phone="0912345678", channel="email"),
-    ])
+    sheet = read(
+        [
+            row("C-1", email="", phone="0912345678"),
+            row("C-2", email="a@example.com", phone="0912345678"),
+            row("C-3", email="a3@example.com", channel="sms"),
+            row("C-4", email="", phone="0912345678", channel="email"),
+        ]
+    )
     c1, c2, c3, c4 = sheet.customers
     assert (c1.channel, c1.address) == ("sms", "+84912345678")
     assert (c2.channel, c2.address) == ("email", "a@example.com")

@@ -1,15 +1,15 @@
 from datetime import datetime, time, timedelta
 
 import pytest
-
-from functions.adapters.stores.sqlite import SqliteStore
-from functions.followup.job import JobError, run_followup
-from functions.followup.plan import FollowupRules
-from functions.core.ledger import FAILED, SENT
-from functions.core.errors import PermanentDeliveryError, StoreUnavailable, TransientDeliveryError
-from functions.core.tables import Table
 from conftest import NINE_AM, TODAY, VN
 from support import MemoryChannel, MemorySheet, deps, memory_sheet, row
+
+from functions.adapters.stores.sqlite import SqliteStore
+from functions.core.errors import PermanentDeliveryError, StoreUnavailable, TransientDeliveryError
+from functions.core.ledger import FAILED, SENT
+from functions.core.tables import Table
+from functions.followup.job import JobError, run_followup
+from functions.followup.plan import FollowupRules
 
 WEEK_AGO = f"{TODAY - timedelta(days=7):%d/%m/%Y}"
 
@@ -20,33 +20,45 @@ def store(tmp_path):
 
 
 def sample_sheet():
-    return memory_sheet([
-        row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com", birthday="23/11/1990"),
-        row("C-2", "Trần Văn Hùng", "anh", "hung@example.com", purchase=WEEK_AGO),
-        row("", "Lê Minh Tuấn", "anh", "tuan@example.com", purchase=WEEK_AGO),
-        row("C-4", "Phạm Thu Hà", "chị", "not-an-email", birthday="23/11/1990"),
-        row("C-5", "Hoàng Đức Anh", "ông", "anh@example.com", birthday="01/01/1980"),
-    ])
+    return memory_sheet(
+        [
+            row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com", birthday="23/11/1990"),
+            row("C-2", "Trần Văn Hùng", "anh", "hung@example.com", purchase=WEEK_AGO),
+            row("", "Lê Minh Tuấn", "anh", "tuan@example.com", purchase=WEEK_AGO),
+            row("C-4", "Phạm Thu Hà", "chị", "not-an-email", birthday="23/11/1990"),
+            row("C-5", "Hoàng Đức Anh", "ông", "anh@example.com", birthday="01/01/1980"),
+        ]
+    )
 
 
 def test_sends_due_messages_records_them_and_writes_back(store):
     sheet, channel = sample_sheet(), MemoryChannel()
     report = run_followup(deps(sheet, store, channel), NINE_AM).report
     assert sorted((s["kind"], s["to"]) for s in report["sent"]) == [
-        ("birthday", "lan@example.com"), ("checkin", "hung@example.com"), ("checkin", "tuan@example.com")]
+        ("birthday", "lan@example.com"),
+        ("checkin", "hung@example.com"),
+        ("checkin", "tuan@example.com"),
+    ]
     assert len(channel.delivered) == 3
     assert {store.entry(s["key"]).state for s in report["sent"]} == {SENT}
-    assert report["problems"] == [{"row": 5, "customer_id": "C-4", "column": "Email", "code": "email_invalid",
-                                   "message": "Email 'not-an-email' không hợp lệ"}]
+    assert report["problems"] == [
+        {
+            "row": 5,
+            "customer_id": "C-4",
+            "column": "Email",
+            "code": "email_invalid",
+            "message": "Email 'not-an-email' không hợp lệ",
+        }
+    ]
     assert [(s["customer_id"], s["reason"]) for s in report["skipped"]] == [("C-4", "invalid_row")]
 
     assert sheet.reads == 1 and len(sheet.writes) == 1  # one read, one write per run
     ids = sheet.column("Mã KH")
     assert ids[2].startswith("KH-")  # the blank ID was assigned and written back
-    contact = dict(zip(ids, sheet.column("Liên hệ gần nhất")))
+    contact = dict(zip(ids, sheet.column("Liên hệ gần nhất"), strict=False))
     assert contact["C-1"] == "23/11/2026 – lời chúc sinh nhật (email)"
     assert contact["C-5"] is None
-    notes = dict(zip(ids, sheet.column("Ghi chú hệ thống")))
+    notes = dict(zip(ids, sheet.column("Ghi chú hệ thống"), strict=False))
     assert notes["C-4"] == "Email 'not-an-email' không hợp lệ" and notes["C-1"] is None
 
 
@@ -133,8 +145,15 @@ def test_a_failed_send_is_recorded_on_the_row_and_the_others_go_on(store):
                 raise PermanentDeliveryError("SMTP 550: mailbox unavailable")
             super().deliver(message)
 
-    sheet, channel = memory_sheet([row("C-1", email="bad@example.com", birthday="23/11/1990"),
-                                   row("C-2", email="good@example.com", birthday="23/11/1990")]), OneBadAddress()
+    sheet, channel = (
+        memory_sheet(
+            [
+                row("C-1", email="bad@example.com", birthday="23/11/1990"),
+                row("C-2", email="good@example.com", birthday="23/11/1990"),
+            ]
+        ),
+        OneBadAddress(),
+    )
     report = run_followup(deps(sheet, store, channel), NINE_AM).report
     assert [s["customer_id"] for s in report["sent"]] == ["C-2"]
     assert report["failed"][0]["customer_id"] == "C-1" and "550" in report["failed"][0]["error"]
@@ -147,8 +166,10 @@ def test_a_failed_send_is_recorded_on_the_row_and_the_others_go_on(store):
 
 def test_outside_allowed_hours_nothing_is_sent_and_the_report_says_why(store):
     channel = MemoryChannel()
-    report = run_followup(deps(memory_sheet([row("C-1", birthday="23/11/1990")]), store, channel),
-                          datetime.combine(TODAY, time(21, 30), VN)).report
+    report = run_followup(
+        deps(memory_sheet([row("C-1", birthday="23/11/1990")]), store, channel),
+        datetime.combine(TODAY, time(21, 30), VN),
+    ).report
     assert channel.delivered == [] and report["sent"] == []
     assert "08:00–20:00" in report["notice"] and report["skipped"][0]["reason"] == "outside_hours"
     assert store.unconfirmed() == []
@@ -182,7 +203,10 @@ def test_channels_without_an_adapter_are_skipped_and_noted(store):
 
 
 def test_opt_outs_recorded_in_the_store_tick_the_row(store):
-    sheet, channel = memory_sheet([row("C-1", birthday="23/11/1990"), row("C-2", birthday="23/11/1990", email="b@example.com")]), MemoryChannel()
+    sheet, channel = (
+        memory_sheet([row("C-1", birthday="23/11/1990"), row("C-2", birthday="23/11/1990", email="b@example.com")]),
+        MemoryChannel(),
+    )
     store.record_opt_out("C-1", NINE_AM)
     report = run_followup(deps(sheet, store, channel), NINE_AM).report
     assert [m.to for m in channel.delivered] == ["b@example.com"]
@@ -202,7 +226,7 @@ def test_a_row_moved_during_the_run_is_still_written_to_the_right_customer(store
             return sheet.read(tabs)
 
     run_followup(deps(SortingSheet({}), store), NINE_AM)
-    contact = dict(zip(sheet.column("Mã KH"), sheet.column("Liên hệ gần nhất")))
+    contact = dict(zip(sheet.column("Mã KH"), sheet.column("Liên hệ gần nhất"), strict=False))
     assert contact["C-1"].startswith("23/11/2026") and contact["C-2"] is None
 
 
@@ -211,9 +235,13 @@ def test_daily_cap_across_runs(store):
     channel = MemoryChannel()
     first = run_followup(deps(memory_sheet(rows), store, channel, rules=FollowupRules(daily_cap=3)), NINE_AM).report
     assert len(first["sent"]) == 3 and [s["reason"] for s in first["skipped"]] == ["daily_cap"] * 2
-    second = run_followup(deps(memory_sheet(rows), store, channel, rules=FollowupRules(daily_cap=3)), NINE_AM + timedelta(hours=1)).report
+    second = run_followup(
+        deps(memory_sheet(rows), store, channel, rules=FollowupRules(daily_cap=3)), NINE_AM + timedelta(hours=1)
+    ).report
     assert second["sent"] == []
-    tomorrow = run_followup(deps(memory_sheet(rows), store, channel, rules=FollowupRules(daily_cap=3)), NINE_AM + timedelta(days=1)).report
+    tomorrow = run_followup(
+        deps(memory_sheet(rows), store, channel, rules=FollowupRules(daily_cap=3)), NINE_AM + timedelta(days=1)
+    ).report
     assert len(tomorrow["sent"]) == 2 and len(channel.delivered) == 5
 
 

@@ -1,13 +1,14 @@
 """The Cloud Functions entry points, through functions-framework's own app and test client."""
+
 import json
 
 import pytest
+from conftest import ROOT
 from functions_framework import create_app
+from support import HEADER, read_workbook, row, write_workbook
 
 from functions.adapters.stores.sqlite import SqliteStore
 from functions.core.links import Links
-from conftest import ROOT
-from support import HEADER, read_workbook, row, write_workbook
 
 SOURCE = str(ROOT / "main.py")
 SECRET = "function-test-secret"
@@ -15,14 +16,24 @@ SECRET = "function-test-secret"
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    workbook = write_workbook(tmp_path / "k.xlsx", HEADER, [
-        row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com", birthday="01/01/1990"),
-        row("C-2", "John Carter", "Mr", "john@example.com", language="en"),
-    ])
-    values = {"CARELOOP_SHEET": str(workbook), "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
-              "CARELOOP_OUTBOX": str(tmp_path / "outbox"), "CARELOOP_SECRET": SECRET,
-              "CARELOOP_PUBLIC_URL": "https://care.example.vn", "CARELOOP_BUSINESS_NAME": "Văn phòng Luật Minh An",
-              "CARELOOP_SEND_HOURS": "07:00-22:00", "CARELOOP_CONFIG": ""}
+    workbook = write_workbook(
+        tmp_path / "k.xlsx",
+        HEADER,
+        [
+            row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com", birthday="01/01/1990"),
+            row("C-2", "John Carter", "Mr", "john@example.com", language="en"),
+        ],
+    )
+    values = {
+        "CARELOOP_SHEET": str(workbook),
+        "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
+        "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
+        "CARELOOP_SECRET": SECRET,
+        "CARELOOP_PUBLIC_URL": "https://care.example.vn",
+        "CARELOOP_BUSINESS_NAME": "Văn phòng Luật Minh An",
+        "CARELOOP_SEND_HOURS": "07:00-22:00",
+        "CARELOOP_CONFIG": "",
+    }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(tmp_path)
@@ -46,8 +57,9 @@ def test_unsubscribe_get_shows_a_page_and_records_nothing(env):
 
 def test_unsubscribe_post_records_and_the_next_run_ticks_the_row(env):
     client = create_app("unsubscribe", SOURCE).test_client()
-    response = client.post(unsubscribe_path(), data="List-Unsubscribe=One-Click",
-                           content_type="application/x-www-form-urlencoded")  # RFC 8058 one-click
+    response = client.post(
+        unsubscribe_path(), data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )  # RFC 8058 one-click
     assert response.status_code == 200 and "Đã hủy đăng ký" in response.get_data(as_text=True)
     assert set(SqliteStore(env / "s.sqlite").opt_outs()) == {"C-1"}
 
@@ -62,9 +74,14 @@ def test_unsubscribe_page_speaks_the_customers_language(env):
     assert "Stop receiving" in client.get(unsubscribe_path(language="en")).get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path", [
-    "/unsubscribe/not-a-token", "/unsubscribe/", "/unsubscribe/" + "A" * 500,
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/unsubscribe/not-a-token",
+        "/unsubscribe/",
+        "/unsubscribe/" + "A" * 500,
+    ],
+)
 def test_forged_tokens_get_a_polite_page(env, path):
     response = create_app("unsubscribe", SOURCE).test_client().get(path)
     assert response.status_code == 404
@@ -117,8 +134,8 @@ def test_followup_daily_store_unreachable_is_503(env, monkeypatch):
 
 def test_followup_daily_logs_masked_structured_json(env, capfd):
     create_app("followup_daily", SOURCE).test_client().post("/")
-    lines = [json.loads(l) for l in capfd.readouterr().err.splitlines() if l.startswith("{")]
-    entry = next(l for l in lines if l["message"] == "followup run")
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
+    entry = next(line for line in lines if line["message"] == "followup run")
     assert entry["severity"] == "INFO" and "@example.com" not in json.dumps(entry)
 
 
@@ -134,6 +151,7 @@ def test_escalate_sync_reports_what_stops_it_then_runs(env, monkeypatch):
     unowned = client.post("/")
     assert unowned.status_code == 500 and "'*'" in unowned.get_json()["error"]  # the matrix needs its owners
     import openpyxl
+
     workbook = openpyxl.load_workbook(env / "k.xlsx")
     workbook["Ma trận leo thang"]["B2"] = "Hà <ha@luat.vn>"
     workbook.save(env / "k.xlsx")

@@ -1,26 +1,43 @@
 """The entry points served by a real `functions-framework` process on 127.0.0.1."""
+
 import os
 import sys
 from pathlib import Path
 
 import requests
-
-from functions.core.links import Links
 from conftest import ROOT, free_port
 from processes import server
 from support import HEADER, row, write_workbook
+
+from functions.core.links import Links
 
 FRAMEWORK = str(Path(sys.executable).with_name("functions-framework"))
 
 
 def test_followup_and_unsubscribe_through_a_real_functions_framework(tmp_path):
     workbook = write_workbook(tmp_path / "k.xlsx", HEADER, [row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com")])
-    env = {**os.environ, "CARELOOP_SHEET": str(workbook), "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
-           "CARELOOP_OUTBOX": str(tmp_path / "outbox"), "CARELOOP_SECRET": "process-secret",
-           "CARELOOP_SEND_HOURS": "07:00-22:00", "CARELOOP_CONFIG": ""}
+    env = {
+        **os.environ,
+        "CARELOOP_SHEET": str(workbook),
+        "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
+        "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
+        "CARELOOP_SECRET": "process-secret",
+        "CARELOOP_SEND_HOURS": "07:00-22:00",
+        "CARELOOP_CONFIG": "",
+    }
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [FRAMEWORK, "--target", "unsubscribe", "--source", str(ROOT / "main.py"), "--host", "127.0.0.1", "--port", str(port)]
+    command = [
+        FRAMEWORK,
+        "--target",
+        "unsubscribe",
+        "--source",
+        str(ROOT / "main.py"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     with server(command, url + "/", env=env):
         token_path = Links(url, "process-secret").unsubscribe("C-1", "vi")
         page = requests.get(token_path, timeout=10)
@@ -31,7 +48,17 @@ def test_followup_and_unsubscribe_through_a_real_functions_framework(tmp_path):
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [FRAMEWORK, "--target", "followup_daily", "--source", str(ROOT / "main.py"), "--host", "127.0.0.1", "--port", str(port)]
+    command = [
+        FRAMEWORK,
+        "--target",
+        "followup_daily",
+        "--source",
+        str(ROOT / "main.py"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     with server(command, url + "/favicon.ico", env=env):
         report = requests.post(url + "/", timeout=30).json()
     assert report["job"] == "followup"

@@ -1,15 +1,16 @@
 """The Google Sheets adapter through real gspread over real HTTP, against the local Sheets API server."""
+
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+from sheets_server import Fault, SheetsServer
+from support import HEADER, row
 
 from functions.adapters.sheets.google import Connection, GoogleSheet, SheetError, spreadsheet_key
 from functions.core.sheet_schema import CUSTOMERS
 from functions.core.tables import RowWrite, TabWrite
-from sheets_server import Fault, SheetsServer
-from support import HEADER, row
 
 KEY = "1AbC-sheet_KEY"
 ID = CUSTOMERS.column("id")
@@ -34,19 +35,30 @@ def make(server, rows, header=HEADER, title="Khách hàng", **tabs):
     return server.state.create(KEY, {title: [list(header), *map(list, rows)], **tabs})
 
 
-@pytest.mark.parametrize("location, key", [
-    ("google:1AbC", "1AbC"),
-    ("https://docs.google.com/spreadsheets/d/1AbC-x_Y/edit#gid=0", "1AbC-x_Y"),
-    ("https://docs.google.com/spreadsheets/d/1AbC/edit?usp=sharing", "1AbC"),
-    ("khach-hang.xlsx", None), ("https://example.com/spreadsheets/d/1AbC", None), ("google:", None),
-])
+@pytest.mark.parametrize(
+    "location, key",
+    [
+        ("google:1AbC", "1AbC"),
+        ("https://docs.google.com/spreadsheets/d/1AbC-x_Y/edit#gid=0", "1AbC-x_Y"),
+        ("https://docs.google.com/spreadsheets/d/1AbC/edit?usp=sharing", "1AbC"),
+        ("khach-hang.xlsx", None),
+        ("https://example.com/spreadsheets/d/1AbC", None),
+        ("google:", None),
+    ],
+)
 def test_spreadsheet_keys(location, key):
     assert spreadsheet_key(location) == key
 
 
 def test_read_is_two_requests_with_unformatted_values_and_serial_dates(server):
-    make(server, [row("C-1", "Nguyễn Thị Lan", email="lan@example.com", phone="0912345678", birthday=date(1990, 11, 23)),
-                  row("C-2", "Trần Văn Hùng", phone=912345678)], **{"Ghi chú": [["x"]]})
+    make(
+        server,
+        [
+            row("C-1", "Nguyễn Thị Lan", email="lan@example.com", phone="0912345678", birthday=date(1990, 11, 23)),
+            row("C-2", "Trần Văn Hùng", phone=912345678),
+        ],
+        **{"Ghi chú": [["x"]]},
+    )
     sheet = adapter(server)
     tables = sheet.read([CUSTOMERS])
     table = tables["customers"]
@@ -69,9 +81,21 @@ def test_writes_are_raw_text_one_request_and_only_given_cells(server):
     sheet = adapter(server)
     sheet.read([CUSTOMERS])
     server.state.log.clear()
-    missed = sheet.write([TabWrite(CUSTOMERS, ID, [
-        RowWrite(3, "C-2", {"system_note": '=HYPERLINK("http://x","bấm")', "last_contact": "+84 912", "opt_out": True}),
-    ])])
+    missed = sheet.write(
+        [
+            TabWrite(
+                CUSTOMERS,
+                ID,
+                [
+                    RowWrite(
+                        3,
+                        "C-2",
+                        {"system_note": '=HYPERLINK("http://x","bấm")', "last_contact": "+84 912", "opt_out": True},
+                    ),
+                ],
+            )
+        ]
+    )
     assert missed == []
     assert [e["kind"] for e in server.state.log] == ["values.batchGet", "values.batchUpdate"]
     body = server.state.log[1]["body"]
@@ -93,11 +117,12 @@ def test_rows_sorted_between_read_and_write_still_get_their_own_results(server):
     grid = server.state.book(KEY).grid("Khách hàng")
     # Staff sort by name (Hùng, Khoa, Lan) while the run is sending.
     lan, hung, khoa = ({c: grid.cells.pop((r, c)) for c in range(10) if (r, c) in grid.cells} for r in (1, 2, 3))
-    for r, cells in zip((1, 2, 3), (hung, khoa, lan)):
+    for r, cells in zip((1, 2, 3), (hung, khoa, lan), strict=False):
         for c, cell in cells.items():
             grid.cells[(r, c)] = cell
-    missed = sheet.write([TabWrite(CUSTOMERS, ID, [RowWrite(2, "C-1", {"system_note": "cho Lan"}),
-                                                    RowWrite(4, None, {"id": "KH-NEW"})])])
+    missed = sheet.write(
+        [TabWrite(CUSTOMERS, ID, [RowWrite(2, "C-1", {"system_note": "cho Lan"}), RowWrite(4, None, {"id": "KH-NEW"})])]
+    )
     rows = {r[1]: r for r in server.state.rows(KEY, "Khách hàng")[1:]}
     header = server.state.rows(KEY, "Khách hàng")[0]
     assert rows["Lan"][header.index("Ghi chú hệ thống")] == "cho Lan"
@@ -122,12 +147,19 @@ def test_columns_beyond_the_grid_are_added_first(server):
     sheet.read([CUSTOMERS])
     sheet.write([TabWrite(CUSTOMERS, ID, [RowWrite(2, "C-1", {"system_note": "ok"})])])
     kinds = [e["kind"] for e in server.state.log]
-    assert kinds == ["spreadsheets.get", "values.batchGet", "values.batchGet", "spreadsheets.batchUpdate", "values.batchUpdate"]
+    assert kinds == [
+        "spreadsheets.get",
+        "values.batchGet",
+        "values.batchGet",
+        "spreadsheets.batchUpdate",
+        "values.batchUpdate",
+    ]
     assert server.state.rows(KEY, "Khách hàng")[1][10] == "ok"
 
 
-@pytest.mark.parametrize("fault", [Fault(429), Fault(503), Fault(500), Fault(502, html=True), Fault(408),
-                                   Fault(429, retry_after="0")])
+@pytest.mark.parametrize(
+    "fault", [Fault(429), Fault(503), Fault(500), Fault(502, html=True), Fault(408), Fault(429, retry_after="0")]
+)
 def test_transient_faults_are_retried(server, fault):
     make(server, [row("C-1")])
     server.state.faults.extend([fault, fault])
@@ -177,21 +209,33 @@ def test_a_sheet_not_shared_says_what_to_do(server):
 
 def test_a_server_that_is_down_is_a_clear_error():
     from conftest import free_port
-    sheet = GoogleSheet(Connection(KEY, f"http://127.0.0.1:{free_port()}", "none", deadline=0.05, first_delay=0.01,
-                                   sleep=lambda s: None))
+
+    sheet = GoogleSheet(
+        Connection(
+            KEY, f"http://127.0.0.1:{free_port()}", "none", deadline=0.05, first_delay=0.01, sleep=lambda s: None
+        )
+    )
     with pytest.raises(SheetError, match=KEY):
         sheet.read([CUSTOMERS])
 
 
 def test_request_budget_of_a_follow_up_run_over_10000_customers(server, tmp_path):
-    from functions.adapters.stores.sqlite import SqliteStore
-    from functions.followup.job import run_followup
     from conftest import NINE_AM
     from support import MemoryChannel, deps
 
-    rows = [row(f"C-{i:05d}", f"Khách {i}", email=f"c{i}@example.com",
-                birthday="23/11/1990" if i % 50 == 0 else "01/01/1990",
-                purchase="16/11/2026" if i % 70 == 1 else "") for i in range(10_000)]
+    from functions.adapters.stores.sqlite import SqliteStore
+    from functions.followup.job import run_followup
+
+    rows = [
+        row(
+            f"C-{i:05d}",
+            f"Khách {i}",
+            email=f"c{i}@example.com",
+            birthday="23/11/1990" if i % 50 == 0 else "01/01/1990",
+            purchase="16/11/2026" if i % 70 == 1 else "",
+        )
+        for i in range(10_000)
+    ]
     rows += [row("", "Khách mới", email="new@example.com"), row("C-BAD", "Sai", email="sai@")]
     make(server, rows, header=HEADER + ["Liên hệ gần nhất", "Ghi chú hệ thống"])
     sheet, channel = adapter(server), MemoryChannel()
@@ -202,8 +246,12 @@ def test_request_budget_of_a_follow_up_run_over_10000_customers(server, tmp_path
     writes = [e["kind"] for e in server.state.log if e["method"] == "POST"]
     assert reads == ["spreadsheets.get", "values.batchGet", "values.batchGet"]  # metadata, all rows, the ID re-check
     assert writes == ["values.batchUpdate"]
-    contact = dict(zip((r[0] for r in server.state.rows(KEY, "Khách hàng")[1:]),
-                       (r[10] for r in server.state.rows(KEY, "Khách hàng")[1:])))
+    contact = dict(
+        zip(
+            (r[0] for r in server.state.rows(KEY, "Khách hàng")[1:]),
+            (r[10] for r in server.state.rows(KEY, "Khách hàng")[1:]), strict=False,
+        )
+    )
     assert contact["C-00050"].startswith("23/11/2026") and contact["C-00001"].startswith("23/11/2026")
 
 
@@ -213,9 +261,15 @@ def _service_account_info():
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    return {"type": "service_account", "project_id": "demo-careloop", "private_key_id": "1",
-            "private_key": pem.decode(), "client_email": "careloop@demo-careloop.iam.gserviceaccount.com",
-            "client_id": "1", "token_uri": "https://oauth2.googleapis.com/token"}
+    return {
+        "type": "service_account",
+        "project_id": "demo-careloop",
+        "private_key_id": "1",
+        "private_key": pem.decode(),
+        "client_email": "careloop@demo-careloop.iam.gserviceaccount.com",
+        "client_id": "1",
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }
 
 
 def test_service_account_credentials_from_json_text_or_file(tmp_path):
@@ -231,14 +285,19 @@ def test_service_account_credentials_from_json_text_or_file(tmp_path):
 
 
 def test_followup_daily_function_on_a_google_sheet(server, tmp_path, monkeypatch):
-    from functions_framework import create_app
     from conftest import ROOT
+    from functions_framework import create_app
 
     make(server, [row("C-1", "Nguyễn Thị Lan", email="lan@example.com", birthday="01/01/1990")])
-    for name, value in {"CARELOOP_SHEET": f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0",
-                        "CARELOOP_SHEETS_API_URL": server.url, "CARELOOP_SHEETS_CREDENTIALS": "none",
-                        "CARELOOP_STORE": str(tmp_path / "s.sqlite"), "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
-                        "CARELOOP_SECRET": "s", "CARELOOP_CONFIG": ""}.items():
+    for name, value in {
+        "CARELOOP_SHEET": f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0",
+        "CARELOOP_SHEETS_API_URL": server.url,
+        "CARELOOP_SHEETS_CREDENTIALS": "none",
+        "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
+        "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
+        "CARELOOP_SECRET": "s",
+        "CARELOOP_CONFIG": "",
+    }.items():
         monkeypatch.setenv(name, value)
     response = create_app("followup_daily", str(ROOT / "main.py")).test_client().post("/")
     assert response.status_code == 200 and response.get_json()["summary"]["problems"] == 0
@@ -250,11 +309,12 @@ def test_followup_daily_function_on_a_google_sheet(server, tmp_path, monkeypatch
 def test_escalation_on_a_google_sheet_within_the_request_budget(server, tmp_path):
     from datetime import datetime
 
-    from functions.adapters.stores.sqlite import SqliteStore
-    from functions.escalate.job import run_escalate
-    from functions.core.sheet_layout import layouts
     from conftest import VN
     from test_escalate_job import deps as escalation_deps
+
+    from functions.adapters.stores.sqlite import SqliteStore
+    from functions.core.sheet_layout import layouts
+    from functions.escalate.job import run_escalate
 
     server.state.create(KEY, {"Sheet1": []})
     sheet = adapter(server)
@@ -264,6 +324,7 @@ def test_escalation_on_a_google_sheet_within_the_request_budget(server, tmp_path
     customers.row_count = 2001
     header = server.state.rows(KEY, "Khách hàng")[0]
     from sheets_server import Cell
+
     for r in range(1, 2001):
         values = {"Mã KH": f"C-{r}", "Họ tên": f"Khách {r}", "Email": f"c{r}@example.com"}
         if r % 100 == 0:
@@ -276,7 +337,9 @@ def test_escalation_on_a_google_sheet_within_the_request_budget(server, tmp_path
     server.state.log.clear()
 
     fresh = adapter(server)
-    report = run_escalate(escalation_deps(fresh, SqliteStore(tmp_path / "s.sqlite")), datetime(2026, 11, 23, 9, 0, tzinfo=VN))
+    report = run_escalate(
+        escalation_deps(fresh, SqliteStore(tmp_path / "s.sqlite")), datetime(2026, 11, 23, 9, 0, tzinfo=VN)
+    )
     assert len(report["opened"]) == 20 and all(o["tier"] == 3 for o in report["opened"])
     reads = [e["kind"] for e in server.state.log if e["method"] == "GET"]
     writes = [e["kind"] for e in server.state.log if e["method"] != "GET"]

@@ -1,5 +1,6 @@
 """infra/: Terraform formatting, checkov, the structure (parsed with python-hcl2) against main.py,
 and the source bundle really serving a run."""
+
 from __future__ import annotations
 
 import ast
@@ -12,7 +13,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, free_port
 from processes import server
 from support import HEADER, row, write_workbook
@@ -51,13 +51,21 @@ def resources() -> list[tuple[str, str, dict]]:
 
 def entry_points() -> set[str]:
     tree = ast.parse((ROOT / "main.py").read_text())
-    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)
-            and any(ast.unparse(d) == "functions_framework.http" for d in node.decorator_list)}
+    return {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        and any(ast.unparse(d) == "functions_framework.http" for d in node.decorator_list)
+    }
 
 
 def test_every_entry_point_has_a_function_and_every_function_an_entry_point():
     local = module_locals()
-    deployed = {unquote(f["entry_point"]) for group in ("public_functions", "scheduled_functions") for f in local[group].values()}
+    deployed = {
+        unquote(f["entry_point"])
+        for group in ("public_functions", "scheduled_functions")
+        for f in local[group].values()
+    }
     assert deployed == entry_points() == {"followup_daily", "escalate_sync", "survey", "unsubscribe"}
     functions = {name: body for kind, name, body in resources() if kind == "google_cloudfunctions2_function"}
     assert functions["public"]["for_each"] == "${local.public_functions}"
@@ -66,12 +74,21 @@ def test_every_entry_point_has_a_function_and_every_function_an_entry_point():
 
 def test_only_the_survey_and_unsubscribe_functions_are_public():
     assert set(module_locals()["public_functions"]) == {"survey", "unsubscribe"}
-    public_grants = [(name, body) for kind, name, body in resources()
-                     if kind.endswith("_iam_member") and unquote(body.get("member")) in ("allUsers", "allAuthenticatedUsers")]
-    assert [(name, body["for_each"]) for name, body in public_grants] == [("public", "${google_cloudfunctions2_function.public}")]
+    public_grants = [
+        (name, body)
+        for kind, name, body in resources()
+        if kind.endswith("_iam_member") and unquote(body.get("member")) in ("allUsers", "allAuthenticatedUsers")
+    ]
+    assert [(name, body["for_each"]) for name, body in public_grants] == [
+        ("public", "${google_cloudfunctions2_function.public}")
+    ]
     functions = {name: body for kind, name, body in resources() if kind == "google_cloudfunctions2_function"}
     assert unquote(functions["scheduled"]["service_config"][0]["ingress_settings"]) == "ALLOW_INTERNAL_ONLY"
-    invokers = [body for kind, name, body in resources() if kind == "google_cloud_run_service_iam_member" and name == "scheduler_invokes"]
+    invokers = [
+        body
+        for kind, name, body in resources()
+        if kind == "google_cloud_run_service_iam_member" and name == "scheduler_invokes"
+    ]
     assert unquote(invokers[0]["member"]) == "serviceAccount:${google_service_account.scheduler.email}"
 
 
@@ -91,7 +108,11 @@ def test_no_secret_value_in_any_terraform_file():
     assert "google_secret_manager_secret_version" not in kinds  # values are added outside Terraform
     for path in INFRA.rglob("*.tf*"):
         text = path.read_text()
-        assert "secret_data" not in text and "BEGIN PRIVATE KEY" not in text and not re.search(r"AIza[0-9A-Za-z_-]{20}", text)
+        assert (
+            "secret_data" not in text
+            and "BEGIN PRIVATE KEY" not in text
+            and not re.search(r"AIza[0-9A-Za-z_-]{20}", text)
+        )
         # A literal after a secret-sounding name is a leak; a version number ("1") is not.
         assert not re.search(r'(password|secret|token)\s*=\s*"(?!\d+")[^"$]+"', text, re.IGNORECASE), path
 
@@ -100,11 +121,17 @@ def test_functions_read_pinned_secret_versions_and_firestore_has_its_index():
     functions = {name: body for kind, name, body in resources() if kind == "google_cloudfunctions2_function"}
     secret = functions["public"]["service_config"][0]["secret_environment_variables"][0]
     assert secret["version"].startswith("${var.secret_versions")
-    versions = next(block['"secret_versions"'] for block in parsed(MODULE / "variables.tf")["variable"]
-                    if '"secret_versions"' in block)
+    versions = next(
+        block['"secret_versions"']
+        for block in parsed(MODULE / "variables.tf")["variable"]
+        if '"secret_versions"' in block
+    )
     assert all(unquote(v).isdigit() for v in versions["default"].values())  # pinned, never "latest"
     index = next(body for kind, _, body in resources() if kind == "google_firestore_index")
-    assert [(unquote(f["field_path"]), unquote(f["order"])) for f in index["fields"]] == [("job", "ASCENDING"), ("saved_at", "DESCENDING")]
+    assert [(unquote(f["field_path"]), unquote(f["order"])) for f in index["fields"]] == [
+        ("job", "ASCENDING"),
+        ("saved_at", "DESCENDING"),
+    ]
     database = next(body for kind, _, body in resources() if kind == "google_firestore_database")
     assert unquote(database["delete_protection_state"]) == "DELETE_PROTECTION_ENABLED"
 
@@ -129,10 +156,16 @@ def test_checkov_finds_nothing():
 
     checkov = ROOT / ".venv-checkov" / "bin" / "checkov"
     if not checkov.exists():
-        missing("checkov not installed: `make test` puts it in .venv-checkov (python -m venv .venv-checkov && "
-                ".venv-checkov/bin/pip install checkov)")
-    result = subprocess.run([str(checkov), "-d", str(INFRA), "--quiet", "--compact", "--skip-download"],
-                            capture_output=True, text=True, timeout=600)
+        missing(
+            "checkov not installed: `make test` puts it in .venv-checkov (python -m venv .venv-checkov && "
+            ".venv-checkov/bin/pip install checkov)"
+        )
+    result = subprocess.run(
+        [str(checkov), "-d", str(INFRA), "--quiet", "--compact", "--skip-download"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout[-4000:]
     assert "Failed checks: 0" in result.stdout
 
@@ -148,16 +181,35 @@ def test_the_bundle_serves_a_run_from_a_fresh_venv(tmp_path):
     assert sorted(p.name for p in unpacked.iterdir()) == ["functions", "main.py", "requirements.txt", "templates"]
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    install = subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "-r", str(unpacked / "requirements.txt")],
-                             capture_output=True, text=True, timeout=900)
+    install = subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "--quiet", "-r", str(unpacked / "requirements.txt")],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert install.returncode == 0, install.stderr[-2000:]
-    write_workbook(tmp_path / "k.xlsx", HEADER, [row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com", birthday="01/01/1990")])
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("CARELOOP_", "PYTHON"))},
-           "CARELOOP_SHEET": str(tmp_path / "k.xlsx"), "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
-           "CARELOOP_OUTBOX": str(tmp_path / "outbox"), "CARELOOP_SECRET": "bundle-secret"}
+    write_workbook(
+        tmp_path / "k.xlsx", HEADER, [row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com", birthday="01/01/1990")]
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("CARELOOP_", "PYTHON"))},
+        "CARELOOP_SHEET": str(tmp_path / "k.xlsx"),
+        "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
+        "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
+        "CARELOOP_SECRET": "bundle-secret",
+    }
     port = free_port()
-    command = [str(venv / "bin" / "functions-framework"), "--source", "main.py", "--target", "followup_daily",
-               "--host", "127.0.0.1", "--port", str(port)]
+    command = [
+        str(venv / "bin" / "functions-framework"),
+        "--source",
+        "main.py",
+        "--target",
+        "followup_daily",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     import requests
 
     with server(command, f"http://127.0.0.1:{port}/favicon.ico", env={**env, "PWD": str(unpacked)}, cwd=unpacked):

@@ -1,19 +1,35 @@
 from datetime import datetime, timedelta
 
 import pytest
+from conftest import VN
 
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import IN_PROGRESS, OPEN, RESOLVED, CaseRecord
 from functions.escalate.metrics import care_metrics, dashboard_rows
-from conftest import VN
 
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=VN)
 CALENDAR = BusinessCalendar()
 
 
 def case(n, tier=1, initial=1, status=OPEN, created=MONDAY_9, responded=None, resolved=None):
-    return CaseRecord(f"HS-{n}", f"k{n}", f"C-{n}", "Khách", "Phí", "x", tier, initial, "", "", status, created,
-                      created + timedelta(hours=4), created + timedelta(days=1), responded, resolved)
+    return CaseRecord(
+        f"HS-{n}",
+        f"k{n}",
+        f"C-{n}",
+        "Khách",
+        "Phí",
+        "x",
+        tier,
+        initial,
+        "",
+        "",
+        status,
+        created,
+        created + timedelta(hours=4),
+        created + timedelta(days=1),
+        responded,
+        resolved,
+    )
 
 
 def test_frt_atht_per_tier_in_business_and_wall_hours():

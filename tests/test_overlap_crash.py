@@ -1,4 +1,5 @@
 """Overlapping runs and runs killed midway, on each store, through real processes."""
+
 from __future__ import annotations
 
 import json
@@ -10,9 +11,8 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-
-from support import HEADER, row, write_workbook
 from conftest import ROOT
+from support import HEADER, row, write_workbook
 
 CARELOOP = str(Path(sys.executable).with_name("careloop"))
 DRIVER = str(ROOT / "tests" / "crash_driver.py")
@@ -29,24 +29,46 @@ def setup(request, tmp_path):
         store = f"firestore://{PROJECT}"
     else:
         store = str(tmp_path / "s.sqlite")
-    rows = [row(f"C-{i:03d}", f"Khách {i}", email=f"c{i}@example.com",
-                **({"birthday": "23/11/1990"} if i % 2 else {"purchase": "16/11/2026"})) for i in range(DUE)]
+    rows = [
+        row(
+            f"C-{i:03d}",
+            f"Khách {i}",
+            email=f"c{i}@example.com",
+            **({"birthday": "23/11/1990"} if i % 2 else {"purchase": "16/11/2026"}),
+        )
+        for i in range(DUE)
+    ]
     rows += [row(f"N-{i}", f"Không đến hạn {i}", email=f"n{i}@example.com", birthday="01/01/1990") for i in range(20)]
     write_workbook(tmp_path / "k.xlsx", HEADER, rows)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARELOOP_")}
-    env.update({"CARELOOP_SHEET": str(tmp_path / "k.xlsx"), "CARELOOP_STORE": store, "CARELOOP_SECRET": "s",
-                "CARELOOP_OUTBOX": str(tmp_path / "outbox"), "CRASH_NOW": NOW})
+    env.update(
+        {
+            "CARELOOP_SHEET": str(tmp_path / "k.xlsx"),
+            "CARELOOP_STORE": store,
+            "CARELOOP_SECRET": "s",
+            "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
+            "CRASH_NOW": NOW,
+        }
+    )
     return tmp_path, env
 
 
 def delivered(folder: Path) -> Counter:
-    return Counter(message_from_bytes(p.read_bytes(), policy=policy.default)["X-Careloop-Key"]
-                   for p in (folder / "outbox").glob("*.eml"))
+    return Counter(
+        message_from_bytes(p.read_bytes(), policy=policy.default)["X-Careloop-Key"]
+        for p in (folder / "outbox").glob("*.eml")
+    )
 
 
 def run(env, cwd) -> dict:
-    result = subprocess.run([CARELOOP, "run", "followup", "--now", NOW, "--json"], env=env, cwd=cwd,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [CARELOOP, "run", "followup", "--now", NOW, "--json"],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -54,8 +76,10 @@ def run(env, cwd) -> dict:
 def run_together(job: str, env, cwd, count: int = 2) -> list[dict]:
     """`count` runs of a job started at once; their JSON reports."""
     command = [CARELOOP, "run", job, "--now", NOW, "--json"]
-    runs = [subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for _ in range(count)]
+    runs = [
+        subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(count)
+    ]
     reports = []
     for process in runs:
         out, err = process.communicate(timeout=300)
@@ -78,8 +102,14 @@ def test_two_overlapping_runs_send_each_message_once(setup):
 @pytest.mark.parametrize("crash_at", ["reserve:2", "send:30", "confirm:1", "write"])
 def test_a_run_killed_midway_never_sends_twice_and_loses_nothing(setup, crash_at):
     folder, env = setup
-    killed = subprocess.run([sys.executable, DRIVER], env={**env, "CRASH_AT": crash_at}, cwd=folder,
-                            capture_output=True, text=True, timeout=300)
+    killed = subprocess.run(
+        [sys.executable, DRIVER],
+        env={**env, "CRASH_AT": crash_at},
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert killed.returncode == -9, killed.stderr  # SIGKILL, as planned
     before = delivered(folder)
 
@@ -88,7 +118,11 @@ def test_a_run_killed_midway_never_sends_twice_and_loses_nothing(setup, crash_at
     assert set(counts.values()) <= {1}, "a message was sent twice"
     assert set(before) <= set(counts)
     unknown = {u["key"] for u in report["unknown"]}
-    due = {s["key"] for s in report["sent"]} | {s["key"] for s in report["skipped"] if s["reason"] == "already_sent"} | unknown
+    due = (
+        {s["key"] for s in report["sent"]}
+        | {s["key"] for s in report["skipped"] if s["reason"] == "already_sent"}
+        | unknown
+    )
     assert len(due) == DUE  # nothing disappeared: every due message is sent or reported unknown
     assert unknown.isdisjoint(counts.keys() - before.keys())  # unknown ones are not re-sent
     # A kill leaves the chunk it was in (25 reserved together) unconfirmed: reported unknown, never re-sent.
@@ -100,7 +134,10 @@ def test_a_run_killed_midway_never_sends_twice_and_loses_nothing(setup, crash_at
 
 def escalation_workbook(folder: Path, flagged: int) -> None:
     header = ["Mã KH", "Họ tên", "Email", "Leo thang", "Loại vấn đề", "Nội dung", "Mức độ", "Mã hồ sơ"]
-    rows = [[f"C-{i:03d}", f"Khách {i}", f"c{i}@example.com", True, "Phí", f"Khiếu nại số {i}", "", ""] for i in range(flagged)]
+    rows = [
+        [f"C-{i:03d}", f"Khách {i}", f"c{i}@example.com", True, "Phí", f"Khiếu nại số {i}", "", ""]
+        for i in range(flagged)
+    ]
     import openpyxl
 
     workbook = openpyxl.Workbook()
@@ -108,8 +145,17 @@ def escalation_workbook(folder: Path, flagged: int) -> None:
     for r in [header, *rows]:
         workbook.active.append(r)
     matrix = workbook.create_sheet("Ma trận leo thang")
-    for r in (["Loại vấn đề", "Phụ trách cấp 1", "Phụ trách cấp 2", "Phụ trách cấp 3", "Phản hồi đầu (giờ)", "Giải quyết (giờ)"],
-              ["*", "ha@luat.vn", "tuan@luat.vn", "gd@luat.vn", 4, 24]):
+    for r in (
+        [
+            "Loại vấn đề",
+            "Phụ trách cấp 1",
+            "Phụ trách cấp 2",
+            "Phụ trách cấp 3",
+            "Phản hồi đầu (giờ)",
+            "Giải quyết (giờ)",
+        ],
+        ["*", "ha@luat.vn", "tuan@luat.vn", "gd@luat.vn", 4, 24],
+    ):
         matrix.append(r)
     workbook.create_sheet("Hồ sơ").append(["Mã hồ sơ", "Mã KH", "Trạng thái"])
     workbook.save(folder / "k.xlsx")
@@ -119,11 +165,23 @@ def escalation_workbook(folder: Path, flagged: int) -> None:
 def test_escalation_killed_midway_opens_each_case_once(setup, crash_at):
     folder, env = setup
     escalation_workbook(folder, 8)
-    killed = subprocess.run([sys.executable, DRIVER], env={**env, "CRASH_AT": crash_at, "CRASH_JOB": "escalate"},
-                            cwd=folder, capture_output=True, text=True, timeout=300)
+    killed = subprocess.run(
+        [sys.executable, DRIVER],
+        env={**env, "CRASH_AT": crash_at, "CRASH_JOB": "escalate"},
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert killed.returncode == -9, killed.stderr
-    result = subprocess.run([CARELOOP, "run", "escalate", "--now", NOW, "--json"], env=env, cwd=folder,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [CARELOOP, "run", "escalate", "--now", NOW, "--json"],
+        env=env,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     from support import read_workbook

@@ -1,12 +1,12 @@
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from conftest import VN
 
 from functions.core.customers import Customer
-from functions.followup.plan import BIRTHDAY, CHECKIN, DueMessage, FollowupRules, decide, due_messages
 from functions.core.ledger import FAILED, RESERVED, SENT, LedgerFacts
 from functions.core.values import Birthday
-from conftest import VN
+from functions.followup.plan import BIRTHDAY, CHECKIN, DueMessage, FollowupRules, decide, due_messages
 
 TODAY = date(2026, 11, 23)
 NINE = datetime.combine(TODAY, time(9), VN)
@@ -14,13 +14,27 @@ RULES = FollowupRules()
 
 
 def customer(id="C-1", birthday=None, purchase=None, row=2, **kw) -> Customer:
-    values = dict(row=row, id=id, name="Nguyễn Thị Lan", greeting="chị Lan", email="lan@example.com", phone=None,
-                  birthday=birthday, purchase_date=purchase, language="vi", channel="email", opted_out=False)
+    values = dict(
+        row=row,
+        id=id,
+        name="Nguyễn Thị Lan",
+        greeting="chị Lan",
+        email="lan@example.com",
+        phone=None,
+        birthday=birthday,
+        purchase_date=purchase,
+        language="vi",
+        channel="email",
+        opted_out=False,
+    )
     values.update(kw)
     return Customer(**values)
 
 
-def plan(customers, facts=LedgerFacts(), now=NINE, rules=RULES):
+NO_FACTS = LedgerFacts()
+
+
+def plan(customers, facts=NO_FACTS, now=NINE, rules=RULES):
     return decide(due_messages(customers, now.date(), rules), facts, now, rules)
 
 
@@ -32,15 +46,23 @@ def reasons(p):
     return [(s.message.kind, s.message.customer.id, s.reason) for s in p.skipped]
 
 
-@pytest.mark.parametrize("birthday, due", [
-    (Birthday(11, 23, 1990), True), (Birthday(11, 23), True), (Birthday(11, 24, 1990), False),
-    (Birthday(11, 22, 1990), False), (Birthday(10, 23, 1990), False),
-])
+@pytest.mark.parametrize(
+    "birthday, due",
+    [
+        (Birthday(11, 23, 1990), True),
+        (Birthday(11, 23), True),
+        (Birthday(11, 24, 1990), False),
+        (Birthday(11, 22, 1990), False),
+        (Birthday(10, 23, 1990), False),
+    ],
+)
 def test_birthday_is_day_and_month(birthday, due):
     assert bool(plan([customer(birthday=birthday)]).send) is due
 
 
-@pytest.mark.parametrize("today, due", [(date(2027, 2, 28), True), (date(2028, 2, 28), False), (date(2028, 2, 29), True)])
+@pytest.mark.parametrize(
+    "today, due", [(date(2027, 2, 28), True), (date(2028, 2, 28), False), (date(2028, 2, 29), True)]
+)
 def test_29_february_birthdays(today, due):
     now = datetime.combine(today, time(9), VN)
     assert bool(plan([customer(birthday=Birthday(2, 29, 2000))], now=now).send) is due
@@ -51,15 +73,19 @@ def test_birthday_key_is_once_per_year():
     assert message.key == "birthday/C-00042/2026"
 
 
-@pytest.mark.parametrize("days_ago, outcome", [
-    (6, None),           # due tomorrow
-    (7, "send"),         # due today
-    (8, "send"), (10, "send"),  # inside the 3-day catch-up window
-    (11, "too_late"),    # one day past it
-    (40, "too_late"),    # still reported for a while
-    (41, None),          # then no longer mentioned
-    (0, None),
-])
+@pytest.mark.parametrize(
+    "days_ago, outcome",
+    [
+        (6, None),  # due tomorrow
+        (7, "send"),  # due today
+        (8, "send"),
+        (10, "send"),  # inside the 3-day catch-up window
+        (11, "too_late"),  # one day past it
+        (40, "too_late"),  # still reported for a while
+        (41, None),  # then no longer mentioned
+        (0, None),
+    ],
+)
 def test_checkin_window(days_ago, outcome):
     p = plan([customer(purchase=TODAY - timedelta(days=days_ago))])
     got = "send" if p.send else (p.skipped[0].reason if p.skipped else None)
@@ -77,11 +103,14 @@ def test_catchup_window_is_a_setting():
     assert plan([customer(purchase=TODAY - timedelta(days=7))], rules=rules).send
 
 
-@pytest.mark.parametrize("kw, reason", [
-    (dict(opted_out=True), "opted_out"),
-    (dict(channel="zalo"), "channel_unavailable"),
-    (dict(channel=None), "channel_unavailable"),
-])
+@pytest.mark.parametrize(
+    "kw, reason",
+    [
+        (dict(opted_out=True), "opted_out"),
+        (dict(channel="zalo"), "channel_unavailable"),
+        (dict(channel=None), "channel_unavailable"),
+    ],
+)
 def test_never_contacted(kw, reason):
     p = plan([customer(birthday=Birthday(11, 23), **kw)])
     assert not p.send and reasons(p) == [("birthday", "C-1", reason)]
@@ -89,14 +118,22 @@ def test_never_contacted(kw, reason):
 
 def test_invalid_rows_are_never_contacted():
     from functions.core.customers import Problem
+
     c = customer(birthday=Birthday(11, 23), problems=(Problem(2, "C-1", "Email", "email_invalid", {"value": "x"}),))
     assert reasons(plan([c])) == [("birthday", "C-1", "invalid_row")]
 
 
-@pytest.mark.parametrize("clock, sends", [
-    (time(7, 59), False), (time(8, 0), True), (time(19, 59), True), (time(20, 0), False), (time(23, 0), False),
-    (time(3, 0), False),
-])
+@pytest.mark.parametrize(
+    "clock, sends",
+    [
+        (time(7, 59), False),
+        (time(8, 0), True),
+        (time(19, 59), True),
+        (time(20, 0), False),
+        (time(23, 0), False),
+        (time(3, 0), False),
+    ],
+)
 def test_only_inside_allowed_hours(clock, sends):
     p = plan([customer(birthday=Birthday(11, 23))], now=datetime.combine(TODAY, clock, VN))
     assert bool(p.send) is sends
@@ -121,19 +158,33 @@ def test_a_customer_contacted_earlier_today_waits():
 
 
 def test_ledger_states():
-    c = [customer("C-1", birthday=Birthday(11, 23)), customer("C-2", birthday=Birthday(11, 23)),
-         customer("C-3", birthday=Birthday(11, 23)), customer("C-4", purchase=TODAY - timedelta(days=12))]
-    facts = LedgerFacts({"birthday/C-1/2026": SENT, "birthday/C-2/2026": RESERVED, "birthday/C-3/2026": FAILED,
-                         "checkin/C-4/2026-11-11": SENT})
+    c = [
+        customer("C-1", birthday=Birthday(11, 23)),
+        customer("C-2", birthday=Birthday(11, 23)),
+        customer("C-3", birthday=Birthday(11, 23)),
+        customer("C-4", purchase=TODAY - timedelta(days=12)),
+    ]
+    facts = LedgerFacts(
+        {
+            "birthday/C-1/2026": SENT,
+            "birthday/C-2/2026": RESERVED,
+            "birthday/C-3/2026": FAILED,
+            "checkin/C-4/2026-11-11": SENT,
+        }
+    )
     p = plan(c, facts)
     assert not p.send
     assert kinds(p.unknown) == [(BIRTHDAY, "C-2")]
-    assert reasons(p) == [(BIRTHDAY, "C-1", "already_sent"), (BIRTHDAY, "C-3", "failed_before")]  # late but sent: silent
+    assert reasons(p) == [
+        (BIRTHDAY, "C-1", "already_sent"),
+        (BIRTHDAY, "C-3", "failed_before"),
+    ]  # late but sent: silent
 
 
 def test_daily_cap_defers_the_rest_oldest_due_first():
-    customers = [customer(f"C-{i}", purchase=TODAY - timedelta(days=days), row=i + 2)
-                 for i, days in enumerate([7, 10, 8, 9])] + [customer("C-9", birthday=Birthday(11, 23), row=20)]
+    customers = [
+        customer(f"C-{i}", purchase=TODAY - timedelta(days=days), row=i + 2) for i, days in enumerate([7, 10, 8, 9])
+    ] + [customer("C-9", birthday=Birthday(11, 23), row=20)]
     p = plan(customers, rules=FollowupRules(daily_cap=3))
     assert [m.customer.id for m in p.send] == ["C-1", "C-3", "C-2"]  # due 20/11, 21/11, 22/11
     assert sorted(reasons(p)) == [(BIRTHDAY, "C-9", "daily_cap"), (CHECKIN, "C-0", "daily_cap")]

@@ -1,8 +1,8 @@
 import pytest
 
-from functions.entrypoints.cli.check import SAMPLE_CONTEXT, check_templates
-from functions.core.errors import RenderError
 from functions.adapters.templates import Templates
+from functions.core.errors import RenderError
+from functions.entrypoints.cli.check import SAMPLE_CONTEXT, check_templates
 
 
 def test_every_message_renders_in_both_languages():

@@ -9,7 +9,12 @@ def test_vietnamese_defaults(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     s = load_settings(env={})
     assert (s.timezone, s.date_order, s.send_hours, s.catchup_days, s.default_language) == (
-        "Asia/Ho_Chi_Minh", "DMY", (time(8), time(20)), 3, "vi")
+        "Asia/Ho_Chi_Minh",
+        "DMY",
+        (time(8), time(20)),
+        3,
+        "vi",
+    )
 
 
 def test_precedence_toml_then_env_then_flags(tmp_path):
@@ -19,19 +24,22 @@ def test_precedence_toml_then_env_then_flags(tmp_path):
     assert (s.catchup_days, s.daily_cap, s.business_name) == (5, 200, "Gara Hòa Bình")
 
 
-@pytest.mark.parametrize("name, value, words", [
-    ("CARELOOP_TIMEZONE", "Asia/Saigon_City", "CARELOOP_TIMEZONE"),
-    ("CARELOOP_SEND_HOURS", "06:00-20:00", "Decree 91/2020"),
-    ("CARELOOP_SEND_HOURS", "20:00-08:00", "before the end"),
-    ("CARELOOP_SEND_HOURS", "8h-20h", "HH:MM"),
-    ("CARELOOP_CATCHUP_DAYS", "-1", "CARELOOP_CATCHUP_DAYS"),
-    ("CARELOOP_CATCHUP_DAYS", "three", "whole number"),
-    ("CARELOOP_DATE_ORDER", "DDMMYYYY", "DMY, MDY, YMD"),
-    ("CARELOOP_DEFAULT_LANGUAGE", "fr", "vi, en"),
-    ("CARELOOP_SENDER_EMAIL", "not-an-address", "CARELOOP_SENDER_EMAIL"),
-    ("CARELOOP_PUBLIC_URL", "ftp://x", "http(s)"),
-    ("CARELOOP_PHONE_REGION", "XX", "region"),
-])
+@pytest.mark.parametrize(
+    "name, value, words",
+    [
+        ("CARELOOP_TIMEZONE", "Asia/Saigon_City", "CARELOOP_TIMEZONE"),
+        ("CARELOOP_SEND_HOURS", "06:00-20:00", "Decree 91/2020"),
+        ("CARELOOP_SEND_HOURS", "20:00-08:00", "before the end"),
+        ("CARELOOP_SEND_HOURS", "8h-20h", "HH:MM"),
+        ("CARELOOP_CATCHUP_DAYS", "-1", "CARELOOP_CATCHUP_DAYS"),
+        ("CARELOOP_CATCHUP_DAYS", "three", "whole number"),
+        ("CARELOOP_DATE_ORDER", "DDMMYYYY", "DMY, MDY, YMD"),
+        ("CARELOOP_DEFAULT_LANGUAGE", "fr", "vi, en"),
+        ("CARELOOP_SENDER_EMAIL", "not-an-address", "CARELOOP_SENDER_EMAIL"),
+        ("CARELOOP_PUBLIC_URL", "ftp://x", "http(s)"),
+        ("CARELOOP_PHONE_REGION", "XX", "region"),
+    ],
+)
 def test_a_bad_setting_is_named(name, value, words):
     with pytest.raises(SettingsError) as error:
         load_settings(env={name: value})

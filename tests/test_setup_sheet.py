@@ -1,15 +1,16 @@
 """`careloop setup-sheet` on Google Sheets (through the test server) and on an .xlsx workbook."""
+
 from __future__ import annotations
 
 import copy
 
 import openpyxl
+from sheets_server import SheetsServer
+from support import write_workbook
 
 from functions.adapters.sheets.google import Connection, GoogleSheet
 from functions.adapters.sheets.xlsx import XlsxSheet
 from functions.core.sheet_layout import layouts
-from sheets_server import SheetsServer
-from support import write_workbook
 
 KEY = "setup-key"
 
@@ -37,7 +38,11 @@ def test_a_new_spreadsheet_gets_every_tab_then_a_second_run_changes_nothing():
         assert grid.validations[(1, header.index("Từ chối nhận tin"))] == {"condition": {"type": "BOOLEAN"}}
         assert grid.validations[(5, header.index("Leo thang"))]["condition"]["type"] == "BOOLEAN"
         channel_rule = grid.validations[(1, header.index("Kênh"))]["condition"]
-        assert channel_rule["type"] == "ONE_OF_LIST" and [v["userEnteredValue"] for v in channel_rule["values"]] == ["email", "sms", "zalo"]
+        assert channel_rule["type"] == "ONE_OF_LIST" and [v["userEnteredValue"] for v in channel_rule["values"]] == [
+            "email",
+            "sms",
+            "zalo",
+        ]
         statuses = book.grid("Hồ sơ").validations[(1, 7)]["condition"]["values"]
         assert [v["userEnteredValue"] for v in statuses] == ["Mở", "Đang xử lý", "Đã giải quyết"]
         warned = {p["description"] for p in book.protected if p["warningOnly"]}
@@ -53,7 +58,9 @@ def test_a_new_spreadsheet_gets_every_tab_then_a_second_run_changes_nothing():
 def test_an_existing_sheet_gets_what_is_missing_and_nothing_moves():
     with SheetsServer() as server:
         rows = [["Họ tên", "Ghi chú riêng", "Email"], ["Nguyễn Thị Lan", "VIP", "lan@example.com"]]
-        server.state.create(KEY, {"Khách hàng": rows, "Ma trận leo thang": [["Loại vấn đề", "Phụ trách cấp 1"], ["Hợp đồng", "Hà"]]})
+        server.state.create(
+            KEY, {"Khách hàng": rows, "Ma trận leo thang": [["Loại vấn đề", "Phụ trách cấp 1"], ["Hợp đồng", "Hà"]]}
+        )
         google(server).prepare(layouts("vi"), "vi")
         customers = server.state.rows(KEY, "Khách hàng")
         assert customers[0][:3] == ["Họ tên", "Ghi chú riêng", "Email"] and customers[1][:3] == rows[1]

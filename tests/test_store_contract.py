@@ -1,14 +1,15 @@
 """The Store contract: every adapter (SQLite file, Firestore on its emulator) passes the same tests."""
+
 from __future__ import annotations
 
 import multiprocessing
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import NINE_AM, TODAY
 
 from functions.core.ledger import FAILED, RESERVED, SENT, LedgerEntry
-from conftest import NINE_AM, TODAY
 
 
 def entry(key="birthday/C-1/2026", customer="C-1", day=TODAY, at=NINE_AM, channel="email"):
@@ -19,7 +20,13 @@ def test_reserve_once(store):
     assert store.reserve(entry()) is True
     assert store.reserve(entry()) is False
     got = store.entry("birthday/C-1/2026")
-    assert (got.state, got.customer_id, got.kind, got.channel, got.business_day) == (RESERVED, "C-1", "birthday", "email", TODAY)
+    assert (got.state, got.customer_id, got.kind, got.channel, got.business_day) == (
+        RESERVED,
+        "C-1",
+        "birthday",
+        "email",
+        TODAY,
+    )
     assert store.entry("birthday/C-2/2026") is None
 
 
@@ -67,8 +74,18 @@ def test_unconfirmed_and_release(store):
     assert store.reserve(entry("a/1/1")) is True  # released: a later run may reserve it again
 
 
-@pytest.mark.parametrize("key", ["birthday/C-1/2026", "birthday/Mã~KH 7/2026", "checkin/A/B%2F/2026-01-01",
-                                 "birthday/Đặng Thị Ánh/2026", "birthday/__x__/2026", "checkin/../2026", "a/~/%7E"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "birthday/C-1/2026",
+        "birthday/Mã~KH 7/2026",
+        "checkin/A/B%2F/2026-01-01",
+        "birthday/Đặng Thị Ánh/2026",
+        "birthday/__x__/2026",
+        "checkin/../2026",
+        "a/~/%7E",
+    ],
+)
 def test_keys_with_odd_characters_round_trip(store, key):
     assert store.reserve(entry(key, customer=key.split("/")[1]))
     assert store.entry(key).key == key and store.entry(key).customer_id == key.split("/")[1]
@@ -77,8 +94,11 @@ def test_keys_with_odd_characters_round_trip(store, key):
 
 
 def test_times_keep_their_instant_and_zone_awareness(store):
-    moments = {"a/1/1": NINE_AM, "b/1/1": datetime(2026, 2, 28, 23, 59, 59, 123000, tzinfo=timezone.utc),
-               "c/1/1": datetime(2027, 1, 1, 0, 0, tzinfo=ZoneInfo("America/New_York"))}
+    moments = {
+        "a/1/1": NINE_AM,
+        "b/1/1": datetime(2026, 2, 28, 23, 59, 59, 123000, tzinfo=UTC),
+        "c/1/1": datetime(2027, 1, 1, 0, 0, tzinfo=ZoneInfo("America/New_York")),
+    }
     for key, moment in moments.items():
         store.reserve(entry(key, at=moment))
         got = store.entry(key).reserved_at
@@ -101,8 +121,14 @@ def test_opt_outs(store):
 
 def test_reports_newest_first(store):
     for day in (23, 24, 25):
-        store.save_report({"job": "followup", "now": f"2026-11-{day}T09:00:00+07:00", "summary": {"sent": day},
-                           "problems": [{"message": "Ngày sinh '31/02/1990' không tồn tại"}]})
+        store.save_report(
+            {
+                "job": "followup",
+                "now": f"2026-11-{day}T09:00:00+07:00",
+                "summary": {"sent": day},
+                "problems": [{"message": "Ngày sinh '31/02/1990' không tồn tại"}],
+            }
+        )
     store.save_report({"job": "escalate", "now": "2026-11-26T09:00:00+07:00", "summary": {}})
     store.save_report({"job": "followup", "now": "2026-11-23T09:00:00+07:00", "summary": {"sent": 99}})  # a re-run
     reports = store.reports("followup", limit=3)
@@ -143,11 +169,23 @@ from functions.core.cases import IN_PROGRESS, OPEN, RESOLVED, CaseEvent, CaseRec
 
 def a_case(n=1, status=OPEN, created=NINE_AM, **changes):
     key = flag_key("escalate", f"C-{n}", "Hợp đồng", "Tôi sẽ khởi kiện")
-    values = dict(case_id=case_id_for(key), key=key, customer_id=f"C-{n}", customer_name="Nguyễn Thị Lan",
-                  category="Hợp đồng", issue="Tôi sẽ khởi kiện nếu không trả lời 😠", tier=3, initial_tier=3,
-                  owner="Giám đốc <gd@luat.vn>", owner_email="gd@luat.vn", status=status, created_at=created,
-                  first_response_due=created + timedelta(hours=4), resolve_due=created + timedelta(days=2),
-                  extra={"reason": "phrase: khoi kien", "row": 7})
+    values = dict(
+        case_id=case_id_for(key),
+        key=key,
+        customer_id=f"C-{n}",
+        customer_name="Nguyễn Thị Lan",
+        category="Hợp đồng",
+        issue="Tôi sẽ khởi kiện nếu không trả lời 😠",
+        tier=3,
+        initial_tier=3,
+        owner="Giám đốc <gd@luat.vn>",
+        owner_email="gd@luat.vn",
+        status=status,
+        created_at=created,
+        first_response_due=created + timedelta(hours=4),
+        resolve_due=created + timedelta(days=2),
+        extra={"reason": "phrase: khoi kien", "row": 7},
+    )
     values.update(changes)
     return CaseRecord(**values)
 
@@ -165,8 +203,11 @@ def test_case_updates_and_history(store):
     case = a_case()
     store.create_case(case, CaseEvent(case.case_id, NINE_AM, "opened"))
     later = NINE_AM + timedelta(hours=1)
-    store.update_case(case.case_id, {"status": IN_PROGRESS, "first_responded_at": later, "updated_at": later},
-                      CaseEvent(case.case_id, later, "status", {"from": OPEN, "to": IN_PROGRESS, "by": "Nhân viên"}))
+    store.update_case(
+        case.case_id,
+        {"status": IN_PROGRESS, "first_responded_at": later, "updated_at": later},
+        CaseEvent(case.case_id, later, "status", {"from": OPEN, "to": IN_PROGRESS, "by": "Nhân viên"}),
+    )
     store.update_case(case.case_id, {}, CaseEvent(case.case_id, later, "notified", {"to": "gd@luat.vn"}))
     got = store.case(case.case_id)
     assert got.status == IN_PROGRESS and got.first_responded_at == later and got.issue == case.issue

@@ -1,4 +1,5 @@
 """Surveys: tokens, the page through functions-framework's test client, and the loop closed."""
+
 from __future__ import annotations
 
 import random
@@ -7,13 +8,13 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import ROOT, VN
 from functions_framework import create_app
 
 from functions.adapters.stores.sqlite import SqliteStore
 from functions.core.links import Links
 from functions.core.surveys import Survey, survey_id_for
 from functions.core.tokens import Signer, TokenExpired, TokenInvalid
-from conftest import ROOT, VN
 
 SOURCE = str(ROOT / "main.py")
 SECRET = "survey-test-secret"
@@ -22,16 +23,22 @@ PUBLIC = "https://care.example.vn"
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    for name, value in {"CARELOOP_STORE": str(tmp_path / "s.sqlite"), "CARELOOP_SECRET": SECRET,
-                        "CARELOOP_PUBLIC_URL": PUBLIC, "CARELOOP_BUSINESS_NAME": "Gara Tiến Phát",
-                        "CARELOOP_CONFIG": ""}.items():
+    for name, value in {
+        "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
+        "CARELOOP_SECRET": SECRET,
+        "CARELOOP_PUBLIC_URL": PUBLIC,
+        "CARELOOP_BUSINESS_NAME": "Gara Tiến Phát",
+        "CARELOOP_CONFIG": "",
+    }.items():
         monkeypatch.setenv(name, value)
     return tmp_path
 
 
 def make_survey(env, language="vi", customer="C-1", expires_in=timedelta(days=30)) -> tuple[Survey, str]:
     now = datetime.now(VN)
-    survey = Survey(survey_id_for(customer, "checkin/2026-11-16"), customer, "checkin/2026-11-16", language, now, now + expires_in)
+    survey = Survey(
+        survey_id_for(customer, "checkin/2026-11-16"), customer, "checkin/2026-11-16", language, now, now + expires_in
+    )
     SqliteStore(env / "s.sqlite").create_survey(survey)
     url = Links(PUBLIC, SECRET).survey(survey.survey_id, language)
     return survey, urlsplit(url).path
@@ -47,6 +54,7 @@ def csrf_of(page: str) -> str:
 
 # ---- tokens --------------------------------------------------------------------------------
 
+
 def test_any_change_to_a_token_is_rejected():
     signer = Signer(SECRET, "survey")
     token = signer.sign({"s": "SV-ABCDEFGHIJKL", "l": "vi"})
@@ -54,7 +62,7 @@ def test_any_change_to_a_token_is_rejected():
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
     for _ in range(2000):
         position = rng.randrange(len(token))
-        changed = token[:position] + rng.choice(alphabet.replace(token[position], "")) + token[position + 1:]
+        changed = token[:position] + rng.choice(alphabet.replace(token[position], "")) + token[position + 1 :]
         with pytest.raises((TokenInvalid, TokenExpired)):
             signer.verify(changed, 86400)
     for cut in (1, 5, len(token) // 2):
@@ -81,6 +89,7 @@ def test_tokens_carry_no_personal_data():
 
 # ---- the page -----------------------------------------------------------------------------
 
+
 def test_get_shows_the_chosen_score_and_records_nothing(env):
     survey, path = make_survey(env)
     response = client().get(path + "?score=4")
@@ -95,7 +104,10 @@ def test_every_page_has_the_security_headers(env):
     _, path = make_survey(env)
     for response in (client().get(path), client().get("/s/forged"), client().post(path, data={})):
         headers = response.headers
-        assert "default-src 'none'" in headers["Content-Security-Policy"] and "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert (
+            "default-src 'none'" in headers["Content-Security-Policy"]
+            and "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        )
         assert headers["X-Frame-Options"] == "DENY" and headers["Referrer-Policy"] == "no-referrer"
         assert headers["Cache-Control"] == "no-store"
 
@@ -110,12 +122,22 @@ def test_post_records_and_the_answer_can_change(env):
     assert "Quý khách đã chọn 2/5" in again and 'value="2" required checked' in again
     app.post(path, data={"score": "5", "comment": "", "csrf": csrf_of(again)})
     stored = SqliteStore(env / "s.sqlite").survey(survey.survey_id)
-    assert [a.score for a in stored.answers] == [2, 5] and stored.latest.score == 5 and stored.answers[0].comment == "Chờ lâu quá"
+    assert (
+        [a.score for a in stored.answers] == [2, 5]
+        and stored.latest.score == 5
+        and stored.answers[0].comment == "Chờ lâu quá"
+    )
 
 
-@pytest.mark.parametrize("form, status", [
-    ({"score": "7"}, 400), ({"score": "abc"}, 400), ({}, 400), ({"score": "0"}, 400),
-])
+@pytest.mark.parametrize(
+    "form, status",
+    [
+        ({"score": "7"}, 400),
+        ({"score": "abc"}, 400),
+        ({}, 400),
+        ({"score": "0"}, 400),
+    ],
+)
 def test_bad_answers_are_refused_politely(env, form, status):
     survey, path = make_survey(env)
     app = client()
@@ -165,16 +187,22 @@ def test_forged_and_expired_links_get_a_polite_page(env):
 
 # ---- the loop closed ----------------------------------------------------------------------
 
+
 def test_a_low_score_opens_exactly_one_case_and_the_csat_cell_shows_it(env):
-    from functions.escalate.job import run_escalate
     from test_escalate_job import book, deps
+
+    from functions.escalate.job import run_escalate
 
     survey, path = make_survey(env)
     app = client()
     csrf = csrf_of(app.get(path).get_data(as_text=True))
     # The customer taps Send twice at once.
-    threads = [threading.Thread(target=lambda: client().post(path, data={"score": "1", "comment": "Sửa xe chưa xong", "csrf": csrf}))
-               for _ in range(2)]
+    threads = [
+        threading.Thread(
+            target=lambda: client().post(path, data={"score": "1", "comment": "Sửa xe chưa xong", "csrf": csrf})
+        )
+        for _ in range(2)
+    ]
     for t in threads:
         t.start()
     for t in threads:

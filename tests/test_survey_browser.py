@@ -1,5 +1,6 @@
 """The survey page in a real browser: Debian's Chromium driven by Playwright, on a phone-sized
 screen, from a link taken out of a rendered check-in email, with and without JavaScript."""
+
 from __future__ import annotations
 
 import os
@@ -9,7 +10,6 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, VN, free_port
 from processes import server
 from support import HEADER, row, write_workbook
@@ -38,24 +38,58 @@ def survey_site(tmp_path):
     port = free_port()
     public = f"http://127.0.0.1:{port}"
     today = datetime.now(VN).date()
-    write_workbook(tmp_path / "k.xlsx", HEADER, [row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com",
-                                                     purchase=f"{today - timedelta(days=7):%d/%m/%Y}")])
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("CARELOOP_")},
-           "CARELOOP_SHEET": str(tmp_path / "k.xlsx"), "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
-           "CARELOOP_OUTBOX": str(tmp_path / "outbox"), "CARELOOP_SECRET": "browser-secret",
-           "CARELOOP_PUBLIC_URL": public, "CARELOOP_BUSINESS_NAME": "Gara Tiến Phát", "CARELOOP_CONFIG": ""}
+    write_workbook(
+        tmp_path / "k.xlsx",
+        HEADER,
+        [row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com", purchase=f"{today - timedelta(days=7):%d/%m/%Y}")],
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CARELOOP_")},
+        "CARELOOP_SHEET": str(tmp_path / "k.xlsx"),
+        "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
+        "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
+        "CARELOOP_SECRET": "browser-secret",
+        "CARELOOP_PUBLIC_URL": public,
+        "CARELOOP_BUSINESS_NAME": "Gara Tiến Phát",
+        "CARELOOP_CONFIG": "",
+    }
     import subprocess
-    subprocess.run([str(Path(sys.executable).with_name("careloop")), "run", "followup", "--now",
-                    f"{today}T09:00"], env=env, cwd=tmp_path, check=True, capture_output=True)
+
+    subprocess.run(
+        [str(Path(sys.executable).with_name("careloop")), "run", "followup", "--now", f"{today}T09:00"],
+        env=env,
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
     (eml,) = (tmp_path / "outbox").glob("*.eml")
     html = message_from_bytes(eml.read_bytes(), policy=policy.default).get_body(("html",)).get_content()
     links = [part.split('"')[0] for part in html.split('href="')[1:] if "/s/" in part.split('"')[0]]
-    command = [FRAMEWORK, "--target", "survey", "--source", str(ROOT / "main.py"), "--host", "127.0.0.1", "--port", str(port)]
+    command = [
+        FRAMEWORK,
+        "--target",
+        "survey",
+        "--source",
+        str(ROOT / "main.py"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     with server(command, public + "/favicon.ico", env=env):
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"])
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM),
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
+            )
             try:
                 yield browser, links, tmp_path
             finally:
@@ -73,7 +107,9 @@ def answers(folder: Path) -> list[int]:
 def test_answer_and_change_it_on_a_phone(survey_site, javascript):
     browser, links, folder = survey_site
     assert len(links) == 5 and links[1].endswith("?score=2")
-    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=javascript, locale="vi-VN")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, java_script_enabled=javascript, locale="vi-VN"
+    )
     page = context.new_page()
     page.goto(links[1])  # the customer tapped "2 – Không hài lòng" in the email
     assert page.locator('input[name="score"][value="2"]').is_checked()

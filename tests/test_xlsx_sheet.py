@@ -3,18 +3,21 @@ from datetime import datetime
 import openpyxl
 import pytest
 from openpyxl.styles import Font, PatternFill
+from support import HEADER, read_workbook, row, write_workbook
 
 from functions.adapters.sheets.xlsx import SheetError, XlsxSheet
 from functions.core.sheet_schema import CUSTOMERS, MissingColumnError
 from functions.core.tables import RowWrite, TabWrite
-from support import HEADER, read_workbook, row, write_workbook
 
 ID = CUSTOMERS.column("id")
 
 
 def test_reads_values_as_the_sheet_holds_them(tmp_path):
-    path = write_workbook(tmp_path / "k.xlsx", HEADER + ["Màu yêu thích"],
-                          [row("C-1", phone=912345678, birthday=datetime(1990, 11, 23)) + ["xanh"]])
+    path = write_workbook(
+        tmp_path / "k.xlsx",
+        HEADER + ["Màu yêu thích"],
+        [row("C-1", phone=912345678, birthday=datetime(1990, 11, 23)) + ["xanh"]],
+    )
     table = XlsxSheet(path).read([CUSTOMERS])["customers"]
     assert table.title == "Khách hàng" and table.header[-1] == "Màu yêu thích"
     assert table.rows[0][4] == 912345678 and table.rows[0][5] == datetime(1990, 11, 23)
@@ -28,7 +31,9 @@ def test_a_missing_tab_is_absent_and_a_missing_file_is_clear(tmp_path):
 
 
 def test_write_round_trip_keeps_staff_formatting_and_columns(tmp_path):
-    path = write_workbook(tmp_path / "k.xlsx", HEADER + ["Ghi chú của NV"], [row("C-1") + ["khách quen"], row("C-2") + [""]])
+    path = write_workbook(
+        tmp_path / "k.xlsx", HEADER + ["Ghi chú của NV"], [row("C-1") + ["khách quen"], row("C-2") + [""]]
+    )
     workbook = openpyxl.load_workbook(path)
     sheet = workbook.active
     sheet["B2"].font = Font(bold=True, color="FF0000")
@@ -37,9 +42,19 @@ def test_write_round_trip_keeps_staff_formatting_and_columns(tmp_path):
     sheet.freeze_panes = "A2"
     workbook.save(path)
 
-    XlsxSheet(path).write([TabWrite(CUSTOMERS, ID, [
-        RowWrite(3, "C-2", {"last_contact": "23/11/2026 – lời chúc sinh nhật (email)", "system_note": "=1+1 @x"}),
-    ])])
+    XlsxSheet(path).write(
+        [
+            TabWrite(
+                CUSTOMERS,
+                ID,
+                [
+                    RowWrite(
+                        3, "C-2", {"last_contact": "23/11/2026 – lời chúc sinh nhật (email)", "system_note": "=1+1 @x"}
+                    ),
+                ],
+            )
+        ]
+    )
     workbook = openpyxl.load_workbook(path)
     sheet = workbook.active
     header = [c.value for c in sheet[1]]
@@ -54,12 +69,20 @@ def test_write_round_trip_keeps_staff_formatting_and_columns(tmp_path):
 
 def test_rows_are_found_by_id_not_position(tmp_path):
     path = write_workbook(tmp_path / "k.xlsx", HEADER, [row("C-2", "Hùng"), row("C-1", "Lan"), row("", "Khoa")])
-    missed = XlsxSheet(path).write([TabWrite(CUSTOMERS, ID, [
-        RowWrite(2, "C-1", {"system_note": "for Lan"}),     # read at row 2, now at row 3
-        RowWrite(4, None, {"id": "KH-NEW", "system_note": "for Khoa"}),
-        RowWrite(9, "C-9", {"system_note": "gone"}),          # deleted by staff meanwhile
-        RowWrite(3, None, {"id": "KH-X"}),                    # row 3 has an ID now: not overwritten
-    ])])
+    missed = XlsxSheet(path).write(
+        [
+            TabWrite(
+                CUSTOMERS,
+                ID,
+                [
+                    RowWrite(2, "C-1", {"system_note": "for Lan"}),  # read at row 2, now at row 3
+                    RowWrite(4, None, {"id": "KH-NEW", "system_note": "for Khoa"}),
+                    RowWrite(9, "C-9", {"system_note": "gone"}),  # deleted by staff meanwhile
+                    RowWrite(3, None, {"id": "KH-X"}),  # row 3 has an ID now: not overwritten
+                ],
+            )
+        ]
+    )
     rows = {r["Họ tên"]: r for r in read_workbook(path)}
     assert rows["Lan"]["Ghi chú hệ thống"] == "for Lan" and rows["Hùng"]["Ghi chú hệ thống"] is None
     assert rows["Khoa"]["Mã KH"] == "KH-NEW" and rows["Khoa"]["Ghi chú hệ thống"] == "for Khoa"
@@ -67,7 +90,9 @@ def test_rows_are_found_by_id_not_position(tmp_path):
 
 
 def test_headers_in_english_when_staff_read_english(tmp_path):
-    path = write_workbook(tmp_path / "k.xlsx", ["ID", "Name", "Email"], [["C-1", "Lan", "lan@example.com"]], title="Customers")
+    path = write_workbook(
+        tmp_path / "k.xlsx", ["ID", "Name", "Email"], [["C-1", "Lan", "lan@example.com"]], title="Customers"
+    )
     XlsxSheet(path).write([TabWrite(CUSTOMERS, ID, [RowWrite(2, "C-1", {"system_note": "ok"})], header_language="en")])
     assert read_workbook(path, "Customers")[0]["System note"] == "ok"
 

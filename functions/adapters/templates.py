@@ -3,12 +3,14 @@
 StrictUndefined turns a missing variable into an error found by `careloop check` or a preview,
 never into a customer reading "Chào ,". HTML is autoescaped; subjects and text are not.
 """
+
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
@@ -49,8 +51,9 @@ class Templates:
         subject = " ".join(self.render(f"{base}.subject.txt", context).split())
         if self.message_kinds.get(kind, {}).get("promotional"):
             subject = PROMOTIONAL_LABEL + subject
-        return RenderedMessage(subject, self.render(f"{base}.txt", context).strip() + "\n",
-                               self.render(f"{base}.html", context))
+        return RenderedMessage(
+            subject, self.render(f"{base}.txt", context).strip() + "\n", self.render(f"{base}.html", context)
+        )
 
     def page(self, name: str, context: Mapping[str, Any]) -> str:
         return self.render(f"pages/{name}", context)

@@ -1,38 +1,42 @@
 """Working hours and Vietnamese public holidays: adding business hours to a moment, and measuring
 business time between two moments (pure; the holidays package is data, not I/O)."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+from functions.core.i18n import both
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_HOURS = "mon-fri 08:00-12:00 13:30-17:30; sat 08:00-12:00"
 
 
 def parse_working_hours(text: str) -> dict[int, tuple[tuple[time, time], ...]]:
-    """"mon-fri 08:00-12:00 13:30-17:30; sat 08:00-12:00" → weekday → periods. Raises ValueError."""
+    """ "mon-fri 08:00-12:00 13:30-17:30; sat 08:00-12:00" → weekday → periods. Raises ValueError."""
     week: dict[int, tuple[tuple[time, time], ...]] = {}
     for part in filter(None, (p.strip() for p in text.lower().split(";"))):
         match = re.fullmatch(r"([a-z]{3})(?:-([a-z]{3}))?\s+(.+)", part)
         if not match or match[1] not in DAYS or (match[2] and match[2] not in DAYS):
-            raise ValueError(f"'{part}': cần dạng / expected e.g. 'mon-fri 08:00-12:00 13:30-17:30'")
+            raise ValueError(f"'{part}': {both('hours_week_format')}")
         first, last = DAYS.index(match[1]), DAYS.index(match[2] or match[1])
-        periods = []
+        periods: list[tuple[time, time]] = []
         for span in match[3].split():
             hours = re.fullmatch(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", span)
             if not hours:
-                raise ValueError(f"'{span}': cần dạng / expected HH:MM-HH:MM")
+                raise ValueError(f"'{span}': {both('hours_format')}")
             start, end = time(int(hours[1]), int(hours[2])), time(int(hours[3]), int(hours[4]))
             if not start < end or (periods and start < periods[-1][1]):
-                raise ValueError(f"'{span}': giờ không theo thứ tự / periods out of order")
+                raise ValueError(f"'{span}': {both('hours_out_of_order')}")
             periods.append((start, end))
         for day in range(first, last + 1):
             week[day] = tuple(periods)
     if not week:
-        raise ValueError("không có giờ làm việc nào / no working hours at all")
+        raise ValueError(both("hours_none"))
     return week
 
 
@@ -48,9 +52,9 @@ class BusinessCalendar:
     timezone: str = "Asia/Ho_Chi_Minh"
     hours: str = DEFAULT_HOURS
     country: str = "VN"
-    week: dict = field(default=None, compare=False, hash=False)  # type: ignore[assignment]
+    week: Mapping[int, tuple[tuple[time, time], ...]] = field(default_factory=dict, compare=False, hash=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "week", parse_working_hours(self.hours))
 
     @property
@@ -61,8 +65,10 @@ class BusinessCalendar:
         if day in _holidays(self.country, day.year):
             return ()
         zone = self.zone
-        return tuple((datetime.combine(day, a, zone), datetime.combine(day, b, zone))
-                     for a, b in self.week.get(day.weekday(), ()))
+        return tuple(
+            (datetime.combine(day, a, zone), datetime.combine(day, b, zone))
+            for a, b in self.week.get(day.weekday(), ())
+        )
 
     def is_open(self, moment: datetime) -> bool:
         local = moment.astimezone(self.zone)

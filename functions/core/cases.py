@@ -1,21 +1,35 @@
 """Cases: the record of one complaint, its status words, and the identity that makes opening a
 case happen exactly once (pure). Shared by escalation (a ticked row) and surveys (a low score)."""
+
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from functions.core.ids import derived_id, digest_hex
 from functions.core.text import fold
 
 OPEN, IN_PROGRESS, RESOLVED = "open", "in_progress", "resolved"
-STATUS_TITLES = {"vi": {OPEN: "Mở", IN_PROGRESS: "Đang xử lý", RESOLVED: "Đã giải quyết"},
-                 "en": {OPEN: "Open", IN_PROGRESS: "In progress", RESOLVED: "Resolved"}}
+STATUS_TITLES = {
+    "vi": {OPEN: "Mở", IN_PROGRESS: "Đang xử lý", RESOLVED: "Đã giải quyết"},
+    "en": {OPEN: "Open", IN_PROGRESS: "In progress", RESOLVED: "Resolved"},
+}
 _STATUS_WORDS = {fold(title): status for titles in STATUS_TITLES.values() for status, title in titles.items()}
-_STATUS_WORDS.update({"moi": OPEN, "dang lam": IN_PROGRESS, "xong": RESOLVED, "da xong": RESOLVED, "done": RESOLVED,
-                      "closed": RESOLVED, "dong": RESOLVED, "in-progress": IN_PROGRESS})
+_STATUS_WORDS.update(
+    {
+        "moi": OPEN,
+        "dang lam": IN_PROGRESS,
+        "xong": RESOLVED,
+        "da xong": RESOLVED,
+        "done": RESOLVED,
+        "closed": RESOLVED,
+        "dong": RESOLVED,
+        "in-progress": IN_PROGRESS,
+    }
+)
 DATETIME_FIELDS = ("created_at", "first_response_due", "resolve_due", "first_responded_at", "resolved_at", "updated_at")
 
 
@@ -60,7 +74,7 @@ class CaseRecord:
     resolution_note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def changed(self, **changes: Any) -> "CaseRecord":
+    def changed(self, **changes: Any) -> CaseRecord:
         return dataclasses.replace(self, **changes)
 
 

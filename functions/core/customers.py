@@ -3,20 +3,22 @@
 A value that cannot be read becomes a Problem on its row, in plain words; the other rows are
 read as usual. Rows are identified by ID, never by position.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
-from typing import Any, Callable
+from typing import Any
 
 from functions.core import values
-from functions.core.sheet_schema import CUSTOMERS, locate_columns
 from functions.core.gc_pause import cycle_collector_paused
-from functions.core.ids import derived_id
 from functions.core.i18n import say
+from functions.core.ids import derived_id
 from functions.core.names import greeting_name
+from functions.core.sheet_schema import CUSTOMERS, locate_columns
 from functions.core.tables import Table
 from functions.core.text import cell_text, fold, shorten
 
@@ -36,8 +38,13 @@ class Problem:
         return say(self.code, language, column=self.column, **self.params)
 
     def as_dict(self, language: str) -> dict[str, Any]:
-        return {"row": self.row, "customer_id": self.customer_id, "column": self.column,
-                "code": self.code, "message": self.message(language)}
+        return {
+            "row": self.row,
+            "customer_id": self.customer_id,
+            "column": self.column,
+            "code": self.code,
+            "message": self.message(language),
+        }
 
 
 @dataclass(slots=True)  # not frozen: a sheet may hold 100,000 of these, and frozen __init__ is slow
@@ -84,7 +91,9 @@ class CustomerSheet:
 
 def customer_id_for(cells: dict[str, Any]) -> str:
     """A stable ID from the row's content, so two overlapping runs assign the same one."""
-    return derived_id("KH-", "|".join(fold(cell_text(cells.get(k))) for k in ("name", "email", "phone", "birthday")), 10)
+    return derived_id(
+        "KH-", "|".join(fold(cell_text(cells.get(k))) for k in ("name", "email", "phone", "birthday")), 10
+    )
 
 
 def read_customers(table: Table, rules: ReadRules, today: date) -> CustomerSheet:
@@ -95,42 +104,29 @@ def read_customers(table: Table, rules: ReadRules, today: date) -> CustomerSheet
 def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerSheet:
     columns = locate_columns(CUSTOMERS, table.header)
     headers = {key: cell_text(table.header[pos]) for key, pos in columns.items()}
-    staff_positions = [pos for c in CUSTOMERS.columns if not c.system and (pos := columns.get(c.key)) is not None]
-    width = max(columns.values()) + 1
-    name_at = columns["name"]
-
-    numbers: list[int] = []
-    rows: list[list[Any]] = []
-    for index, raw in enumerate(table.rows):
-        if len(raw) < width:
-            raw = list(raw) + [None] * (width - len(raw))
-        name = raw[name_at]
-        if (type(name) is str and name.strip()) or any(cell_text(raw[pos]) for pos in staff_positions):
-            # (the name is checked first: nearly every row has one) — blank rows are skipped
-            numbers.append(Table.row_number(index))
-            rows.append(raw)
+    numbers, rows = _data_rows(table, columns)
 
     def column(key: str) -> list[Any]:
         pos = columns.get(key)
         return [None] * len(rows) if pos is None else [raw[pos] for raw in rows]
 
     # Column by column, each distinct value read once: dates, ticks and languages repeat a lot.
-    readers: dict[str, tuple] = {
-        "email": (values.read_email,), "phone": (values.read_phone, rules.phone_region),
+    readers: dict[str, tuple[Any, ...]] = {
+        "email": (values.read_email,),
+        "phone": (values.read_phone, rules.phone_region),
         "birthday": (values.read_birthday, rules.date_order, today),
         "purchase_date": (values.read_date, rules.date_order, today),
-        "language": (values.read_language, rules.default_language), "channel": (values.read_channel,),
+        "language": (values.read_language, rules.default_language),
+        "channel": (values.read_channel,),
         "opt_out": (values.read_tick,),
     }
     raw_columns = {key: column(key) for key in ("id", "name", "salutation", *readers)}
-    read = {key: _read_column(raw_columns[key], reader, *args, repeats=key not in ("email", "phone"))
-            for key, (reader, *args) in readers.items()}
+    read = {
+        key: _read_column(raw_columns[key], reader, *args, repeats=key not in ("email", "phone"))
+        for key, (reader, *args) in readers.items()
+    }
     ids = [cell_text(v) for v in raw_columns["id"]]
-    rows_by_id: dict[str, list[int]] = defaultdict(list)
-    for number, given in zip(numbers, ids):
-        if given:
-            rows_by_id[given.casefold()].append(number)
-    duplicated = {k: v for k, v in rows_by_id.items() if len(v) > 1}
+    duplicated = _duplicated(numbers, ids)
     system_keys = tuple(key for key in SYSTEM_CELLS if key in columns)
     system_cells = _tuple_getter([columns[key] for key in system_keys])
     present = [(c.key, columns[c.key]) for c in CUSTOMERS.columns if c.key in columns]
@@ -142,7 +138,7 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
     default_language = rules.default_language
 
     customers: list[Customer] = []
-    for i, (number, raw) in enumerate(zip(numbers, rows)):
+    for i, (number, raw) in enumerate(zip(numbers, rows, strict=False)):
         given_id = ids[i]
         customer_id = given_id or customer_id_for({key: raw[pos] for key, pos in present})
         found: list[tuple[str, str, dict[str, Any]]] = []  # (column key, message code, params)
@@ -150,12 +146,11 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
         language, chosen, opted_out = languages[i], channels[i], ticks[i]
         has_email, has_phone = email is not None, phone is not None  # an unreadable cell is not blank
         if i in failed_rows:  # the rare row with an unreadable value: say which, in its column's words
-            for key, results in read.items():
-                if type(results[i]) is values.CellError:
-                    found.append((key, results[i].code, {"value": shorten(cell_text(raw_columns[key][i])), **results[i].params}))
+            found += _unreadable(i, read, raw_columns)
             email, phone, birthday, purchase_date, language, chosen, opted_out = (
                 None if type(v) is values.CellError else v
-                for v in (email, phone, birthday, purchase_date, language, chosen, opted_out))
+                for v in (email, phone, birthday, purchase_date, language, chosen, opted_out)
+            )
 
         name = " ".join(cell_text(names[i]).split())
         if not name:
@@ -166,7 +161,9 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
             rows_text = ", ".join(str(r) for r in duplicated[given_id.casefold()])
             found.append(("id", "duplicate_id", {"value": shorten(given_id), "rows": rows_text}))
         if purchase_date is not None and purchase_date > today:
-            found.append(("purchase_date", "date_future", {"value": shorten(cell_text(raw_columns["purchase_date"][i]))}))
+            found.append(
+                ("purchase_date", "date_future", {"value": shorten(cell_text(raw_columns["purchase_date"][i]))})
+            )
             purchase_date = None
         if not has_email and not has_phone:
             found.append(("email", "no_contact", {}))
@@ -176,15 +173,67 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
             found.append(("channel", "channel_needs_phone", {"channel": chosen}))
         language = language or default_language
 
-        customers.append(Customer(
-            number, customer_id, name, greeting_name(name, cell_text(salutations[i]), language),
-            email, phone, birthday, purchase_date, language,
-            chosen or ("email" if email else "sms" if phone else None), bool(opted_out), not given_id,
-            tuple(Problem(number, customer_id, headers.get(k, k), code, params) for k, code, params in found)
-            if found else (), system_cells(raw), system_keys,
-        ))
+        customers.append(
+            Customer(
+                number,
+                customer_id,
+                name,
+                greeting_name(name, cell_text(salutations[i]), language),
+                email,
+                phone,
+                birthday,
+                purchase_date,
+                language,
+                chosen or ("email" if email else "sms" if phone else None),
+                bool(opted_out),
+                not given_id,
+                tuple(Problem(number, customer_id, headers.get(k, k), code, params) for k, code, params in found)
+                if found
+                else (),
+                system_cells(raw),
+                system_keys,
+            )
+        )
     problems = [p for c in customers if c.problems for p in c.problems]
     return CustomerSheet(customers, problems, columns, headers)
+
+
+def _data_rows(table: Table, columns: dict[str, int]) -> tuple[list[int], list[list[Any]]]:
+    """The rows holding anything staff typed, padded to the known columns, with their sheet row numbers."""
+    staff_positions = [pos for c in CUSTOMERS.columns if not c.system and (pos := columns.get(c.key)) is not None]
+    width = max(columns.values()) + 1
+    name_at = columns["name"]
+    numbers: list[int] = []
+    rows: list[list[Any]] = []
+    for index, raw in enumerate(table.rows):
+        if len(raw) < width:
+            raw = list(raw) + [None] * (width - len(raw))
+        name = raw[name_at]
+        # The name is checked first: nearly every row has one. Blank rows are skipped.
+        if (type(name) is str and name.strip()) or any(cell_text(raw[pos]) for pos in staff_positions):
+            numbers.append(Table.row_number(index))
+            rows.append(raw)
+    return numbers, rows
+
+
+def _duplicated(numbers: list[int], ids: list[str]) -> dict[str, list[int]]:
+    """IDs typed on more than one row (compared without case) → those rows."""
+    rows_by_id: dict[str, list[int]] = defaultdict(list)
+    for number, given in zip(numbers, ids, strict=True):
+        if given:
+            rows_by_id[given.casefold()].append(number)
+    return {k: v for k, v in rows_by_id.items() if len(v) > 1}
+
+
+def _unreadable(
+    i: int, read: dict[str, list[Any]], raw_columns: dict[str, list[Any]]
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """Row i's cells that could not be read: (column key, message code, params)."""
+    return [
+        (key, results[i].code, {"value": shorten(cell_text(raw_columns[key][i])), **results[i].params})
+        for key, results in read.items()
+        if type(results[i]) is values.CellError
+    ]
 
 
 def _tuple_getter(positions: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
@@ -193,7 +242,7 @@ def _tuple_getter(positions: list[int]) -> Callable[[list[Any]], tuple[Any, ...]
     return (lambda raw: (raw[positions[0]],)) if positions else (lambda raw: ())
 
 
-def _read_column(cells: list[Any], reader, *args: Any, repeats: bool = True) -> list[Any]:
+def _read_column(cells: list[Any], reader: Callable[..., Any], *args: Any, repeats: bool = True) -> list[Any]:
     """Each cell read into its value, None when blank, or the CellError saying why it cannot be.
 
     `repeats`: the column repeats values (dates, languages), so each distinct one is read once.

@@ -1,4 +1,5 @@
 """The errors ports raise and jobs handle: what went wrong, in words a person can act on."""
+
 from __future__ import annotations
 
 

@@ -1,9 +1,10 @@
 """Pausing Python's cyclic garbage collector around allocation-heavy pure work."""
+
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 @contextmanager

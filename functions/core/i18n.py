@@ -1,4 +1,5 @@
 """Every sentence careloop says to staff, Vietnamese first, English second (pure)."""
+
 from __future__ import annotations
 
 LANGUAGES = ("vi", "en")
@@ -29,6 +30,60 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "channel_needs_email": ("Kênh {channel} cần địa chỉ email", "Channel {channel} needs an email address"),
     "channel_needs_phone": ("Kênh {channel} cần số điện thoại", "Channel {channel} needs a phone number"),
     "duplicate_id": ("{column} '{value}' bị trùng ở các dòng {rows}", "{column} '{value}' is repeated on rows {rows}"),
+    # Settings: what a bad value needs.
+    "hours_format": ("dạng HH:MM-HH:MM", "expected HH:MM-HH:MM, e.g. 08:00-20:00"),
+    "hours_order": ("giờ bắt đầu phải trước giờ kết thúc", "the start must be before the end"),
+    "hours_legal": ("Nghị định 91/2020 chỉ cho phép 07:00-22:00", "Decree 91/2020 allows 07:00-22:00 only"),
+    "need_whole_number": ("cần một số nguyên", "expected a whole number"),
+    "need_number": ("cần một số", "expected a number"),
+    "need_positive": ("phải lớn hơn 0", "must be greater than 0"),
+    "need_timezone": ("không phải múi giờ IANA", "not an IANA time zone, e.g. Asia/Ho_Chi_Minh"),
+    "need_region": ("cần mã vùng hai chữ cái", "expected a two-letter region code, e.g. VN"),
+    "need_url": ("cần một địa chỉ http(s)", "expected an http(s) URL"),
+    "need_firestore_database": ("tên cơ sở dữ liệu Firestore không hợp lệ", "not a valid Firestore database id"),
+    "need_phrases": ("cần ít nhất một cụm từ, ngăn bằng |", "expected phrases separated by |"),
+    "need_sheet": (
+        "cần tệp .xlsx, google:KEY hoặc địa chỉ bảng tính Google",
+        "expected an .xlsx path, google:KEY or a Google Sheets URL",
+    ),
+    "need_firestore_project": (
+        "cần firestore://PROJECT[/DATABASE] với mã dự án Google Cloud",
+        "expected firestore://PROJECT[/DATABASE] with a Google Cloud project id",
+    ),
+    "need_store": (
+        "cần đường dẫn tệp .sqlite hoặc firestore://PROJECT[/DATABASE]",
+        "expected a .sqlite file path or firestore://PROJECT[/DATABASE]",
+    ),
+    "need_choice": ("chọn một trong: {choices}", "choose one of: {choices}"),
+    "need_range": ("trong khoảng {low} đến {high}", "between {low} and {high}"),
+    "need_email": ("địa chỉ email không hợp lệ ({error})", "not a valid email address ({error})"),
+    "not_a_setting": ("'{key}' không phải một thiết lập", "'{key}' is not a setting"),
+    "need_project": (
+        "cần GOOGLE_CLOUD_PROJECT hoặc firestore://PROJECT",
+        "needs GOOGLE_CLOUD_PROJECT or firestore://PROJECT",
+    ),
+    "setting": ("Thiết lập", "setting"),
+    "config_missing": ("{path}: không có tệp này", "{path}: no such file"),
+    "config_unreadable": ("{path}: không đọc được: {error}", "{path}: cannot be read: {error}"),
+    "secret_required": ("bắt buộc khi dùng kho dữ liệu trên mây", "required with a cloud store"),
+    "folder_missing": ("thư mục không tồn tại", "the folder does not exist"),
+    "need_moment": ("cần dạng YYYY-MM-DDTHH:MM", "expected YYYY-MM-DDTHH:MM"),
+    "hours_week_format": (
+        "cần dạng 'mon-fri 08:00-12:00 13:30-17:30'",
+        "expected e.g. 'mon-fri 08:00-12:00 13:30-17:30'",
+    ),
+    "hours_out_of_order": ("giờ không theo thứ tự", "periods out of order"),
+    "hours_none": ("không có giờ làm việc nào", "no working hours at all"),
+    # Cases: problems in the Customers and Cases tabs.
+    "case_id_unknown": ("Mã hồ sơ '{case_id}' không có trong hệ thống", "Case ID '{case_id}' is not in the system"),
+    "severity_unreadable": (
+        "Mức độ '{value}' không rõ; xếp cấp theo nội dung",
+        "Severity '{value}' is unclear; the tier comes from the text",
+    ),
+    "status_unreadable": (
+        "Trạng thái '{value}' không rõ; dùng: {titles}",
+        "Status '{value}' is unclear; use one of: {titles}",
+    ),
     # Why a due message was not sent: report entries, and notes where staff can act.
     "already_sent": ("Đã gửi trước đó", "Already sent"),
     "outside_hours": (
@@ -39,7 +94,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Khách đã nhận một tin hôm nay; để lần chạy sau",
         "The customer already gets a message today; left for the next run",
     ),
-    "daily_cap": ("Đã đủ {cap} tin trong ngày; để lần chạy sau", "The daily limit of {cap} messages is reached; left for the next run"),
+    "daily_cap": (
+        "Đã đủ {cap} tin trong ngày; để lần chạy sau",
+        "The daily limit of {cap} messages is reached; left for the next run",
+    ),
     "too_late": (
         "Quá hạn hỏi thăm: đến hạn {due}, quá {days} ngày cho phép",
         "Check-in too late: due {due}, past the {days}-day catch-up window",
@@ -56,13 +114,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "An earlier send failed; use 'careloop retry' to send it again",
     ),
     "reserved_elsewhere": ("Một lần chạy khác đang gửi tin này", "Another run is sending this message"),
-    "outside_working_hours": ("Ngoài giờ làm việc; sẽ gửi khi mở cửa", "Outside working hours; sent when the office opens"),
+    "outside_working_hours": (
+        "Ngoài giờ làm việc; sẽ gửi khi mở cửa",
+        "Outside working hours; sent when the office opens",
+    ),
     "no_owner": ("Ma trận leo thang chưa có người phụ trách", "The escalation matrix names no owner"),
     "send_failed": ("Gửi {kind} thất bại: {error}", "Sending the {kind} failed: {error}"),
     "render_failed": ("Mẫu tin lỗi: {error}", "Template error: {error}"),
     # Why a job cannot run.
     "tab_missing": ("Không có tab '{vi}' trong bảng tính", "No '{en}' tab in the sheet"),
-    "tab_missing_setup": ("Không có tab '{vi}': hãy chạy 'careloop setup-sheet'", "No '{en}' tab: run 'careloop setup-sheet'"),
+    "tab_missing_setup": (
+        "Không có tab '{vi}': hãy chạy 'careloop setup-sheet'",
+        "No '{en}' tab: run 'careloop setup-sheet'",
+    ),
     # The Dashboard tab.
     "metrics_period": ("{days} ngày qua", "last {days} days"),
     "updated_at": ("Cập nhật lúc", "Updated at"),
@@ -80,8 +144,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "metric_response_rate": ("Tỷ lệ phản hồi", "Response rate"),
     "metric_csat": ("CSAT (4–5 điểm)", "CSAT (scores 4–5)"),
     # The survey page, to customers.
-    "survey_page_stale": ("Trang đã cũ; xin chọn lại và bấm Gửi.", "This page is out of date; please choose again and press Send."),
+    "survey_page_stale": (
+        "Trang đã cũ; xin chọn lại và bấm Gửi.",
+        "This page is out of date; please choose again and press Send.",
+    ),
     "survey_choose_score": ("Xin chọn một mức từ 1 đến 5.", "Please choose 1 to 5."),
+    # Run reports, as the command prints them.
+    "report_followup": (
+        "Việc {job} lúc {now}: đã gửi {sent}, bỏ qua {skipped}, lỗi {failed}, chưa rõ {unknown}, vấn đề trên dòng {problems}",
+        "{job} at {now}: sent {sent}, skipped {skipped}, failed {failed}, unknown {unknown}, row problems {problems}",
+    ),
+    "report_dry_run": (" (thử, sẽ gửi {planned})", " (dry run, would send {planned})"),
+    "report_escalate": (
+        "Việc escalate lúc {now}: mở {opened} hồ sơ, leo thang {escalated}, cập nhật {synced}, "
+        "báo cho người phụ trách {notified}, vấn đề {problems}",
+        "escalate at {now}: opened {opened}, escalated {escalated}, synced {synced}, notified {notified}, problems {problems}",
+    ),
+    "write_back_failed": ("Không ghi được vào bảng tính: {error}", "Could not write to the sheet: {error}"),
+    "write_back_missed": ("Không tìm thấy dòng để ghi: {rows}", "Rows not found for writing: {rows}"),
+    "row": ("dòng", "row"),
+    "tier": ("cấp", "tier"),
+    "first_response_due": ("hạn phản hồi", "first response due"),
     # Words used inside other sentences.
     "kind_birthday": ("lời chúc sinh nhật", "birthday wish"),
     "kind_checkin": ("tin hỏi thăm sau mua", "check-in"),
@@ -100,8 +183,10 @@ def both(code: str, **params: object) -> str:
 
 
 # The five answers of a survey, as customers read them on the page and in the message's buttons.
-SCORE_LABELS = {"vi": ("Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng"),
-                "en": ("Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied")}
+SCORE_LABELS = {
+    "vi": ("Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng"),
+    "en": ("Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"),
+}
 
 
 def score_labels(language: str) -> tuple[str, ...]:

@@ -1,6 +1,7 @@
 """The one recipe for careloop's own IDs: a prefix and the start of the SHA-256 of what the thing
 is, in base32 (letters and digits people can read out). The same material always gives the same
 ID, so two overlapping runs, or a run restarted after a crash, name a thing alike."""
+
 from __future__ import annotations
 
 import base64

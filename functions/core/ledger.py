@@ -1,4 +1,5 @@
 """The message ledger's plain data: one entry per message, keyed by its idempotency key."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

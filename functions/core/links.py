@@ -1,4 +1,5 @@
 """Public links in messages: opaque, signed, with no personal data in the URL."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """A message on its way out (plain data): rendered text and where it goes."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """How to address a customer: Vietnamese names put the given name last (pure)."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -7,19 +8,46 @@ from functions.core.text import fold
 
 # Known salutations, keyed by their folded form, spelled as they appear mid-sentence.
 _SALUTATIONS_VI = {
-    "anh": "anh", "chi": "chị", "ong": "ông", "ba": "bà", "em": "em", "co": "cô",
-    "chu": "chú", "bac": "bác", "di": "dì", "thay": "thầy", "quy khach": "quý khách",
+    "anh": "anh",
+    "chi": "chị",
+    "ong": "ông",
+    "ba": "bà",
+    "em": "em",
+    "co": "cô",
+    "chu": "chú",
+    "bac": "bác",
+    "di": "dì",
+    "thay": "thầy",
+    "quy khach": "quý khách",
 }
-_SALUTATIONS_EN = {"mr": "Mr", "mr.": "Mr", "ms": "Ms", "ms.": "Ms", "mrs": "Mrs", "mrs.": "Mrs",
-                   "miss": "Miss", "dr": "Dr", "dr.": "Dr"}
+_SALUTATIONS_EN = {
+    "mr": "Mr",
+    "mr.": "Mr",
+    "ms": "Ms",
+    "ms.": "Ms",
+    "mrs": "Mrs",
+    "mrs.": "Mrs",
+    "miss": "Miss",
+    "dr": "Dr",
+    "dr.": "Dr",
+}
 # A salutation typed in one language, said in the other.
-_VI_TO_EN = {"anh": "Mr", "ông": "Mr", "chú": "Mr", "bác": "Mr", "thầy": "Mr",
-             "chị": "Ms", "bà": "Ms", "cô": "Ms", "dì": "Ms"}
+_VI_TO_EN = {
+    "anh": "Mr",
+    "ông": "Mr",
+    "chú": "Mr",
+    "bác": "Mr",
+    "thầy": "Mr",
+    "chị": "Ms",
+    "bà": "Ms",
+    "cô": "Ms",
+    "dì": "Ms",
+}
 _EN_TO_VI = {"Mr": "anh", "Ms": "chị", "Mrs": "chị", "Miss": "chị"}
 
 
 def given_name(full_name: str) -> str:
-    """"Nguyễn Thị Lan" → "Lan"."""
+    """ "Nguyễn Thị Lan" → "Lan"."""
     parts = full_name.split()
     return parts[-1] if parts else ""
 

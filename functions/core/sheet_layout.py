@@ -1,5 +1,6 @@
 """What `careloop setup-sheet` makes of a spreadsheet (pure): the tabs of DESIGN.md §3 with their
 headers, checkboxes, dropdowns, a warning on system columns, and the default escalation row."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,8 +34,11 @@ class TabLayout:
 
 def layouts(language: str = "vi") -> list[TabLayout]:
     return [
-        TabLayout(CUSTOMERS, checkboxes=("opt_out", "escalate"),
-                  dropdowns={"language": ["vi", "en"], "channel": ["email", "sms", "zalo"], "severity": ["1", "2", "3"]}),
+        TabLayout(
+            CUSTOMERS,
+            checkboxes=("opt_out", "escalate"),
+            dropdowns={"language": ["vi", "en"], "channel": ["email", "sms", "zalo"], "severity": ["1", "2", "3"]},
+        ),
         TabLayout(MATRIX, starter_rows=[["*", "", "", "", 4, 24]]),
         TabLayout(CASES, dropdowns={"status": STATUSES[language]}),
         TabLayout(DASHBOARD),

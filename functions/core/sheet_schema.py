@@ -3,10 +3,11 @@
 Headers are compared after `header_key` (case, spaces, punctuation and Vietnamese diacritics
 ignored), so "Ngày sinh", "NGAY SINH" and "ngày_sinh" are one column.
 """
+
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 
 from functions.core.text import header_key
 
@@ -53,7 +54,10 @@ class TabSpec:
 
 C = ColumnSpec
 CUSTOMERS = TabSpec(
-    "customers", "Khách hàng", "Customers", aliases=("Khach hang", "Clients"),
+    "customers",
+    "Khách hàng",
+    "Customers",
+    aliases=("Khach hang", "Clients"),
     columns=(
         C("id", "Mã KH", "ID", ("Mã khách hàng", "Customer ID", "Ma KH"), system=False),
         C("name", "Họ tên", "Name", ("Họ và tên", "Tên khách hàng", "Full name", "Customer name"), required=True),
@@ -61,7 +65,12 @@ CUSTOMERS = TabSpec(
         C("email", "Email", "E-mail", ("Thư điện tử", "Địa chỉ email", "Email address")),
         C("phone", "Số điện thoại", "Phone", ("SĐT", "Điện thoại", "Di động", "Mobile", "Phone number", "Tel")),
         C("birthday", "Ngày sinh", "Birthday", ("DOB", "Date of birth", "Sinh nhật")),
-        C("purchase_date", "Ngày mua", "Purchase date", ("Ngày mua hàng", "Ngày dịch vụ", "Last purchase", "Service date")),
+        C(
+            "purchase_date",
+            "Ngày mua",
+            "Purchase date",
+            ("Ngày mua hàng", "Ngày dịch vụ", "Last purchase", "Service date"),
+        ),
         C("language", "Ngôn ngữ", "Language", ("Lang",)),
         C("channel", "Kênh", "Channel", ("Kênh liên lạc",)),
         C("opt_out", "Từ chối nhận tin", "Opt out", ("Từ chối", "Unsubscribed", "Opt-out")),
@@ -76,7 +85,10 @@ CUSTOMERS = TabSpec(
     ),
 )
 MATRIX = TabSpec(
-    "matrix", "Ma trận leo thang", "Escalation matrix", aliases=("Ma tran leo thang", "Escalation"),
+    "matrix",
+    "Ma trận leo thang",
+    "Escalation matrix",
+    aliases=("Ma tran leo thang", "Escalation"),
     columns=(
         C("category", "Loại vấn đề", "Category", required=True),
         C("tier1_owner", "Phụ trách cấp 1", "Tier 1 owner", ("Cấp 1", "Tier 1")),
@@ -87,7 +99,10 @@ MATRIX = TabSpec(
     ),
 )
 CASES = TabSpec(
-    "cases", "Hồ sơ", "Cases", aliases=("Ho so", "Cases tab"),
+    "cases",
+    "Hồ sơ",
+    "Cases",
+    aliases=("Ho so", "Cases tab"),
     columns=(
         C("case_id", "Mã hồ sơ", "Case ID", required=True, system=True),
         C("customer_id", "Mã KH", "Customer ID", system=True),
@@ -105,7 +120,10 @@ CASES = TabSpec(
     ),
 )
 DASHBOARD = TabSpec(
-    "dashboard", "Tổng quan", "Dashboard", aliases=("Tong quan",),
+    "dashboard",
+    "Tổng quan",
+    "Dashboard",
+    aliases=("Tong quan",),
     columns=(
         C("metric", "Chỉ số", "Metric", system=True),
         C("value", "Giá trị", "Value", system=True),
@@ -154,8 +172,9 @@ def find_tab(tab: TabSpec, titles: Sequence[str]) -> str | None:
     return next((t for t in titles if header_key(t) in wanted), None)
 
 
-def with_missing_columns(tab: TabSpec, positions: Mapping[str, int], width: int, wanted: Collection[str],
-                         language: str) -> tuple[dict[str, int], list[tuple[int, str]]]:
+def with_missing_columns(
+    tab: TabSpec, positions: Mapping[str, int], width: int, wanted: Collection[str], language: str
+) -> tuple[dict[str, int], list[tuple[int, str]]]:
     """Each wanted column the tab lacks, placed after the last one (`width` columns are in use):
     the positions of all columns, and the (position, header title) of the ones to add."""
     placed = dict(positions)

@@ -1,9 +1,11 @@
 """Surveys (pure): one per customer and occasion, with every answer kept; the latest counts."""
+
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from functions.core.ids import derived_id
 
@@ -44,17 +46,35 @@ def survey_id_for(customer_id: str, occasion: str) -> str:
 
 
 def survey_fields(survey: Survey) -> dict[str, Any]:
-    return {"survey_id": survey.survey_id, "customer_id": survey.customer_id, "occasion": survey.occasion,
-            "language": survey.language, "created_at": survey.created_at, "expires_at": survey.expires_at,
-            "answers": [answer_fields(a) for a in survey.answers]}
+    return {
+        "survey_id": survey.survey_id,
+        "customer_id": survey.customer_id,
+        "occasion": survey.occasion,
+        "language": survey.language,
+        "created_at": survey.created_at,
+        "expires_at": survey.expires_at,
+        "answers": [answer_fields(a) for a in survey.answers],
+    }
 
 
 def answer_fields(answer: Answer) -> dict[str, Any]:
     return {"score": answer.score, "at": answer.at, "comment": answer.comment, "nps": answer.nps}
 
 
-def survey_from_fields(fields: Mapping[str, Any], parse_time=lambda v: v) -> Survey:
-    return Survey(fields["survey_id"], fields["customer_id"], fields["occasion"], fields["language"],
-                  parse_time(fields["created_at"]), parse_time(fields["expires_at"]),
-                  tuple(Answer(a["score"], parse_time(a["at"]), a.get("comment", ""), a.get("nps"))
-                        for a in fields.get("answers", [])))
+def _as_is(value: datetime) -> datetime:
+    return value  # the store kept a datetime
+
+
+def survey_from_fields(fields: Mapping[str, Any], parse_time: Callable[[Any], datetime] = _as_is) -> Survey:
+    return Survey(
+        fields["survey_id"],
+        fields["customer_id"],
+        fields["occasion"],
+        fields["language"],
+        parse_time(fields["created_at"]),
+        parse_time(fields["expires_at"]),
+        tuple(
+            Answer(a["score"], parse_time(a["at"]), a.get("comment", ""), a.get("nps"))
+            for a in fields.get("answers", [])
+        ),
+    )

@@ -1,4 +1,5 @@
 """What the Sheet port exchanges (plain data): a tab as read, and the changes a run writes back."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence

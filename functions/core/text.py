@@ -1,4 +1,5 @@
 """Text helpers shared by header matching, triage and name handling (pure)."""
+
 from __future__ import annotations
 
 import re

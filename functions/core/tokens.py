@@ -3,6 +3,7 @@
 A token carries only careloop's own identifiers (customer ID, language) — never a name, an
 email address or a phone number — and expires.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

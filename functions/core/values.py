@@ -3,13 +3,15 @@
 Each reader returns the value or raises CellError with a message code from `i18n`. Readers
 accept what a sheet really holds: real dates, serial numbers, numbers typed for phones, text.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Callable
+from typing import Any
 
 from functions.core.text import cell_text, fold
 
@@ -137,8 +139,12 @@ def _phone_reader(region: str) -> Callable[[object], str]:
     import phonenumbers
 
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    plain_forms = metadata is not None and metadata.national_prefix == "0" \
-        and not metadata.national_prefix_transform_rule and metadata.national_prefix_for_parsing in (None, "0")
+    plain_forms = (
+        metadata is not None
+        and metadata.national_prefix == "0"
+        and not metadata.national_prefix_transform_rule
+        and metadata.national_prefix_for_parsing in (None, "0")
+    )
     code = str(metadata.country_code) if metadata else ""
     plain = re.compile(rf"(?:\+{code}|0)([1-9]\d{{6,11}})")
     valid = _validity(metadata) if plain_forms else None
@@ -164,21 +170,34 @@ def _phone_reader(region: str) -> Callable[[object], str]:
     return read
 
 
-def _validity(metadata) -> Callable[[str], bool]:
+def _validity(metadata: Any) -> Callable[[str], bool]:  # phonenumbers' PhoneMetadata (untyped)
     """phonenumbers' is_valid_number for a region's national numbers, with the region's patterns
     compiled once: the number fits the general description (length and pattern) and the
     description of at least one number type, as phonenumbers' `_number_type_helper` decides."""
 
-    def compiled(desc) -> tuple[frozenset[int], re.Pattern[str]] | None:
+    def compiled(desc: Any) -> tuple[frozenset[int], re.Pattern[str]] | None:
         if desc is None or not desc.national_number_pattern:
             return None
         return frozenset(desc.possible_length), re.compile(desc.national_number_pattern)
 
     general = compiled(metadata.general_desc)
     # Any type makes a number valid, so the order is free: the usual ones first.
-    types = [c for d in (metadata.mobile, metadata.fixed_line, metadata.premium_rate, metadata.toll_free,
-                         metadata.shared_cost, metadata.voip, metadata.personal_number, metadata.pager,
-                         metadata.uan, metadata.voicemail) if (c := compiled(d))]
+    types = [
+        c
+        for d in (
+            metadata.mobile,
+            metadata.fixed_line,
+            metadata.premium_rate,
+            metadata.toll_free,
+            metadata.shared_cost,
+            metadata.voip,
+            metadata.personal_number,
+            metadata.pager,
+            metadata.uan,
+            metadata.voicemail,
+        )
+        if (c := compiled(d))
+    ]
 
     def fits(national: str, desc: tuple[frozenset[int], re.Pattern[str]]) -> bool:
         lengths, pattern = desc
@@ -196,7 +215,9 @@ def _validity(metadata) -> Callable[[str], bool]:
 
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_PLAIN_EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+[A-Za-z]{{2,63}})")
+_PLAIN_EMAIL = re.compile(
+    rf"{_ATOM}(?:\.{_ATOM})*@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+[A-Za-z]{{2,63}})"
+)
 
 
 def read_email(value: object) -> str:
@@ -255,8 +276,16 @@ def read_tick(value: object) -> bool:
 
 
 _LANGUAGES = {
-    "vi": "vi", "vn": "vi", "viet": "vi", "tieng viet": "vi", "vietnamese": "vi",
-    "en": "en", "eng": "en", "english": "en", "tieng anh": "en", "anh": "en",
+    "vi": "vi",
+    "vn": "vi",
+    "viet": "vi",
+    "tieng viet": "vi",
+    "vietnamese": "vi",
+    "en": "en",
+    "eng": "en",
+    "english": "en",
+    "tieng anh": "en",
+    "anh": "en",
 }
 
 
@@ -270,8 +299,14 @@ def read_language(value: object, default: str) -> str:
 
 
 _CHANNELS = {
-    "email": "email", "e-mail": "email", "mail": "email", "thu": "email", "thu dien tu": "email",
-    "sms": "sms", "tin nhan": "sms", "nhan tin": "sms",
+    "email": "email",
+    "e-mail": "email",
+    "mail": "email",
+    "thu": "email",
+    "thu dien tu": "email",
+    "sms": "sms",
+    "tin nhan": "sms",
+    "nhan tin": "sms",
     "zalo": "zalo",
 }
 

@@ -5,6 +5,7 @@ Dashboard back in one write (`escalate.writeback`) → report.
 
 Opening is idempotent (the Case ID comes from the flag), so a crash or an overlapping run never
 makes two cases of one complaint."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -82,8 +83,9 @@ class _Applied:
 
 def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     read = _read(deps, now)
-    plan = plan_escalation(read.flags, read.cases, read.case_rows, read.matrix, deps.calendar, now, deps.phrases,
-                           deps.staff_language)
+    plan = plan_escalation(
+        read.flags, read.cases, read.case_rows, read.matrix, deps.calendar, now, deps.phrases, deps.staff_language
+    )
     applied = _apply(deps, plan, read.cases)
     sent = Sent()
     send_notices(deps, now, plan.notices, applied.final, sent)
@@ -106,9 +108,10 @@ def _read(deps: EscalationDeps, now: datetime) -> _Read:
         raise EscalationError(str(error)) from error
     table = tables[CUSTOMERS.key]
     sheet = read_customers(table, deps.read_rules, now.astimezone(deps.calendar.zone).date())
-    problems: list[dict[str, Any]] = [{"tab": MATRIX.title(deps.staff_language), "row": row, "message": message}
-                                      for row, message in matrix.problems]
-    flags = read_flags(table, sheet, problems)
+    problems: list[dict[str, Any]] = [
+        {"tab": MATRIX.title(deps.staff_language), "row": row, "message": message} for row, message in matrix.problems
+    ]
+    flags = read_flags(table, sheet, problems, deps.staff_language)
     throttle_days = deps.surveys.throttle_days if deps.surveys else 0
     surveys = deps.store.surveys(now - timedelta(days=max(SURVEY_DAYS, throttle_days)))
     flags += _low_scores(surveys, sheet, deps.csat_threshold)
@@ -129,16 +132,24 @@ def _apply(deps: EscalationDeps, plan: EscalationPlan, existing: list[CaseRecord
     return applied
 
 
-def _write_back(deps: EscalationDeps, now: datetime, read: _Read, plan: EscalationPlan,
-                applied: _Applied) -> dict[str, Any]:
+def _write_back(
+    deps: EscalationDeps, now: datetime, read: _Read, plan: EscalationPlan, applied: _Applied
+) -> dict[str, Any]:
     language = deps.staff_language
     cases = list(applied.final.values())
-    writes = [writeback.customer_tab_write(writeback.customer_writes(plan, read.surveys, read.sheet), language),
-              TabWrite(CASES, CASES.column("case_id"),
-                       writeback.case_writes(cases, read.case_rows, plan.row_notes, deps.calendar, language), language)]
+    writes = [
+        writeback.customer_tab_write(writeback.customer_writes(plan, read.surveys, read.sheet), language),
+        TabWrite(
+            CASES,
+            CASES.column("case_id"),
+            writeback.case_writes(cases, read.case_rows, plan.row_notes, deps.calendar, language),
+            language,
+        ),
+    ]
     if DASHBOARD.key in read.tables:
-        writes.append(writeback.dashboard_write(read.tables[DASHBOARD.key], cases, read.surveys, deps.calendar, now,
-                                                language))
+        writes.append(
+            writeback.dashboard_write(read.tables[DASHBOARD.key], cases, read.surveys, deps.calendar, now, language)
+        )
     try:
         missed = deps.sheet.write(writes)
     except Exception as error:  # the store holds every case; the next run writes the sheet again
@@ -155,35 +166,82 @@ def _low_scores(surveys: list[Survey], sheet: CustomerSheet, threshold: int) -> 
         if answer is None or answer.score > threshold:
             continue
         customer = customers.get(survey.customer_id)
-        flags.append(Flag(0, survey.customer_id, False, customer.name if customer else survey.customer_id,
-                          (customer.email or "") if customer else "", survey.language, "CSAT",
-                          answer.comment or f"CSAT {answer.score}/5", "", "",
-                          key=flag_key("csat", survey.customer_id, survey.survey_id)))
+        flags.append(
+            Flag(
+                0,
+                survey.customer_id,
+                False,
+                customer.name if customer else survey.customer_id,
+                (customer.email or "") if customer else "",
+                survey.language,
+                "CSAT",
+                answer.comment or f"CSAT {answer.score}/5",
+                "",
+                "",
+                key=flag_key("csat", survey.customer_id, survey.survey_id),
+            )
+        )
     return flags
 
 
 def _case_entry(case: CaseRecord, **extra: Any) -> dict[str, Any]:
-    return {"case_id": case.case_id, "customer_id": case.customer_id, "category": case.category, "tier": case.tier,
-            "owner": case.owner, "status": case.status, "first_response_due": case.first_response_due.isoformat(),
-            "resolve_due": case.resolve_due.isoformat(), **extra}
+    return {
+        "case_id": case.case_id,
+        "customer_id": case.customer_id,
+        "category": case.category,
+        "tier": case.tier,
+        "owner": case.owner,
+        "status": case.status,
+        "first_response_due": case.first_response_due.isoformat(),
+        "resolve_due": case.resolve_due.isoformat(),
+        **extra,
+    }
 
 
-def _report(now: datetime, applied: _Applied, sent: Sent, problems: list[dict[str, Any]], restored: list[CaseRecord],
-            language: str) -> dict[str, Any]:
+def _report(
+    now: datetime,
+    applied: _Applied,
+    sent: Sent,
+    problems: list[dict[str, Any]],
+    restored: list[CaseRecord],
+    language: str,
+) -> dict[str, Any]:
     report: dict[str, Any] = {
-        "job": JOB, "now": now.isoformat(),
+        "job": JOB,
+        "now": now.isoformat(),
         "opened": [_case_entry(c, triage=c.extra.get("triage", "")) for c in applied.opened],
         "escalated": [_case_entry(after, from_tier=before.tier) for before, after in applied.escalated],
-        "synced": [{"case_id": after.case_id, "from": before.status, "to": after.status,
-                    "resolution_note": after.resolution_note} for before, after in applied.synced],
-        "notified": [{"case_id": c.case_id, "kind": n.kind, "to": c.owner_email, "key": n.key} for n, c in sent.notified],
-        "skipped": [{"case_id": n.case.case_id, "kind": n.kind, "key": n.key, "reason": reason,
-                     "detail": say(reason, language, channel="email")} for n, reason in sent.deferred],
-        "failed": [{"case_id": n.case.case_id, "kind": n.kind, "key": n.key, "error": error} for n, error in sent.failed],
+        "synced": [
+            {
+                "case_id": after.case_id,
+                "from": before.status,
+                "to": after.status,
+                "resolution_note": after.resolution_note,
+            }
+            for before, after in applied.synced
+        ],
+        "notified": [
+            {"case_id": c.case_id, "kind": n.kind, "to": c.owner_email, "key": n.key} for n, c in sent.notified
+        ],
+        "skipped": [
+            {
+                "case_id": n.case.case_id,
+                "kind": n.kind,
+                "key": n.key,
+                "reason": reason,
+                "detail": say(reason, language, channel="email"),
+            }
+            for n, reason in sent.deferred
+        ],
+        "failed": [
+            {"case_id": n.case.case_id, "kind": n.kind, "key": n.key, "error": error} for n, error in sent.failed
+        ],
         "restored": [c.case_id for c in restored],
         "problems": problems,
         "surveyed": sent.surveyed,
     }
-    report["summary"] = {k: len(report[k]) for k in ("opened", "escalated", "synced", "notified", "skipped", "failed",
-                                                      "restored", "problems", "surveyed")}
+    report["summary"] = {
+        k: len(report[k])
+        for k in ("opened", "escalated", "synced", "notified", "skipped", "failed", "restored", "problems", "surveyed")
+    }
     return report

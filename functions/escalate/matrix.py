@@ -1,13 +1,14 @@
 """The escalation matrix tab (pure): who owns each kind of problem at each tier, and the SLA
 hours. The row whose Category is `*` is the default for categories it does not list."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+from functions.core.i18n import both
 from functions.core.sheet_schema import MATRIX, locate_columns
 from functions.core.tables import Table
-from functions.core.i18n import both
 from functions.core.text import cell_text, fold
 
 
@@ -79,16 +80,29 @@ def read_matrix(table: Table | None) -> Matrix:
         if not category:
             continue
         try:
-            owners = tuple(_owner(cell_text(cells.get(f"tier{t}_owner"))) for t in (1, 2, 3))
+            owners = (
+                _owner(cell_text(cells.get("tier1_owner"))),
+                _owner(cell_text(cells.get("tier2_owner"))),
+                _owner(cell_text(cells.get("tier3_owner"))),
+            )
             if owners[0] is None:
                 raise ValueError("Phụ trách cấp 1 trống / no tier 1 owner")
-            route = Route(category, owners, _hours(cells.get("first_response_hours")), _hours(cells.get("resolve_hours")))  # type: ignore[arg-type]
+            route = Route(
+                category, owners, _hours(cells.get("first_response_hours")), _hours(cells.get("resolve_hours"))
+            )
         except ValueError as error:
-            problems.append((Table.row_number(index), f"Dòng {Table.row_number(index)} của tab {tab} không dùng được / "
-                                                      f"row {Table.row_number(index)} of the {tab} tab is unusable: '{error}'"))
+            problems.append(
+                (
+                    Table.row_number(index),
+                    f"Dòng {Table.row_number(index)} của tab {tab} không dùng được / "
+                    f"row {Table.row_number(index)} of the {tab} tab is unusable: '{error}'",
+                )
+            )
             continue
         routes.setdefault(fold(category), route)
     if "*" not in routes:
-        raise MatrixError(f"Tab {tab} cần một dòng Loại vấn đề '*' dùng được (người phụ trách là email, số giờ > 0) / "
-                          f"the {tab} tab needs a usable '*' row (owners as email addresses, hours above 0)")
+        raise MatrixError(
+            f"Tab {tab} cần một dòng Loại vấn đề '*' dùng được (người phụ trách là email, số giờ > 0) / "
+            f"the {tab} tab needs a usable '*' row (owners as email addresses, hours above 0)"
+        )
     return Matrix(routes, problems)

@@ -1,11 +1,12 @@
 """Care metrics over cases (pure): first response time (FRT) and average handling time (ATHT)
 per tier, in business and wall hours, mean and median; the escalation rate; counts by status."""
+
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Sequence
 
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import IN_PROGRESS, OPEN, RESOLVED, CaseRecord
@@ -37,7 +38,9 @@ def _durations(spans: list[timedelta]) -> Durations:
     return Durations(len(hours), round(statistics.fmean(hours), 2), round(statistics.median(hours), 2))
 
 
-def care_metrics(cases: Sequence[CaseRecord], calendar: BusinessCalendar, start: datetime, end: datetime) -> CareMetrics:
+def care_metrics(
+    cases: Sequence[CaseRecord], calendar: BusinessCalendar, start: datetime, end: datetime
+) -> CareMetrics:
     """Over the cases opened in [start, end)."""
     period = [c for c in cases if start <= c.created_at < end]
     tiers = sorted({c.tier for c in period} | {1, 2, 3})
@@ -66,14 +69,20 @@ def dashboard_rows(metrics: CareMetrics, period: str, language: str) -> list[tup
         return say("metric_hours", language, mean=d.mean_hours, median=d.median_hours, n=d.count) if d.count else "–"
 
     rate = "–" if metrics.escalation_rate is None else f"{metrics.escalation_rate:.0%}"
-    rows = [(say("metric_cases", language), str(metrics.cases)),
-            (say("metric_open", language), str(metrics.by_status[OPEN])),
-            (say("metric_in_progress", language), str(metrics.by_status[IN_PROGRESS])),
-            (say("metric_resolved", language), str(metrics.by_status[RESOLVED])),
-            (say("metric_escalation_rate", language), rate)]
+    rows = [
+        (say("metric_cases", language), str(metrics.cases)),
+        (say("metric_open", language), str(metrics.by_status[OPEN])),
+        (say("metric_in_progress", language), str(metrics.by_status[IN_PROGRESS])),
+        (say("metric_resolved", language), str(metrics.by_status[RESOLVED])),
+        (say("metric_escalation_rate", language), rate),
+    ]
     for tier in (1, 2, 3):
-        for name, durations in (("metric_frt_business", metrics.frt_business), ("metric_atht_business", metrics.atht_business),
-                                ("metric_frt_wall", metrics.frt_wall), ("metric_atht_wall", metrics.atht_wall)):
+        for name, durations in (
+            ("metric_frt_business", metrics.frt_business),
+            ("metric_atht_business", metrics.atht_business),
+            ("metric_frt_wall", metrics.frt_wall),
+            ("metric_atht_wall", metrics.atht_wall),
+        ):
             rows.append((say(name, language, tier=tier), hours(durations[tier])))
     return rows
 
@@ -92,17 +101,23 @@ def survey_metrics(surveys, start: datetime, end: datetime) -> SurveyMetrics:
     latest = [s.latest for s in period if s.latest]
     scored = [a.nps for a in latest if a.nps is not None]
     return SurveyMetrics(
-        sent=len(period), answered=len(latest),
+        sent=len(period),
+        answered=len(latest),
         response_rate=len(latest) / len(period) if period else None,
         csat=sum(1 for a in latest if a.score >= 4) / len(latest) if latest else None,
-        nps=(100 * (sum(1 for n in scored if n >= 9) - sum(1 for n in scored if n <= 6)) / len(scored)) if scored else None)
+        nps=(100 * (sum(1 for n in scored if n >= 9) - sum(1 for n in scored if n <= 6)) / len(scored))
+        if scored
+        else None,
+    )
 
 
 def survey_rows(metrics: SurveyMetrics, language: str) -> list[tuple[str, str]]:
     def share(value: float | None) -> str:
         return "–" if value is None else f"{value:.0%}"
 
-    return [(say("metric_surveys_sent", language), str(metrics.sent)),
-            (say("metric_response_rate", language), share(metrics.response_rate)),
-            (say("metric_csat", language), share(metrics.csat)),
-            ("NPS", "–" if metrics.nps is None else f"{metrics.nps:+.0f}")]
+    return [
+        (say("metric_surveys_sent", language), str(metrics.sent)),
+        (say("metric_response_rate", language), share(metrics.response_rate)),
+        (say("metric_csat", language), share(metrics.csat)),
+        ("NPS", "–" if metrics.nps is None else f"{metrics.nps:+.0f}"),
+    ]

@@ -1,6 +1,7 @@
 """What the escalation job sends, through the one send path (`functions.delivery`): emails to
 case owners (opened, escalated, a tier-3 reminder) and a CSAT survey to the customer of a case
 resolved lately. Each goes once (its ledger key) and only inside working hours."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -35,8 +36,9 @@ class Sent:
     failed: list[tuple[Notice, str]] = field(default_factory=list)
 
 
-def send_notices(deps: EscalationDeps, now: datetime, notices: Sequence[Notice], final: dict[str, CaseRecord],
-                 sent: Sent) -> None:
+def send_notices(
+    deps: EscalationDeps, now: datetime, notices: Sequence[Notice], final: dict[str, CaseRecord], sent: Sent
+) -> None:
     """Send the notices the ledger has not seen, inside working hours only."""
     facts = deps.store.facts([n.key for n in notices], _business_day(deps, now))
     due = [n for n in notices if facts.states.get(n.key) not in (SENT, RESERVED)]
@@ -65,18 +67,30 @@ def send_notices(deps: EscalationDeps, now: datetime, notices: Sequence[Notice],
     for delivery in outcome.sent:
         notice, case = planned[delivery.key]
         sent.notified.append((notice, case))
-        deps.store.update_case(case.case_id, {}, CaseEvent(case.case_id, now, "notified",
-                                                           {"kind": notice.kind, "to": case.owner_email}))
+        deps.store.update_case(
+            case.case_id, {}, CaseEvent(case.case_id, now, "notified", {"kind": notice.kind, "to": case.owner_email})
+        )
 
 
-def send_resolved_surveys(deps: EscalationDeps, now: datetime, final: dict[str, CaseRecord], surveys: list[Survey],
-                          customers: dict[str, Customer], sent: Sent) -> None:
+def send_resolved_surveys(
+    deps: EscalationDeps,
+    now: datetime,
+    final: dict[str, CaseRecord],
+    surveys: list[Survey],
+    customers: dict[str, Customer],
+    sent: Sent,
+) -> None:
     """A case resolved lately gets its customer a CSAT survey, once (ledger key survey/case/<id>)."""
     if deps.surveys is None or deps.links is None:
         return
-    resolved = {f"survey/case/{c.case_id}": c for c in final.values()
-                if c.status == RESOLVED and c.resolved_at and c.customer_email
-                and now - c.resolved_at < timedelta(days=RESOLVED_SURVEY_DAYS)}
+    resolved = {
+        f"survey/case/{c.case_id}": c
+        for c in final.values()
+        if c.status == RESOLVED
+        and c.resolved_at
+        and c.customer_email
+        and now - c.resolved_at < timedelta(days=RESOLVED_SURVEY_DAYS)
+    }
     facts = deps.store.facts(list(resolved), _business_day(deps, now))
     due = {k: c for k, c in resolved.items() if k not in facts.states}
     if not due:
@@ -105,8 +119,15 @@ def send_resolved_surveys(deps: EscalationDeps, now: datetime, final: dict[str, 
         deliveries.append(Delivery(_entry(deps, key, case.customer_id, "case_survey", now), message, survey))
     outcome = deliver(deps.store, deps.channels, deps.retry, deliveries, now)
     sent.failed += [(Notice(d.key, "survey", planned[d.key]), error) for d, error in outcome.failed + outcome.unknown]
-    sent.surveyed += [{"case_id": planned[d.key].case_id, "customer_id": planned[d.key].customer_id,
-                       "survey_id": d.survey.survey_id if d.survey else "", "key": d.key} for d in outcome.sent]
+    sent.surveyed += [
+        {
+            "case_id": planned[d.key].case_id,
+            "customer_id": planned[d.key].customer_id,
+            "survey_id": d.survey.survey_id if d.survey else "",
+            "key": d.key,
+        }
+        for d in outcome.sent
+    ]
 
 
 def _business_day(deps: EscalationDeps, now: datetime) -> date:
@@ -119,24 +140,56 @@ def _entry(deps: EscalationDeps, key: str, customer_id: str, kind: str, now: dat
 
 def _owner_message(deps: EscalationDeps, notice: Notice, case: CaseRecord) -> OutgoingMessage:
     language = deps.staff_language
-    context = {"kind": notice.kind, "owner": case.owner.split("<")[0].strip() or case.owner_email, "tier": case.tier,
-               "case_id": case.case_id, "customer": case.customer_name, "customer_id": case.customer_id,
-               "category": case.category, "issue": case.issue, "sheet_link": deps.sheet_link,
-               "first_response_due": local_text(case.first_response_due, deps.calendar),
-               "resolve_due": local_text(case.resolve_due, deps.calendar), "business_name": deps.business_name,
-               "unsubscribe_url": ""}
+    context = {
+        "kind": notice.kind,
+        "owner": case.owner.split("<")[0].strip() or case.owner_email,
+        "tier": case.tier,
+        "case_id": case.case_id,
+        "customer": case.customer_name,
+        "customer_id": case.customer_id,
+        "category": case.category,
+        "issue": case.issue,
+        "sheet_link": deps.sheet_link,
+        "first_response_due": local_text(case.first_response_due, deps.calendar),
+        "resolve_due": local_text(case.resolve_due, deps.calendar),
+        "business_name": deps.business_name,
+        "unsubscribe_url": "",
+    }
     rendered = deps.templates.message("case_notice", language, context)
-    return OutgoingMessage(notice.key, "email", case.owner_email, str(context["owner"]), rendered.subject,
-                           rendered.text, rendered.html, "", language)
+    return OutgoingMessage(
+        notice.key,
+        "email",
+        case.owner_email,
+        str(context["owner"]),
+        rendered.subject,
+        rendered.text,
+        rendered.html,
+        "",
+        language,
+    )
 
 
-def _survey_message(deps: EscalationDeps, key: str, case: CaseRecord, customer: Customer | None,
-                    survey: Survey) -> OutgoingMessage:
+def _survey_message(
+    deps: EscalationDeps, key: str, case: CaseRecord, customer: Customer | None, survey: Survey
+) -> OutgoingMessage:
     assert deps.links is not None  # checked by the caller
     unsubscribe_url = deps.links.unsubscribe(case.customer_id, case.language)
-    context = {"greeting": customer.greeting if customer else case.customer_name, "case_id": case.case_id,
-               "business_name": deps.business_name, "unsubscribe_url": unsubscribe_url,
-               "survey_links": survey_links(deps.links, survey)}
+    context = {
+        "greeting": customer.greeting if customer else case.customer_name,
+        "case_id": case.case_id,
+        "business_name": deps.business_name,
+        "unsubscribe_url": unsubscribe_url,
+        "survey_links": survey_links(deps.links, survey),
+    }
     rendered = deps.templates.message("case_survey", case.language, context)
-    return OutgoingMessage(key, "email", case.customer_email, case.customer_name, rendered.subject, rendered.text,
-                           rendered.html, unsubscribe_url, case.language)
+    return OutgoingMessage(
+        key,
+        "email",
+        case.customer_email,
+        case.customer_name,
+        rendered.subject,
+        rendered.text,
+        rendered.html,
+        unsubscribe_url,
+        case.language,
+    )

@@ -1,17 +1,29 @@
 """What one escalation run does (pure): open cases for ticked rows, take in staff's status
 changes from the Cases tab, move overdue cases up a tier, and decide which notices are due."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from functions.core.business_calendar import BusinessCalendar
-from functions.core.cases import (OPEN, RESOLVED, STATUS_TITLES, CaseEvent, CaseRecord, case_id_for, flag_key, read_status)
-from functions.core.sheet_schema import CASES, CUSTOMERS, locate_columns
+from functions.core.cases import (
+    OPEN,
+    RESOLVED,
+    STATUS_TITLES,
+    CaseEvent,
+    CaseRecord,
+    case_id_for,
+    flag_key,
+    read_status,
+)
 from functions.core.customers import CustomerSheet
+from functions.core.i18n import say
+from functions.core.sheet_schema import CASES, CUSTOMERS, locate_columns
 from functions.core.tables import Table
-from functions.core.text import cell_text
+from functions.core.text import cell_text, shorten
 from functions.core.values import CellError, read_tick
 from functions.escalate.matrix import Matrix
 from functions.escalate.triage import TIER3_PHRASES, SeverityUnreadable, triage
@@ -58,31 +70,53 @@ class EscalationPlan:
     row_notes: dict[str, str] = field(default_factory=dict)  # case ID → the Cases row's System note
 
 
-def read_flags(table: Table, sheet: CustomerSheet, problems: list[dict[str, Any]]) -> list[Flag]:
+def read_flags(table: Table, sheet: CustomerSheet, problems: list[dict[str, Any]], language: str = "vi") -> list[Flag]:
     """Ticked Escalate rows; a tick that cannot be read is a problem, not a flag."""
     columns = locate_columns(CUSTOMERS, table.header)
     if "escalate" not in columns:
         return []
     flags = []
     for customer in sheet.customers:
-        raw = table.rows[customer.row - 2]
-
-        def cell(key: str) -> Any:
-            position = columns.get(key)
-            return raw[position] if position is not None and position < len(raw) else None
-
+        cells = _cells(table.rows[customer.row - 2], columns)
         try:
-            ticked = read_tick(cell("escalate") if cell("escalate") is not None else "")
+            ticked = read_tick(cells["escalate"] if cells["escalate"] is not None else "")
         except CellError:
-            problems.append({"tab": table.title, "row": customer.row, "customer_id": customer.id,
-                             "message": f"{sheet.headers.get('escalate', 'Leo thang')} '{cell_text(cell('escalate'))}' "
-                                        "không rõ / is unclear"})
+            column = sheet.headers.get("escalate", CUSTOMERS.column("escalate").title(language))
+            problems.append(
+                {
+                    "tab": table.title,
+                    "row": customer.row,
+                    "customer_id": customer.id,
+                    "message": say(
+                        "checkbox_unreadable", language, column=column, value=shorten(cell_text(cells["escalate"]))
+                    ),
+                }
+            )
             continue
         if ticked:
-            flags.append(Flag(customer.row, customer.id, customer.id_assigned, customer.name, customer.email or "",
-                              customer.language, cell_text(cell("category")), cell_text(cell("issue")),
-                              cell("severity"), cell_text(cell("case_id"))))
+            flags.append(
+                Flag(
+                    customer.row,
+                    customer.id,
+                    customer.id_assigned,
+                    customer.name,
+                    customer.email or "",
+                    customer.language,
+                    cell_text(cells["category"]),
+                    cell_text(cells["issue"]),
+                    cells["severity"],
+                    cell_text(cells["case_id"]),
+                )
+            )
     return flags
+
+
+def _cells(raw: Sequence[Any], columns: dict[str, int]) -> dict[str, Any]:
+    """Every column of the tab by key; None where the column or the cell is absent."""
+    return {
+        key: raw[position] if (position := columns.get(key)) is not None and position < len(raw) else None
+        for key in ("escalate", "category", "issue", "severity", "case_id")
+    }
 
 
 def read_case_rows(table: Table) -> list[CaseRow]:
@@ -92,109 +126,191 @@ def read_case_rows(table: Table) -> list[CaseRow]:
         cells = {key: raw[pos] if pos < len(raw) else None for key, pos in columns.items()}
         case_id = cell_text(cells.get("case_id"))
         if case_id or any(cell_text(v) for v in cells.values()):
-            rows.append(CaseRow(Table.row_number(index), case_id, cell_text(cells.get("status")),
-                                cell_text(cells.get("resolution_note")), cells))
+            rows.append(
+                CaseRow(
+                    Table.row_number(index),
+                    case_id,
+                    cell_text(cells.get("status")),
+                    cell_text(cells.get("resolution_note")),
+                    cells,
+                )
+            )
     return rows
 
 
-def plan_escalation(flags: Sequence[Flag], cases: Sequence[CaseRecord], case_rows: Sequence[CaseRow], matrix: Matrix,
-                    calendar: BusinessCalendar, now: datetime, phrases: Sequence[str] = TIER3_PHRASES,
-                    language: str = "vi") -> EscalationPlan:
+def plan_escalation(
+    flags: Sequence[Flag],
+    cases: Sequence[CaseRecord],
+    case_rows: Sequence[CaseRow],
+    matrix: Matrix,
+    calendar: BusinessCalendar,
+    now: datetime,
+    phrases: Sequence[str] = TIER3_PHRASES,
+    language: str = "vi",
+) -> EscalationPlan:
     plan = EscalationPlan()
     by_id = {c.case_id: c for c in cases}
-
-    # 1. A ticked row without a Case ID becomes one case; its ID comes from the flag itself.
     for flag in flags:
-        if flag.case_id:
-            if flag.case_id not in by_id:
-                plan.problems.append({"tab": CUSTOMERS.title(language), "row": flag.row, "customer_id": flag.customer_id,
-                                      "message": f"Mã hồ sơ '{flag.case_id}' không có trong hệ thống / unknown Case ID"})
-            continue
-        key = flag.key or flag_key("escalate", flag.customer_id, flag.category, flag.issue)
-        case_id = case_id_for(key)
-        if case_id in by_id:  # opened by a run that stopped before writing the Case ID back
-            plan.opened.append((flag, by_id[case_id], CaseEvent(case_id, now, "opened")))
-            continue
-        note = ""
-        try:
-            decided = triage(flag.severity, flag.issue, phrases)
-        except SeverityUnreadable as unreadable:
-            decided = triage("", flag.issue, phrases)
-            note = f"Mức độ '{unreadable}' không rõ; xếp cấp theo nội dung / Severity '{unreadable}' unclear; tier from the text"
-        route = matrix.route(flag.category or "*")
-        owner = route.owner(decided.tier)
-        case = CaseRecord(
-            case_id=case_id, key=key, customer_id=flag.customer_id, customer_name=flag.customer_name,
-            category=flag.category or "*", issue=flag.issue, tier=decided.tier, initial_tier=decided.tier,
-            owner=owner.label if owner else "", owner_email=owner.email if owner else "", status=OPEN,
-            created_at=now, first_response_due=calendar.add(now, route.first_response_hours),
-            resolve_due=calendar.add(now, route.resolve_hours), updated_at=now, language=flag.language,
-            customer_email=flag.customer_email, extra={"triage": decided.reason, "route": route.category})
-        plan.opened.append((flag, case, CaseEvent(case_id, now, "opened", {"tier": case.tier, "owner": case.owner,
-                                                                           "triage": decided.reason})))
-        if note:
-            plan.row_notes[case_id] = note
-        by_id[case_id] = case
-
-    # 2. Staff's status changes in the Cases tab; rows they broke are reported, never fatal.
-    seen: set[str] = set()
+        _open(plan, by_id, flag, matrix, calendar, now, phrases, language)
+    seen = {row.case_id for row in case_rows if row.case_id in by_id}
     for row in case_rows:
-        case = by_id.get(row.case_id)
-        if case is None:
-            plan.problems.append({"tab": CASES.title(language), "row": row.row, "case_id": row.case_id,
-                                  "message": f"Mã hồ sơ '{row.case_id}' không có trong hệ thống / unknown Case ID"})
-            continue
-        seen.add(case.case_id)
-        status = read_status(row.status_text) if row.status_text else case.status
-        if status is None:
-            titles = ", ".join(STATUS_TITLES[language].values())
-            plan.row_notes[case.case_id] = (f"Trạng thái '{row.status_text}' không rõ; dùng: {titles} / "
-                                            f"unclear Status; use one of: {titles}")
-            plan.problems.append({"tab": CASES.title(language), "row": row.row, "case_id": case.case_id,
-                                  "message": plan.row_notes[case.case_id]})
-            status = case.status
-        changes: dict[str, Any] = {}
-        if status != case.status:
-            changes["status"] = status
-            if case.first_responded_at is None and status != OPEN:
-                changes["first_responded_at"] = now
-            if status == RESOLVED:
-                changes["resolved_at"] = now
-            elif case.status == RESOLVED:
-                changes["resolved_at"] = None  # reopened
-        if row.resolution_note != case.resolution_note:
-            changes["resolution_note"] = row.resolution_note
-        if changes:
-            changes["updated_at"] = now
-            plan.changes.append((case, changes, CaseEvent(case.case_id, now, "status", {
-                "from": case.status, "to": status, **({"note": row.resolution_note} if "resolution_note" in changes else {})})))
-            case = case.changed(**changes)
-            by_id[case.case_id] = case
+        _take_status(plan, by_id, row, now, language)
     plan.restore = [c for c in cases if c.case_id not in seen]
-
-    # 3. A first response overdue moves the case up a tier; at tier 3 the owner is reminded.
     for case in list(by_id.values()):
-        overdue = case.status == OPEN and case.first_responded_at is None and now >= case.first_response_due
-        if overdue and case.tier < 3:
-            route = matrix.route(case.category)
-            owner = route.owner(case.tier + 1)
-            changes = {"tier": case.tier + 1, "owner": owner.label if owner else case.owner,
-                       "owner_email": owner.email if owner else case.owner_email,
-                       "first_response_due": calendar.add(now, route.first_response_hours), "updated_at": now}
-            plan.changes.append((case, changes, CaseEvent(case.case_id, now, "escalated",
-                                                          {"from": case.tier, "to": case.tier + 1, "owner": changes["owner"]})))
-            case = case.changed(**changes)
-            by_id[case.case_id] = case
-        if case.status == RESOLVED:
-            continue
-        plan.notices.append(Notice(f"case/{case.case_id}/opened", "opened", case))
-        if case.tier > case.initial_tier:
-            plan.notices.append(Notice(f"case/{case.case_id}/tier{case.tier}", "escalated", case))
-        if case.tier == 3 and overdue and case.first_responded_at is None and now >= case.first_response_due:
-            plan.notices.append(Notice(f"case/{case.case_id}/reminder/{now.astimezone(calendar.zone).date()}", "reminder", case))
+        _escalate_and_notify(plan, by_id, case, matrix, calendar, now)
     return plan
+
+
+def _open(
+    plan: EscalationPlan,
+    by_id: dict[str, CaseRecord],
+    flag: Flag,
+    matrix: Matrix,
+    calendar: BusinessCalendar,
+    now: datetime,
+    phrases: Sequence[str],
+    language: str,
+) -> None:
+    """A ticked row without a Case ID becomes one case; its ID comes from the flag itself."""
+    if flag.case_id:
+        if flag.case_id not in by_id:
+            plan.problems.append(
+                {
+                    "tab": CUSTOMERS.title(language),
+                    "row": flag.row,
+                    "customer_id": flag.customer_id,
+                    "message": say("case_id_unknown", language, case_id=flag.case_id),
+                }
+            )
+        return
+    key = flag.key or flag_key("escalate", flag.customer_id, flag.category, flag.issue)
+    case_id = case_id_for(key)
+    if case_id in by_id:  # opened by a run that stopped before writing the Case ID back
+        plan.opened.append((flag, by_id[case_id], CaseEvent(case_id, now, "opened")))
+        return
+    try:
+        decided = triage(flag.severity, flag.issue, phrases)
+    except SeverityUnreadable as unreadable:
+        decided = triage("", flag.issue, phrases)
+        plan.row_notes[case_id] = say("severity_unreadable", language, value=shorten(str(unreadable)))
+    route = matrix.route(flag.category or "*")
+    owner = route.owner(decided.tier)
+    case = CaseRecord(
+        case_id=case_id,
+        key=key,
+        customer_id=flag.customer_id,
+        customer_name=flag.customer_name,
+        category=flag.category or "*",
+        issue=flag.issue,
+        tier=decided.tier,
+        initial_tier=decided.tier,
+        owner=owner.label if owner else "",
+        owner_email=owner.email if owner else "",
+        status=OPEN,
+        created_at=now,
+        first_response_due=calendar.add(now, route.first_response_hours),
+        resolve_due=calendar.add(now, route.resolve_hours),
+        updated_at=now,
+        language=flag.language,
+        customer_email=flag.customer_email,
+        extra={"triage": decided.reason, "route": route.category},
+    )
+    event = CaseEvent(case_id, now, "opened", {"tier": case.tier, "owner": case.owner, "triage": decided.reason})
+    plan.opened.append((flag, case, event))
+    by_id[case_id] = case
+
+
+def _take_status(
+    plan: EscalationPlan, by_id: dict[str, CaseRecord], row: CaseRow, now: datetime, language: str
+) -> None:
+    """Staff's status change or resolution note in the Cases tab; a row they broke is reported, never fatal."""
+    case = by_id.get(row.case_id)
+    if case is None:
+        plan.problems.append(
+            {
+                "tab": CASES.title(language),
+                "row": row.row,
+                "case_id": row.case_id,
+                "message": say("case_id_unknown", language, case_id=row.case_id),
+            }
+        )
+        return
+    status = read_status(row.status_text) if row.status_text else case.status
+    if status is None:
+        titles = ", ".join(STATUS_TITLES[language].values())
+        plan.row_notes[case.case_id] = say("status_unreadable", language, value=shorten(row.status_text), titles=titles)
+        plan.problems.append(
+            {
+                "tab": CASES.title(language),
+                "row": row.row,
+                "case_id": case.case_id,
+                "message": plan.row_notes[case.case_id],
+            }
+        )
+        status = case.status
+    changes = status_changes(case, status, row.resolution_note, now)
+    if changes:
+        detail = {
+            "from": case.status,
+            "to": status,
+            **({"note": row.resolution_note} if "resolution_note" in changes else {}),
+        }
+        plan.changes.append((case, changes, CaseEvent(case.case_id, now, "status", detail)))
+        by_id[case.case_id] = case.changed(**changes)
+
+
+def status_changes(case: CaseRecord, status: str, resolution_note: str, now: datetime) -> dict[str, Any]:
+    """The fields that change when staff set `status` and `resolution_note`; empty when nothing does."""
+    changes: dict[str, Any] = {}
+    if status != case.status:
+        changes["status"] = status
+        if case.first_responded_at is None and status != OPEN:
+            changes["first_responded_at"] = now
+        if status == RESOLVED:
+            changes["resolved_at"] = now
+        elif case.status == RESOLVED:
+            changes["resolved_at"] = None  # reopened
+    if resolution_note != case.resolution_note:
+        changes["resolution_note"] = resolution_note
+    if changes:
+        changes["updated_at"] = now
+    return changes
+
+
+def _escalate_and_notify(
+    plan: EscalationPlan,
+    by_id: dict[str, CaseRecord],
+    case: CaseRecord,
+    matrix: Matrix,
+    calendar: BusinessCalendar,
+    now: datetime,
+) -> None:
+    """A first response overdue moves the case up a tier; at tier 3 the owner is reminded. Every
+    open case's notices are candidates: the ledger says which were sent."""
+    overdue = case.status == OPEN and case.first_responded_at is None and now >= case.first_response_due
+    if overdue and case.tier < 3:
+        route = matrix.route(case.category)
+        owner = route.owner(case.tier + 1)
+        changes = {
+            "tier": case.tier + 1,
+            "owner": owner.label if owner else case.owner,
+            "owner_email": owner.email if owner else case.owner_email,
+            "first_response_due": calendar.add(now, route.first_response_hours),
+            "updated_at": now,
+        }
+        detail = {"from": case.tier, "to": case.tier + 1, "owner": changes["owner"]}
+        plan.changes.append((case, changes, CaseEvent(case.case_id, now, "escalated", detail)))
+        case = case.changed(**changes)
+        by_id[case.case_id] = case
+    if case.status == RESOLVED:
+        return
+    plan.notices.append(Notice(f"case/{case.case_id}/opened", "opened", case))
+    if case.tier > case.initial_tier:
+        plan.notices.append(Notice(f"case/{case.case_id}/tier{case.tier}", "escalated", case))
+    if case.tier == 3 and overdue and now >= case.first_response_due:
+        day = now.astimezone(calendar.zone).date()
+        plan.notices.append(Notice(f"case/{case.case_id}/reminder/{day}", "reminder", case))
 
 
 def status_title(status: str, language: str) -> str:
     return STATUS_TITLES[language if language in STATUS_TITLES else "vi"][status]
-

@@ -1,5 +1,6 @@
 """What the escalation run writes into the sheet (pure): the Cases tab, the Case ID and CSAT cells
 on the Customers tab, and the Dashboard's figures — only the cells that change."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -25,15 +26,29 @@ def local_text(moment: datetime | None, calendar: BusinessCalendar) -> str:
 
 
 def case_cells(case: CaseRecord, calendar: BusinessCalendar, language: str) -> dict[str, Any]:
-    return {"case_id": case.case_id, "customer_id": case.customer_id, "customer": case.customer_name,
-            "category": case.category, "issue": case.issue, "tier": case.tier, "owner": case.owner,
-            "status": status_title(case.status, language), "opened": local_text(case.created_at, calendar),
-            "first_response_due": local_text(case.first_response_due, calendar),
-            "resolve_due": local_text(case.resolve_due, calendar), "resolution_note": case.resolution_note}
+    return {
+        "case_id": case.case_id,
+        "customer_id": case.customer_id,
+        "customer": case.customer_name,
+        "category": case.category,
+        "issue": case.issue,
+        "tier": case.tier,
+        "owner": case.owner,
+        "status": status_title(case.status, language),
+        "opened": local_text(case.created_at, calendar),
+        "first_response_due": local_text(case.first_response_due, calendar),
+        "resolve_due": local_text(case.resolve_due, calendar),
+        "resolution_note": case.resolution_note,
+    }
 
 
-def case_writes(cases: Sequence[CaseRecord], rows: Sequence[CaseRow], row_notes: dict[str, str],
-                calendar: BusinessCalendar, language: str) -> list[RowWrite]:
+def case_writes(
+    cases: Sequence[CaseRecord],
+    rows: Sequence[CaseRow],
+    row_notes: dict[str, str],
+    calendar: BusinessCalendar,
+    language: str,
+) -> list[RowWrite]:
     """Every case's row as it should read; Status is staff's to change, so it is written only on a new row."""
     rows_by_case = {row.case_id: row for row in rows}
     writes = []
@@ -51,9 +66,15 @@ def case_writes(cases: Sequence[CaseRecord], rows: Sequence[CaseRow], row_notes:
 
 def customer_writes(plan: EscalationPlan, surveys: Sequence[Survey], sheet: CustomerSheet) -> list[RowWrite]:
     """The new Case ID on each ticked row, and each customer's latest survey score in the CSAT cell."""
-    writes = [RowWrite(flag.row, None if flag.id_assigned else flag.customer_id,
-                       {"case_id": case.case_id, **({"id": flag.customer_id} if flag.id_assigned else {})})
-              for flag, case, _ in plan.opened if flag.case_id != case.case_id and not flag.key]
+    writes = [
+        RowWrite(
+            flag.row,
+            None if flag.id_assigned else flag.customer_id,
+            {"case_id": case.case_id, **({"id": flag.customer_id} if flag.id_assigned else {})},
+        )
+        for flag, case, _ in plan.opened
+        if flag.case_id != case.case_id and not flag.key
+    ]
     return writes + _csat_cells(surveys, sheet)
 
 
@@ -67,13 +88,24 @@ def _csat_cells(surveys: Sequence[Survey], sheet: CustomerSheet) -> list[RowWrit
     writes = []
     for customer in sheet.customers:
         if customer.id in latest and cell_text(customer.cell("csat")) != str(latest[customer.id][1]):
-            writes.append(RowWrite(customer.row, None if customer.id_assigned else customer.id,
-                                   {"csat": latest[customer.id][1], **({"id": customer.id} if customer.id_assigned else {})}))
+            writes.append(
+                RowWrite(
+                    customer.row,
+                    None if customer.id_assigned else customer.id,
+                    {"csat": latest[customer.id][1], **({"id": customer.id} if customer.id_assigned else {})},
+                )
+            )
     return writes
 
 
-def dashboard_write(table: Table, cases: Sequence[CaseRecord], surveys: Sequence[Survey], calendar: BusinessCalendar,
-                    now: datetime, language: str) -> TabWrite:
+def dashboard_write(
+    table: Table,
+    cases: Sequence[CaseRecord],
+    surveys: Sequence[Survey],
+    calendar: BusinessCalendar,
+    now: datetime,
+    language: str,
+) -> TabWrite:
     start, end = now - timedelta(days=METRICS_DAYS), now + timedelta(seconds=1)
     metrics = care_metrics(cases, calendar, start, end)
     period = say("metrics_period", language, days=METRICS_DAYS)

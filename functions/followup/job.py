@@ -5,28 +5,30 @@ It sees only the ports; `functions.bootstrap` builds the adapters. The ledger is
 truth for "already sent", so a run repeated, overlapping or restarted after a crash never sends a
 message twice.
 """
+
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 
-from functions.core.sheet_schema import CUSTOMERS
 from functions.core.customers import Customer, ReadRules, read_customers
+from functions.core.errors import JobCannotRun, RenderError
 from functions.core.gc_pause import cycle_collector_paused
 from functions.core.i18n import both, say
-from functions.core.links import Links
-from functions.ports import Channel, Renderer, Sheet, Store
-from functions.core.errors import JobCannotRun, RenderError
 from functions.core.ledger import LedgerEntry
+from functions.core.links import Links
 from functions.core.messages import OutgoingMessage
+from functions.core.sheet_schema import CUSTOMERS
+from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, TabWrite
 from functions.delivery import Delivery, deliver
-from functions.retry import RetryPolicy
-from functions.core.surveys import Survey
-from functions.survey.offers import SurveyRules, offer, recent_by_customer, survey_links
 from functions.followup.plan import CHECKIN, DueMessage, FollowupRules, Skip, decide, due_messages
+from functions.ports import Channel, Renderer, Sheet, Store
+from functions.retry import RetryPolicy
+from functions.survey.offers import SurveyRules, offer, recent_by_customer, survey_links
 
 JOB = "followup"
 # Skip reasons that ask something of staff, so they go into the row's System note.
@@ -73,8 +75,10 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     opted_out_in_store = deps.store.opt_outs()  # also proves the store answers before any send
     with cycle_collector_paused():  # the pure part: reading and planning the whole sheet
         sheet = read_customers(tables[CUSTOMERS.key], deps.read_rules, today)
-        customers = [dataclasses.replace(c, opted_out=True) if c.id in opted_out_in_store and not c.opted_out else c
-                     for c in sheet.customers]
+        customers = [
+            dataclasses.replace(c, opted_out=True) if c.id in opted_out_in_store and not c.opted_out else c
+            for c in sheet.customers
+        ]
         rules = dataclasses.replace(deps.rules, channels=deps.rules.channels & frozenset(deps.channels))
         due = due_messages(customers, today, rules)
         facts = deps.store.facts([m.key for m in due], today)
@@ -83,11 +87,16 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     run = _Run(deps, now, dry_run)
     run.send(plan.send)
     # Sent by an earlier run (perhaps one that stopped before writing back): the sheet shows it too.
-    for skip in sorted((s for s in plan.skipped if s.message.key in facts.sent_at),
-                       key=lambda s: facts.sent_at[s.message.key]):
+    for skip in sorted(
+        (s for s in plan.skipped if s.message.key in facts.sent_at), key=lambda s: facts.sent_at[s.message.key]
+    ):
         message = skip.message
-        run.last_contact.setdefault(message.customer.id, run.contact_text(
-            message, message.customer.channel or "", facts.sent_at[message.key].astimezone(now.tzinfo)))
+        run.last_contact.setdefault(
+            message.customer.id,
+            run.contact_text(
+                message, message.customer.channel or "", facts.sent_at[message.key].astimezone(now.tzinfo)
+            ),
+        )
 
     notes: dict[str, list[str]] = {}
     for skip in plan.skipped:
@@ -98,10 +107,18 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     for customer_id, note in run.notes.items():
         notes.setdefault(customer_id, []).extend(note)
 
-    writes = [w for c in customers if (w := _row_write(c, notes.get(c.id, []), run.last_contact.get(c.id),
-                                                       c.id in opted_out_in_store, deps.staff_language))]
-    report = _report(deps, now, dry_run, sheet.problems, run, plan.skipped + run.skipped,
-                     plan.unknown + [m for m, _ in run.unknown])
+    writes = [
+        w
+        for c in customers
+        if (
+            w := _row_write(
+                c, notes.get(c.id, []), run.last_contact.get(c.id), c.id in opted_out_in_store, deps.staff_language
+            )
+        )
+    ]
+    report = _report(
+        deps, now, dry_run, sheet.problems, run, plan.skipped + run.skipped, plan.unknown + [m for m, _ in run.unknown]
+    )
     report["write_back"] = {"rows": len(writes), "missed": []}
     if not dry_run:
         try:
@@ -126,8 +143,11 @@ class _Run:
         self.notes: dict[str, list[str]] = {}
         self.last_contact: dict[str, str] = {}
         self.offers: dict[str, Survey] = {}  # message key → the survey it carries
-        self.recent = (recent_by_customer(deps.store.surveys(now - timedelta(days=deps.surveys.throttle_days)))
-                       if deps.surveys else {})
+        self.recent = (
+            recent_by_customer(deps.store.surveys(now - timedelta(days=deps.surveys.throttle_days)))
+            if deps.surveys
+            else {}
+        )
 
     def send(self, messages: list[DueMessage]) -> None:
         deps, language = self.deps, self.deps.staff_language
@@ -141,14 +161,27 @@ class _Run:
             self.previews += [Preview(m, o) for m, o in composed]
             return
         due = {m.key: m for m, _ in composed}
-        outcome = deliver(deps.store, deps.channels, deps.retry, [
-            Delivery(LedgerEntry(m.key, m.customer.id, m.kind, o.channel, self.now.date(), reserved_at=self.now), o,
-                     self.offers.get(m.key)) for m, o in composed], self.now)
+        outcome = deliver(
+            deps.store,
+            deps.channels,
+            deps.retry,
+            [
+                Delivery(
+                    LedgerEntry(m.key, m.customer.id, m.kind, o.channel, self.now.date(), reserved_at=self.now),
+                    o,
+                    self.offers.get(m.key),
+                )
+                for m, o in composed
+            ],
+            self.now,
+        )
         self.skipped += [Skip(due[d.key], "reserved_elsewhere") for d in outcome.skipped]
-        for delivery, error in outcome.failed:
+        for delivery, reason in outcome.failed:
             message = due[delivery.key]
-            self.failure(message, say("send_failed", language, kind=say(f"kind_{message.kind}", language), error=error))
-        self.unknown += [(due[d.key], error) for d, error in outcome.unknown]
+            self.failure(
+                message, say("send_failed", language, kind=say(f"kind_{message.kind}", language), error=reason)
+            )
+        self.unknown += [(due[d.key], reason) for d, reason in outcome.unknown]
         for delivery in outcome.sent:
             message = due[delivery.key]
             self.sent.append((message, delivery.message))
@@ -156,33 +189,50 @@ class _Run:
 
     def contact_text(self, message: DueMessage, channel: str, at: datetime) -> str:
         language = self.deps.staff_language
-        return say("last_contact", language, date=f"{at:%d/%m/%Y}", kind=say(f"kind_{message.kind}", language), channel=channel)
+        return say(
+            "last_contact", language, date=f"{at:%d/%m/%Y}", kind=say(f"kind_{message.kind}", language), channel=channel
+        )
 
     def compose(self, message: DueMessage) -> OutgoingMessage:
         deps, customer = self.deps, message.customer
         unsubscribe_url = deps.links.unsubscribe(customer.id, customer.language)
-        context = {"greeting": customer.greeting, "name": customer.name, "business_name": deps.business_name,
-                   "unsubscribe_url": unsubscribe_url}
+        context: dict[str, Any] = {
+            "greeting": customer.greeting,
+            "name": customer.name,
+            "business_name": deps.business_name,
+            "unsubscribe_url": unsubscribe_url,
+        }
         if customer.purchase_date:
             context["purchase_date"] = f"{customer.purchase_date:%d/%m/%Y}"
         context["survey_links"] = []
         if message.kind == CHECKIN and deps.surveys:
-            survey = offer(customer.id, f"checkin/{customer.purchase_date}", customer.language, self.now, self.recent,
-                           deps.surveys)
+            survey = offer(
+                customer.id, f"checkin/{customer.purchase_date}", customer.language, self.now, self.recent, deps.surveys
+            )
             if survey:
                 self.offers[message.key] = survey
                 context["survey_links"] = survey_links(deps.links, survey)
         rendered = deps.templates.message(message.kind, customer.language, context)
-        return OutgoingMessage(message.key, customer.channel or "", customer.address or "", customer.name,
-                               rendered.subject, rendered.text, rendered.html, unsubscribe_url, customer.language)
+        return OutgoingMessage(
+            message.key,
+            customer.channel or "",
+            customer.address or "",
+            customer.name,
+            rendered.subject,
+            rendered.text,
+            rendered.html,
+            unsubscribe_url,
+            customer.language,
+        )
 
     def failure(self, message: DueMessage, error: str) -> None:
         self.failed.append((message, error))
         self.notes.setdefault(message.customer.id, []).append(error)
 
 
-def _row_write(customer: Customer, notes: list[str], last_contact: str | None, opted_out_in_store: bool,
-               language: str) -> RowWrite | None:
+def _row_write(
+    customer: Customer, notes: list[str], last_contact: str | None, opted_out_in_store: bool, language: str
+) -> RowWrite | None:
     """Only the system cells that change; None when the row is already right."""
     wanted: dict[str, Any] = {}
     if customer.id_assigned:
@@ -199,26 +249,43 @@ def _row_write(customer: Customer, notes: list[str], last_contact: str | None, o
     return RowWrite(customer.row, None if customer.id_assigned else customer.id, wanted)
 
 
-def _report(deps: FollowupDeps, now: datetime, dry_run: bool, problems, run: _Run, skipped: list[Skip],
-            unknown: list[DueMessage]) -> dict[str, Any]:
+def _report(
+    deps: FollowupDeps,
+    now: datetime,
+    dry_run: bool,
+    problems,
+    run: _Run,
+    skipped: list[Skip],
+    unknown: list[DueMessage],
+) -> dict[str, Any]:
     language = deps.staff_language
 
     def entry(message: DueMessage, **extra: Any) -> dict[str, Any]:
-        return {"customer_id": message.customer.id, "kind": message.kind, "key": message.key, "row": message.customer.row, **extra}
+        return {
+            "customer_id": message.customer.id,
+            "kind": message.kind,
+            "key": message.key,
+            "row": message.customer.row,
+            **extra,
+        }
 
     report: dict[str, Any] = {
         "job": JOB,
         "now": now.isoformat(),
         "dry_run": dry_run,
         "sent": [entry(m, channel=o.channel, to=o.to) for m, o in run.sent],
-        "planned": [entry(p.message, channel=p.outgoing.channel, to=p.outgoing.to, subject=p.outgoing.subject)
-                    for p in run.previews],
+        "planned": [
+            entry(p.message, channel=p.outgoing.channel, to=p.outgoing.to, subject=p.outgoing.subject)
+            for p in run.previews
+        ],
         "skipped": [entry(s.message, reason=s.reason, detail=say(s.reason, language, **s.params)) for s in skipped],
         "failed": [entry(m, error=error) for m, error in run.failed],
         "unknown": [entry(m, detail=say("unconfirmed", language)) for m in unknown],
         "problems": [p.as_dict(language) for p in problems],
     }
-    report["summary"] = {name: len(report[name]) for name in ("sent", "planned", "skipped", "failed", "unknown", "problems")}
+    report["summary"] = {
+        name: len(report[name]) for name in ("sent", "planned", "skipped", "failed", "unknown", "problems")
+    }
     outside = [s for s in skipped if s.reason == "outside_hours"]
     if outside:
         report["notice"] = both("outside_hours", hours=deps.rules.hours)

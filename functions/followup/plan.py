@@ -4,11 +4,13 @@ Two steps, so the job can ask the ledger in between:
   due_messages(customers, today)   → every message the calendar calls for (and late ones)
   decide(due, ledger facts, now)   → what to send now, what to skip (with a reason), what is unknown
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from functions.core.customers import Customer
 from functions.core.ledger import FAILED, RESERVED, SENT, LedgerFacts
@@ -74,32 +76,41 @@ def due_messages(customers: Iterable[Customer], today: date, rules: FollowupRule
     return due
 
 
+def _ledger_skip(message: DueMessage, state: str) -> Skip:
+    """Why a message the ledger holds as sent or failed is not sent again."""
+    return Skip(message, "already_sent" if state == SENT else "failed_before")
+
+
+def _row_skip(message: DueMessage, now: datetime, rules: FollowupRules) -> Skip | None:
+    """Why a new message is not sent now; None when it may go."""
+    customer = message.customer
+    if message.late:
+        return Skip(message, "too_late", {"due": f"{message.due:%d/%m/%Y}", "days": rules.catchup_days})
+    if customer.problems:
+        return Skip(message, "invalid_row")
+    if customer.opted_out:
+        return Skip(message, "opted_out")
+    if customer.channel not in rules.channels:
+        return Skip(message, "channel_unavailable", {"channel": customer.channel})
+    if not rules.send_from <= now.time() < rules.send_until:
+        return Skip(message, "outside_hours", {"hours": rules.hours})
+    return None
+
+
 def decide(due: Sequence[DueMessage], facts: LedgerFacts, now: datetime, rules: FollowupRules) -> FollowupPlan:
     """`now` is local time in the business time zone."""
     plan = FollowupPlan()
     sendable: list[DueMessage] = []
     for message in due:
         state = facts.states.get(message.key)
-        customer = message.customer
-        if state == SENT:
-            if not message.late:
-                plan.skipped.append(Skip(message, "already_sent"))
-        elif state == RESERVED:
+        if state == RESERVED:
             plan.unknown.append(message)
-        elif state == FAILED:
-            plan.skipped.append(Skip(message, "failed_before"))
-        elif message.late:
-            plan.skipped.append(Skip(message, "too_late", {"due": f"{message.due:%d/%m/%Y}", "days": rules.catchup_days}))
-        elif customer.problems:
-            plan.skipped.append(Skip(message, "invalid_row"))
-        elif customer.opted_out:
-            plan.skipped.append(Skip(message, "opted_out"))
-        elif customer.channel not in rules.channels:
-            plan.skipped.append(Skip(message, "channel_unavailable", {"channel": customer.channel}))
-        elif not rules.send_from <= now.time() < rules.send_until:
-            plan.skipped.append(Skip(message, "outside_hours", {"hours": rules.hours}))
-        else:
+            continue
+        skip = _ledger_skip(message, state) if state in (SENT, FAILED) else _row_skip(message, now, rules)
+        if skip is None:
             sendable.append(message)
+        elif skip.reason != "already_sent" or not message.late:  # a late one sent long ago: nothing to say
+            plan.skipped.append(skip)
 
     # One message per customer per day; the birthday wins, the check-in waits for the next run.
     contacted = set(facts.contacted_today)
@@ -115,5 +126,5 @@ def decide(due: Sequence[DueMessage], facts: LedgerFacts, now: datetime, rules: 
     room = rules.daily_cap - facts.reserved_today if rules.daily_cap else len(chosen)
     chosen.sort(key=lambda m: (m.due, m.kind != BIRTHDAY, m.customer.row))
     plan.send = chosen[: max(room, 0)]
-    plan.skipped.extend(Skip(m, "daily_cap", {"cap": rules.daily_cap}) for m in chosen[max(room, 0):])
+    plan.skipped.extend(Skip(m, "daily_cap", {"cap": rules.daily_cap}) for m in chosen[max(room, 0) :])
     return plan

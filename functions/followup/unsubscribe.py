@@ -1,19 +1,23 @@
 """The public unsubscribe function: GET shows a confirmation page and records nothing (mail
 scanners open links); POST records the opt-out — from the page's button or an RFC 8058
 one-click request by the mail provider. The next follow-up run ticks Opt out on the row."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from functions.core.links import UNSUBSCRIBE_DAYS, Links
-from functions.ports import Store
-from functions.ports import Renderer
 from functions.core.tokens import TokenExpired, TokenInvalid
+from functions.ports import Renderer, Store
 
-HTML = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+HTML = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 @dataclass
@@ -30,8 +34,9 @@ def handle_unsubscribe(method: str, path: str, deps: UnsubscribeDeps) -> tuple[s
     token = path.rstrip("/").rsplit("/", 1)[-1]
 
     def page(state: str, language: str, status: int) -> tuple[str, int, dict[str, str]]:
-        body = deps.templates.page("unsubscribe.html", {"state": state, "language": language,
-                                                        "business_name": deps.business_name})
+        body = deps.templates.page(
+            "unsubscribe.html", {"state": state, "language": language, "business_name": deps.business_name}
+        )
         return body, status, HTML
 
     try:

@@ -1,15 +1,16 @@
 """Offering a survey in a message (pure): which survey, whether the customer had one too
 recently, and the five one-tap links. Called by the follow-up and escalation jobs."""
+
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
 
+from functions.core.i18n import score_labels
 from functions.core.links import Links
 from functions.core.surveys import Survey, survey_id_for
-from functions.core.i18n import score_labels
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,9 @@ def recent_by_customer(surveys: Iterable[Survey]) -> dict[str, set[str]]:
     return recent
 
 
-def offer(customer_id: str, occasion: str, language: str, now: datetime, recent: dict[str, set[str]],
-          rules: SurveyRules) -> Survey | None:
+def offer(
+    customer_id: str, occasion: str, language: str, now: datetime, recent: dict[str, set[str]], rules: SurveyRules
+) -> Survey | None:
     """The survey for this occasion, or None when the customer was asked about something else lately."""
     survey_id = survey_id_for(customer_id, occasion)
     if recent.get(customer_id, set()) - {survey_id}:
@@ -37,5 +39,7 @@ def offer(customer_id: str, occasion: str, language: str, now: datetime, recent:
 def survey_links(links: Links, survey: Survey) -> list[dict[str, object]]:
     """Five links, one per score, each opening the page with that score chosen (GET records nothing)."""
     labels = score_labels(survey.language)
-    return [{"score": n, "label": labels[n - 1], "url": links.survey(survey.survey_id, survey.language, n)}
-            for n in range(1, 6)]
+    return [
+        {"score": n, "label": labels[n - 1], "url": links.survey(survey.survey_id, survey.language, n)}
+        for n in range(1, 6)
+    ]

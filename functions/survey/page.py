@@ -1,25 +1,27 @@
 """The public survey function: GET shows the page (and records nothing: mail scanners open
 links); POST records the answer, through a form carrying a signed anti-CSRF value. A customer
 may change the answer until the survey expires; every answer is kept, the latest counts."""
+
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Mapping
 
-from functions.core.links import Links
-from functions.ports import Store
-from functions.ports import Renderer
-from functions.core.tokens import TokenExpired, TokenInvalid
 from functions.core.i18n import say, score_labels
+from functions.core.links import Links
 from functions.core.surveys import COMMENT_LIMIT, MAX_ANSWERS, Answer, TooManyAnswers
+from functions.core.tokens import TokenExpired, TokenInvalid
+from functions.ports import Renderer, Store
 
 TOKEN_DAYS = 366  # the survey's own expiry (at most a year) is checked against the store
 HEADERS = {
     "Content-Type": "text/html; charset=utf-8",
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-                               "base-uri 'none'; frame-ancestors 'none'",
-    "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
+    "base-uri 'none'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
 }
 
@@ -35,17 +37,32 @@ class SurveyDeps:
     nps: bool = False
 
 
-def handle_survey(method: str, path: str, query: Mapping[str, str], form: Mapping[str, str],
-                  deps: SurveyDeps) -> tuple[str, int, dict[str, str]]:
+def handle_survey(
+    method: str, path: str, query: Mapping[str, str], form: Mapping[str, str], deps: SurveyDeps
+) -> tuple[str, int, dict[str, str]]:
     token = path.rstrip("/").rsplit("/", 1)[-1]
     language = "vi"
 
     def page(state: str, status: int, **context) -> tuple[str, int, dict[str, str]]:
-        body = deps.templates.page("survey.html", {
-            "state": state, "language": language, "business_name": deps.business_name, "nps": deps.nps,
-            "labels": list(enumerate(score_labels(language), start=1)), "comment_limit": COMMENT_LIMIT,
-            "error": "", "answered": None, "selected": None, "comment": "", "csrf": "", "low": False,
-            "change_url": "", **context})
+        body = deps.templates.page(
+            "survey.html",
+            {
+                "state": state,
+                "language": language,
+                "business_name": deps.business_name,
+                "nps": deps.nps,
+                "labels": list(enumerate(score_labels(language), start=1)),
+                "comment_limit": COMMENT_LIMIT,
+                "error": "",
+                "answered": None,
+                "selected": None,
+                "comment": "",
+                "csrf": "",
+                "low": False,
+                "change_url": "",
+                **context,
+            },
+        )
         return body, status, dict(HEADERS)
 
     try:
@@ -72,7 +89,9 @@ def handle_survey(method: str, path: str, query: Mapping[str, str], form: Mappin
         return page("invalid", 405)
 
     try:
-        if deps.links.form_signer().verify(form.get("csrf", ""), TOKEN_DAYS * 86400, now=deps.now()) != {"s": survey_id}:
+        if deps.links.form_signer().verify(form.get("csrf", ""), TOKEN_DAYS * 86400, now=deps.now()) != {
+            "s": survey_id
+        }:
             raise TokenInvalid("csrf")
     except (TokenInvalid, TokenExpired):
         return page("form", 403, csrf=csrf, answered=answered, error=say("survey_page_stale", language))
@@ -80,7 +99,9 @@ def handle_survey(method: str, path: str, query: Mapping[str, str], form: Mappin
     nps = _nps(form.get("nps")) if deps.nps else None
     comment = (form.get("comment") or "").strip()[:COMMENT_LIMIT]
     if score is None:
-        return page("form", 400, csrf=csrf, answered=answered, comment=comment, error=say("survey_choose_score", language))
+        return page(
+            "form", 400, csrf=csrf, answered=answered, comment=comment, error=say("survey_choose_score", language)
+        )
     try:
         deps.store.add_answer(survey_id, Answer(score, deps.now(), comment, nps), limit=MAX_ANSWERS)
     except TooManyAnswers:

@@ -1,5 +1,6 @@
 """One rendered message as an RFC 5322 email: text and HTML parts, UTF-8 headers, and the
 RFC 2369 / RFC 8058 unsubscribe headers. Shared by the outbox and SMTP channels."""
+
 from __future__ import annotations
 
 from email.headerregistry import Address

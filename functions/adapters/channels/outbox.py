@@ -2,16 +2,17 @@
 
 Every delivery makes a new file, never overwriting one, so a message sent twice shows as two.
 """
+
 from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from functions.core.messages import OutgoingMessage
-from functions.core.errors import PermanentDeliveryError
 from functions.adapters.channels.mime import build_email
+from functions.core.errors import PermanentDeliveryError
+from functions.core.messages import OutgoingMessage
 
 
 class OutboxChannel:
@@ -26,7 +27,7 @@ class OutboxChannel:
             raise PermanentDeliveryError(f"outbox: channel {message.channel} is not supported")
         self.folder.mkdir(parents=True, exist_ok=True)
         email = build_email(message, self.sender_name, self.sender_email, self.reply_to)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         name = f"{stamp}_{re.sub(r'[^A-Za-z0-9.-]+', '_', message.key)}_{secrets.token_hex(3)}.eml"
         with open(self.folder / name, "xb") as file:
             file.write(email.as_bytes())

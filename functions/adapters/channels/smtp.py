@@ -3,6 +3,7 @@
 One connection is opened on the first message and reused for the run. SMTP 4xx replies and
 dropped connections are transient (the job retries them); 5xx replies are permanent.
 """
+
 from __future__ import annotations
 
 import base64
@@ -10,9 +11,9 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 
-from functions.core.messages import OutgoingMessage
-from functions.core.errors import PermanentDeliveryError, TransientDeliveryError
 from functions.adapters.channels.mime import build_email
+from functions.core.errors import PermanentDeliveryError, TransientDeliveryError
+from functions.core.messages import OutgoingMessage
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,12 @@ class SmtpChannel:
             code = next(iter(error.recipients.values()))[0]
             self._raise_for(code, "recipient refused")
         except smtplib.SMTPResponseException as error:
-            self._raise_for(error.smtp_code, error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else str(error.smtp_error))
+            self._raise_for(
+                error.smtp_code,
+                error.smtp_error.decode(errors="replace")
+                if isinstance(error.smtp_error, bytes)
+                else str(error.smtp_error),
+            )
         except (smtplib.SMTPServerDisconnected, OSError) as error:
             self.close()
             raise TransientDeliveryError(f"SMTP {self.config.host}:{self.config.port}: {error}") from error

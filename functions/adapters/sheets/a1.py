@@ -1,4 +1,5 @@
 """A1 notation for the Sheets API (pure)."""
+
 from __future__ import annotations
 
 

@@ -9,28 +9,31 @@ Values are read unformatted with dates as serial numbers (so text stays text: "0
 zero) and written RAW (so "=HYPERLINK(…)" typed by a customer stays text). Requests go through
 BoundedHTTPClient: retries with backoff on 429/408/5xx and timeouts, within a deadline.
 """
+
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from functions.adapters.sheets.a1 import column_letters, quoted
-from functions.core.sheet_schema import TabSpec, find_tab, locate_columns
 from functions.adapters.sheets.google_setup import TabState, plan_setup
 from functions.adapters.sheets.placement import Placement, place
-from functions.core.sheet_layout import TabLayout
-from functions.core.tables import RowWrite, Table, TabWrite
 from functions.core.errors import SheetUnavailable
+from functions.core.sheet_layout import TabLayout
+from functions.core.sheet_schema import TabSpec, find_tab, locate_columns
+from functions.core.tables import RowWrite, Table, TabWrite
 from functions.core.values import SHEETS_EPOCH
 from functions.retry import RetryPolicy
 
 GOOGLE_SHEETS_URL = "https://sheets.googleapis.com"
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 RETRIED = {408, 429, 500, 502, 503, 504}
+IdColumn = Callable[[int], Sequence[Any]]  # a tab's ID column, read below the header at a position
 _KEY_IN_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
 
 
@@ -76,19 +79,38 @@ def bounded_http_client(connection: Connection) -> type:
     from gspread.exceptions import APIError
     from gspread.http_client import HTTPClient
 
-    policy = RetryPolicy(budget_seconds=connection.deadline, first_delay=connection.first_delay, max_delay=32.0,
-                         sleep=connection.sleep)
+    policy = RetryPolicy(
+        budget_seconds=connection.deadline, first_delay=connection.first_delay, max_delay=32.0, sleep=connection.sleep
+    )
 
     class BoundedHTTPClient(HTTPClient):
         def __init__(self, auth: Any, session: Any = None):
             super().__init__(auth, session)
             self.timeout = connection.request_timeout
 
-        def request(self, method: str, endpoint: str, **kwargs: Any) -> Any:
+        def request(  # gspread's signature
+            self,
+            method: str,
+            endpoint: str,
+            params: Any = None,
+            data: Any = None,
+            json: Any = None,
+            files: Any = None,
+            headers: Any = None,
+        ) -> Any:
             url = endpoint.replace(GOOGLE_SHEETS_URL, connection.api_url.rstrip("/"), 1)
 
             def attempt() -> Any:
-                response = self.session.request(method=method, url=url, timeout=self.timeout, **kwargs)
+                response = self.session.request(
+                    method=method,
+                    url=url,
+                    params=params,
+                    data=data,
+                    json=json,
+                    files=files,
+                    headers=headers,
+                    timeout=self.timeout,
+                )
                 if response.ok:
                     return response
                 if response.status_code in RETRIED:
@@ -96,9 +118,11 @@ def bounded_http_client(connection: Connection) -> type:
                 raise APIError(response)
 
             try:
-                return policy.call(attempt, (_RetryableResponse, requests.Timeout, requests.ConnectionError),
-                                   lambda error: _retry_after(error.response)
-                                   if isinstance(error, _RetryableResponse) else None)
+                return policy.call(
+                    attempt,
+                    (_RetryableResponse, requests.Timeout, requests.ConnectionError),
+                    lambda error: _retry_after(error.response) if isinstance(error, _RetryableResponse) else None,
+                )
             except _RetryableResponse as error:
                 raise APIError(error.response) from None
 
@@ -140,7 +164,9 @@ class GoogleSheet:
             import requests
 
             session, credentials = requests.Session(), None
-        return gspread.Client(credentials, session=session, http_client=bounded_http_client(self.connection)).http_client
+        return gspread.Client(
+            credentials, session=session, http_client=bounded_http_client(self.connection)
+        ).http_client
 
     def _credentials(self):
         setting = self.connection.credentials.strip()
@@ -173,10 +199,13 @@ class GoogleSheet:
                 raise SheetError(
                     f"Không mở được bảng tính {key}: không có hoặc chưa chia sẻ cho tài khoản dịch vụ (quyền Người chỉnh sửa). / "
                     f"Spreadsheet {key} not found or not shared with the service account: share it as Editor "
-                    f"({status}: {_message(error)})") from error
+                    f"({status}: {_message(error)})"
+                ) from error
             if status == 429:
-                raise SheetError(f"Google Sheets hết hạn mức cho {key} / quota exhausted for {key} after "
-                                 f"{self.connection.deadline:.0f} s of retries; the next run will try again") from error
+                raise SheetError(
+                    f"Google Sheets hết hạn mức cho {key} / quota exhausted for {key} after "
+                    f"{self.connection.deadline:.0f} s of retries; the next run will try again"
+                ) from error
             raise SheetError(f"Google Sheets {key}: {status} {_message(error)}") from error
         except (requests.RequestException, GoogleAuthError) as error:
             raise SheetError(f"Google Sheets {key}: {error}") from error
@@ -196,7 +225,7 @@ class GoogleSheet:
             return {}
         answer = self._values([quoted(t) for t in found.values()], dateTimeRenderOption="SERIAL_NUMBER")
         tables = {}
-        for (key, title), value_range in zip(found.items(), answer.get("valueRanges", [])):
+        for (key, title), value_range in zip(found.items(), answer.get("valueRanges", []), strict=False):
             rows = value_range.get("values", [])
             header = rows[0] if rows else []
             self._headers[title] = header
@@ -215,32 +244,37 @@ class GoogleSheet:
             placement = place(change, header, id_column)
             missed += placement.missed
             grow += self._growth(title, placement)
-            data += [{"range": f"{quoted(title)}!{column_letters(p)}1", "values": [[text]]}
-                     for p, text in placement.new_columns]
-            data += [{"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[_cell(v)]]}
-                     for n, p, v in placement.cells]
+            data += [
+                {"range": f"{quoted(title)}!{column_letters(p)}1", "values": [[text]]}
+                for p, text in placement.new_columns
+            ]
+            data += [
+                {"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[_cell(v)]]}
+                for n, p, v in placement.cells
+            ]
         self._update(grow, data)
         return missed
 
     def _title(self, tab: TabSpec) -> str:
         title = find_tab(tab, self.tab_titles())
         if title is None:
-            raise SheetError(f"Tab '{tab.title_vi}' / '{tab.title_en}' không có trong / is not in "
-                             f"spreadsheet {self.connection.key}")
+            raise SheetError(
+                f"Tab '{tab.title_vi}' / '{tab.title_en}' không có trong / is not in spreadsheet {self.connection.key}"
+            )
         return title
 
-    def _tabs_now(self, targets: list[tuple[TabWrite, str]]
-                  ) -> list[tuple[TabWrite, str, list[Any], Callable[[int], Sequence[Any]]]]:
+    def _tabs_now(self, targets: list[tuple[TabWrite, str]]) -> list[tuple[TabWrite, str, list[Any], IdColumn]]:
         """One small read: each tab's header and its ID column where it was, as they are now."""
         guesses = {title: self._id_position(change, title) for change, title in targets}
         ranges = []
         for _, title in targets:
             ranges.append(f"{quoted(title)}!1:1")
-            if guesses[title] is not None:
-                letters = column_letters(guesses[title])
+            guess = guesses[title]
+            if guess is not None:
+                letters = column_letters(guess)
                 ranges.append(f"{quoted(title)}!{letters}2:{letters}")
         value_ranges = iter(self._values(ranges).get("valueRanges", []))
-        found = []
+        found: list[tuple[TabWrite, str, list[Any], IdColumn]] = []
         for change, title in targets:
             header = (next(value_ranges).get("values") or [[]])[0]
             fetched = _first_cells(next(value_ranges)) if guesses[title] is not None else []
@@ -259,22 +293,29 @@ class GoogleSheet:
         grid = sheet["gridProperties"]
         columns = max((p for p, _ in placement.new_columns), default=-1) + 1
         rows = max((n for n, _, _ in placement.cells), default=0)
-        return [{"appendDimension": {"sheetId": sheet["sheetId"], "dimension": dimension, "length": needed - have}}
-                for dimension, needed, have in (("COLUMNS", columns, grid["columnCount"]),
-                                                ("ROWS", rows, grid["rowCount"])) if needed > have]
+        return [
+            {"appendDimension": {"sheetId": sheet["sheetId"], "dimension": dimension, "length": needed - have}}
+            for dimension, needed, have in (("COLUMNS", columns, grid["columnCount"]), ("ROWS", rows, grid["rowCount"]))
+            if needed > have
+        ]
 
     def _values(self, ranges: list[str], **params: str) -> dict[str, Any]:
-        return self._call(lambda: self._http.values_batch_get(
-            self.connection.key, ranges, params={"valueRenderOption": "UNFORMATTED_VALUE", "majorDimension": "ROWS",
-                                                 **params}))
+        return self._call(
+            lambda: self._http.values_batch_get(
+                self.connection.key,
+                ranges,
+                params={"valueRenderOption": "UNFORMATTED_VALUE", "majorDimension": "ROWS", **params},
+            )
+        )
 
     def _update(self, requests: list[dict[str, Any]], data: list[dict[str, Any]]) -> None:
         """Structure first (new tabs, rows, columns, rules), then values, written RAW."""
         if requests:
             self._call(lambda: self._http.batch_update(self.connection.key, {"requests": requests}))
         if data:
-            self._call(lambda: self._http.values_batch_update(
-                self.connection.key, {"valueInputOption": "RAW", "data": data}))
+            self._call(
+                lambda: self._http.values_batch_update(self.connection.key, {"valueInputOption": "RAW", "data": data})
+            )
 
     def _sheet(self, title: str) -> dict[str, Any]:
         return next(s["properties"] for s in self.metadata()["sheets"] if s["properties"]["title"] == title)
@@ -313,19 +354,32 @@ class GoogleSheet:
             return {}
         by_title = {s["properties"]["title"]: s for s in sheets}
         contents = self._values([quoted(t) for t in found.values()])
-        grid = self._call(lambda: self._http.fetch_sheet_metadata(self.connection.key, params={
-            "includeGridData": "true", "ranges": [f"{quoted(t)}!2:2" for t in found.values()],
-            "fields": "sheets(properties(sheetId,title),data(rowData(values(dataValidation))))"}))
+        grid = self._call(
+            lambda: self._http.fetch_sheet_metadata(
+                self.connection.key,
+                params={
+                    "includeGridData": "true",
+                    "ranges": [f"{quoted(t)}!2:2" for t in found.values()],
+                    "fields": "sheets(properties(sheetId,title),data(rowData(values(dataValidation))))",
+                },
+            )
+        )
         validations = _validations(grid)
         tabs: dict[str, TabState | None] = {}
-        for (key, title), value_range in zip(found.items(), contents.get("valueRanges", [])):
+        for (key, title), value_range in zip(found.items(), contents.get("valueRanges", []), strict=False):
             rows = value_range.get("values", [])
             props = by_title[title]["properties"]
             tabs[key] = TabState(
-                props["sheetId"], title, rows[0] if rows else [], sum(1 for r in rows[1:] if any(v != "" for v in r)),
-                props["gridProperties"]["rowCount"], props["gridProperties"]["columnCount"],
-                props["gridProperties"].get("frozenRowCount", 0), validations.get(title, {}),
-                {p.get("description", "") for p in by_title[title].get("protectedRanges", [])})
+                props["sheetId"],
+                title,
+                rows[0] if rows else [],
+                sum(1 for r in rows[1:] if any(v != "" for v in r)),
+                props["gridProperties"]["rowCount"],
+                props["gridProperties"]["columnCount"],
+                props["gridProperties"].get("frozenRowCount", 0),
+                validations.get(title, {}),
+                {p.get("description", "") for p in by_title[title].get("protectedRanges", [])},
+            )
         return tabs
 
 
@@ -338,8 +392,9 @@ def _validations(grid: dict[str, Any]) -> dict[str, dict[int, dict[str, Any]]]:
     found = {}
     for sheet in grid.get("sheets", []):
         values = ((sheet.get("data") or [{}])[0].get("rowData") or [{}])[0].get("values", [])
-        found[sheet["properties"]["title"]] = {i: v["dataValidation"] for i, v in enumerate(values)
-                                               if "dataValidation" in v}
+        found[sheet["properties"]["title"]] = {
+            i: v["dataValidation"] for i, v in enumerate(values) if "dataValidation" in v
+        }
     return found
 
 

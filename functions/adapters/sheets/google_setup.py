@@ -1,15 +1,16 @@
 """Planning `careloop setup-sheet` for Google Sheets (pure): from what the spreadsheet holds now
 to the few requests that add what is missing. Nothing present is moved or rewritten, so a
 second run plans nothing."""
+
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from functions.adapters.sheets.a1 import column_letters, quoted
-from functions.core.sheet_schema import locate_columns, with_missing_columns
 from functions.core.sheet_layout import TabLayout
+from functions.core.sheet_schema import locate_columns, with_missing_columns
 
 PROTECTION_MARK = "careloop:system"
 
@@ -40,13 +41,17 @@ def rule_for(layout: TabLayout, key: str) -> dict | None:
     if key in layout.checkboxes:
         return {"condition": {"type": "BOOLEAN"}}
     if key in layout.dropdowns:
-        return {"condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": v} for v in layout.dropdowns[key]]},
-                "strict": True, "showCustomUi": True}
+        return {
+            "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": v} for v in layout.dropdowns[key]]},
+            "strict": True,
+            "showCustomUi": True,
+        }
     return None
 
 
-def plan_setup(layouts: list[TabLayout], tabs: dict[str, TabState | None], language: str,
-               new_sheet_id: Callable[[], int]) -> SetupPlan:
+def plan_setup(
+    layouts: list[TabLayout], tabs: dict[str, TabState | None], language: str, new_sheet_id: Callable[[], int]
+) -> SetupPlan:
     """`tabs`: the layout's tab key → its state now, or None when the tab is missing."""
     plan = SetupPlan()
     for layout in layouts:
@@ -57,38 +62,71 @@ def plan_setup(layouts: list[TabLayout], tabs: dict[str, TabState | None], langu
     return plan
 
 
-def _tab(plan: SetupPlan, layout: TabLayout, state: TabState | None, language: str,
-         new_sheet_id: Callable[[], int]) -> TabState:
+def _tab(
+    plan: SetupPlan, layout: TabLayout, state: TabState | None, language: str, new_sheet_id: Callable[[], int]
+) -> TabState:
     """The tab, added with a bold frozen header when missing; its header frozen when it is not."""
     if state is None:
         sheet_id, title, width = new_sheet_id(), layout.tab.title(language), max(26, len(layout.tab.columns))
-        plan.requests.append({"addSheet": {"properties": {
-            "sheetId": sheet_id, "title": title,
-            "gridProperties": {"rowCount": 1000, "columnCount": width, "frozenRowCount": 1}}}})
-        plan.requests.append({"repeatCell": {"range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
-                                             "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
-                                             "fields": "userEnteredFormat.textFormat.bold"}})
+        plan.requests.append(
+            {
+                "addSheet": {
+                    "properties": {
+                        "sheetId": sheet_id,
+                        "title": title,
+                        "gridProperties": {"rowCount": 1000, "columnCount": width, "frozenRowCount": 1},
+                    }
+                }
+            }
+        )
+        plan.requests.append(
+            {
+                "repeatCell": {
+                    "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
+                    "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                    "fields": "userEnteredFormat.textFormat.bold",
+                }
+            }
+        )
         plan.actions.append(f"+ tab '{title}'")
         return TabState(sheet_id, title, [], 0, 1000, width, 1, {}, set())
     if state.frozen_rows < 1:
-        plan.requests.append({"updateSheetProperties": {
-            "properties": {"sheetId": state.sheet_id, "gridProperties": {"frozenRowCount": 1}},
-            "fields": "gridProperties.frozenRowCount"}})
+        plan.requests.append(
+            {
+                "updateSheetProperties": {
+                    "properties": {"sheetId": state.sheet_id, "gridProperties": {"frozenRowCount": 1}},
+                    "fields": "gridProperties.frozenRowCount",
+                }
+            }
+        )
         plan.actions.append(f"~ '{state.title}': header row frozen")
     return state
 
 
 def _columns(plan: SetupPlan, layout: TabLayout, state: TabState, language: str) -> tuple[dict[str, int], int]:
     """Missing columns added after the last one, the grid widened first when they pass its edge."""
-    positions, added = with_missing_columns(layout.tab, locate_columns(layout.tab, state.header, require=False),
-                                            len(state.header), {c.key for c in layout.tab.columns}, language)
+    positions, added = with_missing_columns(
+        layout.tab,
+        locate_columns(layout.tab, state.header, require=False),
+        len(state.header),
+        {c.key for c in layout.tab.columns},
+        language,
+    )
     width = len(state.header) + len(added)
     if width > state.column_count:
-        plan.requests.append({"appendDimension": {"sheetId": state.sheet_id, "dimension": "COLUMNS",
-                                                  "length": width - state.column_count}})
+        plan.requests.append(
+            {
+                "appendDimension": {
+                    "sheetId": state.sheet_id,
+                    "dimension": "COLUMNS",
+                    "length": width - state.column_count,
+                }
+            }
+        )
     if added:
-        plan.values.append({"range": f"{quoted(state.title)}!{column_letters(added[0][0])}1",
-                            "values": [[text for _, text in added]]})
+        plan.values.append(
+            {"range": f"{quoted(state.title)}!{column_letters(added[0][0])}1", "values": [[text for _, text in added]]}
+        )
         plan.actions.append(f"+ '{state.title}': " + ", ".join(text for _, text in added))
     return positions, width
 
@@ -99,16 +137,37 @@ def _rules(plan: SetupPlan, layout: TabLayout, state: TabState, positions: dict[
         at = positions[column.key]
         rule = rule_for(layout, column.key)
         if rule and state.validations.get(at) != rule:
-            plan.requests.append({"setDataValidation": {"range": {
-                "sheetId": state.sheet_id, "startRowIndex": 1, "endRowIndex": state.row_count,
-                "startColumnIndex": at, "endColumnIndex": at + 1}, "rule": rule}})
-            plan.actions.append(f"~ '{state.title}': {column.title(language)} "
-                                + ("checkbox" if column.key in layout.checkboxes else "dropdown"))
+            plan.requests.append(
+                {
+                    "setDataValidation": {
+                        "range": {
+                            "sheetId": state.sheet_id,
+                            "startRowIndex": 1,
+                            "endRowIndex": state.row_count,
+                            "startColumnIndex": at,
+                            "endColumnIndex": at + 1,
+                        },
+                        "rule": rule,
+                    }
+                }
+            )
+            plan.actions.append(
+                f"~ '{state.title}': {column.title(language)} "
+                + ("checkbox" if column.key in layout.checkboxes else "dropdown")
+            )
         mark = f"{PROTECTION_MARK}:{layout.tab.key}:{column.key}"
         if column.key in layout.protected() and mark not in state.protections:
-            plan.requests.append({"addProtectedRange": {"protectedRange": {
-                "range": {"sheetId": state.sheet_id, "startColumnIndex": at, "endColumnIndex": at + 1},
-                "description": mark, "warningOnly": True}}})
+            plan.requests.append(
+                {
+                    "addProtectedRange": {
+                        "protectedRange": {
+                            "range": {"sheetId": state.sheet_id, "startColumnIndex": at, "endColumnIndex": at + 1},
+                            "description": mark,
+                            "warningOnly": True,
+                        }
+                    }
+                }
+            )
             plan.actions.append(f"~ '{state.title}': {column.title(language)} protected (warning)")
 
 
@@ -120,7 +179,7 @@ def _starter_rows(plan: SetupPlan, layout: TabLayout, state: TabState, positions
     rows = []
     for starter in layout.starter_rows:
         row: list[Any] = [""] * width
-        for key, value in zip(order, starter):
+        for key, value in zip(order, starter, strict=False):
             row[positions[key]] = value
         rows.append(row)
     plan.values.append({"range": f"{quoted(state.title)}!A2", "values": rows})

@@ -4,10 +4,12 @@ Rows are found by ID (staff sort and insert rows while a run is going); among ro
 ID (a problem staff must fix) the one at the row number read; a row read without an ID only if
 it is still there without one (rows below the last one count as blank: new rows go there). Columns the write needs and the tab lacks are added at the end.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from functions.core.sheet_schema import locate_columns, with_missing_columns
 from functions.core.tables import RowWrite, TabWrite
@@ -43,7 +45,8 @@ def place(change: TabWrite, header: Sequence[Any], id_column: Callable[[int], Se
     placement = Placement()
     needed = {change.id_column.key} | {key for row in change.rows for key in row.values}
     positions, placement.new_columns = with_missing_columns(
-        change.tab, locate_columns(change.tab, header), len(header), needed, change.header_language)
+        change.tab, locate_columns(change.tab, header), len(header), needed, change.header_language
+    )
     id_at = positions[change.id_column.key]
     existing_ids = [] if id_at >= len(header) else [cell_text(v) for v in id_column(id_at)]
     locate = row_locator(existing_ids)

@@ -4,21 +4,23 @@ Reads with the fast read-only loader; writes by loading the full workbook (staff
 extra columns and validations survive), applying the run's changes, and replacing the file
 atomically, under a lock file so two overlapping runs write one after the other.
 """
+
 from __future__ import annotations
 
 import fcntl
 import os
 import tempfile
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from functions.adapters.sheets.a1 import column_letters
+from functions.adapters.sheets.placement import place
+from functions.core.errors import SheetUnavailable
 from functions.core.sheet_layout import TabLayout
 from functions.core.sheet_schema import TabSpec, find_tab, locate_columns, with_missing_columns
-from functions.adapters.sheets.placement import place
 from functions.core.tables import RowWrite, Table, TabWrite
-from functions.core.errors import SheetUnavailable
 
 
 class SheetError(SheetUnavailable):
@@ -72,7 +74,9 @@ class XlsxSheet:
             for change in changes:
                 title = find_tab(change.tab, workbook.sheetnames)
                 if title is None:
-                    raise SheetError(f"Tab '{change.tab.title_vi}' / '{change.tab.title_en}' không có trong / is not in {self.path}")
+                    raise SheetError(
+                        f"Tab '{change.tab.title_vi}' / '{change.tab.title_en}' không có trong / is not in {self.path}"
+                    )
                 missed += _apply(workbook[title], change)
             self._save(workbook)
         return missed
@@ -98,7 +102,9 @@ class XlsxSheet:
             os.replace(temporary, self.path)
         except OSError as error:
             Path(temporary).unlink(missing_ok=True)
-            raise SheetError(f"Không ghi được / cannot write {self.path} (đang mở trong Excel? / open in Excel?): {error}") from error
+            raise SheetError(
+                f"Không ghi được / cannot write {self.path} (đang mở trong Excel? / open in Excel?): {error}"
+            ) from error
 
 
 def _apply(sheet, change: TabWrite) -> list[RowWrite]:
@@ -131,8 +137,13 @@ def _prepare_tab(workbook: Any, layout: TabLayout, language: str) -> list[str]:
     header = [c.value for c in sheet[1]]
     while header and header[-1] in (None, ""):
         header.pop()
-    positions, new_columns = with_missing_columns(layout.tab, locate_columns(layout.tab, header, require=False),
-                                                  len(header), {c.key for c in layout.tab.columns}, language)
+    positions, new_columns = with_missing_columns(
+        layout.tab,
+        locate_columns(layout.tab, header, require=False),
+        len(header),
+        {c.key for c in layout.tab.columns},
+        language,
+    )
     for position, text in new_columns:
         sheet.cell(row=1, column=position + 1, value=text).font = Font(bold=True)
     if new_columns:
@@ -144,7 +155,7 @@ def _prepare_tab(workbook: Any, layout: TabLayout, language: str) -> list[str]:
     if layout.starter_rows and sheet.max_row < 2:
         order = [c.key for c in layout.tab.columns]
         for number, starter in enumerate(layout.starter_rows, start=2):
-            for key, value in zip(order, starter):
+            for key, value in zip(order, starter, strict=False):
                 sheet.cell(row=number, column=positions[key] + 1, value=value)
         actions.append(f"+ '{title}': default row '*'")
     return actions

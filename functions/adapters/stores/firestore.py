@@ -5,20 +5,22 @@ message. Document ids are the idempotency keys made safe for Firestore ("/" is n
 "birthday/C-00042/2026" → "birthday~C-00042~2026" ("~" and "%" themselves are %-escaped).
 The client is made on first use, never at import; FIRESTORE_EMULATOR_HOST is honoured by it.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import json
 import time
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from functools import cached_property, wraps
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from functions.core.cases import IN_PROGRESS, OPEN, CaseEvent, CaseRecord, case_fields, case_from_fields
-from functions.core.surveys import (Answer, Survey, TooManyAnswers, answer_fields, survey_fields, survey_from_fields)
-from functions.core.ledger import FAILED, RESERVED, SENT, LedgerEntry, LedgerFacts
 from functions.core.errors import StoreUnavailable
+from functions.core.ledger import FAILED, RESERVED, SENT, LedgerEntry, LedgerFacts
+from functions.core.surveys import Answer, Survey, TooManyAnswers, answer_fields, survey_fields, survey_from_fields
 
 LEDGER, OPT_OUTS, REPORTS, CASES, EVENTS, SURVEYS = "ledger", "opt_outs", "reports", "cases", "events", "surveys"
 BATCH_LIMIT = 500  # Firestore's most writes in one batch
@@ -45,6 +47,7 @@ def _unavailable_on_error(method):
             return method(self, *args, **kwargs)
         except (api.GoogleAPICallError, api.RetryError, auth.GoogleAuthError) as error:
             raise StoreUnavailable(f"Firestore {self.project}/{self.database}: {error}") from error
+
     return wrapper
 
 
@@ -91,7 +94,7 @@ class FirestoreStore:
             return {e.key for e in entries if self.reserve(e)}
         with ThreadPoolExecutor(max_workers=min(PARALLEL_CREATES, len(entries))) as pool:
             results = list(pool.map(self.reserve, entries))
-        return {entry.key for entry, won in zip(entries, results) if won}
+        return {entry.key for entry, won in zip(entries, results, strict=False) if won}
 
     def confirm(self, key: str, at: datetime) -> None:
         self.confirm_many([key], at)
@@ -101,7 +104,7 @@ class FirestoreStore:
         from google.api_core.exceptions import NotFound
 
         for start in range(0, len(keys), BATCH_LIMIT):
-            chunk = keys[start:start + BATCH_LIMIT]
+            chunk = keys[start : start + BATCH_LIMIT]
             batch = self.client.batch()
             for key in chunk:
                 batch.update(self._ledger(key), {"state": SENT, "updated_at": at, "error": ""})
@@ -150,7 +153,7 @@ class FirestoreStore:
         states: dict[str, str] = {}
         sent_at: dict[str, datetime] = {}
         for start in range(0, len(keys), GET_CHUNK):
-            references = [self._ledger(k) for k in keys[start:start + GET_CHUNK]]
+            references = [self._ledger(k) for k in keys[start : start + GET_CHUNK]]
             for snapshot in self.client.get_all(references, field_paths=["key", "state", "updated_at"], **self._call()):
                 if snapshot.exists:
                     fields = snapshot.to_dict()
@@ -159,8 +162,12 @@ class FirestoreStore:
                         sent_at[fields["key"]] = fields["updated_at"]
         from google.cloud.firestore_v1.base_query import FieldFilter
 
-        today = (self.client.collection(LEDGER).where(filter=FieldFilter("business_day", "==", day.isoformat()))
-                 .select(["customer_id"]).stream(**self._call()))
+        today = (
+            self.client.collection(LEDGER)
+            .where(filter=FieldFilter("business_day", "==", day.isoformat()))
+            .select(["customer_id"])
+            .stream(**self._call())
+        )
         customers = [snapshot.get("customer_id") for snapshot in today]
         return LedgerFacts(states, sent_at, frozenset(customers), len(customers))
 
@@ -180,7 +187,8 @@ class FirestoreStore:
 
         try:  # the first opt-out stays, like SQLite's INSERT OR IGNORE
             self.client.collection(OPT_OUTS).document(document_id(customer_id)).create(
-                {"customer_id": customer_id, "at": at}, **self._call())
+                {"customer_id": customer_id, "at": at}, **self._call()
+            )
         except AlreadyExists:
             pass
 
@@ -194,8 +202,13 @@ class FirestoreStore:
         return self.client.collection(CASES).document(document_id(case_id))
 
     def _event_fields(self, event: CaseEvent) -> dict[str, Any]:
-        return {"case_id": event.case_id, "at": event.at, "kind": event.kind,
-                "detail": json.dumps(event.detail, ensure_ascii=False, default=str), "seq": time.time_ns()}
+        return {
+            "case_id": event.case_id,
+            "at": event.at,
+            "kind": event.kind,
+            "detail": json.dumps(event.detail, ensure_ascii=False, default=str),
+            "seq": time.time_ns(),
+        }
 
     @_unavailable_on_error
     def create_case(self, case: CaseRecord, event: CaseEvent) -> bool:
@@ -301,29 +314,56 @@ class FirestoreStore:
 
         # Random document ids (add()) spread writes; the body is JSON, trimmed to fit a document;
         # saved_at (the server's clock) orders reports even when runs share a --now.
-        self.client.collection(REPORTS).add({"job": report["job"], "at": report["now"], "body": _fitted(report),
-                                             "saved_at": firestore.SERVER_TIMESTAMP}, **self._call())
+        self.client.collection(REPORTS).add(
+            {
+                "job": report["job"],
+                "at": report["now"],
+                "body": _fitted(report),
+                "saved_at": firestore.SERVER_TIMESTAMP,
+            },
+            **self._call(),
+        )
 
     @_unavailable_on_error
     def reports(self, job: str, limit: int = 10) -> list[dict[str, Any]]:
         from google.cloud import firestore
         from google.cloud.firestore_v1.base_query import FieldFilter
 
-        query = (self.client.collection(REPORTS).where(filter=FieldFilter("job", "==", job))
-                 .order_by("saved_at", direction=firestore.Query.DESCENDING).limit(limit))
+        query = (
+            self.client.collection(REPORTS)
+            .where(filter=FieldFilter("job", "==", job))
+            .order_by("saved_at", direction=firestore.Query.DESCENDING)
+            .limit(limit)
+        )
         return [json.loads(s.get("body")) for s in query.stream(**self._call())]
 
 
 def _entry_fields(entry: LedgerEntry) -> dict[str, Any]:
-    return {"key": entry.key, "customer_id": entry.customer_id, "kind": entry.kind, "channel": entry.channel,
-            "business_day": entry.business_day.isoformat(), "state": entry.state,
-            "reserved_at": entry.reserved_at, "updated_at": entry.reserved_at, "error": entry.error}
+    return {
+        "key": entry.key,
+        "customer_id": entry.customer_id,
+        "kind": entry.kind,
+        "channel": entry.channel,
+        "business_day": entry.business_day.isoformat(),
+        "state": entry.state,
+        "reserved_at": entry.reserved_at,
+        "updated_at": entry.reserved_at,
+        "error": entry.error,
+    }
 
 
 def _entry(fields: Mapping[str, Any]) -> LedgerEntry:
-    return LedgerEntry(fields["key"], fields["customer_id"], fields["kind"], fields["channel"],
-                       date.fromisoformat(fields["business_day"]), fields["state"], fields.get("reserved_at"),
-                       fields.get("updated_at"), fields.get("error", ""))
+    return LedgerEntry(
+        fields["key"],
+        fields["customer_id"],
+        fields["kind"],
+        fields["channel"],
+        date.fromisoformat(fields["business_day"]),
+        fields["state"],
+        fields.get("reserved_at"),
+        fields.get("updated_at"),
+        fields.get("error", ""),
+    )
 
 
 def _fitted(report: Mapping[str, Any]) -> str:

@@ -3,22 +3,25 @@
 Reserving is one INSERT on the idempotency key (the primary key), so two processes cannot both
 reserve a message. Each call opens its own connection: safe across threads and processes.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import json
 import sqlite3
 import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from functions.core.cases import DATETIME_FIELDS, CaseEvent, CaseRecord, case_fields, case_from_fields
-from functions.core.surveys import Answer, Survey, TooManyAnswers, survey_fields, survey_from_fields
-from functions.core.ledger import FAILED, RESERVED, SENT, LedgerEntry, LedgerFacts
 from functions.core.errors import StoreUnavailable
+from functions.core.i18n import both
+from functions.core.ledger import FAILED, RESERVED, SENT, LedgerEntry, LedgerFacts
+from functions.core.surveys import Answer, Survey, TooManyAnswers, survey_fields, survey_from_fields
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ledger (
@@ -48,6 +51,7 @@ def _unavailable_on_error(method):
             return method(self, *args, **kwargs)
         except sqlite3.Error as error:
             raise StoreUnavailable(f"SQLite {self.path}: {error}") from error
+
     return wrapper
 
 
@@ -63,7 +67,7 @@ class SqliteStore:
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
         if not self.path.parent.is_dir():
-            raise StoreUnavailable(f"SQLite {self.path}: thư mục không tồn tại / the folder does not exist")
+            raise StoreUnavailable(f"SQLite {self.path}: {both('folder_missing')}")
         with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as connection:
             connection.execute("PRAGMA busy_timeout = 30000")
             if not self._ready:
@@ -82,8 +86,18 @@ class SqliteStore:
             for entry in entries:
                 cursor = db.execute(
                     "INSERT OR IGNORE INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (entry.key, entry.customer_id, entry.kind, entry.channel, entry.business_day.isoformat(),
-                     RESERVED, _iso(entry.reserved_at), _iso(entry.reserved_at), ""))
+                    (
+                        entry.key,
+                        entry.customer_id,
+                        entry.kind,
+                        entry.channel,
+                        entry.business_day.isoformat(),
+                        RESERVED,
+                        _iso(entry.reserved_at),
+                        _iso(entry.reserved_at),
+                        "",
+                    ),
+                )
                 if cursor.rowcount == 1:
                     won.add(entry.key)
             db.execute("COMMIT")
@@ -96,14 +110,19 @@ class SqliteStore:
     def confirm_many(self, keys: Sequence[str], at: datetime) -> None:
         with self._connection() as db:
             db.execute("BEGIN IMMEDIATE")
-            db.executemany("UPDATE ledger SET state = ?, updated_at = ?, error = '' WHERE key = ?",
-                           [(SENT, at.isoformat(), key) for key in keys])
+            db.executemany(
+                "UPDATE ledger SET state = ?, updated_at = ?, error = '' WHERE key = ?",
+                [(SENT, at.isoformat(), key) for key in keys],
+            )
             db.execute("COMMIT")
 
     @_unavailable_on_error
     def fail(self, key: str, error: str, at: datetime) -> None:
         with self._connection() as db:
-            db.execute("UPDATE ledger SET state = ?, updated_at = ?, error = ? WHERE key = ?", (FAILED, at.isoformat(), error, key))
+            db.execute(
+                "UPDATE ledger SET state = ?, updated_at = ?, error = ? WHERE key = ?",
+                (FAILED, at.isoformat(), error, key),
+            )
 
     @_unavailable_on_error
     def release(self, key: str) -> bool:
@@ -124,10 +143,11 @@ class SqliteStore:
         with self._connection() as db:
             sent_at: dict[str, datetime] = {}
             for start in range(0, len(keys), CHUNK):
-                chunk = keys[start:start + CHUNK]
+                chunk = keys[start : start + CHUNK]
                 marks = ",".join("?" * len(chunk))
                 for key, state, updated_at in db.execute(
-                        f"SELECT key, state, updated_at FROM ledger WHERE key IN ({marks})", chunk):
+                    f"SELECT key, state, updated_at FROM ledger WHERE key IN ({marks})", chunk
+                ):
                     states[key] = state
                     if state == SENT and updated_at:
                         sent_at[key] = datetime.fromisoformat(updated_at)
@@ -137,7 +157,9 @@ class SqliteStore:
     @_unavailable_on_error
     def unconfirmed(self) -> list[LedgerEntry]:
         with self._connection() as db:
-            rows = db.execute("SELECT * FROM ledger WHERE state IN (?, ?) ORDER BY reserved_at, key", (RESERVED, FAILED)).fetchall()
+            rows = db.execute(
+                "SELECT * FROM ledger WHERE state IN (?, ?) ORDER BY reserved_at, key", (RESERVED, FAILED)
+            ).fetchall()
         return [_entry(r) for r in rows]
 
     @_unavailable_on_error
@@ -154,7 +176,9 @@ class SqliteStore:
     def create_case(self, case: CaseRecord, event: CaseEvent) -> bool:
         with self._connection() as db:
             db.execute("BEGIN IMMEDIATE")
-            cursor = db.execute("INSERT OR IGNORE INTO cases VALUES (?, ?, ?)", (case.case_id, case.status, _case_json(case)))
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO cases VALUES (?, ?, ?)", (case.case_id, case.status, _case_json(case))
+            )
             if cursor.rowcount == 1:
                 _insert_event(db, event)
             db.execute("COMMIT")
@@ -181,21 +205,27 @@ class SqliteStore:
                 db.execute("ROLLBACK")
                 raise KeyError(case_id)
             case = _case(row[0]).changed(**changes)
-            db.execute("UPDATE cases SET status = ?, body = ? WHERE case_id = ?", (case.status, _case_json(case), case_id))
+            db.execute(
+                "UPDATE cases SET status = ?, body = ? WHERE case_id = ?", (case.status, _case_json(case), case_id)
+            )
             _insert_event(db, event)
             db.execute("COMMIT")
 
     @_unavailable_on_error
     def case_events(self, case_id: str) -> list[CaseEvent]:
         with self._connection() as db:
-            rows = db.execute("SELECT case_id, at, kind, detail FROM case_events WHERE case_id = ? ORDER BY id", (case_id,))
+            rows = db.execute(
+                "SELECT case_id, at, kind, detail FROM case_events WHERE case_id = ? ORDER BY id", (case_id,)
+            )
             return [CaseEvent(c, datetime.fromisoformat(at), kind, json.loads(detail)) for c, at, kind, detail in rows]
 
     @_unavailable_on_error
     def create_survey(self, survey: Survey) -> bool:
         with self._connection() as db:
-            cursor = db.execute("INSERT OR IGNORE INTO surveys VALUES (?, ?, ?)",
-                                (survey.survey_id, _utc(survey.created_at), _survey_json(survey)))
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO surveys VALUES (?, ?, ?)",
+                (survey.survey_id, _utc(survey.created_at), _survey_json(survey)),
+            )
             return cursor.rowcount == 1
 
     @_unavailable_on_error
@@ -207,7 +237,9 @@ class SqliteStore:
     @_unavailable_on_error
     def surveys(self, since: datetime) -> list[Survey]:
         with self._connection() as db:
-            rows = db.execute("SELECT body FROM surveys WHERE created_at >= ? ORDER BY created_at, survey_id", (_utc(since),))
+            rows = db.execute(
+                "SELECT body FROM surveys WHERE created_at >= ? ORDER BY created_at, survey_id", (_utc(since),)
+            )
             return [_survey(r[0]) for r in rows]
 
     @_unavailable_on_error
@@ -230,13 +262,17 @@ class SqliteStore:
     @_unavailable_on_error
     def save_report(self, report: Mapping[str, Any]) -> None:
         with self._connection() as db:
-            db.execute("INSERT INTO reports (job, at, body) VALUES (?, ?, ?)",
-                       (report["job"], report["now"], json.dumps(report, ensure_ascii=False, default=str)))
+            db.execute(
+                "INSERT INTO reports (job, at, body) VALUES (?, ?, ?)",
+                (report["job"], report["now"], json.dumps(report, ensure_ascii=False, default=str)),
+            )
 
     @_unavailable_on_error
     def reports(self, job: str, limit: int = 10) -> list[dict[str, Any]]:
         with self._connection() as db:
-            rows = db.execute("SELECT body FROM reports WHERE job = ? ORDER BY id DESC LIMIT ?", (job, limit)).fetchall()
+            rows = db.execute(
+                "SELECT body FROM reports WHERE job = ? ORDER BY id DESC LIMIT ?", (job, limit)
+            ).fetchall()
         return [json.loads(r[0]) for r in rows]
 
 
@@ -255,13 +291,15 @@ def _case(body: str) -> CaseRecord:
 
 
 def _insert_event(db: sqlite3.Connection, event: CaseEvent) -> None:
-    db.execute("INSERT INTO case_events (case_id, at, kind, detail) VALUES (?, ?, ?, ?)",
-               (event.case_id, event.at.isoformat(), event.kind, json.dumps(event.detail, ensure_ascii=False, default=str)))
+    db.execute(
+        "INSERT INTO case_events (case_id, at, kind, detail) VALUES (?, ?, ?, ?)",
+        (event.case_id, event.at.isoformat(), event.kind, json.dumps(event.detail, ensure_ascii=False, default=str)),
+    )
 
 
 def _utc(moment: datetime) -> str:
     """Sortable text for range queries: every moment in UTC."""
-    return moment.astimezone(timezone.utc).isoformat()
+    return moment.astimezone(UTC).isoformat()
 
 
 def _survey_json(survey: Survey) -> str:
@@ -292,5 +330,6 @@ def _iso(value: datetime | None) -> str | None:
 
 def _entry(row: tuple) -> LedgerEntry:
     key, customer_id, kind, channel, day, state, reserved_at, updated_at, error = row
-    return LedgerEntry(key, customer_id, kind, channel, date.fromisoformat(day), state,
-                       _time(reserved_at), _time(updated_at), error)
+    return LedgerEntry(
+        key, customer_id, kind, channel, date.fromisoformat(day), state, _time(reserved_at), _time(updated_at), error
+    )

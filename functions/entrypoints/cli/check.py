@@ -1,25 +1,39 @@
 """`careloop check`: settings, the sheet's headers, the store, and every template rendered with
 sample data, so a broken template is found here and never by a customer."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from functions import bootstrap
-from functions.core.sheet_schema import CUSTOMERS, MissingColumnError
-from functions.core.customers import read_customers
-from functions.core.i18n import LANGUAGES
-from functions.core.errors import RenderError
 from functions.adapters.templates import Templates
+from functions.core.customers import read_customers
+from functions.core.errors import RenderError
+from functions.core.i18n import LANGUAGES
+from functions.core.sheet_schema import CUSTOMERS, MissingColumnError
 
-SAMPLE_CONTEXT = {"greeting": "chị Lan", "name": "Nguyễn Thị Lan", "business_name": "careloop",
-                  "unsubscribe_url": "https://example.invalid/unsubscribe/TOKEN", "purchase_date": "16/11/2026",
-                  "kind": "escalated", "owner": "Trần Văn Tuấn", "tier": 2, "case_id": "HS-ABCD2345",
-                  "customer": "Nguyễn Thị Lan", "customer_id": "C-001", "category": "Hợp đồng",
-                  "issue": "Tôi sẽ khởi kiện", "first_response_due": "23/11/2026 13:30",
-                  "resolve_due": "25/11/2026 10:00", "sheet_link": "https://docs.google.com/spreadsheets/d/KEY",
-                  "survey_links": [{"score": n, "label": f"{n}", "url": f"https://example.invalid/s/T?score={n}"}
-                                   for n in range(1, 6)]}
+SAMPLE_CONTEXT = {
+    "greeting": "chị Lan",
+    "name": "Nguyễn Thị Lan",
+    "business_name": "careloop",
+    "unsubscribe_url": "https://example.invalid/unsubscribe/TOKEN",
+    "purchase_date": "16/11/2026",
+    "kind": "escalated",
+    "owner": "Trần Văn Tuấn",
+    "tier": 2,
+    "case_id": "HS-ABCD2345",
+    "customer": "Nguyễn Thị Lan",
+    "customer_id": "C-001",
+    "category": "Hợp đồng",
+    "issue": "Tôi sẽ khởi kiện",
+    "first_response_due": "23/11/2026 13:30",
+    "resolve_due": "25/11/2026 10:00",
+    "sheet_link": "https://docs.google.com/spreadsheets/d/KEY",
+    "survey_links": [
+        {"score": n, "label": f"{n}", "url": f"https://example.invalid/s/T?score={n}"} for n in range(1, 6)
+    ],
+}
 
 
 def check_templates(templates: Templates) -> list[str]:
@@ -49,8 +63,12 @@ def run_checks(settings, say: Callable[[str], None]) -> int:
         else:
             sheet = read_customers(table, bootstrap.read_rules(settings), date.today())
             found = ", ".join(f"{k}='{v}'" for k, v in sheet.headers.items())
-            result(True, f"Bảng tính / sheet '{table.title}'", f"{len(sheet.customers)} khách / customers; "
-                   f"{len(sheet.problems)} vấn đề / problems; cột / columns: {found}")
+            result(
+                True,
+                f"Bảng tính / sheet '{table.title}'",
+                f"{len(sheet.customers)} khách / customers; "
+                f"{len(sheet.problems)} vấn đề / problems; cột / columns: {found}",
+            )
     except (MissingColumnError, Exception) as error:
         result(False, "Bảng tính / sheet", str(error))
     try:

@@ -4,24 +4,27 @@ Exit status: 0 when the run completed (row problems included), 1 when a run comp
 not write back to the sheet, 2 when it could not run (bad settings, a missing column or tab, the
 store unreachable) with the reason on stderr.
 """
+
 from __future__ import annotations
 
 import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
 
 from functions import bootstrap
-from functions.entrypoints.cli.reports import escalation_summary, summary
-from functions.core.sheet_schema import MissingColumnError
 from functions.core.errors import JobCannotRun, SheetUnavailable, StoreUnavailable
+from functions.core.sheet_schema import MissingColumnError
+from functions.entrypoints.cli.reports import escalation_summary, summary
 from functions.settings import Settings, SettingsError, load_settings
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="careloop", description="careloop: chăm sóc khách hàng từ một bảng tính / customer care from a spreadsheet")
+    parser = argparse.ArgumentParser(
+        prog="careloop", description="careloop: chăm sóc khách hàng từ một bảng tính / customer care from a spreadsheet"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     def common(sub: argparse.ArgumentParser) -> None:
@@ -29,7 +32,9 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--sheet", help="PATH.xlsx")
         sub.add_argument("--store", help="PATH.sqlite or firestore://PROJECT[/DATABASE]")
         sub.add_argument("--outbox", help="folder for .eml files")
-        sub.add_argument("--language", dest="staff_language", choices=("vi", "en"), help="language of notes and reports")
+        sub.add_argument(
+            "--language", dest="staff_language", choices=("vi", "en"), help="language of notes and reports"
+        )
 
     run = commands.add_parser("run", help="chạy một việc / run a job")
     run.add_argument("job", choices=("followup", "escalate"))
@@ -43,10 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--now")
     preview.add_argument("--out", default="preview.html", help="file to write (default preview.html)")
 
-    check = commands.add_parser("check", help="kiểm tra thiết lập, bảng tính, mẫu tin / check settings, sheet, templates")
+    check = commands.add_parser(
+        "check", help="kiểm tra thiết lập, bảng tính, mẫu tin / check settings, sheet, templates"
+    )
     common(check)
 
-    setup = commands.add_parser("setup-sheet", help="chuẩn bị bảng tính / add careloop's tabs, columns, checkboxes, dropdowns")
+    setup = commands.add_parser(
+        "setup-sheet", help="chuẩn bị bảng tính / add careloop's tabs, columns, checkboxes, dropdowns"
+    )
     common(setup)
 
     retry = commands.add_parser("retry", help="gửi lại tin chưa xác nhận / release unconfirmed or failed messages")
@@ -110,14 +119,17 @@ def _run_escalate(args: argparse.Namespace, settings: Settings) -> int:
 
     with bootstrap.channels_closed(bootstrap.escalate_deps(settings)) as deps:
         report = run_escalate(deps, bootstrap.local_now(settings, args.now))
-    print(json.dumps(report, ensure_ascii=False, indent=2, default=str) if args.json
-          else escalation_summary(report, settings.staff_language))
+    print(
+        json.dumps(report, ensure_ascii=False, indent=2, default=str)
+        if args.json
+        else escalation_summary(report, settings.staff_language)
+    )
     return 1 if report["write_back"].get("error") else 0
 
 
 def _preview(args: argparse.Namespace, settings: Settings) -> int:
-    from functions.followup.job import run_followup
     from functions.entrypoints.cli.preview import write_preview
+    from functions.followup.job import run_followup
 
     outcome = run_followup(bootstrap.followup_deps(settings), bootstrap.local_now(settings, args.now), dry_run=True)
     write_preview(Path(args.out), outcome)
@@ -140,8 +152,14 @@ def _setup_sheet(args: argparse.Namespace, settings: Settings) -> int:
     actions = sheet.prepare(layouts(settings.staff_language), settings.staff_language)
     for action in actions:
         print(action)
-    print(f"{settings.sheet}: " + (f"{len(actions)} thay đổi / changes" if actions else
-                                   "đã sẵn sàng, không thay đổi gì / ready, nothing changed"))
+    print(
+        f"{settings.sheet}: "
+        + (
+            f"{len(actions)} thay đổi / changes"
+            if actions
+            else "đã sẵn sàng, không thay đổi gì / ready, nothing changed"
+        )
+    )
     return 0
 
 
@@ -151,8 +169,10 @@ def _retry(args: argparse.Namespace, settings: Settings) -> int:
     if not args.keys and not args.all:
         for entry in pending:
             print(f"{entry.state:<9} {entry.key}  {entry.reserved_at or ''}  {entry.error}")
-        print(f"{len(pending)} tin chưa xác nhận hoặc lỗi / unconfirmed or failed; "
-              "'careloop retry KEY' hoặc / or '--all' để gửi lại ở lần chạy sau / to resend on the next run")
+        print(
+            f"{len(pending)} tin chưa xác nhận hoặc lỗi / unconfirmed or failed; "
+            "'careloop retry KEY' hoặc / or '--all' để gửi lại ở lần chạy sau / to resend on the next run"
+        )
         return 0
     keys = [e.key for e in pending] if args.all else args.keys
     for key in keys:

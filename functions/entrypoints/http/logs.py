@@ -2,6 +2,7 @@
 
 Emails and phone numbers are masked; secrets never reach a log line.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,7 @@ _PHONE = re.compile(r"\+?\d[\d .-]{6,}(\d{3})")
 
 
 def mask(text: str) -> str:
-    """"lan.nguyen@gmail.com" → "l***@gmail.com"; "+84912345678" → "***678"."""
+    """ "lan.nguyen@gmail.com" → "l***@gmail.com"; "+84912345678" → "***678"."""
     return _PHONE.sub(r"***\1", _EMAIL.sub(r"\1***@\2", text))
 
 

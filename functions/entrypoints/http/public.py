@@ -3,6 +3,7 @@
 Their dependencies are built once per process: settings are the environment's, and a warm
 instance should not re-read them, re-open the store or recompile templates for every tap.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -30,13 +31,25 @@ def unsubscribe(request: Any) -> tuple[str, int, dict[str, str]]:
 def survey_deps() -> SurveyDeps:
     settings = load_settings()
     zone = ZoneInfo(settings.timezone)
-    return SurveyDeps(bootstrap.open_store(settings), bootstrap.links(settings), bootstrap.templates(),
-                      settings.business_name, lambda: datetime.now(zone), settings.csat_threshold, settings.survey_nps)
+    return SurveyDeps(
+        bootstrap.open_store(settings),
+        bootstrap.links(settings),
+        bootstrap.templates(),
+        settings.business_name,
+        lambda: datetime.now(zone),
+        settings.csat_threshold,
+        settings.survey_nps,
+    )
 
 
 @lru_cache(maxsize=1)
 def unsubscribe_deps() -> UnsubscribeDeps:
     settings = load_settings()
     zone = ZoneInfo(settings.timezone)
-    return UnsubscribeDeps(bootstrap.open_store(settings), bootstrap.links(settings), bootstrap.templates(),
-                           settings.business_name, lambda: datetime.now(zone))
+    return UnsubscribeDeps(
+        bootstrap.open_store(settings),
+        bootstrap.links(settings),
+        bootstrap.templates(),
+        settings.business_name,
+        lambda: datetime.now(zone),
+    )

@@ -1,6 +1,7 @@
 """Scheduled jobs over HTTP (Cloud Scheduler, or on demand): the report as JSON, or an error with
 a status Cloud Scheduler understands — 500 when the job could not run, 503 when the store is
 unreachable (nothing was sent) — and one structured log line either way."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -21,22 +22,29 @@ def followup_daily(request: Any) -> Response:
     from functions.followup.job import run_followup  # here: each function's cold start imports its own job
 
     dry_run = request.args.get("dry_run", "").lower() in ("1", "true", "yes")
-    return run_job("followup", bootstrap.followup_deps,
-                   lambda deps, settings: run_followup(deps, bootstrap.local_now(settings), dry_run=dry_run).report,
-                   lambda report: {"skipped": [{k: s[k] for k in ("customer_id", "kind", "reason")}
-                                               for s in report["skipped"]]})
+    return run_job(
+        "followup",
+        bootstrap.followup_deps,
+        lambda deps, settings: run_followup(deps, bootstrap.local_now(settings), dry_run=dry_run).report,
+        lambda report: {"skipped": [{k: s[k] for k in ("customer_id", "kind", "reason")} for s in report["skipped"]]},
+    )
 
 
 def escalate_sync(request: Any) -> Response:
     """Every 15 minutes in working hours: cases, SLAs, escalation, the Dashboard."""
     from functions.escalate.job import run_escalate
 
-    return run_job("escalate", bootstrap.escalate_deps,
-                   lambda deps, settings: run_escalate(deps, bootstrap.local_now(settings)))
+    return run_job(
+        "escalate", bootstrap.escalate_deps, lambda deps, settings: run_escalate(deps, bootstrap.local_now(settings))
+    )
 
 
-def run_job(name: str, build: Callable[[Settings], Deps], run: Callable[[Deps, Settings], dict[str, Any]],
-            summary: Callable[[dict[str, Any]], dict[str, Any]] = lambda report: {}) -> Response:
+def run_job(
+    name: str,
+    build: Callable[[Settings], Deps],
+    run: Callable[[Deps, Settings], dict[str, Any]],
+    summary: Callable[[dict[str, Any]], dict[str, Any]] = lambda report: {},
+) -> Response:
     try:
         settings = load_settings()
         with bootstrap.channels_closed(build(settings)) as deps:
