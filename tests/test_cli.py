@@ -175,7 +175,7 @@ def test_unreachable_store_exit_2(tmp_path, workbook):
 def test_check_and_preview(tmp_path, workbook):
     check = careloop("check", "--sheet", "khach-hang.xlsx", "--store", "s.sqlite", cwd=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
-    assert "✓ Mẫu tin / templates" in check.stdout and "3 khách / customers" in check.stdout
+    assert "✓ Mẫu tin / templates" in check.stdout and "3 khách;" in check.stdout and "3 customers;" in check.stdout
     preview = careloop(
         "preview",
         "--sheet",

@@ -74,6 +74,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "hours_out_of_order": ("giờ không theo thứ tự", "periods out of order"),
     "hours_none": ("không có giờ làm việc nào", "no working hours at all"),
+    "column_missing": (
+        "Tab '{tab_vi}' thiếu cột bắt buộc '{column_vi}' (chấp nhận: {spellings}).",
+        "Tab '{tab_en}' is missing the required column '{column_en}' (accepted: {spellings}).",
+    ),
     # Cases: problems in the Customers and Cases tabs.
     "case_id_unknown": ("Mã hồ sơ '{case_id}' không có trong hệ thống", "Case ID '{case_id}' is not in the system"),
     "severity_unreadable": (
@@ -149,16 +153,78 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This page is out of date; please choose again and press Send.",
     ),
     "survey_choose_score": ("Xin chọn một mức từ 1 đến 5.", "Please choose 1 to 5."),
+    # Sheets, the command line and the demo.
+    "sheet_not_shared": (
+        "Không mở được bảng tính {key}: không có hoặc chưa chia sẻ cho tài khoản dịch vụ (quyền Người chỉnh sửa).",
+        "Spreadsheet {key} not found or not shared with the service account: share it as Editor",
+    ),
+    "sheet_quota": (
+        "Google Sheets hết hạn mức cho {key} sau {seconds} giây thử lại; lần chạy sau sẽ thử tiếp",
+        "quota exhausted for {key} after {seconds} s of retries; the next run will try again",
+    ),
+    "tab_not_in": ("Tab '{vi}' không có trong {where}", "Tab '{en}' is not in {where}"),
+    "workbook_missing": ("Không tìm thấy tệp", "no such workbook"),
+    "workbook_unreadable": ("Không mở được", "cannot open"),
+    "workbook_unwritable": ("Không ghi được {path} (đang mở trong Excel?)", "cannot write {path} (open in Excel?)"),
+    "matrix_no_tier1": ("Phụ trách cấp 1 trống", "no tier 1 owner"),
+    "matrix_row_unusable": ("Dòng {row} của tab '{vi}' không dùng được", "row {row} of the '{en}' tab is unusable"),
+    "matrix_no_default": (
+        "Tab '{vi}' cần một dòng Loại vấn đề '*' dùng được (người phụ trách là email, số giờ > 0)",
+        "the '{en}' tab needs a usable '*' row (owners as email addresses, hours above 0)",
+    ),
+    "settings": ("Thiết lập", "settings"),
+    "sheet": ("Bảng tính", "sheet"),
+    "store": ("Kho dữ liệu", "store"),
+    "templates": ("Mẫu tin", "templates"),
+    "workbook": ("Bảng tính", "workbook"),
+    "outbox": ("Hộp thư đi", "outbox"),
+    "check_sheet": (
+        "{customers} khách; {problems} vấn đề; cột: {columns}",
+        "{customers} customers; {problems} problems; columns: {columns}",
+    ),
+    "setup_changes": ("{count} thay đổi", "{count} changes"),
+    "setup_ready": ("đã sẵn sàng, không thay đổi gì", "ready, nothing changed"),
+    "retry_pending": (
+        "{count} tin chưa xác nhận hoặc lỗi; 'careloop retry KEY' hoặc '--all' để gửi lại ở lần chạy sau",
+        "{count} unconfirmed or failed; 'careloop retry KEY' or '--all' to resend on the next run",
+    ),
+    "help_careloop": ("careloop: chăm sóc khách hàng từ một bảng tính", "customer care from a spreadsheet"),
+    "help_config": ("careloop.toml (mặc định: ./careloop.toml nếu có)", "default: ./careloop.toml if present"),
+    "help_run": ("chạy một việc", "run a job"),
+    "help_now": (
+        "chạy như thể lúc YYYY-MM-DDTHH:MM (múi giờ doanh nghiệp)",
+        "run as of YYYY-MM-DDTHH:MM (business time zone)",
+    ),
+    "help_json": ("in báo cáo JSON", "print the JSON report"),
+    "help_dry_run": ("lập kế hoạch, không gửi", "plan and render, send nothing"),
+    "help_preview": ("xem trước tin sẽ gửi", "render what would be sent to a file"),
+    "help_check": ("kiểm tra thiết lập, bảng tính, mẫu tin", "check settings, sheet, templates"),
+    "help_setup": ("chuẩn bị bảng tính", "add careloop's tabs, columns, checkboxes, dropdowns"),
+    "help_retry": ("gửi lại tin chưa xác nhận", "release unconfirmed or failed messages"),
+    "help_demo": ("chạy thử với dữ liệu mẫu", "run on a sample workbook"),
+    "preview_count": ("{count} tin sẽ gửi", "{count} messages would be sent"),
+    "simulated": ("Giả lập", "simulated"),
+    "demo_low_score": ("chọn 2/5 trên trang khảo sát", "taps 2/5 on the survey page"),
+    "demo_no_answer": ("chưa ai phản hồi", "no one has answered yet"),
+    "demo_see_columns": ("xem cột 'Liên hệ gần nhất', 'Ghi chú hệ thống'", "see the system columns"),
+    "demo_eml_files": ("tệp .eml", "files"),
+    "demo_nothing_new": (
+        "Không có tin mới: lần chạy này không gửi lại những gì đã gửi (xem lý do ở trên). "
+        "Chạy lại từ đầu: careloop demo --fresh",
+        "Nothing new: this run re-sends nothing already sent (reasons above). Start over: careloop demo --fresh",
+    ),
     # Run reports, as the command prints them.
     "report_followup": (
-        "Việc {job} lúc {now}: đã gửi {sent}, bỏ qua {skipped}, lỗi {failed}, chưa rõ {unknown}, vấn đề trên dòng {problems}",
+        "Việc {job} lúc {now}: đã gửi {sent}, bỏ qua {skipped}, lỗi {failed}, chưa rõ {unknown}, "
+        "vấn đề trên dòng {problems}",
         "{job} at {now}: sent {sent}, skipped {skipped}, failed {failed}, unknown {unknown}, row problems {problems}",
     ),
     "report_dry_run": (" (thử, sẽ gửi {planned})", " (dry run, would send {planned})"),
     "report_escalate": (
         "Việc escalate lúc {now}: mở {opened} hồ sơ, leo thang {escalated}, cập nhật {synced}, "
         "báo cho người phụ trách {notified}, vấn đề {problems}",
-        "escalate at {now}: opened {opened}, escalated {escalated}, synced {synced}, notified {notified}, problems {problems}",
+        "escalate at {now}: opened {opened}, escalated {escalated}, synced {synced}, notified {notified}, "
+        "problems {problems}",
     ),
     "write_back_failed": ("Không ghi được vào bảng tính: {error}", "Could not write to the sheet: {error}"),
     "write_back_missed": ("Không tìm thấy dòng để ghi: {rows}", "Rows not found for writing: {rows}"),

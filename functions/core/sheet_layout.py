@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from functions.core.cases import STATUS_TITLES
 from functions.core.sheet_schema import CASES, CUSTOMERS, DASHBOARD, MATRIX, TabSpec
-
-STATUSES = {"vi": ["Mở", "Đang xử lý", "Đã giải quyết"], "en": ["Open", "In progress", "Resolved"]}
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,6 @@ def layouts(language: str = "vi") -> list[TabLayout]:
             dropdowns={"language": ["vi", "en"], "channel": ["email", "sms", "zalo"], "severity": ["1", "2", "3"]},
         ),
         TabLayout(MATRIX, starter_rows=[["*", "", "", "", 4, 24]]),
-        TabLayout(CASES, dropdowns={"status": STATUSES[language]}),
+        TabLayout(CASES, dropdowns={"status": list(STATUS_TITLES.get(language, STATUS_TITLES["vi"]).values())}),
         TabLayout(DASHBOARD),
     ]

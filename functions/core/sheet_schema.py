@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from functions.core.i18n import both
 from functions.core.text import header_key
 
 
@@ -139,9 +140,14 @@ class MissingColumnError(ValueError):
     def __init__(self, tab: TabSpec, column: ColumnSpec):
         spellings = ", ".join(f"'{s}'" for s in column.spellings)
         super().__init__(
-            f"Tab '{tab.title_vi}' thiếu cột bắt buộc '{column.title_vi}' (chấp nhận: {spellings}). / "
-            f"Tab '{tab.title_en}' is missing the required column '{column.title_en}' "
-            f"(accepted: {spellings})."
+            both(
+                "column_missing",
+                tab_vi=tab.title_vi,
+                tab_en=tab.title_en,
+                column_vi=column.title_vi,
+                column_en=column.title_en,
+                spellings=spellings,
+            )
         )
         self.tab, self.column = tab, column
 

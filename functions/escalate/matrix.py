@@ -67,7 +67,6 @@ def _hours(value: object) -> float:
 
 
 def read_matrix(table: Table | None) -> Matrix:
-    tab = f"'{MATRIX.title_vi}' / '{MATRIX.title_en}'"
     if table is None:
         raise MatrixError(both("tab_missing_setup", vi=MATRIX.title_vi, en=MATRIX.title_en))
     columns = locate_columns(MATRIX, table.header)
@@ -86,7 +85,7 @@ def read_matrix(table: Table | None) -> Matrix:
                 _owner(cell_text(cells.get("tier3_owner"))),
             )
             if owners[0] is None:
-                raise ValueError("Phụ trách cấp 1 trống / no tier 1 owner")
+                raise ValueError(both("matrix_no_tier1"))
             route = Route(
                 category, owners, _hours(cells.get("first_response_hours")), _hours(cells.get("resolve_hours"))
             )
@@ -94,15 +93,12 @@ def read_matrix(table: Table | None) -> Matrix:
             problems.append(
                 (
                     Table.row_number(index),
-                    f"Dòng {Table.row_number(index)} của tab {tab} không dùng được / "
-                    f"row {Table.row_number(index)} of the {tab} tab is unusable: '{error}'",
+                    both("matrix_row_unusable", row=Table.row_number(index), vi=MATRIX.title_vi, en=MATRIX.title_en)
+                    + f": '{error}'",
                 )
             )
             continue
         routes.setdefault(fold(category), route)
     if "*" not in routes:
-        raise MatrixError(
-            f"Tab {tab} cần một dòng Loại vấn đề '*' dùng được (người phụ trách là email, số giờ > 0) / "
-            f"the {tab} tab needs a usable '*' row (owners as email addresses, hours above 0)"
-        )
+        raise MatrixError(both("matrix_no_default", vi=MATRIX.title_vi, en=MATRIX.title_en))
     return Matrix(routes, problems)

@@ -24,6 +24,7 @@ from functions.adapters.sheets.a1 import column_letters, quoted
 from functions.adapters.sheets.google_setup import TabState, plan_setup
 from functions.adapters.sheets.placement import Placement, place
 from functions.core.errors import SheetUnavailable
+from functions.core.i18n import both
 from functions.core.sheet_layout import TabLayout
 from functions.core.sheet_schema import TabSpec, find_tab, locate_columns
 from functions.core.tables import RowWrite, Table, TabWrite
@@ -196,16 +197,9 @@ class GoogleSheet:
         except APIError as error:
             status = error.response.status_code
             if status in (403, 404):
-                raise SheetError(
-                    f"Không mở được bảng tính {key}: không có hoặc chưa chia sẻ cho tài khoản dịch vụ (quyền Người chỉnh sửa). / "
-                    f"Spreadsheet {key} not found or not shared with the service account: share it as Editor "
-                    f"({status}: {_message(error)})"
-                ) from error
+                raise SheetError(f"{both('sheet_not_shared', key=key)} ({status}: {_message(error)})") from error
             if status == 429:
-                raise SheetError(
-                    f"Google Sheets hết hạn mức cho {key} / quota exhausted for {key} after "
-                    f"{self.connection.deadline:.0f} s of retries; the next run will try again"
-                ) from error
+                raise SheetError(both("sheet_quota", key=key, seconds=f"{self.connection.deadline:.0f}")) from error
             raise SheetError(f"Google Sheets {key}: {status} {_message(error)}") from error
         except (requests.RequestException, GoogleAuthError) as error:
             raise SheetError(f"Google Sheets {key}: {error}") from error
@@ -259,7 +253,7 @@ class GoogleSheet:
         title = find_tab(tab, self.tab_titles())
         if title is None:
             raise SheetError(
-                f"Tab '{tab.title_vi}' / '{tab.title_en}' không có trong / is not in spreadsheet {self.connection.key}"
+                both("tab_not_in", vi=tab.title_vi, en=tab.title_en, where=f"spreadsheet {self.connection.key}")
             )
         return title
 

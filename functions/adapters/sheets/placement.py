@@ -2,7 +2,8 @@
 
 Rows are found by ID (staff sort and insert rows while a run is going); among rows sharing an
 ID (a problem staff must fix) the one at the row number read; a row read without an ID only if
-it is still there without one (rows below the last one count as blank: new rows go there). Columns the write needs and the tab lacks are added at the end.
+it is still there without one (rows below the last one count as blank: new rows go there).
+Columns the write needs and the tab lacks are added at the end.
 """
 
 from __future__ import annotations

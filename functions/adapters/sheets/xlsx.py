@@ -18,6 +18,7 @@ from typing import Any
 from functions.adapters.sheets.a1 import column_letters
 from functions.adapters.sheets.placement import place
 from functions.core.errors import SheetUnavailable
+from functions.core.i18n import both
 from functions.core.sheet_layout import TabLayout
 from functions.core.sheet_schema import TabSpec, find_tab, locate_columns, with_missing_columns
 from functions.core.tables import RowWrite, Table, TabWrite
@@ -35,11 +36,11 @@ class XlsxSheet:
         import openpyxl  # imported here: only runs on a local workbook pay for it
 
         if not self.path.exists():
-            raise SheetError(f"Không tìm thấy tệp / no such workbook: {self.path}")
+            raise SheetError(f"{both('workbook_missing')}: {self.path}")
         try:
             return openpyxl.load_workbook(self.path, read_only=read_only, data_only=read_only)
         except Exception as error:  # openpyxl raises many kinds for a damaged file
-            raise SheetError(f"Không mở được / cannot open {self.path}: {error}") from error
+            raise SheetError(f"{both('workbook_unreadable')} {self.path}: {error}") from error
 
     def read(self, tabs: Sequence[TabSpec]) -> dict[str, Table]:
         workbook = self._open(read_only=True)
@@ -75,7 +76,7 @@ class XlsxSheet:
                 title = find_tab(change.tab, workbook.sheetnames)
                 if title is None:
                     raise SheetError(
-                        f"Tab '{change.tab.title_vi}' / '{change.tab.title_en}' không có trong / is not in {self.path}"
+                        both("tab_not_in", vi=change.tab.title_vi, en=change.tab.title_en, where=self.path)
                     )
                 missed += _apply(workbook[title], change)
             self._save(workbook)
@@ -102,9 +103,7 @@ class XlsxSheet:
             os.replace(temporary, self.path)
         except OSError as error:
             Path(temporary).unlink(missing_ok=True)
-            raise SheetError(
-                f"Không ghi được / cannot write {self.path} (đang mở trong Excel? / open in Excel?): {error}"
-            ) from error
+            raise SheetError(f"{both('workbook_unwritable', path=self.path)}: {error}") from error
 
 
 def _apply(sheet, change: TabWrite) -> list[RowWrite]:

@@ -10,7 +10,7 @@ from functions import bootstrap
 from functions.adapters.templates import Templates
 from functions.core.customers import read_customers
 from functions.core.errors import RenderError
-from functions.core.i18n import LANGUAGES
+from functions.core.i18n import LANGUAGES, both
 from functions.core.sheet_schema import CUSTOMERS, MissingColumnError
 
 SAMPLE_CONTEXT = {
@@ -55,27 +55,26 @@ def run_checks(settings, say: Callable[[str], None]) -> int:
         failures += not ok
         say(f"{'✓' if ok else '✗'} {label}{': ' + detail if detail else ''}")
 
-    result(True, "Thiết lập / settings", ", ".join(f"{k}={v}" for k, v in settings.redacted().items()))
+    result(True, both("settings"), ", ".join(f"{k}={v}" for k, v in settings.redacted().items()))
     try:
         table = bootstrap.open_sheet(settings).read([CUSTOMERS]).get(CUSTOMERS.key)
         if table is None:
-            result(False, "Bảng tính / sheet", f"không có tab / no tab '{CUSTOMERS.title_vi}' / '{CUSTOMERS.title_en}'")
+            result(False, both("sheet"), both("tab_missing", vi=CUSTOMERS.title_vi, en=CUSTOMERS.title_en))
         else:
             sheet = read_customers(table, bootstrap.read_rules(settings), date.today())
             found = ", ".join(f"{k}='{v}'" for k, v in sheet.headers.items())
             result(
                 True,
-                f"Bảng tính / sheet '{table.title}'",
-                f"{len(sheet.customers)} khách / customers; "
-                f"{len(sheet.problems)} vấn đề / problems; cột / columns: {found}",
+                f"{both('sheet')} '{table.title}'",
+                both("check_sheet", customers=len(sheet.customers), problems=len(sheet.problems), columns=found),
             )
     except (MissingColumnError, Exception) as error:
-        result(False, "Bảng tính / sheet", str(error))
+        result(False, both("sheet"), str(error))
     try:
         bootstrap.open_store(settings).facts([], date.today())
-        result(True, "Kho dữ liệu / store", settings.store)
+        result(True, both("store"), settings.store)
     except Exception as error:
-        result(False, "Kho dữ liệu / store", str(error))
+        result(False, both("store"), str(error))
     template_failures = check_templates(Templates())
-    result(not template_failures, "Mẫu tin / templates", "; ".join(template_failures) or "vi, en")
+    result(not template_failures, both("templates"), "; ".join(template_failures) or "vi, en")
     return failures

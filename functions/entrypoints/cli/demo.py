@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from functions.core.i18n import both, say
 from functions.entrypoints.cli.reports import escalation_summary, summary
 from functions.ports import PreparableSheet
 from functions.settings import load_settings
@@ -338,27 +339,23 @@ def run_demo(folder: Path, fresh: bool = False, sheet: str | None = None) -> int
     print()
     answered = _customer_answers(settings, now) if outcome.report["sent"] else None  # first demo run only
     if answered:
-        print(f"— Giả lập / simulated: {answered} chọn 2/5 trên trang khảo sát / taps 2/5 on the survey page")
+        print(f"— {both('simulated')}: {answered} {both('demo_low_score')}")
     escalation = bootstrap.escalate_deps(settings)
     report = run_escalate(escalation, now)
     print(escalation_summary(report, settings.staff_language))
     waiting = [c for c in escalation.store.cases(open_only=True) if c.tier < 3 and c.first_responded_at is None]
     if waiting and report["opened"]:  # nobody answers in time: show a case moving up a tier (first demo run only)
         later = max(c.first_response_due for c in waiting) + timedelta(minutes=1)
-        print(f"\n— Giả lập / simulated {later:%d/%m/%Y %H:%M}: chưa ai phản hồi / no one has answered yet")
+        print(f"\n— {both('simulated')} {later:%d/%m/%Y %H:%M}: {both('demo_no_answer')}")
         print(escalation_summary(run_escalate(escalation, later), settings.staff_language))
     outbox = Path(settings.outbox).resolve()
     print()
-    print(f"Bảng tính / workbook: {where}  (xem cột 'Liên hệ gần nhất', 'Ghi chú hệ thống' / see the system columns)")
-    print(
-        f"Hộp thư đi / outbox:  {outbox}  ({len(list(outbox.glob('*.eml'))) if outbox.exists() else 0} tệp .eml / files)"
-    )
-    print(f"Kho dữ liệu / store:  {Path(settings.store).resolve()}")
+    files = len(list(outbox.glob("*.eml"))) if outbox.exists() else 0
+    print(f"{both('workbook')}: {where}  ({both('demo_see_columns')})")
+    print(f"{both('outbox')}:  {outbox}  ({files} {both('demo_eml_files')})")
+    print(f"{both('store')}:  {Path(settings.store).resolve()}")
     if not outcome.report["sent"]:
-        print(
-            "Không có tin mới: lần chạy này không gửi lại những gì đã gửi (xem lý do ở trên). Chạy lại từ đầu: careloop demo --fresh\n"
-            "Nothing new: this run re-sends nothing already sent (reasons above). Start over: careloop demo --fresh"
-        )
+        print(f"{say('demo_nothing_new', 'vi')}\n{say('demo_nothing_new', 'en')}")
     return 0
 
 

@@ -16,19 +16,18 @@ from pathlib import Path
 
 from functions import bootstrap
 from functions.core.errors import JobCannotRun, SheetUnavailable, StoreUnavailable
+from functions.core.i18n import both
 from functions.core.sheet_schema import MissingColumnError
 from functions.entrypoints.cli.reports import escalation_summary, summary
 from functions.settings import Settings, SettingsError, load_settings
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="careloop", description="careloop: chăm sóc khách hàng từ một bảng tính / customer care from a spreadsheet"
-    )
+    parser = argparse.ArgumentParser(prog="careloop", description=both("help_careloop"))
     commands = parser.add_subparsers(dest="command", required=True)
 
     def common(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--config", help="careloop.toml (mặc định / default: ./careloop.toml if present)")
+        sub.add_argument("--config", help=both("help_config"))
         sub.add_argument("--sheet", help="PATH.xlsx")
         sub.add_argument("--store", help="PATH.sqlite or firestore://PROJECT[/DATABASE]")
         sub.add_argument("--outbox", help="folder for .eml files")
@@ -36,34 +35,30 @@ def _parser() -> argparse.ArgumentParser:
             "--language", dest="staff_language", choices=("vi", "en"), help="language of notes and reports"
         )
 
-    run = commands.add_parser("run", help="chạy một việc / run a job")
+    run = commands.add_parser("run", help=both("help_run"))
     run.add_argument("job", choices=("followup", "escalate"))
     common(run)
-    run.add_argument("--now", help="chạy như thể lúc / run as of YYYY-MM-DDTHH:MM (business time zone)")
-    run.add_argument("--json", action="store_true", help="in báo cáo JSON / print the JSON report")
-    run.add_argument("--dry-run", action="store_true", help="lập kế hoạch, không gửi / plan and render, send nothing")
+    run.add_argument("--now", help=both("help_now"))
+    run.add_argument("--json", action="store_true", help=both("help_json"))
+    run.add_argument("--dry-run", action="store_true", help=both("help_dry_run"))
 
-    preview = commands.add_parser("preview", help="xem trước tin sẽ gửi / render what would be sent to a file")
+    preview = commands.add_parser("preview", help=both("help_preview"))
     common(preview)
     preview.add_argument("--now")
     preview.add_argument("--out", default="preview.html", help="file to write (default preview.html)")
 
-    check = commands.add_parser(
-        "check", help="kiểm tra thiết lập, bảng tính, mẫu tin / check settings, sheet, templates"
-    )
+    check = commands.add_parser("check", help=both("help_check"))
     common(check)
 
-    setup = commands.add_parser(
-        "setup-sheet", help="chuẩn bị bảng tính / add careloop's tabs, columns, checkboxes, dropdowns"
-    )
+    setup = commands.add_parser("setup-sheet", help=both("help_setup"))
     common(setup)
 
-    retry = commands.add_parser("retry", help="gửi lại tin chưa xác nhận / release unconfirmed or failed messages")
+    retry = commands.add_parser("retry", help=both("help_retry"))
     common(retry)
     retry.add_argument("keys", nargs="*", help="idempotency keys; none: list them")
     retry.add_argument("--all", action="store_true", help="release every unconfirmed or failed message")
 
-    demo = commands.add_parser("demo", help="chạy thử với dữ liệu mẫu / run on a sample workbook")
+    demo = commands.add_parser("demo", help=both("help_demo"))
     demo.add_argument("--dir", default="demo", help="folder for the sample workbook, store and outbox")
     demo.add_argument("--fresh", action="store_true", help="start over with a new workbook and store")
     demo.add_argument("--sheet", help="google:KEY or a URL: seed and use that spreadsheet instead of a workbook")
@@ -152,14 +147,7 @@ def _setup_sheet(args: argparse.Namespace, settings: Settings) -> int:
     actions = sheet.prepare(layouts(settings.staff_language), settings.staff_language)
     for action in actions:
         print(action)
-    print(
-        f"{settings.sheet}: "
-        + (
-            f"{len(actions)} thay đổi / changes"
-            if actions
-            else "đã sẵn sàng, không thay đổi gì / ready, nothing changed"
-        )
-    )
+    print(f"{settings.sheet}: " + (both("setup_changes", count=len(actions)) if actions else both("setup_ready")))
     return 0
 
 
@@ -169,10 +157,7 @@ def _retry(args: argparse.Namespace, settings: Settings) -> int:
     if not args.keys and not args.all:
         for entry in pending:
             print(f"{entry.state:<9} {entry.key}  {entry.reserved_at or ''}  {entry.error}")
-        print(
-            f"{len(pending)} tin chưa xác nhận hoặc lỗi / unconfirmed or failed; "
-            "'careloop retry KEY' hoặc / or '--all' để gửi lại ở lần chạy sau / to resend on the next run"
-        )
+        print(both("retry_pending", count=len(pending)))
         return 0
     keys = [e.key for e in pending] if args.all else args.keys
     for key in keys:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from functions.core.i18n import both
 from functions.followup.job import FollowupOutcome
 
 
@@ -14,7 +15,7 @@ def write_preview(path: Path, outcome: FollowupOutcome) -> None:
         "<style>body{font-family:sans-serif;max-width:900px;margin:auto}section{border:1px solid #ccc;"
         "margin:16px 0;padding:8px}pre{white-space:pre-wrap}iframe{width:100%;height:420px;border:0}</style>",
         f"<h1>careloop preview — {html.escape(outcome.report['now'])}</h1>",
-        f"<p>{len(outcome.previews)} tin sẽ gửi / messages would be sent</p>",
+        f"<p>{html.escape(both('preview_count', count=len(outcome.previews)))}</p>",
     ]
     for preview in outcome.previews:
         o = preview.outgoing
