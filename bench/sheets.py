@@ -12,11 +12,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path.insert(0, str(ROOT))
 
-from conftest import NINE_AM  # noqa: E402
-from sheets_server import SheetsServer  # noqa: E402
-from support import HEADER, MemoryChannel, deps, row  # noqa: E402
+from tests.helpers import NINE_AM  # noqa: E402
+from tests.helpers.sheets_server import SheetsServer  # noqa: E402
+from tests.helpers.fakes import MemoryChannel  # noqa: E402
+from tests.helpers.support import HEADER, deps, row  # noqa: E402
 
 from functions.adapters.sheets.google import Connection, GoogleSheet, bounded_http_client  # noqa: E402
 from functions.adapters.stores.sqlite import SqliteStore  # noqa: E402

@@ -17,11 +17,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path.insert(0, str(ROOT))
 
-from conftest import free_port  # noqa: E402
-from firestore_emulator import PROJECT, Emulator, emulator_binary  # noqa: E402
-from support import deps, memory_sheet, row  # noqa: E402
+from tests.helpers import free_port  # noqa: E402
+from tests.helpers.firestore_emulator import PROJECT, Emulator, emulator_binary  # noqa: E402
+from tests.helpers.support import deps, memory_sheet, row  # noqa: E402
 
 from functions.adapters.channels.outbox import OutboxChannel  # noqa: E402
 from functions.adapters.stores.firestore import FirestoreStore  # noqa: E402

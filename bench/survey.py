@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path.insert(0, str(ROOT))
 
-from conftest import free_port  # noqa: E402
-from processes import server  # noqa: E402
+from tests.helpers import free_port  # noqa: E402
+from tests.helpers.processes import server  # noqa: E402
 
 from functions.adapters.stores.sqlite import SqliteStore  # noqa: E402
 from functions.core.links import Links  # noqa: E402

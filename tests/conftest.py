@@ -2,27 +2,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import sys
-from datetime import date, datetime, time
-from pathlib import Path
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # main.py lives at the root, beside functions/
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
-TODAY = date(2026, 11, 23)
-NINE_AM = datetime.combine(TODAY, time(9, 0), VN)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.helpers import NINE_AM, free_port
 
 
 @pytest.fixture
@@ -32,7 +16,7 @@ def now() -> datetime:
 
 @pytest.fixture(scope="session")
 def firestore_emulator():
-    from firestore_emulator import INSTALL_HINT, Emulator, emulator_binary, missing
+    from tests.helpers.firestore_emulator import INSTALL_HINT, Emulator, emulator_binary, missing
 
     binary = emulator_binary()
     if binary is None:
@@ -59,17 +43,20 @@ def firestore(firestore_emulator):
     return firestore_emulator
 
 
-STORE_KINDS = ["sqlite", "firestore"]
+STORE_KINDS = ["memory", "sqlite", "firestore"]  # the unit tier's fake passes the same contract
 
 
 def make_store(kind: str, tmp_path, request):
+    if kind == "memory":
+        from tests.helpers.fakes import MemoryStore
+
+        return MemoryStore()
     if kind == "sqlite":
         from functions.adapters.stores.sqlite import SqliteStore
 
         return SqliteStore(tmp_path / "store.sqlite")
-    from firestore_emulator import PROJECT
-
     from functions.adapters.stores.firestore import FirestoreStore
+    from tests.helpers.firestore_emulator import PROJECT
 
     request.getfixturevalue("firestore")
     return FirestoreStore(PROJECT, timeout=20)

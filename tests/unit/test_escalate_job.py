@@ -1,80 +1,18 @@
-"""The escalation job with an in-memory sheet, a real SQLite store and a memory channel."""
+"""The escalation job on in-memory fakes of the sheet, the store and the channel."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import VN
-from support import MemoryChannel, MemorySheet
 
-from functions.adapters.stores.sqlite import SqliteStore
-from functions.adapters.templates import Templates
-from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import IN_PROGRESS, OPEN, RESOLVED
-from functions.core.customers import ReadRules
-from functions.core.tables import Table
-from functions.escalate.job import EscalationDeps, EscalationError, run_escalate
-from functions.retry import RetryPolicy
-
-CUSTOMER_HEADER = ["Mã KH", "Họ tên", "Email", "Leo thang", "Loại vấn đề", "Nội dung", "Mức độ", "Mã hồ sơ"]
-MATRIX_HEADER = [
-    "Loại vấn đề",
-    "Phụ trách cấp 1",
-    "Phụ trách cấp 2",
-    "Phụ trách cấp 3",
-    "Phản hồi đầu (giờ)",
-    "Giải quyết (giờ)",
-]
-CASES_HEADER = [
-    "Mã hồ sơ",
-    "Mã KH",
-    "Khách hàng",
-    "Loại vấn đề",
-    "Nội dung",
-    "Cấp",
-    "Phụ trách",
-    "Trạng thái",
-    "Mở lúc",
-    "Hạn phản hồi",
-    "Hạn giải quyết",
-    "Ghi chú xử lý",
-    "Ghi chú hệ thống",
-]
-FRIDAY_4PM = datetime(2026, 11, 20, 16, 0, tzinfo=VN)
-
-
-def book(customers, matrix=None, cases=None):
-    matrix = (
-        matrix
-        if matrix is not None
-        else [
-            ["*", "Hà <ha@luat.vn>", "Tuấn <tuan@luat.vn>", "Giám đốc <gd@luat.vn>", 4, 24],
-            ["Hợp đồng", "Lan <lan@luat.vn>", "", "Giám đốc <gd@luat.vn>", 2, 16],
-        ]
-    )
-    return MemorySheet(
-        {
-            "Khách hàng": Table("Khách hàng", list(CUSTOMER_HEADER), [list(r) for r in customers]),
-            "Ma trận leo thang": Table("Ma trận leo thang", list(MATRIX_HEADER), [list(r) for r in matrix]),
-            "Hồ sơ": Table("Hồ sơ", list(CASES_HEADER), [list(r) for r in (cases or [])]),
-            "Tổng quan": Table("Tổng quan", ["Chỉ số", "Giá trị", "Kỳ"], []),
-        }
-    )
-
-
-def deps(sheet, store, channel=None):
-    return EscalationDeps(
-        sheet=sheet,
-        store=store,
-        channels={"email": channel or MemoryChannel()},
-        templates=Templates(),
-        calendar=BusinessCalendar(),
-        read_rules=ReadRules(),
-        business_name="Văn phòng Luật Minh An",
-        sheet_link="https://docs.google.com/spreadsheets/d/KEY/edit",
-        retry=RetryPolicy(budget_seconds=1, first_delay=0.01, sleep=lambda s: None),
-    )
+from functions.escalate.job import EscalationError, run_escalate
+from tests.helpers import VN
+from tests.helpers.fakes import MemoryChannel, MemorySheet, MemoryStore
+from tests.helpers.support import FRIDAY_4PM
+from tests.helpers.support import escalation_book as book
+from tests.helpers.support import escalation_deps as deps
 
 
 def tab(sheet, title):
@@ -83,8 +21,8 @@ def tab(sheet, title):
 
 
 @pytest.fixture
-def store(tmp_path):
-    return SqliteStore(tmp_path / "s.sqlite")
+def store():
+    return MemoryStore()
 
 
 COMPLAINTS = [

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import NINE_AM, TODAY
 
 from functions.core.ledger import FAILED, RESERVED, SENT, LedgerEntry
+from tests.helpers import NINE_AM, TODAY
 
 
 def entry(key="birthday/C-1/2026", customer="C-1", day=TODAY, at=NINE_AM, channel="email"):
@@ -145,8 +145,11 @@ def _reserve_all(kind, location, keys, queue):
 
 
 def test_processes_racing_never_both_reserve(store, tmp_path):
-    from firestore_emulator import PROJECT
+    from tests.helpers.fakes import MemoryStore
+    from tests.helpers.firestore_emulator import PROJECT
 
+    if isinstance(store, MemoryStore):
+        pytest.skip("a memory store lives in one process: no other process can race it")
     kind = "sqlite" if hasattr(store, "path") else "firestore"
     location = store.path if kind == "sqlite" else PROJECT
     store.facts([], TODAY)  # make the schema before the race

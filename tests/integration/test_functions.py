@@ -3,12 +3,12 @@
 import json
 
 import pytest
-from conftest import ROOT
 from functions_framework import create_app
-from support import HEADER, read_workbook, row, write_workbook
 
 from functions.adapters.stores.sqlite import SqliteStore
 from functions.core.links import Links
+from tests.helpers import ROOT
+from tests.helpers.support import HEADER, read_workbook, row, write_workbook
 
 SOURCE = str(ROOT / "main.py")
 SECRET = "function-test-secret"

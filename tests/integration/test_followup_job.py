@@ -1,8 +1,6 @@
 from datetime import datetime, time, timedelta
 
 import pytest
-from conftest import NINE_AM, TODAY, VN
-from support import MemoryChannel, MemorySheet, deps, memory_sheet, row
 
 from functions.adapters.stores.sqlite import SqliteStore
 from functions.core.errors import PermanentDeliveryError, StoreUnavailable, TransientDeliveryError
@@ -10,6 +8,9 @@ from functions.core.ledger import FAILED, SENT
 from functions.core.tables import Table
 from functions.followup.job import JobError, run_followup
 from functions.followup.plan import FollowupRules
+from tests.helpers import NINE_AM, TODAY, VN
+from tests.helpers.fakes import MemoryChannel, MemorySheet
+from tests.helpers.support import deps, memory_sheet, row
 
 WEEK_AGO = f"{TODAY - timedelta(days=7):%d/%m/%Y}"
 

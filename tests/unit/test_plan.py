@@ -1,12 +1,12 @@
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from conftest import VN
 
 from functions.core.customers import Customer
 from functions.core.ledger import FAILED, RESERVED, SENT, LedgerFacts
 from functions.core.values import Birthday
 from functions.followup.plan import BIRTHDAY, CHECKIN, DueMessage, FollowupRules, decide, due_messages
+from tests.helpers import VN
 
 TODAY = date(2026, 11, 23)
 NINE = datetime.combine(TODAY, time(9), VN)

@@ -1,10 +1,9 @@
 from datetime import date
 
-from support import HEADER, row
-
 from functions.core.customers import ReadRules, customer_id_for, read_customers
 from functions.core.tables import Table
 from functions.core.values import Birthday
+from tests.helpers.support import HEADER, row
 
 TODAY = date(2026, 11, 23)
 

@@ -10,7 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script by the crash tests
 
 from functions import bootstrap  # noqa: E402
 from functions.escalate.job import run_escalate  # noqa: E402

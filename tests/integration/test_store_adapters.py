@@ -3,11 +3,11 @@
 import time
 
 import pytest
-from conftest import TODAY, free_port
 
 from functions.adapters.stores.firestore import FirestoreStore, _fitted, document_id, key_of
 from functions.adapters.stores.sqlite import SqliteStore
 from functions.core.errors import StoreUnavailable
+from tests.helpers import TODAY, free_port
 
 
 def test_sqlite_unreachable_says_so(tmp_path):

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from conftest import free_port
+
+from tests.helpers import free_port
 
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:

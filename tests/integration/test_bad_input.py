@@ -3,11 +3,11 @@ note, every good row is processed."""
 
 from datetime import date, datetime, timedelta
 
-from conftest import NINE_AM, TODAY
-from support import MemoryChannel, deps, memory_sheet, row
-
 from functions.adapters.stores.sqlite import SqliteStore
 from functions.followup.job import run_followup
+from tests.helpers import NINE_AM, TODAY
+from tests.helpers.fakes import MemoryChannel
+from tests.helpers.support import deps, memory_sheet, row
 
 WEEK_AGO = TODAY - timedelta(days=7)
 BAD_VALUES = {

@@ -13,9 +13,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port
-from processes import server
-from support import HEADER, row, write_workbook
+
+from tests.helpers import ROOT, free_port
+from tests.helpers.processes import server
+from tests.helpers.support import HEADER, row, write_workbook
 
 INFRA = ROOT / "infra"
 MODULE = INFRA / "modules" / "careloop"
@@ -152,7 +153,7 @@ def test_terraform_fmt():
 
 
 def test_checkov_finds_nothing():
-    from firestore_emulator import missing
+    from tests.helpers.firestore_emulator import missing
 
     checkov = ROOT / ".venv-checkov" / "bin" / "checkov"
     if not checkov.exists():

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sheets_server import Fault, SheetsServer
-from support import HEADER, row
 
 from functions.adapters.sheets.google import Connection, GoogleSheet, SheetError, spreadsheet_key
 from functions.core.sheet_schema import CUSTOMERS
 from functions.core.tables import RowWrite, TabWrite
+from tests.helpers.sheets_server import Fault, SheetsServer
+from tests.helpers.support import HEADER, row
 
 KEY = "1AbC-sheet_KEY"
 ID = CUSTOMERS.column("id")
@@ -208,7 +208,7 @@ def test_a_sheet_not_shared_says_what_to_do(server):
 
 
 def test_a_server_that_is_down_is_a_clear_error():
-    from conftest import free_port
+    from tests.helpers import free_port
 
     sheet = GoogleSheet(
         Connection(
@@ -220,11 +220,11 @@ def test_a_server_that_is_down_is_a_clear_error():
 
 
 def test_request_budget_of_a_follow_up_run_over_10000_customers(server, tmp_path):
-    from conftest import NINE_AM
-    from support import MemoryChannel, deps
-
     from functions.adapters.stores.sqlite import SqliteStore
     from functions.followup.job import run_followup
+    from tests.helpers import NINE_AM
+    from tests.helpers.fakes import MemoryChannel
+    from tests.helpers.support import deps
 
     rows = [
         row(
@@ -249,7 +249,8 @@ def test_request_budget_of_a_follow_up_run_over_10000_customers(server, tmp_path
     contact = dict(
         zip(
             (r[0] for r in server.state.rows(KEY, "Khách hàng")[1:]),
-            (r[10] for r in server.state.rows(KEY, "Khách hàng")[1:]), strict=False,
+            (r[10] for r in server.state.rows(KEY, "Khách hàng")[1:]),
+            strict=False,
         )
     )
     assert contact["C-00050"].startswith("23/11/2026") and contact["C-00001"].startswith("23/11/2026")
@@ -285,8 +286,9 @@ def test_service_account_credentials_from_json_text_or_file(tmp_path):
 
 
 def test_followup_daily_function_on_a_google_sheet(server, tmp_path, monkeypatch):
-    from conftest import ROOT
     from functions_framework import create_app
+
+    from tests.helpers import ROOT
 
     make(server, [row("C-1", "Nguyễn Thị Lan", email="lan@example.com", birthday="01/01/1990")])
     for name, value in {
@@ -309,12 +311,11 @@ def test_followup_daily_function_on_a_google_sheet(server, tmp_path, monkeypatch
 def test_escalation_on_a_google_sheet_within_the_request_budget(server, tmp_path):
     from datetime import datetime
 
-    from conftest import VN
-    from test_escalate_job import deps as escalation_deps
-
     from functions.adapters.stores.sqlite import SqliteStore
     from functions.core.sheet_layout import layouts
     from functions.escalate.job import run_escalate
+    from tests.helpers import VN
+    from tests.helpers.support import escalation_deps
 
     server.state.create(KEY, {"Sheet1": []})
     sheet = adapter(server)
@@ -323,7 +324,7 @@ def test_escalation_on_a_google_sheet_within_the_request_budget(server, tmp_path
     customers = book.grid("Khách hàng")
     customers.row_count = 2001
     header = server.state.rows(KEY, "Khách hàng")[0]
-    from sheets_server import Cell
+    from tests.helpers.sheets_server import Cell
 
     for r in range(1, 2001):
         values = {"Mã KH": f"C-{r}", "Họ tên": f"Khách {r}", "Email": f"c{r}@example.com"}

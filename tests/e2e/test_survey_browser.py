@@ -10,9 +10,10 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, VN, free_port
-from processes import server
-from support import HEADER, row, write_workbook
+
+from tests.helpers import ROOT, VN, free_port
+from tests.helpers.processes import server
+from tests.helpers.support import HEADER, row, write_workbook
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -20,7 +21,7 @@ FRAMEWORK = str(Path(sys.executable).with_name("functions-framework"))
 
 
 def browser_or_skip():
-    from firestore_emulator import missing
+    from tests.helpers.firestore_emulator import missing
 
     if not CHROMIUM.exists():
         missing("Chromium not found: `apt-get install -y chromium` (Debian's package; no browser download).")

@@ -5,7 +5,7 @@ Google offers no Sheets emulator; this one follows the documented request and re
 JSON, keeps a request log for counting, and injects faults (429, 5xx, slow or non-JSON replies).
 Formulas are stored, not evaluated.
 
-    python -m tests.sheets_server --port 8089 --key demo --load demo/khach-hang.xlsx
+    python -m tests.helpers.sheets_server --port 8089 --key demo --load demo/khach-hang.xlsx
 
 serves a spreadsheet with id `demo` on 127.0.0.1:8089 until stopped (Ctrl-C or SIGTERM).
 """

@@ -1,11 +1,11 @@
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import VN
 
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import IN_PROGRESS, OPEN, RESOLVED, CaseRecord
 from functions.escalate.metrics import care_metrics, dashboard_rows
+from tests.helpers import VN
 
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=VN)
 CALENDAR = BusinessCalendar()

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import ROOT, VN
 from functions_framework import create_app
 
 from functions.adapters.stores.sqlite import SqliteStore
 from functions.core.links import Links
 from functions.core.surveys import Survey, survey_id_for
 from functions.core.tokens import Signer, TokenExpired, TokenInvalid
+from tests.helpers import ROOT, VN
 
 SOURCE = str(ROOT / "main.py")
 SECRET = "survey-test-secret"
@@ -189,9 +189,9 @@ def test_forged_and_expired_links_get_a_polite_page(env):
 
 
 def test_a_low_score_opens_exactly_one_case_and_the_csat_cell_shows_it(env):
-    from test_escalate_job import book, deps
-
     from functions.escalate.job import run_escalate
+    from tests.helpers.support import escalation_book as book
+    from tests.helpers.support import escalation_deps as deps
 
     survey, path = make_survey(env)
     app = client()

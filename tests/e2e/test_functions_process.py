@@ -5,11 +5,11 @@ import sys
 from pathlib import Path
 
 import requests
-from conftest import ROOT, free_port
-from processes import server
-from support import HEADER, row, write_workbook
 
 from functions.core.links import Links
+from tests.helpers import ROOT, free_port
+from tests.helpers.processes import server
+from tests.helpers.support import HEADER, row, write_workbook
 
 FRAMEWORK = str(Path(sys.executable).with_name("functions-framework"))
 

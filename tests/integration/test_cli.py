@@ -1,23 +1,16 @@
-"""The `careloop` command as a user runs it: a real process, real files."""
+"""The `careloop` command on real files and local servers, called in-process through
+`main(argv)`: the same parsing, settings, exit codes and printed output as the installed command
+(tests/e2e/test_cli_process.py runs that one as a real process)."""
 
 import json
 import os
-import subprocess
 import sys
 from email import message_from_bytes, policy
-from pathlib import Path
 
 import pytest
-from support import HEADER, read_workbook, row, write_workbook
 
-CARELOOP = str(Path(sys.executable).with_name("careloop"))
-
-
-def careloop(*args, cwd, env=None):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("CARELOOP_")}
-    return subprocess.run(
-        [CARELOOP, *args], cwd=cwd, env={**clean, **(env or {})}, capture_output=True, text=True, timeout=120
-    )
+from tests.helpers.cli import careloop
+from tests.helpers.support import HEADER, read_workbook, row, write_workbook
 
 
 @pytest.fixture
@@ -223,7 +216,7 @@ def test_demo_twice(tmp_path):
 
 
 def test_run_followup_over_smtp(tmp_path, workbook):
-    from smtp_server import Recorder, SmtpServer
+    from tests.helpers.smtp_server import Recorder, SmtpServer
 
     recorder = Recorder(busy=1)  # the first delivery meets a 451 and is retried
     with SmtpServer(recorder) as server:
@@ -285,13 +278,13 @@ def test_run_followup_on_firestore(tmp_path, workbook, firestore):
 
 
 def test_setup_sheet_demo_and_run_against_the_sheets_test_server(tmp_path):
-    from conftest import ROOT, free_port
-    from processes import server
+    from tests.helpers import ROOT, free_port
+    from tests.helpers.processes import server
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {"CARELOOP_SHEETS_API_URL": url, "CARELOOP_SHEETS_CREDENTIALS": "none"}
-    command = [sys.executable, "-m", "tests.sheets_server", "--port", str(port), "--key", "demo"]
+    command = [sys.executable, "-m", "tests.helpers.sheets_server", "--port", str(port), "--key", "demo"]
     with server(command, url + "/v4/spreadsheets/demo", env={**os.environ, "PYTHONPATH": str(ROOT)}):
         setup = careloop("setup-sheet", "--sheet", "google:demo", "--store", "s.sqlite", cwd=tmp_path, env=env)
         assert setup.returncode == 0, setup.stderr

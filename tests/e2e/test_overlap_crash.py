@@ -11,11 +11,12 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
-from support import HEADER, row, write_workbook
+
+from tests.helpers import ROOT
+from tests.helpers.support import HEADER, row, write_workbook
 
 CARELOOP = str(Path(sys.executable).with_name("careloop"))
-DRIVER = str(ROOT / "tests" / "crash_driver.py")
+DRIVER = str(ROOT / "tests" / "helpers" / "crash_driver.py")
 NOW = "2026-11-23T09:00"
 DUE = 60  # three chunks of reservations: 25, 25, 10
 
@@ -23,7 +24,7 @@ DUE = 60  # three chunks of reservations: 25, 25, 10
 @pytest.fixture(params=["sqlite", "firestore"])
 def setup(request, tmp_path):
     if request.param == "firestore":
-        from firestore_emulator import PROJECT
+        from tests.helpers.firestore_emulator import PROJECT
 
         request.getfixturevalue("firestore")
         store = f"firestore://{PROJECT}"
@@ -184,7 +185,7 @@ def test_escalation_killed_midway_opens_each_case_once(setup, crash_at):
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    from support import read_workbook
+    from tests.helpers.support import read_workbook
 
     customers = read_workbook(folder / "k.xlsx")
     case_ids = [r["Mã hồ sơ"] for r in customers]
@@ -200,7 +201,7 @@ def test_two_overlapping_escalation_runs_open_each_case_once(setup):
     escalation_workbook(folder, 30)
     opened = [o["case_id"] for report in run_together("escalate", env, folder) for o in report["opened"]]
     assert len(opened) == len(set(opened)) == 30
-    from support import read_workbook
+    from tests.helpers.support import read_workbook
 
     assert run_together("escalate", env, folder, count=1)[0]["opened"] == []
     rows = [r["Mã hồ sơ"] for r in read_workbook(folder / "k.xlsx", "Hồ sơ")]

@@ -3,11 +3,11 @@ from datetime import datetime
 import openpyxl
 import pytest
 from openpyxl.styles import Font, PatternFill
-from support import HEADER, read_workbook, row, write_workbook
 
 from functions.adapters.sheets.xlsx import SheetError, XlsxSheet
 from functions.core.sheet_schema import CUSTOMERS, MissingColumnError
 from functions.core.tables import RowWrite, TabWrite
+from tests.helpers.support import HEADER, read_workbook, row, write_workbook
 
 ID = CUSTOMERS.column("id")
 

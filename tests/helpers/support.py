@@ -1,22 +1,23 @@
-"""Test helpers: workbooks, in-memory fakes of the ports, a follow-up wiring."""
+"""Test helpers: workbooks, rows, and a follow-up job wired to fakes or real adapters."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from functions.adapters.sheets.placement import place
 from functions.adapters.templates import Templates
+from functions.core.business_calendar import BusinessCalendar
 from functions.core.customers import ReadRules
 from functions.core.links import Links
-from functions.core.messages import OutgoingMessage
-from functions.core.sheet_schema import TabSpec, find_tab
-from functions.core.tables import RowWrite, Table, TabWrite
+from functions.core.tables import Table
+from functions.escalate.job import EscalationDeps
 from functions.followup.job import FollowupDeps
 from functions.followup.plan import FollowupRules
 from functions.retry import RetryPolicy
+from tests.helpers import VN
+from tests.helpers.fakes import MemoryChannel, MemorySheet
 
 HEADER = [
     "Mã KH",
@@ -68,60 +69,6 @@ def row(
     return [id, name, salutation, email, phone, birthday, purchase, language, channel, opt_out]
 
 
-class MemorySheet:
-    """The Sheet port in memory, with the same find-by-ID semantics as the real adapters."""
-
-    def __init__(self, tables: dict[str, Table]):
-        self.tables = tables  # keyed by tab title
-        self.reads = 0
-        self.writes: list[list[TabWrite]] = []
-
-    def read(self, tabs: Sequence[TabSpec]) -> dict[str, Table]:
-        self.reads += 1
-        found = {}
-        for spec in tabs:
-            title = find_tab(spec, list(self.tables))
-            if title:
-                t = self.tables[title]
-                found[spec.key] = Table(t.title, list(t.header), [list(r) for r in t.rows])
-        return found
-
-    def write(self, changes: Sequence[TabWrite]) -> list[RowWrite]:
-        self.writes.append(list(changes))
-        missed = []
-        for change in changes:
-            table = self.tables[find_tab(change.tab, list(self.tables))]
-            rows = table.rows
-            placement = place(change, table.header, lambda at, rows=rows: [r[at] if at < len(r) else None for r in rows])
-            for _, title in placement.new_columns:
-                table.header.append(title)
-            for number, position, value in placement.cells:
-                while len(table.rows) < number - 1:  # a new row below the last one
-                    table.rows.append([])
-                row = table.rows[number - 2]
-                row.extend([None] * (position + 1 - len(row)))
-                row[position] = value
-            missed += placement.missed
-        return missed
-
-    def column(self, title: str) -> list[Any]:
-        table = next(iter(self.tables.values()))
-        at = table.header.index(title)
-        return [r[at] if at < len(r) else None for r in table.rows]
-
-
-@dataclass
-class MemoryChannel:
-    delivered: list[OutgoingMessage] = field(default_factory=list)
-    closed: bool = False
-
-    def deliver(self, message: OutgoingMessage) -> None:
-        self.delivered.append(message)
-
-    def close(self) -> None:
-        self.closed = True
-
-
 def memory_sheet(rows: Sequence[Sequence[Any]], header: Sequence[Any] = HEADER) -> MemorySheet:
     return MemorySheet({"Khách hàng": Table("Khách hàng", list(header), [list(r) for r in rows])})
 
@@ -141,3 +88,65 @@ def deps(sheet, store, channel=None, rules: FollowupRules | None = None, **overr
     )
     values.update(overrides)
     return FollowupDeps(**values)
+
+
+# ---- The escalation job on fakes ----
+
+CUSTOMER_HEADER = ["Mã KH", "Họ tên", "Email", "Leo thang", "Loại vấn đề", "Nội dung", "Mức độ", "Mã hồ sơ"]
+MATRIX_HEADER = [
+    "Loại vấn đề",
+    "Phụ trách cấp 1",
+    "Phụ trách cấp 2",
+    "Phụ trách cấp 3",
+    "Phản hồi đầu (giờ)",
+    "Giải quyết (giờ)",
+]
+CASES_HEADER = [
+    "Mã hồ sơ",
+    "Mã KH",
+    "Khách hàng",
+    "Loại vấn đề",
+    "Nội dung",
+    "Cấp",
+    "Phụ trách",
+    "Trạng thái",
+    "Mở lúc",
+    "Hạn phản hồi",
+    "Hạn giải quyết",
+    "Ghi chú xử lý",
+    "Ghi chú hệ thống",
+]
+FRIDAY_4PM = datetime(2026, 11, 20, 16, 0, tzinfo=VN)
+
+
+def escalation_book(customers, matrix=None, cases=None):
+    matrix = (
+        matrix
+        if matrix is not None
+        else [
+            ["*", "Hà <ha@luat.vn>", "Tuấn <tuan@luat.vn>", "Giám đốc <gd@luat.vn>", 4, 24],
+            ["Hợp đồng", "Lan <lan@luat.vn>", "", "Giám đốc <gd@luat.vn>", 2, 16],
+        ]
+    )
+    return MemorySheet(
+        {
+            "Khách hàng": Table("Khách hàng", list(CUSTOMER_HEADER), [list(r) for r in customers]),
+            "Ma trận leo thang": Table("Ma trận leo thang", list(MATRIX_HEADER), [list(r) for r in matrix]),
+            "Hồ sơ": Table("Hồ sơ", list(CASES_HEADER), [list(r) for r in (cases or [])]),
+            "Tổng quan": Table("Tổng quan", ["Chỉ số", "Giá trị", "Kỳ"], []),
+        }
+    )
+
+
+def escalation_deps(sheet, store, channel=None):
+    return EscalationDeps(
+        sheet=sheet,
+        store=store,
+        channels={"email": channel or MemoryChannel()},
+        templates=Templates(),
+        calendar=BusinessCalendar(),
+        read_rules=ReadRules(),
+        business_name="Văn phòng Luật Minh An",
+        sheet_link="https://docs.google.com/spreadsheets/d/KEY/edit",
+        retry=RetryPolicy(budget_seconds=1, first_delay=0.01, sleep=lambda s: None),
+    )

@@ -2,12 +2,12 @@ import ssl
 from email import message_from_bytes, policy
 
 import pytest
-from smtp_server import Recorder, SmtpServer, self_signed_certificate
 
 from functions.adapters.channels.outbox import OutboxChannel
 from functions.adapters.channels.smtp import SmtpChannel, SmtpConfig
 from functions.core.errors import PermanentDeliveryError, TransientDeliveryError
 from functions.core.messages import OutgoingMessage
+from tests.helpers.smtp_server import Recorder, SmtpServer, self_signed_certificate
 
 MESSAGE = OutgoingMessage(
     key="birthday/C-1/2026",
@@ -115,7 +115,7 @@ def test_smtp_4xx_is_transient_5xx_permanent():
 
 
 def test_smtp_server_down_is_transient():
-    from conftest import free_port
+    from tests.helpers import free_port
 
     with pytest.raises(TransientDeliveryError):
         smtp(free_port(), security="none").deliver(MESSAGE)

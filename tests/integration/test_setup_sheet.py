@@ -5,12 +5,12 @@ from __future__ import annotations
 import copy
 
 import openpyxl
-from sheets_server import SheetsServer
-from support import write_workbook
 
 from functions.adapters.sheets.google import Connection, GoogleSheet
 from functions.adapters.sheets.xlsx import XlsxSheet
 from functions.core.sheet_layout import layouts
+from tests.helpers.sheets_server import SheetsServer
+from tests.helpers.support import write_workbook
 
 KEY = "setup-key"
 

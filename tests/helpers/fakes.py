@@ -1,0 +1,189 @@
+"""In-memory fakes of the ports, for the unit tier. Each behaves as the real adapters do where a job
+can tell: the sheet finds rows by ID at write time, the store reserves each key once and keeps
+reports as JSON would. `MemoryStore` passes the same contract suite as SQLite and Firestore."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from functions.adapters.sheets.placement import place
+from functions.core.cases import RESOLVED, CaseEvent, CaseRecord
+from functions.core.ledger import FAILED, RESERVED, SENT, LedgerEntry, LedgerFacts
+from functions.core.messages import OutgoingMessage
+from functions.core.sheet_schema import TabSpec, find_tab
+from functions.core.surveys import Answer, Survey, TooManyAnswers
+from functions.core.tables import RowWrite, Table, TabWrite
+
+
+class MemorySheet:
+    """The Sheet port in memory, with the same find-by-ID semantics as the real adapters."""
+
+    def __init__(self, tables: dict[str, Table]):
+        self.tables = tables  # keyed by tab title
+        self.reads = 0
+        self.writes: list[list[TabWrite]] = []
+
+    def read(self, tabs: Sequence[TabSpec]) -> dict[str, Table]:
+        self.reads += 1
+        found = {}
+        for spec in tabs:
+            title = find_tab(spec, list(self.tables))
+            if title:
+                t = self.tables[title]
+                found[spec.key] = Table(t.title, list(t.header), [list(r) for r in t.rows])
+        return found
+
+    def write(self, changes: Sequence[TabWrite]) -> list[RowWrite]:
+        self.writes.append(list(changes))
+        missed = []
+        for change in changes:
+            table = self.tables[find_tab(change.tab, list(self.tables))]
+            rows = table.rows
+            placement = place(
+                change, table.header, lambda at, rows=rows: [r[at] if at < len(r) else None for r in rows]
+            )
+            for _, title in placement.new_columns:
+                table.header.append(title)
+            for number, position, value in placement.cells:
+                while len(table.rows) < number - 1:  # a new row below the last one
+                    table.rows.append([])
+                row = table.rows[number - 2]
+                row.extend([None] * (position + 1 - len(row)))
+                row[position] = value
+            missed += placement.missed
+        return missed
+
+    def column(self, title: str) -> list[Any]:
+        table = next(iter(self.tables.values()))
+        at = table.header.index(title)
+        return [r[at] if at < len(r) else None for r in table.rows]
+
+
+@dataclass
+class MemoryChannel:
+    delivered: list[OutgoingMessage] = field(default_factory=list)
+    closed: bool = False
+
+    def deliver(self, message: OutgoingMessage) -> None:
+        self.delivered.append(message)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class MemoryStore:
+    """The Store port in one process's memory."""
+
+    def __init__(self) -> None:
+        self.ledger: dict[str, LedgerEntry] = {}
+        self.opted_out: dict[str, datetime] = {}
+        self.case_records: dict[str, CaseRecord] = {}
+        self.events: list[CaseEvent] = []
+        self.survey_records: dict[str, Survey] = {}
+        self.saved_reports: list[dict[str, Any]] = []
+
+    def reserve(self, entry: LedgerEntry) -> bool:
+        return entry.key in self.reserve_many([entry])
+
+    def reserve_many(self, entries: Sequence[LedgerEntry]) -> set[str]:
+        won = set()
+        for entry in entries:
+            if entry.key not in self.ledger:
+                self.ledger[entry.key] = dataclasses.replace(entry, state=RESERVED, updated_at=entry.reserved_at)
+                won.add(entry.key)
+        return won
+
+    def confirm(self, key: str, at: datetime) -> None:
+        self.confirm_many([key], at)
+
+    def confirm_many(self, keys: Sequence[str], at: datetime) -> None:
+        for key in keys:
+            self._set(key, SENT, at, "")
+
+    def fail(self, key: str, error: str, at: datetime) -> None:
+        self._set(key, FAILED, at, error)
+
+    def _set(self, key: str, state: str, at: datetime, error: str) -> None:
+        if key in self.ledger:  # released meanwhile: left alone
+            self.ledger[key] = dataclasses.replace(self.ledger[key], state=state, updated_at=at, error=error)
+
+    def release(self, key: str) -> bool:
+        if key in self.ledger and self.ledger[key].state in (RESERVED, FAILED):
+            del self.ledger[key]
+            return True
+        return False
+
+    def entry(self, key: str) -> LedgerEntry | None:
+        return self.ledger.get(key)
+
+    def facts(self, keys: Iterable[str], day: date) -> LedgerFacts:
+        asked = [self.ledger[k] for k in keys if k in self.ledger]
+        today = [e.customer_id for e in self.ledger.values() if e.business_day == day]
+        return LedgerFacts(
+            {e.key: e.state for e in asked},
+            {e.key: e.updated_at for e in asked if e.state == SENT and e.updated_at},
+            frozenset(today),
+            len(today),
+        )
+
+    def unconfirmed(self) -> list[LedgerEntry]:
+        pending = [e for e in self.ledger.values() if e.state in (RESERVED, FAILED)]
+        return sorted(pending, key=lambda e: (e.reserved_at.isoformat() if e.reserved_at else "", e.key))
+
+    def record_opt_out(self, customer_id: str, at: datetime) -> None:
+        self.opted_out.setdefault(customer_id, at)
+
+    def opt_outs(self) -> dict[str, datetime]:
+        return dict(self.opted_out)
+
+    def create_case(self, case: CaseRecord, event: CaseEvent) -> bool:
+        if case.case_id in self.case_records:
+            return False
+        self.case_records[case.case_id] = case
+        self.events.append(event)
+        return True
+
+    def case(self, case_id: str) -> CaseRecord | None:
+        return self.case_records.get(case_id)
+
+    def cases(self, open_only: bool = False) -> list[CaseRecord]:
+        chosen = [c for c in self.case_records.values() if not open_only or c.status != RESOLVED]
+        return sorted(chosen, key=lambda c: (c.created_at, c.case_id))
+
+    def update_case(self, case_id: str, changes: Mapping[str, Any], event: CaseEvent) -> None:
+        self.case_records[case_id] = self.case_records[case_id].changed(**changes)  # KeyError for no case
+        self.events.append(event)
+
+    def case_events(self, case_id: str) -> list[CaseEvent]:
+        return [e for e in self.events if e.case_id == case_id]
+
+    def create_survey(self, survey: Survey) -> bool:
+        if survey.survey_id in self.survey_records:
+            return False
+        self.survey_records[survey.survey_id] = survey
+        return True
+
+    def survey(self, survey_id: str) -> Survey | None:
+        return self.survey_records.get(survey_id)
+
+    def surveys(self, since: datetime) -> list[Survey]:
+        recent = [s for s in self.survey_records.values() if s.created_at >= since]
+        return sorted(recent, key=lambda s: (s.created_at, s.survey_id))
+
+    def add_answer(self, survey_id: str, answer: Answer, limit: int) -> Survey:
+        survey = self.survey_records[survey_id]  # KeyError for no survey
+        if len(survey.answers) >= limit:
+            raise TooManyAnswers(survey_id)
+        self.survey_records[survey_id] = survey = dataclasses.replace(survey, answers=survey.answers + (answer,))
+        return survey
+
+    def save_report(self, report: Mapping[str, Any]) -> None:
+        self.saved_reports.append(json.loads(json.dumps(report, ensure_ascii=False, default=str)))
+
+    def reports(self, job: str, limit: int = 10) -> list[dict[str, Any]]:
+        return [r for r in reversed(self.saved_reports) if r["job"] == job][:limit]
