@@ -5,12 +5,14 @@ BIN := $(VENV)/bin
 
 CHECKOV := .venv-checkov/bin/checkov
 
-.PHONY: demo test bench bundle clean
+.PHONY: demo test test-fast check lock bench bundle clean
 
-$(BIN)/.installed: pyproject.toml
+# Installed from the lock: every run, here and in CI, uses the same versions.
+$(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 demo: $(BIN)/.installed
@@ -24,6 +26,25 @@ $(CHECKOV):
 test: $(BIN)/.installed $(CHECKOV)
 	$(BIN)/python -m pytest -q
 
+# Pure code and in-memory fakes only: seconds, no servers.
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest -q tests/unit
+
+check: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# Re-resolve the lock from pyproject.toml in a fresh venv (after changing a dependency).
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --upgrade pip
+	.venv-lock/bin/pip install --quiet -e '.[test,dev]'
+	(echo '# Every package careloop installs, pinned; made by `make lock` from pyproject.toml.'; \
+	 .venv-lock/bin/pip freeze --exclude-editable | grep -v '^careloop') > requirements.lock
+	rm -rf .venv-lock
+
 bundle: $(BIN)/.installed
 	$(BIN)/python scripts/bundle.py
 
@@ -35,4 +56,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/survey.py
 
 clean:
-	rm -rf $(VENV) .venv-checkov demo preview.html dist test-artifacts
+	rm -rf $(VENV) .venv-checkov .venv-lock demo preview.html dist test-artifacts

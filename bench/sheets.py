@@ -14,14 +14,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.helpers import NINE_AM  # noqa: E402
-from tests.helpers.sheets_server import SheetsServer  # noqa: E402
-from tests.helpers.fakes import MemoryChannel  # noqa: E402
-from tests.helpers.support import HEADER, deps, row  # noqa: E402
-
 from functions.adapters.sheets.google import Connection, GoogleSheet, bounded_http_client  # noqa: E402
 from functions.adapters.stores.sqlite import SqliteStore  # noqa: E402
 from functions.followup.job import run_followup  # noqa: E402
+from tests.helpers import NINE_AM  # noqa: E402
+from tests.helpers.fakes import MemoryChannel  # noqa: E402
+from tests.helpers.sheets_server import SheetsServer  # noqa: E402
+from tests.helpers.support import HEADER, deps, row  # noqa: E402
 
 ROWS = 10_000
 KEY = "bench"
@@ -77,10 +76,12 @@ if __name__ == "__main__":
             print(f"careloop  {ROWS:,} rows, {sent} messages: {requests_made} Sheets requests, {seconds:6.2f} s")
             naive_seconds, naive_requests = naive_run(server, sent)
             print(
-                f"naive     {ROWS:,} rows, {sent} update_cell calls: {naive_requests} Sheets requests, {naive_seconds:6.2f} s"
+                f"naive     {ROWS:,} rows, {sent} update_cell calls: "
+                f"{naive_requests} Sheets requests, {naive_seconds:6.2f} s"
             )
             print(
-                f"ratio     {naive_requests / requests_made:.0f}x fewer requests, {naive_seconds / seconds:.1f}x less time "
+                f"ratio     {naive_requests / requests_made:.0f}x fewer requests, "
+                f"{naive_seconds / seconds:.1f}x less time "
                 f"(at Google's 60 write requests/minute the naive run would need ≥ {naive_requests / 60:.0f} minutes)"
             )
     finally:

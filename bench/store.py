@@ -19,15 +19,14 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.helpers import free_port  # noqa: E402
-from tests.helpers.firestore_emulator import PROJECT, Emulator, emulator_binary  # noqa: E402
-from tests.helpers.support import deps, memory_sheet, row  # noqa: E402
-
 from functions.adapters.channels.outbox import OutboxChannel  # noqa: E402
 from functions.adapters.stores.firestore import FirestoreStore  # noqa: E402
 from functions.adapters.stores.sqlite import SqliteStore  # noqa: E402
 from functions.core.ledger import LedgerEntry  # noqa: E402
 from functions.followup.job import run_followup  # noqa: E402
+from tests.helpers import free_port  # noqa: E402
+from tests.helpers.firestore_emulator import PROJECT, Emulator, emulator_binary  # noqa: E402
+from tests.helpers.support import deps, memory_sheet, row  # noqa: E402
 
 COUNT = 1000
 NOW = datetime.combine(date(2026, 11, 23), clock(9), ZoneInfo("Asia/Ho_Chi_Minh"))

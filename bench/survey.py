@@ -21,12 +21,11 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.helpers import free_port  # noqa: E402
-from tests.helpers.processes import server  # noqa: E402
-
 from functions.adapters.stores.sqlite import SqliteStore  # noqa: E402
 from functions.core.links import Links  # noqa: E402
 from functions.core.surveys import Survey, survey_id_for  # noqa: E402
+from tests.helpers import free_port  # noqa: E402
+from tests.helpers.processes import server  # noqa: E402
 
 FRAMEWORK = str(Path(sys.executable).with_name("functions-framework"))
 REQUESTS, THREADS = 600, 4
@@ -103,10 +102,12 @@ if __name__ == "__main__":
         }
         for name, (rate, latencies) in results.items():
             print(
-                f"{name:<18} {rate:8.0f} req/s   p50 {percentile(latencies, 0.5):6.2f} ms   p99 {percentile(latencies, 0.99):6.2f} ms"
+                f"{name:<18} {rate:8.0f} req/s   p50 {percentile(latencies, 0.5):6.2f} ms   "
+                f"p99 {percentile(latencies, 0.99):6.2f} ms"
             )
         print(
-            f"ratio              {results['hello (baseline)'][0] / results['GET /s/<token>'][0]:.1f}x the baseline's throughput"
+            f"ratio              {results['hello (baseline)'][0] / results['GET /s/<token>'][0]:.1f}x "
+            "the baseline's throughput"
         )
         floor = cold_import(["functions_framework", "jinja2"])
         entry = cold_import(["main", "functions.entrypoints.http.public"])

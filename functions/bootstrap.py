@@ -175,7 +175,7 @@ def sheet_link(settings: Settings) -> str:
 
 def escalate_deps(settings: Settings):
     from functions.core.business_calendar import BusinessCalendar
-    from functions.escalate.job import EscalationDeps
+    from functions.escalate.deps import EscalationDeps
     from functions.escalate.triage import TIER3_PHRASES
 
     return EscalationDeps(

@@ -1,6 +1,6 @@
 """Builds dist/careloop-source.zip, the source Terraform uploads for every function: main.py,
-functions/, templates/, and a requirements.txt pinned from pyproject.toml's dependencies (the one
-source of truth) at the versions installed where the bundle is built and tested."""
+functions/, templates/, and a requirements.txt pinned from requirements.lock: pyproject.toml's
+runtime dependencies and everything they need, at the locked versions (test and dev tools left out)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,55 @@ import re
 import sys
 import tomllib
 import zipfile
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, requires
 from pathlib import Path
+
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _name(text: str) -> str:
+    return re.sub(r"[-_.]+", "-", text).lower()
+
+
+def locked() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[_name(name)] = version.strip()
+    return pins
+
+
+def runtime_closure(roots: list[str]) -> set[str]:
+    """The runtime dependencies and theirs, as installed here, with the extras asked for (test and
+    dev extras, and other platforms, left out)."""
+    seen: set[tuple[str, str]] = set()
+    waiting = [(Requirement(r), "") for r in roots]
+    while waiting:
+        requirement, wanted_by = waiting.pop()
+        extras = sorted(requirement.extras) or [""]
+        if requirement.marker and not requirement.marker.evaluate({"extra": wanted_by}):
+            continue
+        for extra in extras:
+            if (_name(requirement.name), extra) in seen:
+                continue
+            seen.add((_name(requirement.name), extra))
+            try:
+                waiting += [(Requirement(r), extra) for r in requires(requirement.name) or []]
+            except PackageNotFoundError:
+                sys.exit(f"bundle: {requirement.name} is not installed here; run `make test` first")
+    return {name for name, _ in seen}
+
+
 def requirements() -> str:
     dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    lines = []
-    for requirement in dependencies:
-        name = re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0]
-        try:
-            lines.append(f"{name}=={version(name)}")
-        except PackageNotFoundError:
-            sys.exit(f"bundle: {name} is not installed here; run `make test` or `pip install -e .` first")
-    return "\n".join(lines) + "\n"
+    pins = locked()
+    missing = sorted(n for n in runtime_closure(dependencies) if n not in pins)
+    if missing:
+        sys.exit(f"bundle: not in requirements.lock: {', '.join(missing)}; run `make lock`")
+    return "".join(f"{name}=={pins[name]}\n" for name in sorted(runtime_closure(dependencies)))
 
 
 def build(target: Path = ROOT / "dist" / "careloop-source.zip") -> Path:

@@ -1,2 +1,2 @@
-"""Adapters: one module per outside service and backend. Only entry points and the CLI
-(through `functions.bootstrap`) import these; jobs see the ports."""
+"""Adapters: one folder per port (`sheets/`, `stores/`, `channels/`) and the jinja2 renderer. Only
+`functions.bootstrap` chooses among them; jobs see the ports."""

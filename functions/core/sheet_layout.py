@@ -1,4 +1,4 @@
-"""What `careloop setup-sheet` makes of a spreadsheet (pure): the tabs of DESIGN.md §3 with their
+"""What `careloop setup-sheet` makes of a spreadsheet (pure): careloop's tabs with their
 headers, checkboxes, dropdowns, a warning on system columns, and the default escalation row."""
 
 from __future__ import annotations

@@ -8,28 +8,22 @@ makes two cases of one complaint."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import CaseRecord, flag_key
-from functions.core.customers import CustomerSheet, ReadRules, read_customers
+from functions.core.customers import CustomerSheet, read_customers
 from functions.core.errors import JobCannotRun
 from functions.core.i18n import both, say
-from functions.core.links import Links
 from functions.core.sheet_schema import CASES, CUSTOMERS, DASHBOARD, MATRIX
 from functions.core.surveys import Survey
 from functions.core.tables import Table, TabWrite
 from functions.escalate import writeback
+from functions.escalate.deps import EscalationDeps
 from functions.escalate.matrix import Matrix, MatrixError, read_matrix
 from functions.escalate.notices import Sent, send_notices, send_resolved_surveys
 from functions.escalate.plan import CaseRow, EscalationPlan, Flag, plan_escalation, read_case_rows, read_flags
-from functions.escalate.triage import TIER3_PHRASES
-from functions.ports import Channel, Renderer, Sheet, Store
-from functions.retry import RetryPolicy
-from functions.survey.offers import SurveyRules
 
 JOB = "escalate"
 SURVEY_DAYS = 90  # answers to surveys younger than this reach the sheet and may open cases
@@ -37,24 +31,6 @@ SURVEY_DAYS = 90  # answers to surveys younger than this reach the sheet and may
 
 class EscalationError(JobCannotRun):
     """The job could not run (a tab missing, no usable escalation matrix); nothing was changed."""
-
-
-@dataclass
-class EscalationDeps:
-    sheet: Sheet
-    store: Store
-    channels: Mapping[str, Channel]
-    templates: Renderer
-    calendar: BusinessCalendar
-    read_rules: ReadRules
-    business_name: str
-    sheet_link: str
-    staff_language: str = "vi"
-    phrases: Sequence[str] = TIER3_PHRASES
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    links: Links | None = None  # for the survey sent when a case is resolved
-    surveys: SurveyRules | None = None
-    csat_threshold: int = 2
 
 
 @dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from functions.core.cases import RESOLVED, CaseEvent, CaseRecord
 from functions.core.customers import Customer
@@ -16,12 +16,10 @@ from functions.core.ledger import RESERVED, SENT, LedgerEntry
 from functions.core.messages import OutgoingMessage
 from functions.core.surveys import Survey
 from functions.delivery import Delivery, deliver
+from functions.escalate.deps import EscalationDeps
 from functions.escalate.plan import Notice
 from functions.escalate.writeback import local_text
 from functions.survey.offers import offer, recent_by_customer, survey_links
-
-if TYPE_CHECKING:  # the job module imports this one; the type alone is needed here
-    from functions.escalate.job import EscalationDeps
 
 RESOLVED_SURVEY_DAYS = 7  # a case resolved within this many days gets its customer a survey
 

@@ -519,57 +519,85 @@ def _cells_of(book: Book, grid_range: dict):
     return grid, [(r, c) for r in rows for c in cols]
 
 
-def _request(book: Book, request: dict) -> dict:
-    ((name, spec),) = request.items()
-    if name == "addSheet":
-        props = spec.get("properties", {})
-        grid_props = props.get("gridProperties", {})
-        grid = book.add_grid(
-            props["title"], grid_props.get("rowCount", 1000), grid_props.get("columnCount", 26), props.get("sheetId")
-        )
-        grid.frozen_rows = grid_props.get("frozenRowCount", 0)
-        return {"addSheet": {"properties": _metadata(book)["sheets"][grid.index]["properties"]}}
-    if name == "updateSheetProperties":
-        grid = _grid_by_id(book, spec["properties"]["sheetId"])
-        fields = spec["fields"].split(",")
-        props = spec["properties"]
-        if "title" in fields:
-            grid.title = props["title"]
-        if "gridProperties.frozenRowCount" in fields:
-            grid.frozen_rows = props["gridProperties"].get("frozenRowCount", 0)
-        return {}
-    if name == "appendDimension":
-        grid = _grid_by_id(book, spec["sheetId"])
-        if spec["dimension"] == "COLUMNS":
-            grid.column_count += spec["length"]
+def _add_sheet(book: Book, spec: dict) -> dict:
+    props = spec.get("properties", {})
+    grid_props = props.get("gridProperties", {})
+    grid = book.add_grid(
+        props["title"], grid_props.get("rowCount", 1000), grid_props.get("columnCount", 26), props.get("sheetId")
+    )
+    grid.frozen_rows = grid_props.get("frozenRowCount", 0)
+    return {"addSheet": {"properties": _metadata(book)["sheets"][grid.index]["properties"]}}
+
+
+def _update_sheet_properties(book: Book, spec: dict) -> dict:
+    grid = _grid_by_id(book, spec["properties"]["sheetId"])
+    fields = spec["fields"].split(",")
+    props = spec["properties"]
+    if "title" in fields:
+        grid.title = props["title"]
+    if "gridProperties.frozenRowCount" in fields:
+        grid.frozen_rows = props["gridProperties"].get("frozenRowCount", 0)
+    return {}
+
+
+def _append_dimension(book: Book, spec: dict) -> dict:
+    grid = _grid_by_id(book, spec["sheetId"])
+    if spec["dimension"] == "COLUMNS":
+        grid.column_count += spec["length"]
+    else:
+        grid.row_count += spec["length"]
+    return {}
+
+
+def _set_data_validation(book: Book, spec: dict) -> dict:
+    grid, cells = _cells_of(book, spec["range"])
+    for cell in cells:
+        if spec.get("rule"):
+            grid.validations[cell] = spec["rule"]
         else:
-            grid.row_count += spec["length"]
-        return {}
-    if name == "setDataValidation":
-        grid, cells = _cells_of(book, spec["range"])
-        for cell in cells:
-            if spec.get("rule"):
-                grid.validations[cell] = spec["rule"]
-            else:
-                grid.validations.pop(cell, None)
-        return {}
-    if name == "addProtectedRange":
-        protected = dict(spec["protectedRange"])
-        book.next_id += 1
-        protected["protectedRangeId"] = book.next_id
-        book.protected.append(protected)
-        return {"addProtectedRange": {"protectedRange": protected}}
-    if name == "repeatCell":
-        grid, cells = _cells_of(book, spec["range"])
-        for cell in cells:
-            grid.formats[cell] = spec["cell"].get("userEnteredFormat", {})
-        return {}
-    if name == "updateDimensionProperties":
-        grid = _grid_by_id(book, spec["range"]["sheetId"])
-        for c in range(spec["range"]["startIndex"], spec["range"]["endIndex"]):
-            grid.column_pixels[c] = spec["properties"].get("pixelSize", 100)
-        return {}
-    raise ApiError(400, f"Invalid JSON payload received. Unknown name \"{name}\" at 'requests[0]'")
+            grid.validations.pop(cell, None)
+    return {}
+
+
+def _add_protected_range(book: Book, spec: dict) -> dict:
+    protected = dict(spec["protectedRange"])
+    book.next_id += 1
+    protected["protectedRangeId"] = book.next_id
+    book.protected.append(protected)
+    return {"addProtectedRange": {"protectedRange": protected}}
+
+
+def _repeat_cell(book: Book, spec: dict) -> dict:
+    grid, cells = _cells_of(book, spec["range"])
+    for cell in cells:
+        grid.formats[cell] = spec["cell"].get("userEnteredFormat", {})
+    return {}
+
+
+def _update_dimension_properties(book: Book, spec: dict) -> dict:
+    grid = _grid_by_id(book, spec["range"]["sheetId"])
+    for c in range(spec["range"]["startIndex"], spec["range"]["endIndex"]):
+        grid.column_pixels[c] = spec["properties"].get("pixelSize", 100)
+    return {}
+
+
+REQUESTS = {
+    "addSheet": _add_sheet,
+    "updateSheetProperties": _update_sheet_properties,
+    "appendDimension": _append_dimension,
+    "setDataValidation": _set_data_validation,
+    "addProtectedRange": _add_protected_range,
+    "repeatCell": _repeat_cell,
+    "updateDimensionProperties": _update_dimension_properties,
+}
+
+
+def _request(book: Book, request: dict) -> dict:
+    """One request of spreadsheets.batchUpdate; a name the subset does not know is Google's 400."""
+    ((name, spec),) = request.items()
+    if name not in REQUESTS:
+        raise ApiError(400, f"Invalid JSON payload received. Unknown name \"{name}\" at 'requests[0]'")
+    return REQUESTS[name](book, spec)
 
 
 class SheetsServer:

@@ -12,7 +12,7 @@ from functions.core.business_calendar import BusinessCalendar
 from functions.core.customers import ReadRules
 from functions.core.links import Links
 from functions.core.tables import Table
-from functions.escalate.job import EscalationDeps
+from functions.escalate.deps import EscalationDeps
 from functions.followup.job import FollowupDeps
 from functions.followup.plan import FollowupRules
 from functions.retry import RetryPolicy

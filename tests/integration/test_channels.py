@@ -46,7 +46,7 @@ def test_outbox_writes_one_parseable_eml_per_delivery(tmp_path):
 
 
 def test_outbox_refuses_channels_it_cannot_send(tmp_path):
-    with pytest.raises(PermanentDeliveryError):
+    with pytest.raises(PermanentDeliveryError, match="channel sms is not supported"):
         OutboxChannel(tmp_path, "x", "a@b.vn").deliver(OutgoingMessage(**{**MESSAGE.__dict__, "channel": "sms"}))
 
 
@@ -97,7 +97,7 @@ def test_smtp_implicit_tls(tmp_path):
 def test_smtp_refuses_an_untrusted_certificate(tmp_path):
     cert, key = self_signed_certificate(tmp_path)
     with SmtpServer(Recorder(), tls=(cert, key)) as server:
-        with pytest.raises(TransientDeliveryError):
+        with pytest.raises(TransientDeliveryError, match=f"SMTP 127.0.0.1:{server.port}: .*CERTIFICATE_VERIFY_FAILED"):
             smtp(server.port, security="starttls").deliver(MESSAGE)
 
 
@@ -117,5 +117,6 @@ def test_smtp_4xx_is_transient_5xx_permanent():
 def test_smtp_server_down_is_transient():
     from tests.helpers import free_port
 
-    with pytest.raises(TransientDeliveryError):
-        smtp(free_port(), security="none").deliver(MESSAGE)
+    port = free_port()
+    with pytest.raises(TransientDeliveryError, match=f"SMTP 127.0.0.1:{port}: .*refused"):
+        smtp(port, security="none").deliver(MESSAGE)

@@ -186,7 +186,7 @@ def test_dry_run_renders_but_reserves_and_sends_nothing(store):
 
 def test_unreachable_store_sends_nothing(tmp_path):
     channel = MemoryChannel()
-    with pytest.raises(StoreUnavailable):
+    with pytest.raises(StoreUnavailable, match="the folder does not exist"):
         run_followup(deps(sample_sheet(), SqliteStore(tmp_path / "no" / "such" / "x.sqlite"), channel), NINE_AM)
     assert channel.delivered == []
 

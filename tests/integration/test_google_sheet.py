@@ -197,7 +197,7 @@ def test_other_4xx_are_never_retried(server, status):
     make(server, [row("C-1")])
     server.state.faults.append(Fault(status))
     sheet = adapter(server)
-    with pytest.raises(SheetError):
+    with pytest.raises(SheetError, match=f"{KEY}.*{status}"):
         sheet.read([CUSTOMERS])
     assert sheet.sleeps == [] and len(server.state.log) == 1
 

@@ -14,7 +14,7 @@ def test_sqlite_unreachable_says_so(tmp_path):
     with pytest.raises(StoreUnavailable, match="does not exist"):
         SqliteStore(tmp_path / "missing" / "s.sqlite").facts([], TODAY)
     (tmp_path / "dir.sqlite").mkdir()
-    with pytest.raises(StoreUnavailable):
+    with pytest.raises(StoreUnavailable, match="SQLite .*dir.sqlite"):
         SqliteStore(tmp_path / "dir.sqlite").facts([], TODAY)
 
 

@@ -106,5 +106,5 @@ def test_an_empty_write_does_not_touch_the_file(tmp_path):
 
 def test_a_required_column_missing_at_write_time_is_an_error(tmp_path):
     path = write_workbook(tmp_path / "k.xlsx", ["Mã KH", "Email"], [["C-1", "a@example.com"]])
-    with pytest.raises(MissingColumnError):
+    with pytest.raises(MissingColumnError, match="'Họ tên'"):
         XlsxSheet(path).write([TabWrite(CUSTOMERS, ID, [RowWrite(2, "C-1", {"system_note": "x"})])])

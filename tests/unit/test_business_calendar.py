@@ -68,5 +68,5 @@ def test_working_hours_are_a_setting():
     ["weekdays 8-5", "mon-fri 08:00", "mon-fri 12:00-08:00", "xyz 08:00-12:00", "", "mon 13:00-17:00 08:00-12:00"],
 )
 def test_bad_working_hours(text):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="expected|out of order|no working hours"):
         parse_working_hours(text)

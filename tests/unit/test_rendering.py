@@ -41,7 +41,7 @@ def test_html_is_autoescaped_text_is_not(tmp_path):
 
 def test_the_sandbox_blocks_unsafe_attribute_access(tmp_path):
     templates = _templates_with(tmp_path, "txt", "{{ greeting.__class__.__mro__ }}")
-    with pytest.raises(RenderError):
+    with pytest.raises(RenderError, match=r"messages/promo/vi\.txt: access to attribute '__class__' .* is unsafe"):
         templates.message("promo", "vi", {"greeting": "x"})
 
 

@@ -60,9 +60,11 @@ def test_unreadable_dates_say_why(typed, code):
 def test_the_date_order_is_a_setting_not_a_guess():
     assert values.read_date("03/05/2020", "DMY", TODAY) == date(2020, 5, 3)
     assert values.read_date("03/05/2020", "MDY", TODAY) == date(2020, 3, 5)
-    with pytest.raises(CellError):  # 13 is no month, but MDY is not swapped to DMY behind staff's back
+    with pytest.raises(
+        CellError, match="date_invalid"
+    ):  # 13 is no month; MDY is not swapped to DMY behind staff's back
         values.read_date("13/05/2020", "MDY", TODAY)
-    with pytest.raises(CellError):
+    with pytest.raises(CellError, match="date_unreadable"):
         values.read_date("03/05/2020", "YMD", TODAY)
 
 
@@ -129,7 +131,7 @@ def test_phones_become_e164(typed, expected):
 
 @pytest.mark.parametrize("typed", ["12345", "abc", "0912", "+84 000 000 000", "091234567890123", "☎️"])
 def test_bad_phones(typed):
-    with pytest.raises(CellError):
+    with pytest.raises(CellError, match="phone_invalid"):
         values.read_phone(typed, "VN")
 
 
@@ -159,7 +161,7 @@ def test_emails(typed, expected):
     ],
 )
 def test_bad_emails(typed):
-    with pytest.raises(CellError):
+    with pytest.raises(CellError, match="email_invalid"):
         values.read_email(typed)
 
 
@@ -191,7 +193,7 @@ def test_ticks(typed, ticked):
 
 
 def test_an_unclear_tick_is_a_problem():
-    with pytest.raises(CellError):
+    with pytest.raises(CellError, match="checkbox_unreadable"):
         values.read_tick("maybe")
 
 

@@ -1,0 +1,32 @@
+"""What the escalation job works with: the ports, and the rules that come from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from functions.core.business_calendar import BusinessCalendar
+from functions.core.customers import ReadRules
+from functions.core.links import Links
+from functions.escalate.triage import TIER3_PHRASES
+from functions.ports import Channel, Renderer, Sheet, Store
+from functions.retry import RetryPolicy
+from functions.survey.offers import SurveyRules
+
+
+@dataclass
+class EscalationDeps:
+    sheet: Sheet
+    store: Store
+    channels: Mapping[str, Channel]
+    templates: Renderer
+    calendar: BusinessCalendar
+    read_rules: ReadRules
+    business_name: str
+    sheet_link: str
+    staff_language: str = "vi"
+    phrases: Sequence[str] = TIER3_PHRASES
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    links: Links | None = None  # for the survey sent when a case is resolved
+    surveys: SurveyRules | None = None
+    csat_threshold: int = 2

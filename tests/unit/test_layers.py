@@ -1,0 +1,186 @@
+"""The layers of functions/, as rules read from the code's own imports (every import, at module
+level or inside a function): the core imports only the core; ports only the core; adapters never
+a job, the wiring or an entry point; jobs never an adapter, the wiring or an entry point; and no
+two modules import each other, however long the loop."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT
+
+LAYERS = {  # the first prefix that matches names a module's layer
+    "functions.core": "core",
+    "functions.ports": "ports",
+    "functions.retry": "tools",
+    "functions.adapters": "adapters",
+    "functions.delivery": "jobs",
+    "functions.followup": "jobs",
+    "functions.escalate": "jobs",
+    "functions.survey": "jobs",
+    "functions.bootstrap": "wiring",
+    "functions.settings": "wiring",
+    "functions.entrypoints": "entrypoints",
+    "main": "entrypoints",
+}
+MAY_IMPORT = {  # layer → the layers its modules may import
+    "core": {"core"},
+    "tools": set(),
+    "ports": {"core"},
+    "adapters": {"core", "ports", "tools", "adapters"},
+    "jobs": {"core", "ports", "tools", "jobs"},
+    "wiring": {"core", "ports", "tools", "adapters", "jobs", "wiring"},
+    "entrypoints": {"core", "ports", "tools", "adapters", "jobs", "wiring", "entrypoints"},
+}
+
+
+def layer(module: str) -> str | None:
+    return next((name for prefix, name in LAYERS.items() if module == prefix or module.startswith(prefix + ".")), None)
+
+
+def modules(root: Path) -> dict[str, Path]:
+    """Module name → file, for functions/ and main.py under `root`."""
+    found = {"main": root / "main.py"} if (root / "main.py").exists() else {}
+    for path in sorted((root / "functions").rglob("*.py")):
+        parts = path.relative_to(root).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def imports(module: str, path: Path, known: set[str]) -> Iterator[tuple[str, int]]:
+    """The project modules `module` imports, with the line of each import."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            # `from functions.escalate import writeback` imports the module functions.escalate.writeback
+            targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names]
+        else:
+            continue
+        for target in targets:
+            while target and target not in known:  # `import functions.core.text as t` and the like
+                target = target.rpartition(".")[0]
+            if target and target != module:
+                yield target, node.lineno
+
+
+def violations(root: Path) -> list[str]:
+    """Every import that breaks a layer rule, and every import loop, in words."""
+    found = modules(root)
+    graph: dict[str, set[str]] = {m: set() for m in found}
+    problems = []
+    for module, path in found.items():
+        for target, line in imports(module, path, set(found)):
+            graph[module].add(target)
+            mine, theirs = layer(module), layer(target)
+            if mine is None or theirs is None:
+                problems.append(f"{path.relative_to(root)}:{line}: {module} or {target} is in no layer")
+            elif theirs not in MAY_IMPORT[mine]:
+                problems.append(f"{path.relative_to(root)}:{line}: {mine} module {module} imports {theirs} {target}")
+    problems += [f"import loop: {' → '.join(loop)}" for loop in loops(graph)]
+    return problems
+
+
+def loops(graph: dict[str, set[str]]) -> list[list[str]]:
+    """One loop per strongly connected group of modules (Tarjan), each told as a path back to its start."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for successor in sorted(graph[node]):
+            if successor not in index:
+                visit(successor)
+                low[node] = min(low[node], low[successor])
+            elif successor in stack:
+                low[node] = min(low[node], index[successor])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return [_path_back(graph, group) for group in groups]
+
+
+def _path_back(graph: dict[str, set[str]], group: list[str]) -> list[str]:
+    start, members = group[0], set(group)
+    path, seen = [start], {start}
+    while True:
+        following = sorted(graph[path[-1]] & members)
+        if start in following and len(path) > 1:
+            return path + [start]
+        step = next((n for n in following if n not in seen), start)
+        if step == start:
+            return path + [start]
+        path.append(step)
+        seen.add(step)
+
+
+def test_the_code_keeps_its_layers_and_has_no_import_loop():
+    assert violations(ROOT) == []
+
+
+def test_every_module_is_in_a_layer():
+    assert [m for m in modules(ROOT) if m != "functions" and layer(m) is None] == []
+
+
+PLANTED = {
+    "core imports an adapter": (
+        "functions/core/text.py",
+        "from functions.adapters.sheets.a1 import quoted",
+        "core module functions.core.text imports adapters functions.adapters.sheets.a1",
+    ),
+    "an adapter imports a job": (
+        "functions/adapters/channels/outbox.py",
+        "def later():\n    from functions.followup.job import run_followup",
+        "adapters module functions.adapters.channels.outbox imports jobs functions.followup.job",
+    ),
+    "a job imports an entry point": (
+        "functions/escalate/plan.py",
+        "from functions.entrypoints.cli.reports import summary",
+        "jobs module functions.escalate.plan imports entrypoints functions.entrypoints.cli.reports",
+    ),
+    "a job imports an adapter": (
+        "functions/survey/offers.py",
+        "from functions.adapters.templates import Templates",
+        "jobs module functions.survey.offers imports adapters functions.adapters.templates",
+    ),
+    "a loop through a function-level import": (
+        "functions/core/ids.py",
+        "def later():\n    from functions.core import customers",
+        "import loop: functions.core.customers → functions.core.ids → functions.core.customers",
+    ),
+}
+
+
+@pytest.mark.parametrize("planted", PLANTED.values(), ids=list(PLANTED))
+def test_a_planted_bad_import_is_caught(tmp_path, planted):
+    file, line, expected = planted
+    for path in [ROOT / "main.py", *(ROOT / "functions").rglob("*.py")]:
+        copy = tmp_path / path.relative_to(ROOT)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    target = tmp_path / file
+    target.write_text(target.read_text(encoding="utf-8") + "\n\n" + line + "\n", encoding="utf-8")
+    found = violations(tmp_path)
+    assert any(expected in problem for problem in found), found
