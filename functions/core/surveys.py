@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,19 +47,11 @@ def survey_id_for(customer_id: str, occasion: str) -> str:
 
 
 def survey_fields(survey: Survey) -> dict[str, Any]:
-    return {
-        "survey_id": survey.survey_id,
-        "customer_id": survey.customer_id,
-        "occasion": survey.occasion,
-        "language": survey.language,
-        "created_at": survey.created_at,
-        "expires_at": survey.expires_at,
-        "answers": [answer_fields(a) for a in survey.answers],
-    }
+    return {**dataclasses.asdict(survey), "answers": [answer_fields(a) for a in survey.answers]}
 
 
 def answer_fields(answer: Answer) -> dict[str, Any]:
-    return {"score": answer.score, "at": answer.at, "comment": answer.comment, "nps": answer.nps}
+    return dataclasses.asdict(answer)
 
 
 def _as_is(value: datetime) -> datetime:

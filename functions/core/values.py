@@ -276,46 +276,33 @@ def read_tick(value: object) -> bool:
 
 
 _LANGUAGES = {
-    "vi": "vi",
-    "vn": "vi",
-    "viet": "vi",
-    "tieng viet": "vi",
-    "vietnamese": "vi",
-    "en": "en",
-    "eng": "en",
-    "english": "en",
-    "tieng anh": "en",
-    "anh": "en",
+    **dict.fromkeys(("vi", "vn", "viet", "tieng viet", "vietnamese"), "vi"),
+    **dict.fromkeys(("en", "eng", "english", "tieng anh", "anh"), "en"),
 }
 
 
 def read_language(value: object, default: str) -> str:
-    word = fold(cell_text(value))
-    if not word:
-        return default
-    if word in _LANGUAGES:
-        return _LANGUAGES[word]
-    raise CellError("language_unknown")
+    return _one_of(value, _LANGUAGES, "language_unknown") or default
 
 
 _CHANNELS = {
-    "email": "email",
-    "e-mail": "email",
-    "mail": "email",
-    "thu": "email",
-    "thu dien tu": "email",
-    "sms": "sms",
-    "tin nhan": "sms",
-    "nhan tin": "sms",
+    **dict.fromkeys(("email", "e-mail", "mail", "thu", "thu dien tu"), "email"),
+    **dict.fromkeys(("sms", "tin nhan", "nhan tin"), "sms"),
     "zalo": "zalo",
 }
 
 
 def read_channel(value: object) -> str | None:
     """The channel staff chose, or None when blank (the caller picks from the addresses)."""
+    return _one_of(value, _CHANNELS, "channel_unknown")
+
+
+def _one_of(value: object, words: dict[str, str], code: str) -> str | None:
+    """The word staff typed, in any case and with or without diacritics, as careloop names it;
+    None when blank; CellError(code) for a word it does not know."""
     word = fold(cell_text(value))
     if not word:
         return None
-    if word in _CHANNELS:
-        return _CHANNELS[word]
-    raise CellError("channel_unknown")
+    if word in words:
+        return words[word]
+    raise CellError(code)

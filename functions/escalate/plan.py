@@ -21,7 +21,7 @@ from functions.core.cases import (
 )
 from functions.core.customers import CustomerSheet
 from functions.core.i18n import say
-from functions.core.sheet_schema import CASES, CUSTOMERS, locate_columns
+from functions.core.sheet_schema import CASES, CUSTOMERS, TabSpec, locate_columns
 from functions.core.tables import Table
 from functions.core.text import cell_text, shorten
 from functions.core.values import CellError, read_tick
@@ -68,6 +68,10 @@ class EscalationPlan:
     restore: list[CaseRecord] = field(default_factory=list)  # cases whose Cases row staff deleted
     problems: list[dict[str, Any]] = field(default_factory=list)  # {tab, row, case_id/customer_id, message}
     row_notes: dict[str, str] = field(default_factory=dict)  # case ID → the Cases row's System note
+
+    def problem(self, tab: TabSpec, language: str, row: int, message: str, **ids: str) -> None:
+        """A row staff must mend, said in the report: which tab and row, whose, and what is wrong."""
+        self.problems.append({"tab": tab.title(language), "row": row, **ids, "message": message})
 
 
 def read_flags(table: Table, sheet: CustomerSheet, problems: list[dict[str, Any]], language: str = "vi") -> list[Flag]:
@@ -148,39 +152,42 @@ def plan_escalation(
     phrases: Sequence[str] = TIER3_PHRASES,
     language: str = "vi",
 ) -> EscalationPlan:
-    plan = EscalationPlan()
-    by_id = {c.case_id: c for c in cases}
+    run = _Planning(EscalationPlan(), {c.case_id: c for c in cases}, matrix, calendar, now, phrases, language)
     for flag in flags:
-        _open(plan, by_id, flag, matrix, calendar, now, phrases, language)
-    seen = {row.case_id for row in case_rows if row.case_id in by_id}
+        _open(run, flag)
+    seen = {row.case_id for row in case_rows if row.case_id in run.by_id}
     for row in case_rows:
-        _take_status(plan, by_id, row, now, language)
-    plan.restore = [c for c in cases if c.case_id not in seen]
-    for case in list(by_id.values()):
-        _escalate_and_notify(plan, by_id, case, matrix, calendar, now)
-    return plan
+        _take_status(run, row)
+    run.plan.restore = [c for c in cases if c.case_id not in seen]
+    for case in list(run.by_id.values()):
+        _escalate_and_notify(run, case)
+    return run.plan
 
 
-def _open(
-    plan: EscalationPlan,
-    by_id: dict[str, CaseRecord],
-    flag: Flag,
-    matrix: Matrix,
-    calendar: BusinessCalendar,
-    now: datetime,
-    phrases: Sequence[str],
-    language: str,
-) -> None:
+@dataclass
+class _Planning:
+    """One planning pass: the plan so far, every case as it now stands, and the run's rules."""
+
+    plan: EscalationPlan
+    by_id: dict[str, CaseRecord]
+    matrix: Matrix
+    calendar: BusinessCalendar
+    now: datetime
+    phrases: Sequence[str]
+    language: str
+
+
+def _open(run: _Planning, flag: Flag) -> None:
     """A ticked row without a Case ID becomes one case; its ID comes from the flag itself."""
+    plan, by_id, now, language = run.plan, run.by_id, run.now, run.language
     if flag.case_id:
         if flag.case_id not in by_id:
-            plan.problems.append(
-                {
-                    "tab": CUSTOMERS.title(language),
-                    "row": flag.row,
-                    "customer_id": flag.customer_id,
-                    "message": say("case_id_unknown", language, case_id=flag.case_id),
-                }
+            plan.problem(
+                CUSTOMERS,
+                language,
+                flag.row,
+                say("case_id_unknown", language, case_id=flag.case_id),
+                customer_id=flag.customer_id,
             )
         return
     key = flag.key or flag_key("escalate", flag.customer_id, flag.category, flag.issue)
@@ -189,11 +196,11 @@ def _open(
         plan.opened.append((flag, by_id[case_id], CaseEvent(case_id, now, "opened")))
         return
     try:
-        decided = triage(flag.severity, flag.issue, phrases)
+        decided = triage(flag.severity, flag.issue, run.phrases)
     except SeverityUnreadable as unreadable:
-        decided = triage("", flag.issue, phrases)
+        decided = triage("", flag.issue, run.phrases)
         plan.row_notes[case_id] = say("severity_unreadable", language, value=shorten(str(unreadable)))
-    route = matrix.route(flag.category or "*")
+    route = run.matrix.route(flag.category or "*")
     owner = route.owner(decided.tier)
     case = CaseRecord(
         case_id=case_id,
@@ -208,8 +215,8 @@ def _open(
         owner_email=owner.email if owner else "",
         status=OPEN,
         created_at=now,
-        first_response_due=calendar.add(now, route.first_response_hours),
-        resolve_due=calendar.add(now, route.resolve_hours),
+        first_response_due=run.calendar.add(now, route.first_response_hours),
+        resolve_due=run.calendar.add(now, route.resolve_hours),
         updated_at=now,
         language=flag.language,
         customer_email=flag.customer_email,
@@ -220,33 +227,20 @@ def _open(
     by_id[case_id] = case
 
 
-def _take_status(
-    plan: EscalationPlan, by_id: dict[str, CaseRecord], row: CaseRow, now: datetime, language: str
-) -> None:
+def _take_status(run: _Planning, row: CaseRow) -> None:
     """Staff's status change or resolution note in the Cases tab; a row they broke is reported, never fatal."""
+    plan, by_id, now, language = run.plan, run.by_id, run.now, run.language
     case = by_id.get(row.case_id)
     if case is None:
-        plan.problems.append(
-            {
-                "tab": CASES.title(language),
-                "row": row.row,
-                "case_id": row.case_id,
-                "message": say("case_id_unknown", language, case_id=row.case_id),
-            }
+        plan.problem(
+            CASES, language, row.row, say("case_id_unknown", language, case_id=row.case_id), case_id=row.case_id
         )
         return
     status = read_status(row.status_text) if row.status_text else case.status
     if status is None:
         titles = ", ".join(STATUS_TITLES[language].values())
         plan.row_notes[case.case_id] = say("status_unreadable", language, value=shorten(row.status_text), titles=titles)
-        plan.problems.append(
-            {
-                "tab": CASES.title(language),
-                "row": row.row,
-                "case_id": case.case_id,
-                "message": plan.row_notes[case.case_id],
-            }
-        )
+        plan.problem(CASES, language, row.row, plan.row_notes[case.case_id], case_id=case.case_id)
         status = case.status
     changes = status_changes(case, status, row.resolution_note, now)
     if changes:
@@ -277,19 +271,13 @@ def status_changes(case: CaseRecord, status: str, resolution_note: str, now: dat
     return changes
 
 
-def _escalate_and_notify(
-    plan: EscalationPlan,
-    by_id: dict[str, CaseRecord],
-    case: CaseRecord,
-    matrix: Matrix,
-    calendar: BusinessCalendar,
-    now: datetime,
-) -> None:
+def _escalate_and_notify(run: _Planning, case: CaseRecord) -> None:
     """A first response overdue moves the case up a tier; at tier 3 the owner is reminded. Every
     open case's notices are candidates: the ledger says which were sent."""
+    plan, by_id, calendar, now = run.plan, run.by_id, run.calendar, run.now
     overdue = case.status == OPEN and case.first_responded_at is None and now >= case.first_response_due
     if overdue and case.tier < 3:
-        route = matrix.route(case.category)
+        route = run.matrix.route(case.category)
         owner = route.owner(case.tier + 1)
         changes = {
             "tier": case.tier + 1,

@@ -75,17 +75,25 @@ class FirestoreStore:
     def _call(self) -> dict[str, Any]:
         return {"retry": self._retry, "timeout": self.timeout}
 
+    def _create(self, reference: Any, fields: Mapping[str, Any]) -> bool:
+        """Create the document; False when it exists already (it is never overwritten)."""
+        from google.api_core.exceptions import AlreadyExists
+
+        try:
+            reference.create(dict(fields), **self._call())
+        except AlreadyExists:
+            return False
+        return True
+
+    def _fields(self, reference: Any) -> dict[str, Any] | None:
+        snapshot = reference.get(**self._call())
+        return snapshot.to_dict() if snapshot.exists else None
+
     # ---- the message ledger ----------------------------------------------------------------
 
     @_unavailable_on_error
     def reserve(self, entry: LedgerEntry) -> bool:
-        from google.api_core.exceptions import AlreadyExists
-
-        try:
-            self._ledger(entry.key).create(_entry_fields(entry), **self._call())
-        except AlreadyExists:
-            return False
-        return True
+        return self._create(self._ledger(entry.key), _entry_fields(entry))
 
     def reserve_many(self, entries: Sequence[LedgerEntry]) -> set[str]:
         # Each create stands alone (a batch would fail whole on one existing key), so they run
@@ -144,8 +152,8 @@ class FirestoreStore:
 
     @_unavailable_on_error
     def entry(self, key: str) -> LedgerEntry | None:
-        snapshot = self._ledger(key).get(**self._call())
-        return _entry(snapshot.to_dict()) if snapshot.exists else None
+        fields = self._fields(self._ledger(key))
+        return _entry(fields) if fields else None
 
     @_unavailable_on_error
     def facts(self, keys: Iterable[str], day: date) -> LedgerFacts:
@@ -183,14 +191,10 @@ class FirestoreStore:
 
     @_unavailable_on_error
     def record_opt_out(self, customer_id: str, at: datetime) -> None:
-        from google.api_core.exceptions import AlreadyExists
-
-        try:  # the first opt-out stays, like SQLite's INSERT OR IGNORE
-            self.client.collection(OPT_OUTS).document(document_id(customer_id)).create(
-                {"customer_id": customer_id, "at": at}, **self._call()
-            )
-        except AlreadyExists:
-            pass
+        # The first opt-out stays, like SQLite's INSERT OR IGNORE.
+        self._create(
+            self.client.collection(OPT_OUTS).document(document_id(customer_id)), {"customer_id": customer_id, "at": at}
+        )
 
     @_unavailable_on_error
     def opt_outs(self) -> dict[str, datetime]:
@@ -225,8 +229,8 @@ class FirestoreStore:
 
     @_unavailable_on_error
     def case(self, case_id: str) -> CaseRecord | None:
-        snapshot = self._case_ref(case_id).get(**self._call())
-        return case_from_fields(snapshot.to_dict()) if snapshot.exists else None
+        fields = self._fields(self._case_ref(case_id))
+        return case_from_fields(fields) if fields else None
 
     @_unavailable_on_error
     def cases(self, open_only: bool = False) -> list[CaseRecord]:
@@ -267,18 +271,12 @@ class FirestoreStore:
 
     @_unavailable_on_error
     def create_survey(self, survey: Survey) -> bool:
-        from google.api_core.exceptions import AlreadyExists
-
-        try:
-            self._survey_ref(survey.survey_id).create(survey_fields(survey), **self._call())
-        except AlreadyExists:
-            return False
-        return True
+        return self._create(self._survey_ref(survey.survey_id), survey_fields(survey))
 
     @_unavailable_on_error
     def survey(self, survey_id: str) -> Survey | None:
-        snapshot = self._survey_ref(survey_id).get(**self._call())
-        return survey_from_fields(snapshot.to_dict()) if snapshot.exists else None
+        fields = self._fields(self._survey_ref(survey_id))
+        return survey_from_fields(fields) if fields else None
 
     @_unavailable_on_error
     def surveys(self, since: datetime) -> list[Survey]:
@@ -339,16 +337,11 @@ class FirestoreStore:
 
 
 def _entry_fields(entry: LedgerEntry) -> dict[str, Any]:
+    """A new reservation: updated when reserved; the day as text, so a query compares it exactly."""
     return {
-        "key": entry.key,
-        "customer_id": entry.customer_id,
-        "kind": entry.kind,
-        "channel": entry.channel,
+        **dataclasses.asdict(entry),
         "business_day": entry.business_day.isoformat(),
-        "state": entry.state,
-        "reserved_at": entry.reserved_at,
         "updated_at": entry.reserved_at,
-        "error": entry.error,
     }
 
 

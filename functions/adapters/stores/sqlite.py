@@ -10,12 +10,12 @@ import dataclasses
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from functions.core.cases import DATETIME_FIELDS, CaseEvent, CaseRecord, case_fields, case_from_fields
 from functions.core.errors import StoreUnavailable
@@ -41,6 +41,7 @@ CREATE INDEX IF NOT EXISTS surveys_by_time ON surveys (created_at);
 CREATE TABLE IF NOT EXISTS reports (id INTEGER PRIMARY KEY AUTOINCREMENT, job TEXT NOT NULL,
     at TEXT NOT NULL, body TEXT NOT NULL);
 """
+T = TypeVar("T")
 CHUNK = 500  # SQLite's limit on bound parameters is far above; keeps statements small
 
 
@@ -74,6 +75,11 @@ class SqliteStore:
                 _initialise(connection)
                 self._ready = True
             yield connection
+
+    def _one(self, table: str, id_column: str, value: str, parse: Callable[[str], T]) -> T | None:
+        with self._connection() as db:
+            row = _body(db, table, id_column, value)
+        return parse(row[0]) if row else None
 
     def reserve(self, entry: LedgerEntry) -> bool:
         return entry.key in self.reserve_many([entry])
@@ -186,9 +192,7 @@ class SqliteStore:
 
     @_unavailable_on_error
     def case(self, case_id: str) -> CaseRecord | None:
-        with self._connection() as db:
-            row = db.execute("SELECT body FROM cases WHERE case_id = ?", (case_id,)).fetchone()
-        return _case(row[0]) if row else None
+        return self._one("cases", "case_id", case_id, _case)
 
     @_unavailable_on_error
     def cases(self, open_only: bool = False) -> list[CaseRecord]:
@@ -199,12 +203,7 @@ class SqliteStore:
     @_unavailable_on_error
     def update_case(self, case_id: str, changes: Mapping[str, Any], event: CaseEvent) -> None:
         with self._connection() as db:
-            db.execute("BEGIN IMMEDIATE")
-            row = db.execute("SELECT body FROM cases WHERE case_id = ?", (case_id,)).fetchone()
-            if row is None:
-                db.execute("ROLLBACK")
-                raise KeyError(case_id)
-            case = _case(row[0]).changed(**changes)
+            case = _case(_body_for_update(db, "cases", "case_id", case_id)).changed(**changes)
             db.execute(
                 "UPDATE cases SET status = ?, body = ? WHERE case_id = ?", (case.status, _case_json(case), case_id)
             )
@@ -230,9 +229,7 @@ class SqliteStore:
 
     @_unavailable_on_error
     def survey(self, survey_id: str) -> Survey | None:
-        with self._connection() as db:
-            row = db.execute("SELECT body FROM surveys WHERE survey_id = ?", (survey_id,)).fetchone()
-        return _survey(row[0]) if row else None
+        return self._one("surveys", "survey_id", survey_id, _survey)
 
     @_unavailable_on_error
     def surveys(self, since: datetime) -> list[Survey]:
@@ -245,12 +242,7 @@ class SqliteStore:
     @_unavailable_on_error
     def add_answer(self, survey_id: str, answer: Answer, limit: int) -> Survey:
         with self._connection() as db:
-            db.execute("BEGIN IMMEDIATE")
-            row = db.execute("SELECT body FROM surveys WHERE survey_id = ?", (survey_id,)).fetchone()
-            if row is None:
-                db.execute("ROLLBACK")
-                raise KeyError(survey_id)
-            survey = _survey(row[0])
+            survey = _survey(_body_for_update(db, "surveys", "survey_id", survey_id))
             if len(survey.answers) >= limit:
                 db.execute("ROLLBACK")
                 raise TooManyAnswers(survey_id)
@@ -274,6 +266,22 @@ class SqliteStore:
                 "SELECT body FROM reports WHERE job = ? ORDER BY id DESC LIMIT ?", (job, limit)
             ).fetchall()
         return [json.loads(r[0]) for r in rows]
+
+
+def _body(db: sqlite3.Connection, table: str, id_column: str, value: str) -> tuple[str] | None:
+    """The JSON body of one case or survey, by its ID; None when there is none."""
+    row: tuple[str] | None = db.execute(f"SELECT body FROM {table} WHERE {id_column} = ?", (value,)).fetchone()
+    return row
+
+
+def _body_for_update(db: sqlite3.Connection, table: str, id_column: str, value: str) -> str:
+    """Begin a write transaction and read the body it will replace; KeyError (rolled back) when there is none."""
+    db.execute("BEGIN IMMEDIATE")
+    row = _body(db, table, id_column, value)
+    if row is None:
+        db.execute("ROLLBACK")
+        raise KeyError(value)
+    return row[0]
 
 
 def _case_json(case: CaseRecord) -> str:

@@ -7,6 +7,7 @@ The workbook is made once and kept, so running the demo again shows that nothing
 from __future__ import annotations
 
 import shutil
+import tomllib
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,23 +18,14 @@ from functions.entrypoints.cli.reports import escalation_summary, summary
 from functions.ports import PreparableSheet
 from functions.settings import load_settings
 
-HEADER = [
-    "Mã KH",
-    "Họ tên",
-    "Xưng hô",
-    "Email",
-    "Số điện thoại",
-    "Ngày sinh",
-    "Ngày mua",
-    "Ngôn ngữ",
-    "Kênh",
-    "Từ chối nhận tin",
-    "Leo thang",
-    "Loại vấn đề",
-    "Nội dung",
-    "Mức độ",
-    "Ghi chú của nhân viên",
-]
+# The sample workbook's columns: the key each has in sample_customers.toml, and its header.
+COLUMNS = {
+    "id": "Mã KH", "name": "Họ tên", "salutation": "Xưng hô", "email": "Email", "phone": "Số điện thoại",
+    "birthday": "Ngày sinh", "purchase": "Ngày mua", "language": "Ngôn ngữ", "channel": "Kênh",
+    "opt_out": "Từ chối nhận tin", "escalate": "Leo thang", "category": "Loại vấn đề", "issue": "Nội dung",
+    "severity": "Mức độ", "staff_note": "Ghi chú của nhân viên",
+}  # fmt: skip
+HEADER = list(COLUMNS.values())
 
 
 MATRIX_ROWS: list[list[Any]] = [
@@ -57,191 +49,29 @@ MATRIX_ROWS: list[list[Any]] = [
 ]
 
 
-def _birthday_today(today: date, year: int) -> date | str:
-    try:
-        return date(year, today.month, today.day)
-    except ValueError:  # 29 February in a year without one: staff type it without the year
-        return f"{today.day:02d}/{today.month:02d}"
-
-
-def _row(
-    id: str,
-    name: str,
-    salutation: str,
-    email: str,
-    *,
-    phone: object = "",
-    birthday: object = "",
-    purchase: object = "",
-    language: str = "",
-    channel: str = "",
-    opt_out: object = "",
-    escalate: object = "",
-    category: str = "",
-    issue: str = "",
-    severity: str = "",
-    staff_note: str = "",
-) -> list[object]:
-    """One customer in the order of HEADER."""
-    return [
-        id,
-        name,
-        salutation,
-        email,
-        phone,
-        birthday,
-        purchase,
-        language,
-        channel,
-        opt_out,
-        escalate,
-        category,
-        issue,
-        severity,
-        staff_note,
-    ]
+SAMPLE = Path(__file__).with_name("sample_customers.toml")
 
 
 def sample_rows(today: date) -> list[list[object]]:
-    """About thirty customers; the comment after each says what the demo shows with it."""
-    ago = lambda days: today - timedelta(days=days)  # noqa: E731
-    dmy = lambda d: f"{d:%d/%m/%Y}"  # noqa: E731
-    other_day = today + timedelta(days=45)
+    """About thirty customers (sample_customers.toml), each a row in the order of HEADER."""
+    customers = tomllib.loads(SAMPLE.read_text(encoding="utf-8"))["customer"]
     return [
-        _row(
-            "C-001",
-            "Nguyễn Thị Lan",
-            "chị",
-            "lan.nguyen@example.com",
-            phone="0912345678",
-            birthday=_birthday_today(today, 1990),
-            purchase=ago(40),
-            language="vi",
-            opt_out=False,
-            staff_note="Khách quen",
-        ),  # birthday
-        _row(
-            "C-002", "Trần Văn Hùng", "anh", "hung.tran@example.com", phone="0987 654 321", birthday=f"{today:%d/%m}"
-        ),  # birthday, no year
-        _row(
-            "C-003",
-            "Lê Minh Tuấn",
-            "anh",
-            "tuan.le@example.com",
-            birthday=dmy(date(1985, 3, 14)),
-            purchase=dmy(ago(7)),
-            escalate=True,
-            category="Hợp đồng",
-            issue="Đã hai tuần mà tôi chưa nhận được bản thảo hợp đồng",
-        ),  # check-in; a complaint, tier 1
-        _row(
-            "C-004",
-            "Phạm Thu Hà",
-            "chị",
-            "ha.pham@example.com",
-            phone="+84 903 111 222",
-            birthday=date(1992, 7, 2),
-            purchase=ago(7),
-            language="vi",
-            channel="email",
-            staff_note="Đã tư vấn hợp đồng",
-        ),  # check-in
-        # late check-in, inside catch-up
-        _row("C-005", "Hoàng Đức Anh", "ông", "anh.hoang@example.com", purchase=f"{ago(9):%Y-%m-%d}"),
-        _row("C-006", "Vũ Thị Mai", "bà", "mai.vu@example.com", purchase=dmy(ago(15))),  # too late
-        _row(
-            "C-007",
-            "Đặng Quốc Bảo",
-            "anh",
-            "bao.dang@example.com",
-            phone="0934567890",
-            birthday=_birthday_today(today, 1988),
-            purchase=ago(7),
-        ),  # birthday wins, check-in waits
-        _row(
-            "C-008", "Bùi Ngọc Ánh", "chị", "anh.bui@example.com", birthday=_birthday_today(today, 1995), opt_out=True
-        ),  # opted out
-        # no Zalo gateway yet
-        _row("C-009", "Đỗ Thanh Tùng", "anh", "", phone="0977 888 999", purchase=ago(7), channel="Zalo"),
-        _row("C-010", "Ngô Thị Hương", "chị", "huong.ngo@example.com", birthday="31/02/1990"),  # impossible date
-        _row("C-011", "Dương Văn Long", "anh", "", phone="12345", purchase=ago(7)),  # bad phone
-        _row("C-012", "Lý Thị Thảo", "chị", "", purchase=ago(7), staff_note="Chưa xin được số"),  # no contact
-        _row(
-            "C-013",
-            "John Carter",
-            "Mr",
-            "john.carter@example.com",
-            birthday=_birthday_today(today, 1979),
-            language="en",
-            staff_note="Expat client",
-        ),  # English birthday
-        # English check-in
-        _row("C-014", "Emily Nguyen", "Ms", "emily.nguyen@example.com", purchase=ago(7), language="English"),
-        _row(
-            "",
-            "Trịnh Văn Khoa",
-            "anh",
-            "khoa.trinh@example.com",
-            purchase=dmy(ago(8)),
-            staff_note="Khách mới, chưa có mã",
-        ),  # gets an ID
-        [None] * len(HEADER),  # a blank row staff left
-        _row(
-            "C-016",
-            "Mai Anh Đào",
-            "chị",
-            "dao.mai@example.com",
-            phone="0911 222 333",
-            birthday=_birthday_today(other_day, 1993),
-            purchase=ago(30),
-        ),
-        _row(
-            "C-017",
-            "Phan Văn Đức",
-            "anh",
-            "duc.phan@example.com",
-            birthday=f"{date(1980, 5, 1):%d-%m-%Y}",
-            purchase=ago(60),
-            escalate="x",
-            category="Phí",
-            issue="Tôi yêu cầu hoàn tiền phí tư vấn vì không ai đến buổi hẹn",
-        ),  # refund: tier 3
-        _row(
-            "C-018",
-            "Trương Thị Kim",
-            "cô",
-            "kim.truong@example.com",
-            birthday=f"{date(1975, 9, 2):%d.%m.%Y}",
-            purchase=ago(3),
-        ),  # check-in in 4 days
-        _row("C-019", "Võ Minh Khang", "em", "khang.vo@example.com", birthday="15/08/01", purchase=ago(100)),
-        _row("C-020", "Huỳnh Thị Ngân", "chị", "ngan.huynh@example.com", purchase=ago(7)),  # duplicated ID
-        # duplicated ID
-        _row("C-020", "Hồ Văn Phúc", "anh", "phuc.ho@example.com", purchase=ago(7), staff_note="Nhập trùng mã"),
-        _row("C-021", "Tạ Quang Vinh", "anh", "vinh.ta@example", purchase=ago(7)),  # bad email
-        _row(
-            "C-022", "Lâm Thị Tuyết", "chị", "tuyet.lam@example.com", phone=912000111, birthday=33000, purchase=ago(20)
-        ),  # number-typed phone, serial date
-        _row("C-023", "Châu Gia Huy", "anh", "huy.chau@example.com", purchase=ago(6)),  # check-in tomorrow
-        _row("C-024", "Kiều Thị Oanh", "chị", "oanh.kieu@example.com", purchase=ago(1)),
-        _row("C-025", "Tôn Nữ Diễm", "bà", "diem.ton@example.com", purchase="hôm qua"),  # unreadable date
-        _row(
-            "C-026",
-            "La Văn Sơn",
-            "chú",
-            "son.la@example.com",
-            birthday=date(1960, 1, 1),
-            purchase=ago(200),
-            escalate=True,
-            issue="Lễ tân trả lời điện thoại chưa lịch sự",
-            severity="2",
-        ),  # Severity 2
-        # check-in, "anh/chị"
-        _row("C-027", "Quách Thị Yến", "", "yen.quach@example.com", purchase=ago(7), staff_note="Không rõ xưng hô"),
-        _row("C-028", "Mạc Đăng Khoa", "anh", "khoa.mac@example.com", purchase=ago(7), opt_out="không"),  # check-in
-        _row("C-029", "Giang Thị Thu", "chị", "thu.giang@example.com", purchase=ago(12)),  # too late
-        _row("C-030", "Ông Văn Tài", "ông", "tai.ong@example.com", purchase=ago(2)),
+        [None] * len(HEADER) if c.get("blank") else [_cell(c.get(k, ""), today) for k in COLUMNS] for c in customers
     ]
+
+
+def _cell(value: object, today: date) -> object:
+    """A sample value as staff would have typed it on `today`."""
+    if not isinstance(value, dict):
+        return value
+    if "birthday_in_days" in value:
+        day = today + timedelta(days=value["birthday_in_days"])
+        try:
+            return date(value["year"], day.month, day.day)
+        except ValueError:  # 29 February in a year without one: staff type it without the year
+            return f"{day.day:02d}/{day.month:02d}"
+    moment = today - timedelta(days=value["days_ago"])
+    return f"{moment:{value['format']}}" if "format" in value else moment
 
 
 def write_sample_workbook(path: Path, today: date) -> None:

@@ -6,14 +6,17 @@ instance should not re-read them, re-open the store or recompile templates for e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from functions import bootstrap
+from functions.core.links import Links
 from functions.followup.unsubscribe import UnsubscribeDeps, handle_unsubscribe
-from functions.settings import load_settings
+from functions.ports import Renderer, Store
+from functions.settings import Settings, load_settings
 from functions.survey.page import SurveyDeps, handle_survey
 
 
@@ -30,23 +33,18 @@ def unsubscribe(request: Any) -> tuple[str, int, dict[str, str]]:
 @lru_cache(maxsize=1)
 def survey_deps() -> SurveyDeps:
     settings = load_settings()
-    zone = ZoneInfo(settings.timezone)
-    return SurveyDeps(
-        bootstrap.open_store(settings),
-        bootstrap.links(settings),
-        bootstrap.templates(),
-        settings.business_name,
-        lambda: datetime.now(zone),
-        settings.csat_threshold,
-        settings.survey_nps,
-    )
+    return SurveyDeps(*_page_deps(settings), settings.csat_threshold, settings.survey_nps)
 
 
 @lru_cache(maxsize=1)
 def unsubscribe_deps() -> UnsubscribeDeps:
-    settings = load_settings()
+    return UnsubscribeDeps(*_page_deps(load_settings()))
+
+
+def _page_deps(settings: Settings) -> tuple[Store, Links, Renderer, str, Callable[[], datetime]]:
+    """What every public page needs: the store, the link signer, the templates, the business's name, a clock."""
     zone = ZoneInfo(settings.timezone)
-    return UnsubscribeDeps(
+    return (
         bootstrap.open_store(settings),
         bootstrap.links(settings),
         bootstrap.templates(),
