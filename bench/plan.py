@@ -22,20 +22,9 @@ from functions.core.gc_pause import cycle_collector_paused  # noqa: E402
 from functions.core.ledger import LedgerFacts
 from functions.core.tables import Table  # noqa: E402
 from functions.followup.plan import FollowupRules, decide, due_messages  # noqa: E402
+from tests.helpers.support import HEADER as SAMPLE_HEADER  # noqa: E402
 
-HEADER = [
-    "Mã KH",
-    "Họ tên",
-    "Xưng hô",
-    "Email",
-    "Số điện thoại",
-    "Ngày sinh",
-    "Ngày mua",
-    "Ngôn ngữ",
-    "Kênh",
-    "Từ chối nhận tin",
-    "Ghi chú hệ thống",
-]
+HEADER = [*SAMPLE_HEADER, "Ghi chú hệ thống"]
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
 MIDDLE = ["Thị", "Văn", "Minh", "Ngọc", "Đức", "Thu"]
 GIVEN = ["Lan", "Hùng", "Tuấn", "Hà", "Anh", "Mai", "Bảo", "Ánh", "Tùng", "Hương"]

@@ -20,22 +20,16 @@ from functions.followup.job import run_followup  # noqa: E402
 from tests.helpers import NINE_AM  # noqa: E402
 from tests.helpers.fakes import MemoryChannel  # noqa: E402
 from tests.helpers.sheets_server import SheetsServer  # noqa: E402
-from tests.helpers.support import HEADER, deps, row  # noqa: E402
+from tests.helpers.support import HEADER, deps, many_customers  # noqa: E402
 
 ROWS = 10_000
 KEY = "bench"
 
 
 def customers():
-    return [HEADER + ["Liên hệ gần nhất", "Ghi chú hệ thống"]] + [
-        row(
-            f"C-{i:05d}",
-            f"Khách {i}",
-            email=f"c{i}@example.com",
-            birthday="23/11/1990" if i % 20 == 0 else "01/01/1990",
-            purchase="16/11/2026" if i % 30 == 1 else "",
-        )
-        for i in range(ROWS)
+    return [
+        HEADER + ["Liên hệ gần nhất", "Ghi chú hệ thống"],
+        *many_customers(ROWS, birthday_every=20, checkin_every=30),
     ]
 
 

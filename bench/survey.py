@@ -25,9 +25,8 @@ from functions.adapters.stores.sqlite import SqliteStore  # noqa: E402
 from functions.core.links import Links  # noqa: E402
 from functions.core.surveys import Survey, survey_id_for  # noqa: E402
 from tests.helpers import free_port  # noqa: E402
-from tests.helpers.processes import server  # noqa: E402
+from tests.helpers.processes import functions_framework, server  # noqa: E402
 
-FRAMEWORK = str(Path(sys.executable).with_name("functions-framework"))
 REQUESTS, THREADS = 600, 4
 
 
@@ -64,7 +63,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def serve(target: str, source: Path, env: dict, path: str) -> tuple[float, list[float]]:
     port = free_port()
-    command = [FRAMEWORK, "--target", target, "--source", str(source), "--host", "127.0.0.1", "--port", str(port)]
+    command = functions_framework(target, port, source)
     with server(command, f"http://127.0.0.1:{port}/favicon.ico", env=env):
         load(port, path)  # warm up
         return load(port, path)

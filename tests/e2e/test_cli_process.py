@@ -2,28 +2,14 @@
 
 import json
 
-from tests.helpers.cli import careloop_process
+from tests.helpers.cli import FOLLOWUP, careloop_process
 from tests.helpers.support import HEADER, row, write_workbook
 
 
 def test_the_command_runs_a_job_and_prints_the_json_report(tmp_path):
-    write_workbook(
-        tmp_path / "k.xlsx", HEADER, [row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com", birthday="23/11/1990")]
-    )
-    args = (
-        "run",
-        "followup",
-        "--sheet",
-        "k.xlsx",
-        "--store",
-        "s.sqlite",
-        "--outbox",
-        "outbox",
-        "--now",
-        "2026-11-23T09:00",
-        "--json",
-    )
-    result = careloop_process(*args, cwd=tmp_path)
+    customer = row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com", birthday="23/11/1990")
+    write_workbook(tmp_path / "khach-hang.xlsx", HEADER, [customer])
+    result = careloop_process(*FOLLOWUP, "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert [s["key"] for s in json.loads(result.stdout)["sent"]] == ["birthday/C-1/2026"]
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1

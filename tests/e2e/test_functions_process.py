@@ -1,17 +1,13 @@
 """The entry points served by a real `functions-framework` process on 127.0.0.1."""
 
 import os
-import sys
-from pathlib import Path
 
 import requests
 
 from functions.core.links import Links
-from tests.helpers import ROOT, free_port
-from tests.helpers.processes import server
+from tests.helpers import free_port
+from tests.helpers.processes import functions_framework, server
 from tests.helpers.support import HEADER, row, write_workbook
-
-FRAMEWORK = str(Path(sys.executable).with_name("functions-framework"))
 
 
 def test_followup_and_unsubscribe_through_a_real_functions_framework(tmp_path):
@@ -27,17 +23,7 @@ def test_followup_and_unsubscribe_through_a_real_functions_framework(tmp_path):
     }
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [
-        FRAMEWORK,
-        "--target",
-        "unsubscribe",
-        "--source",
-        str(ROOT / "main.py"),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
+    command = functions_framework("unsubscribe", port)
     with server(command, url + "/", env=env):
         token_path = Links(url, "process-secret").unsubscribe("C-1", "vi")
         page = requests.get(token_path, timeout=10)
@@ -48,17 +34,7 @@ def test_followup_and_unsubscribe_through_a_real_functions_framework(tmp_path):
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [
-        FRAMEWORK,
-        "--target",
-        "followup_daily",
-        "--source",
-        str(ROOT / "main.py"),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
+    command = functions_framework("followup_daily", port)
     with server(command, url + "/favicon.ico", env=env):
         report = requests.post(url + "/", timeout=30).json()
     assert report["job"] == "followup"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT, free_port
-from tests.helpers.processes import server
+from tests.helpers.processes import functions_framework, server
 from tests.helpers.support import HEADER, row, write_workbook
 
 INFRA = ROOT / "infra"
@@ -200,17 +200,7 @@ def test_the_bundle_serves_a_run_from_a_fresh_venv(tmp_path):
         "CARELOOP_SECRET": "bundle-secret",
     }
     port = free_port()
-    command = [
-        str(venv / "bin" / "functions-framework"),
-        "--source",
-        "main.py",
-        "--target",
-        "followup_daily",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
+    command = functions_framework("followup_daily", port, "main.py", str(venv / "bin" / "functions-framework"))
     import requests
 
     with server(command, f"http://127.0.0.1:{port}/favicon.ico", env={**env, "PWD": str(unpacked)}, cwd=unpacked):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT
-from tests.helpers.support import HEADER, row, write_workbook
+from tests.helpers.support import HEADER, MATRIX_HEADER, row, write_workbook
 
 CARELOOP = str(Path(sys.executable).with_name("careloop"))
 DRIVER = str(ROOT / "tests" / "helpers" / "crash_driver.py")
@@ -61,9 +61,9 @@ def delivered(folder: Path) -> Counter:
     )
 
 
-def run(env, cwd) -> dict:
+def run(env, cwd, job="followup") -> dict:
     result = subprocess.run(
-        [CARELOOP, "run", "followup", "--now", NOW, "--json"],
+        [CARELOOP, "run", job, "--now", NOW, "--json"],
         env=env,
         cwd=cwd,
         capture_output=True,
@@ -147,14 +147,7 @@ def escalation_workbook(folder: Path, flagged: int) -> None:
         workbook.active.append(r)
     matrix = workbook.create_sheet("Ma trận leo thang")
     for r in (
-        [
-            "Loại vấn đề",
-            "Phụ trách cấp 1",
-            "Phụ trách cấp 2",
-            "Phụ trách cấp 3",
-            "Phản hồi đầu (giờ)",
-            "Giải quyết (giờ)",
-        ],
+        MATRIX_HEADER,
         ["*", "ha@luat.vn", "tuan@luat.vn", "gd@luat.vn", 4, 24],
     ):
         matrix.append(r)
@@ -175,16 +168,7 @@ def test_escalation_killed_midway_opens_each_case_once(setup, crash_at):
         timeout=300,
     )
     assert killed.returncode == -9, killed.stderr
-    result = subprocess.run(
-        [CARELOOP, "run", "escalate", "--now", NOW, "--json"],
-        env=env,
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = run(env, folder, "escalate")
     from tests.helpers.support import read_workbook
 
     customers = read_workbook(folder / "k.xlsx")

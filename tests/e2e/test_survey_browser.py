@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT, VN, free_port
-from tests.helpers.processes import server
+from tests.helpers.processes import functions_framework, server
 from tests.helpers.support import HEADER, row, write_workbook
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
-FRAMEWORK = str(Path(sys.executable).with_name("functions-framework"))
 
 
 def browser_or_skip():
@@ -66,17 +65,7 @@ def survey_site(tmp_path):
     (eml,) = (tmp_path / "outbox").glob("*.eml")
     html = message_from_bytes(eml.read_bytes(), policy=policy.default).get_body(("html",)).get_content()
     links = [part.split('"')[0] for part in html.split('href="')[1:] if "/s/" in part.split('"')[0]]
-    command = [
-        FRAMEWORK,
-        "--target",
-        "survey",
-        "--source",
-        str(ROOT / "main.py"),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
+    command = functions_framework("survey", port)
     with server(command, public + "/favicon.ico", env=env):
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(

@@ -15,6 +15,8 @@ from pathlib import Path
 from functions.entrypoints.cli.main import main
 
 CARELOOP = str(Path(sys.executable).with_name("careloop"))
+# The follow-up job on the test's khach-hang.xlsx, as of 09:00 on the test day.
+FOLLOWUP = tuple("run followup --sheet khach-hang.xlsx --store s.sqlite --outbox outbox --now 2026-11-23T09:00".split())
 
 
 @dataclass(frozen=True)

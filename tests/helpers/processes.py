@@ -5,11 +5,24 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import requests
+
+from tests.helpers import ROOT
+
+FRAMEWORK = str(Path(sys.executable).with_name("functions-framework"))
+
+
+def functions_framework(
+    target: str, port: int, source: str | Path = ROOT / "main.py", executable: str = FRAMEWORK
+) -> list[str]:
+    """The command that serves one entry point of main.py on 127.0.0.1:port."""
+    return [executable, "--target", target, "--source", str(source), "--host", "127.0.0.1", "--port", str(port)]
 
 
 @contextmanager

@@ -69,6 +69,21 @@ def row(
     return [id, name, salutation, email, phone, birthday, purchase, language, channel, opt_out]
 
 
+def many_customers(count: int, birthday_every: int, checkin_every: int) -> list[list[Any]]:
+    """`count` customers; every `birthday_every`th has a birthday on the test day, every `checkin_every`th
+    (from the first) a check-in due."""
+    return [
+        row(
+            f"C-{i:05d}",
+            f"Khách {i}",
+            email=f"c{i}@example.com",
+            birthday="23/11/1990" if i % birthday_every == 0 else "01/01/1990",
+            purchase="16/11/2026" if i % checkin_every == 1 else "",
+        )
+        for i in range(count)
+    ]
+
+
 def memory_sheet(rows: Sequence[Sequence[Any]], header: Sequence[Any] = HEADER) -> MemorySheet:
     return MemorySheet({"Khách hàng": Table("Khách hàng", list(header), [list(r) for r in rows])})
 

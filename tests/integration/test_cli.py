@@ -9,7 +9,7 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from tests.helpers.cli import careloop
+from tests.helpers.cli import FOLLOWUP, careloop
 from tests.helpers.support import HEADER, read_workbook, row, write_workbook
 
 
@@ -28,16 +28,7 @@ def workbook(tmp_path):
 
 def run_json(tmp_path, *extra):
     result = careloop(
-        "run",
-        "followup",
-        "--sheet",
-        "khach-hang.xlsx",
-        "--store",
-        "s.sqlite",
-        "--outbox",
-        "outbox",
-        "--now",
-        "2026-11-23T09:00",
+        *FOLLOWUP,
         "--json",
         *extra,
         cwd=tmp_path,
@@ -91,16 +82,7 @@ def test_dry_run_sends_and_writes_nothing(tmp_path, workbook):
 
 def test_human_summary_and_english(tmp_path, workbook):
     result = careloop(
-        "run",
-        "followup",
-        "--sheet",
-        "khach-hang.xlsx",
-        "--store",
-        "s.sqlite",
-        "--outbox",
-        "outbox",
-        "--now",
-        "2026-11-23T09:00",
+        *FOLLOWUP,
         "--language",
         "en",
         cwd=tmp_path,
@@ -150,16 +132,7 @@ def test_a_missing_required_column_is_named(tmp_path):
 
 def test_unreachable_store_exit_2(tmp_path, workbook):
     result = careloop(
-        "run",
-        "followup",
-        "--sheet",
-        "khach-hang.xlsx",
-        "--store",
-        "nowhere/s.sqlite",
-        "--outbox",
-        "outbox",
-        "--now",
-        "2026-11-23T09:00",
+        *"run followup --sheet khach-hang.xlsx --store nowhere/s.sqlite --outbox outbox --now 2026-11-23T09:00".split(),
         cwd=tmp_path,
     )
     assert result.returncode == 2 and "nowhere" in result.stderr and not (tmp_path / "outbox").exists()
@@ -221,15 +194,7 @@ def test_run_followup_over_smtp(tmp_path, workbook):
     recorder = Recorder(busy=1)  # the first delivery meets a 451 and is retried
     with SmtpServer(recorder) as server:
         result = careloop(
-            "run",
-            "followup",
-            "--sheet",
-            "khach-hang.xlsx",
-            "--store",
-            "s.sqlite",
-            "--now",
-            "2026-11-23T09:00",
-            "--json",
+            *"run followup --sheet khach-hang.xlsx --store s.sqlite --now 2026-11-23T09:00 --json".split(),
             cwd=tmp_path,
             env={
                 "CARELOOP_SMTP_HOST": "127.0.0.1",

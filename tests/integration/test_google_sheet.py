@@ -224,18 +224,9 @@ def test_request_budget_of_a_follow_up_run_over_10000_customers(server, tmp_path
     from functions.followup.job import run_followup
     from tests.helpers import NINE_AM
     from tests.helpers.fakes import MemoryChannel
-    from tests.helpers.support import deps
+    from tests.helpers.support import deps, many_customers
 
-    rows = [
-        row(
-            f"C-{i:05d}",
-            f"Khách {i}",
-            email=f"c{i}@example.com",
-            birthday="23/11/1990" if i % 50 == 0 else "01/01/1990",
-            purchase="16/11/2026" if i % 70 == 1 else "",
-        )
-        for i in range(10_000)
-    ]
+    rows = many_customers(10_000, birthday_every=50, checkin_every=70)
     rows += [row("", "Khách mới", email="new@example.com"), row("C-BAD", "Sai", email="sai@")]
     make(server, rows, header=HEADER + ["Liên hệ gần nhất", "Ghi chú hệ thống"])
     sheet, channel = adapter(server), MemoryChannel()

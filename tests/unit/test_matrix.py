@@ -2,15 +2,9 @@ import pytest
 
 from functions.core.tables import Table
 from functions.escalate.matrix import MatrixError, read_matrix
+from tests.helpers.support import MATRIX_HEADER
 
-HEADER = [
-    "Loại vấn đề",
-    "Phụ trách cấp 1",
-    "Phụ trách cấp 2",
-    "Phụ trách cấp 3",
-    "Phản hồi đầu (giờ)",
-    "Giải quyết (giờ)",
-]
+HEADER = MATRIX_HEADER
 
 
 def matrix(*rows, header=HEADER):
