@@ -15,8 +15,8 @@ CASES = {
     "main": ["main"],
     "main + followup_daily entry": ["main", "functions.entrypoints.http.scheduled", "functions.followup.job"],
     "main + escalate_sync entry": ["main", "functions.entrypoints.http.scheduled", "functions.escalate.job"],
-    "main + survey entry": ["main", "functions.entrypoints.http.public"],
-    "main + unsubscribe entry": ["main", "functions.entrypoints.http.public"],
+    "main + survey entry": ["main", "functions.entrypoints.http.public", "functions.survey.page"],
+    "main + unsubscribe entry": ["main", "functions.entrypoints.http.public", "functions.followup.unsubscribe"],
     "followup_daily first request (+ xlsx, SQLite, outbox adapters)": [
         "main",
         "functions.entrypoints.http.scheduled",

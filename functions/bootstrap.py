@@ -13,19 +13,22 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from functions.adapters.templates import Templates
-from functions.core.customers import ReadRules
 from functions.core.errors import StoreUnavailable
 from functions.core.i18n import both
 from functions.core.links import Links
-from functions.followup.job import FollowupDeps
-from functions.followup.plan import FollowupRules
-from functions.ports import Channel, PreparableSheet, Store
 from functions.retry import RetryPolicy
 from functions.settings import Settings, SettingsError, firestore_location
+
+if TYPE_CHECKING:  # each job's wiring is imported when that job runs: a public page's cold start skips them
+    from functions.core.customers import ReadRules
+    from functions.escalate.deps import EscalationDeps
+    from functions.followup.job import FollowupDeps
+    from functions.ports import Channel, PreparableSheet, Store
+    from functions.survey.offers import SurveyRules
 
 
 def open_sheet(settings: Settings) -> PreparableSheet:
@@ -127,10 +130,15 @@ def links(settings: Settings) -> Links:
 
 
 def read_rules(settings: Settings) -> ReadRules:
+    from functions.core.customers import ReadRules
+
     return ReadRules(settings.date_order, settings.phone_region, settings.default_language)
 
 
 def followup_deps(settings: Settings) -> FollowupDeps:
+    from functions.followup.job import FollowupDeps
+    from functions.followup.plan import FollowupRules
+
     channels = open_channels(settings)
     return FollowupDeps(
         sheet=open_sheet(settings),
@@ -147,7 +155,7 @@ def followup_deps(settings: Settings) -> FollowupDeps:
     )
 
 
-def survey_rules(settings: Settings):
+def survey_rules(settings: Settings) -> SurveyRules:
     from functions.survey.offers import SurveyRules
 
     return SurveyRules(settings.survey_days, settings.survey_throttle_days)
@@ -173,7 +181,7 @@ def sheet_link(settings: Settings) -> str:
     return f"https://docs.google.com/spreadsheets/d/{key}/edit" if key else str(Path(settings.sheet).resolve())
 
 
-def escalate_deps(settings: Settings):
+def escalate_deps(settings: Settings) -> EscalationDeps:
     from functions.core.business_calendar import BusinessCalendar
     from functions.escalate.deps import EscalationDeps
     from functions.escalate.triage import TIER3_PHRASES

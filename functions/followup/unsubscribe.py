@@ -7,10 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from functions.core.links import UNSUBSCRIBE_DAYS, Links
 from functions.core.tokens import TokenExpired, TokenInvalid
-from functions.ports import Renderer, Store
+
+if TYPE_CHECKING:  # annotations only: the page's cold start skips the ports' data classes
+    from functions.ports import Renderer, Store
 
 HTML = {
     "Content-Type": "text/html; charset=utf-8",

@@ -7,12 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from functions.core.i18n import say, score_labels
 from functions.core.links import Links
 from functions.core.surveys import COMMENT_LIMIT, MAX_ANSWERS, Answer, TooManyAnswers
 from functions.core.tokens import TokenExpired, TokenInvalid
-from functions.ports import Renderer, Store
+
+if TYPE_CHECKING:  # annotations only: the page's cold start skips the ports' data classes
+    from functions.ports import Renderer, Store
 
 TOKEN_DAYS = 366  # the survey's own expiry (at most a year) is checked against the store
 HEADERS = {

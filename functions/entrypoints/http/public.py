@@ -9,35 +9,45 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from functions import bootstrap
-from functions.core.links import Links
-from functions.followup.unsubscribe import UnsubscribeDeps, handle_unsubscribe
-from functions.ports import Renderer, Store
 from functions.settings import Settings, load_settings
-from functions.survey.page import SurveyDeps, handle_survey
+
+if TYPE_CHECKING:  # each page imports its own handler when first called
+    from functions.core.links import Links
+    from functions.followup.unsubscribe import UnsubscribeDeps
+    from functions.ports import Renderer, Store
+    from functions.survey.page import SurveyDeps
 
 
 def survey(request: Any) -> tuple[str, int, dict[str, str]]:
     """GET /s/<token> shows the survey page and records nothing; POST records the answer."""
+    from functions.survey.page import handle_survey
+
     return handle_survey(request.method, request.path, request.args, request.form, survey_deps())
 
 
 def unsubscribe(request: Any) -> tuple[str, int, dict[str, str]]:
     """GET shows a confirmation page; POST (the page's button, or RFC 8058 one-click) records it."""
+    from functions.followup.unsubscribe import handle_unsubscribe
+
     return handle_unsubscribe(request.method, request.path, unsubscribe_deps())
 
 
 @lru_cache(maxsize=1)
 def survey_deps() -> SurveyDeps:
+    from functions.survey.page import SurveyDeps
+
     settings = load_settings()
     return SurveyDeps(*_page_deps(settings), settings.csat_threshold, settings.survey_nps)
 
 
 @lru_cache(maxsize=1)
 def unsubscribe_deps() -> UnsubscribeDeps:
+    from functions.followup.unsubscribe import UnsubscribeDeps
+
     return UnsubscribeDeps(*_page_deps(load_settings()))
 
 
