@@ -1,0 +1,107 @@
+"""The one send path every job uses: reserve → create the survey → send with retry → fail or confirm."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from functions.core.errors import PermanentDeliveryError, TransientDeliveryError
+from functions.core.ledger import FAILED, RESERVED, SENT, LedgerEntry
+from functions.core.messages import OutgoingMessage
+from functions.core.surveys import Survey
+from functions.delivery import Delivery, deliver
+from functions.retry import RetryPolicy
+from tests.helpers import NINE_AM, TODAY
+from tests.helpers.fakes import MemoryChannel, MemoryStore
+
+RETRY = RetryPolicy(budget_seconds=1, first_delay=0.01, sleep=lambda s: None)
+
+
+def delivery(key: str, channel: str = "email", survey: Survey | None = None) -> Delivery:
+    entry = LedgerEntry(key, key.split("/")[1], key.split("/")[0], channel, TODAY, reserved_at=NINE_AM)
+    message = OutgoingMessage(key, channel, "lan@example.com", "Lan", "Chào", "text", "<p>html</p>", "", "vi")
+    return Delivery(entry, message, survey)
+
+
+class Scripted(MemoryChannel):
+    """A channel whose nth attempt for a key raises what the script says."""
+
+    def __init__(self, script: dict[str, list[BaseException]]):
+        super().__init__()
+        self.script = script
+
+    def deliver(self, message: OutgoingMessage) -> None:
+        faults = self.script.get(message.key, [])
+        if faults:
+            raise faults.pop(0)
+        super().deliver(message)
+
+
+def test_sent_messages_are_confirmed_and_each_outcome_is_told_apart():
+    store = MemoryStore()
+    store.reserve(delivery("birthday/C-9/2026").entry)  # another run holds this one
+    channel = Scripted(
+        {
+            "birthday/C-2/2026": [TransientDeliveryError("451 busy")],  # retried, then sent
+            "birthday/C-3/2026": [PermanentDeliveryError("550 no such mailbox")],
+            "birthday/C-4/2026": [ValueError("a header nobody planned for")],
+        }
+    )
+    keys = ["birthday/C-1/2026", "birthday/C-2/2026", "birthday/C-3/2026", "birthday/C-4/2026", "birthday/C-9/2026"]
+    outcome = deliver(store, {"email": channel}, RETRY, [delivery(k) for k in keys], NINE_AM)
+
+    assert [d.key for d in outcome.sent] == ["birthday/C-1/2026", "birthday/C-2/2026"]
+    assert [(d.key, error) for d, error in outcome.failed] == [("birthday/C-3/2026", "550 no such mailbox")]
+    assert [(d.key, error) for d, error in outcome.unknown] == [
+        ("birthday/C-4/2026", "ValueError: a header nobody planned for")
+    ]
+    assert [d.key for d in outcome.skipped] == ["birthday/C-9/2026"]
+    states = {k: store.entry(k).state for k in keys}
+    assert states == {"birthday/C-1/2026": SENT, "birthday/C-2/2026": SENT, "birthday/C-3/2026": FAILED,
+                      "birthday/C-4/2026": RESERVED, "birthday/C-9/2026": RESERVED}  # fmt: skip
+    assert [m.key for m in channel.delivered] == ["birthday/C-1/2026", "birthday/C-2/2026"]
+
+
+def test_a_channel_not_set_up_fails_that_message_only():
+    store = MemoryStore()
+    outcome = deliver(
+        store,
+        {"email": MemoryChannel()},
+        RETRY,
+        [delivery("checkin/C-1/x", "zalo"), delivery("checkin/C-2/x")],
+        NINE_AM,
+    )
+    assert [d.key for d in outcome.sent] == ["checkin/C-2/x"]
+    assert outcome.failed[0][0].key == "checkin/C-1/x" and "zalo" in outcome.failed[0][1]
+    assert store.entry("checkin/C-1/x").state == FAILED
+
+
+def test_the_survey_a_message_links_to_exists_before_the_message_goes():
+    store = MemoryStore()
+    survey = Survey("SV-1", "C-1", "checkin/2026-11-16", "vi", NINE_AM, NINE_AM + timedelta(days=30))
+
+    class Checking(MemoryChannel):
+        def deliver(self, message: OutgoingMessage) -> None:
+            assert store.survey("SV-1") is not None
+            super().deliver(message)
+
+    outcome = deliver(store, {"email": Checking()}, RETRY, [delivery("checkin/C-1/x", survey=survey)], NINE_AM)
+    assert [d.key for d in outcome.sent] == ["checkin/C-1/x"]
+
+
+def test_reservations_and_confirmations_go_a_chunk_at_a_time():
+    calls: list[tuple[str, int]] = []
+
+    class Counting(MemoryStore):
+        def reserve_many(self, entries):
+            calls.append(("reserve", len(entries)))
+            return super().reserve_many(entries)
+
+        def confirm_many(self, keys, at: datetime):
+            calls.append(("confirm", len(keys)))
+            super().confirm_many(keys, at)
+
+    deliveries = [delivery(f"birthday/C-{i}/2026") for i in range(60)]
+    outcome = deliver(Counting(), {"email": MemoryChannel()}, RETRY, deliveries, NINE_AM, chunk=25)
+    assert len(outcome.sent) == 60
+    assert calls == [("reserve", 25), ("confirm", 25), ("reserve", 25), ("confirm", 25), ("reserve", 10),
+                     ("confirm", 10)]  # fmt: skip
