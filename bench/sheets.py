@@ -14,7 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from functions.adapters.sheets.google import Connection, GoogleSheet, bounded_http_client  # noqa: E402
+from functions.adapters.sheets.google import GoogleSheet  # noqa: E402
+from functions.adapters.sheets.google_http import Connection, bounded_http_client  # noqa: E402
 from functions.adapters.stores.sqlite import SqliteStore  # noqa: E402
 from functions.followup.job import run_followup  # noqa: E402
 from tests.helpers import NINE_AM  # noqa: E402

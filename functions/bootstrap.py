@@ -32,11 +32,12 @@ if TYPE_CHECKING:  # each job's wiring is imported when that job runs: a public 
 
 
 def open_sheet(settings: Settings) -> PreparableSheet:
-    from functions.adapters.sheets.google import spreadsheet_key
+    from functions.adapters.sheets.google_http import spreadsheet_key
 
     key = spreadsheet_key(settings.sheet)
     if key:
-        from functions.adapters.sheets.google import Connection, GoogleSheet
+        from functions.adapters.sheets.google import GoogleSheet
+        from functions.adapters.sheets.google_http import Connection
 
         return GoogleSheet(
             Connection(key, settings.sheets_api_url, settings.sheets_credentials, deadline=settings.sheets_deadline)
@@ -175,7 +176,7 @@ def local_now(settings: Settings, text: str | None = None) -> datetime:
 
 def sheet_link(settings: Settings) -> str:
     """Where staff open the sheet: its Google URL, or the workbook's path."""
-    from functions.adapters.sheets.google import spreadsheet_key
+    from functions.adapters.sheets.google_http import spreadsheet_key
 
     key = spreadsheet_key(settings.sheet)
     return f"https://docs.google.com/spreadsheets/d/{key}/edit" if key else str(Path(settings.sheet).resolve())

@@ -9,6 +9,11 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 T = TypeVar("T")
+Hint = Callable[[BaseException], float | None]
+
+
+def no_hint(error: BaseException) -> float | None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -24,18 +29,26 @@ class RetryPolicy:
         self,
         action: Callable[[], T],
         transient: tuple[type[BaseException], ...],
-        wait_hint: Callable[[BaseException], float | None] = lambda error: None,
+        wait_hint: Hint = no_hint,
+        last_chance: Hint = no_hint,
     ) -> T:
-        """Run `action`; on a transient error wait and try again until the budget is spent."""
+        """Run `action`; on a transient error wait and try again until the budget is spent.
+
+        `wait_hint` may name the wait (a server's Retry-After). When the next wait would pass the
+        budget, `last_chance` may name a moment still inside it worth one more try (a per-minute
+        quota that refills): the policy waits for it once instead of giving up."""
         deadline = self.clock() + self.budget_seconds
-        ceiling = self.first_delay
+        ceiling, last_taken = self.first_delay, False
         while True:
             try:
                 return action()
             except transient as error:
-                delay = wait_hint(error)
-                delay = self.jitter(ceiling) if delay is None else delay
+                hinted = wait_hint(error)
+                delay = self.jitter(ceiling) if hinted is None else hinted
                 if self.clock() + delay >= deadline:
-                    raise
+                    final = None if last_taken else last_chance(error)
+                    if final is None or self.clock() + final >= deadline:
+                        raise
+                    delay, last_taken = final, True
                 self.sleep(delay)
                 ceiling = min(ceiling * 2, self.max_delay)

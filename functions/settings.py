@@ -120,7 +120,7 @@ def firestore_location(store: str) -> tuple[str, str] | None:
 
 
 def _sheet(text: str) -> str:
-    from functions.adapters.sheets.google import spreadsheet_key
+    from functions.adapters.sheets.google_http import spreadsheet_key
 
     value = text.strip()
     if spreadsheet_key(value) or value.lower().endswith((".xlsx", ".xlsm")):
@@ -172,7 +172,10 @@ class Settings:
         "", secret=True, doc="empty: Application Default Credentials; a service-account JSON file or text; none"
     )
     sheets_deadline: float = _setting(
-        60.0, _positive_float, doc="seconds one Sheets request may take, retries included"
+        90.0,
+        _positive_float,
+        doc="seconds one Sheets read or write may take, retries included (over a minute: "
+        "a spent per-minute quota refills within it)",
     )
     store: str = _setting("careloop.sqlite", _store, doc="the store: PATH.sqlite or firestore://PROJECT[/DATABASE]")
     outbox: str = _setting("outbox", doc="folder for .eml files when no SMTP host is set")

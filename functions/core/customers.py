@@ -20,7 +20,7 @@ from functions.core.ids import derived_id
 from functions.core.names import greeting_name
 from functions.core.sheet_schema import CUSTOMERS, locate_columns
 from functions.core.tables import Table
-from functions.core.text import cell_text, fold, shorten
+from functions.core.text import cell_text, fold, shorten, typed
 
 NAME_LIMIT = 200
 SYSTEM_CELLS = ("case_id", "last_contact", "csat", "system_note", "opt_out")
@@ -210,7 +210,7 @@ def _data_rows(table: Table, columns: dict[str, int]) -> tuple[list[int], list[l
             raw = list(raw) + [None] * (width - len(raw))
         name = raw[name_at]
         # The name is checked first: nearly every row has one. Blank rows are skipped.
-        if (type(name) is str and name.strip()) or any(cell_text(raw[pos]) for pos in staff_positions):
+        if (type(name) is str and name.strip()) or any(typed(raw[pos]) for pos in staff_positions):
             numbers.append(Table.row_number(index))
             rows.append(raw)
     return numbers, rows

@@ -155,8 +155,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "survey_choose_score": ("Xin chọn một mức từ 1 đến 5.", "Please choose 1 to 5."),
     # Sheets, the command line and the demo.
     "sheet_not_shared": (
-        "Không mở được bảng tính {key}: không có hoặc chưa chia sẻ cho tài khoản dịch vụ (quyền Người chỉnh sửa).",
-        "Spreadsheet {key} not found or not shared with the service account: share it as Editor",
+        "Không mở được bảng tính {key}: chưa chia sẻ cho {account}; bấm Chia sẻ trong bảng tính và thêm "
+        "{account} với quyền Người chỉnh sửa",
+        "Spreadsheet {key} is not shared with {account}: press Share in the spreadsheet and add {account} as Editor",
+    ),
+    "sheet_not_found": (
+        "Không tìm thấy bảng tính {key}: kiểm tra đường dẫn trong thiết lập CARELOOP_SHEET",
+        "Spreadsheet {key} was not found: check the link in the CARELOOP_SHEET setting",
+    ),
+    "sheet_api_disabled": (
+        "Google Sheets API chưa được bật cho dự án Google Cloud {project}: mở {url}, bấm Bật (Enable), "
+        "đợi vài phút rồi chạy lại (bảng tính {key})",
+        "The Google Sheets API is not enabled in Google Cloud project {project}: open {url}, press Enable, "
+        "wait a few minutes and run again (spreadsheet {key})",
+    ),
+    "sheet_is_xlsx": (
+        "Bảng tính {key} là tệp Excel (.xlsx) lưu trên Drive: mở nó, chọn Tệp → Lưu dưới dạng Google Trang tính, "
+        "rồi dùng đường dẫn của bản mới",
+        "Spreadsheet {key} is an Excel file (.xlsx) kept in Drive: open it, choose File → Save as Google Sheets, "
+        "and use the new copy's link",
+    ),
+    "sheet_unauthenticated": (
+        "Google không chấp nhận thông tin đăng nhập cho bảng tính {key}: kiểm tra CARELOOP_SHEETS_CREDENTIALS",
+        "Google did not accept the credentials for spreadsheet {key}: check CARELOOP_SHEETS_CREDENTIALS",
     ),
     "sheet_quota": (
         "Google Sheets hết hạn mức cho {key} sau {seconds} giây thử lại; lần chạy sau sẽ thử tiếp",

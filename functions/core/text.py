@@ -38,6 +38,12 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def typed(value: object) -> bool:
+    """Whether staff typed something in the cell. Google Sheets reads an unticked checkbox as FALSE,
+    and a column of checkboxes runs far below the last customer: FALSE, like white space, is blank."""
+    return value is not False and bool(cell_text(value))
+
+
 def shorten(text: str, limit: int = 60) -> str:
     """Quote-safe short form of a cell for notes, so a 5,000-character cell stays readable."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -23,7 +23,7 @@ from functions.core.customers import CustomerSheet
 from functions.core.i18n import say
 from functions.core.sheet_schema import CASES, CUSTOMERS, TabSpec, locate_columns
 from functions.core.tables import Table
-from functions.core.text import cell_text, shorten
+from functions.core.text import cell_text, shorten, typed
 from functions.core.values import CellError, read_tick
 from functions.escalate.matrix import Matrix
 from functions.escalate.triage import TIER3_PHRASES, SeverityUnreadable, triage
@@ -129,7 +129,7 @@ def read_case_rows(table: Table) -> list[CaseRow]:
     for index, raw in enumerate(table.rows):
         cells = {key: raw[pos] if pos < len(raw) else None for key, pos in columns.items()}
         case_id = cell_text(cells.get("case_id"))
-        if case_id or any(cell_text(v) for v in cells.values()):
+        if case_id or any(typed(v) for v in cells.values()):
             rows.append(
                 CaseRow(
                     Table.row_number(index),

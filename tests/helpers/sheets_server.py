@@ -13,6 +13,7 @@ serves a spreadsheet with id `demo` on 127.0.0.1:8089 until stopped (Ctrl-C or S
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import re
 import threading
@@ -62,10 +63,29 @@ class Grid:
     formats: dict[tuple[int, int], dict] = field(default_factory=dict)
     column_pixels: dict[int, int] = field(default_factory=dict)
 
+    def cell(self, r: int, c: int) -> Cell | None:
+        """The cell as the API reads it: an unticked checkbox (a BOOLEAN rule, no value) is FALSE."""
+        cell = self.cells.get((r, c))
+        if (cell is None or cell.value in (None, "")) and self.is_checkbox(r, c):
+            return Cell(False)
+        return cell
+
+    def is_checkbox(self, r: int, c: int) -> bool:
+        return self.validations.get((r, c), {}).get("condition", {}).get("type") == "BOOLEAN"
+
     def extent(self) -> tuple[int, int]:
-        """(rows, columns) holding a value: Google omits trailing empty rows and columns."""
+        """(rows, columns) holding a value: Google omits trailing empty rows and columns, but an
+        unticked checkbox holds FALSE."""
         filled = [k for k, c in self.cells.items() if c.value not in (None, "") or c.formula]
+        filled += [k for k in self.validations if self.is_checkbox(*k)]
         return (max(r for r, _ in filled) + 1, max(c for _, c in filled) + 1) if filled else (0, 0)
+
+    def check_inside(self, text: str, r: int, c: int) -> None:
+        """Google answers 400 for a range that starts outside the grid."""
+        if r >= self.row_count or c >= self.column_count:
+            raise ApiError(
+                400, f"Range ({text}) exceeds grid limits. Max rows: {self.row_count}, max columns: {self.column_count}"
+            )
 
 
 @dataclass
@@ -240,7 +260,7 @@ class SheetsState:
         grid = self.book(key).grid(title)
         height, width = grid.extent()
         return [
-            [rendered(grid.cells.get((r, c)), "UNFORMATTED_VALUE", "SERIAL_NUMBER") for c in range(width)]
+            [rendered(grid.cell(r, c), "UNFORMATTED_VALUE", "SERIAL_NUMBER") for c in range(width)]
             for r in range(height)
         ]
 
@@ -351,6 +371,7 @@ def _route(state: SheetsState, method: str, path: str, query: dict, body: dict) 
         if query.get("includeGridData", ["false"])[0] == "true":
             for text in query.get("ranges", []):
                 grid, r1, c1, r2, c2 = parse_range(text, book)
+                grid.check_inside(text, r1, c1)
                 rows = range(r1, min(r2 if r2 is not None else grid.row_count - 1, grid.row_count - 1) + 1)
                 cols = range(c1, min(c2 if c2 is not None else grid.column_count - 1, grid.column_count - 1) + 1)
                 entry = next(s for s in metadata["sheets"] if s["properties"]["sheetId"] == grid.sheet_id)
@@ -358,15 +379,7 @@ def _route(state: SheetsState, method: str, path: str, query: dict, body: dict) 
                     {
                         "startRow": r1,
                         "startColumn": c1,
-                        "rowData": [
-                            {
-                                "values": [
-                                    {"dataValidation": grid.validations[(r, c)]} if (r, c) in grid.validations else {}
-                                    for c in cols
-                                ]
-                            }
-                            for r in rows
-                        ],
+                        "rowData": [{"values": [_grid_cell(grid, r, c) for c in cols]} for r in rows],
                     }
                 )
         return metadata
@@ -395,8 +408,32 @@ def _route(state: SheetsState, method: str, path: str, query: dict, body: dict) 
         )
         return answer["responses"][0]
     if method == "POST" and rest == ":batchUpdate":
-        return {"spreadsheetId": book.id, "replies": [_request(book, r) for r in body.get("requests", [])]}
+        before = copy.deepcopy(book.__dict__)  # all requests or none, as Google applies them
+        try:
+            return {"spreadsheetId": book.id, "replies": [_request(book, r) for r in body.get("requests", [])]}
+        except ApiError:
+            book.__dict__.update(before)
+            raise
     raise ApiError(404, "Requested entity was not found.")
+
+
+def _grid_cell(grid: Grid, r: int, c: int) -> dict:
+    """A cell as grid data shows it: its effective value and its validation rule, when it has them."""
+    found: dict[str, Any] = {}
+    cell = grid.cell(r, c)
+    value = rendered(cell, "UNFORMATTED_VALUE", "SERIAL_NUMBER") if cell else ""
+    if value != "":
+        kind = (
+            "boolValue"
+            if isinstance(value, bool)
+            else "numberValue"
+            if isinstance(value, int | float)
+            else "stringValue"
+        )
+        found["effectiveValue"] = {kind: value}
+    if (r, c) in grid.validations:
+        found["dataValidation"] = grid.validations[(r, c)]
+    return found
 
 
 def _metadata(book: Book) -> dict:
@@ -435,16 +472,14 @@ def _metadata(book: Book) -> dict:
 
 def _values(book: Book, text: str, value_option: str, date_option: str) -> dict:
     grid, r1, c1, r2, c2 = parse_range(text, book)
+    grid.check_inside(text, r1, c1)
     height, width = grid.extent()
     last_row = min(grid.row_count - 1, r2 if r2 is not None else grid.row_count - 1)
     last_col = min(grid.column_count - 1, c2 if c2 is not None else grid.column_count - 1)
     rows = []
     for r in range(r1, min(last_row, height - 1) + 1):
         rows.append(
-            [
-                rendered(grid.cells.get((r, c)), value_option, date_option)
-                for c in range(c1, min(last_col, width - 1) + 1)
-            ]
+            [rendered(grid.cell(r, c), value_option, date_option) for c in range(c1, min(last_col, width - 1) + 1)]
         )
     while rows and rows[-1] and rows[-1][-1] == "":  # trailing empty cells are omitted
         rows[-1].pop()
@@ -467,23 +502,15 @@ def _values_update(book: Book, body: dict) -> dict:
     option = body.get("valueInputOption")
     if option not in ("RAW", "USER_ENTERED"):
         raise ApiError(400, "Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED")
-    responses, cells, sheets = [], 0, set()
-    for item in body.get("data", []):
+    responses, writes, sheets = [], [], set()
+    for item in body.get("data", []):  # every cell is checked before any is written: the batch is atomic
         grid, r1, c1, _, _ = parse_range(item["range"], book)
         values = item.get("values", [])
         for dr, row in enumerate(values):
             for dc, value in enumerate(row):
-                r, c = r1 + dr, c1 + dc
-                if r >= grid.row_count or c >= grid.column_count:
-                    raise ApiError(
-                        400,
-                        f"Range ({item['range']}) exceeds grid limits. Max rows: {grid.row_count}, "
-                        f"max columns: {grid.column_count}",
-                    )
-                if value is None:  # null values are skipped
-                    continue
-                grid.cells[(r, c)] = entered(value, option)
-                cells += 1
+                grid.check_inside(item["range"], r1 + dr, c1 + dc)
+                if value is not None:  # null values are skipped
+                    writes.append((grid, r1 + dr, c1 + dc, entered(value, option)))
         sheets.add(grid.title)
         width = max((len(r) for r in values), default=0)
         responses.append(
@@ -495,6 +522,9 @@ def _values_update(book: Book, body: dict) -> dict:
                 "updatedCells": sum(len(r) for r in values),
             }
         )
+    for grid, r, c, cell in writes:
+        grid.cells[(r, c)] = cell
+    cells = len(writes)
     return {
         "spreadsheetId": book.id,
         "totalUpdatedRows": sum(r["updatedRows"] for r in responses),

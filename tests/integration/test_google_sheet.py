@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from functions.adapters.sheets.google import Connection, GoogleSheet, SheetError, spreadsheet_key
+from functions.adapters.sheets.google import GoogleSheet
+from functions.adapters.sheets.google_http import Connection, SheetError, spreadsheet_key
 from functions.core.sheet_schema import CUSTOMERS
 from functions.core.tables import RowWrite, TabWrite
 from tests.helpers.sheets_server import Fault, SheetsServer
@@ -97,7 +98,7 @@ def test_writes_are_raw_text_one_request_and_only_given_cells(server):
         ]
     )
     assert missed == []
-    assert [e["kind"] for e in server.state.log] == ["values.batchGet", "values.batchUpdate"]
+    assert [e["kind"] for e in server.state.log] == ["spreadsheets.get", "values.batchUpdate"]
     body = server.state.log[1]["body"]
     assert body["valueInputOption"] == "RAW"
     rows = server.state.rows(KEY, "Khách hàng")
@@ -150,7 +151,7 @@ def test_columns_beyond_the_grid_are_added_first(server):
     assert kinds == [
         "spreadsheets.get",
         "values.batchGet",
-        "values.batchGet",
+        "spreadsheets.get",
         "spreadsheets.batchUpdate",
         "values.batchUpdate",
     ]
@@ -192,18 +193,21 @@ def test_quota_exhausted_after_the_deadline_is_a_clear_error(server):
         sheet.read([CUSTOMERS])
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404])
-def test_other_4xx_are_never_retried(server, status):
+@pytest.mark.parametrize(
+    "status, words", [(400, "400"), (401, "check CARELOOP_SHEETS_CREDENTIALS"), (403, "add .* as Editor"),
+                      (404, "check the link")]
+)  # fmt: skip
+def test_other_4xx_are_never_retried(server, status, words):
     make(server, [row("C-1")])
     server.state.faults.append(Fault(status))
     sheet = adapter(server)
-    with pytest.raises(SheetError, match=f"{KEY}.*{status}"):
+    with pytest.raises(SheetError, match=f"{KEY}.*{words}"):
         sheet.read([CUSTOMERS])
     assert sheet.sleeps == [] and len(server.state.log) == 1
 
 
-def test_a_sheet_not_shared_says_what_to_do(server):
-    with pytest.raises(SheetError, match="share it as Editor"):
+def test_a_spreadsheet_that_is_not_there_says_to_check_the_link(server):
+    with pytest.raises(SheetError, match="was not found: check the link in the CARELOOP_SHEET setting"):
         adapter(server).read([CUSTOMERS])  # no such spreadsheet on the server
 
 
@@ -235,7 +239,7 @@ def test_request_budget_of_a_follow_up_run_over_10000_customers(server, tmp_path
 
     reads = [e["kind"] for e in server.state.log if e["method"] == "GET"]
     writes = [e["kind"] for e in server.state.log if e["method"] == "POST"]
-    assert reads == ["spreadsheets.get", "values.batchGet", "values.batchGet"]  # metadata, all rows, the ID re-check
+    assert reads == ["spreadsheets.get", "values.batchGet", "spreadsheets.get"]  # metadata, all rows, grid + IDs now
     assert writes == ["values.batchUpdate"]
     contact = dict(
         zip(
@@ -271,7 +275,7 @@ def test_service_account_credentials_from_json_text_or_file(tmp_path):
     path = tmp_path / "key.json"
     path.write_text(json.dumps(info))
     for setting in (json.dumps(info), str(path)):
-        credentials = GoogleSheet(Connection(KEY, credentials=setting))._credentials()
+        credentials = GoogleSheet(Connection(KEY, credentials=setting))._credentials
         assert credentials.service_account_email == info["client_email"]
         assert credentials.scopes == ["https://www.googleapis.com/auth/spreadsheets"]
 
@@ -296,7 +300,7 @@ def test_followup_daily_function_on_a_google_sheet(server, tmp_path, monkeypatch
     assert response.status_code == 200 and response.get_json()["summary"]["problems"] == 0
     server.state.faults.extend([Fault(403)])
     refused = create_app("followup_daily", str(ROOT / "main.py")).test_client().post("/")
-    assert refused.status_code == 500 and "share it as Editor" in refused.get_json()["error"]
+    assert refused.status_code == 500 and "as Editor" in refused.get_json()["error"]
 
 
 def test_escalation_on_a_google_sheet_within_the_request_budget(server, tmp_path):

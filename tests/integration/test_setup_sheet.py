@@ -6,7 +6,8 @@ import copy
 
 import openpyxl
 
-from functions.adapters.sheets.google import Connection, GoogleSheet
+from functions.adapters.sheets.google import GoogleSheet
+from functions.adapters.sheets.google_http import Connection
 from functions.adapters.sheets.xlsx import XlsxSheet
 from functions.core.sheet_layout import layouts
 from tests.helpers.sheets_server import SheetsServer

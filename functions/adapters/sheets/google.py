@@ -1,152 +1,58 @@
 """Sheet adapter for Google Sheets through gspread, with a fixed request budget per run:
 
   read:  spreadsheet metadata (1) + every tab in one values:batchGet (1)
-  write: the header row and ID column again (1, to find rows staff moved) + one RAW
-         values:batchUpdate (1); plus one spreadsheets:batchUpdate only on the run that first
-         adds careloop's columns beyond the grid.
+  write: each tab's grid size, header row and ID column as they are now, in one spreadsheets.get
+         (1, to find rows staff moved) + one RAW values:batchUpdate (1); plus one
+         spreadsheets.batchUpdate only when the write needs rows or columns beyond the grid.
 
 Values are read unformatted with dates as serial numbers (so text stays text: "0912…" keeps its
-zero) and written RAW (so "=HYPERLINK(…)" typed by a customer stays text). Requests go through
-BoundedHTTPClient: retries with backoff on 429/408/5xx and timeouts, within a deadline.
+zero) and written RAW (so "=HYPERLINK(…)" typed by a customer stays text). A write that meets a
+429, 5xx or timeout is decided again from a fresh read, never re-sent with stale addresses: staff
+may have sorted, inserted or deleted rows meanwhile. Ranges never start outside the grid.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from functions.adapters.sheets.a1 import column_letters, quoted
+from functions.adapters.sheets.google_http import (
+    Connection,
+    QuotaClock,
+    SheetError,
+    bounded_http_client,
+    credentials,
+    explain,
+    transient_errors,
+)
 from functions.adapters.sheets.google_setup import TabState, plan_setup
 from functions.adapters.sheets.placement import Placement, place
-from functions.core.errors import SheetUnavailable
 from functions.core.i18n import both
 from functions.core.sheet_layout import TabLayout
 from functions.core.sheet_schema import TabSpec, find_tab, locate_columns
 from functions.core.tables import RowWrite, Table, TabWrite
+from functions.core.text import typed
 from functions.core.values import SHEETS_EPOCH
-from functions.retry import RetryPolicy
 
-GOOGLE_SHEETS_URL = "https://sheets.googleapis.com"
-SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
-RETRIED = {408, 429, 500, 502, 503, 504}
-IdColumn = Callable[[int], Sequence[Any]]  # a tab's ID column, read below the header at a position
-_KEY_IN_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
+T = TypeVar("T")
+UNFORMATTED = {"valueRenderOption": "UNFORMATTED_VALUE", "majorDimension": "ROWS"}
+NOW_FIELDS = "sheets(properties(sheetId,title,gridProperties),data(rowData(values(effectiveValue))))"
 
 
-class SheetError(SheetUnavailable):
-    """The spreadsheet cannot be used; the message says which sheet and what to do."""
+@dataclass
+class TabNow:
+    """One tab as it is at write time: its grid, header, and ID column below the header."""
 
-
-def spreadsheet_key(location: str) -> str | None:
-    """The key from "google:KEY" or a URL copied from the browser; None for anything else."""
-    if location.startswith("google:"):
-        return location.removeprefix("google:").strip() or None
-    match = _KEY_IN_URL.search(location)
-    return match[1] if match and location.startswith("https://docs.google.com/") else None
-
-
-@dataclass(frozen=True)
-class Connection:
-    key: str
-    api_url: str = GOOGLE_SHEETS_URL
-    credentials: str = ""  # "": Application Default Credentials; "none"; a file path or JSON text
-    request_timeout: float = 20.0
-    deadline: float = 60.0  # the most time one request may take, retries included
-    first_delay: float = 1.0
-    sleep: Callable[[float], None] = time.sleep
-
-
-class _RetryableResponse(Exception):
-    """A 429/408/5xx answer, raised so the retry policy can try again; carries the response."""
-
-    def __init__(self, response: Any):
-        super().__init__(response.status_code)
-        self.response = response
-
-
-def bounded_http_client(connection: Connection) -> type:
-    """A gspread HTTPClient class that talks to `api_url` and retries within a deadline.
-
-    gspread's own BackOffHTTPClient retries forever; this one uses careloop's one retry policy
-    (`functions.retry`): it gives up when the deadline would pass, honours Retry-After, and never
-    retries other 4xx.
-    """
-    import requests
-    from gspread.exceptions import APIError
-    from gspread.http_client import HTTPClient
-
-    policy = RetryPolicy(
-        budget_seconds=connection.deadline, first_delay=connection.first_delay, max_delay=32.0, sleep=connection.sleep
-    )
-
-    class BoundedHTTPClient(HTTPClient):
-        def __init__(self, auth: Any, session: Any = None):
-            super().__init__(auth, session)
-            self.timeout = connection.request_timeout
-
-        def request(  # gspread's signature
-            self,
-            method: str,
-            endpoint: str,
-            params: Any = None,
-            data: Any = None,
-            json: Any = None,
-            files: Any = None,
-            headers: Any = None,
-        ) -> Any:
-            url = endpoint.replace(GOOGLE_SHEETS_URL, connection.api_url.rstrip("/"), 1)
-
-            def attempt() -> Any:
-                response = self.session.request(
-                    method=method,
-                    url=url,
-                    params=params,
-                    data=data,
-                    json=json,
-                    files=files,
-                    headers=headers,
-                    timeout=self.timeout,
-                )
-                if response.ok:
-                    return response
-                if response.status_code in RETRIED:
-                    raise _RetryableResponse(response)
-                raise APIError(response)
-
-            try:
-                return policy.call(
-                    attempt,
-                    (_RetryableResponse, requests.Timeout, requests.ConnectionError),
-                    lambda error: _retry_after(error.response) if isinstance(error, _RetryableResponse) else None,
-                )
-            except _RetryableResponse as error:
-                raise APIError(error.response) from None
-
-    return BoundedHTTPClient
-
-
-def _retry_after(response: Any) -> float | None:
-    try:
-        return max(0.0, float(response.headers.get("Retry-After", "")))
-    except ValueError:
-        return None
-
-
-def _cell(value: Any) -> Any:
-    """A value for values:batchUpdate: None clears the cell (null would leave it as it is);
-    a date goes as its serial number, which careloop reads back as that date."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return (value - SHEETS_EPOCH).days
-    return value
+    title: str
+    properties: dict[str, Any]
+    header: list[Any]
+    ids: list[Any] | None  # None when the ID column was not read (not where it was guessed)
+    id_at: int | None
 
 
 class GoogleSheet:
@@ -156,53 +62,43 @@ class GoogleSheet:
         self._headers: dict[str, list[Any]] = {}  # tab title → header as read
 
     @cached_property
-    def _http(self):
+    def _credentials(self) -> Any:
+        return credentials(self.connection.credentials)
+
+    @cached_property
+    def _http(self) -> Any:
         import gspread
 
         session = None
-        credentials = self._credentials()
-        if credentials is None:
+        if self._credentials is None:
             import requests
 
-            session, credentials = requests.Session(), None
-        return gspread.Client(
-            credentials, session=session, http_client=bounded_http_client(self.connection)
-        ).http_client
+            session = requests.Session()
+        client_class = bounded_http_client(self.connection)
+        return gspread.Client(self._credentials, session=session, http_client=client_class).http_client
 
-    def _credentials(self):
-        setting = self.connection.credentials.strip()
-        if setting.lower() == "none":
-            return None
-        if not setting:
-            import google.auth
-
-            credentials, _ = google.auth.default(scopes=SCOPES)
-            return credentials
-        from google.oauth2 import service_account
-
-        if setting.startswith("{"):
-            import json
-
-            return service_account.Credentials.from_service_account_info(json.loads(setting), scopes=SCOPES)
-        return service_account.Credentials.from_service_account_file(setting, scopes=SCOPES)
-
-    def _call(self, action: Callable[[], Any]) -> Any:
+    def _call(self, action: Callable[[], T]) -> T:
+        """Run requests; any failure becomes a SheetError that says what to do."""
         import requests
         from google.auth.exceptions import GoogleAuthError
         from gspread.exceptions import APIError
 
-        key = self.connection.key
+        from functions.adapters.sheets.google_http import Retryable
+
+        started, key = time.monotonic(), self.connection.key
         try:
             return action()
-        except APIError as error:
-            status = error.response.status_code
-            if status in (403, 404):
-                raise SheetError(f"{both('sheet_not_shared', key=key)} ({status}: {_message(error)})") from error
-            if status == 429:
-                raise SheetError(both("sheet_quota", key=key, seconds=f"{self.connection.deadline:.0f}")) from error
-            raise SheetError(f"Google Sheets {key}: {status} {_message(error)}") from error
+        except (APIError, Retryable) as error:
+            account = getattr(self._credentials, "service_account_email", "") or ""
+            raise explain(error.response, key, time.monotonic() - started, account) from error
         except (requests.RequestException, GoogleAuthError) as error:
             raise SheetError(f"Google Sheets {key}: {error}") from error
+
+    def _retrying(self, attempt: Callable[[], T]) -> T:
+        """A write, decided afresh on every try (the HTTP client never re-sends one)."""
+        quota = QuotaClock()
+        policy = self.connection.retry_policy()
+        return self._call(lambda: policy.call(attempt, transient_errors(), quota.wait_hint, quota.last_chance))
 
     def metadata(self) -> dict[str, Any]:
         if self._metadata is None:
@@ -231,13 +127,24 @@ class GoogleSheet:
         if not changes:
             return []
         targets = [(change, self._title(change.tab)) for change in changes]
+        return self._retrying(lambda: self._write_once(targets))
+
+    def _write_once(self, targets: list[tuple[TabWrite, str]]) -> list[RowWrite]:
         data: list[dict[str, Any]] = []
         grow: list[dict[str, Any]] = []
         missed: list[RowWrite] = []
-        for change, title, header, id_column in self._tabs_now(targets):
-            placement = place(change, header, id_column)
+        tabs_now = self._tabs_now(targets)
+        for change, title in targets:
+            now = tabs_now[title]
+
+            def id_column(position: int, now: TabNow = now) -> Sequence[Any]:
+                if position == now.id_at and now.ids is not None:
+                    return now.ids
+                return self._column(now.title, position)  # staff moved the ID column during the run
+
+            placement = place(change, now.header, id_column)
             missed += placement.missed
-            grow += self._growth(title, placement)
+            grow += _growth(now.properties, placement)
             data += [
                 {"range": f"{quoted(title)}!{column_letters(p)}1", "values": [[text]]}
                 for p, text in placement.new_columns
@@ -257,62 +164,44 @@ class GoogleSheet:
             )
         return title
 
-    def _tabs_now(self, targets: list[tuple[TabWrite, str]]) -> list[tuple[TabWrite, str, list[Any], IdColumn]]:
-        """One small read: each tab's header and its ID column where it was, as they are now."""
+    def _tabs_now(self, targets: list[tuple[TabWrite, str]]) -> dict[str, TabNow]:
+        """One read: each tab's grid size, header row and ID column (from row 1, which every grid
+        has, so no range starts outside it), as they are now."""
         guesses = {title: self._id_position(change, title) for change, title in targets}
         ranges = []
-        for _, title in targets:
+        for title, guess in guesses.items():
             ranges.append(f"{quoted(title)}!1:1")
-            guess = guesses[title]
             if guess is not None:
-                letters = column_letters(guess)
-                ranges.append(f"{quoted(title)}!{letters}2:{letters}")
-        value_ranges = iter(self._values(ranges).get("valueRanges", []))
-        found: list[tuple[TabWrite, str, list[Any], IdColumn]] = []
-        for change, title in targets:
-            header = (next(value_ranges).get("values") or [[]])[0]
-            fetched = _first_cells(next(value_ranges)) if guesses[title] is not None else []
-
-            def id_column(position: int, title: str = title, fetched: list[Any] = fetched) -> list[Any]:
-                if position == guesses[title]:
-                    return fetched
-                return self._column(title, position)  # staff moved the ID column during the run
-
-            found.append((change, title, header, id_column))
+                ranges.append(f"{quoted(title)}!{column_letters(guess)}:{column_letters(guess)}")
+        params = {"includeGridData": "true", "ranges": ranges, "fields": NOW_FIELDS}
+        answer = self._call(lambda: self._http.fetch_sheet_metadata(self.connection.key, params=params))
+        found = {}
+        for sheet in answer.get("sheets", []):
+            title = sheet["properties"]["title"]
+            if title not in guesses:
+                continue
+            grids = sheet.get("data") or [{}]
+            header = _trimmed([_effective(v) for v in _rows(grids[0])[0]]) if _rows(grids[0]) else []
+            ids = [_effective(row[0]) if row else None for row in _rows(grids[1])][1:] if len(grids) > 1 else None
+            found[title] = TabNow(title, sheet["properties"], header, ids, guesses[title])
+        missing = [t for t in guesses if t not in found]
+        if missing:
+            raise SheetError(
+                both("tab_not_in", vi=missing[0], en=missing[0], where=f"spreadsheet {self.connection.key}")
+            )
         return found
-
-    def _growth(self, title: str, placement: Placement) -> list[dict[str, Any]]:
-        """Writing past the grid is an error in Sheets: the requests that grow it first."""
-        sheet = self._sheet(title)
-        grid = sheet["gridProperties"]
-        columns = max((p for p, _ in placement.new_columns), default=-1) + 1
-        rows = max((n for n, _, _ in placement.cells), default=0)
-        return [
-            {"appendDimension": {"sheetId": sheet["sheetId"], "dimension": dimension, "length": needed - have}}
-            for dimension, needed, have in (("COLUMNS", columns, grid["columnCount"]), ("ROWS", rows, grid["rowCount"]))
-            if needed > have
-        ]
 
     def _values(self, ranges: list[str], **params: str) -> dict[str, Any]:
         return self._call(
-            lambda: self._http.values_batch_get(
-                self.connection.key,
-                ranges,
-                params={"valueRenderOption": "UNFORMATTED_VALUE", "majorDimension": "ROWS", **params},
-            )
+            lambda: self._http.values_batch_get(self.connection.key, ranges, params={**UNFORMATTED, **params})
         )
 
     def _update(self, requests: list[dict[str, Any]], data: list[dict[str, Any]]) -> None:
-        """Structure first (new tabs, rows, columns, rules), then values, written RAW."""
+        """Structure first (new tabs, rows, columns, rules), then values, written RAW; each sent once."""
         if requests:
-            self._call(lambda: self._http.batch_update(self.connection.key, {"requests": requests}))
+            self._http.batch_update(self.connection.key, {"requests": requests})
         if data:
-            self._call(
-                lambda: self._http.values_batch_update(self.connection.key, {"valueInputOption": "RAW", "data": data})
-            )
-
-    def _sheet(self, title: str) -> dict[str, Any]:
-        return next(s["properties"] for s in self.metadata()["sheets"] if s["properties"]["title"] == title)
+            self._http.values_batch_update(self.connection.key, {"valueInputOption": "RAW", "data": data})
 
     def _id_position(self, change: TabWrite, title: str) -> int | None:
         header = self._headers.get(title)
@@ -322,10 +211,15 @@ class GoogleSheet:
 
     def _column(self, title: str, position: int) -> list[Any]:
         letters = column_letters(position)
-        return _first_cells(self._values([f"{quoted(title)}!{letters}2:{letters}"])["valueRanges"][0])
+        column = self._values([f"{quoted(title)}!{letters}:{letters}"])
+        return [row[0] if row else None for row in column["valueRanges"][0].get("values", [])][1:]
 
     def prepare(self, layouts: Sequence[TabLayout], language: str) -> list[str]:
-        """`careloop setup-sheet`: 3 reads, then at most 2 writes; nothing when all is in place."""
+        """`careloop setup-sheet`: 3 reads, then at most 2 writes; nothing when all is in place.
+        Re-decided from fresh metadata if a write fails on the way."""
+        return self._retrying(lambda: self._prepare_once(layouts, language))
+
+    def _prepare_once(self, layouts: Sequence[TabLayout], language: str) -> list[str]:
         self._metadata = None
         sheets = self.metadata()["sheets"]
         used = {s["properties"]["sheetId"] for s in sheets}
@@ -341,44 +235,66 @@ class GoogleSheet:
         return plan.actions
 
     def _setup_states(self, layouts: Sequence[TabLayout], sheets: list[dict[str, Any]]) -> dict[str, TabState | None]:
-        """Each layout's tab as it is now: its contents, and its row-2 rules (one read each)."""
+        """Each layout's tab as it is now: its contents, and its row-2 rules (tabs that have a row 2)."""
         titles = [s["properties"]["title"] for s in sheets]
         found = {layout.tab.key: title for layout in layouts if (title := find_tab(layout.tab, titles))}
         if not found:
             return {}
-        by_title = {s["properties"]["title"]: s for s in sheets}
+        by_title = {s["properties"]["title"]: s["properties"] for s in sheets}
         contents = self._values([quoted(t) for t in found.values()])
-        grid = self._call(
-            lambda: self._http.fetch_sheet_metadata(
-                self.connection.key,
-                params={
-                    "includeGridData": "true",
-                    "ranges": [f"{quoted(t)}!2:2" for t in found.values()],
-                    "fields": "sheets(properties(sheetId,title),data(rowData(values(dataValidation))))",
-                },
-            )
+        with_row_2 = [t for t in found.values() if by_title[t]["gridProperties"]["rowCount"] >= 2]
+        params = {
+            "includeGridData": "true",
+            "ranges": [f"{quoted(t)}!2:2" for t in with_row_2],
+            "fields": "sheets(properties(sheetId,title),data(rowData(values(dataValidation))))",
+        }
+        grid = (
+            self._call(lambda: self._http.fetch_sheet_metadata(self.connection.key, params=params))
+            if with_row_2
+            else {}
         )
         validations = _validations(grid)
+        protections = {s["properties"]["title"]: s.get("protectedRanges", []) for s in sheets}
         tabs: dict[str, TabState | None] = {}
         for (key, title), value_range in zip(found.items(), contents.get("valueRanges", []), strict=False):
             rows = value_range.get("values", [])
-            props = by_title[title]["properties"]
+            grid_properties = by_title[title]["gridProperties"]
             tabs[key] = TabState(
-                props["sheetId"],
-                title,
-                rows[0] if rows else [],
-                sum(1 for r in rows[1:] if any(v != "" for v in r)),
-                props["gridProperties"]["rowCount"],
-                props["gridProperties"]["columnCount"],
-                props["gridProperties"].get("frozenRowCount", 0),
-                validations.get(title, {}),
-                {p.get("description", "") for p in by_title[title].get("protectedRanges", [])},
-            )
+                by_title[title]["sheetId"], title, rows[0] if rows else [],
+                sum(1 for r in rows[1:] if any(typed(v) for v in r)), grid_properties["rowCount"],
+                grid_properties["columnCount"], grid_properties.get("frozenRowCount", 0), validations.get(title, {}),
+                {p.get("description", "") for p in protections[title]},
+            )  # fmt: skip
         return tabs
 
 
-def _first_cells(value_range: dict[str, Any]) -> list[Any]:
-    return [row[0] if row else None for row in value_range.get("values", [])]
+def _growth(properties: dict[str, Any], placement: Placement) -> list[dict[str, Any]]:
+    """Writing past the grid is an error in Sheets: the requests that grow it first, from its size now."""
+    grid = properties["gridProperties"]
+    columns = max((p for p, _ in placement.new_columns), default=-1) + 1
+    rows = max((n for n, _, _ in placement.cells), default=0)
+    return [{"appendDimension": {"sheetId": properties["sheetId"], "dimension": dimension, "length": needed - have}}
+            for dimension, needed, have in (("COLUMNS", columns, grid["columnCount"]), ("ROWS", rows, grid["rowCount"]))
+            if needed > have]  # fmt: skip
+
+
+def _rows(grid_data: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    return [row.get("values", []) for row in grid_data.get("rowData", [])]
+
+
+def _effective(cell: dict[str, Any]) -> Any:
+    """A cell's unformatted value from grid data: text, number or tick; None when empty."""
+    value = cell.get("effectiveValue", {})
+    for kind in ("stringValue", "numberValue", "boolValue"):
+        if kind in value:
+            return value[kind]
+    return None
+
+
+def _trimmed(cells: list[Any]) -> list[Any]:
+    while cells and cells[-1] is None:
+        cells.pop()
+    return cells
 
 
 def _validations(grid: dict[str, Any]) -> dict[str, dict[int, dict[str, Any]]]:
@@ -392,8 +308,13 @@ def _validations(grid: dict[str, Any]) -> dict[str, dict[int, dict[str, Any]]]:
     return found
 
 
-def _message(error) -> str:
-    try:
-        return error.response.json()["error"]["message"]
-    except Exception:  # a proxy's HTML page, say
-        return error.response.text[:200]
+def _cell(value: Any) -> Any:
+    """A value for values:batchUpdate: None clears the cell (null would leave it as it is);
+    a date goes as its serial number, which careloop reads back as that date."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return (value - SHEETS_EPOCH).days
+    return value

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from functions.core.i18n import both, say
+from functions.core.text import typed
 from functions.entrypoints.cli.reports import escalation_summary, summary
 from functions.ports import PreparableSheet
 from functions.settings import load_settings
@@ -109,7 +110,7 @@ def seed_sheet(sheet: PreparableSheet, today: date, language: str) -> None:
 
     sheet.prepare(layouts(language), language)
     table = sheet.read([CUSTOMERS])[CUSTOMERS.key]
-    if any(any(v not in (None, "") for v in row) for row in table.rows):
+    if any(typed(v) for row in table.rows for v in row):
         return
     keys = locate_columns(CUSTOMERS, HEADER, require=False)
     by_position = {position: key for key, position in keys.items()}
