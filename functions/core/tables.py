@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from functions.core.sheet_schema import ColumnSpec, TabSpec
+from functions.core.sheet_schema import CUSTOMERS, ColumnSpec, TabSpec
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,8 @@ class RowWrite:
     """New values for one row, found by its ID when written (staff sort and insert rows).
 
     `row_id` is the ID the row had when read; None means the ID cell was blank, and the row is
-    then found at `row_number` provided its ID cell is still blank. With `append`, a row whose
+    then found at `row_number` provided its ID cell is still blank and its name (when given) is
+    still `name`, or else as the one row with that name and no ID. With `append`, a row whose
     ID is not in the tab (a new case, a new metric) goes below the last row instead; the check
     happens at write time, so two overlapping runs never add the same row twice.
     """
@@ -36,6 +37,15 @@ class RowWrite:
     row_id: str | None
     values: Mapping[str, Any]  # column key → value; text is always written as text
     append: bool = False
+    name: str | None = None  # a row read without an ID: its name then, so a row inserted above is not taken for it
+
+
+def customer_row_write(row: int, customer_id: str, id_assigned: bool, name: str, values: Mapping[str, Any]) -> RowWrite:
+    """A write to a customer's row: found by its ID; a row read without one is found by its place and
+    name, and gets the ID careloop derived for it."""
+    if not id_assigned:
+        return RowWrite(row, customer_id, values)
+    return RowWrite(row, None, {"id": customer_id, **values}, name=name)
 
 
 @dataclass(frozen=True)
@@ -44,3 +54,9 @@ class TabWrite:
     id_column: ColumnSpec
     rows: Sequence[RowWrite]
     header_language: str = "vi"  # language of the headers of columns the write must create
+    name_column: ColumnSpec | None = None  # checked, with the ID, to find rows read without an ID
+
+
+def customers_tab_write(rows: Sequence[RowWrite], language: str) -> TabWrite:
+    """Writes to the Customers tab, whose rows are found by ID, or by place and name."""
+    return TabWrite(CUSTOMERS, CUSTOMERS.column("id"), rows, language, CUSTOMERS.column("name"))

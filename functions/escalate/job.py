@@ -18,7 +18,7 @@ from functions.core.errors import JobCannotRun
 from functions.core.i18n import both, say
 from functions.core.sheet_schema import CASES, CUSTOMERS, DASHBOARD, MATRIX
 from functions.core.surveys import Survey
-from functions.core.tables import Table, TabWrite
+from functions.core.tables import Table, TabWrite, customers_tab_write
 from functions.escalate import writeback
 from functions.escalate.deps import EscalationDeps
 from functions.escalate.matrix import Matrix, MatrixError, read_matrix
@@ -114,7 +114,7 @@ def _write_back(
     language = deps.staff_language
     cases = list(applied.final.values())
     writes = [
-        writeback.customer_tab_write(writeback.customer_writes(plan, read.surveys, read.sheet), language),
+        customers_tab_write(writeback.customer_writes(plan, read.surveys, read.sheet), language),
         TabWrite(
             CASES,
             CASES.column("case_id"),

@@ -11,9 +11,9 @@ from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import CaseRecord
 from functions.core.customers import CustomerSheet
 from functions.core.i18n import say
-from functions.core.sheet_schema import CUSTOMERS, DASHBOARD
+from functions.core.sheet_schema import DASHBOARD
 from functions.core.surveys import Survey
-from functions.core.tables import RowWrite, Table, TabWrite
+from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write
 from functions.core.text import cell_text
 from functions.escalate.metrics import care_metrics, dashboard_rows, survey_metrics, survey_rows
 from functions.escalate.plan import CaseRow, EscalationPlan, status_title
@@ -67,11 +67,7 @@ def case_writes(
 def customer_writes(plan: EscalationPlan, surveys: Sequence[Survey], sheet: CustomerSheet) -> list[RowWrite]:
     """The new Case ID on each ticked row, and each customer's latest survey score in the CSAT cell."""
     writes = [
-        RowWrite(
-            flag.row,
-            None if flag.id_assigned else flag.customer_id,
-            {"case_id": case.case_id, **({"id": flag.customer_id} if flag.id_assigned else {})},
-        )
+        customer_row_write(flag.row, flag.customer_id, flag.id_assigned, flag.customer_name, {"case_id": case.case_id})
         for flag, case, _ in plan.opened
         if flag.case_id != case.case_id and not flag.key
     ]
@@ -88,13 +84,8 @@ def _csat_cells(surveys: Sequence[Survey], sheet: CustomerSheet) -> list[RowWrit
     writes = []
     for customer in sheet.customers:
         if customer.id in latest and cell_text(customer.cell("csat")) != str(latest[customer.id][1]):
-            writes.append(
-                RowWrite(
-                    customer.row,
-                    None if customer.id_assigned else customer.id,
-                    {"csat": latest[customer.id][1], **({"id": customer.id} if customer.id_assigned else {})},
-                )
-            )
+            score = {"csat": latest[customer.id][1]}
+            writes.append(customer_row_write(customer.row, customer.id, customer.id_assigned, customer.name, score))
     return writes
 
 
@@ -121,7 +112,3 @@ def dashboard_write(
         else:
             writes.append(RowWrite(0, name, {"metric": name, "value": value, "period": period}, append=True))
     return TabWrite(DASHBOARD, DASHBOARD.column("metric"), writes, language)
-
-
-def customer_tab_write(writes: list[RowWrite], language: str) -> TabWrite:
-    return TabWrite(CUSTOMERS, CUSTOMERS.column("id"), writes, language)

@@ -23,7 +23,7 @@ from functions.core.links import Links
 from functions.core.messages import OutgoingMessage
 from functions.core.sheet_schema import CUSTOMERS
 from functions.core.surveys import Survey
-from functions.core.tables import RowWrite, TabWrite
+from functions.core.tables import RowWrite, customer_row_write, customers_tab_write
 from functions.delivery import Delivery, deliver
 from functions.followup.plan import CHECKIN, DueMessage, FollowupRules, Skip, decide, due_messages
 from functions.ports import Channel, Renderer, Sheet, Store
@@ -122,7 +122,7 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     report["write_back"] = {"rows": len(writes), "missed": []}
     if not dry_run:
         try:
-            missed = deps.sheet.write([TabWrite(CUSTOMERS, CUSTOMERS.column("id"), writes, deps.staff_language)])
+            missed = deps.sheet.write([customers_tab_write(writes, deps.staff_language)])
             report["write_back"]["missed"] = [w.row_id or f"row {w.row_number}" for w in missed]
         except Exception as error:  # the sends are recorded in the ledger; say what did not reach the sheet
             report["write_back"]["error"] = str(error)
@@ -235,8 +235,6 @@ def _row_write(
 ) -> RowWrite | None:
     """Only the system cells that change; None when the row is already right."""
     wanted: dict[str, Any] = {}
-    if customer.id_assigned:
-        wanted["id"] = customer.id
     if opted_out_in_store and customer.cell("opt_out") is not True:
         wanted["opt_out"] = True
     if last_contact and last_contact != customer.cell("last_contact"):
@@ -244,9 +242,9 @@ def _row_write(
     note = "; ".join([p.message(language) for p in customer.problems] + notes)
     if note != (customer.cell("system_note") or ""):
         wanted["system_note"] = note
-    if not wanted:
+    if not wanted and not customer.id_assigned:
         return None
-    return RowWrite(customer.row, None if customer.id_assigned else customer.id, wanted)
+    return customer_row_write(customer.row, customer.id, customer.id_assigned, customer.name, wanted)
 
 
 def _report(

@@ -19,6 +19,7 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -218,6 +219,42 @@ def entered(value: Any, option: str) -> Cell:
 # ---- the server --------------------------------------------------------------------------
 
 
+PROJECT_NUMBER = "123456789012"
+ACTIVATION = f"https://console.developers.google.com/apis/api/sheets.googleapis.com/overview?project={PROJECT_NUMBER}"
+# Error answers as Google sends them: (HTTP code, message, status, ErrorInfo reason and metadata or None).
+VARIANTS: dict[str, tuple[int, str, str, tuple[str, dict[str, str]] | None]] = {
+    "SERVICE_DISABLED": (
+        403,
+        f"Google Sheets API has not been used in project {PROJECT_NUMBER} before or it is disabled. Enable it by "
+        f"visiting {ACTIVATION} then retry. If you enabled this API recently, wait a few minutes for the action to "
+        "propagate to our systems and retry.",
+        "PERMISSION_DENIED",
+        ("SERVICE_DISABLED", {"service": "sheets.googleapis.com", "consumer": f"projects/{PROJECT_NUMBER}",
+                              "activationUrl": ACTIVATION, "serviceTitle": "Google Sheets API"}),
+    ),
+    "PERMISSION_DENIED": (403, "The caller does not have permission", "PERMISSION_DENIED", None),
+    "NOT_FOUND": (404, "Requested entity was not found.", "NOT_FOUND", None),
+    "FAILED_PRECONDITION": (400, "This operation is not supported for this document", "FAILED_PRECONDITION", None),
+    "RESOURCE_EXHAUSTED": (
+        429,
+        "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user' of service "
+        f"'sheets.googleapis.com' for consumer 'project_number:{PROJECT_NUMBER}'.",
+        "RESOURCE_EXHAUSTED",
+        ("RATE_LIMIT_EXCEEDED", {"service": "sheets.googleapis.com", "consumer": f"projects/{PROJECT_NUMBER}",
+                                 "quota_metric": "sheets.googleapis.com/read_requests",
+                                 "quota_limit": "ReadRequestsPerMinutePerUser", "quota_limit_value": "60",
+                                 "quota_location": "global"}),
+    ),
+    "UNAUTHENTICATED": (
+        401,
+        "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid "
+        "authentication credential.",
+        "UNAUTHENTICATED",
+        ("ACCESS_TOKEN_TYPE_UNSUPPORTED", {"service": "sheets.googleapis.com", "method": "google.apps.sheets.v4"}),
+    ),
+}  # fmt: skip
+
+
 @dataclass
 class Fault:
     status: int = 429
@@ -225,6 +262,9 @@ class Fault:
     delay: float = 0.0  # seconds before answering (a slow reply)
     html: bool = False  # a non-JSON body, as a proxy in front of Google sends
     path: str = ""  # only requests whose path contains this
+    variant: str = ""  # one of VARIANTS: Google's own answer for that error
+    mutate: Callable[[SheetsState], None] | None = None  # staff change the sheet while the client backs off
+    after: bool = False  # the request is carried out, then the answer is lost (a 503 or timeout on the way back)
 
 
 class SheetsState:
@@ -268,6 +308,50 @@ class SheetsState:
         return sum(1 for entry in self.log if entry["kind"] == kind)
 
 
+# ---- staff at work: changes a fault makes while the client backs off ------------------------
+
+
+def sort_rows(title: str, column: int, key: str = "", reverse: bool = True) -> Callable[[SheetsState], None]:
+    """Sort the tab's data rows by one column, as staff do with Data → Sort range."""
+
+    def sort(state: SheetsState) -> None:
+        grid = (state.books[key] if key else next(iter(state.books.values()))).grid(title)
+        height, width = grid.extent()
+        rows = [[grid.cells.get((r, c)) for c in range(width)] for r in range(1, height)]
+        rows.sort(key=lambda cells: str(cells[column].value if cells[column] else ""), reverse=reverse)
+        for r, cells in enumerate(rows, start=1):
+            for c, cell in enumerate(cells):
+                grid.cells.pop((r, c), None)
+                if cell is not None:
+                    grid.cells[(r, c)] = cell
+
+    return sort
+
+
+def insert_row(title: str, before: int, key: str = "") -> Callable[[SheetsState], None]:
+    """Insert a blank row above 0-based row `before`, as staff do with Insert → Row above."""
+
+    def insert(state: SheetsState) -> None:
+        grid = (state.books[key] if key else next(iter(state.books.values()))).grid(title)
+        grid.cells = {(r + 1 if r >= before else r, c): cell for (r, c), cell in grid.cells.items()}
+        grid.validations = {(r + 1 if r >= before else r, c): v for (r, c), v in grid.validations.items()}
+        grid.row_count += 1
+
+    return insert
+
+
+def delete_trailing_rows(title: str, keep: int, key: str = "") -> Callable[[SheetsState], None]:
+    """Delete every row from 0-based row `keep` down, as staff do to tidy the bottom of a tab."""
+
+    def delete(state: SheetsState) -> None:
+        grid = (state.books[key] if key else next(iter(state.books.values()))).grid(title)
+        grid.cells = {k: v for k, v in grid.cells.items() if k[0] < keep}
+        grid.validations = {k: v for k, v in grid.validations.items() if k[0] < keep}
+        grid.row_count = keep
+
+    return delete
+
+
 def _stored(value: Any) -> Cell:
     if isinstance(value, datetime):
         value = value.date()
@@ -306,20 +390,21 @@ class Handler(BaseHTTPRequestHandler):
             fault = next((f for f in self.state.faults if f.path in path), None)
             if fault:
                 self.state.faults.remove(fault)
+        if fault and fault.after:  # carried out; only the answer is lost
+            try:
+                with self.state.lock:
+                    _route(self.state, method, path, query, body)
+            except ApiError:
+                pass
         if fault:
             time.sleep(fault.delay)
+            if fault.mutate:
+                with self.state.lock:
+                    fault.mutate(self.state)
             if fault.status == 200:
                 fault = None
         if fault:
-            if fault.html:
-                return self._send(fault.status, b"<html><body>502 Bad Gateway</body></html>", "text/html")
-            return self._error(
-                fault.status,
-                "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user'."
-                if fault.status == 429
-                else "The service is currently unavailable.",
-                fault.retry_after,
-            )
+            return self._fault(fault)
         try:
             with self.state.lock:
                 answer = _route(self.state, method, path, query, body)
@@ -327,8 +412,42 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(error.code, error.message)
         self._send(200, json.dumps(answer).encode(), "application/json; charset=UTF-8")
 
-    def _error(self, code: int, message: str, retry_after: str | None = None) -> None:
-        payload = {"error": {"code": code, "message": message, "status": STATUS_NAMES.get(code, "UNKNOWN")}}
+    def _fault(self, fault: Fault) -> None:
+        if fault.html:
+            return self._send(fault.status, b"<html><body>502 Bad Gateway</body></html>", "text/html")
+        if fault.variant:
+            code, message, status, info = VARIANTS[fault.variant]
+            return self._error(code, message, fault.retry_after, status, info)
+        return self._error(
+            fault.status,
+            VARIANTS["RESOURCE_EXHAUSTED"][1] if fault.status == 429 else "The service is currently unavailable.",
+            fault.retry_after,
+        )
+
+    def _error(
+        self,
+        code: int,
+        message: str,
+        retry_after: str | None = None,
+        status: str = "",
+        info: tuple[str, dict[str, str]] | None = None,
+    ) -> None:
+        error: dict[str, Any] = {
+            "code": code,
+            "message": message,
+            "status": status or STATUS_NAMES.get(code, "UNKNOWN"),
+        }
+        if info:
+            reason, metadata = info
+            error["details"] = [
+                {
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": reason,
+                    "domain": "googleapis.com",
+                    "metadata": metadata,
+                }
+            ]
+        payload = {"error": error}
         self._send(
             code,
             json.dumps(payload).encode(),

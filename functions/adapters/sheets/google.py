@@ -46,13 +46,12 @@ NOW_FIELDS = "sheets(properties(sheetId,title,gridProperties),data(rowData(value
 
 @dataclass
 class TabNow:
-    """One tab as it is at write time: its grid, header, and ID column below the header."""
+    """One tab as it is at write time: its grid, header, and the ID and name columns below the header."""
 
     title: str
     properties: dict[str, Any]
     header: list[Any]
-    ids: list[Any] | None  # None when the ID column was not read (not where it was guessed)
-    id_at: int | None
+    columns: dict[int, list[Any]]  # position → the column below the header, where it was expected
 
 
 class GoogleSheet:
@@ -137,12 +136,12 @@ class GoogleSheet:
         for change, title in targets:
             now = tabs_now[title]
 
-            def id_column(position: int, now: TabNow = now) -> Sequence[Any]:
-                if position == now.id_at and now.ids is not None:
-                    return now.ids
-                return self._column(now.title, position)  # staff moved the ID column during the run
+            def column(position: int, now: TabNow = now) -> Sequence[Any]:
+                if position in now.columns:
+                    return now.columns[position]
+                return self._column(now.title, position)  # staff moved the column during the run
 
-            placement = place(change, now.header, id_column)
+            placement = place(change, now.header, column)
             missed += placement.missed
             grow += _growth(now.properties, placement)
             data += [
@@ -165,14 +164,13 @@ class GoogleSheet:
         return title
 
     def _tabs_now(self, targets: list[tuple[TabWrite, str]]) -> dict[str, TabNow]:
-        """One read: each tab's grid size, header row and ID column (from row 1, which every grid
-        has, so no range starts outside it), as they are now."""
-        guesses = {title: self._id_position(change, title) for change, title in targets}
+        """One read: each tab's grid size, header row, and ID and name columns (from row 1, which
+        every grid has, so no range starts outside it), as they are now."""
+        guesses = {title: self._positions(change, title) for change, title in targets}
         ranges = []
-        for title, guess in guesses.items():
+        for title, positions in guesses.items():
             ranges.append(f"{quoted(title)}!1:1")
-            if guess is not None:
-                ranges.append(f"{quoted(title)}!{column_letters(guess)}:{column_letters(guess)}")
+            ranges += [f"{quoted(title)}!{column_letters(p)}:{column_letters(p)}" for p in positions]
         params = {"includeGridData": "true", "ranges": ranges, "fields": NOW_FIELDS}
         answer = self._call(lambda: self._http.fetch_sheet_metadata(self.connection.key, params=params))
         found = {}
@@ -180,10 +178,13 @@ class GoogleSheet:
             title = sheet["properties"]["title"]
             if title not in guesses:
                 continue
-            grids = sheet.get("data") or [{}]
+            grids = sheet.get("data") or [{}]  # in the order asked: the header row, then each column
             header = _trimmed([_effective(v) for v in _rows(grids[0])[0]]) if _rows(grids[0]) else []
-            ids = [_effective(row[0]) if row else None for row in _rows(grids[1])][1:] if len(grids) > 1 else None
-            found[title] = TabNow(title, sheet["properties"], header, ids, guesses[title])
+            columns = {
+                p: [_effective(row[0]) if row else None for row in _rows(data)][1:]
+                for p, data in zip(guesses[title], grids[1:], strict=False)
+            }
+            found[title] = TabNow(title, sheet["properties"], header, columns)
         missing = [t for t in guesses if t not in found]
         if missing:
             raise SheetError(
@@ -203,11 +204,11 @@ class GoogleSheet:
         if data:
             self._http.values_batch_update(self.connection.key, {"valueInputOption": "RAW", "data": data})
 
-    def _id_position(self, change: TabWrite, title: str) -> int | None:
-        header = self._headers.get(title)
-        if header is None:
-            return None
-        return locate_columns(change.tab, header).get(change.id_column.key)
+    def _positions(self, change: TabWrite, title: str) -> list[int]:
+        """Where the ID column (and the name column, when the write checks names) was when read."""
+        located = locate_columns(change.tab, self._headers.get(title, []), require=False)
+        keys = [change.id_column.key] + ([change.name_column.key] if change.name_column else [])
+        return list(dict.fromkeys(located[k] for k in keys if k in located))
 
     def _column(self, title: str, position: int) -> list[Any]:
         letters = column_letters(position)

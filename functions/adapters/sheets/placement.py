@@ -2,7 +2,8 @@
 
 Rows are found by ID (staff sort and insert rows while a run is going); among rows sharing an
 ID (a problem staff must fix) the one at the row number read; a row read without an ID only if
-it is still there without one (rows below the last one count as blank: new rows go there).
+it is still there without one and with the same name, or else the one row that has that name and
+no ID (rows below the last one count as blank: new rows go there).
 Columns the write needs and the tab lacks are added at the end.
 """
 
@@ -24,33 +25,48 @@ class Placement:
     missed: list[RowWrite] = field(default_factory=list)  # rows no longer there
 
 
-def row_locator(ids: Sequence[str]) -> Callable[[RowWrite], int | None]:
-    """The sheet row each RowWrite belongs in now, given the ID column now (ids[0] is row 2)."""
+def row_locator(ids: Sequence[str], names: Sequence[str] = ()) -> Callable[[RowWrite], int | None]:
+    """The sheet row each RowWrite belongs in now, given the ID column (and the name column) now;
+    ids[0] is row 2."""
     rows_by_id: dict[str, list[int]] = {}
     for number, text in enumerate(ids, start=2):
         if text:
             rows_by_id.setdefault(text, []).append(number)
+    without_id: dict[str, list[int]] = {}
+    for index, name in enumerate(names):
+        if name and (index >= len(ids) or not ids[index]):
+            without_id.setdefault(name, []).append(index + 2)
+
+    def still_there(write: RowWrite, index: int) -> bool:
+        blank_id = index >= len(ids) or not ids[index]  # below the last row every row is blank
+        return blank_id and (write.name is None or (names[index] if index < len(names) else "") == write.name)
 
     def locate(write: RowWrite) -> int | None:
         if write.row_id:
             numbers = rows_by_id.get(write.row_id, [])
             return write.row_number if write.row_number in numbers else (numbers[0] if numbers else None)
-        index = write.row_number - 2  # below the last row every row is blank, so without an ID too
-        return write.row_number if index >= len(ids) or (index >= 0 and not ids[index]) else None
+        if write.row_number >= 2 and still_there(write, write.row_number - 2):
+            return write.row_number
+        moved = without_id.get(write.name or "", [])
+        return moved[0] if len(moved) == 1 else None  # sorted or shifted: found by name, if only one has it
 
     return locate
 
 
-def place(change: TabWrite, header: Sequence[Any], id_column: Callable[[int], Sequence[Any]]) -> Placement:
-    """`header` is the tab's first row now; `id_column(position)` reads that column below it."""
+def place(change: TabWrite, header: Sequence[Any], column: Callable[[int], Sequence[Any]]) -> Placement:
+    """`header` is the tab's first row now; `column(position)` reads that column below it."""
     placement = Placement()
     needed = {change.id_column.key} | {key for row in change.rows for key in row.values}
+    located = locate_columns(change.tab, header)
     positions, placement.new_columns = with_missing_columns(
-        change.tab, locate_columns(change.tab, header), len(header), needed, change.header_language
+        change.tab, located, len(header), needed, change.header_language
     )
     id_at = positions[change.id_column.key]
-    existing_ids = [] if id_at >= len(header) else [cell_text(v) for v in id_column(id_at)]
-    locate = row_locator(existing_ids)
+    existing_ids = [] if id_at >= len(header) else [cell_text(v) for v in column(id_at)]
+    names: list[str] = []
+    if change.name_column is not None and any(w.name for w in change.rows) and change.name_column.key in located:
+        names = [" ".join(cell_text(v).split()) for v in column(located[change.name_column.key])]
+    locate = row_locator(existing_ids, names)
     next_free = max((n for n, text in enumerate(existing_ids, start=2) if text), default=1) + 1
     for write in change.rows:
         number = locate(write)

@@ -106,7 +106,7 @@ def seed_sheet(sheet: PreparableSheet, today: date, language: str) -> None:
     """The sample customers written into a spreadsheet that has none yet (a Google Sheet)."""
     from functions.core.sheet_layout import layouts
     from functions.core.sheet_schema import CUSTOMERS, MATRIX, locate_columns
-    from functions.core.tables import RowWrite, TabWrite
+    from functions.core.tables import RowWrite, TabWrite, customers_tab_write
 
     sheet.prepare(layouts(language), language)
     table = sheet.read([CUSTOMERS])[CUSTOMERS.key]
@@ -127,7 +127,7 @@ def seed_sheet(sheet: PreparableSheet, today: date, language: str) -> None:
     ]
     sheet.write(
         [
-            TabWrite(CUSTOMERS, CUSTOMERS.column("id"), [w for w in writes if w.values], language),
+            customers_tab_write([w for w in writes if w.values], language),
             TabWrite(MATRIX, MATRIX.column("category"), owners, language),
         ]
     )
