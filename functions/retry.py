@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -16,6 +16,10 @@ def no_hint(error: BaseException) -> float | None:
     return None
 
 
+def full_jitter(ceiling: float) -> float:
+    return random.uniform(0, ceiling)
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     budget_seconds: float = 30.0  # no attempt starts after this much time
@@ -23,7 +27,7 @@ class RetryPolicy:
     max_delay: float = 8.0
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
-    jitter: Callable[[float], float] = field(default=lambda ceiling: random.uniform(0, ceiling))
+    jitter: Callable[[float], float] = full_jitter
 
     def call(
         self,

@@ -13,7 +13,6 @@ may have sorted, inserted or deleted rows meanwhile. Ranges never start outside 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -84,18 +83,19 @@ class GoogleSheet:
 
         from functions.adapters.sheets.google_http import Retryable
 
-        started, key = time.monotonic(), self.connection.key
+        clock = self.connection.clock
+        started, key = clock(), self.connection.key
         try:
             return action()
         except (APIError, Retryable) as error:
             account = getattr(self._credentials, "service_account_email", "") or ""
-            raise explain(error.response, key, time.monotonic() - started, account) from error
+            raise explain(error.response, key, clock() - started, account) from error
         except (requests.RequestException, GoogleAuthError) as error:
             raise SheetError(f"Google Sheets {key}: {error}") from error
 
     def _retrying(self, attempt: Callable[[], T]) -> T:
         """A write, decided afresh on every try (the HTTP client never re-sends one)."""
-        quota = QuotaClock()
+        quota = QuotaClock(self.connection.clock)
         policy = self.connection.retry_policy()
         return self._call(lambda: policy.call(attempt, transient_errors(), quota.wait_hint, quota.last_chance))
 

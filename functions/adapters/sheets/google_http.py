@@ -16,7 +16,7 @@ from typing import Any
 
 from functions.core.errors import SheetUnavailable
 from functions.core.i18n import both
-from functions.retry import RetryPolicy
+from functions.retry import RetryPolicy, full_jitter
 
 GOOGLE_SHEETS_URL = "https://sheets.googleapis.com"
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
@@ -54,9 +54,11 @@ class Connection:
     deadline: float = 90.0  # the most time one read or write may take, retries included
     first_delay: float = 1.0
     sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    jitter: Callable[[float], float] = full_jitter
 
     def retry_policy(self) -> RetryPolicy:
-        return RetryPolicy(budget_seconds=self.deadline, first_delay=self.first_delay, max_delay=32.0, sleep=self.sleep)
+        return RetryPolicy(self.deadline, self.first_delay, 32.0, self.sleep, self.clock, self.jitter)
 
 
 def transient_errors() -> tuple[type[BaseException], ...]:
@@ -68,20 +70,21 @@ def transient_errors() -> tuple[type[BaseException], ...]:
 class QuotaClock:
     """When a per-minute quota was first found spent, so that one more try lands in the next minute."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.clock = clock
         self.first_spent: float | None = None
 
     def wait_hint(self, error: BaseException) -> float | None:
         if isinstance(error, Retryable):
             if error.response.status_code == 429 and self.first_spent is None:
-                self.first_spent = time.monotonic()
+                self.first_spent = self.clock()
             return retry_after(error.response)
         return None
 
     def last_chance(self, error: BaseException) -> float | None:
         if self.first_spent is None:
             return None
-        return max(0.0, self.first_spent + QUOTA_WINDOW - time.monotonic())
+        return max(0.0, self.first_spent + QUOTA_WINDOW - self.clock())
 
 
 def retry_after(response: Any) -> float | None:
@@ -115,11 +118,11 @@ def bounded_http_client(connection: Connection) -> type:
             headers: Any = None,
         ) -> Any:
             url = endpoint.replace(GOOGLE_SHEETS_URL, connection.api_url.rstrip("/"), 1)
-            ends = time.monotonic() + connection.deadline
+            ends = connection.clock() + connection.deadline
 
             def attempt() -> Any:
                 # No request outlives the deadline: the last one gets only the time that is left.
-                timeout = max(1.0, min(connection.request_timeout, ends - time.monotonic()))
+                timeout = max(1.0, min(connection.request_timeout, ends - connection.clock()))
                 response = self.session.request(
                     method=method,
                     url=url,
@@ -138,7 +141,7 @@ def bounded_http_client(connection: Connection) -> type:
 
             if method.upper() != "GET":  # gspread spells methods in lower case
                 return attempt()
-            quota = QuotaClock()
+            quota = QuotaClock(connection.clock)
             return policy.call(attempt, transient_errors(), quota.wait_hint, quota.last_chance)
 
     return BoundedHTTPClient

@@ -4,6 +4,7 @@ second run plans nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,7 @@ from functions.core.sheet_layout import TabLayout
 from functions.core.sheet_schema import locate_columns, with_missing_columns
 
 PROTECTION_MARK = "careloop:system"
+ROWS = 1000  # a new tab's rows, and the fewest setup leaves a tab with: checkboxes and dropdowns reach them
 
 
 @dataclass
@@ -74,7 +76,7 @@ def _tab(
                     "properties": {
                         "sheetId": sheet_id,
                         "title": title,
-                        "gridProperties": {"rowCount": 1000, "columnCount": width, "frozenRowCount": 1},
+                        "gridProperties": {"rowCount": ROWS, "columnCount": width, "frozenRowCount": 1},
                     }
                 }
             }
@@ -89,7 +91,7 @@ def _tab(
             }
         )
         plan.actions.append(f"+ tab '{title}'")
-        return TabState(sheet_id, title, [], 0, 1000, width, 1, {}, set())
+        return TabState(sheet_id, title, [], 0, ROWS, width, 1, {}, set())
     if state.frozen_rows < 1:
         plan.requests.append(
             {
@@ -100,6 +102,11 @@ def _tab(
             }
         )
         plan.actions.append(f"~ '{state.title}': header row frozen")
+    if state.row_count < ROWS:  # a tab trimmed to its header: room for checkboxes, dropdowns and rows to come
+        more = {"sheetId": state.sheet_id, "dimension": "ROWS", "length": ROWS - state.row_count}
+        plan.requests.append({"appendDimension": more})
+        plan.actions.append(f"~ '{state.title}': {ROWS} rows")
+        state = dataclasses.replace(state, row_count=ROWS)
     return state
 
 
