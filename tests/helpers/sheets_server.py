@@ -26,6 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from tests.helpers import discovery
+
 EPOCH = date(1899, 12, 30)
 STATUS_NAMES = {
     400: "INVALID_ARGUMENT",
@@ -385,11 +387,15 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(length) or b"{}") if length else {}
         kind = _kind(method, path)
+        refused = discovery.problem(method, path, query, body)  # as Google would, by its discovery document
         with self.state.lock:
-            self.state.log.append({"method": method, "path": path, "query": query, "body": body, "kind": kind})
+            self.state.log.append({"method": method, "path": path, "query": query, "body": body, "kind": kind,
+                                   "refused": refused})  # fmt: skip
             fault = next((f for f in self.state.faults if f.path in path), None)
             if fault:
                 self.state.faults.remove(fault)
+        if refused:
+            return self._error(400, refused)
         if fault and fault.after:  # carried out; only the answer is lost
             try:
                 with self.state.lock:

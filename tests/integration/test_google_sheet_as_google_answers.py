@@ -279,3 +279,41 @@ def test_the_server_refuses_a_range_that_starts_below_the_grid(server):
     with pytest.raises(APIError, match="exceeds grid limits"):
         sheet(server)._http.values_batch_get(KEY, ["'Hồ sơ'!A2:A"])
     assert CASES.title("vi") == "Hồ sơ"
+
+
+@pytest.mark.parametrize(
+    "method, path, query, body, words",
+    [
+        ("POST", "/values:batchUpdate", {}, {"valueInputOption": "RAWISH", "data": []}, "RAWISH"),
+        (
+            "POST",
+            "/values:batchUpdate",
+            {},
+            {"valueInputOption": "RAW", "data": [{"rang": "A1"}]},
+            'Unknown name "rang"',
+        ),
+        ("POST", ":batchUpdate", {}, {"requests": [{"appendDimension": {"sheetId": "0"}}]}, "TYPE_INT32"),
+        ("GET", "/values:batchGet", {"ranges": "A1", "valueRender": "x"}, None, 'Unknown name "valueRender"'),
+        ("GET", "/values:batchGet", {"ranges": "A1", "majorDimension": "DIAGONAL"}, None, "DIAGONAL"),
+        ("GET", "", {"includeGridData": "yes"}, None, "TYPE_BOOL"),
+    ],
+)
+def test_the_server_refuses_what_the_discovery_document_does_not_allow(server, method, path, query, body, words):
+    import requests
+
+    book(server, [])
+    url = f"{server.url}/v4/spreadsheets/{KEY}{path}"
+    answer = requests.request(method, url, params=query, json=body, timeout=10)
+    assert answer.status_code == 400 and answer.json()["error"]["status"] == "INVALID_ARGUMENT"
+    assert words in answer.json()["error"]["message"]
+
+
+def test_every_request_of_a_whole_run_is_one_the_discovery_document_allows(server):
+    book(server, [customer("C-1", "An", "an@example.com", birthday="23/11/1990", escalate=True, issue="Chờ lâu")])
+    google = sheet(server)
+    google.prepare(layouts("vi"), "vi")
+    run_followup(deps(google, MemoryStore(), MemoryChannel()), NINE_AM)
+    run_escalate(escalation_deps(google, MemoryStore()), FRIDAY_4PM)
+    assert {e["kind"] for e in server.state.log} >= {"spreadsheets.get", "values.batchGet", "values.batchUpdate",
+                                                     "spreadsheets.batchUpdate"}  # fmt: skip
+    assert [e["refused"] for e in server.state.log if e["refused"]] == []
