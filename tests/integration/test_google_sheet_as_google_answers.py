@@ -317,3 +317,17 @@ def test_every_request_of_a_whole_run_is_one_the_discovery_document_allows(serve
     assert {e["kind"] for e in server.state.log} >= {"spreadsheets.get", "values.batchGet", "values.batchUpdate",
                                                      "spreadsheets.batchUpdate"}  # fmt: skip
     assert [e["refused"] for e in server.state.log if e["refused"]] == []
+
+
+def test_the_server_applies_a_spreadsheets_batch_update_all_or_nothing(server):
+    book(server, [])
+    from gspread.exceptions import APIError
+
+    grid = server.state.books[KEY].grid("Khách hàng")
+    rows_before = grid.row_count
+    with pytest.raises(APIError, match="already exists"):
+        sheet(server)._http.batch_update(KEY, {"requests": [
+            {"appendDimension": {"sheetId": grid.sheet_id, "dimension": "ROWS", "length": 5}},
+            {"addSheet": {"properties": {"title": "Hồ sơ"}}},  # there is one already
+        ]})  # fmt: skip
+    assert server.state.books[KEY].grid("Khách hàng").row_count == rows_before
