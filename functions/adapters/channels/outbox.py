@@ -26,11 +26,14 @@ class OutboxChannel:
         if message.channel != "email":
             raise PermanentDeliveryError(f"outbox: channel {message.channel} is not supported")
         self.folder.mkdir(parents=True, exist_ok=True)
-        email = build_email(message, self.sender_name, self.sender_email, self.reply_to)
+        try:
+            email = build_email(message, self.sender_name, self.sender_email, self.reply_to)
+        except ValueError as error:  # an address or URL no header can carry: it never went out
+            raise PermanentDeliveryError(str(error)) from error
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         name = f"{stamp}_{re.sub(r'[^A-Za-z0-9.-]+', '_', message.key)}_{secrets.token_hex(3)}.eml"
         with open(self.folder / name, "xb") as file:
-            file.write(email.as_bytes())
+            file.write(email.data)
 
     def close(self) -> None:
         pass

@@ -66,11 +66,14 @@ class SmtpChannel:
     def deliver(self, message: OutgoingMessage) -> None:
         if message.channel != "email":
             raise PermanentDeliveryError(f"smtp: channel {message.channel} is not supported")
-        email = build_email(message, self.config.sender_name, self.config.sender_email, self.config.reply_to)
+        try:
+            email = build_email(message, self.config.sender_name, self.config.sender_email, self.config.reply_to)
+        except ValueError as error:  # an address or URL no header can carry: it never went out
+            raise PermanentDeliveryError(str(error)) from error
         try:
             if self._connection is None:
                 self._connection = self._connect()
-            self._connection.send_message(email)
+            self._connection.sendmail(email.sender, [email.recipient], email.data)
         except smtplib.SMTPAuthenticationError as error:
             raise PermanentDeliveryError(f"SMTP login refused ({error.smtp_code})") from error
         except smtplib.SMTPRecipientsRefused as error:

@@ -1,0 +1,75 @@
+"""Every kind of message, read as the raw bytes a mail provider reads, not as Python's parser
+sees them: headers to the RFCs whatever the customer's name holds."""
+
+from __future__ import annotations
+
+import re
+from email import message_from_bytes, policy
+from email.header import decode_header, make_header
+
+import pytest
+
+from functions.adapters.channels.outbox import OutboxChannel
+from functions.adapters.templates import Templates
+from functions.core.messages import OutgoingMessage
+from functions.entrypoints.cli.check import SAMPLE_CONTEXT
+
+KINDS = ("birthday", "checkin", "case_notice", "case_survey")
+HOSTILE_NAMES = [
+    "Nguyễn Văn Tuấn",
+    "=?utf-8?q?X=0D=0AReply-To:_attacker@evil.com?=",
+    "=?utf-8?b?SGFja2Vk?=",
+    "Lan\r\nBcc: spy@evil.com",
+    'Trần "Quote" <x@y.z>',
+    "Đặng " * 60,
+    "plain name",
+]
+ALLOWED = {"From", "To", "Reply-To", "Subject", "Date", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post",
+           "Content-Language", "X-Careloop-Key", "MIME-Version", "Content-Type"}  # fmt: skip
+UNSUBSCRIBE = "https://care.example.vn/unsubscribe/" + "eyJjIjoiQy0wMDQyIiwibCI6InZpIn0.aBcD" * 4
+
+
+def raw_message(tmp_path, kind: str, name: str) -> tuple[bytes, str]:
+    templates = Templates()
+    rendered = templates.message(kind, "vi", {**SAMPLE_CONTEXT, "greeting": name, "name": name, "customer": name})
+    message = OutgoingMessage(f"{kind}/C-1\n/2026", "email", "lan@bücher.de", name, rendered.subject, rendered.text,
+                              rendered.html, UNSUBSCRIBE, "vi")  # fmt: skip
+    OutboxChannel(tmp_path, "Văn phòng Luật Minh An", "cskh@luatminhan.vn", "hotro@luatminhan.vn").deliver(message)
+    (path,) = tmp_path.glob("*.eml")
+    return path.read_bytes(), rendered.subject
+
+
+def header_block(raw: bytes) -> list[tuple[str, str]]:
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")  # every header byte is ASCII
+    unfolded = re.sub(r"\r\n[ \t]", " ", head)
+    return [tuple(line.split(": ", 1)) for line in unfolded.split("\r\n")]  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=range(len(HOSTILE_NAMES)))
+@pytest.mark.parametrize("kind", KINDS)
+def test_headers_as_the_bytes_say(tmp_path, kind, name):
+    raw, subject = raw_message(tmp_path, kind, name)
+    headers = header_block(raw)
+    names = [n for n, _ in headers]
+    assert set(names) <= ALLOWED and len(names) == len(set(names))  # no header line that data created
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    assert b"\n" not in raw.replace(b"\r\n", b"")  # every line ends in CRLF, no bare LF or CR
+    values = dict(headers)
+    assert values["List-Unsubscribe"] == f"<{UNSUBSCRIBE}>" and "=?" not in values["List-Unsubscribe"]
+    assert values["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert values["Content-Language"] == "vi"
+    assert values["To"].endswith("<lan@xn--bcher-kva.de>")  # the IDN domain as punycode
+    assert str(make_header(decode_header(values["Subject"]))) == subject  # no space lost
+    parsed = message_from_bytes(raw, policy=policy.default)
+    assert parsed["Subject"] == subject and parsed["Reply-To"] == "hotro@luatminhan.vn"
+    display_name = values["To"].rsplit(" <", 1)[0]
+    assert str(make_header(decode_header(display_name))).strip('"') == " ".join(name.split())  # RFC 2047 decoding
+    html = parsed.get_body(("html",)).get_content()
+    assert "<title>" in html
+
+
+def test_a_name_that_looks_like_an_encoded_word_stays_literal_text(tmp_path):
+    raw, _ = raw_message(tmp_path, "birthday", "=?utf-8?b?SGFja2Vk?=")
+    to = dict(header_block(raw))["To"]
+    assert str(make_header(decode_header(to.rsplit(" <", 1)[0]))) == "=?utf-8?b?SGFja2Vk?="
+    assert message_from_bytes(raw, policy=policy.default)["To"].addresses[0].display_name == "=?utf-8?b?SGFja2Vk?="
