@@ -157,9 +157,8 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
             found.append(("name", "name_missing", {}))
         elif len(name) > NAME_LIMIT:
             found.append(("name", "too_long", {"limit": NAME_LIMIT}))
-        if given_id and given_id.casefold() in duplicated:
-            rows_text = ", ".join(str(r) for r in duplicated[given_id.casefold()])
-            found.append(("id", "duplicate_id", {"value": shorten(given_id), "rows": rows_text}))
+        if given_id and (given_id.casefold() in duplicated or not given_id.isprintable()):
+            found.append(_id_problem(given_id, duplicated))
         if purchase_date is not None and purchase_date > today:
             found.append(
                 ("purchase_date", "date_future", {"value": shorten(cell_text(raw_columns["purchase_date"][i]))})
@@ -234,6 +233,14 @@ def _unreadable(
         for key, results in read.items()
         if type(results[i]) is values.CellError
     ]
+
+
+def _id_problem(given_id: str, duplicated: dict[str, list[int]]) -> tuple[str, str, dict[str, Any]]:
+    """A typed ID that cannot be used: one with a line break in it, or one on more than one row."""
+    if not given_id.isprintable():
+        return ("id", "id_unreadable", {"value": shorten(repr(given_id)[1:-1])})
+    rows_text = ", ".join(str(r) for r in duplicated[given_id.casefold()])
+    return ("id", "duplicate_id", {"value": shorten(given_id), "rows": rows_text})
 
 
 def _tuple_getter(positions: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:

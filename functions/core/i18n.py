@@ -16,6 +16,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "date_needs_year": ("{column} '{value}' thiếu năm", "{column} '{value}' has no year"),
     "date_future": ("{column} '{value}' ở tương lai", "{column} '{value}' is in the future"),
     "phone_invalid": ("{column} '{value}' không hợp lệ", "{column} '{value}' is not a valid phone number"),
+    "email_not_ascii": (
+        "{column} '{value}' có chữ có dấu hoặc ký tự đặc biệt trước @; đa số hộp thư không nhận được, "
+        "hãy hỏi khách địa chỉ khác",
+        "{column} '{value}' has non-ASCII characters before the @; most mail servers cannot deliver it, "
+        "ask for another",
+    ),
+    "id_unreadable": (
+        "{column} '{value}' có ký tự xuống dòng hoặc ký tự điều khiển; hãy gõ lại mã",
+        "{column} '{value}' holds a line break or control character; type the ID again",
+    ),
     "email_invalid": ("{column} '{value}' không hợp lệ", "{column} '{value}' is not a valid email address"),
     "checkbox_unreadable": (
         "{column} '{value}' không rõ; hãy đánh dấu ô hoặc để trống",

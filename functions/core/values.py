@@ -252,12 +252,17 @@ def _special_use_names() -> tuple[frozenset[str], bool]:
 
 
 def _read_email_library(text: str) -> str:
+    """An address as mail servers take it: the domain in punycode. A non-ASCII part before the @
+    needs SMTPUTF8, which most servers lack: a problem for staff, not a send that fails."""
     from email_validator import EmailNotValidError, validate_email
 
+    if not text.rpartition("@")[0].isascii():
+        raise CellError("email_not_ascii")
     try:
-        return validate_email(text, check_deliverability=False).normalized
+        result = validate_email(text, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
         raise CellError("email_invalid") from None
+    return str(result.ascii_email or result.normalized)
 
 
 _TICKED = {"true", "x", "v", "✓", "✔", "☑", "co", "yes", "y", "1", "da", "dung"}
