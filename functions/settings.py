@@ -7,9 +7,11 @@ setting (its environment variable and its careloop.toml key), before anything is
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
@@ -66,13 +68,33 @@ def _int_range(low: int, high: int) -> Callable[[str], int]:
     return check
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(str(text).strip())
-    except ValueError:
-        raise ValueError(both("need_number")) from None
-    if value <= 0:
-        raise ValueError(both("need_positive"))
+def _seconds(most: float) -> Callable[[str], float]:
+    """A finite number of seconds above 0 and at most `most` (nan and inf are no time)."""
+
+    def check(text: str) -> float:
+        try:
+            value = float(str(text).strip())
+        except ValueError:
+            raise ValueError(both("need_number")) from None
+        if not math.isfinite(value) or not 0 < value <= most:
+            raise ValueError(both("need_range", low="0", high=f"{most:g}"))
+        return value
+
+    return check
+
+
+def _host(text: str) -> str:
+    """A host name or IP address alone: no scheme, no port (the port is smtp_port)."""
+    value = _text(text)
+    if value and not re.fullmatch(r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]", value):
+        raise ValueError(both("need_host"))
+    return value
+
+
+def _secret(text: str) -> str:
+    value = str(text).strip()
+    if value and len(value) < 32:
+        raise ValueError(both("need_long_secret"))
     return value
 
 
@@ -103,12 +125,18 @@ def _url_or_empty(text: str) -> str:
 
 
 def _email_address(text: str) -> str:
+    """An address mail servers take: ASCII before the @, the domain as punycode."""
     from email_validator import EmailNotValidError, validate_email
 
     try:
-        return validate_email(text.strip(), check_deliverability=False, test_environment=True).normalized
+        result = validate_email(_text(text), check_deliverability=False, test_environment=True, allow_smtputf8=False)
     except EmailNotValidError as error:
         raise ValueError(both("need_email", error=error)) from None
+    return str(result.ascii_email or result.normalized)
+
+
+def _email_or_empty(text: str) -> str:
+    return _email_address(text) if text.strip() else ""
 
 
 def firestore_location(store: str) -> tuple[str, str] | None:
@@ -157,7 +185,11 @@ def _phrases(text: str) -> tuple[str, ...]:
 
 
 def _text(text: str) -> str:
-    return str(text).strip()
+    """Any text setting: no line breaks or other control characters (they would reach a header)."""
+    value = str(text).strip()
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValueError(both("no_control"))
+    return value
 
 
 def _setting(default: Any, parse: Callable[[str], Any] = _text, doc: str = "", secret: bool = False) -> Any:
@@ -173,18 +205,18 @@ class Settings:
     )
     sheets_deadline: float = _setting(
         90.0,
-        _positive_float,
+        _seconds(3600),
         doc="seconds one Sheets read or write may take, retries included (over a minute: "
         "a spent per-minute quota refills within it)",
     )
     store: str = _setting("careloop.sqlite", _store, doc="the store: PATH.sqlite or firestore://PROJECT[/DATABASE]")
     outbox: str = _setting("outbox", doc="folder for .eml files when no SMTP host is set")
-    smtp_host: str = _setting("", doc="send email through this SMTP server instead of the outbox")
+    smtp_host: str = _setting("", _host, doc="send email through this SMTP server (a host name) instead of the outbox")
     smtp_port: int = _setting(587, _int_range(1, 65535))
     smtp_security: str = _setting("starttls", _one_of("starttls", "tls", "none"))
     smtp_user: str = _setting("")
     smtp_password: str = _setting("", secret=True)
-    smtp_timeout: float = _setting(30.0, _positive_float, doc="seconds")
+    smtp_timeout: float = _setting(30.0, _seconds(600), doc="seconds")
     timezone: str = _setting("Asia/Ho_Chi_Minh", _timezone)
     date_order: str = _setting("DMY", _one_of(*DATE_ORDERS), doc="how staff type dates")
     send_hours: tuple[time, time] = _setting((time(8, 0), time(20, 0)), _hours, doc="HH:MM-HH:MM, local time")
@@ -195,11 +227,11 @@ class Settings:
     phone_region: str = _setting("VN", _region)
     business_name: str = _setting("careloop", doc="signs every message")
     sender_email: str = _setting("careloop@example.com", _email_address)
-    reply_to: str = _setting("")
+    reply_to: str = _setting("", _email_or_empty)
     public_url: str = _setting("http://127.0.0.1:8080", _url, doc="where the public functions answer")
     survey_url: str = _setting("", _url_or_empty, doc="the survey function's own URL (default: public_url)")
     unsubscribe_url: str = _setting("", _url_or_empty, doc="the unsubscribe function's own URL (default: public_url)")
-    secret: str = _setting("", secret=True, doc="signs unsubscribe and survey links")
+    secret: str = _setting("", _secret, secret=True, doc="signs unsubscribe and survey links (32 characters or more)")
     working_hours: str = _setting(
         "mon-fri 08:00-12:00 13:30-17:30; sat 08:00-12:00", _working_hours, doc="SLA clock and when owners are notified"
     )
@@ -218,7 +250,10 @@ class Settings:
         lambda t: _one_of("true", "false")(t.lower()) == "true",
         doc="also ask the 0–10 recommendation (NPS) question",
     )
-    retry_seconds: float = _setting(30.0, _positive_float, doc="budget for retrying transient faults")
+    retry_seconds: float = _setting(30.0, _seconds(3600), doc="budget for retrying one message's transient faults")
+    run_budget_seconds: float = _setting(
+        240.0, _seconds(3600), doc="a run's time for sending; what is left unsent then waits for the next run"
+    )
 
     @staticmethod
     def env_name(name: str) -> str:
@@ -283,6 +318,22 @@ def load_settings(
             shown = "***" if spec.metadata["secret"] else repr(value)
             setting = f"{both('setting')} {Settings.env_name(name)} ({name} in careloop.toml)"
             problems.append(f"{setting} = {shown}: {error}")
-    if problems:
+    settings = Settings(**values) if not problems else None
+    if settings is not None and not settings.smtp_host:
+        problems += _outbox_problems(settings.outbox)
+    if problems or settings is None:
         raise SettingsError(problems)
-    return Settings(**values)
+    return settings
+
+
+def _outbox_problems(outbox: str) -> list[str]:
+    """The outbox must be a folder careloop can write into (or make), before anything is reserved."""
+    path = Path(outbox)
+    existing = next((p for p in (path, *path.parents) if p.exists()), Path("."))
+    if (existing == path and not path.is_dir()) or (existing != path and not existing.is_dir()):
+        reason = both("outbox_not_folder")
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        reason = both("outbox_not_writable")
+    else:
+        return []
+    return [f"{both('setting')} {Settings.env_name('outbox')} (outbox in careloop.toml) = {outbox!r}: {reason}"]

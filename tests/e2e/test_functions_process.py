@@ -5,7 +5,7 @@ import os
 import requests
 
 from functions.core.links import Links
-from tests.helpers import free_port
+from tests.helpers import TEST_SECRET, free_port
 from tests.helpers.processes import functions_framework, server
 from tests.helpers.support import HEADER, row, write_workbook
 
@@ -17,7 +17,7 @@ def test_followup_and_unsubscribe_through_a_real_functions_framework(tmp_path):
         "CARELOOP_SHEET": str(workbook),
         "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
         "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
-        "CARELOOP_SECRET": "process-secret",
+        "CARELOOP_SECRET": TEST_SECRET,
         "CARELOOP_SEND_HOURS": "07:00-22:00",
         "CARELOOP_CONFIG": "",
     }
@@ -25,7 +25,7 @@ def test_followup_and_unsubscribe_through_a_real_functions_framework(tmp_path):
     url = f"http://127.0.0.1:{port}"
     command = functions_framework("unsubscribe", port)
     with server(command, url + "/", env=env):
-        token_path = Links(url, "process-secret").unsubscribe("C-1", "vi")
+        token_path = Links(url, TEST_SECRET).unsubscribe("C-1", "vi")
         page = requests.get(token_path, timeout=10)
         assert page.status_code == 200 and "Hủy đăng ký" in page.text
         assert requests.get(url + "/unsubscribe/forged", timeout=10).status_code == 404

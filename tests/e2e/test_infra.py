@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, free_port
+from tests.helpers import ROOT, TEST_SECRET, free_port
 from tests.helpers.processes import functions_framework, server
 from tests.helpers.support import HEADER, row, write_workbook
 
@@ -197,7 +197,7 @@ def test_the_bundle_serves_a_run_from_a_fresh_venv(tmp_path):
         "CARELOOP_SHEET": str(tmp_path / "k.xlsx"),
         "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
         "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
-        "CARELOOP_SECRET": "bundle-secret",
+        "CARELOOP_SECRET": TEST_SECRET,
     }
     port = free_port()
     command = functions_framework("followup_daily", port, "main.py", str(venv / "bin" / "functions-framework"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, TEST_SECRET
 from tests.helpers.support import HEADER, MATRIX_HEADER, row, write_workbook
 
 CARELOOP = str(Path(sys.executable).with_name("careloop"))
@@ -46,7 +46,7 @@ def setup(request, tmp_path):
         {
             "CARELOOP_SHEET": str(tmp_path / "k.xlsx"),
             "CARELOOP_STORE": store,
-            "CARELOOP_SECRET": "s",
+            "CARELOOP_SECRET": TEST_SECRET,
             "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
             "CRASH_NOW": NOW,
         }

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, VN, free_port
+from tests.helpers import ROOT, TEST_SECRET, VN, free_port
 from tests.helpers.processes import functions_framework, server
 from tests.helpers.support import HEADER, row, write_workbook
 
@@ -48,7 +48,7 @@ def survey_site(tmp_path):
         "CARELOOP_SHEET": str(tmp_path / "k.xlsx"),
         "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
         "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
-        "CARELOOP_SECRET": "browser-secret",
+        "CARELOOP_SECRET": TEST_SECRET,
         "CARELOOP_PUBLIC_URL": public,
         "CARELOOP_BUSINESS_NAME": "Gara Tiến Phát",
         "CARELOOP_CONFIG": "",

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 TODAY = date(2026, 11, 23)
 NINE_AM = datetime.combine(TODAY, time(9, 0), VN)
+TEST_SECRET = "a-test-secret-long-enough-to-sign-links"  # careloop asks for 32 characters or more
 
 
 def free_port() -> int:

@@ -9,6 +9,7 @@ from email import message_from_bytes, policy
 
 import pytest
 
+from tests.helpers import TEST_SECRET
 from tests.helpers.cli import FOLLOWUP, careloop
 from tests.helpers.support import HEADER, read_workbook, row, write_workbook
 
@@ -114,14 +115,23 @@ def test_settings_from_toml_and_environment(tmp_path, workbook):
         (("--now", "tomorrow"), {}, "--now"),
         (("--store", "postgres://x"), {}, "CARELOOP_STORE"),
         (("--store", "firestore://X"), {}, "CARELOOP_STORE"),
+        ((), {"CARELOOP_SMTP_TIMEOUT": "nan"}, "CARELOOP_SMTP_TIMEOUT"),
+        ((), {"CARELOOP_RETRY_SECONDS": "inf"}, "CARELOOP_RETRY_SECONDS"),
+        ((), {"CARELOOP_SHEETS_DEADLINE": "nan"}, "CARELOOP_SHEETS_DEADLINE"),
+        ((), {"CARELOOP_BUSINESS_NAME": "Gara\nBcc: spy@evil.com"}, "CARELOOP_BUSINESS_NAME"),
+        ((), {"CARELOOP_REPLY_TO": "not an email"}, "CARELOOP_REPLY_TO"),
+        ((), {"CARELOOP_SECRET": "a"}, "CARELOOP_SECRET"),
+        ((), {"CARELOOP_SMTP_HOST": "smtp.example.com:587"}, "CARELOOP_SMTP_HOST"),
+        (("--outbox", "khach-hang.xlsx"), {}, "CARELOOP_OUTBOX"),
     ],
 )
-def test_a_bad_setting_stops_before_anything_is_sent(tmp_path, workbook, args, env, words):
+def test_a_bad_setting_stops_before_anything_is_reserved(tmp_path, workbook, args, env, words):
     result = careloop(
-        "run", "followup", "--sheet", "khach-hang.xlsx", "--outbox", "outbox", *args, cwd=tmp_path, env=env
-    )
+        "run", "followup", "--sheet", "khach-hang.xlsx", "--store", "s.sqlite", "--outbox", "outbox", *args,
+        cwd=tmp_path, env=env,
+    )  # fmt: skip
     assert result.returncode == 2 and words in result.stderr and "Traceback" not in result.stderr
-    assert not (tmp_path / "outbox").exists()
+    assert not (tmp_path / "outbox").exists() and not (tmp_path / "s.sqlite").exists()  # nothing reserved
 
 
 def test_a_missing_required_column_is_named(tmp_path):
@@ -214,7 +224,11 @@ def test_run_followup_over_smtp(tmp_path, workbook):
 
 
 def test_run_followup_on_firestore(tmp_path, workbook, firestore):
-    env = {"FIRESTORE_EMULATOR_HOST": firestore.host, "GOOGLE_CLOUD_PROJECT": "demo-careloop", "CARELOOP_SECRET": "s"}
+    env = {
+        "FIRESTORE_EMULATOR_HOST": firestore.host,
+        "GOOGLE_CLOUD_PROJECT": "demo-careloop",
+        "CARELOOP_SECRET": TEST_SECRET,
+    }
     args = (
         "run",
         "followup",

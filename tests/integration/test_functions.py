@@ -11,7 +11,7 @@ from tests.helpers import ROOT
 from tests.helpers.support import HEADER, read_workbook, row, write_workbook
 
 SOURCE = str(ROOT / "main.py")
-SECRET = "function-test-secret"
+SECRET = "function-test-secret-of-32-characters-or-more"
 
 
 @pytest.fixture

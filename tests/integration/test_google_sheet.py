@@ -10,6 +10,7 @@ from functions.adapters.sheets.google import GoogleSheet
 from functions.adapters.sheets.google_http import Connection, SheetError, spreadsheet_key
 from functions.core.sheet_schema import CUSTOMERS
 from functions.core.tables import RowWrite, TabWrite
+from tests.helpers import TEST_SECRET
 from tests.helpers.sheets_server import Fault, SheetsServer
 from tests.helpers.support import HEADER, row
 
@@ -292,7 +293,7 @@ def test_followup_daily_function_on_a_google_sheet(server, tmp_path, monkeypatch
         "CARELOOP_SHEETS_CREDENTIALS": "none",
         "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
         "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
-        "CARELOOP_SECRET": "s",
+        "CARELOOP_SECRET": TEST_SECRET,
         "CARELOOP_CONFIG": "",
     }.items():
         monkeypatch.setenv(name, value)

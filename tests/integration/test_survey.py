@@ -17,7 +17,7 @@ from functions.core.tokens import Signer, TokenExpired, TokenInvalid
 from tests.helpers import ROOT, VN
 
 SOURCE = str(ROOT / "main.py")
-SECRET = "survey-test-secret"
+SECRET = "survey-test-secret-of-32-characters-or-more"
 PUBLIC = "https://care.example.vn"
 
 

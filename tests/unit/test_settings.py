@@ -38,6 +38,18 @@ def test_precedence_toml_then_env_then_flags(tmp_path):
         ("CARELOOP_SENDER_EMAIL", "not-an-address", "CARELOOP_SENDER_EMAIL"),
         ("CARELOOP_PUBLIC_URL", "ftp://x", "http(s)"),
         ("CARELOOP_PHONE_REGION", "XX", "region"),
+        ("CARELOOP_SMTP_TIMEOUT", "nan", "CARELOOP_SMTP_TIMEOUT"),
+        ("CARELOOP_SMTP_TIMEOUT", "inf", "between 0 and 600"),
+        ("CARELOOP_RETRY_SECONDS", "nan", "CARELOOP_RETRY_SECONDS"),
+        ("CARELOOP_RETRY_SECONDS", "inf", "between 0 and 3600"),
+        ("CARELOOP_SHEETS_DEADLINE", "nan", "CARELOOP_SHEETS_DEADLINE"),
+        ("CARELOOP_RUN_BUDGET_SECONDS", "0", "CARELOOP_RUN_BUDGET_SECONDS"),
+        ("CARELOOP_BUSINESS_NAME", "Gara\r\nBcc: x@y.z", "line break"),
+        ("CARELOOP_REPLY_TO", "hotro@x.vn\r\nBcc: spy@y.z", "CARELOOP_REPLY_TO"),
+        ("CARELOOP_REPLY_TO", "not an email", "CARELOOP_REPLY_TO"),
+        ("CARELOOP_SECRET", "a", "at least 32"),
+        ("CARELOOP_SMTP_HOST", "smtp.example.com:587", "without http:// or :port"),
+        ("CARELOOP_SMTP_HOST", "http://smtp.example.com", "CARELOOP_SMTP_HOST"),
     ],
 )
 def test_a_bad_setting_is_named(name, value, words):
@@ -56,7 +68,7 @@ def test_secrets_are_not_echoed():
     with pytest.raises(SettingsError) as error:
         load_settings(env={"CARELOOP_SMTP_PASSWORD": "hunter2", "CARELOOP_SMTP_PORT": "0"})
     assert "hunter2" not in str(error.value)
-    shown = load_settings(env={"CARELOOP_SECRET": "s3cr3t"}).redacted()
+    shown = load_settings(env={"CARELOOP_SECRET": "s3cr3t" * 6}).redacted()
     assert shown["secret"] == "***" and "s3cr3t" not in str(shown)
 
 
@@ -70,3 +82,25 @@ def test_unknown_toml_keys_and_broken_files(tmp_path):
         load_settings(env={}, config=config)
     with pytest.raises(SettingsError, match="no such file"):
         load_settings(env={}, config=tmp_path / "missing.toml")
+
+
+def test_an_outbox_that_is_a_file_or_cannot_be_written_is_named(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(SettingsError, match="CARELOOP_OUTBOX .* is not a folder"):
+        load_settings(env={"CARELOOP_OUTBOX": str(tmp_path / "file")})
+    with pytest.raises(SettingsError, match="CARELOOP_OUTBOX .* is not a folder"):
+        load_settings(env={"CARELOOP_OUTBOX": str(tmp_path / "file" / "below")})
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    import os
+
+    if os.geteuid() != 0:  # root writes anywhere
+        with pytest.raises(SettingsError, match="CARELOOP_OUTBOX .* cannot write there"):
+            load_settings(env={"CARELOOP_OUTBOX": str(locked / "outbox")})
+    assert load_settings(env={"CARELOOP_OUTBOX": str(tmp_path / "new" / "outbox")}).outbox.endswith("outbox")
+    assert load_settings(env={"CARELOOP_OUTBOX": str(tmp_path / "file"), "CARELOOP_SMTP_HOST": "smtp.x.vn"})
+
+
+def test_email_settings_go_out_as_mail_servers_take_them():
+    s = load_settings(env={"CARELOOP_SENDER_EMAIL": "cskh@bücher.de", "CARELOOP_REPLY_TO": "HoTro@Example.com"})
+    assert (s.sender_email, s.reply_to) == ("cskh@xn--bcher-kva.de", "HoTro@example.com")
