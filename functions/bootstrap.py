@@ -152,6 +152,7 @@ def followup_deps(settings: Settings) -> FollowupDeps:
         business_name=settings.business_name,
         staff_language=settings.staff_language,
         retry=RetryPolicy(budget_seconds=settings.retry_seconds),
+        run_budget_seconds=settings.run_budget_seconds,
         surveys=survey_rules(settings),
     )
 
@@ -199,6 +200,7 @@ def escalate_deps(settings: Settings) -> EscalationDeps:
         staff_language=settings.staff_language,
         phrases=settings.tier3_phrases or TIER3_PHRASES,
         retry=RetryPolicy(budget_seconds=settings.retry_seconds),
+        run_budget_seconds=settings.run_budget_seconds,
         links=links(settings),
         surveys=survey_rules(settings),
         csat_threshold=settings.csat_threshold,

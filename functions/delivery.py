@@ -9,11 +9,12 @@ and a store far away costs two round trips a chunk, not two a message.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from functions.core.errors import PermanentDeliveryError, TransientDeliveryError
+from functions.core.errors import AmbiguousDeliveryError, PermanentDeliveryError, TransientDeliveryError
 from functions.core.i18n import both
 from functions.core.ledger import LedgerEntry
 from functions.core.messages import OutgoingMessage
@@ -22,6 +23,7 @@ from functions.ports import Channel, Store
 from functions.retry import RetryPolicy
 
 CHUNK = 25  # messages reserved and confirmed together
+_OUT_OF_TIME = TimeoutError("the run's time for sending is spent")
 
 
 @dataclass(frozen=True)
@@ -39,48 +41,83 @@ class Delivery:
 class Delivered:
     sent: list[Delivery] = field(default_factory=list)
     failed: list[tuple[Delivery, str]] = field(default_factory=list)  # recorded as failed in the ledger
-    unknown: list[tuple[Delivery, str]] = field(default_factory=list)  # left reserved: it may have gone out
+    unknown: list[tuple[Delivery, str]] = field(default_factory=list)  # it may have gone out: never re-sent alone
     skipped: list[Delivery] = field(default_factory=list)  # reserved by another run
+    deferred: list[Delivery] = field(default_factory=list)  # the run's time ran out: unreserved, for the next run
+
+
+@dataclass(frozen=True)
+class RunClock:
+    """A run's time for sending: every message's retries draw from it."""
+
+    retry: RetryPolicy
+    ends: float | None  # on retry.clock; None: no limit but each message's own
+
+    @staticmethod
+    def start(retry: RetryPolicy, budget_seconds: float | None) -> RunClock:
+        return RunClock(retry, retry.clock() + budget_seconds if budget_seconds else None)
+
+    def left(self) -> float:
+        return float("inf") if self.ends is None else self.ends - self.retry.clock()
+
+    def policy(self) -> RetryPolicy:
+        """This message's retries: its own budget, or what is left of the run's if less."""
+        return dataclasses.replace(self.retry, budget_seconds=min(self.retry.budget_seconds, max(self.left(), 0.0)))
 
 
 def deliver(
     store: Store,
     channels: Mapping[str, Channel],
-    retry: RetryPolicy,
+    retry: RetryPolicy | RunClock,
     deliveries: Sequence[Delivery],
     now: datetime,
     chunk: int = CHUNK,
 ) -> Delivered:
+    """`retry`: each message's retry policy, or a run's clock that also bounds the run's time."""
+    clock = retry if isinstance(retry, RunClock) else RunClock.start(retry, None)
     outcome = Delivered()
     for start in range(0, len(deliveries), chunk):
-        _deliver_chunk(store, channels, retry, deliveries[start : start + chunk], now, outcome)
+        batch = deliveries[start : start + chunk]
+        if clock.left() <= 0:
+            outcome.deferred += batch  # never reserved: the next run sends them
+        else:
+            _deliver_chunk(store, channels, clock, batch, now, outcome)
     return outcome
 
 
 def _deliver_chunk(
-    store: Store,
-    channels: Mapping[str, Channel],
-    retry: RetryPolicy,
-    deliveries: Sequence[Delivery],
-    now: datetime,
+    store: Store, channels: Mapping[str, Channel], clock: RunClock, deliveries: Sequence[Delivery], now: datetime,
     outcome: Delivered,
-) -> None:
+) -> None:  # fmt: skip
     won = store.reserve_many([d.entry for d in deliveries])
     sent: list[Delivery] = []
     for delivery in deliveries:
         if delivery.key not in won:
             outcome.skipped.append(delivery)
             continue
-        error = _send(store, channels, retry, delivery)
+        policy = clock.policy()
+        error = _send(store, channels, policy, delivery) if clock.left() > 0 else _OUT_OF_TIME
+        cut_short = policy.budget_seconds < clock.retry.budget_seconds  # the run's time, not its own, ended the retries
         if error is None:
             sent.append(delivery)
-        elif isinstance(error, (TransientDeliveryError, PermanentDeliveryError, OSError)):
-            store.fail(delivery.key, str(error), now)
-            outcome.failed.append((delivery, str(error)))
-        else:  # a fault nobody planned for: whether it went out is unknown, and one message never stops a run
-            outcome.unknown.append((delivery, f"{type(error).__name__}: {error}"))
+        elif error is _OUT_OF_TIME or (isinstance(error, TransientDeliveryError) and cut_short):
+            store.release(delivery.key)  # the run's time ran out before it could go: the next run sends it
+            outcome.deferred.append(delivery)
+        else:
+            _record_failure(store, delivery, error, now, outcome)
     store.confirm_many([d.key for d in sent], now)
     outcome.sent += sent
+
+
+def _record_failure(store: Store, delivery: Delivery, error: Exception, now: datetime, outcome: Delivered) -> None:
+    if isinstance(error, AmbiguousDeliveryError):
+        store.doubt(delivery.key, str(error), now)
+        outcome.unknown.append((delivery, str(error)))
+    elif isinstance(error, (TransientDeliveryError, PermanentDeliveryError, OSError)):
+        store.fail(delivery.key, str(error), now)
+        outcome.failed.append((delivery, str(error)))
+    else:  # a fault nobody planned for: whether it went out is unknown, and one message never stops a run
+        outcome.unknown.append((delivery, f"{type(error).__name__}: {error}"))
 
 
 def _send(store: Store, channels: Mapping[str, Channel], retry: RetryPolicy, delivery: Delivery) -> Exception | None:

@@ -45,8 +45,12 @@ class Store(Protocol):
 
     def fail(self, key: str, error: str, at: datetime) -> None: ...
 
-    def release(self, key: str) -> bool:
-        """Forget an unconfirmed or failed reservation so a later run sends it again."""
+    def doubt(self, key: str, reason: str, at: datetime) -> None:
+        """Mark uncertain: the server may have accepted it; only a forced release sends it again."""
+
+    def release(self, key: str, force: bool = False) -> bool:
+        """Forget an unconfirmed or failed reservation so a later run sends it again (an uncertain
+        one only with `force`)."""
 
     def entry(self, key: str) -> LedgerEntry | None: ...
 

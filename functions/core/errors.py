@@ -23,5 +23,10 @@ class PermanentDeliveryError(RuntimeError):
     """Will not work as is (SMTP 5xx: unknown mailbox, rejected sender)."""
 
 
+class AmbiguousDeliveryError(RuntimeError):
+    """The message went to the server, whose answer was lost: it may have been accepted. Sending it
+    again could make a duplicate, so it is never retried on its own."""
+
+
 class RenderError(ValueError):
     """A template could not be rendered; names the template and what went wrong."""

@@ -132,6 +132,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Lần gửi trước thất bại; dùng 'careloop retry' để gửi lại",
         "An earlier send failed; use 'careloop retry' to send it again",
     ),
+    "deferred": (
+        "Hết thời gian gửi của lần chạy này; sẽ gửi ở lần chạy sau",
+        "The run's time for sending ran out; the next run sends it",
+    ),
     "reserved_elsewhere": ("Một lần chạy khác đang gửi tin này", "Another run is sending this message"),
     "outside_working_hours": (
         "Ngoài giờ làm việc; sẽ gửi khi mở cửa",
@@ -237,6 +241,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help_check": ("kiểm tra thiết lập, bảng tính, mẫu tin", "check settings, sheet, templates"),
     "help_setup": ("chuẩn bị bảng tính", "add careloop's tabs, columns, checkboxes, dropdowns"),
     "help_retry": ("gửi lại tin chưa xác nhận", "release unconfirmed or failed messages"),
+    "help_force": (
+        "cũng gửi lại tin có thể đã đến khách (máy chủ đã nhận nhưng mất trả lời)",
+        "also resend messages the customer may have (the server took them, its answer was lost)",
+    ),
+    "retry_in_doubt": (
+        "{count} tin có thể đã đến khách (máy chủ thư đã nhận nhưng mất trả lời); kiểm tra rồi dùng "
+        "'careloop retry KEY --force' nếu chắc chắn chưa đến",
+        "{count} may have reached the customer (the mail server took them, its answer was lost); check, then use "
+        "'careloop retry KEY --force' if you are sure they did not",
+    ),
+    "retry_needs_force": (
+        "có thể đã đến khách; thêm --force để gửi lại",
+        "may have reached the customer; add --force to resend",
+    ),
     "help_demo": ("chạy thử với dữ liệu mẫu", "run on a sample workbook"),
     "preview_count": ("{count} tin sẽ gửi", "{count} messages would be sent"),
     "simulated": ("Giả lập", "simulated"),

@@ -7,6 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 RESERVED, SENT, FAILED = "reserved", "sent", "failed"
+UNCERTAIN = "uncertain"  # the server may have accepted it (its answer was lost): never re-sent without --force
+IN_DOUBT = (RESERVED, UNCERTAIN)  # reserved and never confirmed: it may have gone out
+
+
+def releasable(force: bool) -> tuple[str, ...]:
+    """The states `careloop retry` may forget so a later run sends again; an uncertain one only by force."""
+    return (RESERVED, FAILED, UNCERTAIN) if force else (RESERVED, FAILED)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ class EscalationDeps:
     staff_language: str = "vi"
     phrases: Sequence[str] = TIER3_PHRASES
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    run_budget_seconds: float | None = None  # the run's time for sending; None: each message's retries only
     links: Links | None = None  # for the survey sent when a case is resolved
     surveys: SurveyRules | None = None
     csat_threshold: int = 2

@@ -19,6 +19,7 @@ from functions.core.i18n import both, say
 from functions.core.sheet_schema import CASES, CUSTOMERS, DASHBOARD, MATRIX
 from functions.core.surveys import Survey
 from functions.core.tables import Table, TabWrite, customers_tab_write
+from functions.delivery import RunClock
 from functions.escalate import writeback
 from functions.escalate.deps import EscalationDeps
 from functions.escalate.matrix import Matrix, MatrixError, read_matrix
@@ -63,7 +64,7 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
         read.flags, read.cases, read.case_rows, read.matrix, deps.calendar, now, deps.phrases, deps.staff_language
     )
     applied = _apply(deps, plan, read.cases)
-    sent = Sent()
+    sent = Sent(clock=RunClock.start(deps.retry, deps.run_budget_seconds))
     send_notices(deps, now, plan.notices, applied.final, sent)
     send_resolved_surveys(deps, now, applied.final, read.surveys, {c.id: c for c in read.sheet.customers}, sent)
     report = _report(now, applied, sent, read.problems + plan.problems, plan.restore, deps.staff_language)

@@ -12,10 +12,10 @@ from typing import Any
 from functions.core.cases import RESOLVED, CaseEvent, CaseRecord
 from functions.core.customers import Customer
 from functions.core.errors import RenderError
-from functions.core.ledger import RESERVED, SENT, LedgerEntry
+from functions.core.ledger import IN_DOUBT, SENT, LedgerEntry
 from functions.core.messages import OutgoingMessage
 from functions.core.surveys import Survey
-from functions.delivery import Delivery, deliver
+from functions.delivery import Delivery, RunClock, deliver
 from functions.escalate.deps import EscalationDeps
 from functions.escalate.plan import Notice
 from functions.escalate.writeback import local_text
@@ -32,6 +32,7 @@ class Sent:
     surveyed: list[dict[str, Any]] = field(default_factory=list)
     deferred: list[tuple[Notice, str]] = field(default_factory=list)  # reason code
     failed: list[tuple[Notice, str]] = field(default_factory=list)
+    clock: RunClock | None = None  # the run's time for sending, shared by every message it sends
 
 
 def send_notices(
@@ -39,7 +40,7 @@ def send_notices(
 ) -> None:
     """Send the notices the ledger has not seen, inside working hours only."""
     facts = deps.store.facts([n.key for n in notices], _business_day(deps, now))
-    due = [n for n in notices if facts.states.get(n.key) not in (SENT, RESERVED)]
+    due = [n for n in notices if facts.states.get(n.key) not in (SENT, *IN_DOUBT)]
     if not due:
         return
     if not deps.calendar.is_open(now):
@@ -60,8 +61,9 @@ def send_notices(
             continue
         planned[notice.key] = (notice, case)
         deliveries.append(Delivery(_entry(deps, notice.key, case.customer_id, f"case_{notice.kind}", now), message))
-    outcome = deliver(deps.store, deps.channels, deps.retry, deliveries, now)
+    outcome = deliver(deps.store, deps.channels, sent.clock or deps.retry, deliveries, now)
     sent.failed += [(planned[d.key][0], error) for d, error in outcome.failed + outcome.unknown]
+    sent.deferred += [(planned[d.key][0], "deferred") for d in outcome.deferred]
     for delivery in outcome.sent:
         notice, case = planned[delivery.key]
         sent.notified.append((notice, case))
@@ -115,8 +117,9 @@ def send_resolved_surveys(
         recent.setdefault(case.customer_id, set()).add(survey.survey_id)
         planned[key] = case
         deliveries.append(Delivery(_entry(deps, key, case.customer_id, "case_survey", now), message, survey))
-    outcome = deliver(deps.store, deps.channels, deps.retry, deliveries, now)
+    outcome = deliver(deps.store, deps.channels, sent.clock or deps.retry, deliveries, now)
     sent.failed += [(Notice(d.key, "survey", planned[d.key]), error) for d, error in outcome.failed + outcome.unknown]
+    sent.deferred += [(Notice(d.key, "survey", planned[d.key]), "deferred") for d in outcome.deferred]
     sent.surveyed += [
         {
             "case_id": planned[d.key].case_id,

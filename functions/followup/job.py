@@ -24,7 +24,7 @@ from functions.core.messages import OutgoingMessage
 from functions.core.sheet_schema import CUSTOMERS
 from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, customer_row_write, customers_tab_write
-from functions.delivery import Delivery, deliver
+from functions.delivery import Delivery, RunClock, deliver
 from functions.followup.plan import CHECKIN, DueMessage, FollowupRules, Skip, decide, due_messages
 from functions.ports import Channel, Renderer, Sheet, Store
 from functions.retry import RetryPolicy
@@ -51,6 +51,7 @@ class FollowupDeps:
     business_name: str
     staff_language: str = "vi"
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    run_budget_seconds: float | None = None  # the run's time for sending; None: each message's retries only
     surveys: SurveyRules | None = None  # None: check-ins carry no survey
 
 
@@ -164,7 +165,7 @@ class _Run:
         outcome = deliver(
             deps.store,
             deps.channels,
-            deps.retry,
+            RunClock.start(deps.retry, deps.run_budget_seconds),
             [
                 Delivery(
                     LedgerEntry(m.key, m.customer.id, m.kind, o.channel, self.now.date(), reserved_at=self.now),
@@ -176,6 +177,7 @@ class _Run:
             self.now,
         )
         self.skipped += [Skip(due[d.key], "reserved_elsewhere") for d in outcome.skipped]
+        self.skipped += [Skip(due[d.key], "deferred") for d in outcome.deferred]
         for delivery, reason in outcome.failed:
             message = due[delivery.key]
             self.failure(

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from functions.core.customers import Customer
-from functions.core.ledger import FAILED, RESERVED, SENT, LedgerFacts
+from functions.core.ledger import FAILED, IN_DOUBT, SENT, LedgerFacts
 
 BIRTHDAY, CHECKIN = "birthday", "checkin"
 CHECKIN_AFTER = timedelta(days=7)
@@ -103,7 +103,7 @@ def decide(due: Sequence[DueMessage], facts: LedgerFacts, now: datetime, rules: 
     sendable: list[DueMessage] = []
     for message in due:
         state = facts.states.get(message.key)
-        if state == RESERVED:
+        if state in IN_DOUBT:
             plan.unknown.append(message)
             continue
         skip = _ledger_skip(message, state) if state in (SENT, FAILED) else _row_skip(message, now, rules)

@@ -13,7 +13,7 @@ from typing import Any
 
 from functions.adapters.sheets.placement import place
 from functions.core.cases import RESOLVED, CaseEvent, CaseRecord
-from functions.core.ledger import FAILED, RESERVED, SENT, LedgerEntry, LedgerFacts
+from functions.core.ledger import FAILED, RESERVED, SENT, UNCERTAIN, LedgerEntry, LedgerFacts, releasable
 from functions.core.messages import OutgoingMessage
 from functions.core.sheet_schema import TabSpec, find_tab
 from functions.core.surveys import Answer, Survey, TooManyAnswers
@@ -108,12 +108,15 @@ class MemoryStore:
     def fail(self, key: str, error: str, at: datetime) -> None:
         self._set(key, FAILED, at, error)
 
+    def doubt(self, key: str, reason: str, at: datetime) -> None:
+        self._set(key, UNCERTAIN, at, reason)
+
     def _set(self, key: str, state: str, at: datetime, error: str) -> None:
         if key in self.ledger:  # released meanwhile: left alone
             self.ledger[key] = dataclasses.replace(self.ledger[key], state=state, updated_at=at, error=error)
 
-    def release(self, key: str) -> bool:
-        if key in self.ledger and self.ledger[key].state in (RESERVED, FAILED):
+    def release(self, key: str, force: bool = False) -> bool:
+        if key in self.ledger and self.ledger[key].state in releasable(force):
             del self.ledger[key]
             return True
         return False
@@ -132,7 +135,7 @@ class MemoryStore:
         )
 
     def unconfirmed(self) -> list[LedgerEntry]:
-        pending = [e for e in self.ledger.values() if e.state in (RESERVED, FAILED)]
+        pending = [e for e in self.ledger.values() if e.state in (RESERVED, FAILED, UNCERTAIN)]
         return sorted(pending, key=lambda e: (e.reserved_at.isoformat() if e.reserved_at else "", e.key))
 
     def record_opt_out(self, customer_id: str, at: datetime) -> None:

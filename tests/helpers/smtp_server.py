@@ -45,11 +45,12 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
 class Recorder:
     """Keeps every accepted message; answers the first `busy` deliveries with 451."""
 
-    def __init__(self, busy: int = 0, reject: set[str] | None = None):
+    def __init__(self, busy: int = 0, reject: set[str] | None = None, lose_answer: int = 0):
         self.messages: list = []
         self.envelopes: list = []
         self.busy = busy
         self.reject = reject or set()
+        self.lose_answer = lose_answer  # accept this many messages, then drop the connection before answering
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.reject:
@@ -63,6 +64,9 @@ class Recorder:
             return "451 4.3.0 try again later"
         self.envelopes.append(envelope)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        if self.lose_answer > 0:
+            self.lose_answer -= 1
+            server.transport.abort()  # accepted, and the client never hears so
         return "250 OK"
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from functions.core.ledger import FAILED, RESERVED, SENT, LedgerEntry
+from functions.core.ledger import FAILED, RESERVED, SENT, UNCERTAIN, LedgerEntry
 from tests.helpers import NINE_AM, TODAY
 
 
@@ -72,6 +72,16 @@ def test_unconfirmed_and_release(store):
     assert store.release("a/1/1") is True and store.release("c/1/1") is False and store.release("zz/1/1") is False
     assert [e.key for e in store.unconfirmed()] == ["b/1/1"]
     assert store.reserve(entry("a/1/1")) is True  # released: a later run may reserve it again
+
+
+def test_a_message_in_doubt_is_listed_and_released_only_by_force(store):
+    store.reserve(entry("d/1/1"))
+    store.doubt("d/1/1", "answer lost", NINE_AM)
+    (listed,) = store.unconfirmed()
+    assert (listed.key, listed.state, listed.error) == ("d/1/1", UNCERTAIN, "answer lost")
+    assert store.facts(["d/1/1"], TODAY).states == {"d/1/1": UNCERTAIN}
+    assert store.release("d/1/1") is False and store.release("d/1/1", force=True) is True
+    assert store.unconfirmed() == []
 
 
 @pytest.mark.parametrize(

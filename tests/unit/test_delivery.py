@@ -105,3 +105,36 @@ def test_reservations_and_confirmations_go_a_chunk_at_a_time():
     assert len(outcome.sent) == 60
     assert calls == [("reserve", 25), ("confirm", 25), ("reserve", 25), ("confirm", 25), ("reserve", 10),
                      ("confirm", 10)]  # fmt: skip
+
+
+def test_an_answer_lost_after_the_server_took_it_is_uncertain_and_never_retried():
+    from functions.core.errors import AmbiguousDeliveryError
+    from functions.core.ledger import UNCERTAIN
+
+    store = MemoryStore()
+    channel = Scripted({"birthday/C-1/2026": [AmbiguousDeliveryError("answer lost"), AmbiguousDeliveryError("again")]})
+    outcome = deliver(store, {"email": channel}, RETRY, [delivery("birthday/C-1/2026")], NINE_AM)
+    assert [(d.key, e) for d, e in outcome.unknown] == [("birthday/C-1/2026", "answer lost")]
+    assert store.entry("birthday/C-1/2026").state == UNCERTAIN
+    assert channel.script["birthday/C-1/2026"]  # the second fault was never reached: no retry
+    assert not store.release("birthday/C-1/2026") and store.release("birthday/C-1/2026", force=True)
+
+
+def test_when_the_runs_time_is_spent_the_rest_is_deferred_unreserved():
+    from functions.delivery import RunClock
+
+    class Clock:
+        now = 0.0
+
+    def slow_send(message: OutgoingMessage) -> None:
+        Clock.now += 4  # each send takes 4 s of the run's 10
+
+    channel = MemoryChannel()
+    channel.deliver = slow_send  # type: ignore[method-assign]
+    retry = RetryPolicy(budget_seconds=5, first_delay=0.01, sleep=lambda s: None, clock=lambda: Clock.now)
+    store = MemoryStore()
+    keys = [f"birthday/C-{i}/2026" for i in range(30)]
+    outcome = deliver(store, {"email": channel}, RunClock.start(retry, 10), [delivery(k) for k in keys], NINE_AM)
+    assert [d.key for d in outcome.sent] == keys[:3]  # at 0, 4 and 8 s; at 12 s the time is spent
+    assert [d.key for d in outcome.deferred] == keys[3:]
+    assert sorted(store.ledger) == sorted(keys[:3])  # the deferred ones are not left reserved

@@ -7,12 +7,13 @@ dropped connections are transient (the job retries them); 5xx replies are perman
 from __future__ import annotations
 
 import base64
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
 
-from functions.adapters.channels.mime import build_email
-from functions.core.errors import PermanentDeliveryError, TransientDeliveryError
+from functions.adapters.channels.mime import RawEmail, build_email
+from functions.core.errors import AmbiguousDeliveryError, PermanentDeliveryError, TransientDeliveryError
 from functions.core.messages import OutgoingMessage
 
 
@@ -41,6 +42,36 @@ def _login(connection: smtplib.SMTP, user: str, password: str) -> None:
     code, reply = connection.docmd("AUTH", f"PLAIN {credentials}")
     if code != 235:
         raise smtplib.SMTPAuthenticationError(code, reply)
+
+
+class _AnswerLost(Exception):
+    """The whole message, end-of-data marker included, reached the server; its reply did not come back."""
+
+
+def _transmit(connection: smtplib.SMTP, email: RawEmail) -> None:
+    """MAIL, RCPT and DATA as smtplib's sendmail does, but telling a failure before the server could
+    accept the message (safe to send again) from one after it may have (never sent again)."""
+    connection.ehlo_or_helo_if_needed()
+    code, reply = connection.mail(email.sender)
+    if code != 250:
+        connection.rset()
+        raise smtplib.SMTPSenderRefused(code, reply, email.sender)
+    code, reply = connection.rcpt(email.recipient)
+    if code not in (250, 251):
+        connection.rset()
+        raise smtplib.SMTPRecipientsRefused({email.recipient: (code, reply)})
+    connection.putcmd("data")
+    code, reply = connection.getreply()
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    data = re.sub(rb"(?m)^\.", b"..", email.data)  # a line starting with "." gets another (RFC 5321 §4.5.2)
+    connection.send(data + (b"" if data.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+    try:
+        code, reply = connection.getreply()
+    except (smtplib.SMTPServerDisconnected, OSError) as error:
+        raise _AnswerLost() from error
+    if code != 250:
+        raise smtplib.SMTPDataError(code, reply)
 
 
 class SmtpChannel:
@@ -73,7 +104,13 @@ class SmtpChannel:
         try:
             if self._connection is None:
                 self._connection = self._connect()
-            self._connection.sendmail(email.sender, [email.recipient], email.data)
+            _transmit(self._connection, email)
+        except _AnswerLost as lost:
+            self.close()
+            raise AmbiguousDeliveryError(
+                f"SMTP {self.config.host}:{self.config.port}: the message was sent, then the server's answer was lost "
+                f"({lost.__cause__}); it may have been accepted"
+            ) from lost
         except smtplib.SMTPAuthenticationError as error:
             raise PermanentDeliveryError(f"SMTP login refused ({error.smtp_code})") from error
         except smtplib.SMTPRecipientsRefused as error:

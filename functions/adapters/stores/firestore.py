@@ -19,7 +19,7 @@ from typing import Any
 
 from functions.core.cases import IN_PROGRESS, OPEN, CaseEvent, CaseRecord, case_fields, case_from_fields
 from functions.core.errors import StoreUnavailable
-from functions.core.ledger import FAILED, RESERVED, SENT, LedgerEntry, LedgerFacts
+from functions.core.ledger import FAILED, RESERVED, SENT, UNCERTAIN, LedgerEntry, LedgerFacts, releasable
 from functions.core.surveys import Answer, Survey, TooManyAnswers, answer_fields, survey_fields, survey_from_fields
 
 LEDGER, OPT_OUTS, REPORTS, CASES, EVENTS, SURVEYS = "ledger", "opt_outs", "reports", "cases", "events", "surveys"
@@ -126,6 +126,10 @@ class FirestoreStore:
     def fail(self, key: str, error: str, at: datetime) -> None:
         self._update_if_present(key, {"state": FAILED, "updated_at": at, "error": error})
 
+    @_unavailable_on_error
+    def doubt(self, key: str, reason: str, at: datetime) -> None:
+        self._update_if_present(key, {"state": UNCERTAIN, "updated_at": at, "error": reason})
+
     def _update_if_present(self, key: str, fields: Mapping[str, Any]) -> None:
         from google.api_core.exceptions import NotFound
 
@@ -135,7 +139,7 @@ class FirestoreStore:
             pass
 
     @_unavailable_on_error
-    def release(self, key: str) -> bool:
+    def release(self, key: str, force: bool = False) -> bool:
         from google.cloud import firestore
 
         reference = self._ledger(key)
@@ -143,7 +147,7 @@ class FirestoreStore:
         @firestore.transactional
         def release_in(transaction) -> bool:
             snapshot = reference.get(transaction=transaction)
-            if not snapshot.exists or snapshot.get("state") not in (RESERVED, FAILED):
+            if not snapshot.exists or snapshot.get("state") not in releasable(force):
                 return False
             transaction.delete(reference)
             return True
@@ -183,7 +187,7 @@ class FirestoreStore:
     def unconfirmed(self) -> list[LedgerEntry]:
         from google.cloud.firestore_v1.base_query import FieldFilter
 
-        query = self.client.collection(LEDGER).where(filter=FieldFilter("state", "in", [RESERVED, FAILED]))
+        query = self.client.collection(LEDGER).where(filter=FieldFilter("state", "in", [RESERVED, FAILED, UNCERTAIN]))
         entries = [_entry(s.to_dict()) for s in query.stream(**self._call())]
         return sorted(entries, key=lambda e: (e.reserved_at is None, e.reserved_at or datetime.min, e.key))
 

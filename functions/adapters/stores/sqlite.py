@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from functions.core.cases import DATETIME_FIELDS, CaseEvent, CaseRecord, case_fields, case_from_fields
 from functions.core.errors import StoreUnavailable
 from functions.core.i18n import both
-from functions.core.ledger import FAILED, RESERVED, SENT, LedgerEntry, LedgerFacts
+from functions.core.ledger import FAILED, RESERVED, SENT, UNCERTAIN, LedgerEntry, LedgerFacts, releasable
 from functions.core.surveys import Answer, Survey, TooManyAnswers, survey_fields, survey_from_fields
 
 SCHEMA = """
@@ -124,16 +124,25 @@ class SqliteStore:
 
     @_unavailable_on_error
     def fail(self, key: str, error: str, at: datetime) -> None:
+        self._settle(key, FAILED, error, at)
+
+    def doubt(self, key: str, reason: str, at: datetime) -> None:
+        self._settle(key, UNCERTAIN, reason, at)
+
+    @_unavailable_on_error
+    def _settle(self, key: str, state: str, error: str, at: datetime) -> None:
         with self._connection() as db:
             db.execute(
                 "UPDATE ledger SET state = ?, updated_at = ?, error = ? WHERE key = ?",
-                (FAILED, at.isoformat(), error, key),
+                (state, at.isoformat(), error, key),
             )
 
     @_unavailable_on_error
-    def release(self, key: str) -> bool:
+    def release(self, key: str, force: bool = False) -> bool:
+        states = releasable(force)
         with self._connection() as db:
-            cursor = db.execute("DELETE FROM ledger WHERE key = ? AND state IN (?, ?)", (key, RESERVED, FAILED))
+            marks = ",".join("?" * len(states))
+            cursor = db.execute(f"DELETE FROM ledger WHERE key = ? AND state IN ({marks})", (key, *states))
             return cursor.rowcount == 1
 
     @_unavailable_on_error
@@ -164,7 +173,7 @@ class SqliteStore:
     def unconfirmed(self) -> list[LedgerEntry]:
         with self._connection() as db:
             rows = db.execute(
-                "SELECT * FROM ledger WHERE state IN (?, ?) ORDER BY reserved_at, key", (RESERVED, FAILED)
+                "SELECT * FROM ledger WHERE state IN (?, ?, ?) ORDER BY reserved_at, key", (RESERVED, FAILED, UNCERTAIN)
             ).fetchall()
         return [_entry(r) for r in rows]
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from functions import bootstrap
 from functions.core.errors import JobCannotRun, SheetUnavailable, StoreUnavailable
 from functions.core.i18n import both
+from functions.core.ledger import UNCERTAIN
 from functions.core.sheet_schema import MissingColumnError
 from functions.entrypoints.cli.reports import escalation_summary, summary
 from functions.settings import Settings, SettingsError, load_settings
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     common(retry)
     retry.add_argument("keys", nargs="*", help="idempotency keys; none: list them")
     retry.add_argument("--all", action="store_true", help="release every unconfirmed or failed message")
+    retry.add_argument("--force", action="store_true", help=both("help_force"))
 
     demo = commands.add_parser("demo", help=both("help_demo"))
     demo.add_argument("--dir", default="demo", help="folder for the sample workbook, store and outbox")
@@ -154,15 +156,22 @@ def _setup_sheet(args: argparse.Namespace, settings: Settings) -> int:
 def _retry(args: argparse.Namespace, settings: Settings) -> int:
     store = bootstrap.open_store(settings)
     pending = store.unconfirmed()
+    in_doubt = {e.key for e in pending if e.state == UNCERTAIN}
     if not args.keys and not args.all:
-        for entry in pending:
+        for entry in [e for e in pending if e.key not in in_doubt]:
             print(f"{entry.state:<9} {entry.key}  {entry.reserved_at or ''}  {entry.error}")
-        print(both("retry_pending", count=len(pending)))
+        print(both("retry_pending", count=len(pending) - len(in_doubt)))
+        if in_doubt:  # apart: the customer may have it already
+            print(both("retry_in_doubt", count=len(in_doubt)))
+            for entry in [e for e in pending if e.key in in_doubt]:
+                print(f"  ? {entry.key}  {entry.updated_at or ''}  {entry.error}")
         return 0
-    keys = [e.key for e in pending] if args.all else args.keys
+    keys = [e.key for e in pending if args.force or e.key not in in_doubt] if args.all else args.keys
     for key in keys:
-        released = store.release(key)
-        print(f"{'released' if released else 'not pending'}: {key}")
+        if key in in_doubt and not args.force:
+            print(f"{both('retry_needs_force')}: {key}")
+        else:
+            print(f"{'released' if store.release(key, force=args.force) else 'not pending'}: {key}")
     return 0
 
 
