@@ -10,17 +10,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from functions.core.links import UNSUBSCRIBE_DAYS, Links
+from functions.core.pages import PAGE_HEADERS
 from functions.core.tokens import TokenExpired, TokenInvalid
 
 if TYPE_CHECKING:  # annotations only: the page's cold start skips the ports' data classes
     from functions.ports import Renderer, Store
-
-HTML = {
-    "Content-Type": "text/html; charset=utf-8",
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
 
 
 @dataclass
@@ -40,7 +34,7 @@ def handle_unsubscribe(method: str, path: str, deps: UnsubscribeDeps) -> tuple[s
         body = deps.templates.page(
             "unsubscribe.html", {"state": state, "language": language, "business_name": deps.business_name}
         )
-        return body, status, HTML
+        return body, status, dict(PAGE_HEADERS)
 
     try:
         payload = deps.links.unsubscribe_signer().verify(token, UNSUBSCRIBE_DAYS * 86400, now=deps.now())

@@ -4,29 +4,22 @@ may change the answer until the survey expires; every answer is kept, the latest
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from functions.core.i18n import say, score_labels
 from functions.core.links import Links
-from functions.core.surveys import COMMENT_LIMIT, MAX_ANSWERS, Answer, TooManyAnswers
+from functions.core.pages import PAGE_HEADERS
+from functions.core.surveys import COMMENT_LIMIT, MAX_ANSWERS, Answer, Survey, TooManyAnswers
 from functions.core.tokens import TokenExpired, TokenInvalid
 
 if TYPE_CHECKING:  # annotations only: the page's cold start skips the ports' data classes
     from functions.ports import Renderer, Store
 
 TOKEN_DAYS = 366  # the survey's own expiry (at most a year) is checked against the store
-HEADERS = {
-    "Content-Type": "text/html; charset=utf-8",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-    "base-uri 'none'; frame-ancestors 'none'",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-}
 
 
 @dataclass
@@ -40,81 +33,109 @@ class SurveyDeps:
     nps: bool = False
 
 
+Response = tuple[str, int, dict[str, str]]
+
+
+@dataclass
+class _Page:
+    """One request's survey page: the survey it names, in the survey's language."""
+
+    deps: SurveyDeps
+    path: str
+    language: str = "vi"
+    survey: Survey | None = None
+    csrf: str = ""
+
+    @property
+    def answered(self) -> int | None:
+        return self.survey.latest.score if self.survey and self.survey.latest else None
+
+    def show(self, state: str, status: int, **context: Any) -> Response:
+        deps = self.deps
+        body = deps.templates.page("survey.html", {
+            "state": state, "language": self.language, "business_name": deps.business_name, "nps": deps.nps,
+            "labels": list(enumerate(score_labels(self.language), start=1)), "comment_limit": COMMENT_LIMIT,
+            "error": "", "answered": self.answered, "selected": None, "comment": "", "csrf": self.csrf, "low": False,
+            "change_url": "", **context,
+        })  # fmt: skip
+        return body, status, dict(PAGE_HEADERS)
+
+    def refused(self, status: int, code: str, **context: Any) -> Response:
+        return self.show("form", status, error=say(code, self.language), **context)
+
+
 def handle_survey(
     method: str, path: str, query: Mapping[str, str], form: Mapping[str, str], deps: SurveyDeps
-) -> tuple[str, int, dict[str, str]]:
-    token = path.rstrip("/").rsplit("/", 1)[-1]
-    language = "vi"
+) -> Response:
+    page = _Page(deps, path)
+    closed = _open(page, path.rstrip("/").rsplit("/", 1)[-1])
+    if closed is not None:
+        return closed
+    if method in ("GET", "HEAD"):
+        return _get(page, query)
+    if method == "POST":
+        return _post(page, form)
+    return page.show("invalid", 405)
 
-    def page(state: str, status: int, **context) -> tuple[str, int, dict[str, str]]:
-        body = deps.templates.page(
-            "survey.html",
-            {
-                "state": state,
-                "language": language,
-                "business_name": deps.business_name,
-                "nps": deps.nps,
-                "labels": list(enumerate(score_labels(language), start=1)),
-                "comment_limit": COMMENT_LIMIT,
-                "error": "",
-                "answered": None,
-                "selected": None,
-                "comment": "",
-                "csrf": "",
-                "low": False,
-                "change_url": "",
-                **context,
-            },
-        )
-        return body, status, dict(HEADERS)
 
+def _open(page: _Page, token: str) -> Response | None:
+    """Find the survey the link names; a page saying why not when it cannot be answered."""
+    deps = page.deps
     try:
         payload = deps.links.survey_signer().verify(token, TOKEN_DAYS * 86400, now=deps.now())
-        survey_id, language = str(payload["s"]), payload.get("l", "vi")
+        survey_id, page.language = str(payload["s"]), payload.get("l", "vi")
     except TokenExpired as expired:
-        language = expired.payload.get("l", "vi") if isinstance(expired.payload, dict) else "vi"
-        return page("expired", 410)
+        page.language = expired.payload.get("l", "vi") if isinstance(expired.payload, dict) else "vi"
+        return page.show("expired", 410)
     except (TokenInvalid, KeyError, TypeError):
-        return page("invalid", 404)
-    survey = deps.store.survey(survey_id)
-    if survey is None:
-        return page("invalid", 404)
-    language = survey.language
-    if deps.now() >= survey.expires_at:
-        return page("expired", 410)
-    csrf = deps.links.form_signer().sign({"s": survey_id})
-    answered = survey.latest.score if survey.latest else None
+        return page.show("invalid", 404)
+    page.survey = deps.store.survey(survey_id)
+    if page.survey is None:
+        return page.show("invalid", 404)
+    page.language = page.survey.language
+    if deps.now() >= page.survey.expires_at:
+        return page.show("expired", 410)
+    page.csrf = deps.links.form_signer().sign({"s": survey_id})
+    return None
 
-    if method in ("GET", "HEAD"):
-        selected = _score(query.get("score")) or answered
-        return page("form", 200, csrf=csrf, selected=selected, answered=answered)
-    if method != "POST":
-        return page("invalid", 405)
 
+def _get(page: _Page, query: Mapping[str, str]) -> Response:
+    """The form (nothing recorded: mail scanners open links), or the thank-you page after a POST."""
+    answered, latest = page.answered, page.survey.latest if page.survey else None
+    if "done" in query and answered is not None:  # a reload here stores nothing
+        return page.show("thanks", 200, low=answered <= page.deps.threshold, change_url=page.path)
+    chosen = query.get("score")
+    if chosen is not None and _score(chosen) is None:
+        return page.refused(400, "survey_choose_score")
+    return page.show("form", 200, selected=_score(chosen) or answered, comment=latest.comment if latest else "")
+
+
+def _post(page: _Page, form: Mapping[str, str]) -> Response:
+    deps = page.deps
+    assert page.survey is not None  # _open found it
     try:
         if deps.links.form_signer().verify(form.get("csrf", ""), TOKEN_DAYS * 86400, now=deps.now()) != {
-            "s": survey_id
+            "s": page.survey.survey_id
         }:
             raise TokenInvalid("csrf")
     except (TokenInvalid, TokenExpired):
-        return page("form", 403, csrf=csrf, answered=answered, error=say("survey_page_stale", language))
-    score = _score(form.get("score"))
-    nps = _nps(form.get("nps")) if deps.nps else None
-    comment = (form.get("comment") or "").strip()[:COMMENT_LIMIT]
-    if score is None:
-        return page(
-            "form", 400, csrf=csrf, answered=answered, comment=comment, error=say("survey_choose_score", language)
-        )
+        return page.refused(403, "survey_page_stale")
+    score, comment = _score(form.get("score")), (form.get("comment") or "").strip()[:COMMENT_LIMIT]
+    if score is None or (deps.nps and form.get("nps") and _nps(form.get("nps")) is None):
+        return page.refused(400, "survey_choose_score", comment=comment)
+    answer = Answer(score, deps.now(), comment, _nps(form.get("nps")) if deps.nps else None)
     try:
-        deps.store.add_answer(survey_id, Answer(score, deps.now(), comment, nps), limit=MAX_ANSWERS)
+        deps.store.add_answer(page.survey.survey_id, answer, limit=MAX_ANSWERS)
     except TooManyAnswers:
-        return page("too_many", 429)
-    return page("thanks", 200, answered=score, low=score <= deps.threshold, change_url=path)
+        return page.show("too_many", 429)
+    # Post/redirect/get: the thank-you page is a GET, so reloading it stores nothing.
+    return "", 303, {**PAGE_HEADERS, "Location": f"{page.path}?done=1"}
 
 
 def _score(text: str | None) -> int | None:
-    return int(text) if text and text.strip().isdigit() and 1 <= int(text) <= 5 else None
+    """1–5 in ASCII digits only: "²", "５" or "٣" are not answers a form of ours sends."""
+    return int(text) if text is not None and re.fullmatch(r"[1-5]", text.strip()) else None
 
 
 def _nps(text: str | None) -> int | None:
-    return int(text) if text and text.strip().isdigit() and 0 <= int(text) <= 10 else None
+    return int(text) if text is not None and re.fullmatch(r"10|[0-9]", text.strip()) else None

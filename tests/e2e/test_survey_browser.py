@@ -119,4 +119,35 @@ def test_answer_and_change_it_on_a_phone(survey_site, javascript):
     assert page.get_by_text("5/5").is_visible() and answers(folder) == [2, 5]
     box = page.get_by_role("link", name="Đổi câu trả lời").bounding_box()
     assert box and box["x"] + box["width"] <= 360
+    assert small_targets(page) == []
+    page.reload()  # post/redirect/get: reloading the thank-you page stores nothing
+    assert answers(folder) == [2, 5]
+    page.get_by_role("link", name="Đổi câu trả lời").click()
+    # "change my answer" keeps the comment: changing the score does not erase it
+    assert small_targets(page) == [] and page.locator("#comment").input_value() == "Xe vẫn còn kêu ở bánh trước"
+    context.close()
+
+
+def small_targets(page) -> list[str]:
+    """Every link, button and choice a thumb must hit that is under 44 × 44 px."""
+    found = []
+    for element in page.locator("a, button, label.choice, label.nps-choice").all():
+        box = element.bounding_box()
+        if box and (box["width"] < 44 or box["height"] < 44):
+            found.append(f"{element.inner_text()!r} {box['width']:.0f}×{box['height']:.0f}")
+    return found
+
+
+def test_the_emails_unsubscribe_link_is_big_enough_to_tap(survey_site, tmp_path):
+    from functions.adapters.templates import Templates
+    from functions.entrypoints.cli.check import SAMPLE_CONTEXT
+
+    browser, _, _ = survey_site
+    html = Templates().message("checkin", "vi", SAMPLE_CONTEXT).html
+    (tmp_path / "checkin.html").write_text(html, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto((tmp_path / "checkin.html").as_uri())
+    box = page.get_by_role("link", name="Hủy đăng ký").bounding_box()
+    assert box and box["width"] >= 44 and box["height"] >= 44
     context.close()

@@ -52,6 +52,9 @@ def test_unsubscribe_get_shows_a_page_and_records_nothing(env):
     page = response.get_data(as_text=True)
     assert "Ngừng nhận tin" in page and 'method="post"' in page and "Văn phòng Luật Minh An" in page
     assert response.headers["Cache-Control"] == "no-store"
+    # Its one-button POST cannot be framed and clickjacked: the survey page's headers, every one.
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY" and response.headers["Referrer-Policy"] == "no-referrer"
     assert SqliteStore(env / "s.sqlite").opt_outs() == {}
 
 

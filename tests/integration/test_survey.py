@@ -117,9 +117,12 @@ def test_post_records_and_the_answer_can_change(env):
     app = client()
     page = app.get(path + "?score=2").get_data(as_text=True)
     response = app.post(path, data={"score": "2", "comment": "Chờ lâu quá", "csrf": csrf_of(page)})
-    assert response.status_code == 200 and "Cảm ơn" in response.get_data(as_text=True)
-    again = app.get(path).get_data(as_text=True)
-    assert "Quý khách đã chọn 2/5" in again and 'value="2" required checked' in again
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"{path}?done=1")
+    thanks = app.get(path + "?done=1")  # post/redirect/get: reloading the thank-you page stores nothing
+    assert thanks.status_code == 200 and "Cảm ơn" in thanks.get_data(as_text=True)
+    assert app.get(path + "?done=1").status_code == 200
+    again = app.get(path).get_data(as_text=True)  # "change my answer": score and comment filled in
+    assert "Quý khách đã chọn 2/5" in again and 'value="2" required checked' in again and "Chờ lâu quá" in again
     app.post(path, data={"score": "5", "comment": "", "csrf": csrf_of(again)})
     stored = SqliteStore(env / "s.sqlite").survey(survey.survey_id)
     assert (
@@ -173,7 +176,7 @@ def test_at_most_twenty_answers(env):
     app = client()
     csrf = csrf_of(app.get(path).get_data(as_text=True))
     codes = [app.post(path, data={"score": str(1 + n % 5), "csrf": csrf}).status_code for n in range(22)]
-    assert codes == [200] * 20 + [429, 429]
+    assert codes == [303] * 20 + [429, 429]
 
 
 def test_forged_and_expired_links_get_a_polite_page(env):
@@ -231,3 +234,18 @@ def test_the_nps_question_when_it_is_on(env, monkeypatch):
     assert "recommend us" in page and 'name="nps" value="10"' in page
     app.post(path, data={"score": "4", "nps": "9", "csrf": csrf_of(page)})
     assert SqliteStore(env / "s.sqlite").survey(survey.survey_id).latest.nps == 9
+
+
+@pytest.mark.parametrize("typed", ["²", "５", "٣", "0", "6", "1.0", " ", "-1", "99999999999999999999"])
+def test_only_ascii_scores_one_to_five_are_answers_and_anything_else_is_a_400(env, typed):
+    survey, path = make_survey(env)
+    app = client()
+    csrf = csrf_of(app.get(path).get_data(as_text=True))
+    assert app.post(path, data={"score": typed, "csrf": csrf}).status_code == 400
+    assert app.get(path, query_string={"score": typed}).status_code == 400
+    assert SqliteStore(env / "s.sqlite").survey(survey.survey_id).answers == ()
+
+
+def test_the_pages_declare_no_icon_so_browsers_never_ask_for_a_favicon(env):
+    _, path = make_survey(env)
+    assert '<link rel="icon" href="data:,">' in client().get(path).get_data(as_text=True)
