@@ -42,9 +42,15 @@ def parse_working_hours(text: str) -> dict[int, tuple[tuple[time, time], ...]]:
 
 @lru_cache(maxsize=64)
 def _holidays(country: str, year: int) -> frozenset[date]:
+    return frozenset(_holiday_names(country, year, "vi"))
+
+
+@lru_cache(maxsize=64)
+def _holiday_names(country: str, year: int, language: str) -> dict[date, str]:
     import holidays
 
-    return frozenset(holidays.country_holidays(country, years=year))
+    names = holidays.country_holidays(country, years=year, language="en_US" if language == "en" else language)
+    return dict(names.items())
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,10 @@ class BusinessCalendar:
             (datetime.combine(day, a, zone), datetime.combine(day, b, zone))
             for a, b in self.week.get(day.weekday(), ())
         )
+
+    def holiday(self, day: date, language: str = "vi") -> str | None:
+        """The public holiday's name on `day`, if it is one."""
+        return _holiday_names(self.country, day.year, language).get(day)
 
     def is_open(self, moment: datetime) -> bool:
         local = moment.astimezone(self.zone)

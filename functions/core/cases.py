@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from functions.core.i18n import say
 from functions.core.ids import derived_id, digest_hex
 from functions.core.text import fold
 
@@ -31,6 +32,14 @@ _STATUS_WORDS.update(
     }
 )
 DATETIME_FIELDS = ("created_at", "first_response_due", "resolve_due", "first_responded_at", "resolved_at", "updated_at")
+
+
+ANY_CATEGORY = "*"  # the escalation matrix's default row, and a complaint staff gave no category
+
+
+def category_title(category: str, language: str) -> str:
+    """A category as staff read it: the default row's `*` is "Chưa phân loại" / "Uncategorised"."""
+    return say("uncategorised", language) if category in ("", ANY_CATEGORY) else category
 
 
 def read_status(text: str) -> str | None:

@@ -137,6 +137,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The run's time for sending ran out; the next run sends it",
     ),
     "reserved_elsewhere": ("Một lần chạy khác đang gửi tin này", "Another run is sending this message"),
+    "holiday": (
+        "Hôm nay là ngày lễ ({holiday}); sẽ gửi khi văn phòng mở cửa",
+        "Today is a public holiday ({holiday}); sent when the office opens",
+    ),
+    "uncategorised": ("Chưa phân loại", "Uncategorised"),
     "outside_working_hours": (
         "Ngoài giờ làm việc; sẽ gửi khi mở cửa",
         "Outside working hours; sent when the office opens",

@@ -206,7 +206,7 @@ def _report(
                 "kind": n.kind,
                 "key": n.key,
                 "reason": reason,
-                "detail": say(reason, language, channel="email"),
+                "detail": say(reason, language, channel="email", holiday=sent.holiday),
             }
             for n, reason in sent.deferred
         ],

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from functions.core.cases import RESOLVED, CaseEvent, CaseRecord
+from functions.core.cases import RESOLVED, CaseEvent, CaseRecord, category_title
 from functions.core.customers import Customer
 from functions.core.errors import RenderError
 from functions.core.ledger import IN_DOUBT, SENT, LedgerEntry
@@ -33,6 +33,7 @@ class Sent:
     deferred: list[tuple[Notice, str]] = field(default_factory=list)  # reason code
     failed: list[tuple[Notice, str]] = field(default_factory=list)
     clock: RunClock | None = None  # the run's time for sending, shared by every message it sends
+    holiday: str = ""  # the public holiday that kept the office closed, if one did
 
 
 def send_notices(
@@ -44,7 +45,7 @@ def send_notices(
     if not due:
         return
     if not deps.calendar.is_open(now):
-        sent.deferred += [(n, "outside_working_hours") for n in due]
+        sent.deferred += [(n, _closed(deps, now, sent)) for n in due]
         return
     has_email = "email" in deps.channels
     planned: dict[str, tuple[Notice, CaseRecord]] = {}
@@ -96,7 +97,7 @@ def send_resolved_surveys(
     if not due:
         return
     if not deps.calendar.is_open(now):
-        sent.deferred += [(Notice(k, "survey", c), "outside_working_hours") for k, c in due.items()]
+        sent.deferred += [(Notice(k, "survey", c), _closed(deps, now, sent)) for k, c in due.items()]
         return
     opted_out = deps.store.opt_outs()
     recent = recent_by_customer(s for s in surveys if s.created_at >= now - timedelta(days=deps.surveys.throttle_days))
@@ -131,6 +132,15 @@ def send_resolved_surveys(
     ]
 
 
+def _closed(deps: EscalationDeps, now: datetime, sent: Sent) -> str:
+    """Why nothing goes out now: a public holiday, named, or outside working hours."""
+    holiday = deps.calendar.holiday(_business_day(deps, now), deps.staff_language)
+    if holiday:
+        sent.holiday = holiday
+        return "holiday"
+    return "outside_working_hours"
+
+
 def _business_day(deps: EscalationDeps, now: datetime) -> date:
     return now.astimezone(deps.calendar.zone).date()
 
@@ -148,7 +158,7 @@ def _owner_message(deps: EscalationDeps, notice: Notice, case: CaseRecord) -> Ou
         "case_id": case.case_id,
         "customer": case.customer_name,
         "customer_id": case.customer_id,
-        "category": case.category,
+        "category": category_title(case.category, language),
         "issue": case.issue,
         "sheet_link": deps.sheet_link,
         "first_response_due": local_text(case.first_response_due, deps.calendar),

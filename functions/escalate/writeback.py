@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from functions.core.business_calendar import BusinessCalendar
-from functions.core.cases import CaseRecord
+from functions.core.cases import CaseRecord, category_title
 from functions.core.customers import CustomerSheet
 from functions.core.i18n import say
 from functions.core.sheet_schema import DASHBOARD
@@ -30,7 +30,7 @@ def case_cells(case: CaseRecord, calendar: BusinessCalendar, language: str) -> d
         "case_id": case.case_id,
         "customer_id": case.customer_id,
         "customer": case.customer_name,
-        "category": case.category,
+        "category": category_title(case.category, language),
         "issue": case.issue,
         "tier": case.tier,
         "owner": case.owner,

@@ -202,3 +202,22 @@ def test_a_resolved_case_sends_its_customer_one_survey(store):
     assert report["surveyed"][0]["survey_id"] == store.surveys(monday - timedelta(days=1))[0].survey_id
     again = run_escalate(wiring, monday + timedelta(minutes=15))
     assert again["surveyed"] == [] and sum(1 for m in channel.delivered if m.to == "hung@example.com") == 1
+
+
+def test_on_a_public_holiday_owners_wait_and_the_report_names_the_day(store):
+    holiday = datetime(2026, 9, 2, 10, 0, tzinfo=VN)  # Quốc khánh, a Wednesday
+    report = run_escalate(deps(book(COMPLAINTS[:1]), store), holiday)
+    assert report["notified"] == [] and {s["reason"] for s in report["skipped"]} == {"holiday"}
+    assert "Quốc khánh" in report["skipped"][0]["detail"]
+
+
+def test_a_complaint_with_no_category_is_uncategorised_in_words(store):
+    sheet, channel = book([["C-9", "Lê Văn Tám", "tam@example.com", True, "", "Chờ lâu", "", ""]]), MemoryChannel()
+    run_escalate(deps(sheet, store, channel), FRIDAY_4PM)
+    assert tab(sheet, "Hồ sơ")[0]["Loại vấn đề"] == "Chưa phân loại"
+    (notice,) = channel.delivered
+    assert (
+        "Chưa phân loại" in notice.subject
+        and "*" not in notice.subject
+        and "Loại vấn đề: Chưa phân loại" in notice.text
+    )

@@ -48,3 +48,15 @@ def test_the_sandbox_blocks_unsafe_attribute_access(tmp_path):
 def test_promotional_messages_are_labelled(tmp_path):
     templates = _templates_with(tmp_path, "subject.txt", "Quà sinh nhật\n cho {{ greeting }}", promotional=True)
     assert templates.message("promo", "vi", {"greeting": "chị Lan"}).subject == "[QC] Quà sinh nhật cho chị Lan"
+
+
+def test_a_late_check_in_says_nothing_untrue_and_speaks_to_one_person():
+    from functions.entrypoints.cli.check import SAMPLE_CONTEXT
+
+    for language in ("vi", "en"):
+        message = Templates().message("checkin", language, {**SAMPLE_CONTEXT, "purchase_date": "14/11/2026"})
+        for text in (message.text, message.html):
+            assert "một tuần" not in text and "a week" not in text  # a catch-up may go out 9 days later
+            assert "14/11/2026" in text
+    vi = Templates().message("checkin", "vi", SAMPLE_CONTEXT)
+    assert "Quý khách" not in vi.text and "Chị Lan hài lòng thế nào?" in vi.text  # the row's own salutation

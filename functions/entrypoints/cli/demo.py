@@ -1,5 +1,5 @@
 """`careloop demo`: a sample workbook of Vietnamese customers, the follow-up job run on it as of
-09:00 today (business time zone), and where to look at what happened.
+09:00 on the first working day from today (business time zone), and where to look at what happened.
 
 The workbook is made once and kept, so running the demo again shows that nothing is sent twice.
 """
@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from functions.core.business_calendar import BusinessCalendar
 from functions.core.i18n import both, say
 from functions.core.text import typed
 from functions.entrypoints.cli.reports import escalation_summary, summary
 from functions.ports import PreparableSheet
-from functions.settings import load_settings
+from functions.settings import Settings, load_settings
 
 # The sample workbook's columns: the key each has in sample_customers.toml, and its header.
 COLUMNS = {
@@ -133,6 +134,18 @@ def seed_sheet(sheet: PreparableSheet, today: date, language: str) -> None:
     )
 
 
+def demo_moment(settings: Settings, today: date) -> datetime:
+    """09:00 on the first working day from `today`: on a weekend or a public holiday the office is
+    closed and no owner would be emailed, so the demo shows the next day it opens."""
+    calendar = BusinessCalendar(settings.timezone, settings.working_hours)
+    zone = ZoneInfo(settings.timezone)
+    for offset in range(14):
+        moment = datetime.combine(today + timedelta(days=offset), time(9, 0), zone)
+        if calendar.is_open(moment):
+            return moment
+    return datetime.combine(today, time(9, 0), zone)
+
+
 def run_demo(folder: Path, fresh: bool = False, sheet: str | None = None) -> int:
     from functions import bootstrap
     from functions.core.sheet_layout import layouts
@@ -152,8 +165,7 @@ def run_demo(folder: Path, fresh: bool = False, sheet: str | None = None) -> int
             "sender_email": "cskh@luatminhan.vn",
         }
     )
-    zone = ZoneInfo(settings.timezone)
-    now = datetime.combine(datetime.now(zone).date(), time(9, 0), zone)
+    now = demo_moment(settings, datetime.now(ZoneInfo(settings.timezone)).date())
     deps = bootstrap.followup_deps(settings)
     if sheet:
         seed_sheet(bootstrap.open_sheet(settings), now.date(), settings.staff_language)
