@@ -68,6 +68,9 @@ BAD_VALUES = {
         "lan@x.vn, hoa@y.vn",
         "lan@x.vn\nhoa@y.vn",
         "lan@-x.vn",
+        "Nguyễn@example.com",  # non-ASCII before the @: most servers cannot take it
+        "用户@例子.广告",
+        "x" * 100_000 + "@example.com",  # a 100,000-character cell
     ],
     "language": ["fr", "Français", "??", "中文"],
     "channel": ["fax", "telegram", "bồ câu", "?"],
@@ -100,9 +103,12 @@ def corpus():
         row("N-7", email="", phone="0912345678", channel="email"),
     ]
     bad_ids |= {f"N-{i}" for i in range(1, 8)}
+    for i, cid in enumerate(["C-1\nBcc: spy@evil.com", "C-2\r\nX", "C-3\x00"]):  # IDs no header may carry
+        rows.append(row(cid, "Lê Văn Mã", email=f"crlf{i}@example.com", birthday="23/11/1990"))
+        bad_ids.add(cid)
     rows += [[None] * 10, [""] * 10, ["", " ", "", "", "", "", "", "", "", ""], [None, None]]  # blank rows
     good = []
-    for i in range(30):  # good rows with odd but valid content, all due today
+    for i in range(120):  # good rows with odd but valid content, all due today
         name = [
             "Nguyễn Thị Lan 🌸",
             "Trần   Văn   Hùng",
@@ -112,7 +118,9 @@ def corpus():
             "Đỗ Thị Ánh-Nguyệt",
             "Ngô\tBảo",
             "Hồ Văn Ý" + " Long" * 20,
-        ][i % 8]
+            "=?utf-8?q?X=0D=0AReply-To:_attacker@evil.com?= Lan",  # looks like an encoded word
+            "Vũ\r\nBcc: spy@evil.com",  # a line break typed into a name
+        ][i % 10]
         birthday = [
             date(1990, 11, 23),
             "23/11/1990",
@@ -132,7 +140,7 @@ def corpus():
                 cid,
                 name,
                 ["chị", "anh", "", "Mr", "bà", "Ms", "em", "ông"][i % 8],
-                f"g{i}@example.com",
+                f"g{i}@bücher.de" if i % 10 == 9 else f"g{i}@example.com",  # IDN domains too
                 ["", "0912345678", 912345678, "+84 912 345 678"][i % 4],
                 birthday,
                 "",
@@ -146,7 +154,7 @@ def corpus():
 
 def test_the_corpus_is_big_enough():
     rows, bad_ids, good = corpus()
-    assert len(rows) >= 100 and len(bad_ids) >= 70
+    assert len(rows) >= 200 and len(bad_ids) >= 70
 
 
 def test_bad_rows_get_notes_and_good_rows_are_processed(tmp_path):
@@ -182,3 +190,30 @@ def test_good_rows_render_odd_names_safely(tmp_path):
     assert "<b>Hà</b>" not in html and "&lt;b&gt;Hà&lt;/b&gt;" in html
     greetings = {m.key.split("/")[1]: m.subject for m in channel.delivered}
     assert greetings["G-1"] == "Chúc mừng sinh nhật anh Hùng!"
+
+
+def test_the_hostile_corpus_runs_to_a_report_and_each_good_row_is_sent_once_as_clean_bytes(tmp_path):
+    """Through the real outbox: every message's raw bytes, over two runs."""
+    import re
+
+    from functions.adapters.channels.outbox import OutboxChannel
+
+    rows, bad_ids, good = corpus()
+    sheet, store = memory_sheet(rows), SqliteStore(tmp_path / "s.sqlite")
+    outbox = OutboxChannel(tmp_path / "outbox", "Văn phòng Luật Minh An", "cskh@luatminhan.vn")
+    first = run_followup(deps(sheet, store, outbox), NINE_AM).report
+    second = run_followup(deps(sheet, store, outbox), NINE_AM).report
+    assert {p["customer_id"] for p in first["problems"]} >= bad_ids
+    assert sorted(s["customer_id"] for s in first["sent"]) == sorted(good) and second["sent"] == []
+    assert first["failed"] == [] and first["unknown"] == [] and first["write_back"] == {"rows": len(rows) - 4,
+                                                                                          "missed": []}  # fmt: skip
+    files = sorted((tmp_path / "outbox").glob("*.eml"))
+    assert len(files) == len(good)  # each good row exactly once
+    allowed = {"From", "To", "Subject", "Date", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post",
+               "Content-Language", "X-Careloop-Key", "MIME-Version", "Content-Type"}  # fmt: skip
+    for path in files:
+        raw = path.read_bytes()
+        head = re.sub(rb"\r\n[ \t]", b" ", raw.split(b"\r\n\r\n", 1)[0]).decode("ascii")
+        names = [line.split(":", 1)[0] for line in head.split("\r\n")]
+        assert set(names) <= allowed and len(names) == len(set(names)), path.name
+        assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
