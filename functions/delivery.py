@@ -2,9 +2,9 @@
 retry → fail or confirm.
 
 A message is reserved in the ledger before it is sent and confirmed after, so a run repeated,
-overlapping or restarted after a crash never sends one twice. Messages are reserved and confirmed
-a chunk at a time: a crash leaves at most one chunk unconfirmed (`careloop retry` lists them),
-and a store far away costs two round trips a chunk, not two a message.
+overlapping or restarted after a crash never sends one twice. The confirmation of one message and
+the reservation of the next travel together: one store round trip a message, and a crash leaves at
+most the message in flight unconfirmed (`careloop retry` lists it).
 """
 
 from __future__ import annotations
@@ -21,9 +21,6 @@ from functions.core.messages import OutgoingMessage
 from functions.core.surveys import Survey
 from functions.ports import Channel, Store
 from functions.retry import RetryPolicy
-
-CHUNK = 25  # messages reserved and confirmed together
-_OUT_OF_TIME = TimeoutError("the run's time for sending is spent")
 
 
 @dataclass(frozen=True)
@@ -71,42 +68,34 @@ def deliver(
     retry: RetryPolicy | RunClock,
     deliveries: Sequence[Delivery],
     now: datetime,
-    chunk: int = CHUNK,
 ) -> Delivered:
-    """`retry`: each message's retry policy, or a run's clock that also bounds the run's time."""
+    """Each message reserved just before it goes and confirmed just after, the confirmation and the
+    next reservation in one store round trip: a crash leaves at most the one message in flight in
+    doubt. `retry`: each message's retry policy, or a run's clock that also bounds the run's time."""
     clock = retry if isinstance(retry, RunClock) else RunClock.start(retry, None)
     outcome = Delivered()
-    for start in range(0, len(deliveries), chunk):
-        batch = deliveries[start : start + chunk]
+    sent: str | None = None  # the key sent and not yet confirmed
+    for index, delivery in enumerate(deliveries):
         if clock.left() <= 0:
-            outcome.deferred += batch  # never reserved: the next run sends them
-        else:
-            _deliver_chunk(store, channels, clock, batch, now, outcome)
-    return outcome
-
-
-def _deliver_chunk(
-    store: Store, channels: Mapping[str, Channel], clock: RunClock, deliveries: Sequence[Delivery], now: datetime,
-    outcome: Delivered,
-) -> None:  # fmt: skip
-    won = store.reserve_many([d.entry for d in deliveries])
-    sent: list[Delivery] = []
-    for delivery in deliveries:
-        if delivery.key not in won:
+            outcome.deferred += deliveries[index:]  # never reserved: the next run sends them
+            break
+        won = store.advance(sent, now, delivery.entry)
+        sent = None
+        if not won:
             outcome.skipped.append(delivery)
             continue
         policy = clock.policy()
-        error = _send(store, channels, policy, delivery) if clock.left() > 0 else _OUT_OF_TIME
-        cut_short = policy.budget_seconds < clock.retry.budget_seconds  # the run's time, not its own, ended the retries
+        error = _send(store, channels, policy, delivery)
         if error is None:
-            sent.append(delivery)
-        elif error is _OUT_OF_TIME or (isinstance(error, TransientDeliveryError) and cut_short):
-            store.release(delivery.key)  # the run's time ran out before it could go: the next run sends it
+            sent = delivery.key
+            outcome.sent.append(delivery)
+        elif isinstance(error, TransientDeliveryError) and policy.budget_seconds < clock.retry.budget_seconds:
+            store.release(delivery.key)  # the run's time, not its own, ended the retries: the next run sends it
             outcome.deferred.append(delivery)
         else:
             _record_failure(store, delivery, error, now, outcome)
-    store.confirm_many([d.key for d in sent], now)
-    outcome.sent += sent
+    store.advance(sent, now, None)
+    return outcome
 
 
 def _record_failure(store: Store, delivery: Delivery, error: Exception, now: datetime, outcome: Delivered) -> None:

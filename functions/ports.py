@@ -43,6 +43,10 @@ class Store(Protocol):
 
     def confirm_many(self, keys: Sequence[str], at: datetime) -> None: ...
 
+    def advance(self, done: str | None, at: datetime, following: LedgerEntry | None) -> bool:
+        """In one round trip: confirm `done` (the message just sent) and reserve `following` (the
+        next to send); whether `following` was won. So a crash leaves at most one message in doubt."""
+
     def fail(self, key: str, error: str, at: datetime) -> None: ...
 
     def doubt(self, key: str, reason: str, at: datetime) -> None:

@@ -1,6 +1,7 @@
 """Runs the follow-up job like `careloop run followup`, but SIGKILLs itself at a chosen point,
-injected through the ports (the job has no test hooks): CRASH_AT=reserve:N | send:N | confirm:N | write |
-create_case:N; CRASH_JOB=escalate runs the escalation job instead.
+injected through the ports (the job has no test hooks): CRASH_AT=advance:N (after the Nth store round
+trip of the send path: the message it reserved is not sent yet) | send:N (after the Nth message went
+out, before it is confirmed) | write | create_case:N; CRASH_JOB=escalate runs the escalation job instead.
 """
 
 from __future__ import annotations
@@ -46,10 +47,8 @@ def main() -> None:
     settings = load_settings()
     escalate = os.environ.get("CRASH_JOB") == "escalate"
     deps = bootstrap.escalate_deps(settings) if escalate else bootstrap.followup_deps(settings)
-    if point == "reserve":
-        deps.store = Crasher(deps.store, "reserve_many", int(count))
-    elif point == "confirm":
-        deps.store = Crasher(deps.store, "confirm_many", int(count))
+    if point == "advance":
+        deps.store = Crasher(deps.store, "advance", int(count))
     elif point == "send":
         deps.channels = {name: Crasher(channel, "deliver", int(count)) for name, channel in deps.channels.items()}
     elif point == "write":  # dies as the write-back begins, after every send

@@ -101,6 +101,11 @@ class MemoryStore:
     def confirm(self, key: str, at: datetime) -> None:
         self.confirm_many([key], at)
 
+    def advance(self, done: str | None, at: datetime, following: LedgerEntry | None) -> bool:
+        if done is not None:
+            self.confirm(done, at)
+        return following is not None and self.reserve(following)
+
     def confirm_many(self, keys: Sequence[str], at: datetime) -> None:
         for key in keys:
             self._set(key, SENT, at, "")

@@ -88,23 +88,33 @@ def test_the_survey_a_message_links_to_exists_before_the_message_goes():
     assert [d.key for d in outcome.sent] == ["checkin/C-1/x"]
 
 
-def test_reservations_and_confirmations_go_a_chunk_at_a_time():
-    calls: list[tuple[str, int]] = []
+def test_one_store_round_trip_a_message_and_a_crash_leaves_one_in_doubt():
+    calls: list[str] = []
 
     class Counting(MemoryStore):
-        def reserve_many(self, entries):
-            calls.append(("reserve", len(entries)))
-            return super().reserve_many(entries)
+        def advance(self, done, at: datetime, following):
+            calls.append("advance")
+            return super().advance(done, at, following)
 
-        def confirm_many(self, keys, at: datetime):
-            calls.append(("confirm", len(keys)))
-            super().confirm_many(keys, at)
+    class Crashing(MemoryChannel):
+        def deliver(self, message: OutgoingMessage) -> None:
+            if message.key == "birthday/C-40/2026":
+                raise KeyboardInterrupt("the process is killed")
+            super().deliver(message)
 
-    deliveries = [delivery(f"birthday/C-{i}/2026") for i in range(60)]
-    outcome = deliver(Counting(), {"email": MemoryChannel()}, RETRY, deliveries, NINE_AM, chunk=25)
-    assert len(outcome.sent) == 60
-    assert calls == [("reserve", 25), ("confirm", 25), ("reserve", 25), ("confirm", 25), ("reserve", 10),
-                     ("confirm", 10)]  # fmt: skip
+    store = Counting()
+    outcome = deliver(store, {"email": MemoryChannel()}, RETRY, [delivery(f"birthday/C-{i}/2026") for i in range(30)],
+                      NINE_AM)  # fmt: skip
+    assert len(outcome.sent) == 30 and calls == ["advance"] * 31  # one a message, and the last confirmation
+    crashed = MemoryStore()
+    try:
+        deliver(
+            crashed, {"email": Crashing()}, RETRY, [delivery(f"birthday/C-{i}/2026") for i in range(30, 60)], NINE_AM
+        )
+    except KeyboardInterrupt:
+        pass
+    assert [e.key for e in crashed.unconfirmed()] == ["birthday/C-40/2026"]  # only the one in flight
+    assert sum(e.state == SENT for e in crashed.ledger.values()) == 10
 
 
 def test_an_answer_lost_after_the_server_took_it_is_uncertain_and_never_retried():

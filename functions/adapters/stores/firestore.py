@@ -108,6 +108,26 @@ class FirestoreStore:
         self.confirm_many([key], at)
 
     @_unavailable_on_error
+    def advance(self, done: str | None, at: datetime, following: LedgerEntry | None) -> bool:
+        from google.api_core.exceptions import AlreadyExists, NotFound
+
+        if following is None:
+            if done is not None:
+                self._update_if_present(done, {"state": SENT, "updated_at": at, "error": ""})
+            return False
+        if done is None:
+            return self.reserve(following)
+        batch = self.client.batch()  # both, or neither: one commit
+        batch.update(self._ledger(done), {"state": SENT, "updated_at": at, "error": ""})
+        batch.create(self._ledger(following.key), _entry_fields(following))
+        try:
+            batch.commit(**self._call())
+            return True
+        except (AlreadyExists, NotFound):  # the next one is taken, or the sent one was released: one at a time
+            self._update_if_present(done, {"state": SENT, "updated_at": at, "error": ""})
+            return self.reserve(following)
+
+    @_unavailable_on_error
     def confirm_many(self, keys: Sequence[str], at: datetime) -> None:
         from google.api_core.exceptions import NotFound
 

@@ -90,27 +90,24 @@ class SqliteStore:
         with self._connection() as db:
             db.execute("BEGIN IMMEDIATE")
             for entry in entries:
-                cursor = db.execute(
-                    "INSERT OR IGNORE INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        entry.key,
-                        entry.customer_id,
-                        entry.kind,
-                        entry.channel,
-                        entry.business_day.isoformat(),
-                        RESERVED,
-                        _iso(entry.reserved_at),
-                        _iso(entry.reserved_at),
-                        "",
-                    ),
-                )
-                if cursor.rowcount == 1:
+                if _insert_entry(db, entry):
                     won.add(entry.key)
             db.execute("COMMIT")
         return won
 
     def confirm(self, key: str, at: datetime) -> None:
         self.confirm_many([key], at)
+
+    @_unavailable_on_error
+    def advance(self, done: str | None, at: datetime, following: LedgerEntry | None) -> bool:
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            if done is not None:
+                db.execute("UPDATE ledger SET state = ?, updated_at = ?, error = '' WHERE key = ?",
+                           (SENT, at.isoformat(), done))  # fmt: skip
+            won = following is not None and _insert_entry(db, following)
+            db.execute("COMMIT")
+        return won
 
     @_unavailable_on_error
     def confirm_many(self, keys: Sequence[str], at: datetime) -> None:
@@ -275,6 +272,16 @@ class SqliteStore:
                 "SELECT body FROM reports WHERE job = ? ORDER BY id DESC LIMIT ?", (job, limit)
             ).fetchall()
         return [json.loads(r[0]) for r in rows]
+
+
+def _insert_entry(db: sqlite3.Connection, entry: LedgerEntry) -> bool:
+    """Reserve one entry; False when its key is taken (never overwritten)."""
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (entry.key, entry.customer_id, entry.kind, entry.channel, entry.business_day.isoformat(), RESERVED,
+         _iso(entry.reserved_at), _iso(entry.reserved_at), ""),
+    )  # fmt: skip
+    return cursor.rowcount == 1
 
 
 def _body(db: sqlite3.Connection, table: str, id_column: str, value: str) -> tuple[str] | None:
