@@ -74,6 +74,18 @@ def test_unconfirmed_and_release(store):
     assert store.reserve(entry("a/1/1")) is True  # released: a later run may reserve it again
 
 
+def test_advance_confirms_one_and_reserves_the_next_together(store):
+    assert store.advance(None, NINE_AM, entry("a/1/1")) is True
+    assert store.advance("a/1/1", NINE_AM, entry("b/1/1")) is True
+    store.reserve(entry("c/1/1"))  # another run holds c
+    assert store.advance("b/1/1", NINE_AM, entry("c/1/1")) is False  # c is not won, b is confirmed all the same
+    assert store.release("c/1/1")
+    assert store.advance("gone/1/1", NINE_AM, entry("d/1/1")) is True  # confirming a released key harms nothing
+    assert store.advance("d/1/1", NINE_AM, None) is False
+    states = store.facts(["a/1/1", "b/1/1", "d/1/1"], TODAY).states
+    assert states == {"a/1/1": SENT, "b/1/1": SENT, "d/1/1": SENT}
+
+
 def test_a_message_in_doubt_is_listed_and_released_only_by_force(store):
     store.reserve(entry("d/1/1"))
     store.doubt("d/1/1", "answer lost", NINE_AM)
