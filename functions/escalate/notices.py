@@ -12,6 +12,7 @@ from typing import Any
 from functions.core.cases import RESOLVED, CaseEvent, CaseRecord, category_title
 from functions.core.customers import Customer
 from functions.core.errors import RenderError
+from functions.core.ids import digest_hex
 from functions.core.ledger import IN_DOUBT, SENT, LedgerEntry
 from functions.core.messages import OutgoingMessage
 from functions.core.surveys import Survey
@@ -48,25 +49,49 @@ def send_notices(
         sent.deferred += [(n, _closed(deps, now, sent)) for n in due]
         return
     has_email = "email" in deps.channels
-    planned: dict[str, tuple[Notice, CaseRecord]] = {}
-    deliveries = []
+    by_owner: dict[str, list[tuple[Notice, CaseRecord]]] = {}
     for notice in due:
         case = final.get(notice.case.case_id, notice.case)
         if not case.owner_email or not has_email:
             sent.deferred.append((notice, "no_owner" if has_email else "channel_unavailable"))
-            continue
+        else:
+            by_owner.setdefault(case.owner_email, []).append((notice, case))
+    planned: dict[str, list[tuple[Notice, CaseRecord]]] = {}
+    deliveries = []
+    for owner_email, items in by_owner.items():  # one email an owner a run, listing all their cases
         try:
-            message = _owner_message(deps, notice, case)
+            delivery = _owner_delivery(deps, now, owner_email, items)
         except RenderError as error:
-            sent.failed.append((notice, str(error)))
+            sent.failed += [(notice, str(error)) for notice, _ in items]
             continue
-        planned[notice.key] = (notice, case)
-        deliveries.append(Delivery(_entry(deps, notice.key, case.customer_id, f"case_{notice.kind}", now), message))
+        planned[delivery.key] = items
+        deliveries.append(delivery)
     outcome = deliver(deps.store, deps.channels, sent.clock or deps.retry, deliveries, now)
-    sent.failed += [(planned[d.key][0], error) for d, error in outcome.failed + outcome.unknown]
-    sent.deferred += [(planned[d.key][0], "deferred") for d in outcome.deferred]
+    sent.failed += [(notice, error) for d, error in outcome.failed + outcome.unknown for notice, _ in planned[d.key]]
+    sent.deferred += [(notice, "deferred") for d in outcome.deferred for notice, _ in planned[d.key]]
     for delivery in outcome.sent:
-        notice, case = planned[delivery.key]
+        _record_notified(deps, now, delivery, planned[delivery.key], sent)
+
+
+def _owner_delivery(deps: EscalationDeps, now: datetime, owner_email: str,
+                    items: list[tuple[Notice, CaseRecord]]) -> Delivery:  # fmt: skip
+    """One notice goes under its own ledger key; several go as one digest under a key of its own."""
+    if len(items) == 1:
+        notice, case = items[0]
+        return Delivery(_entry(deps, notice.key, case.customer_id, f"case_{notice.kind}", now),
+                        _owner_message(deps, notice.key, items, "case_notice"))  # fmt: skip
+    key = f"case-digest/{owner_email}/{digest_hex('|'.join(sorted(n.key for n, _ in items)), 12)}"
+    return Delivery(_entry(deps, key, f"owner:{owner_email}", "case_digest", now),
+                    _owner_message(deps, key, items, "case_digest"))  # fmt: skip
+
+
+def _record_notified(deps: EscalationDeps, now: datetime, delivery: Delivery, items: list[tuple[Notice, CaseRecord]],
+                     sent: Sent) -> None:  # fmt: skip
+    """Each notice a digest carried is sent too: its own key in the ledger, an event on its case."""
+    if len(items) > 1:
+        entries = [_entry(deps, n.key, c.customer_id, f"case_{n.kind}", now) for n, c in items]
+        deps.store.confirm_many(sorted(deps.store.reserve_many(entries)), now)
+    for notice, case in items:
         sent.notified.append((notice, case))
         deps.store.update_case(
             case.case_id, {}, CaseEvent(case.case_id, now, "notified", {"kind": notice.kind, "to": case.owner_email})
@@ -149,35 +174,25 @@ def _entry(deps: EscalationDeps, key: str, customer_id: str, kind: str, now: dat
     return LedgerEntry(key, customer_id, kind, "email", _business_day(deps, now), reserved_at=now)
 
 
-def _owner_message(deps: EscalationDeps, notice: Notice, case: CaseRecord) -> OutgoingMessage:
+def _owner_message(
+    deps: EscalationDeps, key: str, items: list[tuple[Notice, CaseRecord]], kind: str
+) -> OutgoingMessage:
     language = deps.staff_language
-    context = {
-        "kind": notice.kind,
-        "owner": case.owner.split("<")[0].strip() or case.owner_email,
-        "tier": case.tier,
-        "case_id": case.case_id,
-        "customer": case.customer_name,
-        "customer_id": case.customer_id,
-        "category": category_title(case.category, language),
-        "issue": case.issue,
-        "sheet_link": deps.sheet_link,
-        "first_response_due": local_text(case.first_response_due, deps.calendar),
-        "resolve_due": local_text(case.resolve_due, deps.calendar),
-        "business_name": deps.business_name,
-        "unsubscribe_url": "",
-    }
-    rendered = deps.templates.message("case_notice", language, context)
-    return OutgoingMessage(
-        notice.key,
-        "email",
-        case.owner_email,
-        str(context["owner"]),
-        rendered.subject,
-        rendered.text,
-        rendered.html,
-        "",
-        language,
-    )
+    case = items[0][1]
+    cases = [_case_context(deps, notice, c) for notice, c in items]
+    owner = case.owner.split("<")[0].strip() or case.owner_email
+    context = {**cases[0], "cases": cases, "owner": owner, "sheet_link": deps.sheet_link,
+               "business_name": deps.business_name, "unsubscribe_url": ""}  # fmt: skip
+    rendered = deps.templates.message(kind, language, context)
+    return OutgoingMessage(key, "email", case.owner_email, owner, rendered.subject, rendered.text, rendered.html, "",
+                           language)  # fmt: skip
+
+
+def _case_context(deps: EscalationDeps, notice: Notice, case: CaseRecord) -> dict[str, Any]:
+    return {"kind": notice.kind, "tier": case.tier, "case_id": case.case_id, "customer": case.customer_name,
+            "customer_id": case.customer_id, "category": category_title(case.category, deps.staff_language),
+            "issue": case.issue, "first_response_due": local_text(case.first_response_due, deps.calendar),
+            "resolve_due": local_text(case.resolve_due, deps.calendar)}  # fmt: skip
 
 
 def _survey_message(

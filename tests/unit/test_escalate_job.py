@@ -47,8 +47,13 @@ def test_ticked_rows_become_cases_with_tier_owner_and_business_deadlines(store):
     assert ids["C-1"].startswith("HS-") and not ids["C-3"]
     cases = {r["Mã hồ sơ"]: r for r in tab(sheet, "Hồ sơ")}
     assert cases[ids["C-1"]]["Trạng thái"] == "Mở" and cases[ids["C-1"]]["Hạn phản hồi"] == "21/11/2026 08:30"
-    assert sorted(m.to for m in channel.delivered) == ["gd@luat.vn", "gd@luat.vn", "ha@luat.vn"]
-    assert "[Hồ sơ mới – cấp 3]" in channel.delivered[0].subject or "[Hồ sơ mới" in channel.delivered[1].subject
+    # One email an owner a run: the director's two new cases come together, Hà's one alone.
+    assert sorted(m.to for m in channel.delivered) == ["gd@luat.vn", "ha@luat.vn"]
+    digest = next(m for m in channel.delivered if m.to == "gd@luat.vn")
+    assert digest.subject.startswith("[2 hồ sơ cần anh/chị xử lý]")
+    assert ids["C-1"] in digest.text and opened["C-4"]["case_id"] in digest.text
+    assert len(report["notified"]) == 3  # each case's notice is recorded, under its own key
+    assert {store.entry(n["key"]).state for n in report["notified"]} == {"sent"}
     assert all("List-Unsubscribe" not in m.unsubscribe_url for m in channel.delivered)
     dashboard = {r["Chỉ số"]: r["Giá trị"] for r in tab(sheet, "Tổng quan")}
     assert dashboard["Số hồ sơ"] == "3" and dashboard["Đang mở"] == "3" and dashboard["Tỷ lệ leo thang"] == "0%"
@@ -58,7 +63,7 @@ def test_a_second_run_opens_nothing_and_notifies_no_one_again(store):
     sheet, channel = book(COMPLAINTS), MemoryChannel()
     run_escalate(deps(sheet, store, channel), FRIDAY_4PM)
     again = run_escalate(deps(sheet, store, channel), FRIDAY_4PM + timedelta(minutes=15))
-    assert again["opened"] == [] and again["notified"] == [] and len(channel.delivered) == 3
+    assert again["opened"] == [] and again["notified"] == [] and len(channel.delivered) == 2
     assert len(tab(sheet, "Hồ sơ")) == 3
 
 

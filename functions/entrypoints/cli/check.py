@@ -30,6 +30,20 @@ SAMPLE_CONTEXT = {
     "first_response_due": "23/11/2026 13:30",
     "resolve_due": "25/11/2026 10:00",
     "sheet_link": "https://docs.google.com/spreadsheets/d/KEY",
+    "cases": [
+        {
+            "kind": kind,
+            "tier": 2,
+            "case_id": "HS-ABCD2345",
+            "customer": "Nguyễn Thị Lan",
+            "customer_id": "C-001",
+            "category": "Hợp đồng",
+            "issue": "Tôi sẽ khởi kiện",
+            "first_response_due": "23/11/2026 13:30",
+            "resolve_due": "25/11/2026 10:00",
+        }
+        for kind in ("opened", "escalated", "reminder")
+    ],  # fmt: skip
     "survey_links": [
         {"score": n, "label": f"{n}", "url": f"https://example.invalid/s/T?score={n}"} for n in range(1, 6)
     ],
