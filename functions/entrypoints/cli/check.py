@@ -13,14 +13,8 @@ from functions.core.errors import RenderError
 from functions.core.i18n import LANGUAGES, both
 from functions.core.sheet_schema import CUSTOMERS, MissingColumnError
 
-SAMPLE_CONTEXT = {
-    "greeting": "chị Lan",
-    "name": "Nguyễn Thị Lan",
-    "business_name": "careloop",
-    "unsubscribe_url": "https://example.invalid/unsubscribe/TOKEN",
-    "purchase_date": "16/11/2026",
+SAMPLE_CASE = {
     "kind": "escalated",
-    "owner": "Trần Văn Tuấn",
     "tier": 2,
     "case_id": "HS-ABCD2345",
     "customer": "Nguyễn Thị Lan",
@@ -29,21 +23,17 @@ SAMPLE_CONTEXT = {
     "issue": "Tôi sẽ khởi kiện",
     "first_response_due": "23/11/2026 13:30",
     "resolve_due": "25/11/2026 10:00",
+}
+SAMPLE_CONTEXT = {
+    **SAMPLE_CASE,
+    "greeting": "chị Lan",
+    "name": "Nguyễn Thị Lan",
+    "business_name": "careloop",
+    "unsubscribe_url": "https://example.invalid/unsubscribe/TOKEN",
+    "purchase_date": "16/11/2026",
+    "owner": "Trần Văn Tuấn",
     "sheet_link": "https://docs.google.com/spreadsheets/d/KEY",
-    "cases": [
-        {
-            "kind": kind,
-            "tier": 2,
-            "case_id": "HS-ABCD2345",
-            "customer": "Nguyễn Thị Lan",
-            "customer_id": "C-001",
-            "category": "Hợp đồng",
-            "issue": "Tôi sẽ khởi kiện",
-            "first_response_due": "23/11/2026 13:30",
-            "resolve_due": "25/11/2026 10:00",
-        }
-        for kind in ("opened", "escalated", "reminder")
-    ],  # fmt: skip
+    "cases": [{**SAMPLE_CASE, "kind": kind} for kind in ("opened", "escalated", "reminder")],
     "survey_links": [
         {"score": n, "label": f"{n}", "url": f"https://example.invalid/s/T?score={n}"} for n in range(1, 6)
     ],
