@@ -94,7 +94,8 @@ def deliver(
             outcome.deferred.append(delivery)
         else:
             _record_failure(store, delivery, error, now, outcome)
-    store.advance(sent, now, None)
+    if sent is not None:  # the last one sent: confirmed on its own
+        store.advance(sent, now, None)
     return outcome
 
 

@@ -46,7 +46,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "hours_legal": ("Nghị định 91/2020 chỉ cho phép 07:00-22:00", "Decree 91/2020 allows 07:00-22:00 only"),
     "need_whole_number": ("cần một số nguyên", "expected a whole number"),
     "need_number": ("cần một số", "expected a number"),
-    "need_positive": ("phải lớn hơn 0", "must be greater than 0"),
     "need_timezone": ("không phải múi giờ IANA", "not an IANA time zone, e.g. Asia/Ho_Chi_Minh"),
     "need_region": ("cần mã vùng hai chữ cái", "expected a two-letter region code, e.g. VN"),
     "need_url": ("cần một địa chỉ http(s)", "expected an http(s) URL"),
@@ -66,7 +65,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "need_choice": ("chọn một trong: {choices}", "choose one of: {choices}"),
     "need_range": ("trong khoảng {low} đến {high}", "between {low} and {high}"),
-    "need_email": ("địa chỉ email không hợp lệ ({error})", "not a valid email address ({error})"),
     "not_a_setting": ("'{key}' không phải một thiết lập", "'{key}' is not a setting"),
     "need_project": (
         "cần GOOGLE_CLOUD_PROJECT hoặc firestore://PROJECT",

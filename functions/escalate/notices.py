@@ -46,7 +46,8 @@ def send_notices(
     if not due:
         return
     if not deps.calendar.is_open(now):
-        sent.deferred += [(n, _closed(deps, now, sent)) for n in due]
+        reason = _closed(deps, now, sent)
+        sent.deferred += [(n, reason) for n in due]
         return
     has_email = "email" in deps.channels
     by_owner: dict[str, list[tuple[Notice, CaseRecord]]] = {}
@@ -122,7 +123,8 @@ def send_resolved_surveys(
     if not due:
         return
     if not deps.calendar.is_open(now):
-        sent.deferred += [(Notice(k, "survey", c), _closed(deps, now, sent)) for k, c in due.items()]
+        reason = _closed(deps, now, sent)
+        sent.deferred += [(Notice(k, "survey", c), reason) for k, c in due.items()]
         return
     opted_out = deps.store.opt_outs()
     recent = recent_by_customer(s for s in surveys if s.created_at >= now - timedelta(days=deps.surveys.throttle_days))

@@ -7,20 +7,12 @@ import requests
 from functions.core.links import Links
 from tests.helpers import TEST_SECRET, free_port
 from tests.helpers.processes import functions_framework, server
-from tests.helpers.support import HEADER, row, write_workbook
+from tests.helpers.support import HEADER, local_settings, row, write_workbook
 
 
 def test_followup_and_unsubscribe_through_a_real_functions_framework(tmp_path):
     workbook = write_workbook(tmp_path / "k.xlsx", HEADER, [row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com")])
-    env = {
-        **os.environ,
-        "CARELOOP_SHEET": str(workbook),
-        "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
-        "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
-        "CARELOOP_SECRET": TEST_SECRET,
-        "CARELOOP_SEND_HOURS": "07:00-22:00",
-        "CARELOOP_CONFIG": "",
-    }
+    env = {**os.environ, **local_settings(tmp_path, workbook, send_hours="07:00-22:00")}
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = functions_framework("unsubscribe", port)

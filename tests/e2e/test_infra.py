@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, TEST_SECRET, free_port
+from tests.helpers import ROOT, free_port
 from tests.helpers.processes import functions_framework, server
-from tests.helpers.support import HEADER, row, write_workbook
+from tests.helpers.support import HEADER, local_settings, row, write_workbook
 
 INFRA = ROOT / "infra"
 MODULE = INFRA / "modules" / "careloop"
@@ -194,10 +194,7 @@ def test_the_bundle_serves_a_run_from_a_fresh_venv(tmp_path):
     )
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("CARELOOP_", "PYTHON"))},
-        "CARELOOP_SHEET": str(tmp_path / "k.xlsx"),
-        "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
-        "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
-        "CARELOOP_SECRET": TEST_SECRET,
+        **local_settings(tmp_path, tmp_path / "k.xlsx"),
     }
     port = free_port()
     command = functions_framework("followup_daily", port, "main.py", str(venv / "bin" / "functions-framework"))

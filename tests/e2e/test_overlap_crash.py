@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, TEST_SECRET
-from tests.helpers.support import HEADER, MATRIX_HEADER, row, write_workbook
+from tests.helpers import ROOT
+from tests.helpers.support import HEADER, MATRIX_HEADER, local_settings, row, write_workbook
 
 CARELOOP = str(Path(sys.executable).with_name("careloop"))
 DRIVER = str(ROOT / "tests" / "helpers" / "crash_driver.py")
@@ -42,15 +42,7 @@ def setup(request, tmp_path):
     rows += [row(f"N-{i}", f"Không đến hạn {i}", email=f"n{i}@example.com", birthday="01/01/1990") for i in range(20)]
     write_workbook(tmp_path / "k.xlsx", HEADER, rows)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARELOOP_")}
-    env.update(
-        {
-            "CARELOOP_SHEET": str(tmp_path / "k.xlsx"),
-            "CARELOOP_STORE": store,
-            "CARELOOP_SECRET": TEST_SECRET,
-            "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
-            "CRASH_NOW": NOW,
-        }
-    )
+    env.update({**local_settings(tmp_path, tmp_path / "k.xlsx", store=store), "CRASH_NOW": NOW})
     return tmp_path, env
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, TEST_SECRET, VN, free_port
+from tests.helpers import ROOT, VN, free_port
 from tests.helpers.processes import functions_framework, server
-from tests.helpers.support import HEADER, row, write_workbook
+from tests.helpers.support import HEADER, local_settings, row, write_workbook
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -45,13 +45,7 @@ def survey_site(tmp_path):
     )
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("CARELOOP_")},
-        "CARELOOP_SHEET": str(tmp_path / "k.xlsx"),
-        "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
-        "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
-        "CARELOOP_SECRET": TEST_SECRET,
-        "CARELOOP_PUBLIC_URL": public,
-        "CARELOOP_BUSINESS_NAME": "Gara Tiến Phát",
-        "CARELOOP_CONFIG": "",
+        **local_settings(tmp_path, tmp_path / "k.xlsx", public_url=public, business_name="Gara Tiến Phát"),
     }
     import subprocess
 

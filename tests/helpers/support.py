@@ -16,7 +16,7 @@ from functions.escalate.deps import EscalationDeps
 from functions.followup.job import FollowupDeps
 from functions.followup.plan import FollowupRules
 from functions.retry import RetryPolicy
-from tests.helpers import VN
+from tests.helpers import TEST_SECRET, VN
 from tests.helpers.fakes import MemoryChannel, MemorySheet
 
 HEADER = [
@@ -31,6 +31,14 @@ HEADER = [
     "Kênh",
     "Từ chối nhận tin",
 ]
+
+
+def local_settings(folder: Path, sheet: str | Path, **more: str) -> dict[str, str]:
+    """CARELOOP_* settings for a run in `folder`: the sheet, a SQLite store and an outbox there, a
+    test secret, no careloop.toml; `more` by setting name (store="…", business_name="…")."""
+    return {"CARELOOP_SHEET": str(sheet), "CARELOOP_STORE": str(folder / "s.sqlite"),
+            "CARELOOP_OUTBOX": str(folder / "outbox"), "CARELOOP_SECRET": TEST_SECRET, "CARELOOP_CONFIG": "",
+            **{f"CARELOOP_{name.upper()}": value for name, value in more.items()}}  # fmt: skip
 
 
 def write_workbook(path: Path, header: Sequence[Any], rows: Sequence[Sequence[Any]], title: str = "Khách hàng") -> Path:

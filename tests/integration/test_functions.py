@@ -8,7 +8,7 @@ from functions_framework import create_app
 from functions.adapters.stores.sqlite import SqliteStore
 from functions.core.links import Links
 from tests.helpers import ROOT
-from tests.helpers.support import HEADER, read_workbook, row, write_workbook
+from tests.helpers.support import HEADER, local_settings, read_workbook, row, write_workbook
 
 SOURCE = str(ROOT / "main.py")
 SECRET = "function-test-secret-of-32-characters-or-more"
@@ -24,16 +24,8 @@ def env(tmp_path, monkeypatch):
             row("C-2", "John Carter", "Mr", "john@example.com", language="en"),
         ],
     )
-    values = {
-        "CARELOOP_SHEET": str(workbook),
-        "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
-        "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
-        "CARELOOP_SECRET": SECRET,
-        "CARELOOP_PUBLIC_URL": "https://care.example.vn",
-        "CARELOOP_BUSINESS_NAME": "Văn phòng Luật Minh An",
-        "CARELOOP_SEND_HOURS": "07:00-22:00",
-        "CARELOOP_CONFIG": "",
-    }
+    values = local_settings(tmp_path, workbook, secret=SECRET, public_url="https://care.example.vn",
+                            business_name="Văn phòng Luật Minh An", send_hours="07:00-22:00")  # fmt: skip
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(tmp_path)

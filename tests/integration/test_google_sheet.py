@@ -10,9 +10,8 @@ from functions.adapters.sheets.google import GoogleSheet
 from functions.adapters.sheets.google_http import Connection, SheetError, spreadsheet_key
 from functions.core.sheet_schema import CUSTOMERS
 from functions.core.tables import RowWrite, TabWrite
-from tests.helpers import TEST_SECRET
 from tests.helpers.sheets_server import Fault, SheetsServer
-from tests.helpers.support import HEADER, row
+from tests.helpers.support import HEADER, local_settings, row
 
 KEY = "1AbC-sheet_KEY"
 ID = CUSTOMERS.column("id")
@@ -287,15 +286,8 @@ def test_followup_daily_function_on_a_google_sheet(server, tmp_path, monkeypatch
     from tests.helpers import ROOT
 
     make(server, [row("C-1", "Nguyễn Thị Lan", email="lan@example.com", birthday="01/01/1990")])
-    for name, value in {
-        "CARELOOP_SHEET": f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0",
-        "CARELOOP_SHEETS_API_URL": server.url,
-        "CARELOOP_SHEETS_CREDENTIALS": "none",
-        "CARELOOP_STORE": str(tmp_path / "s.sqlite"),
-        "CARELOOP_OUTBOX": str(tmp_path / "outbox"),
-        "CARELOOP_SECRET": TEST_SECRET,
-        "CARELOOP_CONFIG": "",
-    }.items():
+    sheet = f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0"
+    for name, value in local_settings(tmp_path, sheet, sheets_api_url=server.url, sheets_credentials="none").items():
         monkeypatch.setenv(name, value)
     response = create_app("followup_daily", str(ROOT / "main.py")).test_client().post("/")
     assert response.status_code == 200 and response.get_json()["summary"]["problems"] == 0

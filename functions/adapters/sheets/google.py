@@ -23,6 +23,7 @@ from functions.adapters.sheets.a1 import column_letters, quoted
 from functions.adapters.sheets.google_http import (
     Connection,
     QuotaClock,
+    Retryable,
     SheetError,
     bounded_http_client,
     credentials,
@@ -80,8 +81,6 @@ class GoogleSheet:
         import requests
         from google.auth.exceptions import GoogleAuthError
         from gspread.exceptions import APIError
-
-        from functions.adapters.sheets.google_http import Retryable
 
         clock = self.connection.clock
         started, key = clock(), self.connection.key
