@@ -1,10 +1,15 @@
-"""The one send path every job uses: reserve → (create the survey a link points at) → send with
-retry → fail or confirm.
+"""The one send path every job uses: reserve → (create the survey and short links a message points
+at) → send with retry, falling back channel by channel → fail or confirm.
 
 A message is reserved in the ledger before it is sent and confirmed after, so a run repeated,
 overlapping or restarted after a crash never sends one twice. The confirmation of one message and
 the reservation of the next travel together: one store round trip a message, and a crash leaves at
 most the message in flight unconfirmed (`careloop retry` lists it).
+
+One occasion is one message whatever the channel: a channel that refuses it for good (not on Zalo,
+an invalid number) passes it to the next under the same ledger key, and the ledger notes each
+attempt. A transient fault past its retries, or an answer lost after the provider took the request,
+stops there: the message may have gone out, and a second channel would make it two.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from functions.core.errors import AmbiguousDeliveryError, PermanentDeliveryError
 from functions.core.i18n import both
 from functions.core.ledger import LedgerEntry
 from functions.core.messages import OutgoingMessage
+from functions.core.short_links import ShortLink
 from functions.core.surveys import Survey
 from functions.ports import Channel, Store
 from functions.retry import RetryPolicy
@@ -26,12 +32,18 @@ from functions.retry import RetryPolicy
 @dataclass(frozen=True)
 class Delivery:
     entry: LedgerEntry  # what the ledger records; entry.key is the message's idempotency key
-    message: OutgoingMessage
+    message: OutgoingMessage  # on the first channel to try
     survey: Survey | None = None  # created once reserved, before sending: the link must work when tapped
+    fallbacks: tuple[OutgoingMessage, ...] = ()  # the same message on the next channels, in order
+    short_links: tuple[ShortLink, ...] = ()  # stored with the survey: the SMS and Zalo texts link to them
 
     @property
     def key(self) -> str:
         return self.entry.key
+
+    @property
+    def choices(self) -> tuple[OutgoingMessage, ...]:
+        return (self.message, *self.fallbacks)
 
 
 @dataclass
@@ -41,6 +53,11 @@ class Delivered:
     unknown: list[tuple[Delivery, str]] = field(default_factory=list)  # it may have gone out: never re-sent alone
     skipped: list[Delivery] = field(default_factory=list)  # reserved by another run
     deferred: list[Delivery] = field(default_factory=list)  # the run's time ran out: unreserved, for the next run
+    reached: dict[str, OutgoingMessage] = field(default_factory=dict)  # key → the message on the channel that took it
+
+    def channel(self, delivery: Delivery) -> str:
+        """The channel that carried a sent message."""
+        return self.reached.get(delivery.key, delivery.message).channel
 
 
 @dataclass(frozen=True)
@@ -85,7 +102,7 @@ def deliver(
             outcome.skipped.append(delivery)
             continue
         policy = clock.policy()
-        error = _send(store, channels, policy, delivery)
+        error = _send(store, channels, policy, delivery, now, outcome)
         if error is None:
             sent = delivery.key
             outcome.sent.append(delivery)
@@ -110,14 +127,38 @@ def _record_failure(store: Store, delivery: Delivery, error: Exception, now: dat
         outcome.unknown.append((delivery, f"{type(error).__name__}: {error}"))
 
 
-def _send(store: Store, channels: Mapping[str, Channel], retry: RetryPolicy, delivery: Delivery) -> Exception | None:
-    channel = channels.get(delivery.message.channel)
-    if channel is None:
-        return PermanentDeliveryError(both("channel_unavailable", channel=delivery.message.channel))
+def _send(
+    store: Store,
+    channels: Mapping[str, Channel],
+    retry: RetryPolicy,
+    delivery: Delivery,
+    now: datetime,
+    outcome: Delivered,
+) -> Exception | None:
+    """Send on the first channel that takes the message; the error that ended it, or None."""
     if delivery.survey is not None:
         store.create_survey(delivery.survey)  # a store fault stops the run, as everywhere else
+    if delivery.short_links:
+        store.save_short_links(delivery.short_links)
+    error: Exception | None = None
+    for index, message in enumerate(delivery.choices):
+        if index:  # the one before refused it for good: note why, then try this one under the same key
+            store.record_attempt(delivery.key, f"{delivery.choices[index - 1].channel}: {error}", message.channel, now)
+        error = _send_one(channels, retry, message)
+        if error is None:
+            outcome.reached[delivery.key] = message
+            return None
+        if not isinstance(error, PermanentDeliveryError):
+            return error
+    return error
+
+
+def _send_one(channels: Mapping[str, Channel], retry: RetryPolicy, message: OutgoingMessage) -> Exception | None:
+    channel = channels.get(message.channel)
+    if channel is None:
+        return PermanentDeliveryError(both("channel_unavailable", channel=message.channel))
     try:
-        retry.call(lambda: channel.deliver(delivery.message), (TransientDeliveryError,))
+        retry.call(lambda: channel.deliver(message), (TransientDeliveryError,))
     except Exception as error:  # sorted by the caller: delivery errors fail, anything else is unknown
         return error
     return None

@@ -10,10 +10,11 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from functions.core.cases import CaseEvent, CaseRecord
-from functions.core.ledger import LedgerEntry, LedgerFacts
+from functions.core.ledger import DeliveryReport, LedgerEntry, LedgerFacts, StoredCredential
 from functions.core.messages import OutgoingMessage, RenderedMessage
 from functions.core.sheet_layout import TabLayout
 from functions.core.sheet_schema import TabSpec
+from functions.core.short_links import ShortLink
 from functions.core.surveys import Answer, Survey
 from functions.core.tables import RowWrite, Table, TabWrite
 
@@ -56,6 +57,17 @@ class Store(Protocol):
         """Forget an unconfirmed or failed reservation so a later run sends it again (an uncertain
         one only with `force`)."""
 
+    def record_attempt(self, key: str, failed: str, channel: str, at: datetime) -> None:
+        """A channel failed the message for good: note it ("zalo: why") among the entry's attempts and
+        move the entry to `channel`, the next one tried under the same key."""
+
+    def record_delivery(self, report: DeliveryReport) -> None:
+        """The provider's later word on a message: an undelivered one is kept (for the row's note) until
+        a delivered report replaces it."""
+
+    def undelivered(self, since: datetime) -> list[DeliveryReport]:
+        """Undelivered reports received at or after `since`, oldest first."""
+
     def entry(self, key: str) -> LedgerEntry | None: ...
 
     def facts(self, keys: Iterable[str], day: date) -> LedgerFacts: ...
@@ -91,6 +103,18 @@ class Store(Protocol):
     def add_answer(self, survey_id: str, answer: Answer, limit: int) -> Survey:
         """Append an answer atomically; raises TooManyAnswers past `limit`, KeyError for no survey."""
 
+    def save_short_links(self, links: Sequence[ShortLink]) -> None:
+        """Store each link unless its code is stored already (the stored one stands)."""
+
+    def short_link(self, code: str) -> ShortLink | None: ...
+
+    # Provider credentials that change as they are used (Zalo's single-use refresh token).
+    def credential(self, name: str) -> StoredCredential | None: ...
+
+    def swap_credential(self, name: str, version: int, fields: Mapping[str, str]) -> bool:
+        """Store `fields` as version + 1 if the stored version is still `version` (0: nothing stored);
+        False when another process changed it first."""
+
     def save_report(self, report: Mapping[str, Any]) -> None: ...
 
     def reports(self, job: str, limit: int = 10) -> list[dict[str, Any]]: ...
@@ -113,6 +137,8 @@ class Renderer(Protocol):
     @property
     def message_kinds(self) -> Mapping[str, Mapping[str, Any]]: ...
 
-    def message(self, kind: str, language: str, context: Mapping[str, Any]) -> RenderedMessage: ...
+    def message(self, kind: str, language: str, context: Mapping[str, Any], channel: str = "email") -> RenderedMessage:
+        """The message for one channel: email (subject, text, HTML), sms (one text) or zalo (the
+        approved template's parameters)."""
 
     def page(self, name: str, context: Mapping[str, Any]) -> str: ...

@@ -45,15 +45,41 @@ class Templates:
         except TemplateError as error:
             raise RenderError(f"{name}: {error}") from error
 
-    def message(self, kind: str, language: str, context: Mapping[str, Any]) -> RenderedMessage:
+    def message(self, kind: str, language: str, context: Mapping[str, Any], channel: str = "email") -> RenderedMessage:
         context = {**context, "language": language}
+        if channel == "sms":
+            return RenderedMessage("", self.sms_text(kind, language, context), "")
+        if channel == "zalo":
+            params = self.zns_params(kind, context)
+            return RenderedMessage("", "\n".join(f"{name}: {value}" for name, value in params), "", params)
         base = f"messages/{kind}/{language}"
         subject = " ".join(self.render(f"{base}.subject.txt", context).split())
-        if self.message_kinds.get(kind, {}).get("promotional"):
+        if self.promotional(kind):
             subject = PROMOTIONAL_LABEL + subject
         return RenderedMessage(
             subject, self.render(f"{base}.txt", context).strip() + "\n", self.render(f"{base}.html", context)
         )
+
+    def promotional(self, kind: str) -> bool:
+        return bool(self.message_kinds.get(kind, {}).get("promotional"))
+
+    def sms_text(self, kind: str, language: str, context: Mapping[str, Any]) -> str:
+        text = " ".join(self.render(f"messages/{kind}/{language}.sms.txt", context).split())
+        return PROMOTIONAL_LABEL + text if self.promotional(kind) else text
+
+    def zns_params(self, kind: str, context: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+        """The Zalo template's parameters, each rendered from the message's context; RenderError for a
+        kind with no [KIND.zns] table (it cannot go by Zalo)."""
+        mapping = self.message_kinds.get(kind, {}).get("zns")
+        if not mapping:
+            raise RenderError(f"messages.toml [{kind}.zns]: không có tham số Zalo / no Zalo parameters")
+        try:
+            return tuple(
+                (name, " ".join(self.environment.from_string(source).render(context).split()))
+                for name, source in mapping.items()
+            )
+        except TemplateError as error:
+            raise RenderError(f"messages.toml [{kind}.zns]: {error}") from error
 
     def page(self, name: str, context: Mapping[str, Any]) -> str:
         return self.render(f"pages/{name}", context)

@@ -58,7 +58,7 @@ class Customer:
     birthday: values.Birthday | None
     purchase_date: date | None
     language: str
-    channel: str | None  # None: no usable channel
+    channels: tuple[str, ...]  # the channels to try, in order (before what this deployment has set up)
     opted_out: bool
     id_assigned: bool = False  # the ID was blank and careloop derived one
     problems: tuple[Problem, ...] = ()
@@ -69,9 +69,8 @@ class Customer:
         """A system cell as read ("system_note", "opt_out", …); None when the column is absent."""
         return self.system[self.system_keys.index(key)] if key in self.system_keys else None
 
-    @property
-    def address(self) -> str | None:
-        return self.email if self.channel == "email" else self.phone
+    def address(self, channel: str) -> str | None:
+        return self.email if channel == "email" else self.phone
 
 
 @dataclass(frozen=True)
@@ -79,6 +78,7 @@ class ReadRules:
     date_order: str = "DMY"
     phone_region: str = "VN"
     default_language: str = "vi"
+    channel_order: tuple[str, ...] = ("zalo", "sms", "email")  # for a row whose Channel is blank
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
         "birthday": (values.read_birthday, rules.date_order, today),
         "purchase_date": (values.read_date, rules.date_order, today),
         "language": (values.read_language, rules.default_language),
-        "channel": (values.read_channel,),
+        "channel": (values.read_channels,),
         "opt_out": (values.read_tick,),
     }
     raw_columns = {key: column(key) for key in ("id", "name", "salutation", *readers)}
@@ -136,6 +136,8 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
     languages, channels, ticks = read["language"], read["channel"], read["opt_out"]
     names, salutations = raw_columns["name"], raw_columns["salutation"]
     default_language = rules.default_language
+    # Each row's channels when staff left Channel blank: one of four, by which addresses it has.
+    reachable = {(e, p): _reachable(rules.channel_order, e, p) for e in (False, True) for p in (False, True)}
 
     customers: list[Customer] = []
     for i, (number, raw) in enumerate(zip(numbers, rows, strict=False)):
@@ -166,10 +168,8 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
             purchase_date = None
         if not has_email and not has_phone:
             found.append(("email", "no_contact", {}))
-        if chosen == "email" and not has_email:
-            found.append(("channel", "channel_needs_email", {"channel": chosen}))
-        elif (chosen == "sms" or chosen == "zalo") and not has_phone:
-            found.append(("channel", "channel_needs_phone", {"channel": chosen}))
+        if chosen:
+            found += _channel_needs(chosen, has_email, has_phone)
         language = language or default_language
 
         customers.append(
@@ -183,7 +183,7 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
                 birthday,
                 purchase_date,
                 language,
-                chosen or ("email" if email else "sms" if phone else None),
+                chosen or reachable[email is not None, phone is not None],
                 bool(opted_out),
                 not given_id,
                 tuple(Problem(number, customer_id, headers.get(k, k), code, params) for k, code, params in found)
@@ -195,6 +195,19 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
         )
     problems = [p for c in customers if c.problems for p in c.problems]
     return CustomerSheet(customers, problems, columns, headers)
+
+
+def _reachable(order: tuple[str, ...], has_email: bool, has_phone: bool) -> tuple[str, ...]:
+    return tuple(c for c in order if (has_email if c == "email" else has_phone))
+
+
+def _channel_needs(chosen: tuple[str, ...], has_email: bool, has_phone: bool) -> list[tuple[str, str, dict[str, Any]]]:
+    """A channel staff chose for a row that lacks its address: a problem on the row."""
+    return [
+        ("channel", "channel_needs_email" if c == "email" else "channel_needs_phone", {"channel": c})
+        for c in chosen
+        if not (has_email if c == "email" else has_phone)
+    ]
 
 
 def _data_rows(table: Table, columns: dict[str, int]) -> tuple[list[int], list[list[Any]]]:

@@ -27,6 +27,7 @@ class LedgerEntry:
     reserved_at: datetime | None = None
     updated_at: datetime | None = None
     error: str = ""
+    attempts: tuple[str, ...] = ()  # channels tried before the current one, each "channel: why it failed"
 
 
 @dataclass(frozen=True)
@@ -35,5 +36,30 @@ class LedgerFacts:
 
     states: Mapping[str, str] = field(default_factory=dict)  # key → state, for the asked keys
     sent_at: Mapping[str, datetime] = field(default_factory=dict)  # key → when confirmed, for sent ones
+    channels: Mapping[str, str] = field(default_factory=dict)  # key → the channel that carried it, for sent ones
     contacted_today: frozenset[str] = frozenset()  # customer IDs holding a reservation today
     reserved_today: int = 0  # messages reserved today, for the daily cap
+
+
+DELIVERED, UNDELIVERED = "delivered", "undelivered"
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What the provider said later about a message it accepted (an SMS status callback)."""
+
+    key: str
+    customer_id: str
+    channel: str
+    status: str  # DELIVERED or UNDELIVERED
+    detail: str  # the provider's error code and words, for staff
+    at: datetime
+
+
+@dataclass(frozen=True)
+class StoredCredential:
+    """A provider's credentials kept in the store (Zalo's single-use refresh token), changed only by
+    compare-and-swap on `version` so two runs never both spend one token."""
+
+    version: int
+    fields: Mapping[str, str]

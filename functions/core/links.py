@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from functions.core.short_links import SURVEY as SHORT_SURVEY
+from functions.core.short_links import ShortLink, short_code
 from functions.core.tokens import Signer
 
 UNSUBSCRIBE = "unsubscribe"
@@ -35,3 +38,12 @@ class Links:
         """The survey page: /s/<token>; the token names only the survey (no personal data)."""
         token = self.survey_signer().sign({"s": survey_id, "l": language})
         return f"{self.survey_url or self.public_url}/s/{token}" + (f"?score={score}" if score else "")
+
+    def short(self, purpose: str, target: str, language: str, expires_at: datetime) -> ShortLink:
+        """A short link for SMS and Zalo; the store must hold it before the message goes."""
+        return ShortLink(short_code(self.secret, purpose, target), purpose, target, language, expires_at)
+
+    def short_url(self, link: ShortLink) -> str:
+        if link.purpose == SHORT_SURVEY:
+            return f"{self.survey_url or self.public_url}/s/{link.code}"
+        return f"{self.unsubscribe_url or self.public_url}/u/{link.code}"

@@ -1,4 +1,4 @@
-"""A message on its way out (plain data): rendered text and where it goes."""
+"""A message on its way out (plain data): rendered text and where it goes, on one channel."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RenderedMessage:
-    subject: str
-    text: str
-    html: str
+    subject: str  # email only
+    text: str  # the email's text part, the SMS, or a readable form of the Zalo parameters
+    html: str  # email only
+    params: tuple[tuple[str, str], ...] = ()  # a Zalo template's parameters
 
 
 @dataclass(frozen=True)
@@ -23,3 +24,5 @@ class OutgoingMessage:
     html: str
     unsubscribe_url: str
     language: str
+    kind: str = ""  # the message kind: a Zalo template is approved per kind
+    params: tuple[tuple[str, str], ...] = ()  # a Zalo template's parameters, in order

@@ -297,9 +297,20 @@ _CHANNELS = {
 }
 
 
-def read_channel(value: object) -> str | None:
-    """The channel staff chose, or None when blank (the caller picks from the addresses)."""
-    return _one_of(value, _CHANNELS, "channel_unknown")
+CHANNEL_LIST = re.compile(r"\s*[,;/>+]\s*|\s+(?:roi|sau do|then)\s+")  # "zalo, sms", "zalo rồi sms"
+
+
+def read_channels(value: object) -> tuple[str, ...] | None:
+    """The channels staff chose, in order ("zalo, sms"), or None when blank (the caller picks)."""
+    words = [w for w in CHANNEL_LIST.split(fold(cell_text(value))) if w]
+    if not words:
+        return None
+    chosen: list[str] = []
+    for word in words:
+        channel = _one_of(word, _CHANNELS, "channel_unknown")
+        if channel and channel not in chosen:
+            chosen.append(channel)
+    return tuple(chosen)
 
 
 def _one_of(value: object, words: dict[str, str], code: str) -> str | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from functions.compose import Composed, Composer, Recipient, SmsRules
 from functions.core.customers import Customer, ReadRules, read_customers
 from functions.core.errors import JobCannotRun, RenderError
 from functions.core.gc_pause import cycle_collector_paused
@@ -25,10 +26,10 @@ from functions.core.sheet_schema import CUSTOMERS
 from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, customer_row_write, customers_tab_write
 from functions.delivery import Delivery, RunClock, deliver
-from functions.followup.plan import CHECKIN, DueMessage, FollowupRules, Skip, decide, due_messages
+from functions.followup.plan import CHECKIN, DueMessage, FollowupRules, Skip, channels_for, decide, due_messages
 from functions.ports import Channel, Renderer, Sheet, Store
 from functions.retry import RetryPolicy
-from functions.survey.offers import SurveyRules, offer, recent_by_customer, survey_links
+from functions.survey.offers import SurveyRules, offer, recent_by_customer
 
 JOB = "followup"
 # Skip reasons that ask something of staff, so they go into the row's System note.
@@ -53,12 +54,14 @@ class FollowupDeps:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     run_budget_seconds: float | None = None  # the run's time for sending; None: each message's retries only
     surveys: SurveyRules | None = None  # None: check-ins carry no survey
+    sms: SmsRules = field(default_factory=SmsRules)
 
 
 @dataclass(frozen=True)
 class Preview:
     message: DueMessage
     outgoing: OutgoingMessage
+    fallbacks: tuple[OutgoingMessage, ...] = ()
 
 
 @dataclass
@@ -95,7 +98,7 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
         run.last_contact.setdefault(
             message.customer.id,
             run.contact_text(
-                message, message.customer.channel or "", facts.sent_at[message.key].astimezone(now.tzinfo)
+                message, facts.channels.get(message.key, ""), facts.sent_at[message.key].astimezone(now.tzinfo)
             ),
         )
 
@@ -144,6 +147,7 @@ class _Run:
         self.notes: dict[str, list[str]] = {}
         self.last_contact: dict[str, str] = {}
         self.offers: dict[str, Survey] = {}  # message key → the survey it carries
+        self.composer = Composer(deps.templates, deps.links, deps.sms)
         self.recent = (
             recent_by_customer(deps.store.surveys(now - timedelta(days=deps.surveys.throttle_days)))
             if deps.surveys
@@ -152,14 +156,14 @@ class _Run:
 
     def send(self, messages: list[DueMessage]) -> None:
         deps, language = self.deps, self.deps.staff_language
-        composed: list[tuple[DueMessage, OutgoingMessage]] = []
+        composed: list[tuple[DueMessage, Composed]] = []
         for message in messages:
             try:
                 composed.append((message, self.compose(message)))
             except RenderError as error:
                 self.failure(message, say("render_failed", language, error=error))
         if self.dry_run:
-            self.previews += [Preview(m, o) for m, o in composed]
+            self.previews += [Preview(m, c.messages[0], c.messages[1:]) for m, c in composed]
             return
         due = {m.key: m for m, _ in composed}
         outcome = deliver(
@@ -168,11 +172,15 @@ class _Run:
             RunClock.start(deps.retry, deps.run_budget_seconds),
             [
                 Delivery(
-                    LedgerEntry(m.key, m.customer.id, m.kind, o.channel, self.now.date(), reserved_at=self.now),
-                    o,
+                    LedgerEntry(
+                        m.key, m.customer.id, m.kind, c.messages[0].channel, self.now.date(), reserved_at=self.now
+                    ),
+                    c.messages[0],
                     self.offers.get(m.key),
+                    c.messages[1:],
+                    c.short_links,
                 )
-                for m, o in composed
+                for m, c in composed
             ],
             self.now,
         )
@@ -185,9 +193,9 @@ class _Run:
             )
         self.unknown += [(due[d.key], reason) for d, reason in outcome.unknown]
         for delivery in outcome.sent:
-            message = due[delivery.key]
-            self.sent.append((message, delivery.message))
-            self.last_contact[message.customer.id] = self.contact_text(message, delivery.message.channel, self.now)
+            message, reached = due[delivery.key], outcome.reached[delivery.key]
+            self.sent.append((message, reached))
+            self.last_contact[message.customer.id] = self.contact_text(message, reached.channel, self.now)
 
     def contact_text(self, message: DueMessage, channel: str, at: datetime) -> str:
         language = self.deps.staff_language
@@ -195,37 +203,24 @@ class _Run:
             "last_contact", language, date=f"{at:%d/%m/%Y}", kind=say(f"kind_{message.kind}", language), channel=channel
         )
 
-    def compose(self, message: DueMessage) -> OutgoingMessage:
+    def compose(self, message: DueMessage) -> Composed:
         deps, customer = self.deps, message.customer
-        unsubscribe_url = deps.links.unsubscribe(customer.id, customer.language)
-        context: dict[str, Any] = {
-            "greeting": customer.greeting,
-            "name": customer.name,
-            "business_name": deps.business_name,
-            "unsubscribe_url": unsubscribe_url,
-        }
+        context: dict[str, Any] = {"greeting": customer.greeting, "name": customer.name,
+                                   "business_name": deps.business_name}  # fmt: skip
         if customer.purchase_date:
             context["purchase_date"] = f"{customer.purchase_date:%d/%m/%Y}"
-        context["survey_links"] = []
+        survey = None
         if message.kind == CHECKIN and deps.surveys:
             survey = offer(
                 customer.id, f"checkin/{customer.purchase_date}", customer.language, self.now, self.recent, deps.surveys
             )
             if survey:
                 self.offers[message.key] = survey
-                context["survey_links"] = survey_links(deps.links, survey)
-        rendered = deps.templates.message(message.kind, customer.language, context)
-        return OutgoingMessage(
-            message.key,
-            customer.channel or "",
-            customer.address or "",
-            customer.name,
-            rendered.subject,
-            rendered.text,
-            rendered.html,
-            unsubscribe_url,
-            customer.language,
+        channels = channels_for(customer, deps.rules.channels & frozenset(deps.channels))
+        recipient = Recipient(
+            customer.id, customer.name, customer.language, [(c, customer.address(c) or "") for c in channels]
         )
+        return self.composer.compose(message.key, message.kind, recipient, context, survey, self.now)
 
     def failure(self, message: DueMessage, error: str) -> None:
         self.failed.append((message, error))

@@ -60,6 +60,12 @@ class FollowupPlan:
     unknown: list[DueMessage] = field(default_factory=list)
 
 
+def channels_for(customer: Customer, configured: frozenset[str]) -> tuple[str, ...]:
+    """The row's channels this deployment can send on, in the row's order: the first that reaches
+    the customer carries the message, the others are its fallbacks."""
+    return tuple(c for c in customer.channels if c in configured)
+
+
 def due_messages(customers: Iterable[Customer], today: date, rules: FollowupRules) -> list[DueMessage]:
     window = timedelta(days=rules.catchup_days)
     report_from = today - window - timedelta(days=LATE_REPORT_DAYS)
@@ -90,8 +96,8 @@ def _row_skip(message: DueMessage, now: datetime, rules: FollowupRules) -> Skip 
         return Skip(message, "invalid_row")
     if customer.opted_out:
         return Skip(message, "opted_out")
-    if customer.channel not in rules.channels:
-        return Skip(message, "channel_unavailable", {"channel": customer.channel})
+    if not channels_for(customer, rules.channels):
+        return Skip(message, "channel_unavailable", {"channel": ", ".join(customer.channels) or "—"})
     if not rules.send_from <= now.time() < rules.send_until:
         return Skip(message, "outside_hours", {"hours": rules.hours})
     return None

@@ -13,9 +13,21 @@ from typing import Any
 
 from functions.adapters.sheets.placement import place
 from functions.core.cases import RESOLVED, CaseEvent, CaseRecord
-from functions.core.ledger import FAILED, RESERVED, SENT, UNCERTAIN, LedgerEntry, LedgerFacts, releasable
+from functions.core.ledger import (
+    FAILED,
+    RESERVED,
+    SENT,
+    UNCERTAIN,
+    UNDELIVERED,
+    DeliveryReport,
+    LedgerEntry,
+    LedgerFacts,
+    StoredCredential,
+    releasable,
+)
 from functions.core.messages import OutgoingMessage
 from functions.core.sheet_schema import TabSpec, find_tab
+from functions.core.short_links import ShortLink
 from functions.core.surveys import Answer, Survey, TooManyAnswers
 from functions.core.tables import RowWrite, Table, TabWrite
 
@@ -86,6 +98,9 @@ class MemoryStore:
         self.events: list[CaseEvent] = []
         self.survey_records: dict[str, Survey] = {}
         self.saved_reports: list[dict[str, Any]] = []
+        self.undelivered_reports: dict[str, DeliveryReport] = {}
+        self.links: dict[str, ShortLink] = {}
+        self.credentials: dict[str, StoredCredential] = {}
 
     def reserve(self, entry: LedgerEntry) -> bool:
         return entry.key in self.reserve_many([entry])
@@ -126,6 +141,39 @@ class MemoryStore:
             return True
         return False
 
+    def record_attempt(self, key: str, failed: str, channel: str, at: datetime) -> None:
+        if key in self.ledger:
+            old = self.ledger[key]
+            self.ledger[key] = dataclasses.replace(
+                old, channel=channel, updated_at=at, attempts=old.attempts + (failed,)
+            )
+
+    def record_delivery(self, report: DeliveryReport) -> None:
+        if report.status == UNDELIVERED:
+            self.undelivered_reports[report.key] = report
+        else:
+            self.undelivered_reports.pop(report.key, None)
+
+    def undelivered(self, since: datetime) -> list[DeliveryReport]:
+        return sorted((r for r in self.undelivered_reports.values() if r.at >= since), key=lambda r: (r.at, r.key))
+
+    def save_short_links(self, links: Sequence[ShortLink]) -> None:
+        for link in links:
+            self.links.setdefault(link.code, link)
+
+    def short_link(self, code: str) -> ShortLink | None:
+        return self.links.get(code)
+
+    def credential(self, name: str) -> StoredCredential | None:
+        return self.credentials.get(name)
+
+    def swap_credential(self, name: str, version: int, fields: Mapping[str, str]) -> bool:
+        stored = self.credentials.get(name)
+        if (stored.version if stored else 0) != version:
+            return False
+        self.credentials[name] = StoredCredential(version + 1, dict(fields))
+        return True
+
     def entry(self, key: str) -> LedgerEntry | None:
         return self.ledger.get(key)
 
@@ -135,6 +183,7 @@ class MemoryStore:
         return LedgerFacts(
             {e.key: e.state for e in asked},
             {e.key: e.updated_at for e in asked if e.state == SENT and e.updated_at},
+            {e.key: e.channel for e in asked if e.state == SENT and e.updated_at},
             frozenset(today),
             len(today),
         )

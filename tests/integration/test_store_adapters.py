@@ -1,6 +1,7 @@
 """What is particular to one Store adapter (the shared behaviour is in test_store_contract.py)."""
 
 import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -42,3 +43,24 @@ def test_firestore_reports_are_trimmed_to_fit_a_document():
     report = {"job": "followup", "now": "x", "problems": [{"message": "x" * 200}] * 20000, "sent": [{"k": 1}] * 3}
     body = _fitted(report)
     assert len(body.encode()) <= 900_000 and '"truncated": ["problems"]' in body and '"sent": [{"k": 1}' in body
+
+
+def test_a_store_file_from_before_channel_attempts_gains_the_column_and_keeps_its_entries(tmp_path):
+    import sqlite3
+
+    from functions.core.ledger import LedgerEntry
+
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:  # the ledger as the first release made it
+        db.execute(
+            "CREATE TABLE ledger (key TEXT PRIMARY KEY, customer_id TEXT NOT NULL, kind TEXT NOT NULL, "
+            "channel TEXT NOT NULL, business_day TEXT NOT NULL, state TEXT NOT NULL, reserved_at TEXT, "
+            "updated_at TEXT, error TEXT NOT NULL DEFAULT '')"
+        )
+        db.execute("INSERT INTO ledger VALUES ('birthday/C-1/2025', 'C-1', 'birthday', 'email', '2025-11-24', "
+                   "'sent', NULL, NULL, '')")  # fmt: skip
+    store = SqliteStore(path)
+    assert store.entry("birthday/C-1/2025").attempts == ()
+    assert store.reserve(LedgerEntry("birthday/C-1/2026", "C-1", "birthday", "zalo", TODAY)) is True
+    store.record_attempt("birthday/C-1/2026", "zalo: -118", "sms", datetime.now(UTC))
+    assert store.entry("birthday/C-1/2026").attempts == ("zalo: -118",)

@@ -289,3 +289,60 @@ def test_recent_surveys(store):
     for n, days in enumerate([40, 10, 1]):
         store.create_survey(a_survey(f"C-{n}", created=NINE_AM - timedelta(days=days)))
     assert [s.customer_id for s in store.surveys(NINE_AM - timedelta(days=30))] == ["C-1", "C-2"]
+
+
+# ---- channels: attempts, delivery reports, short links, provider credentials --------------
+
+from functions.core.ledger import DELIVERED, UNDELIVERED, DeliveryReport  # noqa: E402
+from functions.core.short_links import SURVEY, UNSUBSCRIBE, ShortLink, short_code  # noqa: E402
+
+
+def test_a_failed_channel_is_noted_and_the_entry_moves_to_the_next(store):
+    store.reserve(entry(channel="zalo"))
+    store.record_attempt("birthday/C-1/2026", "zalo: -118 Zalo account not existed", "sms", NINE_AM)
+    store.record_attempt("birthday/C-1/2026", "sms: 21211 invalid 'To'", "email", NINE_AM)
+    store.confirm("birthday/C-1/2026", NINE_AM)
+    got = store.entry("birthday/C-1/2026")
+    assert (got.channel, got.state) == ("email", SENT)
+    assert got.attempts == ("zalo: -118 Zalo account not existed", "sms: 21211 invalid 'To'")
+    assert store.entry("birthday/C-1/2026").attempts == got.attempts
+    store.record_attempt("checkin/C-9/2026-11-16", "zalo: x", "sms", NINE_AM)  # released meanwhile: left alone
+    assert store.entry("checkin/C-9/2026-11-16") is None
+
+
+def test_undelivered_reports_are_kept_until_delivered_replaces_them(store):
+    def report(key, status, minutes):
+        return DeliveryReport(
+            key, "C-1", "sms", status, "30003 Unreachable handset", NINE_AM + timedelta(minutes=minutes)
+        )
+
+    store.record_delivery(report("checkin/C-1/2026-11-16", UNDELIVERED, 5))
+    store.record_delivery(report("birthday/C-2/2026", UNDELIVERED, 1))
+    store.record_delivery(report("birthday/C-3/2026", DELIVERED, 2))
+    store.record_delivery(report("birthday/C-4/2026", UNDELIVERED, -60 * 24 * 10))  # long ago
+    found = store.undelivered(NINE_AM - timedelta(days=1))
+    assert [r.key for r in found] == ["birthday/C-2/2026", "checkin/C-1/2026-11-16"]
+    assert found[0] == report("birthday/C-2/2026", UNDELIVERED, 1)
+    store.record_delivery(report("birthday/C-2/2026", DELIVERED, 7))  # a late "delivered" wins
+    assert [r.key for r in store.undelivered(NINE_AM - timedelta(days=1))] == ["checkin/C-1/2026-11-16"]
+
+
+def test_short_links_are_stored_once_and_found_by_code(store):
+    code = short_code("s" * 32, SURVEY, "SV-1")
+    link = ShortLink(code, SURVEY, "SV-1", "vi", NINE_AM + timedelta(days=30))
+    other = ShortLink(short_code("s" * 32, UNSUBSCRIBE, "C-1"), UNSUBSCRIBE, "C-1", "en", NINE_AM)
+    store.save_short_links([link, other])
+    store.save_short_links([ShortLink(code, SURVEY, "SV-OTHER", "en", NINE_AM)])  # the stored one stands
+    assert store.short_link(code) == link and store.short_link(other.code) == other
+    assert store.short_link("a" * 16) is None
+
+
+def test_credentials_change_only_by_compare_and_swap(store):
+    assert store.credential("zalo") is None
+    assert store.swap_credential("zalo", 0, {"refresh_token": "R1"}) is True
+    assert store.swap_credential("zalo", 0, {"refresh_token": "R-late"}) is False  # someone stored one first
+    first = store.credential("zalo")
+    assert (first.version, dict(first.fields)) == (1, {"refresh_token": "R1"})
+    assert store.swap_credential("zalo", 1, {"refresh_token": "R2", "access_token": "A2"}) is True
+    assert store.swap_credential("zalo", 1, {"refresh_token": "R2-again"}) is False  # spent already
+    assert dict(store.credential("zalo").fields) == {"refresh_token": "R2", "access_token": "A2"}

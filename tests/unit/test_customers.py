@@ -22,7 +22,7 @@ def test_a_good_row_becomes_a_customer():
     (c,) = sheet.customers
     assert (c.id, c.row, c.greeting, c.email, c.phone) == ("C-1", 2, "chị Lan", "lan@example.com", "+84912345678")
     assert c.birthday == Birthday(11, 23, 1990) and c.purchase_date == date(2026, 11, 16)
-    assert (c.language, c.channel, c.opted_out, c.problems) == ("vi", "email", False, ())
+    assert (c.language, c.channels, c.opted_out, c.problems) == ("vi", ("zalo", "sms", "email"), False, ())
 
 
 def test_blank_rows_are_ignored_and_row_numbers_stay_true():
@@ -67,13 +67,28 @@ def test_channel_defaults_and_needs():
             row("C-2", email="a@example.com", phone="0912345678"),
             row("C-3", email="a3@example.com", channel="sms"),
             row("C-4", email="", phone="0912345678", channel="email"),
+            row("C-5", email="a5@example.com", phone="0912345678", channel="Zalo, SMS"),
+            row("C-6", email="a6@example.com", channel="zalo rồi email"),
+            row("C-7", email="", phone=""),
         ]
     )
-    c1, c2, c3, c4 = sheet.customers
-    assert (c1.channel, c1.address) == ("sms", "+84912345678")
-    assert (c2.channel, c2.address) == ("email", "a@example.com")
+    c1, c2, c3, c4, c5, c6, c7 = sheet.customers
+    assert (c1.channels, c1.address("sms")) == (("zalo", "sms"), "+84912345678")  # blank: channel_order, if reachable
+    assert (c2.channels, c2.address("email")) == (("zalo", "sms", "email"), "a@example.com")
     assert [p.code for p in c3.problems] == ["channel_needs_phone"]
     assert [p.code for p in c4.problems] == ["channel_needs_email"]
+    assert (c5.channels, c5.problems) == (("zalo", "sms"), ())  # staff's own order
+    assert c6.channels == ("zalo", "email") and [p.message("en") for p in c6.problems] == [
+        "Channel zalo needs a phone number"
+    ]
+    assert c7.channels == ()
+
+
+def test_channel_order_setting_decides_for_blank_rows():
+    sheet = read(
+        [row("C-1", email="a@example.com", phone="0912345678")], rules=ReadRules(channel_order=("email", "sms"))
+    )
+    assert sheet.customers[0].channels == ("email", "sms")
 
 
 def test_problems_in_english_when_staff_read_english():

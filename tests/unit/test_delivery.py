@@ -148,3 +148,46 @@ def test_when_the_runs_time_is_spent_the_rest_is_deferred_unreserved():
     assert [d.key for d in outcome.sent] == keys[:3]  # at 0, 4 and 8 s; at 12 s the time is spent
     assert [d.key for d in outcome.deferred] == keys[3:]
     assert sorted(store.ledger) == sorted(keys[:3])  # the deferred ones are not left reserved
+
+
+def on_channels(key: str, *channels: str) -> Delivery:
+    first, *rest = [delivery(key, c) for c in channels]
+    return Delivery(first.entry, first.message, fallbacks=tuple(d.message for d in rest))
+
+
+def test_a_channel_that_refuses_for_good_hands_the_message_to_the_next_under_the_same_key():
+    store = MemoryStore()
+    zalo = Scripted({"checkin/C-1/2026-11-16": [PermanentDeliveryError("Zalo -118: Zalo account not existed")]})
+    sms = MemoryChannel()
+    outcome = deliver(store, {"zalo": zalo, "sms": sms}, RETRY, [on_channels("checkin/C-1/2026-11-16", "zalo", "sms")],
+                      NINE_AM)  # fmt: skip
+    assert [d.key for d in outcome.sent] == ["checkin/C-1/2026-11-16"]
+    assert outcome.channel(outcome.sent[0]) == "sms" and len(sms.delivered) == 1 and not zalo.delivered
+    got = store.entry("checkin/C-1/2026-11-16")
+    assert (got.state, got.channel, got.attempts) == (SENT, "sms", ("zalo: Zalo -118: Zalo account not existed",))
+
+
+def test_a_channel_not_set_up_is_skipped_and_noted_and_the_last_refusal_fails_the_message():
+    store = MemoryStore()
+    sms = Scripted({"birthday/C-1/2026": [PermanentDeliveryError("21211 invalid To")]})
+    outcome = deliver(store, {"sms": sms}, RETRY, [on_channels("birthday/C-1/2026", "zalo", "sms")], NINE_AM)
+    assert [(d.key, e) for d, e in outcome.failed] == [("birthday/C-1/2026", "21211 invalid To")]
+    got = store.entry("birthday/C-1/2026")
+    assert (got.state, got.channel, len(got.attempts)) == (FAILED, "sms", 1)
+    assert got.attempts[0].startswith("zalo: Kênh zalo chưa được cấu hình")
+
+
+def test_a_transient_fault_past_its_retries_or_a_lost_answer_never_falls_back():
+    from functions.core.errors import AmbiguousDeliveryError
+
+    store = MemoryStore()
+    zalo = Scripted({
+        "birthday/C-1/2026": [TransientDeliveryError("Zalo -144 daily quota")] * 1000,
+        "birthday/C-2/2026": [AmbiguousDeliveryError("connection lost after the request was sent")],
+    })  # fmt: skip
+    sms = MemoryChannel()
+    both_keys = [on_channels(k, "zalo", "sms") for k in ("birthday/C-1/2026", "birthday/C-2/2026")]
+    outcome = deliver(store, {"zalo": zalo, "sms": sms}, RETRY, both_keys, NINE_AM)
+    assert [d.key for d, _ in outcome.failed] == ["birthday/C-1/2026"]
+    assert [d.key for d, _ in outcome.unknown] == ["birthday/C-2/2026"]
+    assert sms.delivered == [] and store.entry("birthday/C-2/2026").attempts == ()

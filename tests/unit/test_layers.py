@@ -19,6 +19,7 @@ LAYERS = {  # the first prefix that matches names a module's layer
     "functions.retry": "tools",
     "functions.adapters": "adapters",
     "functions.delivery": "jobs",
+    "functions.compose": "jobs",
     "functions.followup": "jobs",
     "functions.escalate": "jobs",
     "functions.survey": "jobs",

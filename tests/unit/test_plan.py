@@ -24,7 +24,7 @@ def customer(id="C-1", birthday=None, purchase=None, row=2, **kw) -> Customer:
         birthday=birthday,
         purchase_date=purchase,
         language="vi",
-        channel="email",
+        channels=("email",),
         opted_out=False,
     )
     values.update(kw)
@@ -107,8 +107,8 @@ def test_catchup_window_is_a_setting():
     "kw, reason",
     [
         (dict(opted_out=True), "opted_out"),
-        (dict(channel="zalo"), "channel_unavailable"),
-        (dict(channel=None), "channel_unavailable"),
+        (dict(channels=("zalo",)), "channel_unavailable"),
+        (dict(channels=()), "channel_unavailable"),
     ],
 )
 def test_never_contacted(kw, reason):

@@ -214,10 +214,27 @@ def test_languages(typed, expected):
 
 
 @pytest.mark.parametrize(
-    "typed, expected", [("", None), ("Email", "email"), ("SMS", "sms"), ("tin nhắn", "sms"), ("Zalo", "zalo")]
+    "typed, expected",
+    [
+        ("", None),
+        ("Email", ("email",)),
+        ("SMS", ("sms",)),
+        ("tin nhắn", ("sms",)),
+        ("Zalo", ("zalo",)),
+        ("zalo, sms", ("zalo", "sms")),
+        ("Zalo; SMS; thư điện tử", ("zalo", "sms", "email")),
+        ("zalo rồi sms", ("zalo", "sms")),
+        ("zalo / zalo", ("zalo",)),
+    ],
 )
 def test_channels(typed, expected):
-    assert values.read_channel(typed) == expected
+    assert values.read_channels(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["fax", "zalo, fax", "zalo sms"])
+def test_an_unknown_channel_in_a_list_is_a_problem(typed):
+    with pytest.raises(CellError, match="channel_unknown"):
+        values.read_channels(typed)
 
 
 @pytest.mark.parametrize("typed", ["nguyễn@ví-dụ.vn", "Nguyễn@example.com", "用户@例子.广告"])

@@ -19,10 +19,23 @@ from typing import Any
 
 from functions.core.cases import IN_PROGRESS, OPEN, CaseEvent, CaseRecord, case_fields, case_from_fields
 from functions.core.errors import StoreUnavailable
-from functions.core.ledger import FAILED, RESERVED, SENT, UNCERTAIN, LedgerEntry, LedgerFacts, releasable
+from functions.core.ledger import (
+    FAILED,
+    RESERVED,
+    SENT,
+    UNCERTAIN,
+    UNDELIVERED,
+    DeliveryReport,
+    LedgerEntry,
+    LedgerFacts,
+    StoredCredential,
+    releasable,
+)
+from functions.core.short_links import ShortLink
 from functions.core.surveys import Answer, Survey, TooManyAnswers, answer_fields, survey_fields, survey_from_fields
 
 LEDGER, OPT_OUTS, REPORTS, CASES, EVENTS, SURVEYS = "ledger", "opt_outs", "reports", "cases", "events", "surveys"
+UNDELIVERED_REPORTS, SHORT_LINKS, CREDENTIALS = "undelivered", "short_links", "credentials"
 BATCH_LIMIT = 500  # Firestore's most writes in one batch
 GET_CHUNK = 300
 PARALLEL_CREATES = 16
@@ -175,6 +188,65 @@ class FirestoreStore:
         return release_in(self.client.transaction())
 
     @_unavailable_on_error
+    def record_attempt(self, key: str, failed: str, channel: str, at: datetime) -> None:
+        from google.cloud import firestore
+
+        self._update_if_present(key, {"channel": channel, "updated_at": at, "attempts": firestore.ArrayUnion([failed])})
+
+    @_unavailable_on_error
+    def record_delivery(self, report: DeliveryReport) -> None:
+        # Only undelivered reports are kept, in a collection of their own: the next run's query reads
+        # just those of its window, never every message's report.
+        reference = self.client.collection(UNDELIVERED_REPORTS).document(document_id(report.key))
+        if report.status == UNDELIVERED:
+            reference.set(dataclasses.asdict(report), **self._call())
+        else:
+            reference.delete(**self._call())
+
+    @_unavailable_on_error
+    def undelivered(self, since: datetime) -> list[DeliveryReport]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = self.client.collection(UNDELIVERED_REPORTS).where(filter=FieldFilter("at", ">=", since))
+        return sorted(
+            (DeliveryReport(**s.to_dict()) for s in query.stream(**self._call())), key=lambda r: (r.at, r.key)
+        )
+
+    @_unavailable_on_error
+    def save_short_links(self, links: Sequence[ShortLink]) -> None:
+        for link in links:
+            self._create(self.client.collection(SHORT_LINKS).document(document_id(link.code)), dataclasses.asdict(link))
+
+    @_unavailable_on_error
+    def short_link(self, code: str) -> ShortLink | None:
+        fields = self._fields(self.client.collection(SHORT_LINKS).document(document_id(code)))
+        return ShortLink(**fields) if fields else None
+
+    def _credential_ref(self, name: str):
+        return self.client.collection(CREDENTIALS).document(document_id(name))
+
+    @_unavailable_on_error
+    def credential(self, name: str) -> StoredCredential | None:
+        fields = self._fields(self._credential_ref(name))
+        return StoredCredential(fields["version"], fields["fields"]) if fields else None
+
+    @_unavailable_on_error
+    def swap_credential(self, name: str, version: int, fields: Mapping[str, str]) -> bool:
+        from google.cloud import firestore
+
+        reference = self._credential_ref(name)
+
+        @firestore.transactional
+        def swap_in(transaction) -> bool:
+            snapshot = reference.get(transaction=transaction)
+            if (snapshot.get("version") if snapshot.exists else 0) != version:
+                return False
+            transaction.set(reference, {"version": version + 1, "fields": dict(fields)})
+            return True
+
+        return swap_in(self.client.transaction())
+
+    @_unavailable_on_error
     def entry(self, key: str) -> LedgerEntry | None:
         fields = self._fields(self._ledger(key))
         return _entry(fields) if fields else None
@@ -184,14 +256,16 @@ class FirestoreStore:
         keys = list(keys)
         states: dict[str, str] = {}
         sent_at: dict[str, datetime] = {}
+        channels: dict[str, str] = {}
+        wanted = ["key", "state", "updated_at", "channel"]
         for start in range(0, len(keys), GET_CHUNK):
             references = [self._ledger(k) for k in keys[start : start + GET_CHUNK]]
-            for snapshot in self.client.get_all(references, field_paths=["key", "state", "updated_at"], **self._call()):
+            for snapshot in self.client.get_all(references, field_paths=wanted, **self._call()):
                 if snapshot.exists:
                     fields = snapshot.to_dict()
                     states[fields["key"]] = fields["state"]
                     if fields["state"] == SENT and fields.get("updated_at"):
-                        sent_at[fields["key"]] = fields["updated_at"]
+                        sent_at[fields["key"]], channels[fields["key"]] = fields["updated_at"], fields["channel"]
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         today = (
@@ -201,7 +275,7 @@ class FirestoreStore:
             .stream(**self._call())
         )
         customers = [snapshot.get("customer_id") for snapshot in today]
-        return LedgerFacts(states, sent_at, frozenset(customers), len(customers))
+        return LedgerFacts(states, sent_at, channels, frozenset(customers), len(customers))
 
     @_unavailable_on_error
     def unconfirmed(self) -> list[LedgerEntry]:
@@ -365,6 +439,7 @@ def _entry_fields(entry: LedgerEntry) -> dict[str, Any]:
     return {
         **dataclasses.asdict(entry),
         "business_day": entry.business_day.isoformat(),
+        "attempts": list(entry.attempts),
         "updated_at": entry.reserved_at,
     }
 
@@ -380,6 +455,7 @@ def _entry(fields: Mapping[str, Any]) -> LedgerEntry:
         fields.get("reserved_at"),
         fields.get("updated_at"),
         fields.get("error", ""),
+        tuple(fields.get("attempts", ())),
     )
 
 

@@ -20,7 +20,19 @@ from typing import Any, TypeVar
 from functions.core.cases import DATETIME_FIELDS, CaseEvent, CaseRecord, case_fields, case_from_fields
 from functions.core.errors import StoreUnavailable
 from functions.core.i18n import both
-from functions.core.ledger import FAILED, RESERVED, SENT, UNCERTAIN, LedgerEntry, LedgerFacts, releasable
+from functions.core.ledger import (
+    FAILED,
+    RESERVED,
+    SENT,
+    UNCERTAIN,
+    UNDELIVERED,
+    DeliveryReport,
+    LedgerEntry,
+    LedgerFacts,
+    StoredCredential,
+    releasable,
+)
+from functions.core.short_links import ShortLink
 from functions.core.surveys import Answer, Survey, TooManyAnswers, survey_fields, survey_from_fields
 
 SCHEMA = """
@@ -40,7 +52,13 @@ CREATE TABLE IF NOT EXISTS surveys (survey_id TEXT PRIMARY KEY, created_at TEXT 
 CREATE INDEX IF NOT EXISTS surveys_by_time ON surveys (created_at);
 CREATE TABLE IF NOT EXISTS reports (id INTEGER PRIMARY KEY AUTOINCREMENT, job TEXT NOT NULL,
     at TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS undelivered (key TEXT PRIMARY KEY, at TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS undelivered_by_time ON undelivered (at);
+CREATE TABLE IF NOT EXISTS short_links (code TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS credentials (name TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL);
 """
+# Columns added after the first release: a store file made earlier gains them when opened.
+ADDED_COLUMNS = {"ledger": {"attempts": "TEXT NOT NULL DEFAULT '[]'"}}
 T = TypeVar("T")
 CHUNK = 500  # SQLite's limit on bound parameters is far above; keeps statements small
 
@@ -143,6 +161,66 @@ class SqliteStore:
             return cursor.rowcount == 1
 
     @_unavailable_on_error
+    def record_attempt(self, key: str, failed: str, channel: str, at: datetime) -> None:
+        with self._connection() as db:
+            db.execute(
+                "UPDATE ledger SET channel = ?, updated_at = ?, attempts = json_insert(attempts, '$[#]', ?)"
+                " WHERE key = ?",
+                (channel, at.isoformat(), failed, key),
+            )
+
+    @_unavailable_on_error
+    def record_delivery(self, report: DeliveryReport) -> None:
+        with self._connection() as db:
+            if report.status == UNDELIVERED:
+                body = json.dumps({**dataclasses.asdict(report), "at": report.at.isoformat()}, ensure_ascii=False)
+                db.execute("INSERT OR REPLACE INTO undelivered VALUES (?, ?, ?)", (report.key, _utc(report.at), body))
+            else:
+                db.execute("DELETE FROM undelivered WHERE key = ?", (report.key,))
+
+    @_unavailable_on_error
+    def undelivered(self, since: datetime) -> list[DeliveryReport]:
+        with self._connection() as db:
+            rows = db.execute("SELECT body FROM undelivered WHERE at >= ? ORDER BY at, key", (_utc(since),))
+            return [_delivery_report(json.loads(r[0])) for r in rows]
+
+    @_unavailable_on_error
+    def save_short_links(self, links: Sequence[ShortLink]) -> None:
+        with self._connection() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO short_links VALUES (?, ?)",
+                [(link.code, json.dumps({**dataclasses.asdict(link), "expires_at": link.expires_at.isoformat()}))
+                 for link in links],
+            )  # fmt: skip
+
+    @_unavailable_on_error
+    def short_link(self, code: str) -> ShortLink | None:
+        def parse(body: str) -> ShortLink:
+            fields = json.loads(body)
+            return ShortLink(**{**fields, "expires_at": datetime.fromisoformat(fields["expires_at"])})
+
+        return self._one("short_links", "code", code, parse)
+
+    @_unavailable_on_error
+    def credential(self, name: str) -> StoredCredential | None:
+        with self._connection() as db:
+            row = db.execute("SELECT version, body FROM credentials WHERE name = ?", (name,)).fetchone()
+        return StoredCredential(row[0], json.loads(row[1])) if row else None
+
+    @_unavailable_on_error
+    def swap_credential(self, name: str, version: int, fields: Mapping[str, str]) -> bool:
+        body = json.dumps(dict(fields))
+        with self._connection() as db:
+            if version == 0:
+                cursor = db.execute("INSERT OR IGNORE INTO credentials VALUES (?, 1, ?)", (name, body))
+            else:
+                cursor = db.execute(
+                    "UPDATE credentials SET version = ?, body = ? WHERE name = ? AND version = ?",
+                    (version + 1, body, name, version),
+                )
+            return cursor.rowcount == 1
+
+    @_unavailable_on_error
     def entry(self, key: str) -> LedgerEntry | None:
         with self._connection() as db:
             row = db.execute("SELECT * FROM ledger WHERE key = ?", (key,)).fetchone()
@@ -154,17 +232,18 @@ class SqliteStore:
         states: dict[str, str] = {}
         with self._connection() as db:
             sent_at: dict[str, datetime] = {}
+            channels: dict[str, str] = {}
             for start in range(0, len(keys), CHUNK):
                 chunk = keys[start : start + CHUNK]
                 marks = ",".join("?" * len(chunk))
-                for key, state, updated_at in db.execute(
-                    f"SELECT key, state, updated_at FROM ledger WHERE key IN ({marks})", chunk
+                for key, state, updated_at, channel in db.execute(
+                    f"SELECT key, state, updated_at, channel FROM ledger WHERE key IN ({marks})", chunk
                 ):
                     states[key] = state
                     if state == SENT and updated_at:
-                        sent_at[key] = datetime.fromisoformat(updated_at)
+                        sent_at[key], channels[key] = datetime.fromisoformat(updated_at), channel
             today = db.execute("SELECT customer_id FROM ledger WHERE business_day = ?", (day.isoformat(),)).fetchall()
-        return LedgerFacts(states, sent_at, frozenset(r[0] for r in today), len(today))
+        return LedgerFacts(states, sent_at, channels, frozenset(r[0] for r in today), len(today))
 
     @_unavailable_on_error
     def unconfirmed(self) -> list[LedgerEntry]:
@@ -277,7 +356,8 @@ class SqliteStore:
 def _insert_entry(db: sqlite3.Connection, entry: LedgerEntry) -> bool:
     """Reserve one entry; False when its key is taken (never overwritten)."""
     cursor = db.execute(
-        "INSERT OR IGNORE INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO ledger (key, customer_id, kind, channel, business_day, state, reserved_at, updated_at,"
+        " error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (entry.key, entry.customer_id, entry.kind, entry.channel, entry.business_day.isoformat(), RESERVED,
          _iso(entry.reserved_at), _iso(entry.reserved_at), ""),
     )  # fmt: skip
@@ -341,6 +421,7 @@ def _initialise(connection: sqlite3.Connection, attempts: int = 300) -> None:
         try:
             connection.execute("PRAGMA journal_mode = WAL")
             connection.executescript(SCHEMA)
+            _add_columns(connection)
             return
         except sqlite3.OperationalError as error:
             if "locked" not in str(error) or attempt == attempts - 1:
@@ -348,12 +429,29 @@ def _initialise(connection: sqlite3.Connection, attempts: int = 300) -> None:
             time.sleep(0.1)
 
 
+def _add_columns(connection: sqlite3.Connection) -> None:
+    for table, columns in ADDED_COLUMNS.items():
+        present = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+        for name, declaration in columns.items():
+            if name not in present:
+                try:
+                    connection.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
+                except sqlite3.OperationalError as error:  # another process added it first
+                    if "duplicate column" not in str(error):
+                        raise
+
+
+def _delivery_report(fields: dict[str, Any]) -> DeliveryReport:
+    return DeliveryReport(**{**fields, "at": datetime.fromisoformat(fields["at"])})
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
 def _entry(row: tuple) -> LedgerEntry:
-    key, customer_id, kind, channel, day, state, reserved_at, updated_at, error = row
+    key, customer_id, kind, channel, day, state, reserved_at, updated_at, error, attempts = row
     return LedgerEntry(
-        key, customer_id, kind, channel, date.fromisoformat(day), state, _time(reserved_at), _time(updated_at), error
-    )
+        key, customer_id, kind, channel, date.fromisoformat(day), state, _time(reserved_at), _time(updated_at), error,
+        tuple(json.loads(attempts)),
+    )  # fmt: skip

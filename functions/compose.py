@@ -1,0 +1,110 @@
+"""One occasion's message on each of a customer's channels, in the order they will be tried.
+
+Email carries signed links (five one-tap scores, one-click unsubscribe); SMS and Zalo carry short
+links (/s/<code>: one link to the survey page; /u/<code> to opt out, in a promotional message),
+which the send path stores before the message goes. Used by every job that writes to customers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from functions.core.links import UNSUBSCRIBE_DAYS, Links
+from functions.core.messages import OutgoingMessage
+from functions.core.short_links import SURVEY, UNSUBSCRIBE, ShortLink
+from functions.core.sms import fit_sms
+from functions.core.surveys import Survey
+from functions.ports import Renderer
+from functions.survey.offers import survey_links
+
+PHONE_CHANNELS = ("sms", "zalo")
+
+
+@dataclass(frozen=True)
+class SmsRules:
+    ascii_only: bool = True  # without diacritics: 160 characters a segment instead of 70
+    max_segments: int = 2
+
+
+@dataclass(frozen=True)
+class Recipient:
+    customer_id: str
+    name: str
+    language: str
+    addresses: Sequence[tuple[str, str]]  # (channel, address) in the order to try
+
+
+@dataclass(frozen=True)
+class Composed:
+    messages: tuple[OutgoingMessage, ...]  # the first to try, then its fallbacks
+    short_links: tuple[ShortLink, ...] = ()
+
+
+@dataclass(frozen=True)
+class Composer:
+    templates: Renderer
+    links: Links
+    sms: SmsRules = field(default_factory=SmsRules)
+
+    def compose(
+        self,
+        key: str,
+        kind: str,
+        recipient: Recipient,
+        context: Mapping[str, Any],
+        survey: Survey | None,
+        now: datetime,
+    ) -> Composed:
+        """Raises RenderError (naming the template) when any of the channels' texts cannot be made."""
+        messages: list[OutgoingMessage] = []
+        short: dict[str, ShortLink] = {}
+        for channel, address in recipient.addresses:
+            if channel in PHONE_CHANNELS:
+                channel_context = self._phone_context(kind, recipient, survey, now, short)
+            else:
+                channel_context = self._email_context(recipient, survey)
+            messages.append(self._message(key, kind, channel, address, recipient, {**context, **channel_context}))
+        return Composed(tuple(messages), tuple(short.values()))
+
+    def _email_context(self, recipient: Recipient, survey: Survey | None) -> dict[str, Any]:
+        return {
+            "unsubscribe_url": self.links.unsubscribe(recipient.customer_id, recipient.language),
+            "survey_links": survey_links(self.links, survey) if survey else [],
+            "survey_url": self.links.survey(survey.survey_id, survey.language) if survey else "",
+        }
+
+    def _phone_context(
+        self, kind: str, recipient: Recipient, survey: Survey | None, now: datetime, short: dict[str, ShortLink]
+    ) -> dict[str, Any]:
+        context: dict[str, Any] = {"survey_links": [], "survey_url": "", "unsubscribe_url": ""}
+        if survey:
+            link = short.setdefault(
+                SURVEY, self.links.short(SURVEY, survey.survey_id, survey.language, survey.expires_at)
+            )
+            context["survey_url"] = self.links.short_url(link)
+        if self.templates.message_kinds.get(kind, {}).get("promotional"):  # an advert carries its opt-out
+            link = short.setdefault(
+                UNSUBSCRIBE,
+                self.links.short(
+                    UNSUBSCRIBE, recipient.customer_id, recipient.language, now + timedelta(days=UNSUBSCRIBE_DAYS)
+                ),
+            )
+            context["unsubscribe_url"] = self.links.short_url(link)
+        return context
+
+    def _message(
+        self, key: str, kind: str, channel: str, address: str, recipient: Recipient, context: Mapping[str, Any]
+    ) -> OutgoingMessage:
+        language = recipient.language
+        rendered = self.templates.message(kind, language, context, channel)
+        text = rendered.text
+        if channel == "sms":
+            text = fit_sms(text, self.sms.ascii_only, self.sms.max_segments, f"messages/{kind}/{language}.sms.txt").text
+        unsubscribe_url = context["unsubscribe_url"] if channel == "email" else ""
+        return OutgoingMessage(
+            key, channel, address, recipient.name, rendered.subject, text, rendered.html, unsubscribe_url, language,
+            kind, rendered.params,
+        )  # fmt: skip

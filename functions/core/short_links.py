@@ -1,0 +1,38 @@
+"""Short links for SMS and Zalo (pure): /s/<code> for a survey, /u/<code> to opt out.
+
+A signed token is 60–90 characters: a third of an SMS. A short link is 16 base32 characters
+(80 bits) derived with a keyed hash from what it opens, so the same survey always gets the same
+code (a re-run or a fallback channel links to the one stored) and nobody can guess one without
+the secret. The code names nothing personal; the store maps it to the survey or customer.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+SURVEY, UNSUBSCRIBE = "survey", "unsubscribe"
+CODE_LENGTH = 16  # base32: 5 bits a character, 80 bits in all
+_CODE = re.compile(rf"[a-z2-7]{{{CODE_LENGTH}}}")
+
+
+@dataclass(frozen=True)
+class ShortLink:
+    code: str
+    purpose: str  # SURVEY or UNSUBSCRIBE
+    target: str  # the survey ID or the customer ID
+    language: str
+    expires_at: datetime
+
+
+def short_code(secret: str, purpose: str, target: str) -> str:
+    digest = hmac.new(secret.encode(), f"short-link/{purpose}/{target}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode().lower()[:CODE_LENGTH]
+
+
+def is_short_code(text: str) -> bool:
+    return _CODE.fullmatch(text) is not None
