@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from functions.core.errors import RenderError
+from functions.core.i18n import both
 from functions.core.links import UNSUBSCRIBE_DAYS, Links
 from functions.core.messages import OutgoingMessage
 from functions.core.short_links import SURVEY, UNSUBSCRIBE, ShortLink
@@ -66,7 +68,12 @@ class Composer:
                 channel_context = self._phone_context(kind, recipient, survey, now, short)
             else:
                 channel_context = self._email_context(recipient, survey)
-            messages.append(self._message(key, kind, channel, address, recipient, {**context, **channel_context}))
+            message = self._message(key, kind, channel, address, recipient, {**context, **channel_context})
+            if channel == "zalo" and not all(value for _, value in message.params):
+                continue  # the approved template needs a value this message lacks: the next channel carries it
+            messages.append(message)
+        if not messages:
+            raise RenderError(both("zalo_params_missing", kind=kind))
         return Composed(tuple(messages), tuple(short.values()))
 
     def _email_context(self, recipient: Recipient, survey: Survey | None) -> dict[str, Any]:

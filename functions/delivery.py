@@ -6,10 +6,11 @@ overlapping or restarted after a crash never sends one twice. The confirmation o
 the reservation of the next travel together: one store round trip a message, and a crash leaves at
 most the message in flight unconfirmed (`careloop retry` lists it).
 
-One occasion is one message whatever the channel: a channel that refuses it for good (not on Zalo,
-an invalid number) passes it to the next under the same ledger key, and the ledger notes each
-attempt. A transient fault past its retries, or an answer lost after the provider took the request,
-stops there: the message may have gone out, and a second channel would make it two.
+One occasion is one message whatever the channel: a channel that cannot reach the customer (not on
+Zalo, an invalid number, no such mailbox) passes it to the next under the same ledger key, and the
+ledger notes each attempt. Any other failure stops there: a transient fault past its retries or an
+answer lost after the provider took the request (it may have gone out: a second channel would make
+it two), or a refusal staff must fix (a template Zalo does not know), which fails the message.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from functions.core.errors import AmbiguousDeliveryError, PermanentDeliveryError, TransientDeliveryError
+from functions.core.errors import (
+    AmbiguousDeliveryError,
+    PermanentDeliveryError,
+    RecipientUnreachable,
+    TransientDeliveryError,
+)
 from functions.core.i18n import both
 from functions.core.ledger import LedgerEntry
 from functions.core.messages import OutgoingMessage
@@ -148,7 +154,7 @@ def _send(
         if error is None:
             outcome.reached[delivery.key] = message
             return None
-        if not isinstance(error, PermanentDeliveryError):
+        if not isinstance(error, RecipientUnreachable):
             return error
     return error
 
@@ -156,7 +162,7 @@ def _send(
 def _send_one(channels: Mapping[str, Channel], retry: RetryPolicy, message: OutgoingMessage) -> Exception | None:
     channel = channels.get(message.channel)
     if channel is None:
-        return PermanentDeliveryError(both("channel_unavailable", channel=message.channel))
+        return RecipientUnreachable(both("channel_unavailable", channel=message.channel))
     try:
         retry.call(lambda: channel.deliver(message), (TransientDeliveryError,))
     except Exception as error:  # sorted by the caller: delivery errors fail, anything else is unknown

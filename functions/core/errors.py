@@ -23,6 +23,11 @@ class PermanentDeliveryError(RuntimeError):
     """Will not work as is (SMTP 5xx: unknown mailbox, rejected sender)."""
 
 
+class RecipientUnreachable(PermanentDeliveryError):
+    """This channel cannot reach this recipient (not a Zalo user, an invalid number, no such mailbox,
+    a channel not set up): the next channel of the row is tried under the same ledger key."""
+
+
 class AmbiguousDeliveryError(RuntimeError):
     """The message went to the server, whose answer was lost: it may have been accepted. Sending it
     again could make a duplicate, so it is never retried on its own."""

@@ -122,6 +122,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "opted_out": ("Khách đã từ chối nhận tin", "The customer opted out"),
     "invalid_row": ("Dòng có dữ liệu lỗi (xem Ghi chú hệ thống)", "The row has invalid data (see System note)"),
     "channel_unavailable": ("Kênh {channel} chưa được cấu hình", "Channel {channel} is not set up"),
+    "zalo_no_template": (
+        "Chưa có mẫu ZNS đã duyệt cho loại tin {kind} (thiết lập zalo_templates)",
+        "No approved ZNS template for {kind} messages (setting zalo_templates)",
+    ),
+    "zalo_params_missing": (
+        "Tin {kind} thiếu giá trị cho mẫu ZNS và không còn kênh nào khác",
+        "The {kind} message lacks a value its ZNS template needs, and no other channel is left",
+    ),
+    "zalo_no_refresh_token": (
+        "Chưa có refresh token Zalo (thiết lập zalo_refresh_token)",
+        "No Zalo refresh token yet (setting zalo_refresh_token)",
+    ),
+    "zalo_refresh_refused": (
+        "Zalo từ chối refresh token ({error}); hãy cấp refresh token mới cho OA và đặt vào zalo_refresh_token",
+        "Zalo refused the refresh token ({error}); issue a new one for the OA and set it as zalo_refresh_token",
+    ),
+    "zalo_refresh_waited": (
+        "Một lượt chạy khác đang làm mới token Zalo; đã chờ {seconds} giây",
+        "Another run is refreshing the Zalo token; waited {seconds} seconds",
+    ),
+    "reached_by": (
+        "đã gửi qua {channel} (sau khi {failed} không tới được)",
+        "sent by {channel} (after {failed} could not reach them)",
+    ),  # fmt: skip
+    "undelivered": (
+        "Tin {kind} ngày {date} qua {channel} không tới được máy khách: {detail}",
+        "The {kind} message of {date} by {channel} did not reach the customer: {detail}",
+    ),
     "unconfirmed": (
         "Đã giữ chỗ nhưng chưa xác nhận gửi (có thể do lỗi giữa chừng); dùng 'careloop retry' để gửi lại",
         "Reserved but never confirmed (a run may have stopped midway); use 'careloop retry' to send it again",

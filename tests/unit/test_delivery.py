@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from functions.core.errors import PermanentDeliveryError, TransientDeliveryError
+from functions.core.errors import PermanentDeliveryError, RecipientUnreachable, TransientDeliveryError
 from functions.core.ledger import FAILED, RESERVED, SENT, LedgerEntry
 from functions.core.messages import OutgoingMessage
 from functions.core.surveys import Survey
@@ -157,7 +157,7 @@ def on_channels(key: str, *channels: str) -> Delivery:
 
 def test_a_channel_that_refuses_for_good_hands_the_message_to_the_next_under_the_same_key():
     store = MemoryStore()
-    zalo = Scripted({"checkin/C-1/2026-11-16": [PermanentDeliveryError("Zalo -118: Zalo account not existed")]})
+    zalo = Scripted({"checkin/C-1/2026-11-16": [RecipientUnreachable("Zalo -118: Zalo account not existed")]})
     sms = MemoryChannel()
     outcome = deliver(store, {"zalo": zalo, "sms": sms}, RETRY, [on_channels("checkin/C-1/2026-11-16", "zalo", "sms")],
                       NINE_AM)  # fmt: skip
@@ -169,7 +169,7 @@ def test_a_channel_that_refuses_for_good_hands_the_message_to_the_next_under_the
 
 def test_a_channel_not_set_up_is_skipped_and_noted_and_the_last_refusal_fails_the_message():
     store = MemoryStore()
-    sms = Scripted({"birthday/C-1/2026": [PermanentDeliveryError("21211 invalid To")]})
+    sms = Scripted({"birthday/C-1/2026": [RecipientUnreachable("21211 invalid To")]})
     outcome = deliver(store, {"sms": sms}, RETRY, [on_channels("birthday/C-1/2026", "zalo", "sms")], NINE_AM)
     assert [(d.key, e) for d, e in outcome.failed] == [("birthday/C-1/2026", "21211 invalid To")]
     got = store.entry("birthday/C-1/2026")
@@ -177,17 +177,18 @@ def test_a_channel_not_set_up_is_skipped_and_noted_and_the_last_refusal_fails_th
     assert got.attempts[0].startswith("zalo: Kênh zalo chưa được cấu hình")
 
 
-def test_a_transient_fault_past_its_retries_or_a_lost_answer_never_falls_back():
+def test_only_an_unreachable_recipient_falls_back():
     from functions.core.errors import AmbiguousDeliveryError
 
     store = MemoryStore()
     zalo = Scripted({
         "birthday/C-1/2026": [TransientDeliveryError("Zalo -144 daily quota")] * 1000,
         "birthday/C-2/2026": [AmbiguousDeliveryError("connection lost after the request was sent")],
+        "birthday/C-3/2026": [PermanentDeliveryError("Zalo -109: Template ID invalid")],  # staff must fix it
     })  # fmt: skip
     sms = MemoryChannel()
-    both_keys = [on_channels(k, "zalo", "sms") for k in ("birthday/C-1/2026", "birthday/C-2/2026")]
-    outcome = deliver(store, {"zalo": zalo, "sms": sms}, RETRY, both_keys, NINE_AM)
-    assert [d.key for d, _ in outcome.failed] == ["birthday/C-1/2026"]
+    keys = ("birthday/C-1/2026", "birthday/C-2/2026", "birthday/C-3/2026")
+    outcome = deliver(store, {"zalo": zalo, "sms": sms}, RETRY, [on_channels(k, "zalo", "sms") for k in keys], NINE_AM)
+    assert [d.key for d, _ in outcome.failed] == ["birthday/C-1/2026", "birthday/C-3/2026"]
     assert [d.key for d, _ in outcome.unknown] == ["birthday/C-2/2026"]
-    assert sms.delivered == [] and store.entry("birthday/C-2/2026").attempts == ()
+    assert sms.delivered == [] and all(store.entry(k).attempts == () for k in keys)

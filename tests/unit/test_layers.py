@@ -26,6 +26,7 @@ LAYERS = {  # the first prefix that matches names a module's layer
     "functions.bootstrap": "wiring",
     "functions.settings": "wiring",
     "functions.entrypoints": "entrypoints",
+    "functions.standins": "standins",
     "main": "entrypoints",
 }
 MAY_IMPORT = {  # layer → the layers its modules may import
@@ -35,7 +36,8 @@ MAY_IMPORT = {  # layer → the layers its modules may import
     "adapters": {"core", "ports", "tools", "adapters"},
     "jobs": {"core", "ports", "tools", "jobs"},
     "wiring": {"core", "ports", "tools", "adapters", "jobs", "wiring"},
-    "entrypoints": {"core", "ports", "tools", "adapters", "jobs", "wiring", "entrypoints"},
+    "entrypoints": {"core", "ports", "tools", "adapters", "jobs", "wiring", "entrypoints", "standins"},
+    "standins": {"standins"},  # the demo's local providers: they know HTTP, not careloop
 }
 
 

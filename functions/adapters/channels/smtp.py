@@ -13,7 +13,12 @@ import ssl
 from dataclasses import dataclass
 
 from functions.adapters.channels.mime import RawEmail, build_email
-from functions.core.errors import AmbiguousDeliveryError, PermanentDeliveryError, TransientDeliveryError
+from functions.core.errors import (
+    AmbiguousDeliveryError,
+    PermanentDeliveryError,
+    RecipientUnreachable,
+    TransientDeliveryError,
+)
 from functions.core.messages import OutgoingMessage
 
 
@@ -115,7 +120,7 @@ class SmtpChannel:
             raise PermanentDeliveryError(f"SMTP login refused ({error.smtp_code})") from error
         except smtplib.SMTPRecipientsRefused as error:
             code = next(iter(error.recipients.values()))[0]
-            self._raise_for(code, "recipient refused")
+            self._raise_for(code, "recipient refused", unreachable=True)
         except smtplib.SMTPResponseException as error:
             self._raise_for(
                 error.smtp_code,
@@ -127,11 +132,12 @@ class SmtpChannel:
             self.close()
             raise TransientDeliveryError(f"SMTP {self.config.host}:{self.config.port}: {error}") from error
 
-    def _raise_for(self, code: int, text: str) -> None:
+    def _raise_for(self, code: int, text: str, unreachable: bool = False) -> None:
         if 400 <= code < 500:
             self.close()  # start afresh on the retry
             raise TransientDeliveryError(f"SMTP {code}: {text}")
-        raise PermanentDeliveryError(f"SMTP {code}: {text}")
+        # A refused mailbox: the customer may still be reached on another channel of their row.
+        raise (RecipientUnreachable if unreachable else PermanentDeliveryError)(f"SMTP {code}: {text}")
 
     def close(self) -> None:
         if self._connection is not None:

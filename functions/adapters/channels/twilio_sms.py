@@ -1,0 +1,98 @@
+"""Channel adapter for SMS through Twilio, with Twilio's own library (`twilio`), imported on the
+first message so runs without SMS never load it.
+
+Messages.create with a brand name or number as the sender and a status callback URL that carries
+the ledger key, so the `sms_status` function can record delivered / undelivered against it. The
+library's HTTP client is pointed at `twilio_api_url` (a local test server in tests) and opens a new
+connection for each message, so a connection lost mid-way is known to be this message's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+from urllib.parse import quote
+
+from functions.adapters.channels.http_faults import request_failure, status_failure
+from functions.core.errors import PermanentDeliveryError, RecipientUnreachable, TransientDeliveryError
+from functions.core.messages import OutgoingMessage
+
+TWILIO_API_URL = "https://api.twilio.com"
+# Twilio error codes (twilio.com/docs/api/errors) meaning this number cannot get an SMS from us.
+UNREACHABLE_CODES = {
+    21211: "invalid 'To' number",
+    21217: "phone number does not appear to be valid",
+    21408: "no permission to send to this region",
+    21610: "the recipient replied STOP",
+    21612: "no route to this number",
+    21614: "not a mobile number",
+    21635: "not a valid mobile number",
+}
+RATE_CODES = {20429: "too many requests", 14107: "rate limit exceeded"}
+
+
+@dataclass(frozen=True)
+class TwilioConfig:
+    account_sid: str
+    auth_token: str
+    sender: str  # a registered brand name ("CareLoop") or a number
+    status_url: str = ""  # the sms_status function; empty: no delivery reports
+    api_url: str = TWILIO_API_URL
+    timeout: float = 30.0
+
+
+def status_callback(status_url: str, key: str) -> str:
+    return f"{status_url}?k={quote(key, safe='')}" if status_url else ""
+
+
+class TwilioSmsChannel:
+    channels = frozenset({"sms"})
+
+    def __init__(self, config: TwilioConfig):
+        self.config = config
+
+    @cached_property
+    def client(self) -> Any:
+        from twilio.rest import Client
+
+        return Client(self.config.account_sid, self.config.auth_token, http_client=_http_client(self.config))
+
+    def deliver(self, message: OutgoingMessage) -> None:
+        import requests
+        from twilio.base.exceptions import TwilioRestException
+
+        options: dict[str, Any] = {"to": message.to, "from_": self.config.sender, "body": message.text}
+        callback = status_callback(self.config.status_url, message.key)
+        if callback:
+            options["status_callback"] = callback
+        try:
+            self.client.messages.create(**options)
+        except requests.RequestException as error:
+            raise request_failure("Twilio", error) from error
+        except TwilioRestException as error:
+            raise _failure(error) from error
+
+    def close(self) -> None:
+        pass
+
+
+def _failure(error: Any) -> Exception:  # a TwilioRestException
+    text = f"Twilio {error.code or error.status}: {error.msg}"
+    if error.code in UNREACHABLE_CODES:
+        return RecipientUnreachable(text)
+    if error.code in RATE_CODES:
+        return TransientDeliveryError(text)
+    return status_failure("Twilio", error.status, str(error.msg)) or PermanentDeliveryError(text)
+
+
+def _http_client(config: TwilioConfig) -> Any:
+    from twilio.http.http_client import TwilioHttpClient
+
+    class Pointed(TwilioHttpClient):
+        """Twilio's client, sending to `api_url` instead of api.twilio.com."""
+
+        def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+            return super().request(method, url.replace(TWILIO_API_URL, config.api_url, 1), *args, **kwargs)
+
+    return Pointed(pool_connections=False, timeout=config.timeout)

@@ -1,0 +1,96 @@
+"""Zalo OA tokens: refreshed on expiry or when Zalo calls one invalid, kept in the store, and each
+single-use refresh token spent once, even by two processes sending at the same time."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+
+import pytest
+
+from functions.adapters.channels.zalo import ZaloChannel, ZaloConfig
+from functions.adapters.channels.zalo_tokens import CREDENTIAL
+from functions.core.errors import PermanentDeliveryError
+from functions.standins.zalo_api import ZaloStandIn
+from tests.helpers.fakes import MemoryStore
+from tests.integration.test_channel_contract import (
+    FIRST_REFRESH,
+    ZALO_APP,
+    ZALO_SECRET,
+    ZNS_PARAMS,
+    ZNS_TEMPLATES,
+    message,
+)
+
+
+def channel(server, store, refresh=FIRST_REFRESH) -> ZaloChannel:
+    return ZaloChannel(ZaloConfig(ZALO_APP, ZALO_SECRET, refresh, ZNS_TEMPLATES, server.url, server.url, 5), store)
+
+
+def test_the_first_refresh_token_is_spent_once_and_the_pair_is_kept_in_the_store():
+    store = MemoryStore()
+    with ZaloStandIn(ZALO_APP, ZALO_SECRET, FIRST_REFRESH, ZNS_PARAMS) as server:
+        channel(server, store).deliver(message("zalo", "+84912345678"))
+        channel(server, store).deliver(message("zalo", "+84912345679"))  # a second run: the stored token serves
+    assert server.spent == [FIRST_REFRESH] and len(server.accepted) == 2
+    kept = store.credential(CREDENTIAL).fields
+    assert kept["refresh_token"] in server.refresh_tokens and kept["access_token"] in server.access_tokens
+
+
+def test_an_access_token_zalo_calls_invalid_is_refreshed_and_the_message_tried_once_more():
+    store = MemoryStore()
+    with ZaloStandIn(ZALO_APP, ZALO_SECRET, FIRST_REFRESH, ZNS_PARAMS) as server:
+        zalo = channel(server, store)
+        zalo.deliver(message("zalo", "+84912345678"))
+        server.expire_access_tokens()  # Zalo now answers -124 to the stored token
+        zalo.deliver(message("zalo", "+84912345679"))
+    assert len(server.spent) == 2 and len(server.accepted) == 2 and server.refused == []
+
+
+def test_a_refused_refresh_token_fails_with_words_staff_can_act_on_until_a_new_one_is_set():
+    store = MemoryStore()
+    with ZaloStandIn(ZALO_APP, ZALO_SECRET, "RT-issued-by-hand", ZNS_PARAMS) as server:
+        with pytest.raises(PermanentDeliveryError, match="zalo_refresh_token"):
+            channel(server, store, refresh="RT-stale").deliver(message("zalo", "+84912345678"))
+        with pytest.raises(PermanentDeliveryError, match="refused the refresh token"):  # not offered again
+            channel(server, store, refresh="RT-stale").deliver(message("zalo", "+84912345678"))
+        assert server.refused == ["RT-stale"]
+        channel(server, store, refresh="RT-issued-by-hand").deliver(message("zalo", "+84912345678"))
+    assert server.spent == ["RT-issued-by-hand"] and len(server.accepted) == 1
+
+
+def _send_many(kind: str, location: str, url: str, phones: list[str], queue) -> None:
+    from functions.adapters.stores.firestore import FirestoreStore
+    from functions.adapters.stores.sqlite import SqliteStore
+
+    store = SqliteStore(location) if kind == "sqlite" else FirestoreStore(location, timeout=20)
+    zalo = ZaloChannel(ZaloConfig(ZALO_APP, ZALO_SECRET, FIRST_REFRESH, ZNS_TEMPLATES, url, url, 5), store)
+    sent = []
+    for phone in phones:
+        zalo.deliver(message("zalo", phone))
+        sent.append(phone)
+        time.sleep(0.05)
+    queue.put(sent)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "firestore"])
+def test_two_processes_sending_at_once_spend_each_refresh_token_once(kind, tmp_path, request):
+    from tests.helpers.firestore_emulator import PROJECT
+
+    location = str(tmp_path / "store.sqlite") if kind == "sqlite" else PROJECT
+    if kind == "firestore":
+        request.getfixturevalue("firestore")
+    # Each access token is "about to expire" a second after it is issued: the runs refresh again and again.
+    with ZaloStandIn(ZALO_APP, ZALO_SECRET, FIRST_REFRESH, ZNS_PARAMS, expires_in=301) as server:
+        context = multiprocessing.get_context("spawn")
+        queue = context.Queue()
+        batches = [[f"+8491234{n:04d}" for n in range(start, start + 30)] for start in (0, 1000)]
+        workers = [context.Process(target=_send_many, args=(kind, location, server.url, b, queue)) for b in batches]
+        for worker in workers:
+            worker.start()
+        sent = [phone for _ in workers for phone in queue.get(timeout=120)]
+        for worker in workers:
+            worker.join(30)
+    assert sorted(sent) == sorted(p for b in batches for p in b) and len(server.accepted) == 60
+    assert server.refused == []  # no refresh token offered twice
+    assert len(server.spent) == len(set(server.spent)) >= 2  # refreshed more than once, each token once
