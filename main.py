@@ -34,3 +34,11 @@ def survey(request):
     from functions.entrypoints.http.public import survey as handle
 
     return handle(request)
+
+
+@functions_framework.http
+def sms_status(request):
+    """Public, signed by Twilio: an SMS's delivery report (delivered or undelivered)."""
+    from functions.entrypoints.http.public import sms_status as handle
+
+    return handle(request)

@@ -21,13 +21,14 @@ from functions.core.errors import StoreUnavailable
 from functions.core.i18n import both
 from functions.core.links import Links
 from functions.retry import RetryPolicy
-from functions.settings import Settings, SettingsError, firestore_location
+from functions.settings import Settings, SettingsError, configured_channels, firestore_location
 
 if TYPE_CHECKING:  # each job's wiring is imported when that job runs: a public page's cold start skips them
+    from functions.compose import SmsRules
     from functions.core.customers import ReadRules
     from functions.escalate.deps import EscalationDeps
     from functions.followup.job import FollowupDeps
-    from functions.ports import Channel, PreparableSheet, Store
+    from functions.ports import Channel, PreparableSheet, StatusCallbacks, Store
     from functions.survey.offers import SurveyRules
 
 
@@ -58,7 +59,51 @@ def open_store(settings: Settings) -> Store:
     return SqliteStore(settings.store)
 
 
-def open_channels(settings: Settings) -> dict[str, Channel]:
+def open_channels(settings: Settings, store: Store) -> dict[str, Channel]:
+    """Email always (SMTP, or the outbox folder); SMS and Zalo when their provider is set up. The
+    adapters import their clients on first use: a run with email alone never loads twilio."""
+    channels = {"email": email_channel(settings)}
+    configured = configured_channels(settings)
+    if "sms" in configured:
+        from functions.adapters.channels.twilio_sms import TwilioConfig, TwilioSmsChannel
+
+        channels["sms"] = TwilioSmsChannel(
+            TwilioConfig(
+                settings.twilio_account_sid,
+                settings.twilio_auth_token,
+                settings.sms_sender,
+                sms_status_url(settings),
+                settings.twilio_api_url,
+            )
+        )
+    if "zalo" in configured:
+        from functions.adapters.channels.zalo import ZaloChannel, ZaloConfig
+
+        channels["zalo"] = ZaloChannel(
+            ZaloConfig(
+                settings.zalo_app_id,
+                settings.zalo_app_secret,
+                settings.zalo_refresh_token,
+                dict(settings.zalo_templates),
+                settings.zalo_api_url,
+                settings.zalo_oauth_url,
+            ),
+            store,
+        )
+    return channels
+
+
+def status_callbacks(settings: Settings) -> StatusCallbacks:
+    from functions.adapters.channels.twilio_sms import TwilioStatusCallbacks
+
+    return TwilioStatusCallbacks(settings.twilio_auth_token)
+
+
+def sms_status_url(settings: Settings) -> str:
+    return settings.sms_status_url or f"{settings.public_url}/sms_status"
+
+
+def email_channel(settings: Settings) -> Channel:
     if settings.smtp_host:
         from functions.adapters.channels.smtp import SmtpChannel, SmtpConfig
 
@@ -79,7 +124,7 @@ def open_channels(settings: Settings) -> dict[str, Channel]:
         from functions.adapters.channels.outbox import OutboxChannel
 
         channel = OutboxChannel(settings.outbox, settings.business_name, settings.sender_email, settings.reply_to)
-    return {name: channel for name in channel.channels}
+    return channel
 
 
 class JobDeps(Protocol):
@@ -133,17 +178,24 @@ def links(settings: Settings) -> Links:
 def read_rules(settings: Settings) -> ReadRules:
     from functions.core.customers import ReadRules
 
-    return ReadRules(settings.date_order, settings.phone_region, settings.default_language)
+    return ReadRules(settings.date_order, settings.phone_region, settings.default_language, settings.channel_order)
+
+
+def sms_rules(settings: Settings) -> SmsRules:
+    from functions.compose import SmsRules
+
+    return SmsRules(settings.sms_ascii, settings.sms_max_segments)
 
 
 def followup_deps(settings: Settings) -> FollowupDeps:
     from functions.followup.job import FollowupDeps
     from functions.followup.plan import FollowupRules
 
-    channels = open_channels(settings)
+    store = open_store(settings)
+    channels = open_channels(settings, store)
     return FollowupDeps(
         sheet=open_sheet(settings),
-        store=open_store(settings),
+        store=store,
         channels=channels,
         templates=templates(),
         links=links(settings),
@@ -154,6 +206,7 @@ def followup_deps(settings: Settings) -> FollowupDeps:
         retry=RetryPolicy(budget_seconds=settings.retry_seconds),
         run_budget_seconds=settings.run_budget_seconds,
         surveys=survey_rules(settings),
+        sms=sms_rules(settings),
     )
 
 
@@ -188,10 +241,11 @@ def escalate_deps(settings: Settings) -> EscalationDeps:
     from functions.escalate.deps import EscalationDeps
     from functions.escalate.triage import TIER3_PHRASES
 
+    store = open_store(settings)
     return EscalationDeps(
         sheet=open_sheet(settings),
-        store=open_store(settings),
-        channels=open_channels(settings),
+        store=store,
+        channels=open_channels(settings, store),
         templates=templates(),
         calendar=BusinessCalendar(settings.timezone, settings.working_hours),
         read_rules=read_rules(settings),
@@ -204,4 +258,5 @@ def escalate_deps(settings: Settings) -> EscalationDeps:
         links=links(settings),
         surveys=survey_rules(settings),
         csat_threshold=settings.csat_threshold,
+        sms=sms_rules(settings),
     )

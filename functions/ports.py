@@ -131,6 +131,16 @@ class Channel(Protocol):
     def close(self) -> None: ...
 
 
+class StatusCallbacks(Protocol):
+    """A provider's delivery reports, posted to careloop (Twilio's SMS status callbacks)."""
+
+    def verified(self, url: str, params: Mapping[str, str], signature: str) -> bool:
+        """Whether the provider signed this request (the URL it called and the form it sent)."""
+
+    def outcome(self, params: Mapping[str, str]) -> tuple[str, str] | None:
+        """(DELIVERED or UNDELIVERED, detail for staff), or None for a status on the way (queued, sent)."""
+
+
 class Renderer(Protocol):
     """Turns a message kind and its context into text; raises RenderError, never sends a broken one."""
 

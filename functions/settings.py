@@ -191,6 +191,48 @@ def _text(text: str) -> str:
     return value
 
 
+def _flag(text: str) -> bool:
+    return _one_of("true", "false")(text.lower()) == "true"
+
+
+CHANNELS = ("email", "sms", "zalo")
+ZALO_KINDS = ("birthday", "checkin", "case_survey")  # the kinds customers receive (messages.toml has [KIND.zns])
+
+
+def _channel_order(text: str) -> tuple[str, ...]:
+    order = tuple(word.strip().lower() for word in re.split(r"[,;\s]+", text) if word.strip())
+    if not order or any(word not in CHANNELS for word in order) or len(set(order)) != len(order):
+        raise ValueError(both("need_channel_order", choices=", ".join(CHANNELS)))
+    return order
+
+
+def _zalo_templates(text: str) -> tuple[tuple[str, str], ...]:
+    """ "checkin:123456,birthday:123457" → (("checkin", "123456"), ("birthday", "123457"))."""
+    pairs = []
+    for part in (p.strip() for p in re.split(r"[,;\n]", text) if p.strip()):
+        kind, _, template_id = (s.strip() for s in part.partition(":"))
+        if kind not in ZALO_KINDS or not re.fullmatch(r"\d{1,20}", template_id):
+            raise ValueError(both("need_zalo_templates", kinds=", ".join(ZALO_KINDS)))
+        pairs.append((kind, template_id))
+    return tuple(pairs)
+
+
+def _twilio_sid(text: str) -> str:
+    value = text.strip()
+    if value and not re.fullmatch(r"AC[0-9a-fA-F]{32}", value):
+        raise ValueError(both("need_twilio_sid"))
+    return value
+
+
+def _sms_sender(text: str) -> str:
+    """A brand name (letters, digits and spaces, at most 11, one letter at least) or a number in E.164."""
+    value = text.strip()
+    brand = re.fullmatch(r"[A-Za-z0-9 ]{1,11}", value) and re.search(r"[A-Za-z]", value)
+    if value and not (brand or re.fullmatch(r"\+[1-9]\d{6,14}", value)):
+        raise ValueError(both("need_sms_sender"))
+    return value
+
+
 def _setting(default: Any, parse: Callable[[str], Any] = _text, doc: str = "", secret: bool = False) -> Any:
     return field(default=default, metadata={"parse": parse, "doc": doc, "secret": secret})
 
@@ -244,11 +286,31 @@ class Settings:
         30, _int_range(0, 365), doc="no new survey to a customer within this many days"
     )
     csat_threshold: int = _setting(2, _int_range(0, 5), doc="a score at or below this opens a case")
-    survey_nps: bool = _setting(
-        False,
-        lambda t: _one_of("true", "false")(t.lower()) == "true",
-        doc="also ask the 0–10 recommendation (NPS) question",
+    survey_nps: bool = _setting(False, _flag, doc="also ask the 0–10 recommendation (NPS) question")
+    channel_order: tuple[str, ...] = _setting(
+        ("zalo", "sms", "email"), _channel_order, doc="channels tried for a row whose Channel is blank, in order"
     )
+    twilio_account_sid: str = _setting("", _twilio_sid, doc="SMS through Twilio: the account SID (AC…)")
+    twilio_auth_token: str = _setting("", secret=True, doc="SMS through Twilio: the auth token")
+    sms_sender: str = _setting("", _sms_sender, doc="the registered brand name (at most 11 characters) or number")
+    twilio_api_url: str = _setting("https://api.twilio.com", _url, doc="Twilio's API (a local stand-in in tests)")
+    sms_status_url: str = _setting(
+        "",
+        _url_or_empty,
+        doc="the sms_status function's URL, given to Twilio for delivery reports (default: public_url/sms_status)",
+    )
+    sms_ascii: bool = _setting(True, _flag, doc="SMS without Vietnamese diacritics: 160 characters a message, not 70")
+    sms_max_segments: int = _setting(2, _int_range(1, 10), doc="an SMS longer than this many parts is not sent")
+    zalo_app_id: str = _setting("", doc="Zalo ZNS: the app ID linked to the Official Account")
+    zalo_app_secret: str = _setting("", secret=True, doc="Zalo ZNS: the app's secret key")
+    zalo_refresh_token: str = _setting(
+        "", secret=True, doc="Zalo ZNS: the first refresh token; afterwards the store keeps the current one"
+    )
+    zalo_templates: tuple[tuple[str, str], ...] = _setting(
+        (), _zalo_templates, doc="approved ZNS template per kind: checkin:123456,birthday:123457"
+    )
+    zalo_api_url: str = _setting("https://business.openapi.zalo.me", _url, doc="Zalo's ZNS API")
+    zalo_oauth_url: str = _setting("https://oauth.zaloapp.com", _url, doc="Zalo's OAuth API")
     retry_seconds: float = _setting(30.0, _seconds(3600), doc="budget for retrying one message's transient faults")
     run_budget_seconds: float = _setting(
         240.0, _seconds(3600), doc="a run's time for sending; what is left unsent then waits for the next run"
@@ -265,8 +327,12 @@ class Settings:
             value = getattr(self, f.name)
             if f.metadata["secret"]:
                 value = "***" if value else ""
+            elif f.name == "send_hours":
+                value = "-".join(f"{t:%H:%M}" for t in value)
+            elif f.name == "zalo_templates":
+                value = ",".join(f"{kind}:{template}" for kind, template in value)
             elif isinstance(value, tuple):
-                value = "-".join(f"{t:%H:%M}" for t in value) if f.name == "send_hours" else " | ".join(value)
+                value = ", ".join(value) if f.name == "channel_order" else " | ".join(value)
             shown[f.name] = value
         return shown
 
@@ -320,6 +386,8 @@ def load_settings(
     settings = Settings(**values) if not problems else None
     if settings is not None and not settings.smtp_host:
         problems += _outbox_problems(settings.outbox)
+    if settings is not None:
+        problems += _provider_problems(settings)
     if problems or settings is None:
         raise SettingsError(problems)
     return settings
@@ -336,3 +404,29 @@ def _outbox_problems(outbox: str) -> list[str]:
     else:
         return []
     return [f"{both('setting')} {Settings.env_name('outbox')} (outbox in careloop.toml) = {outbox!r}: {reason}"]
+
+
+PROVIDERS = {  # a provider is set up when any of its settings is; then all of these are needed
+    "sms": ("twilio_account_sid", "twilio_auth_token", "sms_sender"),
+    "zalo": ("zalo_app_id", "zalo_app_secret", "zalo_templates"),
+}
+
+
+def configured_channels(settings: Settings) -> frozenset[str]:
+    """The channels this deployment can send on: email always (SMTP or the outbox), SMS and Zalo
+    when their provider is set up."""
+    return frozenset({"email"} | {c for c, names in PROVIDERS.items() if all(getattr(settings, n) for n in names)})
+
+
+def _provider_problems(settings: Settings) -> list[str]:
+    """Half a provider is a mistake: name each missing setting before anything is sent."""
+    problems = []
+    for names in PROVIDERS.values():
+        given = [n for n in names if getattr(settings, n)]
+        if given:
+            problems += [
+                f"{both('setting')} {Settings.env_name(n)} ({n} in careloop.toml): {both('need_with', other=given[0])}"
+                for n in names
+                if not getattr(settings, n)
+            ]
+    return problems

@@ -76,4 +76,5 @@ def fresh_public_function_deps():
 
     public.survey_deps.cache_clear()
     public.unsubscribe_deps.cache_clear()
+    public.sms_status_deps.cache_clear()
     yield

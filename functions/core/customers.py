@@ -89,6 +89,12 @@ class CustomerSheet:
     headers: dict[str, str]  # column key → header text as typed
 
 
+def channels_for(customer: Customer, configured: frozenset[str]) -> tuple[str, ...]:
+    """The row's channels this deployment can send on, in the row's order: the first that reaches
+    the customer carries the message, the others are its fallbacks."""
+    return tuple(c for c in customer.channels if c in configured)
+
+
 def customer_id_for(cells: dict[str, Any]) -> str:
     """A stable ID from the row's content, so two overlapping runs assign the same one."""
     return derived_id(

@@ -49,6 +49,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "need_timezone": ("không phải múi giờ IANA", "not an IANA time zone, e.g. Asia/Ho_Chi_Minh"),
     "need_region": ("cần mã vùng hai chữ cái", "expected a two-letter region code, e.g. VN"),
     "need_url": ("cần một địa chỉ http(s)", "expected an http(s) URL"),
+    "need_channel_order": (
+        "cần danh sách kênh, cách nhau bởi dấu phẩy: {choices}",
+        "expected channels separated by commas: {choices}",
+    ),  # fmt: skip
+    "need_zalo_templates": (
+        "cần dạng loại:mã_mẫu, cách nhau bởi dấu phẩy (loại: {kinds})",
+        "expected kind:template_id pairs separated by commas (kinds: {kinds})",
+    ),
+    "need_twilio_sid": (
+        "cần Account SID của Twilio (AC và 32 ký tự hex)",
+        "expected a Twilio Account SID (AC + 32 hex)",
+    ),
+    "need_sms_sender": (
+        "cần tên thương hiệu (tối đa 11 chữ cái, chữ số, khoảng trắng) hoặc số dạng +84…",
+        "expected a brand name (at most 11 letters, digits, spaces) or a number like +84…",
+    ),
+    "need_with": ("cần có khi đã đặt {other}", "needed once {other} is set"),
     "need_firestore_database": ("tên cơ sở dữ liệu Firestore không hợp lệ", "not a valid Firestore database id"),
     "need_phrases": ("cần ít nhất một cụm từ, ngăn bằng |", "expected phrases separated by |"),
     "need_sheet": (
@@ -319,6 +336,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # Words used inside other sentences.
     "kind_birthday": ("lời chúc sinh nhật", "birthday wish"),
     "kind_checkin": ("tin hỏi thăm sau mua", "check-in"),
+    "kind_case_survey": ("khảo sát sau khi xử lý yêu cầu", "survey after a resolved case"),
     "last_contact": ("{date} – {kind} ({channel})", "{date} – {kind} ({channel})"),
 }
 

@@ -54,6 +54,7 @@ class DeliveryReport:
     status: str  # DELIVERED or UNDELIVERED
     detail: str  # the provider's error code and words, for staff
     at: datetime
+    kind: str = ""  # the message kind (birthday, checkin, …)
 
 
 @dataclass(frozen=True)

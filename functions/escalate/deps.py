@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from functions.compose import SmsRules
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.customers import ReadRules
 from functions.core.links import Links
@@ -31,3 +32,4 @@ class EscalationDeps:
     links: Links | None = None  # for the survey sent when a case is resolved
     surveys: SurveyRules | None = None
     csat_threshold: int = 2
+    sms: SmsRules = field(default_factory=SmsRules)

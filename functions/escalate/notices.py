@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from functions.compose import Composed, Composer, Recipient
 from functions.core.cases import RESOLVED, CaseEvent, CaseRecord, category_title
-from functions.core.customers import Customer
+from functions.core.customers import Customer, channels_for
 from functions.core.errors import RenderError
 from functions.core.ids import digest_hex
 from functions.core.ledger import IN_DOUBT, SENT, LedgerEntry
@@ -20,7 +21,7 @@ from functions.delivery import Delivery, RunClock, deliver
 from functions.escalate.deps import EscalationDeps
 from functions.escalate.plan import Notice
 from functions.escalate.writeback import local_text
-from functions.survey.offers import offer, recent_by_customer, survey_links
+from functions.survey.offers import offer, recent_by_customer
 
 RESOLVED_SURVEY_DAYS = 7  # a case resolved within this many days gets its customer a survey
 
@@ -115,7 +116,7 @@ def send_resolved_surveys(
         for c in final.values()
         if c.status == RESOLVED
         and c.resolved_at
-        and c.customer_email
+        and (c.customer_email or c.customer_id in customers)
         and now - c.resolved_at < timedelta(days=RESOLVED_SURVEY_DAYS)
     }
     facts = deps.store.facts(list(resolved), _business_day(deps, now))
@@ -138,13 +139,15 @@ def send_resolved_surveys(
         if survey is None:
             continue  # asked about something else lately: no second survey so soon
         try:
-            message = _survey_message(deps, key, case, customer, survey)
+            composed = _survey_message(deps, key, case, customer, survey, now)
         except RenderError as error:
             sent.failed.append((Notice(key, "survey", case), str(error)))
             continue
         recent.setdefault(case.customer_id, set()).add(survey.survey_id)
         planned[key] = case
-        deliveries.append(Delivery(_entry(deps, key, case.customer_id, "case_survey", now), message, survey))
+        first, *fallbacks = composed.messages
+        entry = _entry(deps, key, case.customer_id, "case_survey", now, first.channel)
+        deliveries.append(Delivery(entry, first, survey, tuple(fallbacks), composed.short_links))
     outcome = deliver(deps.store, deps.channels, sent.clock or deps.retry, deliveries, now)
     sent.failed += [(Notice(d.key, "survey", planned[d.key]), error) for d, error in outcome.failed + outcome.unknown]
     sent.deferred += [(Notice(d.key, "survey", planned[d.key]), "deferred") for d in outcome.deferred]
@@ -172,8 +175,10 @@ def _business_day(deps: EscalationDeps, now: datetime) -> date:
     return now.astimezone(deps.calendar.zone).date()
 
 
-def _entry(deps: EscalationDeps, key: str, customer_id: str, kind: str, now: datetime) -> LedgerEntry:
-    return LedgerEntry(key, customer_id, kind, "email", _business_day(deps, now), reserved_at=now)
+def _entry(
+    deps: EscalationDeps, key: str, customer_id: str, kind: str, now: datetime, channel: str = "email"
+) -> LedgerEntry:
+    return LedgerEntry(key, customer_id, kind, channel, _business_day(deps, now), reserved_at=now)
 
 
 def _owner_message(
@@ -198,26 +203,19 @@ def _case_context(deps: EscalationDeps, notice: Notice, case: CaseRecord) -> dic
 
 
 def _survey_message(
-    deps: EscalationDeps, key: str, case: CaseRecord, customer: Customer | None, survey: Survey
-) -> OutgoingMessage:
+    deps: EscalationDeps, key: str, case: CaseRecord, customer: Customer | None, survey: Survey, now: datetime
+) -> Composed:
+    """The survey on the customer's channels as the sheet has them now, or by the case's email."""
     assert deps.links is not None  # checked by the caller
-    unsubscribe_url = deps.links.unsubscribe(case.customer_id, case.language)
+    if customer is not None:
+        channels = channels_for(customer, frozenset(deps.channels))
+        addresses = [(c, customer.address(c) or "") for c in channels]
+    else:
+        addresses = [("email", case.customer_email)]
     context = {
         "greeting": customer.greeting if customer else case.customer_name,
         "case_id": case.case_id,
         "business_name": deps.business_name,
-        "unsubscribe_url": unsubscribe_url,
-        "survey_links": survey_links(deps.links, survey),
     }
-    rendered = deps.templates.message("case_survey", case.language, context)
-    return OutgoingMessage(
-        key,
-        "email",
-        case.customer_email,
-        case.customer_name,
-        rendered.subject,
-        rendered.text,
-        rendered.html,
-        unsubscribe_url,
-        case.language,
-    )
+    recipient = Recipient(case.customer_id, case.customer_name, case.language, addresses)
+    return Composer(deps.templates, deps.links, deps.sms).compose(key, "case_survey", recipient, context, survey, now)

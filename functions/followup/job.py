@@ -15,23 +15,24 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from functions.compose import Composed, Composer, Recipient, SmsRules
-from functions.core.customers import Customer, ReadRules, read_customers
+from functions.core.customers import Customer, ReadRules, channels_for, read_customers
 from functions.core.errors import JobCannotRun, RenderError
 from functions.core.gc_pause import cycle_collector_paused
 from functions.core.i18n import both, say
-from functions.core.ledger import LedgerEntry
+from functions.core.ledger import DeliveryReport, LedgerEntry
 from functions.core.links import Links
 from functions.core.messages import OutgoingMessage
 from functions.core.sheet_schema import CUSTOMERS
 from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, customer_row_write, customers_tab_write
 from functions.delivery import Delivery, RunClock, deliver
-from functions.followup.plan import CHECKIN, DueMessage, FollowupRules, Skip, channels_for, decide, due_messages
+from functions.followup.plan import CHECKIN, DueMessage, FollowupRules, Skip, decide, due_messages
 from functions.ports import Channel, Renderer, Sheet, Store
 from functions.retry import RetryPolicy
 from functions.survey.offers import SurveyRules, offer, recent_by_customer
 
 JOB = "followup"
+UNDELIVERED_NOTE_DAYS = 7  # a provider's "not delivered" stays in the row's System note this long
 # Skip reasons that ask something of staff, so they go into the row's System note.
 NOTE_REASONS = {"failed_before", "channel_unavailable"}
 
@@ -110,6 +111,8 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
         notes.setdefault(message.customer.id, []).append(say("unconfirmed", deps.staff_language))
     for customer_id, note in run.notes.items():
         notes.setdefault(customer_id, []).extend(note)
+    for undelivered in deps.store.undelivered(now - timedelta(days=UNDELIVERED_NOTE_DAYS)):
+        notes.setdefault(undelivered.customer_id, []).append(_undelivered_note(undelivered, now, deps.staff_language))
 
     writes = [
         w
@@ -196,6 +199,10 @@ class _Run:
             message, reached = due[delivery.key], outcome.reached[delivery.key]
             self.sent.append((message, reached))
             self.last_contact[message.customer.id] = self.contact_text(message, reached.channel, self.now)
+            if reached is not delivery.message:  # the first channels could not reach the customer: say so
+                tried = [m.channel for m in delivery.choices[: delivery.choices.index(reached)]]
+                note = say("reached_by", language, channel=reached.channel, failed=", ".join(tried))
+                self.notes.setdefault(message.customer.id, []).append(note)
 
     def contact_text(self, message: DueMessage, channel: str, at: datetime) -> str:
         language = self.deps.staff_language
@@ -225,6 +232,12 @@ class _Run:
     def failure(self, message: DueMessage, error: str) -> None:
         self.failed.append((message, error))
         self.notes.setdefault(message.customer.id, []).append(error)
+
+
+def _undelivered_note(report: DeliveryReport, now: datetime, language: str) -> str:
+    kind = say(f"kind_{report.kind}", language) if report.kind else report.key
+    at = report.at.astimezone(now.tzinfo)
+    return say("undelivered", language, kind=kind, date=f"{at:%d/%m}", channel=report.channel, detail=report.detail)
 
 
 def _row_write(

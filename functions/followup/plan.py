@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from functions.core.customers import Customer
+from functions.core.customers import Customer, channels_for
 from functions.core.ledger import FAILED, IN_DOUBT, SENT, LedgerFacts
 
 BIRTHDAY, CHECKIN = "birthday", "checkin"
@@ -58,12 +58,6 @@ class FollowupPlan:
     send: list[DueMessage] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
     unknown: list[DueMessage] = field(default_factory=list)
-
-
-def channels_for(customer: Customer, configured: frozenset[str]) -> tuple[str, ...]:
-    """The row's channels this deployment can send on, in the row's order: the first that reaches
-    the customer carries the message, the others are its fallbacks."""
-    return tuple(c for c in customer.channels if c in configured)
 
 
 def due_messages(customers: Iterable[Customer], today: date, rules: FollowupRules) -> list[DueMessage]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from functions.core.links import UNSUBSCRIBE_DAYS, Links
 from functions.core.pages import PAGE_HEADERS
+from functions.core.short_links import UNSUBSCRIBE, is_short_code
 from functions.core.tokens import TokenExpired, TokenInvalid
 
 if TYPE_CHECKING:  # annotations only: the page's cold start skips the ports' data classes
@@ -37,16 +38,35 @@ def handle_unsubscribe(method: str, path: str, deps: UnsubscribeDeps) -> tuple[s
         return body, status, dict(PAGE_HEADERS)
 
     try:
-        payload = deps.links.unsubscribe_signer().verify(token, UNSUBSCRIBE_DAYS * 86400, now=deps.now())
-        customer_id, language = str(payload["c"]), payload.get("l", "vi")
+        customer_id, language = _customer(token, deps)
     except TokenExpired as expired:
         language = expired.payload.get("l", "vi") if isinstance(expired.payload, dict) else "vi"
         return page("expired", language, 410)
     except (TokenInvalid, KeyError, TypeError):
         return page("invalid", "vi", 404)
+    except _ShortLinkExpired as expired:
+        return page("expired", expired.language, 410)
     if method == "POST":
         deps.store.record_opt_out(customer_id, deps.now())
         return page("done", language, 200)
     if method in ("GET", "HEAD"):
         return page("confirm", language, 200)
     return page("invalid", language, 405)
+
+
+class _ShortLinkExpired(Exception):
+    def __init__(self, language: str):
+        self.language = language
+
+
+def _customer(token: str, deps: UnsubscribeDeps) -> tuple[str, str]:
+    """(customer ID, language) from a signed token (email) or a short code (/u/<code> in an SMS)."""
+    if is_short_code(token):
+        link = deps.store.short_link(token)
+        if link is None or link.purpose != UNSUBSCRIBE:
+            raise TokenInvalid(token)
+        if deps.now() >= link.expires_at:
+            raise _ShortLinkExpired(link.language)
+        return link.target, link.language
+    payload = deps.links.unsubscribe_signer().verify(token, UNSUBSCRIBE_DAYS * 86400, now=deps.now())
+    return str(payload["c"]), payload.get("l", "vi")

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from functions.core.i18n import say, score_labels
 from functions.core.links import Links
 from functions.core.pages import PAGE_HEADERS
+from functions.core.short_links import SURVEY as SHORT_SURVEY
+from functions.core.short_links import is_short_code
 from functions.core.surveys import COMMENT_LIMIT, MAX_ANSWERS, Answer, Survey, TooManyAnswers
 from functions.core.tokens import TokenExpired, TokenInvalid
 
@@ -81,6 +83,14 @@ def handle_survey(
 def _open(page: _Page, token: str) -> Response | None:
     """Find the survey the link names; a page saying why not when it cannot be answered."""
     deps = page.deps
+    if is_short_code(token):  # /s/<code> from an SMS or a Zalo message
+        link = deps.store.short_link(token)
+        if link is None or link.purpose != SHORT_SURVEY:
+            return page.show("invalid", 404)
+        page.language = link.language
+        if deps.now() >= link.expires_at:
+            return page.show("expired", 410)
+        return _found(page, link.target)
     try:
         payload = deps.links.survey_signer().verify(token, TOKEN_DAYS * 86400, now=deps.now())
         survey_id, page.language = str(payload["s"]), payload.get("l", "vi")
@@ -89,6 +99,11 @@ def _open(page: _Page, token: str) -> Response | None:
         return page.show("expired", 410)
     except (TokenInvalid, KeyError, TypeError):
         return page.show("invalid", 404)
+    return _found(page, survey_id)
+
+
+def _found(page: _Page, survey_id: str) -> Response | None:
+    deps = page.deps
     page.survey = deps.store.survey(survey_id)
     if page.survey is None:
         return page.show("invalid", 404)

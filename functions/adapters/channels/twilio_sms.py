@@ -9,6 +9,7 @@ connection for each message, so a connection lost mid-way is known to be this me
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -16,6 +17,7 @@ from urllib.parse import quote
 
 from functions.adapters.channels.http_faults import request_failure, status_failure
 from functions.core.errors import PermanentDeliveryError, RecipientUnreachable, TransientDeliveryError
+from functions.core.ledger import DELIVERED, UNDELIVERED
 from functions.core.messages import OutgoingMessage
 
 TWILIO_API_URL = "https://api.twilio.com"
@@ -30,6 +32,15 @@ UNREACHABLE_CODES = {
     21635: "not a valid mobile number",
 }
 RATE_CODES = {20429: "too many requests", 14107: "rate limit exceeded"}
+# Why a carrier did not deliver (twilio.com/docs/api/errors/30003 …), for the row's System note.
+UNDELIVERED_CODES = {
+    "30003": "máy không liên lạc được / unreachable handset",
+    "30004": "bị chặn / message blocked",
+    "30005": "số không tồn tại / unknown handset",
+    "30006": "số bàn hoặc nhà mạng không nhận / landline or unreachable carrier",
+    "30007": "nhà mạng lọc tin / filtered by the carrier",
+    "30008": "lỗi không rõ / unknown error",
+}
 
 
 @dataclass(frozen=True)
@@ -96,3 +107,24 @@ def _http_client(config: TwilioConfig) -> Any:
             return super().request(method, url.replace(TWILIO_API_URL, config.api_url, 1), *args, **kwargs)
 
     return Pointed(pool_connections=False, timeout=config.timeout)
+
+
+class TwilioStatusCallbacks:
+    """Twilio's SMS status callbacks, checked with the library's own RequestValidator."""
+
+    def __init__(self, auth_token: str):
+        self.auth_token = auth_token
+
+    def verified(self, url: str, params: Mapping[str, str], signature: str) -> bool:
+        from twilio.request_validator import RequestValidator
+
+        return bool(self.auth_token) and bool(RequestValidator(self.auth_token).validate(url, dict(params), signature))
+
+    def outcome(self, params: Mapping[str, str]) -> tuple[str, str] | None:
+        status = params.get("MessageStatus", "")
+        if status == "delivered":
+            return DELIVERED, ""
+        if status in ("undelivered", "failed"):
+            code = params.get("ErrorCode", "")
+            return UNDELIVERED, f"Twilio {code}: {UNDELIVERED_CODES.get(code, status)}" if code else f"Twilio {status}"
+        return None

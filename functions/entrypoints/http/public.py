@@ -17,6 +17,7 @@ from functions.settings import Settings, load_settings
 
 if TYPE_CHECKING:  # each page imports its own handler when first called
     from functions.core.links import Links
+    from functions.followup.sms_status import SmsStatusDeps
     from functions.followup.unsubscribe import UnsubscribeDeps
     from functions.ports import Renderer, Store
     from functions.survey.page import SurveyDeps
@@ -34,6 +35,29 @@ def unsubscribe(request: Any) -> tuple[str, int, dict[str, str]]:
     from functions.followup.unsubscribe import handle_unsubscribe
 
     return handle_unsubscribe(request.method, request.path, unsubscribe_deps())
+
+
+def sms_status(request: Any) -> tuple[str, int, dict[str, str]]:
+    """Twilio's delivery reports (POST, signed with X-Twilio-Signature): delivered or undelivered."""
+    from functions.followup.sms_status import handle_sms_status
+
+    query = request.query_string.decode("latin-1") if isinstance(request.query_string, bytes) else ""
+    signature = request.headers.get("X-Twilio-Signature", "")
+    return handle_sms_status(request.method, query, request.form.to_dict(), signature, sms_status_deps())
+
+
+@lru_cache(maxsize=1)
+def sms_status_deps() -> SmsStatusDeps:
+    from functions.followup.sms_status import SmsStatusDeps
+
+    settings = load_settings()
+    zone = ZoneInfo(settings.timezone)
+    return SmsStatusDeps(
+        bootstrap.open_store(settings),
+        bootstrap.status_callbacks(settings),
+        bootstrap.sms_status_url(settings),
+        lambda: datetime.now(zone),
+    )
 
 
 @lru_cache(maxsize=1)

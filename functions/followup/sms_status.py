@@ -1,0 +1,46 @@
+"""The public sms_status function: Twilio posts each SMS's status to the callback URL careloop gave
+it (which carries the ledger key). Only a request Twilio signed is read; a delivered or undelivered
+report is recorded, and the next follow-up run writes an undelivered one into the row's System note."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
+
+from functions.core.ledger import DeliveryReport
+
+if TYPE_CHECKING:
+    from functions.ports import StatusCallbacks, Store
+
+Response = tuple[str, int, dict[str, str]]
+PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@dataclass
+class SmsStatusDeps:
+    store: Store
+    callbacks: StatusCallbacks
+    status_url: str  # the URL careloop gave Twilio, as Twilio signed it (without the query)
+    now: Callable[[], datetime]
+
+
+def handle_sms_status(
+    method: str, query_string: str, form: Mapping[str, str], signature: str, deps: SmsStatusDeps
+) -> Response:
+    if method != "POST":
+        return "method not allowed", 405, PLAIN
+    url = deps.status_url + (f"?{query_string}" if query_string else "")
+    if not signature or not deps.callbacks.verified(url, form, signature):
+        return "signature invalid", 403, PLAIN
+    key = parse_qs(query_string).get("k", [""])[0]
+    outcome = deps.callbacks.outcome(form)
+    entry = deps.store.entry(key) if key and outcome else None
+    if outcome is None or entry is None:  # a status on the way, or a message the ledger no longer holds
+        return "", 204, PLAIN
+    status, detail = outcome
+    report = DeliveryReport(key, entry.customer_id, entry.channel, status, detail, deps.now(), entry.kind)
+    deps.store.record_delivery(report)
+    return "", 204, PLAIN
