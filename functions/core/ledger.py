@@ -37,6 +37,7 @@ class LedgerFacts:
     states: Mapping[str, str] = field(default_factory=dict)  # key → state, for the asked keys
     sent_at: Mapping[str, datetime] = field(default_factory=dict)  # key → when confirmed, for sent ones
     channels: Mapping[str, str] = field(default_factory=dict)  # key → the channel that carried it, for sent ones
+    fallbacks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # key → channels that failed first
     contacted_today: frozenset[str] = frozenset()  # customer IDs holding a reservation today
     reserved_today: int = 0  # messages reserved today, for the daily cap
 

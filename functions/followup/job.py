@@ -9,7 +9,7 @@ message twice.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -96,6 +96,8 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
         (s for s in plan.skipped if s.message.key in facts.sent_at), key=lambda s: facts.sent_at[s.message.key]
     ):
         message = skip.message
+        if message.key in facts.fallbacks:
+            run.fallback_note(message, facts.channels[message.key], facts.fallbacks[message.key])
         run.last_contact.setdefault(
             message.customer.id,
             run.contact_text(
@@ -200,9 +202,15 @@ class _Run:
             self.sent.append((message, reached))
             self.last_contact[message.customer.id] = self.contact_text(message, reached.channel, self.now)
             if reached is not delivery.message:  # the first channels could not reach the customer: say so
-                tried = [m.channel for m in delivery.choices[: delivery.choices.index(reached)]]
-                note = say("reached_by", language, channel=reached.channel, failed=", ".join(tried))
-                self.notes.setdefault(message.customer.id, []).append(note)
+                self.fallback_note(
+                    message, reached.channel, [m.channel for m in delivery.choices[: delivery.choices.index(reached)]]
+                )
+
+    def fallback_note(self, message: DueMessage, channel: str, failed: Sequence[str]) -> None:
+        """Which channel reached the customer, when the ones before it could not ("zalo: why" or "zalo")."""
+        tried = ", ".join(dict.fromkeys(f.partition(":")[0] for f in failed))
+        note = say("reached_by", self.deps.staff_language, channel=channel, failed=tried)
+        self.notes.setdefault(message.customer.id, []).append(note)
 
     def contact_text(self, message: DueMessage, channel: str, at: datetime) -> str:
         language = self.deps.staff_language

@@ -184,6 +184,7 @@ class MemoryStore:
             {e.key: e.state for e in asked},
             {e.key: e.updated_at for e in asked if e.state == SENT and e.updated_at},
             {e.key: e.channel for e in asked if e.state == SENT and e.updated_at},
+            {e.key: e.attempts for e in asked if e.state == SENT and e.attempts},
             frozenset(today),
             len(today),
         )

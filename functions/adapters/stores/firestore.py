@@ -257,7 +257,8 @@ class FirestoreStore:
         states: dict[str, str] = {}
         sent_at: dict[str, datetime] = {}
         channels: dict[str, str] = {}
-        wanted = ["key", "state", "updated_at", "channel"]
+        fallbacks: dict[str, tuple[str, ...]] = {}
+        wanted = ["key", "state", "updated_at", "channel", "attempts"]
         for start in range(0, len(keys), GET_CHUNK):
             references = [self._ledger(k) for k in keys[start : start + GET_CHUNK]]
             for snapshot in self.client.get_all(references, field_paths=wanted, **self._call()):
@@ -266,6 +267,8 @@ class FirestoreStore:
                     states[fields["key"]] = fields["state"]
                     if fields["state"] == SENT and fields.get("updated_at"):
                         sent_at[fields["key"]], channels[fields["key"]] = fields["updated_at"], fields["channel"]
+                        if fields.get("attempts"):
+                            fallbacks[fields["key"]] = tuple(fields["attempts"])
         from google.cloud.firestore_v1.base_query import FieldFilter
 
         today = (
@@ -275,7 +278,7 @@ class FirestoreStore:
             .stream(**self._call())
         )
         customers = [snapshot.get("customer_id") for snapshot in today]
-        return LedgerFacts(states, sent_at, channels, frozenset(customers), len(customers))
+        return LedgerFacts(states, sent_at, channels, fallbacks, frozenset(customers), len(customers))
 
     @_unavailable_on_error
     def unconfirmed(self) -> list[LedgerEntry]:

@@ -233,17 +233,20 @@ class SqliteStore:
         with self._connection() as db:
             sent_at: dict[str, datetime] = {}
             channels: dict[str, str] = {}
+            fallbacks: dict[str, tuple[str, ...]] = {}
             for start in range(0, len(keys), CHUNK):
                 chunk = keys[start : start + CHUNK]
                 marks = ",".join("?" * len(chunk))
-                for key, state, updated_at, channel in db.execute(
-                    f"SELECT key, state, updated_at, channel FROM ledger WHERE key IN ({marks})", chunk
+                for key, state, updated_at, channel, attempts in db.execute(
+                    f"SELECT key, state, updated_at, channel, attempts FROM ledger WHERE key IN ({marks})", chunk
                 ):
                     states[key] = state
                     if state == SENT and updated_at:
                         sent_at[key], channels[key] = datetime.fromisoformat(updated_at), channel
+                        if attempts != "[]":
+                            fallbacks[key] = tuple(json.loads(attempts))
             today = db.execute("SELECT customer_id FROM ledger WHERE business_day = ?", (day.isoformat(),)).fetchall()
-        return LedgerFacts(states, sent_at, channels, frozenset(r[0] for r in today), len(today))
+        return LedgerFacts(states, sent_at, channels, fallbacks, frozenset(r[0] for r in today), len(today))
 
     @_unavailable_on_error
     def unconfirmed(self) -> list[LedgerEntry]:
