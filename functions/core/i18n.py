@@ -66,6 +66,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "expected a brand name (at most 11 letters, digits, spaces) or a number like +84…",
     ),
     "need_with": ("cần có khi đã đặt {other}", "needed once {other} is set"),
+    "channels": ("Kênh gửi", "Channels"),
+    "preview_sms": (
+        "{length} ký tự {encoding}, {segments} tin SMS",
+        "{length} {encoding} characters, {segments} SMS segment(s)",
+    ),
+    "channels_not_set_up": ("chưa cấu hình: {channels}", "not set up: {channels}"),
     "need_firestore_database": ("tên cơ sở dữ liệu Firestore không hợp lệ", "not a valid Firestore database id"),
     "need_phrases": ("cần ít nhất một cụm từ, ngăn bằng |", "expected phrases separated by |"),
     "need_sheet": (

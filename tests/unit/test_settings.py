@@ -50,6 +50,15 @@ def test_precedence_toml_then_env_then_flags(tmp_path):
         ("CARELOOP_SECRET", "a", "at least 32"),
         ("CARELOOP_SMTP_HOST", "smtp.example.com:587", "without http:// or :port"),
         ("CARELOOP_SMTP_HOST", "http://smtp.example.com", "CARELOOP_SMTP_HOST"),
+        ("CARELOOP_CHANNEL_ORDER", "zalo, fax", "email, sms, zalo"),
+        ("CARELOOP_CHANNEL_ORDER", "sms,sms", "CARELOOP_CHANNEL_ORDER"),
+        ("CARELOOP_ZALO_TEMPLATES", "checkin=123", "kind:template_id"),
+        ("CARELOOP_ZALO_TEMPLATES", "case_notice:123", "birthday, checkin, case_survey"),
+        ("CARELOOP_TWILIO_ACCOUNT_SID", "SK123", "Account SID"),
+        ("CARELOOP_SMS_SENDER", "Luat Minh An Law", "at most 11"),
+        ("CARELOOP_SMS_SENDER", "0912345678", "+84"),
+        ("CARELOOP_SMS_MAX_SEGMENTS", "0", "between 1 and 10"),
+        ("CARELOOP_SMS_ASCII", "maybe", "true, false"),
     ],
 )
 def test_a_bad_setting_is_named(name, value, words):
@@ -104,3 +113,30 @@ def test_an_outbox_that_is_a_file_or_cannot_be_written_is_named(tmp_path):
 def test_email_settings_go_out_as_mail_servers_take_them():
     s = load_settings(env={"CARELOOP_SENDER_EMAIL": "cskh@bücher.de", "CARELOOP_REPLY_TO": "HoTro@Example.com"})
     assert (s.sender_email, s.reply_to) == ("cskh@xn--bcher-kva.de", "HoTro@example.com")
+
+
+def test_half_a_provider_names_each_missing_setting_before_anything_is_sent():
+    with pytest.raises(SettingsError) as error:
+        load_settings(env={"CARELOOP_TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "CARELOOP_ZALO_APP_ID": "123"})
+    named = str(error.value)
+    for missing in ("CARELOOP_TWILIO_AUTH_TOKEN", "CARELOOP_SMS_SENDER", "CARELOOP_ZALO_APP_SECRET",
+                    "CARELOOP_ZALO_TEMPLATES"):  # fmt: skip
+        assert missing in named
+    assert len(error.value.problems) == 4
+
+
+def test_channels_are_configured_by_their_settings():
+    from functions.settings import configured_channels
+
+    assert configured_channels(load_settings(env={})) == {"email"}
+    settings = load_settings(env={
+        "CARELOOP_TWILIO_ACCOUNT_SID": "AC" + "a" * 32, "CARELOOP_TWILIO_AUTH_TOKEN": "t",
+        "CARELOOP_SMS_SENDER": "Gara 79", "CARELOOP_ZALO_APP_ID": "1", "CARELOOP_ZALO_APP_SECRET": "s",
+        "CARELOOP_ZALO_TEMPLATES": "checkin:1, birthday:2", "CARELOOP_CHANNEL_ORDER": "sms zalo email",
+    })  # fmt: skip
+    assert configured_channels(settings) == {"email", "sms", "zalo"}
+    assert settings.zalo_templates == (("checkin", "1"), ("birthday", "2"))
+    assert settings.channel_order == ("sms", "zalo", "email")
+    shown = settings.redacted()
+    assert shown["twilio_auth_token"] == shown["zalo_app_secret"] == "***"
+    assert shown["zalo_templates"] == "checkin:1,birthday:2"

@@ -8,10 +8,13 @@ from datetime import date
 
 from functions import bootstrap
 from functions.adapters.templates import Templates
+from functions.compose import SmsRules
 from functions.core.customers import read_customers
 from functions.core.errors import RenderError
 from functions.core.i18n import LANGUAGES, both
 from functions.core.sheet_schema import CUSTOMERS, MissingColumnError
+from functions.core.sms import fit_sms
+from functions.settings import Settings, configured_channels
 
 SAMPLE_CASE = {
     "kind": "escalated",
@@ -40,15 +43,45 @@ SAMPLE_CONTEXT = {
 }
 
 
-def check_templates(templates: Templates) -> list[str]:
+SAMPLE_SHORT_LINK = "https://example.invalid/s/abcdefghijklmnop"  # as long as a real one, for SMS length
+
+
+def check_templates(templates: Templates, sms: SmsRules | None = None) -> list[str]:
+    """Every kind in every language on every channel it has: email; SMS (within the segment limit,
+    with links as long as real ones); the Zalo template's parameters."""
     failures = []
     for kind in templates.message_kinds:
         for language in LANGUAGES:
             try:
-                templates.message(kind, language, SAMPLE_CONTEXT)
+                _check_kind(templates, kind, language, sms or SmsRules())
             except RenderError as error:
                 failures.append(str(error))
     return failures
+
+
+def _check_kind(templates: Templates, kind: str, language: str, sms: SmsRules) -> None:
+    templates.message(kind, language, SAMPLE_CONTEXT)
+    promotional = templates.promotional(kind)
+    phone_context = {**SAMPLE_CONTEXT, "survey_url": SAMPLE_SHORT_LINK,
+                     "unsubscribe_url": SAMPLE_SHORT_LINK if promotional else ""}  # fmt: skip
+    sms_template = f"messages/{kind}/{language}.sms.txt"
+    if (templates.directory / sms_template).exists():
+        text = templates.message(kind, language, phone_context, "sms").text
+        fit_sms(text, sms.ascii_only, sms.max_segments, sms_template)
+    if templates.message_kinds[kind].get("zns"):
+        templates.message(kind, language, phone_context, "zalo")
+
+
+def channels_configured(settings: Settings) -> str:
+    """Which channels this deployment sends on, and through what."""
+    configured = configured_channels(settings)
+    parts = [f"email ({'SMTP ' + settings.smtp_host if settings.smtp_host else 'outbox ' + settings.outbox})"]
+    if "sms" in configured:
+        parts.append(f"sms (Twilio, {settings.sms_sender})")
+    if "zalo" in configured:
+        parts.append(f"zalo (ZNS: {', '.join(kind for kind, _ in settings.zalo_templates)})")
+    missing = [c for c in ("sms", "zalo") if c not in configured]
+    return ", ".join(parts) + (f"; {both('channels_not_set_up', channels=', '.join(missing))}" if missing else "")
 
 
 def run_checks(settings, say: Callable[[str], None]) -> int:
@@ -79,6 +112,7 @@ def run_checks(settings, say: Callable[[str], None]) -> int:
         result(True, both("store"), settings.store)
     except Exception as error:
         result(False, both("store"), str(error))
-    template_failures = check_templates(Templates())
+    result(True, both("channels"), channels_configured(settings))
+    template_failures = check_templates(Templates(), bootstrap.sms_rules(settings))
     result(not template_failures, both("templates"), "; ".join(template_failures) or "vi, en")
     return failures

@@ -6,6 +6,8 @@ import html
 from pathlib import Path
 
 from functions.core.i18n import both
+from functions.core.messages import OutgoingMessage
+from functions.core.sms import measure
 from functions.followup.job import FollowupOutcome
 
 
@@ -18,10 +20,26 @@ def write_preview(path: Path, outcome: FollowupOutcome) -> None:
         f"<p>{html.escape(both('preview_count', count=len(outcome.previews)))}</p>",
     ]
     for preview in outcome.previews:
-        o = preview.outgoing
         parts.append(
-            f"<section><h2>{html.escape(preview.message.kind)} · {html.escape(preview.message.customer.id)} → "
-            f"{html.escape(o.to)}</h2><p><b>{html.escape(o.subject)}</b></p><pre>{html.escape(o.text)}</pre>"
-            f'<iframe sandbox srcdoc="{html.escape(o.html, quote=True)}"></iframe></section>'
+            f"<section><h2>{html.escape(preview.message.kind)} · {html.escape(preview.message.customer.id)}</h2>"
+            + "".join(_channel(o, n) for n, o in enumerate((preview.outgoing, *preview.fallbacks)))
+            + "</section>"
         )
     path.write_text("\n".join(parts), encoding="utf-8")
+
+
+def _channel(message: OutgoingMessage, order: int) -> str:
+    """One channel's message: email as its subject, text and HTML; SMS with its length, encoding and
+    segments; Zalo as the template parameters sent."""
+    heading = f"<h3>{order + 1}. {html.escape(message.channel)} → {html.escape(message.to)}</h3>"
+    if message.channel == "sms":
+        measured = measure(message.text)
+        facts = both("preview_sms", length=measured.length, encoding=measured.encoding, segments=measured.segments)
+        return f"{heading}<p>{html.escape(facts)}</p><pre>{html.escape(message.text)}</pre>"
+    if message.channel == "zalo":
+        rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in message.params)
+        return f"{heading}<p>ZNS · {html.escape(message.kind)}</p><table>{rows}</table>"
+    return (
+        f"{heading}<p><b>{html.escape(message.subject)}</b></p><pre>{html.escape(message.text)}</pre>"
+        f'<iframe sandbox srcdoc="{html.escape(message.html, quote=True)}"></iframe>'
+    )

@@ -1,0 +1,71 @@
+"""One occasion's message on each channel: signed links by email, short links by SMS and Zalo."""
+
+from datetime import timedelta
+
+import pytest
+
+from functions.adapters.templates import Templates
+from functions.compose import Composer, Recipient, SmsRules
+from functions.core.errors import RenderError
+from functions.core.links import Links
+from functions.core.short_links import SURVEY, is_short_code
+from functions.core.surveys import Survey
+from tests.helpers import NINE_AM, TEST_SECRET
+
+LINKS = Links("https://care.example.vn", TEST_SECRET)
+SURVEY_OFFERED = Survey("SV-1", "KH-1", "checkin/2026-11-16", "vi", NINE_AM, NINE_AM + timedelta(days=30))
+CONTEXT = {"greeting": "chị Lan", "name": "Nguyễn Thị Lan", "business_name": "Luật Minh An",
+           "purchase_date": "16/11/2026"}  # fmt: skip
+EVERY = [("zalo", "+84912345678"), ("sms", "+84912345678"), ("email", "lan@example.com")]
+
+
+def compose(addresses=EVERY, survey=SURVEY_OFFERED, sms=None, kind="checkin", templates=None):
+    composer = Composer(templates or Templates(), LINKS, sms or SmsRules())
+    recipient = Recipient("KH-1", "Nguyễn Thị Lan", "vi", addresses)
+    return composer.compose("checkin/KH-1/2026-11-16", kind, recipient, CONTEXT, survey, NINE_AM)
+
+
+def test_each_channel_gets_its_own_form_of_the_message_and_links():
+    composed = compose()
+    zalo, sms, email = composed.messages
+    (link,) = composed.short_links
+    assert (link.purpose, link.target, link.expires_at) == (SURVEY, "SV-1", SURVEY_OFFERED.expires_at)
+    short_url = f"https://care.example.vn/s/{link.code}"
+    assert is_short_code(link.code) and dict(zalo.params)["survey_link"] == short_url
+    assert sms.text == f"Luat Minh An hoi tham chi Lan: moi viec on chu a? Danh gia giup chung toi: {short_url}"
+    assert (sms.subject, sms.html, sms.unsubscribe_url) == ("", "", "")  # no opt-out link in a care message
+    assert "score=5" in email.text and email.unsubscribe_url.startswith("https://care.example.vn/unsubscribe/")
+    assert [m.channel for m in composed.messages] == ["zalo", "sms", "email"]
+
+
+def test_the_same_survey_always_gets_the_same_short_code():
+    assert compose().short_links == compose().short_links
+
+
+def test_a_zalo_template_missing_a_value_leaves_the_message_to_the_next_channel():
+    composed = compose(survey=None)  # no survey: the check-in template's survey_link would be empty
+    assert [m.channel for m in composed.messages] == ["sms", "email"] and composed.short_links == ()
+    with pytest.raises(RenderError, match="ZNS"):
+        compose(addresses=[("zalo", "+84912345678")], survey=None)
+
+
+def test_an_sms_longer_than_allowed_is_a_render_error_naming_the_template():
+    with pytest.raises(RenderError, match="messages/checkin/vi.sms.txt"):
+        compose(addresses=[("sms", "+84912345678")], sms=SmsRules(ascii_only=False, max_segments=1))
+
+
+def test_a_promotional_message_by_sms_carries_a_short_opt_out_link_and_the_label(tmp_path):
+    import shutil
+
+    from functions.adapters.templates import TEMPLATES_DIR
+
+    shutil.copytree(TEMPLATES_DIR, tmp_path / "t")
+    toml = tmp_path / "t" / "messages.toml"
+    toml.write_text(toml.read_text().replace("[birthday]\npromotional = false", "[birthday]\npromotional = true"))
+    composed = compose(addresses=[("sms", "+84912345678")], survey=None, kind="birthday",
+                       templates=Templates(tmp_path / "t"))  # fmt: skip
+    (sms,) = composed.messages
+    (opt_out,) = composed.short_links
+    assert sms.text.startswith("[QC] ") and sms.text.endswith(
+        f"Tu choi nhan tin: https://care.example.vn/u/{opt_out.code}"
+    )
