@@ -32,7 +32,7 @@ CASES = {
 PROBE = "import importlib, time; t = time.perf_counter()\n{imports}\nprint(time.perf_counter() - t)"
 
 
-def measure(modules: list[str], runs: int = 5) -> float:
+def measure(modules: list[str], runs: int = 9) -> float:
     code = PROBE.format(imports="\n".join(f"importlib.import_module({m!r})" for m in modules))
     times = [
         float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout)

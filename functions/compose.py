@@ -8,48 +8,44 @@ which the send path stores before the message goes. Used by every job that write
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from functions.core.errors import RenderError
 from functions.core.i18n import both
 from functions.core.links import UNSUBSCRIBE_DAYS, Links
 from functions.core.messages import OutgoingMessage
-from functions.core.short_links import SURVEY, UNSUBSCRIBE, ShortLink
-from functions.core.sms import fit_sms
 from functions.core.surveys import Survey
 from functions.ports import Renderer
 from functions.survey.offers import survey_links
 
+if TYPE_CHECKING:  # the phone channels' modules load when a phone message is composed: email-only runs skip them
+    from functions.core.short_links import ShortLink
+
 PHONE_CHANNELS = ("sms", "zalo")
 
 
-@dataclass(frozen=True)
-class SmsRules:
+# Plain tuples and a plain class: this module loads with every follow-up function's cold start.
+class SmsRules(NamedTuple):
     ascii_only: bool = True  # without diacritics: 160 characters a segment instead of 70
     max_segments: int = 2
 
 
-@dataclass(frozen=True)
-class Recipient:
+class Recipient(NamedTuple):
     customer_id: str
     name: str
     language: str
     addresses: Sequence[tuple[str, str]]  # (channel, address) in the order to try
 
 
-@dataclass(frozen=True)
-class Composed:
+class Composed(NamedTuple):
     messages: tuple[OutgoingMessage, ...]  # the first to try, then its fallbacks
     short_links: tuple[ShortLink, ...] = ()
 
 
-@dataclass(frozen=True)
 class Composer:
-    templates: Renderer
-    links: Links
-    sms: SmsRules = field(default_factory=SmsRules)
+    def __init__(self, templates: Renderer, links: Links, sms: SmsRules | None = None):
+        self.templates, self.links, self.sms = templates, links, sms or SmsRules()
 
     def compose(
         self,
@@ -86,6 +82,8 @@ class Composer:
     def _phone_context(
         self, kind: str, recipient: Recipient, survey: Survey | None, now: datetime, short: dict[str, ShortLink]
     ) -> dict[str, Any]:
+        from functions.core.short_links import SURVEY, UNSUBSCRIBE
+
         context: dict[str, Any] = {"survey_links": [], "survey_url": "", "unsubscribe_url": ""}
         if survey:
             link = short.setdefault(
@@ -109,6 +107,8 @@ class Composer:
         rendered = self.templates.message(kind, language, context, channel)
         text = rendered.text
         if channel == "sms":
+            from functions.core.sms import fit_sms
+
             text = fit_sms(text, self.sms.ascii_only, self.sms.max_segments, f"messages/{kind}/{language}.sms.txt").text
         unsubscribe_url = context["unsubscribe_url"] if channel == "email" else ""
         return OutgoingMessage(

@@ -19,6 +19,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from functions.core.errors import (
     AmbiguousDeliveryError,
@@ -29,10 +30,12 @@ from functions.core.errors import (
 from functions.core.i18n import both
 from functions.core.ledger import LedgerEntry
 from functions.core.messages import OutgoingMessage
-from functions.core.short_links import ShortLink
 from functions.core.surveys import Survey
 from functions.ports import Channel, Store
 from functions.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from functions.core.short_links import ShortLink
 
 
 @dataclass(frozen=True)

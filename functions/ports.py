@@ -7,16 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from functions.core.cases import CaseEvent, CaseRecord
 from functions.core.ledger import DeliveryReport, LedgerEntry, LedgerFacts, StoredCredential
 from functions.core.messages import OutgoingMessage, RenderedMessage
 from functions.core.sheet_layout import TabLayout
 from functions.core.sheet_schema import TabSpec
-from functions.core.short_links import ShortLink
 from functions.core.surveys import Answer, Survey
 from functions.core.tables import RowWrite, Table, TabWrite
+
+if TYPE_CHECKING:
+    from functions.core.short_links import ShortLink
 
 
 class Sheet(Protocol):

@@ -316,6 +316,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "demo_no_answer": ("chưa ai phản hồi", "no one has answered yet"),
     "demo_see_columns": ("xem cột 'Liên hệ gần nhất', 'Ghi chú hệ thống'", "see the system columns"),
     "demo_eml_files": ("tệp .eml", "files"),
+    "demo_phone_files": (
+        "{sms} tin SMS (.sms.txt) và {zns} tin Zalo ZNS (.zns.json) qua máy chủ thử cục bộ",
+        "{sms} SMS (.sms.txt) and {zns} Zalo ZNS messages (.zns.json) through local stand-in servers",
+    ),
     "demo_nothing_new": (
         "Không có tin mới: lần chạy này không gửi lại những gì đã gửi (xem lý do ở trên). "
         "Chạy lại từ đầu: careloop demo --fresh",

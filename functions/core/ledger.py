@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 RESERVED, SENT, FAILED = "reserved", "sent", "failed"
 UNCERTAIN = "uncertain"  # the server may have accepted it (its answer was lost): never re-sent without --force
@@ -45,8 +46,7 @@ class LedgerFacts:
 DELIVERED, UNDELIVERED = "delivered", "undelivered"
 
 
-@dataclass(frozen=True)
-class DeliveryReport:
+class DeliveryReport(NamedTuple):  # tuples, not dataclasses: they load with every run's cold start
     """What the provider said later about a message it accepted (an SMS status callback)."""
 
     key: str
@@ -58,8 +58,7 @@ class DeliveryReport:
     kind: str = ""  # the message kind (birthday, checkin, …)
 
 
-@dataclass(frozen=True)
-class StoredCredential:
+class StoredCredential(NamedTuple):
     """A provider's credentials kept in the store (Zalo's single-use refresh token), changed only by
     compare-and-swap on `version` so two runs never both spend one token."""
 

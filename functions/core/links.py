@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from functions.core.short_links import SURVEY as SHORT_SURVEY
-from functions.core.short_links import ShortLink, short_code
 from functions.core.tokens import Signer
+
+if TYPE_CHECKING:  # short links are for SMS and Zalo: an email-only run never loads them
+    from functions.core.short_links import ShortLink
 
 UNSUBSCRIBE = "unsubscribe"
 SURVEY, SURVEY_FORM = "survey", "survey-form"
@@ -41,9 +43,13 @@ class Links:
 
     def short(self, purpose: str, target: str, language: str, expires_at: datetime) -> ShortLink:
         """A short link for SMS and Zalo; the store must hold it before the message goes."""
+        from functions.core.short_links import ShortLink, short_code
+
         return ShortLink(short_code(self.secret, purpose, target), purpose, target, language, expires_at)
 
     def short_url(self, link: ShortLink) -> str:
-        if link.purpose == SHORT_SURVEY:
+        from functions.core.short_links import SURVEY
+
+        if link.purpose == SURVEY:
             return f"{self.survey_url or self.public_url}/s/{link.code}"
         return f"{self.unsubscribe_url or self.public_url}/u/{link.code}"

@@ -23,16 +23,17 @@ PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
 class SmsStatusDeps:
     store: Store
     callbacks: StatusCallbacks
-    status_url: str  # the URL careloop gave Twilio, as Twilio signed it (without the query)
+    status_url: str  # the URL careloop gave Twilio (without the query); empty: the one this request came to
     now: Callable[[], datetime]
 
 
 def handle_sms_status(
-    method: str, query_string: str, form: Mapping[str, str], signature: str, deps: SmsStatusDeps
+    method: str, called: str, query_string: str, form: Mapping[str, str], signature: str, deps: SmsStatusDeps
 ) -> Response:
+    """`called`: the URL the request came to, as Twilio saw it (scheme, host and path)."""
     if method != "POST":
         return "method not allowed", 405, PLAIN
-    url = deps.status_url + (f"?{query_string}" if query_string else "")
+    url = (deps.status_url or called) + (f"?{query_string}" if query_string else "")
     if not signature or not deps.callbacks.verified(url, form, signature):
         return "signature invalid", 403, PLAIN
     key = parse_qs(query_string).get("k", [""])[0]

@@ -8,7 +8,7 @@ import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 HANG_UP = "hang_up"  # a scripted fault: take the request, then close the connection without answering
 
@@ -36,7 +36,7 @@ class StandIn:
     def handle(self, method: str, path: str, headers: Any, body: bytes) -> tuple[int, Any] | str:
         raise NotImplementedError
 
-    def start(self) -> StandIn:
+    def start(self) -> Self:
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -73,7 +73,7 @@ class StandIn:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> StandIn:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

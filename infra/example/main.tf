@@ -25,4 +25,8 @@ module "careloop" {
   sender_email       = var.sender_email
   smtp_host          = var.smtp_host
   smtp_user          = var.smtp_user
+  twilio_account_sid = var.twilio_account_sid
+  sms_sender         = var.sms_sender
+  zalo_app_id        = var.zalo_app_id
+  zalo_templates     = var.zalo_templates
 }

@@ -39,3 +39,27 @@ variable "smtp_user" {
   type        = string
   description = "SMTP login name."
 }
+
+variable "twilio_account_sid" {
+  type        = string
+  description = "SMS through Twilio: the Account SID; empty for no SMS."
+  default     = ""
+}
+
+variable "sms_sender" {
+  type        = string
+  description = "SMS sender: the registered brand name or a Twilio number."
+  default     = ""
+}
+
+variable "zalo_app_id" {
+  type        = string
+  description = "Zalo ZNS: the app ID linked to the Official Account; empty for no Zalo."
+  default     = ""
+}
+
+variable "zalo_templates" {
+  type        = string
+  description = "Zalo ZNS: approved template per kind, e.g. checkin:123456,birthday:123457."
+  default     = ""
+}

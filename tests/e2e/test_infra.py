@@ -67,14 +67,14 @@ def test_every_entry_point_has_a_function_and_every_function_an_entry_point():
         for group in ("public_functions", "scheduled_functions")
         for f in local[group].values()
     }
-    assert deployed == entry_points() == {"followup_daily", "escalate_sync", "survey", "unsubscribe"}
+    assert deployed == entry_points() == {"followup_daily", "escalate_sync", "survey", "unsubscribe", "sms_status"}
     functions = {name: body for kind, name, body in resources() if kind == "google_cloudfunctions2_function"}
     assert functions["public"]["for_each"] == "${local.public_functions}"
     assert functions["scheduled"]["for_each"] == "${local.scheduled_functions}"
 
 
-def test_only_the_survey_and_unsubscribe_functions_are_public():
-    assert set(module_locals()["public_functions"]) == {"survey", "unsubscribe"}
+def test_only_the_survey_unsubscribe_and_sms_status_functions_are_public():
+    assert set(module_locals()["public_functions"]) == {"survey", "unsubscribe", "sms_status"}
     public_grants = [
         (name, body)
         for kind, name, body in resources()
@@ -120,8 +120,9 @@ def test_no_secret_value_in_any_terraform_file():
 
 def test_functions_read_pinned_secret_versions_and_firestore_has_its_index():
     functions = {name: body for kind, name, body in resources() if kind == "google_cloudfunctions2_function"}
-    secret = functions["public"]["service_config"][0]["secret_environment_variables"][0]
-    assert secret["version"].startswith("${var.secret_versions")
+    for kind in ("public", "scheduled"):
+        secret = functions[kind]["service_config"][0]["dynamic"][0]['"secret_environment_variables"']["content"][0]
+        assert secret["version"].startswith("${var.secret_versions")
     versions = next(
         block['"secret_versions"']
         for block in parsed(MODULE / "variables.tf")["variable"]

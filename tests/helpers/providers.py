@@ -45,4 +45,4 @@ def phone_providers(outbox: Path | None = None) -> Iterator[Providers]:
         TwilioStandIn(TWILIO_SID, TWILIO_TOKEN, outbox) as twilio,
         ZaloStandIn(ZALO_APP, ZALO_SECRET, ZALO_FIRST_REFRESH, ZALO_TEMPLATES, outbox) as zalo,
     ):
-        yield Providers(twilio, zalo)  # type: ignore[arg-type]
+        yield Providers(twilio, zalo)

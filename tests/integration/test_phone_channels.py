@@ -101,12 +101,13 @@ def test_an_undelivered_report_from_twilio_reaches_the_rows_system_note(tmp_path
         url = message["status_callback"]
         form = {"MessageSid": "SM1", "MessageStatus": "undelivered", "ErrorCode": "30003", "To": message["to"]}
         client = create_app("sms_status", str(ROOT / "main.py")).test_client()
-        forged = client.post(urlsplit(url).path + "?" + urlsplit(url).query, data=form,
-                             headers={"X-Twilio-Signature": "forged"})  # fmt: skip
-        assert forged.status_code == 403
+        # Twilio calls the status URL it was given (the public URL's /sms_status) and signs it.
+        called = {"path": "/sms_status?" + urlsplit(url).query, "base_url": "http://127.0.0.1:8080", "data": form}
+        assert client.post(**called, headers={"X-Twilio-Signature": "forged"}).status_code == 403
         signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, form)
-        answer = client.post("/sms_status?" + urlsplit(url).query, data=form, headers={"X-Twilio-Signature": signature})
-        assert answer.status_code == 204
+        tampered = {**called, "data": {**form, "MessageStatus": "delivered"}}
+        assert client.post(**tampered, headers={"X-Twilio-Signature": signature}).status_code == 403
+        assert client.post(**called, headers={"X-Twilio-Signature": signature}).status_code == 204
         public.sms_status_deps.cache_clear()
         assert run(tmp_path, providers).returncode == 0  # the next run writes it into the row
     (row_after,) = read_workbook(tmp_path / "khach-hang.xlsx")

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from functools import cached_property, wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from functions.core.cases import IN_PROGRESS, OPEN, CaseEvent, CaseRecord, case_fields, case_from_fields
 from functions.core.errors import StoreUnavailable
@@ -31,8 +31,10 @@ from functions.core.ledger import (
     StoredCredential,
     releasable,
 )
-from functions.core.short_links import ShortLink
 from functions.core.surveys import Answer, Survey, TooManyAnswers, answer_fields, survey_fields, survey_from_fields
+
+if TYPE_CHECKING:  # short links are for SMS and Zalo: a run without them never loads the module
+    from functions.core.short_links import ShortLink
 
 LEDGER, OPT_OUTS, REPORTS, CASES, EVENTS, SURVEYS = "ledger", "opt_outs", "reports", "cases", "events", "surveys"
 UNDELIVERED_REPORTS, SHORT_LINKS, CREDENTIALS = "undelivered", "short_links", "credentials"
@@ -199,7 +201,7 @@ class FirestoreStore:
         # just those of its window, never every message's report.
         reference = self.client.collection(UNDELIVERED_REPORTS).document(document_id(report.key))
         if report.status == UNDELIVERED:
-            reference.set(dataclasses.asdict(report), **self._call())
+            reference.set(report._asdict(), **self._call())
         else:
             reference.delete(**self._call())
 
@@ -219,6 +221,8 @@ class FirestoreStore:
 
     @_unavailable_on_error
     def short_link(self, code: str) -> ShortLink | None:
+        from functions.core.short_links import ShortLink
+
         fields = self._fields(self.client.collection(SHORT_LINKS).document(document_id(code)))
         return ShortLink(**fields) if fields else None
 

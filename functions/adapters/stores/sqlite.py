@@ -15,7 +15,7 @@ from contextlib import closing, contextmanager
 from datetime import UTC, date, datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from functions.core.cases import DATETIME_FIELDS, CaseEvent, CaseRecord, case_fields, case_from_fields
 from functions.core.errors import StoreUnavailable
@@ -32,8 +32,10 @@ from functions.core.ledger import (
     StoredCredential,
     releasable,
 )
-from functions.core.short_links import ShortLink
 from functions.core.surveys import Answer, Survey, TooManyAnswers, survey_fields, survey_from_fields
+
+if TYPE_CHECKING:  # short links are for SMS and Zalo: a run without them never loads the module
+    from functions.core.short_links import ShortLink
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ledger (
@@ -173,7 +175,7 @@ class SqliteStore:
     def record_delivery(self, report: DeliveryReport) -> None:
         with self._connection() as db:
             if report.status == UNDELIVERED:
-                body = json.dumps({**dataclasses.asdict(report), "at": report.at.isoformat()}, ensure_ascii=False)
+                body = json.dumps({**report._asdict(), "at": report.at.isoformat()}, ensure_ascii=False)
                 db.execute("INSERT OR REPLACE INTO undelivered VALUES (?, ?, ?)", (report.key, _utc(report.at), body))
             else:
                 db.execute("DELETE FROM undelivered WHERE key = ?", (report.key,))
@@ -195,6 +197,8 @@ class SqliteStore:
 
     @_unavailable_on_error
     def short_link(self, code: str) -> ShortLink | None:
+        from functions.core.short_links import ShortLink
+
         def parse(body: str) -> ShortLink:
             fields = json.loads(body)
             return ShortLink(**{**fields, "expires_at": datetime.fromisoformat(fields["expires_at"])})

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import shutil
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -147,14 +149,19 @@ def demo_moment(settings: Settings, today: date) -> datetime:
 
 
 def run_demo(folder: Path, fresh: bool = False, sheet: str | None = None) -> int:
+    if fresh and folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with phone_stand_ins(folder) as providers:
+        return _run_demo(folder, sheet, providers)
+
+
+def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int:
     from functions import bootstrap
     from functions.core.sheet_layout import layouts
     from functions.escalate.job import run_escalate
     from functions.followup.job import run_followup
 
-    if fresh and folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     settings = load_settings(
         overrides={
             "sheet": sheet or str(folder / "khach-hang.xlsx"),
@@ -163,6 +170,8 @@ def run_demo(folder: Path, fresh: bool = False, sheet: str | None = None) -> int
             "smtp_host": "",
             "business_name": "Văn phòng Luật Minh An",
             "sender_email": "cskh@luatminhan.vn",
+            "channel_order": "email,zalo,sms",  # this office writes by email where it has an address
+            **providers,
         }
     )
     now = demo_moment(settings, datetime.now(ZoneInfo(settings.timezone)).date())
@@ -193,9 +202,13 @@ def run_demo(folder: Path, fresh: bool = False, sheet: str | None = None) -> int
         print(escalation_summary(run_escalate(escalation, later), settings.staff_language))
     outbox = Path(settings.outbox).resolve()
     print()
-    files = len(list(outbox.glob("*.eml"))) if outbox.exists() else 0
+
+    def count(pattern: str) -> int:
+        return len(list(outbox.glob(pattern))) if outbox.exists() else 0
+
     print(f"{both('workbook')}: {where}  ({both('demo_see_columns')})")
-    print(f"{both('outbox')}:  {outbox}  ({files} {both('demo_eml_files')})")
+    print(f"{both('outbox')}:  {outbox}  ({count('*.eml')} {both('demo_eml_files')}; "
+          f"{both('demo_phone_files', sms=count('*.sms.txt'), zns=count('*.zns.json'))})")  # fmt: skip
     print(f"{both('store')}:  {Path(settings.store).resolve()}")
     if not outcome.report["sent"]:
         print(f"{say('demo_nothing_new', 'vi')}\n{say('demo_nothing_new', 'en')}")
@@ -222,3 +235,43 @@ def _customer_answers(settings, now: datetime) -> str | None:
     csrf = page.split('name="csrf" value="')[1].split('"')[0]
     handle_survey("POST", path, {}, {"score": "2", "comment": "Chờ lâu, chưa ai gọi lại", "csrf": csrf}, deps)
     return survey.customer_id
+
+
+# The demo's Zalo OA and Twilio account: local stand-ins speaking the providers' APIs. Their
+# approved ZNS templates take the parameters messages.toml fills; one demo phone is not on Zalo.
+DEMO_TWILIO = ("AC" + "d" * 32, "demo-twilio-token")
+DEMO_ZALO = ("1000000001", "demo-zalo-secret")
+DEMO_ZNS_IDS = {"birthday": "100001", "checkin": "100002", "case_survey": "100003"}
+NOT_ON_ZALO = {"84909000031"}
+
+
+@contextmanager
+def phone_stand_ins(folder: Path) -> Iterator[dict[str, str]]:
+    """The Twilio and Zalo stand-ins, started for the demo and stopped after it; the settings that
+    point careloop at them. The Zalo OA's tokens live in the demo's store, as in production: the
+    stand-in is told the current ones, as Zalo would know them."""
+    from functions import bootstrap
+    from functions.adapters.channels.zalo_tokens import CREDENTIAL
+    from functions.adapters.templates import Templates
+    from functions.standins.twilio_api import TwilioStandIn
+    from functions.standins.zalo_api import ZaloStandIn
+
+    kinds = Templates().message_kinds
+    templates = {template: list(kinds[kind]["zns"]) for kind, template in DEMO_ZNS_IDS.items()}
+    stored = bootstrap.open_store(load_settings(overrides={"store": str(folder / "careloop.sqlite")})).credential(
+        CREDENTIAL
+    )
+    refresh = stored.fields["refresh_token"] if stored else "demo-first-refresh-token"
+    with (
+        TwilioStandIn(*DEMO_TWILIO, folder / "outbox") as twilio,
+        ZaloStandIn(*DEMO_ZALO, refresh, templates, folder / "outbox") as zalo,
+    ):
+        if stored and stored.fields.get("access_token"):
+            zalo.access_tokens[stored.fields["access_token"]] = float(stored.fields.get("expires_at", 0))
+        zalo.not_on_zalo |= NOT_ON_ZALO
+        yield {
+            "twilio_account_sid": DEMO_TWILIO[0], "twilio_auth_token": DEMO_TWILIO[1], "sms_sender": "LuatMinhAn",
+            "twilio_api_url": twilio.url, "zalo_app_id": DEMO_ZALO[0], "zalo_app_secret": DEMO_ZALO[1],
+            "zalo_refresh_token": "demo-first-refresh-token", "zalo_api_url": zalo.url, "zalo_oauth_url": zalo.url,
+            "zalo_templates": ",".join(f"{kind}:{template}" for kind, template in DEMO_ZNS_IDS.items()),
+        }  # fmt: skip

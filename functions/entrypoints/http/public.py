@@ -43,7 +43,9 @@ def sms_status(request: Any) -> tuple[str, int, dict[str, str]]:
 
     query = request.query_string.decode("latin-1") if isinstance(request.query_string, bytes) else ""
     signature = request.headers.get("X-Twilio-Signature", "")
-    return handle_sms_status(request.method, query, request.form.to_dict(), signature, sms_status_deps())
+    # Behind Google's front end the function sees http; Twilio called (and signed) the https URL.
+    called = f"{request.headers.get('X-Forwarded-Proto', request.scheme)}://{request.host}{request.path}"
+    return handle_sms_status(request.method, called, query, request.form.to_dict(), signature, sms_status_deps())
 
 
 @lru_cache(maxsize=1)
@@ -55,7 +57,7 @@ def sms_status_deps() -> SmsStatusDeps:
     return SmsStatusDeps(
         bootstrap.open_store(settings),
         bootstrap.status_callbacks(settings),
-        bootstrap.sms_status_url(settings),
+        settings.sms_status_url,
         lambda: datetime.now(zone),
     )
 

@@ -5,19 +5,32 @@ locals {
     "artifactregistry.googleapis.com", "cloudscheduler.googleapis.com", "firestore.googleapis.com",
     "secretmanager.googleapis.com", "sheets.googleapis.com", "storage.googleapis.com", "iam.googleapis.com",
   ])
-  # Every entry point in main.py: the public ones answer customers, the scheduled ones only Cloud Scheduler.
+  # Every entry point in main.py: the public ones answer customers (and Twilio), the scheduled ones
+  # only Cloud Scheduler. Each public function reads just the secrets it needs.
   public_functions = {
-    survey      = { entry_point = "survey", description = "Survey page (public)" }
-    unsubscribe = { entry_point = "unsubscribe", description = "Unsubscribe page (public)" }
+    survey      = { entry_point = "survey", description = "Survey page (public)", secrets = ["signing_key"] }
+    unsubscribe = { entry_point = "unsubscribe", description = "Unsubscribe page (public)", secrets = ["signing_key"] }
+    sms_status  = { entry_point = "sms_status", description = "SMS delivery reports from Twilio (public, signed by Twilio)", secrets = local.sms_enabled ? ["twilio_auth_token"] : [] }
   }
+  sms_enabled  = var.twilio_account_sid != ""
+  zalo_enabled = var.zalo_app_id != ""
   scheduled_functions = {
     followup_daily = { entry_point = "followup_daily", description = "Birthday wishes and check-ins", schedule = var.followup_schedule }
     escalate_sync  = { entry_point = "escalate_sync", description = "Cases, SLAs and escalation", schedule = var.escalate_schedule }
   }
-  secrets = {
-    signing_key   = { id = "careloop-signing-key", env = "CARELOOP_SECRET" }
-    smtp_password = { id = "careloop-smtp-password", env = "CARELOOP_SMTP_PASSWORD" }
-  }
+  # Created empty; their values are added with gcloud (README). SMS and Zalo secrets exist once
+  # their provider is set up (twilio_account_sid, zalo_app_id).
+  secrets = merge(
+    {
+      signing_key   = { id = "careloop-signing-key", env = "CARELOOP_SECRET" }
+      smtp_password = { id = "careloop-smtp-password", env = "CARELOOP_SMTP_PASSWORD" }
+    },
+    local.sms_enabled ? { twilio_auth_token = { id = "careloop-twilio-auth-token", env = "CARELOOP_TWILIO_AUTH_TOKEN" } } : {},
+    local.zalo_enabled ? {
+      zalo_app_secret    = { id = "careloop-zalo-app-secret", env = "CARELOOP_ZALO_APP_SECRET" }
+      zalo_refresh_token = { id = "careloop-zalo-refresh-token", env = "CARELOOP_ZALO_REFRESH_TOKEN" }
+    } : {},
+  )
   environment = merge({
     CARELOOP_STORE         = "firestore://${var.project_id}"
     CARELOOP_SHEET         = "google:${var.spreadsheet_key}"
@@ -26,8 +39,15 @@ locals {
     CARELOOP_SMTP_HOST     = var.smtp_host
     CARELOOP_SMTP_USER     = var.smtp_user
     CARELOOP_TIMEZONE      = local.time_zone
+    CARELOOP_CHANNEL_ORDER = var.channel_order
     LOG_EXECUTION_ID       = "true"
-  }, var.extra_environment)
+    }, local.sms_enabled ? {
+    CARELOOP_TWILIO_ACCOUNT_SID = var.twilio_account_sid
+    CARELOOP_SMS_SENDER         = var.sms_sender
+    } : {}, local.zalo_enabled ? {
+    CARELOOP_ZALO_APP_ID    = var.zalo_app_id
+    CARELOOP_ZALO_TEMPLATES = var.zalo_templates
+  } : {}, var.extra_environment)
 }
 
 resource "google_project_service" "apis" {
@@ -134,7 +154,7 @@ resource "google_storage_bucket_object" "source" {
 # ---- Functions ---------------------------------------------------------------------------
 
 resource "google_cloudfunctions2_function" "public" {
-  #checkov:skip=CKV_GCP_124:Customers reach these two pages from email links on the internet; signed tokens guard them.
+  #checkov:skip=CKV_GCP_124:Customers reach the two pages from message links on the internet (signed tokens or unguessable codes guard them); Twilio posts delivery reports, checked by their X-Twilio-Signature.
   for_each    = local.public_functions
   project     = var.project_id
   location    = var.region
@@ -158,11 +178,14 @@ resource "google_cloudfunctions2_function" "public" {
     ingress_settings               = "ALLOW_ALL"
     all_traffic_on_latest_revision = true
     environment_variables          = local.environment
-    secret_environment_variables {
-      key        = local.secrets.signing_key.env
-      project_id = var.project_id
-      secret     = google_secret_manager_secret.careloop["signing_key"].secret_id
-      version    = var.secret_versions["signing_key"]
+    dynamic "secret_environment_variables" {
+      for_each = toset(each.value.secrets)
+      content {
+        key        = local.secrets[secret_environment_variables.value].env
+        project_id = var.project_id
+        secret     = google_secret_manager_secret.careloop[secret_environment_variables.value].secret_id
+        version    = var.secret_versions[secret_environment_variables.value]
+      }
     }
   }
   depends_on = [google_secret_manager_secret_iam_member.runtime_reads, google_firestore_database.careloop]
@@ -195,6 +218,7 @@ resource "google_cloudfunctions2_function" "scheduled" {
       CARELOOP_SURVEY_URL      = google_cloudfunctions2_function.public["survey"].service_config[0].uri
       CARELOOP_UNSUBSCRIBE_URL = google_cloudfunctions2_function.public["unsubscribe"].service_config[0].uri
       CARELOOP_PUBLIC_URL      = google_cloudfunctions2_function.public["survey"].service_config[0].uri
+      CARELOOP_SMS_STATUS_URL  = google_cloudfunctions2_function.public["sms_status"].service_config[0].uri
     })
     dynamic "secret_environment_variables" {
       for_each = local.secrets
@@ -211,7 +235,7 @@ resource "google_cloudfunctions2_function" "scheduled" {
 
 # Customers open the survey and unsubscribe pages from their phones: these two are public.
 resource "google_cloud_run_service_iam_member" "public" {
-  #checkov:skip=CKV_GCP_102:The survey and unsubscribe pages are opened by customers from email links; signed tokens guard them.
+  #checkov:skip=CKV_GCP_102:Customers open the survey and unsubscribe pages from message links, and Twilio posts delivery reports; signed tokens, unguessable codes and Twilio's signature guard them.
   for_each = google_cloudfunctions2_function.public
   project  = var.project_id
   location = var.region

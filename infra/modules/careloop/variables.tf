@@ -49,9 +49,42 @@ variable "secret_versions" {
   type        = map(string)
   description = "Pinned version of each secret the functions read, e.g. { signing_key = \"1\", smtp_password = \"1\" }. Add the values with gcloud first."
   default = {
-    signing_key   = "1"
-    smtp_password = "1"
+    signing_key        = "1"
+    smtp_password      = "1"
+    twilio_auth_token  = "1"
+    zalo_app_secret    = "1"
+    zalo_refresh_token = "1"
   }
+}
+
+variable "channel_order" {
+  type        = string
+  description = "Channels tried for a customer whose Channel cell is blank, in order (zalo, sms, email)."
+  default     = "zalo,sms,email"
+}
+
+variable "twilio_account_sid" {
+  type        = string
+  description = "SMS through Twilio: the Account SID (AC...). Empty: no SMS. The auth token is the secret careloop-twilio-auth-token."
+  default     = ""
+}
+
+variable "sms_sender" {
+  type        = string
+  description = "The SMS sender: a brand name registered for Vietnam (at most 11 characters) or a Twilio number."
+  default     = ""
+}
+
+variable "zalo_app_id" {
+  type        = string
+  description = "Zalo ZNS: the app ID linked to the Official Account. Empty: no Zalo. Its secret key and first refresh token are secrets."
+  default     = ""
+}
+
+variable "zalo_templates" {
+  type        = string
+  description = "Zalo ZNS: the approved template per message kind, e.g. checkin:123456,birthday:123457."
+  default     = ""
 }
 
 variable "function_memory" {
