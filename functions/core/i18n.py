@@ -170,8 +170,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "sent by {channel} (after {failed} could not reach them)",
     ),  # fmt: skip
     "undelivered": (
-        "Tin {kind} ngày {date} qua {channel} không tới được máy khách: {detail}",
-        "The {kind} message of {date} by {channel} did not reach the customer: {detail}",
+        "{kind} ngày {date} qua {channel} không tới được máy khách: {detail}",
+        "The {kind} of {date} by {channel} did not reach the customer: {detail}",
     ),
     "unconfirmed": (
         "Đã giữ chỗ nhưng chưa xác nhận gửi (có thể do lỗi giữa chừng); dùng 'careloop retry' để gửi lại",
