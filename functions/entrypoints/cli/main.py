@@ -12,12 +12,13 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from functions import bootstrap
 from functions.core.errors import JobCannotRun, SheetUnavailable, StoreUnavailable
 from functions.core.i18n import both
-from functions.core.ledger import UNCERTAIN
+from functions.core.ledger import UNCERTAIN, LedgerEntry
 from functions.core.sheet_schema import MissingColumnError
 from functions.entrypoints.cli.reports import escalation_summary, summary
 from functions.settings import Settings, SettingsError, load_settings
@@ -153,18 +154,25 @@ def _setup_sheet(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _entry_line(entry: LedgerEntry, at: datetime | None) -> str:
+    """A ledger entry for `careloop retry`: its key, channel, time, error, and the channels that
+    could not reach the customer before it."""
+    tried = f"  ({'; '.join(entry.attempts)})" if entry.attempts else ""
+    return f"{entry.key}  {entry.channel}  {at or ''}  {entry.error}{tried}"
+
+
 def _retry(args: argparse.Namespace, settings: Settings) -> int:
     store = bootstrap.open_store(settings)
     pending = store.unconfirmed()
     in_doubt = {e.key for e in pending if e.state == UNCERTAIN}
     if not args.keys and not args.all:
         for entry in [e for e in pending if e.key not in in_doubt]:
-            print(f"{entry.state:<9} {entry.key}  {entry.reserved_at or ''}  {entry.error}")
+            print(f"{entry.state:<9} {_entry_line(entry, entry.reserved_at)}")
         print(both("retry_pending", count=len(pending) - len(in_doubt)))
         if in_doubt:  # apart: the customer may have it already
             print(both("retry_in_doubt", count=len(in_doubt)))
             for entry in [e for e in pending if e.key in in_doubt]:
-                print(f"  ? {entry.key}  {entry.updated_at or ''}  {entry.error}")
+                print(f"  ? {_entry_line(entry, entry.updated_at)}")
         return 0
     keys = [e.key for e in pending if args.force or e.key not in in_doubt] if args.all else args.keys
     for key in keys:
