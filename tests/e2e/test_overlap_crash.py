@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT
-from tests.helpers.support import HEADER, MATRIX_HEADER, local_settings, row, write_workbook
+from tests.helpers.support import HEADER, MATRIX_HEADER, local_settings, row, store_setting, write_workbook
 
 CARELOOP = str(Path(sys.executable).with_name("careloop"))
 DRIVER = str(ROOT / "tests" / "helpers" / "crash_driver.py")
@@ -23,13 +23,7 @@ DUE = 60
 
 @pytest.fixture(params=["sqlite", "firestore"])
 def setup(request, tmp_path):
-    if request.param == "firestore":
-        from tests.helpers.firestore_emulator import PROJECT
-
-        request.getfixturevalue("firestore")
-        store = f"firestore://{PROJECT}"
-    else:
-        store = str(tmp_path / "s.sqlite")
+    store = store_setting(request.param, tmp_path, request)
     rows = [
         row(
             f"C-{i:03d}",

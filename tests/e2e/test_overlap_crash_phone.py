@@ -14,7 +14,7 @@ import pytest
 
 from tests.e2e.test_overlap_crash import DRIVER, NOW, run, run_together
 from tests.helpers.providers import phone_providers
-from tests.helpers.support import HEADER, local_settings, row, write_workbook
+from tests.helpers.support import HEADER, local_settings, row, store_setting, write_workbook
 
 DUE = 30
 NOT_ON_ZALO = {f"849123450{i:02d}" for i in range(0, DUE, 3)}  # every third: Zalo refuses, SMS carries it
@@ -22,13 +22,7 @@ NOT_ON_ZALO = {f"849123450{i:02d}" for i in range(0, DUE, 3)}  # every third: Za
 
 @pytest.fixture(params=["sqlite", "firestore"])
 def phone_setup(request, tmp_path):
-    if request.param == "firestore":
-        from tests.helpers.firestore_emulator import PROJECT
-
-        request.getfixturevalue("firestore")
-        store = f"firestore://{PROJECT}"
-    else:
-        store = str(tmp_path / "s.sqlite")
+    store = store_setting(request.param, tmp_path, request)
     rows = [
         row(
             f"P-{i:03d}",

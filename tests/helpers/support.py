@@ -173,3 +173,14 @@ def escalation_deps(sheet, store, channel=None):
         sheet_link="https://docs.google.com/spreadsheets/d/KEY/edit",
         retry=RetryPolicy(budget_seconds=1, first_delay=0.01, sleep=lambda s: None),
     )
+
+
+def store_setting(kind: str, tmp_path, request) -> str:
+    """The `store` setting for a test that runs careloop in other processes: a SQLite file in the
+    test's folder, or a clean database on the Firestore emulator."""
+    if kind == "sqlite":
+        return str(tmp_path / "s.sqlite")
+    from tests.helpers.firestore_emulator import PROJECT
+
+    request.getfixturevalue("firestore")
+    return f"firestore://{PROJECT}"

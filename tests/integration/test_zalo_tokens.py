@@ -75,11 +75,9 @@ def _send_many(kind: str, location: str, url: str, phones: list[str], queue) -> 
 
 @pytest.mark.parametrize("kind", ["sqlite", "firestore"])
 def test_two_processes_sending_at_once_spend_each_refresh_token_once(kind, tmp_path, request):
-    from tests.helpers.firestore_emulator import PROJECT
+    from tests.helpers.support import store_setting
 
-    location = str(tmp_path / "store.sqlite") if kind == "sqlite" else PROJECT
-    if kind == "firestore":
-        request.getfixturevalue("firestore")
+    location = store_setting(kind, tmp_path, request).removeprefix("firestore://")
     # Each access token is "about to expire" a second after it is issued: the runs refresh again and again.
     with ZaloStandIn(ZALO_APP, ZALO_SECRET, FIRST_REFRESH, ZNS_PARAMS, expires_in=301) as server:
         context = multiprocessing.get_context("spawn")
