@@ -1,8 +1,10 @@
 """One occasion's message on each of a customer's channels, in the order they will be tried.
 
-Email carries signed links (five one-tap scores, one-click unsubscribe); SMS and Zalo carry short
-links (/s/<code>: one link to the survey page; /u/<code> to opt out, in a promotional message),
-which the send path stores before the message goes. Used by every job that writes to customers.
+The words come from the text book (staff's Messages tab, or the built-in texts), filled in per
+channel: email carries signed links (five one-tap scores, one-click unsubscribe) and HTML built
+from the text; SMS and Zalo carry short links (/s/<code>: one link to the survey page; /u/<code>
+to opt out, in a promotional message), which the send path stores before the message goes.
+Used by every job that writes to customers.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from functions.core.errors import RenderError
-from functions.core.i18n import both
+from functions.core.i18n import both, say
 from functions.core.links import UNSUBSCRIBE_DAYS, Links
-from functions.core.messages import OutgoingMessage
+from functions.core.message_tab import Text, TextBook, builtin_book
+from functions.core.messages import PROMOTIONAL_LABEL, OutgoingMessage
+from functions.core.staff_texts import SURVEY_MARK, blocks, fill
 from functions.core.surveys import Survey
+from functions.core.vouchers import Voucher, voucher_values
 from functions.ports import Renderer
 from functions.survey.offers import survey_links
 
@@ -44,74 +49,131 @@ class Composed(NamedTuple):
 
 
 class Composer:
-    def __init__(self, templates: Renderer, links: Links, sms: SmsRules | None = None):
+    def __init__(self, templates: Renderer, links: Links, sms: SmsRules | None = None, book: TextBook | None = None):
         self.templates, self.links, self.sms = templates, links, sms or SmsRules()
+        self.book = book or builtin_book(templates.builtin_texts)
 
     def compose(
         self,
         key: str,
         kind: str,
         recipient: Recipient,
-        context: Mapping[str, Any],
+        values: Mapping[str, str | None],
         survey: Survey | None,
         now: datetime,
+        voucher: Voucher | None = None,
     ) -> Composed:
-        """Raises RenderError (naming the template) when any of the channels' texts cannot be made."""
+        """`values`: the message's placeholders ({ten_goi}, {ngay_mua}, …) without its links and voucher.
+        Raises RenderError (naming the text) when no form of the message can be made for a channel."""
+        occasion = _Occasion(key, kind, recipient, {**values, **voucher_values(voucher)}, survey, now,
+                             self.templates.promotional(kind) or voucher is not None)  # fmt: skip
         messages: list[OutgoingMessage] = []
         short: dict[str, ShortLink] = {}
         for channel, address in recipient.addresses:
             if channel in PHONE_CHANNELS:
-                channel_context = self._phone_context(kind, recipient, survey, now, short)
+                links = self._phone_links(occasion, short)
+                message = (
+                    self._zalo(occasion, address, links) if channel == "zalo" else self._sms(occasion, address, links)
+                )
+                if message is None:
+                    continue  # the approved template needs a value this message lacks: the next channel carries it
             else:
-                channel_context = self._email_context(recipient, survey)
-            message = self._message(key, kind, channel, address, recipient, {**context, **channel_context})
-            if channel == "zalo" and not all(value for _, value in message.params):
-                continue  # the approved template needs a value this message lacks: the next channel carries it
+                message = self._email(occasion, address)
             messages.append(message)
         if not messages:
             raise RenderError(both("zalo_params_missing", kind=kind))
         return Composed(tuple(messages), tuple(short.values()))
 
-    def _email_context(self, recipient: Recipient, survey: Survey | None) -> dict[str, Any]:
-        return {
-            "unsubscribe_url": self.links.unsubscribe(recipient.customer_id, recipient.language),
-            "survey_links": survey_links(self.links, survey) if survey else [],
-            "survey_url": self.links.survey(survey.survey_id, survey.language) if survey else "",
-        }
+    def _email(self, occasion: _Occasion, address: str) -> OutgoingMessage:
+        recipient, survey = occasion.recipient, occasion.survey
+        language = recipient.language
+        text = self.book.pick(occasion.kind, language, "email")
+        unsubscribe = self.links.unsubscribe(recipient.customer_id, language)
+        buttons = survey_links(self.links, survey) if survey else []
+        listed = "\n".join(f"{b['score']} – {b['label']}: {b['url']}" for b in buttons) or None
+        values = {**occasion.values, "survey_link": listed, "opt_out_link": unsubscribe}
+        assert text.subject is not None  # an email text has one (checked when the tab is read)
+        subject = " ".join(fill(text.subject, {**values, "survey_link": self._survey_url(survey)}).split())
+        body = fill(text.body, values) + "\n\n" + say("email_unsubscribe_line", language, url=unsubscribe) + "\n"
+        html = self.templates.text_email(
+            language,
+            blocks(fill(text.body, {**values, "survey_link": SURVEY_MARK if survey else None})),
+            {"business_name": occasion.values.get("business") or "", "unsubscribe_url": unsubscribe,
+             "survey_links": buttons},
+        )  # fmt: skip
+        label = PROMOTIONAL_LABEL if occasion.promotional else ""
+        return self._outgoing(occasion, "email", address, label + subject, body, html, unsubscribe, text)
 
-    def _phone_context(
-        self, kind: str, recipient: Recipient, survey: Survey | None, now: datetime, short: dict[str, ShortLink]
-    ) -> dict[str, Any]:
+    def _sms(self, occasion: _Occasion, address: str, links: Mapping[str, str | None]) -> OutgoingMessage:
+        """The SMS from staff's text, or from the built-in one when staff's is too long for these values."""
+        from functions.core.sms import fit_sms
+
+        text = self.book.pick(occasion.kind, occasion.recipient.language, "sms")
+        candidates = [text] if text.row is None else [text, self.book.builtin_for(text)]
+        label = PROMOTIONAL_LABEL if occasion.promotional else ""
+        for index, candidate in enumerate(candidates):
+            words = fill(candidate.body, {**occasion.values, **links})
+            try:
+                fitted = fit_sms(label + words, self.sms.ascii_only, self.sms.max_segments, candidate.source("vi"))
+            except RenderError:
+                if index == len(candidates) - 1:
+                    raise
+                continue
+            return self._outgoing(occasion, "sms", address, "", fitted.text, "", "", candidate)
+        raise AssertionError("unreachable")  # the last candidate either fits or raised
+
+    def _zalo(self, occasion: _Occasion, address: str, links: Mapping[str, str | None]) -> OutgoingMessage | None:
+        values = {**occasion.values, **links}
+        rendered = self.templates.message(occasion.kind, occasion.recipient.language, {"values": values}, "zalo")
+        if not all(value for _, value in rendered.params):
+            return None
+        return self._outgoing(occasion, "zalo", address, "", rendered.text, "", "", None, rendered.params)
+
+    def _phone_links(self, occasion: _Occasion, short: dict[str, ShortLink]) -> dict[str, str | None]:
+        """Short links for a phone message, made once per occasion and stored with the survey."""
         from functions.core.short_links import SURVEY, UNSUBSCRIBE
 
-        context: dict[str, Any] = {"survey_links": [], "survey_url": "", "unsubscribe_url": ""}
+        links: dict[str, str | None] = {"survey_link": None, "opt_out_link": None}
+        survey, recipient = occasion.survey, occasion.recipient
         if survey:
+            link = short.setdefault(SURVEY, self.links.short(SURVEY, survey.survey_id, survey.language,
+                                                              survey.expires_at))  # fmt: skip
+            links["survey_link"] = self.links.short_url(link)
+        if occasion.promotional:  # an advert carries its opt-out
+            expires = occasion.now + timedelta(days=UNSUBSCRIBE_DAYS)
             link = short.setdefault(
-                SURVEY, self.links.short(SURVEY, survey.survey_id, survey.language, survey.expires_at)
+                UNSUBSCRIBE, self.links.short(UNSUBSCRIBE, recipient.customer_id, recipient.language, expires)
             )
-            context["survey_url"] = self.links.short_url(link)
-        if self.templates.message_kinds.get(kind, {}).get("promotional"):  # an advert carries its opt-out
-            link = short.setdefault(
-                UNSUBSCRIBE,
-                self.links.short(
-                    UNSUBSCRIBE, recipient.customer_id, recipient.language, now + timedelta(days=UNSUBSCRIBE_DAYS)
-                ),
-            )
-            context["unsubscribe_url"] = self.links.short_url(link)
-        return context
+            links["opt_out_link"] = self.links.short_url(link)
+        return links
 
-    def _message(
-        self, key: str, kind: str, channel: str, address: str, recipient: Recipient, context: Mapping[str, Any]
+    def _survey_url(self, survey: Survey | None) -> str | None:
+        return self.links.survey(survey.survey_id, survey.language) if survey else None
+
+    def _outgoing(
+        self,
+        occasion: _Occasion,
+        channel: str,
+        address: str,
+        subject: str,
+        text: str,
+        html: str,
+        unsubscribe_url: str,
+        source: Text | None,
+        params: tuple[tuple[str, str], ...] = (),
     ) -> OutgoingMessage:
-        language = recipient.language
-        rendered = self.templates.message(kind, language, context, channel)
-        text = rendered.text
-        if channel == "sms":
-            from functions.core.sms import fit_sms
-
-            text = fit_sms(text, self.sms.ascii_only, self.sms.max_segments, f"messages/{kind}/{language}.sms.txt").text
-        unsubscribe_url = context["unsubscribe_url"] if channel == "email" else ""
+        recipient = occasion.recipient
         return OutgoingMessage(
-            key, channel, address, recipient.name, rendered.subject, text, rendered.html, unsubscribe_url, language,
-            kind, rendered.params,
+            occasion.key, channel, address, recipient.name, subject, text, html, unsubscribe_url, recipient.language,
+            occasion.kind, params, source.source(recipient.language) if source else "messages.toml (ZNS)",
         )  # fmt: skip
+
+
+class _Occasion(NamedTuple):
+    key: str
+    kind: str
+    recipient: Recipient
+    values: Mapping[str, Any]
+    survey: Survey | None
+    now: datetime
+    promotional: bool

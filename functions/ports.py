@@ -19,6 +19,7 @@ from functions.core.tables import RowWrite, Table, TabWrite
 
 if TYPE_CHECKING:
     from functions.core.short_links import ShortLink
+    from functions.core.staff_texts import Block
 
 
 class Sheet(Protocol):
@@ -149,8 +150,18 @@ class Renderer(Protocol):
     @property
     def message_kinds(self) -> Mapping[str, Mapping[str, Any]]: ...
 
+    @property
+    def builtin_texts(self) -> Mapping[tuple[str, str, str], tuple[str | None, str]]:
+        """(kind, language, channel) → (subject, text) of the texts customers receive unless staff
+        wrote their own: plain text with placeholders (`core.staff_texts`)."""
+
     def message(self, kind: str, language: str, context: Mapping[str, Any], channel: str = "email") -> RenderedMessage:
-        """The message for one channel: email (subject, text, HTML), sms (one text) or zalo (the
-        approved template's parameters)."""
+        """A message from templates: an owner's email (subject, text, HTML), or a Zalo template's
+        parameters filled from `context["values"]`."""
+
+    def text_email(self, language: str, body: Sequence[Block], context: Mapping[str, Any]) -> str:
+        """The HTML of an email built from a text's blocks, inside the messages' layout."""
+
+    def promotional(self, kind: str) -> bool: ...
 
     def page(self, name: str, context: Mapping[str, Any]) -> str: ...

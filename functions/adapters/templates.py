@@ -7,7 +7,7 @@ never into a customer reading "Chào ,". HTML is autoescaped; subjects and text 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -16,10 +16,10 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_auto
 from jinja2.sandbox import SandboxedEnvironment
 
 from functions.core.errors import RenderError
-from functions.core.messages import RenderedMessage
+from functions.core.messages import PROMOTIONAL_LABEL, RenderedMessage
+from functions.core.staff_texts import Block, fill, parse
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
-PROMOTIONAL_LABEL = "[QC] "  # Decree 91/2020: advertising messages are labelled
 
 
 class Templates:
@@ -45,13 +45,23 @@ class Templates:
         except TemplateError as error:
             raise RenderError(f"{name}: {error}") from error
 
+    @cached_property
+    def builtin_texts(self) -> dict[tuple[str, str, str], tuple[str | None, str]]:
+        """(kind, language, channel) → (subject, text): the texts customers receive unless staff
+        wrote their own in the Messages tab (templates/messages/texts.toml)."""
+        table = tomllib.loads((self.directory / "messages" / "texts.toml").read_text(encoding="utf-8"))
+        return {
+            (kind, language, channel): (text.get("subject"), text["text"].strip())
+            for kind, languages in table.items()
+            for language, channels in languages.items()
+            for channel, text in channels.items()
+        }
+
     def message(self, kind: str, language: str, context: Mapping[str, Any], channel: str = "email") -> RenderedMessage:
-        context = {**context, "language": language}
-        if channel == "sms":
-            return RenderedMessage("", self.sms_text(kind, language, context), "")
         if channel == "zalo":
             params = self.zns_params(kind, context)
             return RenderedMessage("", "\n".join(f"{name}: {value}" for name, value in params), "", params)
+        context = {**context, "language": language}
         base = f"messages/{kind}/{language}"
         subject = " ".join(self.render(f"{base}.subject.txt", context).split())
         if self.promotional(kind):
@@ -60,26 +70,27 @@ class Templates:
             subject, self.render(f"{base}.txt", context).strip() + "\n", self.render(f"{base}.html", context)
         )
 
+    def text_email(self, language: str, body: Sequence[Block], context: Mapping[str, Any]) -> str:
+        """The HTML of an email whose words come from a text (staff's or built in)."""
+        return self.render("messages/_text.html", {**context, "language": language, "blocks": body})
+
     def promotional(self, kind: str) -> bool:
         return bool(self.message_kinds.get(kind, {}).get("promotional"))
 
-    def sms_text(self, kind: str, language: str, context: Mapping[str, Any]) -> str:
-        text = " ".join(self.render(f"messages/{kind}/{language}.sms.txt", context).split())
-        return PROMOTIONAL_LABEL + text if self.promotional(kind) else text
-
     def zns_params(self, kind: str, context: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-        """The Zalo template's parameters, each rendered from the message's context; RenderError for a
-        kind with no [KIND.zns] table (it cannot go by Zalo)."""
+        """The Zalo template's parameters, each filled from the message's placeholder values
+        (`context["values"]`); RenderError for a kind with no [KIND.zns] table (it cannot go by Zalo)."""
         mapping = self.message_kinds.get(kind, {}).get("zns")
         if not mapping:
             raise RenderError(f"messages.toml [{kind}.zns]: không có tham số Zalo / no Zalo parameters")
-        try:
-            return tuple(
-                (name, " ".join(self.environment.from_string(source).render(context).split()))
-                for name, source in mapping.items()
-            )
-        except TemplateError as error:
-            raise RenderError(f"messages.toml [{kind}.zns]: {error}") from error
+        values = context.get("values", {})
+        params = []
+        for name, source in mapping.items():
+            parsed = parse(source)
+            if parsed.problems:
+                raise RenderError(f"messages.toml [{kind}.zns] {name}: {parsed.problems[0].code}")
+            params.append((name, fill(parsed, values)))
+        return tuple(params)
 
     def page(self, name: str, context: Mapping[str, Any]) -> str:
         return self.render(f"pages/{name}", context)

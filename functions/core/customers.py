@@ -17,7 +17,7 @@ from functions.core import values
 from functions.core.gc_pause import cycle_collector_paused
 from functions.core.i18n import say
 from functions.core.ids import derived_id
-from functions.core.names import greeting_name
+from functions.core.names import greeting_name, salutation_said
 from functions.core.sheet_schema import CUSTOMERS, locate_columns
 from functions.core.tables import Table
 from functions.core.text import cell_text, fold, shorten, typed
@@ -64,6 +64,7 @@ class Customer:
     problems: tuple[Problem, ...] = ()
     system: tuple[Any, ...] = ()  # the system cells as read, to write only what changes
     system_keys: tuple[str, ...] = ()
+    salutation: str = ""  # as a message says it ("chị", "Ms"): the {xung_ho} of staff's texts
 
     def cell(self, key: str) -> Any:
         """A system cell as read ("system_note", "opt_out", …); None when the column is absent."""
@@ -197,6 +198,7 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
                 else (),
                 system_cells(raw),
                 system_keys,
+                salutation_said(cell_text(salutations[i]), language),
             )
         )
     problems = [p for c in customers if c.problems for p in c.problems]

@@ -66,6 +66,67 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "expected a brand name (at most 11 letters, digits, spaces) or a number like +84…",
     ),
     "need_with": ("cần có khi đã đặt {other}", "needed once {other} is set"),
+    # The Messages tab: why a row's text is not used (its System note).
+    "text_not_used": (
+        "Không dùng được, đang gửi nội dung có sẵn: {reasons}",
+        "Not used, the built-in text goes out: {reasons}",
+    ),
+    "text_brace": (
+        "dấu ngoặc không đúng ở '{text}' (chỉ dùng tên như {{ten}})",
+        "a brace out of place at '{text}' (use only names like {{name}})",
+    ),
+    "text_unknown_placeholder": ("không có chỗ điền {placeholder}", "there is no placeholder {placeholder}"),
+    "text_empty": ("nội dung trống", "the text is empty"),
+    "text_no_subject": ("email cần tiêu đề", "an email needs a subject"),
+    "text_placeholder_not_here": (
+        "{placeholder} không dùng được cho loại tin này",
+        "{placeholder} has no value in this kind of message",
+    ),
+    "text_placeholder_needed": ("thiếu {placeholder}", "{placeholder} is missing"),
+    "text_sms_too_long": ("SMS quá dài: {error}", "the SMS is too long: {error}"),
+    "text_row_unknown": (
+        "Loại tin, Ngôn ngữ hoặc Kênh không rõ (loại: {kinds}; ngôn ngữ: vi, en; kênh: {channels})",
+        "Kind, Language or Channel unclear (kinds: {kinds}; languages: vi, en; channels: {channels})",
+    ),
+    "text_inactive": (
+        "Ô Dùng chưa đánh dấu: đang gửi nội dung có sẵn",
+        "Active is not ticked: the built-in text goes out",
+    ),
+    "text_duplicate": (
+        "Trùng với dòng {row}: dòng {row} được dùng",
+        "Same kind, language and channel as row {row}: row {row} is used",
+    ),
+    "text_builtin": ("nội dung có sẵn", "built-in text"),
+    "text_from_row": ("tab '{tab}', dòng {row}", "tab '{tab}', row {row}"),
+    "voucher_unknown": ("Mã phiếu này không do careloop phát hành", "careloop did not issue this code"),
+    "email_unsubscribe_line": ("Hủy đăng ký nhận tin: {url}", "Unsubscribe: {url}"),
+    # Placeholders in message texts: what each becomes (the Messages tab's header note, the README).
+    "placeholder_given_name": ("tên gọi (tên cuối): Lan", "given name: Lan"),
+    "placeholder_salutation": (
+        "xưng hô như trên dòng khách (chị, anh…; trống: anh/chị)",
+        "salutation as in the row (Ms, Mr…)",
+    ),
+    "placeholder_full_name": ("họ tên: Nguyễn Thị Lan", "full name: Nguyễn Thị Lan"),
+    "placeholder_greeting": ("xưng hô và tên: chị Lan", "salutation and name: Ms Lan"),
+    "placeholder_business": ("tên doanh nghiệp", "the business's name"),
+    "placeholder_purchase_date": ("ngày mua: 16/11/2026", "purchase date: 16/11/2026"),
+    "placeholder_voucher_code": ("mã quà tặng: 7K3QW9XM (tin sinh nhật)", "voucher code: 7K3QW9XM (birthday)"),
+    "placeholder_voucher_value": ("giá trị quà: giảm 15%", "voucher value: 15% off"),
+    "placeholder_valid_until": ("hạn dùng quà: 24/12/2026", "voucher valid until: 24/12/2026"),
+    "placeholder_survey_link": ("link khảo sát (email: năm nút bấm)", "survey link (email: five buttons)"),
+    "placeholder_case_id": ("mã hồ sơ: HS-ABCD2345 (khảo sát sau xử lý)", "case ID (survey after a case)"),
+    "placeholder_opt_out_link": (
+        "link từ chối nhận tin (bắt buộc trong SMS quảng cáo)",
+        "opt-out link (required in promotional SMS)",
+    ),
+    "messages_header_note": (
+        "Sửa nội dung tin gửi khách ở đây. Chỗ điền:\n{table}\nDòng có {{link_khao_sat}}, {{link_tu_choi}} "
+        "hoặc quà tặng chỉ hiện khi tin có khảo sát, link từ chối hoặc quà. Dòng sai sẽ được ghi chú và tin có sẵn "
+        "được gửi thay.",
+        "Edit what customers receive here. Placeholders:\n{table}\nA line with {{survey_link}}, "
+        "{{unsubscribe_link}} or a voucher shows only when the message has one. A row that cannot be used is noted "
+        "and the built-in text goes out.",
+    ),
     "channels": ("Kênh gửi", "Channels"),
     "preview_sms": (
         "{length} ký tự {encoding}, {segments} tin SMS",

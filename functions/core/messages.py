@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+PROMOTIONAL_LABEL = "[QC] "  # Decree 91/2020: advertising messages are labelled
+
 
 @dataclass(frozen=True)
 class RenderedMessage:
@@ -26,3 +28,4 @@ class OutgoingMessage:
     language: str
     kind: str = ""  # the message kind: a Zalo template is approved per kind
     params: tuple[tuple[str, str], ...] = ()  # a Zalo template's parameters, in order
+    source: str = ""  # where the words came from (a Messages tab row, the built-in text), for previews

@@ -65,6 +65,12 @@ def greeting_name(full_name: str, salutation: str, language: str) -> str:
     return f"{said} {given_name(full_name)}".strip()
 
 
+def salutation_said(salutation: str, language: str) -> str:
+    """The salutation as a message says it: "chị", "Ms", "anh/chị" when none was typed (Vietnamese),
+    "" in English when there is no title to say."""
+    return _title(salutation, language) or ""
+
+
 @lru_cache(maxsize=256)
 def _title(salutation: str, language: str) -> str | None:
     said = normalise_salutation(salutation) if salutation else ""

@@ -131,6 +131,39 @@ DASHBOARD = TabSpec(
         C("period", "Kỳ", "Period", system=True),
     ),
 )
+MESSAGES = TabSpec(
+    "messages",
+    "Mẫu tin nhắn",
+    "Messages",
+    aliases=("Mau tin nhan", "Message texts", "Nội dung tin"),
+    columns=(
+        C("template_id", "Mã mẫu", "Template ID", system=True),
+        C("kind", "Loại tin", "Kind", ("Loại",), required=True),
+        C("language", "Ngôn ngữ", "Language", ("Lang",)),
+        C("channel", "Kênh", "Channel"),
+        C("subject", "Tiêu đề", "Subject"),
+        C("text", "Nội dung", "Text", ("Nội dung tin", "Message"), required=True),
+        C("active", "Dùng", "Active", ("Đang dùng", "In use")),
+        C("system_note", "Ghi chú hệ thống", "System note", system=True),
+    ),
+)
+VOUCHERS = TabSpec(
+    "vouchers",
+    "Phiếu quà tặng",
+    "Vouchers",
+    aliases=("Phieu qua tang", "Voucher", "Quà tặng"),
+    columns=(
+        C("code", "Mã phiếu", "Code", ("Mã quà tặng", "Voucher code"), required=True, system=True),
+        C("customer_id", "Mã KH", "Customer ID", system=True),
+        C("customer", "Họ tên", "Name", system=True),
+        C("value", "Giá trị", "Value", system=True),
+        C("issued", "Ngày phát", "Issued", system=True),
+        C("expires", "Hạn dùng", "Expires", system=True),
+        C("used", "Đã dùng", "Used"),
+        C("used_on", "Ngày dùng", "Used on", system=True),
+        C("system_note", "Ghi chú hệ thống", "System note", system=True),
+    ),
+)
 del C
 
 

@@ -16,6 +16,7 @@ from functions.core.errors import RenderError
 from functions.core.ids import digest_hex
 from functions.core.ledger import IN_DOUBT, SENT, LedgerEntry
 from functions.core.messages import OutgoingMessage
+from functions.core.staff_texts import values_for
 from functions.core.surveys import Survey
 from functions.delivery import Delivery, RunClock, deliver
 from functions.escalate.deps import EscalationDeps
@@ -212,10 +213,10 @@ def _survey_message(
         addresses = [(c, customer.address(c) or "") for c in channels]
     else:
         addresses = [("email", case.customer_email)]
-    context = {
-        "greeting": customer.greeting if customer else case.customer_name,
-        "case_id": case.case_id,
-        "business_name": deps.business_name,
-    }
+    if customer is not None:
+        values = values_for(customer.name, customer.greeting, customer.salutation, deps.business_name,
+                            case_id=case.case_id)  # fmt: skip
+    else:
+        values = values_for(case.customer_name, case.customer_name, "", deps.business_name, case_id=case.case_id)
     recipient = Recipient(case.customer_id, case.customer_name, case.language, addresses)
-    return Composer(deps.templates, deps.links, deps.sms).compose(key, "case_survey", recipient, context, survey, now)
+    return Composer(deps.templates, deps.links, deps.sms).compose(key, "case_survey", recipient, values, survey, now)

@@ -23,6 +23,7 @@ from functions.core.ledger import DeliveryReport, LedgerEntry
 from functions.core.links import Links
 from functions.core.messages import OutgoingMessage
 from functions.core.sheet_schema import CUSTOMERS
+from functions.core.staff_texts import values_for
 from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, customer_row_write, customers_tab_write
 from functions.delivery import Delivery, RunClock, deliver
@@ -220,10 +221,8 @@ class _Run:
 
     def compose(self, message: DueMessage) -> Composed:
         deps, customer = self.deps, message.customer
-        context: dict[str, Any] = {"greeting": customer.greeting, "name": customer.name,
-                                   "business_name": deps.business_name}  # fmt: skip
-        if customer.purchase_date:
-            context["purchase_date"] = f"{customer.purchase_date:%d/%m/%Y}"
+        values = values_for(customer.name, customer.greeting, customer.salutation, deps.business_name,
+                            customer.purchase_date)  # fmt: skip
         survey = None
         if message.kind == CHECKIN and deps.surveys:
             survey = offer(
@@ -235,7 +234,7 @@ class _Run:
         recipient = Recipient(
             customer.id, customer.name, customer.language, [(c, customer.address(c) or "") for c in channels]
         )
-        return self.composer.compose(message.key, message.kind, recipient, context, survey, self.now)
+        return self.composer.compose(message.key, message.kind, recipient, values, survey, self.now)
 
     def failure(self, message: DueMessage, error: str) -> None:
         self.failed.append((message, error))

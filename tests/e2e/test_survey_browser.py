@@ -133,11 +133,10 @@ def small_targets(page) -> list[str]:
 
 
 def test_the_emails_unsubscribe_link_is_big_enough_to_tap(survey_site, tmp_path):
-    from functions.adapters.templates import Templates
-    from functions.entrypoints.cli.check import SAMPLE_CONTEXT
+    from tests.unit.test_rendering import compose
 
     browser, _, _ = survey_site
-    html = Templates().message("checkin", "vi", SAMPLE_CONTEXT).html
+    html = compose("checkin").messages[0].html
     (tmp_path / "checkin.html").write_text(html, encoding="utf-8")
     context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
     page = context.new_page()

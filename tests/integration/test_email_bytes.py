@@ -4,6 +4,7 @@ sees them: headers to the RFCs whatever the customer's name holds."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from email import message_from_bytes, policy
 from email.header import decode_header, make_header
 
@@ -11,8 +12,11 @@ import pytest
 
 from functions.adapters.channels.outbox import OutboxChannel
 from functions.adapters.templates import Templates
+from functions.compose import Composer, Recipient
 from functions.core.messages import OutgoingMessage
-from functions.entrypoints.cli.check import SAMPLE_CONTEXT
+from functions.core.staff_texts import EDITABLE_KINDS, values_for
+from functions.entrypoints.cli.check import SAMPLE_CONTEXT, SAMPLE_LINKS, SAMPLE_SURVEY
+from tests.helpers import NINE_AM
 
 KINDS = ("birthday", "checkin", "case_notice", "case_survey")
 HOSTILE_NAMES = [
@@ -29,14 +33,26 @@ ALLOWED = {"From", "To", "Reply-To", "Subject", "Date", "Message-ID", "List-Unsu
 UNSUBSCRIBE = "https://care.example.vn/unsubscribe/" + "eyJjIjoiQy0wMDQyIiwibCI6InZpIn0.aBcD" * 4
 
 
+def rendered(kind: str, name: str) -> tuple[str, str, str]:
+    """(subject, text, HTML) of a kind's email to a customer called `name`: from its text (what
+    customers receive) or its template (what owners receive)."""
+    if kind not in EDITABLE_KINDS:
+        message = Templates().message(kind, "vi", {**SAMPLE_CONTEXT, "greeting": name, "name": name, "customer": name})
+        return message.subject, message.text, message.html
+    values = values_for(name, name, "", "Văn phòng Luật Minh An", date(2026, 11, 16), "HS-ABCD2345")
+    recipient = Recipient("C-1", name, "vi", [("email", "lan@bücher.de")])
+    survey = None if kind == "birthday" else SAMPLE_SURVEY
+    (email,) = Composer(Templates(), SAMPLE_LINKS).compose(kind, kind, recipient, values, survey, NINE_AM).messages
+    return email.subject, email.text, email.html
+
+
 def raw_message(tmp_path, kind: str, name: str) -> tuple[bytes, str]:
-    templates = Templates()
-    rendered = templates.message(kind, "vi", {**SAMPLE_CONTEXT, "greeting": name, "name": name, "customer": name})
-    message = OutgoingMessage(f"{kind}/C-1\n/2026", "email", "lan@bücher.de", name, rendered.subject, rendered.text,
-                              rendered.html, UNSUBSCRIBE, "vi")  # fmt: skip
+    subject, text, html = rendered(kind, name)
+    message = OutgoingMessage(f"{kind}/C-1\n/2026", "email", "lan@bücher.de", name, subject, text, html, UNSUBSCRIBE,
+                              "vi")  # fmt: skip
     OutboxChannel(tmp_path, "Văn phòng Luật Minh An", "cskh@luatminhan.vn", "hotro@luatminhan.vn").deliver(message)
     (path,) = tmp_path.glob("*.eml")
-    return path.read_bytes(), rendered.subject
+    return path.read_bytes(), subject
 
 
 def header_block(raw: bytes) -> list[tuple[str, str]]:

@@ -1,6 +1,6 @@
 """One occasion's message on each channel: signed links by email, short links by SMS and Zalo."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -9,20 +9,20 @@ from functions.compose import Composer, Recipient, SmsRules
 from functions.core.errors import RenderError
 from functions.core.links import Links
 from functions.core.short_links import SURVEY, is_short_code
+from functions.core.staff_texts import values_for
 from functions.core.surveys import Survey
 from tests.helpers import NINE_AM, TEST_SECRET
 
 LINKS = Links("https://care.example.vn", TEST_SECRET)
 SURVEY_OFFERED = Survey("SV-1", "KH-1", "checkin/2026-11-16", "vi", NINE_AM, NINE_AM + timedelta(days=30))
-CONTEXT = {"greeting": "chị Lan", "name": "Nguyễn Thị Lan", "business_name": "Luật Minh An",
-           "purchase_date": "16/11/2026"}  # fmt: skip
+VALUES = values_for("Nguyễn Thị Lan", "chị Lan", "chị", "Luật Minh An", date(2026, 11, 16))
 EVERY = [("zalo", "+84912345678"), ("sms", "+84912345678"), ("email", "lan@example.com")]
 
 
 def compose(addresses=EVERY, survey=SURVEY_OFFERED, sms=None, kind="checkin", templates=None):
     composer = Composer(templates or Templates(), LINKS, sms or SmsRules())
     recipient = Recipient("KH-1", "Nguyễn Thị Lan", "vi", addresses)
-    return composer.compose("checkin/KH-1/2026-11-16", kind, recipient, CONTEXT, survey, NINE_AM)
+    return composer.compose("checkin/KH-1/2026-11-16", kind, recipient, VALUES, survey, NINE_AM)
 
 
 def test_each_channel_gets_its_own_form_of_the_message_and_links():
@@ -50,7 +50,7 @@ def test_a_zalo_template_missing_a_value_leaves_the_message_to_the_next_channel(
 
 
 def test_an_sms_longer_than_allowed_is_a_render_error_naming_the_template():
-    with pytest.raises(RenderError, match="messages/checkin/vi.sms.txt"):
+    with pytest.raises(RenderError, match=r"texts.toml \[checkin.vi.sms\]"):
         compose(addresses=[("sms", "+84912345678")], sms=SmsRules(ascii_only=False, max_segments=1))
 
 

@@ -1,26 +1,50 @@
+from datetime import date
+
 import pytest
 
 from functions.adapters.templates import Templates
 from functions.core.errors import RenderError
+from functions.core.staff_texts import values_for
 from functions.entrypoints.cli.check import SAMPLE_CONTEXT, check_templates
+from tests.helpers import NINE_AM
 
 
 def test_every_message_renders_in_both_languages():
     assert check_templates(Templates()) == []
 
 
+def compose(kind="birthday", language="vi", channels=(("email", "lan@example.com"),), survey=None, voucher=None,
+            purchase=date(2026, 11, 16)):  # fmt: skip
+    from functions.compose import Composer, Recipient
+    from functions.entrypoints.cli.check import SAMPLE_LINKS
+
+    values = values_for("Nguyễn Thị Lan", "chị Lan", "chị", "Gara Tiến Phát", purchase, "HS-ABCD2345")
+    recipient = Recipient("C-001", "Nguyễn Thị Lan", language, list(channels))
+    return Composer(Templates(), SAMPLE_LINKS).compose("k", kind, recipient, values, survey, NINE_AM, voucher)
+
+
 def test_vietnamese_birthday_greets_by_salutation_and_given_name():
-    message = Templates().message("birthday", "vi", SAMPLE_CONTEXT)
+    (message,) = compose().messages
     assert message.subject == "Chúc mừng sinh nhật chị Lan!"
     assert message.text.startswith("Chào chị Lan,")
-    assert SAMPLE_CONTEXT["unsubscribe_url"] in message.text and SAMPLE_CONTEXT["unsubscribe_url"] in message.html
+    assert message.unsubscribe_url in message.text and message.unsubscribe_url in message.html
+    assert "quà tặng" not in message.text  # no voucher this time: its line is left out
+
+
+def test_the_built_in_texts_pass_the_checks_staff_texts_must():
+    from functions.core.message_tab import builtin_book
+    from functions.core.staff_texts import TextRules, check
+
+    strictest = TextRules(surveys=True, vouchers=True, promotional=frozenset({"birthday"}))
+    for (kind, _, channel), text in builtin_book(Templates().builtin_texts).builtin.items():
+        assert check(kind, channel, text.subject, text.body, strictest) == [], (kind, channel)
 
 
 def test_a_missing_variable_is_an_error_not_an_empty_greeting():
     context = dict(SAMPLE_CONTEXT)
-    del context["greeting"]
-    with pytest.raises(RenderError, match="greeting"):
-        Templates().message("birthday", "vi", context)
+    del context["owner"]
+    with pytest.raises(RenderError, match="owner"):
+        Templates().message("case_notice", "vi", context)
 
 
 def _templates_with(tmp_path, name, text, promotional=False):
@@ -51,12 +75,13 @@ def test_promotional_messages_are_labelled(tmp_path):
 
 
 def test_a_late_check_in_says_nothing_untrue_and_speaks_to_one_person():
-    from functions.entrypoints.cli.check import SAMPLE_CONTEXT
+    from functions.entrypoints.cli.check import SAMPLE_SURVEY
 
     for language in ("vi", "en"):
-        message = Templates().message("checkin", language, {**SAMPLE_CONTEXT, "purchase_date": "14/11/2026"})
+        (message,) = compose("checkin", language, survey=SAMPLE_SURVEY, purchase=date(2026, 11, 14)).messages
         for text in (message.text, message.html):
             assert "một tuần" not in text and "a week" not in text  # a catch-up may go out 9 days later
             assert "14/11/2026" in text
-    vi = Templates().message("checkin", "vi", SAMPLE_CONTEXT)
+    (vi,) = compose("checkin", survey=SAMPLE_SURVEY).messages
     assert "Quý khách" not in vi.text and "Chị Lan hài lòng thế nào?" in vi.text  # the row's own salutation
+    assert vi.html.count("score=") == 5  # the five one-tap buttons where {link_khao_sat} stands

@@ -4,16 +4,20 @@ sample data, so a broken template is found here and never by a customer."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 
 from functions import bootstrap
 from functions.adapters.templates import Templates
-from functions.compose import SmsRules
+from functions.compose import Composer, Recipient, SmsRules
 from functions.core.customers import read_customers
 from functions.core.errors import RenderError
 from functions.core.i18n import LANGUAGES, both
+from functions.core.links import Links
+from functions.core.message_tab import TextBook
 from functions.core.sheet_schema import CUSTOMERS, MissingColumnError
-from functions.core.sms import fit_sms
+from functions.core.staff_texts import BIRTHDAY, EDITABLE_KINDS, values_for
+from functions.core.surveys import Survey
+from functions.core.vouchers import Voucher
 from functions.settings import Settings, configured_channels
 
 SAMPLE_CASE = {
@@ -43,33 +47,40 @@ SAMPLE_CONTEXT = {
 }
 
 
-SAMPLE_SHORT_LINK = "https://example.invalid/s/abcdefghijklmnop"  # as long as a real one, for SMS length
+SAMPLE_LINKS = Links("https://care.example.vn", "s" * 32)
+SAMPLE_SURVEY = Survey("SV-SAMPLE", "C-001", "checkin/2026-11-16", "vi", datetime(2026, 11, 23, 9, tzinfo=UTC),
+                       datetime(2026, 12, 23, 9, tzinfo=UTC))  # fmt: skip
+SAMPLE_VOUCHER = Voucher("7K3QW9XM", "C-001", "Nguyễn Thị Lan", 2026, "giảm 15%", date(2026, 11, 23),
+                         date(2026, 12, 23))  # fmt: skip
 
 
-def check_templates(templates: Templates, sms: SmsRules | None = None) -> list[str]:
-    """Every kind in every language on every channel it has: email; SMS (within the segment limit,
-    with links as long as real ones); the Zalo template's parameters."""
+def check_templates(templates: Templates, sms: SmsRules | None = None, book: TextBook | None = None) -> list[str]:
+    """Every kind in every language on every channel it has: the owners' emails from their templates;
+    what customers receive from the texts (staff's where usable, else built in), by email, SMS within
+    the segment limit (links as long as real ones) and Zalo — with and without a survey and a voucher."""
     failures = []
+    composer = Composer(templates, SAMPLE_LINKS, sms, book)
     for kind in templates.message_kinds:
         for language in LANGUAGES:
             try:
-                _check_kind(templates, kind, language, sms or SmsRules())
+                if kind in EDITABLE_KINDS:
+                    _check_text(composer, kind, language)
+                else:
+                    templates.message(kind, language, SAMPLE_CONTEXT)
             except RenderError as error:
                 failures.append(str(error))
     return failures
 
 
-def _check_kind(templates: Templates, kind: str, language: str, sms: SmsRules) -> None:
-    templates.message(kind, language, SAMPLE_CONTEXT)
-    promotional = templates.promotional(kind)
-    phone_context = {**SAMPLE_CONTEXT, "survey_url": SAMPLE_SHORT_LINK,
-                     "unsubscribe_url": SAMPLE_SHORT_LINK if promotional else ""}  # fmt: skip
-    sms_template = f"messages/{kind}/{language}.sms.txt"
-    if (templates.directory / sms_template).exists():
-        text = templates.message(kind, language, phone_context, "sms").text
-        fit_sms(text, sms.ascii_only, sms.max_segments, sms_template)
-    if templates.message_kinds[kind].get("zns"):
-        templates.message(kind, language, phone_context, "zalo")
+def _check_text(composer: Composer, kind: str, language: str) -> None:
+    channels = ["email", "sms"] + (["zalo"] if composer.templates.message_kinds[kind].get("zns") else [])
+    recipient = Recipient("C-001", "Nguyễn Thị Lan", language, [(c, "+84912345678") for c in channels])
+    values = values_for("Nguyễn Thị Lan", "chị Lan", "chị", "Văn phòng Luật Minh An", date(2026, 11, 16), "HS-ABCD2345")
+    now = SAMPLE_SURVEY.created_at
+    for survey, voucher in ((SAMPLE_SURVEY, SAMPLE_VOUCHER if kind == BIRTHDAY else None), (None, None)):
+        composed = composer.compose(f"{kind}/C-001/sample", kind, recipient, values, survey, now, voucher)
+        if len(composed.messages) < len(channels) - (survey is None):  # without a survey Zalo's may drop out
+            raise RenderError(f"{kind}/{language}: {[m.channel for m in composed.messages]}")
 
 
 def channels_configured(settings: Settings) -> str:

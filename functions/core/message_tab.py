@@ -1,0 +1,191 @@
+"""The Messages tab (`Mẫu tin nhắn`) read into the texts a run uses (pure): each row's kind,
+language and channel, its subject and text checked (placeholders, required ones, SMS length), and
+a System note for every row that cannot be used — the built-in text goes out instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from functions.core.errors import RenderError
+from functions.core.i18n import say
+from functions.core.sheet_schema import MESSAGES, locate_columns
+from functions.core.staff_texts import (
+    EDITABLE_CHANNELS,
+    EDITABLE_KINDS,
+    ParsedText,
+    TextProblem,
+    TextRules,
+    check,
+    fill,
+    parse,
+)
+from functions.core.tables import RowWrite, Table, TabWrite
+from functions.core.text import cell_text, fold, typed
+
+TextKey = tuple[str, str, str]  # (kind, language, channel)
+
+KIND_WORDS = {
+    **dict.fromkeys(("birthday", "sinh nhat", "chuc mung sinh nhat"), "birthday"),
+    **dict.fromkeys(("checkin", "check-in", "check in", "hoi tham", "hoi tham sau mua"), "checkin"),
+    **dict.fromkeys(("case_survey", "case survey", "khao sat sau xu ly", "khao sat ho so"), "case_survey"),
+}
+KIND_LABELS = {  # as setup-sheet writes them, in the staff language
+    "vi": {"birthday": "sinh nhật", "checkin": "hỏi thăm", "case_survey": "khảo sát sau xử lý"},
+    "en": {"birthday": "birthday", "checkin": "checkin", "case_survey": "case_survey"},
+}
+LANGUAGE_WORDS = {"vi": "vi", "tieng viet": "vi", "en": "en", "english": "en", "tieng anh": "en"}
+CHANNEL_WORDS = {"email": "email", "e-mail": "email", "thu": "email", "sms": "sms", "tin nhan": "sms"}
+
+
+@dataclass(frozen=True)
+class Text:
+    kind: str
+    language: str
+    channel: str
+    subject: ParsedText | None
+    body: ParsedText
+    row: int | None = None  # its row in the Messages tab; None: built in
+
+    def source(self, language: str) -> str:
+        """Where the words come from, for previews and reports."""
+        if self.row is None:
+            return f"{say('text_builtin', language)} (texts.toml [{self.kind}.{self.language}.{self.channel}])"
+        return say("text_from_row", language, tab=MESSAGES.title(language), row=self.row)
+
+
+@dataclass(frozen=True)
+class TextBook:
+    """The texts a run sends: staff's where their row is usable, else the built-in ones."""
+
+    builtin: Mapping[TextKey, Text]
+    staff: Mapping[TextKey, Text] = field(default_factory=dict)
+
+    def pick(self, kind: str, language: str, channel: str) -> Text:
+        key = (kind, language, channel)
+        return self.staff.get(key) or self.builtin.get(key) or self.builtin[(kind, "vi", channel)]
+
+    def builtin_for(self, text: Text) -> Text:
+        key = (text.kind, text.language, text.channel)
+        return self.builtin.get(key) or self.builtin[(text.kind, "vi", text.channel)]
+
+
+def builtin_book(texts: Mapping[TextKey, tuple[str | None, str]]) -> TextBook:
+    return TextBook({key: _text(key, subject, body) for key, (subject, body) in texts.items()})
+
+
+def _text(key: TextKey, subject: str | None, body: str, row: int | None = None) -> Text:
+    return Text(*key, parse(subject) if subject is not None else None, parse(body), row)
+
+
+@dataclass(frozen=True)
+class TextChecks:
+    """How a row is checked: what its kind must hold, and how a sample of it fits an SMS."""
+
+    rules: TextRules
+    sample: Mapping[str, str | None]  # placeholder key → a realistic value (links as long as real ones)
+    sms_fits: Callable[[str, str], None]  # (text, template name) → raises RenderError when too long
+
+
+@dataclass
+class MessageTab:
+    book: TextBook
+    writes: list[RowWrite] = field(default_factory=list)  # each row's ID and System note, where they change
+    invalid: list[tuple[int, str]] = field(default_factory=list)  # (row, why) for check and reports
+
+
+def read_message_tab(table: Table | None, builtin: TextBook, checks: TextChecks, language: str) -> MessageTab:
+    """Every row checked; the first usable active row of each kind, language and channel wins."""
+    tab = MessageTab(builtin)
+    if table is None:
+        return tab
+    columns = locate_columns(MESSAGES, table.header)
+    staff: dict[TextKey, Text] = {}
+    for index, raw in enumerate(table.rows):
+        cells = {key: raw[pos] if pos < len(raw) else None for key, pos in columns.items()}
+        if not any(typed(cells.get(k)) for k in ("kind", "language", "channel", "subject", "text")):
+            continue
+        number = Table.row_number(index)
+        key, problems = _row(cells, checks)
+        note = _note(problems, language)
+        if key is not None and not problems:
+            if not _ticked(cells.get("active")):
+                note = say("text_inactive", language)
+            elif key in staff:
+                note = say("text_duplicate", language, row=staff[key].row)
+            else:
+                staff[key] = _text(key, cell_text(cells.get("subject")) or None, cell_text(cells.get("text")), number)
+        if problems:
+            tab.invalid.append((number, note))
+        tab.writes += _row_write(number, cells, key, note)
+    tab.book = TextBook(builtin.builtin, staff)
+    return tab
+
+
+def _row(cells: Mapping[str, Any], checks: TextChecks) -> tuple[TextKey | None, list[TextProblem]]:
+    kind = KIND_WORDS.get(fold(cell_text(cells.get("kind"))))
+    language = LANGUAGE_WORDS.get(fold(cell_text(cells.get("language"))))
+    channel = CHANNEL_WORDS.get(fold(cell_text(cells.get("channel"))))
+    if kind is None or language is None or channel is None:
+        return None, [TextProblem("text_row_unknown", {"kinds": ", ".join(EDITABLE_KINDS),
+                                                      "channels": ", ".join(EDITABLE_CHANNELS)})]  # fmt: skip
+    subject_text = cell_text(cells.get("subject"))
+    subject = parse(subject_text) if channel == "email" else None
+    body = parse(cell_text(cells.get("text")))
+    problems = check(kind, channel, subject, body, checks.rules)
+    if channel == "sms" and not problems:
+        try:
+            checks.sms_fits(fill(body, checks.sample), f"{MESSAGES.title_vi} ({kind}/{language}/sms)")
+        except RenderError as error:
+            problems.append(TextProblem("text_sms_too_long", {"error": str(error).split(": ", 1)[-1]}))
+    return (kind, language, channel), problems
+
+
+def _note(problems: list[TextProblem], language: str) -> str:
+    if not problems:
+        return ""
+    reasons = "; ".join(say(p.code, language, **p.params) for p in problems)
+    return say("text_not_used", language, reasons=reasons)
+
+
+def _ticked(value: object) -> bool:
+    """Active unless staff unticked it (a blank cell counts as ticked: a row staff just added is meant)."""
+    return value is not False and fold(cell_text(value)) not in ("false", "khong", "no", "0")
+
+
+def _row_write(number: int, cells: Mapping[str, Any], key: TextKey | None, note: str) -> list[RowWrite]:
+    """The row's ID (its kind/language/channel, so a sorted tab keeps its notes straight) and note."""
+    read_id = cell_text(cells.get("template_id")) or None
+    wanted: dict[str, Any] = {}
+    if key is not None and read_id != "/".join(key):
+        wanted["template_id"] = "/".join(key)
+    if note != cell_text(cells.get("system_note")):
+        wanted["system_note"] = note
+    if not wanted:
+        return []
+    name = " ".join(cell_text(cells.get("kind")).split()) if read_id is None else None
+    return [RowWrite(number, read_id, wanted, name=name)]
+
+
+def message_tab_write(writes: list[RowWrite], language: str) -> TabWrite:
+    return TabWrite(MESSAGES, MESSAGES.column("template_id"), writes, language, MESSAGES.column("kind"))
+
+
+def seed_rows(builtin: Mapping[TextKey, tuple[str | None, str]], language: str) -> list[list[Any]]:
+    """The Messages tab's first rows, in its column order: every built-in text, ready to edit."""
+    labels = KIND_LABELS.get(language, KIND_LABELS["vi"])
+    order = [c.key for c in MESSAGES.columns]
+    rows = []
+    for kind in EDITABLE_KINDS:
+        for text_language in ("vi", "en"):
+            for channel in EDITABLE_CHANNELS:
+                if (kind, text_language, channel) not in builtin:
+                    continue
+                subject, body = builtin[(kind, text_language, channel)]
+                values = {"template_id": f"{kind}/{text_language}/{channel}", "kind": labels[kind],
+                          "language": text_language, "channel": channel, "subject": subject or "", "text": body,
+                          "active": True, "system_note": ""}  # fmt: skip
+                rows.append([values[k] for k in order])
+    return rows

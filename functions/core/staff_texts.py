@@ -1,0 +1,238 @@
+"""Message texts staff write (pure): plain text with named placeholders — `{xung_ho} {ten}` — read
+from the Messages tab, checked, and filled in. Text is data, never code: a placeholder is looked up
+and substituted, nothing is evaluated, and a text that cannot be used as written is reported on its
+row while the built-in text goes out instead.
+
+The built-in texts (templates/messages/texts.toml) are written the same way and go through the
+same checks, so staff start from exactly what customers receive today.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from functions.core.i18n import say
+from functions.core.names import given_name
+from functions.core.text import fold
+
+BIRTHDAY, CHECKIN, CASE_SURVEY = "birthday", "checkin", "case_survey"
+EDITABLE_KINDS = (BIRTHDAY, CHECKIN, CASE_SURVEY)  # what customers receive; owner notices stay templates
+EDITABLE_CHANNELS = ("email", "sms")  # a Zalo template is approved by Zalo, not written here
+
+# Each placeholder: its key, then how staff may spell it (Vietnamese first, then English).
+SPELLINGS: dict[str, tuple[str, ...]] = {
+    "given_name": ("ten", "name"),
+    "salutation": ("xung_ho", "salutation"),
+    "full_name": ("ho_ten", "full_name"),
+    "greeting": ("ten_goi", "greeting"),
+    "business": ("ten_doanh_nghiep", "business"),
+    "purchase_date": ("ngay_mua", "purchase_date"),
+    "voucher_code": ("ma_qua_tang", "voucher_code"),
+    "voucher_value": ("gia_tri_qua", "voucher_value"),
+    "valid_until": ("han_dung", "valid_until"),
+    "survey_link": ("link_khao_sat", "survey_link"),
+    "case_id": ("ma_ho_so", "case_id"),
+    "opt_out_link": ("link_tu_choi", "unsubscribe_link"),
+}
+PLACEHOLDERS = {spelling: key for key, spellings in SPELLINGS.items() for spelling in spellings}
+COMMON = frozenset({"given_name", "salutation", "full_name", "greeting", "business", "opt_out_link"})
+VOUCHER = frozenset({"voucher_code", "voucher_value", "valid_until"})
+ALLOWED = {  # the placeholders each kind has values for
+    BIRTHDAY: COMMON | VOUCHER,
+    CHECKIN: COMMON | {"purchase_date", "survey_link"},
+    CASE_SURVEY: COMMON | {"case_id", "survey_link"},
+}
+# A line holding one of these is left out when the message has no value for it (no survey offered
+# this time, no voucher), so staff write it once and it appears only when it applies.
+OPTIONAL = frozenset({"survey_link", "opt_out_link"}) | VOUCHER
+
+_BRACES = re.compile(r"\{[^{}\n]*\}|[{}]")
+_NAME = re.compile(r"[a-z_]+")
+SURVEY_MARK = "\x00survey\x00"  # where the five survey buttons go in an email's HTML
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    key: str
+    capital: bool = False  # typed with a capital ({Ten_goi}): the value starts a sentence
+
+
+Piece = str | Placeholder
+Line = tuple[Piece, ...]
+
+
+@dataclass(frozen=True)
+class TextProblem:
+    code: str  # an i18n message code
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    lines: tuple[Line, ...]
+    problems: tuple[TextProblem, ...] = ()
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(p.key for line in self.lines for p in line if isinstance(p, Placeholder))
+
+
+def parse(text: str) -> ParsedText:
+    """Lines of literal text and placeholders; a brace that is not a known `{name}` is a problem,
+    quoted as staff typed it ("{{7*7}}", "{ten", "{ho ten}")."""
+    lines: list[Line] = []
+    problems: list[TextProblem] = []
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        pieces: list[Piece] = []
+        at = 0
+        for match in _BRACES.finditer(raw):
+            pieces.append(raw[at : match.start()])
+            at = match.end()
+            token = match.group()
+            name = fold(token[1:-1]).replace(" ", "_") if len(token) > 2 else ""
+            if token in ("{", "}") or not _NAME.fullmatch(name):
+                problems.append(TextProblem("text_brace", {"text": _around(raw, match.start(), match.end())}))
+            elif name not in PLACEHOLDERS:
+                problems.append(TextProblem("text_unknown_placeholder", {"placeholder": token}))
+            else:
+                pieces.append(Placeholder(PLACEHOLDERS[name], token[1].isupper()))
+        pieces.append(raw[at:])
+        lines.append(tuple(p for p in pieces if p != ""))
+    return ParsedText(tuple(lines), tuple(dict.fromkeys(problems)))
+
+
+def _around(line: str, start: int, end: int) -> str:
+    """The braces staff typed and a little around them, for the note: "{{7*7}}", "{ten,"."""
+    return line[max(start - 1, 0) : min(end + 8, len(line))].strip()[:30]
+
+
+def fill(text: ParsedText, values: Mapping[str, str | None]) -> str:
+    """The text with its placeholders filled in. A line whose optional placeholder has no value this
+    time is left out; blank lines are kept (they separate paragraphs), runs of spaces are not."""
+    out: list[str] = []
+    for line in text.lines:
+        if any(isinstance(p, Placeholder) and values.get(p.key) is None and p.key in OPTIONAL for p in line):
+            continue
+        filled = "".join(p if isinstance(p, str) else _value(p, values) for p in line)
+        out.append(re.sub(r"(?<=\S) {2,}(?=\S)", " ", filled).strip())
+    text_out = "\n".join(out)
+    return re.sub(r"\n{3,}", "\n\n", text_out).strip()
+
+
+def _value(placeholder: Placeholder, values: Mapping[str, str | None]) -> str:
+    value = values.get(placeholder.key) or ""
+    return value[:1].upper() + value[1:] if placeholder.capital else value
+
+
+@dataclass(frozen=True)
+class TextRules:
+    """What a kind's text must hold, from the deployment's settings."""
+
+    surveys: bool = True  # check-ins carry a survey: their text needs the survey link
+    vouchers: bool = False  # birthday wishes carry a voucher: their text needs its code
+    promotional: frozenset[str] = frozenset()  # kinds sent as advertising: an SMS needs the opt-out link
+
+    def required(self, kind: str, channel: str) -> frozenset[str]:
+        needed = set()
+        if kind == CASE_SURVEY or (kind == CHECKIN and self.surveys):
+            needed.add("survey_link")
+        if kind == BIRTHDAY and self.vouchers:
+            needed.add("voucher_code")
+        if channel == "sms" and kind in self.promotional:
+            needed.add("opt_out_link")
+        return frozenset(needed)
+
+
+def check(kind: str, channel: str, subject: ParsedText | None, body: ParsedText, rules: TextRules) -> list[TextProblem]:
+    """Why a text cannot be sent as written; empty when it can."""
+    problems = list(body.problems) + (list(subject.problems) if subject else [])
+    if not any(piece for line in body.lines for piece in line if not isinstance(piece, str) or piece.strip()):
+        problems.append(TextProblem("text_empty"))
+    if channel == "email" and (subject is None or not subject.lines or not any(subject.lines[0])):
+        problems.append(TextProblem("text_no_subject"))
+    used = body.keys | (subject.keys if subject else frozenset())
+    for key in sorted(used - ALLOWED[kind]):
+        problems.append(TextProblem("text_placeholder_not_here", {"placeholder": "{" + SPELLINGS[key][0] + "}"}))
+    for key in sorted(rules.required(kind, channel) - body.keys):
+        problems.append(TextProblem("text_placeholder_needed", {"placeholder": "{" + SPELLINGS[key][0] + "}"}))
+    return problems
+
+
+# ---- email HTML built from the text --------------------------------------------------------
+
+LINK = re.compile(r"https?://[^\s<>\"]+")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A piece of an email body: a paragraph (lines of text and links) or the survey buttons."""
+
+    kind: str  # "paragraph" or "survey"
+    lines: tuple[tuple[tuple[str, str], ...], ...] = ()  # each line: ("text" | "link", content) segments
+
+
+def blocks(filled: str) -> list[Block]:
+    """Paragraphs at blank lines, line breaks kept, links made links; the survey mark (where
+    `{link_khao_sat}` stood) becomes the five buttons."""
+    out: list[Block] = []
+    for paragraph in re.split(r"\n\s*\n", filled):
+        lines: list[tuple[tuple[str, str], ...]] = []
+        for line in paragraph.split("\n"):
+            parts = line.split(SURVEY_MARK)
+            for index, part in enumerate(parts):
+                if index:  # a survey mark stood here: close the paragraph, put the buttons
+                    if lines:
+                        out.append(Block("paragraph", tuple(lines)))
+                        lines = []
+                    out.append(Block("survey"))
+                if part.strip():
+                    lines.append(_segments(part.strip()))
+        if lines:
+            out.append(Block("paragraph", tuple(lines)))
+    return out
+
+
+def _segments(line: str) -> tuple[tuple[str, str], ...]:
+    segments: list[tuple[str, str]] = []
+    at = 0
+    for match in LINK.finditer(line):
+        url = match.group().rstrip(".,;:!?)")
+        if match.start() > at:
+            segments.append(("text", line[at : match.start()]))
+        segments.append(("link", url))
+        at = match.start() + len(url)
+    if at < len(line):
+        segments.append(("text", line[at:]))
+    return tuple(segments)
+
+
+def values_for(
+    full_name: str,
+    greeting: str,
+    salutation: str,
+    business: str,
+    purchase_date: date | None = None,
+    case_id: str | None = None,
+) -> dict[str, str | None]:
+    """A message's placeholders about its customer and occasion (links and voucher come per channel)."""
+    return {
+        "given_name": given_name(full_name),
+        "salutation": salutation,
+        "full_name": " ".join(full_name.split()),
+        "greeting": greeting,
+        "business": business,
+        "purchase_date": f"{purchase_date:%d/%m/%Y}" if purchase_date else None,
+        "case_id": case_id,
+    }
+
+
+def placeholder_table(language: str) -> list[tuple[str, str]]:
+    """(placeholder as staff type it, what it becomes), for the tab's header note and the README."""
+    return [("{" + "} / {".join(SPELLINGS[key]) + "}", say(f"placeholder_{key}", language)) for key in SPELLINGS]
+
+
+def spelled(keys: Iterable[str]) -> str:
+    return ", ".join("{" + SPELLINGS[k][0] + "}" for k in keys)

@@ -1,0 +1,179 @@
+"""Birthday vouchers (pure): one code per customer and birthday year, and the Vouchers tab.
+
+A code is 8 characters of Crockford's base32 (no I, L, O or U: nothing to misread), 40 bits from a
+keyed hash of the customer and the year, so two overlapping runs issue the same code and nobody can
+guess another customer's. The store keeps every code issued: a code already held by another
+customer or year (one chance in a trillion) is passed over for the next candidate, so no code is
+ever given twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from functions.core.i18n import say
+from functions.core.sheet_schema import VOUCHERS, locate_columns
+from functions.core.tables import RowWrite, Table, TabWrite
+from functions.core.text import cell_text, fold
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 8
+CANDIDATES = 16  # candidate codes tried per customer and year before giving up (never reached in practice)
+RESTORE_DAYS = 400  # codes issued this recently are restored to the tab when their row is deleted
+
+
+@dataclass(frozen=True)
+class VoucherRules:
+    value: str = ""  # "giảm 15%"; empty: no vouchers
+    days: int = 30  # valid this many days from the birthday
+
+    @property
+    def on(self) -> bool:
+        return bool(self.value)
+
+
+@dataclass(frozen=True)
+class Voucher:
+    code: str
+    customer_id: str
+    customer_name: str
+    year: int  # the birthday year it is for
+    value: str
+    issued: date
+    expires: date
+    used_on: date | None = None
+
+    def owner(self) -> tuple[str, int]:
+        return self.customer_id, self.year
+
+
+def voucher_code(secret: str, customer_id: str, year: int, attempt: int = 0) -> str:
+    digest = hmac.new(secret.encode(), f"voucher/{customer_id}/{year}/{attempt}".encode(), hashlib.sha256).digest()
+    number = int.from_bytes(digest[:5], "big")  # 40 bits: 8 characters of 5 bits
+    return "".join(CROCKFORD[(number >> (5 * (CODE_LENGTH - 1 - i))) & 31] for i in range(CODE_LENGTH))
+
+
+def voucher_for(
+    secret: str,
+    customer_id: str,
+    customer_name: str,
+    today: date,
+    rules: VoucherRules,
+    stored: Callable[[str], Voucher | None],
+) -> Voucher:
+    """This year's voucher: the stored one if issued already, else a new one under the first
+    candidate code nobody else holds. `stored(code)` looks a code up in the store."""
+    for attempt in range(CANDIDATES):
+        code = voucher_code(secret, customer_id, today.year, attempt)
+        held = stored(code)
+        if held is None:
+            return Voucher(code, customer_id, customer_name, today.year, rules.value, today,
+                           today + timedelta(days=rules.days))  # fmt: skip
+        if held.owner() == (customer_id, today.year):
+            return held
+    raise RuntimeError(f"no free voucher code for {customer_id}/{today.year}")  # 16 collisions in 2^40
+
+
+def voucher_values(voucher: Voucher | None) -> dict[str, str | None]:
+    """The voucher's placeholders in a message ({ma_qua_tang}, {gia_tri_qua}, {han_dung})."""
+    if voucher is None:
+        return {"voucher_code": None, "voucher_value": None, "valid_until": None}
+    return {"voucher_code": voucher.code, "voucher_value": voucher.value, "valid_until": f"{voucher.expires:%d/%m/%Y}"}
+
+
+# ---- the Vouchers tab ---------------------------------------------------------------------
+
+
+@dataclass
+class VoucherTab:
+    used: dict[str, date | None]  # code → the day staff ticked Used (None: they unticked it), where it changed
+    writes: list[RowWrite]
+
+
+def read_voucher_tab(table: Table | None, stored: Iterable[Voucher], today: date, language: str) -> VoucherTab:
+    """What staff ticked, and the rows to write: every stored voucher's row as it should read
+    (a deleted row comes back), Used on filled when Used is ticked, a note on a code careloop
+    did not issue."""
+    by_code = {v.code: v for v in stored}
+    rows: dict[str, tuple[int, Mapping[str, Any]]] = {}
+    writes: list[RowWrite] = []
+    used: dict[str, date | None] = {}
+    if table is not None:
+        columns = locate_columns(VOUCHERS, table.header)
+        for index, raw in enumerate(table.rows):
+            cells = {key: raw[pos] if pos < len(raw) else None for key, pos in columns.items()}
+            code = cell_text(cells.get("code")).upper()
+            if not code:
+                continue
+            number = Table.row_number(index)
+            if code not in by_code:
+                note = say("voucher_unknown", language)
+                if cell_text(cells.get("system_note")) != note:
+                    writes.append(RowWrite(number, cell_text(cells.get("code")), {"system_note": note}))
+                continue
+            rows.setdefault(code, (number, cells))
+            ticked = _ticked(cells.get("used"))
+            voucher = by_code[code]
+            if ticked and voucher.used_on is None:
+                used[code] = today
+                by_code[code] = _with_used(voucher, today)
+            elif not ticked and voucher.used_on is not None:  # staff unticked it: not used after all
+                used[code] = None
+                by_code[code] = _with_used(voucher, None)
+    for voucher in sorted(by_code.values(), key=lambda v: (v.issued, v.code)):
+        wanted = voucher_cells(voucher)
+        if voucher.code not in rows:
+            writes.append(RowWrite(0, voucher.code, {**wanted, "used": voucher.used_on is not None}, append=True))
+            continue
+        number, row_cells = rows[voucher.code]
+        changed = {k: v for k, v in wanted.items() if cell_text(row_cells.get(k)) != cell_text(v)}
+        if changed:
+            writes.append(RowWrite(number, cell_text(row_cells.get("code")), changed))
+    return VoucherTab(used, writes)
+
+
+def voucher_cells(voucher: Voucher) -> dict[str, Any]:
+    return {
+        "code": voucher.code,
+        "customer_id": voucher.customer_id,
+        "customer": voucher.customer_name,
+        "value": voucher.value,
+        "issued": f"{voucher.issued:%d/%m/%Y}",
+        "expires": f"{voucher.expires:%d/%m/%Y}",
+        "used_on": f"{voucher.used_on:%d/%m/%Y}" if voucher.used_on else "",
+        "system_note": "",
+    }
+
+
+def _with_used(voucher: Voucher, day: date | None) -> Voucher:
+    return dataclasses.replace(voucher, used_on=day)
+
+
+def _ticked(value: object) -> bool:
+    return value is True or fold(cell_text(value)) in ("true", "x", "v", "✓", "co", "yes", "1", "da dung")
+
+
+def voucher_tab_write(writes: Sequence[RowWrite], language: str) -> TabWrite:
+    return TabWrite(VOUCHERS, VOUCHERS.column("code"), writes, language)
+
+
+@dataclass(frozen=True)
+class VoucherFigures:
+    issued: int
+    used: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.used / self.issued if self.issued else None
+
+
+def voucher_figures(vouchers: Iterable[Voucher], since: date) -> VoucherFigures:
+    """Vouchers issued since `since`, and how many of them were used (the Dashboard's redemption rate)."""
+    recent = [v for v in vouchers if v.issued >= since]
+    return VoucherFigures(len(recent), sum(v.used_on is not None for v in recent))
