@@ -49,7 +49,7 @@ ALLOWED = {  # the placeholders each kind has values for
 # this time, no voucher), so staff write it once and it appears only when it applies.
 OPTIONAL = frozenset({"survey_link", "opt_out_link"}) | VOUCHER
 
-_BRACES = re.compile(r"\{[^{}\n]*\}|[{}]")
+_BRACES = re.compile(r"\{+[^{}\n]*\}+|[{}]+")  # "{{7*7}}" is one mistake, not three
 _NAME = re.compile(r"[a-z_]+")
 SURVEY_MARK = "\x00survey\x00"  # where the five survey buttons go in an email's HTML
 
@@ -92,8 +92,9 @@ def parse(text: str) -> ParsedText:
             pieces.append(raw[at : match.start()])
             at = match.end()
             token = match.group()
-            name = fold(token[1:-1]).replace(" ", "_") if len(token) > 2 else ""
-            if token in ("{", "}") or not _NAME.fullmatch(name):
+            inner = token[1:-1] if token.startswith("{") and token.endswith("}") else ""
+            name = fold(inner.strip()).replace(" ", "_")
+            if "{" in inner or "}" in inner or not _NAME.fullmatch(name):
                 problems.append(TextProblem("text_brace", {"text": _around(raw, match.start(), match.end())}))
             elif name not in PLACEHOLDERS:
                 problems.append(TextProblem("text_unknown_placeholder", {"placeholder": token}))
@@ -101,7 +102,8 @@ def parse(text: str) -> ParsedText:
                 pieces.append(Placeholder(PLACEHOLDERS[name], token[1].isupper()))
         pieces.append(raw[at:])
         lines.append(tuple(p for p in pieces if p != ""))
-    return ParsedText(tuple(lines), tuple(dict.fromkeys(problems)))
+    unique = [p for i, p in enumerate(problems) if p not in problems[:i]]  # "{ten" twice is said once
+    return ParsedText(tuple(lines), tuple(unique))
 
 
 def _around(line: str, start: int, end: int) -> str:
