@@ -20,6 +20,7 @@ from functions.core.tables import RowWrite, Table, TabWrite
 if TYPE_CHECKING:
     from functions.core.short_links import ShortLink
     from functions.core.staff_texts import Block
+    from functions.core.vouchers import Voucher
 
 
 class Sheet(Protocol):
@@ -110,6 +111,18 @@ class Store(Protocol):
         """Store each link unless its code is stored already (the stored one stands)."""
 
     def short_link(self, code: str) -> ShortLink | None: ...
+
+    # Birthday vouchers: one per code, never issued twice.
+    def voucher(self, code: str) -> Voucher | None: ...
+
+    def issue_voucher(self, voucher: Voucher) -> Voucher:
+        """Store the voucher unless its code is stored already; the voucher stored under the code."""
+
+    def vouchers(self, issued_since: date) -> list[Voucher]:
+        """Vouchers issued on or after the day, oldest first."""
+
+    def set_voucher_used(self, code: str, day: date | None) -> None:
+        """Record the day staff marked the voucher used (None: they unmarked it)."""
 
     # Provider credentials that change as they are used (Zalo's single-use refresh token).
     def credential(self, name: str) -> StoredCredential | None: ...

@@ -53,6 +53,20 @@ class Voucher:
         return self.customer_id, self.year
 
 
+def voucher_fields(voucher: Voucher) -> dict[str, Any]:
+    """A voucher as a store keeps it: dates as ISO text (sortable, and Firestore has no date type)."""
+    fields = dataclasses.asdict(voucher)
+    for name in ("issued", "expires", "used_on"):
+        fields[name] = fields[name].isoformat() if fields[name] else None
+    return fields
+
+
+def voucher_from_fields(fields: Mapping[str, Any]) -> Voucher:
+    names = ("issued", "expires", "used_on")
+    dates = {name: date.fromisoformat(fields[name]) if fields.get(name) else None for name in names}
+    return Voucher(**{**fields, **dates})
+
+
 def voucher_code(secret: str, customer_id: str, year: int, attempt: int = 0) -> str:
     digest = hmac.new(secret.encode(), f"voucher/{customer_id}/{year}/{attempt}".encode(), hashlib.sha256).digest()
     number = int.from_bytes(digest[:5], "big")  # 40 bits: 8 characters of 5 bits

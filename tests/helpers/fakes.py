@@ -30,6 +30,7 @@ from functions.core.sheet_schema import TabSpec, find_tab
 from functions.core.short_links import ShortLink
 from functions.core.surveys import Answer, Survey, TooManyAnswers
 from functions.core.tables import RowWrite, Table, TabWrite
+from functions.core.vouchers import Voucher
 
 
 class MemorySheet:
@@ -101,6 +102,7 @@ class MemoryStore:
         self.undelivered_reports: dict[str, DeliveryReport] = {}
         self.links: dict[str, ShortLink] = {}
         self.credentials: dict[str, StoredCredential] = {}
+        self.voucher_records: dict[str, Voucher] = {}
 
     def reserve(self, entry: LedgerEntry) -> bool:
         return entry.key in self.reserve_many([entry])
@@ -163,6 +165,20 @@ class MemoryStore:
 
     def short_link(self, code: str) -> ShortLink | None:
         return self.links.get(code)
+
+    def voucher(self, code: str) -> Voucher | None:
+        return self.voucher_records.get(code)
+
+    def issue_voucher(self, voucher: Voucher) -> Voucher:
+        return self.voucher_records.setdefault(voucher.code, voucher)
+
+    def vouchers(self, issued_since: date) -> list[Voucher]:
+        found = [v for v in self.voucher_records.values() if v.issued >= issued_since]
+        return sorted(found, key=lambda v: (v.issued, v.code))
+
+    def set_voucher_used(self, code: str, day: date | None) -> None:
+        if code in self.voucher_records:
+            self.voucher_records[code] = dataclasses.replace(self.voucher_records[code], used_on=day)
 
     def credential(self, name: str) -> StoredCredential | None:
         return self.credentials.get(name)

@@ -346,3 +346,32 @@ def test_credentials_change_only_by_compare_and_swap(store):
     assert store.swap_credential("zalo", 1, {"refresh_token": "R2", "access_token": "A2"}) is True
     assert store.swap_credential("zalo", 1, {"refresh_token": "R2-again"}) is False  # spent already
     assert dict(store.credential("zalo").fields) == {"refresh_token": "R2", "access_token": "A2"}
+
+
+# ---- birthday vouchers ---------------------------------------------------------------------
+
+from datetime import date  # noqa: E402
+
+from functions.core.vouchers import Voucher  # noqa: E402
+
+
+def a_voucher(code="7K3QW9XM", customer="C-1", year=2026, issued=date(2026, 11, 23)):
+    return Voucher(code, customer, "Nguyễn Thị Lan", year, "giảm 15%", issued, issued + timedelta(days=30))
+
+
+def test_a_voucher_code_is_issued_once_and_its_first_owner_stands(store):
+    first = a_voucher()
+    assert store.issue_voucher(first) == first and store.voucher(first.code) == first
+    assert store.issue_voucher(a_voucher(customer="C-2")) == first  # the code is taken: the stored one comes back
+    assert store.voucher("AAAAAAAA") is None
+
+
+def test_vouchers_by_issue_day_and_their_use(store):
+    for n, days in enumerate([400, 20, 1]):
+        store.issue_voucher(a_voucher(f"CODE000{n}", f"C-{n}", issued=date(2026, 11, 23) - timedelta(days=days)))
+    assert [v.code for v in store.vouchers(date(2026, 10, 24))] == ["CODE0001", "CODE0002"]
+    store.set_voucher_used("CODE0002", date(2026, 11, 24))
+    assert store.voucher("CODE0002").used_on == date(2026, 11, 24)
+    store.set_voucher_used("CODE0002", None)  # staff unticked it
+    assert store.voucher("CODE0002").used_on is None
+    store.set_voucher_used("NOSUCH00", date(2026, 11, 24))  # nothing to mark: left alone

@@ -32,12 +32,13 @@ from functions.core.ledger import (
     releasable,
 )
 from functions.core.surveys import Answer, Survey, TooManyAnswers, answer_fields, survey_fields, survey_from_fields
+from functions.core.vouchers import Voucher, voucher_fields, voucher_from_fields
 
 if TYPE_CHECKING:  # short links are for SMS and Zalo: a run without them never loads the module
     from functions.core.short_links import ShortLink
 
 LEDGER, OPT_OUTS, REPORTS, CASES, EVENTS, SURVEYS = "ledger", "opt_outs", "reports", "cases", "events", "surveys"
-UNDELIVERED_REPORTS, SHORT_LINKS, CREDENTIALS = "undelivered", "short_links", "credentials"
+UNDELIVERED_REPORTS, SHORT_LINKS, CREDENTIALS, VOUCHERS = "undelivered", "short_links", "credentials", "vouchers"
 BATCH_LIMIT = 500  # Firestore's most writes in one batch
 GET_CHUNK = 300
 PARALLEL_CREATES = 16
@@ -225,6 +226,39 @@ class FirestoreStore:
 
         fields = self._fields(self.client.collection(SHORT_LINKS).document(document_id(code)))
         return ShortLink(**fields) if fields else None
+
+    def _voucher_ref(self, code: str):
+        return self.client.collection(VOUCHERS).document(document_id(code))
+
+    @_unavailable_on_error
+    def voucher(self, code: str) -> Voucher | None:
+        fields = self._fields(self._voucher_ref(code))
+        return voucher_from_fields(fields) if fields else None
+
+    @_unavailable_on_error
+    def issue_voucher(self, voucher: Voucher) -> Voucher:
+        if self._create(self._voucher_ref(voucher.code), voucher_fields(voucher)):
+            return voucher
+        stored = self.voucher(voucher.code)
+        assert stored is not None  # created by someone else a moment ago; vouchers are never deleted
+        return stored
+
+    @_unavailable_on_error
+    def vouchers(self, issued_since: date) -> list[Voucher]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        query = self.client.collection(VOUCHERS).where(filter=FieldFilter("issued", ">=", issued_since.isoformat()))
+        return sorted((voucher_from_fields(s.to_dict()) for s in query.stream(**self._call())),
+                      key=lambda v: (v.issued, v.code))  # fmt: skip
+
+    @_unavailable_on_error
+    def set_voucher_used(self, code: str, day: date | None) -> None:
+        from google.api_core.exceptions import NotFound
+
+        try:
+            self._voucher_ref(code).update({"used_on": day.isoformat() if day else None}, **self._call())
+        except NotFound:
+            pass
 
     def _credential_ref(self, name: str):
         return self.client.collection(CREDENTIALS).document(document_id(name))

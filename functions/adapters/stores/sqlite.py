@@ -33,6 +33,7 @@ from functions.core.ledger import (
     releasable,
 )
 from functions.core.surveys import Answer, Survey, TooManyAnswers, survey_fields, survey_from_fields
+from functions.core.vouchers import Voucher, voucher_fields, voucher_from_fields
 
 if TYPE_CHECKING:  # short links are for SMS and Zalo: a run without them never loads the module
     from functions.core.short_links import ShortLink
@@ -58,6 +59,8 @@ CREATE TABLE IF NOT EXISTS undelivered (key TEXT PRIMARY KEY, at TEXT NOT NULL, 
 CREATE INDEX IF NOT EXISTS undelivered_by_time ON undelivered (at);
 CREATE TABLE IF NOT EXISTS short_links (code TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS credentials (name TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS vouchers (code TEXT PRIMARY KEY, issued TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS vouchers_by_issue ON vouchers (issued);
 """
 # Columns added after the first release: a store file made earlier gains them when opened.
 ADDED_COLUMNS = {"ledger": {"attempts": "TEXT NOT NULL DEFAULT '[]'"}}
@@ -204,6 +207,36 @@ class SqliteStore:
             return ShortLink(**{**fields, "expires_at": datetime.fromisoformat(fields["expires_at"])})
 
         return self._one("short_links", "code", code, parse)
+
+    @_unavailable_on_error
+    def voucher(self, code: str) -> Voucher | None:
+        return self._one("vouchers", "code", code, _voucher)
+
+    @_unavailable_on_error
+    def issue_voucher(self, voucher: Voucher) -> Voucher:
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            body = json.dumps(voucher_fields(voucher), ensure_ascii=False)
+            db.execute(
+                "INSERT OR IGNORE INTO vouchers VALUES (?, ?, ?)", (voucher.code, voucher.issued.isoformat(), body)
+            )
+            row = _body(db, "vouchers", "code", voucher.code)
+            db.execute("COMMIT")
+        assert row is not None
+        return _voucher(row[0])
+
+    @_unavailable_on_error
+    def vouchers(self, issued_since: date) -> list[Voucher]:
+        with self._connection() as db:
+            rows = db.execute("SELECT body FROM vouchers WHERE issued >= ? ORDER BY issued, code",
+                              (issued_since.isoformat(),))  # fmt: skip
+            return [_voucher(r[0]) for r in rows]
+
+    @_unavailable_on_error
+    def set_voucher_used(self, code: str, day: date | None) -> None:
+        with self._connection() as db:
+            db.execute("UPDATE vouchers SET body = json_set(body, '$.used_on', ?) WHERE code = ?",
+                       (day.isoformat() if day else None, code))  # fmt: skip
 
     @_unavailable_on_error
     def credential(self, name: str) -> StoredCredential | None:
@@ -446,6 +479,10 @@ def _add_columns(connection: sqlite3.Connection) -> None:
                 except sqlite3.OperationalError as error:  # another process added it first
                     if "duplicate column" not in str(error):
                         raise
+
+
+def _voucher(body: str) -> Voucher:
+    return voucher_from_fields(json.loads(body))
 
 
 def _delivery_report(fields: dict[str, Any]) -> DeliveryReport:
