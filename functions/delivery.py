@@ -36,6 +36,7 @@ from functions.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from functions.core.short_links import ShortLink
+    from functions.core.vouchers import Voucher
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Delivery:
     survey: Survey | None = None  # created once reserved, before sending: the link must work when tapped
     fallbacks: tuple[OutgoingMessage, ...] = ()  # the same message on the next channels, in order
     short_links: tuple[ShortLink, ...] = ()  # stored with the survey: the SMS and Zalo texts link to them
+    voucher: Voucher | None = None  # issued once reserved, before sending: its code is in the text
 
     @property
     def key(self) -> str:
@@ -149,6 +151,9 @@ def _send(
         store.create_survey(delivery.survey)  # a store fault stops the run, as everywhere else
     if delivery.short_links:
         store.save_short_links(delivery.short_links)
+    if delivery.voucher is not None and store.issue_voucher(delivery.voucher).owner() != delivery.voucher.owner():
+        # another run gave this code to someone else a moment ago: the text names the wrong code
+        return PermanentDeliveryError(both("voucher_taken", voucher=delivery.voucher.code))
     error: Exception | None = None
     for index, message in enumerate(delivery.choices):
         if index:  # the one before refused it for good: note why, then try this one under the same key

@@ -98,6 +98,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "text_builtin": ("nội dung có sẵn", "built-in text"),
     "text_from_row": ("tab '{tab}', dòng {row}", "tab '{tab}', row {row}"),
+    "voucher_taken": (
+        "Mã quà {voucher} vừa được phát cho khách khác; lần chạy sau sẽ phát mã mới",
+        "Voucher code {voucher} was just issued to another customer; the next run issues a new one",
+    ),
+    "voucher_tab_missing": (
+        "Chưa có tab Phiếu quà tặng: chạy 'careloop setup-sheet' để xem các mã đã phát",
+        "No Vouchers tab: run 'careloop setup-sheet' to see the codes issued",
+    ),
     "voucher_unknown": ("Mã phiếu này không do careloop phát hành", "careloop did not issue this code"),
     "email_unsubscribe_line": ("Hủy đăng ký nhận tin: {url}", "Unsubscribe: {url}"),
     # Placeholders in message texts: what each becomes (the Messages tab's header note, the README).

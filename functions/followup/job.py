@@ -21,13 +21,26 @@ from functions.core.gc_pause import cycle_collector_paused
 from functions.core.i18n import both, say
 from functions.core.ledger import DeliveryReport, LedgerEntry
 from functions.core.links import Links
+from functions.core.message_tab import MessageTab, TextBook, message_tab_write
 from functions.core.messages import OutgoingMessage
-from functions.core.sheet_schema import CUSTOMERS
+from functions.core.sheet_schema import CUSTOMERS, MESSAGES, VOUCHERS
 from functions.core.staff_texts import values_for
 from functions.core.surveys import Survey
-from functions.core.tables import RowWrite, customer_row_write, customers_tab_write
+from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write, customers_tab_write
+from functions.core.vouchers import Voucher, VoucherRules
 from functions.delivery import Delivery, RunClock, deliver
-from functions.followup.plan import CHECKIN, DueMessage, FollowupRules, Skip, decide, due_messages
+from functions.followup.plan import (
+    BIRTHDAY,
+    CHECKIN,
+    DueMessage,
+    FollowupPlan,
+    FollowupRules,
+    Skip,
+    decide,
+    due_messages,
+)
+from functions.followup.vouchers import birthday_voucher, sync_voucher_tab
+from functions.message_texts import message_texts
 from functions.ports import Channel, Renderer, Sheet, Store
 from functions.retry import RetryPolicy
 from functions.survey.offers import SurveyRules, offer, recent_by_customer
@@ -57,6 +70,7 @@ class FollowupDeps:
     run_budget_seconds: float | None = None  # the run's time for sending; None: each message's retries only
     surveys: SurveyRules | None = None  # None: check-ins carry no survey
     sms: SmsRules = field(default_factory=SmsRules)
+    vouchers: VoucherRules = field(default_factory=VoucherRules)  # off unless voucher_value is set
 
 
 @dataclass(frozen=True)
@@ -74,7 +88,7 @@ class FollowupOutcome:
 
 def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> FollowupOutcome:
     """`now` is aware, in the business time zone."""
-    tables = deps.sheet.read([CUSTOMERS])
+    tables = deps.sheet.read([CUSTOMERS, MESSAGES, VOUCHERS])  # one read, whatever the tabs
     if CUSTOMERS.key not in tables:
         raise JobError(both("tab_missing", vi=CUSTOMERS.title_vi, en=CUSTOMERS.title_en))
     today = now.date()
@@ -90,7 +104,9 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
         facts = deps.store.facts([m.key for m in due], today)
         plan = decide(due, facts, now, rules)
 
-    run = _Run(deps, now, dry_run)
+    texts = message_texts(tables.get(MESSAGES.key), deps.templates, deps.links, deps.sms, deps.business_name,
+                          deps.staff_language, deps.surveys is not None, deps.vouchers)  # fmt: skip
+    run = _Run(deps, now, dry_run, texts.book)
     run.send(plan.send)
     # Sent by an earlier run (perhaps one that stopped before writing back): the sheet shows it too.
     for skip in sorted(
@@ -106,17 +122,7 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
             ),
         )
 
-    notes: dict[str, list[str]] = {}
-    for skip in plan.skipped:
-        if skip.reason in NOTE_REASONS:
-            notes.setdefault(skip.message.customer.id, []).append(say(skip.reason, deps.staff_language, **skip.params))
-    for message in plan.unknown + [m for m, _ in run.unknown]:
-        notes.setdefault(message.customer.id, []).append(say("unconfirmed", deps.staff_language))
-    for customer_id, note in run.notes.items():
-        notes.setdefault(customer_id, []).extend(note)
-    for undelivered in deps.store.undelivered(now - timedelta(days=UNDELIVERED_NOTE_DAYS)):
-        notes.setdefault(undelivered.customer_id, []).append(_undelivered_note(undelivered, now, deps.staff_language))
-
+    notes = _customer_notes(deps, now, plan, run)
     writes = [
         w
         for c in customers
@@ -130,9 +136,10 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
         deps, now, dry_run, sheet.problems, run, plan.skipped + run.skipped, plan.unknown + [m for m, _ in run.unknown]
     )
     report["write_back"] = {"rows": len(writes), "missed": []}
+    changes = [customers_tab_write(writes, deps.staff_language)] + _other_tabs(deps, tables, texts, run, report, now)
     if not dry_run:
         try:
-            missed = deps.sheet.write([customers_tab_write(writes, deps.staff_language)])
+            missed = deps.sheet.write(changes)
             report["write_back"]["missed"] = [w.row_id or f"row {w.row_number}" for w in missed]
         except Exception as error:  # the sends are recorded in the ledger; say what did not reach the sheet
             report["write_back"]["error"] = str(error)
@@ -140,11 +147,46 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     return FollowupOutcome(report, run.previews)
 
 
+def _customer_notes(deps: FollowupDeps, now: datetime, plan: FollowupPlan, run: _Run) -> dict[str, list[str]]:
+    """What each customer's System note says after this run: skips staff can act on, messages in
+    doubt, fallbacks and failures, and the provider's "not delivered" reports of the last week."""
+    language = deps.staff_language
+    notes: dict[str, list[str]] = {}
+    for skip in plan.skipped:
+        if skip.reason in NOTE_REASONS:
+            notes.setdefault(skip.message.customer.id, []).append(say(skip.reason, language, **skip.params))
+    for message in plan.unknown + [m for m, _ in run.unknown]:
+        notes.setdefault(message.customer.id, []).append(say("unconfirmed", language))
+    for customer_id, note in run.notes.items():
+        notes.setdefault(customer_id, []).extend(note)
+    for undelivered in deps.store.undelivered(now - timedelta(days=UNDELIVERED_NOTE_DAYS)):
+        notes.setdefault(undelivered.customer_id, []).append(_undelivered_note(undelivered, now, language))
+    return notes
+
+
+def _other_tabs(
+    deps: FollowupDeps, tables: Mapping[str, Table], texts: MessageTab, run: _Run, report: dict[str, Any], now: datetime
+) -> list[TabWrite]:
+    """The Messages tab's notes and the Vouchers tab, where they exist; what the report says of them."""
+    changes = []
+    if MESSAGES.key in tables:
+        changes.append(message_tab_write(texts.writes, deps.staff_language))
+    report["texts"] = {"invalid": [{"row": row, "note": note} for row, note in texts.invalid]}
+    voucher_write, report["vouchers"] = sync_voucher_tab(
+        deps.store, tables.get(VOUCHERS.key), now.date(), deps.staff_language, run.dry_run
+    )
+    report["vouchers"]["issued"] = [d.voucher.code for d in run.delivered if d.voucher]
+    if voucher_write is not None:
+        changes.append(voucher_write)
+    return changes
+
+
 class _Run:
     """What one run did, message by message."""
 
-    def __init__(self, deps: FollowupDeps, now: datetime, dry_run: bool):
+    def __init__(self, deps: FollowupDeps, now: datetime, dry_run: bool, book: TextBook):
         self.deps, self.now, self.dry_run = deps, now, dry_run
+        self.delivered: list[Delivery] = []  # sent this run
         self.sent: list[tuple[DueMessage, OutgoingMessage]] = []
         self.failed: list[tuple[DueMessage, str]] = []
         self.skipped: list[Skip] = []
@@ -153,7 +195,8 @@ class _Run:
         self.notes: dict[str, list[str]] = {}
         self.last_contact: dict[str, str] = {}
         self.offers: dict[str, Survey] = {}  # message key → the survey it carries
-        self.composer = Composer(deps.templates, deps.links, deps.sms)
+        self.composer = Composer(deps.templates, deps.links, deps.sms, book)
+        self.vouchers: dict[str, Voucher] = {}  # message key → the voucher it carries
         self.recent = (
             recent_by_customer(deps.store.surveys(now - timedelta(days=deps.surveys.throttle_days)))
             if deps.surveys
@@ -185,6 +228,7 @@ class _Run:
                     self.offers.get(m.key),
                     c.messages[1:],
                     c.short_links,
+                    self.vouchers.get(m.key),
                 )
                 for m, c in composed
             ],
@@ -198,6 +242,7 @@ class _Run:
                 message, say("send_failed", language, kind=say(f"kind_{message.kind}", language), error=reason)
             )
         self.unknown += [(due[d.key], reason) for d, reason in outcome.unknown]
+        self.delivered += outcome.sent
         for delivery in outcome.sent:
             message, reached = due[delivery.key], outcome.reached[delivery.key]
             self.sent.append((message, reached))
@@ -230,11 +275,15 @@ class _Run:
             )
             if survey:
                 self.offers[message.key] = survey
+        voucher = None
+        if message.kind == BIRTHDAY and deps.vouchers.on:
+            voucher = birthday_voucher(deps.store, deps.links.secret, customer, self.now.date(), deps.vouchers)
+            self.vouchers[message.key] = voucher
         channels = channels_for(customer, deps.rules.channels & frozenset(deps.channels))
         recipient = Recipient(
             customer.id, customer.name, customer.language, [(c, customer.address(c) or "") for c in channels]
         )
-        return self.composer.compose(message.key, message.kind, recipient, values, survey, self.now)
+        return self.composer.compose(message.key, message.kind, recipient, values, survey, self.now, voucher)
 
     def failure(self, message: DueMessage, error: str) -> None:
         self.failed.append((message, error))

@@ -1,0 +1,45 @@
+"""Birthday vouchers in the follow-up run: the code a birthday wish carries (the store says which
+codes are taken), and the Vouchers tab kept in step with the store — what staff ticked as used is
+recorded, a deleted row comes back, a code careloop did not issue is noted."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from functions.core.customers import Customer
+from functions.core.tables import Table, TabWrite
+from functions.core.vouchers import (
+    RESTORE_DAYS,
+    Voucher,
+    VoucherRules,
+    read_voucher_tab,
+    voucher_for,
+    voucher_tab_write,
+)
+from functions.ports import Store
+
+
+def birthday_voucher(store: Store, secret: str, customer: Customer, today: date, rules: VoucherRules) -> Voucher:
+    """This year's voucher for the customer: issued once reserved (with the message), the same code
+    whichever run makes it."""
+    return voucher_for(secret, customer.id, customer.name, today, rules, store.voucher)
+
+
+def sync_voucher_tab(
+    store: Store, table: Table | None, today: date, language: str, dry_run: bool
+) -> tuple[TabWrite | None, dict[str, Any]]:
+    """The Vouchers tab's writes (None when the tab is missing), and what the report says about it."""
+    stored = store.vouchers(today - timedelta(days=RESTORE_DAYS))
+    tab = read_voucher_tab(table, stored, today, language)
+    if not dry_run:
+        for code, day in tab.used.items():
+            store.set_voucher_used(code, day)
+    report: dict[str, Any] = {
+        "marked_used": sorted(code for code, day in tab.used.items() if day),
+        "unmarked": sorted(code for code, day in tab.used.items() if day is None),
+    }
+    if table is None:
+        report["tab_missing"] = bool(stored)
+        return None, report
+    return voucher_tab_write(tab.writes, language), report
