@@ -188,6 +188,7 @@ def sms_rules(settings: Settings) -> SmsRules:
 
 
 def followup_deps(settings: Settings) -> FollowupDeps:
+    from functions.core.vouchers import VoucherRules
     from functions.followup.job import FollowupDeps
     from functions.followup.plan import FollowupRules
 
@@ -207,6 +208,7 @@ def followup_deps(settings: Settings) -> FollowupDeps:
         run_budget_seconds=settings.run_budget_seconds,
         surveys=survey_rules(settings),
         sms=sms_rules(settings),
+        vouchers=VoucherRules(settings.voucher_value, settings.voucher_days),
     )
 
 

@@ -309,6 +309,10 @@ class Settings:
     zalo_templates: tuple[tuple[str, str], ...] = _setting(
         (), _zalo_templates, doc="approved ZNS template per kind: checkin:123456,birthday:123457"
     )
+    voucher_value: str = _setting(
+        "", doc='a birthday voucher\'s value as customers read it ("giảm 15%"); empty: no vouchers'
+    )
+    voucher_days: int = _setting(30, _int_range(1, 365), doc="a birthday voucher is valid this many days")
     zalo_api_url: str = _setting("https://business.openapi.zalo.me", _url, doc="Zalo's ZNS API")
     zalo_oauth_url: str = _setting("https://oauth.zaloapp.com", _url, doc="Zalo's OAuth API")
     retry_seconds: float = _setting(30.0, _seconds(3600), doc="budget for retrying one message's transient faults")

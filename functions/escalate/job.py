@@ -16,15 +16,18 @@ from functions.core.cases import CaseRecord, flag_key
 from functions.core.customers import CustomerSheet, read_customers
 from functions.core.errors import JobCannotRun
 from functions.core.i18n import both, say
-from functions.core.sheet_schema import CASES, CUSTOMERS, DASHBOARD, MATRIX
+from functions.core.message_tab import MessageTab
+from functions.core.sheet_schema import CASES, CUSTOMERS, DASHBOARD, MATRIX, MESSAGES
 from functions.core.surveys import Survey
 from functions.core.tables import Table, TabWrite, customers_tab_write
+from functions.core.vouchers import VoucherRules
 from functions.delivery import RunClock
 from functions.escalate import writeback
 from functions.escalate.deps import EscalationDeps
 from functions.escalate.matrix import Matrix, MatrixError, read_matrix
 from functions.escalate.notices import Sent, send_notices, send_resolved_surveys
 from functions.escalate.plan import CaseRow, EscalationPlan, Flag, plan_escalation, read_case_rows, read_flags
+from functions.message_texts import message_texts
 
 JOB = "escalate"
 SURVEY_DAYS = 90  # answers to surveys younger than this reach the sheet and may open cases
@@ -46,6 +49,7 @@ class _Read:
     cases: list[CaseRecord]
     surveys: list[Survey]
     problems: list[dict[str, Any]]
+    texts: MessageTab | None = None  # the Messages tab: staff's text for the survey after a case
 
 
 @dataclass
@@ -66,7 +70,10 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     applied = _apply(deps, plan, read.cases)
     sent = Sent(clock=RunClock.start(deps.retry, deps.run_budget_seconds))
     send_notices(deps, now, plan.notices, applied.final, sent)
-    send_resolved_surveys(deps, now, applied.final, read.surveys, {c.id: c for c in read.sheet.customers}, sent)
+    customers = {c.id: c for c in read.sheet.customers}
+    send_resolved_surveys(
+        deps, now, applied.final, read.surveys, customers, sent, read.texts.book if read.texts else None
+    )
     report = _report(now, applied, sent, read.problems + plan.problems, plan.restore, deps.staff_language)
     report["write_back"] = _write_back(deps, now, read, plan, applied)
     deps.store.save_report(report)
@@ -75,7 +82,7 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
 
 def _read(deps: EscalationDeps, now: datetime) -> _Read:
     """One read of the sheet, of all cases and of recent surveys (for CSAT, low scores and the throttle)."""
-    tables = deps.sheet.read([CUSTOMERS, MATRIX, CASES, DASHBOARD])
+    tables = deps.sheet.read([CUSTOMERS, MATRIX, CASES, DASHBOARD, MESSAGES])
     for spec in (CUSTOMERS, CASES):
         if spec.key not in tables:
             raise EscalationError(both("tab_missing_setup", vi=spec.title_vi, en=spec.title_en))
@@ -92,7 +99,12 @@ def _read(deps: EscalationDeps, now: datetime) -> _Read:
     throttle_days = deps.surveys.throttle_days if deps.surveys else 0
     surveys = deps.store.surveys(now - timedelta(days=max(SURVEY_DAYS, throttle_days)))
     flags += _low_scores(surveys, sheet, deps.csat_threshold)
-    return _Read(tables, matrix, sheet, flags, read_case_rows(tables[CASES.key]), deps.store.cases(), surveys, problems)
+    texts = None
+    if deps.links is not None:  # no links: no surveys to send, so no texts to read
+        texts = message_texts(tables.get(MESSAGES.key), deps.templates, deps.links, deps.sms, deps.business_name,
+                              deps.staff_language, deps.surveys is not None, VoucherRules())  # fmt: skip
+    cases = deps.store.cases()
+    return _Read(tables, matrix, sheet, flags, read_case_rows(tables[CASES.key]), cases, surveys, problems, texts)
 
 
 def _apply(deps: EscalationDeps, plan: EscalationPlan, existing: list[CaseRecord]) -> _Applied:
@@ -124,9 +136,15 @@ def _write_back(
         ),
     ]
     if DASHBOARD.key in read.tables:
-        writes.append(
-            writeback.dashboard_write(read.tables[DASHBOARD.key], cases, read.surveys, deps.calendar, now, language)
+        vouchers = deps.store.vouchers(
+            (now - timedelta(days=writeback.METRICS_DAYS)).astimezone(deps.calendar.zone).date()
         )
+        writes.append(
+            writeback.dashboard_write(
+                read.tables[DASHBOARD.key], cases, read.surveys, deps.calendar, now, language, vouchers
+            )
+        )
+    # The Messages tab's notes are the follow-up run's to write: it knows every kind's rules (vouchers).
     try:
         missed = deps.sheet.write(writes)
     except Exception as error:  # the store holds every case; the next run writes the sheet again

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import IN_PROGRESS, OPEN, RESOLVED, CaseRecord
 from functions.core.i18n import say
+from functions.core.vouchers import VoucherFigures
 
 
 @dataclass(frozen=True)
@@ -120,4 +121,13 @@ def survey_rows(metrics: SurveyMetrics, language: str) -> list[tuple[str, str]]:
         (say("metric_response_rate", language), share(metrics.response_rate)),
         (say("metric_csat", language), share(metrics.csat)),
         ("NPS", "–" if metrics.nps is None else f"{metrics.nps:+.0f}"),
+    ]
+
+
+def voucher_rows(figures: VoucherFigures, language: str) -> list[tuple[str, str]]:
+    """Birthday vouchers issued in the period, used, and the redemption rate."""
+    return [
+        (say("metric_vouchers_issued", language), str(figures.issued)),
+        (say("metric_vouchers_used", language), str(figures.used)),
+        (say("metric_voucher_rate", language), "–" if figures.rate is None else f"{figures.rate:.0%}"),
     ]

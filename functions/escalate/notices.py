@@ -15,6 +15,7 @@ from functions.core.customers import Customer, channels_for
 from functions.core.errors import RenderError
 from functions.core.ids import digest_hex
 from functions.core.ledger import IN_DOUBT, SENT, LedgerEntry
+from functions.core.message_tab import TextBook
 from functions.core.messages import OutgoingMessage
 from functions.core.staff_texts import values_for
 from functions.core.surveys import Survey
@@ -108,8 +109,10 @@ def send_resolved_surveys(
     surveys: list[Survey],
     customers: dict[str, Customer],
     sent: Sent,
+    book: TextBook | None = None,
 ) -> None:
-    """A case resolved lately gets its customer a CSAT survey, once (ledger key survey/case/<id>)."""
+    """A case resolved lately gets its customer a CSAT survey, once (ledger key survey/case/<id>), in
+    staff's words when the Messages tab has them (`book`)."""
     if deps.surveys is None or deps.links is None:
         return
     resolved = {
@@ -132,6 +135,7 @@ def send_resolved_surveys(
     recent = recent_by_customer(s for s in surveys if s.created_at >= now - timedelta(days=deps.surveys.throttle_days))
     planned: dict[str, CaseRecord] = {}
     deliveries = []
+    composer = Composer(deps.templates, deps.links, deps.sms, book)
     for key, case in due.items():
         customer = customers.get(case.customer_id)
         if case.customer_id in opted_out or (customer and customer.opted_out):
@@ -140,7 +144,7 @@ def send_resolved_surveys(
         if survey is None:
             continue  # asked about something else lately: no second survey so soon
         try:
-            composed = _survey_message(deps, key, case, customer, survey, now)
+            composed = _survey_message(deps, composer, key, case, customer, survey, now)
         except RenderError as error:
             sent.failed.append((Notice(key, "survey", case), str(error)))
             continue
@@ -204,7 +208,13 @@ def _case_context(deps: EscalationDeps, notice: Notice, case: CaseRecord) -> dic
 
 
 def _survey_message(
-    deps: EscalationDeps, key: str, case: CaseRecord, customer: Customer | None, survey: Survey, now: datetime
+    deps: EscalationDeps,
+    composer: Composer,
+    key: str,
+    case: CaseRecord,
+    customer: Customer | None,
+    survey: Survey,
+    now: datetime,
 ) -> Composed:
     """The survey on the customer's channels as the sheet has them now, or by the case's email."""
     assert deps.links is not None  # checked by the caller
@@ -219,4 +229,4 @@ def _survey_message(
     else:
         values = values_for(case.customer_name, case.customer_name, "", deps.business_name, case_id=case.case_id)
     recipient = Recipient(case.customer_id, case.customer_name, case.language, addresses)
-    return Composer(deps.templates, deps.links, deps.sms).compose(key, "case_survey", recipient, values, survey, now)
+    return composer.compose(key, "case_survey", recipient, values, survey, now)

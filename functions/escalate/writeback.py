@@ -15,7 +15,8 @@ from functions.core.sheet_schema import DASHBOARD
 from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write
 from functions.core.text import cell_text
-from functions.escalate.metrics import care_metrics, dashboard_rows, survey_metrics, survey_rows
+from functions.core.vouchers import Voucher, voucher_figures
+from functions.escalate.metrics import care_metrics, dashboard_rows, survey_metrics, survey_rows, voucher_rows
 from functions.escalate.plan import CaseRow, EscalationPlan, status_title
 
 METRICS_DAYS = 30
@@ -96,12 +97,14 @@ def dashboard_write(
     calendar: BusinessCalendar,
     now: datetime,
     language: str,
+    vouchers: Sequence[Voucher] = (),
 ) -> TabWrite:
     start, end = now - timedelta(days=METRICS_DAYS), now + timedelta(seconds=1)
     metrics = care_metrics(cases, calendar, start, end)
     period = say("metrics_period", language, days=METRICS_DAYS)
     existing = {cell_text(r[0]): (i + 2, r) for i, r in enumerate(table.rows) if r and cell_text(r[0])}
     figures = dashboard_rows(metrics, period, language) + survey_rows(survey_metrics(surveys, start, end), language)
+    figures += voucher_rows(voucher_figures(vouchers, start.astimezone(calendar.zone).date()), language)
     figures.append((say("updated_at", language), local_text(now, calendar)))
     writes = []
     for name, value in figures:
