@@ -26,6 +26,7 @@ from functions.settings import Settings, SettingsError, configured_channels, fir
 if TYPE_CHECKING:  # each job's wiring is imported when that job runs: a public page's cold start skips them
     from functions.compose import SmsRules
     from functions.core.customers import ReadRules
+    from functions.core.sheet_layout import TabLayout
     from functions.escalate.deps import EscalationDeps
     from functions.followup.job import FollowupDeps
     from functions.ports import Channel, PreparableSheet, StatusCallbacks, Store
@@ -173,6 +174,15 @@ def link_secret(settings: Settings) -> str:
 
 def links(settings: Settings) -> Links:
     return Links(settings.public_url, link_secret(settings), settings.survey_url, settings.unsubscribe_url)
+
+
+def sheet_layouts(settings: Settings) -> list[TabLayout]:
+    """What `careloop setup-sheet` makes: every tab, the Messages tab seeded with the built-in texts."""
+    from functions.core.message_tab import seed_rows
+    from functions.core.sheet_layout import layouts
+
+    language = settings.staff_language
+    return layouts(language, seed_rows(templates().builtin_texts, language))
 
 
 def read_rules(settings: Settings) -> ReadRules:

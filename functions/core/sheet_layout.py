@@ -3,11 +3,15 @@ headers, checkboxes, dropdowns, a warning on system columns, and the default esc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from functions.core.cases import STATUS_TITLES
-from functions.core.sheet_schema import CASES, CUSTOMERS, DASHBOARD, MATRIX, TabSpec
+from functions.core.i18n import say
+from functions.core.message_tab import KIND_LABELS
+from functions.core.sheet_schema import CASES, CUSTOMERS, DASHBOARD, MATRIX, MESSAGES, VOUCHERS, TabSpec
+from functions.core.staff_texts import placeholder_table
 
 
 @dataclass(frozen=True)
@@ -16,6 +20,7 @@ class TabLayout:
     checkboxes: tuple[str, ...] = ()
     dropdowns: dict[str, list[str]] = field(default_factory=dict)
     starter_rows: list[list[Any]] = field(default_factory=list)  # written only into an empty tab
+    header_notes: dict[str, str] = field(default_factory=dict)  # column key → a note on its header cell
 
     def headers(self, language: str) -> list[str]:
         return [c.title(language) for c in self.tab.columns]
@@ -31,14 +36,29 @@ class TabLayout:
         return [c.key for c in self.tab.columns if c.system]
 
 
-def layouts(language: str = "vi") -> list[TabLayout]:
+# Google's dropdowns refuse what is not listed: the usual orders of channels are listed too.
+CHANNEL_CHOICES = ["email", "sms", "zalo", "zalo, sms", "zalo, sms, email", "zalo, email", "sms, email"]
+
+
+def layouts(language: str = "vi", message_rows: Sequence[Sequence[Any]] = ()) -> list[TabLayout]:
+    """Every tab careloop uses; `message_rows`: the built-in texts the Messages tab starts with."""
+    kinds = list(KIND_LABELS.get(language, KIND_LABELS["vi"]).values())
+    placeholders = "\n".join(f"{typed} – {meaning}" for typed, meaning in placeholder_table(language))
     return [
         TabLayout(
             CUSTOMERS,
             checkboxes=("opt_out", "escalate"),
-            dropdowns={"language": ["vi", "en"], "channel": ["email", "sms", "zalo"], "severity": ["1", "2", "3"]},
+            dropdowns={"language": ["vi", "en"], "channel": CHANNEL_CHOICES, "severity": ["1", "2", "3"]},
         ),
         TabLayout(MATRIX, starter_rows=[["*", "", "", "", 4, 24]]),
         TabLayout(CASES, dropdowns={"status": list(STATUS_TITLES.get(language, STATUS_TITLES["vi"]).values())}),
         TabLayout(DASHBOARD),
+        TabLayout(
+            MESSAGES,
+            checkboxes=("active",),
+            dropdowns={"kind": kinds, "language": ["vi", "en"], "channel": ["email", "sms"]},
+            starter_rows=[list(r) for r in message_rows],
+            header_notes={"text": say("messages_header_note", language, table=placeholders)},
+        ),
+        TabLayout(VOUCHERS, checkboxes=("used",)),
     ]

@@ -64,6 +64,7 @@ class Grid:
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     validations: dict[tuple[int, int], dict] = field(default_factory=dict)
     formats: dict[tuple[int, int], dict] = field(default_factory=dict)
+    notes: dict[tuple[int, int], str] = field(default_factory=dict)
     column_pixels: dict[int, int] = field(default_factory=dict)
 
     def cell(self, r: int, c: int) -> Cell | None:
@@ -736,7 +737,20 @@ def _update_dimension_properties(book: Book, spec: dict) -> dict:
     return {}
 
 
+def _update_cells(book: Book, spec: dict) -> dict:
+    """Notes only (what setup-sheet writes), from `start` over `rows`."""
+    if spec.get("fields") != "note":
+        raise ApiError(400, "This test server's updateCells takes fields: note")
+    start = spec["start"]
+    grid = _grid_by_id(book, start["sheetId"])
+    for r, row in enumerate(spec["rows"]):
+        for c, value in enumerate(row.get("values", [])):
+            grid.notes[(start["rowIndex"] + r, start["columnIndex"] + c)] = value.get("note", "")
+    return {}
+
+
 REQUESTS = {
+    "updateCells": _update_cells,
     "addSheet": _add_sheet,
     "updateSheetProperties": _update_sheet_properties,
     "appendDimension": _append_dimension,

@@ -39,10 +39,13 @@ def test_a_new_spreadsheet_gets_every_tab_then_a_second_run_changes_nothing():
         assert grid.validations[(1, header.index("Từ chối nhận tin"))] == {"condition": {"type": "BOOLEAN"}}
         assert grid.validations[(5, header.index("Leo thang"))]["condition"]["type"] == "BOOLEAN"
         channel_rule = grid.validations[(1, header.index("Kênh"))]["condition"]
-        assert channel_rule["type"] == "ONE_OF_LIST" and [v["userEnteredValue"] for v in channel_rule["values"]] == [
+        assert channel_rule["type"] == "ONE_OF_LIST" and [v["userEnteredValue"] for v in channel_rule["values"]][
+            :4
+        ] == [
             "email",
             "sms",
             "zalo",
+            "zalo, sms",
         ]
         statuses = book.grid("Hồ sơ").validations[(1, 7)]["condition"]["values"]
         assert [v["userEnteredValue"] for v in statuses] == ["Mở", "Đang xử lý", "Đã giải quyết"]
@@ -93,3 +96,26 @@ def test_xlsx_setup_is_idempotent_and_keeps_data(tmp_path):
     before = path.read_bytes()
     assert XlsxSheet(path).prepare(layouts("vi"), "vi") == []
     assert path.read_bytes() == before
+
+
+def test_the_messages_tab_starts_with_every_built_in_text_and_a_note_naming_the_placeholders(tmp_path):
+    from functions.adapters.templates import Templates
+    from functions.core.message_tab import seed_rows
+
+    tabs = layouts("vi", seed_rows(Templates().builtin_texts, "vi"))
+    with SheetsServer() as server:
+        server.state.create(KEY, {"Sheet1": []})
+        actions = google(server).prepare(tabs, "vi")
+        rows = [r for r in server.state.rows(KEY, "Mẫu tin nhắn") if r and r[0]]  # unticked boxes read FALSE below
+        assert rows[0] == ["Mã mẫu", "Loại tin", "Ngôn ngữ", "Kênh", "Tiêu đề", "Nội dung", "Dùng", "Ghi chú hệ thống"]
+        assert len(rows) == 13 and rows[1][:4] == ["birthday/vi/email", "sinh nhật", "vi", "email"]
+        assert "+ 'Mẫu tin nhắn': 12 starter row(s)" in actions
+        note = server.state.book(KEY).grid("Mẫu tin nhắn").notes[(0, 5)]
+        assert "{xung_ho} / {salutation}" in note and "{link_khao_sat} / {survey_link}" in note
+        assert server.state.rows(KEY, "Phiếu quà tặng")[0][:3] == ["Mã phiếu", "Mã KH", "Họ tên"]
+        assert google(server).prepare(tabs, "vi") == []  # the second run: nothing
+    path = write_workbook(tmp_path / "k.xlsx", ["Họ tên"], [])
+    XlsxSheet(path).prepare(tabs, "vi")
+    sheet = openpyxl.load_workbook(path)["Mẫu tin nhắn"]
+    assert sheet.max_row == 13 and "{ma_qua_tang}" in sheet["F1"].comment.text
+    assert XlsxSheet(path).prepare(tabs, "vi") == []

@@ -135,6 +135,12 @@ def _columns(plan: SetupPlan, layout: TabLayout, state: TabState, language: str)
             {"range": f"{quoted(state.title)}!{column_letters(added[0][0])}1", "values": [[text for _, text in added]]}
         )
         plan.actions.append(f"+ '{state.title}': " + ", ".join(text for _, text in added))
+    new = {position for position, _ in added}
+    for key, note in layout.header_notes.items():
+        if positions[key] in new:  # a note goes on a header careloop writes, never over one staff wrote
+            plan.requests.append({"updateCells": {
+                "start": {"sheetId": state.sheet_id, "rowIndex": 0, "columnIndex": positions[key]},
+                "rows": [{"values": [{"note": note}]}], "fields": "note"}})  # fmt: skip
     return positions, width
 
 
@@ -190,4 +196,4 @@ def _starter_rows(plan: SetupPlan, layout: TabLayout, state: TabState, positions
             row[positions[key]] = value
         rows.append(row)
     plan.values.append({"range": f"{quoted(state.title)}!A2", "values": rows})
-    plan.actions.append(f"+ '{state.title}': default row '*'")
+    plan.actions.append(f"+ '{state.title}': {len(rows)} starter row(s)")

@@ -124,6 +124,7 @@ def _apply(sheet, change: TabWrite) -> list[RowWrite]:
 
 
 def _prepare_tab(workbook: Any, layout: TabLayout, language: str) -> list[str]:
+    from openpyxl.comments import Comment
     from openpyxl.styles import Font
 
     actions = []
@@ -143,8 +144,12 @@ def _prepare_tab(workbook: Any, layout: TabLayout, language: str) -> list[str]:
         {c.key for c in layout.tab.columns},
         language,
     )
+    notes = {positions[key]: note for key, note in layout.header_notes.items()}
     for position, text in new_columns:
-        sheet.cell(row=1, column=position + 1, value=text).font = Font(bold=True)
+        cell = sheet.cell(row=1, column=position + 1, value=text)
+        cell.font = Font(bold=True)
+        if position in notes:  # a note goes on a header careloop writes, never over one staff wrote
+            cell.comment = Comment(notes[position], "careloop", width=420, height=360)
     if new_columns:
         actions.append(f"+ '{title}': " + ", ".join(text for _, text in new_columns))
     if sheet.freeze_panes != "A2":
@@ -156,7 +161,7 @@ def _prepare_tab(workbook: Any, layout: TabLayout, language: str) -> list[str]:
         for number, starter in enumerate(layout.starter_rows, start=2):
             for key, value in zip(order, starter, strict=False):
                 sheet.cell(row=number, column=positions[key] + 1, value=value)
-        actions.append(f"+ '{title}': default row '*'")
+        actions.append(f"+ '{title}': {len(layout.starter_rows)} starter row(s)")
     return actions
 
 

@@ -105,13 +105,14 @@ def write_sample_workbook(path: Path, today: date) -> None:
     workbook.save(path)
 
 
-def seed_sheet(sheet: PreparableSheet, today: date, language: str) -> None:
+def seed_sheet(sheet: PreparableSheet, today: date, settings: Settings) -> None:
     """The sample customers written into a spreadsheet that has none yet (a Google Sheet)."""
-    from functions.core.sheet_layout import layouts
+    from functions import bootstrap
     from functions.core.sheet_schema import CUSTOMERS, MATRIX, locate_columns
     from functions.core.tables import RowWrite, TabWrite, customers_tab_write
 
-    sheet.prepare(layouts(language), language)
+    language = settings.staff_language
+    sheet.prepare(bootstrap.sheet_layouts(settings), language)
     table = sheet.read([CUSTOMERS])[CUSTOMERS.key]
     if any(typed(v) for row in table.rows for v in row):
         return
@@ -158,7 +159,6 @@ def run_demo(folder: Path, fresh: bool = False, sheet: str | None = None) -> int
 
 def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int:
     from functions import bootstrap
-    from functions.core.sheet_layout import layouts
     from functions.escalate.job import run_escalate
     from functions.followup.job import run_followup
 
@@ -177,7 +177,7 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int
     now = demo_moment(settings, datetime.now(ZoneInfo(settings.timezone)).date())
     deps = bootstrap.followup_deps(settings)
     if sheet:
-        seed_sheet(bootstrap.open_sheet(settings), now.date(), settings.staff_language)
+        seed_sheet(bootstrap.open_sheet(settings), now.date(), settings)
         where = settings.sheet
     else:
         workbook = Path(settings.sheet)
@@ -185,7 +185,7 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int
             write_sample_workbook(workbook, now.date())
         where = str(workbook.resolve())
         # the Cases and Dashboard tabs
-        bootstrap.open_sheet(settings).prepare(layouts(settings.staff_language), settings.staff_language)
+        bootstrap.open_sheet(settings).prepare(bootstrap.sheet_layouts(settings), settings.staff_language)
     outcome = run_followup(deps, now)
     print(summary(outcome.report, settings.staff_language))
     print()

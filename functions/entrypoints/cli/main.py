@@ -144,10 +144,9 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _setup_sheet(args: argparse.Namespace, settings: Settings) -> int:
-    from functions.core.sheet_layout import layouts
 
     sheet = bootstrap.open_sheet(settings)
-    actions = sheet.prepare(layouts(settings.staff_language), settings.staff_language)
+    actions = sheet.prepare(bootstrap.sheet_layouts(settings), settings.staff_language)
     for action in actions:
         print(action)
     print(f"{settings.sheet}: " + (both("setup_changes", count=len(actions)) if actions else both("setup_ready")))
