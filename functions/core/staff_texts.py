@@ -95,7 +95,8 @@ def parse(text: str) -> ParsedText:
             inner = token[1:-1] if token.startswith("{") and token.endswith("}") else ""
             name = fold(inner.strip()).replace(" ", "_")
             if "{" in inner or "}" in inner or not _NAME.fullmatch(name):
-                problems.append(TextProblem("text_brace", {"text": _around(raw, match.start(), match.end())}))
+                shown = token if inner else _around(raw, match.start(), match.end())
+                problems.append(TextProblem("text_brace", {"text": shown[:30]}))
             elif name not in PLACEHOLDERS:
                 problems.append(TextProblem("text_unknown_placeholder", {"placeholder": token}))
             else:
@@ -107,8 +108,10 @@ def parse(text: str) -> ParsedText:
 
 
 def _around(line: str, start: int, end: int) -> str:
-    """The braces staff typed and a little around them, for the note: "{{7*7}}", "{ten,"."""
-    return line[max(start - 1, 0) : min(end + 8, len(line))].strip()[:30]
+    """A lone brace with the word it sits in, for the note: "{ten,", "giá}"."""
+    before = re.search(r"\S*$", line[:start])
+    after = re.match(r"\S*", line[end:])
+    return (before.group() if before else "") + line[start:end] + (after.group() if after else "")
 
 
 def fill(text: ParsedText, values: Mapping[str, str | None]) -> str:

@@ -13,10 +13,11 @@ from functions.core.customers import read_customers
 from functions.core.errors import RenderError
 from functions.core.i18n import LANGUAGES, both
 from functions.core.links import Links
-from functions.core.message_tab import TextBook
-from functions.core.sheet_schema import CUSTOMERS, MissingColumnError
+from functions.core.message_tab import MessageTab, TextBook
+from functions.core.sheet_schema import CUSTOMERS, MESSAGES, MissingColumnError
 from functions.core.staff_texts import BIRTHDAY, EDITABLE_KINDS, values_for
 from functions.core.surveys import Survey
+from functions.core.tables import Table
 from functions.core.vouchers import Voucher
 from functions.settings import Settings, configured_channels
 
@@ -104,8 +105,10 @@ def run_checks(settings, say: Callable[[str], None]) -> int:
         say(f"{'✓' if ok else '✗'} {label}{': ' + detail if detail else ''}")
 
     result(True, both("settings"), ", ".join(f"{k}={v}" for k, v in settings.redacted().items()))
+    tables: dict[str, Table] = {}
     try:
-        table = bootstrap.open_sheet(settings).read([CUSTOMERS]).get(CUSTOMERS.key)
+        tables = bootstrap.open_sheet(settings).read([CUSTOMERS, MESSAGES])
+        table = tables.get(CUSTOMERS.key)
         if table is None:
             result(False, both("sheet"), both("tab_missing", vi=CUSTOMERS.title_vi, en=CUSTOMERS.title_en))
         else:
@@ -124,6 +127,22 @@ def run_checks(settings, say: Callable[[str], None]) -> int:
     except Exception as error:
         result(False, both("store"), str(error))
     result(True, both("channels"), channels_configured(settings))
-    template_failures = check_templates(Templates(), bootstrap.sms_rules(settings))
+    texts = _message_tab(settings, tables.get(MESSAGES.key))
+    if MESSAGES.key in tables:
+        invalid = "; ".join(f"{both('row')} {row}: {note}" for row, note in texts.invalid)
+        result(not texts.invalid, f"{both('sheet')} '{tables[MESSAGES.key].title}'",
+               invalid or both("check_texts", count=len(texts.book.staff)))  # fmt: skip
+    template_failures = check_templates(Templates(), bootstrap.sms_rules(settings), texts.book)
     result(not template_failures, both("templates"), "; ".join(template_failures) or "vi, en")
     return failures
+
+
+def _message_tab(settings: Settings, table: Table | None) -> MessageTab:
+    """The Messages tab as the next follow-up run will read it."""
+    from functions.core.vouchers import VoucherRules
+    from functions.message_texts import message_texts
+
+    templates, surveys = Templates(), bootstrap.survey_rules(settings)
+    return message_texts(table, templates, bootstrap.links(settings), bootstrap.sms_rules(settings),
+                         settings.business_name, settings.staff_language, surveys is not None,
+                         VoucherRules(settings.voucher_value, settings.voucher_days))  # fmt: skip
