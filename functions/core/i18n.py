@@ -136,6 +136,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "and the built-in text goes out.",
     ),
     "channels": ("Kênh gửi", "Channels"),
+    "preview_source": ("Nội dung: {source}", "Words from: {source}"),
     "check_texts": ("{count} nội dung của nhân viên dùng được", "{count} staff texts in use"),
     "preview_sms": (
         "{length} ký tự {encoding}, {segments} tin SMS",

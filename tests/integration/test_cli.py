@@ -167,6 +167,22 @@ def test_check_and_preview(tmp_path, workbook):
     assert preview.returncode == 0, preview.stderr
     page = (tmp_path / "p.html").read_text()
     assert "Chúc mừng sinh nhật chị Lan!" in page and not (tmp_path / "outbox").exists()
+    assert "Nội dung: nội dung có sẵn (texts.toml [birthday.vi.email])" in page  # no Messages tab: built in
+
+
+def test_preview_shows_staff_words_and_the_rows_that_will_not_be_used(tmp_path, workbook):
+    import openpyxl
+
+    args = ("--sheet", "khach-hang.xlsx", "--store", "s.sqlite")
+    assert careloop("setup-sheet", *args, cwd=tmp_path).returncode == 0
+    book = openpyxl.load_workbook(tmp_path / "khach-hang.xlsx")
+    book["Mẫu tin nhắn"]["F2"] = "Chào {xung_ho} {ten}, sinh nhật vui!"  # birthday/vi/email, edited
+    book["Mẫu tin nhắn"]["F4"] = "Dear {name"  # birthday/en/email, broken
+    book.save(tmp_path / "khach-hang.xlsx")
+    preview = careloop("preview", *args, "--now", "2026-11-23T09:00", "--out", "p.html", cwd=tmp_path)
+    page = (tmp_path / "p.html").read_text()
+    assert preview.returncode == 0 and "Chào chị Lan, sinh nhật vui!" in page
+    assert "tab &#x27;Mẫu tin nhắn&#x27;, dòng 2" in page and "dòng / row 4: Không dùng được" in page
 
 
 def test_retry_lists_and_releases(tmp_path, workbook):

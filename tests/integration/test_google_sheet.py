@@ -337,3 +337,33 @@ def test_escalation_on_a_google_sheet_within_the_request_budget(server, tmp_path
     assert len(cases) == 21 and cases[1][7] == "Mở"
     dashboard = {r[0]: r[1] for r in server.state.rows(KEY, "Tổng quan")[1:]}
     assert dashboard["Số hồ sơ"] == "20"
+
+
+def test_a_follow_up_run_with_the_messages_and_vouchers_tabs_is_still_one_read_and_one_write(server, tmp_path):
+    from functions.adapters.stores.sqlite import SqliteStore
+    from functions.adapters.templates import Templates
+    from functions.core.message_tab import seed_rows
+    from functions.core.sheet_layout import layouts
+    from functions.core.vouchers import VoucherRules
+    from functions.followup.job import run_followup
+    from tests.helpers import NINE_AM
+    from tests.helpers.fakes import MemoryChannel
+    from tests.helpers.sheets_server import Cell
+    from tests.helpers.support import deps
+
+    make(server, [row(f"C-{n}", f"Khách Hàng {n}", email=f"c{n}@example.com", birthday="23/11/1990") for n in range(5)])
+    adapter(server).prepare(layouts("vi", seed_rows(Templates().builtin_texts, "vi")), "vi")
+    messages = server.state.book(KEY).grid("Mẫu tin nhắn")
+    messages.cells[(1, 5)] = Cell("Chào {ten}, {{7*7}}")  # staff broke the Vietnamese birthday email
+    server.state.log.clear()
+
+    store, channel = SqliteStore(tmp_path / "s.sqlite"), MemoryChannel()
+    report = run_followup(deps(adapter(server), store, channel, vouchers=VoucherRules("giảm 15%")), NINE_AM).report
+    assert len(report["sent"]) == 5 and len(report["vouchers"]["issued"]) == 5
+    assert [e["kind"] for e in server.state.log] == [
+        "spreadsheets.get", "values.batchGet", "spreadsheets.get", "values.batchUpdate"]  # fmt: skip
+    vouchers = [r for r in server.state.rows(KEY, "Phiếu quà tặng")[1:] if r and r[0]]
+    assert sorted(r[0] for r in vouchers) == sorted(report["vouchers"]["issued"])
+    note = server.state.rows(KEY, "Mẫu tin nhắn")[1][7]
+    assert note.startswith("Không dùng được") and "{{7*7}}" in note
+    assert all("49" not in m.text and "Nhân ngày sinh nhật" in m.text for m in channel.delivered)

@@ -171,6 +171,7 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int
             "business_name": "Văn phòng Luật Minh An",
             "sender_email": "cskh@luatminhan.vn",
             "channel_order": "email,zalo,sms",  # this office writes by email where it has an address
+            "voucher_value": "giảm 10% phí tư vấn",  # a birthday gift: see the Vouchers tab
             **providers,
         }
     )

@@ -19,6 +19,9 @@ def write_preview(path: Path, outcome: FollowupOutcome) -> None:
         f"<h1>careloop preview — {html.escape(outcome.report['now'])}</h1>",
         f"<p>{html.escape(both('preview_count', count=len(outcome.previews)))}</p>",
     ]
+    for invalid in outcome.report.get("texts", {}).get("invalid", []):  # staff's rows that will not be used
+        parts.append(f"<p style='color:#b42318'>{html.escape(both('row'))} {invalid['row']}: "
+                     f"{html.escape(invalid['note'])}</p>")  # fmt: skip
     for preview in outcome.previews:
         parts.append(
             f"<section><h2>{html.escape(preview.message.kind)} · {html.escape(preview.message.customer.id)}</h2>"
@@ -32,6 +35,8 @@ def _channel(message: OutgoingMessage, order: int) -> str:
     """One channel's message: email as its subject, text and HTML; SMS with its length, encoding and
     segments; Zalo as the template parameters sent."""
     heading = f"<h3>{order + 1}. {html.escape(message.channel)} → {html.escape(message.to)}</h3>"
+    if message.source:
+        heading += f"<p><i>{html.escape(both('preview_source', source=message.source))}</i></p>"
     if message.channel == "sms":
         measured = measure(message.text)
         facts = both("preview_sms", length=measured.length, encoding=measured.encoding, segments=measured.segments)
