@@ -6,8 +6,8 @@ a System note for every row that cannot be used — the built-in text goes out i
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from functions.core.errors import RenderError
 from functions.core.i18n import say
@@ -40,8 +40,7 @@ LANGUAGE_WORDS = {"vi": "vi", "tieng viet": "vi", "en": "en", "english": "en", "
 CHANNEL_WORDS = {"email": "email", "e-mail": "email", "thu": "email", "sms": "sms", "tin nhan": "sms"}
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     kind: str
     language: str
     channel: str
@@ -56,12 +55,11 @@ class Text:
         return say("text_from_row", language, tab=MESSAGES.title(language), row=self.row)
 
 
-@dataclass(frozen=True)
-class TextBook:
+class TextBook(NamedTuple):
     """The texts a run sends: staff's where their row is usable, else the built-in ones."""
 
     builtin: Mapping[TextKey, Text]
-    staff: Mapping[TextKey, Text] = field(default_factory=dict)
+    staff: Mapping[TextKey, Text] = MappingProxyType({})
 
     def pick(self, kind: str, language: str, channel: str) -> Text:
         key = (kind, language, channel)
@@ -80,8 +78,7 @@ def _text(key: TextKey, subject: str | None, body: str, row: int | None = None) 
     return Text(*key, parse(subject) if subject is not None else None, parse(body), row)
 
 
-@dataclass(frozen=True)
-class TextChecks:
+class TextChecks(NamedTuple):
     """How a row is checked: what its kind must hold, and how a sample of it fits an SMS."""
 
     rules: TextRules
@@ -89,18 +86,18 @@ class TextChecks:
     sms_fits: Callable[[str, str], None]  # (text, template name) → raises RenderError when too long
 
 
-@dataclass
-class MessageTab:
+class MessageTab(NamedTuple):
     book: TextBook
-    writes: list[RowWrite] = field(default_factory=list)  # each row's ID and System note, where they change
-    invalid: list[tuple[int, str]] = field(default_factory=list)  # (row, why) for check and reports
+    writes: list[RowWrite]  # each row's ID and System note, where they change
+    invalid: list[tuple[int, str]]  # (row, why) for check and reports
 
 
 def read_message_tab(table: Table | None, builtin: TextBook, checks: TextChecks, language: str) -> MessageTab:
     """Every row checked; the first usable active row of each kind, language and channel wins."""
-    tab = MessageTab(builtin)
     if table is None:
-        return tab
+        return MessageTab(builtin, [], [])
+    writes: list[RowWrite] = []
+    invalid: list[tuple[int, str]] = []
     columns = locate_columns(MESSAGES, table.header)
     staff: dict[TextKey, Text] = {}
     for index, raw in enumerate(table.rows):
@@ -118,10 +115,9 @@ def read_message_tab(table: Table | None, builtin: TextBook, checks: TextChecks,
             else:
                 staff[key] = _text(key, cell_text(cells.get("subject")) or None, cell_text(cells.get("text")), number)
         if problems:
-            tab.invalid.append((number, note))
-        tab.writes += _row_write(number, cells, key, note)
-    tab.book = TextBook(builtin.builtin, staff)
-    return tab
+            invalid.append((number, note))
+        writes += _row_write(number, cells, key, note)
+    return MessageTab(TextBook(builtin.builtin, staff), writes, invalid)
 
 
 def _row(cells: Mapping[str, Any], checks: TextChecks) -> tuple[TextKey | None, list[TextProblem]]:

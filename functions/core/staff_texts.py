@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
+from typing import NamedTuple
 
 from functions.core.i18n import say
 from functions.core.names import given_name
@@ -54,8 +55,7 @@ _NAME = re.compile(r"[a-z_]+")
 SURVEY_MARK = "\x00survey\x00"  # where the five survey buttons go in an email's HTML
 
 
-@dataclass(frozen=True)
-class Placeholder:
+class Placeholder(NamedTuple):
     key: str
     capital: bool = False  # typed with a capital ({Ten_goi}): the value starts a sentence
 
@@ -64,14 +64,12 @@ Piece = str | Placeholder
 Line = tuple[Piece, ...]
 
 
-@dataclass(frozen=True)
-class TextProblem:
+class TextProblem(NamedTuple):
     code: str  # an i18n message code
-    params: Mapping[str, object] = field(default_factory=dict)
+    params: Mapping[str, object] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class ParsedText:
+class ParsedText(NamedTuple):
     lines: tuple[Line, ...]
     problems: tuple[TextProblem, ...] = ()
 
@@ -132,8 +130,7 @@ def _value(placeholder: Placeholder, values: Mapping[str, str | None]) -> str:
     return value[:1].upper() + value[1:] if placeholder.capital else value
 
 
-@dataclass(frozen=True)
-class TextRules:
+class TextRules(NamedTuple):
     """What a kind's text must hold, from the deployment's settings."""
 
     surveys: bool = True  # check-ins carry a survey: their text needs the survey link
@@ -171,8 +168,7 @@ def check(kind: str, channel: str, subject: ParsedText | None, body: ParsedText,
 LINK = re.compile(r"https?://[^\s<>\"]+")
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """A piece of an email body: a paragraph (lines of text and links) or the survey buttons."""
 
     kind: str  # "paragraph" or "survey"

@@ -9,13 +9,11 @@ ever given twice.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from functions.core.i18n import say
 from functions.core.sheet_schema import VOUCHERS, locate_columns
@@ -28,8 +26,7 @@ CANDIDATES = 16  # candidate codes tried per customer and year before giving up 
 RESTORE_DAYS = 400  # codes issued this recently are restored to the tab when their row is deleted
 
 
-@dataclass(frozen=True)
-class VoucherRules:
+class VoucherRules(NamedTuple):
     value: str = ""  # "giảm 15%"; empty: no vouchers
     days: int = 30  # valid this many days from the birthday
 
@@ -38,8 +35,7 @@ class VoucherRules:
         return bool(self.value)
 
 
-@dataclass(frozen=True)
-class Voucher:
+class Voucher(NamedTuple):
     code: str
     customer_id: str
     customer_name: str
@@ -55,7 +51,7 @@ class Voucher:
 
 def voucher_fields(voucher: Voucher) -> dict[str, Any]:
     """A voucher as a store keeps it: dates as ISO text (sortable, and Firestore has no date type)."""
-    fields = dataclasses.asdict(voucher)
+    fields = voucher._asdict()
     for name in ("issued", "expires", "used_on"):
         fields[name] = fields[name].isoformat() if fields[name] else None
     return fields
@@ -104,8 +100,7 @@ def voucher_values(voucher: Voucher | None) -> dict[str, str | None]:
 # ---- the Vouchers tab ---------------------------------------------------------------------
 
 
-@dataclass
-class VoucherTab:
+class VoucherTab(NamedTuple):
     used: dict[str, date | None]  # code → the day staff ticked Used (None: they unticked it), where it changed
     writes: list[RowWrite]
 
@@ -166,7 +161,7 @@ def voucher_cells(voucher: Voucher) -> dict[str, Any]:
 
 
 def _with_used(voucher: Voucher, day: date | None) -> Voucher:
-    return dataclasses.replace(voucher, used_on=day)
+    return voucher._replace(used_on=day)
 
 
 def _ticked(value: object) -> bool:
@@ -177,8 +172,7 @@ def voucher_tab_write(writes: Sequence[RowWrite], language: str) -> TabWrite:
     return TabWrite(VOUCHERS, VOUCHERS.column("code"), writes, language)
 
 
-@dataclass(frozen=True)
-class VoucherFigures:
+class VoucherFigures(NamedTuple):
     issued: int
     used: int
 
