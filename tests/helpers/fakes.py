@@ -178,7 +178,7 @@ class MemoryStore:
 
     def set_voucher_used(self, code: str, day: date | None) -> None:
         if code in self.voucher_records:
-            self.voucher_records[code] = dataclasses.replace(self.voucher_records[code], used_on=day)
+            self.voucher_records[code] = self.voucher_records[code]._replace(used_on=day)
 
     def credential(self, name: str) -> StoredCredential | None:
         return self.credentials.get(name)
