@@ -180,7 +180,12 @@ def test_the_bundle_serves_a_run_from_a_fresh_venv(tmp_path):
     unpacked = tmp_path / "unpacked"
     with zipfile.ZipFile(bundle) as archive:
         archive.extractall(unpacked)
-    assert sorted(p.name for p in unpacked.iterdir()) == ["functions", "main.py", "requirements.txt", "templates"]
+    top = ["__pycache__", "functions", "main.py", "requirements.txt", "templates"]  # main.py's bytecode beside it
+    assert sorted(p.name for p in unpacked.iterdir()) == top
+    assert not (unpacked / "functions" / "standins").exists()  # the demo's stand-ins stay home
+    assert (
+        unpacked / "functions" / "core" / "__pycache__" / f"staff_texts.{sys.implementation.cache_tag}.pyc"
+    ).exists()
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     install = subprocess.run(
