@@ -42,3 +42,11 @@ def sms_status(request):
     from functions.entrypoints.http.public import sms_status as handle
 
     return handle(request)
+
+
+@functions_framework.http
+def weekly_digest(request):
+    """Scheduled every working hour (OIDC-authenticated): last week's figures to the manager, once a week."""
+    from functions.entrypoints.http.scheduled import weekly_digest as handle
+
+    return handle(request)

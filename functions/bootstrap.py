@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # each job's wiring is imported when that job runs: a public 
     from functions.compose import SmsRules
     from functions.core.customers import ReadRules
     from functions.core.sheet_layout import TabLayout
+    from functions.digest.job import DigestDeps
     from functions.escalate.deps import EscalationDeps
     from functions.followup.job import FollowupDeps
     from functions.ports import Channel, PreparableSheet, StatusCallbacks, Store
@@ -271,4 +272,23 @@ def escalate_deps(settings: Settings) -> EscalationDeps:
         surveys=survey_rules(settings),
         csat_threshold=settings.csat_threshold,
         sms=sms_rules(settings),
+    )
+
+
+def digest_deps(settings: Settings) -> DigestDeps:
+    from functions.core.business_calendar import BusinessCalendar
+    from functions.digest.job import DigestDeps
+
+    store = open_store(settings)
+    return DigestDeps(
+        sheet=open_sheet(settings),
+        store=store,
+        channels={"email": email_channel(settings)},  # the manager reads email
+        templates=templates(),
+        calendar=BusinessCalendar(settings.timezone, settings.working_hours),
+        business_name=settings.business_name,
+        sheet_link=sheet_link(settings),
+        managers=settings.manager_emails,
+        staff_language=settings.staff_language,
+        retry=RetryPolicy(budget_seconds=settings.retry_seconds),
     )

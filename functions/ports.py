@@ -78,6 +78,9 @@ class Store(Protocol):
 
     def unconfirmed(self) -> list[LedgerEntry]: ...
 
+    def sent_between(self, first: date, last: date) -> list[LedgerEntry]:
+        """Messages confirmed sent whose business day is in [first, last] (the weekly figures)."""
+
     def record_opt_out(self, customer_id: str, at: datetime) -> None: ...
 
     def opt_outs(self) -> dict[str, datetime]: ...

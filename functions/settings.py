@@ -134,6 +134,10 @@ def _email_address(text: str) -> str:
         raise ValueError(both(error.code, column="email", value=value[:80])) from None
 
 
+def _emails(text: str) -> tuple[str, ...]:
+    return tuple(_email_address(part) for part in re.split(r"[,;\s]+", text) if part.strip())
+
+
 def _email_or_empty(text: str) -> str:
     return _email_address(text) if text.strip() else ""
 
@@ -309,6 +313,9 @@ class Settings:
     zalo_templates: tuple[tuple[str, str], ...] = _setting(
         (), _zalo_templates, doc="approved ZNS template per kind: checkin:123456,birthday:123457"
     )
+    manager_emails: tuple[str, ...] = _setting(
+        (), _emails, doc="who gets the weekly digest, separated by commas; empty: the tier-3 owner of the '*' row"
+    )
     voucher_value: str = _setting(
         "", doc='a birthday voucher\'s value as customers read it ("giảm 15%"); empty: no vouchers'
     )
@@ -336,7 +343,7 @@ class Settings:
             elif f.name == "zalo_templates":
                 value = ",".join(f"{kind}:{template}" for kind, template in value)
             elif isinstance(value, tuple):
-                value = ", ".join(value) if f.name == "channel_order" else " | ".join(value)
+                value = ", ".join(value) if f.name in ("channel_order", "manager_emails") else " | ".join(value)
             shown[f.name] = value
         return shown
 

@@ -136,6 +136,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "and the built-in text goes out.",
     ),
     "channels": ("Kênh gửi", "Channels"),
+    "digest_no_manager": (
+        "Không biết gửi bản tin tuần cho ai: đặt manager_emails, hoặc người phụ trách cấp 3 ở dòng '*' của "
+        "Ma trận leo thang",
+        "No one to send the weekly digest to: set manager_emails, or the tier-3 owner of the matrix's '*' row",
+    ),
+    "digest_done": (
+        "Bản tin tuần {week}: đã gửi {sent}, bỏ qua {skipped}",
+        "Weekly digest {week}: sent {sent}, skipped {skipped}",
+    ),
+    "digest_headline": (
+        "{sent} tin đã gửi, {answers} đánh giá, {cases} hồ sơ mới",
+        "{sent} messages sent, {answers} answers, {cases} new cases",
+    ),  # fmt: skip
+    "digest_messages": ("Tin đã gửi", "Messages sent"),
+    "digest_answers": ("Số đánh giá", "Survey answers"),
+    "digest_mean_score": ("Điểm trung bình (1–5)", "Mean score (1–5)"),
+    "digest_satisfied": ("Hài lòng (4–5 điểm)", "Satisfied (4–5)"),
+    "digest_cases_opened": ("Hồ sơ mới", "Cases opened"),
+    "digest_cases_resolved": ("Hồ sơ đã giải quyết", "Cases resolved"),
+    "digest_escalated": ("Hồ sơ phải leo thang", "Cases escalated"),
+    "digest_first_response": ("Phản hồi đầu, trung vị (giờ làm việc)", "First response, median (working hours)"),
+    "digest_vouchers_issued": ("Phiếu quà tặng đã phát", "Vouchers issued"),
+    "digest_vouchers_used": ("Phiếu quà tặng đã dùng", "Vouchers used"),
     "preview_source": ("Nội dung: {source}", "Words from: {source}"),
     "check_texts": ("{count} nội dung của nhân viên dùng được", "{count} staff texts in use"),
     "preview_sms": (

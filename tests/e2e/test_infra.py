@@ -67,7 +67,8 @@ def test_every_entry_point_has_a_function_and_every_function_an_entry_point():
         for group in ("public_functions", "scheduled_functions")
         for f in local[group].values()
     }
-    assert deployed == entry_points() == {"followup_daily", "escalate_sync", "survey", "unsubscribe", "sms_status"}
+    assert deployed == entry_points() == {
+        "followup_daily", "escalate_sync", "weekly_digest", "survey", "unsubscribe", "sms_status"}  # fmt: skip
     functions = {name: body for kind, name, body in resources() if kind == "google_cloudfunctions2_function"}
     assert functions["public"]["for_each"] == "${local.public_functions}"
     assert functions["scheduled"]["for_each"] == "${local.scheduled_functions}"

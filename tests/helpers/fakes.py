@@ -205,6 +205,10 @@ class MemoryStore:
             len(today),
         )
 
+    def sent_between(self, first: date, last: date) -> list[LedgerEntry]:
+        found = [e for e in self.ledger.values() if e.state == SENT and first <= e.business_day <= last]
+        return sorted(found, key=lambda e: (e.business_day, e.key))
+
     def unconfirmed(self) -> list[LedgerEntry]:
         pending = [e for e in self.ledger.values() if e.state in (RESERVED, FAILED, UNCERTAIN)]
         return sorted(pending, key=lambda e: (e.reserved_at.isoformat() if e.reserved_at else "", e.key))

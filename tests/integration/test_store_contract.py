@@ -375,3 +375,12 @@ def test_vouchers_by_issue_day_and_their_use(store):
     store.set_voucher_used("CODE0002", None)  # staff unticked it
     assert store.voucher("CODE0002").used_on is None
     store.set_voucher_used("NOSUCH00", date(2026, 11, 24))  # nothing to mark: left alone
+
+
+def test_messages_sent_between_two_days(store):
+    for n, days in enumerate([9, 3, 0]):
+        store.reserve(entry(f"birthday/C-{n}/2026", f"C-{n}", day=TODAY - timedelta(days=days)))
+        store.confirm(f"birthday/C-{n}/2026", NINE_AM)
+    store.reserve(entry("checkin/C-9/2026-11-16", "C-9"))  # reserved, never confirmed: not sent
+    found = store.sent_between(TODAY - timedelta(days=7), TODAY)
+    assert [e.key for e in found] == ["birthday/C-1/2026", "birthday/C-2/2026"]

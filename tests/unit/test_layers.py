@@ -20,6 +20,7 @@ LAYERS = {  # the first prefix that matches names a module's layer
     "functions.adapters": "adapters",
     "functions.delivery": "jobs",
     "functions.compose": "jobs",
+    "functions.digest": "jobs",
     "functions.message_texts": "jobs",
     "functions.followup": "jobs",
     "functions.escalate": "jobs",

@@ -319,6 +319,19 @@ class FirestoreStore:
         return LedgerFacts(states, sent_at, channels, fallbacks, frozenset(customers), len(customers))
 
     @_unavailable_on_error
+    def sent_between(self, first: date, last: date) -> list[LedgerEntry]:
+        from google.cloud.firestore_v1.base_query import FieldFilter
+
+        # One range on one field (no composite index needed); the state is checked here.
+        query = (
+            self.client.collection(LEDGER)
+            .where(filter=FieldFilter("business_day", ">=", first.isoformat()))
+            .where(filter=FieldFilter("business_day", "<=", last.isoformat()))
+        )
+        found = [_entry(s.to_dict()) for s in query.stream(**self._call())]
+        return sorted((e for e in found if e.state == SENT), key=lambda e: (e.business_day, e.key))
+
+    @_unavailable_on_error
     def unconfirmed(self) -> list[LedgerEntry]:
         from google.cloud.firestore_v1.base_query import FieldFilter
 

@@ -286,6 +286,15 @@ class SqliteStore:
         return LedgerFacts(states, sent_at, channels, fallbacks, frozenset(r[0] for r in today), len(today))
 
     @_unavailable_on_error
+    def sent_between(self, first: date, last: date) -> list[LedgerEntry]:
+        with self._connection() as db:
+            rows = db.execute(
+                "SELECT * FROM ledger WHERE business_day BETWEEN ? AND ? AND state = ? ORDER BY business_day, key",
+                (first.isoformat(), last.isoformat(), SENT),
+            ).fetchall()
+        return [_entry(r) for r in rows]
+
+    @_unavailable_on_error
     def unconfirmed(self) -> list[LedgerEntry]:
         with self._connection() as db:
             rows = db.execute(

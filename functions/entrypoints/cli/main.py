@@ -17,7 +17,7 @@ from pathlib import Path
 
 from functions import bootstrap
 from functions.core.errors import JobCannotRun, SheetUnavailable, StoreUnavailable
-from functions.core.i18n import both
+from functions.core.i18n import both, say
 from functions.core.ledger import UNCERTAIN, LedgerEntry
 from functions.core.sheet_schema import MissingColumnError
 from functions.entrypoints.cli.reports import escalation_summary, summary
@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
         )
 
     run = commands.add_parser("run", help=both("help_run"))
-    run.add_argument("job", choices=("followup", "escalate"))
+    run.add_argument("job", choices=("followup", "escalate", "digest"))
     common(run)
     run.add_argument("--now", help=both("help_now"))
     run.add_argument("--json", action="store_true", help=both("help_json"))
@@ -99,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.job == "escalate":
         return _run_escalate(args, settings)
+    if args.job == "digest":
+        return _run_digest(args, settings)
     from functions.followup.job import run_followup
 
     now = bootstrap.local_now(settings, args.now)
@@ -123,6 +125,24 @@ def _run_escalate(args: argparse.Namespace, settings: Settings) -> int:
         else escalation_summary(report, settings.staff_language)
     )
     return 1 if report["write_back"].get("error") else 0
+
+
+def _run_digest(args: argparse.Namespace, settings: Settings) -> int:
+    """The weekly digest; with --dry-run, what it would say, printed and not sent."""
+    from functions.digest.job import run_digest
+
+    with bootstrap.channels_closed(bootstrap.digest_deps(settings)) as deps:
+        report = run_digest(deps, bootstrap.local_now(settings, args.now), dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    elif args.dry_run:
+        for message in report.get("preview", []):
+            print(f"→ {message['to']}\n{message['subject']}\n\n{message['text']}")
+    else:
+        print(both("digest_done", week=report["week"], sent=len(report["sent"]), skipped=len(report["skipped"])))
+        for skipped in report["skipped"]:
+            print(f"  – {skipped['to']}: {say(skipped['reason'], settings.staff_language)}")
+    return 1 if report["failed"] or report["unknown"] else 0
 
 
 def _preview(args: argparse.Namespace, settings: Settings) -> int:

@@ -39,6 +39,15 @@ def escalate_sync(request: Any) -> Response:
     )
 
 
+def weekly_digest(request: Any) -> Response:
+    """Every working hour of the week; the first call inside working hours sends last week's digest."""
+    from functions.digest.job import run_digest
+
+    return run_job(
+        "digest", bootstrap.digest_deps, lambda deps, settings: run_digest(deps, bootstrap.local_now(settings))
+    )
+
+
 def run_job(
     name: str,
     build: Callable[[Settings], Deps],

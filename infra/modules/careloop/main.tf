@@ -17,6 +17,7 @@ locals {
   scheduled_functions = {
     followup_daily = { entry_point = "followup_daily", description = "Birthday wishes and check-ins", schedule = var.followup_schedule }
     escalate_sync  = { entry_point = "escalate_sync", description = "Cases, SLAs and escalation", schedule = var.escalate_schedule }
+    weekly_digest  = { entry_point = "weekly_digest", description = "Last week's figures to the manager, once a week", schedule = var.digest_schedule }
   }
   # Created empty; their values are added with gcloud (README). SMS and Zalo secrets exist once
   # their provider is set up (twilio_account_sid, zalo_app_id).
@@ -32,15 +33,16 @@ locals {
     } : {},
   )
   environment = merge({
-    CARELOOP_STORE         = "firestore://${var.project_id}"
-    CARELOOP_SHEET         = "google:${var.spreadsheet_key}"
-    CARELOOP_BUSINESS_NAME = var.business_name
-    CARELOOP_SENDER_EMAIL  = var.sender_email
-    CARELOOP_SMTP_HOST     = var.smtp_host
-    CARELOOP_SMTP_USER     = var.smtp_user
-    CARELOOP_TIMEZONE      = local.time_zone
-    CARELOOP_CHANNEL_ORDER = var.channel_order
-    LOG_EXECUTION_ID       = "true"
+    CARELOOP_STORE          = "firestore://${var.project_id}"
+    CARELOOP_SHEET          = "google:${var.spreadsheet_key}"
+    CARELOOP_BUSINESS_NAME  = var.business_name
+    CARELOOP_SENDER_EMAIL   = var.sender_email
+    CARELOOP_SMTP_HOST      = var.smtp_host
+    CARELOOP_SMTP_USER      = var.smtp_user
+    CARELOOP_TIMEZONE       = local.time_zone
+    CARELOOP_CHANNEL_ORDER  = var.channel_order
+    CARELOOP_MANAGER_EMAILS = var.manager_emails
+    LOG_EXECUTION_ID        = "true"
     }, local.sms_enabled ? {
     CARELOOP_TWILIO_ACCOUNT_SID = var.twilio_account_sid
     CARELOOP_SMS_SENDER         = var.sms_sender

@@ -122,3 +122,15 @@ variable "extra_environment" {
   description = "More careloop settings (CARELOOP_*) for every function, e.g. CARELOOP_DAILY_CAP."
   default     = {}
 }
+
+variable "digest_schedule" {
+  type        = string
+  description = "When the weekly digest job is called (cron, in Asia/Ho_Chi_Minh): every working hour; the first call inside working hours of a week sends last week's digest, once."
+  default     = "0 8-17 * * 1-6"
+}
+
+variable "manager_emails" {
+  type        = string
+  description = "Who gets the weekly digest, separated by commas; empty: the tier-3 owner of the matrix's '*' row."
+  default     = ""
+}

@@ -1,0 +1,122 @@
+"""A week's care figures and how they moved (pure): the weekly digest's numbers.
+
+Weeks are ISO weeks in the business time zone, Monday 00:00 to the next Monday. Every figure is
+computed from what the week held: messages the ledger confirmed, survey answers, cases opened
+and resolved, vouchers issued and used.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
+
+from functions.core.business_calendar import BusinessCalendar
+from functions.core.cases import RESOLVED, CaseRecord
+from functions.core.ledger import LedgerEntry
+from functions.core.surveys import Survey
+from functions.core.vouchers import Voucher
+
+
+class Week(NamedTuple):
+    start: datetime  # Monday 00:00, business time zone
+    end: datetime  # the next Monday 00:00
+
+    @property
+    def label(self) -> str:
+        year, number, _ = self.start.isocalendar()
+        return f"{year}-W{number:02d}"
+
+    def holds(self, moment: datetime | None) -> bool:
+        return moment is not None and self.start <= moment < self.end
+
+    def holds_day(self, day: date | None) -> bool:
+        return day is not None and self.start.date() <= day < self.end.date()
+
+
+def week_of(moment: datetime, calendar: BusinessCalendar) -> Week:
+    local = moment.astimezone(calendar.zone)
+    monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time(0), calendar.zone)
+    return Week(monday, monday + timedelta(days=7))
+
+
+def previous(week: Week) -> Week:
+    return Week(week.start - timedelta(days=7), week.start)
+
+
+class WeekFigures(NamedTuple):
+    week: Week
+    messages_sent: int
+    answers: int  # survey answers given in the week (each survey's latest answer, counted once)
+    mean_score: float | None  # 1–5
+    satisfied: float | None  # share of answers scoring 4–5 (CSAT)
+    nps: float | None  # promoters minus detractors, in points, when asked
+    cases_opened: int
+    cases_resolved: int
+    escalated: int  # cases opened in the week that left tier 1
+    first_response_hours: float | None  # median, working hours, cases first answered in the week
+    vouchers_issued: int
+    vouchers_used: int
+
+
+def week_figures(
+    week: Week,
+    sent: Sequence[LedgerEntry],
+    surveys: Sequence[Survey],
+    cases: Sequence[CaseRecord],
+    vouchers: Sequence[Voucher],
+    calendar: BusinessCalendar,
+) -> WeekFigures:
+    answers = [s.latest for s in surveys if s.latest is not None and week.holds(s.latest.at)]
+    scores = [a.score for a in answers]
+    nps = [a.nps for a in answers if a.nps is not None]
+    opened = [c for c in cases if week.holds(c.created_at)]
+    answered = [c for c in cases if week.holds(c.first_responded_at)]
+    first_response = [calendar.between(c.created_at, c.first_responded_at).total_seconds() / 3600
+                      for c in answered if c.first_responded_at]  # fmt: skip
+    return WeekFigures(
+        week,
+        sum(1 for e in sent if week.holds_day(e.business_day)),
+        len(answers),
+        round(statistics.fmean(scores), 2) if scores else None,
+        sum(1 for s in scores if s >= 4) / len(scores) if scores else None,
+        round(100 * (sum(1 for n in nps if n >= 9) - sum(1 for n in nps if n <= 6)) / len(nps)) if nps else None,
+        len(opened),
+        sum(1 for c in cases if c.status == RESOLVED and week.holds(c.resolved_at)),
+        sum(1 for c in opened if c.tier > c.initial_tier),
+        round(statistics.median(first_response), 1) if first_response else None,
+        sum(1 for v in vouchers if week.holds_day(v.issued)),
+        sum(1 for v in vouchers if week.holds_day(v.used_on)),
+    )
+
+
+def messages_by_kind(week: Week, sent: Sequence[LedgerEntry]) -> dict[tuple[str, str], int]:
+    """(kind, channel) → messages confirmed in the week."""
+    return dict(Counter((e.kind, e.channel) for e in sent if week.holds_day(e.business_day)))
+
+
+def overdue(cases: Sequence[CaseRecord], now: datetime) -> list[CaseRecord]:
+    """Open cases past a deadline: no first answer by its due time, or unresolved past its own."""
+    late = [
+        c
+        for c in cases
+        if c.status != RESOLVED
+        and ((c.first_responded_at is None and c.first_response_due < now) or c.resolve_due < now)
+    ]
+    return sorted(late, key=lambda c: (c.resolve_due, c.case_id))
+
+
+def lowest_comments(surveys: Sequence[Survey], week: Week, limit: int = 5) -> list[tuple[int, str, str]]:
+    """(score, comment, customer ID) of the week's lowest answers that carry a comment."""
+    found = [(s.latest.score, s.latest.comment, s.customer_id) for s in surveys
+             if s.latest and s.latest.comment and week.holds(s.latest.at)]  # fmt: skip
+    return sorted(found)[:limit]
+
+
+def trend(now: float | int | None, before: float | int | None) -> str:
+    """▲ up, ▼ down, = the same, – when either week has no figure."""
+    if now is None or before is None:
+        return "–"
+    return "▲" if now > before else "▼" if now < before else "="

@@ -1,0 +1,193 @@
+"""The weekly digest job: every Monday, last week's care figures against the week before, the
+cases past their deadline with their owners, the lowest survey comments and a link to the sheet,
+emailed to the manager — once a week (its ledger key), and only inside working hours.
+
+Cloud Scheduler calls it every working hour of the week; the first call inside working hours sends
+last week's digest and the later ones find it sent. A Monday that is a holiday sends on Tuesday.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from functions.core.business_calendar import BusinessCalendar
+from functions.core.cases import CaseRecord, category_title
+from functions.core.errors import JobCannotRun, RenderError
+from functions.core.i18n import both, say
+from functions.core.ids import digest_hex
+from functions.core.ledger import SENT, LedgerEntry
+from functions.core.messages import OutgoingMessage
+from functions.core.sheet_schema import MATRIX
+from functions.delivery import Delivery, RunClock, deliver
+from functions.digest.figures import (
+    Week,
+    WeekFigures,
+    lowest_comments,
+    overdue,
+    previous,
+    trend,
+    week_figures,
+    week_of,
+)
+from functions.ports import Channel, Renderer, Sheet, Store
+from functions.retry import RetryPolicy
+
+JOB, KIND = "digest", "weekly_digest"
+HISTORY_DAYS = 60  # surveys and vouchers made this long before a week can be answered or used in it
+
+
+@dataclass
+class DigestDeps:
+    sheet: Sheet
+    store: Store
+    channels: Mapping[str, Channel]
+    templates: Renderer
+    calendar: BusinessCalendar
+    business_name: str
+    sheet_link: str
+    managers: Sequence[str] = ()  # empty: the tier-3 owners of the matrix's '*' row
+    staff_language: str = "vi"
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+def run_digest(deps: DigestDeps, now: datetime, dry_run: bool = False) -> dict[str, Any]:
+    week = previous(week_of(now, deps.calendar))
+    managers = list(deps.managers) or _matrix_managers(deps)
+    keys = {email: f"digest/{week.label}/{digest_hex(email.lower(), 12)}" for email in managers}
+    report: dict[str, Any] = {"job": JOB, "now": now.isoformat(), "week": week.label, "dry_run": dry_run,
+                              "sent": [], "skipped": [], "failed": [], "unknown": []}  # fmt: skip
+    facts = deps.store.facts(keys.values(), now.astimezone(deps.calendar.zone).date())
+    due = {email: key for email, key in keys.items() if facts.states.get(key) != SENT}
+    report["skipped"] += [{"to": e, "reason": "already_sent"} for e in managers if e not in due]
+    if due and not deps.calendar.is_open(now) and not dry_run:
+        report["skipped"] += [{"to": e, "reason": "outside_working_hours"} for e in due]
+        due = {}
+    if due or dry_run:
+        context = digest_context(deps, week, now)
+        messages = [_message(deps, key, email, context) for email, key in (due or keys).items()]
+        if dry_run:
+            report["preview"] = [{"to": m.to, "subject": m.subject, "text": m.text} for m in messages]
+        else:
+            _send(deps, messages, now, report)
+    report["summary"] = {name: len(report[name]) for name in ("sent", "skipped", "failed", "unknown")}
+    if not dry_run:
+        deps.store.save_report(report)
+    return report
+
+
+def _matrix_managers(deps: DigestDeps) -> list[str]:
+    from functions.escalate.matrix import MatrixError, read_matrix
+
+    try:
+        route = read_matrix(deps.sheet.read([MATRIX]).get(MATRIX.key)).route("*")
+    except MatrixError as error:
+        raise JobCannotRun(both("digest_no_manager") + f" ({error})") from error
+    owner = route.owner(3)
+    if owner is None:
+        raise JobCannotRun(both("digest_no_manager"))
+    return [owner.email]
+
+
+def digest_context(deps: DigestDeps, week: Week, now: datetime) -> dict[str, Any]:
+    """What the digest says: the figures of `week` against the week before, the cases past their
+    deadline now, the week's lowest comments."""
+    before = previous(week)
+    store, calendar, language = deps.store, deps.calendar, deps.staff_language
+    sent = store.sent_between(before.start.date(), week.end.date() - timedelta(days=1))
+    surveys = store.surveys(before.start - timedelta(days=HISTORY_DAYS))
+    cases = store.cases()
+    vouchers = store.vouchers(before.start.date() - timedelta(days=HISTORY_DAYS))
+    now_figures, before_figures = (week_figures(w, sent, surveys, cases, vouchers, calendar) for w in (week, before))
+    return {
+        "week": week.label,
+        "week_before": before.label,
+        "week_dates": f"{week.start:%d/%m} – {week.end - timedelta(days=1):%d/%m/%Y}",
+        "rows": digest_rows(now_figures, before_figures, language),
+        "overdue": [_case_line(c, calendar, language) for c in overdue(cases, now)],
+        "comments": [{"score": s, "comment": c, "customer_id": cid} for s, c, cid in lowest_comments(surveys, week)],
+        "headline": say(
+            "digest_headline",
+            language,
+            sent=now_figures.messages_sent,
+            answers=now_figures.answers,
+            cases=now_figures.cases_opened,
+        ),  # fmt: skip
+        "business_name": deps.business_name,
+        "sheet_link": deps.sheet_link,
+        "unsubscribe_url": "",
+    }
+
+
+# Which way is good for each figure: up (more answers) or down (fewer complaints).
+ROWS = (
+    ("digest_messages", "messages_sent", "count", True),
+    ("digest_answers", "answers", "count", True),
+    ("digest_mean_score", "mean_score", "score", True),
+    ("digest_satisfied", "satisfied", "share", True),
+    ("NPS", "nps", "points", True),
+    ("digest_cases_opened", "cases_opened", "count", False),
+    ("digest_cases_resolved", "cases_resolved", "count", True),
+    ("digest_escalated", "escalated", "count", False),
+    ("digest_first_response", "first_response_hours", "hours", False),
+    ("digest_vouchers_issued", "vouchers_issued", "count", True),
+    ("digest_vouchers_used", "vouchers_used", "count", True),
+)
+
+
+def digest_rows(now: WeekFigures, before: WeekFigures, language: str) -> list[dict[str, str]]:
+    rows = []
+    for label, name, kind, up_is_good in ROWS:
+        a, b = getattr(now, name), getattr(before, name)
+        if a is None and b is None:  # not asked (NPS), or nothing to measure either week
+            continue
+        arrow = trend(a, b)
+        good = arrow == ("▲" if up_is_good else "▼")
+        rows.append({
+            "label": label if label == "NPS" else say(label, language),
+            "now": _shown(a, kind), "before": _shown(b, kind), "arrow": arrow,
+            "colour": "#067647" if good else "#b42318" if arrow in ("▲", "▼") else "#6b7280",
+        })  # fmt: skip
+    return rows
+
+
+def _shown(value: float | int | None, kind: str) -> str:
+    if value is None:
+        return "–"
+    if kind == "share":
+        return f"{value:.0%}"
+    if kind == "points":
+        return f"{value:+.0f}"
+    if kind in ("score", "hours"):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def _case_line(case: CaseRecord, calendar: BusinessCalendar, language: str) -> dict[str, Any]:
+    due = case.first_response_due if case.first_responded_at is None else case.resolve_due
+    return {"case_id": case.case_id, "tier": case.tier, "customer": case.customer_name,
+            "category": category_title(case.category, language), "owner": case.owner,
+            "due": f"{due.astimezone(calendar.zone):%d/%m %H:%M}"}  # fmt: skip
+
+
+def _message(deps: DigestDeps, key: str, email: str, context: Mapping[str, Any]) -> OutgoingMessage:
+    language = deps.staff_language
+    manager = email.split("@")[0]
+    try:
+        rendered = deps.templates.message(KIND, language, {**context, "manager": manager})
+    except RenderError as error:
+        raise JobCannotRun(str(error)) from error
+    return OutgoingMessage(key, "email", email, manager, rendered.subject, rendered.text, rendered.html, "", language,
+                           KIND)  # fmt: skip
+
+
+def _send(deps: DigestDeps, messages: list[OutgoingMessage], now: datetime, report: dict[str, Any]) -> None:
+    day = now.astimezone(deps.calendar.zone).date()
+    deliveries = [Delivery(LedgerEntry(m.key, "manager", KIND, "email", day, reserved_at=now), m) for m in messages]
+    outcome = deliver(deps.store, deps.channels, RunClock.start(deps.retry, None), deliveries, now)
+    report["sent"] += [{"to": d.message.to, "key": d.key} for d in outcome.sent]
+    report["skipped"] += [{"to": d.message.to, "reason": "reserved_elsewhere"} for d in outcome.skipped]
+    report["failed"] += [{"to": d.message.to, "error": e} for d, e in outcome.failed]
+    report["unknown"] += [{"to": d.message.to, "error": e} for d, e in outcome.unknown]
