@@ -45,7 +45,14 @@ SAMPLE_CONTEXT = {
     "survey_links": [
         {"score": n, "label": f"{n}", "url": f"https://example.invalid/s/T?score={n}"} for n in range(1, 6)
     ],
-}
+    # the weekly digest's
+    "manager": "an", "week": "2026-W47", "week_before": "2026-W46", "week_dates": "16/11 – 22/11/2026",
+    "headline": "5 tin đã gửi", "rows": [{"label": "Tin đã gửi", "now": "5", "before": "3", "arrow": "▲",
+                                         "colour": "#067647"}],
+    "overdue": [{"case_id": "HS-ABCD2345", "tier": 2, "customer": "Nguyễn Thị Lan", "category": "Hợp đồng",
+                 "owner": "Trần Văn Tuấn", "due": "18/11 10:00"}],
+    "comments": [{"score": 1, "comment": "Chờ lâu", "customer_id": "C-001"}],
+}  # fmt: skip
 
 
 SAMPLE_LINKS = Links("https://care.example.vn", "s" * 32)
