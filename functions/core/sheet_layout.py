@@ -5,13 +5,47 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from functions.core.cases import STATUS_TITLES
 from functions.core.i18n import say
 from functions.core.message_tab import KIND_LABELS
 from functions.core.sheet_schema import CASES, CUSTOMERS, DASHBOARD, MATRIX, MESSAGES, VOUCHERS, TabSpec
 from functions.core.staff_texts import placeholder_table
+
+
+class ChartSpec(NamedTuple):
+    """A chart over the Dashboard's weekly series: the weeks along the bottom, one line or column
+    per series column, its header the series' name."""
+
+    key: str
+    title_vi: str
+    title_en: str
+    kind: str  # "LINE" or "COLUMN"
+    series: tuple[str, ...]  # column keys
+    axis_vi: str
+    axis_en: str
+    stacked: bool = False
+
+    def title(self, language: str) -> str:
+        return self.title_en if language == "en" else self.title_vi
+
+    def axis(self, language: str) -> str:
+        return self.axis_en if language == "en" else self.axis_vi
+
+
+DASHBOARD_CHARTS = (
+    ChartSpec("csat", "CSAT theo tuần", "CSAT by week", "LINE", ("satisfied",), "% hài lòng (4–5)",
+              "% satisfied (4–5)"),
+    ChartSpec("cases", "Hồ sơ mới theo cấp", "Cases opened by tier", "COLUMN", ("opened_t1", "opened_t2", "opened_t3"),
+              "Số hồ sơ", "Cases", stacked=True),
+    ChartSpec("sla", "Đạt hạn phản hồi đầu theo cấp", "First response in time by tier", "LINE",
+              ("sla_t1", "sla_t2", "sla_t3"), "% hồ sơ", "% of cases"),
+    ChartSpec("messages", "Tin đã gửi theo tuần", "Messages sent by week", "COLUMN",
+              ("messages_email", "messages_sms", "messages_zalo"), "Số tin", "Messages", stacked=True),
+)  # fmt: skip
+CHART_ROWS = 12  # the weeks each chart draws: rows 2–13 under the header
+CHART_DOMAIN = "week"
 
 
 @dataclass(frozen=True)
@@ -21,6 +55,7 @@ class TabLayout:
     dropdowns: dict[str, list[str]] = field(default_factory=dict)
     starter_rows: list[list[Any]] = field(default_factory=list)  # written only into an empty tab
     header_notes: dict[str, str] = field(default_factory=dict)  # column key → a note on its header cell
+    charts: tuple[ChartSpec, ...] = ()
 
     def headers(self, language: str) -> list[str]:
         return [c.title(language) for c in self.tab.columns]
@@ -52,7 +87,7 @@ def layouts(language: str = "vi", message_rows: Sequence[Sequence[Any]] = ()) ->
         ),
         TabLayout(MATRIX, starter_rows=[["*", "", "", "", 4, 24]]),
         TabLayout(CASES, dropdowns={"status": list(STATUS_TITLES.get(language, STATUS_TITLES["vi"]).values())}),
-        TabLayout(DASHBOARD),
+        TabLayout(DASHBOARD, charts=DASHBOARD_CHARTS),
         TabLayout(
             MESSAGES,
             checkboxes=("active",),

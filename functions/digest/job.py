@@ -21,8 +21,8 @@ from functions.core.ids import digest_hex
 from functions.core.ledger import SENT, LedgerEntry
 from functions.core.messages import OutgoingMessage
 from functions.core.sheet_schema import MATRIX
-from functions.delivery import Delivery, RunClock, deliver
-from functions.digest.figures import (
+from functions.core.weekly import (
+    HISTORY_DAYS,
     Week,
     WeekFigures,
     lowest_comments,
@@ -32,11 +32,11 @@ from functions.digest.figures import (
     week_figures,
     week_of,
 )
+from functions.delivery import Delivery, RunClock, deliver
 from functions.ports import Channel, Renderer, Sheet, Store
 from functions.retry import RetryPolicy
 
 JOB, KIND = "digest", "weekly_digest"
-HISTORY_DAYS = 60  # surveys and vouchers made this long before a week can be answered or used in it
 
 
 @dataclass

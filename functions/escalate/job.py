@@ -21,6 +21,7 @@ from functions.core.sheet_schema import CASES, CUSTOMERS, DASHBOARD, MATRIX, MES
 from functions.core.surveys import Survey
 from functions.core.tables import Table, TabWrite, customers_tab_write
 from functions.core.vouchers import VoucherRules
+from functions.core.weekly import HISTORY_DAYS, dashboard_row, last_weeks
 from functions.delivery import RunClock
 from functions.escalate import writeback
 from functions.escalate.deps import EscalationDeps
@@ -144,12 +145,23 @@ def _write_back(
                 read.tables[DASHBOARD.key], cases, read.surveys, deps.calendar, now, language, vouchers
             )
         )
+        writes.append(writeback.weekly_write(read.tables[DASHBOARD.key], _weekly_rows(deps, now, cases), language))
     # The Messages tab's notes are the follow-up run's to write: it knows every kind's rules (vouchers).
     try:
         missed = deps.sheet.write(writes)
     except Exception as error:  # the store holds every case; the next run writes the sheet again
         return {"rows": 0, "missed": [], "error": str(error)}
     return {"rows": sum(len(w.rows) for w in writes), "missed": [w.row_id or f"row {w.row_number}" for w in missed]}
+
+
+def _weekly_rows(deps: EscalationDeps, now: datetime, cases: list[CaseRecord]) -> list[dict[str, object]]:
+    """The twelve weeks the Dashboard's charts draw, from the ledger, surveys, cases and vouchers."""
+    weeks = last_weeks(now, deps.calendar)
+    first = weeks[0].start
+    sent = deps.store.sent_between(first.date(), now.astimezone(deps.calendar.zone).date())
+    surveys = deps.store.surveys(first - timedelta(days=HISTORY_DAYS))
+    vouchers = deps.store.vouchers((first - timedelta(days=HISTORY_DAYS)).date())
+    return [dashboard_row(w, sent, surveys, cases, vouchers, deps.calendar, now) for w in weeks]
 
 
 def _low_scores(surveys: list[Survey], sheet: CustomerSheet, threshold: int) -> list[Flag]:

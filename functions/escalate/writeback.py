@@ -11,7 +11,7 @@ from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import CaseRecord, category_title
 from functions.core.customers import CustomerSheet
 from functions.core.i18n import say
-from functions.core.sheet_schema import DASHBOARD
+from functions.core.sheet_schema import DASHBOARD, locate_columns
 from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write
 from functions.core.text import cell_text
@@ -115,3 +115,31 @@ def dashboard_write(
         else:
             writes.append(RowWrite(0, name, {"metric": name, "value": value, "period": period}, append=True))
     return TabWrite(DASHBOARD, DASHBOARD.column("metric"), writes, language)
+
+
+def weekly_write(table: Table, rows: Sequence[dict[str, object]], language: str) -> TabWrite:
+    """The Dashboard's weekly block: row n holds the nth of the twelve weeks (oldest first), so the
+    charts' ranges never move; only cells that change are written, numbers as numbers."""
+    columns = locate_columns(DASHBOARD, table.header, require=False)
+    existing: dict[str, tuple[int, list[Any]]] = {}
+    if "week_no" in columns:
+        at = columns["week_no"]
+        for index, raw in enumerate(table.rows):
+            if at < len(raw) and cell_text(raw[at]):
+                existing.setdefault(cell_text(raw[at]), (Table.row_number(index), raw))
+    writes = []
+    for number, row in enumerate(rows, start=1):
+        wanted: dict[str, Any] = {"week_no": number, **{k: "" if v is None else v for k, v in row.items()}}
+        if str(number) not in existing:
+            writes.append(RowWrite(0, str(number), wanted, append=True))
+            continue
+        at_row, raw = existing[str(number)]
+
+        def now_reads(key: str, raw: list[Any] = raw) -> str:
+            position = columns.get(key)
+            return cell_text(raw[position] if position is not None and position < len(raw) else None)
+
+        changed = {k: v for k, v in wanted.items() if now_reads(k) != cell_text(v)}
+        if changed:
+            writes.append(RowWrite(at_row, str(number), changed))
+    return TabWrite(DASHBOARD, DASHBOARD.column("week_no"), writes, language)

@@ -165,7 +165,10 @@ class GoogleSheet:
     def _tabs_now(self, targets: list[tuple[TabWrite, str]]) -> dict[str, TabNow]:
         """One read: each tab's grid size, header row, and ID and name columns (from row 1, which
         every grid has, so no range starts outside it), as they are now."""
-        guesses = {title: self._positions(change, title) for change, title in targets}
+        guesses: dict[str, list[int]] = {}  # two writes to one tab (the Dashboard's blocks) share one read
+        for change, title in targets:
+            known = guesses.setdefault(title, [])
+            known += [p for p in self._positions(change, title) if p not in known]
         ranges = []
         for title, positions in guesses.items():
             ranges.append(f"{quoted(title)}!1:1")

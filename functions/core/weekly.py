@@ -1,4 +1,5 @@
-"""A week's care figures and how they moved (pure): the weekly digest's numbers.
+"""A week's care figures and how they moved (pure): the weekly digest's numbers, and the
+Dashboard's twelve-week series its charts draw.
 
 Weeks are ISO weeks in the business time zone, Monday 00:00 to the next Monday. Every figure is
 computed from what the week held: messages the ledger confirmed, survey answers, cases opened
@@ -120,3 +121,65 @@ def trend(now: float | int | None, before: float | int | None) -> str:
     if now is None or before is None:
         return "–"
     return "▲" if now > before else "▼" if now < before else "="
+
+
+SERIES_WEEKS = 12
+HISTORY_DAYS = 60  # surveys and vouchers made this long before a week can be answered or used in it
+TIERS = (1, 2, 3)
+
+
+def last_weeks(now: datetime, calendar: BusinessCalendar, count: int = SERIES_WEEKS) -> list[Week]:
+    """The `count` weeks up to and including this one, oldest first."""
+    week = week_of(now, calendar)
+    weeks = [week]
+    for _ in range(count - 1):
+        weeks.append(previous(weeks[-1]))
+    return weeks[::-1]
+
+
+def _median_hours(spans: list[timedelta]) -> float | None:
+    return round(statistics.median(s.total_seconds() / 3600 for s in spans), 1) if spans else None
+
+
+def dashboard_row(
+    week: Week,
+    sent: Sequence[LedgerEntry],
+    surveys: Sequence[Survey],
+    cases: Sequence[CaseRecord],
+    vouchers: Sequence[Voucher],
+    calendar: BusinessCalendar,
+    now: datetime,
+) -> dict[str, object]:
+    """One week of the Dashboard's series, by the Dashboard's column keys (numbers, or None: no data).
+
+    Cases count by the tier they opened at. A case meets its first-response SLA when its first
+    answer came by its due time; one still unanswered counts once its due time has passed."""
+    figures = week_figures(week, sent, surveys, cases, vouchers, calendar)
+    channels = Counter(e.channel for e in sent if week.holds_day(e.business_day))
+    opened = [c for c in cases if week.holds(c.created_at)]
+    row: dict[str, object] = {
+        "week": week.label,
+        "messages": figures.messages_sent,
+        **{f"messages_{c}": channels.get(c, 0) for c in ("email", "sms", "zalo")},
+        "answers": figures.answers,
+        "score_mean": figures.mean_score,
+        "satisfied": round(figures.satisfied * 100) if figures.satisfied is not None else None,
+        "nps": figures.nps,
+        "resolved": figures.cases_resolved,
+        "escalation_rate": round(100 * figures.escalated / len(opened)) if opened else None,
+        "vouchers_issued": figures.vouchers_issued,
+        "vouchers_used": figures.vouchers_used,
+    }
+    for tier in TIERS:
+        at_tier = [c for c in opened if c.initial_tier == tier]
+        judged = [c for c in at_tier if c.first_responded_at is not None or c.first_response_due <= now]
+        met = [c for c in judged if c.first_responded_at is not None and c.first_responded_at <= c.first_response_due]
+        answered = [c for c in cases if c.initial_tier == tier and week.holds(c.first_responded_at)]
+        resolved = [c for c in cases if c.initial_tier == tier and week.holds(c.resolved_at)]
+        row[f"opened_t{tier}"] = len(at_tier)
+        row[f"sla_t{tier}"] = round(100 * len(met) / len(judged)) if judged else None
+        row[f"frt_t{tier}"] = _median_hours([calendar.between(c.created_at, c.first_responded_at)
+                                             for c in answered if c.first_responded_at])  # fmt: skip
+        row[f"atht_t{tier}"] = _median_hours([calendar.between(c.created_at, c.resolved_at)
+                                              for c in resolved if c.resolved_at])  # fmt: skip
+    return row
