@@ -159,6 +159,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "digest_first_response": ("Phản hồi đầu, trung vị (giờ làm việc)", "First response, median (working hours)"),
     "digest_vouchers_issued": ("Phiếu quà tặng đã phát", "Vouchers issued"),
     "digest_vouchers_used": ("Phiếu quà tặng đã dùng", "Vouchers used"),
+    "chart_weeks": ("Tuần", "Week"),
     "preview_source": ("Nội dung: {source}", "Words from: {source}"),
     "check_texts": ("{count} nội dung của nhân viên dùng được", "{count} staff texts in use"),
     "preview_sms": (

@@ -46,6 +46,7 @@ DASHBOARD_CHARTS = (
 )  # fmt: skip
 CHART_ROWS = 12  # the weeks each chart draws: rows 2–13 under the header
 CHART_DOMAIN = "week"
+CHART_TABS = ((DASHBOARD, DASHBOARD_CHARTS),)
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ class Grid:
     validations: dict[tuple[int, int], dict] = field(default_factory=dict)
     formats: dict[tuple[int, int], dict] = field(default_factory=dict)
     notes: dict[tuple[int, int], str] = field(default_factory=dict)
+    charts: list[dict] = field(default_factory=list)  # EmbeddedChart, as addChart made them
     column_pixels: dict[int, int] = field(default_factory=dict)
 
     def cell(self, r: int, c: int) -> Cell | None:
@@ -589,6 +590,7 @@ def _metadata(book: Book) -> dict:
                     if any(p["range"]["sheetId"] == g.sheet_id for p in book.protected)
                     else {}
                 ),
+                **({"charts": copy.deepcopy(g.charts)} if g.charts else {}),
             }
             for g in book.grids
         ],
@@ -749,7 +751,25 @@ def _update_cells(book: Book, spec: dict) -> dict:
     return {}
 
 
+def _add_chart(book: Book, spec: dict) -> dict:
+    chart = copy.deepcopy(spec["chart"])
+    anchor = chart["position"]["overlayPosition"]["anchorCell"]
+    grid = _grid_by_id(book, anchor["sheetId"])
+    sources = [chart["spec"]["basicChart"]["domains"][0]["domain"]["sourceRange"]]
+    sources += [s["series"]["sourceRange"] for s in chart["spec"]["basicChart"]["series"]]
+    for source in sources:
+        for part in source["sources"]:
+            source_grid = _grid_by_id(book, part["sheetId"])
+            if part["endColumnIndex"] > source_grid.column_count or part["endRowIndex"] > source_grid.row_count:
+                raise ApiError(400, "Invalid requests[0].addChart: sourceRange is outside the grid.")
+    book.next_id += 1
+    chart["chartId"] = book.next_id
+    grid.charts.append(chart)
+    return {"addChart": {"chart": chart}}
+
+
 REQUESTS = {
+    "addChart": _add_chart,
     "updateCells": _update_cells,
     "addSheet": _add_sheet,
     "updateSheetProperties": _update_sheet_properties,

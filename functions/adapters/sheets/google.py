@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from functions.adapters.sheets.a1 import column_letters, quoted
+from functions.adapters.sheets.google_charts import chart_titles, missing_charts
 from functions.adapters.sheets.google_http import (
     Connection,
     QuotaClock,
@@ -33,7 +34,7 @@ from functions.adapters.sheets.google_http import (
 from functions.adapters.sheets.google_setup import TabState, plan_setup
 from functions.adapters.sheets.placement import Placement, place
 from functions.core.i18n import both
-from functions.core.sheet_layout import TabLayout
+from functions.core.sheet_layout import CHART_TABS, ChartSpec, TabLayout
 from functions.core.sheet_schema import TabSpec, find_tab, locate_columns
 from functions.core.tables import RowWrite, Table, TabWrite
 from functions.core.text import typed
@@ -41,7 +42,9 @@ from functions.core.values import SHEETS_EPOCH
 
 T = TypeVar("T")
 UNFORMATTED = {"valueRenderOption": "UNFORMATTED_VALUE", "majorDimension": "ROWS"}
-NOW_FIELDS = "sheets(properties(sheetId,title,gridProperties),data(rowData(values(effectiveValue))))"
+NOW_FIELDS = (
+    "sheets(properties(sheetId,title,gridProperties),charts(spec(title)),data(rowData(values(effectiveValue))))"
+)
 
 
 @dataclass
@@ -52,11 +55,13 @@ class TabNow:
     properties: dict[str, Any]
     header: list[Any]
     columns: dict[int, list[Any]]  # position → the column below the header, where it was expected
+    charts: set[str]  # the titles of the charts on the tab
 
 
 class GoogleSheet:
-    def __init__(self, connection: Connection):
+    def __init__(self, connection: Connection, charts: Sequence[tuple[TabSpec, Sequence[ChartSpec]]] = CHART_TABS):
         self.connection = connection
+        self.charts = {tab.key: specs for tab, specs in charts}  # made by the first write that finds one missing
         self._metadata: dict[str, Any] | None = None
         self._headers: dict[str, list[Any]] = {}  # tab title → header as read
 
@@ -131,6 +136,7 @@ class GoogleSheet:
         data: list[dict[str, Any]] = []
         grow: list[dict[str, Any]] = []
         missed: list[RowWrite] = []
+        charted: set[str] = set()
         tabs_now = self._tabs_now(targets)
         for change, title in targets:
             now = tabs_now[title]
@@ -143,6 +149,9 @@ class GoogleSheet:
             placement = place(change, now.header, column)
             missed += placement.missed
             grow += _growth(now.properties, placement)
+            if change.tab.key in self.charts and title not in charted:
+                charted.add(title)  # the Dashboard's two blocks are one tab: its charts are asked for once
+                grow += self._missing_charts(change, now, placement)
             data += [
                 {"range": f"{quoted(title)}!{column_letters(p)}1", "values": [[text]]}
                 for p, text in placement.new_columns
@@ -153,6 +162,16 @@ class GoogleSheet:
             ]
         self._update(grow, data)
         return missed
+
+    def _missing_charts(self, change: TabWrite, now: TabNow, placement: Placement) -> list[dict[str, Any]]:
+        """The tab's charts it lacks, over its columns as they will be after this write."""
+        header = list(now.header)
+        for position, text in placement.new_columns:
+            header += [None] * (position + 1 - len(header))
+            header[position] = text
+        positions = locate_columns(change.tab, header, require=False)
+        specs = self.charts[change.tab.key]
+        return missing_charts(now.properties["sheetId"], specs, now.charts, positions, change.header_language)
 
     def _title(self, tab: TabSpec) -> str:
         title = find_tab(tab, self.tab_titles())
@@ -186,7 +205,7 @@ class GoogleSheet:
                 p: [_effective(row[0]) if row else None for row in _rows(data)][1:]
                 for p, data in zip(guesses[title], grids[1:], strict=False)
             }
-            found[title] = TabNow(title, sheet["properties"], header, columns)
+            found[title] = TabNow(title, sheet["properties"], header, columns, chart_titles(sheet))
         missing = [t for t in guesses if t not in found]
         if missing:
             raise SheetError(
@@ -258,6 +277,7 @@ class GoogleSheet:
         )
         validations = _validations(grid)
         protections = {s["properties"]["title"]: s.get("protectedRanges", []) for s in sheets}
+        charts = {s["properties"]["title"]: chart_titles(s) for s in sheets}
         tabs: dict[str, TabState | None] = {}
         for (key, title), value_range in zip(found.items(), contents.get("valueRanges", []), strict=False):
             rows = value_range.get("values", [])
@@ -266,7 +286,7 @@ class GoogleSheet:
                 by_title[title]["sheetId"], title, rows[0] if rows else [],
                 sum(1 for r in rows[1:] if any(typed(v) for v in r)), grid_properties["rowCount"],
                 grid_properties["columnCount"], grid_properties.get("frozenRowCount", 0), validations.get(title, {}),
-                {p.get("description", "") for p in protections[title]},
+                {p.get("description", "") for p in protections[title]}, charts[title],
             )  # fmt: skip
         return tabs
 

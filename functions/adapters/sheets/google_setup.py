@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from functions.adapters.sheets.a1 import column_letters, quoted
+from functions.adapters.sheets.google_charts import missing_charts
 from functions.core.sheet_layout import TabLayout
 from functions.core.sheet_schema import locate_columns, with_missing_columns
 
@@ -30,6 +31,7 @@ class TabState:
     frozen_rows: int
     validations: dict[int, dict]  # column → the data validation rule on row 2
     protections: set[str]  # descriptions of protected ranges on this tab
+    charts: set[str] = field(default_factory=set)  # titles of the charts on this tab
 
 
 @dataclass
@@ -61,6 +63,9 @@ def plan_setup(
         positions, width = _columns(plan, layout, state, language)
         _rules(plan, layout, state, positions, language)
         _starter_rows(plan, layout, state, positions, width)
+        for request in missing_charts(state.sheet_id, layout.charts, state.charts, positions, language):
+            plan.requests.append(request)
+            plan.actions.append(f"+ '{state.title}': chart '{request['addChart']['chart']['spec']['title']}'")
     return plan
 
 

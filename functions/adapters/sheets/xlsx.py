@@ -19,7 +19,7 @@ from functions.adapters.sheets.a1 import column_letters
 from functions.adapters.sheets.placement import place
 from functions.core.errors import SheetUnavailable
 from functions.core.i18n import both
-from functions.core.sheet_layout import TabLayout
+from functions.core.sheet_layout import CHART_TABS, ChartSpec, TabLayout
 from functions.core.sheet_schema import TabSpec, find_tab, locate_columns, with_missing_columns
 from functions.core.tables import RowWrite, Table, TabWrite
 
@@ -29,8 +29,9 @@ class SheetError(SheetUnavailable):
 
 
 class XlsxSheet:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, charts: Sequence[tuple[TabSpec, Sequence[ChartSpec]]] = CHART_TABS):
         self.path = Path(path)
+        self.charts = charts  # drawn again at every save: openpyxl drops a workbook's charts when it loads one
 
     def _open(self, read_only: bool):
         import openpyxl  # imported here: only runs on a local workbook pay for it
@@ -96,6 +97,10 @@ class XlsxSheet:
         return actions
 
     def _save(self, workbook) -> None:
+        from functions.adapters.sheets.xlsx_charts import draw_charts
+
+        for tab, charts in self.charts:
+            draw_charts(workbook, tab, charts)
         handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".careloop-", suffix=".xlsx")
         os.close(handle)
         try:
