@@ -55,4 +55,6 @@ def _chart(sheet: Any, spec: ChartSpec, columns: dict[str, int], language: str) 
         chart.add_data(data, titles_from_data=True)
     weeks = columns[CHART_DOMAIN] + 1
     chart.set_categories(Reference(sheet, min_col=weeks, min_row=2, max_row=1 + CHART_ROWS))
+    for series in chart.series:
+        series.smooth = False  # a week's figure is a point, not a curve through it
     return chart

@@ -187,6 +187,10 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int
         where = str(workbook.resolve())
         # the Cases and Dashboard tabs
         bootstrap.open_sheet(settings).prepare(bootstrap.sheet_layouts(settings), settings.staff_language)
+    from functions.core.business_calendar import BusinessCalendar
+    from functions.entrypoints.cli.demo_history import seed_history
+
+    seed_history(deps.store, now, BusinessCalendar(settings.timezone, settings.working_hours))  # for the charts
     outcome = run_followup(deps, now)
     print(summary(outcome.report, settings.staff_language))
     print()
