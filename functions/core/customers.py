@@ -65,6 +65,7 @@ class Customer:
     system: tuple[Any, ...] = ()  # the system cells as read, to write only what changes
     system_keys: tuple[str, ...] = ()
     salutation: str = ""  # as a message says it ("chị", "Ms"): the {xung_ho} of staff's texts
+    vip: bool = False  # ticked VIP: an occasion of theirs is also a courtesy call
 
     def cell(self, key: str) -> Any:
         """A system cell as read ("system_note", "opt_out", …); None when the column is absent."""
@@ -126,6 +127,7 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
         "language": (values.read_language, rules.default_language),
         "channel": (values.read_channels,),
         "opt_out": (values.read_tick,),
+        "vip": (values.read_tick,),
     }
     raw_columns = {key: column(key) for key in ("id", "name", "salutation", *readers)}
     read = {
@@ -199,6 +201,7 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
                 system_cells(raw),
                 system_keys,
                 salutation_said(cell_text(salutations[i]), language),
+                read["vip"][i] is True,
             )
         )
     problems = [p for c in customers if c.problems for p in c.problems]

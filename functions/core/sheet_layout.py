@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from functions.core.calls import outcome_titles
 from functions.core.cases import STATUS_TITLES
 from functions.core.i18n import say
 from functions.core.message_tab import KIND_LABELS
-from functions.core.sheet_schema import CASES, CUSTOMERS, DASHBOARD, MATRIX, MESSAGES, VOUCHERS, TabSpec
+from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, MATRIX, MESSAGES, VOUCHERS, TabSpec
 from functions.core.staff_texts import placeholder_table
 
 
@@ -73,7 +74,7 @@ class TabLayout:
 
 
 # Google's dropdowns refuse what is not listed: the usual orders of channels are listed too.
-CHANNEL_CHOICES = ["email", "sms", "zalo", "zalo, sms", "zalo, sms, email", "zalo, email", "sms, email"]
+CHANNEL_CHOICES = ["email", "sms", "zalo", "zalo, sms", "zalo, sms, email", "zalo, email", "sms, email", "gọi điện"]
 
 
 def layouts(language: str = "vi", message_rows: Sequence[Sequence[Any]] = ()) -> list[TabLayout]:
@@ -83,7 +84,7 @@ def layouts(language: str = "vi", message_rows: Sequence[Sequence[Any]] = ()) ->
     return [
         TabLayout(
             CUSTOMERS,
-            checkboxes=("opt_out", "escalate"),
+            checkboxes=("opt_out", "escalate", "vip"),
             dropdowns={"language": ["vi", "en"], "channel": CHANNEL_CHOICES, "severity": ["1", "2", "3"]},
         ),
         TabLayout(MATRIX, starter_rows=[["*", "", "", "", 4, 24]]),
@@ -97,4 +98,9 @@ def layouts(language: str = "vi", message_rows: Sequence[Sequence[Any]] = ()) ->
             header_notes={"text": say("messages_header_note", language, table=placeholders)},
         ),
         TabLayout(VOUCHERS, checkboxes=("used",)),
+        TabLayout(
+            CALLS,
+            checkboxes=("called", "escalate"),
+            dropdowns={"outcome": outcome_titles(language), "score": ["1", "2", "3", "4", "5"]},
+        ),
     ]

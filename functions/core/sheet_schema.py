@@ -75,6 +75,7 @@ CUSTOMERS = TabSpec(
         C("language", "Ngôn ngữ", "Language", ("Lang",)),
         C("channel", "Kênh", "Channel", ("Kênh liên lạc",)),
         C("opt_out", "Từ chối nhận tin", "Opt out", ("Từ chối", "Unsubscribed", "Opt-out")),
+        C("vip", "VIP", "VIP", ("Khách VIP",)),
         C("escalate", "Leo thang", "Escalate"),
         C("category", "Loại vấn đề", "Category"),
         C("issue", "Nội dung", "Issue", ("Vấn đề", "Complaint")),
@@ -156,6 +157,25 @@ DASHBOARD = TabSpec(
         C("escalation_rate", "% leo thang", "% escalated", system=True),
         C("vouchers_issued", "Phiếu phát", "Vouchers issued", system=True),
         C("vouchers_used", "Phiếu dùng", "Vouchers used", system=True),
+    ),
+)
+CALLS = TabSpec(
+    "calls",
+    "Gọi điện",
+    "Calls",
+    aliases=("Goi dien", "Danh sách gọi", "Call list"),
+    columns=(
+        C("customer_id", "Mã KH", "Customer ID", required=True, system=True),
+        C("name", "Họ tên", "Name", system=True),
+        C("phone", "Số điện thoại", "Phone", system=True),
+        C("reason", "Lý do", "Reason", system=True),
+        C("due", "Hạn", "Due", system=True),
+        C("called", "Đã gọi", "Called"),
+        C("outcome", "Kết quả", "Outcome"),
+        C("score", "Điểm nghe được", "Score heard"),
+        C("note", "Ghi chú", "Note"),
+        C("escalate", "Leo thang", "Escalate"),
+        C("system_note", "Ghi chú hệ thống", "System note", system=True),
     ),
 )
 MESSAGES = TabSpec(

@@ -294,6 +294,7 @@ _CHANNELS = {
     **dict.fromkeys(("email", "e-mail", "mail", "thu", "thu dien tu"), "email"),
     **dict.fromkeys(("sms", "tin nhan", "nhan tin"), "sms"),
     "zalo": "zalo",
+    **dict.fromkeys(("phone", "goi dien", "dien thoai", "call"), "phone"),  # cared for by a staff call
 }
 
 

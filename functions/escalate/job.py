@@ -16,14 +16,16 @@ from functions.core.cases import CaseRecord, flag_key
 from functions.core.customers import CustomerSheet, read_customers
 from functions.core.errors import JobCannotRun
 from functions.core.i18n import both, say
+from functions.core.ledger import LedgerEntry
 from functions.core.message_tab import MessageTab
-from functions.core.sheet_schema import CASES, CUSTOMERS, DASHBOARD, MATRIX, MESSAGES
+from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, MATRIX, MESSAGES
 from functions.core.surveys import Survey
 from functions.core.tables import Table, TabWrite, customers_tab_write
-from functions.core.vouchers import VoucherRules
+from functions.core.vouchers import Voucher, VoucherRules
 from functions.core.weekly import HISTORY_DAYS, dashboard_row, last_weeks
 from functions.delivery import RunClock
 from functions.escalate import writeback
+from functions.escalate.calls import RecordedCalls, record_calls
 from functions.escalate.deps import EscalationDeps
 from functions.escalate.matrix import Matrix, MatrixError, read_matrix
 from functions.escalate.notices import Sent, send_notices, send_resolved_surveys
@@ -65,8 +67,16 @@ class _Applied:
 
 def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     read = _read(deps, now)
+    calls = record_calls(deps, read.tables.get(CALLS.key), read.sheet, now)
     plan = plan_escalation(
-        read.flags, read.cases, read.case_rows, read.matrix, deps.calendar, now, deps.phrases, deps.staff_language
+        read.flags + calls.flags,
+        read.cases,
+        read.case_rows,
+        read.matrix,
+        deps.calendar,
+        now,
+        deps.phrases,
+        deps.staff_language,
     )
     applied = _apply(deps, plan, read.cases)
     sent = Sent(clock=RunClock.start(deps.retry, deps.run_budget_seconds))
@@ -76,14 +86,15 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
         deps, now, applied.final, read.surveys, customers, sent, read.texts.book if read.texts else None
     )
     report = _report(now, applied, sent, read.problems + plan.problems, plan.restore, deps.staff_language)
-    report["write_back"] = _write_back(deps, now, read, plan, applied)
+    report["calls"] = {"recorded": calls.recorded, "escalated": [f.key for f in calls.flags]}
+    report["write_back"] = _write_back(deps, now, read, plan, applied, calls)
     deps.store.save_report(report)
     return report
 
 
 def _read(deps: EscalationDeps, now: datetime) -> _Read:
     """One read of the sheet, of all cases and of recent surveys (for CSAT, low scores and the throttle)."""
-    tables = deps.sheet.read([CUSTOMERS, MATRIX, CASES, DASHBOARD, MESSAGES])
+    tables = deps.sheet.read([CUSTOMERS, MATRIX, CASES, DASHBOARD, MESSAGES, CALLS])
     for spec in (CUSTOMERS, CASES):
         if spec.key not in tables:
             raise EscalationError(both("tab_missing_setup", vi=spec.title_vi, en=spec.title_en))
@@ -123,12 +134,13 @@ def _apply(deps: EscalationDeps, plan: EscalationPlan, existing: list[CaseRecord
 
 
 def _write_back(
-    deps: EscalationDeps, now: datetime, read: _Read, plan: EscalationPlan, applied: _Applied
+    deps: EscalationDeps, now: datetime, read: _Read, plan: EscalationPlan, applied: _Applied, calls: RecordedCalls
 ) -> dict[str, Any]:
     language = deps.staff_language
     cases = list(applied.final.values())
+    customer_writes = writeback.customer_writes(plan, read.surveys, read.sheet) + calls.customer_writes
     writes = [
-        customers_tab_write(writeback.customer_writes(plan, read.surveys, read.sheet), language),
+        customers_tab_write(customer_writes, language),
         TabWrite(
             CASES,
             CASES.column("case_id"),
@@ -137,16 +149,17 @@ def _write_back(
         ),
     ]
     if DASHBOARD.key in read.tables:
-        vouchers = deps.store.vouchers(
-            (now - timedelta(days=writeback.METRICS_DAYS)).astimezone(deps.calendar.zone).date()
-        )
+        vouchers, sent, surveys = _history(deps, now)
+        table = read.tables[DASHBOARD.key]
         writes.append(
-            writeback.dashboard_write(
-                read.tables[DASHBOARD.key], cases, read.surveys, deps.calendar, now, language, vouchers
-            )
+            writeback.dashboard_write(table, cases, read.surveys, deps.calendar, now, language, vouchers, sent)
         )
-        writes.append(writeback.weekly_write(read.tables[DASHBOARD.key], _weekly_rows(deps, now, cases), language))
+        weeks = last_weeks(now, deps.calendar)
+        rows = [dashboard_row(w, sent, surveys, cases, vouchers, deps.calendar, now) for w in weeks]
+        writes.append(writeback.weekly_write(table, rows, language))
     # The Messages tab's notes are the follow-up run's to write: it knows every kind's rules (vouchers).
+    if calls.tab is not None:
+        writes.append(calls.tab)
     try:
         missed = deps.sheet.write(writes)
     except Exception as error:  # the store holds every case; the next run writes the sheet again
@@ -154,14 +167,13 @@ def _write_back(
     return {"rows": sum(len(w.rows) for w in writes), "missed": [w.row_id or f"row {w.row_number}" for w in missed]}
 
 
-def _weekly_rows(deps: EscalationDeps, now: datetime, cases: list[CaseRecord]) -> list[dict[str, object]]:
-    """The twelve weeks the Dashboard's charts draw, from the ledger, surveys, cases and vouchers."""
-    weeks = last_weeks(now, deps.calendar)
-    first = weeks[0].start
+def _history(deps: EscalationDeps, now: datetime) -> tuple[list[Voucher], list[LedgerEntry], list[Survey]]:
+    """What the Dashboard counts over its twelve weeks: vouchers, messages and calls, surveys."""
+    first = last_weeks(now, deps.calendar)[0].start
     sent = deps.store.sent_between(first.date(), now.astimezone(deps.calendar.zone).date())
     surveys = deps.store.surveys(first - timedelta(days=HISTORY_DAYS))
     vouchers = deps.store.vouchers((first - timedelta(days=HISTORY_DAYS)).date())
-    return [dashboard_row(w, sent, surveys, cases, vouchers, deps.calendar, now) for w in weeks]
+    return vouchers, sent, surveys
 
 
 def _low_scores(surveys: list[Survey], sheet: CustomerSheet, threshold: int) -> list[Flag]:
@@ -170,8 +182,8 @@ def _low_scores(surveys: list[Survey], sheet: CustomerSheet, threshold: int) -> 
     flags = []
     for survey in surveys:
         answer = survey.latest
-        if answer is None or answer.score > threshold:
-            continue
+        if answer is None or answer.score > threshold or survey.occasion.startswith("call/"):
+            continue  # a score heard on a call: staff decide with the call's own Escalate tick
         customer = customers.get(survey.customer_id)
         flags.append(
             Flag(

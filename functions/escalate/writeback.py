@@ -11,6 +11,7 @@ from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import CaseRecord, category_title
 from functions.core.customers import CustomerSheet
 from functions.core.i18n import say
+from functions.core.ledger import LedgerEntry
 from functions.core.sheet_schema import DASHBOARD, locate_columns
 from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write
@@ -98,6 +99,7 @@ def dashboard_write(
     now: datetime,
     language: str,
     vouchers: Sequence[Voucher] = (),
+    sent: Sequence[LedgerEntry] = (),
 ) -> TabWrite:
     start, end = now - timedelta(days=METRICS_DAYS), now + timedelta(seconds=1)
     metrics = care_metrics(cases, calendar, start, end)
@@ -105,6 +107,9 @@ def dashboard_write(
     existing = {cell_text(r[0]): (i + 2, r) for i, r in enumerate(table.rows) if r and cell_text(r[0])}
     figures = dashboard_rows(metrics, period, language) + survey_rows(survey_metrics(surveys, start, end), language)
     figures += voucher_rows(voucher_figures(vouchers, start.astimezone(calendar.zone).date()), language)
+    calls = [e for e in sent if e.kind.startswith("call_") and e.business_day >= start.astimezone(calendar.zone).date()]
+    figures += [(say("metric_calls", language), str(len(calls))),
+                (say("metric_calls_reached", language), str(sum(e.kind == "call_reached" for e in calls)))]  # fmt: skip
     figures.append((say("updated_at", language), local_text(now, calendar)))
     writes = []
     for name, value in figures:

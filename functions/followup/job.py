@@ -23,12 +23,13 @@ from functions.core.ledger import DeliveryReport, LedgerEntry
 from functions.core.links import Links
 from functions.core.message_tab import MessageTab, TextBook, message_tab_write
 from functions.core.messages import OutgoingMessage
-from functions.core.sheet_schema import CUSTOMERS, MESSAGES, VOUCHERS
+from functions.core.sheet_schema import CALLS, CUSTOMERS, MESSAGES, VOUCHERS
 from functions.core.staff_texts import values_for
 from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write, customers_tab_write
 from functions.core.vouchers import Voucher, VoucherRules
 from functions.delivery import Delivery, RunClock, deliver
+from functions.followup.calls import call_list
 from functions.followup.plan import (
     BIRTHDAY,
     CHECKIN,
@@ -88,7 +89,7 @@ class FollowupOutcome:
 
 def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> FollowupOutcome:
     """`now` is aware, in the business time zone."""
-    tables = deps.sheet.read([CUSTOMERS, MESSAGES, VOUCHERS])  # one read, whatever the tabs
+    tables = deps.sheet.read([CUSTOMERS, MESSAGES, VOUCHERS, CALLS])  # one read, whatever the tabs
     if CUSTOMERS.key not in tables:
         raise JobError(both("tab_missing", vi=CUSTOMERS.title_vi, en=CUSTOMERS.title_en))
     today = now.date()
@@ -137,6 +138,10 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     )
     report["write_back"] = {"rows": len(writes), "missed": []}
     changes = [customers_tab_write(writes, deps.staff_language)] + _other_tabs(deps, tables, texts, run, report, now)
+    if CALLS.key in tables:
+        calls = call_list(deps.store, tables[CALLS.key], plan.skipped, due, customers, today, deps.staff_language)
+        changes.append(calls)
+        report["calls"] = {"listed": [w.row_id for w in calls.rows if w.append]}
     if not dry_run:
         try:
             missed = deps.sheet.write(changes)

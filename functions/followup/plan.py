@@ -91,6 +91,8 @@ def _row_skip(message: DueMessage, now: datetime, rules: FollowupRules) -> Skip 
     if customer.opted_out:
         return Skip(message, "opted_out")
     if not channels_for(customer, rules.channels):
+        if customer.phone and (customer.channels[:1] == ("phone",) or not customer.channels or message.kind == CHECKIN):
+            return Skip(message, "call_list")  # cared for by phone, or nothing to write with: staff call
         return Skip(message, "channel_unavailable", {"channel": ", ".join(customer.channels) or "—"})
     if not rules.send_from <= now.time() < rules.send_until:
         return Skip(message, "outside_hours", {"hours": rules.hours})

@@ -1,0 +1,162 @@
+"""The care-call list (pure): the `Gọi điện` (Calls) tab — who to call and why, and what staff
+heard. The follow-up run lists the calls due (check-ins of customers cared for by phone or with no
+channel to write to, low scores whose case wants a call, VIPs with an occasion today) and carries
+uncalled rows over with their age; the escalation run records each ticked call once: its score as
+a CSAT answer (channel phone), a case when Escalate is ticked, the customer's Last contact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from functions.core import values
+from functions.core.i18n import say
+from functions.core.ids import derived_id
+from functions.core.sheet_schema import CALLS, locate_columns
+from functions.core.tables import RowWrite, Table, TabWrite
+from functions.core.text import cell_text, fold, shorten
+
+OUTCOMES = {  # the Outcome dropdown, vi and en, as careloop names each outcome
+    "reached": ("liên lạc được", "reached"),
+    "no_answer": ("không nghe máy", "no answer"),
+    "wrong_number": ("sai số", "wrong number"),
+    "call_back": ("gọi lại sau", "call back"),
+}
+_OUTCOME_WORDS = {fold(word): code for code, words in OUTCOMES.items() for word in words}
+REASONS = ("call_checkin", "call_low_score", "call_vip")  # i18n codes of the Reason column
+CALLS_SURVEY_DAYS = 1  # the survey a call's score is kept in: answered on the phone, never by a link
+
+
+class CallTask(NamedTuple):
+    customer_id: str
+    name: str
+    phone: str
+    reason: str  # one of REASONS
+    due: date
+
+    @property
+    def key(self) -> str:
+        return call_key(self.customer_id, self.due)
+
+
+def call_key(customer_id: str, due: date | None) -> str:
+    """A call's ledger key: one call per customer and due day."""
+    return f"call/{customer_id}/{due.isoformat() if due else 'undated'}"
+
+
+class CallRow(NamedTuple):
+    row: int
+    customer_id: str
+    name: str
+    due: date | None
+    called: bool
+    outcome: str | None  # a key of OUTCOMES
+    score: int | None
+    note: str
+    escalate: bool
+    system_note: str
+    language: str = "vi"
+
+    @property
+    def key(self) -> str:
+        return call_key(self.customer_id, self.due)
+
+    @property
+    def survey_id(self) -> str:
+        return derived_id("SV-", f"{self.customer_id}|{self.key}", 12)
+
+
+def outcome_titles(language: str) -> list[str]:
+    return [words[1] if language == "en" else words[0] for words in OUTCOMES.values()]
+
+
+def read_calls(table: Table | None, today: date) -> list[CallRow]:
+    """Every listed call; a cell that cannot be read counts as not filled in."""
+    if table is None:
+        return []
+    columns = locate_columns(CALLS, table.header)
+    rows = []
+    for index, raw in enumerate(table.rows):
+        cells = {key: raw[pos] if pos < len(raw) else None for key, pos in columns.items()}
+        customer_id = cell_text(cells.get("customer_id"))
+        if not customer_id:
+            continue
+        rows.append(
+            CallRow(
+                Table.row_number(index),
+                customer_id,
+                cell_text(cells.get("name")),
+                _day(cells.get("due"), today),
+                _tick(cells.get("called")),
+                _OUTCOME_WORDS.get(fold(cell_text(cells.get("outcome")))),
+                _score(cells.get("score")),
+                cell_text(cells.get("note"))[:1000],
+                _tick(cells.get("escalate")),
+                cell_text(cells.get("system_note")),
+            )
+        )
+    return rows
+
+
+def _day(value: Any, today: date) -> date | None:
+    try:
+        return values.read_date(value, "DMY", today) if cell_text(value) else None
+    except values.CellError:
+        return None
+
+
+def _tick(value: Any) -> bool:
+    try:
+        return values.read_tick(value) if value is not None else False
+    except values.CellError:
+        return False
+
+
+def _score(value: Any) -> int | None:
+    text = cell_text(value)
+    return int(text) if text in ("1", "2", "3", "4", "5") else None
+
+
+def call_list_writes(
+    tasks: Sequence[CallTask], rows: Sequence[CallRow], recorded: Iterable[str], today: date, language: str
+) -> TabWrite:
+    """The Calls tab after a follow-up run: a row for each new call due, the uncalled ones kept with
+    their age, and the rows already recorded emptied (their row is free for the next call)."""
+    done = set(recorded)
+    listed = {r.customer_id: r for r in rows}
+    writes: list[RowWrite] = []
+    for row in rows:
+        if row.key in done:  # recorded by the escalation run: its place goes to the next call
+            writes.append(RowWrite(row.row, row.customer_id, dict.fromkeys(
+                ("customer_id", "name", "phone", "reason", "due", "outcome", "score", "note", "system_note"), "")
+                | {"called": False, "escalate": False}))  # fmt: skip
+        elif not row.called and row.due is not None and row.due < today:
+            note = say("call_waiting", language, days=(today - row.due).days)
+            if note != row.system_note:
+                writes.append(RowWrite(row.row, row.customer_id, {"system_note": note}))
+    for task in tasks:
+        if task.key in done or (task.customer_id in listed and listed[task.customer_id].key not in done):
+            continue  # this call was made already, or the customer's listed call is not recorded yet
+        writes.append(RowWrite(0, task.customer_id, {
+            "customer_id": task.customer_id, "name": task.name, "phone": task.phone,
+            "reason": say(task.reason, language), "due": f"{task.due:%d/%m/%Y}", "called": False, "escalate": False,
+            "system_note": "",
+        }, append=True))  # fmt: skip
+    return TabWrite(CALLS, CALLS.column("customer_id"), writes, language)
+
+
+def to_record(rows: Sequence[CallRow], already: Mapping[str, str]) -> list[CallRow]:
+    """Calls staff ticked as made that the ledger has not recorded yet (`already`: key → state)."""
+    return [r for r in rows if r.called and r.key not in already]
+
+
+def recorded_note(at: datetime, language: str) -> str:
+    return say("call_recorded", language, at=f"{at:%d/%m %H:%M}")
+
+
+def call_issue(row: CallRow, language: str) -> str:
+    """What a case opened from a call says: staff's note, else the call's outcome."""
+    outcome = say(f"call_outcome_{row.outcome}", language) if row.outcome else ""
+    return shorten(row.note, 500) if row.note else say("call_case_issue", language, outcome=outcome or "–")

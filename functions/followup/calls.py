@@ -1,0 +1,58 @@
+"""The care-call list the follow-up run leaves for staff: check-ins of customers cared for by phone
+(or with no channel to write to), customers whose low score opened a case still waiting for its first
+answer, and VIPs with an occasion today; uncalled rows stay with their age."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from functions.core.calls import CallTask, call_list_writes, read_calls
+from functions.core.customers import Customer
+from functions.core.tables import Table, TabWrite
+from functions.followup.plan import CHECKIN, DueMessage, Skip
+from functions.ports import Store
+
+
+def call_list(
+    store: Store,
+    table: Table,
+    skipped: Sequence[Skip],
+    due: Sequence[DueMessage],
+    customers: Sequence[Customer],
+    today: date,
+    language: str,
+) -> TabWrite:
+    by_id = {c.id: c for c in customers if c.phone and not c.opted_out}
+    tasks = [
+        CallTask(
+            s.message.customer.id,
+            s.message.customer.name,
+            s.message.customer.phone or "",
+            "call_checkin",
+            s.message.due,
+        )  # fmt: skip
+        for s in skipped
+        if s.reason == "call_list" and s.message.kind == CHECKIN and s.message.customer.id in by_id
+    ]
+    for case in store.cases(open_only=True):  # a low score: the case's first answer is a call
+        customer = by_id.get(case.customer_id)
+        if case.source == "csat" and case.first_responded_at is None and customer is not None:
+            tasks.append(CallTask(customer.id, customer.name, customer.phone or "", "call_low_score",
+                                  case.created_at.date()))  # fmt: skip
+    for message in due:
+        customer = by_id.get(message.customer.id)
+        if customer is not None and customer.vip and not message.late:
+            tasks.append(CallTask(customer.id, customer.name, customer.phone or "", "call_vip", today))
+    rows, tasks = read_calls(table, today), _first_each(tasks)
+    recorded = store.facts([r.key for r in rows] + [t.key for t in tasks], today).states
+    done = [key for key, state in recorded.items() if state == "sent"]
+    return call_list_writes(tasks, rows, done, today, language)
+
+
+def _first_each(tasks: list[CallTask]) -> list[CallTask]:
+    """One call per customer: the first reason found."""
+    seen: dict[str, CallTask] = {}
+    for task in tasks:
+        seen.setdefault(task.customer_id, task)
+    return list(seen.values())
