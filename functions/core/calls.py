@@ -15,7 +15,7 @@ from functions.core import values
 from functions.core.i18n import say
 from functions.core.ids import derived_id
 from functions.core.sheet_schema import CALLS, locate_columns
-from functions.core.tables import RowWrite, Table, TabWrite
+from functions.core.tables import Link, RowWrite, Table, TabWrite
 from functions.core.text import cell_text, fold, shorten
 
 OUTCOMES = {  # the Outcome dropdown, vi and en, as careloop names each outcome
@@ -140,7 +140,7 @@ def call_list_writes(
         if task.key in done or (task.customer_id in listed and listed[task.customer_id].key not in done):
             continue  # this call was made already, or the customer's listed call is not recorded yet
         writes.append(RowWrite(0, task.customer_id, {
-            "customer_id": task.customer_id, "name": task.name, "phone": task.phone,
+            "customer_id": task.customer_id, "name": task.name, "phone": Link(task.phone, f"tel:{task.phone}"),
             "reason": say(task.reason, language), "due": f"{task.due:%d/%m/%Y}", "called": False, "escalate": False,
             "system_note": "",
         }, append=True))  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from functions.core.sheet_schema import CUSTOMERS, ColumnSpec, TabSpec
 
@@ -20,6 +20,13 @@ class Table:
     @staticmethod
     def row_number(index: int) -> int:
         return index + 2
+
+
+class Link(NamedTuple):
+    """A cell written as a link staff can tap: a phone number that dials (tel:)."""
+
+    text: str
+    url: str
 
 
 @dataclass(frozen=True)

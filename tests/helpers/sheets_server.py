@@ -740,14 +740,22 @@ def _update_dimension_properties(book: Book, spec: dict) -> dict:
 
 
 def _update_cells(book: Book, spec: dict) -> dict:
-    """Notes only (what setup-sheet writes), from `start` over `rows`."""
-    if spec.get("fields") != "note":
-        raise ApiError(400, "This test server's updateCells takes fields: note")
+    """Notes (what setup-sheet writes) and formulas (a phone's HYPERLINK), from `start` over `rows`.
+    A HYPERLINK shows its label, as Google would; other formulas are stored, not evaluated."""
+    if spec.get("fields") not in ("note", "userEnteredValue"):
+        raise ApiError(400, "This test server's updateCells takes fields: note or userEnteredValue")
     start = spec["start"]
     grid = _grid_by_id(book, start["sheetId"])
     for r, row in enumerate(spec["rows"]):
         for c, value in enumerate(row.get("values", [])):
-            grid.notes[(start["rowIndex"] + r, start["columnIndex"] + c)] = value.get("note", "")
+            at = (start["rowIndex"] + r, start["columnIndex"] + c)
+            grid.check_inside(f"updateCells {at}", *at)
+            if spec["fields"] == "note":
+                grid.notes[at] = value.get("note", "")
+            else:
+                formula = value["userEnteredValue"]["formulaValue"]
+                label = re.fullmatch(r'=HYPERLINK\("[^"]*";"([^"]*)"\)', formula)
+                grid.cells[at] = Cell(label[1] if label else None, formula)
     return {}
 
 

@@ -367,3 +367,27 @@ def test_a_follow_up_run_with_the_messages_and_vouchers_tabs_is_still_one_read_a
     note = server.state.rows(KEY, "Mẫu tin nhắn")[1][7]
     assert note.startswith("Không dùng được") and "{{7*7}}" in note
     assert all("49" not in m.text and "Nhân ngày sinh nhật" in m.text for m in channel.delivered)
+
+
+def test_the_call_list_on_google_dials_when_tapped(server, tmp_path):
+    from datetime import timedelta
+
+    from functions.adapters.stores.sqlite import SqliteStore
+    from functions.core.sheet_layout import layouts
+    from functions.followup.job import run_followup
+    from tests.helpers import NINE_AM
+    from tests.helpers.support import deps
+
+    purchase = f"{NINE_AM.date() - timedelta(days=7):%d/%m/%Y}"
+    make(server, [row("KH-1", "Nguyễn Thị Lan", email="", phone="0912345601", purchase=purchase, channel="gọi điện")])
+    adapter(server).prepare(layouts("vi"), "vi")
+    server.state.log.clear()
+    report = run_followup(deps(adapter(server), SqliteStore(tmp_path / "s.sqlite")), NINE_AM).report
+    assert report["calls"]["listed"] == ["KH-1"]
+    grid = server.state.book(KEY).grid("Gọi điện")
+    header = server.state.rows(KEY, "Gọi điện")[0]
+    phone = grid.cells[(1, header.index("Số điện thoại"))]
+    assert phone.formula == '=HYPERLINK("tel:+84912345601";"+84912345601")' and phone.value == "+84912345601"
+    kinds = [e["kind"] for e in server.state.log]  # the link goes with the structure requests: one more, on call days
+    assert kinds == ["spreadsheets.get", "values.batchGet", "spreadsheets.get", "spreadsheets.batchUpdate",
+                     "values.batchUpdate"]  # fmt: skip

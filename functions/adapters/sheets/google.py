@@ -36,7 +36,7 @@ from functions.adapters.sheets.placement import Placement, place
 from functions.core.i18n import both
 from functions.core.sheet_layout import CHART_TABS, ChartSpec, TabLayout
 from functions.core.sheet_schema import TabSpec, find_tab, locate_columns
-from functions.core.tables import RowWrite, Table, TabWrite
+from functions.core.tables import Link, RowWrite, Table, TabWrite
 from functions.core.text import typed
 from functions.core.values import SHEETS_EPOCH
 
@@ -159,7 +159,9 @@ class GoogleSheet:
             data += [
                 {"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[_cell(v)]]}
                 for n, p, v in placement.cells
+                if not isinstance(v, Link)
             ]
+            grow += [_link(now.properties["sheetId"], n, p, v) for n, p, v in placement.cells if isinstance(v, Link)]
         self._update(grow, data)
         return missed
 
@@ -329,6 +331,15 @@ def _validations(grid: dict[str, Any]) -> dict[str, dict[int, dict[str, Any]]]:
             i: v["dataValidation"] for i, v in enumerate(values) if "dataValidation" in v
         }
     return found
+
+
+def _link(sheet_id: int, row: int, column: int, link: Link) -> dict[str, Any]:
+    """A link cell (a phone to tap) as a HYPERLINK formula: values go RAW, so it is set apart; its
+    text and address are careloop's own (an E.164 number), quotes doubled all the same."""
+    url, text = link.url.replace('"', '""'), link.text.replace('"', '""')
+    formula = {"userEnteredValue": {"formulaValue": f'=HYPERLINK("{url}";"{text}")'}}
+    start = {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column}
+    return {"updateCells": {"start": start, "rows": [{"values": [formula]}], "fields": "userEnteredValue"}}
 
 
 def _cell(value: Any) -> Any:

@@ -21,7 +21,7 @@ from functions.core.errors import SheetUnavailable
 from functions.core.i18n import both
 from functions.core.sheet_layout import CHART_TABS, ChartSpec, TabLayout
 from functions.core.sheet_schema import TabSpec, find_tab, locate_columns, with_missing_columns
-from functions.core.tables import RowWrite, Table, TabWrite
+from functions.core.tables import Link, RowWrite, Table, TabWrite
 
 
 class SheetError(SheetUnavailable):
@@ -122,6 +122,9 @@ def _apply(sheet, change: TabWrite) -> list[RowWrite]:
         sheet.cell(row=1, column=position + 1, value=title)
     for number, position, value in placement.cells:
         cell = sheet.cell(row=number, column=position + 1)
+        if isinstance(value, Link):  # a phone that dials when tapped
+            cell.value, cell.hyperlink = value.text, value.url
+            continue
         cell.value = value
         if isinstance(value, str):
             cell.data_type = "s"  # text stays text: "=1+1" typed by a customer is no formula
