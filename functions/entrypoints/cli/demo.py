@@ -27,7 +27,7 @@ COLUMNS = {
     "id": "Mã KH", "name": "Họ tên", "salutation": "Xưng hô", "email": "Email", "phone": "Số điện thoại",
     "birthday": "Ngày sinh", "purchase": "Ngày mua", "language": "Ngôn ngữ", "channel": "Kênh",
     "opt_out": "Từ chối nhận tin", "escalate": "Leo thang", "category": "Loại vấn đề", "issue": "Nội dung",
-    "severity": "Mức độ", "staff_note": "Ghi chú của nhân viên",
+    "severity": "Mức độ", "staff_note": "Ghi chú của nhân viên", "vip": "VIP",
 }  # fmt: skip
 HEADER = list(COLUMNS.values())
 
@@ -99,7 +99,9 @@ def write_sample_workbook(path: Path, today: date) -> None:
     for row in MATRIX_ROWS:
         matrix.append(row)
     sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFGHIJKLMNO", (9, 22, 8, 28, 16, 12, 12, 10, 8, 10, 10, 12, 24, 8, 24), strict=False):
+    for letter, width in zip(
+        "ABCDEFGHIJKLMNOP", (9, 22, 8, 28, 16, 12, 12, 10, 8, 10, 10, 12, 24, 8, 24, 6), strict=False
+    ):
         sheet.column_dimensions[letter].width = width
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
