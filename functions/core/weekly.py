@@ -47,6 +47,15 @@ def previous(week: Week) -> Week:
     return Week(week.start - timedelta(days=7), week.start)
 
 
+class History(NamedTuple):
+    """What the weeks are counted from: messages confirmed, surveys, cases, vouchers."""
+
+    sent: Sequence[LedgerEntry]
+    surveys: Sequence[Survey]
+    cases: Sequence[CaseRecord]
+    vouchers: Sequence[Voucher]
+
+
 class WeekFigures(NamedTuple):
     week: Week
     messages_sent: int
@@ -62,21 +71,13 @@ class WeekFigures(NamedTuple):
     vouchers_used: int
 
 
-def week_figures(
-    week: Week,
-    sent: Sequence[LedgerEntry],
-    surveys: Sequence[Survey],
-    cases: Sequence[CaseRecord],
-    vouchers: Sequence[Voucher],
-    calendar: BusinessCalendar,
-) -> WeekFigures:
+def week_figures(week: Week, history: History, calendar: BusinessCalendar) -> WeekFigures:
+    sent, surveys, cases, vouchers = history
     answers = [s.latest for s in surveys if s.latest is not None and week.holds(s.latest.at)]
     scores = [a.score for a in answers]
     nps = [a.nps for a in answers if a.nps is not None]
     opened = [c for c in cases if week.holds(c.created_at)]
     answered = [c for c in cases if week.holds(c.first_responded_at)]
-    first_response = [calendar.between(c.created_at, c.first_responded_at).total_seconds() / 3600
-                      for c in answered if c.first_responded_at]  # fmt: skip
     return WeekFigures(
         week,
         sum(1 for e in sent if week.holds_day(e.business_day)),
@@ -87,7 +88,7 @@ def week_figures(
         len(opened),
         sum(1 for c in cases if c.status == RESOLVED and week.holds(c.resolved_at)),
         sum(1 for c in opened if c.tier > c.initial_tier),
-        round(statistics.median(first_response), 1) if first_response else None,
+        _median_hours([calendar.between(c.created_at, c.first_responded_at) for c in answered if c.first_responded_at]),
         sum(1 for v in vouchers if week.holds_day(v.issued)),
         sum(1 for v in vouchers if week.holds_day(v.used_on)),
     )
@@ -141,21 +142,14 @@ def _median_hours(spans: list[timedelta]) -> float | None:
     return round(statistics.median(s.total_seconds() / 3600 for s in spans), 1) if spans else None
 
 
-def dashboard_row(
-    week: Week,
-    sent: Sequence[LedgerEntry],
-    surveys: Sequence[Survey],
-    cases: Sequence[CaseRecord],
-    vouchers: Sequence[Voucher],
-    calendar: BusinessCalendar,
-    now: datetime,
-) -> dict[str, object]:
+def dashboard_row(week: Week, history: History, calendar: BusinessCalendar, now: datetime) -> dict[str, object]:
     """One week of the Dashboard's series, by the Dashboard's column keys (numbers, or None: no data).
 
     Cases count by the tier they opened at. A case meets its first-response SLA when its first
     answer came by its due time; one still unanswered counts once its due time has passed."""
-    figures = week_figures(week, sent, surveys, cases, vouchers, calendar)
-    channels = Counter(e.channel for e in sent if week.holds_day(e.business_day))
+    figures = week_figures(week, history, calendar)
+    cases = history.cases
+    channels = Counter(e.channel for e in history.sent if week.holds_day(e.business_day))
     opened = [c for c in cases if week.holds(c.created_at)]
     row: dict[str, object] = {
         "week": week.label,

@@ -22,7 +22,6 @@ from functions.core.ledger import SENT, LedgerEntry
 from functions.core.messages import OutgoingMessage
 from functions.core.sheet_schema import MATRIX
 from functions.core.weekly import (
-    HISTORY_DAYS,
     Week,
     WeekFigures,
     lowest_comments,
@@ -33,6 +32,7 @@ from functions.core.weekly import (
     week_of,
 )
 from functions.delivery import Delivery, RunClock, deliver
+from functions.history import read_history
 from functions.ports import Channel, Renderer, Sheet, Store
 from functions.retry import RetryPolicy
 
@@ -96,11 +96,9 @@ def digest_context(deps: DigestDeps, week: Week, now: datetime) -> dict[str, Any
     deadline now, the week's lowest comments."""
     before = previous(week)
     store, calendar, language = deps.store, deps.calendar, deps.staff_language
-    sent = store.sent_between(before.start.date(), week.end.date() - timedelta(days=1))
-    surveys = store.surveys(before.start - timedelta(days=HISTORY_DAYS))
-    cases = store.cases()
-    vouchers = store.vouchers(before.start.date() - timedelta(days=HISTORY_DAYS))
-    now_figures, before_figures = (week_figures(w, sent, surveys, cases, vouchers, calendar) for w in (week, before))
+    history = read_history(store, before.start, week.end.date() - timedelta(days=1))
+    surveys, cases = history.surveys, history.cases
+    now_figures, before_figures = (week_figures(w, history, calendar) for w in (week, before))
     return {
         "week": week.label,
         "week_before": before.label,

@@ -16,13 +16,12 @@ from functions.core.cases import CaseRecord, flag_key
 from functions.core.customers import CustomerSheet, read_customers
 from functions.core.errors import JobCannotRun
 from functions.core.i18n import both, say
-from functions.core.ledger import LedgerEntry
 from functions.core.message_tab import MessageTab
 from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, MATRIX, MESSAGES
 from functions.core.surveys import Survey
 from functions.core.tables import Table, TabWrite, customers_tab_write
-from functions.core.vouchers import Voucher, VoucherRules
-from functions.core.weekly import HISTORY_DAYS, dashboard_row, last_weeks
+from functions.core.vouchers import VoucherRules
+from functions.core.weekly import dashboard_row, last_weeks
 from functions.delivery import RunClock
 from functions.escalate import writeback
 from functions.escalate.calls import RecordedCalls, record_calls
@@ -30,6 +29,7 @@ from functions.escalate.deps import EscalationDeps
 from functions.escalate.matrix import Matrix, MatrixError, read_matrix
 from functions.escalate.notices import Sent, send_notices, send_resolved_surveys
 from functions.escalate.plan import CaseRow, EscalationPlan, Flag, plan_escalation, read_case_rows, read_flags
+from functions.history import read_history
 from functions.message_texts import message_texts
 
 JOB = "escalate"
@@ -149,13 +149,15 @@ def _write_back(
         ),
     ]
     if DASHBOARD.key in read.tables:
-        vouchers, sent, surveys = _history(deps, now)
+        weeks = last_weeks(now, deps.calendar)
+        history = read_history(deps.store, weeks[0].start, now.astimezone(deps.calendar.zone).date(), cases)
         table = read.tables[DASHBOARD.key]
         writes.append(
-            writeback.dashboard_write(table, cases, read.surveys, deps.calendar, now, language, vouchers, sent)
+            writeback.dashboard_write(
+                table, cases, read.surveys, deps.calendar, now, language, history.vouchers, history.sent
+            )
         )
-        weeks = last_weeks(now, deps.calendar)
-        rows = [dashboard_row(w, sent, surveys, cases, vouchers, deps.calendar, now) for w in weeks]
+        rows = [dashboard_row(w, history, deps.calendar, now) for w in weeks]
         writes.append(writeback.weekly_write(table, rows, language))
     # The Messages tab's notes are the follow-up run's to write: it knows every kind's rules (vouchers).
     if calls.tab is not None:
@@ -165,15 +167,6 @@ def _write_back(
     except Exception as error:  # the store holds every case; the next run writes the sheet again
         return {"rows": 0, "missed": [], "error": str(error)}
     return {"rows": sum(len(w.rows) for w in writes), "missed": [w.row_id or f"row {w.row_number}" for w in missed]}
-
-
-def _history(deps: EscalationDeps, now: datetime) -> tuple[list[Voucher], list[LedgerEntry], list[Survey]]:
-    """What the Dashboard counts over its twelve weeks: vouchers, messages and calls, surveys."""
-    first = last_weeks(now, deps.calendar)[0].start
-    sent = deps.store.sent_between(first.date(), now.astimezone(deps.calendar.zone).date())
-    surveys = deps.store.surveys(first - timedelta(days=HISTORY_DAYS))
-    vouchers = deps.store.vouchers((first - timedelta(days=HISTORY_DAYS)).date())
-    return vouchers, sent, surveys
 
 
 def _low_scores(surveys: list[Survey], sheet: CustomerSheet, threshold: int) -> list[Flag]:

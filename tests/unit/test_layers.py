@@ -21,6 +21,7 @@ LAYERS = {  # the first prefix that matches names a module's layer
     "functions.delivery": "jobs",
     "functions.compose": "jobs",
     "functions.digest": "jobs",
+    "functions.history": "jobs",
     "functions.message_texts": "jobs",
     "functions.followup": "jobs",
     "functions.escalate": "jobs",
