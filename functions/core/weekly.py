@@ -149,12 +149,15 @@ def dashboard_row(week: Week, history: History, calendar: BusinessCalendar, now:
     answer came by its due time; one still unanswered counts once its due time has passed."""
     figures = week_figures(week, history, calendar)
     cases = history.cases
-    channels = Counter(e.channel for e in history.sent if week.holds_day(e.business_day))
+    week_sent = [e for e in history.sent if week.holds_day(e.business_day)]
+    channels = Counter(e.channel for e in week_sent)
+    kinds = Counter("case" if e.kind.startswith("case_") else e.kind for e in week_sent)
     opened = [c for c in cases if week.holds(c.created_at)]
     row: dict[str, object] = {
         "week": week.label,
         "messages": figures.messages_sent,
         **{f"messages_{c}": channels.get(c, 0) for c in ("email", "sms", "zalo")},
+        **{f"messages_{k}": kinds.get(k, 0) for k in ("birthday", "checkin", "case")},
         "answers": figures.answers,
         "score_mean": figures.mean_score,
         "satisfied": round(figures.satisfied * 100) if figures.satisfied is not None else None,
@@ -171,6 +174,7 @@ def dashboard_row(week: Week, history: History, calendar: BusinessCalendar, now:
         answered = [c for c in cases if c.initial_tier == tier and week.holds(c.first_responded_at)]
         resolved = [c for c in cases if c.initial_tier == tier and week.holds(c.resolved_at)]
         row[f"opened_t{tier}"] = len(at_tier)
+        row[f"resolved_t{tier}"] = len(resolved)
         row[f"sla_t{tier}"] = round(100 * len(met) / len(judged)) if judged else None
         row[f"frt_t{tier}"] = _median_hours([calendar.between(c.created_at, c.first_responded_at)
                                              for c in answered if c.first_responded_at])  # fmt: skip

@@ -88,8 +88,12 @@ def test_a_workbook_dashboard_carries_the_four_charts_after_any_save(tmp_path):
     sheet.write([weekly_block()])
     ranges = chart_ranges(path)
     assert sorted(ranges) == sorted(c.title_vi for c in DASHBOARD_CHARTS)
-    assert "'Tổng quan'!$E$2:$E$13" in ranges["CSAT theo tuần"]  # the weeks along the bottom
-    assert "'Tổng quan'!$L$2:$L$13" in ranges["CSAT theo tuần"]  # % hài lòng, twelve weeks
+    from functions.adapters.sheets.a1 import column_letters
+
+    keys = [c.key for c in DASHBOARD.columns]  # setup-sheet wrote the headers in this order
+    weeks, satisfied = (column_letters(keys.index(k)) for k in ("week", "satisfied"))
+    assert f"'Tổng quan'!${weeks}$2:${weeks}$13" in ranges["CSAT theo tuần"]  # the weeks along the bottom
+    assert f"'Tổng quan'!${satisfied}$2:${satisfied}$13" in ranges["CSAT theo tuần"]  # % hài lòng, twelve weeks
     assert len([r for r in ranges["Hồ sơ mới theo cấp"] if r.endswith("$13")]) == 6  # 3 series + their weeks
     from functions.core.tables import customers_tab_write
 
