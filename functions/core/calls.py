@@ -26,6 +26,7 @@ OUTCOMES = {  # the Outcome dropdown, vi and en, as careloop names each outcome
 }
 _OUTCOME_WORDS = {fold(word): code for code, words in OUTCOMES.items() for word in words}
 REASONS = ("call_checkin", "call_low_score", "call_vip")  # i18n codes of the Reason column
+ID_LIMIT = 64  # careloop's customer IDs are short; a longer cell is not one of them
 CALLS_SURVEY_DAYS = 1  # the survey a call's score is kept in: answered on the phone, never by a link
 
 
@@ -81,8 +82,8 @@ def read_calls(table: Table | None, today: date) -> list[CallRow]:
     for index, raw in enumerate(table.rows):
         cells = {key: raw[pos] if pos < len(raw) else None for key, pos in columns.items()}
         customer_id = cell_text(cells.get("customer_id"))
-        if not customer_id:
-            continue
+        if not customer_id or len(customer_id) > ID_LIMIT or not customer_id.isprintable():
+            continue  # not a customer careloop listed: nothing to record (and no key a store would refuse)
         rows.append(
             CallRow(
                 Table.row_number(index),
