@@ -10,15 +10,16 @@ Used by every job that writes to customers.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from functions.core.customers import Customer
 from functions.core.errors import RenderError
 from functions.core.i18n import both, say
 from functions.core.links import UNSUBSCRIBE_DAYS, Links
 from functions.core.message_tab import Text, TextBook, builtin_book
 from functions.core.messages import PROMOTIONAL_LABEL, OutgoingMessage
-from functions.core.staff_texts import SURVEY_MARK, blocks, fill
+from functions.core.staff_texts import SURVEY_MARK, blocks, fill, values_for
 from functions.core.surveys import Survey
 from functions.core.vouchers import Voucher, voucher_values
 from functions.ports import Renderer
@@ -34,6 +35,13 @@ PHONE_CHANNELS = ("sms", "zalo")
 class SmsRules(NamedTuple):
     ascii_only: bool = True  # without diacritics: 160 characters a segment instead of 70
     max_segments: int = 2
+
+
+def customer_values(
+    customer: Customer, business: str, purchase_date: date | None = None, case_id: str | None = None
+) -> dict[str, str | None]:
+    """The placeholders about a customer as the sheet has them."""
+    return values_for(customer.name, customer.greeting, customer.salutation, business, purchase_date, case_id)
 
 
 class Recipient(NamedTuple):

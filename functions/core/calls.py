@@ -90,11 +90,11 @@ def read_calls(table: Table | None, today: date) -> list[CallRow]:
                 customer_id,
                 cell_text(cells.get("name")),
                 _day(cells.get("due"), today),
-                _tick(cells.get("called")),
+                values.tick_or(cells.get("called"), False),
                 _OUTCOME_WORDS.get(fold(cell_text(cells.get("outcome")))),
                 _score(cells.get("score")),
                 cell_text(cells.get("note"))[:1000],
-                _tick(cells.get("escalate")),
+                values.tick_or(cells.get("escalate"), False),
                 cell_text(cells.get("system_note")),
             )
         )
@@ -106,13 +106,6 @@ def _day(value: Any, today: date) -> date | None:
         return values.read_date(value, "DMY", today) if cell_text(value) else None
     except values.CellError:
         return None
-
-
-def _tick(value: Any) -> bool:
-    try:
-        return values.read_tick(value) if value is not None else False
-    except values.CellError:
-        return False
 
 
 def _score(value: Any) -> int | None:

@@ -97,6 +97,11 @@ def channels_for(customer: Customer, configured: frozenset[str]) -> tuple[str, .
     return tuple(c for c in customer.channels if c in configured)
 
 
+def addresses_for(customer: Customer, configured: frozenset[str]) -> list[tuple[str, str]]:
+    """(channel, address) for each of channels_for, in the order to try."""
+    return [(c, customer.address(c) or "") for c in channels_for(customer, configured)]
+
+
 def customer_id_for(cells: dict[str, Any]) -> str:
     """A stable ID from the row's content, so two overlapping runs assign the same one."""
     return derived_id(

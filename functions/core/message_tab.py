@@ -24,6 +24,7 @@ from functions.core.staff_texts import (
 )
 from functions.core.tables import RowWrite, Table, TabWrite
 from functions.core.text import cell_text, fold, typed
+from functions.core.values import tick_or
 
 TextKey = tuple[str, str, str]  # (kind, language, channel)
 
@@ -108,7 +109,7 @@ def read_message_tab(table: Table | None, builtin: TextBook, checks: TextChecks,
         key, problems = _row(cells, checks)
         note = _note(problems, language)
         if key is not None and not problems:
-            if not _ticked(cells.get("active")):
+            if not tick_or(cells.get("active"), True):  # blank: a row staff just added is meant
                 note = say("text_inactive", language)
             elif key in staff:
                 note = say("text_duplicate", language, row=staff[key].row)
@@ -144,11 +145,6 @@ def _note(problems: list[TextProblem], language: str) -> str:
         return ""
     reasons = "; ".join(say(p.code, language, **p.params) for p in problems)
     return say("text_not_used", language, reasons=reasons)
-
-
-def _ticked(value: object) -> bool:
-    """Active unless staff unticked it (a blank cell counts as ticked: a row staff just added is meant)."""
-    return value is not False and fold(cell_text(value)) not in ("false", "khong", "no", "0")
 
 
 def _row_write(number: int, cells: Mapping[str, Any], key: TextKey | None, note: str) -> list[RowWrite]:

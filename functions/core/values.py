@@ -265,7 +265,7 @@ def _read_email_library(text: str) -> str:
     return str(result.ascii_email or result.normalized)
 
 
-_TICKED = {"true", "x", "v", "✓", "✔", "☑", "co", "yes", "y", "1", "da", "dung"}
+_TICKED = {"true", "x", "v", "✓", "✔", "☑", "co", "yes", "y", "1", "da", "dung", "da dung"}
 _UNTICKED = {"false", "", "khong", "no", "n", "0", "☐", "sai"}
 
 
@@ -278,6 +278,17 @@ def read_tick(value: object) -> bool:
     if word in _UNTICKED:
         return False
     raise CellError("checkbox_unreadable")
+
+
+def tick_or(value: object, default: bool) -> bool:
+    """A checkbox in a tab careloop keeps (Active, Used, Called): blank or unreadable reads as `default`,
+    since such a cell is staff's to fix and never worth stopping a row over."""
+    if value is None or (type(value) is str and not value.strip()):
+        return default
+    try:
+        return read_tick(value)
+    except CellError:
+        return default
 
 
 _LANGUAGES = {

@@ -18,7 +18,8 @@ from typing import Any, NamedTuple
 from functions.core.i18n import say
 from functions.core.sheet_schema import VOUCHERS, locate_columns
 from functions.core.tables import RowWrite, Table, TabWrite
-from functions.core.text import cell_text, fold
+from functions.core.text import cell_text
+from functions.core.values import tick_or
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 8
@@ -127,7 +128,7 @@ def read_voucher_tab(table: Table | None, stored: Iterable[Voucher], today: date
                     writes.append(RowWrite(number, cell_text(cells.get("code")), {"system_note": note}))
                 continue
             rows.setdefault(code, (number, cells))
-            ticked = _ticked(cells.get("used"))
+            ticked = tick_or(cells.get("used"), False)
             voucher = by_code[code]
             if ticked and voucher.used_on is None:
                 used[code] = today
@@ -162,10 +163,6 @@ def voucher_cells(voucher: Voucher) -> dict[str, Any]:
 
 def _with_used(voucher: Voucher, day: date | None) -> Voucher:
     return voucher._replace(used_on=day)
-
-
-def _ticked(value: object) -> bool:
-    return value is True or fold(cell_text(value)) in ("true", "x", "v", "✓", "co", "yes", "1", "da dung")
 
 
 def voucher_tab_write(writes: Sequence[RowWrite], language: str) -> TabWrite:

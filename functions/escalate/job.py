@@ -29,7 +29,7 @@ from functions.escalate.deps import EscalationDeps
 from functions.escalate.matrix import Matrix, MatrixError, read_matrix
 from functions.escalate.notices import Sent, send_notices, send_resolved_surveys
 from functions.escalate.plan import CaseRow, EscalationPlan, Flag, plan_escalation, read_case_rows, read_flags
-from functions.history import read_history
+from functions.history import history_since, read_history
 from functions.message_texts import message_texts
 
 JOB = "escalate"
@@ -50,8 +50,9 @@ class _Read:
     flags: list[Flag]
     case_rows: list[CaseRow]
     cases: list[CaseRecord]
-    surveys: list[Survey]
+    surveys: list[Survey]  # made in the last SURVEY_DAYS (or the throttle's days)
     problems: list[dict[str, Any]]
+    history_surveys: list[Survey]  # and, when the Dashboard's weeks need them, older ones too
     texts: MessageTab | None = None  # the Messages tab: staff's text for the survey after a case
 
 
@@ -109,14 +110,18 @@ def _read(deps: EscalationDeps, now: datetime) -> _Read:
     ]
     flags = read_flags(table, sheet, problems, deps.staff_language)
     throttle_days = deps.surveys.throttle_days if deps.surveys else 0
-    surveys = deps.store.surveys(now - timedelta(days=max(SURVEY_DAYS, throttle_days)))
+    recent = now - timedelta(days=max(SURVEY_DAYS, throttle_days))
+    since = min(recent, history_since(last_weeks(now, deps.calendar)[0].start)) if DASHBOARD.key in tables else recent
+    history_surveys = deps.store.surveys(since)  # one read serves both
+    surveys = [s for s in history_surveys if s.created_at >= recent]
     flags += _low_scores(surveys, sheet, deps.csat_threshold)
     texts = None
     if deps.links is not None:  # no links: no surveys to send, so no texts to read
         texts = message_texts(tables.get(MESSAGES.key), deps.templates, deps.links, deps.sms, deps.business_name,
                               deps.staff_language, deps.surveys is not None, VoucherRules())  # fmt: skip
     cases = deps.store.cases()
-    return _Read(tables, matrix, sheet, flags, read_case_rows(tables[CASES.key]), cases, surveys, problems, texts)
+    case_rows = read_case_rows(tables[CASES.key])
+    return _Read(tables, matrix, sheet, flags, case_rows, cases, surveys, problems, history_surveys, texts)
 
 
 def _apply(deps: EscalationDeps, plan: EscalationPlan, existing: list[CaseRecord]) -> _Applied:
@@ -150,7 +155,8 @@ def _write_back(
     ]
     if DASHBOARD.key in read.tables:
         weeks = last_weeks(now, deps.calendar)
-        history = read_history(deps.store, weeks[0].start, now.astimezone(deps.calendar.zone).date(), cases)
+        surveys = read.history_surveys + calls.surveys
+        history = read_history(deps.store, weeks[0].start, now.astimezone(deps.calendar.zone).date(), cases, surveys)
         table = read.tables[DASHBOARD.key]
         writes.append(
             writeback.dashboard_write(

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from functions.compose import Composed, Composer, Recipient
+from functions.compose import Composed, Composer, Recipient, customer_values
 from functions.core.cases import RESOLVED, CaseEvent, CaseRecord, category_title
-from functions.core.customers import Customer, channels_for
+from functions.core.customers import Customer, addresses_for
 from functions.core.errors import RenderError
 from functions.core.ids import digest_hex
 from functions.core.ledger import IN_DOUBT, SENT, LedgerEntry
@@ -219,14 +219,10 @@ def _survey_message(
     """The survey on the customer's channels as the sheet has them now, or by the case's email."""
     assert deps.links is not None  # checked by the caller
     if customer is not None:
-        channels = channels_for(customer, frozenset(deps.channels))
-        addresses = [(c, customer.address(c) or "") for c in channels]
+        addresses = addresses_for(customer, frozenset(deps.channels))
+        values = customer_values(customer, deps.business_name, case_id=case.case_id)
     else:
         addresses = [("email", case.customer_email)]
-    if customer is not None:
-        values = values_for(customer.name, customer.greeting, customer.salutation, deps.business_name,
-                            case_id=case.case_id)  # fmt: skip
-    else:
         values = values_for(case.customer_name, case.customer_name, "", deps.business_name, case_id=case.case_id)
     recipient = Recipient(case.customer_id, case.customer_name, case.language, addresses)
     return composer.compose(key, "case_survey", recipient, values, survey, now)

@@ -9,6 +9,7 @@ from datetime import date
 
 from functions.core.calls import CallTask, call_list_writes, read_calls
 from functions.core.customers import Customer
+from functions.core.ledger import SENT
 from functions.core.tables import Table, TabWrite
 from functions.followup.plan import CHECKIN, DueMessage, Skip
 from functions.ports import Store
@@ -46,7 +47,7 @@ def call_list(
             tasks.append(CallTask(customer.id, customer.name, customer.phone or "", "call_vip", today))
     rows, tasks = read_calls(table, today), _first_each(tasks)
     recorded = store.facts([r.key for r in rows] + [t.key for t in tasks], today).states
-    done = [key for key, state in recorded.items() if state == "sent"]
+    done = [key for key, state in recorded.items() if state == SENT]
     return call_list_writes(tasks, rows, done, today, language)
 
 

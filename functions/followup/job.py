@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from functions.compose import Composed, Composer, Recipient, SmsRules
-from functions.core.customers import Customer, ReadRules, channels_for, read_customers
+from functions.compose import Composed, Composer, Recipient, SmsRules, customer_values
+from functions.core.customers import Customer, ReadRules, addresses_for, read_customers
 from functions.core.errors import JobCannotRun, RenderError
 from functions.core.gc_pause import cycle_collector_paused
 from functions.core.i18n import both, say
@@ -24,7 +24,6 @@ from functions.core.links import Links
 from functions.core.message_tab import MessageTab, TextBook, message_tab_write
 from functions.core.messages import OutgoingMessage
 from functions.core.sheet_schema import CALLS, CUSTOMERS, MESSAGES, VOUCHERS
-from functions.core.staff_texts import values_for
 from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write, customers_tab_write
 from functions.core.vouchers import Voucher, VoucherRules
@@ -180,7 +179,7 @@ def _other_tabs(
     voucher_write, report["vouchers"] = sync_voucher_tab(
         deps.store, tables.get(VOUCHERS.key), now.date(), deps.staff_language, run.dry_run
     )
-    report["vouchers"]["issued"] = [d.voucher.code for d in run.delivered if d.voucher]
+    report["vouchers"]["issued"] = [run.vouchers[m.key].code for m, _ in run.sent if m.key in run.vouchers]
     if voucher_write is not None:
         changes.append(voucher_write)
     return changes
@@ -191,7 +190,6 @@ class _Run:
 
     def __init__(self, deps: FollowupDeps, now: datetime, dry_run: bool, book: TextBook):
         self.deps, self.now, self.dry_run = deps, now, dry_run
-        self.delivered: list[Delivery] = []  # sent this run
         self.sent: list[tuple[DueMessage, OutgoingMessage]] = []
         self.failed: list[tuple[DueMessage, str]] = []
         self.skipped: list[Skip] = []
@@ -247,7 +245,6 @@ class _Run:
                 message, say("send_failed", language, kind=say(f"kind_{message.kind}", language), error=reason)
             )
         self.unknown += [(due[d.key], reason) for d, reason in outcome.unknown]
-        self.delivered += outcome.sent
         for delivery in outcome.sent:
             message, reached = due[delivery.key], outcome.reached[delivery.key]
             self.sent.append((message, reached))
@@ -271,8 +268,7 @@ class _Run:
 
     def compose(self, message: DueMessage) -> Composed:
         deps, customer = self.deps, message.customer
-        values = values_for(customer.name, customer.greeting, customer.salutation, deps.business_name,
-                            customer.purchase_date)  # fmt: skip
+        values = customer_values(customer, deps.business_name, customer.purchase_date)
         survey = None
         if message.kind == CHECKIN and deps.surveys:
             survey = offer(
@@ -284,10 +280,8 @@ class _Run:
         if message.kind == BIRTHDAY and deps.vouchers.on:
             voucher = birthday_voucher(deps.store, deps.links.secret, customer, self.now.date(), deps.vouchers)
             self.vouchers[message.key] = voucher
-        channels = channels_for(customer, deps.rules.channels & frozenset(deps.channels))
-        recipient = Recipient(
-            customer.id, customer.name, customer.language, [(c, customer.address(c) or "") for c in channels]
-        )
+        addresses = addresses_for(customer, deps.rules.channels & frozenset(deps.channels))
+        recipient = Recipient(customer.id, customer.name, customer.language, addresses)
         return self.composer.compose(message.key, message.kind, recipient, values, survey, self.now, voucher)
 
     def failure(self, message: DueMessage, error: str) -> None:
