@@ -1,36 +1,22 @@
-"""What the weekly figures are counted from, read from the store once per run (the digest, the
-Dashboard's series): messages confirmed since the first week, surveys and vouchers made up to
-HISTORY_DAYS before it (they may be answered or used within it), and every case."""
+"""What the weekly digest's figures are counted from, read from the store once per run: messages
+confirmed since the first week, the surveys answered since, the cases that changed since (and every
+open one: the digest lists those past their deadline), vouchers issued up to HISTORY_DAYS before
+the first week (they may be used within it)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from functions.core.cases import CaseRecord
-from functions.core.surveys import Survey
 from functions.core.weekly import HISTORY_DAYS, History
 from functions.ports import Store
 
 
-def history_since(first: datetime) -> datetime:
-    """The oldest survey or voucher the weeks from `first` count."""
-    return first - timedelta(days=HISTORY_DAYS)
-
-
-def read_history(
-    store: Store,
-    first: datetime,
-    last: date,
-    cases: Sequence[CaseRecord] | None = None,
-    surveys: Sequence[Survey] | None = None,
-) -> History:
-    """From `first` (a week's start) to the day `last`; `cases` and `surveys` (made since
-    history_since(first)) when the run has them already."""
-    since = history_since(first)
+def read_history(store: Store, first: datetime, last: date) -> History:
+    """From `first` (a week's start) to the day `last`."""
+    cases = {c.case_id: c for c in store.cases_updated(first)} | {c.case_id: c for c in store.cases(open_only=True)}
     return History(
         store.sent_between(first.date(), last),
-        store.surveys(since) if surveys is None else surveys,
-        store.cases() if cases is None else cases,
-        store.vouchers(since.date()),
+        store.surveys_answered(first),
+        sorted(cases.values(), key=lambda c: (c.created_at, c.case_id)),
+        store.vouchers((first - timedelta(days=HISTORY_DAYS)).date()),
     )

@@ -74,7 +74,12 @@ class Store(Protocol):
 
     def entry(self, key: str) -> LedgerEntry | None: ...
 
-    def facts(self, keys: Iterable[str], day: date) -> LedgerFacts: ...
+    def facts(self, keys: Iterable[str], day: date, customers: Iterable[str] | None = None) -> LedgerFacts:
+        """What the ledger holds under the asked keys. With `customers`, also which of them hold a
+        reservation on `day`, and how many reservations the day holds (counted, never read one by one)."""
+
+    def count_sent(self, first: date, last: date, kinds: Sequence[str] = (), channel: str = "") -> int:
+        """Messages confirmed sent whose business day is in [first, last] (of those kinds, by that channel)."""
 
     def unconfirmed(self) -> list[LedgerEntry]: ...
 
@@ -93,6 +98,12 @@ class Store(Protocol):
 
     def cases(self, open_only: bool = False) -> list[CaseRecord]: ...
 
+    def cases_by_id(self, case_ids: Iterable[str]) -> list[CaseRecord]:
+        """The cases of those IDs that exist, oldest first."""
+
+    def cases_updated(self, since: datetime) -> list[CaseRecord]:
+        """Cases changed at or after `since`: opened, answered, escalated or resolved since then."""
+
     def update_case(self, case_id: str, changes: Mapping[str, Any], event: CaseEvent) -> None:
         """Apply the field changes and append the event, together or not at all."""
 
@@ -106,6 +117,15 @@ class Store(Protocol):
 
     def surveys(self, since: datetime) -> list[Survey]:
         """Surveys created at or after `since`, oldest first."""
+
+    def surveys_answered(self, since: datetime) -> list[Survey]:
+        """Surveys whose latest answer came at or after `since`, oldest first."""
+
+    def surveys_of(self, customer_ids: Iterable[str], since: datetime) -> list[Survey]:
+        """Those customers' surveys created at or after `since`, oldest first."""
+
+    def count_surveys(self, since: datetime) -> int:
+        """How many surveys were created at or after `since`."""
 
     def add_answer(self, survey_id: str, answer: Answer, limit: int) -> Survey:
         """Append an answer atomically; raises TooManyAnswers past `limit`, KeyError for no survey."""
@@ -124,6 +144,10 @@ class Store(Protocol):
     def vouchers(self, issued_since: date) -> list[Voucher]:
         """Vouchers issued on or after the day, oldest first."""
 
+    def count_vouchers(self, first: date, last: date, by: str = "issued") -> int:
+        """Vouchers issued in [first, last] ("issued"), of those the used ones ("issued_used"), or
+        vouchers used in [first, last] ("used_on")."""
+
     def set_voucher_used(self, code: str, day: date | None) -> None:
         """Record the day staff marked the voucher used (None: they unmarked it)."""
 
@@ -133,6 +157,12 @@ class Store(Protocol):
     def swap_credential(self, name: str, version: int, fields: Mapping[str, str]) -> bool:
         """Store `fields` as version + 1 if the stored version is still `version` (0: nothing stored);
         False when another process changed it first."""
+
+    # A job's own bookmarks between runs (a watermark, figures already worked out): small JSON values.
+    def job_state(self, name: str) -> dict[str, Any]: ...
+
+    def save_job_state(self, name: str, fields: Mapping[str, Any]) -> None:
+        """Merge `fields` into the named state; a field given as None is removed."""
 
     def save_report(self, report: Mapping[str, Any]) -> None: ...
 

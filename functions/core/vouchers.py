@@ -60,8 +60,8 @@ def voucher_fields(voucher: Voucher) -> dict[str, Any]:
 
 def voucher_from_fields(fields: Mapping[str, Any]) -> Voucher:
     names = ("issued", "expires", "used_on")
-    dates = {name: date.fromisoformat(fields[name]) if fields.get(name) else None for name in names}
-    return Voucher(**{**fields, **dates})
+    dates: dict[str, Any] = {name: date.fromisoformat(fields[name]) if fields.get(name) else None for name in names}
+    return Voucher(**{name: dates[name] if name in dates else fields[name] for name in Voucher._fields})
 
 
 def voucher_code(secret: str, customer_id: str, year: int, attempt: int = 0) -> str:
@@ -170,15 +170,11 @@ def voucher_tab_write(writes: Sequence[RowWrite], language: str) -> TabWrite:
 
 
 class VoucherFigures(NamedTuple):
+    """Vouchers issued in a period, and how many of them were used (the Dashboard's redemption rate)."""
+
     issued: int
     used: int
 
     @property
     def rate(self) -> float | None:
         return self.used / self.issued if self.issued else None
-
-
-def voucher_figures(vouchers: Iterable[Voucher], since: date) -> VoucherFigures:
-    """Vouchers issued since `since`, and how many of them were used (the Dashboard's redemption rate)."""
-    recent = [v for v in vouchers if v.issued >= since]
-    return VoucherFigures(len(recent), sum(v.used_on is not None for v in recent))

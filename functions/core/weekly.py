@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
@@ -56,6 +56,33 @@ class History(NamedTuple):
     vouchers: Sequence[Voucher]
 
 
+CASE_KINDS = ("case_opened", "case_escalated", "case_reminder", "case_digest", "case_survey")
+CHANNELS = ("email", "sms", "zalo")
+KIND_GROUPS = {"birthday": ("birthday",), "checkin": ("checkin",), "case": CASE_KINDS}
+
+
+class Tally(NamedTuple):
+    """A week's counts: messages confirmed (all, by channel, by kind group), vouchers issued and used.
+    The store counts them (Firestore's count(): a read per 1,000 entries) or `tally_of` from entries."""
+
+    messages: int
+    by_channel: Mapping[str, int]
+    by_kind: Mapping[str, int]  # KIND_GROUPS' names
+    vouchers_issued: int
+    vouchers_used: int
+
+
+def tally_of(week: Week, history: History) -> Tally:
+    sent = [e for e in history.sent if week.holds_day(e.business_day)]
+    return Tally(
+        len(sent),
+        {c: sum(1 for e in sent if e.channel == c) for c in CHANNELS},
+        {g: sum(1 for e in sent if e.kind in kinds) for g, kinds in KIND_GROUPS.items()},
+        sum(1 for v in history.vouchers if week.holds_day(v.issued)),
+        sum(1 for v in history.vouchers if week.holds_day(v.used_on)),
+    )
+
+
 class WeekFigures(NamedTuple):
     week: Week
     messages_sent: int
@@ -71,8 +98,10 @@ class WeekFigures(NamedTuple):
     vouchers_used: int
 
 
-def week_figures(week: Week, history: History, calendar: BusinessCalendar) -> WeekFigures:
-    sent, surveys, cases, vouchers = history
+def week_figures(week: Week, history: History, calendar: BusinessCalendar, tally: Tally | None = None) -> WeekFigures:
+    """`tally` when the store counted the week's messages and vouchers (else they come from `history`)."""
+    counts = tally or tally_of(week, history)
+    surveys, cases = history.surveys, history.cases
     answers = [s.latest for s in surveys if s.latest is not None and week.holds(s.latest.at)]
     scores = [a.score for a in answers]
     nps = [a.nps for a in answers if a.nps is not None]
@@ -80,7 +109,7 @@ def week_figures(week: Week, history: History, calendar: BusinessCalendar) -> We
     answered = [c for c in cases if week.holds(c.first_responded_at)]
     return WeekFigures(
         week,
-        sum(1 for e in sent if week.holds_day(e.business_day)),
+        counts.messages,
         len(answers),
         round(statistics.fmean(scores), 2) if scores else None,
         sum(1 for s in scores if s >= 4) / len(scores) if scores else None,
@@ -89,8 +118,8 @@ def week_figures(week: Week, history: History, calendar: BusinessCalendar) -> We
         sum(1 for c in cases if c.status == RESOLVED and week.holds(c.resolved_at)),
         sum(1 for c in opened if c.tier > c.initial_tier),
         _median_hours([calendar.between(c.created_at, c.first_responded_at) for c in answered if c.first_responded_at]),
-        sum(1 for v in vouchers if week.holds_day(v.issued)),
-        sum(1 for v in vouchers if week.holds_day(v.used_on)),
+        counts.vouchers_issued,
+        counts.vouchers_used,
     )
 
 
@@ -142,22 +171,22 @@ def _median_hours(spans: list[timedelta]) -> float | None:
     return round(statistics.median(s.total_seconds() / 3600 for s in spans), 1) if spans else None
 
 
-def dashboard_row(week: Week, history: History, calendar: BusinessCalendar, now: datetime) -> dict[str, object]:
+def dashboard_row(
+    week: Week, history: History, calendar: BusinessCalendar, now: datetime, tally: Tally | None = None
+) -> dict[str, object]:
     """One week of the Dashboard's series, by the Dashboard's column keys (numbers, or None: no data).
 
     Cases count by the tier they opened at. A case meets its first-response SLA when its first
     answer came by its due time; one still unanswered counts once its due time has passed."""
-    figures = week_figures(week, history, calendar)
+    counts = tally or tally_of(week, history)
+    figures = week_figures(week, history, calendar, counts)
     cases = history.cases
-    week_sent = [e for e in history.sent if week.holds_day(e.business_day)]
-    channels = Counter(e.channel for e in week_sent)
-    kinds = Counter("case" if e.kind.startswith("case_") else e.kind for e in week_sent)
     opened = [c for c in cases if week.holds(c.created_at)]
     row: dict[str, object] = {
         "week": week.label,
         "messages": figures.messages_sent,
-        **{f"messages_{c}": channels.get(c, 0) for c in ("email", "sms", "zalo")},
-        **{f"messages_{k}": kinds.get(k, 0) for k in ("birthday", "checkin", "case")},
+        **{f"messages_{c}": counts.by_channel.get(c, 0) for c in CHANNELS},
+        **{f"messages_{k}": counts.by_kind.get(k, 0) for k in KIND_GROUPS},
         "answers": figures.answers,
         "score_mean": figures.mean_score,
         "satisfied": round(figures.satisfied * 100) if figures.satisfied is not None else None,

@@ -4,7 +4,11 @@ cases, take in status changes, escalate → notify owners and survey resolved ca
 Dashboard back in one write (`escalate.writeback`) → report.
 
 Opening is idempotent (the Case ID comes from the flag), so a crash or an overlapping run never
-makes two cases of one complaint."""
+makes two cases of one complaint.
+
+What a run reads grows with its work, not with the history: the open cases, the closed ones whose
+Cases row changed (`escalate.synced`), the surveys answered since the last run (a watermark in the
+job's state), and the Dashboard's window at most once an hour (`escalate.dashboard`)."""
 
 from __future__ import annotations
 
@@ -21,19 +25,18 @@ from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, MATR
 from functions.core.surveys import Survey
 from functions.core.tables import Table, TabWrite, customers_tab_write
 from functions.core.vouchers import VoucherRules
-from functions.core.weekly import dashboard_row, last_weeks
 from functions.delivery import RunClock
-from functions.escalate import writeback
+from functions.escalate import dashboard, synced, writeback
 from functions.escalate.calls import RecordedCalls, record_calls
 from functions.escalate.deps import EscalationDeps
 from functions.escalate.matrix import Matrix, MatrixError, read_matrix
 from functions.escalate.notices import Sent, send_notices, send_resolved_surveys
 from functions.escalate.plan import CaseRow, EscalationPlan, Flag, plan_escalation, read_case_rows, read_flags
-from functions.history import history_since, read_history
 from functions.message_texts import message_texts
 
 JOB = "escalate"
-SURVEY_DAYS = 90  # answers to surveys younger than this reach the sheet and may open cases
+SURVEY_DAYS = 90  # the first run takes in the answers of this many days; later runs, those since the last
+ANSWER_OVERLAP = timedelta(minutes=10)  # an answer stored just as the last run read: taken in again (idempotent)
 
 
 class EscalationError(JobCannotRun):
@@ -49,10 +52,11 @@ class _Read:
     sheet: CustomerSheet
     flags: list[Flag]
     case_rows: list[CaseRow]
-    cases: list[CaseRecord]
-    surveys: list[Survey]  # made in the last SURVEY_DAYS (or the throttle's days)
+    cases: list[CaseRecord]  # every open case, and the closed ones the Cases tab or a flag calls for
+    known: frozenset[str]  # closed cases in step with their Cases row: not read
+    answered: list[Survey]  # answered since the last run
     problems: list[dict[str, Any]]
-    history_surveys: list[Survey]  # and, when the Dashboard's weeks need them, older ones too
+    state: dict[str, Any]  # the job's bookmarks (escalate.dashboard, the answers' watermark)
     texts: MessageTab | None = None  # the Messages tab: staff's text for the survey after a case
 
 
@@ -69,23 +73,27 @@ class _Applied:
 def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     read = _read(deps, now)
     calls = record_calls(deps, read.tables.get(CALLS.key), read.sheet, now)
+    planned_rows = [r for r in read.case_rows if r.case_id not in read.known]
     plan = plan_escalation(
         read.flags + calls.flags,
         read.cases,
-        read.case_rows,
+        planned_rows,
         read.matrix,
         deps.calendar,
         now,
         deps.phrases,
         deps.staff_language,
+        read.known,
     )
     applied = _apply(deps, plan, read.cases)
     sent = Sent(clock=RunClock.start(deps.retry, deps.run_budget_seconds))
     send_notices(deps, now, plan.notices, applied.final, sent)
     customers = {c.id: c for c in read.sheet.customers}
-    send_resolved_surveys(
-        deps, now, applied.final, read.surveys, customers, sent, read.texts.book if read.texts else None
-    )
+    send_resolved_surveys(deps, now, applied.final, customers, sent, read.texts.book if read.texts else None)
+    # A survey put off (closed hours, a provider's pause) is tried again by later runs: its case is read by ID.
+    pending = sorted({notice.case.case_id for notice, _ in sent.deferred if notice.kind == "survey"})
+    if pending or read.state.get("survey_pending"):
+        deps.store.save_job_state(JOB, {"survey_pending": pending or None})
     report = _report(now, applied, sent, read.problems + plan.problems, plan.restore, deps.staff_language)
     report["calls"] = {"recorded": calls.recorded, "escalated": [f.key for f in calls.flags]}
     report["write_back"] = _write_back(deps, now, read, plan, applied, calls)
@@ -94,7 +102,7 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
 
 
 def _read(deps: EscalationDeps, now: datetime) -> _Read:
-    """One read of the sheet, of all cases and of recent surveys (for CSAT, low scores and the throttle)."""
+    """One read of the sheet; of the store, what this run's work needs (see the module's note)."""
     tables = deps.sheet.read([CUSTOMERS, MATRIX, CASES, DASHBOARD, MESSAGES, CALLS])
     for spec in (CUSTOMERS, CASES):
         if spec.key not in tables:
@@ -109,19 +117,43 @@ def _read(deps: EscalationDeps, now: datetime) -> _Read:
         {"tab": MATRIX.title(deps.staff_language), "row": row, "message": message} for row, message in matrix.problems
     ]
     flags = read_flags(table, sheet, problems, deps.staff_language)
-    throttle_days = deps.surveys.throttle_days if deps.surveys else 0
-    recent = now - timedelta(days=max(SURVEY_DAYS, throttle_days))
-    since = min(recent, history_since(last_weeks(now, deps.calendar)[0].start)) if DASHBOARD.key in tables else recent
-    history_surveys = deps.store.surveys(since)  # one read serves both
-    surveys = [s for s in history_surveys if s.created_at >= recent]
-    flags += _low_scores(surveys, sheet, deps.csat_threshold)
+    state = deps.store.job_state(JOB)
+    answered = deps.store.surveys_answered(_answers_since(state, now))
+    flags += _low_scores(answered, sheet, deps.csat_threshold)
     texts = None
     if deps.links is not None:  # no links: no surveys to send, so no texts to read
         texts = message_texts(tables.get(MESSAGES.key), deps.templates, deps.links, deps.sms, deps.business_name,
                               deps.staff_language, deps.surveys is not None, VoucherRules())  # fmt: skip
-    cases = deps.store.cases()
     case_rows = read_case_rows(tables[CASES.key])
-    return _Read(tables, matrix, sheet, flags, case_rows, cases, surveys, problems, history_surveys, texts)
+    cases, known = _cases_to_read(deps, case_rows, flags, state)
+    return _Read(tables, matrix, sheet, flags, case_rows, cases, known, answered, problems, state, texts)
+
+
+def _answers_since(state: dict[str, Any], now: datetime) -> datetime:
+    seen = state.get("answers_seen")
+    return datetime.fromisoformat(seen) - ANSWER_OVERLAP if seen else now - timedelta(days=SURVEY_DAYS)
+
+
+def _cases_to_read(
+    deps: EscalationDeps, rows: list[CaseRow], flags: list[Flag], state: dict[str, Any]
+) -> tuple[list[CaseRecord], frozenset[str]]:
+    """Every open case, and by ID: closed cases whose row changed or is gone, cases a flag names that
+    no digest knows, and cases whose survey was put off. The rest are known without a read."""
+    digests = synced.load(deps.store)
+    opened = deps.store.cases(open_only=True)
+    open_ids = {c.case_id for c in opened}
+    in_step = {r.case_id for r in rows if r.case_id in digests and digests[r.case_id] == synced.row_digest(r)}
+    listed = {r.case_id for r in rows}
+    wanted = {r.case_id for r in rows if r.case_id and r.case_id not in in_step}
+    wanted |= {case_id for case_id in digests if case_id not in listed}  # a row staff deleted: put back
+    wanted |= {f.case_id for f in flags if f.case_id and f.case_id not in digests}
+    wanted |= set(state.get("survey_pending", ()))
+    read = deps.store.cases_by_id(wanted - open_ids)
+    missing = (wanted - open_ids) - {c.case_id for c in read}
+    if missing & digests.keys():  # a digest of a case the store no longer has
+        synced.save(deps.store, dict.fromkeys(missing & digests.keys()))
+    read_ids = open_ids | {c.case_id for c in read}
+    return opened + read, frozenset((in_step | digests.keys()) - read_ids - missing)
 
 
 def _apply(deps: EscalationDeps, plan: EscalationPlan, existing: list[CaseRecord]) -> _Applied:
@@ -143,28 +175,19 @@ def _write_back(
 ) -> dict[str, Any]:
     language = deps.staff_language
     cases = list(applied.final.values())
-    customer_writes = writeback.customer_writes(plan, read.surveys, read.sheet) + calls.customer_writes
+    customer_writes = writeback.customer_writes(plan, read.answered, read.sheet) + calls.customer_writes
+    case_writes = writeback.case_writes(cases, read.case_rows, plan.row_notes, deps.calendar, language)
     writes = [
         customers_tab_write(customer_writes, language),
-        TabWrite(
-            CASES,
-            CASES.column("case_id"),
-            writeback.case_writes(cases, read.case_rows, plan.row_notes, deps.calendar, language),
-            language,
-        ),
+        TabWrite(CASES, CASES.column("case_id"), case_writes, language),
     ]
-    if DASHBOARD.key in read.tables:
-        weeks = last_weeks(now, deps.calendar)
-        surveys = read.history_surveys + calls.surveys
-        history = read_history(deps.store, weeks[0].start, now.astimezone(deps.calendar.zone).date(), cases, surveys)
-        table = read.tables[DASHBOARD.key]
-        writes.append(
-            writeback.dashboard_write(
-                table, cases, read.surveys, deps.calendar, now, language, history.vouchers, history.sent
-            )
+    state: dict[str, Any] = {"answers_seen": now.isoformat()}
+    if DASHBOARD.key in read.tables and dashboard.refresh_due(read.state, now):
+        figures = dashboard.refresh(
+            deps.store, read.tables[DASHBOARD.key], cases, deps.calendar, now, language, read.state
         )
-        rows = [dashboard_row(w, history, deps.calendar, now) for w in weeks]
-        writes.append(writeback.weekly_write(table, rows, language))
+        writes += figures.writes
+        state |= figures.state
     # The Messages tab's notes are the follow-up run's to write: it knows every kind's rules (vouchers).
     if calls.tab is not None:
         writes.append(calls.tab)
@@ -172,6 +195,11 @@ def _write_back(
         missed = deps.sheet.write(writes)
     except Exception as error:  # the store holds every case; the next run writes the sheet again
         return {"rows": 0, "missed": [], "error": str(error)}
+    # Only now that the sheet shows them: the answers are taken in, the rows in step.
+    deps.store.save_job_state(JOB, state)
+    written = {w.row_id for w in case_writes}
+    synced.save(deps.store, {r.case_id: None if r.case_id in written else synced.row_digest(r)
+                             for r in read.case_rows if r.case_id in applied.final})  # fmt: skip
     return {"rows": sum(len(w.rows) for w in writes), "missed": [w.row_id or f"row {w.row_number}" for w in missed]}
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import IN_PROGRESS, OPEN, RESOLVED, CaseRecord
 from functions.core.i18n import say
+from functions.core.surveys import Survey
 from functions.core.vouchers import VoucherFigures
 
 
@@ -97,14 +98,14 @@ class SurveyMetrics:
     nps: float | None  # promoters (9–10) minus detractors (0–6), in points, when asked
 
 
-def survey_metrics(surveys, start: datetime, end: datetime) -> SurveyMetrics:
-    period = [s for s in surveys if start <= s.created_at < end]
-    latest = [s.latest for s in period if s.latest]
+def survey_metrics(sent: int, answered: Sequence[Survey], start: datetime, end: datetime) -> SurveyMetrics:
+    """`sent` surveys made in [start, end); the answers given in it (each survey's latest, counted once)."""
+    latest = [a for s in answered if (a := s.latest) is not None and start <= a.at < end]
     scored = [a.nps for a in latest if a.nps is not None]
     return SurveyMetrics(
-        sent=len(period),
+        sent=sent,
         answered=len(latest),
-        response_rate=len(latest) / len(period) if period else None,
+        response_rate=min(len(latest) / sent, 1.0) if sent else None,
         csat=sum(1 for a in latest if a.score >= 4) / len(latest) if latest else None,
         nps=(100 * (sum(1 for n in scored if n >= 9) - sum(1 for n in scored if n <= 6)) / len(scored))
         if scored

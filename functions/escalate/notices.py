@@ -106,7 +106,6 @@ def send_resolved_surveys(
     deps: EscalationDeps,
     now: datetime,
     final: dict[str, CaseRecord],
-    surveys: list[Survey],
     customers: dict[str, Customer],
     sent: Sent,
     book: TextBook | None = None,
@@ -132,7 +131,8 @@ def send_resolved_surveys(
         sent.deferred += [(Notice(k, "survey", c), reason) for k, c in due.items()]
         return
     opted_out = deps.store.opt_outs()
-    recent = recent_by_customer(s for s in surveys if s.created_at >= now - timedelta(days=deps.surveys.throttle_days))
+    since = now - timedelta(days=deps.surveys.throttle_days)  # the throttle: only these customers' surveys
+    recent = recent_by_customer(deps.store.surveys_of({c.customer_id for c in due.values()}, since))
     planned: dict[str, CaseRecord] = {}
     deliveries = []
     composer = Composer(deps.templates, deps.links, deps.sms, book)

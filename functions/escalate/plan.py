@@ -151,8 +151,10 @@ def plan_escalation(
     now: datetime,
     phrases: Sequence[str] = TIER3_PHRASES,
     language: str = "vi",
+    known: frozenset[str] = frozenset(),
 ) -> EscalationPlan:
-    run = _Planning(EscalationPlan(), {c.case_id: c for c in cases}, matrix, calendar, now, phrases, language)
+    """`cases`: those the run read (every open one); `known`: the IDs of cases it did not need to read."""
+    run = _Planning(EscalationPlan(), {c.case_id: c for c in cases}, matrix, calendar, now, phrases, language, known)
     for flag in flags:
         _open(run, flag)
     seen = {row.case_id for row in case_rows if row.case_id in run.by_id}
@@ -175,13 +177,14 @@ class _Planning:
     now: datetime
     phrases: Sequence[str]
     language: str
+    known: frozenset[str]  # cases that exist, in step with their row, and were not read
 
 
 def _open(run: _Planning, flag: Flag) -> None:
     """A ticked row without a Case ID becomes one case; its ID comes from the flag itself."""
     plan, by_id, now, language = run.plan, run.by_id, run.now, run.language
     if flag.case_id:
-        if flag.case_id not in by_id:
+        if flag.case_id not in by_id and flag.case_id not in run.known:
             plan.problem(
                 CUSTOMERS,
                 language,

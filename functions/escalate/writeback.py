@@ -4,20 +4,19 @@ on the Customers tab, and the Dashboard's figures — only the cells that change
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import CaseRecord, category_title
 from functions.core.customers import CustomerSheet
 from functions.core.i18n import say
-from functions.core.ledger import LedgerEntry
 from functions.core.sheet_schema import DASHBOARD, locate_columns
 from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write
 from functions.core.text import cell_text
-from functions.core.vouchers import Voucher, voucher_figures
-from functions.escalate.metrics import care_metrics, dashboard_rows, survey_metrics, survey_rows, voucher_rows
+from functions.core.vouchers import VoucherFigures
+from functions.escalate.metrics import CareMetrics, SurveyMetrics, dashboard_rows, survey_rows, voucher_rows
 from functions.escalate.plan import CaseRow, EscalationPlan, status_title
 
 METRICS_DAYS = 30
@@ -91,28 +90,28 @@ def _csat_cells(surveys: Sequence[Survey], sheet: CustomerSheet) -> list[RowWrit
     return writes
 
 
+class MonthFigures(NamedTuple):
+    """The Dashboard's figures over the last METRICS_DAYS."""
+
+    care: CareMetrics
+    surveys: SurveyMetrics
+    vouchers: VoucherFigures
+    calls: int
+    calls_reached: int
+
+
 def dashboard_write(
-    table: Table,
-    cases: Sequence[CaseRecord],
-    surveys: Sequence[Survey],
-    calendar: BusinessCalendar,
-    now: datetime,
-    language: str,
-    vouchers: Sequence[Voucher] = (),
-    sent: Sequence[LedgerEntry] = (),
+    table: Table, figures: MonthFigures, calendar: BusinessCalendar, now: datetime, language: str
 ) -> TabWrite:
-    start, end = now - timedelta(days=METRICS_DAYS), now + timedelta(seconds=1)
-    metrics = care_metrics(cases, calendar, start, end)
     period = say("metrics_period", language, days=METRICS_DAYS)
     existing = {cell_text(r[0]): (i + 2, r) for i, r in enumerate(table.rows) if r and cell_text(r[0])}
-    figures = dashboard_rows(metrics, period, language) + survey_rows(survey_metrics(surveys, start, end), language)
-    figures += voucher_rows(voucher_figures(vouchers, start.astimezone(calendar.zone).date()), language)
-    calls = [e for e in sent if e.kind.startswith("call_") and e.business_day >= start.astimezone(calendar.zone).date()]
-    figures += [(say("metric_calls", language), str(len(calls))),
-                (say("metric_calls_reached", language), str(sum(e.kind == "call_reached" for e in calls)))]  # fmt: skip
-    figures.append((say("updated_at", language), local_text(now, calendar)))
+    rows = dashboard_rows(figures.care, period, language) + survey_rows(figures.surveys, language)
+    rows += voucher_rows(figures.vouchers, language)
+    rows += [(say("metric_calls", language), str(figures.calls)),
+             (say("metric_calls_reached", language), str(figures.calls_reached))]  # fmt: skip
+    rows.append((say("updated_at", language), local_text(now, calendar)))
     writes = []
-    for name, value in figures:
+    for name, value in rows:
         if name in existing:
             number, row = existing[name]
             if [cell_text(v) for v in row[1:3]] != [value, period]:

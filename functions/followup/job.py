@@ -101,7 +101,7 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
         ]
         rules = dataclasses.replace(deps.rules, channels=deps.rules.channels & frozenset(deps.channels))
         due = due_messages(customers, today, rules)
-        facts = deps.store.facts([m.key for m in due], today)
+        facts = deps.store.facts([m.key for m in due], today, customers={m.customer.id for m in due})
         plan = decide(due, facts, now, rules)
 
     texts = message_texts(tables.get(MESSAGES.key), deps.templates, deps.links, deps.sms, deps.business_name,
@@ -200,14 +200,13 @@ class _Run:
         self.offers: dict[str, Survey] = {}  # message key → the survey it carries
         self.composer = Composer(deps.templates, deps.links, deps.sms, book)
         self.vouchers: dict[str, Voucher] = {}  # message key → the voucher it carries
-        self.recent = (
-            recent_by_customer(deps.store.surveys(now - timedelta(days=deps.surveys.throttle_days)))
-            if deps.surveys
-            else {}
-        )
+        self.recent = recent_by_customer(())  # customer → their surveys of late, for the throttle (read in send)
 
     def send(self, messages: list[DueMessage]) -> None:
         deps, language = self.deps, self.deps.staff_language
+        if deps.surveys and messages:  # only the surveys of the customers written to: a rerun reads none
+            since = self.now - timedelta(days=deps.surveys.throttle_days)
+            self.recent = recent_by_customer(deps.store.surveys_of({m.customer.id for m in messages}, since))
         composed: list[tuple[DueMessage, Composed]] = []
         for message in messages:
             try:

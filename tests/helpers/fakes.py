@@ -103,6 +103,7 @@ class MemoryStore:
         self.links: dict[str, ShortLink] = {}
         self.credentials: dict[str, StoredCredential] = {}
         self.voucher_records: dict[str, Voucher] = {}
+        self.states: dict[str, dict[str, Any]] = {}
 
     def reserve(self, entry: LedgerEntry) -> bool:
         return entry.key in self.reserve_many([entry])
@@ -176,6 +177,14 @@ class MemoryStore:
         found = [v for v in self.voucher_records.values() if v.issued >= issued_since]
         return sorted(found, key=lambda v: (v.issued, v.code))
 
+    def count_vouchers(self, first: date, last: date, by: str = "issued") -> int:
+        def counted(v: Voucher) -> bool:
+            if by == "used_on":
+                return v.used_on is not None and first <= v.used_on <= last
+            return first <= v.issued <= last and (by != "issued_used" or v.used_on is not None)
+
+        return sum(1 for v in self.voucher_records.values() if counted(v))
+
     def set_voucher_used(self, code: str, day: date | None) -> None:
         if code in self.voucher_records:
             self.voucher_records[code] = self.voucher_records[code]._replace(used_on=day)
@@ -193,17 +202,22 @@ class MemoryStore:
     def entry(self, key: str) -> LedgerEntry | None:
         return self.ledger.get(key)
 
-    def facts(self, keys: Iterable[str], day: date) -> LedgerFacts:
+    def facts(self, keys: Iterable[str], day: date, customers: Iterable[str] | None = None) -> LedgerFacts:
         asked = [self.ledger[k] for k in keys if k in self.ledger]
         today = [e.customer_id for e in self.ledger.values() if e.business_day == day]
+        wanted = set(customers) if customers is not None else set()
         return LedgerFacts(
             {e.key: e.state for e in asked},
             {e.key: e.updated_at for e in asked if e.state == SENT and e.updated_at},
             {e.key: e.channel for e in asked if e.state == SENT and e.updated_at},
             {e.key: e.attempts for e in asked if e.state == SENT and e.attempts},
-            frozenset(today),
-            len(today),
+            frozenset(c for c in today if c in wanted),
+            len(today) if customers is not None else 0,
         )
+
+    def count_sent(self, first: date, last: date, kinds: Sequence[str] = (), channel: str = "") -> int:
+        return sum(1 for e in self.sent_between(first, last)
+                   if (not kinds or e.kind in kinds) and (not channel or e.channel == channel))  # fmt: skip
 
     def sent_between(self, first: date, last: date) -> list[LedgerEntry]:
         found = [e for e in self.ledger.values() if e.state == SENT and first <= e.business_day <= last]
@@ -233,6 +247,13 @@ class MemoryStore:
         chosen = [c for c in self.case_records.values() if not open_only or c.status != RESOLVED]
         return sorted(chosen, key=lambda c: (c.created_at, c.case_id))
 
+    def cases_by_id(self, case_ids: Iterable[str]) -> list[CaseRecord]:
+        found = [self.case_records[c] for c in set(case_ids) if c in self.case_records]
+        return sorted(found, key=lambda c: (c.created_at, c.case_id))
+
+    def cases_updated(self, since: datetime) -> list[CaseRecord]:
+        return [c for c in self.cases() if (c.updated_at or c.created_at) >= since]
+
     def update_case(self, case_id: str, changes: Mapping[str, Any], event: CaseEvent) -> None:
         self.case_records[case_id] = self.case_records[case_id].changed(**changes)  # KeyError for no case
         self.events.append(event)
@@ -253,6 +274,16 @@ class MemoryStore:
         recent = [s for s in self.survey_records.values() if s.created_at >= since]
         return sorted(recent, key=lambda s: (s.created_at, s.survey_id))
 
+    def surveys_answered(self, since: datetime) -> list[Survey]:
+        return [s for s in self.surveys(datetime.min.replace(tzinfo=since.tzinfo)) if s.latest and s.latest.at >= since]
+
+    def surveys_of(self, customer_ids: Iterable[str], since: datetime) -> list[Survey]:
+        wanted = set(customer_ids)
+        return [s for s in self.surveys(since) if s.customer_id in wanted]
+
+    def count_surveys(self, since: datetime) -> int:
+        return len(self.surveys(since))
+
     def add_answer(self, survey_id: str, answer: Answer, limit: int) -> Survey:
         survey = self.survey_records[survey_id]  # KeyError for no survey
         if len(survey.answers) >= limit:
@@ -265,3 +296,10 @@ class MemoryStore:
 
     def reports(self, job: str, limit: int = 10) -> list[dict[str, Any]]:
         return [r for r in reversed(self.saved_reports) if r["job"] == job][:limit]
+
+    def job_state(self, name: str) -> dict[str, Any]:
+        return json.loads(json.dumps(self.states.get(name, {})))
+
+    def save_job_state(self, name: str, fields: Mapping[str, Any]) -> None:
+        merged = {**self.states.get(name, {}), **json.loads(json.dumps(fields))}
+        self.states[name] = {k: v for k, v in merged.items() if v is not None}

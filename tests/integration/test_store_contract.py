@@ -56,12 +56,32 @@ def test_facts(store):
     store.reserve(entry("checkin/C-3/2026-11-15", "C-3", day=TODAY - timedelta(days=1)))
     store.confirm("birthday/C-1/2026", NINE_AM + timedelta(minutes=5))
     store.fail("checkin/C-2/2026-11-16", "SMTP 550", NINE_AM)
-    facts = store.facts(["birthday/C-1/2026", "checkin/C-2/2026-11-16", "nope/x/1"], TODAY)
+    keys = ["birthday/C-1/2026", "checkin/C-2/2026-11-16", "nope/x/1"]
+    facts = store.facts(keys, TODAY, customers=["C-1", "C-2", "C-3", "C-4"])
     assert facts.states == {"birthday/C-1/2026": SENT, "checkin/C-2/2026-11-16": FAILED}
     assert facts.sent_at == {"birthday/C-1/2026": NINE_AM + timedelta(minutes=5)}
     assert facts.contacted_today == {"C-1", "C-2"} and facts.reserved_today == 2
-    empty = store.facts([], TODAY + timedelta(days=1))
+    store.reserve(entry("case_survey/C-4/x", "C-4"))  # another kind of message, not among the asked keys
+    assert store.facts(keys[:1], TODAY, customers=["C-1", "C-4"]).contacted_today == {"C-1", "C-4"}
+    without = store.facts(keys, TODAY)  # the day's figures only when asked for
+    assert without.states == facts.states and without.contacted_today == frozenset() and without.reserved_today == 0
+    empty = store.facts([], TODAY + timedelta(days=1), customers=[])
     assert empty.states == {} and empty.reserved_today == 0
+
+
+def test_messages_sent_are_counted_by_day_kind_and_channel(store):
+    sent = [("birthday/C-1/2026", "email", 0), ("checkin/C-2/x", "sms", 0), ("case_opened/C-3/x", "email", 2),
+            ("case_survey/C-4/x", "zalo", 9)]  # fmt: skip
+    for key, channel, days in sent:
+        store.reserve(entry(key, key.split("/")[1], day=TODAY - timedelta(days=days), channel=channel))
+        store.confirm(key, NINE_AM)
+    store.reserve(entry("birthday/C-9/2026", "C-9"))  # reserved, not sent
+    week = (TODAY - timedelta(days=6), TODAY)
+    assert store.count_sent(*week) == 3
+    assert store.count_sent(*week, channel="email") == 2
+    assert store.count_sent(*week, kinds=("case_opened", "case_survey")) == 1
+    assert store.count_sent(*week, kinds=("checkin",), channel="email") == 0
+    assert store.count_sent(TODAY - timedelta(days=30), TODAY) == 4
 
 
 def test_unconfirmed_and_release(store):
@@ -130,8 +150,8 @@ def test_times_keep_their_instant_and_zone_awareness(store):
 def test_many_keys_at_once(store):
     keys = [f"k/{i}/1" for i in range(700)]
     store.reserve_many([entry(k, customer=f"C-{i}") for i, k in enumerate(keys[::2])])
-    facts = store.facts(keys, TODAY)
-    assert len(facts.states) == 350 and facts.reserved_today == 350
+    facts = store.facts(keys, TODAY, customers=[f"C-{i}" for i in range(700)])
+    assert len(facts.states) == 350 and facts.reserved_today == 350 and len(facts.contacted_today) == 350
 
 
 def test_opt_outs(store):
@@ -250,6 +270,20 @@ def test_open_cases_and_all_cases(store):
     assert [c.customer_id for c in store.cases()] == ["C-1", "C-2", "C-3"]
 
 
+def test_cases_by_id_and_by_last_change(store):
+    for n, hours in enumerate([48, 5, 1], start=1):
+        at = NINE_AM - timedelta(hours=hours)
+        case = a_case(n, created=at, updated_at=at)
+        store.create_case(case, CaseEvent(case.case_id, at, "opened"))
+    first, second, third = store.cases()
+    assert [c.customer_id for c in store.cases_by_id([third.case_id, first.case_id, "HS-NONE"])] == ["C-1", "C-3"]
+    assert store.cases_by_id([]) == []
+    assert [c.customer_id for c in store.cases_updated(NINE_AM - timedelta(hours=6))] == ["C-2", "C-3"]
+    store.update_case(first.case_id, {"status": RESOLVED, "resolved_at": NINE_AM, "updated_at": NINE_AM},
+                      CaseEvent(first.case_id, NINE_AM, "status"))  # fmt: skip
+    assert [c.customer_id for c in store.cases_updated(NINE_AM - timedelta(minutes=1))] == ["C-1"]
+
+
 # ---- surveys ------------------------------------------------------------------------------
 
 from functions.core.surveys import Answer, Survey, TooManyAnswers, survey_id_for  # noqa: E402
@@ -289,6 +323,24 @@ def test_recent_surveys(store):
     for n, days in enumerate([40, 10, 1]):
         store.create_survey(a_survey(f"C-{n}", created=NINE_AM - timedelta(days=days)))
     assert [s.customer_id for s in store.surveys(NINE_AM - timedelta(days=30))] == ["C-1", "C-2"]
+    assert store.count_surveys(NINE_AM - timedelta(days=30)) == 2 and store.count_surveys(NINE_AM) == 0
+    assert [s.customer_id for s in store.surveys_of(["C-0", "C-2", "C-7"], NINE_AM - timedelta(days=60))] == [
+        "C-0",
+        "C-2",
+    ]
+    assert [s.customer_id for s in store.surveys_of(["C-0", "C-2"], NINE_AM - timedelta(days=30))] == ["C-2"]
+
+
+def test_surveys_by_when_they_were_last_answered(store):
+    for n in range(3):
+        store.create_survey(a_survey(f"C-{n}", created=NINE_AM - timedelta(days=20)))
+    old, fresh = (a_survey(f"C-{n}", created=NINE_AM - timedelta(days=20)) for n in (0, 1))
+    store.add_answer(old.survey_id, Answer(5, NINE_AM - timedelta(days=10)), limit=20)
+    store.add_answer(fresh.survey_id, Answer(1, NINE_AM - timedelta(days=10)), limit=20)
+    store.add_answer(fresh.survey_id, Answer(2, NINE_AM + timedelta(minutes=1)), limit=20)
+    answered = store.surveys_answered(NINE_AM)
+    assert [s.customer_id for s in answered] == ["C-1"] and answered[0].latest.score == 2
+    assert len(store.surveys_answered(NINE_AM - timedelta(days=11))) == 2
 
 
 # ---- channels: attempts, delivery reports, short links, provider credentials --------------
@@ -375,6 +427,25 @@ def test_vouchers_by_issue_day_and_their_use(store):
     store.set_voucher_used("CODE0002", None)  # staff unticked it
     assert store.voucher("CODE0002").used_on is None
     store.set_voucher_used("NOSUCH00", date(2026, 11, 24))  # nothing to mark: left alone
+    store.set_voucher_used("CODE0001", date(2026, 11, 20))
+    month = (date(2026, 10, 24), date(2026, 11, 23))
+    assert store.count_vouchers(*month) == 2 and store.count_vouchers(*month, by="issued_used") == 1
+    assert store.count_vouchers(date(2026, 11, 20), date(2026, 11, 26), by="used_on") == 1
+    assert store.count_vouchers(date(2026, 11, 21), date(2026, 11, 26), by="used_on") == 0
+
+
+def test_job_state_is_merged_field_by_field(store):
+    assert store.job_state("escalate") == {}
+    store.save_job_state("escalate", {"answers_seen": "2026-11-23T09:00:00+07:00", "weeks": {"2026-W47": {"n": 1}}})
+    store.save_job_state("escalate", {"dashboard_at": "2026-11-23T10:00:00+07:00"})
+    store.save_job_state("escalate-rows-0", {"HS-ABCD1234": "a1b2c3", "HS-EFGH5678": "d4e5f6"})
+    store.save_job_state("escalate-rows-0", {"HS-ABCD1234": None, "HS-JKLM9012": "0f0f0f"})
+    assert store.job_state("escalate") == {
+        "answers_seen": "2026-11-23T09:00:00+07:00",
+        "weeks": {"2026-W47": {"n": 1}},
+        "dashboard_at": "2026-11-23T10:00:00+07:00",
+    }
+    assert store.job_state("escalate-rows-0") == {"HS-EFGH5678": "d4e5f6", "HS-JKLM9012": "0f0f0f"}
 
 
 def test_messages_sent_between_two_days(store):

@@ -39,10 +39,18 @@ if TYPE_CHECKING:  # short links are for SMS and Zalo: a run without them never 
 
 LEDGER, OPT_OUTS, REPORTS, CASES, EVENTS, SURVEYS = "ledger", "opt_outs", "reports", "cases", "events", "surveys"
 UNDELIVERED_REPORTS, SHORT_LINKS, CREDENTIALS, VOUCHERS = "undelivered", "short_links", "credentials", "vouchers"
+JOB_STATE = "job_state"
+IN_LIMIT = 30  # Firestore's most values in one `in` filter
 BATCH_LIMIT = 500  # Firestore's most writes in one batch
 GET_CHUNK = 300
 PARALLEL_CREATES = 16
 REPORT_LIMIT = 900_000  # bytes of JSON; a document holds at most 1 MiB
+
+
+def FieldFilter(field: str, op: str, value: Any) -> Any:  # noqa: N802 - stands in for the class it makes
+    from google.cloud.firestore_v1.base_query import FieldFilter as made  # loaded with the client, not before
+
+    return made(field, op, value)
 
 
 def document_id(key: str) -> str:
@@ -208,8 +216,6 @@ class FirestoreStore:
 
     @_unavailable_on_error
     def undelivered(self, since: datetime) -> list[DeliveryReport]:
-        from google.cloud.firestore_v1.base_query import FieldFilter
-
         query = self.client.collection(UNDELIVERED_REPORTS).where(filter=FieldFilter("at", ">=", since))
         return sorted(
             (DeliveryReport(**s.to_dict()) for s in query.stream(**self._call())), key=lambda r: (r.at, r.key)
@@ -237,7 +243,7 @@ class FirestoreStore:
 
     @_unavailable_on_error
     def issue_voucher(self, voucher: Voucher) -> Voucher:
-        if self._create(self._voucher_ref(voucher.code), voucher_fields(voucher)):
+        if self._create(self._voucher_ref(voucher.code), _voucher_document(voucher)):
             return voucher
         stored = self.voucher(voucher.code)
         assert stored is not None  # created by someone else a moment ago; vouchers are never deleted
@@ -245,18 +251,29 @@ class FirestoreStore:
 
     @_unavailable_on_error
     def vouchers(self, issued_since: date) -> list[Voucher]:
-        from google.cloud.firestore_v1.base_query import FieldFilter
-
         query = self.client.collection(VOUCHERS).where(filter=FieldFilter("issued", ">=", issued_since.isoformat()))
         return sorted((voucher_from_fields(s.to_dict()) for s in query.stream(**self._call())),
                       key=lambda v: (v.issued, v.code))  # fmt: skip
+
+    @_unavailable_on_error
+    def count_vouchers(self, first: date, last: date, by: str = "issued") -> int:
+        field = "used_on" if by == "used_on" else "issued"
+        query = (
+            self.client.collection(VOUCHERS)
+            .where(filter=FieldFilter(field, ">=", first.isoformat()))
+            .where(filter=FieldFilter(field, "<=", last.isoformat()))
+        )
+        if by == "issued_used":
+            query = query.where(filter=FieldFilter("used", "==", True))
+        return self._count(query)
 
     @_unavailable_on_error
     def set_voucher_used(self, code: str, day: date | None) -> None:
         from google.api_core.exceptions import NotFound
 
         try:
-            self._voucher_ref(code).update({"used_on": day.isoformat() if day else None}, **self._call())
+            self._voucher_ref(code).update({"used_on": day.isoformat() if day else None, "used": day is not None},
+                                           **self._call())  # fmt: skip
         except NotFound:
             pass
 
@@ -290,38 +307,65 @@ class FirestoreStore:
         return _entry(fields) if fields else None
 
     @_unavailable_on_error
-    def facts(self, keys: Iterable[str], day: date) -> LedgerFacts:
+    def facts(self, keys: Iterable[str], day: date, customers: Iterable[str] | None = None) -> LedgerFacts:
         keys = list(keys)
         states: dict[str, str] = {}
         sent_at: dict[str, datetime] = {}
         channels: dict[str, str] = {}
         fallbacks: dict[str, tuple[str, ...]] = {}
-        wanted = ["key", "state", "updated_at", "channel", "attempts"]
+        contacted: set[str] = set()
+        wanted = ["key", "customer_id", "business_day", "state", "updated_at", "channel", "attempts"]
         for start in range(0, len(keys), GET_CHUNK):
             references = [self._ledger(k) for k in keys[start : start + GET_CHUNK]]
             for snapshot in self.client.get_all(references, field_paths=wanted, **self._call()):
                 if snapshot.exists:
                     fields = snapshot.to_dict()
                     states[fields["key"]] = fields["state"]
+                    if fields.get("business_day") == day.isoformat():
+                        contacted.add(fields["customer_id"])
                     if fields["state"] == SENT and fields.get("updated_at"):
                         sent_at[fields["key"]], channels[fields["key"]] = fields["updated_at"], fields["channel"]
                         if fields.get("attempts"):
                             fallbacks[fields["key"]] = tuple(fields["attempts"])
-        from google.cloud.firestore_v1.base_query import FieldFilter
+        if customers is None:
+            return LedgerFacts(states, sent_at, channels, fallbacks)
+        # Only the customers the asked keys did not already show as contacted today are looked up, and
+        # only their entries of the day are read; the day's total is counted, not read.
+        contacted &= set(customers)
+        unknown = sorted(set(customers) - contacted)
+        day_filter = FieldFilter("business_day", "==", day.isoformat())
+        for start in range(0, len(unknown), IN_LIMIT):
+            query = (
+                self.client.collection(LEDGER)
+                .where(filter=day_filter)
+                .where(filter=FieldFilter("customer_id", "in", unknown[start : start + IN_LIMIT]))
+                .select(["customer_id"])
+            )
+            contacted.update(s.get("customer_id") for s in query.stream(**self._call()))
+        reserved = self._count(self.client.collection(LEDGER).where(filter=day_filter))
+        return LedgerFacts(states, sent_at, channels, fallbacks, frozenset(contacted), reserved)
 
-        today = (
+    def _count(self, query: Any) -> int:
+        """A count aggregation: Firestore bills one read per 1,000 entries counted, not one per document."""
+        return int(query.count().get(**self._call())[0][0].value)
+
+    @_unavailable_on_error
+    def count_sent(self, first: date, last: date, kinds: Sequence[str] = (), channel: str = "") -> int:
+        query = (
             self.client.collection(LEDGER)
-            .where(filter=FieldFilter("business_day", "==", day.isoformat()))
-            .select(["customer_id"])
-            .stream(**self._call())
+            .where(filter=FieldFilter("state", "==", SENT))
+            .where(filter=FieldFilter("business_day", ">=", first.isoformat()))
+            .where(filter=FieldFilter("business_day", "<=", last.isoformat()))
         )
-        customers = [snapshot.get("customer_id") for snapshot in today]
-        return LedgerFacts(states, sent_at, channels, fallbacks, frozenset(customers), len(customers))
+        if channel:
+            query = query.where(filter=FieldFilter("channel", "==", channel))
+        if not kinds:
+            return self._count(query)
+        return sum(self._count(query.where(filter=FieldFilter("kind", "in", list(kinds[i : i + IN_LIMIT]))))
+                   for i in range(0, len(kinds), IN_LIMIT))  # fmt: skip
 
     @_unavailable_on_error
     def sent_between(self, first: date, last: date) -> list[LedgerEntry]:
-        from google.cloud.firestore_v1.base_query import FieldFilter
-
         # One range on one field (no composite index needed); the state is checked here.
         query = (
             self.client.collection(LEDGER)
@@ -333,8 +377,6 @@ class FirestoreStore:
 
     @_unavailable_on_error
     def unconfirmed(self) -> list[LedgerEntry]:
-        from google.cloud.firestore_v1.base_query import FieldFilter
-
         query = self.client.collection(LEDGER).where(filter=FieldFilter("state", "in", [RESERVED, FAILED, UNCERTAIN]))
         entries = [_entry(s.to_dict()) for s in query.stream(**self._call())]
         return sorted(entries, key=lambda e: (e.reserved_at is None, e.reserved_at or datetime.min, e.key))
@@ -386,13 +428,28 @@ class FirestoreStore:
 
     @_unavailable_on_error
     def cases(self, open_only: bool = False) -> list[CaseRecord]:
-        from google.cloud.firestore_v1.base_query import FieldFilter
-
         query = self.client.collection(CASES)
         if open_only:
             query = query.where(filter=FieldFilter("status", "in", [OPEN, IN_PROGRESS]))
         found = [case_from_fields(s.to_dict()) for s in query.stream(**self._call())]
         return sorted(found, key=lambda c: (c.created_at, c.case_id))
+
+    @_unavailable_on_error
+    def cases_by_id(self, case_ids: Iterable[str]) -> list[CaseRecord]:
+        wanted = sorted(set(case_ids))
+        found = []
+        for start in range(0, len(wanted), GET_CHUNK):
+            references = [self._case_ref(c) for c in wanted[start : start + GET_CHUNK]]
+            found += [
+                case_from_fields(s.to_dict()) for s in self.client.get_all(references, **self._call()) if s.exists
+            ]
+        return sorted(found, key=lambda c: (c.created_at, c.case_id))
+
+    @_unavailable_on_error
+    def cases_updated(self, since: datetime) -> list[CaseRecord]:
+        query = self.client.collection(CASES).where(filter=FieldFilter("updated_at", ">=", since))
+        return sorted((case_from_fields(s.to_dict()) for s in query.stream(**self._call())),
+                      key=lambda c: (c.created_at, c.case_id))  # fmt: skip
 
     @_unavailable_on_error
     def update_case(self, case_id: str, changes: Mapping[str, Any], event: CaseEvent) -> None:
@@ -423,7 +480,7 @@ class FirestoreStore:
 
     @_unavailable_on_error
     def create_survey(self, survey: Survey) -> bool:
-        return self._create(self._survey_ref(survey.survey_id), survey_fields(survey))
+        return self._create(self._survey_ref(survey.survey_id), _survey_document(survey))
 
     @_unavailable_on_error
     def survey(self, survey_id: str) -> Survey | None:
@@ -432,11 +489,33 @@ class FirestoreStore:
 
     @_unavailable_on_error
     def surveys(self, since: datetime) -> list[Survey]:
-        from google.cloud.firestore_v1.base_query import FieldFilter
+        return self._sorted_surveys(
+            self.client.collection(SURVEYS).where(filter=FieldFilter("created_at", ">=", since))
+        )
 
-        query = self.client.collection(SURVEYS).where(filter=FieldFilter("created_at", ">=", since))
-        found = [survey_from_fields(s.to_dict()) for s in query.stream(**self._call())]
+    @_unavailable_on_error
+    def surveys_answered(self, since: datetime) -> list[Survey]:
+        query = self.client.collection(SURVEYS).where(filter=FieldFilter("answered_at", ">=", since))
+        return self._sorted_surveys(query)
+
+    @_unavailable_on_error
+    def surveys_of(self, customer_ids: Iterable[str], since: datetime) -> list[Survey]:
+        # One equality filter per query (no composite index): the time is checked here.
+        wanted = sorted(set(customer_ids))
+        found = []
+        for start in range(0, len(wanted), IN_LIMIT):
+            chunk = wanted[start : start + IN_LIMIT]
+            query = self.client.collection(SURVEYS).where(filter=FieldFilter("customer_id", "in", chunk))
+            found += [s for s in self._sorted_surveys(query) if s.created_at >= since]
         return sorted(found, key=lambda s: (s.created_at, s.survey_id))
+
+    @_unavailable_on_error
+    def count_surveys(self, since: datetime) -> int:
+        return self._count(self.client.collection(SURVEYS).where(filter=FieldFilter("created_at", ">=", since)))
+
+    def _sorted_surveys(self, query: Any) -> list[Survey]:
+        return sorted((survey_from_fields(s.to_dict()) for s in query.stream(**self._call())),
+                      key=lambda s: (s.created_at, s.survey_id))  # fmt: skip
 
     @_unavailable_on_error
     def add_answer(self, survey_id: str, answer: Answer, limit: int) -> Survey:
@@ -453,10 +532,28 @@ class FirestoreStore:
             if len(survey.answers) >= limit:
                 raise TooManyAnswers(survey_id)
             updated = dataclasses.replace(survey, answers=survey.answers + (answer,))
-            transaction.update(reference, {"answers": [answer_fields(a) for a in updated.answers]})
+            transaction.update(
+                reference, {"answers": [answer_fields(a) for a in updated.answers], "answered_at": answer.at}
+            )
             return updated
 
         return append_in(self.client.transaction())
+
+    @_unavailable_on_error
+    def job_state(self, name: str) -> dict[str, Any]:
+        fields = self._fields(self.client.collection(JOB_STATE).document(document_id(name)))
+        return dict(fields.get("fields", {})) if fields else {}
+
+    @_unavailable_on_error
+    def save_job_state(self, name: str, fields: Mapping[str, Any]) -> None:
+        from google.cloud import firestore
+
+        if not fields:
+            return
+        # A merge: each named field is set (or removed, for None) and the others stay as they are.
+        values = {k: firestore.DELETE_FIELD if v is None else v for k, v in fields.items()}
+        reference = self.client.collection(JOB_STATE).document(document_id(name))
+        reference.set({"fields": values}, merge=True, **self._call())
 
     @_unavailable_on_error
     def save_report(self, report: Mapping[str, Any]) -> None:
@@ -477,7 +574,6 @@ class FirestoreStore:
     @_unavailable_on_error
     def reports(self, job: str, limit: int = 10) -> list[dict[str, Any]]:
         from google.cloud import firestore
-        from google.cloud.firestore_v1.base_query import FieldFilter
 
         query = (
             self.client.collection(REPORTS)
@@ -486,6 +582,16 @@ class FirestoreStore:
             .limit(limit)
         )
         return [json.loads(s.get("body")) for s in query.stream(**self._call())]
+
+
+def _survey_document(survey: Survey) -> dict[str, Any]:
+    """The survey, and when it was last answered (what the escalation run asks for)."""
+    return {**survey_fields(survey), "answered_at": survey.latest.at if survey.latest else None}
+
+
+def _voucher_document(voucher: Voucher) -> dict[str, Any]:
+    """The voucher, and whether it was used (what the Dashboard counts)."""
+    return {**voucher_fields(voucher), "used": voucher.used_on is not None}
 
 
 def _entry_fields(entry: LedgerEntry) -> dict[str, Any]:

@@ -61,9 +61,19 @@ CREATE TABLE IF NOT EXISTS short_links (code TEXT PRIMARY KEY, body TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS credentials (name TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS vouchers (code TEXT PRIMARY KEY, issued TEXT NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS vouchers_by_issue ON vouchers (issued);
+CREATE TABLE IF NOT EXISTS job_state (name TEXT PRIMARY KEY, body TEXT NOT NULL);
 """
-# Columns added after the first release: a store file made earlier gains them when opened.
-ADDED_COLUMNS = {"ledger": {"attempts": "TEXT NOT NULL DEFAULT '[]'"}}
+# Columns added after the first release: a store file made earlier gains them when opened (and
+# each row's value, from its body, by BACKFILL).
+ADDED_COLUMNS = {
+    "ledger": {"attempts": "TEXT NOT NULL DEFAULT '[]'"},
+    "cases": {"updated_at": "TEXT"},
+    "surveys": {"answered_at": "TEXT"},
+}
+ADDED_INDEXES = """
+CREATE INDEX IF NOT EXISTS cases_by_update ON cases (updated_at);
+CREATE INDEX IF NOT EXISTS surveys_by_answer ON surveys (answered_at);
+"""
 T = TypeVar("T")
 CHUNK = 500  # SQLite's limit on bound parameters is far above; keeps statements small
 
@@ -233,6 +243,14 @@ class SqliteStore:
             return [_voucher(r[0]) for r in rows]
 
     @_unavailable_on_error
+    def count_vouchers(self, first: date, last: date, by: str = "issued") -> int:
+        field = "json_extract(body, '$.used_on')" if by == "used_on" else "issued"
+        used = " AND json_extract(body, '$.used_on') IS NOT NULL" if by == "issued_used" else ""
+        with self._connection() as db:
+            query = f"SELECT COUNT(*) FROM vouchers WHERE {field} BETWEEN ? AND ?{used}"
+            return int(db.execute(query, (first.isoformat(), last.isoformat())).fetchone()[0])
+
+    @_unavailable_on_error
     def set_voucher_used(self, code: str, day: date | None) -> None:
         with self._connection() as db:
             db.execute("UPDATE vouchers SET body = json_set(body, '$.used_on', ?) WHERE code = ?",
@@ -264,7 +282,7 @@ class SqliteStore:
         return _entry(row) if row else None
 
     @_unavailable_on_error
-    def facts(self, keys: Iterable[str], day: date) -> LedgerFacts:
+    def facts(self, keys: Iterable[str], day: date, customers: Iterable[str] | None = None) -> LedgerFacts:
         keys = list(keys)
         states: dict[str, str] = {}
         with self._connection() as db:
@@ -282,8 +300,30 @@ class SqliteStore:
                         sent_at[key], channels[key] = datetime.fromisoformat(updated_at), channel
                         if attempts != "[]":
                             fallbacks[key] = tuple(json.loads(attempts))
-            today = db.execute("SELECT customer_id FROM ledger WHERE business_day = ?", (day.isoformat(),)).fetchall()
-        return LedgerFacts(states, sent_at, channels, fallbacks, frozenset(r[0] for r in today), len(today))
+            if customers is None:
+                return LedgerFacts(states, sent_at, channels, fallbacks)
+            wanted = sorted(set(customers))
+            contacted: set[str] = set()
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                contacted.update(r[0] for r in db.execute(
+                    f"SELECT DISTINCT customer_id FROM ledger WHERE business_day = ? AND customer_id IN"
+                    f" ({','.join('?' * len(chunk))})", (day.isoformat(), *chunk)))  # fmt: skip
+            (reserved,) = db.execute(
+                "SELECT COUNT(*) FROM ledger WHERE business_day = ?", (day.isoformat(),)
+            ).fetchone()
+        return LedgerFacts(states, sent_at, channels, fallbacks, frozenset(contacted), reserved)
+
+    @_unavailable_on_error
+    def count_sent(self, first: date, last: date, kinds: Sequence[str] = (), channel: str = "") -> int:
+        query = "SELECT COUNT(*) FROM ledger WHERE state = ? AND business_day BETWEEN ? AND ?"
+        values: list[Any] = [SENT, first.isoformat(), last.isoformat()]
+        if channel:
+            query, values = query + " AND channel = ?", values + [channel]
+        if kinds:
+            query, values = query + f" AND kind IN ({','.join('?' * len(kinds))})", values + list(kinds)
+        with self._connection() as db:
+            return int(db.execute(query, values).fetchone()[0])
 
     @_unavailable_on_error
     def sent_between(self, first: date, last: date) -> list[LedgerEntry]:
@@ -317,7 +357,8 @@ class SqliteStore:
         with self._connection() as db:
             db.execute("BEGIN IMMEDIATE")
             cursor = db.execute(
-                "INSERT OR IGNORE INTO cases VALUES (?, ?, ?)", (case.case_id, case.status, _case_json(case))
+                "INSERT OR IGNORE INTO cases (case_id, status, body, updated_at) VALUES (?, ?, ?, ?)",
+                (case.case_id, case.status, _case_json(case), _case_updated(case)),
             )
             if cursor.rowcount == 1:
                 _insert_event(db, event)
@@ -335,11 +376,29 @@ class SqliteStore:
             return sorted((_case(r[0]) for r in db.execute(query)), key=lambda c: (c.created_at, c.case_id))
 
     @_unavailable_on_error
+    def cases_by_id(self, case_ids: Iterable[str]) -> list[CaseRecord]:
+        wanted = sorted(set(case_ids))
+        found: list[CaseRecord] = []
+        with self._connection() as db:
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                marks = ",".join("?" * len(chunk))
+                found += [_case(r[0]) for r in db.execute(f"SELECT body FROM cases WHERE case_id IN ({marks})", chunk)]
+        return sorted(found, key=lambda c: (c.created_at, c.case_id))
+
+    @_unavailable_on_error
+    def cases_updated(self, since: datetime) -> list[CaseRecord]:
+        with self._connection() as db:
+            rows = db.execute("SELECT body FROM cases WHERE updated_at >= ?", (_utc(since),)).fetchall()
+        return sorted((_case(r[0]) for r in rows), key=lambda c: (c.created_at, c.case_id))
+
+    @_unavailable_on_error
     def update_case(self, case_id: str, changes: Mapping[str, Any], event: CaseEvent) -> None:
         with self._connection() as db:
             case = _case(_body_for_update(db, "cases", "case_id", case_id)).changed(**changes)
             db.execute(
-                "UPDATE cases SET status = ?, body = ? WHERE case_id = ?", (case.status, _case_json(case), case_id)
+                "UPDATE cases SET status = ?, body = ?, updated_at = ? WHERE case_id = ?",
+                (case.status, _case_json(case), _case_updated(case), case_id),
             )
             _insert_event(db, event)
             db.execute("COMMIT")
@@ -356,8 +415,8 @@ class SqliteStore:
     def create_survey(self, survey: Survey) -> bool:
         with self._connection() as db:
             cursor = db.execute(
-                "INSERT OR IGNORE INTO surveys VALUES (?, ?, ?)",
-                (survey.survey_id, _utc(survey.created_at), _survey_json(survey)),
+                "INSERT OR IGNORE INTO surveys (survey_id, created_at, body, answered_at) VALUES (?, ?, ?, ?)",
+                (survey.survey_id, _utc(survey.created_at), _survey_json(survey), _answered_at(survey)),
             )
             return cursor.rowcount == 1
 
@@ -367,11 +426,31 @@ class SqliteStore:
 
     @_unavailable_on_error
     def surveys(self, since: datetime) -> list[Survey]:
+        return self._surveys_where("created_at >= ?", (_utc(since),))
+
+    def _surveys_where(self, condition: str, values: Sequence[Any]) -> list[Survey]:
         with self._connection() as db:
-            rows = db.execute(
-                "SELECT body FROM surveys WHERE created_at >= ? ORDER BY created_at, survey_id", (_utc(since),)
-            )
+            rows = db.execute(f"SELECT body FROM surveys WHERE {condition} ORDER BY created_at, survey_id", values)
             return [_survey(r[0]) for r in rows]
+
+    @_unavailable_on_error
+    def surveys_answered(self, since: datetime) -> list[Survey]:
+        return self._surveys_where("answered_at >= ?", (_utc(since),))
+
+    @_unavailable_on_error
+    def surveys_of(self, customer_ids: Iterable[str], since: datetime) -> list[Survey]:
+        wanted = sorted(set(customer_ids))
+        found: list[Survey] = []
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            condition = f"created_at >= ? AND json_extract(body, '$.customer_id') IN ({','.join('?' * len(chunk))})"
+            found += self._surveys_where(condition, (_utc(since), *chunk))
+        return sorted(found, key=lambda s: (s.created_at, s.survey_id))
+
+    @_unavailable_on_error
+    def count_surveys(self, since: datetime) -> int:
+        with self._connection() as db:
+            return int(db.execute("SELECT COUNT(*) FROM surveys WHERE created_at >= ?", (_utc(since),)).fetchone()[0])
 
     @_unavailable_on_error
     def add_answer(self, survey_id: str, answer: Answer, limit: int) -> Survey:
@@ -381,9 +460,27 @@ class SqliteStore:
                 db.execute("ROLLBACK")
                 raise TooManyAnswers(survey_id)
             survey = dataclasses.replace(survey, answers=survey.answers + (answer,))
-            db.execute("UPDATE surveys SET body = ? WHERE survey_id = ?", (_survey_json(survey), survey_id))
+            db.execute("UPDATE surveys SET body = ?, answered_at = ? WHERE survey_id = ?",
+                       (_survey_json(survey), _answered_at(survey), survey_id))  # fmt: skip
             db.execute("COMMIT")
             return survey
+
+    @_unavailable_on_error
+    def job_state(self, name: str) -> dict[str, Any]:
+        row = self._one("job_state", "name", name, json.loads)
+        return dict(row) if row else {}
+
+    @_unavailable_on_error
+    def save_job_state(self, name: str, fields: Mapping[str, Any]) -> None:
+        if not fields:
+            return
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            row = _body(db, "job_state", "name", name)
+            merged = {**(json.loads(row[0]) if row else {}), **fields}
+            body = json.dumps({k: v for k, v in merged.items() if v is not None}, ensure_ascii=False)
+            db.execute("INSERT OR REPLACE INTO job_state VALUES (?, ?)", (name, body))
+            db.execute("COMMIT")
 
     @_unavailable_on_error
     def save_report(self, report: Mapping[str, Any]) -> None:
@@ -459,6 +556,14 @@ def _survey_json(survey: Survey) -> str:
     return json.dumps(survey_fields(survey), ensure_ascii=False, default=lambda v: v.isoformat())
 
 
+def _case_updated(case: CaseRecord) -> str:
+    return _utc(case.updated_at or case.created_at)
+
+
+def _answered_at(survey: Survey) -> str | None:
+    return _utc(survey.latest.at) if survey.latest else None
+
+
 def _survey(body: str) -> Survey:
     return survey_from_fields(json.loads(body), datetime.fromisoformat)
 
@@ -471,6 +576,7 @@ def _initialise(connection: sqlite3.Connection, attempts: int = 300) -> None:
             connection.execute("PRAGMA journal_mode = WAL")
             connection.executescript(SCHEMA)
             _add_columns(connection)
+            connection.executescript(ADDED_INDEXES)
             return
         except sqlite3.OperationalError as error:
             if "locked" not in str(error) or attempt == attempts - 1:
@@ -488,6 +594,22 @@ def _add_columns(connection: sqlite3.Connection) -> None:
                 except sqlite3.OperationalError as error:  # another process added it first
                     if "duplicate column" not in str(error):
                         raise
+                    continue
+                _backfill(connection, table, name)
+
+
+def _backfill(connection: sqlite3.Connection, table: str, column: str) -> None:
+    """A column added to a store file made earlier: each row's value, from the body it keeps."""
+    made: dict[tuple[str, str], tuple[str, Callable[[str], str | None]]] = {
+        ("cases", "updated_at"): ("case_id", lambda body: _case_updated(_case(body))),
+        ("surveys", "answered_at"): ("survey_id", lambda body: _answered_at(_survey(body))),
+    }
+    if (table, column) not in made:
+        return
+    id_column, value_of = made[table, column]
+    rows = connection.execute(f"SELECT {id_column}, body FROM {table}").fetchall()
+    connection.executemany(f"UPDATE {table} SET {column} = ? WHERE {id_column} = ?",
+                           [(value_of(body), row_id) for row_id, body in rows])  # fmt: skip
 
 
 def _voucher(body: str) -> Voucher:

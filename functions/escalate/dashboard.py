@@ -1,0 +1,85 @@
+"""The Dashboard tab's figures: worked out at most once an hour, from what the store holds for the
+window they cover, never from its whole history.
+
+What a count serves is counted (messages sent, surveys made, vouchers; Firestore bills a read per
+1,000 entries counted); what needs each record is read for the window only (cases changed in it,
+surveys answered in it). A week SETTLED days past its end keeps the figures last worked out for it:
+they are kept in the job's state and not worked out again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
+
+from functions.core.business_calendar import BusinessCalendar
+from functions.core.calls import OUTCOMES
+from functions.core.cases import CaseRecord
+from functions.core.tables import Table, TabWrite
+from functions.core.vouchers import VoucherFigures
+from functions.core.weekly import CHANNELS, KIND_GROUPS, History, Tally, Week, dashboard_row, last_weeks
+from functions.escalate.metrics import care_metrics, survey_metrics
+from functions.escalate.writeback import METRICS_DAYS, MonthFigures, dashboard_write, weekly_write
+from functions.ports import Store
+
+REFRESH = timedelta(hours=1)
+SETTLED = timedelta(days=7)  # by then a week's cases are answered or past their due time
+CALL_KINDS = tuple(f"call_{outcome}" for outcome in OUTCOMES)
+
+
+class Refresh(NamedTuple):
+    writes: list[TabWrite]
+    state: dict[str, Any]  # saved into the job's state once the writes have landed
+
+
+def refresh_due(state: Mapping[str, Any], now: datetime) -> bool:
+    """No figures yet, an hour gone since the last, or a run dated before them (`--now` in the past)."""
+    last = state.get("dashboard_at")
+    return not last or not timedelta(0) <= now - datetime.fromisoformat(last) < REFRESH
+
+
+def refresh(
+    store: Store,
+    table: Table,
+    changed: Iterable[CaseRecord],
+    calendar: BusinessCalendar,
+    now: datetime,
+    language: str,
+    state: Mapping[str, Any],
+) -> Refresh:
+    """The Dashboard's writes; `changed`: the cases as this run left them (newer than a read made earlier)."""
+    weeks = last_weeks(now, calendar)
+    kept: dict[str, Any] = {w.label: state["weeks"][w.label] for w in weeks if w.label in state.get("weeks", {})}
+    month_start = now - timedelta(days=METRICS_DAYS)
+    since = min([month_start] + [w.start for w in weeks if w.label not in kept])
+    cases = {c.case_id: c for c in store.cases_updated(since)} | {c.case_id: c for c in changed}
+    history = History((), store.surveys_answered(since), list(cases.values()), ())
+    rows = [kept.get(w.label) or dashboard_row(w, history, calendar, now, _tally(store, w)) for w in weeks]
+    today = now.astimezone(calendar.zone).date()
+    first = month_start.astimezone(calendar.zone).date()
+    month = MonthFigures(
+        care_metrics(history.cases, calendar, month_start, now + timedelta(seconds=1)),
+        survey_metrics(store.count_surveys(month_start), history.surveys, month_start, now + timedelta(seconds=1)),
+        VoucherFigures(store.count_vouchers(first, today), store.count_vouchers(first, today, by="issued_used")),
+        store.count_sent(first, today, kinds=CALL_KINDS),
+        store.count_sent(first, today, kinds=("call_reached",)),
+    )
+    writes = [dashboard_write(table, month, calendar, now, language), weekly_write(table, rows, language)]
+    settled = {w.label: row for w, row in zip(weeks, rows, strict=True) if w.end + SETTLED <= now}
+    return Refresh(writes, {"dashboard_at": now.isoformat(), "weeks": settled})
+
+
+def _tally(store: Store, week: Week) -> Tally:
+    first, last = _days(week)
+    return Tally(
+        store.count_sent(first, last),
+        {channel: store.count_sent(first, last, channel=channel) for channel in CHANNELS},
+        {group: store.count_sent(first, last, kinds=kinds) for group, kinds in KIND_GROUPS.items()},
+        store.count_vouchers(first, last),
+        store.count_vouchers(first, last, by="used_on"),
+    )
+
+
+def _days(week: Week) -> tuple[date, date]:
+    return week.start.date(), week.end.date() - timedelta(days=1)

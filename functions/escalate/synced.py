@@ -1,0 +1,42 @@
+"""Which Cases-tab rows careloop last found in step with the store: a digest of each row, by Case ID.
+
+A run reads the open cases and only those closed cases whose row differs from its digest (staff
+changed it), whose row is gone (to put back) or that no digest knows yet — not every case ever
+opened. A digest is taken of a row as the run read it and needed no write, so a stale one only
+costs a read: the row differs, the case is read and compared again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from functions.core.ids import digest_hex
+from functions.core.text import cell_text
+from functions.escalate.plan import CaseRow
+from functions.ports import Store
+
+SHARDS = 4  # digests spread over a few small state documents (a Firestore document holds 1 MiB)
+
+
+def row_digest(row: CaseRow) -> str:
+    return digest_hex("\x1f".join(f"{key}={cell_text(value)}" for key, value in sorted(row.cells.items())), 12)
+
+
+def _shard(case_id: str) -> str:
+    return f"escalate-rows-{int(digest_hex(case_id, 4), 16) % SHARDS}"
+
+
+def load(store: Store) -> dict[str, str]:
+    digests: dict[str, str] = {}
+    for shard in range(SHARDS):
+        digests.update(store.job_state(f"escalate-rows-{shard}"))
+    return digests
+
+
+def save(store: Store, changes: Mapping[str, str | None]) -> None:
+    """Set each case's digest (None: forget it)."""
+    by_shard: dict[str, dict[str, str | None]] = {}
+    for case_id, digest in changes.items():
+        by_shard.setdefault(_shard(case_id), {})[case_id] = digest
+    for name, fields in by_shard.items():
+        store.save_job_state(name, fields)
