@@ -107,7 +107,7 @@ def deliver(
         if clock.left() <= 0:
             outcome.deferred += deliveries[index:]  # never reserved: the next run sends them
             break
-        won = store.advance(sent, now, delivery.entry)
+        won = store.advance(sent, now, delivery.entry, delivery.survey)  # the survey with its reservation
         sent = None
         if not won:
             outcome.skipped.append(delivery)
@@ -146,9 +146,8 @@ def _send(
     now: datetime,
     outcome: Delivered,
 ) -> Exception | None:
-    """Send on the first channel that takes the message; the error that ended it, or None."""
-    if delivery.survey is not None:
-        store.create_survey(delivery.survey)  # a store fault stops the run, as everywhere else
+    """Send on the first channel that takes the message; the error that ended it, or None. Its
+    survey was made with its reservation (`Store.advance`)."""
     if delivery.short_links:
         store.save_short_links(delivery.short_links)
     if delivery.voucher is not None and store.issue_voucher(delivery.voucher).owner() != delivery.voucher.owner():

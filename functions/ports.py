@@ -48,9 +48,12 @@ class Store(Protocol):
 
     def confirm_many(self, keys: Sequence[str], at: datetime) -> None: ...
 
-    def advance(self, done: str | None, at: datetime, following: LedgerEntry | None) -> bool:
+    def advance(
+        self, done: str | None, at: datetime, following: LedgerEntry | None, survey: Survey | None = None
+    ) -> bool:
         """In one round trip: confirm `done` (the message just sent) and reserve `following` (the
-        next to send); whether `following` was won. So a crash leaves at most one message in doubt."""
+        next to send), creating the `survey` it links to when it is won (an existing one stands);
+        whether `following` was won. So a crash leaves at most one message in doubt."""
 
     def fail(self, key: str, error: str, at: datetime) -> None: ...
 

@@ -119,10 +119,15 @@ class MemoryStore:
     def confirm(self, key: str, at: datetime) -> None:
         self.confirm_many([key], at)
 
-    def advance(self, done: str | None, at: datetime, following: LedgerEntry | None) -> bool:
+    def advance(
+        self, done: str | None, at: datetime, following: LedgerEntry | None, survey: Survey | None = None
+    ) -> bool:
         if done is not None:
             self.confirm(done, at)
-        return following is not None and self.reserve(following)
+        won = following is not None and self.reserve(following)
+        if won and survey is not None:
+            self.create_survey(survey)
+        return won
 
     def confirm_many(self, keys: Sequence[str], at: datetime) -> None:
         for key in keys:
@@ -252,7 +257,8 @@ class MemoryStore:
         return sorted(found, key=lambda c: (c.created_at, c.case_id))
 
     def cases_updated(self, since: datetime) -> list[CaseRecord]:
-        return [c for c in self.cases() if (c.updated_at or c.created_at) >= since]
+        changed = [c for c in self.case_records.values() if (c.updated_at or c.created_at) >= since]
+        return sorted(changed, key=lambda c: (c.created_at, c.case_id))
 
     def update_case(self, case_id: str, changes: Mapping[str, Any], event: CaseEvent) -> None:
         self.case_records[case_id] = self.case_records[case_id].changed(**changes)  # KeyError for no case
@@ -271,18 +277,21 @@ class MemoryStore:
         return self.survey_records.get(survey_id)
 
     def surveys(self, since: datetime) -> list[Survey]:
-        recent = [s for s in self.survey_records.values() if s.created_at >= since]
+        return self._surveys_made(since)
+
+    def _surveys_made(self, since: datetime | None) -> list[Survey]:
+        recent = [s for s in self.survey_records.values() if since is None or s.created_at >= since]
         return sorted(recent, key=lambda s: (s.created_at, s.survey_id))
 
     def surveys_answered(self, since: datetime) -> list[Survey]:
-        return [s for s in self.surveys(datetime.min.replace(tzinfo=since.tzinfo)) if s.latest and s.latest.at >= since]
+        return [s for s in self._surveys_made(None) if s.latest and s.latest.at >= since]
 
     def surveys_of(self, customer_ids: Iterable[str], since: datetime) -> list[Survey]:
         wanted = set(customer_ids)
-        return [s for s in self.surveys(since) if s.customer_id in wanted]
+        return [s for s in self._surveys_made(since) if s.customer_id in wanted]
 
     def count_surveys(self, since: datetime) -> int:
-        return len(self.surveys(since))
+        return len(self._surveys_made(since))
 
     def add_answer(self, survey_id: str, answer: Answer, limit: int) -> Survey:
         survey = self.survey_records[survey_id]  # KeyError for no survey

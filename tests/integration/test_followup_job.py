@@ -84,10 +84,10 @@ def test_the_rendered_message_is_right(store):
 class CrashAfterSend(SqliteStore):
     """A process that dies between the send and the confirm."""
 
-    def advance(self, done, at, following):
+    def advance(self, done, at, following, survey=None):
         if done is not None:
             raise KeyboardInterrupt("crash")
-        return super().advance(done, at, following)
+        return super().advance(done, at, following, survey)
 
 
 def test_a_crash_between_send_and_confirm_leaves_unknown_and_never_resends(tmp_path):

@@ -106,6 +106,20 @@ def test_advance_confirms_one_and_reserves_the_next_together(store):
     assert states == {"a/1/1": SENT, "b/1/1": SENT, "d/1/1": SENT}
 
 
+def test_a_survey_is_made_with_the_reservation_it_belongs_to(store):
+    survey = a_survey("C-1")
+    assert store.advance(None, NINE_AM, entry("checkin/C-1/x", "C-1"), survey) is True
+    assert store.survey(survey.survey_id) == survey
+    answered = store.add_answer(survey.survey_id, Answer(5, NINE_AM), limit=20)
+    store.release("checkin/C-1/x")  # put off: a later run reserves it again, and the survey stands
+    assert store.advance(None, NINE_AM, entry("checkin/C-1/x", "C-1"), survey) is True
+    assert store.survey(survey.survey_id) == answered
+    other = a_survey("C-2")
+    store.reserve(entry("checkin/C-2/x", "C-2"))  # another run holds it
+    assert store.advance("checkin/C-1/x", NINE_AM, entry("checkin/C-2/x", "C-2"), other) is False
+    assert store.survey(other.survey_id) is None and store.entry("checkin/C-1/x").state == SENT
+
+
 def test_a_message_in_doubt_is_listed_and_released_only_by_force(store):
     store.reserve(entry("d/1/1"))
     store.doubt("d/1/1", "answer lost", NINE_AM)

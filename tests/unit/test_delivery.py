@@ -92,9 +92,9 @@ def test_one_store_round_trip_a_message_and_a_crash_leaves_one_in_doubt():
     calls: list[str] = []
 
     class Counting(MemoryStore):
-        def advance(self, done, at: datetime, following):
+        def advance(self, done, at: datetime, following, survey=None):
             calls.append("advance")
-            return super().advance(done, at, following)
+            return super().advance(done, at, following, survey)
 
     class Crashing(MemoryChannel):
         def deliver(self, message: OutgoingMessage) -> None:

@@ -132,24 +132,32 @@ class FirestoreStore:
         self.confirm_many([key], at)
 
     @_unavailable_on_error
-    def advance(self, done: str | None, at: datetime, following: LedgerEntry | None) -> bool:
+    def advance(
+        self, done: str | None, at: datetime, following: LedgerEntry | None, survey: Survey | None = None
+    ) -> bool:
         from google.api_core.exceptions import AlreadyExists, NotFound
 
+        sent = {"state": SENT, "updated_at": at, "error": ""}
         if following is None:
             if done is not None:
-                self._update_if_present(done, {"state": SENT, "updated_at": at, "error": ""})
+                self._update_if_present(done, sent)
             return False
-        if done is None:
-            return self.reserve(following)
-        batch = self.client.batch()  # both, or neither: one commit
-        batch.update(self._ledger(done), {"state": SENT, "updated_at": at, "error": ""})
+        batch = self.client.batch()  # all, or none: one commit
+        if done is not None:
+            batch.update(self._ledger(done), sent)
         batch.create(self._ledger(following.key), _entry_fields(following))
+        if survey is not None:
+            batch.create(self._survey_ref(survey.survey_id), _survey_document(survey))
         try:
             batch.commit(**self._call())
             return True
-        except (AlreadyExists, NotFound):  # the next one is taken, or the sent one was released: one at a time
-            self._update_if_present(done, {"state": SENT, "updated_at": at, "error": ""})
-            return self.reserve(following)
+        except (AlreadyExists, NotFound):  # taken, released, or the survey made already: one at a time
+            if done is not None:
+                self._update_if_present(done, sent)
+            won = self.reserve(following)
+            if won and survey is not None:
+                self.create_survey(survey)
+            return won
 
     @_unavailable_on_error
     def confirm_many(self, keys: Sequence[str], at: datetime) -> None:

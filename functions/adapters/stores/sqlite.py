@@ -132,13 +132,17 @@ class SqliteStore:
         self.confirm_many([key], at)
 
     @_unavailable_on_error
-    def advance(self, done: str | None, at: datetime, following: LedgerEntry | None) -> bool:
+    def advance(
+        self, done: str | None, at: datetime, following: LedgerEntry | None, survey: Survey | None = None
+    ) -> bool:
         with self._connection() as db:
             db.execute("BEGIN IMMEDIATE")
             if done is not None:
                 db.execute("UPDATE ledger SET state = ?, updated_at = ?, error = '' WHERE key = ?",
                            (SENT, at.isoformat(), done))  # fmt: skip
             won = following is not None and _insert_entry(db, following)
+            if won and survey is not None:
+                _insert_survey(db, survey)
             db.execute("COMMIT")
         return won
 
@@ -414,11 +418,7 @@ class SqliteStore:
     @_unavailable_on_error
     def create_survey(self, survey: Survey) -> bool:
         with self._connection() as db:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO surveys (survey_id, created_at, body, answered_at) VALUES (?, ?, ?, ?)",
-                (survey.survey_id, _utc(survey.created_at), _survey_json(survey), _answered_at(survey)),
-            )
-            return cursor.rowcount == 1
+            return _insert_survey(db, survey)
 
     @_unavailable_on_error
     def survey(self, survey_id: str) -> Survey | None:
@@ -507,6 +507,15 @@ def _insert_entry(db: sqlite3.Connection, entry: LedgerEntry) -> bool:
         (entry.key, entry.customer_id, entry.kind, entry.channel, entry.business_day.isoformat(), RESERVED,
          _iso(entry.reserved_at), _iso(entry.reserved_at), ""),
     )  # fmt: skip
+    return cursor.rowcount == 1
+
+
+def _insert_survey(db: sqlite3.Connection, survey: Survey) -> bool:
+    """Create the survey; False when it exists (the existing one stands)."""
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO surveys (survey_id, created_at, body, answered_at) VALUES (?, ?, ?, ?)",
+        (survey.survey_id, _utc(survey.created_at), _survey_json(survey), _answered_at(survey)),
+    )
     return cursor.rowcount == 1
 
 

@@ -1,0 +1,67 @@
+"""Cost is a result: what a run reads on Firestore (the emulator, counted as Firestore bills it)
+grows with the run's work, not with the history behind it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from functions.adapters.stores.firestore import FirestoreStore
+from functions.escalate.job import run_escalate
+from functions.followup.job import run_followup
+from functions.survey.offers import SurveyRules
+from tests.helpers import VN
+from tests.helpers.firestore_counter import counted
+from tests.helpers.firestore_emulator import PROJECT
+from tests.helpers.history_seed import seed_history
+from tests.helpers.support import deps, escalation_book, escalation_deps, many_customers, memory_sheet
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=VN)
+
+
+def steady_escalation(firestore, cases: int) -> tuple[int, int, dict[str, int]]:
+    """(reads of the hourly run that works out the Dashboard, reads of a run 15 minutes later, by collection)."""
+    firestore.wipe()
+    store = FirestoreStore(PROJECT)
+    rows = seed_history(store, NOW, cases, 300, 200)
+    customers = [[f"C-{n:05d}", f"Khách {n}", f"c{n}@example.com", False, "", "", "", ""] for n in range(300)]
+    wiring = escalation_deps(escalation_book(customers, cases=rows), store)
+    run_escalate(wiring, NOW - timedelta(hours=2))  # the first run takes in every Cases row once
+    tally = counted(store)
+    run_escalate(wiring, NOW)
+    hourly = tally.total("reads")
+    tally.reset()
+    run_escalate(wiring, NOW + timedelta(minutes=15))
+    return hourly, tally.total("reads"), tally.by_collection("reads")
+
+
+def test_a_steady_escalation_run_reads_the_same_with_ten_times_the_history(firestore):
+    _, small, small_by = steady_escalation(firestore, 40)
+    hourly, large, large_by = steady_escalation(firestore, 400)
+    # The same documents whatever the history: 5 open cases, their notices' ledger keys, the job's
+    # state (bookmarks and the Cases rows' digests), the answers since the last run.
+    assert small <= 40 and large <= 40, (small_by, large_by)
+    assert small_by["cases"] == large_by["cases"] == 5 and small_by["job_state"] == large_by["job_state"] == 5
+    assert hourly > large  # the Dashboard's window, once an hour
+
+
+def test_a_follow_up_rerun_reads_about_one_document_per_due_message(firestore):
+    store = FirestoreStore(PROJECT)
+    wiring = deps(memory_sheet(many_customers(2_000, 20, 20)), store, surveys=SurveyRules())
+    sent = len(run_followup(wiring, NOW).report["sent"])
+    tally = counted(store)
+    rerun = run_followup(wiring, NOW).report
+    assert sent == 200 and not rerun["sent"]
+    assert tally.total("reads") <= sent + 10, tally.by_collection("reads")
+    assert tally.total("writes") == 1  # the run's report
+
+
+def test_surveys_travel_in_the_commit_that_reserves_their_message(firestore):
+    store = FirestoreStore(PROJECT)
+    tally = counted(store)
+    wiring = deps(memory_sheet(many_customers(400, 1000, 4)[1:]), store, surveys=SurveyRules())  # 100 check-ins
+    report = run_followup(wiring, NOW).report
+    assert len(report["sent"]) == 100
+    writes = tally.by_collection("writes")
+    assert writes["surveys"] == 100 and writes["ledger"] == 200  # reserved, then confirmed
+    calls = tally.by_collection("rpcs")
+    assert calls["commit ledger/surveys"] == 100 and "commit surveys" not in calls  # never a commit of its own
