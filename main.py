@@ -50,3 +50,11 @@ def weekly_digest(request):
     from functions.entrypoints.http.scheduled import weekly_digest as handle
 
     return handle(request)
+
+
+@functions_framework.cloud_event
+def send_batch(cloud_event):
+    """Pub/Sub push (a CloudEvent): one batch of the send queue, sent; raises to have it offered again."""
+    from functions.entrypoints.http.queued import send_batch as handle
+
+    handle(cloud_event)

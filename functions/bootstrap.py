@@ -21,7 +21,7 @@ from functions.core.errors import StoreUnavailable
 from functions.core.i18n import both
 from functions.core.links import Links
 from functions.retry import RetryPolicy
-from functions.settings import Settings, SettingsError, configured_channels, firestore_location
+from functions.settings import Settings, SettingsError, configured_channels, firestore_location, pubsub_project
 
 if TYPE_CHECKING:  # each job's wiring is imported when that job runs: a public page's cold start skips them
     from functions.compose import SmsRules
@@ -30,7 +30,8 @@ if TYPE_CHECKING:  # each job's wiring is imported when that job runs: a public 
     from functions.digest.job import DigestDeps
     from functions.escalate.deps import EscalationDeps
     from functions.followup.job import FollowupDeps
-    from functions.ports import Channel, PreparableSheet, StatusCallbacks, Store
+    from functions.ports import Channel, PreparableSheet, SendQueue, StatusCallbacks, Store
+    from functions.sendbatch.job import SendBatchDeps
     from functions.survey.offers import SurveyRules
 
 
@@ -220,7 +221,26 @@ def followup_deps(settings: Settings) -> FollowupDeps:
         surveys=survey_rules(settings),
         sms=sms_rules(settings),
         vouchers=VoucherRules(settings.voucher_value, settings.voucher_days),
+        queue=send_queue(settings),
+        fanout_after=settings.fanout_after,
+        fanout_batch_size=settings.fanout_batch_size,
     )
+
+
+def send_queue(settings: Settings) -> SendQueue | None:
+    """The send queue (Pub/Sub) when pubsub_topic is set; None: every run sends all it has itself."""
+    if not settings.pubsub_topic:
+        return None
+    from functions.adapters.queues.pubsub import PubSubQueue
+
+    return PubSubQueue(pubsub_project(settings), settings.pubsub_topic)
+
+
+def send_batch_deps(settings: Settings) -> SendBatchDeps:
+    from functions.sendbatch.job import SendBatchDeps
+
+    store = open_store(settings)
+    return SendBatchDeps(store, open_channels(settings, store), RetryPolicy(budget_seconds=settings.retry_seconds))
 
 
 def survey_rules(settings: Settings) -> SurveyRules:

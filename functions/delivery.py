@@ -96,10 +96,13 @@ def deliver(
     retry: RetryPolicy | RunClock,
     deliveries: Sequence[Delivery],
     now: datetime,
+    queued: bool = False,
 ) -> Delivered:
     """Each message reserved just before it goes and confirmed just after, the confirmation and the
     next reservation in one store round trip: a crash leaves at most the one message in flight in
-    doubt. `retry`: each message's retry policy, or a run's clock that also bounds the run's time."""
+    doubt. `retry`: each message's retry policy, or a run's clock that also bounds the run's time.
+    `queued`: the messages were reserved as QUEUED by `fanout.enqueue` (a batch from the send queue): each is
+    claimed instead, so a batch delivered twice sends each message once."""
     clock = retry if isinstance(retry, RunClock) else RunClock.start(retry, None)
     outcome = Delivered()
     sent: str | None = None  # the key sent and not yet confirmed
@@ -107,7 +110,10 @@ def deliver(
         if clock.left() <= 0:
             outcome.deferred += deliveries[index:]  # never reserved: the next run sends them
             break
-        won = store.advance(sent, now, delivery.entry, delivery.survey)  # the survey with its reservation
+        if queued:
+            won = store.claim(sent, now, delivery.key)
+        else:
+            won = store.advance(sent, now, delivery.entry, delivery.survey)  # the survey with its reservation
         sent = None
         if not won:
             outcome.skipped.append(delivery)
@@ -148,12 +154,9 @@ def _send(
 ) -> Exception | None:
     """Send on the first channel that takes the message; the error that ended it, or None. Its
     survey was made with its reservation (`Store.advance`)."""
-    if delivery.short_links:
-        store.save_short_links(delivery.short_links)
-    if delivery.voucher is not None and store.issue_voucher(delivery.voucher).owner() != delivery.voucher.owner():
-        # another run gave this code to someone else a moment ago: the text names the wrong code
-        return PermanentDeliveryError(both("voucher_taken", voucher=delivery.voucher.code))
-    error: Exception | None = None
+    error: Exception | None = made_ready(store, delivery)
+    if error is not None:
+        return error
     for index, message in enumerate(delivery.choices):
         if index:  # the one before refused it for good: note why, then try this one under the same key
             store.record_attempt(delivery.key, f"{delivery.choices[index - 1].channel}: {error}", message.channel, now)
@@ -164,6 +167,16 @@ def _send(
         if not isinstance(error, RecipientUnreachable):
             return error
     return error
+
+
+def made_ready(store: Store, delivery: Delivery) -> Exception | None:
+    """Store what the text points at (short links, the voucher) once the message is reserved."""
+    if delivery.short_links:
+        store.save_short_links(delivery.short_links)
+    if delivery.voucher is not None and store.issue_voucher(delivery.voucher).owner() != delivery.voucher.owner():
+        # another run gave this code to someone else a moment ago: the text names the wrong code
+        return PermanentDeliveryError(both("voucher_taken", voucher=delivery.voucher.code))
+    return None
 
 
 def _send_one(channels: Mapping[str, Channel], retry: RetryPolicy, message: OutgoingMessage) -> Exception | None:

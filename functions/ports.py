@@ -40,8 +40,13 @@ class Store(Protocol):
     def reserve(self, entry: LedgerEntry) -> bool:
         """Atomically create the entry; False when its key exists already (never overwrites)."""
 
-    def reserve_many(self, entries: Sequence[LedgerEntry]) -> set[str]:
-        """Reserve each entry on its own (one taken key never fails another); the keys won."""
+    def reserve_many(self, entries: Sequence[LedgerEntry], surveys: Mapping[str, Survey] | None = None) -> set[str]:
+        """Reserve each entry on its own (one taken key never fails another), in its state (RESERVED,
+        or QUEUED for the send queue), with the survey it links to (`surveys` by key); the keys won."""
+
+    def claim(self, done: str | None, at: datetime, key: str) -> bool:
+        """In one round trip: confirm `done` and move the queued `key` to RESERVED; False when it is
+        not queued (claimed by an earlier delivery of its batch, released, or sent)."""
 
     def confirm(self, key: str, at: datetime) -> None:
         """Mark sent; a key that is not in the ledger (released meanwhile) is left alone."""
@@ -84,7 +89,8 @@ class Store(Protocol):
     def count_sent(self, first: date, last: date, kinds: Sequence[str] = (), channel: str = "") -> int:
         """Messages confirmed sent whose business day is in [first, last] (of those kinds, by that channel)."""
 
-    def unconfirmed(self) -> list[LedgerEntry]: ...
+    def unconfirmed(self) -> list[LedgerEntry]:
+        """Entries reserved, queued, failed or uncertain, oldest reservation first."""
 
     def sent_between(self, first: date, last: date) -> list[LedgerEntry]:
         """Messages confirmed sent whose business day is in [first, last] (the weekly figures)."""
@@ -181,6 +187,14 @@ class Channel(Protocol):
     def deliver(self, message: OutgoingMessage) -> None: ...
 
     def close(self) -> None: ...
+
+
+class SendQueue(Protocol):
+    """Batches of messages to send, one queue per channel (Pub/Sub topics): `send_batch` runs take
+    them, as many at once as the channel allows."""
+
+    def publish(self, channel: str, batches: Sequence[bytes]) -> None:
+        """Return once the queue holds every batch; raise QueueUnavailable when it cannot take them."""
 
 
 class StatusCallbacks(Protocol):

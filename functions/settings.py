@@ -228,6 +228,20 @@ def _twilio_sid(text: str) -> str:
     return value
 
 
+def _topic(text: str) -> str:
+    value = text.strip()
+    if value and not re.fullmatch(r"[A-Za-z][\w.~+%-]{2,199}", value):
+        raise ValueError(both("need_pubsub_topic"))
+    return value
+
+
+def _project_or_empty(text: str) -> str:
+    value = text.strip()
+    if value and not re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", value):
+        raise ValueError(both("need_firestore_project"))
+    return value
+
+
 def _sms_sender(text: str) -> str:
     """A brand name (letters, digits and spaces, at most 11, one letter at least) or a number in E.164."""
     value = text.strip()
@@ -322,6 +336,14 @@ class Settings:
     voucher_days: int = _setting(30, _int_range(1, 365), doc="a birthday voucher is valid this many days")
     zalo_api_url: str = _setting("https://business.openapi.zalo.me", _url, doc="Zalo's ZNS API")
     zalo_oauth_url: str = _setting("https://oauth.zaloapp.com", _url, doc="Zalo's OAuth API")
+    pubsub_topic: str = _setting(
+        "", _topic, doc="fan-out: send-queue topics NAME-email, NAME-sms, NAME-zalo; empty: a run sends all itself"
+    )
+    pubsub_project: str = _setting("", _project_or_empty, doc="the Pub/Sub project; empty: the Firestore store's")
+    fanout_after: int = _setting(
+        1000, _int_range(1, 1_000_000), doc="a run sends this many itself; with pubsub_topic the rest are queued"
+    )
+    fanout_batch_size: int = _setting(100, _int_range(1, 1000), doc="messages in one send-queue batch")
     retry_seconds: float = _setting(30.0, _seconds(3600), doc="budget for retrying one message's transient faults")
     run_budget_seconds: float = _setting(
         240.0, _seconds(3600), doc="a run's time for sending; what is left unsent then waits for the next run"
@@ -395,13 +417,21 @@ def load_settings(
             setting = f"{both('setting')} {Settings.env_name(name)} ({name} in careloop.toml)"
             problems.append(f"{setting} = {shown}: {error}")
     settings = Settings(**values) if not problems else None
-    if settings is not None and not settings.smtp_host:
-        problems += _outbox_problems(settings.outbox)
     if settings is not None:
-        problems += _provider_problems(settings)
+        problems += _together_problems(settings)
     if problems or settings is None:
         raise SettingsError(problems)
     return settings
+
+
+def _together_problems(settings: Settings) -> list[str]:
+    """Settings each fine alone that do not work together."""
+    problems = [] if settings.smtp_host else _outbox_problems(settings.outbox)
+    problems += _provider_problems(settings)
+    if settings.pubsub_topic and not pubsub_project(settings):
+        name = Settings.env_name("pubsub_project")
+        problems.append(f"{both('setting')} {name} (pubsub_project in careloop.toml): {both('need_pubsub_project')}")
+    return problems
 
 
 def _outbox_problems(outbox: str) -> list[str]:
@@ -421,6 +451,11 @@ PROVIDERS = {  # a provider is set up when any of its settings is; then all of t
     "sms": ("twilio_account_sid", "twilio_auth_token", "sms_sender"),
     "zalo": ("zalo_app_id", "zalo_app_secret", "zalo_templates"),
 }
+
+
+def pubsub_project(settings: Settings) -> str:
+    """The project of the send queue's topics: its own setting, or the Firestore store's project."""
+    return settings.pubsub_project or (firestore_location(settings.store) or ("", ""))[0]
 
 
 def configured_channels(settings: Settings) -> frozenset[str]:

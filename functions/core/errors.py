@@ -15,6 +15,10 @@ class StoreUnavailable(RuntimeError):
     """The store cannot be reached: nothing may be sent."""
 
 
+class QueueUnavailable(RuntimeError):
+    """The send queue (Pub/Sub) did not take a batch: its messages are released for the next run."""
+
+
 class TransientDeliveryError(RuntimeError):
     """Worth trying again soon (SMTP 4xx, a dropped connection, HTTP 5xx)."""
 

@@ -188,6 +188,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "cần tệp .xlsx, google:KEY hoặc địa chỉ bảng tính Google",
         "expected an .xlsx path, google:KEY or a Google Sheets URL",
     ),
+    "need_pubsub_topic": (
+        "cần tên chủ đề Pub/Sub (chữ, số, - _ . ~ + %; 3–200 ký tự)",
+        "expected a Pub/Sub topic name (letters, digits, - _ . ~ + %; 3–200 characters)",
+    ),
+    "need_pubsub_project": (
+        "cần pubsub_project, hoặc store = firestore://PROJECT để dùng chung dự án",
+        "needs pubsub_project, or store = firestore://PROJECT to use the same project",
+    ),
     "need_firestore_project": (
         "cần firestore://PROJECT[/DATABASE] với mã dự án Google Cloud",
         "expected firestore://PROJECT[/DATABASE] with a Google Cloud project id",
@@ -296,6 +304,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The run's time for sending ran out; the next run sends it",
     ),
     "reserved_elsewhere": ("Một lần chạy khác đang gửi tin này", "Another run is sending this message"),
+    "queued": ("Đã xếp vào hàng đợi gửi (Pub/Sub)", "Queued for sending (Pub/Sub)"),
     "holiday": (
         "Hôm nay là ngày lễ ({holiday}); sẽ gửi khi văn phòng mở cửa",
         "Today is a public holiday ({holiday}); sent when the office opens",

@@ -8,13 +8,14 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 RESERVED, SENT, FAILED = "reserved", "sent", "failed"
+QUEUED = "queued"  # reserved and handed to the send queue (Pub/Sub): a send_batch run claims it, once
 UNCERTAIN = "uncertain"  # the server may have accepted it (its answer was lost): never re-sent without --force
 IN_DOUBT = (RESERVED, UNCERTAIN)  # reserved and never confirmed: it may have gone out
 
 
 def releasable(force: bool) -> tuple[str, ...]:
     """The states `careloop retry` may forget so a later run sends again; an uncertain one only by force."""
-    return (RESERVED, FAILED, UNCERTAIN) if force else (RESERVED, FAILED)
+    return (RESERVED, QUEUED, FAILED, UNCERTAIN) if force else (RESERVED, QUEUED, FAILED)
 
 
 @dataclass(frozen=True)

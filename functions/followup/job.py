@@ -28,6 +28,7 @@ from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write, customers_tab_write
 from functions.core.vouchers import Voucher, VoucherRules
 from functions.delivery import Delivery, RunClock, deliver
+from functions.fanout import enqueue
 from functions.followup.calls import call_list
 from functions.followup.plan import (
     BIRTHDAY,
@@ -41,7 +42,7 @@ from functions.followup.plan import (
 )
 from functions.followup.vouchers import birthday_voucher, sync_voucher_tab
 from functions.message_texts import message_texts
-from functions.ports import Channel, Renderer, Sheet, Store
+from functions.ports import Channel, Renderer, SendQueue, Sheet, Store
 from functions.retry import RetryPolicy
 from functions.survey.offers import SurveyRules, offer, recent_by_customer
 
@@ -71,6 +72,9 @@ class FollowupDeps:
     surveys: SurveyRules | None = None  # None: check-ins carry no survey
     sms: SmsRules = field(default_factory=SmsRules)
     vouchers: VoucherRules = field(default_factory=VoucherRules)  # off unless voucher_value is set
+    queue: SendQueue | None = None  # the send queue: a day with more due than fanout_after fans out through it
+    fanout_after: int = 1000  # messages a run sends itself when it has a queue
+    fanout_batch_size: int = 100
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,8 @@ class _Run:
         self.notes: dict[str, list[str]] = {}
         self.last_contact: dict[str, str] = {}
         self.offers: dict[str, Survey] = {}  # message key → the survey it carries
+        self.queued: list[DueMessage] = []  # handed to the send queue: send_batch runs send them
+        self.batches = 0
         self.composer = Composer(deps.templates, deps.links, deps.sms, book)
         self.vouchers: dict[str, Voucher] = {}  # message key → the voucher it carries
         self.recent = recent_by_customer(())  # customer → their surveys of late, for the throttle (read in send)
@@ -217,32 +223,28 @@ class _Run:
             self.previews += [Preview(m, c.messages[0], c.messages[1:]) for m, c in composed]
             return
         due = {m.key: m for m, _ in composed}
+        deliveries = [
+            Delivery(
+                LedgerEntry(m.key, m.customer.id, m.kind, c.messages[0].channel, self.now.date(), reserved_at=self.now),
+                c.messages[0],
+                self.offers.get(m.key),
+                c.messages[1:],
+                c.short_links,
+                self.vouchers.get(m.key),
+            )
+            for m, c in composed
+        ]
+        if deps.queue is not None and len(deliveries) > deps.fanout_after:
+            # More due than one run sends: the rest fan out through the send queue, queued first.
+            self.enqueue(deps.queue, deliveries[deps.fanout_after :], due)
+            deliveries = deliveries[: deps.fanout_after]
         outcome = deliver(
-            deps.store,
-            deps.channels,
-            RunClock.start(deps.retry, deps.run_budget_seconds),
-            [
-                Delivery(
-                    LedgerEntry(
-                        m.key, m.customer.id, m.kind, c.messages[0].channel, self.now.date(), reserved_at=self.now
-                    ),
-                    c.messages[0],
-                    self.offers.get(m.key),
-                    c.messages[1:],
-                    c.short_links,
-                    self.vouchers.get(m.key),
-                )
-                for m, c in composed
-            ],
-            self.now,
+            deps.store, deps.channels, RunClock.start(deps.retry, deps.run_budget_seconds), deliveries, self.now
         )
         self.skipped += [Skip(due[d.key], "reserved_elsewhere") for d in outcome.skipped]
         self.skipped += [Skip(due[d.key], "deferred") for d in outcome.deferred]
         for delivery, reason in outcome.failed:
-            message = due[delivery.key]
-            self.failure(
-                message, say("send_failed", language, kind=say(f"kind_{message.kind}", language), error=reason)
-            )
+            self.send_failure(due[delivery.key], reason)
         self.unknown += [(due[d.key], reason) for d, reason in outcome.unknown]
         for delivery in outcome.sent:
             message, reached = due[delivery.key], outcome.reached[delivery.key]
@@ -252,6 +254,19 @@ class _Run:
                 self.fallback_note(
                     message, reached.channel, [m.channel for m in delivery.choices[: delivery.choices.index(reached)]]
                 )
+
+    def enqueue(self, queue: SendQueue, deliveries: list[Delivery], due: dict[str, DueMessage]) -> None:
+        outcome = enqueue(self.deps.store, queue, deliveries, self.now, self.deps.fanout_batch_size)
+        self.queued += [due[d.key] for d in outcome.queued]
+        self.batches += outcome.batches
+        self.skipped += [Skip(due[d.key], "reserved_elsewhere") for d in outcome.skipped]
+        self.skipped += [Skip(due[d.key], "deferred") for d, _ in outcome.deferred]
+        for delivery, reason in outcome.failed:
+            self.send_failure(due[delivery.key], reason)
+
+    def send_failure(self, message: DueMessage, reason: str) -> None:
+        language = self.deps.staff_language
+        self.failure(message, say("send_failed", language, kind=say(f"kind_{message.kind}", language), error=reason))
 
     def fallback_note(self, message: DueMessage, channel: str, failed: Sequence[str]) -> None:
         """Which channel reached the customer, when the ones before it could not ("zalo: why" or "zalo")."""
@@ -336,6 +351,8 @@ def _report(
         "now": now.isoformat(),
         "dry_run": dry_run,
         "sent": [entry(m, channel=o.channel, to=o.to) for m, o in run.sent],
+        "queued": [entry(m) for m in run.queued],
+        "batches": run.batches,
         "planned": [
             entry(p.message, channel=p.outgoing.channel, to=p.outgoing.to, subject=p.outgoing.subject)
             for p in run.previews
@@ -346,7 +363,7 @@ def _report(
         "problems": [p.as_dict(language) for p in problems],
     }
     report["summary"] = {
-        name: len(report[name]) for name in ("sent", "planned", "skipped", "failed", "unknown", "problems")
+        name: len(report[name]) for name in ("sent", "queued", "planned", "skipped", "failed", "unknown", "problems")
     }
     outside = [s for s in skipped if s.reason == "outside_hours"]
     if outside:

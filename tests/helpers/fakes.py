@@ -15,6 +15,7 @@ from functions.adapters.sheets.placement import place
 from functions.core.cases import RESOLVED, CaseEvent, CaseRecord
 from functions.core.ledger import (
     FAILED,
+    QUEUED,
     RESERVED,
     SENT,
     UNCERTAIN,
@@ -108,13 +109,23 @@ class MemoryStore:
     def reserve(self, entry: LedgerEntry) -> bool:
         return entry.key in self.reserve_many([entry])
 
-    def reserve_many(self, entries: Sequence[LedgerEntry]) -> set[str]:
+    def reserve_many(self, entries: Sequence[LedgerEntry], surveys: Mapping[str, Survey] | None = None) -> set[str]:
         won = set()
         for entry in entries:
             if entry.key not in self.ledger:
-                self.ledger[entry.key] = dataclasses.replace(entry, state=RESERVED, updated_at=entry.reserved_at)
+                self.ledger[entry.key] = dataclasses.replace(entry, updated_at=entry.reserved_at)
                 won.add(entry.key)
+                if surveys and entry.key in surveys:
+                    self.create_survey(surveys[entry.key])
         return won
+
+    def claim(self, done: str | None, at: datetime, key: str) -> bool:
+        if done is not None:
+            self.confirm(done, at)
+        if key not in self.ledger or self.ledger[key].state != QUEUED:
+            return False
+        self.ledger[key] = dataclasses.replace(self.ledger[key], state=RESERVED, updated_at=at)
+        return True
 
     def confirm(self, key: str, at: datetime) -> None:
         self.confirm_many([key], at)
@@ -229,7 +240,7 @@ class MemoryStore:
         return sorted(found, key=lambda e: (e.business_day, e.key))
 
     def unconfirmed(self) -> list[LedgerEntry]:
-        pending = [e for e in self.ledger.values() if e.state in (RESERVED, FAILED, UNCERTAIN)]
+        pending = [e for e in self.ledger.values() if e.state in (RESERVED, QUEUED, FAILED, UNCERTAIN)]
         return sorted(pending, key=lambda e: (e.reserved_at.isoformat() if e.reserved_at else "", e.key))
 
     def record_opt_out(self, customer_id: str, at: datetime) -> None:
@@ -312,3 +323,18 @@ class MemoryStore:
     def save_job_state(self, name: str, fields: Mapping[str, Any]) -> None:
         merged = {**self.states.get(name, {}), **json.loads(json.dumps(fields))}
         self.states[name] = {k: v for k, v in merged.items() if v is not None}
+
+
+class MemoryQueue:
+    """The SendQueue port in memory: the batches published, per channel; refuses when told to."""
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.batches: list[tuple[str, bytes]] = []
+        self.refuse = refuse
+
+    def publish(self, channel: str, batches: Sequence[bytes]) -> None:
+        from functions.core.errors import QueueUnavailable
+
+        if self.refuse:
+            raise QueueUnavailable("Pub/Sub: 503 the service is unavailable")
+        self.batches += [(channel, b) for b in batches]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -118,6 +119,24 @@ def test_a_survey_is_made_with_the_reservation_it_belongs_to(store):
     store.reserve(entry("checkin/C-2/x", "C-2"))  # another run holds it
     assert store.advance("checkin/C-1/x", NINE_AM, entry("checkin/C-2/x", "C-2"), other) is False
     assert store.survey(other.survey_id) is None and store.entry("checkin/C-1/x").state == SENT
+
+
+def test_queued_entries_are_claimed_once(store):
+    from functions.core.ledger import QUEUED
+
+    queued = [dataclasses.replace(entry(f"checkin/C-{n}/x", f"C-{n}"), state=QUEUED) for n in range(3)]
+    survey = a_survey("C-0")
+    assert store.reserve_many(queued, {"checkin/C-0/x": survey}) == {e.key for e in queued}
+    assert store.entry("checkin/C-0/x").state == QUEUED and store.survey(survey.survey_id) == survey
+    assert store.claim(None, NINE_AM, "checkin/C-0/x") is True
+    assert store.claim(None, NINE_AM, "checkin/C-0/x") is False  # a batch delivered twice: claimed once
+    assert store.claim("checkin/C-0/x", NINE_AM, "checkin/C-1/x") is True
+    assert store.entry("checkin/C-0/x").state == SENT and store.entry("checkin/C-1/x").state == RESERVED
+    assert store.claim(None, NINE_AM, "nope/C-9/x") is False
+    assert {e.key for e in store.unconfirmed()} == {"checkin/C-1/x", "checkin/C-2/x"}
+    assert store.release("checkin/C-2/x") is True  # never handed out (the publish failed): a later run sends it
+    assert store.claim(None, NINE_AM, "checkin/C-2/x") is False
+    assert store.claim("gone/C-8/x", NINE_AM, "checkin/C-1/x") is False  # confirming a released key harms nothing
 
 
 def test_a_message_in_doubt_is_listed_and_released_only_by_force(store):

@@ -20,6 +20,8 @@ LAYERS = {  # the first prefix that matches names a module's layer
     "functions.adapters": "adapters",
     "functions.delivery": "jobs",
     "functions.compose": "jobs",
+    "functions.fanout": "jobs",
+    "functions.sendbatch": "jobs",
     "functions.digest": "jobs",
     "functions.history": "jobs",
     "functions.message_texts": "jobs",

@@ -21,6 +21,7 @@ from functions.core.cases import IN_PROGRESS, OPEN, CaseEvent, CaseRecord, case_
 from functions.core.errors import StoreUnavailable
 from functions.core.ledger import (
     FAILED,
+    QUEUED,
     RESERVED,
     SENT,
     UNCERTAIN,
@@ -119,14 +120,40 @@ class FirestoreStore:
     def reserve(self, entry: LedgerEntry) -> bool:
         return self._create(self._ledger(entry.key), _entry_fields(entry))
 
-    def reserve_many(self, entries: Sequence[LedgerEntry]) -> set[str]:
-        # Each create stands alone (a batch would fail whole on one existing key), so they run
-        # side by side instead.
+    def reserve_many(self, entries: Sequence[LedgerEntry], surveys: Mapping[str, Survey] | None = None) -> set[str]:
+        # Each entry (with its survey) is a commit of its own: a batch would fail whole on one
+        # existing key. They run side by side instead.
+        def reserve(entry: LedgerEntry) -> bool:
+            survey = surveys.get(entry.key) if surveys else None
+            return self.advance(None, entry.reserved_at or datetime.now(), entry, survey)
+
         if len(entries) <= 1:
-            return {e.key for e in entries if self.reserve(e)}
+            return {e.key for e in entries if reserve(e)}
         with ThreadPoolExecutor(max_workers=min(PARALLEL_CREATES, len(entries))) as pool:
-            results = list(pool.map(self.reserve, entries))
+            results = list(pool.map(reserve, entries))
         return {entry.key for entry, won in zip(entries, results, strict=False) if won}
+
+    @_unavailable_on_error
+    def claim(self, done: str | None, at: datetime, key: str) -> bool:
+        from google.api_core.exceptions import NotFound
+        from google.cloud import firestore
+
+        reference = self._ledger(key)
+
+        @firestore.transactional
+        def claim_in(transaction) -> bool:
+            snapshot = reference.get(transaction=transaction)
+            if done is not None:
+                transaction.update(self._ledger(done), {"state": SENT, "updated_at": at, "error": ""})
+            if not snapshot.exists or snapshot.get("state") != QUEUED:
+                return False
+            transaction.update(reference, {"state": RESERVED, "updated_at": at})
+            return True
+
+        try:
+            return claim_in(self.client.transaction())
+        except NotFound:  # the one sent was released meanwhile: claim alone
+            return self.claim(None, at, key)
 
     def confirm(self, key: str, at: datetime) -> None:
         self.confirm_many([key], at)
@@ -385,7 +412,8 @@ class FirestoreStore:
 
     @_unavailable_on_error
     def unconfirmed(self) -> list[LedgerEntry]:
-        query = self.client.collection(LEDGER).where(filter=FieldFilter("state", "in", [RESERVED, FAILED, UNCERTAIN]))
+        pending = [RESERVED, QUEUED, FAILED, UNCERTAIN]
+        query = self.client.collection(LEDGER).where(filter=FieldFilter("state", "in", pending))
         entries = [_entry(s.to_dict()) for s in query.stream(**self._call())]
         return sorted(entries, key=lambda e: (e.reserved_at is None, e.reserved_at or datetime.min, e.key))
 

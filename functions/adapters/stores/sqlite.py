@@ -22,6 +22,7 @@ from functions.core.errors import StoreUnavailable
 from functions.core.i18n import both
 from functions.core.ledger import (
     FAILED,
+    QUEUED,
     RESERVED,
     SENT,
     UNCERTAIN,
@@ -118,15 +119,29 @@ class SqliteStore:
         return entry.key in self.reserve_many([entry])
 
     @_unavailable_on_error
-    def reserve_many(self, entries: Sequence[LedgerEntry]) -> set[str]:
+    def reserve_many(self, entries: Sequence[LedgerEntry], surveys: Mapping[str, Survey] | None = None) -> set[str]:
         won: set[str] = set()
         with self._connection() as db:
             db.execute("BEGIN IMMEDIATE")
             for entry in entries:
                 if _insert_entry(db, entry):
                     won.add(entry.key)
+                    if surveys and entry.key in surveys:
+                        _insert_survey(db, surveys[entry.key])
             db.execute("COMMIT")
         return won
+
+    @_unavailable_on_error
+    def claim(self, done: str | None, at: datetime, key: str) -> bool:
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            if done is not None:
+                db.execute("UPDATE ledger SET state = ?, updated_at = ?, error = '' WHERE key = ?",
+                           (SENT, at.isoformat(), done))  # fmt: skip
+            cursor = db.execute("UPDATE ledger SET state = ?, updated_at = ? WHERE key = ? AND state = ?",
+                                (RESERVED, at.isoformat(), key, QUEUED))  # fmt: skip
+            db.execute("COMMIT")
+        return cursor.rowcount == 1
 
     def confirm(self, key: str, at: datetime) -> None:
         self.confirm_many([key], at)
@@ -342,7 +357,8 @@ class SqliteStore:
     def unconfirmed(self) -> list[LedgerEntry]:
         with self._connection() as db:
             rows = db.execute(
-                "SELECT * FROM ledger WHERE state IN (?, ?, ?) ORDER BY reserved_at, key", (RESERVED, FAILED, UNCERTAIN)
+                "SELECT * FROM ledger WHERE state IN (?, ?, ?, ?) ORDER BY reserved_at, key",
+                (RESERVED, QUEUED, FAILED, UNCERTAIN),
             ).fetchall()
         return [_entry(r) for r in rows]
 
@@ -504,7 +520,7 @@ def _insert_entry(db: sqlite3.Connection, entry: LedgerEntry) -> bool:
     cursor = db.execute(
         "INSERT OR IGNORE INTO ledger (key, customer_id, kind, channel, business_day, state, reserved_at, updated_at,"
         " error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (entry.key, entry.customer_id, entry.kind, entry.channel, entry.business_day.isoformat(), RESERVED,
+        (entry.key, entry.customer_id, entry.kind, entry.channel, entry.business_day.isoformat(), entry.state,
          _iso(entry.reserved_at), _iso(entry.reserved_at), ""),
     )  # fmt: skip
     return cursor.rowcount == 1

@@ -1,0 +1,94 @@
+"""A big day fans out through Pub/Sub (its emulator) to `send_batch` served by a real
+functions-framework process, and every message reaches the SMTP server once — also when the
+process is killed mid-batch and Pub/Sub offers the batches again to a new one."""
+
+from __future__ import annotations
+
+import collections
+import os
+import signal
+import time
+
+import pytest
+
+from functions import bootstrap
+from functions.core.ledger import QUEUED, RESERVED, SENT
+from functions.followup.job import run_followup
+from functions.settings import load_settings
+from tests.helpers import NINE_AM, free_port
+from tests.helpers.processes import functions_framework, server
+from tests.helpers.pubsub_emulator import INSTALL_HINT, PROJECT, PubSubEmulator, installed
+from tests.helpers.smtp_server import Recorder, SmtpServer
+from tests.helpers.support import HEADER, local_settings, many_customers, write_workbook
+
+COUNT, PER_RUN, BATCH = 10_000, 1_000, 100
+THREADS = 4  # batches one send_batch process works on at once (Cloud Run: concurrency × max instances)
+
+
+@pytest.fixture
+def pubsub():
+    if not installed():
+        if os.environ.get("CI"):
+            pytest.fail(INSTALL_HINT, pytrace=False)
+        pytest.skip(INSTALL_HINT)
+    emulator = PubSubEmulator(free_port())
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+def ledger_states(store, keys) -> collections.Counter:
+    facts = store.facts(keys, NINE_AM.date())
+    return collections.Counter(facts.states.get(k, "missing") for k in keys)
+
+
+def wait_until(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_ten_thousand_due_fan_out_and_each_is_sent_once_even_when_a_sender_dies(tmp_path, pubsub, monkeypatch):
+    recorder = Recorder()
+    with SmtpServer(recorder) as smtp:
+        rows = many_customers(COUNT, 1, 10**9)  # every one has a birthday today
+        workbook = write_workbook(tmp_path / "k.xlsx", HEADER, rows)
+        env = local_settings(tmp_path, workbook, smtp_host="127.0.0.1", smtp_port=str(smtp.port),
+                             smtp_security="none", pubsub_topic="careloop-send",
+                             pubsub_project=PROJECT, fanout_after=str(PER_RUN), fanout_batch_size=str(BATCH),
+                             run_budget_seconds="3600")  # fmt: skip
+        port = free_port()
+        pubsub.push_subscription("careloop-send-email", "send-batch-email", f"http://127.0.0.1:{port}/")
+        monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub.host)
+        settings = load_settings(env=env)
+        with bootstrap.channels_closed(bootstrap.followup_deps(settings)) as deps:
+            report = run_followup(deps, NINE_AM).report
+        assert report["summary"]["sent"] == PER_RUN and report["summary"]["queued"] == COUNT - PER_RUN
+        assert report["batches"] == (COUNT - PER_RUN) // BATCH and len(recorder.messages) == PER_RUN
+
+        worker_env = {**os.environ, **env, "PUBSUB_EMULATOR_HOST": pubsub.host, "THREADS": str(THREADS)}
+        command = functions_framework("send_batch", port)
+        with server(command, f"http://127.0.0.1:{port}/favicon.ico", env=worker_env) as first:
+            assert wait_until(lambda: len(recorder.messages) >= PER_RUN + 3_000, 300), len(recorder.messages)
+            os.killpg(first.pid, signal.SIGKILL)  # mid-batch: claimed messages in flight, batches unacknowledged
+            first.wait(10)
+        killed_at = len(recorder.messages)
+        with server(command, f"http://127.0.0.1:{port}/favicon.ico", env=worker_env):
+            keys = [q["key"] for q in report["queued"]]
+            store = bootstrap.open_store(settings)
+            assert wait_until(lambda: ledger_states(store, keys)[QUEUED] == 0, 600), ledger_states(store, keys)
+            time.sleep(2)  # the last confirmations
+        states = ledger_states(store, keys)
+
+    recipients = collections.Counter(str(m["To"]) for m in recorder.messages)
+    print(f"killed after {killed_at} sent; ledger {dict(states)}; {len(recipients)} recipients")
+    assert max(recipients.values()) == 1  # never a message twice
+    in_doubt = states[RESERVED]  # claimed by the killed process: it may have gone out; never sent again
+    assert states[SENT] + in_doubt == COUNT - PER_RUN and in_doubt <= THREADS, states
+    assert COUNT - in_doubt <= len(recipients) <= COUNT and killed_at < COUNT
+    reports = [r for r in store.reports("send_batch", limit=1000)]
+    assert sum(r["summary"]["sent"] for r in reports) >= states[SENT] - THREADS * BATCH

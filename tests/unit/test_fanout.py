@@ -1,0 +1,80 @@
+"""Fan-out on fakes: a day with more due than a run sends goes through the send queue in batches,
+each message sent once however often its batch arrives."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from functions.core.ledger import QUEUED, RESERVED, SENT
+from functions.fanout import BatchUnreadable, decode, encode
+from functions.followup.job import run_followup
+from functions.sendbatch.job import SendBatchDeps, run_send_batch
+from functions.survey.offers import SurveyRules
+from tests.helpers import NINE_AM
+from tests.helpers.fakes import MemoryChannel, MemoryQueue, MemoryStore
+from tests.helpers.support import deps, many_customers, memory_sheet
+
+
+def fanned_out(count: int, queue: MemoryQueue, store: MemoryStore, channel: MemoryChannel):
+    wiring = deps(memory_sheet(many_customers(count, 1, 10_000)), store, channel, surveys=SurveyRules(),
+                  queue=queue, fanout_after=10, fanout_batch_size=7)  # fmt: skip
+    return run_followup(wiring, NINE_AM).report
+
+
+def test_a_big_day_sends_what_fits_and_queues_the_rest_in_batches():
+    queue, store, channel = MemoryQueue(), MemoryStore(), MemoryChannel()
+    report = fanned_out(40, queue, store, channel)
+    assert report["summary"]["sent"] == 10 and report["summary"]["queued"] == 30 and report["batches"] == 5
+    assert len(channel.delivered) == 10 and [c for c, _ in queue.batches] == ["email"] * 5
+    assert {store.entry(q["key"]).state for q in report["queued"]} == {QUEUED}
+    worker = SendBatchDeps(store, {"email": channel})
+    for _, batch in queue.batches + queue.batches[:2]:  # Pub/Sub delivers at least once: two batches twice
+        run_send_batch(worker, batch, NINE_AM)
+    assert len(channel.delivered) == 40 and len({m.to for m in channel.delivered}) == 40
+    assert {e.state for e in store.ledger.values()} == {SENT}
+    rerun = fanned_out(40, queue, store, channel)
+    assert rerun["summary"]["sent"] == rerun["summary"]["queued"] == 0
+
+
+def test_a_batch_run_killed_mid_batch_leaves_one_in_doubt_and_its_redelivery_sends_the_rest():
+    queue, store, channel = MemoryQueue(), MemoryStore(), MemoryChannel()
+    fanned_out(17, queue, store, channel)
+    (_, batch), *_ = queue.batches
+
+    class Killed(MemoryChannel):
+        def deliver(self, message):
+            if len(self.delivered) == 3:
+                raise KeyboardInterrupt("killed")  # the process dies while sending the 4th
+            super().deliver(message)
+
+    dying = Killed()
+    with pytest.raises(KeyboardInterrupt):
+        run_send_batch(SendBatchDeps(store, {"email": dying}), batch, NINE_AM)
+    report = run_send_batch(SendBatchDeps(store, {"email": channel}), batch, NINE_AM)
+    assert report["summary"]["skipped"] == 4 and report["summary"]["sent"] == 3
+    states = [store.entry(d.key).state for d in decode(batch)]
+    assert states.count(SENT) == 6 and states.count(RESERVED) == 1  # the one in flight: in doubt, never resent
+
+
+def test_the_queue_refusing_releases_the_batch_for_the_next_run():
+    store, channel = MemoryStore(), MemoryChannel()
+    report = fanned_out(15, MemoryQueue(refuse=True), store, channel)
+    assert report["summary"]["queued"] == 0 and report["summary"]["sent"] == 10
+    assert sum(s["reason"] == "deferred" for s in report["skipped"]) == 5
+    assert len(store.ledger) == 10  # the five queued were released
+    assert fanned_out(15, MemoryQueue(), store, channel)["summary"]["queued"] == 0  # 10 more fit in the next run
+
+
+def test_a_batch_round_trips_and_anything_else_is_refused_by_name():
+    queue, store = MemoryQueue(), MemoryStore()
+    fanned_out(12, queue, store, MemoryChannel())
+    (_, batch), *_ = queue.batches
+    (first, second) = decode(batch)
+    assert first.entry.state == QUEUED and first.message.to.endswith("@example.com") and first.survey is None
+    assert decode(encode([first, second])) == [first, second]
+    for bad in (b"", b"{}", b'{"v": 2, "items": []}', b"\xff", b'{"v": 1, "items": [{"entry": {}}]}'):
+        with pytest.raises(BatchUnreadable):
+            decode(bad)
+    assert dataclasses.replace(first.entry, state=QUEUED) == first.entry
