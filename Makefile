@@ -49,6 +49,7 @@ bundle: $(BIN)/.installed
 	$(BIN)/python scripts/bundle.py
 
 bench: $(BIN)/.installed
+	$(BIN)/python bench/cost.py
 	$(BIN)/python bench/plan.py
 	$(BIN)/python bench/coldstart.py
 	$(BIN)/python bench/store.py

@@ -29,4 +29,5 @@ module "careloop" {
   sms_sender         = var.sms_sender
   zalo_app_id        = var.zalo_app_id
   zalo_templates     = var.zalo_templates
+  fanout_enabled     = var.fanout_enabled
 }

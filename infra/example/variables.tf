@@ -63,3 +63,9 @@ variable "zalo_templates" {
   description = "Zalo ZNS: approved template per kind, e.g. checkin:123456,birthday:123457."
   default     = ""
 }
+
+variable "fanout_enabled" {
+  type        = bool
+  description = "Send big days (more than 1,000 due) through Pub/Sub and send_batch functions."
+  default     = false
+}

@@ -50,13 +50,12 @@ def resources() -> list[tuple[str, str, dict]]:
     return found
 
 
-def entry_points() -> set[str]:
+def entry_points(decorator: str = "functions_framework.http") -> set[str]:
     tree = ast.parse((ROOT / "main.py").read_text())
     return {
         node.name
         for node in tree.body
-        if isinstance(node, ast.FunctionDef)
-        and any(ast.unparse(d) == "functions_framework.http" for d in node.decorator_list)
+        if isinstance(node, ast.FunctionDef) and any(ast.unparse(d) == decorator for d in node.decorator_list)
     }
 
 
@@ -137,6 +136,32 @@ def test_functions_read_pinned_secret_versions_and_firestore_has_its_index():
     ]
     database = next(body for kind, _, body in resources() if kind == "google_firestore_database")
     assert unquote(database["delete_protection_state"]) == "DELETE_PROTECTION_ENABLED"
+
+
+def test_send_batch_is_private_fed_by_push_with_a_dead_letter_and_reads_only_its_channel_secrets():
+    assert entry_points("functions_framework.cloud_event") == {"send_batch"}
+    found = {(kind, name): body for kind, name, body in resources()}
+    function = found["google_cloudfunctions2_function", "send_batch"]
+    assert function["for_each"] == "${local.fanout_channels}"
+    assert unquote(function["build_config"][0]["entry_point"]) == "send_batch"
+    service = function["service_config"][0]
+    assert unquote(service["ingress_settings"]) == "ALLOW_INTERNAL_ONLY"
+    assert service["max_instance_request_concurrency"] == 1  # a batch at a time: max instances is the rate
+    assert service["max_instance_count"] == "${var.send_batch_max_instances[each.key]}"
+    assert service["service_account_email"] == "${google_service_account.send_batch[0].email}"
+    secrets = service["dynamic"][0]['"secret_environment_variables"']["for_each"]
+    assert secrets == "${toset(local.channel_secrets[each.key])}"
+    subscription = found["google_pubsub_subscription", "send"]
+    token = subscription["push_config"][0]["oidc_token"][0]
+    assert token["service_account_email"] == "${google_service_account.pubsub_push[0].email}"
+    dead_letter = subscription["dead_letter_policy"][0]
+    assert dead_letter["dead_letter_topic"] == "${google_pubsub_topic.dead_letter[0].id}"
+    assert dead_letter["max_delivery_attempts"] == 5
+    invoker = found["google_cloud_run_service_iam_member", "push_invokes"]
+    assert unquote(invoker["member"]) == "serviceAccount:${google_service_account.pubsub_push[0].email}"
+    publisher = found["google_pubsub_topic_iam_member", "runtime_publishes"]
+    assert unquote(publisher["role"]) == "roles/pubsub.publisher"
+    assert "signing_key" not in str(module_locals()["channel_secrets"])  # it signs links; batches hold them made
 
 
 def test_every_variable_is_typed_and_described():

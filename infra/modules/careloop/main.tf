@@ -4,6 +4,7 @@ locals {
     "cloudfunctions.googleapis.com", "run.googleapis.com", "cloudbuild.googleapis.com",
     "artifactregistry.googleapis.com", "cloudscheduler.googleapis.com", "firestore.googleapis.com",
     "secretmanager.googleapis.com", "sheets.googleapis.com", "storage.googleapis.com", "iam.googleapis.com",
+    "pubsub.googleapis.com",
   ])
   # Every entry point in main.py: the public ones answer customers (and Twilio), the scheduled ones
   # only Cloud Scheduler. Each public function reads just the secrets it needs.
@@ -14,6 +15,10 @@ locals {
   }
   sms_enabled  = var.twilio_account_sid != ""
   zalo_enabled = var.zalo_app_id != ""
+  # Fan-out (fanout.tf): a send queue per channel, each with its own send_batch function, whose
+  # max instances are that channel's rate limit.
+  fanout_channels = var.fanout_enabled ? toset(concat(["email"], local.sms_enabled ? ["sms"] : [], local.zalo_enabled ? ["zalo"] : [])) : toset([])
+  channel_secrets = { email = ["smtp_password"], sms = ["twilio_auth_token"], zalo = ["zalo_app_secret", "zalo_refresh_token"] }
   scheduled_functions = {
     followup_daily = { entry_point = "followup_daily", description = "Birthday wishes and check-ins", schedule = var.followup_schedule }
     escalate_sync  = { entry_point = "escalate_sync", description = "Cases, SLAs and escalation", schedule = var.escalate_schedule }
@@ -49,7 +54,12 @@ locals {
     } : {}, local.zalo_enabled ? {
     CARELOOP_ZALO_APP_ID    = var.zalo_app_id
     CARELOOP_ZALO_TEMPLATES = var.zalo_templates
+    } : {}, var.fanout_enabled ? {
+    CARELOOP_PUBSUB_TOPIC      = local.send_topic_prefix
+    CARELOOP_FANOUT_AFTER      = tostring(var.fanout_after)
+    CARELOOP_FANOUT_BATCH_SIZE = tostring(var.fanout_batch_size)
   } : {}, var.extra_environment)
+  send_topic_prefix = "careloop-send"
 }
 
 resource "google_project_service" "apis" {
@@ -83,6 +93,27 @@ resource "google_firestore_index" "reports_by_job" {
   fields {
     field_path = "saved_at"
     order      = "DESCENDING"
+  }
+}
+
+# What the runs query beyond single fields (functions/adapters/stores/firestore.py): messages
+# counted by state, day and channel or kind (the Dashboard), vouchers issued and used.
+resource "google_firestore_index" "counts" {
+  for_each = {
+    ledger_by_day          = { collection = "ledger", fields = ["state", "business_day"] }
+    ledger_by_channel      = { collection = "ledger", fields = ["state", "channel", "business_day"] }
+    ledger_by_kind         = { collection = "ledger", fields = ["state", "kind", "business_day"] }
+    vouchers_used_by_issue = { collection = "vouchers", fields = ["used", "issued"] }
+  }
+  project    = var.project_id
+  database   = google_firestore_database.careloop.name
+  collection = each.value.collection
+  dynamic "fields" {
+    for_each = each.value.fields
+    content {
+      field_path = fields.value
+      order      = "ASCENDING"
+    }
   }
 }
 

@@ -134,3 +134,27 @@ variable "manager_emails" {
   description = "Who gets the weekly digest, separated by commas; empty: the tier-3 owner of the matrix's '*' row."
   default     = ""
 }
+
+variable "fanout_enabled" {
+  type        = bool
+  description = "Send big days through Pub/Sub: a send queue and a send_batch function per channel"
+  default     = false
+}
+
+variable "fanout_after" {
+  type        = number
+  description = "Messages a follow-up run sends itself; with fan-out on, the rest go through the send queue"
+  default     = 1000
+}
+
+variable "fanout_batch_size" {
+  type        = number
+  description = "Messages in one send-queue batch (one send_batch call)"
+  default     = 100
+}
+
+variable "send_batch_max_instances" {
+  type        = map(number)
+  description = "Each channel's rate limit: send_batch instances at once, each sending one batch at a time"
+  default     = { email = 2, sms = 1, zalo = 1 }
+}
