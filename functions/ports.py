@@ -196,6 +196,9 @@ class SendQueue(Protocol):
     def publish(self, channel: str, batches: Sequence[bytes]) -> None:
         """Return once the queue holds every batch; raise QueueUnavailable when it cannot take them."""
 
+    def missing(self, channels: Sequence[str]) -> list[str]:
+        """The queues of those channels that cannot be found or reached (`careloop check`), by name."""
+
 
 class StatusCallbacks(Protocol):
     """A provider's delivery reports, posted to careloop (Twilio's SMS status callbacks)."""

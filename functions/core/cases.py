@@ -58,6 +58,12 @@ def case_id_for(key: str) -> str:
     return derived_id("HS-", key, 8)
 
 
+def could_be_case_id(text: str) -> bool:
+    """Whether a cell could hold a Case ID careloop made ("HS-" and 8 base32 characters): anything
+    else is no case, and is never looked up (a huge or odd cell must not reach the store)."""
+    return len(text) == 11 and text.startswith("HS-") and all(c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" for c in text[3:])
+
+
 @dataclass(frozen=True)
 class CaseRecord:
     case_id: str

@@ -136,6 +136,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "and the built-in text goes out.",
     ),
     "channels": ("Kênh gửi", "Channels"),
+    "send_queue": ("Hàng đợi gửi (Pub/Sub)", "Send queue (Pub/Sub)"),
+    "check_queue": (
+        "có đủ chủ đề; quá {after} tin một lần chạy thì phần còn lại đi theo lô {size} tin",
+        "topics found; past {after} messages a run, the rest go in batches of {size}",
+    ),
     "digest_no_manager": (
         "Không biết gửi bản tin tuần cho ai: đặt manager_emails, hoặc người phụ trách cấp 3 ở dòng '*' của "
         "Ma trận leo thang",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from functions.core.cases import CaseRecord, flag_key
+from functions.core.cases import RESOLVED, CaseRecord, could_be_case_id, flag_key
 from functions.core.customers import CustomerSheet, read_customers
 from functions.core.errors import JobCannotRun
 from functions.core.i18n import both, say
@@ -57,6 +57,7 @@ class _Read:
     answered: list[Survey]  # answered since the last run
     problems: list[dict[str, Any]]
     state: dict[str, Any]  # the job's bookmarks (escalate.dashboard, the answers' watermark)
+    digests: dict[str, str]  # the Cases rows last found in step (escalate.synced)
     texts: MessageTab | None = None  # the Messages tab: staff's text for the survey after a case
 
 
@@ -125,8 +126,9 @@ def _read(deps: EscalationDeps, now: datetime) -> _Read:
         texts = message_texts(tables.get(MESSAGES.key), deps.templates, deps.links, deps.sms, deps.business_name,
                               deps.staff_language, deps.surveys is not None, VoucherRules())  # fmt: skip
     case_rows = read_case_rows(tables[CASES.key])
-    cases, known = _cases_to_read(deps, case_rows, flags, state)
-    return _Read(tables, matrix, sheet, flags, case_rows, cases, known, answered, problems, state, texts)
+    digests = synced.load(deps.store)
+    cases, known = _cases_to_read(deps, case_rows, flags, state, digests)
+    return _Read(tables, matrix, sheet, flags, case_rows, cases, known, answered, problems, state, digests, texts)
 
 
 def _answers_since(state: dict[str, Any], now: datetime) -> datetime:
@@ -135,11 +137,10 @@ def _answers_since(state: dict[str, Any], now: datetime) -> datetime:
 
 
 def _cases_to_read(
-    deps: EscalationDeps, rows: list[CaseRow], flags: list[Flag], state: dict[str, Any]
+    deps: EscalationDeps, rows: list[CaseRow], flags: list[Flag], state: dict[str, Any], digests: dict[str, str]
 ) -> tuple[list[CaseRecord], frozenset[str]]:
     """Every open case, and by ID: closed cases whose row changed or is gone, cases a flag names that
     no digest knows, and cases whose survey was put off. The rest are known without a read."""
-    digests = synced.load(deps.store)
     opened = deps.store.cases(open_only=True)
     open_ids = {c.case_id for c in opened}
     in_step = {r.case_id for r in rows if r.case_id in digests and digests[r.case_id] == synced.row_digest(r)}
@@ -148,7 +149,7 @@ def _cases_to_read(
     wanted |= {case_id for case_id in digests if case_id not in listed}  # a row staff deleted: put back
     wanted |= {f.case_id for f in flags if f.case_id and f.case_id not in digests}
     wanted |= set(state.get("survey_pending", ()))
-    read = deps.store.cases_by_id(wanted - open_ids)
+    read = deps.store.cases_by_id({case_id for case_id in wanted - open_ids if could_be_case_id(case_id)})
     missing = (wanted - open_ids) - {c.case_id for c in read}
     if missing & digests.keys():  # a digest of a case the store no longer has
         synced.save(deps.store, dict.fromkeys(missing & digests.keys()))
@@ -197,9 +198,9 @@ def _write_back(
         return {"rows": 0, "missed": [], "error": str(error)}
     # Only now that the sheet shows them: the answers are taken in, the rows in step.
     deps.store.save_job_state(JOB, state)
-    written = {w.row_id for w in case_writes}
-    synced.save(deps.store, {r.case_id: None if r.case_id in written else synced.row_digest(r)
-                             for r in read.case_rows if r.case_id in applied.final})  # fmt: skip
+    written = {w.row_id for w in case_writes if w.row_id}
+    closed = {case_id: case.status == RESOLVED for case_id, case in applied.final.items()}
+    synced.save(deps.store, synced.changes(read.case_rows, closed, written, read.digests))
     return {"rows": sum(len(w.rows) for w in writes), "missed": [w.row_id or f"row {w.row_number}" for w in missed]}
 
 

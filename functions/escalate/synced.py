@@ -8,7 +8,7 @@ costs a read: the row differs, the case is read and compared again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from functions.core.ids import digest_hex
 from functions.core.text import cell_text
@@ -31,6 +31,17 @@ def load(store: Store) -> dict[str, str]:
     for shard in range(SHARDS):
         digests.update(store.job_state(f"escalate-rows-{shard}"))
     return digests
+
+
+def changes(
+    rows: Iterable[CaseRow], read: Mapping[str, bool], written: Collection[str], digests: Mapping[str, str]
+) -> dict[str, str | None]:
+    """After a write-back, the digests that change: each closed case's row that needed no write
+    gets one; a row written is read again next run; an open case is read every run and needs none.
+    `read`: the cases this run read, by ID → whether closed."""
+    wanted: dict[str, str | None] = {case_id: None for case_id, closed in read.items() if not closed}
+    wanted |= {r.case_id: None if r.case_id in written else row_digest(r) for r in rows if read.get(r.case_id)}
+    return {case_id: digest for case_id, digest in wanted.items() if digests.get(case_id) != digest}
 
 
 def save(store: Store, changes: Mapping[str, str | None]) -> None:

@@ -338,3 +338,6 @@ class MemoryQueue:
         if self.refuse:
             raise QueueUnavailable("Pub/Sub: 503 the service is unavailable")
         self.batches += [(channel, b) for b in batches]
+
+    def missing(self, channels: Sequence[str]) -> list[str]:
+        return list(channels) if self.refuse else []

@@ -26,6 +26,11 @@ class ReadCounting(MemoryStore):
         super().__init__()
         self.by_id: list[set[str]] = []
         self.whole: list[str] = []
+        self.saved: list[str] = []
+
+    def save_job_state(self, name, fields):
+        self.saved.append(name)
+        super().save_job_state(name, fields)
 
     def cases_by_id(self, case_ids):
         wanted = set(case_ids)
@@ -64,8 +69,10 @@ def test_closed_cases_in_step_with_their_rows_are_not_read(store):
     ids = resolved_cases(store, sheet, 5)
     run_escalate(deps(sheet, store), FRIDAY_4PM + timedelta(minutes=30))  # takes the resolved rows' digests
     store.by_id.clear()
+    store.saved.clear()
     report = run_escalate(deps(sheet, store), FRIDAY_4PM + timedelta(minutes=45))
     assert store.by_id == [set()] and store.whole == [] and report["problems"] == []
+    assert store.saved == ["escalate"]  # the watermark; no row's digest changed
     assert {c.status for c in store.cases_by_id(ids)} == {RESOLVED}
 
 
@@ -99,13 +106,15 @@ def test_a_flag_naming_a_closed_case_is_known_without_a_read_and_an_unknown_id_i
     ids = resolved_cases(store, sheet, 2)
     run_escalate(deps(sheet, store), FRIDAY_4PM + timedelta(minutes=30))
     rows = sheet.tables["Khách hàng"].rows
-    rows[0][7], rows[1][7] = ids[0], "HS-KHONGCO"
+    rows[0][7], rows[1][7] = ids[0], "HS-KHONGCO2"
+    table = sheet.tables["Hồ sơ"]
+    table.rows.append(["x" * 50_000 + "/\r\n", "", "", "", "", "", "", "Mở"])  # never looked up
     store.by_id.clear()
     report = run_escalate(deps(sheet, store), FRIDAY_4PM + timedelta(minutes=45))
-    assert store.by_id == [{"HS-KHONGCO"}]
-    assert [p.get("customer_id") for p in report["problems"]] == ["C-1"] and "HS-KHONGCO" in report["problems"][0][
-        "message"
-    ]
+    assert store.by_id == [{"HS-KHONGCO2"}]
+    unknown = [p for p in report["problems"] if p.get("customer_id")]
+    assert [p["customer_id"] for p in unknown] == ["C-1"] and "HS-KHONGCO2" in unknown[0]["message"]
+    assert len(report["problems"]) == 2  # and the Cases row holding no Case ID
 
 
 def test_a_survey_put_off_overnight_is_sent_when_the_office_opens(store):

@@ -140,3 +140,17 @@ def test_channels_are_configured_by_their_settings():
     shown = settings.redacted()
     assert shown["twilio_auth_token"] == shown["zalo_app_secret"] == "***"
     assert shown["zalo_templates"] == "checkin:1,birthday:2"
+
+
+def test_the_send_queue_needs_a_topic_name_and_a_project():
+    from functions.settings import pubsub_project
+
+    with pytest.raises(SettingsError) as error:
+        load_settings(env={"CARELOOP_PUBSUB_TOPIC": "careloop-send"})
+    assert "CARELOOP_PUBSUB_PROJECT" in str(error.value) and len(error.value.problems) == 1
+    with pytest.raises(SettingsError) as error:
+        load_settings(env={"CARELOOP_PUBSUB_TOPIC": "gửi tin/1", "CARELOOP_FANOUT_BATCH_SIZE": "0"})
+    assert "CARELOOP_PUBSUB_TOPIC" in str(error.value) and "CARELOOP_FANOUT_BATCH_SIZE" in str(error.value)
+    settings = load_settings(env={"CARELOOP_PUBSUB_TOPIC": "careloop-send", "CARELOOP_STORE": "firestore://acme-care"})
+    assert pubsub_project(settings) == "acme-care" and settings.fanout_after == 1000
+    assert load_settings(env={}).pubsub_topic == ""  # off by default: every run sends all it has

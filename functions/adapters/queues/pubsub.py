@@ -30,6 +30,17 @@ class PubSubQueue:
     def topic(self, channel: str) -> str:
         return f"projects/{self.project}/topics/{topic_name(self.topic_prefix, channel)}"
 
+    def missing(self, channels: Sequence[str]) -> list[str]:
+        from google.api_core import exceptions as api
+
+        found = []
+        for channel in channels:
+            try:
+                self.publisher.get_topic(request={"topic": self.topic(channel)}, timeout=self.timeout)
+            except (api.GoogleAPICallError, api.RetryError) as error:
+                found.append(f"{self.topic(channel)} ({type(error).__name__})")
+        return found
+
     def publish(self, channel: str, batches: Sequence[bytes]) -> None:
         from google.api_core import exceptions as api
 

@@ -134,6 +134,11 @@ def run_checks(settings, say: Callable[[str], None]) -> int:
     except Exception as error:
         result(False, both("store"), str(error))
     result(True, both("channels"), channels_configured(settings))
+    queue = bootstrap.send_queue(settings)
+    if queue is not None:
+        missing = queue.missing(sorted(configured_channels(settings)))
+        detail = both("check_queue", after=settings.fanout_after, size=settings.fanout_batch_size)
+        result(not missing, both("send_queue"), "; ".join(missing) or detail)
     texts = _message_tab(settings, tables.get(MESSAGES.key))
     if MESSAGES.key in tables:
         invalid = "; ".join(f"{both('row')} {row}: {note}" for row, note in texts.invalid)
