@@ -7,8 +7,8 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from functions.adapters.stores import firestore as firestore_store
 from functions.adapters.stores.firestore import FirestoreStore
+from functions.adapters.stores.firestore_documents import entry_fields, survey_document
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import OPEN, RESOLVED, CaseRecord, case_fields, case_id_for
 from functions.core.ledger import SENT, LedgerEntry
@@ -50,10 +50,10 @@ def seed_history(store: FirestoreStore, now: datetime, cases: int, surveys: int,
         answers = (Answer(rng.choice((3, 4, 5, 5)), made + timedelta(hours=3)),) if n % 3 == 0 else ()
         survey = Survey(survey_id_for(customer, f"checkin/{n}"), customer, f"checkin/{n}", "vi", made,
                         made + timedelta(days=30), answers)  # fmt: skip
-        survey_documents.append((store._survey_ref(survey.survey_id), firestore_store._survey_document(survey)))
+        survey_documents.append((store._survey_ref(survey.survey_id), survey_document(survey)))
     _commit_all(store, survey_documents)
     day = now.date()
     entries = [LedgerEntry(f"birthday/B-{n}/2026", f"B-{n}", "birthday", "email", day, SENT, now, now)
                for n in range(messages)]  # fmt: skip
-    _commit_all(store, [(store._ledger(e.key), firestore_store._entry_fields(e)) for e in entries])
+    _commit_all(store, [(store._ledger(e.key), entry_fields(e)) for e in entries])
     return [list(case_cells(c, calendar, "vi").values()) + [""] for c in records]

@@ -5,10 +5,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from functions.adapters.stores.firestore import FirestoreStore, _fitted, document_id, key_of
+from functions.adapters.stores.firestore import FirestoreStore
+from functions.adapters.stores.firestore_documents import document_id, fitted, key_of
 from functions.adapters.stores.sqlite import SqliteStore
 from functions.core.errors import StoreUnavailable
-from tests.helpers import TODAY, free_port
+from tests.helpers import NINE_AM, TODAY, free_port
 
 
 def test_sqlite_unreachable_says_so(tmp_path):
@@ -41,7 +42,7 @@ def test_firestore_unreachable_is_store_unavailable(monkeypatch):
 
 def test_firestore_reports_are_trimmed_to_fit_a_document():
     report = {"job": "followup", "now": "x", "problems": [{"message": "x" * 200}] * 20000, "sent": [{"k": 1}] * 3}
-    body = _fitted(report)
+    body = fitted(report)
     assert len(body.encode()) <= 900_000 and '"truncated": ["problems"]' in body and '"sent": [{"k": 1}' in body
 
 
@@ -64,3 +65,29 @@ def test_a_store_file_from_before_channel_attempts_gains_the_column_and_keeps_it
     assert store.reserve(LedgerEntry("birthday/C-1/2026", "C-1", "birthday", "zalo", TODAY)) is True
     store.record_attempt("birthday/C-1/2026", "zalo: -118", "sms", datetime.now(UTC))
     assert store.entry("birthday/C-1/2026").attempts == ("zalo: -118",)
+
+
+def test_a_store_file_from_before_bounded_reads_gains_its_columns_filled_from_the_bodies(tmp_path):
+    import dataclasses
+    import sqlite3
+    from datetime import timedelta
+
+    from functions.adapters.stores.sqlite_schema import case_json, survey_json
+    from functions.core.surveys import Answer
+    from tests.integration.test_store_contract import a_case, a_survey
+
+    answered = a_survey("C-1", created=NINE_AM - timedelta(days=3))
+    answered = dataclasses.replace(answered, answers=(Answer(5, NINE_AM - timedelta(days=2)),))
+    case = a_case(1, created=NINE_AM - timedelta(days=5), updated_at=NINE_AM - timedelta(days=1))
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:  # cases and surveys as issue 15's release kept them
+        db.execute("CREATE TABLE cases (case_id TEXT PRIMARY KEY, status TEXT NOT NULL, body TEXT NOT NULL)")
+        db.execute("CREATE TABLE surveys (survey_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL)")
+        db.execute("INSERT INTO cases VALUES (?, ?, ?)", (case.case_id, case.status, case_json(case)))
+        db.execute("INSERT INTO surveys VALUES (?, ?, ?)", (answered.survey_id, "2026-11-20T02:00:00+00:00",
+                                                             survey_json(answered)))  # fmt: skip
+    store = SqliteStore(path)
+    assert [c.case_id for c in store.cases_updated(NINE_AM - timedelta(days=2))] == [case.case_id]
+    assert store.cases_updated(NINE_AM) == []
+    assert [s.survey_id for s in store.surveys_answered(NINE_AM - timedelta(days=2, minutes=1))] == [answered.survey_id]
+    assert store.job_state("escalate") == {}  # the table is made too

@@ -1,9 +1,9 @@
 """Store adapter on Cloud Firestore (google-cloud-firestore), the production store.
 
 Reserving is `create()`, which fails when the document exists: two runs cannot both reserve a
-message. Document ids are the idempotency keys made safe for Firestore ("/" is not allowed):
-"birthday/C-00042/2026" → "birthday~C-00042~2026" ("~" and "%" themselves are %-escaped).
-The client is made on first use, never at import; FIRESTORE_EMULATOR_HOST is honoured by it.
+message. Document ids are the idempotency keys made safe for Firestore, and each record's fields
+are laid out, in `firestore_documents`. Counts use `count()` (a read per 1,000 entries). The
+client is made on first use, never at import; FIRESTORE_EMULATOR_HOST is honoured by it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,14 @@ from datetime import date, datetime
 from functools import cached_property, wraps
 from typing import TYPE_CHECKING, Any
 
+from functions.adapters.stores.firestore_documents import (
+    document_id,
+    entry_fields,
+    entry_from,
+    fitted,
+    survey_document,
+    voucher_document,
+)
 from functions.core.cases import IN_PROGRESS, OPEN, CaseEvent, CaseRecord, case_fields, case_from_fields
 from functions.core.errors import StoreUnavailable
 from functions.core.ledger import (
@@ -32,8 +40,8 @@ from functions.core.ledger import (
     StoredCredential,
     releasable,
 )
-from functions.core.surveys import Answer, Survey, TooManyAnswers, answer_fields, survey_fields, survey_from_fields
-from functions.core.vouchers import Voucher, voucher_fields, voucher_from_fields
+from functions.core.surveys import Answer, Survey, TooManyAnswers, answer_fields, survey_from_fields
+from functions.core.vouchers import Voucher, voucher_from_fields
 
 if TYPE_CHECKING:  # short links are for SMS and Zalo: a run without them never loads the module
     from functions.core.short_links import ShortLink
@@ -45,21 +53,12 @@ IN_LIMIT = 30  # Firestore's most values in one `in` filter
 BATCH_LIMIT = 500  # Firestore's most writes in one batch
 GET_CHUNK = 300
 PARALLEL_CREATES = 16
-REPORT_LIMIT = 900_000  # bytes of JSON; a document holds at most 1 MiB
 
 
 def FieldFilter(field: str, op: str, value: Any) -> Any:  # noqa: N802 - stands in for the class it makes
     from google.cloud.firestore_v1.base_query import FieldFilter as made  # loaded with the client, not before
 
     return made(field, op, value)
-
-
-def document_id(key: str) -> str:
-    return key.replace("%", "%25").replace("~", "%7E").replace("/", "~")
-
-
-def key_of(document: str) -> str:
-    return document.replace("~", "/").replace("%7E", "~").replace("%25", "%")
 
 
 def _unavailable_on_error(method):
@@ -118,7 +117,7 @@ class FirestoreStore:
 
     @_unavailable_on_error
     def reserve(self, entry: LedgerEntry) -> bool:
-        return self._create(self._ledger(entry.key), _entry_fields(entry))
+        return self._create(self._ledger(entry.key), entry_fields(entry))
 
     def reserve_many(self, entries: Sequence[LedgerEntry], surveys: Mapping[str, Survey] | None = None) -> set[str]:
         # Each entry (with its survey) is a commit of its own: a batch would fail whole on one
@@ -172,9 +171,9 @@ class FirestoreStore:
         batch = self.client.batch()  # all, or none: one commit
         if done is not None:
             batch.update(self._ledger(done), sent)
-        batch.create(self._ledger(following.key), _entry_fields(following))
+        batch.create(self._ledger(following.key), entry_fields(following))
         if survey is not None:
-            batch.create(self._survey_ref(survey.survey_id), _survey_document(survey))
+            batch.create(self._survey_ref(survey.survey_id), survey_document(survey))
         try:
             batch.commit(**self._call())
             return True
@@ -278,7 +277,7 @@ class FirestoreStore:
 
     @_unavailable_on_error
     def issue_voucher(self, voucher: Voucher) -> Voucher:
-        if self._create(self._voucher_ref(voucher.code), _voucher_document(voucher)):
+        if self._create(self._voucher_ref(voucher.code), voucher_document(voucher)):
             return voucher
         stored = self.voucher(voucher.code)
         assert stored is not None  # created by someone else a moment ago; vouchers are never deleted
@@ -339,7 +338,7 @@ class FirestoreStore:
     @_unavailable_on_error
     def entry(self, key: str) -> LedgerEntry | None:
         fields = self._fields(self._ledger(key))
-        return _entry(fields) if fields else None
+        return entry_from(fields) if fields else None
 
     @_unavailable_on_error
     def facts(self, keys: Iterable[str], day: date, customers: Iterable[str] | None = None) -> LedgerFacts:
@@ -407,14 +406,14 @@ class FirestoreStore:
             .where(filter=FieldFilter("business_day", ">=", first.isoformat()))
             .where(filter=FieldFilter("business_day", "<=", last.isoformat()))
         )
-        found = [_entry(s.to_dict()) for s in query.stream(**self._call())]
+        found = [entry_from(s.to_dict()) for s in query.stream(**self._call())]
         return sorted((e for e in found if e.state == SENT), key=lambda e: (e.business_day, e.key))
 
     @_unavailable_on_error
     def unconfirmed(self) -> list[LedgerEntry]:
         pending = [RESERVED, QUEUED, FAILED, UNCERTAIN]
         query = self.client.collection(LEDGER).where(filter=FieldFilter("state", "in", pending))
-        entries = [_entry(s.to_dict()) for s in query.stream(**self._call())]
+        entries = [entry_from(s.to_dict()) for s in query.stream(**self._call())]
         return sorted(entries, key=lambda e: (e.reserved_at is None, e.reserved_at or datetime.min, e.key))
 
     # ---- opt-outs and reports --------------------------------------------------------------
@@ -516,7 +515,7 @@ class FirestoreStore:
 
     @_unavailable_on_error
     def create_survey(self, survey: Survey) -> bool:
-        return self._create(self._survey_ref(survey.survey_id), _survey_document(survey))
+        return self._create(self._survey_ref(survey.survey_id), survey_document(survey))
 
     @_unavailable_on_error
     def survey(self, survey_id: str) -> Survey | None:
@@ -601,7 +600,7 @@ class FirestoreStore:
             {
                 "job": report["job"],
                 "at": report["now"],
-                "body": _fitted(report),
+                "body": fitted(report),
                 "saved_at": firestore.SERVER_TIMESTAMP,
             },
             **self._call(),
@@ -618,56 +617,3 @@ class FirestoreStore:
             .limit(limit)
         )
         return [json.loads(s.get("body")) for s in query.stream(**self._call())]
-
-
-def _survey_document(survey: Survey) -> dict[str, Any]:
-    """The survey, and when it was last answered (what the escalation run asks for)."""
-    return {**survey_fields(survey), "answered_at": survey.latest.at if survey.latest else None}
-
-
-def _voucher_document(voucher: Voucher) -> dict[str, Any]:
-    """The voucher, and whether it was used (what the Dashboard counts)."""
-    return {**voucher_fields(voucher), "used": voucher.used_on is not None}
-
-
-def _entry_fields(entry: LedgerEntry) -> dict[str, Any]:
-    """A new reservation: updated when reserved; the day as text, so a query compares it exactly."""
-    return {
-        **dataclasses.asdict(entry),
-        "business_day": entry.business_day.isoformat(),
-        "attempts": list(entry.attempts),
-        "updated_at": entry.reserved_at,
-    }
-
-
-def _entry(fields: Mapping[str, Any]) -> LedgerEntry:
-    return LedgerEntry(
-        fields["key"],
-        fields["customer_id"],
-        fields["kind"],
-        fields["channel"],
-        date.fromisoformat(fields["business_day"]),
-        fields["state"],
-        fields.get("reserved_at"),
-        fields.get("updated_at"),
-        fields.get("error", ""),
-        tuple(fields.get("attempts", ())),
-    )
-
-
-def _fitted(report: Mapping[str, Any]) -> str:
-    """The report as JSON, its longest lists cut (and marked) until it fits one document."""
-    body = dict(report)
-    text = json.dumps(body, ensure_ascii=False, default=str)
-    truncated: list[str] = []
-    while len(text.encode()) > REPORT_LIMIT:
-        lists = [k for k, v in body.items() if isinstance(v, list) and len(v) > 1 and k != "truncated"]
-        if not lists:
-            break
-        longest = max(lists, key=lambda k: len(body[k]))
-        body[longest] = body[longest][: len(body[longest]) // 2]
-        if longest not in truncated:
-            truncated.append(longest)
-        body["truncated"] = truncated
-        text = json.dumps(body, ensure_ascii=False, default=str)
-    return text

@@ -9,15 +9,28 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from functions.core.cases import DATETIME_FIELDS, CaseEvent, CaseRecord, case_fields, case_from_fields
+from functions.adapters.stores.sqlite_schema import (
+    answered_at_text,
+    case_from_json,
+    case_json,
+    case_updated_text,
+    delivery_report_from,
+    entry_from_row,
+    initialise,
+    iso_or_none,
+    survey_from_json,
+    survey_json,
+    utc_text,
+    voucher_from_json,
+)
+from functions.core.cases import CaseEvent, CaseRecord
 from functions.core.errors import StoreUnavailable
 from functions.core.i18n import both
 from functions.core.ledger import (
@@ -33,48 +46,12 @@ from functions.core.ledger import (
     StoredCredential,
     releasable,
 )
-from functions.core.surveys import Answer, Survey, TooManyAnswers, survey_fields, survey_from_fields
-from functions.core.vouchers import Voucher, voucher_fields, voucher_from_fields
+from functions.core.surveys import Answer, Survey, TooManyAnswers
+from functions.core.vouchers import Voucher, voucher_fields
 
 if TYPE_CHECKING:  # short links are for SMS and Zalo: a run without them never loads the module
     from functions.core.short_links import ShortLink
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS ledger (
-    key TEXT PRIMARY KEY, customer_id TEXT NOT NULL, kind TEXT NOT NULL, channel TEXT NOT NULL,
-    business_day TEXT NOT NULL, state TEXT NOT NULL, reserved_at TEXT, updated_at TEXT,
-    error TEXT NOT NULL DEFAULT '');
-CREATE INDEX IF NOT EXISTS ledger_by_day ON ledger (business_day);
-CREATE INDEX IF NOT EXISTS ledger_by_state ON ledger (state);
-CREATE TABLE IF NOT EXISTS opt_outs (customer_id TEXT PRIMARY KEY, at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS cases (case_id TEXT PRIMARY KEY, status TEXT NOT NULL, body TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS cases_by_status ON cases (status);
-CREATE TABLE IF NOT EXISTS case_events (id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL,
-    at TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS case_events_by_case ON case_events (case_id);
-CREATE TABLE IF NOT EXISTS surveys (survey_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS surveys_by_time ON surveys (created_at);
-CREATE TABLE IF NOT EXISTS reports (id INTEGER PRIMARY KEY AUTOINCREMENT, job TEXT NOT NULL,
-    at TEXT NOT NULL, body TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS undelivered (key TEXT PRIMARY KEY, at TEXT NOT NULL, body TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS undelivered_by_time ON undelivered (at);
-CREATE TABLE IF NOT EXISTS short_links (code TEXT PRIMARY KEY, body TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS credentials (name TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS vouchers (code TEXT PRIMARY KEY, issued TEXT NOT NULL, body TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS vouchers_by_issue ON vouchers (issued);
-CREATE TABLE IF NOT EXISTS job_state (name TEXT PRIMARY KEY, body TEXT NOT NULL);
-"""
-# Columns added after the first release: a store file made earlier gains them when opened (and
-# each row's value, from its body, by BACKFILL).
-ADDED_COLUMNS = {
-    "ledger": {"attempts": "TEXT NOT NULL DEFAULT '[]'"},
-    "cases": {"updated_at": "TEXT"},
-    "surveys": {"answered_at": "TEXT"},
-}
-ADDED_INDEXES = """
-CREATE INDEX IF NOT EXISTS cases_by_update ON cases (updated_at);
-CREATE INDEX IF NOT EXISTS surveys_by_answer ON surveys (answered_at);
-"""
 T = TypeVar("T")
 CHUNK = 500  # SQLite's limit on bound parameters is far above; keeps statements small
 
@@ -90,10 +67,6 @@ def _unavailable_on_error(method):
     return wrapper
 
 
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 class SqliteStore:
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -106,7 +79,7 @@ class SqliteStore:
         with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as connection:
             connection.execute("PRAGMA busy_timeout = 30000")
             if not self._ready:
-                _initialise(connection)
+                initialise(connection)
                 self._ready = True
             yield connection
 
@@ -208,15 +181,17 @@ class SqliteStore:
         with self._connection() as db:
             if report.status == UNDELIVERED:
                 body = json.dumps({**report._asdict(), "at": report.at.isoformat()}, ensure_ascii=False)
-                db.execute("INSERT OR REPLACE INTO undelivered VALUES (?, ?, ?)", (report.key, _utc(report.at), body))
+                db.execute(
+                    "INSERT OR REPLACE INTO undelivered VALUES (?, ?, ?)", (report.key, utc_text(report.at), body)
+                )
             else:
                 db.execute("DELETE FROM undelivered WHERE key = ?", (report.key,))
 
     @_unavailable_on_error
     def undelivered(self, since: datetime) -> list[DeliveryReport]:
         with self._connection() as db:
-            rows = db.execute("SELECT body FROM undelivered WHERE at >= ? ORDER BY at, key", (_utc(since),))
-            return [_delivery_report(json.loads(r[0])) for r in rows]
+            rows = db.execute("SELECT body FROM undelivered WHERE at >= ? ORDER BY at, key", (utc_text(since),))
+            return [delivery_report_from(json.loads(r[0])) for r in rows]
 
     @_unavailable_on_error
     def save_short_links(self, links: Sequence[ShortLink]) -> None:
@@ -239,7 +214,7 @@ class SqliteStore:
 
     @_unavailable_on_error
     def voucher(self, code: str) -> Voucher | None:
-        return self._one("vouchers", "code", code, _voucher)
+        return self._one("vouchers", "code", code, voucher_from_json)
 
     @_unavailable_on_error
     def issue_voucher(self, voucher: Voucher) -> Voucher:
@@ -252,14 +227,14 @@ class SqliteStore:
             row = _body(db, "vouchers", "code", voucher.code)
             db.execute("COMMIT")
         assert row is not None
-        return _voucher(row[0])
+        return voucher_from_json(row[0])
 
     @_unavailable_on_error
     def vouchers(self, issued_since: date) -> list[Voucher]:
         with self._connection() as db:
             rows = db.execute("SELECT body FROM vouchers WHERE issued >= ? ORDER BY issued, code",
                               (issued_since.isoformat(),))  # fmt: skip
-            return [_voucher(r[0]) for r in rows]
+            return [voucher_from_json(r[0]) for r in rows]
 
     @_unavailable_on_error
     def count_vouchers(self, first: date, last: date, by: str = "issued") -> int:
@@ -298,7 +273,7 @@ class SqliteStore:
     def entry(self, key: str) -> LedgerEntry | None:
         with self._connection() as db:
             row = db.execute("SELECT * FROM ledger WHERE key = ?", (key,)).fetchone()
-        return _entry(row) if row else None
+        return entry_from_row(row) if row else None
 
     @_unavailable_on_error
     def facts(self, keys: Iterable[str], day: date, customers: Iterable[str] | None = None) -> LedgerFacts:
@@ -351,7 +326,7 @@ class SqliteStore:
                 "SELECT * FROM ledger WHERE business_day BETWEEN ? AND ? AND state = ? ORDER BY business_day, key",
                 (first.isoformat(), last.isoformat(), SENT),
             ).fetchall()
-        return [_entry(r) for r in rows]
+        return [entry_from_row(r) for r in rows]
 
     @_unavailable_on_error
     def unconfirmed(self) -> list[LedgerEntry]:
@@ -360,7 +335,7 @@ class SqliteStore:
                 "SELECT * FROM ledger WHERE state IN (?, ?, ?, ?) ORDER BY reserved_at, key",
                 (RESERVED, QUEUED, FAILED, UNCERTAIN),
             ).fetchall()
-        return [_entry(r) for r in rows]
+        return [entry_from_row(r) for r in rows]
 
     @_unavailable_on_error
     def record_opt_out(self, customer_id: str, at: datetime) -> None:
@@ -378,7 +353,7 @@ class SqliteStore:
             db.execute("BEGIN IMMEDIATE")
             cursor = db.execute(
                 "INSERT OR IGNORE INTO cases (case_id, status, body, updated_at) VALUES (?, ?, ?, ?)",
-                (case.case_id, case.status, _case_json(case), _case_updated(case)),
+                (case.case_id, case.status, case_json(case), case_updated_text(case)),
             )
             if cursor.rowcount == 1:
                 _insert_event(db, event)
@@ -387,13 +362,13 @@ class SqliteStore:
 
     @_unavailable_on_error
     def case(self, case_id: str) -> CaseRecord | None:
-        return self._one("cases", "case_id", case_id, _case)
+        return self._one("cases", "case_id", case_id, case_from_json)
 
     @_unavailable_on_error
     def cases(self, open_only: bool = False) -> list[CaseRecord]:
         query = "SELECT body FROM cases" + (" WHERE status != 'resolved'" if open_only else "") + " ORDER BY case_id"
         with self._connection() as db:
-            return sorted((_case(r[0]) for r in db.execute(query)), key=lambda c: (c.created_at, c.case_id))
+            return sorted((case_from_json(r[0]) for r in db.execute(query)), key=lambda c: (c.created_at, c.case_id))
 
     @_unavailable_on_error
     def cases_by_id(self, case_ids: Iterable[str]) -> list[CaseRecord]:
@@ -403,22 +378,25 @@ class SqliteStore:
             for start in range(0, len(wanted), CHUNK):
                 chunk = wanted[start : start + CHUNK]
                 marks = ",".join("?" * len(chunk))
-                found += [_case(r[0]) for r in db.execute(f"SELECT body FROM cases WHERE case_id IN ({marks})", chunk)]
+                found += [
+                    case_from_json(r[0])
+                    for r in db.execute(f"SELECT body FROM cases WHERE case_id IN ({marks})", chunk)
+                ]
         return sorted(found, key=lambda c: (c.created_at, c.case_id))
 
     @_unavailable_on_error
     def cases_updated(self, since: datetime) -> list[CaseRecord]:
         with self._connection() as db:
-            rows = db.execute("SELECT body FROM cases WHERE updated_at >= ?", (_utc(since),)).fetchall()
-        return sorted((_case(r[0]) for r in rows), key=lambda c: (c.created_at, c.case_id))
+            rows = db.execute("SELECT body FROM cases WHERE updated_at >= ?", (utc_text(since),)).fetchall()
+        return sorted((case_from_json(r[0]) for r in rows), key=lambda c: (c.created_at, c.case_id))
 
     @_unavailable_on_error
     def update_case(self, case_id: str, changes: Mapping[str, Any], event: CaseEvent) -> None:
         with self._connection() as db:
-            case = _case(_body_for_update(db, "cases", "case_id", case_id)).changed(**changes)
+            case = case_from_json(_body_for_update(db, "cases", "case_id", case_id)).changed(**changes)
             db.execute(
                 "UPDATE cases SET status = ?, body = ?, updated_at = ? WHERE case_id = ?",
-                (case.status, _case_json(case), _case_updated(case), case_id),
+                (case.status, case_json(case), case_updated_text(case), case_id),
             )
             _insert_event(db, event)
             db.execute("COMMIT")
@@ -438,20 +416,20 @@ class SqliteStore:
 
     @_unavailable_on_error
     def survey(self, survey_id: str) -> Survey | None:
-        return self._one("surveys", "survey_id", survey_id, _survey)
+        return self._one("surveys", "survey_id", survey_id, survey_from_json)
 
     @_unavailable_on_error
     def surveys(self, since: datetime) -> list[Survey]:
-        return self._surveys_where("created_at >= ?", (_utc(since),))
+        return self._surveys_where("created_at >= ?", (utc_text(since),))
 
     def _surveys_where(self, condition: str, values: Sequence[Any]) -> list[Survey]:
         with self._connection() as db:
             rows = db.execute(f"SELECT body FROM surveys WHERE {condition} ORDER BY created_at, survey_id", values)
-            return [_survey(r[0]) for r in rows]
+            return [survey_from_json(r[0]) for r in rows]
 
     @_unavailable_on_error
     def surveys_answered(self, since: datetime) -> list[Survey]:
-        return self._surveys_where("answered_at >= ?", (_utc(since),))
+        return self._surveys_where("answered_at >= ?", (utc_text(since),))
 
     @_unavailable_on_error
     def surveys_of(self, customer_ids: Iterable[str], since: datetime) -> list[Survey]:
@@ -460,24 +438,26 @@ class SqliteStore:
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start : start + CHUNK]
             condition = f"created_at >= ? AND json_extract(body, '$.customer_id') IN ({','.join('?' * len(chunk))})"
-            found += self._surveys_where(condition, (_utc(since), *chunk))
+            found += self._surveys_where(condition, (utc_text(since), *chunk))
         return sorted(found, key=lambda s: (s.created_at, s.survey_id))
 
     @_unavailable_on_error
     def count_surveys(self, since: datetime) -> int:
         with self._connection() as db:
-            return int(db.execute("SELECT COUNT(*) FROM surveys WHERE created_at >= ?", (_utc(since),)).fetchone()[0])
+            return int(
+                db.execute("SELECT COUNT(*) FROM surveys WHERE created_at >= ?", (utc_text(since),)).fetchone()[0]
+            )
 
     @_unavailable_on_error
     def add_answer(self, survey_id: str, answer: Answer, limit: int) -> Survey:
         with self._connection() as db:
-            survey = _survey(_body_for_update(db, "surveys", "survey_id", survey_id))
+            survey = survey_from_json(_body_for_update(db, "surveys", "survey_id", survey_id))
             if len(survey.answers) >= limit:
                 db.execute("ROLLBACK")
                 raise TooManyAnswers(survey_id)
             survey = dataclasses.replace(survey, answers=survey.answers + (answer,))
             db.execute("UPDATE surveys SET body = ?, answered_at = ? WHERE survey_id = ?",
-                       (_survey_json(survey), _answered_at(survey), survey_id))  # fmt: skip
+                       (survey_json(survey), answered_at_text(survey), survey_id))  # fmt: skip
             db.execute("COMMIT")
             return survey
 
@@ -521,7 +501,7 @@ def _insert_entry(db: sqlite3.Connection, entry: LedgerEntry) -> bool:
         "INSERT OR IGNORE INTO ledger (key, customer_id, kind, channel, business_day, state, reserved_at, updated_at,"
         " error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (entry.key, entry.customer_id, entry.kind, entry.channel, entry.business_day.isoformat(), entry.state,
-         _iso(entry.reserved_at), _iso(entry.reserved_at), ""),
+         iso_or_none(entry.reserved_at), iso_or_none(entry.reserved_at), ""),
     )  # fmt: skip
     return cursor.rowcount == 1
 
@@ -530,7 +510,7 @@ def _insert_survey(db: sqlite3.Connection, survey: Survey) -> bool:
     """Create the survey; False when it exists (the existing one stands)."""
     cursor = db.execute(
         "INSERT OR IGNORE INTO surveys (survey_id, created_at, body, answered_at) VALUES (?, ?, ?, ?)",
-        (survey.survey_id, _utc(survey.created_at), _survey_json(survey), _answered_at(survey)),
+        (survey.survey_id, utc_text(survey.created_at), survey_json(survey), answered_at_text(survey)),
     )
     return cursor.rowcount == 1
 
@@ -551,107 +531,8 @@ def _body_for_update(db: sqlite3.Connection, table: str, id_column: str, value: 
     return row[0]
 
 
-def _case_json(case: CaseRecord) -> str:
-    fields = case_fields(case)
-    for name in DATETIME_FIELDS:
-        fields[name] = _iso(fields[name])
-    return json.dumps(fields, ensure_ascii=False)
-
-
-def _case(body: str) -> CaseRecord:
-    fields = json.loads(body)
-    for name in DATETIME_FIELDS:
-        fields[name] = _time(fields.get(name))
-    return case_from_fields(fields)
-
-
 def _insert_event(db: sqlite3.Connection, event: CaseEvent) -> None:
     db.execute(
         "INSERT INTO case_events (case_id, at, kind, detail) VALUES (?, ?, ?, ?)",
         (event.case_id, event.at.isoformat(), event.kind, json.dumps(event.detail, ensure_ascii=False, default=str)),
     )
-
-
-def _utc(moment: datetime) -> str:
-    """Sortable text for range queries: every moment in UTC."""
-    return moment.astimezone(UTC).isoformat()
-
-
-def _survey_json(survey: Survey) -> str:
-    return json.dumps(survey_fields(survey), ensure_ascii=False, default=lambda v: v.isoformat())
-
-
-def _case_updated(case: CaseRecord) -> str:
-    return _utc(case.updated_at or case.created_at)
-
-
-def _answered_at(survey: Survey) -> str | None:
-    return _utc(survey.latest.at) if survey.latest else None
-
-
-def _survey(body: str) -> Survey:
-    return survey_from_fields(json.loads(body), datetime.fromisoformat)
-
-
-def _initialise(connection: sqlite3.Connection, attempts: int = 300) -> None:
-    """WAL mode and the schema. Two processes opening a new file at once can find it locked
-    (switching the journal mode does not wait for the busy timeout), so wait and try again."""
-    for attempt in range(attempts):
-        try:
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.executescript(SCHEMA)
-            _add_columns(connection)
-            connection.executescript(ADDED_INDEXES)
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or attempt == attempts - 1:
-                raise
-            time.sleep(0.1)
-
-
-def _add_columns(connection: sqlite3.Connection) -> None:
-    for table, columns in ADDED_COLUMNS.items():
-        present = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
-        for name, declaration in columns.items():
-            if name not in present:
-                try:
-                    connection.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
-                except sqlite3.OperationalError as error:  # another process added it first
-                    if "duplicate column" not in str(error):
-                        raise
-                    continue
-                _backfill(connection, table, name)
-
-
-def _backfill(connection: sqlite3.Connection, table: str, column: str) -> None:
-    """A column added to a store file made earlier: each row's value, from the body it keeps."""
-    made: dict[tuple[str, str], tuple[str, Callable[[str], str | None]]] = {
-        ("cases", "updated_at"): ("case_id", lambda body: _case_updated(_case(body))),
-        ("surveys", "answered_at"): ("survey_id", lambda body: _answered_at(_survey(body))),
-    }
-    if (table, column) not in made:
-        return
-    id_column, value_of = made[table, column]
-    rows = connection.execute(f"SELECT {id_column}, body FROM {table}").fetchall()
-    connection.executemany(f"UPDATE {table} SET {column} = ? WHERE {id_column} = ?",
-                           [(value_of(body), row_id) for row_id, body in rows])  # fmt: skip
-
-
-def _voucher(body: str) -> Voucher:
-    return voucher_from_fields(json.loads(body))
-
-
-def _delivery_report(fields: dict[str, Any]) -> DeliveryReport:
-    return DeliveryReport(**{**fields, "at": datetime.fromisoformat(fields["at"])})
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _entry(row: tuple) -> LedgerEntry:
-    key, customer_id, kind, channel, day, state, reserved_at, updated_at, error, attempts = row
-    return LedgerEntry(
-        key, customer_id, kind, channel, date.fromisoformat(day), state, _time(reserved_at), _time(updated_at), error,
-        tuple(json.loads(attempts)),
-    )  # fmt: skip
