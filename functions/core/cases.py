@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from functions.core.i18n import say
-from functions.core.ids import derived_id, digest_hex
+from functions.core.ids import derived_id, digest_hex, looks_derived
 from functions.core.text import fold
 
 OPEN, IN_PROGRESS, RESOLVED = "open", "in_progress", "resolved"
@@ -53,15 +53,18 @@ def flag_key(source: str, customer_id: str, *parts: str) -> str:
     return f"{source}/{customer_id}/{digest}"
 
 
+CASE_ID_PREFIX, CASE_ID_LENGTH = "HS-", 8
+
+
 def case_id_for(key: str) -> str:
     """A short Case ID derived from the key, so a re-run after a crash finds the same case."""
-    return derived_id("HS-", key, 8)
+    return derived_id(CASE_ID_PREFIX, key, CASE_ID_LENGTH)
 
 
 def could_be_case_id(text: str) -> bool:
     """Whether a cell could hold a Case ID careloop made ("HS-" and 8 base32 characters): anything
     else is no case, and is never looked up (a huge or odd cell must not reach the store)."""
-    return len(text) == 11 and text.startswith("HS-") and all(c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" for c in text[3:])
+    return looks_derived(text, CASE_ID_PREFIX, CASE_ID_LENGTH)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,15 @@ def derived_id(prefix: str, material: str, length: int) -> str:
     return prefix + base64.b32encode(hashlib.sha256(material.encode()).digest()).decode()[:length]
 
 
+_BASE32 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")  # base64.b32encode's alphabet
+
+
+def looks_derived(text: str, prefix: str, length: int) -> bool:
+    """Whether `text` has the shape derived_id gives (the prefix, then `length` base32 characters)."""
+    body = text[len(prefix) :]
+    return text.startswith(prefix) and len(body) == length and all(c in _BASE32 for c in body)
+
+
 def digest_hex(material: str, length: int) -> str:
     """The start of the SHA-256 of `material` in hex: the stable part of a ledger key or a Message-ID."""
     return hashlib.sha256(material.encode()).hexdigest()[:length]

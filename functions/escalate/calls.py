@@ -26,7 +26,6 @@ class RecordedCalls:
     customer_writes: list[RowWrite] = field(default_factory=list)  # Last contact
     tab: TabWrite | None = None  # the Calls tab's notes
     recorded: list[str] = field(default_factory=list)  # the calls' ledger keys
-    surveys: list[Survey] = field(default_factory=list)  # made this run, each with its call's score
 
 
 def record_calls(deps: EscalationDeps, table: Table | None, sheet: CustomerSheet, now: datetime) -> RecordedCalls:
@@ -42,10 +41,9 @@ def record_calls(deps: EscalationDeps, table: Table | None, sheet: CustomerSheet
         customer = customers.get(row.customer_id)
         customer_language = customer.language if customer else language
         if row.score is not None:  # created with its answer, or not at all: one answer per call
-            survey = Survey(row.survey_id, row.customer_id, row.key, customer_language, now,
-                            now + timedelta(days=CALLS_SURVEY_DAYS), (Answer(row.score, now, row.note),))  # fmt: skip
-            deps.store.create_survey(survey)
-            done.surveys.append(survey)
+            deps.store.create_survey(Survey(row.survey_id, row.customer_id, row.key, customer_language, now,
+                                            now + timedelta(days=CALLS_SURVEY_DAYS),
+                                            (Answer(row.score, now, row.note),)))  # fmt: skip
         if row.escalate:
             done.flags.append(_flag(row, customer, customer_language, language))
         if deps.store.reserve(LedgerEntry(row.key, row.customer_id, f"call_{row.outcome or 'made'}", "phone", today,

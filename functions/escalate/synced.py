@@ -22,14 +22,18 @@ def row_digest(row: CaseRow) -> str:
     return digest_hex("\x1f".join(f"{key}={cell_text(value)}" for key, value in sorted(row.cells.items())), 12)
 
 
+def _shard_name(number: int) -> str:
+    return f"escalate-rows-{number}"
+
+
 def _shard(case_id: str) -> str:
-    return f"escalate-rows-{int(digest_hex(case_id, 4), 16) % SHARDS}"
+    return _shard_name(int(digest_hex(case_id, 4), 16) % SHARDS)
 
 
 def load(store: Store) -> dict[str, str]:
     digests: dict[str, str] = {}
-    for shard in range(SHARDS):
-        digests.update(store.job_state(f"escalate-rows-{shard}"))
+    for number in range(SHARDS):
+        digests.update(store.job_state(_shard_name(number)))
     return digests
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 import requests
+
+from tests.helpers.processes import start_group, stop_group, wait_for_http
 
 PROJECT = "demo-careloop"
 KNOWN_PLACES = ["/usr/lib/google-cloud-sdk", "/usr/share/google-cloud-sdk", "/opt/google-cloud-sdk"]
@@ -44,34 +43,12 @@ def missing(reason: str):
 class Emulator:
     def __init__(self, binary: Path, port: int):
         self.host = f"127.0.0.1:{port}"
-        self.process = subprocess.Popen(
-            [str(binary), "start", "--host=127.0.0.1", f"--port={port}"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if requests.get(f"http://{self.host}/", timeout=1).ok:
-                    return
-            except requests.ConnectionError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"the Firestore emulator did not start on {self.host}")
-            time.sleep(0.2)
+        self.process = start_group([str(binary), "start", "--host=127.0.0.1", f"--port={port}"])
+        wait_for_http(self.process, f"http://{self.host}/", 90, "the Firestore emulator")
 
     def wipe(self, project: str = PROJECT) -> None:
         url = f"http://{self.host}/emulator/v1/projects/{project}/databases/(default)/documents"
         requests.delete(url, timeout=10).raise_for_status()
 
     def stop(self) -> None:
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)  # the wrapper script and the Java server under it
-            self.process.wait(15)
-        except ProcessLookupError:
-            return
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(15)
+        stop_group(self.process)  # the wrapper script and the Java server under it

@@ -25,13 +25,45 @@ def functions_framework(
     return [executable, "--target", target, "--source", str(source), "--host", "127.0.0.1", "--port", str(port)]
 
 
+def start_group(command: Sequence[str], **kwargs) -> subprocess.Popen:
+    """Start `command` in a process group of its own (a wrapper script and the server under it)."""
+    kwargs.setdefault("stdout", subprocess.DEVNULL)
+    kwargs.setdefault("stderr", subprocess.DEVNULL)
+    return subprocess.Popen(list(command), start_new_session=True, **kwargs)
+
+
+def wait_for_http(process: subprocess.Popen, url: str, timeout: float, what: str) -> None:
+    """Until `url` answers 2xx; stops the group and raises if the process ends or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if requests.get(url, timeout=1).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_group(process)
+            raise RuntimeError(f"{what} did not start at {url}")
+        time.sleep(0.2)
+
+
+def stop_group(process: subprocess.Popen, grace: float = 15) -> None:
+    """SIGTERM to the whole group, SIGKILL if it lingers (a wrapper's child would hold the port)."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(grace)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(grace)
+
+
 @contextmanager
 def server(
     command: Sequence[str], ready_url: str, env: dict | None = None, timeout: float = 60, cwd=None
 ) -> Iterator[subprocess.Popen]:
-    process = subprocess.Popen(
-        list(command), env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    process = start_group(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -46,11 +78,4 @@ def server(
                 time.sleep(0.1)
         yield process
     finally:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(10)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
+        stop_group(process, grace=10)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
-import time
 from pathlib import Path
 
 import requests
+
+from tests.helpers.processes import start_group, stop_group, wait_for_http
 
 PROJECT = "demo-careloop"
 INSTALL_HINT = (
@@ -31,23 +30,10 @@ def installed() -> bool:
 class PubSubEmulator:
     def __init__(self, port: int, project: str = PROJECT):
         self.host, self.project = f"127.0.0.1:{port}", project
-        self.process = subprocess.Popen(
-            ["gcloud", "beta", "emulators", "pubsub", "start", f"--host-port={self.host}", f"--project={project}"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
+        self.process = start_group(
+            ["gcloud", "beta", "emulators", "pubsub", "start", f"--host-port={self.host}", f"--project={project}"]
         )
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if requests.get(f"http://{self.host}/", timeout=1).ok:
-                    return
-            except requests.ConnectionError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"the Pub/Sub emulator did not start on {self.host}")
-            time.sleep(0.2)
+        wait_for_http(self.process, f"http://{self.host}/", 90, "the Pub/Sub emulator")
 
     def push_subscription(self, topic: str, name: str, endpoint: str, ack_seconds: int = 30) -> None:
         """The topic, and a push subscription delivering it to `endpoint` (as Cloud Run's would)."""
@@ -61,11 +47,4 @@ class PubSubEmulator:
         requests.put(f"{base}/subscriptions/{name}", json=subscription, timeout=10).raise_for_status()
 
     def stop(self) -> None:
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(15)
-        except ProcessLookupError:
-            return
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(15)
+        stop_group(self.process)

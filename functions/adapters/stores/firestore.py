@@ -75,6 +75,11 @@ def _unavailable_on_error(method):
     return wrapper
 
 
+def _sent(at: datetime) -> dict[str, Any]:
+    """A ledger entry's fields once its message is confirmed sent."""
+    return {"state": SENT, "updated_at": at, "error": ""}
+
+
 class FirestoreStore:
     def __init__(self, project: str, database: str = "(default)", timeout: float = 30.0, client: Any = None):
         self.project, self.database, self.timeout = project, database, timeout
@@ -123,8 +128,7 @@ class FirestoreStore:
         # Each entry (with its survey) is a commit of its own: a batch would fail whole on one
         # existing key. They run side by side instead.
         def reserve(entry: LedgerEntry) -> bool:
-            survey = surveys.get(entry.key) if surveys else None
-            return self.advance(None, entry.reserved_at or datetime.now(), entry, survey)
+            return self._reserve_in_one_commit(entry, surveys.get(entry.key) if surveys else None)
 
         if len(entries) <= 1:
             return {e.key for e in entries if reserve(e)}
@@ -143,7 +147,7 @@ class FirestoreStore:
         def claim_in(transaction) -> bool:
             snapshot = reference.get(transaction=transaction)
             if done is not None:
-                transaction.update(self._ledger(done), {"state": SENT, "updated_at": at, "error": ""})
+                transaction.update(self._ledger(done), _sent(at))
             if not snapshot.exists or snapshot.get("state") != QUEUED:
                 return False
             transaction.update(reference, {"state": RESERVED, "updated_at": at})
@@ -161,26 +165,33 @@ class FirestoreStore:
     def advance(
         self, done: str | None, at: datetime, following: LedgerEntry | None, survey: Survey | None = None
     ) -> bool:
-        from google.api_core.exceptions import AlreadyExists, NotFound
-
-        sent = {"state": SENT, "updated_at": at, "error": ""}
         if following is None:
             if done is not None:
-                self._update_if_present(done, sent)
+                self._update_if_present(done, _sent(at))
             return False
-        batch = self.client.batch()  # all, or none: one commit
-        if done is not None:
-            batch.update(self._ledger(done), sent)
-        batch.create(self._ledger(following.key), entry_fields(following))
+        return self._reserve_in_one_commit(following, survey, done, at)
+
+    @_unavailable_on_error
+    def _reserve_in_one_commit(
+        self, entry: LedgerEntry, survey: Survey | None, done: str | None = None, at: datetime | None = None
+    ) -> bool:
+        """Create the entry (and its survey), confirming `done` sent at `at`, all in one commit; one at
+        a time when that fails (the key taken, `done` released, the survey made already)."""
+        from google.api_core.exceptions import AlreadyExists, NotFound
+
+        batch = self.client.batch()
+        if done is not None and at is not None:
+            batch.update(self._ledger(done), _sent(at))
+        batch.create(self._ledger(entry.key), entry_fields(entry))
         if survey is not None:
             batch.create(self._survey_ref(survey.survey_id), survey_document(survey))
         try:
             batch.commit(**self._call())
             return True
-        except (AlreadyExists, NotFound):  # taken, released, or the survey made already: one at a time
-            if done is not None:
-                self._update_if_present(done, sent)
-            won = self.reserve(following)
+        except (AlreadyExists, NotFound):
+            if done is not None and at is not None:
+                self._update_if_present(done, _sent(at))
+            won = self.reserve(entry)
             if won and survey is not None:
                 self.create_survey(survey)
             return won
@@ -193,12 +204,12 @@ class FirestoreStore:
             chunk = keys[start : start + BATCH_LIMIT]
             batch = self.client.batch()
             for key in chunk:
-                batch.update(self._ledger(key), {"state": SENT, "updated_at": at, "error": ""})
+                batch.update(self._ledger(key), _sent(at))
             try:
                 batch.commit(**self._call())
             except NotFound:  # one key was released meanwhile: confirm the others one by one
                 for key in chunk:
-                    self._update_if_present(key, {"state": SENT, "updated_at": at, "error": ""})
+                    self._update_if_present(key, _sent(at))
 
     @_unavailable_on_error
     def fail(self, key: str, error: str, at: datetime) -> None:

@@ -97,10 +97,8 @@ class SqliteStore:
         with self._connection() as db:
             db.execute("BEGIN IMMEDIATE")
             for entry in entries:
-                if _insert_entry(db, entry):
+                if _reserve(db, entry, surveys.get(entry.key) if surveys else None):
                     won.add(entry.key)
-                    if surveys and entry.key in surveys:
-                        _insert_survey(db, surveys[entry.key])
             db.execute("COMMIT")
         return won
 
@@ -108,9 +106,7 @@ class SqliteStore:
     def claim(self, done: str | None, at: datetime, key: str) -> bool:
         with self._connection() as db:
             db.execute("BEGIN IMMEDIATE")
-            if done is not None:
-                db.execute("UPDATE ledger SET state = ?, updated_at = ?, error = '' WHERE key = ?",
-                           (SENT, at.isoformat(), done))  # fmt: skip
+            _confirm(db, [done] if done is not None else [], at)
             cursor = db.execute("UPDATE ledger SET state = ?, updated_at = ? WHERE key = ? AND state = ?",
                                 (RESERVED, at.isoformat(), key, QUEUED))  # fmt: skip
             db.execute("COMMIT")
@@ -125,12 +121,8 @@ class SqliteStore:
     ) -> bool:
         with self._connection() as db:
             db.execute("BEGIN IMMEDIATE")
-            if done is not None:
-                db.execute("UPDATE ledger SET state = ?, updated_at = ?, error = '' WHERE key = ?",
-                           (SENT, at.isoformat(), done))  # fmt: skip
-            won = following is not None and _insert_entry(db, following)
-            if won and survey is not None:
-                _insert_survey(db, survey)
+            _confirm(db, [done] if done is not None else [], at)
+            won = following is not None and _reserve(db, following, survey)
             db.execute("COMMIT")
         return won
 
@@ -138,10 +130,7 @@ class SqliteStore:
     def confirm_many(self, keys: Sequence[str], at: datetime) -> None:
         with self._connection() as db:
             db.execute("BEGIN IMMEDIATE")
-            db.executemany(
-                "UPDATE ledger SET state = ?, updated_at = ?, error = '' WHERE key = ?",
-                [(SENT, at.isoformat(), key) for key in keys],
-            )
+            _confirm(db, keys, at)
             db.execute("COMMIT")
 
     @_unavailable_on_error
@@ -504,6 +493,20 @@ def _insert_entry(db: sqlite3.Connection, entry: LedgerEntry) -> bool:
          iso_or_none(entry.reserved_at), iso_or_none(entry.reserved_at), ""),
     )  # fmt: skip
     return cursor.rowcount == 1
+
+
+def _reserve(db: sqlite3.Connection, entry: LedgerEntry, survey: Survey | None) -> bool:
+    """Reserve the entry and, when it is won, create the survey it links to."""
+    won = _insert_entry(db, entry)
+    if won and survey is not None:
+        _insert_survey(db, survey)
+    return won
+
+
+def _confirm(db: sqlite3.Connection, keys: Sequence[str], at: datetime) -> None:
+    """Mark sent; a key released meanwhile is not there to update."""
+    db.executemany("UPDATE ledger SET state = ?, updated_at = ?, error = '' WHERE key = ?",
+                   [(SENT, at.isoformat(), key) for key in keys])  # fmt: skip
 
 
 def _insert_survey(db: sqlite3.Connection, survey: Survey) -> bool:
