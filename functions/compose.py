@@ -19,7 +19,7 @@ from functions.core.i18n import both, say
 from functions.core.links import UNSUBSCRIBE_DAYS, Links
 from functions.core.message_tab import Text, TextBook, builtin_book
 from functions.core.messages import PROMOTIONAL_LABEL, OutgoingMessage
-from functions.core.staff_texts import SURVEY_MARK, blocks, fill, values_for
+from functions.core.staff_texts import CUSTOMER_VALUES, SURVEY_MARK, blocks, fill, values_for
 from functions.core.surveys import Survey
 from functions.core.vouchers import Voucher, voucher_values
 from functions.ports import Renderer
@@ -105,7 +105,7 @@ class Composer:
         body = fill(text.body, values) + "\n\n" + say("email_unsubscribe_line", language, url=unsubscribe) + "\n"
         html = self.templates.text_email(
             language,
-            blocks(fill(text.body, {**values, "survey_link": SURVEY_MARK if survey else None})),
+            blocks(fill(text.body, {**values, "survey_link": SURVEY_MARK if survey else None}, CUSTOMER_VALUES)),
             {"business_name": occasion.values.get("business") or "", "unsubscribe_url": unsubscribe,
              "survey_links": buttons},
         )  # fmt: skip

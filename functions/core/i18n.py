@@ -77,6 +77,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "text_unknown_placeholder": ("không có chỗ điền {placeholder}", "there is no placeholder {placeholder}"),
     "text_empty": ("nội dung trống", "the text is empty"),
+    "text_can_be_empty": (
+        "nội dung có thể trống: khi không có mã quà tặng hay link khảo sát, các dòng chứa chúng bị bỏ và không còn "
+        "lời nào; hãy thêm một dòng lời chào, ví dụ 'Chào {{ten_goi}},'",
+        "the text can end up empty: without a voucher or survey link the lines holding them are left out and no words "
+        "remain; add a line of greeting, for example 'Dear {{greeting}},'",
+    ),
     "text_no_subject": ("email cần tiêu đề", "an email needs a subject"),
     "text_placeholder_not_here": (
         "{placeholder} không dùng được cho loại tin này",

@@ -53,6 +53,10 @@ OPTIONAL = frozenset({"survey_link", "opt_out_link"}) | VOUCHER
 _BRACES = re.compile(r"\{+[^{}\n]*\}+|[{}]+")  # "{{7*7}}" is one mistake, not three
 _NAME = re.compile(r"[a-z_]+")
 SURVEY_MARK = "\x00survey\x00"  # where the five survey buttons go in an email's HTML
+# Around a value filled in from a customer's row (a name, a date, a code): a URL typed into a name
+# must never become a live link in the business's email. Links come only from what staff wrote.
+FENCE_OPEN, FENCE_CLOSE = "\x01", "\x02"
+CUSTOMER_VALUES = frozenset(SPELLINGS) - {"survey_link", "opt_out_link"}  # the links careloop makes itself
 
 
 class Placeholder(NamedTuple):
@@ -112,17 +116,25 @@ def _around(line: str, start: int, end: int) -> str:
     return (before.group() if before else "") + line[start:end] + (after.group() if after else "")
 
 
-def fill(text: ParsedText, values: Mapping[str, str | None]) -> str:
+def fill(text: ParsedText, values: Mapping[str, str | None], fenced: frozenset[str] = frozenset()) -> str:
     """The text with its placeholders filled in. A line whose optional placeholder has no value this
-    time is left out; blank lines are kept (they separate paragraphs), runs of spaces are not."""
+    time is left out; blank lines are kept (they separate paragraphs), runs of spaces are not.
+    The values of `fenced` keys are wrapped in FENCE marks, so `blocks` never makes a link of them."""
     out: list[str] = []
     for line in text.lines:
         if any(isinstance(p, Placeholder) and values.get(p.key) is None and p.key in OPTIONAL for p in line):
             continue
-        filled = "".join(p if isinstance(p, str) else _value(p, values) for p in line)
+        filled = "".join(p if isinstance(p, str) else _fenced(p, values, fenced) for p in line)
         out.append(re.sub(r"(?<=\S) {2,}(?=\S)", " ", filled).strip())
     text_out = "\n".join(out)
     return re.sub(r"\n{3,}", "\n\n", text_out).strip()
+
+
+def _fenced(placeholder: Placeholder, values: Mapping[str, str | None], fenced: frozenset[str]) -> str:
+    value = _value(placeholder, values)
+    if placeholder.key not in fenced:
+        return value
+    return FENCE_OPEN + value.replace(FENCE_OPEN, "").replace(FENCE_CLOSE, "") + FENCE_CLOSE
 
 
 def _value(placeholder: Placeholder, values: Mapping[str, str | None]) -> str:
@@ -153,6 +165,8 @@ def check(kind: str, channel: str, subject: ParsedText | None, body: ParsedText,
     problems = list(body.problems) + (list(subject.problems) if subject else [])
     if not any(piece for line in body.lines for piece in line if not isinstance(piece, str) or piece.strip()):
         problems.append(TextProblem("text_empty"))
+    elif not _keeps_words(body, kind):
+        problems.append(TextProblem("text_can_be_empty"))
     if channel == "email" and (subject is None or not subject.lines or not any(subject.lines[0])):
         problems.append(TextProblem("text_no_subject"))
     used = body.keys | (subject.keys if subject else frozenset())
@@ -161,6 +175,27 @@ def check(kind: str, channel: str, subject: ParsedText | None, body: ParsedText,
     for key in sorted(rules.required(kind, channel) - body.keys):
         problems.append(TextProblem("text_placeholder_needed", {"placeholder": "{" + SPELLINGS[key][0] + "}"}))
     return problems
+
+
+# Placeholders whose value every customer of a kind has (the name is required on the row).
+ALWAYS = frozenset({"given_name", "full_name", "greeting", "business", "purchase_date", "case_id"})
+
+
+def _keeps_words(body: ParsedText, kind: str) -> bool:
+    """Whether the text keeps words for every customer of its kind: with each optional line left
+    out (no survey this time, no voucher) and the opt-out line set aside (an email adds its own),
+    some words must remain."""
+    optional = OPTIONAL - {"survey_link"} if kind == CASE_SURVEY else OPTIONAL  # a case survey always has one
+    for line in body.lines:
+        keys = {p.key for p in line if isinstance(p, Placeholder)}
+        if keys & optional:
+            continue  # left out for a customer without that value, or only the opt-out footer
+        if keys & (ALWAYS & ALLOWED[kind]) or any(isinstance(p, str) and _WORD.search(p) for p in line):
+            return True
+    return False
+
+
+_WORD = re.compile(r"\w")
 
 
 # ---- email HTML built from the text --------------------------------------------------------
@@ -197,17 +232,27 @@ def blocks(filled: str) -> list[Block]:
 
 
 def _segments(line: str) -> tuple[tuple[str, str], ...]:
+    """Text and links; a fenced value is text whatever it holds, and a link stops where one begins."""
     segments: list[tuple[str, str]] = []
-    at = 0
-    for match in LINK.finditer(line):
-        url = match.group().rstrip(".,;:!?)")
-        if match.start() > at:
-            segments.append(("text", line[at : match.start()]))
-        segments.append(("link", url))
-        at = match.start() + len(url)
-    if at < len(line):
-        segments.append(("text", line[at:]))
-    return tuple(segments)
+    for index, piece in enumerate(re.split(f"[{FENCE_OPEN}{FENCE_CLOSE}]", line)):
+        if index % 2:  # inside a fence
+            segments.append(("text", piece))
+            continue
+        at = 0
+        for match in LINK.finditer(piece):
+            url = match.group().rstrip(".,;:!?)")
+            if match.start() > at:
+                segments.append(("text", piece[at : match.start()]))
+            segments.append(("link", url))
+            at = match.start() + len(url)
+        segments.append(("text", piece[at:]))
+    merged: list[tuple[str, str]] = []
+    for kind, content in segments:
+        if kind == "text" and merged and merged[-1][0] == "text":
+            merged[-1] = ("text", merged[-1][1] + content)
+        elif content:
+            merged.append((kind, content))
+    return tuple(merged)
 
 
 def values_for(

@@ -3,8 +3,8 @@
 POST /message/template (header access_token; JSON phone, template_id, template_data, tracking_id)
 answers {"error": 0, "message": "Success", "data": {msg_id, sent_time, quota}} or an error code;
 POST /v4/oa/access_token (header secret_key; form app_id, refresh_token, grant_type) spends the
-refresh token, once, for a new pair. `script` makes a phone fail: ("error", code, message),
-("http", status) or HANG_UP; `not_on_zalo` answers -118 for a phone.
+refresh token, once, for a new pair (`refresh_delays` holds its answers back). `script` makes a
+phone fail: ("error", code, message), ("http", status) or HANG_UP; `not_on_zalo` answers -118 for a phone.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ class ZaloStandIn(StandIn):
         self.script: dict[str, list[Any]] = {}
         self.not_on_zalo: set[str] = set()
         self.accepted: list[dict[str, Any]] = []
+        self.refresh_delays: list[float] = []  # seconds each next refresh answer waits, after the token is spent
 
     def handle(self, method: str, path: str, headers: Any, body: bytes) -> tuple[int, Any] | str:
         if method == "POST" and path == "/v4/oa/access_token":
@@ -71,6 +72,8 @@ class ZaloStandIn(StandIn):
             access, refresh = "AT-" + secrets.token_urlsafe(12), "RT-" + secrets.token_urlsafe(12)
             self.refresh_tokens.add(refresh)
             self.access_tokens[access] = time.time() + self.expires_in
+            delay = self.refresh_delays.pop(0) if self.refresh_delays else 0.0
+        time.sleep(delay)  # a slow answer: Zalo has spent the token, the caller does not know it yet
         return 200, {"access_token": access, "refresh_token": refresh, "expires_in": str(self.expires_in)}
 
     def _send(self, headers: Any, body: bytes) -> tuple[int, Any] | str:

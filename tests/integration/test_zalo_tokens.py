@@ -92,3 +92,48 @@ def test_two_processes_sending_at_once_spend_each_refresh_token_once(kind, tmp_p
     assert sorted(sent) == sorted(p for b in batches for p in b) and len(server.accepted) == 60
     assert server.refused == []  # no refresh token offered twice
     assert len(server.spent) == len(set(server.spent)) >= 2  # refreshed more than once, each token once
+
+
+def test_the_claim_on_a_refresh_outlasts_the_longest_refresh_call():
+    """Issue 21 (3): a 30 s lease against a call of 30 s to connect plus 30 s to read."""
+    zalo = ZaloChannel(ZaloConfig(ZALO_APP, ZALO_SECRET, FIRST_REFRESH, ZNS_TEMPLATES, timeout=30), MemoryStore())
+    assert zalo.tokens.lease > 2 * 30 and zalo.tokens.wait > zalo.tokens.lease
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "firestore"])
+def test_a_refresh_that_outlasts_its_lease_never_leaves_the_store_with_a_spent_token(kind, tmp_path, request):
+    """Issue 21 (3), as reproduced: the lease scaled to 1 s, Zalo's first answer held back 2.5 s. The
+    second run spends the same token and is refused; its error must not replace the good pair."""
+    import threading
+
+    from functions.adapters.channels.zalo_tokens import ZaloTokens
+    from tests.helpers.support import store_setting
+
+    location = store_setting(kind, tmp_path, request)
+    with ZaloStandIn(ZALO_APP, ZALO_SECRET, FIRST_REFRESH, ZNS_PARAMS) as server:
+        server.refresh_delays = [2.5]
+        stores = [_open_store(location) for _ in range(2)]
+        zalos = [channel(server, s) for s in stores]
+        runs = [ZaloTokens(s, z._refresh, FIRST_REFRESH, lease_seconds=1.0, wait_seconds=10.0)
+                for s, z in zip(stores, zalos, strict=True)]  # fmt: skip
+        tokens: list[str] = []
+        first = threading.Thread(target=lambda: tokens.append(runs[0].access_token()))
+        first.start()
+        time.sleep(1.3)  # the first run's lease has run out while Zalo's answer is on its way
+        tokens.append(runs[1].access_token())
+        first.join(10)
+        assert server.refused == [FIRST_REFRESH]  # the second run did spend it again (the lease was short)
+        kept = stores[0].credential(CREDENTIAL).fields
+        assert not kept.get("error") and kept["refresh_token"] in server.refresh_tokens
+        assert set(tokens) == {kept["access_token"]}  # both runs send with the pair Zalo holds
+        zalos[0].deliver(message("zalo", "+84912345678"))  # and later runs go on working
+        assert len(server.accepted) == 1 and server.refused == [FIRST_REFRESH]
+
+
+def _open_store(location: str):
+    from functions.adapters.stores.firestore import FirestoreStore
+    from functions.adapters.stores.sqlite import SqliteStore
+
+    if location.startswith("firestore://"):
+        return FirestoreStore(location.removeprefix("firestore://"), timeout=20)
+    return SqliteStore(location)

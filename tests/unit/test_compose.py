@@ -32,7 +32,7 @@ def test_each_channel_gets_its_own_form_of_the_message_and_links():
     assert (link.purpose, link.target, link.expires_at) == (SURVEY, "SV-1", SURVEY_OFFERED.expires_at)
     short_url = f"https://care.example.vn/s/{link.code}"
     assert is_short_code(link.code) and dict(zalo.params)["survey_link"] == short_url
-    assert sms.text == f"Luat Minh An hoi tham chi Lan: moi viec on chu a? Danh gia giup chung toi: {short_url}"
+    assert sms.text == f"Luat Minh An hoi tham chi Lan: moi viec on chu a?\nDanh gia giup chung toi: {short_url}"
     assert (sms.subject, sms.html, sms.unsubscribe_url) == ("", "", "")  # no opt-out link in a care message
     assert "score=5" in email.text and email.unsubscribe_url.startswith("https://care.example.vn/unsubscribe/")
     assert [m.channel for m in composed.messages] == ["zalo", "sms", "email"]
@@ -69,3 +69,14 @@ def test_a_promotional_message_by_sms_carries_a_short_opt_out_link_and_the_label
     assert sms.text.startswith("[QC] ") and sms.text.endswith(
         f"Tu choi nhan tin: https://care.example.vn/u/{opt_out.code}"
     )
+
+
+@pytest.mark.parametrize("kind, survey", [("birthday", None), ("checkin", SURVEY_OFFERED)])
+def test_a_url_typed_into_a_name_is_no_link_in_the_email(kind, survey):
+    """Issue 21 (2): the built-in texts name the customer four times; none of them is a link."""
+    composer = Composer(Templates(), LINKS, SmsRules())
+    recipient = Recipient("KH-1", "Lan https://evil.example/login", "vi", [("email", "lan@example.com")])
+    values = values_for("Lan https://evil.example/login", "chị Lan https://evil.example/login", "chị", "Luật Minh An")
+    (email,) = composer.compose("k", kind, recipient, values, survey, NINE_AM).messages
+    assert "evil.example" in email.html and 'href="https://evil.example' not in email.html
+    assert 'href="https://care.example.vn/unsubscribe/' in email.html  # careloop's own links stay links

@@ -58,7 +58,8 @@ def test_what_each_kind_must_hold():
     assert codes == ["text_placeholder_needed", "text_placeholder_needed"]  # the voucher code, the opt-out link
     assert [p.code for p in check("checkin", "email", parse(""), parse("Hỏi thăm {ten}"), rules)] == [
         "text_no_subject", "text_placeholder_needed"]  # fmt: skip
-    assert [p.params for p in check("checkin", "sms", None, parse("{ma_qua_tang} {link_khao_sat}"), rules)] == [
+    voucher_in_checkin = parse("Chào {ten}\n{ma_qua_tang} {link_khao_sat}")
+    assert [p.params for p in check("checkin", "sms", None, voucher_in_checkin, rules)] == [
         {"placeholder": "{ma_qua_tang}"}]  # fmt: skip
     assert [p.code for p in check("birthday", "sms", None, parse("   "), TextRules())] == ["text_empty"]
 
@@ -92,7 +93,7 @@ def test_a_staff_row_replaces_the_built_in_text_and_a_broken_one_is_explained():
             row(channel="sms", text="x" * 500),
             row(kind="thư mời", text="x"),
             row(text="khác", template_id="birthday/vi/email"),  # the same kind, language and channel again
-            row(kind="hỏi thăm", active=False, subject="s", text="{link_khao_sat}"),
+            row(kind="hỏi thăm", active=False, subject="s", text="Chào {ten}\n{link_khao_sat}"),
         ),
         BUILTIN, CHECKS, "vi",
     )  # fmt: skip
@@ -119,3 +120,35 @@ def test_hostile_values_stay_text():
     assert fill(parse("{ten_goi} – {ten_doanh_nghiep}"), values) == "<script>alert(1)</script> {ten} – {{7*7}}"
     with pytest.raises(RenderError):
         fit_sms("x" * 400, True, 2, "t")
+
+
+@pytest.mark.parametrize(
+    "channel, text",
+    [
+        ("email", "Chúc mừng sinh nhật {ten_goi}! {ten_doanh_nghiep} tặng {ten_goi} mã quà {ma_qua_tang}."),
+        ("email", "{link_tu_choi}\n{ma_qua_tang}"),
+        ("email", "Từ chối nhận tin: {link_tu_choi}"),  # nothing but the opt-out footer careloop adds itself
+        ("sms", "{xung_ho}!\n{gia_tri_qua} {ma_qua_tang}"),  # a salutation may be blank; the rest is optional
+    ],
+)
+def test_a_text_that_can_end_up_empty_for_some_customer_is_a_row_problem(channel, text):
+    """Issue 21 (1): the one-line birthday text loses its only line when no voucher is given."""
+    codes = [p.code for p in check("birthday", channel, parse("Chúc mừng"), parse(text), TextRules())]
+    assert codes == ["text_can_be_empty"]
+    kept = "Chào {ten_goi},\n" + text
+    assert check("birthday", channel, parse("Chúc mừng"), parse(kept), TextRules()) == []
+
+
+def test_a_url_in_a_customers_name_never_becomes_a_link():
+    """Issue 21 (2): links come only from what staff wrote; a filled-in value is always text."""
+    from functions.core.staff_texts import CUSTOMER_VALUES
+
+    evil = {**VALUES, "greeting": "chị Lan https://evil.example/login", "voucher_code": "http://x.example/a"}
+    text = parse("Chào {ten_goi}, xem https://gara.vn/{ma_qua_tang} nhé")
+    (paragraph,) = blocks(fill(text, evil, CUSTOMER_VALUES))
+    assert paragraph.lines[0] == (
+        ("text", "Chào chị Lan https://evil.example/login, xem "),
+        ("link", "https://gara.vn/"),
+        ("text", "http://x.example/a nhé"),
+    )
+    assert fill(text, evil) == "Chào chị Lan https://evil.example/login, xem https://gara.vn/http://x.example/a nhé"

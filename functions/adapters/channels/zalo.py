@@ -41,6 +41,7 @@ UNREACHABLE = {  # this phone cannot get ZNS: the next channel of the row is tri
     -139: "User refused to receive ZNS",
     -141: "User refused promotional ZNS",
 }
+LEASE_MARGIN = 15.0  # seconds a refresh claim outlasts the refresh call's own time limits
 TRANSIENT = {-144: "OA exceeded its daily quota", -147: "Template exceeded its daily quota", -133: "Outside ZNS hours"}
 
 
@@ -65,7 +66,10 @@ class ZaloChannel:
 
     def __init__(self, config: ZaloConfig, store: Store):
         self.config = config
-        self.tokens = ZaloTokens(store, self._refresh, config.refresh_token)
+        # A refresh call takes at most its connect and read timeouts; the claim on the refresh token
+        # must outlast it, or a second run would spend the same single-use token.
+        lease = 2 * config.timeout + LEASE_MARGIN
+        self.tokens = ZaloTokens(store, self._refresh, config.refresh_token, lease, lease + LEASE_MARGIN)
 
     def deliver(self, message: OutgoingMessage) -> None:
         template_id = self.config.templates.get(message.kind)

@@ -38,8 +38,8 @@ class ZaloTokens:
         store: Store,
         refresh: Callable[[str], Refreshed],  # spends a refresh token at Zalo's OAuth endpoint
         first_refresh_token: str,
-        lease_seconds: float = 30.0,
-        wait_seconds: float = 45.0,
+        lease_seconds: float = 90.0,  # longer than the longest refresh call (ZaloChannel sets it from its timeout)
+        wait_seconds: float = 105.0,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ):
@@ -62,9 +62,10 @@ class ZaloTokens:
             if float(fields.get("refreshing_until", 0)) > now:  # another run is refreshing: wait for it
                 self.sleep(0.2)
                 continue
+            took_over = float(fields.get("refreshing_until", 0)) > 0  # a claim ran out: its call may still answer
             claimed = {**fields, "refreshing_until": str(now + self.lease)}
             if self.store.swap_credential(CREDENTIAL, stored.version, claimed):
-                return self._refresh(stored.version + 1, claimed)
+                return self._refresh(stored.version + 1, claimed, took_over)
         raise TransientDeliveryError(both("zalo_refresh_waited", seconds=int(self.wait)))
 
     def rejected(self, access_token: str) -> None:
@@ -83,11 +84,16 @@ class ZaloTokens:
         """Staff issued a new refresh token (the setting changed) after the stored one was refused."""
         return bool(fields.get("error")) and bool(self.first) and fields.get("seed") != self.first
 
-    def _refresh(self, version: int, claimed: Mapping[str, str]) -> str:
+    def _refresh(self, version: int, claimed: Mapping[str, str], took_over: bool) -> str:
+        spent = claimed["refresh_token"]
         try:
-            fresh = self.refresh(claimed["refresh_token"])
+            fresh = self.refresh(spent)
         except RefreshRefused as refused:
-            self._store(version, {**claimed, "refreshing_until": "0", "error": str(refused)})
+            newer = self._newer(spent, wait=took_over)  # the run whose claim ran out may have spent it
+            if newer is None:
+                newer = self._refused(version, {**claimed, "refreshing_until": "0", "error": str(refused)})
+            if newer is not None:
+                return newer
             raise PermanentDeliveryError(both("zalo_refresh_refused", error=refused)) from refused
         except Exception:
             # Not spent, or not known to be: free the claim so a later run tries again.
@@ -98,6 +104,32 @@ class ZaloTokens:
             "expires_at": str(self.clock() + fresh.expires_in), "refreshing_until": "0",
         })  # fmt: skip
         return fresh.access_token
+
+    def _newer(self, spent: str, wait: bool) -> str | None:
+        """The access token of a pair stored after `spent`, waiting for it (as for a refresh under
+        way) when another run may still be storing it."""
+        give_up = self.clock() + (self.wait if wait else 0)
+        while True:
+            current = self.store.credential(CREDENTIAL)
+            fields = current.fields if current else {}
+            if fields.get("refresh_token") not in (None, spent) and not fields.get("error"):
+                return fields.get("access_token") or None
+            if self.clock() >= give_up:
+                return None
+            self.sleep(0.2)
+
+    def _refused(self, version: int, fields: Mapping[str, str]) -> str | None:
+        """Record that Zalo refused the spent token: compare-and-swap, never over a newer pair (a
+        run whose lease ran out may store the good one meanwhile). Returns that newer token if so."""
+        while not self.store.swap_credential(CREDENTIAL, version, fields):
+            current = self.store.credential(CREDENTIAL)
+            if current is None:
+                version = 0
+                continue
+            if current.fields.get("refresh_token") != fields["refresh_token"]:
+                return current.fields.get("access_token") or None
+            version = current.version
+        return None
 
     def _store(self, version: int, fields: Mapping[str, str]) -> None:
         """This run alone holds the newest refresh token now (the old one is spent): it must be kept
