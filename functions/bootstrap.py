@@ -240,7 +240,9 @@ def send_batch_deps(settings: Settings) -> SendBatchDeps:
     from functions.sendbatch.job import SendBatchDeps
 
     store = open_store(settings)
-    return SendBatchDeps(store, open_channels(settings, store), RetryPolicy(budget_seconds=settings.retry_seconds))
+    return SendBatchDeps(
+        store, open_channels(settings, store), link_secret(settings), RetryPolicy(budget_seconds=settings.retry_seconds)
+    )
 
 
 def survey_rules(settings: Settings) -> SurveyRules:

@@ -3,11 +3,15 @@ the run reserves them as QUEUED and publishes them in batches (`enqueue`); each 
 `send_batch` run, which claims and sends them through the one send path (`deliver(queued=True)`).
 
 A batch is JSON: each message's ledger entry and its text on every channel it may take. Its survey,
-short links and voucher are stored before it is queued, so a batch needs only what is sent."""
+short links and voucher are stored before it is queued, so a batch needs only what is sent. It is
+signed with the signing key: a batch careloop did not make (another recipient or text under a
+genuinely queued key) is refused before anything is claimed, so the real message still goes."""
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,7 +24,7 @@ from functions.core.messages import OutgoingMessage
 from functions.delivery import Delivery, made_ready
 from functions.ports import SendQueue, Store
 
-VERSION = 1
+VERSION = 2  # 2: signed
 
 
 class BatchUnreadable(ValueError):
@@ -36,7 +40,9 @@ class Queued:
     batches: int = 0
 
 
-def enqueue(store: Store, queue: SendQueue, deliveries: Sequence[Delivery], now: datetime, size: int) -> Queued:
+def enqueue(
+    store: Store, queue: SendQueue, deliveries: Sequence[Delivery], now: datetime, size: int, secret: str
+) -> Queued:
     """Reserve the messages as QUEUED (each with its survey, links and voucher: the text points at
     them), then hand them to the queue in batches of `size` by their first channel; `send_batch`
     runs claim and send them (`deliver(..., queued=True)`). What the queue refuses is released."""
@@ -55,7 +61,7 @@ def enqueue(store: Store, queue: SendQueue, deliveries: Sequence[Delivery], now:
     for channel, batch in ready.items():
         chunks = [batch[i : i + size] for i in range(0, len(batch), size)]
         try:
-            queue.publish(channel, [encode(chunk) for chunk in chunks])
+            queue.publish(channel, [encode(chunk, secret) for chunk in chunks])
         except QueueUnavailable as error:  # none of them went out: the next run sends them
             for delivery in batch:
                 store.release(delivery.key)
@@ -66,11 +72,16 @@ def enqueue(store: Store, queue: SendQueue, deliveries: Sequence[Delivery], now:
     return outcome
 
 
-def encode(deliveries: Sequence[Delivery]) -> bytes:
+def encode(deliveries: Sequence[Delivery], secret: str) -> bytes:
     items = [
         {"entry": _entry_fields(d.entry), "choices": [dataclasses.asdict(m) for m in d.choices]} for d in deliveries
     ]
-    return json.dumps({"v": VERSION, "items": items}, ensure_ascii=False).encode()
+    return json.dumps({"v": VERSION, "items": items, "sig": _signature(items, secret)}, ensure_ascii=False).encode()
+
+
+def _signature(items: Any, secret: str) -> str:
+    canonical = json.dumps(items, ensure_ascii=False, sort_keys=True).encode()
+    return hmac.new(secret.encode(), b"send-batch\n" + canonical, hashlib.sha256).hexdigest()
 
 
 def _entry_fields(entry: LedgerEntry) -> dict[str, Any]:
@@ -80,11 +91,14 @@ def _entry_fields(entry: LedgerEntry) -> dict[str, Any]:
     return fields
 
 
-def decode(payload: bytes) -> list[Delivery]:
+def decode(payload: bytes, secret: str) -> list[Delivery]:
+    """The batch's messages, once its signature holds; BatchUnreadable otherwise (nothing is sent)."""
     try:
         batch = json.loads(payload)
         if batch.get("v") != VERSION:
             raise BatchUnreadable(f"batch version {batch.get('v')!r}, expected {VERSION}")
+        if not hmac.compare_digest(str(batch.get("sig", "")), _signature(batch["items"], secret)):
+            raise BatchUnreadable("the batch's signature does not hold: not made by careloop, or changed")
         return [_delivery(item) for item in batch["items"]]
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise BatchUnreadable(f"{type(error).__name__}: {error}") from error

@@ -256,7 +256,9 @@ class _Run:
                 )
 
     def enqueue(self, queue: SendQueue, deliveries: list[Delivery], due: dict[str, DueMessage]) -> None:
-        outcome = enqueue(self.deps.store, queue, deliveries, self.now, self.deps.fanout_batch_size)
+        outcome = enqueue(
+            self.deps.store, queue, deliveries, self.now, self.deps.fanout_batch_size, self.deps.links.secret
+        )
         self.queued += [due[d.key] for d in outcome.queued]
         self.batches += outcome.batches
         self.skipped += [Skip(due[d.key], "reserved_elsewhere") for d in outcome.skipped]

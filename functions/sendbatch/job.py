@@ -21,12 +21,13 @@ JOB = "send_batch"
 class SendBatchDeps:
     store: Store
     channels: Mapping[str, Channel]
+    secret: str  # the signing key: a batch's signature is checked before anything in it is claimed
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
 def run_send_batch(deps: SendBatchDeps, payload: bytes, now: datetime, batch_id: str = "") -> dict[str, Any]:
     """Raises BatchUnreadable for a payload careloop did not make (nothing is sent)."""
-    deliveries = decode(payload)
+    deliveries = decode(payload, deps.secret)
     outcome = deliver(deps.store, deps.channels, deps.retry, deliveries, now, queued=True)
     report: dict[str, Any] = {
         "job": JOB,

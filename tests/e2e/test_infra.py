@@ -150,7 +150,7 @@ def test_send_batch_is_private_fed_by_push_with_a_dead_letter_and_reads_only_its
     assert service["max_instance_count"] == "${var.send_batch_max_instances[each.key]}"
     assert service["service_account_email"] == "${google_service_account.send_batch[0].email}"
     secrets = service["dynamic"][0]['"secret_environment_variables"']["for_each"]
-    assert secrets == "${toset(local.channel_secrets[each.key])}"
+    assert secrets == "${toset(local.send_batch_secrets[each.key])}"
     subscription = found["google_pubsub_subscription", "send"]
     token = subscription["push_config"][0]["oidc_token"][0]
     assert token["service_account_email"] == "${google_service_account.pubsub_push[0].email}"
@@ -161,7 +161,8 @@ def test_send_batch_is_private_fed_by_push_with_a_dead_letter_and_reads_only_its
     assert unquote(invoker["member"]) == "serviceAccount:${google_service_account.pubsub_push[0].email}"
     publisher = found["google_pubsub_topic_iam_member", "runtime_publishes"]
     assert unquote(publisher["role"]) == "roles/pubsub.publisher"
-    assert "signing_key" not in str(module_locals()["channel_secrets"])  # it signs links; batches hold them made
+    # its channel's secrets and the signing key, which checks each batch's signature (issue 21)
+    assert 'concat(names, ["signing_key"])' in str(module_locals()["send_batch_secrets"])
 
 
 def test_every_variable_is_typed_and_described():

@@ -16,6 +16,8 @@ from tests.helpers import NINE_AM
 from tests.helpers.fakes import MemoryChannel, MemoryQueue, MemoryStore
 from tests.helpers.support import deps, many_customers, memory_sheet
 
+SECRET = "test-secret"  # the signing key the test wiring's links carry
+
 
 def fanned_out(count: int, queue: MemoryQueue, store: MemoryStore, channel: MemoryChannel):
     wiring = deps(memory_sheet(many_customers(count, 1, 10_000)), store, channel, surveys=SurveyRules(),
@@ -29,7 +31,7 @@ def test_a_big_day_sends_what_fits_and_queues_the_rest_in_batches():
     assert report["summary"]["sent"] == 10 and report["summary"]["queued"] == 30 and report["batches"] == 5
     assert len(channel.delivered) == 10 and [c for c, _ in queue.batches] == ["email"] * 5
     assert {store.entry(q["key"]).state for q in report["queued"]} == {QUEUED}
-    worker = SendBatchDeps(store, {"email": channel})
+    worker = SendBatchDeps(store, {"email": channel}, SECRET)
     for _, batch in queue.batches + queue.batches[:2]:  # Pub/Sub delivers at least once: two batches twice
         run_send_batch(worker, batch, NINE_AM)
     assert len(channel.delivered) == 40 and len({m.to for m in channel.delivered}) == 40
@@ -51,10 +53,10 @@ def test_a_batch_run_killed_mid_batch_leaves_one_in_doubt_and_its_redelivery_sen
 
     dying = Killed()
     with pytest.raises(KeyboardInterrupt):
-        run_send_batch(SendBatchDeps(store, {"email": dying}), batch, NINE_AM)
-    report = run_send_batch(SendBatchDeps(store, {"email": channel}), batch, NINE_AM)
+        run_send_batch(SendBatchDeps(store, {"email": dying}, SECRET), batch, NINE_AM)
+    report = run_send_batch(SendBatchDeps(store, {"email": channel}, SECRET), batch, NINE_AM)
     assert report["summary"]["skipped"] == 4 and report["summary"]["sent"] == 3
-    states = [store.entry(d.key).state for d in decode(batch)]
+    states = [store.entry(d.key).state for d in decode(batch, SECRET)]
     assert states.count(SENT) == 6 and states.count(RESERVED) == 1  # the one in flight: in doubt, never resent
 
 
@@ -71,10 +73,30 @@ def test_a_batch_round_trips_and_anything_else_is_refused_by_name():
     queue, store = MemoryQueue(), MemoryStore()
     fanned_out(12, queue, store, MemoryChannel())
     (_, batch), *_ = queue.batches
-    (first, second) = decode(batch)
+    (first, second) = decode(batch, SECRET)
     assert first.entry.state == QUEUED and first.message.to.endswith("@example.com") and first.survey is None
-    assert decode(encode([first, second])) == [first, second]
+    assert decode(encode([first, second], SECRET), SECRET) == [first, second]
     for bad in (b"", b"{}", b'{"v": 2, "items": []}', b"\xff", b'{"v": 1, "items": [{"entry": {}}]}'):
         with pytest.raises(BatchUnreadable):
-            decode(bad)
+            decode(bad, SECRET)
     assert dataclasses.replace(first.entry, state=QUEUED) == first.entry
+
+
+def test_a_forged_batch_sends_nothing_and_leaves_the_genuine_one_to_go_out():
+    """Issue 21 (4): a batch reusing a genuinely queued key with another recipient (or text, or no
+    signature, or another key's signature) is refused before anything is claimed."""
+    import json
+
+    queue, store, channel = MemoryQueue(), MemoryStore(), MemoryChannel()
+    fanned_out(12, queue, store, channel)
+    (_, genuine), *_ = queue.batches
+    batch = json.loads(genuine)
+    batch["items"][0]["choices"][0]["to"] = "attacker@evil.example"
+    unsigned = {k: v for k, v in batch.items() if k != "sig"}
+    resigned = json.loads(encode(decode(genuine, SECRET), "another-secret"))
+    for forged in (batch, unsigned, resigned):
+        with pytest.raises(BatchUnreadable):
+            run_send_batch(SendBatchDeps(store, {"email": channel}, SECRET), json.dumps(forged).encode(), NINE_AM)
+    assert len(channel.delivered) == 10 and {store.entry(d.key).state for d in decode(genuine, SECRET)} == {QUEUED}
+    run_send_batch(SendBatchDeps(store, {"email": channel}, SECRET), genuine, NINE_AM)
+    assert "attacker@evil.example" not in {m.to for m in channel.delivered} and len(channel.delivered) == 12

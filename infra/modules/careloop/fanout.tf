@@ -41,7 +41,8 @@ resource "google_pubsub_subscription" "dead_letter" {
   }
 }
 
-# send_batch runs as its own account: the store, the channels' secrets, logs — not the sheet.
+# send_batch runs as its own account: the store, the channels' secrets, the signing key (to check a
+# batch's signature), logs — not the sheet.
 resource "google_service_account" "send_batch" {
   count        = var.fanout_enabled ? 1 : 0
   project      = var.project_id
@@ -57,7 +58,7 @@ resource "google_project_iam_member" "send_batch" {
 }
 
 resource "google_secret_manager_secret_iam_member" "send_batch_reads" {
-  for_each  = toset(flatten([for channel in local.fanout_channels : local.channel_secrets[channel]]))
+  for_each  = toset(flatten([for channel in local.fanout_channels : local.send_batch_secrets[channel]]))
   project   = var.project_id
   secret_id = google_secret_manager_secret.careloop[each.value].secret_id
   role      = "roles/secretmanager.secretAccessor"
@@ -131,7 +132,7 @@ resource "google_cloudfunctions2_function" "send_batch" {
     all_traffic_on_latest_revision   = true
     environment_variables            = local.environment
     dynamic "secret_environment_variables" {
-      for_each = toset(local.channel_secrets[each.key])
+      for_each = toset(local.send_batch_secrets[each.key])
       content {
         key        = local.secrets[secret_environment_variables.value].env
         project_id = var.project_id

@@ -19,6 +19,8 @@ locals {
   # max instances are that channel's rate limit.
   fanout_channels = var.fanout_enabled ? toset(concat(["email"], local.sms_enabled ? ["sms"] : [], local.zalo_enabled ? ["zalo"] : [])) : toset([])
   channel_secrets = { email = ["smtp_password"], sms = ["twilio_auth_token"], zalo = ["zalo_app_secret", "zalo_refresh_token"] }
+  # send_batch also reads the signing key: it checks each batch's signature before claiming anything.
+  send_batch_secrets = { for channel, names in local.channel_secrets : channel => concat(names, ["signing_key"]) }
   scheduled_functions = {
     followup_daily = { entry_point = "followup_daily", description = "Birthday wishes and check-ins", schedule = var.followup_schedule }
     escalate_sync  = { entry_point = "escalate_sync", description = "Cases, SLAs and escalation", schedule = var.escalate_schedule }
