@@ -59,6 +59,7 @@ class CallRow(NamedTuple):
     escalate: bool
     system_note: str
     language: str = "vi"
+    problems: tuple[tuple[str, dict[str, str]], ...] = ()  # (i18n code, params): cells staff must fix first
 
     @property
     def key(self) -> str:
@@ -74,7 +75,8 @@ def outcome_titles(language: str) -> list[str]:
 
 
 def read_calls(table: Table | None, today: date) -> list[CallRow]:
-    """Every listed call; a cell that cannot be read counts as not filled in."""
+    """Every listed call. A called row with a cell that cannot be read (no customer ID, a score that
+    is not 1–5, an outcome not on the list) carries its problems: it is noted, never recorded."""
     if table is None:
         return []
     columns = locate_columns(CALLS, table.header)
@@ -82,23 +84,54 @@ def read_calls(table: Table | None, today: date) -> list[CallRow]:
     for index, raw in enumerate(table.rows):
         cells = {key: raw[pos] if pos < len(raw) else None for key, pos in columns.items()}
         customer_id = cell_text(cells.get("customer_id"))
+        called = values.tick_or(cells.get("called"), False)
+        problems: list[tuple[str, dict[str, str]]] = []
         if not customer_id or len(customer_id) > ID_LIMIT or not customer_id.isprintable():
-            continue  # not a customer careloop listed: nothing to record (and no key a store would refuse)
+            if not called:
+                continue  # not a call careloop listed, and nothing to record
+            problems.append(("call_no_customer", {"value": shorten(customer_id, 40)}))
+            customer_id = ""  # never a key a store would refuse, never a place to write by
+        outcome_text, score_text = cell_text(cells.get("outcome")), cell_text(cells.get("score"))
+        outcome = _OUTCOME_WORDS.get(fold(outcome_text))
+        if outcome_text and outcome is None:
+            problems.append(("call_outcome_unreadable", {"value": shorten(outcome_text, 40)}))
+        score = _score(score_text)
+        if score_text and score is None:
+            problems.append(("call_score_unreadable", {"value": shorten(score_text, 40)}))
         rows.append(
             CallRow(
                 Table.row_number(index),
                 customer_id,
-                cell_text(cells.get("name")),
+                " ".join(cell_text(cells.get("name")).split()),
                 _day(cells.get("due"), today),
-                values.tick_or(cells.get("called"), False),
-                _OUTCOME_WORDS.get(fold(cell_text(cells.get("outcome")))),
-                _score(cells.get("score")),
+                called,
+                outcome,
+                score,
                 cell_text(cells.get("note"))[:1000],
                 values.tick_or(cells.get("escalate"), False),
                 cell_text(cells.get("system_note")),
+                problems=tuple(problems),
             )
         )
     return rows
+
+
+def problem_note(row: CallRow, language: str) -> str:
+    """Why a called row was not recorded, for its System note: staff fix the cells and it is."""
+    return say("call_not_recorded", language, why="; ".join(say(code, language, **p) for code, p in row.problems))
+
+
+def row_write(row: CallRow, values: Mapping[str, Any]) -> RowWrite | None:
+    """A write to a Calls row: found by its customer ID; a row without one by its own name (never
+    by its number alone: a row staff insert above it must not receive the write), or not at all."""
+    if row.customer_id:
+        return RowWrite(row.row, row.customer_id, values)
+    return RowWrite(row.row, None, values, name=row.name) if row.name else None
+
+
+def calls_write(writes: Iterable[RowWrite | None], language: str) -> TabWrite:
+    return TabWrite(CALLS, CALLS.column("customer_id"), [w for w in writes if w is not None], language,
+                    CALLS.column("name"))  # fmt: skip
 
 
 def _day(value: Any, today: date) -> date | None:
@@ -108,8 +141,7 @@ def _day(value: Any, today: date) -> date | None:
         return None
 
 
-def _score(value: Any) -> int | None:
-    text = cell_text(value)
+def _score(text: str) -> int | None:
     return int(text) if text in ("1", "2", "3", "4", "5") else None
 
 
@@ -122,6 +154,8 @@ def call_list_writes(
     listed = {r.customer_id: r for r in rows}
     writes: list[RowWrite] = []
     for row in rows:
+        if not row.customer_id:
+            continue  # a row staff typed without an ID: the escalation run notes it by its name
         if row.key in done:  # recorded by the escalation run: its place goes to the next call
             writes.append(RowWrite(row.row, row.customer_id, dict.fromkeys(
                 ("customer_id", "name", "phone", "reason", "due", "outcome", "score", "note", "system_note"), "")
@@ -138,12 +172,13 @@ def call_list_writes(
             "reason": say(task.reason, language), "due": f"{task.due:%d/%m/%Y}", "called": False, "escalate": False,
             "system_note": "",
         }, append=True))  # fmt: skip
-    return TabWrite(CALLS, CALLS.column("customer_id"), writes, language)
+    return calls_write(writes, language)
 
 
 def to_record(rows: Sequence[CallRow], already: Mapping[str, str]) -> list[CallRow]:
-    """Calls staff ticked as made that the ledger has not recorded yet (`already`: key → state)."""
-    return [r for r in rows if r.called and r.key not in already]
+    """Calls staff ticked as made that the ledger has not recorded yet (`already`: key → state);
+    a row with a problem is not, until staff fix it."""
+    return [r for r in rows if r.called and not r.problems and r.key not in already]
 
 
 def recorded_note(at: datetime, language: str) -> str:

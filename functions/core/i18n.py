@@ -184,6 +184,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "call_outcome_call_back": ("gọi lại sau", "call back"),
     "call_last_contact": ("{date} – gọi điện ({outcome})", "{date} – call ({outcome})"),
     "call_category": ("Cuộc gọi", "Call"),
+    "call_not_recorded": (
+        "Chưa ghi nhận cuộc gọi: {why}; sửa xong, lần chạy sau sẽ ghi nhận",
+        "Call not recorded: {why}; once fixed, the next run records it",
+    ),
+    "call_no_customer": (
+        "Mã KH '{value}' không có trong tab Khách hàng; hãy chép đúng mã khách",
+        "Customer ID '{value}' is not in the Customers tab; copy the customer's ID",
+    ),
+    "call_score_unreadable": (
+        "Điểm nghe được '{value}' không đọc được; nhập số từ 1 đến 5",
+        "Score heard '{value}' cannot be read; type a number from 1 to 5",
+    ),
+    "call_outcome_unreadable": (
+        "Kết quả '{value}' không rõ; chọn trong danh sách (liên lạc được, không nghe máy, sai số, gọi lại sau)",
+        "Outcome '{value}' is unclear; pick one from the list (reached, no answer, wrong number, call back)",
+    ),
     "metric_calls": ("Cuộc gọi đã thực hiện", "Calls made"),
     "metric_calls_reached": ("Cuộc gọi liên lạc được", "Calls that reached the customer"),
     "preview_source": ("Nội dung: {source}", "Words from: {source}"),

@@ -5,17 +5,29 @@ the customer's Last contact says so, and the ledger marks the call recorded."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from functions.core.calls import CALLS_SURVEY_DAYS, CallRow, call_issue, read_calls, recorded_note, to_record
-from functions.core.customers import CustomerSheet
+from functions.core.calls import (
+    CALLS_SURVEY_DAYS,
+    CallRow,
+    call_issue,
+    calls_write,
+    problem_note,
+    read_calls,
+    recorded_note,
+    row_write,
+    to_record,
+)
+from functions.core.customers import Customer, CustomerSheet
 from functions.core.i18n import say
 from functions.core.ledger import LedgerEntry
 from functions.core.sheet_schema import CALLS
 from functions.core.surveys import Answer, Survey
 from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write
+from functions.core.text import shorten
 from functions.escalate.deps import EscalationDeps
 from functions.escalate.plan import Flag
 
@@ -26,45 +38,59 @@ class RecordedCalls:
     customer_writes: list[RowWrite] = field(default_factory=list)  # Last contact
     tab: TabWrite | None = None  # the Calls tab's notes
     recorded: list[str] = field(default_factory=list)  # the calls' ledger keys
+    problems: list[dict[str, Any]] = field(default_factory=list)  # called rows that cannot be recorded as they are
 
 
 def record_calls(deps: EscalationDeps, table: Table | None, sheet: CustomerSheet, now: datetime) -> RecordedCalls:
     language, today = deps.staff_language, now.astimezone(deps.calendar.zone).date()
-    rows = read_calls(table, today)
+    customers = {c.id: c for c in sheet.customers}
+    rows = [_with_customer_checked(r, customers) for r in read_calls(table, today)]
     done = RecordedCalls()
     if not rows:
         return done
-    facts = deps.store.facts([r.key for r in rows if r.called], today)
-    customers = {c.id: c for c in sheet.customers}
-    notes = []
+    facts = deps.store.facts([r.key for r in rows if r.called and r.customer_id], today)
+    notes = [_problem(row, facts.states, language, done) for row in rows if row.called and row.problems]
     for row in to_record(rows, facts.states):
-        customer = customers.get(row.customer_id)
-        customer_language = customer.language if customer else language
+        customer = customers[row.customer_id]
         if row.score is not None:  # created with its answer, or not at all: one answer per call
-            deps.store.create_survey(Survey(row.survey_id, row.customer_id, row.key, customer_language, now,
+            deps.store.create_survey(Survey(row.survey_id, row.customer_id, row.key, customer.language, now,
                                             now + timedelta(days=CALLS_SURVEY_DAYS),
                                             (Answer(row.score, now, row.note),)))  # fmt: skip
         if row.escalate:
-            done.flags.append(_flag(row, customer, customer_language, language))
+            done.flags.append(_flag(row, customer, customer.language, language))
         if deps.store.reserve(LedgerEntry(row.key, row.customer_id, f"call_{row.outcome or 'made'}", "phone", today,
                                           reserved_at=now)):  # fmt: skip
             deps.store.confirm(row.key, now)
         done.recorded.append(row.key)
-        notes.append(RowWrite(row.row, row.customer_id, {"system_note": recorded_note(now, language)}))
-        if customer is not None:
-            outcome = say(f"call_outcome_{row.outcome}", language) if row.outcome else "–"
-            contact = say("call_last_contact", language, date=f"{now:%d/%m/%Y}", outcome=outcome)
-            done.customer_writes.append(
-                customer_row_write(
-                    customer.row, customer.id, customer.id_assigned, customer.name, {"last_contact": contact}
-                )  # fmt: skip
-            )
-    done.tab = TabWrite(CALLS, CALLS.column("customer_id"), notes, language) if table is not None else None
+        notes.append(row_write(row, {"system_note": recorded_note(now, language)}))
+        outcome = say(f"call_outcome_{row.outcome}", language) if row.outcome else "–"
+        contact = say("call_last_contact", language, date=f"{now:%d/%m/%Y}", outcome=outcome)
+        written = customer_row_write(customer.row, customer.id, customer.id_assigned, customer.name,
+                                     {"last_contact": contact})  # fmt: skip
+        done.customer_writes.append(written)
+    done.tab = calls_write(notes, language) if table is not None else None
     return done
 
 
-def _flag(row: CallRow, customer: Any, customer_language: str, language: str) -> Flag:
-    email = (customer.email or "") if customer else ""
-    name = customer.name if customer else row.name
+def _with_customer_checked(row: CallRow, customers: Mapping[str, Customer]) -> CallRow:
+    """A called row naming no customer of the Customers tab is a problem on that row: no case, no
+    answer is made up for someone who does not exist."""
+    if not row.called or not row.customer_id or row.customer_id in customers:
+        return row
+    return row._replace(problems=(("call_no_customer", {"value": shorten(row.customer_id, 40)}), *row.problems))
+
+
+def _problem(row: CallRow, recorded: Mapping[str, str], language: str, done: RecordedCalls) -> RowWrite | None:
+    """The row's note saying what to fix (the row stays for staff), and the run report's problem."""
+    if row.customer_id and row.key in recorded:
+        return None  # recorded before staff changed a cell: nothing more to do with it
+    note = problem_note(row, language)
+    done.problems.append({"tab": CALLS.title(language), "row": row.row, "customer_id": row.customer_id,
+                          "message": note})  # fmt: skip
+    return row_write(row, {"system_note": note}) if note != row.system_note else None
+
+
+def _flag(row: CallRow, customer: Customer, customer_language: str, language: str) -> Flag:
+    email, name = customer.email or "", customer.name
     return Flag(0, row.customer_id, False, name, email, customer_language, say("call_category", language),
                 call_issue(row, language), None, "", key=row.key)  # fmt: skip

@@ -95,7 +95,8 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     pending = sorted({notice.case.case_id for notice, _ in sent.deferred if notice.kind == "survey"})
     if pending or read.state.get("survey_pending"):
         deps.store.save_job_state(JOB, {"survey_pending": pending or None})
-    report = _report(now, applied, sent, read.problems + plan.problems, plan.restore, deps.staff_language)
+    report = _report(now, applied, sent, read.problems + calls.problems + plan.problems, plan.restore,
+                     deps.staff_language)  # fmt: skip
     report["calls"] = {"recorded": calls.recorded, "escalated": [f.key for f in calls.flags]}
     report["write_back"] = _write_back(deps, now, read, plan, applied, calls)
     deps.store.save_report(report)

