@@ -348,6 +348,9 @@ class Settings:
     run_budget_seconds: float = _setting(
         240.0, _seconds(3600), doc="a run's time for sending; what is left unsent then waits for the next run"
     )
+    # Not a setting: the names given (env, careloop.toml, flags), so "left at its default" can be told
+    # from "set to the default's value" (issue 21: placeholder identity is an error only when left unset).
+    given: frozenset[str] = field(default=frozenset(), metadata={"internal": True, "secret": False})
 
     @staticmethod
     def env_name(name: str) -> str:
@@ -356,7 +359,7 @@ class Settings:
     def redacted(self) -> dict[str, Any]:
         """For logs and `careloop check`: secrets shown only as set / not set."""
         shown: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
+        for f in setting_fields():
             value = getattr(self, f.name)
             if f.metadata["secret"]:
                 value = "***" if value else ""
@@ -390,7 +393,7 @@ def load_settings(
     env = os.environ if env is None else env
     problems: list[str] = []
     config_path, raw = _config_file(config or env.get(ENV_PREFIX + "CONFIG"))
-    known = {f.name: f for f in dataclasses.fields(Settings)}
+    known = {f.name: f for f in setting_fields()}
     for key in list(raw):
         if key not in known:
             problems.append(f"{config_path}: {both('not_a_setting', key=key)}")
@@ -416,12 +419,68 @@ def load_settings(
             shown = "***" if spec.metadata["secret"] else repr(value)
             setting = f"{both('setting')} {Settings.env_name(name)} ({name} in careloop.toml)"
             problems.append(f"{setting} = {shown}: {error}")
-    settings = Settings(**values) if not problems else None
+    settings = Settings(**values, given=frozenset(values)) if not problems else None
     if settings is not None:
-        problems += _together_problems(settings)
+        problems += _together_problems(settings) + _identity_problems(settings)
     if problems or settings is None:
         raise SettingsError(problems)
     return settings
+
+
+def setting_fields() -> list[dataclasses.Field[Any]]:
+    return [f for f in dataclasses.fields(Settings) if not f.metadata.get("internal")]
+
+
+RESERVED_DOMAINS = ("example.com", "example.org", "example.net", "example", "test", "invalid", "localhost")
+LINK_SETTINGS = ("public_url", "survey_url", "unsubscribe_url")
+
+
+def sends_for_real(settings: Settings) -> bool:
+    """A real channel is set up: an SMTP server, Twilio or Zalo (the outbox folder is not one)."""
+    return bool(settings.smtp_host or settings.twilio_account_sid or settings.zalo_app_id)
+
+
+def _identity_problems(settings: Settings) -> list[str]:
+    """Customers must never receive mail from "careloop <careloop@example.com>" whose links point at
+    this machine: sending for real with placeholder identity is a settings error, naming each."""
+    if not sends_for_real(settings):
+        return []
+    missing = []
+    if "business_name" not in settings.given:
+        missing.append(("business_name", "need_business_name"))
+    unset_links = [own for own in ("survey_url", "unsubscribe_url") if own not in settings.given]
+    if "public_url" not in settings.given and unset_links:
+        missing += [("public_url" if len(unset_links) == 2 else unset_links[0], "need_public_url")]
+    if settings.smtp_host and ("sender_email" not in settings.given or reserved_domain(settings.sender_email)):
+        missing.append(("sender_email", "need_sender_email"))
+    return [f"{both('setting')} {Settings.env_name(name)} ({name} in careloop.toml): {both(code)}"
+            for name, code in missing]  # fmt: skip
+
+
+def reserved_domain(address: str) -> bool:
+    domain = address.rpartition("@")[2].lower().rstrip(".")
+    return any(domain == d or domain.endswith("." + d) for d in RESERVED_DOMAINS)
+
+
+def settings_warnings(settings: Settings) -> list[str]:
+    """Link settings set on purpose to addresses customers cannot open (tests and demos do): said by
+    `careloop check` and in every run report, never an error."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    warnings = []
+    for name in LINK_SETTINGS:
+        value = getattr(settings, name)
+        if name not in settings.given or not value:
+            continue
+        host = (urlsplit(value).hostname or "").lower()
+        try:
+            private = not ipaddress.ip_address(host).is_global
+        except ValueError:
+            private = host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".test"))
+        if private or not value.startswith("https://"):
+            warnings.append(f"{Settings.env_name(name)} ({name}) = {value}: {both('link_not_public')}")
+    return warnings
 
 
 def _together_problems(settings: Settings) -> list[str]:

@@ -83,6 +83,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the text can end up empty: without a voucher or survey link the lines holding them are left out and no words "
         "remain; add a line of greeting, for example 'Dear {{greeting}},'",
     ),
+    "need_business_name": (
+        "chưa đặt tên doanh nghiệp: khách sẽ nhận thư ký tên 'careloop'",
+        "the business name is not set: customers would get messages signed 'careloop'",
+    ),
+    "need_public_url": (
+        "chưa đặt địa chỉ công khai (public_url, hoặc survey_url và unsubscribe_url): link khảo sát và từ chối "
+        "nhận tin sẽ trỏ vào máy này (http://127.0.0.1:8080)",
+        "no public address is set (public_url, or survey_url and unsubscribe_url): survey and opt-out links would "
+        "point at this machine (http://127.0.0.1:8080)",
+    ),
+    "need_sender_email": (
+        "chưa đặt địa chỉ gửi thư của doanh nghiệp, hoặc đó là địa chỉ mẫu (example.com, .test, .invalid, .localhost)",
+        "the business's sender address is not set, or is a placeholder (example.com, .test, .invalid, .localhost)",
+    ),
+    "warning": ("cảnh báo", "warning"),
+    "link_not_public": (
+        "khách không mở được địa chỉ này (máy này, mạng nội bộ hoặc không phải https)",
+        "customers cannot open this address (this machine, a private network, or not https)",
+    ),
     "text_no_subject": ("email cần tiêu đề", "an email needs a subject"),
     "text_placeholder_not_here": (
         "{placeholder} không dùng được cho loại tin này",

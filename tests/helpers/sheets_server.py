@@ -537,7 +537,8 @@ def _route(state: SheetsState, method: str, path: str, query: dict, body: dict) 
     if method == "POST" and rest == ":batchUpdate":
         before = copy.deepcopy(book.__dict__)  # all requests or none, as Google applies them
         try:
-            return {"spreadsheetId": book.id, "replies": [_request(book, r) for r in body.get("requests", [])]}
+            return {"spreadsheetId": book.id,
+                    "replies": [_request(book, r, i) for i, r in enumerate(body.get("requests", []))]}  # fmt: skip
         except ApiError:
             book.__dict__.update(before)
             raise
@@ -789,12 +790,58 @@ REQUESTS = {
 }
 
 
-def _request(book: Book, request: dict) -> dict:
-    """One request of spreadsheets.batchUpdate; a name the subset does not know is Google's 400."""
+def _request(book: Book, request: dict, index: int = 0) -> dict:
+    """One request of spreadsheets.batchUpdate; a name the subset does not know is Google's 400. Each
+    is checked against the grid as it stands at that point of the batch, as Google does."""
     ((name, spec),) = request.items()
     if name not in REQUESTS:
-        raise ApiError(400, f"Invalid JSON payload received. Unknown name \"{name}\" at 'requests[0]'")
-    return REQUESTS[name](book, spec)
+        raise ApiError(400, f"Invalid JSON payload received. Unknown name \"{name}\" at 'requests[{index}]'")
+    try:
+        _inside_grid(book, name, spec)
+        return REQUESTS[name](book, spec)
+    except ApiError as error:
+        raise ApiError(error.code, error.message.replace("requests[0]", f"requests[{index}]")) from None
+
+
+def _inside_grid(book: Book, name: str, spec: dict) -> None:
+    """Every range, anchor and dimension a request names must lie inside its tab's grid now."""
+    ranges = [spec[key] for key in ("range",) if isinstance(spec.get(key), dict) and "sheetId" in spec[key]]
+    if name == "addProtectedRange":
+        ranges.append(spec["protectedRange"]["range"])
+    for grid_range in ranges:
+        grid = _grid_by_id(book, grid_range.get("sheetId", 0))
+        rows = (grid_range.get("startRowIndex", 0), grid_range.get("endRowIndex", grid.row_count))
+        columns = (grid_range.get("startColumnIndex", 0), grid_range.get("endColumnIndex", grid.column_count))
+        if (
+            rows[0] >= grid.row_count
+            or rows[1] > grid.row_count
+            or columns[0] >= grid.column_count
+            or (columns[1] > grid.column_count)
+        ):
+            raise ApiError(400, f"Invalid requests[0].{name}: range ({grid.title}!R{rows[0] + 1}C{columns[0] + 1}:"
+                                f"R{rows[1]}C{columns[1]}) exceeds grid limits. Max rows: {grid.row_count}, "
+                                f"max columns: {grid.column_count}")  # fmt: skip
+    if name == "updateDimensionProperties":
+        dimension = spec["range"]
+        grid = _grid_by_id(book, dimension["sheetId"])
+        count = grid.column_count if dimension["dimension"] == "COLUMNS" else grid.row_count
+        if dimension["endIndex"] > count:
+            raise ApiError(400, f"Invalid requests[0].updateDimensionProperties: Invalid dimensionRange, endIndex "
+                                f"{dimension['endIndex']} > {count}")  # fmt: skip
+    if name == "addChart":
+        anchor = spec["chart"]["position"]["overlayPosition"]["anchorCell"]
+        grid = _grid_by_id(book, anchor["sheetId"])
+        if anchor.get("rowIndex", 0) >= grid.row_count or anchor.get("columnIndex", 0) >= grid.column_count:
+            raise ApiError(400, f"Invalid requests[0].addChart: The anchor cell (row {anchor.get('rowIndex', 0)}, "
+                                f"column {anchor.get('columnIndex', 0)}) is outside the grid of {grid.title} "
+                                f"({grid.row_count} rows, {grid.column_count} columns).")  # fmt: skip
+    frozen = spec.get("properties", {}).get("gridProperties", {}).get("frozenRowCount")
+    if name in ("updateSheetProperties", "addSheet") and frozen:
+        rows = spec["properties"].get("gridProperties", {}).get("rowCount")
+        if rows is None:
+            rows = _grid_by_id(book, spec["properties"]["sheetId"]).row_count if name != "addSheet" else 1000
+        if frozen >= rows:
+            raise ApiError(400, f"Invalid requests[0].{name}: You can't freeze all visible rows on the sheet.")
 
 
 class SheetsServer:

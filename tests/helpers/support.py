@@ -33,9 +33,18 @@ HEADER = [
 ]
 
 
+# Who a business sending for real is (an SMTP server, Twilio or Zalo set up): careloop refuses to send
+# under placeholder identity. The links stay on this machine, as the tests' pages answer there.
+IDENTITY = {"business_name": "Văn phòng Luật Minh An", "sender_email": "cskh@luatminhan.vn",
+            "public_url": "http://127.0.0.1:8080"}  # fmt: skip
+
+
 def local_settings(folder: Path, sheet: str | Path, **more: str) -> dict[str, str]:
     """CARELOOP_* settings for a run in `folder`: the sheet, a SQLite store and an outbox there, a
-    test secret, no careloop.toml; `more` by setting name (store="…", business_name="…")."""
+    test secret, no careloop.toml; `more` by setting name (store="…", business_name="…"); with a real
+    channel, the business's identity unless `more` gives it."""
+    if {"smtp_host", "twilio_account_sid", "zalo_app_id"} & set(more):
+        more = {**IDENTITY, **more}
     return {"CARELOOP_SHEET": str(sheet), "CARELOOP_STORE": str(folder / "s.sqlite"),
             "CARELOOP_OUTBOX": str(folder / "outbox"), "CARELOOP_SECRET": TEST_SECRET, "CARELOOP_CONFIG": "",
             **{f"CARELOOP_{name.upper()}": value for name, value in more.items()}}  # fmt: skip

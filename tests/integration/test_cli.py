@@ -228,6 +228,7 @@ def test_run_followup_over_smtp(tmp_path, workbook):
                 "CARELOOP_SMTP_SECURITY": "none",
                 "CARELOOP_SENDER_EMAIL": "cskh@luatminhan.vn",
                 "CARELOOP_BUSINESS_NAME": "Văn phòng Luật Minh An",
+                "CARELOOP_PUBLIC_URL": "https://care.luatminhan.vn",
                 "CARELOOP_RETRY_SECONDS": "10",
             },
         )

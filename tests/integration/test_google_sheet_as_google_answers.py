@@ -333,3 +333,68 @@ def test_the_server_applies_a_spreadsheets_batch_update_all_or_nothing(server):
             {"addSheet": {"properties": {"title": "Hồ sơ"}}},  # there is one already
         ]})  # fmt: skip
     assert server.state.books[KEY].grid("Khách hàng").row_count == rows_before
+
+
+def test_the_server_refuses_to_freeze_every_row_and_anything_outside_the_grid(server):
+    """As Google answers: 'You can't freeze all visible rows on the sheet', and every range, anchor
+    and dimension checked against the grid as it stands at that point of the batch."""
+    from gspread.exceptions import APIError
+
+    book(server, [])
+    grid = server.state.books[KEY].grid("Tổng quan")
+    grid.row_count = 1
+    http = sheet(server)._http
+    freeze = {"updateSheetProperties": {"properties": {"sheetId": grid.sheet_id, "gridProperties": {
+        "frozenRowCount": 1}}, "fields": "gridProperties.frozenRowCount"}}  # fmt: skip
+    grow = {"appendDimension": {"sheetId": grid.sheet_id, "dimension": "ROWS", "length": 29}}
+    with pytest.raises(APIError, match=r"requests\[0\].updateSheetProperties: You can't freeze all visible rows"):
+        http.batch_update(KEY, {"requests": [freeze, grow]})
+    http.batch_update(KEY, {"requests": [grow, freeze]})  # grown first: fine
+    anchor = {"sheetId": grid.sheet_id, "rowIndex": 30, "columnIndex": 0}
+    chart = {"addChart": {"chart": {"spec": {"basicChart": {"chartType": "LINE", "domains": [{"domain": {
+        "sourceRange": {"sources": [{"sheetId": grid.sheet_id, "startRowIndex": 0, "endRowIndex": 2,
+                                     "startColumnIndex": 0, "endColumnIndex": 1}]}}}], "series": []}},
+        "position": {"overlayPosition": {"anchorCell": anchor}}}}}  # fmt: skip
+    with pytest.raises(APIError, match=r"requests\[0\].addChart: The anchor cell"):
+        http.batch_update(KEY, {"requests": [chart]})
+    outside = {"sheetId": grid.sheet_id, "startRowIndex": 1, "endRowIndex": 100, "startColumnIndex": 0,
+               "endColumnIndex": 1}  # fmt: skip
+    for request in (
+        {"repeatCell": {"range": outside, "cell": {"userEnteredFormat": {}}, "fields": "userEnteredFormat"}},
+        {"setDataValidation": {"range": outside, "rule": {"condition": {"type": "BOOLEAN"}}}},
+        {"addProtectedRange": {"protectedRange": {"range": outside, "warningOnly": True}}},
+        {"updateDimensionProperties": {"range": {"sheetId": grid.sheet_id, "dimension": "COLUMNS", "startIndex": 0,
+                                                 "endIndex": 27}, "properties": {"pixelSize": 90},
+                                       "fields": "pixelSize"}},
+    ):  # fmt: skip
+        with pytest.raises(APIError, match=r"requests\[1\]"):
+            http.batch_update(KEY, {"requests": [grow, request]})
+    assert server.state.books[KEY].grid("Tổng quan").row_count == 30  # each of those batches was refused whole
+
+
+def test_setup_grows_a_one_row_tab_before_it_freezes_its_header(server):
+    """Issue 21 (7): a tab trimmed to its header with nothing frozen."""
+    book(server, [])
+    for title in ("Hồ sơ", "Tổng quan", "Khách hàng"):
+        grid = server.state.books[KEY].grid(title)
+        grid.row_count, grid.frozen_rows = 1, 0
+    google = sheet(server)
+    assert google.prepare(layouts("vi"), "vi")
+    for title in ("Hồ sơ", "Tổng quan"):
+        assert server.state.books[KEY].grid(title).frozen_rows == 1
+    assert [e["refused"] for e in server.state.log if e["refused"]] == []
+
+
+def test_charts_on_a_short_dashboard_are_anchored_inside_its_grid(server):
+    """Issue 21 (8): the Dashboard cut to 28 rows, its charts missing: the write grows the grid first."""
+    book(server, [customer("C-1", "Nguyễn Thị Lan", "lan@example.com", escalate=True, issue="Tôi sẽ khởi kiện")])
+    google = sheet(server)
+    google.prepare(layouts("vi"), "vi")
+    dashboard = server.state.books[KEY].grid("Tổng quan")
+    dashboard.row_count, dashboard.charts = 28, []
+    dashboard.cells = {k: v for k, v in dashboard.cells.items() if k[0] < 28}
+    report = run_escalate(escalation_deps(google, MemoryStore()), FRIDAY_4PM)
+    assert report["write_back"].get("error") is None, report["write_back"]
+    assert len(dashboard.charts) == 4 and [e["refused"] for e in server.state.log if e["refused"]] == []
+    anchors = [c["position"]["overlayPosition"]["anchorCell"]["rowIndex"] for c in dashboard.charts]
+    assert max(anchors) < dashboard.row_count

@@ -11,12 +11,13 @@ from functions.core.ledger import UNCERTAIN
 from tests.helpers import free_port
 from tests.helpers.cli import FOLLOWUP, careloop
 from tests.helpers.smtp_server import Recorder, SmtpServer
-from tests.helpers.support import HEADER, many_customers, row, write_workbook
+from tests.helpers.support import HEADER, IDENTITY, many_customers, row, write_workbook
 
 
 def smtp_env(port: int, **more: str) -> dict[str, str]:
     return {"CARELOOP_SMTP_HOST": "127.0.0.1", "CARELOOP_SMTP_PORT": str(port), "CARELOOP_SMTP_SECURITY": "none",
-            "CARELOOP_RETRY_SECONDS": "2", **more}  # fmt: skip
+            "CARELOOP_RETRY_SECONDS": "2", **{f"CARELOOP_{k.upper()}": v for k, v in IDENTITY.items()},
+            **more}  # fmt: skip
 
 
 def test_an_answer_lost_after_the_server_took_the_message_is_one_copy_and_never_sent_again(tmp_path):

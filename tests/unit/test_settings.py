@@ -107,7 +107,54 @@ def test_an_outbox_that_is_a_file_or_cannot_be_written_is_named(tmp_path):
         with pytest.raises(SettingsError, match="CARELOOP_OUTBOX .* cannot write there"):
             load_settings(env={"CARELOOP_OUTBOX": str(locked / "outbox")})
     assert load_settings(env={"CARELOOP_OUTBOX": str(tmp_path / "new" / "outbox")}).outbox.endswith("outbox")
-    assert load_settings(env={"CARELOOP_OUTBOX": str(tmp_path / "file"), "CARELOOP_SMTP_HOST": "smtp.x.vn"})
+    assert load_settings(env={"CARELOOP_OUTBOX": str(tmp_path / "file"), "CARELOOP_SMTP_HOST": "smtp.x.vn", **IDENTITY})
+
+
+IDENTITY = {"CARELOOP_BUSINESS_NAME": "Gara 79", "CARELOOP_PUBLIC_URL": "https://care.gara79.vn",
+            "CARELOOP_SENDER_EMAIL": "cskh@gara79.vn"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "channel",
+    [
+        {"CARELOOP_SMTP_HOST": "smtp.gara79.vn"},
+        {"CARELOOP_TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "CARELOOP_TWILIO_AUTH_TOKEN": "t", "CARELOOP_SMS_SENDER": "G"},
+        {"CARELOOP_ZALO_APP_ID": "1", "CARELOOP_ZALO_APP_SECRET": "s", "CARELOOP_ZALO_TEMPLATES": "checkin:1"},
+    ],
+)
+def test_sending_for_real_under_placeholder_identity_is_a_settings_error_naming_each(channel):
+    """Issue 21 (6): mail from "careloop <careloop@example.com>" with links to 127.0.0.1."""
+    with pytest.raises(SettingsError) as error:
+        load_settings(env=channel)
+    named = {p.split(" (")[0].split()[-1] for p in error.value.problems}
+    email = {"CARELOOP_SENDER_EMAIL"} if "CARELOOP_SMTP_HOST" in channel else set()
+    assert named == {"CARELOOP_BUSINESS_NAME", "CARELOOP_PUBLIC_URL"} | email
+    assert load_settings(env={**channel, **IDENTITY}).business_name == "Gara 79"
+    # a value set on purpose counts as set, even the default's own; each link may have its own URL
+    same = {**IDENTITY, "CARELOOP_PUBLIC_URL": "http://127.0.0.1:8080"}
+    assert load_settings(env={**channel, **same}).public_url == "http://127.0.0.1:8080"
+    own = {k: v for k, v in IDENTITY.items() if k != "CARELOOP_PUBLIC_URL"} | {
+        "CARELOOP_SURVEY_URL": "https://s.gara79.vn"}  # fmt: skip
+    with pytest.raises(SettingsError, match="CARELOOP_UNSUBSCRIBE_URL"):
+        load_settings(env={**channel, **own})
+    assert load_settings(env={**channel, **own, "CARELOOP_UNSUBSCRIBE_URL": "https://u.gara79.vn"})
+
+
+@pytest.mark.parametrize("sender", ["cskh@example.com", "a@mail.example.org", "a@x.test", "a@b.invalid", "a@localhost"])
+def test_an_smtp_sender_at_a_reserved_domain_is_an_error(sender):
+    env = {"CARELOOP_SMTP_HOST": "smtp.gara79.vn", **IDENTITY, "CARELOOP_SENDER_EMAIL": sender}
+    with pytest.raises(SettingsError, match="CARELOOP_SENDER_EMAIL"):
+        load_settings(env=env)
+
+
+def test_links_customers_cannot_open_are_a_warning_and_the_outbox_keeps_its_defaults():
+    from functions.settings import settings_warnings
+
+    assert settings_warnings(load_settings(env={})) == []  # the outbox: today's defaults, nothing said
+    for url in ("http://127.0.0.1:8080", "https://10.0.0.5", "http://care.gara79.vn", "https://localhost:8443"):
+        (warning,) = settings_warnings(load_settings(env={"CARELOOP_PUBLIC_URL": url}))
+        assert warning.startswith("CARELOOP_PUBLIC_URL") and "customers cannot open" in warning
+    assert settings_warnings(load_settings(env={"CARELOOP_PUBLIC_URL": "https://care.gara79.vn"})) == []
 
 
 def test_email_settings_go_out_as_mail_servers_take_them():
@@ -117,7 +164,7 @@ def test_email_settings_go_out_as_mail_servers_take_them():
 
 def test_half_a_provider_names_each_missing_setting_before_anything_is_sent():
     with pytest.raises(SettingsError) as error:
-        load_settings(env={"CARELOOP_TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "CARELOOP_ZALO_APP_ID": "123"})
+        load_settings(env={"CARELOOP_TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "CARELOOP_ZALO_APP_ID": "123", **IDENTITY})
     named = str(error.value)
     for missing in ("CARELOOP_TWILIO_AUTH_TOKEN", "CARELOOP_SMS_SENDER", "CARELOOP_ZALO_APP_SECRET",
                     "CARELOOP_ZALO_TEMPLATES"):  # fmt: skip
@@ -132,7 +179,7 @@ def test_channels_are_configured_by_their_settings():
     settings = load_settings(env={
         "CARELOOP_TWILIO_ACCOUNT_SID": "AC" + "a" * 32, "CARELOOP_TWILIO_AUTH_TOKEN": "t",
         "CARELOOP_SMS_SENDER": "Gara 79", "CARELOOP_ZALO_APP_ID": "1", "CARELOOP_ZALO_APP_SECRET": "s",
-        "CARELOOP_ZALO_TEMPLATES": "checkin:1, birthday:2", "CARELOOP_CHANNEL_ORDER": "sms zalo email",
+        "CARELOOP_ZALO_TEMPLATES": "checkin:1, birthday:2", "CARELOOP_CHANNEL_ORDER": "sms zalo email", **IDENTITY,
     })  # fmt: skip
     assert configured_channels(settings) == {"email", "sms", "zalo"}
     assert settings.zalo_templates == (("checkin", "1"), ("birthday", "2"))

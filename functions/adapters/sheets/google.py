@@ -20,7 +20,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from functions.adapters.sheets.a1 import column_letters, quoted
-from functions.adapters.sheets.google_charts import chart_titles, missing_charts
+from functions.adapters.sheets.google_charts import chart_titles, charts_extent, missing_charts
 from functions.adapters.sheets.google_http import (
     Connection,
     QuotaClock,
@@ -148,10 +148,12 @@ class GoogleSheet:
 
             placement = place(change, now.header, column)
             missed += placement.missed
-            grow += _growth(now.properties, placement)
+            charts: list[dict[str, Any]] = []
             if change.tab.key in self.charts and title not in charted:
                 charted.add(title)  # the Dashboard's two blocks are one tab: its charts are asked for once
-                grow += self._missing_charts(change, now, placement)
+                charts = self._missing_charts(change, now, placement)
+            grow += _growth(now.properties, placement, charts_extent(charts))  # the grid first: charts lie in it
+            grow += charts
             data += [
                 {"range": f"{quoted(title)}!{column_letters(p)}1", "values": [[text]]}
                 for p, text in placement.new_columns
@@ -293,11 +295,12 @@ class GoogleSheet:
         return tabs
 
 
-def _growth(properties: dict[str, Any], placement: Placement) -> list[dict[str, Any]]:
-    """Writing past the grid is an error in Sheets: the requests that grow it first, from its size now."""
+def _growth(properties: dict[str, Any], placement: Placement, extent: tuple[int, int] = (0, 0)) -> list[dict[str, Any]]:
+    """Writing past the grid is an error in Sheets: the requests that grow it first, from its size now,
+    to hold the cells written and `extent` (rows, columns) more, such as the charts' anchors."""
     grid = properties["gridProperties"]
-    columns = max((p for p, _ in placement.new_columns), default=-1) + 1
-    rows = max((n for n, _, _ in placement.cells), default=0)
+    columns = max(max((p for p, _ in placement.new_columns), default=-1) + 1, extent[1])
+    rows = max(max((n for n, _, _ in placement.cells), default=0), extent[0])
     return [{"appendDimension": {"sheetId": properties["sheetId"], "dimension": dimension, "length": needed - have}}
             for dimension, needed, have in (("COLUMNS", columns, grid["columnCount"]), ("ROWS", rows, grid["rowCount"]))
             if needed > have]  # fmt: skip

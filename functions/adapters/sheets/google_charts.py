@@ -38,6 +38,21 @@ def missing_charts(
     return requests
 
 
+def charts_extent(requests: Sequence[Mapping[str, Any]]) -> tuple[int, int]:
+    """(rows, columns) the grid must have for these addChart requests: Google refuses an anchor or a
+    source range outside it."""
+    rows = columns = 0
+    for request in requests:
+        chart = request["addChart"]["chart"]
+        anchor = chart["position"]["overlayPosition"]["anchorCell"]
+        rows, columns = max(rows, anchor["rowIndex"] + 1), max(columns, anchor["columnIndex"] + 1)
+        basic = chart["spec"]["basicChart"]
+        ranges = [basic["domains"][0]["domain"]["sourceRange"]] + [s["series"]["sourceRange"] for s in basic["series"]]
+        for part in (p for r in ranges for p in r["sources"]):
+            rows, columns = max(rows, part["endRowIndex"]), max(columns, part["endColumnIndex"])
+    return rows, columns
+
+
 def _column(sheet_id: int, position: int) -> dict[str, Any]:
     """The header row and the weeks below it, in one column."""
     return {"sources": [{"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1 + CHART_ROWS,

@@ -97,6 +97,12 @@ def _tab(
         )
         plan.actions.append(f"+ tab '{title}'")
         return TabState(sheet_id, title, [], 0, ROWS, width, 1, {}, set())
+    if state.row_count < ROWS:  # a tab trimmed to its header: room for checkboxes, dropdowns and rows to come
+        more = {"sheetId": state.sheet_id, "dimension": "ROWS", "length": ROWS - state.row_count}
+        plan.requests.append({"appendDimension": more})
+        plan.actions.append(f"~ '{state.title}': {ROWS} rows")
+        state = dataclasses.replace(state, row_count=ROWS)
+    # Grown first: Google refuses to freeze every row of a tab (a header-only tab has one row).
     if state.frozen_rows < 1:
         plan.requests.append(
             {
@@ -107,11 +113,6 @@ def _tab(
             }
         )
         plan.actions.append(f"~ '{state.title}': header row frozen")
-    if state.row_count < ROWS:  # a tab trimmed to its header: room for checkboxes, dropdowns and rows to come
-        more = {"sheetId": state.sheet_id, "dimension": "ROWS", "length": ROWS - state.row_count}
-        plan.requests.append({"appendDimension": more})
-        plan.actions.append(f"~ '{state.title}': {ROWS} rows")
-        state = dataclasses.replace(state, row_count=ROWS)
     return state
 
 

@@ -19,7 +19,7 @@ from functions.core.staff_texts import BIRTHDAY, EDITABLE_KINDS, values_for
 from functions.core.surveys import Survey
 from functions.core.tables import Table
 from functions.core.vouchers import Voucher
-from functions.settings import Settings, configured_channels
+from functions.settings import Settings, configured_channels, settings_warnings
 
 SAMPLE_CASE = {
     "kind": "escalated",
@@ -112,6 +112,8 @@ def run_checks(settings, say: Callable[[str], None]) -> int:
         say(f"{'✓' if ok else '✗'} {label}{': ' + detail if detail else ''}")
 
     result(True, both("settings"), ", ".join(f"{k}={v}" for k, v in settings.redacted().items()))
+    for warning in settings_warnings(settings):
+        say(f"! {both('warning')}: {warning}")
     tables: dict[str, Table] = {}
     try:
         tables = bootstrap.open_sheet(settings).read([CUSTOMERS, MESSAGES])

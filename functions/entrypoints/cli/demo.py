@@ -172,6 +172,7 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int
             "smtp_host": "",
             "business_name": "Văn phòng Luật Minh An",
             "sender_email": "cskh@luatminhan.vn",
+            "public_url": "http://127.0.0.1:8080",  # the README's page commands answer here
             "channel_order": "email,zalo,sms",  # this office writes by email where it has an address
             "voucher_value": "giảm 10% phí tư vấn",  # a birthday gift: see the Vouchers tab
             **providers,

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from functions import bootstrap
 from functions.core.errors import JobCannotRun, SheetUnavailable, StoreUnavailable
@@ -21,7 +22,7 @@ from functions.core.i18n import both, say
 from functions.core.ledger import UNCERTAIN, LedgerEntry
 from functions.core.sheet_schema import MissingColumnError
 from functions.entrypoints.cli.reports import escalation_summary, summary
-from functions.settings import Settings, SettingsError, load_settings
+from functions.settings import Settings, SettingsError, load_settings, settings_warnings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -106,7 +107,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     now = bootstrap.local_now(settings, args.now)
     with bootstrap.channels_closed(bootstrap.followup_deps(settings)) as deps:
         outcome = run_followup(deps, now, dry_run=args.dry_run)
-    report = outcome.report
+    report = _warned(outcome.report, settings, args.json)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     else:
@@ -114,11 +115,21 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if report["write_back"].get("error") else 0
 
 
+def _warned(report: dict[str, Any], settings: Settings, quiet: bool) -> dict[str, Any]:
+    """The run report with the settings' warnings (links customers cannot open), also on stderr."""
+    if warnings := settings_warnings(settings):
+        report["warnings"] = warnings
+        if not quiet:
+            for warning in warnings:
+                print(f"careloop: {both('warning')}: {warning}", file=sys.stderr)
+    return report
+
+
 def _run_escalate(args: argparse.Namespace, settings: Settings) -> int:
     from functions.escalate.job import run_escalate
 
     with bootstrap.channels_closed(bootstrap.escalate_deps(settings)) as deps:
-        report = run_escalate(deps, bootstrap.local_now(settings, args.now))
+        report = _warned(run_escalate(deps, bootstrap.local_now(settings, args.now)), settings, args.json)
     print(
         json.dumps(report, ensure_ascii=False, indent=2, default=str)
         if args.json
@@ -132,7 +143,8 @@ def _run_digest(args: argparse.Namespace, settings: Settings) -> int:
     from functions.digest.job import run_digest
 
     with bootstrap.channels_closed(bootstrap.digest_deps(settings)) as deps:
-        report = run_digest(deps, bootstrap.local_now(settings, args.now), dry_run=args.dry_run)
+        report = _warned(run_digest(deps, bootstrap.local_now(settings, args.now), dry_run=args.dry_run), settings,
+                         args.json)  # fmt: skip
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     elif args.dry_run:
