@@ -146,10 +146,17 @@ def _score(text: str) -> int | None:
 
 
 def call_list_writes(
-    tasks: Sequence[CallTask], rows: Sequence[CallRow], recorded: Iterable[str], today: date, language: str
+    tasks: Sequence[CallTask],
+    rows: Sequence[CallRow],
+    recorded: Iterable[str],
+    today: date,
+    language: str,
+    dial: Mapping[str, str] | None = None,
 ) -> TabWrite:
     """The Calls tab after a follow-up run: a row for each new call due, the uncalled ones kept with
-    their age, and the rows already recorded emptied (their row is free for the next call)."""
+    their age, and the rows already recorded emptied (their row is free for the next call).
+    `dial`: a call's key → the https address that opens the dialer (Google Sheets links no tel:)."""
+    dial = dial or {}
     done = set(recorded)
     listed = {r.customer_id: r for r in rows}
     writes: list[RowWrite] = []
@@ -167,8 +174,9 @@ def call_list_writes(
     for task in tasks:
         if task.key in done or (task.customer_id in listed and listed[task.customer_id].key not in done):
             continue  # this call was made already, or the customer's listed call is not recorded yet
+        phone = Link(task.phone, f"tel:{task.phone}", dial.get(task.key, ""))
         writes.append(RowWrite(0, task.customer_id, {
-            "customer_id": task.customer_id, "name": task.name, "phone": Link(task.phone, f"tel:{task.phone}"),
+            "customer_id": task.customer_id, "name": task.name, "phone": phone,
             "reason": say(task.reason, language), "due": f"{task.due:%d/%m/%Y}", "called": False, "escalate": False,
             "system_note": "",
         }, append=True))  # fmt: skip

@@ -395,6 +395,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "survey_choose_score": ("Xin chọn một mức từ 1 đến 5.", "Please choose 1 to 5."),
     # Sheets, the command line and the demo.
+    "sheet_scope_missing": (
+        "Không mở được bảng tính {key}: thông tin đăng nhập của careloop thiếu quyền Google Sheets; nếu dùng "
+        "gcloud, chạy lại 'gcloud auth application-default login --scopes="
+        "https://www.googleapis.com/auth/spreadsheets,https://www.googleapis.com/auth/cloud-platform', hoặc dùng "
+        "khóa JSON của tài khoản dịch vụ (sheets_credentials)",
+        "Cannot open spreadsheet {key}: careloop's credentials lack the Google Sheets scope; with gcloud, run "
+        "'gcloud auth application-default login --scopes="
+        "https://www.googleapis.com/auth/spreadsheets,https://www.googleapis.com/auth/cloud-platform' again, or use "
+        "a service account's JSON key (sheets_credentials)",
+    ),
+    "sheet_project_suspended": (
+        "Không mở được bảng tính {key}: Google đã tạm ngưng dự án Google Cloud {project}; chủ dự án hãy mở "
+        "https://console.cloud.google.com (thanh toán, thông báo vi phạm) để khôi phục, chia sẻ bảng tính không giúp "
+        "được",
+        "Cannot open spreadsheet {key}: Google has suspended Google Cloud project {project}; the project's owner "
+        "should open https://console.cloud.google.com (billing, policy notices) to restore it; sharing the "
+        "spreadsheet will not help",
+    ),
     "sheet_not_shared": (
         "Không mở được bảng tính {key}: chưa chia sẻ cho {account}; bấm Chia sẻ trong bảng tính và thêm "
         "{account} với quyền Người chỉnh sửa",

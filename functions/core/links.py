@@ -48,8 +48,10 @@ class Links:
         return ShortLink(short_code(self.secret, purpose, target), purpose, target, language, expires_at)
 
     def short_url(self, link: ShortLink) -> str:
-        from functions.core.short_links import SURVEY
+        from functions.core.short_links import DIAL, SURVEY
 
         if link.purpose == SURVEY:
             return f"{self.survey_url or self.public_url}/s/{link.code}"
+        if link.purpose == DIAL:  # the survey function answers it: it is public, and a redirect is all it takes
+            return f"{self.survey_url or self.public_url}/c/{link.code}"
         return f"{self.unsubscribe_url or self.public_url}/u/{link.code}"

@@ -1,4 +1,6 @@
-"""Short links for SMS and Zalo (pure): /s/<code> for a survey, /u/<code> to opt out.
+"""Short links (pure): /s/<code> for a survey and /u/<code> to opt out, in SMS and Zalo; /c/<code>
+in the Calls tab, which answers with a redirect to the customer's `tel:` (Google Sheets links only
+web addresses, so a phone cannot be tapped to dial there otherwise).
 
 A signed token is 60–90 characters: a third of an SMS. A short link is 16 base32 characters
 (80 bits) derived with a keyed hash from what it opens, so the same survey always gets the same
@@ -15,7 +17,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-SURVEY, UNSUBSCRIBE = "survey", "unsubscribe"
+SURVEY, UNSUBSCRIBE, DIAL = "survey", "unsubscribe", "dial"
+DIAL_DAYS = 90  # a call waits in the Calls tab at most this long
 CODE_LENGTH = 16  # base32: 5 bits a character, 80 bits in all
 _CODE = re.compile(rf"[a-z2-7]{{{CODE_LENGTH}}}")
 
@@ -23,8 +26,8 @@ _CODE = re.compile(rf"[a-z2-7]{{{CODE_LENGTH}}}")
 @dataclass(frozen=True)
 class ShortLink:
     code: str
-    purpose: str  # SURVEY or UNSUBSCRIBE
-    target: str  # the survey ID or the customer ID
+    purpose: str  # SURVEY, UNSUBSCRIBE or DIAL
+    target: str  # the survey ID, the customer ID, or the phone to dial (E.164) and the call's day
     language: str
     expires_at: datetime
 

@@ -23,10 +23,24 @@ class Table:
 
 
 class Link(NamedTuple):
-    """A cell written as a link staff can tap: a phone number that dials (tel:)."""
+    """A cell written as a link staff can tap: a phone number that dials (tel:). Google Sheets links
+    only web addresses (HYPERLINK takes http(s), mailto, ftp, aim, gopher, telnet, news), so `web`
+    is an https address that answers with a redirect to `url`; a workbook links `url` itself."""
 
     text: str
     url: str
+    web: str = ""
+
+
+GOOGLE_LINK_SCHEMES = ("http://", "https://", "mailto:", "ftp://", "aim:", "gopher://", "telnet://", "news:")
+
+
+def sheet_link_url(link: Link) -> str | None:
+    """The address Google Sheets can link this to, or None (the text alone is written)."""
+    for url in (link.url, link.web):
+        if url.lower().startswith(GOOGLE_LINK_SCHEMES):
+            return url
+    return None
 
 
 @dataclass(frozen=True)

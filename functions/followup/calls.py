@@ -5,11 +5,13 @@ answer, and VIPs with an occasion today; uncalled rows stay with their age."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from functions.core.calls import CallTask, call_list_writes, read_calls
 from functions.core.customers import Customer
 from functions.core.ledger import SENT
+from functions.core.links import Links
+from functions.core.short_links import DIAL, DIAL_DAYS, ShortLink
 from functions.core.tables import Table, TabWrite
 from functions.followup.plan import CHECKIN, DueMessage, Skip
 from functions.ports import Store
@@ -17,13 +19,15 @@ from functions.ports import Store
 
 def call_list(
     store: Store,
+    links: Links,
     table: Table,
     skipped: Sequence[Skip],
     due: Sequence[DueMessage],
     customers: Sequence[Customer],
     today: date,
     language: str,
-) -> TabWrite:
+) -> tuple[TabWrite, list[ShortLink]]:
+    """The Calls tab's write, and the dial links its new rows point at (to store before the write)."""
     by_id = {c.id: c for c in customers if c.phone and not c.opted_out}
     tasks = [
         CallTask(
@@ -48,7 +52,10 @@ def call_list(
     rows, tasks = read_calls(table, today), _first_each(tasks)
     recorded = store.facts([r.key for r in rows] + [t.key for t in tasks], today).states
     done = [key for key, state in recorded.items() if state == SENT]
-    return call_list_writes(tasks, rows, done, today, language)
+    expires = datetime.combine(today + timedelta(days=DIAL_DAYS), time(), UTC)
+    dial = {t.key: links.short(DIAL, f"{t.phone} {t.due.isoformat()}", language, expires) for t in tasks if t.phone}
+    write = call_list_writes(tasks, rows, done, today, language, {k: links.short_url(v) for k, v in dial.items()})
+    return write, list(dial.values())
 
 
 def _first_each(tasks: list[CallTask]) -> list[CallTask]:

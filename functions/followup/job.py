@@ -142,7 +142,10 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     report["write_back"] = {"rows": len(writes), "missed": []}
     changes = [customers_tab_write(writes, deps.staff_language)] + _other_tabs(deps, tables, texts, run, report, now)
     if CALLS.key in tables:
-        calls = call_list(deps.store, tables[CALLS.key], plan.skipped, due, customers, today, deps.staff_language)
+        calls, dial_links = call_list(deps.store, deps.links, tables[CALLS.key], plan.skipped, due, customers, today,
+                                      deps.staff_language)  # fmt: skip
+        if dial_links and not dry_run:
+            deps.store.save_short_links(dial_links)  # before the sheet links to them
         changes.append(calls)
         report["calls"] = {"listed": [w.row_id for w in calls.rows if w.append]}
     if not dry_run:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from functions.core.i18n import say, score_labels
 from functions.core.links import Links
 from functions.core.pages import PAGE_HEADERS
+from functions.core.short_links import DIAL as SHORT_DIAL
 from functions.core.short_links import SURVEY as SHORT_SURVEY
 from functions.core.short_links import is_short_code
 from functions.core.surveys import COMMENT_LIMIT, MAX_ANSWERS, Answer, Survey, TooManyAnswers
@@ -70,6 +71,8 @@ def handle_survey(
     method: str, path: str, query: Mapping[str, str], form: Mapping[str, str], deps: SurveyDeps
 ) -> Response:
     page = _Page(deps, path)
+    if path.rstrip("/").rsplit("/", 2)[-2:-1] == ["c"]:
+        return _dial(page, path.rstrip("/").rsplit("/", 1)[-1], method)
     closed = _open(page, path.rstrip("/").rsplit("/", 1)[-1])
     if closed is not None:
         return closed
@@ -78,6 +81,21 @@ def handle_survey(
     if method == "POST":
         return _post(page, form)
     return page.show("invalid", 405)
+
+
+def _dial(page: _Page, code: str, method: str) -> Response:
+    """/c/<code> from the Calls tab: a redirect to the phone's tel: (the phone opens its dialer).
+    It records nothing; an unknown code is a 404 and an expired one a 410, as for surveys."""
+    link = page.deps.store.short_link(code) if is_short_code(code) else None
+    if link is None or link.purpose != SHORT_DIAL:
+        return page.show("invalid", 404)
+    page.language = link.language
+    if page.deps.now() >= link.expires_at:
+        return page.show("expired", 410)
+    if method not in ("GET", "HEAD"):
+        return page.show("invalid", 405)
+    tel = "tel:" + re.sub(r"[^0-9+]", "", link.target.split()[0])  # the target: the phone, then the call's day
+    return f'<!doctype html><a href="{tel}">{tel[4:]}</a>\n', 302, {**PAGE_HEADERS, "Location": tel}
 
 
 def _open(page: _Page, token: str) -> Response | None:

@@ -67,6 +67,7 @@ class Grid:
     notes: dict[tuple[int, int], str] = field(default_factory=dict)
     charts: list[dict] = field(default_factory=list)  # EmbeddedChart, as addChart made them
     column_pixels: dict[int, int] = field(default_factory=dict)
+    links: dict[tuple[int, int], str] = field(default_factory=dict)  # where a HYPERLINK made a link, and to what
 
     def cell(self, r: int, c: int) -> Cell | None:
         """The cell as the API reads it: an unticked checkbox (a BOOLEAN rule, no value) is FALSE."""
@@ -237,6 +238,15 @@ VARIANTS: dict[str, tuple[int, str, str, tuple[str, dict[str, str]] | None]] = {
                               "activationUrl": ACTIVATION, "serviceTitle": "Google Sheets API"}),
     ),
     "PERMISSION_DENIED": (403, "The caller does not have permission", "PERMISSION_DENIED", None),
+    "ACCESS_TOKEN_SCOPE_INSUFFICIENT": (
+        403, "Request had insufficient authentication scopes.", "PERMISSION_DENIED",
+        ("ACCESS_TOKEN_SCOPE_INSUFFICIENT", {"service": "sheets.googleapis.com",
+                                             "method": "google.apps.sheets.v4.SpreadsheetsService.GetSpreadsheet"}),
+    ),
+    "CONSUMER_SUSPENDED": (
+        403, f"Permission denied: Consumer 'projects/{PROJECT_NUMBER}' has been suspended.", "PERMISSION_DENIED",
+        ("CONSUMER_SUSPENDED", {"service": "sheets.googleapis.com", "consumer": f"projects/{PROJECT_NUMBER}"}),
+    ),
     "NOT_FOUND": (404, "Requested entity was not found.", "NOT_FOUND", None),
     "FAILED_PRECONDITION": (400, "This operation is not supported for this document", "FAILED_PRECONDITION", None),
     "RESOURCE_EXHAUSTED": (
@@ -755,9 +765,15 @@ def _update_cells(book: Book, spec: dict) -> dict:
                 grid.notes[at] = value.get("note", "")
             else:
                 formula = value["userEnteredValue"]["formulaValue"]
-                label = re.fullmatch(r'=HYPERLINK\("[^"]*";"([^"]*)"\)', formula)
-                grid.cells[at] = Cell(label[1] if label else None, formula)
+                link = re.fullmatch(r'=HYPERLINK\("([^"]*)";"([^"]*)"\)', formula)
+                grid.cells[at] = Cell(link[2] if link else None, formula)
+                grid.links.pop(at, None)
+                if link and link[1].lower().startswith(HYPERLINK_SCHEMES):
+                    grid.links[at] = link[1]  # Google links only these; a tel: shows its label and links nowhere
     return {}
+
+
+HYPERLINK_SCHEMES = ("http://", "https://", "mailto:", "ftp://", "aim:", "gopher://", "telnet://", "news:")
 
 
 def _add_chart(book: Book, spec: dict) -> dict:

@@ -386,8 +386,22 @@ def test_the_call_list_on_google_dials_when_tapped(server, tmp_path):
     assert report["calls"]["listed"] == ["KH-1"]
     grid = server.state.book(KEY).grid("Gọi điện")
     header = server.state.rows(KEY, "Gọi điện")[0]
-    phone = grid.cells[(1, header.index("Số điện thoại"))]
-    assert phone.formula == '=HYPERLINK("tel:+84912345601";"+84912345601")' and phone.value == "+84912345601"
+    at = (1, header.index("Số điện thoại"))
+    phone = grid.cells[at]
+    # Issue 21 (9): Google's HYPERLINK links no tel:, so the phone links to careloop's own https
+    # address, which answers with a redirect to tel: (the phone opens its dialer).
+    assert phone.value == "+84912345601" and phone.formula.startswith('=HYPERLINK("https://care.example.vn/c/')
+    dial = grid.links[at]
+    store = SqliteStore(tmp_path / "s.sqlite")
+    from functions.adapters.templates import Templates
+    from functions.core.links import Links
+    from functions.survey.page import SurveyDeps, handle_survey
+
+    pages = SurveyDeps(store, Links("https://care.example.vn", "test-secret"), Templates(), "Gara", lambda: NINE_AM)
+    body, status, headers = handle_survey("GET", dial.removeprefix("https://care.example.vn"), {}, {}, pages)
+    assert (status, headers["Location"]) == (302, "tel:+84912345601") and "tel:+84912345601" in body
+    assert handle_survey("GET", "/c/" + "a" * 16, {}, {}, pages)[1] == 404  # an unknown code, as for surveys
+    assert handle_survey("POST", dial.removeprefix("https://care.example.vn"), {}, {}, pages)[1] == 405
     kinds = [e["kind"] for e in server.state.log]  # the link goes with the structure requests: one more, on call days
     assert kinds == ["spreadsheets.get", "values.batchGet", "spreadsheets.get", "spreadsheets.batchUpdate",
                      "values.batchUpdate"]  # fmt: skip

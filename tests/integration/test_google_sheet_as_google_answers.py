@@ -220,6 +220,8 @@ def test_a_lost_answer_to_append_dimension_grows_the_grid_once(server):
         ("NOT_FOUND", "was not found: check the link"),
         ("FAILED_PRECONDITION", "is an Excel file .* File → Save as Google Sheets"),
         ("UNAUTHENTICATED", "did not accept the credentials"),
+        ("ACCESS_TOKEN_SCOPE_INSUFFICIENT", "lack the Google Sheets scope.*--scopes="),  # issue 21 (10)
+        ("CONSUMER_SUSPENDED", f"suspended Google Cloud project {PROJECT_NUMBER}.*will not help"),
     ],
 )
 def test_each_error_says_what_to_do_and_names_the_spreadsheet(server, variant, words):
@@ -228,6 +230,7 @@ def test_each_error_says_what_to_do_and_names_the_spreadsheet(server, variant, w
     with pytest.raises(SheetError, match=f"{KEY}") as error:
         sheet(server).read([CUSTOMERS])
     assert any(re.search(words, part) for part in str(error.value).split(" / "))
+    assert variant == "PERMISSION_DENIED" or "press Share" not in str(error.value)
 
 
 def test_a_spent_per_minute_quota_is_tried_again_in_the_next_minute_and_the_message_tells_the_time(server):
@@ -398,3 +401,21 @@ def test_charts_on_a_short_dashboard_are_anchored_inside_its_grid(server):
     assert len(dashboard.charts) == 4 and [e["refused"] for e in server.state.log if e["refused"]] == []
     anchors = [c["position"]["overlayPosition"]["anchorCell"]["rowIndex"] for c in dashboard.charts]
     assert max(anchors) < dashboard.row_count
+
+
+def test_the_server_links_only_what_googles_hyperlink_links(server):
+    """HYPERLINK makes a link only for http(s), mailto, ftp, aim, gopher, telnet and news."""
+    book(server, [])
+    grid = server.state.books[KEY].grid("Khách hàng")
+
+    def cell(column: int, formula: str) -> dict:
+        return {"updateCells": {"start": {"sheetId": grid.sheet_id, "rowIndex": 1, "columnIndex": column},
+                                "rows": [{"values": [{"userEnteredValue": {"formulaValue": formula}}]}],
+                                "fields": "userEnteredValue"}}  # fmt: skip
+
+    sheet(server)._http.batch_update(KEY, {"requests": [
+        cell(0, '=HYPERLINK("tel:+84912345601";"+84912345601")'),
+        cell(1, '=HYPERLINK("https://care.example.vn/c/abc";"+84912345601")')]})  # fmt: skip
+    grid = server.state.books[KEY].grid("Khách hàng")
+    assert grid.cells[(1, 0)].value == grid.cells[(1, 1)].value == "+84912345601"
+    assert grid.links == {(1, 1): "https://care.example.vn/c/abc"}

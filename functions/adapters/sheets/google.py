@@ -36,7 +36,7 @@ from functions.adapters.sheets.placement import Placement, place
 from functions.core.i18n import both
 from functions.core.sheet_layout import CHART_TABS, ChartSpec, TabLayout
 from functions.core.sheet_schema import TabSpec, find_tab, locate_columns
-from functions.core.tables import Link, RowWrite, Table, TabWrite
+from functions.core.tables import Link, RowWrite, Table, TabWrite, sheet_link_url
 from functions.core.text import typed
 from functions.core.values import SHEETS_EPOCH
 
@@ -163,7 +163,10 @@ class GoogleSheet:
                 for n, p, v in placement.cells
                 if not isinstance(v, Link)
             ]
-            grow += [_link(now.properties["sheetId"], n, p, v) for n, p, v in placement.cells if isinstance(v, Link)]
+            links = [(n, p, v, sheet_link_url(v)) for n, p, v in placement.cells if isinstance(v, Link)]
+            data += [{"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[v.text]]}
+                     for n, p, v, url in links if url is None]  # fmt: skip
+            grow += [_link(now.properties["sheetId"], n, p, v.text, url) for n, p, v, url in links if url]
         self._update(grow, data)
         return missed
 
@@ -336,10 +339,10 @@ def _validations(grid: dict[str, Any]) -> dict[str, dict[int, dict[str, Any]]]:
     return found
 
 
-def _link(sheet_id: int, row: int, column: int, link: Link) -> dict[str, Any]:
+def _link(sheet_id: int, row: int, column: int, text: str, url: str) -> dict[str, Any]:
     """A link cell (a phone to tap) as a HYPERLINK formula: values go RAW, so it is set apart; its
-    text and address are careloop's own (an E.164 number), quotes doubled all the same."""
-    url, text = link.url.replace('"', '""'), link.text.replace('"', '""')
+    text and address are careloop's own (an E.164 number, its https dial link), quotes doubled all the same."""
+    url, text = url.replace('"', '""'), text.replace('"', '""')
     formula = {"userEnteredValue": {"formulaValue": f'=HYPERLINK("{url}";"{text}")'}}
     start = {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column}
     return {"updateCells": {"start": start, "rows": [{"values": [formula]}], "fields": "userEnteredValue"}}

@@ -186,6 +186,11 @@ def explain(response: Any, key: str, seconds: float, account: str = "") -> Sheet
         return SheetError(both("sheet_unauthenticated", key=key) + f" ({message})")
     if code == 404 or status == "NOT_FOUND":
         return SheetError(both("sheet_not_found", key=key))
+    if "ACCESS_TOKEN_SCOPE_INSUFFICIENT" in reasons or "insufficient authentication scopes" in message:
+        return SheetError(both("sheet_scope_missing", key=key))
+    if "CONSUMER_SUSPENDED" in reasons or "has been suspended" in message:
+        project = reasons.get("CONSUMER_SUSPENDED", {}).get("consumer", "").removeprefix("projects/")
+        return SheetError(both("sheet_project_suspended", key=key, project=project or _project_in(message)))
     if code == 403 or status == "PERMISSION_DENIED":
         return SheetError(both("sheet_not_shared", key=key, account=account or "the service account") + f" ({code})")
     return SheetError(f"Google Sheets {key}: {code} {status} {message}".replace("  ", " "))
