@@ -119,3 +119,44 @@ def test_the_messages_tab_starts_with_every_built_in_text_and_a_note_naming_the_
     sheet = openpyxl.load_workbook(path)["Mẫu tin nhắn"]
     assert sheet.max_row == 13 and "{ma_qua_tang}" in sheet["F1"].comment.text
     assert XlsxSheet(path).prepare(tabs, "vi") == []
+
+
+def test_setup_sheet_starts_a_new_workbook_and_no_run_leaves_a_lock_or_changes_its_permissions(tmp_path):
+    """Issue 21: `setup-sheet --sheet new.xlsx` made nothing and left `new.xlsx.lock`; a run's save
+    made the workbook private (0600)."""
+    import os
+    import stat
+
+    from tests.helpers.cli import careloop
+    from tests.helpers.support import local_settings
+
+    env = local_settings(tmp_path, tmp_path / "new.xlsx")
+    made = careloop("setup-sheet", "--sheet", "new.xlsx", cwd=tmp_path, env=env)
+    assert made.returncode == 0, made.stderr
+    assert "Khách hàng" in openpyxl.load_workbook(tmp_path / "new.xlsx").sheetnames
+    os.chmod(tmp_path / "new.xlsx", 0o664)
+    workbook = openpyxl.load_workbook(tmp_path / "new.xlsx")
+    workbook["Khách hàng"].append(["", "Nguyễn Thị Lan", "chị", "lan@example.com"])
+    for column in "BCD":
+        workbook["Ma trận leo thang"][f"{column}2"] = "Mai <mai@luat.vn>"
+    workbook.save(tmp_path / "new.xlsx")
+    for command in (("run", "followup"), ("run", "escalate"), ("setup-sheet",)):
+        assert careloop(*command, cwd=tmp_path, env=env).returncode == 0
+    assert [p.name for p in tmp_path.iterdir() if "lock" in p.name or p.name.startswith(".careloop-")] == []
+    assert stat.S_IMODE(os.stat(tmp_path / "new.xlsx").st_mode) == 0o664
+
+
+def test_a_workbook_dropdown_whose_choices_hold_commas_lists_each_choice_whole(tmp_path):
+    """Issue 21: `zalo, sms` written into one comma-joined list became 13 pieces in LibreOffice."""
+    from functions.core.sheet_layout import CHANNEL_CHOICES
+
+    path = write_workbook(tmp_path / "k.xlsx", ["Họ tên"], [["Nguyễn Thị Lan"]])
+    XlsxSheet(path).prepare(layouts("vi"), "vi")
+    workbook = openpyxl.load_workbook(path)
+    (channel,) = [v for v in workbook["Khách hàng"].data_validations.dataValidation if "I2" in str(v.sqref)]
+    tab, cells = channel.formula1.split("!")
+    first, last = (int(part.split("$")[-1]) for part in cells.split(":"))
+    column = cells.split("$")[1]
+    lists = workbook[tab.strip("'")]
+    assert lists.sheet_state == "hidden"
+    assert [lists[f"{column}{n}"].value for n in range(first, last + 1)] == CHANNEL_CHOICES

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import stat
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -59,12 +60,17 @@ class XlsxSheet:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        with open(self.path.with_name(self.path.name + ".lock"), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        """Overlapping runs write one after the other: a lock on the workbook's folder (the workbook
+        itself is replaced at each save, and a lock file would be left beside it for staff to see)."""
+        folder = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            fcntl.flock(folder, fcntl.LOCK_EX)
             try:
                 yield
             finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+                fcntl.flock(folder, fcntl.LOCK_UN)
+        finally:
+            os.close(folder)
 
     def write(self, changes: Sequence[TabWrite]) -> list[RowWrite]:
         """Apply every change; returns the row writes whose row could no longer be found."""
@@ -89,12 +95,23 @@ class XlsxSheet:
         row. Excel cannot warn on single columns, so system columns are not protected here."""
         actions: list[str] = []
         with self._locked():
-            workbook = self._open(read_only=False)
+            workbook = self._open(read_only=False) if self.path.exists() else self._new(actions)
             for layout in layouts:
                 actions += _prepare_tab(workbook, layout, language)
             if actions:
                 self._save(workbook)
         return actions
+
+    def _new(self, actions: list[str]) -> Any:
+        """`setup-sheet --sheet NEW.xlsx`: a new workbook, its tabs added by setup."""
+        import openpyxl
+
+        if not self.path.parent.is_dir():
+            raise SheetError(f"{both('workbook_missing')}: {self.path.parent}")
+        workbook = openpyxl.Workbook()
+        workbook.remove(workbook.active)
+        actions.append(f"+ {both('workbook')} {self.path}")
+        return workbook
 
     def _save(self, workbook) -> None:
         from functions.adapters.sheets.xlsx_charts import draw_charts
@@ -105,6 +122,8 @@ class XlsxSheet:
         os.close(handle)
         try:
             workbook.save(temporary)
+            # mkstemp makes the file private (0600): the workbook keeps the permissions it had.
+            os.chmod(temporary, stat.S_IMODE(os.stat(self.path).st_mode) if self.path.exists() else 0o644)
             os.replace(temporary, self.path)
         except OSError as error:
             Path(temporary).unlink(missing_ok=True)
@@ -185,8 +204,28 @@ def _add_dropdowns(sheet: Any, layout: TabLayout, positions: dict[str, int], lan
         area = f"{letters}2:{letters}1048576"
         if choices is None or area in existing:
             continue
-        validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
+        validation = DataValidation(type="list", formula1=_list_formula(sheet.parent, column.key, choices),
+                                    allow_blank=True)  # fmt: skip
         validation.add(area)
         sheet.add_data_validation(validation)
         actions.append(f"~ '{sheet.title}': {column.title(language)} dropdown")
     return actions
+
+
+LISTS_TAB = "careloop_lists"  # hidden: dropdown choices that hold a comma ("zalo, sms")
+
+
+def _list_formula(workbook: Any, key: str, choices: list[str]) -> str:
+    """A list validation's source. Written inline ("a,b,c") a choice holding a comma would split into
+    pieces, so such a list is kept in a column of a hidden tab and referred to as a range."""
+    inline = '"' + ",".join(choices) + '"'
+    if not any("," in choice for choice in choices) and len(inline) <= 255:  # Excel's limit for an inline list
+        return inline
+    if LISTS_TAB not in workbook.sheetnames:
+        workbook.create_sheet(LISTS_TAB).sheet_state = "hidden"
+    lists = workbook[LISTS_TAB]
+    column = next((c for c in range(1, lists.max_column + 2) if lists.cell(1, c).value in (None, key)), 1)
+    for row, choice in enumerate([key, *choices], start=1):
+        lists.cell(row, column).value = choice
+    letters = column_letters(column - 1)
+    return f"'{LISTS_TAB}'!${letters}$2:${letters}${len(choices) + 1}"
