@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from functions.core.errors import (
     AmbiguousDeliveryError,
     PermanentDeliveryError,
+    ProviderLimitReached,
     RecipientUnreachable,
     TransientDeliveryError,
 )
@@ -65,6 +66,7 @@ class Delivered:
     skipped: list[Delivery] = field(default_factory=list)  # reserved by another run
     deferred: list[Delivery] = field(default_factory=list)  # the run's time ran out: unreserved, for the next run
     reached: dict[str, OutgoingMessage] = field(default_factory=dict)  # key → the message on the channel that took it
+    limits: dict[str, str] = field(default_factory=dict)  # channel → the provider's refusal for a limit of its own
 
     def channel(self, delivery: Delivery) -> str:
         """The channel that carried a sent message."""
@@ -160,10 +162,15 @@ def _send(
     for index, message in enumerate(delivery.choices):
         if index:  # the one before refused it for good: note why, then try this one under the same key
             store.record_attempt(delivery.key, f"{delivery.choices[index - 1].channel}: {error}", message.channel, now)
+        if message.channel in outcome.limits:  # its daily limit is spent: not asked again this run
+            error = ProviderLimitReached(outcome.limits[message.channel])
+            continue
         error = _send_one(channels, retry, message)
         if error is None:
             outcome.reached[delivery.key] = message
             return None
+        if isinstance(error, ProviderLimitReached):
+            outcome.limits[message.channel] = str(error)
         if not isinstance(error, RecipientUnreachable):
             return error
     return error

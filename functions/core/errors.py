@@ -32,6 +32,12 @@ class RecipientUnreachable(PermanentDeliveryError):
     a channel not set up): the next channel of the row is tried under the same ledger key."""
 
 
+class ProviderLimitReached(RecipientUnreachable):
+    """The provider refused for a limit of its own (a Zalo OA's daily quota, a promotional template
+    past its share), not for anything about the customer: the next channel carries the message, the
+    channel is not asked again this run, and staff are told once."""
+
+
 class AmbiguousDeliveryError(RuntimeError):
     """The message went to the server, whose answer was lost: it may have been accepted. Sending it
     again could make a duplicate, so it is never retried on its own."""

@@ -98,6 +98,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the business's sender address is not set, or is a placeholder (example.com, .test, .invalid, .localhost)",
     ),
     "warning": ("cảnh báo", "warning"),
+    "provider_limit": (
+        "Kênh {channel} đã hết hạn mức trong ngày ({error}); hôm nay các tin được gửi qua kênh kế tiếp của khách. "
+        "Muốn tăng hạn mức, hãy liên hệ nhà cung cấp",
+        "Channel {channel} reached its daily limit ({error}); today messages go by each customer's next channel. "
+        "Ask the provider to raise the limit",
+    ),
     "link_not_public": (
         "khách không mở được địa chỉ này (máy này, mạng nội bộ hoặc không phải https)",
         "customers cannot open this address (this machine, a private network, or not https)",

@@ -206,6 +206,7 @@ class _Run:
         self.last_contact: dict[str, str] = {}
         self.offers: dict[str, Survey] = {}  # message key → the survey it carries
         self.queued: list[DueMessage] = []  # handed to the send queue: send_batch runs send them
+        self.limits: dict[str, str] = {}  # channel → its provider's refusal for a daily limit (told to staff once)
         self.batches = 0
         self.composer = Composer(deps.templates, deps.links, deps.sms, book)
         self.vouchers: dict[str, Voucher] = {}  # message key → the voucher it carries
@@ -246,6 +247,7 @@ class _Run:
         )
         self.skipped += [Skip(due[d.key], "reserved_elsewhere") for d in outcome.skipped]
         self.skipped += [Skip(due[d.key], "deferred") for d in outcome.deferred]
+        self.limits.update(outcome.limits)
         for delivery, reason in outcome.failed:
             self.send_failure(due[delivery.key], reason)
         self.unknown += [(due[d.key], reason) for d, reason in outcome.unknown]
@@ -373,4 +375,7 @@ def _report(
     outside = [s for s in skipped if s.reason == "outside_hours"]
     if outside:
         report["notice"] = both("outside_hours", hours=deps.rules.hours)
+    if run.limits:
+        report["provider_limits"] = [say("provider_limit", language, channel=channel, error=error)
+                                     for channel, error in sorted(run.limits.items())]  # fmt: skip
     return report

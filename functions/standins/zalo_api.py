@@ -40,6 +40,7 @@ class ZaloStandIn(StandIn):
         self.not_on_zalo: set[str] = set()
         self.accepted: list[dict[str, Any]] = []
         self.refresh_delays: list[float] = []  # seconds each next refresh answer waits, after the token is spent
+        self.daily_quota = 500  # a new OA's: past it, -144 (the OA exceeded its daily quota)
 
     def handle(self, method: str, path: str, headers: Any, body: bytes) -> tuple[int, Any] | str:
         if method == "POST" and path == "/v4/oa/access_token":
@@ -90,6 +91,9 @@ class ZaloStandIn(StandIn):
             return (fault[1], {"error": -100, "message": "Unknown error"}) if fault[0] == "http" else (
                 200, {"error": fault[1], "message": fault[2]})  # fmt: skip
         refusal = self._refusal(phone, request)
+        with self.lock:
+            if refusal is None and len(self.accepted) >= self.daily_quota:
+                refusal = (-144, "OA exceeded the daily quota")
         if refusal:
             return 200, {"error": refusal[0], "message": refusal[1]}
         message = {"msg_id": secrets.token_hex(10), **request}
@@ -100,7 +104,8 @@ class ZaloStandIn(StandIn):
             return HANG_UP
         return 200, {"error": 0, "message": "Success", "data": {
             "msg_id": message["msg_id"], "sent_time": str(int(time.time() * 1000)),
-            "quota": {"dailyQuota": "500", "remainingQuota": str(500 - len(self.accepted))}}}  # fmt: skip
+            "quota": {"dailyQuota": str(self.daily_quota),
+                      "remainingQuota": str(self.daily_quota - len(self.accepted))}}}  # fmt: skip
 
     def _refusal(self, phone: str, request: dict[str, Any]) -> tuple[int, str] | None:
         if not (phone.startswith("84") and phone.isdigit() and 10 <= len(phone) <= 12):

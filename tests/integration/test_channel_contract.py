@@ -101,8 +101,8 @@ def zalo_harness(tmp_path) -> Iterator[Harness]:
         def fault(kind: str, address: str) -> None:
             phone = address.removeprefix("+")
             server.script[phone] = {
-                "transient": [("error", -144, "OA exceeded daily quota")],
-                "transient_always": [("error", -144, "OA exceeded daily quota")] * 10**4,
+                "transient": [("http", 429)],  # -144 (daily quota) is a limit: the next channel, not a retry
+                "transient_always": [("http", 503)] * 10**4,
                 "hang_up": [HANG_UP],
             }[kind]
 

@@ -112,3 +112,23 @@ def test_an_undelivered_report_from_twilio_reaches_the_rows_system_note(tmp_path
         assert run(tmp_path, providers).returncode == 0  # the next run writes it into the row
     (row_after,) = read_workbook(tmp_path / "khach-hang.xlsx")
     assert "qua sms không tới được máy khách: Twilio 30003" in row_after["Ghi chú hệ thống"]
+
+
+def test_a_zalo_daily_quota_passes_messages_to_the_next_channel_and_is_told_once(tmp_path):
+    """Issue 21: -144 (the OA's daily quota) is not the customer's doing: fall back like 'unreachable',
+    ask Zalo no more this run, and say it once in the report."""
+    import json
+
+    phones = [row(f"KH-{n}", f"Khách {n}", "chị", "", f"091234570{n}", purchase=WEEK_AGO) for n in range(1, 5)]
+    write_workbook(tmp_path / "khach-hang.xlsx", HEADER, phones)
+    with phone_providers() as providers:
+        providers.zalo.daily_quota = 1
+        env = local_settings(tmp_path, tmp_path / "khach-hang.xlsx", **providers.settings())
+        result = careloop(*FOLLOWUP, "--json", cwd=tmp_path, env=env)
+        assert result.returncode == 0, result.stderr
+        report = json.loads(result.stdout)
+        zalo_sends = [p for m, p in providers.zalo.requests if p == "/message/template"]
+    assert sorted(s["channel"] for s in report["sent"]) == ["sms", "sms", "sms", "zalo"] and report["failed"] == []
+    assert len(zalo_sends) == 2  # the one accepted, the one refused: no more asked this run
+    (limit,) = report["provider_limits"]
+    assert "zalo" in limit and "-144" in limit

@@ -19,6 +19,7 @@ from functions.adapters.channels.zalo_tokens import Refreshed, RefreshRefused, Z
 from functions.core.errors import (
     AmbiguousDeliveryError,
     PermanentDeliveryError,
+    ProviderLimitReached,
     RecipientUnreachable,
     TransientDeliveryError,
 )
@@ -42,7 +43,10 @@ UNREACHABLE = {  # this phone cannot get ZNS: the next channel of the row is tri
     -141: "User refused promotional ZNS",
 }
 LEASE_MARGIN = 15.0  # seconds a refresh claim outlasts the refresh call's own time limits
-TRANSIENT = {-144: "OA exceeded its daily quota", -147: "Template exceeded its daily quota", -133: "Outside ZNS hours"}
+# The OA's or the template's daily quota (a new OA starts at 500 ZNS a day; a promotional template
+# may take at most a share of it): not the customer's doing, and waiting does not help today.
+LIMITS = {-144: "OA exceeded its daily quota", -147: "Template exceeded its daily quota"}
+TRANSIENT = {-133: "Outside ZNS hours"}
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,10 @@ class ZaloChannel:
 
 
 def _failure(code: Any, message: str) -> Exception:
-    text = f"Zalo {code}: {message or UNREACHABLE.get(code) or TRANSIENT.get(code) or TOKEN_ERRORS.get(code, '')}"
+    known = UNREACHABLE.get(code) or LIMITS.get(code) or TRANSIENT.get(code) or TOKEN_ERRORS.get(code, "")
+    text = f"Zalo {code}: {message or known}"
+    if code in LIMITS:
+        return ProviderLimitReached(text)
     if code in UNREACHABLE:
         return RecipientUnreachable(text)
     if code in TRANSIENT:

@@ -38,6 +38,7 @@ def summary(report: dict[str, Any], language: str = "vi") -> str:
     if report["dry_run"]:
         head += say("report_dry_run", language, planned=counts["planned"])
     lines = [head] + ([report["notice"]] if report.get("notice") else [])
+    lines += [f"  ! {limit}" for limit in report.get("provider_limits", [])]
     describe: dict[str, tuple[str, Line]] = {
         "sent": ("✓", lambda i: f"→ {i['to']}"),
         "planned": ("·", lambda i: f"→ {i['to']}  {i['subject']}"),
