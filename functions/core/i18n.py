@@ -98,6 +98,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the business's sender address is not set, or is a placeholder (example.com, .test, .invalid, .localhost)",
     ),
     "warning": ("cảnh báo", "warning"),
+    "digest_no_name": ("anh/chị", "Manager"),
+    "voucher_duplicate": (
+        "Mã phiếu trùng với dòng {row}; dòng {row} được dùng, hãy xóa dòng này",
+        "The same code as row {row}; row {row} counts, delete this one",
+    ),
+    "voucher_code_rewritten": (
+        "Đã viết lại mã phiếu đúng như khi phát: {issued}",
+        "The code was written back as it was issued: {issued}",
+    ),
     "provider_limit": (
         "Kênh {channel} đã hết hạn mức trong ngày ({error}); hôm nay các tin được gửi qua kênh kế tiếp của khách. "
         "Muốn tăng hạn mức, hãy liên hệ nhà cung cấp",
@@ -107,6 +116,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "link_not_public": (
         "khách không mở được địa chỉ này (máy này, mạng nội bộ hoặc không phải https)",
         "customers cannot open this address (this machine, a private network, or not https)",
+    ),
+    "text_subject_too_long": (
+        "tiêu đề dài {length} ký tự, tối đa {limit}",
+        "the subject is {length} characters long, at most {limit}",
     ),
     "text_no_subject": ("email cần tiêu đề", "an email needs a subject"),
     "text_placeholder_not_here": (

@@ -27,6 +27,7 @@ from functions.core.text import cell_text, fold, typed
 from functions.core.values import tick_or
 
 TextKey = tuple[str, str, str]  # (kind, language, channel)
+SUBJECT_LIMIT = 150  # characters of an email subject as staff type it
 
 KIND_WORDS = {
     **dict.fromkeys(("birthday", "sinh nhat", "chuc mung sinh nhat"), "birthday"),
@@ -132,6 +133,8 @@ def _row(cells: Mapping[str, Any], checks: TextChecks) -> tuple[TextKey | None, 
     subject = parse(subject_text) if channel == "email" else None
     body = parse(cell_text(cells.get("text")))
     problems = check(kind, channel, subject, body, checks.rules)
+    if subject is not None and len(subject_text) > SUBJECT_LIMIT:  # mail programs cut it; spam filters frown
+        problems.append(TextProblem("text_subject_too_long", {"limit": SUBJECT_LIMIT, "length": len(subject_text)}))
     if channel == "sms" and not problems:
         try:
             checks.sms_fits(fill(body, checks.sample), f"{MESSAGES.title_vi} ({kind}/{language}/sms)")

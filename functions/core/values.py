@@ -125,6 +125,7 @@ def _read_phone_library(text: str, region: str) -> str:
 
 _SEVERAL = re.compile(r"[;,/\n]")
 _SEPARATORS = str.maketrans("", "", " .-()\t")
+_PHONE_TEXT = re.compile(r"[0-9 .\-()+\t]+")  # what a phone number is typed with
 
 
 @lru_cache(maxsize=16)
@@ -152,6 +153,8 @@ def _phone_reader(region: str) -> Callable[[object], str]:
     def read(value: object) -> str:
         text = cell_text(value)
         if _SEVERAL.search(text):  # two numbers in one cell: which one is meant?
+            raise CellError("phone_invalid")
+        if not _PHONE_TEXT.fullmatch(text):  # "0912 ABC 678" (the library reads letters as keypad digits), "=09…"
             raise CellError("phone_invalid")
         if valid is not None:
             if isinstance(value, (int, float)):

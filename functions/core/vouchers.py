@@ -127,7 +127,12 @@ def read_voucher_tab(table: Table | None, stored: Iterable[Voucher], today: date
                 if cell_text(cells.get("system_note")) != note:
                     writes.append(RowWrite(number, cell_text(cells.get("code")), {"system_note": note}))
                 continue
-            rows.setdefault(code, (number, cells))
+            if code in rows:  # the same code twice: the first row counts, this one is explained
+                note = say("voucher_duplicate", language, row=rows[code][0])
+                if cell_text(cells.get("system_note")) != note:
+                    writes.append(RowWrite(number, cell_text(cells.get("code")), {"system_note": note}))
+                continue
+            rows[code] = (number, cells)
             ticked = tick_or(cells.get("used"), False)
             voucher = by_code[code]
             if ticked and voucher.used_on is None:
@@ -136,16 +141,27 @@ def read_voucher_tab(table: Table | None, stored: Iterable[Voucher], today: date
             elif not ticked and voucher.used_on is not None:  # staff unticked it: not used after all
                 used[code] = None
                 by_code[code] = _with_used(voucher, None)
-    for voucher in sorted(by_code.values(), key=lambda v: (v.issued, v.code)):
+    writes += _rows_as_stored(sorted(by_code.values(), key=lambda v: (v.issued, v.code)), rows, language)
+    return VoucherTab(used, writes)
+
+
+def _rows_as_stored(
+    vouchers: Iterable[Voucher], rows: Mapping[str, tuple[int, Mapping[str, Any]]], language: str
+) -> list[RowWrite]:
+    """Every stored voucher's row as it should read; a row deleted by mistake comes back."""
+    writes = []
+    for voucher in vouchers:
         wanted = voucher_cells(voucher)
         if voucher.code not in rows:
             writes.append(RowWrite(0, voucher.code, {**wanted, "used": voucher.used_on is not None}, append=True))
             continue
         number, row_cells = rows[voucher.code]
         changed = {k: v for k, v in wanted.items() if cell_text(row_cells.get(k)) != cell_text(v)}
+        if "code" in changed:  # typed in lower case (or with spaces): written back as issued, and said so
+            changed["system_note"] = say("voucher_code_rewritten", language, issued=voucher.code)
         if changed:
             writes.append(RowWrite(number, cell_text(row_cells.get("code")), changed))
-    return VoucherTab(used, writes)
+    return writes
 
 
 def voucher_cells(voucher: Voucher) -> dict[str, Any]:

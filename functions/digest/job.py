@@ -55,7 +55,8 @@ class DigestDeps:
 
 def run_digest(deps: DigestDeps, now: datetime, dry_run: bool = False) -> dict[str, Any]:
     week = previous(week_of(now, deps.calendar))
-    managers = list(deps.managers) or _matrix_managers(deps)
+    named = _managers(deps)
+    managers = list(named)
     keys = {email: f"digest/{week.label}/{digest_hex(email.lower(), 12)}" for email in managers}
     report: dict[str, Any] = {"job": JOB, "now": now.isoformat(), "week": week.label, "dry_run": dry_run,
                               "sent": [], "skipped": [], "failed": [], "unknown": []}  # fmt: skip
@@ -67,7 +68,7 @@ def run_digest(deps: DigestDeps, now: datetime, dry_run: bool = False) -> dict[s
         due = {}
     if due or dry_run:
         context = digest_context(deps, week, now)
-        messages = [_message(deps, key, email, context) for email, key in (due or keys).items()]
+        messages = [_message(deps, key, email, named[email], context) for email, key in (due or keys).items()]
         if dry_run:
             report["preview"] = [{"to": m.to, "subject": m.subject, "text": m.text} for m in messages]
         else:
@@ -78,17 +79,24 @@ def run_digest(deps: DigestDeps, now: datetime, dry_run: bool = False) -> dict[s
     return report
 
 
-def _matrix_managers(deps: DigestDeps) -> list[str]:
+def _managers(deps: DigestDeps) -> dict[str, str]:
+    """Each manager's address → the name to greet them by: the `manager_emails` setting, else the
+    tier-3 owner of the matrix's '*' row; names as the matrix writes them ("Giám đốc An")."""
     from functions.escalate.matrix import MatrixError, read_matrix
 
     try:
-        route = read_matrix(deps.sheet.read([MATRIX]).get(MATRIX.key)).route("*")
+        matrix = read_matrix(deps.sheet.read([MATRIX]).get(MATRIX.key))
     except MatrixError as error:
-        raise JobCannotRun(both("digest_no_manager") + f" ({error})") from error
-    owner = route.owner(3)
+        if not deps.managers:
+            raise JobCannotRun(both("digest_no_manager") + f" ({error})") from error
+        return dict.fromkeys(deps.managers, "")
+    names = {o.email.lower(): o.name for route in matrix.routes.values() for o in route.owners if o and o.name}
+    if deps.managers:
+        return {email: names.get(email.lower(), "") for email in deps.managers}
+    owner = matrix.route("*").owner(3)
     if owner is None:
         raise JobCannotRun(both("digest_no_manager"))
-    return [owner.email]
+    return {owner.email: owner.name}
 
 
 def digest_context(deps: DigestDeps, week: Week, now: datetime) -> dict[str, Any]:
@@ -170,9 +178,9 @@ def _case_line(case: CaseRecord, calendar: BusinessCalendar, language: str) -> d
             "due": f"{due.astimezone(calendar.zone):%d/%m %H:%M}"}  # fmt: skip
 
 
-def _message(deps: DigestDeps, key: str, email: str, context: Mapping[str, Any]) -> OutgoingMessage:
+def _message(deps: DigestDeps, key: str, email: str, name: str, context: Mapping[str, Any]) -> OutgoingMessage:
     language = deps.staff_language
-    manager = email.split("@")[0]
+    manager = name or say("digest_no_name", language)  # never the address's local part ("Chào an,")
     try:
         rendered = deps.templates.message(KIND, language, {**context, "manager": manager})
     except RenderError as error:

@@ -3,6 +3,7 @@ worked out here by hand from a known fortnight — sent once a week, only inside
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -145,3 +146,17 @@ def test_careloop_run_digest_by_hand_and_dry_run(tmp_path):
     again = careloop("run", "digest", "--now", "2026-11-23T10:00", cwd=tmp_path, env=env)
     assert "đã gửi 1, bỏ qua 0" in first.stdout and "đã gửi 0, bỏ qua 1" in again.stdout
     assert "Đã gửi trước đó" in again.stdout and len(list((tmp_path / "outbox").glob("*.eml"))) == 1
+
+
+def test_the_manager_is_greeted_by_name_and_a_workbook_is_never_a_link():
+    """Issue 21: "Chào an," (the address's local part), and an <a href> to a local path."""
+    channel = MemoryChannel()
+    run_digest(deps(fortnight(), channel, managers=("gd@luat.vn", "quanly@luat.vn")), MONDAY)
+    by_address = {m.to: m for m in channel.delivered}
+    assert by_address["gd@luat.vn"].text.startswith("Chào Giám đốc,")  # as the matrix names them
+    assert by_address["quanly@luat.vn"].text.startswith("Chào anh/chị,") and "Chào quanly" not in str(by_address)
+    workbook = dataclasses.replace(deps(fortnight(), MemoryChannel()), sheet_link="/home/office/khach-hang.xlsx")
+    workbook_channel = MemoryChannel()
+    run_digest(dataclasses.replace(workbook, channels={"email": workbook_channel}), MONDAY)
+    (email,) = workbook_channel.delivered
+    assert 'href="/home' not in email.html and "Bảng tính: /home/office/khach-hang.xlsx" in email.html

@@ -29,7 +29,7 @@ HOSTILE_NAMES = [
     "plain name",
 ]
 ALLOWED = {"From", "To", "Reply-To", "Subject", "Date", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post",
-           "Content-Language", "X-Careloop-Key", "MIME-Version", "Content-Type"}  # fmt: skip
+           "Content-Language", "X-Careloop-Key", "MIME-Version", "Content-Type", "Auto-Submitted"}  # fmt: skip
 UNSUBSCRIBE = "https://care.example.vn/unsubscribe/" + "eyJjIjoiQy0wMDQyIiwibCI6InZpIn0.aBcD" * 4
 
 
@@ -89,3 +89,14 @@ def test_a_name_that_looks_like_an_encoded_word_stays_literal_text(tmp_path):
     to = dict(header_block(raw))["To"]
     assert str(make_header(decode_header(to.rsplit(" <", 1)[0]))) == "=?utf-8?b?SGFja2Vk?="
     assert message_from_bytes(raw, policy=policy.default)["To"].addresses[0].display_name == "=?utf-8?b?SGFja2Vk?="
+
+
+@pytest.mark.parametrize("kind", ["case_notice", "case_digest", "weekly_digest"])
+def test_owners_and_managers_emails_say_they_are_auto_generated_and_customers_do_not(tmp_path, kind):
+    """Issue 21: RFC 3834's Auto-Submitted, so no out-of-office reply answers a machine's email."""
+    message = OutgoingMessage(f"{kind}/x", "email", "an@luat.vn", "Giám đốc An", "Hồ sơ", "text", "", "", "vi", kind)
+    OutboxChannel(tmp_path / "staff", "Văn phòng Luật Minh An", "cskh@luatminhan.vn").deliver(message)
+    (path,) = (tmp_path / "staff").glob("*.eml")
+    assert dict(header_block(path.read_bytes()))["Auto-Submitted"] == "auto-generated"
+    raw, _ = raw_message(tmp_path, "checkin", "Lan")
+    assert "Auto-Submitted" not in dict(header_block(raw))

@@ -201,3 +201,13 @@ def test_the_send_queue_needs_a_topic_name_and_a_project():
     settings = load_settings(env={"CARELOOP_PUBSUB_TOPIC": "careloop-send", "CARELOOP_STORE": "firestore://acme-care"})
     assert pubsub_project(settings) == "acme-care" and settings.fanout_after == 1000
     assert load_settings(env={}).pubsub_topic == ""  # off by default: every run sends all it has
+
+
+def test_the_demo_says_nothing_new_only_when_nobody_was_written_to():
+    """Issue 21: 'Nothing new' was printed after a run that emailed case owners."""
+    from functions.entrypoints.cli.demo import nothing_new
+
+    quiet = {"opened": [], "escalated": [], "notified": [], "surveyed": []}
+    assert nothing_new({"sent": []}, [quiet])
+    assert not nothing_new({"sent": []}, [quiet, {**quiet, "notified": [{"case_id": "HS-1"}]}])
+    assert not nothing_new({"sent": [{"key": "k"}]}, [quiet])

@@ -152,3 +152,13 @@ def test_a_url_in_a_customers_name_never_becomes_a_link():
         ("text", "http://x.example/a nhé"),
     )
     assert fill(text, evil) == "Chào chị Lan https://evil.example/login, xem https://gara.vn/http://x.example/a nhé"
+
+
+def test_a_subject_longer_than_a_mail_program_shows_is_a_row_problem():
+    """Issue 21: a 50,000-character subject was accepted."""
+    from functions.core.message_tab import SUBJECT_LIMIT
+
+    tab = read_message_tab(table(row(subject="x" * 50_000)), BUILTIN, CHECKS, "vi")
+    assert tab.book.pick("birthday", "vi", "email").row is None
+    assert "tiêu đề dài 50000 ký tự" in tab.invalid[0][1]
+    assert read_message_tab(table(row(subject="x" * SUBJECT_LIMIT)), BUILTIN, CHECKS, "vi").invalid == []

@@ -129,7 +129,20 @@ def test_phones_become_e164(typed, expected):
     assert values.read_phone(typed, "VN") == expected
 
 
-@pytest.mark.parametrize("typed", ["12345", "abc", "0912", "+84 000 000 000", "091234567890123", "☎️"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "12345",
+        "abc",
+        "0912",
+        "+84 000 000 000",
+        "091234567890123",
+        "☎️",
+        "0912 ABC 678",
+        "=0912345678",
+        "0912345678 ext 2",
+    ],
+)
 def test_bad_phones(typed):
     with pytest.raises(CellError, match="phone_invalid"):
         values.read_phone(typed, "VN")

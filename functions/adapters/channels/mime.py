@@ -56,6 +56,8 @@ def build_email(message: OutgoingMessage, sender_name: str, sender_email: str, r
     if message.unsubscribe_url:  # customers' messages; notices to staff have none
         headers.append(("List-Unsubscribe", f"<{_url(message.unsubscribe_url)}>"))
         headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+    else:  # owners' case emails, the weekly digest: made by a machine, no out-of-office reply wanted (RFC 3834)
+        headers.append(("Auto-Submitted", "auto-generated"))
     headers += [("Content-Language", _token(message.language)), ("X-Careloop-Key", text(message.key, 16))]
     lines = b"".join(f"{name}: {value}\r\n".encode("ascii") for name, value in headers)
     return RawEmail(sender, recipient, lines + _body(message))

@@ -201,13 +201,14 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int
     if answered:
         print(f"— {both('simulated')}: {answered} {both('demo_low_score')}")
     escalation = bootstrap.escalate_deps(settings)
-    report = run_escalate(escalation, now)
-    print(escalation_summary(report, settings.staff_language))
+    reports = [run_escalate(escalation, now)]
+    print(escalation_summary(reports[0], settings.staff_language))
     waiting = [c for c in escalation.store.cases(open_only=True) if c.tier < 3 and c.first_responded_at is None]
-    if waiting and report["opened"]:  # nobody answers in time: show a case moving up a tier (first demo run only)
+    if waiting and reports[0]["opened"]:  # nobody answers in time: show a case moving up a tier (first demo run only)
         later = max(c.first_response_due for c in waiting) + timedelta(minutes=1)
         print(f"\n— {both('simulated')} {later:%d/%m/%Y %H:%M}: {both('demo_no_answer')}")
-        print(escalation_summary(run_escalate(escalation, later), settings.staff_language))
+        reports.append(run_escalate(escalation, later))
+        print(escalation_summary(reports[-1], settings.staff_language))
     outbox = Path(settings.outbox).resolve()
     print()
 
@@ -218,9 +219,15 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int
     print(f"{both('outbox')}:  {outbox}  ({count('*.eml')} {both('demo_eml_files')}; "
           f"{both('demo_phone_files', sms=count('*.sms.txt'), zns=count('*.zns.json'))})")  # fmt: skip
     print(f"{both('store')}:  {Path(settings.store).resolve()}")
-    if not outcome.report["sent"]:
+    if nothing_new(outcome.report, reports):
         print(f"{say('demo_nothing_new', 'vi')}\n{say('demo_nothing_new', 'en')}")
     return 0
+
+
+def nothing_new(followup: dict, escalations: list[dict]) -> bool:
+    """The demo ran again and nobody was written to: no customer message, no owner email, no case."""
+    busy = ("opened", "escalated", "notified", "surveyed")
+    return not followup["sent"] and not any(report.get(key) for report in escalations for key in busy)
 
 
 def _customer_answers(settings, now: datetime) -> str | None:
