@@ -78,3 +78,14 @@ def fresh_public_function_deps():
     public.unsubscribe_deps.cache_clear()
     public.sms_status_deps.cache_clear()
     yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A skip is reported at the test that skips, naming the missing tool, not at the helper that
+    found it missing (`pytest -rs` would otherwise point every one at tests/helpers/…)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and isinstance(report.longrepr, tuple) and "/tests/helpers/" in str(report.longrepr[0]):
+        path, line, _ = item.location
+        report.longrepr = (path, (line or 0) + 1, report.longrepr[2])

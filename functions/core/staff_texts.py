@@ -165,7 +165,7 @@ def check(kind: str, channel: str, subject: ParsedText | None, body: ParsedText,
     problems = list(body.problems) + (list(subject.problems) if subject else [])
     if not any(piece for line in body.lines for piece in line if not isinstance(piece, str) or piece.strip()):
         problems.append(TextProblem("text_empty"))
-    elif not _keeps_words(body, kind):
+    elif not _keeps_words(body, kind, channel, rules):
         problems.append(TextProblem("text_can_be_empty"))
     if channel == "email" and (subject is None or not subject.lines or not any(subject.lines[0])):
         problems.append(TextProblem("text_no_subject"))
@@ -181,15 +181,19 @@ def check(kind: str, channel: str, subject: ParsedText | None, body: ParsedText,
 ALWAYS = frozenset({"given_name", "full_name", "greeting", "business", "purchase_date", "case_id"})
 
 
-def _keeps_words(body: ParsedText, kind: str) -> bool:
-    """Whether the text keeps words for every customer of its kind: with each optional line left
-    out (no survey this time, no voucher) and the opt-out line set aside (an email adds its own),
-    some words must remain."""
-    optional = OPTIONAL - {"survey_link"} if kind == CASE_SURVEY else OPTIONAL  # a case survey always has one
+def _keeps_words(body: ParsedText, kind: str, channel: str, rules: TextRules) -> bool:
+    """Whether the text keeps words for every customer of its kind: with each line left out whose
+    value some customer lacks (no survey this time, no voucher), some words must remain besides
+    careloop's own unsubscribe footer (an opt-out link on a line of its own is no words)."""
+    present = rules.required(kind, channel) if kind != CHECKIN else frozenset()  # a check-in may go without survey
+    if "voucher_code" in present:
+        present |= VOUCHER  # vouchers on: every birthday wish carries one
+    if channel == "email":
+        present |= {"opt_out_link"}  # every email carries its opt-out link
     for line in body.lines:
         keys = {p.key for p in line if isinstance(p, Placeholder)}
-        if keys & optional:
-            continue  # left out for a customer without that value, or only the opt-out footer
+        if keys & (OPTIONAL - present):
+            continue  # left out for a customer without that value
         if keys & (ALWAYS & ALLOWED[kind]) or any(isinstance(p, str) and _WORD.search(p) for p in line):
             return True
     return False

@@ -57,7 +57,7 @@ class _Read:
     answered: list[Survey]  # answered since the last run
     problems: list[dict[str, Any]]
     state: dict[str, Any]  # the job's bookmarks (escalate.dashboard, the answers' watermark)
-    digests: dict[str, str]  # the Cases rows last found in step (escalate.synced)
+    digests: synced.Digests  # the Cases rows last found in step (escalate.synced)
     texts: MessageTab | None = None  # the Messages tab: staff's text for the survey after a case
 
 
@@ -127,7 +127,7 @@ def _read(deps: EscalationDeps, now: datetime) -> _Read:
         texts = message_texts(tables.get(MESSAGES.key), deps.templates, deps.links, deps.sms, deps.business_name,
                               deps.staff_language, deps.surveys is not None, VoucherRules())  # fmt: skip
     case_rows = read_case_rows(tables[CASES.key])
-    digests = synced.load(deps.store)
+    digests = synced.load(deps.store, int(state.get("row_shards") or synced.SHARDS))
     cases, known = _cases_to_read(deps, case_rows, flags, state, digests)
     return _Read(tables, matrix, sheet, flags, case_rows, cases, known, answered, problems, state, digests, texts)
 
@@ -138,10 +138,11 @@ def _answers_since(state: dict[str, Any], now: datetime) -> datetime:
 
 
 def _cases_to_read(
-    deps: EscalationDeps, rows: list[CaseRow], flags: list[Flag], state: dict[str, Any], digests: dict[str, str]
+    deps: EscalationDeps, rows: list[CaseRow], flags: list[Flag], state: dict[str, Any], stored: synced.Digests
 ) -> tuple[list[CaseRecord], frozenset[str]]:
     """Every open case, and by ID: closed cases whose row changed or is gone, cases a flag names that
     no digest knows, and cases whose survey was put off. The rest are known without a read."""
+    digests = stored.values
     opened = deps.store.cases(open_only=True)
     open_ids = {c.case_id for c in opened}
     in_step = {r.case_id for r in rows if r.case_id in digests and digests[r.case_id] == synced.row_digest(r)}
@@ -153,7 +154,7 @@ def _cases_to_read(
     read = deps.store.cases_by_id({case_id for case_id in wanted - open_ids if could_be_case_id(case_id)})
     missing = (wanted - open_ids) - {c.case_id for c in read}
     if missing & digests.keys():  # a digest of a case the store no longer has
-        synced.save(deps.store, dict.fromkeys(missing & digests.keys()))
+        synced.save(deps.store, stored, dict.fromkeys(missing & digests.keys()))
     read_ids = open_ids | {c.case_id for c in read}
     return opened + read, frozenset((in_step | digests.keys()) - read_ids - missing)
 
@@ -197,11 +198,11 @@ def _write_back(
         missed = deps.sheet.write(writes)
     except Exception as error:  # the store holds every case; the next run writes the sheet again
         return {"rows": 0, "missed": [], "error": str(error)}
-    # Only now that the sheet shows them: the answers are taken in, the rows in step.
-    deps.store.save_job_state(JOB, state)
+    # Only now that the sheet shows them: the rows in step, the answers taken in.
     written = {w.row_id for w in case_writes if w.row_id}
     closed = {case_id: case.status == RESOLVED for case_id, case in applied.final.items()}
-    synced.save(deps.store, synced.changes(read.case_rows, closed, written, read.digests))
+    shards = synced.save(deps.store, read.digests, synced.changes(read.case_rows, closed, written, read.digests.values))
+    deps.store.save_job_state(JOB, {**state, "row_shards": shards if shards != synced.SHARDS else None})
     return {"rows": sum(len(w.rows) for w in writes), "missed": [w.row_id or f"row {w.row_number}" for w in missed]}
 
 

@@ -51,6 +51,9 @@ def test_hostile_calls_never_stop_the_escalation_run():
 
     store = MemoryStore()
     result = run_escalate(escalation_deps(sheet, store), datetime(2026, 11, 23, 9, 0, tzinfo=VN))
-    assert "call/C-1/2026-11-23" in result["calls"]["recorded"]  # the one real row is recorded
+    # The one real row has an outcome "maybe" and a score "7": noted for staff, kept, not recorded.
+    assert result["calls"]["recorded"] == [] and result["opened"] == []
+    notes = [p["message"] for p in result["problems"] if p.get("customer_id") == "C-1"]
+    assert len(notes) == 1 and "Kết quả 'maybe'" in notes[0] and "Điểm nghe được '7'" in notes[0]
     assert store.surveys(datetime(2000, 1, 1, tzinfo=VN)) == []  # "7" is no score heard
     assert all(len(k) < 200 for k in result["calls"]["recorded"])

@@ -55,6 +55,25 @@ def test_a_follow_up_rerun_reads_about_one_document_per_due_message(firestore):
     assert tally.total("writes") == 1  # the run's report
 
 
+def test_the_survey_throttle_reads_only_the_window_whatever_a_customers_history(firestore):
+    """Issue 21: `surveys_of` read every survey a customer ever had and kept the last 30 days in Python."""
+    from functions.core.surveys import Survey
+
+    firestore.wipe()
+    store = FirestoreStore(PROJECT)
+    rows = many_customers(200, 1000, 2)  # 100 check-ins due
+    for row in rows:
+        for months in range(2, 8):  # six old surveys each, long past the throttle's 30 days
+            made = NOW - timedelta(days=31 * months)
+            store.create_survey(Survey(f"SV-{row[0]}-{months}", row[0], f"checkin/{months}", "vi", made,
+                                       made + timedelta(days=30)))  # fmt: skip
+    tally = counted(store)
+    report = run_followup(deps(memory_sheet(rows), store, surveys=SurveyRules()), NOW).report
+    assert len(report["sent"]) == 101  # and C-00000's birthday
+    # one empty query (billed as one read) per 30 customers written to: 4, where it read 606
+    assert tally.by_collection("reads").get("surveys", 0) <= 4, tally.by_collection("reads")
+
+
 def test_surveys_travel_in_the_commit_that_reserves_their_message(firestore):
     store = FirestoreStore(PROJECT)
     tally = counted(store)

@@ -127,7 +127,6 @@ def test_hostile_values_stay_text():
     [
         ("email", "Chúc mừng sinh nhật {ten_goi}! {ten_doanh_nghiep} tặng {ten_goi} mã quà {ma_qua_tang}."),
         ("email", "{link_tu_choi}\n{ma_qua_tang}"),
-        ("email", "Từ chối nhận tin: {link_tu_choi}"),  # nothing but the opt-out footer careloop adds itself
         ("sms", "{xung_ho}!\n{gia_tri_qua} {ma_qua_tang}"),  # a salutation may be blank; the rest is optional
     ],
 )

@@ -99,13 +99,15 @@ resource "google_firestore_index" "reports_by_job" {
 }
 
 # What the runs query beyond single fields (functions/adapters/stores/firestore.py): messages
-# counted by state, day and channel or kind (the Dashboard), vouchers issued and used.
+# counted by state, day and channel or kind (the Dashboard), vouchers issued and used, a customer's
+# surveys of the last days (the survey throttle).
 resource "google_firestore_index" "counts" {
   for_each = {
     ledger_by_day          = { collection = "ledger", fields = ["state", "business_day"] }
     ledger_by_channel      = { collection = "ledger", fields = ["state", "channel", "business_day"] }
     ledger_by_kind         = { collection = "ledger", fields = ["state", "kind", "business_day"] }
     vouchers_used_by_issue = { collection = "vouchers", fields = ["used", "issued"] }
+    surveys_of_customers   = { collection = "surveys", fields = ["customer_id", "created_at"] }
   }
   project    = var.project_id
   database   = google_firestore_database.careloop.name
