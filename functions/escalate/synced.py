@@ -70,7 +70,7 @@ def changes(
     return {case_id: digest for case_id, digest in wanted.items() if digests.get(case_id) != digest}
 
 
-def save(store: Store, stored: Digests, changes: Mapping[str, str | None], per_shard: int = PER_SHARD) -> int:
+def save(store: Store, stored: Digests, changes: Mapping[str, str | None], per_shard: int | None = None) -> int:
     """Set each case's digest (None: forget it). However long the history, no document holds more
     than `per_shard`: past that, the digests spread over twice as many documents. Returns how many
     documents hold them now (kept in the job's state, so the next run reads them all)."""
@@ -78,7 +78,7 @@ def save(store: Store, stored: Digests, changes: Mapping[str, str | None], per_s
     for case_id, digest in changes.items():
         if digest is None:
             after.pop(case_id, None)
-    shards = stored.shards
+    shards, per_shard = stored.shards, per_shard or PER_SHARD
     while len(after) > shards * per_shard:
         shards *= 2
     by_shard: dict[str, dict[str, str | None]] = {name: dict.fromkeys(ids) for name, ids in stored.strays.items()}

@@ -44,6 +44,20 @@ def test_a_steady_escalation_run_reads_the_same_with_ten_times_the_history(fires
     assert hourly > large  # the Dashboard's window, once an hour
 
 
+def test_no_state_document_grows_with_the_history(firestore, monkeypatch):
+    """Issue 21: the rows' digests lived in 4 fixed documents, about 306 KiB each at 50,000 cases and
+    past Firestore's 1 MiB at about 165,000. Scaled down: at most 40 digests a document."""
+    from functions.escalate import synced
+
+    monkeypatch.setattr(synced, "PER_SHARD", 40)
+    _, steady, by_collection = steady_escalation(firestore, 400)
+    store = FirestoreStore(PROJECT)
+    shards = int(store.job_state("escalate")["row_shards"])
+    sizes = [len(store.job_state(f"escalate-rows-{n}")) for n in range(shards)]
+    assert shards >= 8 and sum(sizes) >= 300 and max(sizes) <= 2 * 40, sizes
+    assert by_collection["job_state"] == 1 + shards and steady <= 40 + shards  # one read a document, still flat
+
+
 def test_a_follow_up_rerun_reads_about_one_document_per_due_message(firestore):
     store = FirestoreStore(PROJECT)
     wiring = deps(memory_sheet(many_customers(2_000, 20, 20)), store, surveys=SurveyRules())
