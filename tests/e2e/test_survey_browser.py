@@ -144,3 +144,32 @@ def test_the_emails_unsubscribe_link_is_big_enough_to_tap(survey_site, tmp_path)
     box = page.get_by_role("link", name="Hủy đăng ký").bounding_box()
     assert box and box["width"] >= 44 and box["height"] >= 44
     context.close()
+
+
+def test_the_page_logs_no_console_error(survey_site):
+    """Issue 21: the page's own data: favicon was refused by its CSP (a console error; Lighthouse 93)."""
+    browser, links, _ = survey_site
+    page = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(links[0])
+    page.wait_for_load_state("load")
+    assert errors == []
+
+
+def test_the_preview_page_names_its_language_and_each_email_frame(tmp_path):
+    """Issue 21: preview.html had no lang and untitled iframes (axe: 2 serious)."""
+    import re
+    import subprocess
+
+    today = datetime.now(VN).date()
+    write_workbook(tmp_path / "k.xlsx", HEADER, [row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com",
+                                                     purchase=f"{today - timedelta(days=7):%d/%m/%Y}")])  # fmt: skip
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("CARELOOP_")},
+           **local_settings(tmp_path, tmp_path / "k.xlsx")}  # fmt: skip
+    subprocess.run([str(Path(sys.executable).with_name("careloop")), "preview", "--now", f"{today}T09:00", "--out",
+                    "p.html"], env=env, cwd=tmp_path, check=True, capture_output=True)  # fmt: skip
+    page = (tmp_path / "p.html").read_text(encoding="utf-8")
+    assert re.search(r"<html lang='vi'>", page)
+    frames = re.findall(r"<iframe[^>]*>", page)
+    assert frames and all(re.search(r'title="[^"]+"', frame) for frame in frames)

@@ -13,7 +13,7 @@ from functions.followup.job import FollowupOutcome
 
 def write_preview(path: Path, outcome: FollowupOutcome) -> None:
     parts = [
-        "<!doctype html><meta charset='utf-8'><title>careloop preview</title>",
+        "<!doctype html><html lang='vi'><meta charset='utf-8'><title>careloop preview</title>",
         "<style>body{font-family:sans-serif;max-width:900px;margin:auto}section{border:1px solid #ccc;"
         "margin:16px 0;padding:8px}pre{white-space:pre-wrap}iframe{width:100%;height:420px;border:0}</style>",
         f"<h1>careloop preview — {html.escape(outcome.report['now'])}</h1>",
@@ -46,5 +46,6 @@ def _channel(message: OutgoingMessage, order: int) -> str:
         return f"{heading}<p>ZNS · {html.escape(message.kind)}</p><table>{rows}</table>"
     return (
         f"{heading}<p><b>{html.escape(message.subject)}</b></p><pre>{html.escape(message.text)}</pre>"
-        f'<iframe sandbox srcdoc="{html.escape(message.html, quote=True)}"></iframe>'
+        f'<iframe sandbox title="{html.escape(message.subject, quote=True)}" '
+        f'srcdoc="{html.escape(message.html, quote=True)}"></iframe>'
     )
