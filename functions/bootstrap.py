@@ -51,6 +51,12 @@ def open_sheet(settings: Settings) -> PreparableSheet:
     return XlsxSheet(settings.sheet)
 
 
+def store_made(settings: Settings) -> bool:
+    """Whether the store exists yet (a SQLite file is made by the first run that writes to it):
+    `check` and `retry` only look, and must not leave an empty store behind."""
+    return bool(firestore_location(settings.store)) or Path(settings.store).exists()
+
+
 def open_store(settings: Settings) -> Store:
     firestore = firestore_location(settings.store)
     if firestore:

@@ -468,7 +468,7 @@ def settings_warnings(settings: Settings) -> list[str]:
     import ipaddress
     from urllib.parse import urlsplit
 
-    warnings = []
+    unopenable = []
     for name in LINK_SETTINGS:
         value = getattr(settings, name)
         if name not in settings.given or not value:
@@ -479,8 +479,8 @@ def settings_warnings(settings: Settings) -> list[str]:
         except ValueError:
             private = host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".test"))
         if private or not value.startswith("https://"):
-            warnings.append(f"{Settings.env_name(name)} ({name}) = {value}: {both('link_not_public')}")
-    return warnings
+            unopenable.append(f"{Settings.env_name(name)} ({name}) = {value}")
+    return [f"{', '.join(unopenable)}: {both('link_not_public')}"] if unopenable else []
 
 
 def _together_problems(settings: Settings) -> list[str]:

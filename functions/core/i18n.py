@@ -98,6 +98,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the business's sender address is not set, or is a placeholder (example.com, .test, .invalid, .localhost)",
     ),
     "warning": ("cảnh báo", "warning"),
+    "store_not_yet": ("chưa có (lần chạy đầu tiên sẽ tạo)", "not made yet (the first run makes it)"),
     "digest_no_name": ("anh/chị", "Manager"),
     "voucher_duplicate": (
         "Mã phiếu trùng với dòng {row}; dòng {row} được dùng, hãy xóa dòng này",

@@ -338,3 +338,27 @@ def test_run_escalate_json_contract(tmp_path):
     assert later["opened"] == [] and later["escalated"]  # nobody answered in time: up a tier
     workbook = openpyxl.load_workbook(tmp_path / "d" / "khach-hang.xlsx")
     assert workbook["Hồ sơ"].max_row == len(flagged) + 1
+
+
+def test_check_and_retry_only_look_and_leave_no_store_behind(tmp_path):
+    """Issue 21: both made an empty careloop.sqlite (and check its secret) where they were run."""
+    env = {"CARELOOP_CONFIG": ""}
+    assert careloop("retry", cwd=tmp_path, env=env).returncode == 0
+    assert careloop("check", cwd=tmp_path, env=env).returncode == 2  # no workbook: said, and nothing made
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_demo_keeps_the_settings_it_ran_with_for_the_readme_commands(tmp_path):
+    """Issue 21: after `make demo`, later runs signed 'careloop – careloop' and could not find the workbook."""
+    import tomllib
+
+    assert careloop("demo", "--dir", "d", cwd=tmp_path).returncode == 0
+    config = tomllib.loads((tmp_path / "d" / "careloop.toml").read_text(encoding="utf-8"))
+    assert config["business_name"] == "Văn phòng Luật Minh An" and config["voucher_value"]
+    assert config["sheet"] == str(tmp_path / "d" / "khach-hang.xlsx")
+    assert not {"secret", "zalo_app_secret", "twilio_auth_token", "twilio_api_url"} & set(config)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = careloop("run", "followup", "--config", str(tmp_path / "d" / "careloop.toml"), "--json", cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert list(elsewhere.iterdir()) == []  # the demo's workbook and store, nothing new here

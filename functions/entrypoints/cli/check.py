@@ -131,8 +131,11 @@ def run_checks(settings, say: Callable[[str], None]) -> int:
     except (MissingColumnError, Exception) as error:
         result(False, both("sheet"), str(error))
     try:
-        bootstrap.open_store(settings).facts([], date.today())
-        result(True, both("store"), settings.store)
+        if bootstrap.store_made(settings):
+            bootstrap.open_store(settings).facts([], date.today())
+            result(True, both("store"), settings.store)
+        else:  # a first install: the first run makes it
+            result(True, both("store"), f"{settings.store}: {both('store_not_yet')}")
     except Exception as error:
         result(False, both("store"), str(error))
     result(True, both("channels"), channels_configured(settings))
@@ -157,6 +160,8 @@ def _message_tab(settings: Settings, table: Table | None) -> MessageTab:
     from functions.message_texts import message_texts
 
     templates, surveys = Templates(), bootstrap.survey_rules(settings)
-    return message_texts(table, templates, bootstrap.links(settings), bootstrap.sms_rules(settings),
+    # Sample links only need a real link's length: no secret is read, or made beside a store not made yet.
+    links = Links(settings.public_url, "s" * 43, settings.survey_url, settings.unsubscribe_url)
+    return message_texts(table, templates, links, bootstrap.sms_rules(settings),
                          settings.business_name, settings.staff_language, surveys is not None,
                          VoucherRules(settings.voucher_value, settings.voucher_days))  # fmt: skip

@@ -172,12 +172,16 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int
             "smtp_host": "",
             "business_name": "Văn phòng Luật Minh An",
             "sender_email": "cskh@luatminhan.vn",
-            "public_url": "http://127.0.0.1:8080",  # the README's page commands answer here
+            # The README's page commands answer here: the survey on 8080, the unsubscribe page on 8081.
+            "public_url": "http://127.0.0.1:8080",
+            "survey_url": "http://127.0.0.1:8080",
+            "unsubscribe_url": "http://127.0.0.1:8081",
             "channel_order": "email,zalo,sms",  # this office writes by email where it has an address
             "voucher_value": "giảm 10% phí tư vấn",  # a birthday gift: see the Vouchers tab
             **providers,
         }
     )
+    write_demo_config(folder / "careloop.toml", settings, set(providers))
     now = demo_moment(settings, datetime.now(ZoneInfo(settings.timezone)).date())
     deps = bootstrap.followup_deps(settings)
     if sheet:
@@ -222,6 +226,36 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int
     if nothing_new(outcome.report, reports):
         print(f"{say('demo_nothing_new', 'vi')}\n{say('demo_nothing_new', 'en')}")
     return 0
+
+
+STAND_IN_ADDRESSES = {"twilio_api_url", "zalo_api_url", "zalo_oauth_url", "sms_status_url"}
+
+
+def write_demo_config(path: Path, settings: Settings, stand_ins: set[str]) -> None:
+    """The settings the demo ran with, for the README's commands (`--config demo/careloop.toml`):
+    paths made absolute, no secret, and not the phone stand-ins, which run only inside `careloop demo`."""
+    import json
+
+    from functions.settings import PROVIDERS, firestore_location, setting_fields
+
+    secret = {f.name for f in setting_fields() if f.metadata["secret"]}
+    providers = {name for names in PROVIDERS.values() for name in names} | STAND_IN_ADDRESSES | stand_ins
+    shown = settings.redacted()
+    lines = [
+        "# Written by `careloop demo`: the settings it ran with. The README's commands read this file",
+        "# (`--config demo/careloop.toml`); flags and CARELOOP_* variables still win over it. The demo's",
+        "# SMS and Zalo stand-ins run only inside `careloop demo`: here customers with only a phone go",
+        "# on the Calls tab.",
+    ]
+    for name in sorted(settings.given - secret - providers):
+        value = str(shown[name])
+        if not value:
+            continue  # left empty on purpose (no SMTP server): the default says the same
+        if name in ("sheet", "store", "outbox") and not (firestore_location(value) or value.startswith("google:")
+                                                          or "://" in value):  # fmt: skip
+            value = str(Path(value).resolve())
+        lines.append(f"{name} = {json.dumps(value, ensure_ascii=False)}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def nothing_new(followup: dict, escalations: list[dict]) -> bool:

@@ -193,6 +193,9 @@ def _entry_line(entry: LedgerEntry, at: datetime | None) -> str:
 
 
 def _retry(args: argparse.Namespace, settings: Settings) -> int:
+    if not bootstrap.store_made(settings):  # nothing was ever sent from here: say so, make nothing
+        print(f"{settings.store}: {both('store_not_yet')}")
+        return 0
     store = bootstrap.open_store(settings)
     pending = store.unconfirmed()
     in_doubt = {e.key for e in pending if e.state == UNCERTAIN}
