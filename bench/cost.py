@@ -3,7 +3,8 @@ on the emulator by wrapping the client's API (tests/helpers/firestore_counter.py
 bill they project to.
 
 Runs, each on a clean database:
-  follow-up   10,000 customers, 1,000 due (500 birthdays, 500 check-ins with a survey), then its rerun;
+  follow-up   10,000 customers, 1,000 due (500 birthdays, 500 check-ins with a survey), then its rerun,
+              and the same day with 10,000 surveys in the 90 days before (the throttle reads its window);
   escalation  a steady run (the second within the hour) with 5 open cases, 100 / 1,000 / 10,000
               cases in the history (two years, all in the Cases tab), 5,000 surveys in 90 days
               (a third answered) and a 1,000-message day behind it; and the hourly run that also
@@ -66,8 +67,11 @@ def escalation_runs(cases: int) -> tuple[Tally, Tally, float]:
     return hourly, tally, time.perf_counter() - start
 
 
-def followup_runs() -> tuple[Tally, Tally, int]:
+def followup_runs(surveys: int = 0) -> tuple[Tally, Tally, int]:
+    """The follow-up day and its rerun; `surveys` in the 90 days before (the survey throttle's history)."""
     store = FirestoreStore(PROJECT)
+    if surveys:
+        seed_history(store, NOW, 0, surveys, 0)
     tally = counted(store)
     wiring = deps(memory_sheet(many_customers(10_000, 20, 20)), store, surveys=SurveyRules())
     report = run_followup(wiring, NOW).report
@@ -101,6 +105,9 @@ def main() -> None:
         first, rerun, sent = followup_runs()
         print(line(f"follow-up, 10,000 customers, {sent:,} sent", first))
         print(line("follow-up rerun, nothing left to send", rerun))
+        emulator.wipe()
+        with_history, _, sent = followup_runs(surveys=10_000)
+        print(line(f"follow-up, {sent:,} sent, 10,000 surveys in the 90 days before", with_history))
         emulator.wipe()
         results = {}
         for cases in (100, 1_000, 10_000):
