@@ -1,4 +1,7 @@
-"""The ports: one Protocol per outside service. The plain data they exchange lives in `core`.
+"""The ports: one Protocol per outside service, and one per kind of stored record (the message
+ledger, delivery reports, opt-outs, cases, surveys and their short links, vouchers, credentials, a
+job's own state and reports); `Store` is all of those at once, as a backend offers them. The plain
+data they exchange lives in `core`.
 
 Jobs depend on these only; adapters implement them; tests swap in real local counterparts.
 """
@@ -36,7 +39,9 @@ class PreparableSheet(Sheet, Protocol):
         """`careloop setup-sheet`: add what is missing, move nothing; returns what it did."""
 
 
-class Store(Protocol):
+class Ledger(Protocol):
+    """The message ledger, the source of truth for "already sent": one entry per idempotency key."""
+
     def reserve(self, entry: LedgerEntry) -> bool:
         """Atomically create the entry; False when its key exists already (never overwrites)."""
 
@@ -73,13 +78,6 @@ class Store(Protocol):
         """A channel failed the message for good: note it ("zalo: why") among the entry's attempts and
         move the entry to `channel`, the next one tried under the same key."""
 
-    def record_delivery(self, report: DeliveryReport) -> None:
-        """The provider's later word on a message: an undelivered one is kept (for the row's note) until
-        a delivered report replaces it."""
-
-    def undelivered(self, since: datetime) -> list[DeliveryReport]:
-        """Undelivered reports received at or after `since`, oldest first."""
-
     def entry(self, key: str) -> LedgerEntry | None: ...
 
     def facts(self, keys: Iterable[str], day: date, customers: Iterable[str] | None = None) -> LedgerFacts:
@@ -95,11 +93,29 @@ class Store(Protocol):
     def sent_between(self, first: date, last: date) -> list[LedgerEntry]:
         """Messages confirmed sent whose business day is in [first, last] (the weekly figures)."""
 
+
+class DeliveryReports(Protocol):
+    """What providers said later about messages they accepted (SMS status callbacks)."""
+
+    def record_delivery(self, report: DeliveryReport) -> None:
+        """The provider's later word on a message: an undelivered one is kept (for the row's note) until
+        a delivered report replaces it."""
+
+    def undelivered(self, since: datetime) -> list[DeliveryReport]:
+        """Undelivered reports received at or after `since`, oldest first."""
+
+
+class OptOuts(Protocol):
+    """Customers who said no more messages (the unsubscribe link, a reply)."""
+
     def record_opt_out(self, customer_id: str, at: datetime) -> None: ...
 
     def opt_outs(self) -> dict[str, datetime]: ...
 
-    # Cases: a record per complaint and its append-only history.
+
+class Cases(Protocol):
+    """A record per complaint and its append-only history."""
+
     def create_case(self, case: CaseRecord, event: CaseEvent) -> bool:
         """Atomically create the case with its first event; False when the Case ID exists."""
 
@@ -118,7 +134,10 @@ class Store(Protocol):
 
     def case_events(self, case_id: str) -> list[CaseEvent]: ...
 
-    # Surveys: one per customer and occasion, with its answers.
+
+class Surveys(Protocol):
+    """One survey per customer and occasion, with its answers, and the short links that open them."""
+
     def create_survey(self, survey: Survey) -> bool:
         """Atomically create the survey; False when it exists (the existing one stands)."""
 
@@ -144,7 +163,10 @@ class Store(Protocol):
 
     def short_link(self, code: str) -> ShortLink | None: ...
 
-    # Birthday vouchers: one per code, never issued twice.
+
+class Vouchers(Protocol):
+    """Birthday vouchers: one per code, never issued twice."""
+
     def voucher(self, code: str) -> Voucher | None: ...
 
     def issue_voucher(self, voucher: Voucher) -> Voucher:
@@ -160,14 +182,21 @@ class Store(Protocol):
     def set_voucher_used(self, code: str, day: date | None) -> None:
         """Record the day staff marked the voucher used (None: they unmarked it)."""
 
-    # Provider credentials that change as they are used (Zalo's single-use refresh token).
+
+class Credentials(Protocol):
+    """Provider credentials that change as they are used (Zalo's single-use refresh token)."""
+
     def credential(self, name: str) -> StoredCredential | None: ...
 
     def swap_credential(self, name: str, version: int, fields: Mapping[str, str]) -> bool:
         """Store `fields` as version + 1 if the stored version is still `version` (0: nothing stored);
         False when another process changed it first."""
 
-    # A job's own bookmarks between runs (a watermark, figures already worked out): small JSON values.
+
+class JobState(Protocol):
+    """A job's own bookmarks between runs (a watermark, figures already worked out: small JSON
+    values), and the reports its runs leave."""
+
     def job_state(self, name: str) -> dict[str, Any]: ...
 
     def save_job_state(self, name: str, fields: Mapping[str, Any]) -> None:
@@ -176,6 +205,10 @@ class Store(Protocol):
     def save_report(self, report: Mapping[str, Any]) -> None: ...
 
     def reports(self, job: str, limit: int = 10) -> list[dict[str, Any]]: ...
+
+
+class Store(Ledger, DeliveryReports, OptOuts, Cases, Surveys, Vouchers, Credentials, JobState, Protocol):
+    """Every kind of record, as one backend (SQLite, Firestore) offers them from one `store` setting."""
 
 
 class Channel(Protocol):

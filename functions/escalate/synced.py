@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functions.core.ids import digest_hex
 from functions.core.text import cell_text
 from functions.escalate.plan import CaseRow
-from functions.ports import Store
+from functions.ports import JobState
 
 SHARDS = 4  # the fewest state documents the digests are spread over
 PER_SHARD = 4000  # digests a document holds at most (~60 bytes each: far inside Firestore's 1 MiB)
@@ -44,7 +44,7 @@ def _shard(case_id: str, shards: int) -> str:
     return _shard_name(int(digest_hex(case_id, 4), 16) % shards)
 
 
-def load(store: Store, shards: int = SHARDS) -> Digests:
+def load(store: JobState, shards: int = SHARDS) -> Digests:
     """Every document's digests; a Case ID found twice (a re-spread cut short) keeps the one in its place."""
     loaded = Digests(shards=shards)
     for number in range(shards):
@@ -70,7 +70,7 @@ def changes(
     return {case_id: digest for case_id, digest in wanted.items() if digests.get(case_id) != digest}
 
 
-def save(store: Store, stored: Digests, changes: Mapping[str, str | None], per_shard: int | None = None) -> int:
+def save(store: JobState, stored: Digests, changes: Mapping[str, str | None], per_shard: int | None = None) -> int:
     """Set each case's digest (None: forget it). However long the history, no document holds more
     than `per_shard`: past that, the digests spread over twice as many documents. Returns how many
     documents hold them now (kept in the job's state, so the next run reads them all)."""

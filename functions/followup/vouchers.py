@@ -17,17 +17,17 @@ from functions.core.vouchers import (
     voucher_for,
     voucher_tab_write,
 )
-from functions.ports import Store
+from functions.ports import Vouchers
 
 
-def birthday_voucher(store: Store, secret: str, customer: Customer, today: date, rules: VoucherRules) -> Voucher:
+def birthday_voucher(store: Vouchers, secret: str, customer: Customer, today: date, rules: VoucherRules) -> Voucher:
     """This year's voucher for the customer: issued once reserved (with the message), the same code
     whichever run makes it."""
     return voucher_for(secret, customer.id, customer.name, today, rules, store.voucher)
 
 
 def sync_voucher_tab(
-    store: Store, table: Table | None, today: date, language: str, dry_run: bool
+    store: Vouchers, table: Table | None, today: date, language: str, dry_run: bool
 ) -> tuple[TabWrite | None, dict[str, Any]]:
     """The Vouchers tab's writes (None when the tab is missing), and what the report says about it."""
     stored = store.vouchers(today - timedelta(days=RESTORE_DAYS))

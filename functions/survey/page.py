@@ -20,14 +20,14 @@ from functions.core.surveys import COMMENT_LIMIT, MAX_ANSWERS, Answer, Survey, T
 from functions.core.tokens import TokenExpired, TokenInvalid
 
 if TYPE_CHECKING:  # annotations only: the page's cold start skips the ports' data classes
-    from functions.ports import Renderer, Store
+    from functions.ports import Renderer, Surveys
 
 TOKEN_DAYS = 366  # the survey's own expiry (at most a year) is checked against the store
 
 
 @dataclass
 class SurveyDeps:
-    store: Store
+    store: Surveys
     links: Links
     templates: Renderer
     business_name: str

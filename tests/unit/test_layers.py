@@ -192,3 +192,21 @@ def test_a_planted_bad_import_is_caught(tmp_path, planted):
     target.write_text(target.read_text(encoding="utf-8") + "\n\n" + line + "\n", encoding="utf-8")
     found = violations(tmp_path)
     assert any(expected in problem for problem in found), found
+
+
+def test_every_port_is_small():
+    """Issue 22: one Protocol per outside service or kind of record, at most 15 methods each; `Store`
+    only gathers the record ports a backend offers and defines none of its own."""
+    import inspect
+    from typing import Protocol
+
+    from functions import ports
+
+    def is_port(kind: object) -> bool:
+        return inspect.isclass(kind) and Protocol in kind.__mro__ and kind.__module__ == ports.__name__
+
+    protocols = {name: kind for name, kind in vars(ports).items() if is_port(kind)}
+    own = {name: [m for m in vars(kind) if not m.startswith("_") and callable(vars(kind)[m])]
+           for name, kind in protocols.items()}  # fmt: skip
+    assert own["Store"] == [] and {"Ledger", "Cases", "Surveys", "Vouchers", "JobState"} <= own.keys()
+    assert max(len(methods) for methods in own.values()) <= 15, {n: len(m) for n, m in own.items()}

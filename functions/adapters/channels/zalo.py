@@ -26,7 +26,7 @@ from functions.core.errors import (
 from functions.core.i18n import both
 from functions.core.ids import digest_hex
 from functions.core.messages import OutgoingMessage
-from functions.ports import Store
+from functions.ports import Credentials
 
 ZALO_API_URL = "https://business.openapi.zalo.me"
 ZALO_OAUTH_URL = "https://oauth.zaloapp.com"
@@ -68,7 +68,7 @@ def tracking_id(key: str) -> str:
 class ZaloChannel:
     channels = frozenset({"zalo"})
 
-    def __init__(self, config: ZaloConfig, store: Store):
+    def __init__(self, config: ZaloConfig, store: Credentials):
         self.config = config
         # A refresh call takes at most its connect and read timeouts; the claim on the refresh token
         # must outlast it, or a second run would spend the same single-use token.

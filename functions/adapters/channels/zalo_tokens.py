@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from functions.core.errors import PermanentDeliveryError, TransientDeliveryError
 from functions.core.i18n import both
-from functions.ports import Store
+from functions.ports import Credentials
 
 CREDENTIAL = "zalo_oa"
 EARLY = 300.0  # refresh this many seconds before the access token expires
@@ -35,7 +35,7 @@ class RefreshRefused(Exception):
 class ZaloTokens:
     def __init__(
         self,
-        store: Store,
+        store: Credentials,
         refresh: Callable[[str], Refreshed],  # spends a refresh token at Zalo's OAuth endpoint
         first_refresh_token: str,
         lease_seconds: float = 90.0,  # longer than the longest refresh call (ZaloChannel sets it from its timeout)
