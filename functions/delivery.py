@@ -19,7 +19,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from functions.core.errors import (
     AmbiguousDeliveryError,
@@ -32,12 +32,17 @@ from functions.core.i18n import both
 from functions.core.ledger import LedgerEntry
 from functions.core.messages import OutgoingMessage
 from functions.core.surveys import Survey
-from functions.ports import Channel, Store
+from functions.ports import Channel, Ledger, Surveys, Vouchers
 from functions.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from functions.core.short_links import ShortLink
     from functions.core.vouchers import Voucher
+
+
+class SendRecords(Ledger, Vouchers, Surveys, Protocol):
+    """What sending a message writes: its ledger entry (with its survey), and the voucher and short
+    links its text points at."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ class RunClock:
 
 
 def deliver(
-    store: Store,
+    store: SendRecords,
     channels: Mapping[str, Channel],
     retry: RetryPolicy | RunClock,
     deliveries: Sequence[Delivery],
@@ -135,7 +140,9 @@ def deliver(
     return outcome
 
 
-def _record_failure(store: Store, delivery: Delivery, error: Exception, now: datetime, outcome: Delivered) -> None:
+def _record_failure(
+    store: SendRecords, delivery: Delivery, error: Exception, now: datetime, outcome: Delivered
+) -> None:
     if isinstance(error, AmbiguousDeliveryError):
         store.doubt(delivery.key, str(error), now)
         outcome.unknown.append((delivery, str(error)))
@@ -147,7 +154,7 @@ def _record_failure(store: Store, delivery: Delivery, error: Exception, now: dat
 
 
 def _send(
-    store: Store,
+    store: SendRecords,
     channels: Mapping[str, Channel],
     retry: RetryPolicy,
     delivery: Delivery,
@@ -176,7 +183,7 @@ def _send(
     return error
 
 
-def made_ready(store: Store, delivery: Delivery) -> Exception | None:
+def made_ready(store: SendRecords, delivery: Delivery) -> Exception | None:
     """Store what the text points at (short links, the voucher) once the message is reserved."""
     if delivery.short_links:
         store.save_short_links(delivery.short_links)

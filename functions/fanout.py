@@ -21,8 +21,8 @@ from typing import Any
 from functions.core.errors import QueueUnavailable
 from functions.core.ledger import QUEUED, LedgerEntry
 from functions.core.messages import OutgoingMessage
-from functions.delivery import Delivery, made_ready
-from functions.ports import SendQueue, Store
+from functions.delivery import Delivery, SendRecords, made_ready
+from functions.ports import SendQueue
 
 VERSION = 2  # 2: signed
 
@@ -41,7 +41,7 @@ class Queued:
 
 
 def enqueue(
-    store: Store, queue: SendQueue, deliveries: Sequence[Delivery], now: datetime, size: int, secret: str
+    store: SendRecords, queue: SendQueue, deliveries: Sequence[Delivery], now: datetime, size: int, secret: str
 ) -> Queued:
     """Reserve the messages as QUEUED (each with its survey, links and voucher: the text points at
     them), then hand them to the queue in batches of `size` by their first channel; `send_batch`

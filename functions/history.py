@@ -6,12 +6,17 @@ the first week (they may be used within it)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from functions.core.weekly import HISTORY_DAYS, History
-from functions.ports import Store
+from functions.ports import Cases, Ledger, Surveys, Vouchers
 
 
-def read_history(store: Store, first: datetime, last: date) -> History:
+class HistoryRecords(Ledger, Cases, Surveys, Vouchers, Protocol):
+    """What the weekly figures are counted from."""
+
+
+def read_history(store: HistoryRecords, first: datetime, last: date) -> History:
     """From `first` (a week's start) to the day `last`."""
     cases = {c.case_id: c for c in store.cases_updated(first)} | {c.case_id: c for c in store.cases(open_only=True)}
     return History(

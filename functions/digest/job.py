@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import CaseRecord, category_title
@@ -32,17 +32,21 @@ from functions.core.weekly import (
     week_of,
 )
 from functions.delivery import Delivery, RunClock, deliver
-from functions.history import read_history
-from functions.ports import Channel, Renderer, Sheet, Store
+from functions.history import HistoryRecords, read_history
+from functions.ports import Channel, JobState, Renderer, Sheet
 from functions.retry import RetryPolicy
 
 JOB, KIND = "digest", "weekly_digest"
 
 
+class DigestRecords(HistoryRecords, JobState, Protocol):
+    """What the week's figures are counted from, the digest's own ledger entries, its report."""
+
+
 @dataclass
 class DigestDeps:
     sheet: Sheet
-    store: Store
+    store: DigestRecords
     channels: Mapping[str, Channel]
     templates: Renderer
     calendar: BusinessCalendar

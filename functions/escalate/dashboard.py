@@ -21,7 +21,7 @@ from functions.core.vouchers import VoucherFigures
 from functions.core.weekly import CHANNELS, KIND_GROUPS, History, Tally, Week, dashboard_row, last_weeks
 from functions.escalate.metrics import care_metrics, survey_metrics
 from functions.escalate.writeback import METRICS_DAYS, MonthFigures, dashboard_write, weekly_write
-from functions.ports import Store
+from functions.history import HistoryRecords
 
 REFRESH = timedelta(hours=1)
 SETTLED = timedelta(days=7)  # by then a week's cases are answered or past their due time
@@ -40,7 +40,7 @@ def refresh_due(state: Mapping[str, Any], now: datetime) -> bool:
 
 
 def refresh(
-    store: Store,
+    store: HistoryRecords,
     table: Table,
     changed: Iterable[CaseRecord],
     calendar: BusinessCalendar,
@@ -70,7 +70,7 @@ def refresh(
     return Refresh(writes, {"dashboard_at": now.isoformat(), "weeks": settled})
 
 
-def _tally(store: Store, week: Week) -> Tally:
+def _tally(store: HistoryRecords, week: Week) -> Tally:
     first, last = _days(week)
     return Tally(
         store.count_sent(first, last),

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from functions.compose import SmsRules
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.customers import ReadRules
 from functions.core.links import Links
 from functions.escalate.triage import TIER3_PHRASES
-from functions.ports import Channel, Renderer, Sheet, Store
+from functions.ports import Cases, Channel, JobState, Ledger, OptOuts, Renderer, Sheet, Surveys, Vouchers
 from functions.retry import RetryPolicy
 from functions.survey.offers import SurveyRules
+
+
+class EscalationRecords(Ledger, OptOuts, Cases, Surveys, Vouchers, JobState, Protocol):
+    """What the escalation run keeps and reads: cases, the owners' notices and surveys it sends (the
+    ledger), opt-outs, the answers it takes in, the Dashboard's counts, its state and report."""
 
 
 @dataclass
 class EscalationDeps:
     sheet: Sheet
-    store: Store
+    store: EscalationRecords
     channels: Mapping[str, Channel]
     templates: Renderer
     calendar: BusinessCalendar

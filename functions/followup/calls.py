@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 
 from functions.core.calls import CallTask, call_list_writes, read_calls
 from functions.core.customers import Customer
@@ -14,11 +15,15 @@ from functions.core.links import Links
 from functions.core.short_links import DIAL, DIAL_DAYS, ShortLink
 from functions.core.tables import Table, TabWrite
 from functions.followup.plan import CHECKIN, DueMessage, Skip
-from functions.ports import Store
+from functions.ports import Cases, Ledger
+
+
+class CallListRecords(Ledger, Cases, Protocol):
+    """The calls already recorded (the ledger) and the low scores whose case waits for a call."""
 
 
 def call_list(
-    store: Store,
+    store: CallListRecords,
     links: Links,
     table: Table,
     skipped: Sequence[Skip],

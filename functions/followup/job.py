@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from functions.compose import Composed, Composer, Recipient, SmsRules, customer_values
 from functions.core.customers import Customer, ReadRules, addresses_for, read_customers
@@ -42,7 +42,19 @@ from functions.followup.plan import (
 )
 from functions.followup.vouchers import birthday_voucher, sync_voucher_tab
 from functions.message_texts import message_texts
-from functions.ports import Channel, Renderer, SendQueue, Sheet, Store
+from functions.ports import (
+    Cases,
+    Channel,
+    DeliveryReports,
+    JobState,
+    Ledger,
+    OptOuts,
+    Renderer,
+    SendQueue,
+    Sheet,
+    Surveys,
+    Vouchers,
+)
 from functions.retry import RetryPolicy
 from functions.survey.offers import SurveyRules, offer, recent_by_customer
 
@@ -56,10 +68,15 @@ class JobError(JobCannotRun):
     """The job could not run at all (a missing tab, for instance); nothing was sent."""
 
 
+class FollowupRecords(Ledger, DeliveryReports, OptOuts, Cases, Surveys, Vouchers, JobState, Protocol):
+    """What the follow-up run keeps and reads: the ledger and its delivery reports, opt-outs, surveys
+    and vouchers it sends, the open cases whose low score waits for a call, its report."""
+
+
 @dataclass
 class FollowupDeps:
     sheet: Sheet
-    store: Store
+    store: FollowupRecords
     channels: Mapping[str, Channel]  # channel name → adapter that delivers it
     templates: Renderer
     links: Links

@@ -7,13 +7,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qs
 
 from functions.core.ledger import DeliveryReport
 
 if TYPE_CHECKING:
-    from functions.ports import StatusCallbacks, Store
+    from functions.ports import DeliveryReports, Ledger, StatusCallbacks
+
+    class StatusRecords(Ledger, DeliveryReports, Protocol):
+        """The message a report names, and the report."""
+
 
 Response = tuple[str, int, dict[str, str]]
 PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
@@ -21,7 +25,7 @@ PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
 
 @dataclass
 class SmsStatusDeps:
-    store: Store
+    store: StatusRecords
     callbacks: StatusCallbacks
     status_url: str  # the URL careloop gave Twilio (without the query); empty: the one this request came to
     now: Callable[[], datetime]

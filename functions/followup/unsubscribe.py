@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from functions.core.links import UNSUBSCRIBE_DAYS, Links
 from functions.core.pages import PAGE_HEADERS
@@ -15,12 +15,15 @@ from functions.core.short_links import UNSUBSCRIBE, is_short_code
 from functions.core.tokens import TokenExpired, TokenInvalid
 
 if TYPE_CHECKING:  # annotations only: the page's cold start skips the ports' data classes
-    from functions.ports import Renderer, Store
+    from functions.ports import OptOuts, Renderer, Surveys
+
+    class UnsubscribeRecords(OptOuts, Surveys, Protocol):
+        """The opt-out it records, and the short link (/u/<code>) it may come by."""
 
 
 @dataclass
 class UnsubscribeDeps:
-    store: Store
+    store: UnsubscribeRecords
     links: Links
     templates: Renderer
     business_name: str

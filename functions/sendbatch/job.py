@@ -7,19 +7,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from functions.delivery import deliver
+from functions.delivery import SendRecords, deliver
 from functions.fanout import decode
-from functions.ports import Channel, Store
+from functions.ports import Channel, JobState
 from functions.retry import RetryPolicy
 
 JOB = "send_batch"
 
 
+class SendBatchRecords(SendRecords, JobState, Protocol):
+    """What sending a batch writes, and its run's report."""
+
+
 @dataclass
 class SendBatchDeps:
-    store: Store
+    store: SendBatchRecords
     channels: Mapping[str, Channel]
     secret: str  # the signing key: a batch's signature is checked before anything in it is claimed
     retry: RetryPolicy = field(default_factory=RetryPolicy)

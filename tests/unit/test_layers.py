@@ -210,3 +210,19 @@ def test_every_port_is_small():
            for name, kind in protocols.items()}  # fmt: skip
     assert own["Store"] == [] and {"Ledger", "Cases", "Surveys", "Vouchers", "JobState"} <= own.keys()
     assert max(len(methods) for methods in own.values()) <= 15, {n: len(m) for n, m in own.items()}
+
+
+def test_jobs_name_the_ports_they_use_never_the_whole_store():
+    """Issue 22: a job's deps name the kinds of record it touches (`FollowupRecords`, …), so nothing
+    below the wiring imports `Store`, the union of them all."""
+    import ast
+
+    root = Path(__file__).resolve().parents[2] / "functions"
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        if path.relative_to(root).parts[0] in ("adapters", "entrypoints", "ports.py", "bootstrap.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "functions.ports":
+                offenders += [f"{path.relative_to(root)}: {a.name}" for a in node.names if a.name == "Store"]
+    assert offenders == []

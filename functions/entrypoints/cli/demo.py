@@ -197,7 +197,8 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int
     from functions.core.business_calendar import BusinessCalendar
     from functions.entrypoints.cli.demo_history import seed_history
 
-    seed_history(deps.store, now, BusinessCalendar(settings.timezone, settings.working_hours))  # for the charts
+    # eleven weeks of made-up history, for the charts
+    seed_history(bootstrap.open_store(settings), now, BusinessCalendar(settings.timezone, settings.working_hours))
     outcome = run_followup(deps, now)
     print(summary(outcome.report, settings.staff_language))
     print()
