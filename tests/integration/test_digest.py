@@ -16,8 +16,8 @@ from functions.core.vouchers import Voucher
 from functions.digest.job import DigestDeps, run_digest
 from tests.helpers import VN
 from tests.helpers.fakes import MemoryChannel, MemoryStore
+from tests.helpers.records import a_case
 from tests.helpers.support import escalation_book
-from tests.integration.test_store_contract import a_case
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=VN)  # the digest of week 2026-W47 (16–22/11) goes out
 W47, W46 = datetime(2026, 11, 16, 10, 0, tzinfo=VN), datetime(2026, 11, 9, 10, 0, tzinfo=VN)

@@ -1,4 +1,4 @@
-"""What is particular to one Store adapter (the shared behaviour is in test_store_contract.py)."""
+"""What is particular to one Store adapter (the shared behaviour: the contract suite, test_store_PORT.py)."""
 
 import time
 from datetime import UTC, datetime
@@ -74,7 +74,7 @@ def test_a_store_file_from_before_bounded_reads_gains_its_columns_filled_from_th
 
     from functions.adapters.stores.sqlite_schema import case_json, survey_json
     from functions.core.surveys import Answer
-    from tests.integration.test_store_contract import a_case, a_survey
+    from tests.helpers.records import a_case, a_survey
 
     answered = a_survey("C-1", created=NINE_AM - timedelta(days=3))
     answered = dataclasses.replace(answered, answers=(Answer(5, NINE_AM - timedelta(days=2)),))
