@@ -483,6 +483,13 @@ def settings_warnings(settings: Settings) -> list[str]:
     return [f"{', '.join(unopenable)}: {both('link_not_public')}"] if unopenable else []
 
 
+def warned(report: dict[str, Any], settings: Settings) -> list[str]:
+    """The settings' warnings, added to a run's report (`warnings`) when there are any."""
+    if warnings := settings_warnings(settings):
+        report["warnings"] = warnings
+    return warnings
+
+
 def _together_problems(settings: Settings) -> list[str]:
     """Settings each fine alone that do not work together."""
     problems = [] if settings.smtp_host else _outbox_problems(settings.outbox)

@@ -7,7 +7,7 @@ a CSAT answer (channel phone), a case when Escalate is ticked, the customer's La
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -89,7 +89,7 @@ def read_calls(table: Table | None, today: date) -> list[CallRow]:
         if not customer_id or len(customer_id) > ID_LIMIT or not customer_id.isprintable():
             if not called:
                 continue  # not a call careloop listed, and nothing to record
-            problems.append(("call_no_customer", {"value": shorten(customer_id, 40)}))
+            problems.append(no_customer(customer_id))
             customer_id = ""  # never a key a store would refuse, never a place to write by
         outcome_text, score_text = cell_text(cells.get("outcome")), cell_text(cells.get("score"))
         outcome = _OUTCOME_WORDS.get(fold(outcome_text))
@@ -114,6 +114,11 @@ def read_calls(table: Table | None, today: date) -> list[CallRow]:
             )
         )
     return rows
+
+
+def no_customer(customer_id: str) -> tuple[str, dict[str, str]]:
+    """The problem of a called row whose `Mã KH` is no customer careloop can record a call for."""
+    return "call_no_customer", {"value": shorten(customer_id, 40)}
 
 
 def problem_note(row: CallRow, language: str) -> str:
@@ -158,7 +163,6 @@ def call_list_writes(
     `dial`: a call's key → the https address that opens the dialer (Google Sheets links no tel:)."""
     dial = dial or {}
     done = set(recorded)
-    listed = {r.customer_id: r for r in rows}
     writes: list[RowWrite] = []
     for row in rows:
         if not row.customer_id:
@@ -171,9 +175,7 @@ def call_list_writes(
             note = say("call_waiting", language, days=(today - row.due).days)
             if note != row.system_note:
                 writes.append(RowWrite(row.row, row.customer_id, {"system_note": note}))
-    for task in tasks:
-        if task.key in done or (task.customer_id in listed and listed[task.customer_id].key not in done):
-            continue  # this call was made already, or the customer's listed call is not recorded yet
+    for task in new_calls(tasks, rows, done):
         phone = Link(task.phone, f"tel:{task.phone}", dial.get(task.key, ""))
         writes.append(RowWrite(0, task.customer_id, {
             "customer_id": task.customer_id, "name": task.name, "phone": phone,
@@ -181,6 +183,14 @@ def call_list_writes(
             "system_note": "",
         }, append=True))  # fmt: skip
     return calls_write(writes, language)
+
+
+def new_calls(tasks: Sequence[CallTask], rows: Sequence[CallRow], recorded: Collection[str]) -> list[CallTask]:
+    """The calls due that get a row of their own: not made already, and the customer's listed call
+    (if any) recorded, so its row is freed."""
+    listed = {r.customer_id: r for r in rows}
+    return [t for t in tasks if t.key not in recorded
+            and not (t.customer_id in listed and listed[t.customer_id].key not in recorded)]  # fmt: skip
 
 
 def to_record(rows: Sequence[CallRow], already: Mapping[str, str]) -> list[CallRow]:

@@ -15,6 +15,7 @@ from functions.core.calls import (
     CallRow,
     call_issue,
     calls_write,
+    no_customer,
     problem_note,
     read_calls,
     recorded_note,
@@ -27,7 +28,6 @@ from functions.core.ledger import LedgerEntry
 from functions.core.sheet_schema import CALLS
 from functions.core.surveys import Answer, Survey
 from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write
-from functions.core.text import shorten
 from functions.escalate.deps import EscalationDeps
 from functions.escalate.plan import Flag
 
@@ -57,7 +57,7 @@ def record_calls(deps: EscalationDeps, table: Table | None, sheet: CustomerSheet
                                             now + timedelta(days=CALLS_SURVEY_DAYS),
                                             (Answer(row.score, now, row.note),)))  # fmt: skip
         if row.escalate:
-            done.flags.append(_flag(row, customer, customer.language, language))
+            done.flags.append(_flag(row, customer, language))
         if deps.store.reserve(LedgerEntry(row.key, row.customer_id, f"call_{row.outcome or 'made'}", "phone", today,
                                           reserved_at=now)):  # fmt: skip
             deps.store.confirm(row.key, now)
@@ -77,7 +77,7 @@ def _with_customer_checked(row: CallRow, customers: Mapping[str, Customer]) -> C
     answer is made up for someone who does not exist."""
     if not row.called or not row.customer_id or row.customer_id in customers:
         return row
-    return row._replace(problems=(("call_no_customer", {"value": shorten(row.customer_id, 40)}), *row.problems))
+    return row._replace(problems=(no_customer(row.customer_id), *row.problems))
 
 
 def _problem(row: CallRow, recorded: Mapping[str, str], language: str, done: RecordedCalls) -> RowWrite | None:
@@ -90,7 +90,7 @@ def _problem(row: CallRow, recorded: Mapping[str, str], language: str, done: Rec
     return row_write(row, {"system_note": note}) if note != row.system_note else None
 
 
-def _flag(row: CallRow, customer: Customer, customer_language: str, language: str) -> Flag:
-    email, name = customer.email or "", customer.name
+def _flag(row: CallRow, customer: Customer, language: str) -> Flag:
+    email, name, customer_language = customer.email or "", customer.name, customer.language
     return Flag(0, row.customer_id, False, name, email, customer_language, say("call_category", language),
                 call_issue(row, language), None, "", key=row.key)  # fmt: skip

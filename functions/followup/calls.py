@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
-from functions.core.calls import CallTask, call_list_writes, read_calls
+from functions.core.calls import CallTask, call_list_writes, new_calls, read_calls
 from functions.core.customers import Customer
 from functions.core.ledger import SENT
 from functions.core.links import Links
@@ -56,9 +56,11 @@ def call_list(
             tasks.append(CallTask(customer.id, customer.name, customer.phone or "", "call_vip", today))
     rows, tasks = read_calls(table, today), _first_each(tasks)
     recorded = store.facts([r.key for r in rows] + [t.key for t in tasks], today).states
-    done = [key for key, state in recorded.items() if state == SENT]
+    done = {key for key, state in recorded.items() if state == SENT}
     expires = datetime.combine(today + timedelta(days=DIAL_DAYS), time(), UTC)
-    dial = {t.key: links.short(DIAL, f"{t.phone} {t.due.isoformat()}", language, expires) for t in tasks if t.phone}
+    # Only the rows this run adds get a dial link: a listed call's link was stored when it was listed.
+    dial = {t.key: links.short(DIAL, f"{t.phone} {t.due.isoformat()}", language, expires)
+            for t in new_calls(tasks, rows, done) if t.phone}  # fmt: skip
     write = call_list_writes(tasks, rows, done, today, language, {k: links.short_url(v) for k, v in dial.items()})
     return write, list(dial.values())
 

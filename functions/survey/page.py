@@ -15,7 +15,7 @@ from functions.core.links import Links
 from functions.core.pages import PAGE_HEADERS
 from functions.core.short_links import DIAL as SHORT_DIAL
 from functions.core.short_links import SURVEY as SHORT_SURVEY
-from functions.core.short_links import is_short_code
+from functions.core.short_links import ShortLink, is_short_code
 from functions.core.surveys import COMMENT_LIMIT, MAX_ANSWERS, Answer, Survey, TooManyAnswers
 from functions.core.tokens import TokenExpired, TokenInvalid
 
@@ -71,9 +71,10 @@ def handle_survey(
     method: str, path: str, query: Mapping[str, str], form: Mapping[str, str], deps: SurveyDeps
 ) -> Response:
     page = _Page(deps, path)
-    if path.rstrip("/").rsplit("/", 2)[-2:-1] == ["c"]:
-        return _dial(page, path.rstrip("/").rsplit("/", 1)[-1], method)
-    closed = _open(page, path.rstrip("/").rsplit("/", 1)[-1])
+    *_, prefix, token = ["", *path.rstrip("/").split("/")]
+    if prefix == "c":  # /c/<code>: a phone to dial, from the Calls tab
+        return _dial(page, token, method)
+    closed = _open(page, token)
     if closed is not None:
         return closed
     if method in ("GET", "HEAD"):
@@ -86,12 +87,9 @@ def handle_survey(
 def _dial(page: _Page, code: str, method: str) -> Response:
     """/c/<code> from the Calls tab: a redirect to the phone's tel: (the phone opens its dialer).
     It records nothing; an unknown code is a 404 and an expired one a 410, as for surveys."""
-    link = page.deps.store.short_link(code) if is_short_code(code) else None
-    if link is None or link.purpose != SHORT_DIAL:
-        return page.show("invalid", 404)
-    page.language = link.language
-    if page.deps.now() >= link.expires_at:
-        return page.show("expired", 410)
+    link = _short_link(page, code, SHORT_DIAL)
+    if not isinstance(link, ShortLink):
+        return link
     if method not in ("GET", "HEAD"):
         return page.show("invalid", 405)
     tel = "tel:" + re.sub(r"[^0-9+]", "", link.target.split()[0])  # the target: the phone, then the call's day
@@ -102,13 +100,8 @@ def _open(page: _Page, token: str) -> Response | None:
     """Find the survey the link names; a page saying why not when it cannot be answered."""
     deps = page.deps
     if is_short_code(token):  # /s/<code> from an SMS or a Zalo message
-        link = deps.store.short_link(token)
-        if link is None or link.purpose != SHORT_SURVEY:
-            return page.show("invalid", 404)
-        page.language = link.language
-        if deps.now() >= link.expires_at:
-            return page.show("expired", 410)
-        return _found(page, link.target)
+        link = _short_link(page, token, SHORT_SURVEY)
+        return _found(page, link.target) if isinstance(link, ShortLink) else link
     try:
         payload = deps.links.survey_signer().verify(token, TOKEN_DAYS * 86400, now=deps.now())
         survey_id, page.language = str(payload["s"]), payload.get("l", "vi")
@@ -118,6 +111,17 @@ def _open(page: _Page, token: str) -> Response | None:
     except (TokenInvalid, KeyError, TypeError):
         return page.show("invalid", 404)
     return _found(page, survey_id)
+
+
+def _short_link(page: _Page, code: str, purpose: str) -> ShortLink | Response:
+    """The stored link of that purpose, or the page saying why not: unknown (404) or expired (410)."""
+    link = page.deps.store.short_link(code) if is_short_code(code) else None
+    if link is None or link.purpose != purpose:
+        return page.show("invalid", 404)
+    page.language = link.language
+    if page.deps.now() >= link.expires_at:
+        return page.show("expired", 410)
+    return link
 
 
 def _found(page: _Page, survey_id: str) -> Response | None:

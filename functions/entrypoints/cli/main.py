@@ -22,7 +22,7 @@ from functions.core.i18n import both, say
 from functions.core.ledger import UNCERTAIN, LedgerEntry
 from functions.core.sheet_schema import MissingColumnError
 from functions.entrypoints.cli.reports import escalation_summary, summary
-from functions.settings import Settings, SettingsError, load_settings, settings_warnings
+from functions.settings import Settings, SettingsError, load_settings, warned
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -117,11 +117,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _warned(report: dict[str, Any], settings: Settings, quiet: bool) -> dict[str, Any]:
     """The run report with the settings' warnings (links customers cannot open), also on stderr."""
-    if warnings := settings_warnings(settings):
-        report["warnings"] = warnings
-        if not quiet:
-            for warning in warnings:
-                print(f"careloop: {both('warning')}: {warning}", file=sys.stderr)
+    warnings = warned(report, settings)
+    for warning in [] if quiet else warnings:  # with --json they are in the report
+        print(f"careloop: {both('warning')}: {warning}", file=sys.stderr)
     return report
 
 

@@ -11,7 +11,7 @@ from functions import bootstrap
 from functions.core.errors import JobCannotRun, SheetUnavailable, StoreUnavailable
 from functions.core.sheet_schema import MissingColumnError
 from functions.entrypoints.http.logs import log
-from functions.settings import Settings, SettingsError, load_settings, settings_warnings
+from functions.settings import Settings, SettingsError, load_settings, warned
 
 Deps = TypeVar("Deps", bound=bootstrap.JobDeps)
 Response = tuple[dict[str, Any], int]
@@ -64,8 +64,7 @@ def run_job(
     except (SettingsError, MissingColumnError, JobCannotRun, SheetUnavailable) as error:
         log("ERROR", f"{name}: could not run", error=str(error))
         return {"error": str(error)}, 500
-    if warnings := settings_warnings(settings):
-        report["warnings"] = warnings
+    warned(report, settings)
     problems = report["summary"].get("failed") or report["summary"].get("unknown")
     log("WARNING" if problems else "INFO", f"{name} run", summary=report["summary"], **summary(report))
     return report, 200
