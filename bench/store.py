@@ -42,8 +42,8 @@ def entries(prefix: str):
 def one_by_one(store, prefix: str) -> float:
     start = time.perf_counter()
     for e in entries(prefix):
-        assert store.reserve(e)
-        store.confirm(e.key, NOW)
+        assert store.ledger.reserve(e)
+        store.ledger.confirm(e.key, NOW)
     return time.perf_counter() - start
 
 
@@ -52,9 +52,9 @@ def chunked(store, prefix: str, size: int = 25) -> float:
     start = time.perf_counter()
     for i in range(0, COUNT, size):
         chunk = batch[i : i + size]
-        won = store.reserve_many(chunk)
+        won = store.ledger.reserve_many(chunk)
         assert len(won) == len(chunk)
-        store.confirm_many(sorted(won), NOW)
+        store.ledger.confirm_many(sorted(won), NOW)
     return time.perf_counter() - start
 
 

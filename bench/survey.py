@@ -87,7 +87,7 @@ if __name__ == "__main__":
     try:
         now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
         survey = Survey(survey_id_for("C-1", "checkin/x"), "C-1", "checkin/x", "vi", now, now + timedelta(days=30))
-        SqliteStore(folder / "s.sqlite").create_survey(survey)
+        SqliteStore(folder / "s.sqlite").surveys.create_survey(survey)
         path = urlsplit(Links("http://127.0.0.1", "bench-secret").survey(survey.survey_id, "vi", 4)).path + "?score=4"
         env = {
             **os.environ,

@@ -6,6 +6,7 @@ these functions so a cold start pays only for the backends it uses.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import tempfile
@@ -13,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from functions.adapters.templates import Templates
@@ -24,13 +25,15 @@ from functions.retry import RetryPolicy
 from functions.settings import Settings, SettingsError, configured_channels, firestore_location, pubsub_project
 
 if TYPE_CHECKING:  # each job's wiring is imported when that job runs: a public page's cold start skips them
+    from _typeshed import DataclassInstance
+
     from functions.compose import SmsRules
     from functions.core.customers import ReadRules
     from functions.core.sheet_layout import TabLayout
     from functions.digest.job import DigestDeps
     from functions.escalate.deps import EscalationDeps
     from functions.followup.job import FollowupDeps
-    from functions.ports import Channel, PreparableSheet, SendQueue, StatusCallbacks, Store
+    from functions.ports import Channel, Credentials, PreparableSheet, SendQueue, StatusCallbacks, Store
     from functions.sendbatch.job import SendBatchDeps
     from functions.survey.offers import SurveyRules
 
@@ -68,7 +71,16 @@ def open_store(settings: Settings) -> Store:
     return SqliteStore(settings.store)
 
 
-def open_channels(settings: Settings, store: Store) -> dict[str, Channel]:
+Records = TypeVar("Records", bound="DataclassInstance")
+
+
+def ports_for(records: type[Records], store: Store) -> Records:
+    """The ports a job's records name (its fields), handed out by the store; none it does not name."""
+    ports: dict[str, Any] = {f.name: getattr(store, f.name) for f in dataclasses.fields(records)}
+    return records(**ports)
+
+
+def open_channels(settings: Settings, credentials: Credentials) -> dict[str, Channel]:
     """Email always (SMTP, or the outbox folder); SMS and Zalo when their provider is set up. The
     adapters import their clients on first use: a run with email alone never loads twilio."""
     channels = {"email": email_channel(settings)}
@@ -97,7 +109,7 @@ def open_channels(settings: Settings, store: Store) -> dict[str, Channel]:
                 settings.zalo_api_url,
                 settings.zalo_oauth_url,
             ),
-            store,
+            credentials,
         )
     return channels
 
@@ -207,14 +219,14 @@ def sms_rules(settings: Settings) -> SmsRules:
 
 def followup_deps(settings: Settings) -> FollowupDeps:
     from functions.core.vouchers import VoucherRules
-    from functions.followup.job import FollowupDeps
+    from functions.followup.job import FollowupDeps, FollowupRecords
     from functions.followup.plan import FollowupRules
 
     store = open_store(settings)
-    channels = open_channels(settings, store)
+    channels = open_channels(settings, store.credentials)
     return FollowupDeps(
         sheet=open_sheet(settings),
-        store=store,
+        records=ports_for(FollowupRecords, store),
         channels=channels,
         templates=templates(),
         links=links(settings),
@@ -243,11 +255,14 @@ def send_queue(settings: Settings) -> SendQueue | None:
 
 
 def send_batch_deps(settings: Settings) -> SendBatchDeps:
-    from functions.sendbatch.job import SendBatchDeps
+    from functions.sendbatch.job import SendBatchDeps, SendBatchRecords
 
     store = open_store(settings)
     return SendBatchDeps(
-        store, open_channels(settings, store), link_secret(settings), RetryPolicy(budget_seconds=settings.retry_seconds)
+        ports_for(SendBatchRecords, store),
+        open_channels(settings, store.credentials),
+        link_secret(settings),
+        RetryPolicy(budget_seconds=settings.retry_seconds),
     )
 
 
@@ -279,14 +294,14 @@ def sheet_link(settings: Settings) -> str:
 
 def escalate_deps(settings: Settings) -> EscalationDeps:
     from functions.core.business_calendar import BusinessCalendar
-    from functions.escalate.deps import EscalationDeps
+    from functions.escalate.deps import EscalationDeps, EscalationRecords
     from functions.escalate.triage import TIER3_PHRASES
 
     store = open_store(settings)
     return EscalationDeps(
         sheet=open_sheet(settings),
-        store=store,
-        channels=open_channels(settings, store),
+        records=ports_for(EscalationRecords, store),
+        channels=open_channels(settings, store.credentials),
         templates=templates(),
         calendar=BusinessCalendar(settings.timezone, settings.working_hours),
         read_rules=read_rules(settings),
@@ -305,12 +320,12 @@ def escalate_deps(settings: Settings) -> EscalationDeps:
 
 def digest_deps(settings: Settings) -> DigestDeps:
     from functions.core.business_calendar import BusinessCalendar
-    from functions.digest.job import DigestDeps
+    from functions.digest.job import DigestDeps, DigestRecords
 
     store = open_store(settings)
     return DigestDeps(
         sheet=open_sheet(settings),
-        store=store,
+        records=ports_for(DigestRecords, store),
         channels={"email": email_channel(settings)},  # the manager reads email
         templates=templates(),
         calendar=BusinessCalendar(settings.timezone, settings.working_hours),

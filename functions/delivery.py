@@ -40,9 +40,13 @@ if TYPE_CHECKING:
     from functions.core.vouchers import Voucher
 
 
-class SendRecords(Ledger, Vouchers, Surveys, Protocol):
+class SendRecords(Protocol):
     """What sending a message writes: its ledger entry (with its survey), and the voucher and short
     links its text points at."""
+
+    ledger: Ledger
+    surveys: Surveys
+    vouchers: Vouchers
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ class RunClock:
 
 
 def deliver(
-    store: SendRecords,
+    records: SendRecords,
     channels: Mapping[str, Channel],
     retry: RetryPolicy | RunClock,
     deliveries: Sequence[Delivery],
@@ -118,43 +122,45 @@ def deliver(
             outcome.deferred += deliveries[index:]  # never reserved: the next run sends them
             break
         if queued:
-            won = store.claim(sent, now, delivery.key)
+            won = records.ledger.claim(sent, now, delivery.key)
         else:
-            won = store.advance(sent, now, delivery.entry, delivery.survey)  # the survey with its reservation
+            won = records.ledger.advance(sent, now, delivery.entry, delivery.survey)  # the survey with its reservation
         sent = None
         if not won:
             outcome.skipped.append(delivery)
             continue
         policy = clock.policy()
-        error = _send(store, channels, policy, delivery, now, outcome)
+        error = _send(records, channels, policy, delivery, now, outcome)
         if error is None:
             sent = delivery.key
             outcome.sent.append(delivery)
         elif isinstance(error, TransientDeliveryError) and policy.budget_seconds < clock.retry.budget_seconds:
-            store.release(delivery.key)  # the run's time, not its own, ended the retries: the next run sends it
+            records.ledger.release(
+                delivery.key
+            )  # the run's time, not its own, ended the retries: the next run sends it
             outcome.deferred.append(delivery)
         else:
-            _record_failure(store, delivery, error, now, outcome)
+            _record_failure(records, delivery, error, now, outcome)
     if sent is not None:  # the last one sent: confirmed on its own
-        store.advance(sent, now, None)
+        records.ledger.advance(sent, now, None)
     return outcome
 
 
 def _record_failure(
-    store: SendRecords, delivery: Delivery, error: Exception, now: datetime, outcome: Delivered
+    records: SendRecords, delivery: Delivery, error: Exception, now: datetime, outcome: Delivered
 ) -> None:
     if isinstance(error, AmbiguousDeliveryError):
-        store.doubt(delivery.key, str(error), now)
+        records.ledger.doubt(delivery.key, str(error), now)
         outcome.unknown.append((delivery, str(error)))
     elif isinstance(error, (TransientDeliveryError, PermanentDeliveryError, OSError)):
-        store.fail(delivery.key, str(error), now)
+        records.ledger.fail(delivery.key, str(error), now)
         outcome.failed.append((delivery, str(error)))
     else:  # a fault nobody planned for: whether it went out is unknown, and one message never stops a run
         outcome.unknown.append((delivery, f"{type(error).__name__}: {error}"))
 
 
 def _send(
-    store: SendRecords,
+    records: SendRecords,
     channels: Mapping[str, Channel],
     retry: RetryPolicy,
     delivery: Delivery,
@@ -163,12 +169,14 @@ def _send(
 ) -> Exception | None:
     """Send on the first channel that takes the message; the error that ended it, or None. Its
     survey was made with its reservation (`Store.advance`)."""
-    error: Exception | None = made_ready(store, delivery)
+    error: Exception | None = made_ready(records, delivery)
     if error is not None:
         return error
     for index, message in enumerate(delivery.choices):
         if index:  # the one before refused it for good: note why, then try this one under the same key
-            store.record_attempt(delivery.key, f"{delivery.choices[index - 1].channel}: {error}", message.channel, now)
+            records.ledger.record_attempt(
+                delivery.key, f"{delivery.choices[index - 1].channel}: {error}", message.channel, now
+            )
         if message.channel in outcome.limits:  # its daily limit is spent: not asked again this run
             error = ProviderLimitReached(outcome.limits[message.channel])
             continue
@@ -183,11 +191,14 @@ def _send(
     return error
 
 
-def made_ready(store: SendRecords, delivery: Delivery) -> Exception | None:
+def made_ready(records: SendRecords, delivery: Delivery) -> Exception | None:
     """Store what the text points at (short links, the voucher) once the message is reserved."""
     if delivery.short_links:
-        store.save_short_links(delivery.short_links)
-    if delivery.voucher is not None and store.issue_voucher(delivery.voucher).owner() != delivery.voucher.owner():
+        records.surveys.save_short_links(delivery.short_links)
+    if (
+        delivery.voucher is not None
+        and records.vouchers.issue_voucher(delivery.voucher).owner() != delivery.voucher.owner()
+    ):
         # another run gave this code to someone else a moment ago: the text names the wrong code
         return PermanentDeliveryError(both("voucher_taken", voucher=delivery.voucher.code))
     return None

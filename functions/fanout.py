@@ -41,20 +41,20 @@ class Queued:
 
 
 def enqueue(
-    store: SendRecords, queue: SendQueue, deliveries: Sequence[Delivery], now: datetime, size: int, secret: str
+    records: SendRecords, queue: SendQueue, deliveries: Sequence[Delivery], now: datetime, size: int, secret: str
 ) -> Queued:
     """Reserve the messages as QUEUED (each with its survey, links and voucher: the text points at
     them), then hand them to the queue in batches of `size` by their first channel; `send_batch`
     runs claim and send them (`deliver(..., queued=True)`). What the queue refuses is released."""
     outcome = Queued()
     deliveries = [dataclasses.replace(d, entry=dataclasses.replace(d.entry, state=QUEUED)) for d in deliveries]
-    won = store.reserve_many([d.entry for d in deliveries], {d.key: d.survey for d in deliveries if d.survey})
+    won = records.ledger.reserve_many([d.entry for d in deliveries], {d.key: d.survey for d in deliveries if d.survey})
     ready: dict[str, list[Delivery]] = {}
     for delivery in deliveries:
         if delivery.key not in won:
             outcome.skipped.append(delivery)
-        elif (error := made_ready(store, delivery)) is not None:
-            store.fail(delivery.key, str(error), now)
+        elif (error := made_ready(records, delivery)) is not None:
+            records.ledger.fail(delivery.key, str(error), now)
             outcome.failed.append((delivery, str(error)))
         else:
             ready.setdefault(delivery.message.channel, []).append(delivery)
@@ -64,7 +64,7 @@ def enqueue(
             queue.publish(channel, [encode(chunk, secret) for chunk in chunks])
         except QueueUnavailable as error:  # none of them went out: the next run sends them
             for delivery in batch:
-                store.release(delivery.key)
+                records.ledger.release(delivery.key)
             outcome.deferred += [(d, str(error)) for d in batch]
             continue
         outcome.queued += batch

@@ -12,16 +12,22 @@ from functions.core.weekly import HISTORY_DAYS, History
 from functions.ports import Cases, Ledger, Surveys, Vouchers
 
 
-class HistoryRecords(Ledger, Cases, Surveys, Vouchers, Protocol):
+class HistoryRecords(Protocol):
     """What the weekly figures are counted from."""
 
+    ledger: Ledger
+    cases: Cases
+    surveys: Surveys
+    vouchers: Vouchers
 
-def read_history(store: HistoryRecords, first: datetime, last: date) -> History:
+
+def read_history(records: HistoryRecords, first: datetime, last: date) -> History:
     """From `first` (a week's start) to the day `last`."""
-    cases = {c.case_id: c for c in store.cases_updated(first)} | {c.case_id: c for c in store.cases(open_only=True)}
+    updated, still_open = records.cases.cases_updated(first), records.cases.cases(open_only=True)
+    cases = {c.case_id: c for c in updated} | {c.case_id: c for c in still_open}
     return History(
-        store.sent_between(first.date(), last),
-        store.surveys_answered(first),
+        records.ledger.sent_between(first.date(), last),
+        records.surveys.surveys_answered(first),
         sorted(cases.values(), key=lambda c: (c.created_at, c.case_id)),
-        store.vouchers((first - timedelta(days=HISTORY_DAYS)).date()),
+        records.vouchers.vouchers((first - timedelta(days=HISTORY_DAYS)).date()),
     )

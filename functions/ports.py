@@ -1,7 +1,7 @@
 """The ports: one Protocol per outside service, and one per kind of stored record (the message
 ledger, delivery reports, opt-outs, cases, surveys and their short links, vouchers, credentials, a
-job's own state and reports); `Store` is all of those at once, as a backend offers them. The plain
-data they exchange lives in `core`.
+job's own state and reports); `Store` is what one backend opened from the `store` setting hands
+out: each of those ports, sharing one file or database. The plain data they exchange lives in `core`.
 
 Jobs depend on these only; adapters implement them; tests swap in real local counterparts.
 """
@@ -207,8 +207,33 @@ class JobState(Protocol):
     def reports(self, job: str, limit: int = 10) -> list[dict[str, Any]]: ...
 
 
-class Store(Ledger, DeliveryReports, OptOuts, Cases, Surveys, Vouchers, Credentials, JobState, Protocol):
-    """Every kind of record, as one backend (SQLite, Firestore) offers them from one `store` setting."""
+class Store(Protocol):
+    """One backend (a SQLite file, a Firestore database) opened from the `store` setting: it hands
+    out a port per kind of record. Bootstrap gives each job only the ports it names."""
+
+    @property
+    def ledger(self) -> Ledger: ...
+
+    @property
+    def delivery_reports(self) -> DeliveryReports: ...
+
+    @property
+    def opt_outs(self) -> OptOuts: ...
+
+    @property
+    def cases(self) -> Cases: ...
+
+    @property
+    def surveys(self) -> Surveys: ...
+
+    @property
+    def vouchers(self) -> Vouchers: ...
+
+    @property
+    def credentials(self) -> Credentials: ...
+
+    @property
+    def job_state(self) -> JobState: ...
 
 
 class Channel(Protocol):

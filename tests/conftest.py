@@ -48,7 +48,7 @@ STORE_KINDS = ["memory", "sqlite", "firestore"]  # the unit tier's fake passes t
 
 def make_store(kind: str, tmp_path, request):
     if kind == "memory":
-        from tests.helpers.fakes import MemoryStore
+        from tests.helpers.memory_store import MemoryStore
 
         return MemoryStore()
     if kind == "sqlite":

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import CaseRecord, category_title
@@ -32,21 +32,28 @@ from functions.core.weekly import (
     week_of,
 )
 from functions.delivery import Delivery, RunClock, deliver
-from functions.history import HistoryRecords, read_history
-from functions.ports import Channel, JobState, Renderer, Sheet
+from functions.history import read_history
+from functions.ports import Cases, Channel, JobState, Ledger, Renderer, Sheet, Surveys, Vouchers
 from functions.retry import RetryPolicy
 
 JOB, KIND = "digest", "weekly_digest"
 
 
-class DigestRecords(HistoryRecords, JobState, Protocol):
+@dataclass
+class DigestRecords:
     """What the week's figures are counted from, the digest's own ledger entries, its report."""
+
+    ledger: Ledger
+    cases: Cases
+    surveys: Surveys
+    vouchers: Vouchers
+    job_state: JobState
 
 
 @dataclass
 class DigestDeps:
     sheet: Sheet
-    store: DigestRecords
+    records: DigestRecords
     channels: Mapping[str, Channel]
     templates: Renderer
     calendar: BusinessCalendar
@@ -64,7 +71,7 @@ def run_digest(deps: DigestDeps, now: datetime, dry_run: bool = False) -> dict[s
     keys = {email: f"digest/{week.label}/{digest_hex(email.lower(), 12)}" for email in managers}
     report: dict[str, Any] = {"job": JOB, "now": now.isoformat(), "week": week.label, "dry_run": dry_run,
                               "sent": [], "skipped": [], "failed": [], "unknown": []}  # fmt: skip
-    facts = deps.store.facts(keys.values(), now.astimezone(deps.calendar.zone).date())
+    facts = deps.records.ledger.facts(keys.values(), now.astimezone(deps.calendar.zone).date())
     due = {email: key for email, key in keys.items() if facts.states.get(key) != SENT}
     report["skipped"] += [{"to": e, "reason": "already_sent"} for e in managers if e not in due]
     if due and not deps.calendar.is_open(now) and not dry_run:
@@ -79,7 +86,7 @@ def run_digest(deps: DigestDeps, now: datetime, dry_run: bool = False) -> dict[s
             _send(deps, messages, now, report)
     report["summary"] = {name: len(report[name]) for name in ("sent", "skipped", "failed", "unknown")}
     if not dry_run:
-        deps.store.save_report(report)
+        deps.records.job_state.save_report(report)
     return report
 
 
@@ -107,8 +114,8 @@ def digest_context(deps: DigestDeps, week: Week, now: datetime) -> dict[str, Any
     """What the digest says: the figures of `week` against the week before, the cases past their
     deadline now, the week's lowest comments."""
     before = previous(week)
-    store, calendar, language = deps.store, deps.calendar, deps.staff_language
-    history = read_history(store, before.start, week.end.date() - timedelta(days=1))
+    calendar, language = deps.calendar, deps.staff_language
+    history = read_history(deps.records, before.start, week.end.date() - timedelta(days=1))
     surveys, cases = history.surveys, history.cases
     now_figures, before_figures = (week_figures(w, history, calendar) for w in (week, before))
     return {
@@ -196,7 +203,7 @@ def _message(deps: DigestDeps, key: str, email: str, name: str, context: Mapping
 def _send(deps: DigestDeps, messages: list[OutgoingMessage], now: datetime, report: dict[str, Any]) -> None:
     day = now.astimezone(deps.calendar.zone).date()
     deliveries = [Delivery(LedgerEntry(m.key, "manager", KIND, "email", day, reserved_at=now), m) for m in messages]
-    outcome = deliver(deps.store, deps.channels, RunClock.start(deps.retry, None), deliveries, now)
+    outcome = deliver(deps.records, deps.channels, RunClock.start(deps.retry, None), deliveries, now)
     report["sent"] += [{"to": d.message.to, "key": d.key} for d in outcome.sent]
     report["skipped"] += [{"to": d.message.to, "reason": "reserved_elsewhere"} for d in outcome.skipped]
     report["failed"] += [{"to": d.message.to, "error": e} for d, e in outcome.failed]

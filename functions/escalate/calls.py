@@ -48,19 +48,20 @@ def record_calls(deps: EscalationDeps, table: Table | None, sheet: CustomerSheet
     done = RecordedCalls()
     if not rows:
         return done
-    facts = deps.store.facts([r.key for r in rows if r.called and r.customer_id], today)
+    facts = deps.records.ledger.facts([r.key for r in rows if r.called and r.customer_id], today)
     notes = [_problem(row, facts.states, language, done) for row in rows if row.called and row.problems]
+    ledger, surveys = deps.records.ledger, deps.records.surveys
     for row in to_record(rows, facts.states):
         customer = customers[row.customer_id]
         if row.score is not None:  # created with its answer, or not at all: one answer per call
-            deps.store.create_survey(Survey(row.survey_id, row.customer_id, row.key, customer.language, now,
-                                            now + timedelta(days=CALLS_SURVEY_DAYS),
-                                            (Answer(row.score, now, row.note),)))  # fmt: skip
+            surveys.create_survey(Survey(row.survey_id, row.customer_id, row.key, customer.language, now,
+                                         now + timedelta(days=CALLS_SURVEY_DAYS),
+                                         (Answer(row.score, now, row.note),)))  # fmt: skip
         if row.escalate:
             done.flags.append(_flag(row, customer, language))
-        if deps.store.reserve(LedgerEntry(row.key, row.customer_id, f"call_{row.outcome or 'made'}", "phone", today,
-                                          reserved_at=now)):  # fmt: skip
-            deps.store.confirm(row.key, now)
+        if ledger.reserve(LedgerEntry(row.key, row.customer_id, f"call_{row.outcome or 'made'}", "phone", today,
+                                      reserved_at=now)):  # fmt: skip
+            ledger.confirm(row.key, now)
         done.recorded.append(row.key)
         notes.append(row_write(row, {"system_note": recorded_note(now, language)}))
         outcome = say(f"call_outcome_{row.outcome}", language) if row.outcome else "–"

@@ -40,7 +40,7 @@ def refresh_due(state: Mapping[str, Any], now: datetime) -> bool:
 
 
 def refresh(
-    store: HistoryRecords,
+    records: HistoryRecords,
     table: Table,
     changed: Iterable[CaseRecord],
     calendar: BusinessCalendar,
@@ -53,31 +53,36 @@ def refresh(
     kept: dict[str, Any] = {w.label: state["weeks"][w.label] for w in weeks if w.label in state.get("weeks", {})}
     month_start = now - timedelta(days=METRICS_DAYS)
     since = min([month_start] + [w.start for w in weeks if w.label not in kept])
-    cases = {c.case_id: c for c in store.cases_updated(since)} | {c.case_id: c for c in changed}
-    history = History((), store.surveys_answered(since), list(cases.values()), ())
-    rows = [kept.get(w.label) or dashboard_row(w, history, calendar, now, _tally(store, w)) for w in weeks]
+    cases = {c.case_id: c for c in records.cases.cases_updated(since)} | {c.case_id: c for c in changed}
+    history = History((), records.surveys.surveys_answered(since), list(cases.values()), ())
+    rows = [kept.get(w.label) or dashboard_row(w, history, calendar, now, _tally(records, w)) for w in weeks]
     today = now.astimezone(calendar.zone).date()
     first = month_start.astimezone(calendar.zone).date()
     month = MonthFigures(
         care_metrics(history.cases, calendar, month_start, now + timedelta(seconds=1)),
-        survey_metrics(store.count_surveys(month_start), history.surveys, month_start, now + timedelta(seconds=1)),
-        VoucherFigures(store.count_vouchers(first, today), store.count_vouchers(first, today, by="issued_used")),
-        store.count_sent(first, today, kinds=CALL_KINDS),
-        store.count_sent(first, today, kinds=("call_reached",)),
+        survey_metrics(
+            records.surveys.count_surveys(month_start), history.surveys, month_start, now + timedelta(seconds=1)
+        ),
+        VoucherFigures(
+            records.vouchers.count_vouchers(first, today),
+            records.vouchers.count_vouchers(first, today, by="issued_used"),
+        ),
+        records.ledger.count_sent(first, today, kinds=CALL_KINDS),
+        records.ledger.count_sent(first, today, kinds=("call_reached",)),
     )
     writes = [dashboard_write(table, month, calendar, now, language), weekly_write(table, rows, language)]
     settled = {w.label: row for w, row in zip(weeks, rows, strict=True) if w.end + SETTLED <= now}
     return Refresh(writes, {"dashboard_at": now.isoformat(), "weeks": settled})
 
 
-def _tally(store: HistoryRecords, week: Week) -> Tally:
+def _tally(records: HistoryRecords, week: Week) -> Tally:
     first, last = _days(week)
     return Tally(
-        store.count_sent(first, last),
-        {channel: store.count_sent(first, last, channel=channel) for channel in CHANNELS},
-        {group: store.count_sent(first, last, kinds=kinds) for group, kinds in KIND_GROUPS.items()},
-        store.count_vouchers(first, last),
-        store.count_vouchers(first, last, by="used_on"),
+        records.ledger.count_sent(first, last),
+        {channel: records.ledger.count_sent(first, last, channel=channel) for channel in CHANNELS},
+        {group: records.ledger.count_sent(first, last, kinds=kinds) for group, kinds in KIND_GROUPS.items()},
+        records.vouchers.count_vouchers(first, last),
+        records.vouchers.count_vouchers(first, last, by="used_on"),
     )
 
 

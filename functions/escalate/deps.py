@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from functions.compose import SmsRules
 from functions.core.business_calendar import BusinessCalendar
@@ -16,15 +15,23 @@ from functions.retry import RetryPolicy
 from functions.survey.offers import SurveyRules
 
 
-class EscalationRecords(Ledger, OptOuts, Cases, Surveys, Vouchers, JobState, Protocol):
+@dataclass
+class EscalationRecords:
     """What the escalation run keeps and reads: cases, the owners' notices and surveys it sends (the
     ledger), opt-outs, the answers it takes in, the Dashboard's counts, its state and report."""
+
+    ledger: Ledger
+    opt_outs: OptOuts
+    cases: Cases
+    surveys: Surveys
+    vouchers: Vouchers
+    job_state: JobState
 
 
 @dataclass
 class EscalationDeps:
     sheet: Sheet
-    store: EscalationRecords
+    records: EscalationRecords
     channels: Mapping[str, Channel]
     templates: Renderer
     calendar: BusinessCalendar

@@ -94,12 +94,12 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     # A survey put off (closed hours, a provider's pause) is tried again by later runs: its case is read by ID.
     pending = sorted({notice.case.case_id for notice, _ in sent.deferred if notice.kind == "survey"})
     if pending or read.state.get("survey_pending"):
-        deps.store.save_job_state(JOB, {"survey_pending": pending or None})
+        deps.records.job_state.save_job_state(JOB, {"survey_pending": pending or None})
     report = _report(now, applied, sent, read.problems + calls.problems + plan.problems, plan.restore,
                      deps.staff_language)  # fmt: skip
     report["calls"] = {"recorded": calls.recorded, "escalated": [f.key for f in calls.flags]}
     report["write_back"] = _write_back(deps, now, read, plan, applied, calls)
-    deps.store.save_report(report)
+    deps.records.job_state.save_report(report)
     return report
 
 
@@ -119,15 +119,15 @@ def _read(deps: EscalationDeps, now: datetime) -> _Read:
         {"tab": MATRIX.title(deps.staff_language), "row": row, "message": message} for row, message in matrix.problems
     ]
     flags = read_flags(table, sheet, problems, deps.staff_language)
-    state = deps.store.job_state(JOB)
-    answered = deps.store.surveys_answered(_answers_since(state, now))
+    state = deps.records.job_state.job_state(JOB)
+    answered = deps.records.surveys.surveys_answered(_answers_since(state, now))
     flags += _low_scores(answered, sheet, deps.csat_threshold)
     texts = None
     if deps.links is not None:  # no links: no surveys to send, so no texts to read
         texts = message_texts(tables.get(MESSAGES.key), deps.templates, deps.links, deps.sms, deps.business_name,
                               deps.staff_language, deps.surveys is not None, VoucherRules())  # fmt: skip
     case_rows = read_case_rows(tables[CASES.key])
-    digests = synced.load(deps.store, int(state.get("row_shards") or synced.SHARDS))
+    digests = synced.load(deps.records.job_state, int(state.get("row_shards") or synced.SHARDS))
     cases, known = _cases_to_read(deps, case_rows, flags, state, digests)
     return _Read(tables, matrix, sheet, flags, case_rows, cases, known, answered, problems, state, digests, texts)
 
@@ -143,7 +143,7 @@ def _cases_to_read(
     """Every open case, and by ID: closed cases whose row changed or is gone, cases a flag names that
     no digest knows, and cases whose survey was put off. The rest are known without a read."""
     digests = stored.values
-    opened = deps.store.cases(open_only=True)
+    opened = deps.records.cases.cases(open_only=True)
     open_ids = {c.case_id for c in opened}
     in_step = {r.case_id for r in rows if r.case_id in digests and digests[r.case_id] == synced.row_digest(r)}
     listed = {r.case_id for r in rows}
@@ -151,10 +151,10 @@ def _cases_to_read(
     wanted |= {case_id for case_id in digests if case_id not in listed}  # a row staff deleted: put back
     wanted |= {f.case_id for f in flags if f.case_id and f.case_id not in digests}
     wanted |= set(state.get("survey_pending", ()))
-    read = deps.store.cases_by_id({case_id for case_id in wanted - open_ids if could_be_case_id(case_id)})
+    read = deps.records.cases.cases_by_id({case_id for case_id in wanted - open_ids if could_be_case_id(case_id)})
     missing = (wanted - open_ids) - {c.case_id for c in read}
     if missing & digests.keys():  # a digest of a case the store no longer has
-        synced.save(deps.store, stored, dict.fromkeys(missing & digests.keys()))
+        synced.save(deps.records.job_state, stored, dict.fromkeys(missing & digests.keys()))
     read_ids = open_ids | {c.case_id for c in read}
     return opened + read, frozenset((in_step | digests.keys()) - read_ids - missing)
 
@@ -162,11 +162,11 @@ def _cases_to_read(
 def _apply(deps: EscalationDeps, plan: EscalationPlan, existing: list[CaseRecord]) -> _Applied:
     applied = _Applied({c.case_id: c for c in existing})
     for _, case, event in plan.opened:
-        if deps.store.create_case(case, event):
+        if deps.records.cases.create_case(case, event):
             applied.opened.append(case)
-        applied.final[case.case_id] = deps.store.case(case.case_id) or case
+        applied.final[case.case_id] = deps.records.cases.case(case.case_id) or case
     for case, changes, event in plan.changes:
-        deps.store.update_case(case.case_id, changes, event)
+        deps.records.cases.update_case(case.case_id, changes, event)
         updated = case.changed(**changes)
         applied.final[case.case_id] = updated
         (applied.escalated if event.kind == "escalated" else applied.synced).append((case, updated))
@@ -187,7 +187,7 @@ def _write_back(
     state: dict[str, Any] = {"answers_seen": now.isoformat()}
     if DASHBOARD.key in read.tables and dashboard.refresh_due(read.state, now):
         figures = dashboard.refresh(
-            deps.store, read.tables[DASHBOARD.key], cases, deps.calendar, now, language, read.state
+            deps.records, read.tables[DASHBOARD.key], cases, deps.calendar, now, language, read.state
         )
         writes += figures.writes
         state |= figures.state
@@ -201,8 +201,10 @@ def _write_back(
     # Only now that the sheet shows them: the rows in step, the answers taken in.
     written = {w.row_id for w in case_writes if w.row_id}
     closed = {case_id: case.status == RESOLVED for case_id, case in applied.final.items()}
-    shards = synced.save(deps.store, read.digests, synced.changes(read.case_rows, closed, written, read.digests.values))
-    deps.store.save_job_state(JOB, {**state, "row_shards": shards if shards != synced.SHARDS else None})
+    shards = synced.save(
+        deps.records.job_state, read.digests, synced.changes(read.case_rows, closed, written, read.digests.values)
+    )
+    deps.records.job_state.save_job_state(JOB, {**state, "row_shards": shards if shards != synced.SHARDS else None})
     return {"rows": sum(len(w.rows) for w in writes), "missed": [w.row_id or f"row {w.row_number}" for w in missed]}
 
 

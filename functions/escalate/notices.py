@@ -44,7 +44,7 @@ def send_notices(
     deps: EscalationDeps, now: datetime, notices: Sequence[Notice], final: dict[str, CaseRecord], sent: Sent
 ) -> None:
     """Send the notices the ledger has not seen, inside working hours only."""
-    facts = deps.store.facts([n.key for n in notices], _business_day(deps, now))
+    facts = deps.records.ledger.facts([n.key for n in notices], _business_day(deps, now))
     due = [n for n in notices if facts.states.get(n.key) not in (SENT, *IN_DOUBT)]
     if not due:
         return
@@ -70,7 +70,7 @@ def send_notices(
             continue
         planned[delivery.key] = items
         deliveries.append(delivery)
-    outcome = deliver(deps.store, deps.channels, sent.clock or deps.retry, deliveries, now)
+    outcome = deliver(deps.records, deps.channels, sent.clock or deps.retry, deliveries, now)
     sent.failed += [(notice, error) for d, error in outcome.failed + outcome.unknown for notice, _ in planned[d.key]]
     sent.deferred += [(notice, "deferred") for d in outcome.deferred for notice, _ in planned[d.key]]
     for delivery in outcome.sent:
@@ -94,10 +94,10 @@ def _record_notified(deps: EscalationDeps, now: datetime, delivery: Delivery, it
     """Each notice a digest carried is sent too: its own key in the ledger, an event on its case."""
     if len(items) > 1:
         entries = [_entry(deps, n.key, c.customer_id, f"case_{n.kind}", now) for n, c in items]
-        deps.store.confirm_many(sorted(deps.store.reserve_many(entries)), now)
+        deps.records.ledger.confirm_many(sorted(deps.records.ledger.reserve_many(entries)), now)
     for notice, case in items:
         sent.notified.append((notice, case))
-        deps.store.update_case(
+        deps.records.cases.update_case(
             case.case_id, {}, CaseEvent(case.case_id, now, "notified", {"kind": notice.kind, "to": case.owner_email})
         )
 
@@ -122,7 +122,7 @@ def send_resolved_surveys(
         and (c.customer_email or c.customer_id in customers)
         and now - c.resolved_at < timedelta(days=RESOLVED_SURVEY_DAYS)
     }
-    facts = deps.store.facts(list(resolved), _business_day(deps, now))
+    facts = deps.records.ledger.facts(list(resolved), _business_day(deps, now))
     due = {k: c for k, c in resolved.items() if k not in facts.states}
     if not due:
         return
@@ -130,9 +130,9 @@ def send_resolved_surveys(
         reason = _closed(deps, now, sent)
         sent.deferred += [(Notice(k, "survey", c), reason) for k, c in due.items()]
         return
-    opted_out = deps.store.opt_outs()
+    opted_out = deps.records.opt_outs.opt_outs()
     since = now - timedelta(days=deps.surveys.throttle_days)  # the throttle: only these customers' surveys
-    recent = recent_by_customer(deps.store.surveys_of({c.customer_id for c in due.values()}, since))
+    recent = recent_by_customer(deps.records.surveys.surveys_of({c.customer_id for c in due.values()}, since))
     planned: dict[str, CaseRecord] = {}
     deliveries = []
     composer = Composer(deps.templates, deps.links, deps.sms, book)
@@ -153,7 +153,7 @@ def send_resolved_surveys(
         first, *fallbacks = composed.messages
         entry = _entry(deps, key, case.customer_id, "case_survey", now, first.channel)
         deliveries.append(Delivery(entry, first, survey, tuple(fallbacks), composed.short_links))
-    outcome = deliver(deps.store, deps.channels, sent.clock or deps.retry, deliveries, now)
+    outcome = deliver(deps.records, deps.channels, sent.clock or deps.retry, deliveries, now)
     sent.failed += [(Notice(d.key, "survey", planned[d.key]), error) for d, error in outcome.failed + outcome.unknown]
     sent.deferred += [(Notice(d.key, "survey", planned[d.key]), "deferred") for d in outcome.deferred]
     sent.surveyed += [

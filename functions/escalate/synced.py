@@ -44,12 +44,12 @@ def _shard(case_id: str, shards: int) -> str:
     return _shard_name(int(digest_hex(case_id, 4), 16) % shards)
 
 
-def load(store: JobState, shards: int = SHARDS) -> Digests:
+def load(job_state: JobState, shards: int = SHARDS) -> Digests:
     """Every document's digests; a Case ID found twice (a re-spread cut short) keeps the one in its place."""
     loaded = Digests(shards=shards)
     for number in range(shards):
         name = _shard_name(number)
-        for case_id, digest in store.job_state(name).items():
+        for case_id, digest in job_state.job_state(name).items():
             if case_id in loaded.where and _shard(case_id, shards) != name:
                 loaded.strays.setdefault(name, set()).add(case_id)
                 continue
@@ -70,7 +70,7 @@ def changes(
     return {case_id: digest for case_id, digest in wanted.items() if digests.get(case_id) != digest}
 
 
-def save(store: JobState, stored: Digests, changes: Mapping[str, str | None], per_shard: int | None = None) -> int:
+def save(job_state: JobState, stored: Digests, changes: Mapping[str, str | None], per_shard: int | None = None) -> int:
     """Set each case's digest (None: forget it). However long the history, no document holds more
     than `per_shard`: past that, the digests spread over twice as many documents. Returns how many
     documents hold them now (kept in the job's state, so the next run reads them all)."""
@@ -91,5 +91,5 @@ def save(store: JobState, stored: Digests, changes: Mapping[str, str | None], pe
     for case_id in stored.values.keys() - after.keys():
         by_shard.setdefault(stored.where[case_id], {})[case_id] = None
     for name, fields in by_shard.items():
-        store.save_job_state(name, fields)
+        job_state.save_job_state(name, fields)
     return shards

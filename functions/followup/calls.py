@@ -18,12 +18,15 @@ from functions.followup.plan import CHECKIN, DueMessage, Skip
 from functions.ports import Cases, Ledger
 
 
-class CallListRecords(Ledger, Cases, Protocol):
+class CallListRecords(Protocol):
     """The calls already recorded (the ledger) and the low scores whose case waits for a call."""
+
+    ledger: Ledger
+    cases: Cases
 
 
 def call_list(
-    store: CallListRecords,
+    records: CallListRecords,
     links: Links,
     table: Table,
     skipped: Sequence[Skip],
@@ -45,7 +48,7 @@ def call_list(
         for s in skipped
         if s.reason == "call_list" and s.message.kind == CHECKIN and s.message.customer.id in by_id
     ]
-    for case in store.cases(open_only=True):  # a low score: the case's first answer is a call
+    for case in records.cases.cases(open_only=True):  # a low score: the case's first answer is a call
         customer = by_id.get(case.customer_id)
         if case.source == "csat" and case.first_responded_at is None and customer is not None:
             tasks.append(CallTask(customer.id, customer.name, customer.phone or "", "call_low_score",
@@ -55,7 +58,7 @@ def call_list(
         if customer is not None and customer.vip and not message.late:
             tasks.append(CallTask(customer.id, customer.name, customer.phone or "", "call_vip", today))
     rows, tasks = read_calls(table, today), _first_each(tasks)
-    recorded = store.facts([r.key for r in rows] + [t.key for t in tasks], today).states
+    recorded = records.ledger.facts([r.key for r in rows] + [t.key for t in tasks], today).states
     done = {key for key, state in recorded.items() if state == SENT}
     expires = datetime.combine(today + timedelta(days=DIAL_DAYS), time(), UTC)
     # Only the rows this run adds get a dial link: a listed call's link was stored when it was listed.

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from functions.compose import Composed, Composer, Recipient, SmsRules, customer_values
 from functions.core.customers import Customer, ReadRules, addresses_for, read_customers
@@ -68,15 +68,24 @@ class JobError(JobCannotRun):
     """The job could not run at all (a missing tab, for instance); nothing was sent."""
 
 
-class FollowupRecords(Ledger, DeliveryReports, OptOuts, Cases, Surveys, Vouchers, JobState, Protocol):
+@dataclass
+class FollowupRecords:
     """What the follow-up run keeps and reads: the ledger and its delivery reports, opt-outs, surveys
-    and vouchers it sends, the open cases whose low score waits for a call, its report."""
+    and vouchers it sends, the open cases whose low score waits for a call (read only), its report."""
+
+    ledger: Ledger
+    delivery_reports: DeliveryReports
+    opt_outs: OptOuts
+    cases: Cases
+    surveys: Surveys
+    vouchers: Vouchers
+    job_state: JobState
 
 
 @dataclass
 class FollowupDeps:
     sheet: Sheet
-    store: FollowupRecords
+    records: FollowupRecords
     channels: Mapping[str, Channel]  # channel name → adapter that delivers it
     templates: Renderer
     links: Links
@@ -113,7 +122,7 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     if CUSTOMERS.key not in tables:
         raise JobError(both("tab_missing", vi=CUSTOMERS.title_vi, en=CUSTOMERS.title_en))
     today = now.date()
-    opted_out_in_store = deps.store.opt_outs()  # also proves the store answers before any send
+    opted_out_in_store = deps.records.opt_outs.opt_outs()  # also proves the store answers before any send
     with cycle_collector_paused():  # the pure part: reading and planning the whole sheet
         sheet = read_customers(tables[CUSTOMERS.key], deps.read_rules, today)
         customers = [
@@ -122,7 +131,7 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
         ]
         rules = dataclasses.replace(deps.rules, channels=deps.rules.channels & frozenset(deps.channels))
         due = due_messages(customers, today, rules)
-        facts = deps.store.facts([m.key for m in due], today, customers={m.customer.id for m in due})
+        facts = deps.records.ledger.facts([m.key for m in due], today, customers={m.customer.id for m in due})
         plan = decide(due, facts, now, rules)
 
     texts = message_texts(tables.get(MESSAGES.key), deps.templates, deps.links, deps.sms, deps.business_name,
@@ -159,10 +168,10 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     report["write_back"] = {"rows": len(writes), "missed": []}
     changes = [customers_tab_write(writes, deps.staff_language)] + _other_tabs(deps, tables, texts, run, report, now)
     if CALLS.key in tables:
-        calls, dial_links = call_list(deps.store, deps.links, tables[CALLS.key], plan.skipped, due, customers, today,
+        calls, dial_links = call_list(deps.records, deps.links, tables[CALLS.key], plan.skipped, due, customers, today,
                                       deps.staff_language)  # fmt: skip
         if dial_links and not dry_run:
-            deps.store.save_short_links(dial_links)  # before the sheet links to them
+            deps.records.surveys.save_short_links(dial_links)  # before the sheet links to them
         changes.append(calls)
         report["calls"] = {"listed": [w.row_id for w in calls.rows if w.append]}
     if not dry_run:
@@ -171,7 +180,7 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
             report["write_back"]["missed"] = [w.row_id or f"row {w.row_number}" for w in missed]
         except Exception as error:  # the sends are recorded in the ledger; say what did not reach the sheet
             report["write_back"]["error"] = str(error)
-        deps.store.save_report(report)
+        deps.records.job_state.save_report(report)
     return FollowupOutcome(report, run.previews)
 
 
@@ -187,7 +196,7 @@ def _customer_notes(deps: FollowupDeps, now: datetime, plan: FollowupPlan, run: 
         notes.setdefault(message.customer.id, []).append(say("unconfirmed", language))
     for customer_id, note in run.notes.items():
         notes.setdefault(customer_id, []).extend(note)
-    for undelivered in deps.store.undelivered(now - timedelta(days=UNDELIVERED_NOTE_DAYS)):
+    for undelivered in deps.records.delivery_reports.undelivered(now - timedelta(days=UNDELIVERED_NOTE_DAYS)):
         notes.setdefault(undelivered.customer_id, []).append(_undelivered_note(undelivered, now, language))
     return notes
 
@@ -201,7 +210,7 @@ def _other_tabs(
         changes.append(message_tab_write(texts.writes, deps.staff_language))
     report["texts"] = {"invalid": [{"row": row, "note": note} for row, note in texts.invalid]}
     voucher_write, report["vouchers"] = sync_voucher_tab(
-        deps.store, tables.get(VOUCHERS.key), now.date(), deps.staff_language, run.dry_run
+        deps.records.vouchers, tables.get(VOUCHERS.key), now.date(), deps.staff_language, run.dry_run
     )
     report["vouchers"]["issued"] = [run.vouchers[m.key].code for m, _ in run.sent if m.key in run.vouchers]
     if voucher_write is not None:
@@ -233,7 +242,7 @@ class _Run:
         deps, language = self.deps, self.deps.staff_language
         if deps.surveys and messages:  # only the surveys of the customers written to: a rerun reads none
             since = self.now - timedelta(days=deps.surveys.throttle_days)
-            self.recent = recent_by_customer(deps.store.surveys_of({m.customer.id for m in messages}, since))
+            self.recent = recent_by_customer(deps.records.surveys.surveys_of({m.customer.id for m in messages}, since))
         composed: list[tuple[DueMessage, Composed]] = []
         for message in messages:
             try:
@@ -260,7 +269,7 @@ class _Run:
             self.enqueue(deps.queue, deliveries[deps.fanout_after :], due)
             deliveries = deliveries[: deps.fanout_after]
         outcome = deliver(
-            deps.store, deps.channels, RunClock.start(deps.retry, deps.run_budget_seconds), deliveries, self.now
+            deps.records, deps.channels, RunClock.start(deps.retry, deps.run_budget_seconds), deliveries, self.now
         )
         self.skipped += [Skip(due[d.key], "reserved_elsewhere") for d in outcome.skipped]
         self.skipped += [Skip(due[d.key], "deferred") for d in outcome.deferred]
@@ -279,7 +288,7 @@ class _Run:
 
     def enqueue(self, queue: SendQueue, deliveries: list[Delivery], due: dict[str, DueMessage]) -> None:
         outcome = enqueue(
-            self.deps.store, queue, deliveries, self.now, self.deps.fanout_batch_size, self.deps.links.secret
+            self.deps.records, queue, deliveries, self.now, self.deps.fanout_batch_size, self.deps.links.secret
         )
         self.queued += [due[d.key] for d in outcome.queued]
         self.batches += outcome.batches
@@ -316,7 +325,9 @@ class _Run:
                 self.offers[message.key] = survey
         voucher = None
         if message.kind == BIRTHDAY and deps.vouchers.on:
-            voucher = birthday_voucher(deps.store, deps.links.secret, customer, self.now.date(), deps.vouchers)
+            voucher = birthday_voucher(
+                deps.records.vouchers, deps.links.secret, customer, self.now.date(), deps.vouchers
+            )
             self.vouchers[message.key] = voucher
         addresses = addresses_for(customer, deps.rules.channels & frozenset(deps.channels))
         recipient = Recipient(customer.id, customer.name, customer.language, addresses)

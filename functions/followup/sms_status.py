@@ -7,16 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from functions.core.ledger import DeliveryReport
 
 if TYPE_CHECKING:
     from functions.ports import DeliveryReports, Ledger, StatusCallbacks
-
-    class StatusRecords(Ledger, DeliveryReports, Protocol):
-        """The message a report names, and the report."""
 
 
 Response = tuple[str, int, dict[str, str]]
@@ -25,7 +22,8 @@ PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
 
 @dataclass
 class SmsStatusDeps:
-    store: StatusRecords
+    ledger: Ledger  # the message a report names
+    delivery_reports: DeliveryReports
     callbacks: StatusCallbacks
     status_url: str  # the URL careloop gave Twilio (without the query); empty: the one this request came to
     now: Callable[[], datetime]
@@ -42,10 +40,10 @@ def handle_sms_status(
         return "signature invalid", 403, PLAIN
     key = parse_qs(query_string).get("k", [""])[0]
     outcome = deps.callbacks.outcome(form)
-    entry = deps.store.entry(key) if key and outcome else None
+    entry = deps.ledger.entry(key) if key and outcome else None
     if outcome is None or entry is None:  # a status on the way, or a message the ledger no longer holds
         return "", 204, PLAIN
     status, detail = outcome
     report = DeliveryReport(key, entry.customer_id, entry.channel, status, detail, deps.now(), entry.kind)
-    deps.store.record_delivery(report)
+    deps.delivery_reports.record_delivery(report)
     return "", 204, PLAIN

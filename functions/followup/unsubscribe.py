@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from functions.core.links import UNSUBSCRIBE_DAYS, Links
 from functions.core.pages import PAGE_HEADERS
@@ -17,13 +17,11 @@ from functions.core.tokens import TokenExpired, TokenInvalid
 if TYPE_CHECKING:  # annotations only: the page's cold start skips the ports' data classes
     from functions.ports import OptOuts, Renderer, Surveys
 
-    class UnsubscribeRecords(OptOuts, Surveys, Protocol):
-        """The opt-out it records, and the short link (/u/<code>) it may come by."""
-
 
 @dataclass
 class UnsubscribeDeps:
-    store: UnsubscribeRecords
+    opt_outs: OptOuts  # the opt-out it records
+    surveys: Surveys  # the short link (/u/<code>) it may come by
     links: Links
     templates: Renderer
     business_name: str
@@ -50,7 +48,7 @@ def handle_unsubscribe(method: str, path: str, deps: UnsubscribeDeps) -> tuple[s
     except _ShortLinkExpired as expired:
         return page("expired", expired.language, 410)
     if method == "POST":
-        deps.store.record_opt_out(customer_id, deps.now())
+        deps.opt_outs.record_opt_out(customer_id, deps.now())
         return page("done", language, 200)
     if method in ("GET", "HEAD"):
         return page("confirm", language, 200)
@@ -65,7 +63,7 @@ class _ShortLinkExpired(Exception):
 def _customer(token: str, deps: UnsubscribeDeps) -> tuple[str, str]:
     """(customer ID, language) from a signed token (email) or a short code (/u/<code> in an SMS)."""
     if is_short_code(token):
-        link = deps.store.short_link(token)
+        link = deps.surveys.short_link(token)
         if link is None or link.purpose != UNSUBSCRIBE:
             raise TokenInvalid(token)
         if deps.now() >= link.expires_at:

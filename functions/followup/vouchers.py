@@ -20,21 +20,21 @@ from functions.core.vouchers import (
 from functions.ports import Vouchers
 
 
-def birthday_voucher(store: Vouchers, secret: str, customer: Customer, today: date, rules: VoucherRules) -> Voucher:
+def birthday_voucher(vouchers: Vouchers, secret: str, customer: Customer, today: date, rules: VoucherRules) -> Voucher:
     """This year's voucher for the customer: issued once reserved (with the message), the same code
     whichever run makes it."""
-    return voucher_for(secret, customer.id, customer.name, today, rules, store.voucher)
+    return voucher_for(secret, customer.id, customer.name, today, rules, vouchers.voucher)
 
 
 def sync_voucher_tab(
-    store: Vouchers, table: Table | None, today: date, language: str, dry_run: bool
+    vouchers: Vouchers, table: Table | None, today: date, language: str, dry_run: bool
 ) -> tuple[TabWrite | None, dict[str, Any]]:
     """The Vouchers tab's writes (None when the tab is missing), and what the report says about it."""
-    stored = store.vouchers(today - timedelta(days=RESTORE_DAYS))
+    stored = vouchers.vouchers(today - timedelta(days=RESTORE_DAYS))
     tab = read_voucher_tab(table, stored, today, language)
     if not dry_run:
         for code, day in tab.used.items():
-            store.set_voucher_used(code, day)
+            vouchers.set_voucher_used(code, day)
     report: dict[str, Any] = {
         "marked_used": sorted(code for code, day in tab.used.items() if day),
         "unmarked": sorted(code for code, day in tab.used.items() if day is None),

@@ -7,23 +7,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from functions.delivery import SendRecords, deliver
+from functions.delivery import deliver
 from functions.fanout import decode
-from functions.ports import Channel, JobState
+from functions.ports import Channel, JobState, Ledger, Surveys, Vouchers
 from functions.retry import RetryPolicy
 
 JOB = "send_batch"
 
 
-class SendBatchRecords(SendRecords, JobState, Protocol):
+@dataclass
+class SendBatchRecords:
     """What sending a batch writes, and its run's report."""
+
+    ledger: Ledger
+    surveys: Surveys
+    vouchers: Vouchers
+    job_state: JobState
 
 
 @dataclass
 class SendBatchDeps:
-    store: SendBatchRecords
+    records: SendBatchRecords
     channels: Mapping[str, Channel]
     secret: str  # the signing key: a batch's signature is checked before anything in it is claimed
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -32,7 +38,7 @@ class SendBatchDeps:
 def run_send_batch(deps: SendBatchDeps, payload: bytes, now: datetime, batch_id: str = "") -> dict[str, Any]:
     """Raises BatchUnreadable for a payload careloop did not make (nothing is sent)."""
     deliveries = decode(payload, deps.secret)
-    outcome = deliver(deps.store, deps.channels, deps.retry, deliveries, now, queued=True)
+    outcome = deliver(deps.records, deps.channels, deps.retry, deliveries, now, queued=True)
     report: dict[str, Any] = {
         "job": JOB,
         "now": now.isoformat(),
@@ -44,5 +50,5 @@ def run_send_batch(deps: SendBatchDeps, payload: bytes, now: datetime, batch_id:
         "deferred": [d.key for d in outcome.deferred],
     }
     report["summary"] = {k: len(report[k]) for k in ("sent", "skipped", "failed", "unknown", "deferred")}
-    deps.store.save_report(report)
+    deps.records.job_state.save_report(report)
     return report

@@ -27,7 +27,7 @@ TOKEN_DAYS = 366  # the survey's own expiry (at most a year) is checked against 
 
 @dataclass
 class SurveyDeps:
-    store: Surveys
+    surveys: Surveys
     links: Links
     templates: Renderer
     business_name: str
@@ -115,7 +115,7 @@ def _open(page: _Page, token: str) -> Response | None:
 
 def _short_link(page: _Page, code: str, purpose: str) -> ShortLink | Response:
     """The stored link of that purpose, or the page saying why not: unknown (404) or expired (410)."""
-    link = page.deps.store.short_link(code) if is_short_code(code) else None
+    link = page.deps.surveys.short_link(code) if is_short_code(code) else None
     if link is None or link.purpose != purpose:
         return page.show("invalid", 404)
     page.language = link.language
@@ -126,7 +126,7 @@ def _short_link(page: _Page, code: str, purpose: str) -> ShortLink | Response:
 
 def _found(page: _Page, survey_id: str) -> Response | None:
     deps = page.deps
-    page.survey = deps.store.survey(survey_id)
+    page.survey = deps.surveys.survey(survey_id)
     if page.survey is None:
         return page.show("invalid", 404)
     page.language = page.survey.language
@@ -162,7 +162,7 @@ def _post(page: _Page, form: Mapping[str, str]) -> Response:
         return page.refused(400, "survey_choose_score", comment=comment)
     answer = Answer(score, deps.now(), comment, _nps(form.get("nps")) if deps.nps else None)
     try:
-        deps.store.add_answer(page.survey.survey_id, answer, limit=MAX_ANSWERS)
+        deps.surveys.add_answer(page.survey.survey_id, answer, limit=MAX_ANSWERS)
     except TooManyAnswers:
         return page.show("too_many", 429)
     # Post/redirect/get: the thank-you page is a GET, so reloading it stores nothing.

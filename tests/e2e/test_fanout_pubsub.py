@@ -38,7 +38,7 @@ def pubsub():
 
 
 def ledger_states(store, keys) -> collections.Counter:
-    facts = store.facts(keys, NINE_AM.date())
+    facts = store.ledger.facts(keys, NINE_AM.date())
     return collections.Counter(facts.states.get(k, "missing") for k in keys)
 
 
@@ -117,5 +117,5 @@ def fan_out_and_kill(tmp_path, pubsub, monkeypatch, store_setting: str, count: i
     in_doubt = states[RESERVED]  # claimed by the killed process: it may have gone out; never sent again
     assert states[SENT] + in_doubt == count - per_run and in_doubt <= THREADS, states
     assert count - in_doubt <= len(recipients) <= count and killed_at < count
-    reports = [r for r in store.reports("send_batch", limit=1000)]
+    reports = [r for r in store.job_state.reports("send_batch", limit=1000)]
     assert sum(r["summary"]["sent"] for r in reports) >= states[SENT] - THREADS * batch

@@ -83,7 +83,7 @@ def survey_site(tmp_path):
 def answers(folder: Path) -> list[int]:
     from functions.adapters.stores.sqlite import SqliteStore
 
-    (survey,) = SqliteStore(folder / "s.sqlite").surveys(datetime(2000, 1, 1, tzinfo=VN))
+    (survey,) = SqliteStore(folder / "s.sqlite").surveys.surveys(datetime(2000, 1, 1, tzinfo=VN))
     return [a.score for a in survey.answers]
 
 

@@ -48,13 +48,13 @@ def main() -> None:
     escalate = os.environ.get("CRASH_JOB") == "escalate"
     deps = bootstrap.escalate_deps(settings) if escalate else bootstrap.followup_deps(settings)
     if point == "advance":
-        deps.store = Crasher(deps.store, "advance", int(count))
+        deps.records.ledger = Crasher(deps.records.ledger, "advance", int(count))
     elif point == "send":
         deps.channels = {name: Crasher(channel, "deliver", int(count)) for name, channel in deps.channels.items()}
     elif point == "write":  # dies as the write-back begins, after every send
         deps.sheet = Crasher(deps.sheet, "write", 0)
     elif point == "create_case":  # dies right after a case is created, before anything else
-        deps.store = Crasher(deps.store, "create_case", int(count))
+        deps.records.cases = Crasher(deps.records.cases, "create_case", int(count))
     now = bootstrap.local_now(settings, os.environ["CRASH_NOW"])
     (run_escalate if escalate else run_followup)(deps, now)
 

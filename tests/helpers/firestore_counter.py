@@ -128,6 +128,6 @@ def _query_collection(parent: str, query: Any) -> str:
 def counted(store: Any) -> Tally:
     """Count every call `store` (a FirestoreStore) makes from now on."""
     tally = Tally()
-    client = store.client
+    client = store.database.client
     client._firestore_api_internal = CountingApi(client._firestore_api, tally)
     return tally

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from functions.adapters.stores.firestore import FirestoreStore
-from functions.adapters.stores.firestore_documents import entry_fields, survey_document
+from functions.adapters.stores.firestore.documents import entry_fields, survey_document
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import OPEN, RESOLVED, CaseRecord, case_fields, case_id_for
 from functions.core.ledger import SENT, LedgerEntry
@@ -18,7 +18,7 @@ from functions.escalate.writeback import case_cells
 
 def _commit_all(store: FirestoreStore, documents: list[tuple[Any, dict]]) -> None:
     for start in range(0, len(documents), 500):
-        batch = store.client.batch()
+        batch = store.database.client.batch()
         for reference, fields in documents[start : start + 500]:
             batch.set(reference, fields)
         batch.commit()
@@ -42,7 +42,7 @@ def seed_history(store: FirestoreStore, now: datetime, cases: int, surveys: int,
             resolved_at=None if status == OPEN else opened + timedelta(hours=20),
             updated_at=opened if status == OPEN else opened + timedelta(hours=20),
         ))  # fmt: skip
-    _commit_all(store, [(store._case_ref(c.case_id), case_fields(c)) for c in records])
+    _commit_all(store, [(store.cases._case_ref(c.case_id), case_fields(c)) for c in records])
     survey_documents = []
     for n in range(surveys):
         made = now - timedelta(days=90 * (surveys - n) / surveys)
@@ -50,10 +50,10 @@ def seed_history(store: FirestoreStore, now: datetime, cases: int, surveys: int,
         answers = (Answer(rng.choice((3, 4, 5, 5)), made + timedelta(hours=3)),) if n % 3 == 0 else ()
         survey = Survey(survey_id_for(customer, f"checkin/{n}"), customer, f"checkin/{n}", "vi", made,
                         made + timedelta(days=30), answers)  # fmt: skip
-        survey_documents.append((store._survey_ref(survey.survey_id), survey_document(survey)))
+        survey_documents.append((store.database.survey(survey.survey_id), survey_document(survey)))
     _commit_all(store, survey_documents)
     day = now.date()
     entries = [LedgerEntry(f"birthday/B-{n}/2026", f"B-{n}", "birthday", "email", day, SENT, now, now)
                for n in range(messages)]  # fmt: skip
-    _commit_all(store, [(store._ledger(e.key), entry_fields(e)) for e in entries])
+    _commit_all(store, [(store.database.ledger_entry(e.key), entry_fields(e)) for e in entries])
     return [list(case_cells(c, calendar, "vi").values()) + [""] for c in records]

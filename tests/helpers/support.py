@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from functions.adapters.templates import Templates
+from functions.bootstrap import ports_for
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.customers import ReadRules
 from functions.core.links import Links
 from functions.core.tables import Table
-from functions.escalate.deps import EscalationDeps
-from functions.followup.job import FollowupDeps
+from functions.escalate.deps import EscalationDeps, EscalationRecords
+from functions.followup.job import FollowupDeps, FollowupRecords
 from functions.followup.plan import FollowupRules
 from functions.retry import RetryPolicy
 from tests.helpers import TEST_SECRET, VN
@@ -109,7 +110,7 @@ def deps(sheet, store, channel=None, rules: FollowupRules | None = None, **overr
     channel = channel if channel is not None else MemoryChannel()
     values = dict(
         sheet=sheet,
-        store=store,
+        records=ports_for(FollowupRecords, store),
         channels={"email": channel},
         templates=Templates(),
         links=Links("https://care.example.vn", "test-secret"),
@@ -173,7 +174,7 @@ def escalation_book(customers, matrix=None, cases=None):
 def escalation_deps(sheet, store, channel=None):
     return EscalationDeps(
         sheet=sheet,
-        store=store,
+        records=ports_for(EscalationRecords, store),
         channels={"email": channel or MemoryChannel()},
         templates=Templates(),
         calendar=BusinessCalendar(),

@@ -84,11 +84,11 @@ def test_calls_are_listed_recorded_once_and_freed(tmp_path):
         [f"call/KH-1/{TODAY}"], [f"call/KH-1/{TODAY}", f"call/KH-1/{TODAY}"])  # fmt: skip
     store = SqliteStore(tmp_path / "s.sqlite")
     since = datetime(2000, 1, 1, tzinfo=UTC)
-    answers = [(s.occasion, a.score, a.comment) for s in store.surveys(since) for a in s.answers]
+    answers = [(s.occasion, a.score, a.comment) for s in store.surveys.surveys(since) for a in s.answers]
     assert answers == [(f"call/KH-1/{TODAY}", 2, "Xe vẫn kêu ở bánh trước")]  # one CSAT answer, on the phone
-    cases = [c for c in store.cases() if c.customer_id == "KH-1"]
+    cases = [c for c in store.cases.cases() if c.customer_id == "KH-1"]
     assert len(cases) == 1 and cases[0].issue == "Xe vẫn kêu ở bánh trước" and cases[0].key == f"call/KH-1/{TODAY}"
-    entry = store.entry(f"call/KH-1/{TODAY}")
+    entry = store.ledger.entry(f"call/KH-1/{TODAY}")
     assert (entry.kind, entry.channel, entry.state) == ("call_reached", "phone", "sent")
     customers = {r["Mã KH"]: r for r in read_workbook(tmp_path / "k.xlsx")}
     assert customers["KH-1"]["Liên hệ gần nhất"].endswith("gọi điện (liên lạc được)")
@@ -97,7 +97,7 @@ def test_calls_are_listed_recorded_once_and_freed(tmp_path):
     assert (dashboard["Cuộc gọi đã thực hiện"], dashboard["Cuộc gọi liên lạc được"]) == ("1", "1")
 
     again = escalate_together(tmp_path, env, count=1)  # a later run: nothing new
-    assert again[0]["calls"]["recorded"] == [] and len([c for c in store.cases() if c.customer_id == "KH-1"]) == 1
+    assert again[0]["calls"]["recorded"] == [] and len([c for c in store.cases.cases() if c.customer_id == "KH-1"]) == 1
     assert careloop("run", "followup", "--now", later, cwd=tmp_path, env=env).returncode == 0
     assert "KH-1" not in calls(tmp_path)  # recorded: its row is free again
 
@@ -141,6 +141,6 @@ def test_a_call_for_nobody_or_with_a_score_or_outcome_unread_is_noted_and_kept_n
     assert "Kết quả '=1+1' không rõ" in notes[5] and "Điểm nghe được '0'" in notes[0]
     assert len(report["problems"]) == 6
     store = SqliteStore(tmp_path / "s.sqlite")
-    assert store.cases() == [] and store.surveys(datetime(2000, 1, 1, tzinfo=UTC)) == []
+    assert store.cases.cases() == [] and store.surveys.surveys(datetime(2000, 1, 1, tzinfo=UTC)) == []
     assert careloop("run", "followup", "--now", NOW, cwd=tmp_path, env=env).returncode == 0
     assert len([r for r in read_workbook(tmp_path / "k.xlsx", "Gọi điện") if r["Đã gọi"]]) == 6  # rows kept

@@ -22,7 +22,7 @@ from functions.retry import RetryPolicy
 from functions.standins.server import HANG_UP
 from functions.standins.twilio_api import TwilioStandIn
 from functions.standins.zalo_api import ZaloStandIn
-from tests.helpers.fakes import MemoryStore
+from tests.helpers.memory_store import MemoryStore
 from tests.helpers.smtp_server import Recorder, SmtpServer
 
 KEY = "checkin/KH-ABCDE12345/2026-11-16"
@@ -96,7 +96,7 @@ def zalo_harness(tmp_path) -> Iterator[Harness]:
     with ZaloStandIn(ZALO_APP, ZALO_SECRET, FIRST_REFRESH, ZNS_PARAMS) as server:
         server.not_on_zalo.add("84987654321")
         config = ZaloConfig(ZALO_APP, ZALO_SECRET, FIRST_REFRESH, ZNS_TEMPLATES, server.url, server.url, timeout=5)
-        channel = ZaloChannel(config, MemoryStore())
+        channel = ZaloChannel(config, MemoryStore().credentials)
 
         def fault(kind: str, address: str) -> None:
             phone = address.removeprefix("+")

@@ -191,7 +191,7 @@ def test_retry_lists_and_releases(tmp_path, workbook):
     from functions.adapters.stores.sqlite import SqliteStore
     from functions.core.ledger import LedgerEntry
 
-    SqliteStore(tmp_path / "s.sqlite").reserve(
+    SqliteStore(tmp_path / "s.sqlite").ledger.reserve(
         LedgerEntry("birthday/C-00042/2026", "C-00042", "birthday", "email", date(2026, 11, 23))
     )
     listed = careloop("retry", "--store", "s.sqlite", cwd=tmp_path)
@@ -266,7 +266,7 @@ def test_run_followup_on_firestore(tmp_path, workbook, firestore):
     assert second["sent"] == [] and {s["reason"] for s in second["skipped"]} == {"already_sent", "invalid_row"}
     from functions.adapters.stores.firestore import FirestoreStore
 
-    assert sorted(r["summary"]["sent"] for r in FirestoreStore("demo-careloop").reports("followup")) == [0, 2]
+    assert sorted(r["summary"]["sent"] for r in FirestoreStore("demo-careloop").job_state.reports("followup")) == [0, 2]
     no_project = careloop(*args, cwd=tmp_path, env={**env, "GOOGLE_CLOUD_PROJECT": ""})
     assert no_project.returncode == 2 and "GOOGLE_CLOUD_PROJECT" in no_project.stderr
     no_secret = careloop(*args[:-1], cwd=tmp_path, env={**env, "CARELOOP_SECRET": ""})

@@ -9,13 +9,15 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from functions.adapters.templates import Templates
+from functions.bootstrap import ports_for
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.ledger import LedgerEntry
 from functions.core.surveys import Answer, Survey
 from functions.core.vouchers import Voucher
-from functions.digest.job import DigestDeps, run_digest
+from functions.digest.job import DigestDeps, DigestRecords, run_digest
 from tests.helpers import VN
-from tests.helpers.fakes import MemoryChannel, MemoryStore
+from tests.helpers.fakes import MemoryChannel
+from tests.helpers.memory_store import MemoryStore
 from tests.helpers.records import a_case
 from tests.helpers.support import escalation_book
 
@@ -28,15 +30,17 @@ def fortnight() -> MemoryStore:
     days = [(W47, 0), (W47, 1), (W47, 2), (W47, 3), (W47, 6), (W46, 0), (W46, 2), (W46, 4)]
     for n, moment in enumerate(start + timedelta(days=d) for start, d in days):
         key = f"birthday/C-{n}/2026"
-        store.reserve(LedgerEntry(key, f"C-{n}", "birthday", "email", moment.date(), reserved_at=moment))
-        store.confirm(key, moment)
-    store.reserve(LedgerEntry("checkin/C-99/x", "C-99", "checkin", "sms", W47.date(), reserved_at=W47))  # never sent
+        store.ledger.reserve(LedgerEntry(key, f"C-{n}", "birthday", "email", moment.date(), reserved_at=moment))
+        store.ledger.confirm(key, moment)
+    store.ledger.reserve(
+        LedgerEntry("checkin/C-99/x", "C-99", "checkin", "sms", W47.date(), reserved_at=W47)
+    )  # never sent
     answers = [(W47, 5, ""), (W47, 4, ""), (W47 + timedelta(days=1), 2, "Chờ lâu quá"),
                (W47 + timedelta(days=2), 1, "Không ai gọi lại"), (W46, 5, ""), (W46, 5, "Tốt")]  # fmt: skip
     for n, (at, score, comment) in enumerate(answers):
         survey = Survey(f"SV-{n}", f"C-{n}", f"checkin/{n}", "vi", at - timedelta(days=1), at + timedelta(days=30))
-        store.create_survey(survey)
-        store.add_answer(survey.survey_id, Answer(score, at, comment), limit=20)
+        store.surveys.create_survey(survey)
+        store.surveys.add_answer(survey.survey_id, Answer(score, at, comment), limit=20)
     cases = [
         a_case(1, created=W47, tier=2, initial_tier=1, first_responded_at=W47 + timedelta(hours=2)),
         a_case(2, created=W47 + timedelta(days=1), tier=1, initial_tier=1,
@@ -46,7 +50,7 @@ def fortnight() -> MemoryStore:
                resolved_at=W47 + timedelta(hours=3)),
     ]  # fmt: skip
     for case in cases:
-        store.create_case(
+        store.cases.create_case(
             case,
             __import__("functions.core.cases", fromlist=["CaseEvent"]).CaseEvent(
                 case.case_id, case.created_at, "opened"
@@ -55,12 +59,15 @@ def fortnight() -> MemoryStore:
     vouchers = [("AAAA0001", date(2026, 11, 17), date(2026, 11, 20)), ("AAAA0002", date(2026, 11, 18), None),
                 ("AAAA0003", date(2026, 11, 10), None)]  # fmt: skip
     for code, issued, used in vouchers:
-        store.issue_voucher(Voucher(code, "C-1", "Lan", 2026, "giảm 15%", issued, issued + timedelta(days=30), used))
+        store.vouchers.issue_voucher(
+            Voucher(code, "C-1", "Lan", 2026, "giảm 15%", issued, issued + timedelta(days=30), used)
+        )
     return store
 
 
 def deps(store, channel=None, managers=("quanly@luat.vn",), language="vi"):
-    return DigestDeps(escalation_book([]), store, {"email": channel or MemoryChannel()}, Templates(),
+    records = ports_for(DigestRecords, store)
+    return DigestDeps(escalation_book([]), records, {"email": channel or MemoryChannel()}, Templates(),
                       BusinessCalendar("Asia/Ho_Chi_Minh", "mon-fri 08:00-12:00 13:30-17:30; sat 08:00-12:00"),
                       "Văn phòng Luật Minh An", "https://docs.google.com/spreadsheets/d/KEY/edit", managers,
                       language)  # fmt: skip

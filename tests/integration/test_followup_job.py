@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from functions.adapters.stores.sqlite import SqliteStore
+from functions.adapters.stores.sqlite.ledger import SqliteLedger
 from functions.core.errors import PermanentDeliveryError, StoreUnavailable, TransientDeliveryError
 from functions.core.ledger import FAILED, SENT
 from functions.core.tables import Table
@@ -41,7 +42,7 @@ def test_sends_due_messages_records_them_and_writes_back(store):
         ("checkin", "tuan@example.com"),
     ]
     assert len(channel.delivered) == 3
-    assert {store.entry(s["key"]).state for s in report["sent"]} == {SENT}
+    assert {store.ledger.entry(s["key"]).state for s in report["sent"]} == {SENT}
     assert report["problems"] == [
         {
             "row": 5,
@@ -81,7 +82,7 @@ def test_the_rendered_message_is_right(store):
     assert message.unsubscribe_url.startswith("https://care.example.vn/unsubscribe/")
 
 
-class CrashAfterSend(SqliteStore):
+class CrashAfterSend(SqliteLedger):
     """A process that dies between the send and the confirm."""
 
     def advance(self, done, at, following, survey=None):
@@ -90,11 +91,17 @@ class CrashAfterSend(SqliteStore):
         return super().advance(done, at, following, survey)
 
 
+def crashing_after_send(path) -> SqliteStore:
+    store = SqliteStore(path)
+    store.ledger = CrashAfterSend(store.ledger.file)
+    return store
+
+
 def test_a_crash_between_send_and_confirm_leaves_unknown_and_never_resends(tmp_path):
     path = tmp_path / "careloop.sqlite"
     sheet, channel = memory_sheet([row("C-1", birthday="23/11/1990")]), MemoryChannel()
     with pytest.raises(KeyboardInterrupt):
-        run_followup(deps(sheet, CrashAfterSend(path), channel), NINE_AM)
+        run_followup(deps(sheet, crashing_after_send(path), channel), NINE_AM)
     assert len(channel.delivered) == 1
 
     store = SqliteStore(path)
@@ -102,9 +109,9 @@ def test_a_crash_between_send_and_confirm_leaves_unknown_and_never_resends(tmp_p
     assert len(channel.delivered) == 1 and report["sent"] == []
     assert [u["key"] for u in report["unknown"]] == ["birthday/C-1/2026"]
     assert "careloop retry" in sheet.column("Ghi chú hệ thống")[0]
-    assert [e.key for e in store.unconfirmed()] == ["birthday/C-1/2026"]
+    assert [e.key for e in store.ledger.unconfirmed()] == ["birthday/C-1/2026"]
 
-    assert store.release("birthday/C-1/2026")  # `careloop retry` releases it deliberately
+    assert store.ledger.release("birthday/C-1/2026")  # `careloop retry` releases it deliberately
     report = run_followup(deps(sheet, store, channel), NINE_AM + timedelta(minutes=30)).report
     assert len(channel.delivered) == 2 and [s["key"] for s in report["sent"]] == ["birthday/C-1/2026"]
     assert sheet.column("Ghi chú hệ thống")[0] == ""
@@ -160,7 +167,7 @@ def test_a_failed_send_is_recorded_on_the_row_and_the_others_go_on(store):
     report = run_followup(deps(sheet, store, channel), NINE_AM).report
     assert [s["customer_id"] for s in report["sent"]] == ["C-2"]
     assert report["failed"][0]["customer_id"] == "C-1" and "550" in report["failed"][0]["error"]
-    assert store.entry("birthday/C-1/2026").state == FAILED
+    assert store.ledger.entry("birthday/C-1/2026").state == FAILED
     assert "550" in sheet.column("Ghi chú hệ thống")[0]
     # Not retried behind anyone's back: the next run says so.
     again = run_followup(deps(sheet, store, channel), NINE_AM + timedelta(hours=1)).report
@@ -175,7 +182,7 @@ def test_outside_allowed_hours_nothing_is_sent_and_the_report_says_why(store):
     ).report
     assert channel.delivered == [] and report["sent"] == []
     assert "08:00–20:00" in report["notice"] and report["skipped"][0]["reason"] == "outside_hours"
-    assert store.unconfirmed() == []
+    assert store.ledger.unconfirmed() == []
 
 
 def test_dry_run_renders_but_reserves_and_sends_nothing(store):
@@ -183,7 +190,7 @@ def test_dry_run_renders_but_reserves_and_sends_nothing(store):
     outcome = run_followup(deps(sheet, store, channel), NINE_AM, dry_run=True)
     assert channel.delivered == [] and outcome.report["sent"] == [] and len(outcome.report["planned"]) == 3
     assert len(outcome.previews) == 3 and sheet.writes == []
-    assert store.facts([p["key"] for p in outcome.report["planned"]], TODAY).states == {}
+    assert store.ledger.facts([p["key"] for p in outcome.report["planned"]], TODAY).states == {}
 
 
 def test_unreachable_store_sends_nothing(tmp_path):
@@ -210,7 +217,7 @@ def test_opt_outs_recorded_in_the_store_tick_the_row(store):
         memory_sheet([row("C-1", birthday="23/11/1990"), row("C-2", birthday="23/11/1990", email="b@example.com")]),
         MemoryChannel(),
     )
-    store.record_opt_out("C-1", NINE_AM)
+    store.opt_outs.record_opt_out("C-1", NINE_AM)
     report = run_followup(deps(sheet, store, channel), NINE_AM).report
     assert [m.to for m in channel.delivered] == ["b@example.com"]
     assert sheet.column("Từ chối nhận tin") == [True, ""]
@@ -250,5 +257,5 @@ def test_daily_cap_across_runs(store):
 
 def test_report_is_saved_in_the_store(store):
     run_followup(deps(sample_sheet(), store), NINE_AM)
-    (saved,) = store.reports("followup")
+    (saved,) = store.job_state.reports("followup")
     assert saved["summary"]["sent"] == 3 and saved["now"] == NINE_AM.isoformat()

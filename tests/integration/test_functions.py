@@ -47,7 +47,7 @@ def test_unsubscribe_get_shows_a_page_and_records_nothing(env):
     # Its one-button POST cannot be framed and clickjacked: the survey page's headers, every one.
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY" and response.headers["Referrer-Policy"] == "no-referrer"
-    assert SqliteStore(env / "s.sqlite").opt_outs() == {}
+    assert SqliteStore(env / "s.sqlite").opt_outs.opt_outs() == {}
 
 
 def test_unsubscribe_post_records_and_the_next_run_ticks_the_row(env):
@@ -56,7 +56,7 @@ def test_unsubscribe_post_records_and_the_next_run_ticks_the_row(env):
         unsubscribe_path(), data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
     )  # RFC 8058 one-click
     assert response.status_code == 200 and "Đã hủy đăng ký" in response.get_data(as_text=True)
-    assert set(SqliteStore(env / "s.sqlite").opt_outs()) == {"C-1"}
+    assert set(SqliteStore(env / "s.sqlite").opt_outs.opt_outs()) == {"C-1"}
 
     followup = create_app("followup_daily", SOURCE).test_client()
     assert followup.post("/").status_code == 200
@@ -90,7 +90,7 @@ def test_tampered_and_foreign_tokens_are_refused(env):
     tampered = good[:-2] + ("AA" if not good.endswith("AA") else "BB")
     assert client.post(tampered).status_code == 404
     assert client.post(unsubscribe_path(secret="someone-else")).status_code == 404
-    assert SqliteStore(env / "s.sqlite").opt_outs() == {}
+    assert SqliteStore(env / "s.sqlite").opt_outs.opt_outs() == {}
 
 
 def test_expired_tokens_get_a_polite_page_in_their_language(env, monkeypatch):
@@ -102,7 +102,7 @@ def test_expired_tokens_get_a_polite_page_in_their_language(env, monkeypatch):
         path = unsubscribe_path(language="en")
     response = create_app("unsubscribe", SOURCE).test_client().post(path)
     assert response.status_code == 410 and "This link has expired" in response.get_data(as_text=True)
-    assert SqliteStore(env / "s.sqlite").opt_outs() == {}
+    assert SqliteStore(env / "s.sqlite").opt_outs.opt_outs() == {}
 
 
 def test_followup_daily_returns_the_report_as_json(env):

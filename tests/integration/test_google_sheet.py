@@ -397,7 +397,9 @@ def test_the_call_list_on_google_dials_when_tapped(server, tmp_path):
     from functions.core.links import Links
     from functions.survey.page import SurveyDeps, handle_survey
 
-    pages = SurveyDeps(store, Links("https://care.example.vn", "test-secret"), Templates(), "Gara", lambda: NINE_AM)
+    pages = SurveyDeps(
+        store.surveys, Links("https://care.example.vn", "test-secret"), Templates(), "Gara", lambda: NINE_AM
+    )
     body, status, headers = handle_survey("GET", dial.removeprefix("https://care.example.vn"), {}, {}, pages)
     assert (status, headers["Location"]) == (302, "tel:+84912345601") and "tel:+84912345601" in body
     assert handle_survey("GET", "/c/" + "a" * 16, {}, {}, pages)[1] == 404  # an unknown code, as for surveys

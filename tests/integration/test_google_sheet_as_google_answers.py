@@ -16,7 +16,8 @@ from functions.core.tables import RowWrite, customers_tab_write
 from functions.escalate.job import run_escalate
 from functions.followup.job import run_followup
 from tests.helpers import NINE_AM
-from tests.helpers.fakes import MemoryChannel, MemoryStore
+from tests.helpers.fakes import MemoryChannel
+from tests.helpers.memory_store import MemoryStore
 from tests.helpers.sheets_server import (
     ACTIVATION,
     PROJECT_NUMBER,

@@ -10,7 +10,7 @@ from functions.core.tables import Table
 from functions.core.vouchers import VoucherRules
 from functions.followup.job import run_followup
 from tests.helpers import NINE_AM, TODAY
-from tests.helpers.fakes import MemoryStore
+from tests.helpers.memory_store import MemoryStore
 from tests.helpers.support import deps, memory_sheet, row
 
 HOSTILE = ["x" * 50_000, '=HYPERLINK("http://evil")', "\x00\x1b[31m", "{{7*7}}", None, 12345, True, "☎️ {ten"]
@@ -55,5 +55,5 @@ def test_hostile_calls_never_stop_the_escalation_run():
     assert result["calls"]["recorded"] == [] and result["opened"] == []
     notes = [p["message"] for p in result["problems"] if p.get("customer_id") == "C-1"]
     assert len(notes) == 1 and "Kết quả 'maybe'" in notes[0] and "Điểm nghe được '7'" in notes[0]
-    assert store.surveys(datetime(2000, 1, 1, tzinfo=VN)) == []  # "7" is no score heard
+    assert store.surveys.surveys(datetime(2000, 1, 1, tzinfo=VN)) == []  # "7" is no score heard
     assert all(len(k) < 200 for k in result["calls"]["recorded"])

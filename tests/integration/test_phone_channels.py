@@ -56,7 +56,7 @@ def test_phone_customers_are_reached_by_zalo_or_sms_once_with_fallback(tmp_path)
     assert urlsplit(checkin["template_data"]["survey_link"]).path.startswith("/s/")
 
     store = SqliteStore(tmp_path / "s.sqlite")
-    fallback = store.entry(f"checkin/KH-3/{TODAY - timedelta(days=7)}")
+    fallback = store.ledger.entry(f"checkin/KH-3/{TODAY - timedelta(days=7)}")
     assert (fallback.channel, fallback.state) == ("sms", "sent")
     assert fallback.attempts == ("zalo: Zalo -118: Zalo account not existed",)
 
@@ -78,7 +78,7 @@ def test_a_vietnamese_sms_check_in_fits_one_segment_and_its_short_link_opens_the
     assert (measure(text).encoding, measure(text).segments) == (GSM7, 1)
     link = text.split()[-1]
     assert urlsplit(link).path.startswith("/s/") and is_short_code(urlsplit(link).path.rsplit("/", 1)[1])
-    survey = SqliteStore(tmp_path / "s.sqlite").short_link(urlsplit(link).path.rsplit("/", 1)[1])
+    survey = SqliteStore(tmp_path / "s.sqlite").surveys.short_link(urlsplit(link).path.rsplit("/", 1)[1])
     assert survey is not None and survey.purpose == "survey" and survey.language == "vi"
     assert "k=checkin%2FKH-4%2F" in message["status_callback"]
 

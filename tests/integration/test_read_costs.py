@@ -52,8 +52,8 @@ def test_no_state_document_grows_with_the_history(firestore, monkeypatch):
     monkeypatch.setattr(synced, "PER_SHARD", 40)
     _, steady, by_collection = steady_escalation(firestore, 400)
     store = FirestoreStore(PROJECT)
-    shards = int(store.job_state("escalate")["row_shards"])
-    sizes = [len(store.job_state(f"escalate-rows-{n}")) for n in range(shards)]
+    shards = int(store.job_state.job_state("escalate")["row_shards"])
+    sizes = [len(store.job_state.job_state(f"escalate-rows-{n}")) for n in range(shards)]
     assert shards >= 8 and sum(sizes) >= 300 and max(sizes) <= 2 * 40, sizes
     assert by_collection["job_state"] == 1 + shards and steady <= 40 + shards  # one read a document, still flat
 
@@ -79,7 +79,7 @@ def test_the_survey_throttle_reads_only_the_window_whatever_a_customers_history(
     for row in rows:
         for months in range(2, 8):  # six old surveys each, long past the throttle's 30 days
             made = NOW - timedelta(days=31 * months)
-            store.create_survey(Survey(f"SV-{row[0]}-{months}", row[0], f"checkin/{months}", "vi", made,
+            store.surveys.create_survey(Survey(f"SV-{row[0]}-{months}", row[0], f"checkin/{months}", "vi", made,
                                        made + timedelta(days=30)))  # fmt: skip
     tally = counted(store)
     report = run_followup(deps(memory_sheet(rows), store, surveys=SurveyRules()), NOW).report

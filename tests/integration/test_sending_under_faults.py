@@ -34,7 +34,7 @@ def test_an_answer_lost_after_the_server_took_the_message_is_one_copy_and_never_
     assert len(recorder.messages) == 1  # exactly one copy reached the server
     assert [u["key"] for u in first["unknown"]] == ["birthday/C-1/2026"] and first["failed"] == []
     assert second["sent"] == [] and [u["key"] for u in second["unknown"]] == ["birthday/C-1/2026"]
-    assert SqliteStore(tmp_path / "s.sqlite").entry("birthday/C-1/2026").state == UNCERTAIN
+    assert SqliteStore(tmp_path / "s.sqlite").ledger.entry("birthday/C-1/2026").state == UNCERTAIN
     assert "may have reached the customer" in listed.stdout and "birthday/C-1/2026" in listed.stdout
     assert "released" not in all_released.stdout  # --all leaves it alone
     forced = careloop("retry", "--store", "s.sqlite", "birthday/C-1/2026", "--force", cwd=tmp_path)
@@ -52,4 +52,6 @@ def test_a_mail_server_down_for_the_whole_run_ends_it_within_its_budget_with_the
     deferred = [s for s in report["skipped"] if s["reason"] == "deferred"]
     assert len(deferred) == 200 and report["sent"] == [] and report["failed"] == []
     assert "lần chạy sau" in deferred[0]["detail"]  # "the next run sends it"
-    assert SqliteStore(tmp_path / "s.sqlite").unconfirmed() == []  # nothing left reserved: the next run sends them
+    assert (
+        SqliteStore(tmp_path / "s.sqlite").ledger.unconfirmed() == []
+    )  # nothing left reserved: the next run sends them

@@ -76,7 +76,7 @@ def test_a_staff_edited_birthday_text_is_what_the_customer_receives_by_email_and
         ran = careloop(*FOLLOWUP, "--json", cwd=tmp_path, env=env)
     assert ran.returncode == 0, ran.stderr
     store = SqliteStore(tmp_path / "s.sqlite")
-    codes = {v.customer_id: v.code for v in store.vouchers(TODAY - timedelta(days=1))}
+    codes = {v.customer_id: v.code for v in store.vouchers.vouchers(TODAY - timedelta(days=1))}
     (email,) = emails(tmp_path)
     assert email["Subject"] == "[QC] Sinh nhật vui vẻ, chị Lan!"  # a voucher makes it an advert (Decree 91/2020)
     text = plain(email)
@@ -134,7 +134,7 @@ def test_overlapping_runs_issue_one_voucher_each_and_staff_ticks_fill_used_on_an
     reports = [json.loads(p.communicate(timeout=120)[0]) for p in runs]
     issued = [code for r in reports for code in r["vouchers"]["issued"]]
     store = SqliteStore(tmp_path / "s.sqlite")
-    vouchers = store.vouchers(TODAY - timedelta(days=1))
+    vouchers = store.vouchers.vouchers(TODAY - timedelta(days=1))
     assert len(issued) == len(set(issued)) == len(vouchers) == 20  # each customer one code, once
     assert len({v.customer_id for v in vouchers}) == 20 and all(len(v.code) == 8 for v in vouchers)
     sent_codes = sorted(c for m in emails(tmp_path) for c in [v.code for v in vouchers]
@@ -160,7 +160,7 @@ def test_overlapping_runs_issue_one_voucher_each_and_staff_ticks_fill_used_on_an
     assert deleted in rows and len(rows) == 20  # the deleted row is back
     assert {code: rows[code]["Ngày dùng"] for code in used} == {code: f"{TODAY + timedelta(days=1):%d/%m/%Y}"
                                                                 for code in used}  # fmt: skip
-    assert all(store.voucher(code).used_on == TODAY + timedelta(days=1) for code in used)
+    assert all(store.vouchers.voucher(code).used_on == TODAY + timedelta(days=1) for code in used)
 
     book = openpyxl.load_workbook(tmp_path / "khach-hang.xlsx")  # the owners staff fill in after setup
     for column, owner in zip("BCD", ("a@gara.vn", "b@gara.vn", "c@gara.vn"), strict=True):

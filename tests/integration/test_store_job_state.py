@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def test_reports_newest_first(store):
     for day in (23, 24, 25):
-        store.save_report(
+        store.job_state.save_report(
             {
                 "job": "followup",
                 "now": f"2026-11-{day}T09:00:00+07:00",
@@ -13,22 +13,26 @@ def test_reports_newest_first(store):
                 "problems": [{"message": "Ngày sinh '31/02/1990' không tồn tại"}],
             }
         )
-    store.save_report({"job": "escalate", "now": "2026-11-26T09:00:00+07:00", "summary": {}})
-    store.save_report({"job": "followup", "now": "2026-11-23T09:00:00+07:00", "summary": {"sent": 99}})  # a re-run
-    reports = store.reports("followup", limit=3)
+    store.job_state.save_report({"job": "escalate", "now": "2026-11-26T09:00:00+07:00", "summary": {}})
+    store.job_state.save_report(
+        {"job": "followup", "now": "2026-11-23T09:00:00+07:00", "summary": {"sent": 99}}
+    )  # a re-run
+    reports = store.job_state.reports("followup", limit=3)
     assert [r["summary"]["sent"] for r in reports] == [99, 25, 24]  # the order they were saved in
     assert reports[1]["problems"][0]["message"] == "Ngày sinh '31/02/1990' không tồn tại"
 
 
 def test_job_state_is_merged_field_by_field(store):
-    assert store.job_state("escalate") == {}
-    store.save_job_state("escalate", {"answers_seen": "2026-11-23T09:00:00+07:00", "weeks": {"2026-W47": {"n": 1}}})
-    store.save_job_state("escalate", {"dashboard_at": "2026-11-23T10:00:00+07:00"})
-    store.save_job_state("escalate-rows-0", {"HS-ABCD1234": "a1b2c3", "HS-EFGH5678": "d4e5f6"})
-    store.save_job_state("escalate-rows-0", {"HS-ABCD1234": None, "HS-JKLM9012": "0f0f0f"})
-    assert store.job_state("escalate") == {
+    assert store.job_state.job_state("escalate") == {}
+    store.job_state.save_job_state(
+        "escalate", {"answers_seen": "2026-11-23T09:00:00+07:00", "weeks": {"2026-W47": {"n": 1}}}
+    )
+    store.job_state.save_job_state("escalate", {"dashboard_at": "2026-11-23T10:00:00+07:00"})
+    store.job_state.save_job_state("escalate-rows-0", {"HS-ABCD1234": "a1b2c3", "HS-EFGH5678": "d4e5f6"})
+    store.job_state.save_job_state("escalate-rows-0", {"HS-ABCD1234": None, "HS-JKLM9012": "0f0f0f"})
+    assert store.job_state.job_state("escalate") == {
         "answers_seen": "2026-11-23T09:00:00+07:00",
         "weeks": {"2026-W47": {"n": 1}},
         "dashboard_at": "2026-11-23T10:00:00+07:00",
     }
-    assert store.job_state("escalate-rows-0") == {"HS-EFGH5678": "d4e5f6", "HS-JKLM9012": "0f0f0f"}
+    assert store.job_state.job_state("escalate-rows-0") == {"HS-EFGH5678": "d4e5f6", "HS-JKLM9012": "0f0f0f"}

@@ -8,7 +8,7 @@ from tests.helpers import NINE_AM
 
 
 def test_opt_outs(store):
-    store.record_opt_out("C-1", NINE_AM)
-    store.record_opt_out("C-1", NINE_AM + timedelta(days=1))  # the first stays
-    store.record_opt_out("KH-Đặng/1", NINE_AM)
-    assert store.opt_outs() == {"C-1": NINE_AM, "KH-Đặng/1": NINE_AM}
+    store.opt_outs.record_opt_out("C-1", NINE_AM)
+    store.opt_outs.record_opt_out("C-1", NINE_AM + timedelta(days=1))  # the first stays
+    store.opt_outs.record_opt_out("KH-Đặng/1", NINE_AM)
+    assert store.opt_outs.opt_outs() == {"C-1": NINE_AM, "KH-Đặng/1": NINE_AM}

@@ -14,59 +14,59 @@ from tests.helpers.records import a_survey
 
 def test_a_survey_is_created_once_and_keeps_every_answer(store):
     survey = a_survey()
-    assert store.create_survey(survey) is True and store.create_survey(survey) is False
-    assert store.survey(survey.survey_id) == survey and store.survey("SV-NONE") is None
+    assert store.surveys.create_survey(survey) is True and store.surveys.create_survey(survey) is False
+    assert store.surveys.survey(survey.survey_id) == survey and store.surveys.survey("SV-NONE") is None
     first = Answer(2, NINE_AM + timedelta(hours=1), "Chờ lâu quá 😞 <b>", None)
     second = Answer(4, NINE_AM + timedelta(hours=2), "", 9)
-    store.add_answer(survey.survey_id, first, limit=20)
-    updated = store.add_answer(survey.survey_id, second, limit=20)
+    store.surveys.add_answer(survey.survey_id, first, limit=20)
+    updated = store.surveys.add_answer(survey.survey_id, second, limit=20)
     assert updated.answers == (first, second) and updated.latest == second
-    assert store.survey(survey.survey_id).answers == (first, second)
-    again = store.add_answer(survey.survey_id, first, limit=20)  # the same answer twice is two answers
+    assert store.surveys.survey(survey.survey_id).answers == (first, second)
+    again = store.surveys.add_answer(survey.survey_id, first, limit=20)  # the same answer twice is two answers
     assert len(again.answers) == 3
     with pytest.raises(KeyError):
-        store.add_answer("SV-NONE", first, limit=20)
+        store.surveys.add_answer("SV-NONE", first, limit=20)
 
 
 def test_answers_are_capped(store):
     survey = a_survey()
-    store.create_survey(survey)
+    store.surveys.create_survey(survey)
     for n in range(3):
-        store.add_answer(survey.survey_id, Answer(5, NINE_AM + timedelta(minutes=n)), limit=3)
+        store.surveys.add_answer(survey.survey_id, Answer(5, NINE_AM + timedelta(minutes=n)), limit=3)
     with pytest.raises(TooManyAnswers):
-        store.add_answer(survey.survey_id, Answer(1, NINE_AM), limit=3)
-    assert len(store.survey(survey.survey_id).answers) == 3
+        store.surveys.add_answer(survey.survey_id, Answer(1, NINE_AM), limit=3)
+    assert len(store.surveys.survey(survey.survey_id).answers) == 3
 
 
 def test_recent_surveys(store):
     for n, days in enumerate([40, 10, 1]):
-        store.create_survey(a_survey(f"C-{n}", created=NINE_AM - timedelta(days=days)))
-    assert [s.customer_id for s in store.surveys(NINE_AM - timedelta(days=30))] == ["C-1", "C-2"]
-    assert store.count_surveys(NINE_AM - timedelta(days=30)) == 2 and store.count_surveys(NINE_AM) == 0
-    assert [s.customer_id for s in store.surveys_of(["C-0", "C-2", "C-7"], NINE_AM - timedelta(days=60))] == [
+        store.surveys.create_survey(a_survey(f"C-{n}", created=NINE_AM - timedelta(days=days)))
+    assert [s.customer_id for s in store.surveys.surveys(NINE_AM - timedelta(days=30))] == ["C-1", "C-2"]
+    assert store.surveys.count_surveys(NINE_AM - timedelta(days=30)) == 2 and store.surveys.count_surveys(NINE_AM) == 0
+    assert [s.customer_id for s in store.surveys.surveys_of(["C-0", "C-2", "C-7"], NINE_AM - timedelta(days=60))] == [
         "C-0",
         "C-2",
     ]
-    assert [s.customer_id for s in store.surveys_of(["C-0", "C-2"], NINE_AM - timedelta(days=30))] == ["C-2"]
+    assert [s.customer_id for s in store.surveys.surveys_of(["C-0", "C-2"], NINE_AM - timedelta(days=30))] == ["C-2"]
 
 
 def test_surveys_by_when_they_were_last_answered(store):
     for n in range(3):
-        store.create_survey(a_survey(f"C-{n}", created=NINE_AM - timedelta(days=20)))
+        store.surveys.create_survey(a_survey(f"C-{n}", created=NINE_AM - timedelta(days=20)))
     old, fresh = (a_survey(f"C-{n}", created=NINE_AM - timedelta(days=20)) for n in (0, 1))
-    store.add_answer(old.survey_id, Answer(5, NINE_AM - timedelta(days=10)), limit=20)
-    store.add_answer(fresh.survey_id, Answer(1, NINE_AM - timedelta(days=10)), limit=20)
-    store.add_answer(fresh.survey_id, Answer(2, NINE_AM + timedelta(minutes=1)), limit=20)
-    answered = store.surveys_answered(NINE_AM)
+    store.surveys.add_answer(old.survey_id, Answer(5, NINE_AM - timedelta(days=10)), limit=20)
+    store.surveys.add_answer(fresh.survey_id, Answer(1, NINE_AM - timedelta(days=10)), limit=20)
+    store.surveys.add_answer(fresh.survey_id, Answer(2, NINE_AM + timedelta(minutes=1)), limit=20)
+    answered = store.surveys.surveys_answered(NINE_AM)
     assert [s.customer_id for s in answered] == ["C-1"] and answered[0].latest.score == 2
-    assert len(store.surveys_answered(NINE_AM - timedelta(days=11))) == 2
+    assert len(store.surveys.surveys_answered(NINE_AM - timedelta(days=11))) == 2
 
 
 def test_short_links_are_stored_once_and_found_by_code(store):
     code = short_code("s" * 32, SURVEY, "SV-1")
     link = ShortLink(code, SURVEY, "SV-1", "vi", NINE_AM + timedelta(days=30))
     other = ShortLink(short_code("s" * 32, UNSUBSCRIBE, "C-1"), UNSUBSCRIBE, "C-1", "en", NINE_AM)
-    store.save_short_links([link, other])
-    store.save_short_links([ShortLink(code, SURVEY, "SV-OTHER", "en", NINE_AM)])  # the stored one stands
-    assert store.short_link(code) == link and store.short_link(other.code) == other
-    assert store.short_link("a" * 16) is None
+    store.surveys.save_short_links([link, other])
+    store.surveys.save_short_links([ShortLink(code, SURVEY, "SV-OTHER", "en", NINE_AM)])  # the stored one stands
+    assert store.surveys.short_link(code) == link and store.surveys.short_link(other.code) == other
+    assert store.surveys.short_link("a" * 16) is None

@@ -39,7 +39,7 @@ def make_survey(env, language="vi", customer="C-1", expires_in=timedelta(days=30
     survey = Survey(
         survey_id_for(customer, "checkin/2026-11-16"), customer, "checkin/2026-11-16", language, now, now + expires_in
     )
-    SqliteStore(env / "s.sqlite").create_survey(survey)
+    SqliteStore(env / "s.sqlite").surveys.create_survey(survey)
     url = Links(PUBLIC, SECRET).survey(survey.survey_id, language)
     return survey, urlsplit(url).path
 
@@ -96,7 +96,7 @@ def test_get_shows_the_chosen_score_and_records_nothing(env):
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Rất hài lòng" in page and "Gara Tiến Phát" in page
     assert 'value="4" required checked' in page and 'value="5" required>' in page
-    assert SqliteStore(env / "s.sqlite").survey(survey.survey_id).answers == ()
+    assert SqliteStore(env / "s.sqlite").surveys.survey(survey.survey_id).answers == ()
     assert len(page.encode()) < 30_000 and "<script" not in page and "http" not in page.split("<body>")[1]
 
 
@@ -124,7 +124,7 @@ def test_post_records_and_the_answer_can_change(env):
     again = app.get(path).get_data(as_text=True)  # "change my answer": score and comment filled in
     assert "Quý khách đã chọn 2/5" in again and 'value="2" required checked' in again and "Chờ lâu quá" in again
     app.post(path, data={"score": "5", "comment": "", "csrf": csrf_of(again)})
-    stored = SqliteStore(env / "s.sqlite").survey(survey.survey_id)
+    stored = SqliteStore(env / "s.sqlite").surveys.survey(survey.survey_id)
     assert (
         [a.score for a in stored.answers] == [2, 5]
         and stored.latest.score == 5
@@ -147,7 +147,7 @@ def test_bad_answers_are_refused_politely(env, form, status):
     csrf = csrf_of(app.get(path).get_data(as_text=True))
     response = app.post(path, data={**form, "csrf": csrf})
     assert response.status_code == status and "Xin chọn một mức từ 1 đến 5" in response.get_data(as_text=True)
-    assert SqliteStore(env / "s.sqlite").survey(survey.survey_id).answers == ()
+    assert SqliteStore(env / "s.sqlite").surveys.survey(survey.survey_id).answers == ()
 
 
 def test_posts_without_a_valid_form_value_are_refused(env):
@@ -157,7 +157,7 @@ def test_posts_without_a_valid_form_value_are_refused(env):
     for csrf in ("", "forged", foreign):
         response = client().post(path, data={"score": "1", "csrf": csrf})
         assert response.status_code == 403
-    assert SqliteStore(env / "s.sqlite").survey(survey.survey_id).answers == ()
+    assert SqliteStore(env / "s.sqlite").surveys.survey(survey.survey_id).answers == ()
 
 
 def test_comments_are_capped_and_escaped(env):
@@ -165,7 +165,7 @@ def test_comments_are_capped_and_escaped(env):
     app = client()
     csrf = csrf_of(app.get(path).get_data(as_text=True))
     app.post(path, data={"score": "1", "comment": "<script>alert(1)</script>=1+1" + "x" * 2000, "csrf": csrf})
-    stored = SqliteStore(env / "s.sqlite").survey(survey.survey_id).latest
+    stored = SqliteStore(env / "s.sqlite").surveys.survey(survey.survey_id).latest
     assert len(stored.comment) == 1000 and stored.comment.startswith("<script>")
     response = app.post(path, data={"score": "9", "comment": "<b>hi</b>", "csrf": csrf})
     assert "&lt;b&gt;hi&lt;/b&gt;" in response.get_data(as_text=True)
@@ -211,14 +211,14 @@ def test_a_low_score_opens_exactly_one_case_and_the_csat_cell_shows_it(env):
     for t in threads:
         t.join()
     store = SqliteStore(env / "s.sqlite")
-    assert len(store.survey(survey.survey_id).answers) == 2
+    assert len(store.surveys.survey(survey.survey_id).answers) == 2
     sheet = book([["C-1", "Nguyễn Thị Lan", "lan@example.com", "", "", "", "", ""]])
     sheet.tables["Khách hàng"].header.append("CSAT")
     monday = datetime.now(VN) + timedelta(minutes=1)
     first = run_escalate(deps(sheet, store), monday)
     second = run_escalate(deps(sheet, store), monday + timedelta(minutes=15))
     assert [(o["category"], o["customer_id"]) for o in first["opened"]] == [("CSAT", "C-1")] and second["opened"] == []
-    assert len([c for c in store.cases() if c.category == "CSAT"]) == 1
+    assert len([c for c in store.cases.cases() if c.category == "CSAT"]) == 1
     customers = sheet.tables["Khách hàng"]
     assert customers.rows[0][customers.header.index("CSAT")] == 1
     assert customers.rows[0][customers.header.index("Mã hồ sơ")] == ""  # the Escalate columns stay the staff's
@@ -233,7 +233,7 @@ def test_the_nps_question_when_it_is_on(env, monkeypatch):
     page = app.get(path).get_data(as_text=True)
     assert "recommend us" in page and 'name="nps" value="10"' in page
     app.post(path, data={"score": "4", "nps": "9", "csrf": csrf_of(page)})
-    assert SqliteStore(env / "s.sqlite").survey(survey.survey_id).latest.nps == 9
+    assert SqliteStore(env / "s.sqlite").surveys.survey(survey.survey_id).latest.nps == 9
 
 
 @pytest.mark.parametrize("typed", ["²", "５", "٣", "0", "6", "1.0", " ", "-1", "99999999999999999999"])
@@ -243,7 +243,7 @@ def test_only_ascii_scores_one_to_five_are_answers_and_anything_else_is_a_400(en
     csrf = csrf_of(app.get(path).get_data(as_text=True))
     assert app.post(path, data={"score": typed, "csrf": csrf}).status_code == 400
     assert app.get(path, query_string={"score": typed}).status_code == 400
-    assert SqliteStore(env / "s.sqlite").survey(survey.survey_id).answers == ()
+    assert SqliteStore(env / "s.sqlite").surveys.survey(survey.survey_id).answers == ()
 
 
 def test_the_pages_declare_no_icon_so_browsers_never_ask_for_a_favicon(env):

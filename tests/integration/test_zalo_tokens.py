@@ -12,7 +12,7 @@ from functions.adapters.channels.zalo import ZaloChannel, ZaloConfig
 from functions.adapters.channels.zalo_tokens import CREDENTIAL
 from functions.core.errors import PermanentDeliveryError
 from functions.standins.zalo_api import ZaloStandIn
-from tests.helpers.fakes import MemoryStore
+from tests.helpers.memory_store import MemoryStore
 from tests.integration.test_channel_contract import (
     FIRST_REFRESH,
     ZALO_APP,
@@ -24,7 +24,9 @@ from tests.integration.test_channel_contract import (
 
 
 def channel(server, store, refresh=FIRST_REFRESH) -> ZaloChannel:
-    return ZaloChannel(ZaloConfig(ZALO_APP, ZALO_SECRET, refresh, ZNS_TEMPLATES, server.url, server.url, 5), store)
+    return ZaloChannel(
+        ZaloConfig(ZALO_APP, ZALO_SECRET, refresh, ZNS_TEMPLATES, server.url, server.url, 5), store.credentials
+    )
 
 
 def test_the_first_refresh_token_is_spent_once_and_the_pair_is_kept_in_the_store():
@@ -33,7 +35,7 @@ def test_the_first_refresh_token_is_spent_once_and_the_pair_is_kept_in_the_store
         channel(server, store).deliver(message("zalo", "+84912345678"))
         channel(server, store).deliver(message("zalo", "+84912345679"))  # a second run: the stored token serves
     assert server.spent == [FIRST_REFRESH] and len(server.accepted) == 2
-    kept = store.credential(CREDENTIAL).fields
+    kept = store.credentials.credential(CREDENTIAL).fields
     assert kept["refresh_token"] in server.refresh_tokens and kept["access_token"] in server.access_tokens
 
 
@@ -64,7 +66,7 @@ def _send_many(kind: str, location: str, url: str, phones: list[str], queue) -> 
     from functions.adapters.stores.sqlite import SqliteStore
 
     store = SqliteStore(location) if kind == "sqlite" else FirestoreStore(location, timeout=20)
-    zalo = ZaloChannel(ZaloConfig(ZALO_APP, ZALO_SECRET, FIRST_REFRESH, ZNS_TEMPLATES, url, url, 5), store)
+    zalo = ZaloChannel(ZaloConfig(ZALO_APP, ZALO_SECRET, FIRST_REFRESH, ZNS_TEMPLATES, url, url, 5), store.credentials)
     sent = []
     for phone in phones:
         zalo.deliver(message("zalo", phone))
@@ -96,7 +98,9 @@ def test_two_processes_sending_at_once_spend_each_refresh_token_once(kind, tmp_p
 
 def test_the_claim_on_a_refresh_outlasts_the_longest_refresh_call():
     """Issue 21 (3): a 30 s lease against a call of 30 s to connect plus 30 s to read."""
-    zalo = ZaloChannel(ZaloConfig(ZALO_APP, ZALO_SECRET, FIRST_REFRESH, ZNS_TEMPLATES, timeout=30), MemoryStore())
+    zalo = ZaloChannel(
+        ZaloConfig(ZALO_APP, ZALO_SECRET, FIRST_REFRESH, ZNS_TEMPLATES, timeout=30), MemoryStore().credentials
+    )
     assert zalo.tokens.lease > 2 * 30 and zalo.tokens.wait > zalo.tokens.lease
 
 
@@ -114,7 +118,7 @@ def test_a_refresh_that_outlasts_its_lease_never_leaves_the_store_with_a_spent_t
         server.refresh_delays = [2.5]
         stores = [_open_store(location) for _ in range(2)]
         zalos = [channel(server, s) for s in stores]
-        runs = [ZaloTokens(s, z._refresh, FIRST_REFRESH, lease_seconds=1.0, wait_seconds=10.0)
+        runs = [ZaloTokens(s.credentials, z._refresh, FIRST_REFRESH, lease_seconds=1.0, wait_seconds=10.0)
                 for s, z in zip(stores, zalos, strict=True)]  # fmt: skip
         tokens: list[str] = []
         first = threading.Thread(target=lambda: tokens.append(runs[0].access_token()))
@@ -123,7 +127,7 @@ def test_a_refresh_that_outlasts_its_lease_never_leaves_the_store_with_a_spent_t
         tokens.append(runs[1].access_token())
         first.join(10)
         assert server.refused == [FIRST_REFRESH]  # the second run did spend it again (the lease was short)
-        kept = stores[0].credential(CREDENTIAL).fields
+        kept = stores[0].credentials.credential(CREDENTIAL).fields
         assert not kept.get("error") and kept["refresh_token"] in server.refresh_tokens
         assert set(tokens) == {kept["access_token"]}  # both runs send with the pair Zalo holds
         zalos[0].deliver(message("zalo", "+84912345678"))  # and later runs go on working

@@ -11,7 +11,8 @@ from functions.core.surveys import Survey
 from functions.delivery import Delivery, deliver
 from functions.retry import RetryPolicy
 from tests.helpers import NINE_AM, TODAY
-from tests.helpers.fakes import MemoryChannel, MemoryStore
+from tests.helpers.fakes import MemoryChannel
+from tests.helpers.memory_store import MemoryLedger, MemoryStore
 
 RETRY = RetryPolicy(budget_seconds=1, first_delay=0.01, sleep=lambda s: None)
 
@@ -38,7 +39,7 @@ class Scripted(MemoryChannel):
 
 def test_sent_messages_are_confirmed_and_each_outcome_is_told_apart():
     store = MemoryStore()
-    store.reserve(delivery("birthday/C-9/2026").entry)  # another run holds this one
+    store.ledger.reserve(delivery("birthday/C-9/2026").entry)  # another run holds this one
     channel = Scripted(
         {
             "birthday/C-2/2026": [TransientDeliveryError("451 busy")],  # retried, then sent
@@ -55,7 +56,7 @@ def test_sent_messages_are_confirmed_and_each_outcome_is_told_apart():
         ("birthday/C-4/2026", "ValueError: a header nobody planned for")
     ]
     assert [d.key for d in outcome.skipped] == ["birthday/C-9/2026"]
-    states = {k: store.entry(k).state for k in keys}
+    states = {k: store.ledger.entry(k).state for k in keys}
     assert states == {"birthday/C-1/2026": SENT, "birthday/C-2/2026": SENT, "birthday/C-3/2026": FAILED,
                       "birthday/C-4/2026": RESERVED, "birthday/C-9/2026": RESERVED}  # fmt: skip
     assert [m.key for m in channel.delivered] == ["birthday/C-1/2026", "birthday/C-2/2026"]
@@ -72,7 +73,7 @@ def test_a_channel_not_set_up_fails_that_message_only():
     )
     assert [d.key for d in outcome.sent] == ["checkin/C-2/x"]
     assert outcome.failed[0][0].key == "checkin/C-1/x" and "zalo" in outcome.failed[0][1]
-    assert store.entry("checkin/C-1/x").state == FAILED
+    assert store.ledger.entry("checkin/C-1/x").state == FAILED
 
 
 def test_the_survey_a_message_links_to_exists_before_the_message_goes():
@@ -81,7 +82,7 @@ def test_the_survey_a_message_links_to_exists_before_the_message_goes():
 
     class Checking(MemoryChannel):
         def deliver(self, message: OutgoingMessage) -> None:
-            assert store.survey("SV-1") is not None
+            assert store.surveys.survey("SV-1") is not None
             super().deliver(message)
 
     outcome = deliver(store, {"email": Checking()}, RETRY, [delivery("checkin/C-1/x", survey=survey)], NINE_AM)
@@ -91,7 +92,7 @@ def test_the_survey_a_message_links_to_exists_before_the_message_goes():
 def test_one_store_round_trip_a_message_and_a_crash_leaves_one_in_doubt():
     calls: list[str] = []
 
-    class Counting(MemoryStore):
+    class Counting(MemoryLedger):
         def advance(self, done, at: datetime, following, survey=None):
             calls.append("advance")
             return super().advance(done, at, following, survey)
@@ -102,7 +103,8 @@ def test_one_store_round_trip_a_message_and_a_crash_leaves_one_in_doubt():
                 raise KeyboardInterrupt("the process is killed")
             super().deliver(message)
 
-    store = Counting()
+    store = MemoryStore()
+    store.ledger = Counting(store.surveys)
     outcome = deliver(store, {"email": MemoryChannel()}, RETRY, [delivery(f"birthday/C-{i}/2026") for i in range(30)],
                       NINE_AM)  # fmt: skip
     assert len(outcome.sent) == 30 and calls == ["advance"] * 31  # one a message, and the last confirmation
@@ -113,8 +115,8 @@ def test_one_store_round_trip_a_message_and_a_crash_leaves_one_in_doubt():
         )
     except KeyboardInterrupt:
         pass
-    assert [e.key for e in crashed.unconfirmed()] == ["birthday/C-40/2026"]  # only the one in flight
-    assert sum(e.state == SENT for e in crashed.ledger.values()) == 10
+    assert [e.key for e in crashed.ledger.unconfirmed()] == ["birthday/C-40/2026"]  # only the one in flight
+    assert sum(e.state == SENT for e in crashed.ledger.entries.values()) == 10
 
 
 def test_an_answer_lost_after_the_server_took_it_is_uncertain_and_never_retried():
@@ -125,9 +127,9 @@ def test_an_answer_lost_after_the_server_took_it_is_uncertain_and_never_retried(
     channel = Scripted({"birthday/C-1/2026": [AmbiguousDeliveryError("answer lost"), AmbiguousDeliveryError("again")]})
     outcome = deliver(store, {"email": channel}, RETRY, [delivery("birthday/C-1/2026")], NINE_AM)
     assert [(d.key, e) for d, e in outcome.unknown] == [("birthday/C-1/2026", "answer lost")]
-    assert store.entry("birthday/C-1/2026").state == UNCERTAIN
+    assert store.ledger.entry("birthday/C-1/2026").state == UNCERTAIN
     assert channel.script["birthday/C-1/2026"]  # the second fault was never reached: no retry
-    assert not store.release("birthday/C-1/2026") and store.release("birthday/C-1/2026", force=True)
+    assert not store.ledger.release("birthday/C-1/2026") and store.ledger.release("birthday/C-1/2026", force=True)
 
 
 def test_when_the_runs_time_is_spent_the_rest_is_deferred_unreserved():
@@ -147,7 +149,7 @@ def test_when_the_runs_time_is_spent_the_rest_is_deferred_unreserved():
     outcome = deliver(store, {"email": channel}, RunClock.start(retry, 10), [delivery(k) for k in keys], NINE_AM)
     assert [d.key for d in outcome.sent] == keys[:3]  # at 0, 4 and 8 s; at 12 s the time is spent
     assert [d.key for d in outcome.deferred] == keys[3:]
-    assert sorted(store.ledger) == sorted(keys[:3])  # the deferred ones are not left reserved
+    assert sorted(store.ledger.entries) == sorted(keys[:3])  # the deferred ones are not left reserved
 
 
 def on_channels(key: str, *channels: str) -> Delivery:
@@ -163,7 +165,7 @@ def test_a_channel_that_refuses_for_good_hands_the_message_to_the_next_under_the
                       NINE_AM)  # fmt: skip
     assert [d.key for d in outcome.sent] == ["checkin/C-1/2026-11-16"]
     assert outcome.channel(outcome.sent[0]) == "sms" and len(sms.delivered) == 1 and not zalo.delivered
-    got = store.entry("checkin/C-1/2026-11-16")
+    got = store.ledger.entry("checkin/C-1/2026-11-16")
     assert (got.state, got.channel, got.attempts) == (SENT, "sms", ("zalo: Zalo -118: Zalo account not existed",))
 
 
@@ -172,7 +174,7 @@ def test_a_channel_not_set_up_is_skipped_and_noted_and_the_last_refusal_fails_th
     sms = Scripted({"birthday/C-1/2026": [RecipientUnreachable("21211 invalid To")]})
     outcome = deliver(store, {"sms": sms}, RETRY, [on_channels("birthday/C-1/2026", "zalo", "sms")], NINE_AM)
     assert [(d.key, e) for d, e in outcome.failed] == [("birthday/C-1/2026", "21211 invalid To")]
-    got = store.entry("birthday/C-1/2026")
+    got = store.ledger.entry("birthday/C-1/2026")
     assert (got.state, got.channel, len(got.attempts)) == (FAILED, "sms", 1)
     assert got.attempts[0].startswith("zalo: Kênh zalo chưa được cấu hình")
 
@@ -191,4 +193,4 @@ def test_only_an_unreachable_recipient_falls_back():
     outcome = deliver(store, {"zalo": zalo, "sms": sms}, RETRY, [on_channels(k, "zalo", "sms") for k in keys], NINE_AM)
     assert [d.key for d, _ in outcome.failed] == ["birthday/C-1/2026", "birthday/C-3/2026"]
     assert [d.key for d, _ in outcome.unknown] == ["birthday/C-2/2026"]
-    assert sms.delivered == [] and all(store.entry(k).attempts == () for k in keys)
+    assert sms.delivered == [] and all(store.ledger.entry(k).attempts == () for k in keys)

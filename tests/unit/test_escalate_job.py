@@ -9,7 +9,8 @@ import pytest
 from functions.core.cases import IN_PROGRESS, OPEN, RESOLVED
 from functions.escalate.job import EscalationError, run_escalate
 from tests.helpers import VN
-from tests.helpers.fakes import MemoryChannel, MemorySheet, MemoryStore
+from tests.helpers.fakes import MemoryChannel, MemorySheet
+from tests.helpers.memory_store import MemoryStore
 from tests.helpers.support import FRIDAY_4PM
 from tests.helpers.support import escalation_book as book
 from tests.helpers.support import escalation_deps as deps
@@ -53,7 +54,7 @@ def test_ticked_rows_become_cases_with_tier_owner_and_business_deadlines(store):
     assert digest.subject.startswith("[2 hồ sơ cần anh/chị xử lý]")
     assert ids["C-1"] in digest.text and opened["C-4"]["case_id"] in digest.text
     assert len(report["notified"]) == 3  # each case's notice is recorded, under its own key
-    assert {store.entry(n["key"]).state for n in report["notified"]} == {"sent"}
+    assert {store.ledger.entry(n["key"]).state for n in report["notified"]} == {"sent"}
     assert all("List-Unsubscribe" not in m.unsubscribe_url for m in channel.delivered)
     dashboard = {r["Chỉ số"]: r["Giá trị"] for r in tab(sheet, "Tổng quan")}
     assert dashboard["Số hồ sơ"] == "3" and dashboard["Đang mở"] == "3" and dashboard["Tỷ lệ leo thang"] == "0%"
@@ -75,10 +76,10 @@ def test_a_crash_before_the_case_id_is_written_back_never_makes_a_second_case(st
     sheet = book(COMPLAINTS[:1])
     with pytest.raises(KeyboardInterrupt):
         run_escalate(deps(CrashOnWrite(sheet.tables), store), FRIDAY_4PM)
-    assert len(store.cases()) == 1 and tab(sheet, "Khách hàng")[0]["Mã hồ sơ"] == ""
+    assert len(store.cases.cases()) == 1 and tab(sheet, "Khách hàng")[0]["Mã hồ sơ"] == ""
     report = run_escalate(deps(sheet, store), FRIDAY_4PM + timedelta(minutes=15))
-    assert report["opened"] == [] and len(store.cases()) == 1
-    assert tab(sheet, "Khách hàng")[0]["Mã hồ sơ"] == store.cases()[0].case_id
+    assert report["opened"] == [] and len(store.cases.cases()) == 1
+    assert tab(sheet, "Khách hàng")[0]["Mã hồ sơ"] == store.cases.cases()[0].case_id
     assert len(tab(sheet, "Hồ sơ")) == 1
 
 
@@ -86,7 +87,7 @@ def test_overlapping_runs_open_one_case(store):
     first, second = book(COMPLAINTS[:1]), book(COMPLAINTS[:1])  # both read before either writes
     run_escalate(deps(first, store), FRIDAY_4PM)
     report = run_escalate(deps(second, store), FRIDAY_4PM)
-    assert report["opened"] == [] and len(store.cases()) == 1
+    assert report["opened"] == [] and len(store.cases.cases()) == 1
     assert tab(second, "Khách hàng")[0]["Mã hồ sơ"] == tab(first, "Khách hàng")[0]["Mã hồ sơ"]
 
 
@@ -102,19 +103,19 @@ def set_status(sheet, case_id, status, note=None):
 def test_staff_status_changes_are_synced_with_times(store):
     sheet = book(COMPLAINTS[1:2])
     run_escalate(deps(sheet, store), FRIDAY_4PM)
-    case_id = store.cases()[0].case_id
+    case_id = store.cases.cases()[0].case_id
     set_status(sheet, case_id, "Đang xử lý")
     later = FRIDAY_4PM + timedelta(minutes=30)
     report = run_escalate(deps(sheet, store), later)
     assert report["synced"] == [{"case_id": case_id, "from": OPEN, "to": IN_PROGRESS, "resolution_note": ""}]
-    assert store.case(case_id).first_responded_at == later
+    assert store.cases.case(case_id).first_responded_at == later
     set_status(sheet, case_id, "resolved", note="Đã gửi lại hóa đơn đúng")
     done = FRIDAY_4PM + timedelta(hours=1)
     run_escalate(deps(sheet, store), done)
-    case = store.case(case_id)
+    case = store.cases.case(case_id)
     assert case.status == RESOLVED and case.resolved_at == done and case.first_responded_at == later
     assert case.resolution_note == "Đã gửi lại hóa đơn đúng"
-    assert [e.kind for e in store.case_events(case_id)] == ["opened", "notified", "status", "status"]
+    assert [e.kind for e in store.cases.case_events(case_id)] == ["opened", "notified", "status", "status"]
 
 
 def test_staff_mistakes_in_the_cases_tab_are_reported_never_fatal(store):
@@ -131,13 +132,13 @@ def test_staff_mistakes_in_the_cases_tab_are_reported_never_fatal(store):
     assert report["restored"] == [second]
     rows = {r["Mã hồ sơ"]: r for r in tab(sheet, "Hồ sơ")}
     assert second in rows and "không rõ" in rows[first]["Ghi chú hệ thống"]
-    assert store.case(first).status == OPEN
+    assert store.cases.case(first).status == OPEN
 
 
 def test_an_overdue_case_moves_up_a_tier_and_its_new_owner_is_told(store):
     sheet, channel = book(COMPLAINTS[1:2]), MemoryChannel()
     run_escalate(deps(sheet, store, channel), FRIDAY_4PM)
-    case_id = store.cases()[0].case_id
+    case_id = store.cases.cases()[0].case_id
     report = run_escalate(deps(sheet, store, channel), datetime(2026, 11, 21, 10, 31, tzinfo=VN))  # due Sat 10:30
     (up,) = report["escalated"]
     assert (up["case_id"], up["from_tier"], up["tier"], up["owner"]) == (case_id, 1, 2, "Tuấn <tuan@luat.vn>")
@@ -155,7 +156,7 @@ def test_tier_3_is_the_ceiling_and_the_owner_is_reminded_once_a_business_day(sto
     first = run_escalate(deps(sheet, store, channel), saturday)
     second = run_escalate(deps(sheet, store, channel), saturday + timedelta(hours=2))
     assert first["escalated"] == [] and [n["kind"] for n in first["notified"]] == ["reminder"]
-    assert second["notified"] == [] and store.case(store.cases()[0].case_id).tier == 3
+    assert second["notified"] == [] and store.cases.case(store.cases.cases()[0].case_id).tier == 3
     monday = run_escalate(deps(sheet, store, channel), datetime(2026, 11, 23, 9, 0, tzinfo=VN))
     assert [n["kind"] for n in monday["notified"]] == ["reminder"]
 
@@ -180,7 +181,7 @@ def test_bad_severity_is_noted_and_the_text_decides(store):
 def test_a_matrix_without_a_default_stops_the_run_naming_the_tab(store):
     with pytest.raises(EscalationError, match="Ma trận leo thang"):
         run_escalate(deps(book(COMPLAINTS, matrix=[["Hợp đồng", "a@b.vn", "", "", 2, 8]]), store), FRIDAY_4PM)
-    assert store.cases() == []
+    assert store.cases.cases() == []
 
 
 def test_customer_text_is_written_as_text(store):
@@ -197,14 +198,14 @@ def test_a_resolved_case_sends_its_customer_one_survey(store):
     wiring = deps(sheet, store, channel)
     wiring.links, wiring.surveys = Links("https://care.example.vn", "s"), SurveyRules()
     run_escalate(wiring, FRIDAY_4PM)
-    case_id = store.cases()[0].case_id
+    case_id = store.cases.cases()[0].case_id
     set_status(sheet, case_id, "Đã giải quyết")
     monday = datetime(2026, 11, 23, 9, 0, tzinfo=VN)
     report = run_escalate(wiring, monday)
     assert [s["case_id"] for s in report["surveyed"]] == [case_id]
     message = channel.delivered[-1]
     assert message.to == "hung@example.com" and "/s/" in message.text and message.unsubscribe_url
-    assert report["surveyed"][0]["survey_id"] == store.surveys(monday - timedelta(days=1))[0].survey_id
+    assert report["surveyed"][0]["survey_id"] == store.surveys.surveys(monday - timedelta(days=1))[0].survey_id
     again = run_escalate(wiring, monday + timedelta(minutes=15))
     assert again["surveyed"] == [] and sum(1 for m in channel.delivered if m.to == "hung@example.com") == 1
 

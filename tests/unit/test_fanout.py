@@ -7,16 +7,23 @@ import dataclasses
 
 import pytest
 
+from functions.bootstrap import ports_for
 from functions.core.ledger import QUEUED, RESERVED, SENT
 from functions.fanout import BatchUnreadable, decode, encode
 from functions.followup.job import run_followup
-from functions.sendbatch.job import SendBatchDeps, run_send_batch
+from functions.sendbatch.job import SendBatchDeps, SendBatchRecords, run_send_batch
 from functions.survey.offers import SurveyRules
 from tests.helpers import NINE_AM
-from tests.helpers.fakes import MemoryChannel, MemoryQueue, MemoryStore
+from tests.helpers.fakes import MemoryChannel, MemoryQueue
+from tests.helpers.memory_store import MemoryStore
 from tests.helpers.support import deps, many_customers, memory_sheet
 
 SECRET = "test-secret"  # the signing key the test wiring's links carry
+
+
+def worker(store, channels) -> SendBatchDeps:
+    """A send_batch run's wiring: the ports its records name, from the store."""
+    return SendBatchDeps(ports_for(SendBatchRecords, store), channels, SECRET)
 
 
 def fanned_out(count: int, queue: MemoryQueue, store: MemoryStore, channel: MemoryChannel):
@@ -30,12 +37,12 @@ def test_a_big_day_sends_what_fits_and_queues_the_rest_in_batches():
     report = fanned_out(40, queue, store, channel)
     assert report["summary"]["sent"] == 10 and report["summary"]["queued"] == 30 and report["batches"] == 5
     assert len(channel.delivered) == 10 and [c for c, _ in queue.batches] == ["email"] * 5
-    assert {store.entry(q["key"]).state for q in report["queued"]} == {QUEUED}
-    worker = SendBatchDeps(store, {"email": channel}, SECRET)
+    assert {store.ledger.entry(q["key"]).state for q in report["queued"]} == {QUEUED}
+    queued = worker(store, {"email": channel})
     for _, batch in queue.batches + queue.batches[:2]:  # Pub/Sub delivers at least once: two batches twice
-        run_send_batch(worker, batch, NINE_AM)
+        run_send_batch(queued, batch, NINE_AM)
     assert len(channel.delivered) == 40 and len({m.to for m in channel.delivered}) == 40
-    assert {e.state for e in store.ledger.values()} == {SENT}
+    assert {e.state for e in store.ledger.entries.values()} == {SENT}
     rerun = fanned_out(40, queue, store, channel)
     assert rerun["summary"]["sent"] == rerun["summary"]["queued"] == 0
 
@@ -53,10 +60,10 @@ def test_a_batch_run_killed_mid_batch_leaves_one_in_doubt_and_its_redelivery_sen
 
     dying = Killed()
     with pytest.raises(KeyboardInterrupt):
-        run_send_batch(SendBatchDeps(store, {"email": dying}, SECRET), batch, NINE_AM)
-    report = run_send_batch(SendBatchDeps(store, {"email": channel}, SECRET), batch, NINE_AM)
+        run_send_batch(worker(store, {"email": dying}), batch, NINE_AM)
+    report = run_send_batch(worker(store, {"email": channel}), batch, NINE_AM)
     assert report["summary"]["skipped"] == 4 and report["summary"]["sent"] == 3
-    states = [store.entry(d.key).state for d in decode(batch, SECRET)]
+    states = [store.ledger.entry(d.key).state for d in decode(batch, SECRET)]
     assert states.count(SENT) == 6 and states.count(RESERVED) == 1  # the one in flight: in doubt, never resent
 
 
@@ -65,7 +72,7 @@ def test_the_queue_refusing_releases_the_batch_for_the_next_run():
     report = fanned_out(15, MemoryQueue(refuse=True), store, channel)
     assert report["summary"]["queued"] == 0 and report["summary"]["sent"] == 10
     assert sum(s["reason"] == "deferred" for s in report["skipped"]) == 5
-    assert len(store.ledger) == 10  # the five queued were released
+    assert len(store.ledger.entries) == 10  # the five queued were released
     assert fanned_out(15, MemoryQueue(), store, channel)["summary"]["queued"] == 0  # 10 more fit in the next run
 
 
@@ -96,7 +103,13 @@ def test_a_forged_batch_sends_nothing_and_leaves_the_genuine_one_to_go_out():
     resigned = json.loads(encode(decode(genuine, SECRET), "another-secret"))
     for forged in (batch, unsigned, resigned):
         with pytest.raises(BatchUnreadable):
-            run_send_batch(SendBatchDeps(store, {"email": channel}, SECRET), json.dumps(forged).encode(), NINE_AM)
-    assert len(channel.delivered) == 10 and {store.entry(d.key).state for d in decode(genuine, SECRET)} == {QUEUED}
-    run_send_batch(SendBatchDeps(store, {"email": channel}, SECRET), genuine, NINE_AM)
+            run_send_batch(
+                worker(store, {"email": channel}),
+                json.dumps(forged).encode(),
+                NINE_AM,
+            )
+    assert len(channel.delivered) == 10 and {store.ledger.entry(d.key).state for d in decode(genuine, SECRET)} == {
+        QUEUED
+    }
+    run_send_batch(worker(store, {"email": channel}), genuine, NINE_AM)
     assert "attacker@evil.example" not in {m.to for m in channel.delivered} and len(channel.delivered) == 12

@@ -196,7 +196,7 @@ def test_a_planted_bad_import_is_caught(tmp_path, planted):
 
 def test_every_port_is_small():
     """Issue 22: one Protocol per outside service or kind of record, at most 15 methods each; `Store`
-    only gathers the record ports a backend offers and defines none of its own."""
+    only hands out the record ports (one property each) and has no method of its own."""
     import inspect
     from typing import Protocol
 
@@ -210,19 +210,74 @@ def test_every_port_is_small():
            for name, kind in protocols.items()}  # fmt: skip
     assert own["Store"] == [] and {"Ledger", "Cases", "Surveys", "Vouchers", "JobState"} <= own.keys()
     assert max(len(methods) for methods in own.values()) <= 15, {n: len(m) for n, m in own.items()}
+    handed_out = {name for name, value in vars(ports.Store).items() if isinstance(value, property)}
+    assert handed_out == set(RECORD_PORTS)
 
 
-def test_jobs_name_the_ports_they_use_never_the_whole_store():
-    """Issue 22: a job's deps name the kinds of record it touches (`FollowupRecords`, …), so nothing
-    below the wiring imports `Store`, the union of them all."""
-    import ast
+RECORD_PORTS = {  # the Store's property → the port it hands out
+    "ledger": "Ledger",
+    "delivery_reports": "DeliveryReports",
+    "opt_outs": "OptOuts",
+    "cases": "Cases",
+    "surveys": "Surveys",
+    "vouchers": "Vouchers",
+    "credentials": "Credentials",
+    "job_state": "JobState",
+}
 
-    root = Path(__file__).resolve().parents[2] / "functions"
-    offenders = []
+
+def _jobs_and_their_port_imports() -> Iterator[tuple[str, ast.Module, set[str]]]:
+    """Each module below the wiring, its tree, and the record ports it imports from functions.ports."""
+    root = ROOT / "functions"
     for path in sorted(root.rglob("*.py")):
-        if path.relative_to(root).parts[0] in ("adapters", "entrypoints", "ports.py", "bootstrap.py"):
+        if path.relative_to(root).parts[0] in ("adapters", "entrypoints", "standins", "ports.py", "bootstrap.py"):
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module == "functions.ports":
-                offenders += [f"{path.relative_to(root)}: {a.name}" for a in node.names if a.name == "Store"]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                    and node.module == "functions.ports" for alias in node.names}  # fmt: skip
+        yield str(path.relative_to(ROOT)), tree, imported
+
+
+def _declared_ports(tree: ast.Module) -> set[str]:
+    """The record ports a module declares it uses: its records' fields (`ledger: Ledger`) and the
+    parameters of its functions (`def load(job_state: JobState)`), each under the port's own name."""
+    declared = set()
+    for node in ast.walk(tree):
+        pairs: list[tuple[str, ast.expr | None]] = []
+        if isinstance(node, ast.ClassDef):
+            pairs = [(s.target.id, s.annotation) for s in node.body
+                     if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]  # fmt: skip
+        elif isinstance(node, ast.FunctionDef):
+            pairs = [(a.arg, a.annotation) for a in node.args.args + node.args.kwonlyargs]
+        for name, annotation in pairs:
+            if isinstance(annotation, ast.Name) and RECORD_PORTS.get(name) == annotation.id:
+                declared.add(annotation.id)
+    return declared
+
+
+def test_jobs_ask_for_the_ports_they_use_never_the_whole_store():
+    """Issue 22: a job's records (`FollowupRecords`, …) and functions name each port they touch,
+    under the port's own name; a job imports only the ports it so declares, never `Store`. Bootstrap
+    hands each job just those ports (`ports_for`)."""
+    offenders = []
+    for name, tree, imported in _jobs_and_their_port_imports():
+        if "Store" in imported:
+            offenders.append(f"{name}: imports Store")
+        undeclared = (imported & set(RECORD_PORTS.values())) - _declared_ports(tree)
+        offenders += [f"{name}: imports {port} without naming it in its records or parameters" for port in undeclared]
     assert offenders == []
+
+
+def test_each_job_is_handed_only_the_ports_its_records_name():
+    from functions.bootstrap import ports_for
+    from functions.digest.job import DigestRecords
+    from functions.escalate.deps import EscalationRecords
+    from functions.followup.job import FollowupRecords
+    from functions.sendbatch.job import SendBatchRecords
+    from tests.helpers.memory_store import MemoryStore
+
+    store = MemoryStore()
+    for records in (FollowupRecords, EscalationRecords, DigestRecords, SendBatchRecords):
+        handed = vars(ports_for(records, store))
+        assert set(handed) <= set(RECORD_PORTS) and "credentials" not in handed  # tokens are the Zalo adapter's
+        assert all(port is getattr(store, name) for name, port in handed.items())

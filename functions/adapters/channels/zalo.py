@@ -68,12 +68,12 @@ def tracking_id(key: str) -> str:
 class ZaloChannel:
     channels = frozenset({"zalo"})
 
-    def __init__(self, config: ZaloConfig, store: Credentials):
+    def __init__(self, config: ZaloConfig, credentials: Credentials):
         self.config = config
         # A refresh call takes at most its connect and read timeouts; the claim on the refresh token
         # must outlast it, or a second run would spend the same single-use token.
         lease = 2 * config.timeout + LEASE_MARGIN
-        self.tokens = ZaloTokens(store, self._refresh, config.refresh_token, lease, lease + LEASE_MARGIN)
+        self.tokens = ZaloTokens(credentials, self._refresh, config.refresh_token, lease, lease + LEASE_MARGIN)
 
     def deliver(self, message: OutgoingMessage) -> None:
         template_id = self.config.templates.get(message.kind)

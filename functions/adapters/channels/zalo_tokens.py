@@ -35,7 +35,7 @@ class RefreshRefused(Exception):
 class ZaloTokens:
     def __init__(
         self,
-        store: Credentials,
+        credentials: Credentials,
         refresh: Callable[[str], Refreshed],  # spends a refresh token at Zalo's OAuth endpoint
         first_refresh_token: str,
         lease_seconds: float = 90.0,  # longer than the longest refresh call (ZaloChannel sets it from its timeout)
@@ -43,16 +43,16 @@ class ZaloTokens:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ):
-        self.store, self.refresh, self.first = store, refresh, first_refresh_token
+        self.credentials, self.refresh, self.first = credentials, refresh, first_refresh_token
         self.lease, self.wait, self.clock, self.sleep = lease_seconds, wait_seconds, clock, sleep
 
     def access_token(self) -> str:
         """A token that works now: the stored one while it lasts, else one refresh made by one run."""
         give_up = self.clock() + self.wait
         while self.clock() < give_up:
-            stored = self.store.credential(CREDENTIAL)
+            stored = self.credentials.credential(CREDENTIAL)
             if stored is None or self._reseed(stored.fields):
-                self.store.swap_credential(CREDENTIAL, stored.version if stored else 0, self._seed())
+                self.credentials.swap_credential(CREDENTIAL, stored.version if stored else 0, self._seed())
                 continue
             fields, now = stored.fields, self.clock()
             if fields.get("error") and fields.get("seed") == self.first:
@@ -64,16 +64,16 @@ class ZaloTokens:
                 continue
             took_over = float(fields.get("refreshing_until", 0)) > 0  # a claim ran out: its call may still answer
             claimed = {**fields, "refreshing_until": str(now + self.lease)}
-            if self.store.swap_credential(CREDENTIAL, stored.version, claimed):
+            if self.credentials.swap_credential(CREDENTIAL, stored.version, claimed):
                 return self._refresh(stored.version + 1, claimed, took_over)
         raise TransientDeliveryError(both("zalo_refresh_waited", seconds=int(self.wait)))
 
     def rejected(self, access_token: str) -> None:
         """Zalo said this access token is invalid: make the next access_token() refresh, unless a
         newer token is stored already."""
-        stored = self.store.credential(CREDENTIAL)
+        stored = self.credentials.credential(CREDENTIAL)
         if stored and stored.fields.get("access_token") == access_token:
-            self.store.swap_credential(CREDENTIAL, stored.version, {**stored.fields, "expires_at": "0"})
+            self.credentials.swap_credential(CREDENTIAL, stored.version, {**stored.fields, "expires_at": "0"})
 
     def _seed(self) -> dict[str, str]:
         if not self.first:
@@ -97,7 +97,7 @@ class ZaloTokens:
             raise PermanentDeliveryError(both("zalo_refresh_refused", error=refused)) from refused
         except Exception:
             # Not spent, or not known to be: free the claim so a later run tries again.
-            self.store.swap_credential(CREDENTIAL, version, {**claimed, "refreshing_until": "0"})
+            self.credentials.swap_credential(CREDENTIAL, version, {**claimed, "refreshing_until": "0"})
             raise
         self._store(version, {
             "refresh_token": fresh.refresh_token, "access_token": fresh.access_token, "seed": claimed.get("seed", ""),
@@ -110,7 +110,7 @@ class ZaloTokens:
         way) when another run may still be storing it."""
         give_up = self.clock() + (self.wait if wait else 0)
         while True:
-            current = self.store.credential(CREDENTIAL)
+            current = self.credentials.credential(CREDENTIAL)
             fields = current.fields if current else {}
             if fields.get("refresh_token") not in (None, spent) and not fields.get("error"):
                 return fields.get("access_token") or None
@@ -121,8 +121,8 @@ class ZaloTokens:
     def _refused(self, version: int, fields: Mapping[str, str]) -> str | None:
         """Record that Zalo refused the spent token: compare-and-swap, never over a newer pair (a
         run whose lease ran out may store the good one meanwhile). Returns that newer token if so."""
-        while not self.store.swap_credential(CREDENTIAL, version, fields):
-            current = self.store.credential(CREDENTIAL)
+        while not self.credentials.swap_credential(CREDENTIAL, version, fields):
+            current = self.credentials.credential(CREDENTIAL)
             if current is None:
                 version = 0
                 continue
@@ -134,6 +134,6 @@ class ZaloTokens:
     def _store(self, version: int, fields: Mapping[str, str]) -> None:
         """This run alone holds the newest refresh token now (the old one is spent): it must be kept
         even if the lease ran out meanwhile, so write over whatever is there."""
-        while not self.store.swap_credential(CREDENTIAL, version, fields):
-            current = self.store.credential(CREDENTIAL)
+        while not self.credentials.swap_credential(CREDENTIAL, version, fields):
+            current = self.credentials.credential(CREDENTIAL)
             version = current.version if current else 0

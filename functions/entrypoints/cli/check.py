@@ -132,7 +132,7 @@ def run_checks(settings, say: Callable[[str], None]) -> int:
         result(False, both("sheet"), str(error))
     try:
         if bootstrap.store_made(settings):
-            bootstrap.open_store(settings).facts([], date.today())
+            bootstrap.open_store(settings).ledger.facts([], date.today())
             result(True, both("store"), settings.store)
         else:  # a first install: the first run makes it
             result(True, both("store"), f"{settings.store}: {both('store_not_yet')}")

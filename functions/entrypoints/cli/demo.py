@@ -208,7 +208,7 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int
     escalation = bootstrap.escalate_deps(settings)
     reports = [run_escalate(escalation, now)]
     print(escalation_summary(reports[0], settings.staff_language))
-    waiting = [c for c in escalation.store.cases(open_only=True) if c.tier < 3 and c.first_responded_at is None]
+    waiting = [c for c in escalation.records.cases.cases(open_only=True) if c.tier < 3 and c.first_responded_at is None]
     if waiting and reports[0]["opened"]:  # nobody answers in time: show a case moving up a tier (first demo run only)
         later = max(c.first_response_due for c in waiting) + timedelta(minutes=1)
         print(f"\n— {both('simulated')} {later:%d/%m/%Y %H:%M}: {both('demo_no_answer')}")
@@ -275,11 +275,11 @@ def _customer_answers(settings, now: datetime) -> str | None:
     from functions.survey.page import SurveyDeps, handle_survey
 
     store = bootstrap.open_store(settings)
-    fresh = [s for s in store.surveys(now - timedelta(minutes=1)) if not s.answers]
+    fresh = [s for s in store.surveys.surveys(now - timedelta(minutes=1)) if not s.answers]
     if not fresh:
         return None
     survey, links = fresh[0], bootstrap.links(settings)
-    deps = SurveyDeps(store, links, Templates(), settings.business_name, lambda: now, settings.csat_threshold)
+    deps = SurveyDeps(store.surveys, links, Templates(), settings.business_name, lambda: now, settings.csat_threshold)
     path = urlsplit(links.survey(survey.survey_id, survey.language)).path
     page, _, _ = handle_survey("GET", path, {"score": "2"}, {}, deps)
     csrf = page.split('name="csrf" value="')[1].split('"')[0]
@@ -308,9 +308,8 @@ def phone_stand_ins(folder: Path) -> Iterator[dict[str, str]]:
 
     kinds = Templates().message_kinds
     templates = {template: list(kinds[kind]["zns"]) for kind, template in DEMO_ZNS_IDS.items()}
-    stored = bootstrap.open_store(load_settings(overrides={"store": str(folder / "careloop.sqlite")})).credential(
-        CREDENTIAL
-    )
+    store = bootstrap.open_store(load_settings(overrides={"store": str(folder / "careloop.sqlite")}))
+    stored = store.credentials.credential(CREDENTIAL)
     refresh = stored.fields["refresh_token"] if stored else "demo-first-refresh-token"
     with (
         TwilioStandIn(*DEMO_TWILIO, folder / "outbox") as twilio,

@@ -24,7 +24,7 @@ HOURS = {1: (4, 24), 2: (4, 24), 3: (2, 16)}  # first response, resolve (working
 
 def seed_history(store: Store, now: datetime, calendar: BusinessCalendar) -> bool:
     """Fill the eleven weeks before this one; False when the store has history already."""
-    if store.reports("followup", limit=1) or store.cases():
+    if store.job_state.reports("followup", limit=1) or store.cases.cases():
         return False
     chance = random.Random(2026)
     for number, week in enumerate(last_weeks(now, calendar)[:-1]):
@@ -41,8 +41,8 @@ def _messages(store: Store, chance: random.Random, moment: datetime, week: int, 
     for channel, mean in (("email", 5), ("zalo", 1 + week // 3), ("sms", 1 + week // 4)):
         for n in range(chance.randint(max(mean - 2, 0), mean + 2)):
             key = f"history/{channel}/{week}/{day}/{n}"
-            store.reserve(LedgerEntry(key, f"H-{n}", "checkin", channel, moment.date(), reserved_at=moment))
-            store.confirm(key, moment)
+            store.ledger.reserve(LedgerEntry(key, f"H-{n}", "checkin", channel, moment.date(), reserved_at=moment))
+            store.ledger.confirm(key, moment)
 
 
 def _answers(store: Store, chance: random.Random, moment: datetime, week: int, day: int) -> None:
@@ -51,8 +51,8 @@ def _answers(store: Store, chance: random.Random, moment: datetime, week: int, d
         score = chance.choice([3, 3, 3, 4, 5] if week < 4 else [3, 4, 4, 5, 5] if week < 8 else [4, 4, 5, 5, 5])
         survey = Survey(f"SV-HISTORY-{week}-{day}-{n}", f"H-{n}", f"history/{week}/{day}/{n}", "vi",
                         moment - timedelta(days=1), moment + timedelta(days=29))  # fmt: skip
-        store.create_survey(survey)
-        store.add_answer(survey.survey_id, Answer(score, moment + timedelta(hours=2)), limit=20)
+        store.surveys.create_survey(survey)
+        store.surveys.add_answer(survey.survey_id, Answer(score, moment + timedelta(hours=2)), limit=20)
 
 
 def _cases(store: Store, chance: random.Random, start: datetime, week: int, calendar: BusinessCalendar) -> None:
@@ -68,12 +68,13 @@ def _cases(store: Store, chance: random.Random, start: datetime, week: int, cale
         case = CaseRecord(case_id_for(key), key, f"H-{week}-{n}", name, "*", "Khiếu nại (dữ liệu mẫu)", tier, tier,
                           owner, owner.split("<")[1].rstrip(">"), RESOLVED, opened, first_due, resolve_due,
                           answered, calendar.add(answered, 8), source="history")  # fmt: skip
-        store.create_case(case, CaseEvent(case.case_id, opened, "opened", {"tier": tier, "history": True}))
+        store.cases.create_case(case, CaseEvent(case.case_id, opened, "opened", {"tier": tier, "history": True}))
 
 
 def _vouchers(store: Store, chance: random.Random, start: datetime, week: int) -> None:
     for n in range(chance.randint(0, 2)):
         issued = start.date() + timedelta(days=n)
         used = issued + timedelta(days=chance.randint(2, 10)) if chance.random() < 0.4 else None
-        store.issue_voucher(Voucher(f"HSTR{week:02d}{n:02d}", f"H-{week}-{n}", chance.choice(CUSTOMERS), issued.year,
-                                    "giảm 10% phí tư vấn", issued, issued + timedelta(days=30), used))  # fmt: skip
+        code, customer = f"HSTR{week:02d}{n:02d}", chance.choice(CUSTOMERS)
+        store.vouchers.issue_voucher(Voucher(code, f"H-{week}-{n}", customer, issued.year, "giảm 10% phí tư vấn",
+                                             issued, issued + timedelta(days=30), used))  # fmt: skip

@@ -195,7 +195,7 @@ def _retry(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{settings.store}: {both('store_not_yet')}")
         return 0
     store = bootstrap.open_store(settings)
-    pending = store.unconfirmed()
+    pending = store.ledger.unconfirmed()
     in_doubt = {e.key for e in pending if e.state == UNCERTAIN}
     if not args.keys and not args.all:
         for entry in [e for e in pending if e.key not in in_doubt]:
@@ -211,7 +211,7 @@ def _retry(args: argparse.Namespace, settings: Settings) -> int:
         if key in in_doubt and not args.force:
             print(f"{both('retry_needs_force')}: {key}")
         else:
-            print(f"{'released' if store.release(key, force=args.force) else 'not pending'}: {key}")
+            print(f"{'released' if store.ledger.release(key, force=args.force) else 'not pending'}: {key}")
     return 0
 
 

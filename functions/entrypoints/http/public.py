@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # each page imports its own handler when first called
     from functions.core.links import Links
     from functions.followup.sms_status import SmsStatusDeps
     from functions.followup.unsubscribe import UnsubscribeDeps
-    from functions.ports import Renderer, Store
+    from functions.ports import Renderer
     from functions.survey.page import SurveyDeps
 
 
@@ -54,8 +54,10 @@ def sms_status_deps() -> SmsStatusDeps:
 
     settings = load_settings()
     zone = ZoneInfo(settings.timezone)
+    store = bootstrap.open_store(settings)
     return SmsStatusDeps(
-        bootstrap.open_store(settings),
+        store.ledger,
+        store.delivery_reports,
         bootstrap.status_callbacks(settings),
         settings.sms_status_url,
         lambda: datetime.now(zone),
@@ -67,21 +69,23 @@ def survey_deps() -> SurveyDeps:
     from functions.survey.page import SurveyDeps
 
     settings = load_settings()
-    return SurveyDeps(*_page_deps(settings), settings.csat_threshold, settings.survey_nps)
+    store = bootstrap.open_store(settings)
+    return SurveyDeps(store.surveys, *_page_deps(settings), settings.csat_threshold, settings.survey_nps)
 
 
 @lru_cache(maxsize=1)
 def unsubscribe_deps() -> UnsubscribeDeps:
     from functions.followup.unsubscribe import UnsubscribeDeps
 
-    return UnsubscribeDeps(*_page_deps(load_settings()))
+    settings = load_settings()
+    store = bootstrap.open_store(settings)
+    return UnsubscribeDeps(store.opt_outs, store.surveys, *_page_deps(settings))
 
 
-def _page_deps(settings: Settings) -> tuple[Store, Links, Renderer, str, Callable[[], datetime]]:
-    """What every public page needs: the store, the link signer, the templates, the business's name, a clock."""
+def _page_deps(settings: Settings) -> tuple[Links, Renderer, str, Callable[[], datetime]]:
+    """What every public page needs besides its ports: the link signer, the templates, the business's name, a clock."""
     zone = ZoneInfo(settings.timezone)
     return (
-        bootstrap.open_store(settings),
         bootstrap.links(settings),
         bootstrap.templates(),
         settings.business_name,

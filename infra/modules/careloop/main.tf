@@ -98,7 +98,7 @@ resource "google_firestore_index" "reports_by_job" {
   }
 }
 
-# What the runs query beyond single fields (functions/adapters/stores/firestore.py): messages
+# What the runs query beyond single fields (functions/adapters/stores/firestore/): messages
 # counted by state, day and channel or kind (the Dashboard), vouchers issued and used, a customer's
 # surveys of the last days (the survey throttle).
 resource "google_firestore_index" "counts" {

@@ -1,5 +1,5 @@
-"""How careloop's records sit in Firestore documents: document ids made safe from keys, and each
-record's fields (a day as text, so a query compares it exactly; what a query asks for alongside)."""
+"""How careloop's records sit in Firestore documents: the collections, document ids made safe from
+keys, and each record's fields (a day as text, so a query compares it exactly; what a query asks for alongside)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from functions.core.ledger import LedgerEntry
 from functions.core.surveys import Survey, survey_fields
 from functions.core.vouchers import Voucher, voucher_fields
 
+LEDGER, OPT_OUTS, REPORTS, CASES, EVENTS, SURVEYS = "ledger", "opt_outs", "reports", "cases", "events", "surveys"
+UNDELIVERED_REPORTS, SHORT_LINKS, CREDENTIALS, VOUCHERS = "undelivered", "short_links", "credentials", "vouchers"
+JOB_STATE = "job_state"
 REPORT_LIMIT = 900_000  # bytes of JSON; a document holds at most 1 MiB
 
 

@@ -1,0 +1,95 @@
+"""The one Firestore database every Firestore port reads and writes: the client (made on first use,
+never at import; FIRESTORE_EMULATOR_HOST is honoured by it), one retry and timeout for every call,
+and the calls more than one port makes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property, wraps
+from typing import Any
+
+from functions.adapters.stores.firestore.documents import LEDGER, SURVEYS, document_id, survey_document
+from functions.core.errors import StoreUnavailable
+from functions.core.surveys import Survey
+
+IN_LIMIT = 30  # Firestore's most values in one `in` filter
+BATCH_LIMIT = 500  # Firestore's most writes in one batch
+GET_CHUNK = 300
+
+
+def FieldFilter(field: str, op: str, value: Any) -> Any:  # noqa: N802 - stands in for the class it makes
+    from google.cloud.firestore_v1.base_query import FieldFilter as made  # loaded with the client, not before
+
+    return made(field, op, value)
+
+
+class FirestoreDatabase:
+    def __init__(self, project: str, database: str = "(default)", timeout: float = 30.0, client: Any = None):
+        self.project, self.database, self.timeout = project, database, timeout
+        if client is not None:
+            self.__dict__["client"] = client
+
+    @cached_property
+    def client(self):
+        from google.cloud import firestore  # imported here: only runs on Firestore pay for it
+
+        return firestore.Client(project=self.project, database=self.database)
+
+    @cached_property
+    def _retry(self):
+        from google.api_core.retry import Retry
+
+        return Retry(timeout=self.timeout)
+
+    def call(self) -> dict[str, Any]:
+        """The retry and timeout every call is made with."""
+        return {"retry": self._retry, "timeout": self.timeout}
+
+    def create(self, reference: Any, fields: Mapping[str, Any]) -> bool:
+        """Create the document; False when it exists already (it is never overwritten)."""
+        from google.api_core.exceptions import AlreadyExists
+
+        try:
+            reference.create(dict(fields), **self.call())
+        except AlreadyExists:
+            return False
+        return True
+
+    def fields(self, reference: Any) -> dict[str, Any] | None:
+        snapshot = reference.get(**self.call())
+        return snapshot.to_dict() if snapshot.exists else None
+
+    def count(self, query: Any) -> int:
+        """A count aggregation: Firestore bills one read per 1,000 entries counted, not one per document."""
+        return int(query.count().get(**self.call())[0][0].value)
+
+    def ledger_entry(self, key: str):
+        return self.client.collection(LEDGER).document(document_id(key))
+
+    def survey(self, survey_id: str):
+        return self.client.collection(SURVEYS).document(document_id(survey_id))
+
+    def create_survey(self, survey: Survey) -> bool:
+        """The ledger creates a message's survey too, when its reservation could not carry it."""
+        return self.create(self.survey(survey.survey_id), survey_document(survey))
+
+
+class FirestorePort:
+    """A port kept in the database: each of its methods turns a Google error into StoreUnavailable."""
+
+    def __init__(self, database: FirestoreDatabase):
+        self.db = database
+
+
+def unavailable_on_error(method):
+    @wraps(method)
+    def wrapper(self: FirestorePort, *args, **kwargs):
+        from google.api_core import exceptions as api
+        from google.auth import exceptions as auth
+
+        try:
+            return method(self, *args, **kwargs)
+        except (api.GoogleAPICallError, api.RetryError, auth.GoogleAuthError) as error:
+            raise StoreUnavailable(f"Firestore {self.db.project}/{self.db.database}: {error}") from error
+
+    return wrapper

@@ -1,0 +1,56 @@
+"""What a job keeps between runs, and its run reports, in Firestore."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from functions.adapters.stores.firestore.database import FieldFilter, FirestorePort, unavailable_on_error
+from functions.adapters.stores.firestore.documents import JOB_STATE, REPORTS, document_id, fitted
+
+
+class FirestoreJobState(FirestorePort):
+    @unavailable_on_error
+    def job_state(self, name: str) -> dict[str, Any]:
+        fields = self.db.fields(self.db.client.collection(JOB_STATE).document(document_id(name)))
+        return dict(fields.get("fields", {})) if fields else {}
+
+    @unavailable_on_error
+    def save_job_state(self, name: str, fields: Mapping[str, Any]) -> None:
+        from google.cloud import firestore
+
+        if not fields:
+            return
+        # A merge: each named field is set (or removed, for None) and the others stay as they are.
+        values = {k: firestore.DELETE_FIELD if v is None else v for k, v in fields.items()}
+        reference = self.db.client.collection(JOB_STATE).document(document_id(name))
+        reference.set({"fields": values}, merge=True, **self.db.call())
+
+    @unavailable_on_error
+    def save_report(self, report: Mapping[str, Any]) -> None:
+        from google.cloud import firestore
+
+        # Random document ids (add()) spread writes; the body is JSON, trimmed to fit a document;
+        # saved_at (the server's clock) orders reports even when runs share a --now.
+        self.db.client.collection(REPORTS).add(
+            {
+                "job": report["job"],
+                "at": report["now"],
+                "body": fitted(report),
+                "saved_at": firestore.SERVER_TIMESTAMP,
+            },
+            **self.db.call(),
+        )
+
+    @unavailable_on_error
+    def reports(self, job: str, limit: int = 10) -> list[dict[str, Any]]:
+        from google.cloud import firestore
+
+        query = (
+            self.db.client.collection(REPORTS)
+            .where(filter=FieldFilter("job", "==", job))
+            .order_by("saved_at", direction=firestore.Query.DESCENDING)
+            .limit(limit)
+        )
+        return [json.loads(s.get("body")) for s in query.stream(**self.db.call())]
