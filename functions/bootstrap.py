@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from functions.adapters.templates import Templates
-from functions.core.errors import StoreUnavailable
+from functions.core.errors import JobCannotRun, SheetUnavailable, StoreUnavailable
 from functions.core.i18n import both
 from functions.core.links import Links
+from functions.core.sheet_schema import MATRIX, MissingColumnError
 from functions.retry import RetryPolicy
 from functions.settings import Settings, SettingsError, configured_channels, firestore_location, pubsub_project
 
@@ -33,6 +34,8 @@ if TYPE_CHECKING:  # each job's wiring is imported when that job runs: a public 
     from functions.digest.job import DigestDeps
     from functions.escalate.deps import EscalationDeps
     from functions.followup.job import FollowupDeps
+    from functions.health.alerts import AlertDeps
+    from functions.health.watch import Watch
     from functions.ports import Channel, Credentials, PreparableSheet, SendQueue, StatusCallbacks, Store
     from functions.sendbatch.job import SendBatchDeps
     from functions.survey.offers import SurveyRules
@@ -315,6 +318,7 @@ def escalate_deps(settings: Settings) -> EscalationDeps:
         surveys=survey_rules(settings),
         csat_threshold=settings.csat_threshold,
         sms=sms_rules(settings),
+        send_start=settings.send_hours[0],
     )
 
 
@@ -335,3 +339,51 @@ def digest_deps(settings: Settings) -> DigestDeps:
         staff_language=settings.staff_language,
         retry=RetryPolicy(budget_seconds=settings.retry_seconds),
     )
+
+
+def alert_deps(settings: Settings) -> AlertDeps:
+    """Who is told when careloop needs a person, and how: the manager_emails setting (else the
+    matrix's '*' tier-3 owner, read from the sheet if it answers), by email, once a problem a day."""
+    from functions.escalate.matrix import MatrixError, managers
+    from functions.health.alerts import AlertDeps, AlertRecords
+
+    try:
+        matrix = None if settings.manager_emails else open_sheet(settings).read([MATRIX]).get(MATRIX.key)
+        addresses = managers(matrix, settings.manager_emails)
+    except (MatrixError, SheetUnavailable, OSError, ValueError):
+        addresses = {}
+    return AlertDeps(
+        ports_for(AlertRecords, open_store(settings)),
+        {"email": email_channel(settings)},
+        templates(),
+        list(addresses.items()),
+        settings.business_name,
+        sheet_link(settings),
+        settings.staff_language,
+        RetryPolicy(budget_seconds=settings.retry_seconds),
+    )
+
+
+def watch(settings: Settings, job: str, now: datetime) -> Watch:
+    """What a run of `job` reports its health through (see functions.health.watch)."""
+    from functions.core.business_calendar import BusinessCalendar
+    from functions.core.health import next_digest, next_escalation, next_followup
+    from functions.health.watch import Watch
+
+    calendar = BusinessCalendar(settings.timezone, settings.working_hours)
+    expected = {
+        "followup": lambda: next_followup(now, settings.send_hours[0]),
+        "escalate": lambda: next_escalation(now, calendar),
+        "digest": lambda: next_digest(now, calendar),
+    }
+    return Watch(
+        job,
+        lambda: alert_deps(settings),
+        lambda: open_sheet(settings),
+        settings.staff_language,
+        expected[job]() if job in expected else None,
+    )
+
+
+# A run that raises one of these could not run: it is recorded on the Health tab and alerted about.
+CANNOT_RUN = (SettingsError, MissingColumnError, JobCannotRun, SheetUnavailable, StoreUnavailable)

@@ -25,6 +25,7 @@ from functions.core.errors import (
     AmbiguousDeliveryError,
     PermanentDeliveryError,
     ProviderLimitReached,
+    ProviderRefused,
     RecipientUnreachable,
     TransientDeliveryError,
 )
@@ -76,6 +77,7 @@ class Delivered:
     deferred: list[Delivery] = field(default_factory=list)  # the run's time ran out: unreserved, for the next run
     reached: dict[str, OutgoingMessage] = field(default_factory=dict)  # key → the message on the channel that took it
     limits: dict[str, str] = field(default_factory=dict)  # channel → the provider's refusal for a limit of its own
+    refused: dict[str, str] = field(default_factory=dict)  # channel → why its provider refuses careloop itself
 
     def channel(self, delivery: Delivery) -> str:
         """The channel that carried a sent message."""
@@ -180,12 +182,17 @@ def _send(
         if message.channel in outcome.limits:  # its daily limit is spent: not asked again this run
             error = ProviderLimitReached(outcome.limits[message.channel])
             continue
+        if message.channel in outcome.refused:  # it refuses careloop itself: not asked again this run
+            error = ProviderRefused(outcome.refused[message.channel])
+            continue
         error = _send_one(channels, retry, message)
         if error is None:
             outcome.reached[delivery.key] = message
             return None
         if isinstance(error, ProviderLimitReached):
             outcome.limits[message.channel] = str(error)
+        if isinstance(error, ProviderRefused):
+            outcome.refused[message.channel] = str(error)
         if not isinstance(error, RecipientUnreachable):
             return error
     return error

@@ -38,6 +38,12 @@ class ProviderLimitReached(RecipientUnreachable):
     channel is not asked again this run, and staff are told once."""
 
 
+class ProviderRefused(RecipientUnreachable):
+    """The provider refuses careloop itself (SMTP 535 to the login, Twilio 20003, a Zalo refresh token
+    refused): nothing about the customer. The next channel carries the message, the channel is not
+    asked again this run, and the manager is alerted (a new password, key or token is needed)."""
+
+
 class AmbiguousDeliveryError(RuntimeError):
     """The message went to the server, whose answer was lost: it may have been accepted. Sending it
     again could make a duplicate, so it is never retried on its own."""

@@ -498,6 +498,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help_json": ("in báo cáo JSON", "print the JSON report"),
     "help_dry_run": ("lập kế hoạch, không gửi", "plan and render, send nothing"),
     "help_preview": ("xem trước tin sẽ gửi", "render what would be sent to a file"),
+    "help_status": (
+        "tình trạng từng việc, từ các lần chạy đã ghi (mã thoát 1 khi có việc lỗi hoặc trễ)",
+        "each job's health from the runs recorded (exit 1 when a job is failing or late)",
+    ),
     "help_check": ("kiểm tra thiết lập, bảng tính, mẫu tin", "check settings, sheet, templates"),
     "help_setup": ("chuẩn bị bảng tính", "add careloop's tabs, columns, checkboxes, dropdowns"),
     "help_retry": ("gửi lại tin chưa xác nhận", "release unconfirmed or failed messages"),
@@ -549,6 +553,49 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "row": ("dòng", "row"),
     "tier": ("cấp", "tier"),
     "first_response_due": ("hạn phản hồi", "first response due"),
+    # The Health tab and the alerts: one row a job, one email a problem a day.
+    "health_job_followup": ("Lời chúc và hỏi thăm", "Wishes and check-ins"),
+    "health_job_escalate": ("Hồ sơ và leo thang", "Cases and escalation"),
+    "health_job_digest": ("Báo cáo tuần", "Weekly digest"),
+    "health_job_send_batch": ("Hàng đợi gửi", "Send queue"),
+    "health_ok": ("Tốt", "OK"),
+    "health_errors": ("Có lỗi", "Errors"),
+    "health_could_not_run": ("Không chạy được", "Could not run"),
+    "health_late": ("Trễ", "Late"),
+    "health_all_well": ("Mọi việc bình thường", "All is well"),
+    "health_messages": (
+        "{count} tin lỗi hoặc chưa rõ đã gửi chưa; xem cột 'Ghi chú hệ thống' của khách, sửa điều ghi ở đó, "
+        "rồi chạy 'careloop retry' để gửi lại ở lần chạy sau",
+        "{count} messages failed or may not have gone out; see the customers' 'System note' column, fix what "
+        "it says, then run 'careloop retry' to resend them on the next run",
+    ),
+    "health_write_back": (
+        "Đã gửi nhưng không ghi lại được vào bảng tính: {error}",
+        "Sent, but the sheet could not be written: {error}",
+    ),
+    "health_provider": (
+        "{channel} từ chối chính careloop (mật khẩu, khóa hay mã truy cập không còn đúng): {error}; hãy cấp lại "
+        "trong cài đặt",
+        "{channel} refuses careloop itself (a password, key or token no longer right): {error}; set a new one "
+        "in the settings",
+    ),
+    "health_did_not_run": (
+        "Chưa chạy xong hôm nay (lần chạy tốt gần nhất: {last}); lẽ ra xong trước {due}. Hãy xem Cloud Scheduler "
+        "và nhật ký của hàm, hoặc chạy 'careloop run followup'",
+        "Has not completed today (last good run: {last}); it was due by {due}. Check Cloud Scheduler and the "
+        "function's logs, or run 'careloop run followup'",
+    ),
+    "health_never": ("chưa từng", "never"),
+    "health_escalation_late": (
+        "Không chạy trong giờ làm việc từ {last} (lẽ ra 15 phút một lần); hãy xem Cloud Scheduler",
+        "Has not run in working hours since {last} (it runs every 15 minutes); check Cloud Scheduler",
+    ),
+    "status_header": (
+        "Việc | Lần chạy gần nhất | Kết quả | Đã gửi | Lỗi | Chi tiết",
+        "Job | Last run | Result | Sent | Failed | Detail",
+    ),
+    "status_nothing": ("Chưa có lần chạy nào được ghi lại", "No run has been recorded yet"),
+    "health_on_demand": ("khi có hàng đợi", "when queued"),
     # Words used inside other sentences.
     "kind_birthday": ("lời chúc sinh nhật", "birthday wish"),
     "kind_checkin": ("tin hỏi thăm sau mua", "check-in"),

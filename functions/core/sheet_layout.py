@@ -11,7 +11,7 @@ from functions.core.calls import outcome_titles
 from functions.core.cases import STATUS_TITLES
 from functions.core.i18n import say
 from functions.core.message_tab import KIND_LABELS
-from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, MATRIX, MESSAGES, VOUCHERS, TabSpec
+from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, HEALTH, MATRIX, MESSAGES, VOUCHERS, TabSpec
 from functions.core.staff_texts import placeholder_table
 
 
@@ -103,4 +103,5 @@ def layouts(language: str = "vi", message_rows: Sequence[Sequence[Any]] = ()) ->
             checkboxes=("called", "escalate"),
             dropdowns={"outcome": outcome_titles(language), "score": ["1", "2", "3", "4", "5"]},
         ),
+        TabLayout(HEALTH),
     ]

@@ -217,6 +217,21 @@ VOUCHERS = TabSpec(
         C("system_note", "Ghi chú hệ thống", "System note", system=True),
     ),
 )
+HEALTH = TabSpec(
+    "health",
+    "Tình trạng",
+    "Health",
+    aliases=("Tinh trang", "Tình trạng hệ thống"),
+    columns=(
+        C("job", "Việc", "Job", required=True, system=True),
+        C("last_run", "Lần chạy gần nhất", "Last run", system=True),
+        C("result", "Kết quả", "Result", system=True),
+        C("sent", "Đã gửi", "Sent", system=True),
+        C("failed", "Lỗi", "Failed", system=True),
+        C("detail", "Chi tiết", "Detail", system=True),
+        C("next_run", "Lần chạy tới", "Next run", system=True),
+    ),
+)
 del C
 
 

@@ -91,23 +91,13 @@ def run_digest(deps: DigestDeps, now: datetime, dry_run: bool = False) -> dict[s
 
 
 def _managers(deps: DigestDeps) -> dict[str, str]:
-    """Each manager's address → the name to greet them by: the `manager_emails` setting, else the
-    tier-3 owner of the matrix's '*' row; names as the matrix writes them ("Giám đốc An")."""
-    from functions.escalate.matrix import MatrixError, read_matrix
+    from functions.escalate.matrix import MatrixError, managers
 
     try:
-        matrix = read_matrix(deps.sheet.read([MATRIX]).get(MATRIX.key))
+        return managers(deps.sheet.read([MATRIX]).get(MATRIX.key), deps.managers)
     except MatrixError as error:
-        if not deps.managers:
-            raise JobCannotRun(both("digest_no_manager") + f" ({error})") from error
-        return dict.fromkeys(deps.managers, "")
-    names = {o.email.lower(): o.name for route in matrix.routes.values() for o in route.owners if o and o.name}
-    if deps.managers:
-        return {email: names.get(email.lower(), "") for email in deps.managers}
-    owner = matrix.route("*").owner(3)
-    if owner is None:
-        raise JobCannotRun(both("digest_no_manager"))
-    return {owner.email: owner.name}
+        message = str(error) if str(error) == both("digest_no_manager") else both("digest_no_manager") + f" ({error})"
+        raise JobCannotRun(message) from error
 
 
 def digest_context(deps: DigestDeps, week: Week, now: datetime) -> dict[str, Any]:
@@ -208,3 +198,4 @@ def _send(deps: DigestDeps, messages: list[OutgoingMessage], now: datetime, repo
     report["skipped"] += [{"to": d.message.to, "reason": "reserved_elsewhere"} for d in outcome.skipped]
     report["failed"] += [{"to": d.message.to, "error": e} for d, e in outcome.failed]
     report["unknown"] += [{"to": d.message.to, "error": e} for d, e in outcome.unknown]
+    report["provider_refused"] = dict(outcome.refused)

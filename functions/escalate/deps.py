@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import time
 
 from functions.compose import SmsRules
 from functions.core.business_calendar import BusinessCalendar
@@ -46,3 +47,4 @@ class EscalationDeps:
     surveys: SurveyRules | None = None
     csat_threshold: int = 2
     sms: SmsRules = field(default_factory=SmsRules)
+    send_start: time = time(8, 0)  # the follow-up run is due done by this + 2 hours on a working day

@@ -21,7 +21,7 @@ from functions.core.customers import CustomerSheet, read_customers
 from functions.core.errors import JobCannotRun
 from functions.core.i18n import both, say
 from functions.core.message_tab import MessageTab
-from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, MATRIX, MESSAGES
+from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, HEALTH, MATRIX, MESSAGES
 from functions.core.surveys import Survey
 from functions.core.tables import Table, TabWrite, customers_tab_write
 from functions.core.vouchers import VoucherRules
@@ -29,6 +29,7 @@ from functions.delivery import RunClock
 from functions.escalate import dashboard, synced, writeback
 from functions.escalate.calls import RecordedCalls, record_calls
 from functions.escalate.deps import EscalationDeps
+from functions.escalate.health import followup_late, health_tab
 from functions.escalate.matrix import Matrix, MatrixError, read_matrix
 from functions.escalate.notices import Sent, send_notices, send_resolved_surveys
 from functions.escalate.plan import CaseRow, EscalationPlan, Flag, plan_escalation, read_case_rows, read_flags
@@ -98,14 +99,17 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     report = _report(now, applied, sent, read.problems + calls.problems + plan.problems, plan.restore,
                      deps.staff_language)  # fmt: skip
     report["calls"] = {"recorded": calls.recorded, "escalated": [f.key for f in calls.flags]}
-    report["write_back"] = _write_back(deps, now, read, plan, applied, calls)
+    late, seen = followup_late(deps, read.state, now)
+    report["late"] = [p._asdict() for p in late]
+    health = health_tab(deps, report, now, late) if HEALTH.key in read.tables else None
+    report["write_back"] = _write_back(deps, now, read, plan, applied, calls, health, seen)
     deps.records.job_state.save_report(report)
     return report
 
 
 def _read(deps: EscalationDeps, now: datetime) -> _Read:
     """One read of the sheet; of the store, what this run's work needs (see the module's note)."""
-    tables = deps.sheet.read([CUSTOMERS, MATRIX, CASES, DASHBOARD, MESSAGES, CALLS])
+    tables = deps.sheet.read([CUSTOMERS, MATRIX, CASES, DASHBOARD, MESSAGES, CALLS, HEALTH])
     for spec in (CUSTOMERS, CASES):
         if spec.key not in tables:
             raise EscalationError(both("tab_missing_setup", vi=spec.title_vi, en=spec.title_en))
@@ -174,7 +178,14 @@ def _apply(deps: EscalationDeps, plan: EscalationPlan, existing: list[CaseRecord
 
 
 def _write_back(
-    deps: EscalationDeps, now: datetime, read: _Read, plan: EscalationPlan, applied: _Applied, calls: RecordedCalls
+    deps: EscalationDeps,
+    now: datetime,
+    read: _Read,
+    plan: EscalationPlan,
+    applied: _Applied,
+    calls: RecordedCalls,
+    health: TabWrite | None,
+    seen: dict[str, Any],
 ) -> dict[str, Any]:
     language = deps.staff_language
     cases = list(applied.final.values())
@@ -184,7 +195,7 @@ def _write_back(
         customers_tab_write(customer_writes, language),
         TabWrite(CASES, CASES.column("case_id"), case_writes, language),
     ]
-    state: dict[str, Any] = {"answers_seen": now.isoformat()}
+    state: dict[str, Any] = {"answers_seen": now.isoformat(), **seen}
     if DASHBOARD.key in read.tables and dashboard.refresh_due(read.state, now):
         figures = dashboard.refresh(
             deps.records, read.tables[DASHBOARD.key], cases, deps.calendar, now, language, read.state
@@ -194,6 +205,8 @@ def _write_back(
     # The Messages tab's notes are the follow-up run's to write: it knows every kind's rules (vouchers).
     if calls.tab is not None:
         writes.append(calls.tab)
+    if health is not None:
+        writes.append(health)
     try:
         missed = deps.sheet.write(writes)
     except Exception as error:  # the store holds every case; the next run writes the sheet again
@@ -290,6 +303,7 @@ def _report(
         "restored": [c.case_id for c in restored],
         "problems": problems,
         "surveyed": sent.surveyed,
+        "provider_refused": dict(sorted(sent.refused.items())),
     }
     report["summary"] = {
         k: len(report[k])

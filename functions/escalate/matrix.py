@@ -3,6 +3,7 @@ hours. The row whose Category is `*` is the default for categories it does not l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
 
@@ -102,3 +103,22 @@ def read_matrix(table: Table | None) -> Matrix:
     if "*" not in routes:
         raise MatrixError(both("matrix_no_default", vi=MATRIX.title_vi, en=MATRIX.title_en))
     return Matrix(routes, problems)
+
+
+def managers(table: Table | None, emails: Sequence[str]) -> dict[str, str]:
+    """Each manager's address → the name to greet them by: `emails` (the manager_emails setting),
+    else the tier-3 owner of the matrix's '*' row; names as the matrix writes them ("Giám đốc An").
+    MatrixError when there is nobody."""
+    try:
+        matrix = read_matrix(table)
+    except MatrixError:
+        if not emails:
+            raise
+        return dict.fromkeys(emails, "")
+    names = {o.email.lower(): o.name for route in matrix.routes.values() for o in route.owners if o and o.name}
+    if emails:
+        return {email: names.get(email.lower(), "") for email in emails}
+    owner = matrix.route("*").owner(3)
+    if owner is None:
+        raise MatrixError(both("digest_no_manager"))
+    return {owner.email: owner.name}

@@ -38,6 +38,7 @@ class Sent:
     failed: list[tuple[Notice, str]] = field(default_factory=list)
     clock: RunClock | None = None  # the run's time for sending, shared by every message it sends
     holiday: str = ""  # the public holiday that kept the office closed, if one did
+    refused: dict[str, str] = field(default_factory=dict)  # channel → why its provider refuses careloop itself
 
 
 def send_notices(
@@ -71,6 +72,7 @@ def send_notices(
         planned[delivery.key] = items
         deliveries.append(delivery)
     outcome = deliver(deps.records, deps.channels, sent.clock or deps.retry, deliveries, now)
+    sent.refused.update(outcome.refused)
     sent.failed += [(notice, error) for d, error in outcome.failed + outcome.unknown for notice, _ in planned[d.key]]
     sent.deferred += [(notice, "deferred") for d in outcome.deferred for notice, _ in planned[d.key]]
     for delivery in outcome.sent:
@@ -154,6 +156,7 @@ def send_resolved_surveys(
         entry = _entry(deps, key, case.customer_id, "case_survey", now, first.channel)
         deliveries.append(Delivery(entry, first, survey, tuple(fallbacks), composed.short_links))
     outcome = deliver(deps.records, deps.channels, sent.clock or deps.retry, deliveries, now)
+    sent.refused.update(outcome.refused)
     sent.failed += [(Notice(d.key, "survey", planned[d.key]), error) for d, error in outcome.failed + outcome.unknown]
     sent.deferred += [(Notice(d.key, "survey", planned[d.key]), "deferred") for d in outcome.deferred]
     sent.surveyed += [

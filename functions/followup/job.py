@@ -18,12 +18,13 @@ from functions.compose import Composed, Composer, Recipient, SmsRules, customer_
 from functions.core.customers import Customer, ReadRules, addresses_for, read_customers
 from functions.core.errors import JobCannotRun, RenderError
 from functions.core.gc_pause import cycle_collector_paused
+from functions.core.health import health_write, next_followup
 from functions.core.i18n import both, say
 from functions.core.ledger import DeliveryReport, LedgerEntry
 from functions.core.links import Links
 from functions.core.message_tab import MessageTab, TextBook, message_tab_write
 from functions.core.messages import OutgoingMessage
-from functions.core.sheet_schema import CALLS, CUSTOMERS, MESSAGES, VOUCHERS
+from functions.core.sheet_schema import CALLS, CUSTOMERS, HEALTH, MESSAGES, VOUCHERS
 from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write, customers_tab_write
 from functions.core.vouchers import Voucher, VoucherRules
@@ -118,7 +119,7 @@ class FollowupOutcome:
 
 def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> FollowupOutcome:
     """`now` is aware, in the business time zone."""
-    tables = deps.sheet.read([CUSTOMERS, MESSAGES, VOUCHERS, CALLS])  # one read, whatever the tabs
+    tables = deps.sheet.read([CUSTOMERS, MESSAGES, VOUCHERS, CALLS, HEALTH])  # one read, whatever the tabs
     if CUSTOMERS.key not in tables:
         raise JobError(both("tab_missing", vi=CUSTOMERS.title_vi, en=CUSTOMERS.title_en))
     today = now.date()
@@ -174,6 +175,8 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
             deps.records.surveys.save_short_links(dial_links)  # before the sheet links to them
         changes.append(calls)
         report["calls"] = {"listed": [w.row_id for w in calls.rows if w.append]}
+    if HEALTH.key in tables:
+        changes.append(health_write(report, deps.staff_language, next_followup(now, deps.rules.send_from)))
     if not dry_run:
         try:
             missed = deps.sheet.write(changes)
@@ -233,6 +236,7 @@ class _Run:
         self.offers: dict[str, Survey] = {}  # message key → the survey it carries
         self.queued: list[DueMessage] = []  # handed to the send queue: send_batch runs send them
         self.limits: dict[str, str] = {}  # channel → its provider's refusal for a daily limit (told to staff once)
+        self.refused: dict[str, str] = {}  # channel → why its provider refuses careloop itself (the manager is told)
         self.batches = 0
         self.composer = Composer(deps.templates, deps.links, deps.sms, book)
         self.vouchers: dict[str, Voucher] = {}  # message key → the voucher it carries
@@ -274,6 +278,7 @@ class _Run:
         self.skipped += [Skip(due[d.key], "reserved_elsewhere") for d in outcome.skipped]
         self.skipped += [Skip(due[d.key], "deferred") for d in outcome.deferred]
         self.limits.update(outcome.limits)
+        self.refused.update(outcome.refused)
         for delivery, reason in outcome.failed:
             self.send_failure(due[delivery.key], reason)
         self.unknown += [(due[d.key], reason) for d, reason in outcome.unknown]
@@ -406,4 +411,6 @@ def _report(
     if run.limits:
         report["provider_limits"] = [say("provider_limit", language, channel=channel, error=error)
                                      for channel, error in sorted(run.limits.items())]  # fmt: skip
+    if run.refused:
+        report["provider_refused"] = dict(sorted(run.refused.items()))
     return report

@@ -48,6 +48,7 @@ def run_send_batch(deps: SendBatchDeps, payload: bytes, now: datetime, batch_id:
         "failed": [{"key": d.key, "error": error} for d, error in outcome.failed],
         "unknown": [{"key": d.key, "error": error} for d, error in outcome.unknown],
         "deferred": [d.key for d in outcome.deferred],
+        "provider_refused": dict(outcome.refused),
     }
     report["summary"] = {k: len(report[k]) for k in ("sent", "skipped", "failed", "unknown", "deferred")}
     deps.records.job_state.save_report(report)

@@ -194,7 +194,16 @@ def test_a_lost_answer_to_add_sheet_is_not_an_already_exists_error(server):
     actions = google.prepare(layouts("vi"), "vi")
     titles = [g.title for g in server.state.books[KEY].grids]
     assert sorted(titles) == sorted(
-        ["Khách hàng", "Ma trận leo thang", "Hồ sơ", "Tổng quan", "Mẫu tin nhắn", "Phiếu quà tặng", "Gọi điện"]
+        [
+            "Khách hàng",
+            "Ma trận leo thang",
+            "Hồ sơ",
+            "Tổng quan",
+            "Mẫu tin nhắn",
+            "Phiếu quà tặng",
+            "Gọi điện",
+            "Tình trạng",
+        ]
     )
     assert actions  # the second plan still added what the first one did not (values, rules)
 

@@ -28,6 +28,7 @@ LAYERS = {  # the first prefix that matches names a module's layer
     "functions.followup": "jobs",
     "functions.escalate": "jobs",
     "functions.survey": "jobs",
+    "functions.health": "jobs",
     "functions.bootstrap": "wiring",
     "functions.settings": "wiring",
     "functions.entrypoints": "entrypoints",

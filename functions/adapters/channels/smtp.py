@@ -16,6 +16,7 @@ from functions.adapters.channels.mime import RawEmail, build_email
 from functions.core.errors import (
     AmbiguousDeliveryError,
     PermanentDeliveryError,
+    ProviderRefused,
     RecipientUnreachable,
     TransientDeliveryError,
 )
@@ -117,7 +118,7 @@ class SmtpChannel:
                 f"({lost.__cause__}); it may have been accepted"
             ) from lost
         except smtplib.SMTPAuthenticationError as error:
-            raise PermanentDeliveryError(f"SMTP login refused ({error.smtp_code})") from error
+            raise ProviderRefused(f"SMTP login refused ({error.smtp_code})") from error
         except smtplib.SMTPRecipientsRefused as error:
             code = next(iter(error.recipients.values()))[0]
             self._raise_for(code, "recipient refused", unreachable=True)

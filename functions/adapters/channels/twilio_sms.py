@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from functions.adapters.channels.http_faults import request_failure, status_failure
-from functions.core.errors import PermanentDeliveryError, RecipientUnreachable, TransientDeliveryError
+from functions.core.errors import PermanentDeliveryError, ProviderRefused, RecipientUnreachable, TransientDeliveryError
 from functions.core.ledger import DELIVERED, UNDELIVERED
 from functions.core.messages import OutgoingMessage
 
@@ -32,6 +32,7 @@ UNREACHABLE_CODES = {
     21635: "not a valid mobile number",
 }
 RATE_CODES = {20429: "too many requests", 14107: "rate limit exceeded"}
+REFUSED_CODES = {20003: "authentication failed: the account SID or auth token is wrong"}  # careloop itself
 # Why a carrier did not deliver (twilio.com/docs/api/errors/30003 …), for the row's System note.
 UNDELIVERED_CODES = {
     "30003": "máy không liên lạc được / unreachable handset",
@@ -90,6 +91,8 @@ class TwilioSmsChannel:
 
 def _failure(error: Any) -> Exception:  # a TwilioRestException
     text = f"Twilio {error.code or error.status}: {error.msg}"
+    if error.code in REFUSED_CODES or error.status == 401:
+        return ProviderRefused(text)
     if error.code in UNREACHABLE_CODES:
         return RecipientUnreachable(text)
     if error.code in RATE_CODES:

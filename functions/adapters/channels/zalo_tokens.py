@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from functions.core.errors import PermanentDeliveryError, TransientDeliveryError
+from functions.core.errors import ProviderRefused, TransientDeliveryError
 from functions.core.i18n import both
 from functions.ports import Credentials
 
@@ -56,7 +56,7 @@ class ZaloTokens:
                 continue
             fields, now = stored.fields, self.clock()
             if fields.get("error") and fields.get("seed") == self.first:
-                raise PermanentDeliveryError(both("zalo_refresh_refused", error=fields["error"]))
+                raise ProviderRefused(both("zalo_refresh_refused", error=fields["error"]))
             if fields.get("access_token") and float(fields.get("expires_at", 0)) > now + EARLY:
                 return fields["access_token"]
             if float(fields.get("refreshing_until", 0)) > now:  # another run is refreshing: wait for it
@@ -77,7 +77,7 @@ class ZaloTokens:
 
     def _seed(self) -> dict[str, str]:
         if not self.first:
-            raise PermanentDeliveryError(both("zalo_no_refresh_token"))
+            raise ProviderRefused(both("zalo_no_refresh_token"))
         return {"refresh_token": self.first, "seed": self.first, "access_token": "", "expires_at": "0"}
 
     def _reseed(self, fields: Mapping[str, str]) -> bool:
@@ -94,7 +94,7 @@ class ZaloTokens:
                 newer = self._refused(version, {**claimed, "refreshing_until": "0", "error": str(refused)})
             if newer is not None:
                 return newer
-            raise PermanentDeliveryError(both("zalo_refresh_refused", error=refused)) from refused
+            raise ProviderRefused(both("zalo_refresh_refused", error=refused)) from refused
         except Exception:
             # Not spent, or not known to be: free the claim so a later run tries again.
             self.credentials.swap_credential(CREDENTIAL, version, {**claimed, "refreshing_until": "0"})

@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     retry.add_argument("--all", action="store_true", help="release every unconfirmed or failed message")
     retry.add_argument("--force", action="store_true", help=both("help_force"))
 
+    status = commands.add_parser("status", help=both("help_status"))
+    common(status)
+    status.add_argument("--now", help=both("help_now"))
+    status.add_argument("--json", action="store_true", help=both("help_json"))
+
     demo = commands.add_parser("demo", help=both("help_demo"))
     demo.add_argument("--dir", default="demo", help="folder for the sample workbook, store and outbox")
     demo.add_argument("--fresh", action="store_true", help="start over with a new workbook and store")
@@ -82,7 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_demo(Path(args.dir), fresh=args.fresh, sheet=args.sheet)
         settings = _settings(args)
-        commands = {"run": _run, "preview": _preview, "check": _check, "retry": _retry, "setup-sheet": _setup_sheet}
+        commands = {"run": _run, "preview": _preview, "check": _check, "retry": _retry, "setup-sheet": _setup_sheet,
+                    "status": _status}  # fmt: skip
         return commands[args.command](args, settings)
     except BrokenPipeError:  # `careloop … | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -105,14 +111,24 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from functions.followup.job import run_followup
 
     now = bootstrap.local_now(settings, args.now)
-    with bootstrap.channels_closed(bootstrap.followup_deps(settings)) as deps:
-        outcome = run_followup(deps, now, dry_run=args.dry_run)
-    report = _warned(outcome.report, settings, args.json)
+
+    def job() -> dict[str, Any]:
+        with bootstrap.channels_closed(bootstrap.followup_deps(settings)) as deps:
+            return run_followup(deps, now, dry_run=args.dry_run).report
+
+    report = _warned(_watched("followup", settings, now, job), settings, args.json)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     else:
         print(summary(report, settings.staff_language))
     return 1 if report["write_back"].get("error") else 0
+
+
+def _watched(name: str, settings: Settings, now: datetime, job: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The run, watched: what it could not do reaches the Health tab and the manager (functions.health)."""
+    from functions.health.watch import run_watched
+
+    return run_watched(bootstrap.watch(settings, name, now), job, now, bootstrap.CANNOT_RUN)
 
 
 def _warned(report: dict[str, Any], settings: Settings, quiet: bool) -> dict[str, Any]:
@@ -126,8 +142,13 @@ def _warned(report: dict[str, Any], settings: Settings, quiet: bool) -> dict[str
 def _run_escalate(args: argparse.Namespace, settings: Settings) -> int:
     from functions.escalate.job import run_escalate
 
-    with bootstrap.channels_closed(bootstrap.escalate_deps(settings)) as deps:
-        report = _warned(run_escalate(deps, bootstrap.local_now(settings, args.now)), settings, args.json)
+    now = bootstrap.local_now(settings, args.now)
+
+    def job() -> dict[str, Any]:
+        with bootstrap.channels_closed(bootstrap.escalate_deps(settings)) as deps:
+            return run_escalate(deps, now)
+
+    report = _warned(_watched("escalate", settings, now, job), settings, args.json)
     print(
         json.dumps(report, ensure_ascii=False, indent=2, default=str)
         if args.json
@@ -140,9 +161,13 @@ def _run_digest(args: argparse.Namespace, settings: Settings) -> int:
     """The weekly digest; with --dry-run, what it would say, printed and not sent."""
     from functions.digest.job import run_digest
 
-    with bootstrap.channels_closed(bootstrap.digest_deps(settings)) as deps:
-        report = _warned(run_digest(deps, bootstrap.local_now(settings, args.now), dry_run=args.dry_run), settings,
-                         args.json)  # fmt: skip
+    now = bootstrap.local_now(settings, args.now)
+
+    def job() -> dict[str, Any]:
+        with bootstrap.channels_closed(bootstrap.digest_deps(settings)) as deps:
+            return run_digest(deps, now, dry_run=args.dry_run)
+
+    report = _warned(_watched("digest", settings, now, job), settings, args.json)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     elif args.dry_run:
@@ -188,6 +213,34 @@ def _entry_line(entry: LedgerEntry, at: datetime | None) -> str:
     could not reach the customer before it."""
     tried = f"  ({'; '.join(entry.attempts)})" if entry.attempts else ""
     return f"{entry.key}  {entry.channel}  {at or ''}  {entry.error}{tried}"
+
+
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    """The Health table from the store's run reports alone (the sheet may be what is broken); exit 1
+    when a job is failing or late, for any outside monitor."""
+    from functions.core.business_calendar import BusinessCalendar
+    from functions.core.health import JOBS, OK, job_title, status
+
+    now = bootstrap.local_now(settings, args.now)
+    language = settings.staff_language
+    reports = {}
+    if bootstrap.store_made(settings):
+        job_state = bootstrap.open_store(settings).job_state
+        reports = {job: job_state.reports(job, 10) for job in JOBS}
+    calendar = BusinessCalendar(settings.timezone, settings.working_hours)
+    rows = status(reports, now, calendar, settings.send_hours[0], language)
+    if args.json:
+        print(json.dumps([{**row._asdict(), "last_run": row.last_run.isoformat() if row.last_run else None}
+                          for row in rows], ensure_ascii=False, indent=2))  # fmt: skip
+    else:
+        print(say("status_header", language))
+        for row in rows:
+            when = row.last_run.astimezone(calendar.zone).strftime("%d/%m/%Y %H:%M") if row.last_run else "–"
+            print(f"{job_title(row.job, language)} | {when} | {say(f'health_{row.result}', language)} | "
+                  f"{row.sent} | {row.failed} | {row.detail}")  # fmt: skip
+        if not rows:
+            print(say("status_nothing", language))
+    return 0 if all(row.result == OK for row in rows) else 1
 
 
 def _retry(args: argparse.Namespace, settings: Settings) -> int:

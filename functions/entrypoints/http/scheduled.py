@@ -5,6 +5,7 @@ unreachable (nothing was sent) — and one structured log line either way."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from functions import bootstrap
@@ -25,7 +26,7 @@ def followup_daily(request: Any) -> Response:
     return run_job(
         "followup",
         bootstrap.followup_deps,
-        lambda deps, settings: run_followup(deps, bootstrap.local_now(settings), dry_run=dry_run).report,
+        lambda deps, now: run_followup(deps, now, dry_run=dry_run).report,
         lambda report: {"skipped": [{k: s[k] for k in ("customer_id", "kind", "reason")} for s in report["skipped"]]},
     )
 
@@ -34,30 +35,35 @@ def escalate_sync(request: Any) -> Response:
     """Every 15 minutes in working hours: cases, SLAs, escalation, the Dashboard."""
     from functions.escalate.job import run_escalate
 
-    return run_job(
-        "escalate", bootstrap.escalate_deps, lambda deps, settings: run_escalate(deps, bootstrap.local_now(settings))
-    )
+    return run_job("escalate", bootstrap.escalate_deps, run_escalate)
 
 
 def weekly_digest(request: Any) -> Response:
     """Every working hour of the week; the first call inside working hours sends last week's digest."""
     from functions.digest.job import run_digest
 
-    return run_job(
-        "digest", bootstrap.digest_deps, lambda deps, settings: run_digest(deps, bootstrap.local_now(settings))
-    )
+    return run_job("digest", bootstrap.digest_deps, run_digest)
 
 
 def run_job(
     name: str,
     build: Callable[[Settings], Deps],
-    run: Callable[[Deps, Settings], dict[str, Any]],
+    run: Callable[[Deps, datetime], dict[str, Any]],
     summary: Callable[[dict[str, Any]], dict[str, Any]] = lambda report: {},
 ) -> Response:
+    """The job, watched (functions.health.watch): a run that could not run is still recorded on the
+    Health tab and alerted about, once a day, before the error is answered."""
+    from functions.health.watch import run_watched
+
     try:
         settings = load_settings()
-        with bootstrap.channels_closed(build(settings)) as deps:
-            report = run(deps, settings)
+        now = bootstrap.local_now(settings)
+
+        def job() -> dict[str, Any]:
+            with bootstrap.channels_closed(build(settings)) as deps:
+                return run(deps, now)
+
+        report = run_watched(bootstrap.watch(settings, name, now), job, now, bootstrap.CANNOT_RUN)
     except StoreUnavailable as error:
         log("ERROR", f"{name}: store unavailable, nothing sent", error=str(error))
         return {"error": str(error)}, 503

@@ -1,0 +1,112 @@
+"""The alert emails: after every run, what a person must act on goes to the manager, once a problem
+a day (the day is in the ledger key, so overlapping runs send it once), and the first good run after
+a problem sends one "back to normal". Alerts go to staff only, through the one send path, with
+careloop's own staff-email headers (Auto-Submitted); they never reach a customer or count for one.
+
+Which problems are open is the job state `health` (problem name → its detail and since when)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from functions.core.health import (
+    CANNOT_RUN,
+    DID_NOT_RUN,
+    MOMENT,
+    PROVIDER,
+    Problem,
+    job_title,
+    outcome_of,
+    problems,
+    recovered_key,
+)
+from functions.core.i18n import say
+from functions.core.ledger import LedgerEntry
+from functions.core.messages import OutgoingMessage
+from functions.delivery import Delivery, deliver
+from functions.ports import Channel, JobState, Ledger, Renderer, Surveys, Vouchers
+from functions.retry import RetryPolicy
+
+STATE = "health"
+
+
+@dataclass
+class AlertRecords:
+    ledger: Ledger  # each alert's key: once a problem a day
+    job_state: JobState  # the problems still open
+    surveys: Surveys  # the send path's; an alert has no survey
+    vouchers: Vouchers  # the send path's; an alert has no voucher
+
+
+@dataclass
+class AlertDeps:
+    records: AlertRecords
+    channels: Mapping[str, Channel]  # email
+    templates: Renderer
+    managers: Sequence[tuple[str, str]]  # (email, name)
+    business_name: str
+    sheet_link: str
+    staff_language: str = "vi"
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+def raise_alerts(deps: AlertDeps, report: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """Alert the manager about this run's problems (and the late jobs it found); tell them when a
+    problem of this job is over. Returns what was sent, for the run's report."""
+    language = deps.staff_language
+    outcome = outcome_of(report)
+    found = problems(outcome, language) + [Problem(**p) for p in report.get("late", [])]
+    state = deps.records.job_state.job_state(STATE)
+    # A run that could not run says nothing of its other problems: they stay open. A provider that
+    # refused careloop is back only once a run has sent something again.
+    over = [] if outcome.error else [n for n in state if n.startswith(f"{outcome.job}/") and n not in _names(found)
+                                     and (outcome.sent or f"/{PROVIDER}-" not in n)]  # fmt: skip
+    deliveries = [d for problem in found for d in _to_managers(deps, problem.alert_key(now.date()), "alert",
+                                                                alert_context(problem, language), now)]  # fmt: skip
+    deliveries += [d for name in over for d in _to_managers(deps, recovered_key(name, now.date()), "alert_recovered",
+                   {"job": job_title(name.split("/")[0], language), "detail": state[name]["detail"]},
+                   now)]  # fmt: skip
+    sent = deliver(deps.records, deps.channels, deps.retry, deliveries, now) if deliveries else None
+    opened = {p.name: state.get(p.name) or {"detail": p.detail, "since": now.isoformat()} for p in found}
+    changes: dict[str, Any] = {**opened, **dict.fromkeys(over)}
+    if changes:
+        deps.records.job_state.save_job_state(STATE, changes)
+    return {
+        "problems": [p.name for p in found],
+        "alerted": [d.key for d in sent.sent] if sent else [],
+        "failed": [d.key for d, _ in sent.failed + sent.unknown] if sent else [],
+    }
+
+
+def _names(found: list[Problem]) -> set[str]:
+    return {p.name for p in found}
+
+
+def alert_context(problem: Problem, language: str) -> dict[str, str]:
+    """What an alert says of its problem: the job, its result on the Health tab, the detail."""
+    code = {CANNOT_RUN: "health_could_not_run", DID_NOT_RUN: "health_late"}.get(problem.kind, "health_errors")
+    return {"job": job_title(problem.job, language), "result": say(code, language), "detail": problem.detail}
+
+
+def manager_messages(
+    deps: AlertDeps, key: str, kind: str, context: Mapping[str, Any], now: datetime
+) -> list[OutgoingMessage]:
+    """One email to each manager under `key` and their address (each gets theirs once)."""
+    messages = []
+    for email, name in deps.managers:
+        values = {**context, "manager": name or email, "at": now.strftime(MOMENT), "sheet_link": deps.sheet_link,
+                  "business_name": deps.business_name, "unsubscribe_url": ""}  # fmt: skip
+        rendered = deps.templates.message(kind, deps.staff_language, values)
+        messages.append(OutgoingMessage(f"{key}/{email.lower()}", "email", email, name or email, rendered.subject,
+                                        rendered.text, rendered.html, "", deps.staff_language))  # fmt: skip
+    return messages
+
+
+def _to_managers(deps: AlertDeps, key: str, kind: str, context: Mapping[str, Any], now: datetime) -> list[Delivery]:
+    return [
+        Delivery(LedgerEntry(m.key, f"manager:{m.to.lower()}", kind, "email", now.date(), reserved_at=now), m)
+        for m in manager_messages(deps, key, kind, context, now)
+    ]

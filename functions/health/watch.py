@@ -1,0 +1,105 @@
+"""Every scheduled run, watched: after a run, its problems go to the manager (`alerts`); a run that
+could not run still leaves its row on the Health tab (when the sheet can be written), its report in
+the store (when the store answers) and one alert a day (through the ledger, or, with the store down,
+unless the Health tab shows the same fault already reported today)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from functions.core.health import CANNOT_RUN, MOMENT, Problem, failed_report, health_write, job_title
+from functions.core.sheet_schema import HEALTH, locate_columns
+from functions.core.text import cell_text
+from functions.health.alerts import AlertDeps, alert_context, manager_messages, raise_alerts
+from functions.ports import Sheet
+
+
+@dataclass
+class Watch:
+    job: str
+    alerts: Callable[[], AlertDeps]  # made when needed: opening the store may be what fails
+    sheet: Callable[[], Sheet]
+    staff_language: str
+    next_expected: datetime | None
+
+
+def run_watched(
+    watch: Watch, run: Callable[[], dict[str, Any]], now: datetime, cannot_run: tuple[type[Exception], ...]
+) -> dict[str, Any]:
+    """The run's report, with what it alerted about; a run that raises one of `cannot_run` is
+    recorded and alerted about, then the error goes on to the caller."""
+    try:
+        report = run()
+    except cannot_run as error:
+        record_failure(watch, str(error), now)
+        raise
+    if not report.get("dry_run"):
+        try:
+            report["alerts"] = raise_alerts(watch.alerts(), report, now)
+        except Exception as error:  # the run itself went well: its report stands, with why no alert went
+            report["alerts"] = {"error": f"{type(error).__name__}: {error}"}
+    return report
+
+
+def record_failure(watch: Watch, error: str, now: datetime) -> dict[str, Any]:
+    report = failed_report(watch.job, now, error)
+    already = _reported_today(watch, error, now)
+    try:
+        alerts = watch.alerts()
+        alerts.records.job_state.save_report(report)
+        report["alerts"] = raise_alerts(alerts, report, now)
+    except Exception as store_error:  # the store (or its settings) is what failed: alert straight, once a day
+        report["alerts"] = {"error": f"{type(store_error).__name__}: {store_error}"}
+        if not already:
+            report["alerts"]["sent_without_store"] = _alert_without_store(watch, error, now)
+    _write_health_row(watch, report)
+    return report
+
+
+def _reported_today(watch: Watch, error: str, now: datetime) -> bool:
+    """Whether the Health tab shows this job failing with this very error already today."""
+    try:
+        table = watch.sheet().read([HEALTH]).get(HEALTH.key)
+    except Exception:
+        return False
+    if table is None:
+        return False
+    columns = locate_columns(HEALTH, table.header, require=False)
+    if not {"job", "last_run", "detail"} <= columns.keys():
+        return False
+    for row in table.rows:
+        cells = {key: cell_text(row[i]) if i < len(row) else "" for key, i in columns.items()}
+        if cells["job"] == job_title(watch.job, watch.staff_language):
+            return cells["detail"] == error and cells["last_run"][:10] == now.strftime(MOMENT)[:10]
+    return False
+
+
+def _write_health_row(watch: Watch, report: dict[str, Any]) -> None:
+    try:
+        sheet = watch.sheet()
+        if HEALTH.key in sheet.read([HEALTH]):
+            sheet.write([health_write(report, watch.staff_language, watch.next_expected)])
+    except Exception as error:  # the sheet may be the very thing that is broken: the alert says so
+        report["health_row"] = f"{type(error).__name__}: {error}"
+
+
+def _alert_without_store(watch: Watch, error: str, now: datetime) -> list[str]:
+    """The alert, sent straight through the email channel: with the store down there is no ledger."""
+    try:
+        deps = watch.alerts()
+        problem = Problem(watch.job, CANNOT_RUN, error)
+        messages = manager_messages(deps, problem.alert_key(now.date()), "alert",
+                                    alert_context(problem, deps.staff_language), now)  # fmt: skip
+    except Exception:
+        return []
+    sent = []
+    for message in messages:
+        try:
+            deps.channels["email"].deliver(message)
+        except Exception:
+            continue
+        sent.append(message.key)
+    return sent

@@ -1,0 +1,195 @@
+"""Issue 23: careloop says when it is broken. Each fault is made for real (a workbook without its
+Customers tab, a store that cannot be opened, the Sheets API refusing, SMTP refusing the login, Zalo
+refusing the refresh token); the Health tab shows it where it can be written, and the manager gets
+exactly one email per problem per day across three runs, then one "back to normal" after a good run."""
+
+from __future__ import annotations
+
+import email
+from email import policy
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from functions.core.sheet_schema import CASES, HEALTH
+from tests.helpers.cli import careloop
+from tests.helpers.support import HEADER, local_settings, read_workbook, row
+
+MANAGER = "quanly@luat.vn"
+RUN = ("run", "followup")
+DAY = "2026-11-23T{}"  # a Monday
+
+
+def workbook(path: Path, customers: bool = True, rows=()) -> Path:
+    """A workbook with the Health tab (as setup-sheet makes it), and the Customers tab unless not."""
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "Khách hàng" if customers else "Khách"
+    first.append(HEADER)
+    for values in rows:
+        first.append(list(values))
+    book.create_sheet(HEALTH.title_vi).append([c.title_vi for c in HEALTH.columns])
+    book.save(path)
+    return path
+
+
+def alerts(outbox: Path) -> list[email.message.EmailMessage]:
+    """The emails to the manager in the outbox, oldest first."""
+    found = []
+    for path in sorted(outbox.glob("*.eml")) if outbox.exists() else []:
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        if MANAGER in message["To"]:
+            found.append(message)
+    return found
+
+
+def health(path: Path) -> dict[str, dict]:
+    return {r["Việc"]: r for r in read_workbook(path, HEALTH.title_vi)}
+
+
+def test_a_run_that_cannot_run_is_on_the_health_tab_and_alerted_once_a_day_then_back_to_normal(tmp_path):
+    sheet = workbook(tmp_path / "k.xlsx", customers=False)
+    env = local_settings(tmp_path, sheet, manager_emails=MANAGER)
+    for hour in ("09:00", "09:15", "11:00"):
+        result = careloop(*RUN, "--now", DAY.format(hour), cwd=tmp_path, env=env)
+        assert result.returncode == 2 and "Khách hàng" in result.stderr
+    (alert,) = alerts(tmp_path / "outbox")  # three runs, one problem, one email
+    assert alert["Subject"] == "[careloop cần anh/chị xem] Lời chúc và hỏi thăm: Không chạy được"
+    assert alert["Auto-Submitted"] == "auto-generated" and "List-Unsubscribe" not in alert
+    assert "Khách hàng" in alert.get_body(("plain",)).get_content()
+    row_now = health(sheet)["Lời chúc và hỏi thăm"]
+    assert row_now["Kết quả"] == "Không chạy được" and row_now["Lần chạy gần nhất"] == "23/11/2026 11:00"
+    assert "Khách hàng" in row_now["Chi tiết"]
+
+    workbook(sheet, customers=True, rows=[row("C-1", email="lan@example.com")])  # staff put the tab back
+    careloop(*RUN, "--now", DAY.format("11:15"), cwd=tmp_path, env=env)
+    careloop(*RUN, "--now", DAY.format("11:30"), cwd=tmp_path, env=env)
+    first, back = alerts(tmp_path / "outbox")
+    assert back["Subject"] == "[careloop đã bình thường] Lời chúc và hỏi thăm"
+    row_now = health(sheet)["Lời chúc và hỏi thăm"]
+    assert (row_now["Kết quả"], row_now["Chi tiết"]) == ("Tốt", "Mọi việc bình thường")
+    assert row_now["Lần chạy tới"] == "24/11/2026 10:00"  # the next day's run, due by 08:00 + 2 h
+
+
+def test_a_store_that_cannot_be_opened_is_alerted_once_a_day_by_the_health_tab(tmp_path):
+    sheet = workbook(tmp_path / "k.xlsx", rows=[row("C-1", birthday="23/11/1990")])
+    env = local_settings(tmp_path, sheet, manager_emails=MANAGER, store=str(tmp_path / "gone" / "s.sqlite"))
+    for hour in ("09:00", "09:15", "09:30"):
+        result = careloop(*RUN, "--now", DAY.format(hour), cwd=tmp_path, env=env)
+        assert result.returncode == 2
+    (alert,) = alerts(tmp_path / "outbox")
+    assert "gone" in alert.get_body(("plain",)).get_content()
+    assert health(sheet)["Lời chúc và hỏi thăm"]["Kết quả"] == "Không chạy được"
+    assert [p.name for p in (tmp_path / "outbox").glob("*.eml") if "birthday" in p.name] == []  # nothing sent
+
+
+def test_smtp_refusing_the_login_is_on_the_health_tab_and_tried_once_a_day(tmp_path):
+    """SMTP answers 535 to AUTH: the birthday wish fails, the Health tab says why (a password to set
+    again), and the alert (which needs the same SMTP) is tried once that day, not at every run."""
+    from functions.adapters.stores.sqlite import SqliteStore
+    from functions.core.ledger import FAILED
+    from tests.helpers.smtp_server import Recorder, SmtpServer
+
+    sheet = workbook(tmp_path / "k.xlsx", rows=[row("C-1", birthday="23/11/1990")])
+    recorder = Recorder()
+    with SmtpServer(recorder, user="cskh", password="đúng") as server:
+        env = local_settings(tmp_path, sheet, manager_emails=MANAGER, smtp_host="127.0.0.1",
+                             smtp_port=str(server.port), smtp_security="none", smtp_user="cskh",
+                             smtp_password="sai")  # fmt: skip
+        for hour in ("09:00", "09:15", "09:30"):
+            careloop(*RUN, "--now", DAY.format(hour), cwd=tmp_path, env=env)
+    assert recorder.messages == []
+    unconfirmed = SqliteStore(tmp_path / "s.sqlite").ledger.unconfirmed()
+    alerts_tried = [e for e in unconfirmed if e.kind == "alert"]
+    assert {e.state for e in unconfirmed} == {FAILED}
+    assert sorted(e.key.split("/")[2] for e in alerts_tried) == ["messages", "provider-email"]  # each once
+    after = health(sheet)["Lời chúc và hỏi thăm"]  # the third run tried nothing; the failed wish still waits
+    assert after["Kết quả"] == "Có lỗi" and "careloop retry" in after["Chi tiết"]
+
+
+def test_zalo_refusing_the_refresh_token_is_alerted_once_then_back_to_normal(tmp_path):
+    """Zalo refuses the refresh token careloop holds: the wish goes by email instead, the manager is
+    told once that day that Zalo needs a new token; with a new one, the next day's Zalo message goes
+    and one "back to normal" follows."""
+    from tests.helpers.providers import phone_providers
+
+    rows = [row("C-1", phone="0912345678", birthday="23/11/1990", channel="zalo, email"),
+            row("C-2", phone="0912345679", birthday="24/11/1990", channel="zalo")]  # fmt: skip
+    sheet = workbook(tmp_path / "k.xlsx", rows=rows)
+    with phone_providers() as providers:
+        env = local_settings(tmp_path, sheet, manager_emails=MANAGER,
+                             **{**providers.settings(), "zalo_refresh_token": "RT-spent-by-hand"})  # fmt: skip
+        careloop(*RUN, "--now", DAY.format("09:00"), cwd=tmp_path, env=env)
+        first_run = health(sheet)["Lời chúc và hỏi thăm"]
+        assert first_run["Kết quả"] == "Có lỗi" and "zalo từ chối chính careloop" in first_run["Chi tiết"]
+        for hour in ("09:15", "09:30"):
+            careloop(*RUN, "--now", DAY.format(hour), cwd=tmp_path, env=env)
+        (alert,) = alerts(tmp_path / "outbox")
+        assert alert["Subject"] == "[careloop cần anh/chị xem] Lời chúc và hỏi thăm: Có lỗi"
+        assert "zalo từ chối chính careloop" in alert.get_body(("plain",)).get_content()
+        assert [m for m in (tmp_path / "outbox").glob("*birthday*")]  # C-1's wish went by email instead
+        assert providers.zalo.accepted == []
+        good = {**env, "CARELOOP_ZALO_REFRESH_TOKEN": "RT-first"}  # staff issued a new one
+        careloop(*RUN, "--now", "2026-11-24T09:00", cwd=tmp_path, env=good)
+        assert len(providers.zalo.accepted) == 1
+    first, back = alerts(tmp_path / "outbox")
+    assert back["Subject"] == "[careloop đã bình thường] Lời chúc và hỏi thăm"
+    assert health(sheet)["Lời chúc và hỏi thăm"]["Kết quả"] == "Tốt"
+
+
+@pytest.mark.parametrize("holiday", [False, True])
+def test_a_followup_run_that_did_not_happen_is_noticed_by_the_escalation_run(tmp_path, holiday):
+    """Escalation at 11:00 on a working day, no follow-up run since yesterday: one "did not run"
+    alert, and the Health tab says late; on a public holiday (2 September), nothing."""
+    sheet = workbook(tmp_path / "k.xlsx", rows=[row("C-1")])
+    book = openpyxl.load_workbook(sheet)
+    book.create_sheet("Hồ sơ").append([c.title_vi for c in CASES.columns])
+    matrix = book.create_sheet("Ma trận leo thang")
+    matrix.append(["Loại vấn đề", "Phụ trách cấp 1", "Phụ trách cấp 2", "Phụ trách cấp 3", "Phản hồi đầu (giờ)",
+                   "Giải quyết (giờ)"])  # fmt: skip
+    matrix.append(["*", "Hà <ha@luat.vn>", "", f"Giám đốc <{MANAGER}>", 4, 24])
+    book.save(sheet)
+    env = local_settings(tmp_path, sheet)  # no manager_emails: the matrix's '*' tier-3 owner is told
+    day = "2026-09-02T{}" if holiday else "2026-11-25T{}"
+    for hour in ("09:00", "11:00", "11:15", "14:00"):
+        careloop("run", "escalate", "--now", day.format(hour), cwd=tmp_path, env=env)
+    sent = alerts(tmp_path / "outbox")
+    if holiday:
+        assert sent == []
+        return
+    (alert,) = sent  # 09:00 is before 10:00 (sending starts at 08:00, + 2 h); then once for the day
+    assert alert["Subject"] == "[careloop cần anh/chị xem] Lời chúc và hỏi thăm: Trễ"
+    assert "Giám đốc" in alert.get_body(("plain",)).get_content()
+    assert health(sheet)["Lời chúc và hỏi thăm"]["Kết quả"] == "Trễ"
+    status = careloop("status", "--now", day.format("14:05"), cwd=tmp_path, env=env)
+    assert status.returncode == 1 and "Trễ" in status.stdout
+
+
+def test_the_sheets_api_refusing_is_one_alert_a_day_then_back_to_normal(tmp_path, monkeypatch):
+    """The sheet unshared (Google answers 403): the scheduled function answers 500 every time, the
+    manager gets one email that day saying to add careloop's account as Editor; shared again, one
+    "back to normal"."""
+    from functions_framework import create_app
+
+    from tests.helpers import ROOT
+    from tests.helpers.sheets_server import Fault, SheetsServer
+    from tests.integration.test_google_sheet import KEY, make
+
+    with SheetsServer() as server:
+        make(server, [row("C-1", "Nguyễn Thị Lan", email="lan@example.com", birthday="01/01/1990")])
+        sheet = f"https://docs.google.com/spreadsheets/d/{KEY}/edit"
+        settings = local_settings(tmp_path, sheet, sheets_api_url=server.url, sheets_credentials="none",
+                                  manager_emails=MANAGER)  # fmt: skip
+        for name, value in settings.items():
+            monkeypatch.setenv(name, value)
+        server.state.faults.extend([Fault(403)] * 30)
+        for _ in range(3):
+            answer = create_app("followup_daily", str(ROOT / "main.py")).test_client().post("/")
+            assert answer.status_code == 500 and "as Editor" in answer.get_json()["error"]
+        (alert,) = alerts(tmp_path / "outbox")
+        assert "Editor" in alert.get_body(("plain",)).get_content()
+        server.state.faults.clear()  # shared again
+        assert create_app("followup_daily", str(ROOT / "main.py")).test_client().post("/").status_code == 200
+    first, back = alerts(tmp_path / "outbox")
+    assert back["Subject"] == "[careloop đã bình thường] Lời chúc và hỏi thăm"
