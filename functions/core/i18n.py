@@ -586,6 +586,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "function's logs, or run 'careloop run followup'",
     ),
     "health_never": ("chưa từng", "never"),
+    "demo_broken_run": (
+        "một lần chạy với bảng tính thiếu tab 'Khách hàng' ({workbook}): không chạy được, tab Tình trạng ghi lại, "
+        "thư báo cho {to} nằm trong hộp thư đi",
+        "a run against a workbook missing its Customers tab ({workbook}): it could not run, the Health tab says "
+        "so, and the alert to {to} is in the outbox",
+    ),
     "health_escalation_late": (
         "Không chạy trong giờ làm việc từ {last} (lẽ ra 15 phút một lần); hãy xem Cloud Scheduler",
         "Has not run in working hours since {last} (it runs every 15 minutes); check Cloud Scheduler",

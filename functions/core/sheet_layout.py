@@ -58,6 +58,7 @@ class TabLayout:
     starter_rows: list[list[Any]] = field(default_factory=list)  # written only into an empty tab
     header_notes: dict[str, str] = field(default_factory=dict)  # column key → a note on its header cell
     charts: tuple[ChartSpec, ...] = ()
+    colours: dict[str, dict[str, str]] = field(default_factory=dict)  # column key → cell text → background
 
     def headers(self, language: str) -> list[str]:
         return [c.title(language) for c in self.tab.columns]
@@ -103,5 +104,15 @@ def layouts(language: str = "vi", message_rows: Sequence[Sequence[Any]] = ()) ->
             checkboxes=("called", "escalate"),
             dropdowns={"outcome": outcome_titles(language), "score": ["1", "2", "3", "4", "5"]},
         ),
-        TabLayout(HEALTH),
+        TabLayout(HEALTH, colours={"result": health_colours()}),
     ]
+
+
+# The Health tab's results, coloured as staff read a traffic light (in both languages: a sheet set up
+# in one may be run in the other).
+GREEN, AMBER, RED = "#D1FADF", "#FEF0C7", "#FEE4E2"
+
+
+def health_colours() -> dict[str, str]:
+    shades = {"health_ok": GREEN, "health_errors": AMBER, "health_late": AMBER, "health_could_not_run": RED}
+    return {say(code, language): colour for code, colour in shades.items() for language in ("vi", "en")}

@@ -30,4 +30,5 @@ module "careloop" {
   zalo_app_id        = var.zalo_app_id
   zalo_templates     = var.zalo_templates
   fanout_enabled     = var.fanout_enabled
+  alert_emails       = var.alert_emails
 }

@@ -69,3 +69,9 @@ variable "fanout_enabled" {
   description = "Send big days (more than 1,000 due) through Pub/Sub and send_batch functions."
   default     = false
 }
+
+variable "alert_emails" {
+  type        = list(string)
+  description = "Who Google Cloud Monitoring emails when careloop cannot speak for itself; empty: no Cloud alerts."
+  default     = []
+}

@@ -165,6 +165,30 @@ def test_send_batch_is_private_fed_by_push_with_a_dead_letter_and_reads_only_its
     assert 'concat(names, ["signing_key"])' in str(module_locals()["send_batch_secrets"])
 
 
+def test_google_cloud_alerts_when_careloop_cannot_speak_for_itself():
+    """Issue 23: an email channel per alert_emails address, a log-based alert on any ERROR line of
+    careloop's functions (rate-limited), and an alert when no follow-up run completed in 26 hours,
+    counted by a log-based metric on the run's own success line."""
+    found = {(kind, name): body for kind, name, body in resources()}
+    channel = found["google_monitoring_notification_channel", "email"]
+    assert channel["for_each"] == "${toset(var.alert_emails)}" and unquote(channel["type"]) == "email"
+    assert channel["labels"] == {"email_address": "${each.value}"}
+    errors = found["google_monitoring_alert_policy", "errors"]
+    matched = errors["conditions"][0]["condition_matched_log"][0]
+    assert "severity>=ERROR" in matched["filter"] and "${local.careloop_logs}" in matched["filter"]
+    assert unquote(errors["alert_strategy"][0]["notification_rate_limit"][0]["period"]) == "3600s"
+    policies = [errors, found["google_monitoring_alert_policy", "followup_absent"]]
+    assert all("google_monitoring_notification_channel.email" in str(p["notification_channels"]) for p in policies)
+    metric = found["google_logging_metric", "followup_completed"]
+    assert "followup run" in metric["filter"] and "careloop-followup-daily" in metric["filter"]
+    absent = found["google_monitoring_alert_policy", "followup_absent"]["conditions"][0]
+    query = unquote(absent["condition_prometheus_query_language"][0]["query"])
+    assert query.startswith("absent_over_time(logging_googleapis_com:user_") and query.endswith("[26h])")
+    # the line the metric counts is the one a completed follow-up run logs
+    source = (ROOT / "functions" / "entrypoints" / "http" / "scheduled.py").read_text()
+    assert 'f"{name} run"' in source and '"followup"' in source
+
+
 def test_every_variable_is_typed_and_described():
     for path in INFRA.rglob("variables.tf"):
         for block in parsed(path)["variable"]:

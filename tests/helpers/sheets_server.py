@@ -68,6 +68,7 @@ class Grid:
     charts: list[dict] = field(default_factory=list)  # EmbeddedChart, as addChart made them
     column_pixels: dict[int, int] = field(default_factory=dict)
     links: dict[tuple[int, int], str] = field(default_factory=dict)  # where a HYPERLINK made a link, and to what
+    conditional: list[dict] = field(default_factory=list)  # ConditionalFormatRule, in the API's order
 
     def cell(self, r: int, c: int) -> Cell | None:
         """The cell as the API reads it: an unticked checkbox (a BOOLEAN rule, no value) is FALSE."""
@@ -602,6 +603,7 @@ def _metadata(book: Book) -> dict:
                     else {}
                 ),
                 **({"charts": copy.deepcopy(g.charts)} if g.charts else {}),
+                **({"conditionalFormats": copy.deepcopy(g.conditional)} if g.conditional else {}),
             }
             for g in book.grids
         ],
@@ -793,7 +795,33 @@ def _add_chart(book: Book, spec: dict) -> dict:
     return {"addChart": {"chart": chart}}
 
 
+# Conditions that compare against one value, as Google checks them ("… requires exactly one ConditionValue").
+ONE_VALUE_CONDITIONS = {"TEXT_EQ", "TEXT_NOT_EQ", "TEXT_CONTAINS", "TEXT_NOT_CONTAINS", "TEXT_STARTS_WITH",
+                        "TEXT_ENDS_WITH", "NUMBER_EQ", "NUMBER_NOT_EQ", "NUMBER_GREATER", "NUMBER_LESS"}  # fmt: skip
+
+
+def _add_conditional_format_rule(book: Book, spec: dict) -> dict:
+    rule = copy.deepcopy(spec["rule"])
+    if ("booleanRule" in rule) == ("gradientRule" in rule):
+        raise ApiError(400, "Invalid requests[0].addConditionalFormatRule: Exactly one of booleanRule or "
+                            "gradientRule must be set.")  # fmt: skip
+    sheets = {r.get("sheetId", 0) for r in rule.get("ranges", [])}
+    if len(sheets) != 1:
+        raise ApiError(400, "Invalid requests[0].addConditionalFormatRule: All ranges must be on the same sheet.")
+    condition = rule.get("booleanRule", {}).get("condition", {})
+    if condition.get("type") in ONE_VALUE_CONDITIONS and len(condition.get("values", [])) != 1:
+        raise ApiError(400, f"Invalid requests[0].addConditionalFormatRule: {condition['type']} requires exactly "
+                            "one ConditionValue.")  # fmt: skip
+    grid = _grid_by_id(book, sheets.pop())
+    index = spec.get("index", 0)
+    if index > len(grid.conditional):
+        raise ApiError(400, f"Invalid requests[0].addConditionalFormatRule: index {index} is past the end.")
+    grid.conditional.insert(index, rule)
+    return {}
+
+
 REQUESTS = {
+    "addConditionalFormatRule": _add_conditional_format_rule,
     "addChart": _add_chart,
     "updateCells": _update_cells,
     "addSheet": _add_sheet,
@@ -824,6 +852,8 @@ def _inside_grid(book: Book, name: str, spec: dict) -> None:
     ranges = [spec[key] for key in ("range",) if isinstance(spec.get(key), dict) and "sheetId" in spec[key]]
     if name == "addProtectedRange":
         ranges.append(spec["protectedRange"]["range"])
+    if name == "addConditionalFormatRule":
+        ranges += spec["rule"].get("ranges", [])
     for grid_range in ranges:
         grid = _grid_by_id(book, grid_range.get("sheetId", 0))
         rows = (grid_range.get("startRowIndex", 0), grid_range.get("endRowIndex", grid.row_count))

@@ -429,3 +429,25 @@ def test_the_server_links_only_what_googles_hyperlink_links(server):
     grid = server.state.books[KEY].grid("Khách hàng")
     assert grid.cells[(1, 0)].value == grid.cells[(1, 1)].value == "+84912345601"
     assert grid.links == {(1, 1): "https://care.example.vn/c/abc"}
+
+
+def test_setup_colours_the_health_results_once_and_google_checks_the_rules(server):
+    """Issue 23: the Health tab's Result column coloured by conditional formats (one TEXT_EQ rule a
+    result, in both languages); a second setup adds none. The server refuses what Google refuses."""
+    from functions.core.sheet_layout import health_colours
+    from tests.helpers.sheets_server import ApiError, _add_conditional_format_rule
+
+    server.state.create(KEY, {"Khách hàng": [HEADER]})
+    google = sheet(server)
+    assert any("Kết quả coloured" in a for a in google.prepare(layouts("vi"), "vi"))
+    grid = server.state.books[KEY].grid("Tình trạng")
+    texts = [r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in grid.conditional]
+    assert sorted(texts) == sorted(health_colours()) and {
+        r["ranges"][0]["startColumnIndex"] for r in grid.conditional
+    } == {2}
+    assert not any("coloured" in a for a in google.prepare(layouts("vi"), "vi"))
+    book = server.state.books[KEY]
+    two_values = {"ranges": [{"sheetId": grid.sheet_id}], "booleanRule": {"condition": {"type": "TEXT_EQ", "values": [
+        {"userEnteredValue": "a"}, {"userEnteredValue": "b"}]}, "format": {}}}  # fmt: skip
+    with pytest.raises(ApiError, match="exactly one ConditionValue"):
+        _add_conditional_format_rule(book, {"rule": two_values})

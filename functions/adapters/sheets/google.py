@@ -31,7 +31,7 @@ from functions.adapters.sheets.google_http import (
     explain,
     transient_errors,
 )
-from functions.adapters.sheets.google_setup import TabState, plan_setup
+from functions.adapters.sheets.google_setup import TabState, colour_rules, plan_setup
 from functions.adapters.sheets.placement import Placement, place
 from functions.core.i18n import both
 from functions.core.sheet_layout import CHART_TABS, ChartSpec, TabLayout
@@ -285,6 +285,7 @@ class GoogleSheet:
         validations = _validations(grid)
         protections = {s["properties"]["title"]: s.get("protectedRanges", []) for s in sheets}
         charts = {s["properties"]["title"]: chart_titles(s) for s in sheets}
+        colours = {s["properties"]["title"]: colour_rules(s) for s in sheets}
         tabs: dict[str, TabState | None] = {}
         for (key, title), value_range in zip(found.items(), contents.get("valueRanges", []), strict=False):
             rows = value_range.get("values", [])
@@ -293,7 +294,7 @@ class GoogleSheet:
                 by_title[title]["sheetId"], title, rows[0] if rows else [],
                 sum(1 for r in rows[1:] if any(typed(v) for v in r)), grid_properties["rowCount"],
                 grid_properties["columnCount"], grid_properties.get("frozenRowCount", 0), validations.get(title, {}),
-                {p.get("description", "") for p in protections[title]}, charts[title],
+                {p.get("description", "") for p in protections[title]}, charts[title], colours[title],
             )  # fmt: skip
         return tabs
 

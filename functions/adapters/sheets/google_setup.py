@@ -32,6 +32,7 @@ class TabState:
     validations: dict[int, dict]  # column → the data validation rule on row 2
     protections: set[str]  # descriptions of protected ranges on this tab
     charts: set[str] = field(default_factory=set)  # titles of the charts on this tab
+    colours: set[tuple[int, str]] = field(default_factory=set)  # (column, text) a conditional format colours
 
 
 @dataclass
@@ -62,6 +63,7 @@ def plan_setup(
         state = _tab(plan, layout, tabs.get(layout.tab.key), language, new_sheet_id)
         positions, width = _columns(plan, layout, state, language)
         _rules(plan, layout, state, positions, language)
+        _colours(plan, layout, state, positions, language)
         _starter_rows(plan, layout, state, positions, width)
         for request in missing_charts(state.sheet_id, layout.charts, state.charts, positions, language):
             plan.requests.append(request)
@@ -188,6 +190,41 @@ def _rules(plan: SetupPlan, layout: TabLayout, state: TabState, positions: dict[
                 }
             )
             plan.actions.append(f"~ '{state.title}': {column.title(language)} protected (warning)")
+
+
+def _colours(plan: SetupPlan, layout: TabLayout, state: TabState, positions: dict[str, int], language: str) -> None:
+    """A conditional format per coloured text (the Health tab's results) the column lacks."""
+    for key, shades in layout.colours.items():
+        at = positions[key]
+        missing = [(text, colour) for text, colour in shades.items() if (at, text) not in state.colours]
+        for text, colour in missing:
+            plan.requests.append({"addConditionalFormatRule": {"index": 0, "rule": {
+                "ranges": [{"sheetId": state.sheet_id, "startRowIndex": 1, "endRowIndex": state.row_count,
+                            "startColumnIndex": at, "endColumnIndex": at + 1}],
+                "booleanRule": {"condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": text}]},
+                                "format": {"backgroundColor": rgb(colour)}},
+            }}})  # fmt: skip
+        if missing:
+            plan.actions.append(f"~ '{state.title}': {layout.tab.column(key).title(language)} coloured")
+
+
+def colour_rules(sheet: dict[str, Any]) -> set[tuple[int, str]]:
+    """(column, text) of each one-column TEXT_EQ conditional format on a tab, as the API reads it."""
+    found = set()
+    for rule in sheet.get("conditionalFormats", []):
+        condition = rule.get("booleanRule", {}).get("condition", {})
+        if condition.get("type") != "TEXT_EQ":
+            continue
+        for grid_range in rule.get("ranges", []):
+            for value in condition.get("values", []):
+                found.add((grid_range.get("startColumnIndex", 0), value.get("userEnteredValue", "")))
+    return found
+
+
+def rgb(colour: str) -> dict[str, float]:
+    """ "#D1FADF" as the API's Color: each channel from 0 to 1."""
+    red, green, blue = (int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return {"red": round(red, 4), "green": round(green, 4), "blue": round(blue, 4)}
 
 
 def _starter_rows(plan: SetupPlan, layout: TabLayout, state: TabState, positions: dict[str, int], width: int) -> None:

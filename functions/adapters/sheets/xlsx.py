@@ -183,6 +183,7 @@ def _prepare_tab(workbook: Any, layout: TabLayout, language: str) -> list[str]:
         sheet.freeze_panes = "A2"
         actions.append(f"~ '{title}': header row frozen")
     actions += _add_dropdowns(sheet, layout, positions, language)
+    actions += _add_colours(sheet, layout, positions, language)
     if layout.starter_rows and sheet.max_row < 2:
         order = [c.key for c in layout.tab.columns]
         for number, starter in enumerate(layout.starter_rows, start=2):
@@ -209,6 +210,25 @@ def _add_dropdowns(sheet: Any, layout: TabLayout, positions: dict[str, int], lan
         validation.add(area)
         sheet.add_data_validation(validation)
         actions.append(f"~ '{sheet.title}': {column.title(language)} dropdown")
+    return actions
+
+
+def _add_colours(sheet: Any, layout: TabLayout, positions: dict[str, int], language: str) -> list[str]:
+    """A background per cell text (the Health tab's results) on each column that has none yet."""
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import PatternFill
+
+    existing = {str(range_.sqref) for range_ in sheet.conditional_formatting}
+    actions = []
+    for key, shades in layout.colours.items():
+        letters = column_letters(positions[key])
+        area = f"{letters}2:{letters}1048576"
+        if area in existing:
+            continue
+        for text, colour in shades.items():
+            fill = PatternFill(start_color=colour.lstrip("#"), end_color=colour.lstrip("#"), fill_type="solid")
+            sheet.conditional_formatting.add(area, CellIsRule(operator="equal", formula=[f'"{text}"'], fill=fill))
+        actions.append(f"~ '{sheet.title}': {layout.tab.column(key).title(language)} coloured")
     return actions
 
 

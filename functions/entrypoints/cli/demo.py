@@ -214,6 +214,8 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int
         print(f"\n— {both('simulated')} {later:%d/%m/%Y %H:%M}: {both('demo_no_answer')}")
         reports.append(run_escalate(escalation, later))
         print(escalation_summary(reports[-1], settings.staff_language))
+    if not sheet:
+        _broken_run(settings, folder, now)
     outbox = Path(settings.outbox).resolve()
     print()
 
@@ -227,6 +229,34 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int
     if nothing_new(outcome.report, reports):
         print(f"{say('demo_nothing_new', 'vi')}\n{say('demo_nothing_new', 'en')}")
     return 0
+
+
+def _broken_run(settings: Settings, folder: Path, now: datetime) -> None:
+    """A follow-up run against a copy of the workbook without its Customers tab, watched as every
+    scheduled run is: the Health tab of the copy says it could not run, and the manager's alert lands
+    in the outbox (once a day: a second demo the same day sends none)."""
+    import openpyxl
+
+    from functions import bootstrap
+    from functions.followup.job import run_followup
+    from functions.health.watch import run_watched
+
+    broken = folder / "khach-hang-thieu-tab.xlsx"
+    workbook = openpyxl.load_workbook(settings.sheet)
+    del workbook[workbook.sheetnames[0]]  # the Customers tab comes first
+    workbook.save(broken)
+    broken_settings = load_settings(config=str(folder / "careloop.toml"), overrides={"sheet": str(broken)})
+
+    def job() -> dict[str, Any]:
+        with bootstrap.channels_closed(bootstrap.followup_deps(broken_settings)) as deps:
+            return run_followup(deps, now).report
+
+    watch = bootstrap.watch(broken_settings, "followup", now)
+    try:
+        run_watched(watch, job, now, bootstrap.CANNOT_RUN)
+    except bootstrap.CANNOT_RUN:
+        managers = ", ".join(email for email, _ in watch.alerts().managers) or "–"
+        print(f"\n— {both('simulated')}: {both('demo_broken_run', workbook=broken.name, to=managers)}")
 
 
 STAND_IN_ADDRESSES = {"twilio_api_url", "zalo_api_url", "zalo_oauth_url", "sms_status_url"}

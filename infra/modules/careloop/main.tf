@@ -4,7 +4,7 @@ locals {
     "cloudfunctions.googleapis.com", "run.googleapis.com", "cloudbuild.googleapis.com",
     "artifactregistry.googleapis.com", "cloudscheduler.googleapis.com", "firestore.googleapis.com",
     "secretmanager.googleapis.com", "sheets.googleapis.com", "storage.googleapis.com", "iam.googleapis.com",
-    "pubsub.googleapis.com",
+    "pubsub.googleapis.com", "monitoring.googleapis.com", "logging.googleapis.com",
   ])
   # Every entry point in main.py: the public ones answer customers (and Twilio), the scheduled ones
   # only Cloud Scheduler. Each public function reads just the secrets it needs.

@@ -158,3 +158,9 @@ variable "send_batch_max_instances" {
   description = "Each channel's rate limit: send_batch instances at once, each sending one batch at a time"
   default     = { email = 2, sms = 1, zalo = 1 }
 }
+
+variable "alert_emails" {
+  type        = list(string)
+  description = "Who Google Cloud Monitoring emails when careloop cannot speak for itself (a function logging ERROR, no follow-up run completed in 26 hours); empty: no Cloud alerts."
+  default     = []
+}
