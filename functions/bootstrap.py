@@ -338,6 +338,7 @@ def digest_deps(settings: Settings) -> DigestDeps:
         managers=settings.manager_emails,
         staff_language=settings.staff_language,
         retry=RetryPolicy(budget_seconds=settings.retry_seconds),
+        send_start=settings.send_hours[0],
     )
 
 

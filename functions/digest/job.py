@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from functions.core.business_calendar import BusinessCalendar
@@ -32,6 +32,7 @@ from functions.core.weekly import (
     week_of,
 )
 from functions.delivery import Delivery, RunClock, deliver
+from functions.health.late import followup_late
 from functions.history import read_history
 from functions.ports import Cases, Channel, JobState, Ledger, Renderer, Sheet, Surveys, Vouchers
 from functions.retry import RetryPolicy
@@ -62,6 +63,7 @@ class DigestDeps:
     managers: Sequence[str] = ()  # empty: the tier-3 owners of the matrix's '*' row
     staff_language: str = "vi"
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    send_start: time = time(8, 0)  # the follow-up run is due done by this + 2 hours on a working day
 
 
 def run_digest(deps: DigestDeps, now: datetime, dry_run: bool = False) -> dict[str, Any]:
@@ -85,6 +87,9 @@ def run_digest(deps: DigestDeps, now: datetime, dry_run: bool = False) -> dict[s
         else:
             _send(deps, messages, now, report)
     report["summary"] = {name: len(report[name]) for name in ("sent", "skipped", "failed", "unknown")}
+    # Every working hour, as the escalation run every 15 minutes: a follow-up run that did not run is told.
+    late, _ = followup_late(deps.records.job_state, {}, now, deps.calendar, deps.send_start, deps.staff_language)
+    report["late"] = [problem._asdict() for problem in late]
     if not dry_run:
         deps.records.job_state.save_report(report)
     return report

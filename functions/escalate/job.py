@@ -29,10 +29,11 @@ from functions.delivery import RunClock
 from functions.escalate import dashboard, synced, writeback
 from functions.escalate.calls import RecordedCalls, record_calls
 from functions.escalate.deps import EscalationDeps
-from functions.escalate.health import followup_late, health_tab
+from functions.escalate.health import health_tab
 from functions.escalate.matrix import Matrix, MatrixError, read_matrix
 from functions.escalate.notices import Sent, send_notices, send_resolved_surveys
 from functions.escalate.plan import CaseRow, EscalationPlan, Flag, plan_escalation, read_case_rows, read_flags
+from functions.health.late import followup_late
 from functions.message_texts import message_texts
 
 JOB = "escalate"
@@ -99,7 +100,8 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     report = _report(now, applied, sent, read.problems + calls.problems + plan.problems, plan.restore,
                      deps.staff_language)  # fmt: skip
     report["calls"] = {"recorded": calls.recorded, "escalated": [f.key for f in calls.flags]}
-    late, seen = followup_late(deps, read.state, now)
+    late, seen = followup_late(deps.records.job_state, read.state, now, deps.calendar, deps.send_start,
+                               deps.staff_language)  # fmt: skip
     report["late"] = [p._asdict() for p in late]
     health = health_tab(deps, report, now, late) if HEALTH.key in read.tables else None
     report["write_back"] = _write_back(deps, now, read, plan, applied, calls, health, seen)

@@ -152,7 +152,9 @@ def test_careloop_run_digest_by_hand_and_dry_run(tmp_path):
     first = careloop("run", "digest", "--now", "2026-11-23T09:00", cwd=tmp_path, env=env)
     again = careloop("run", "digest", "--now", "2026-11-23T10:00", cwd=tmp_path, env=env)
     assert "đã gửi 1, bỏ qua 0" in first.stdout and "đã gửi 0, bỏ qua 1" in again.stdout
-    assert "Đã gửi trước đó" in again.stdout and len(list((tmp_path / "outbox").glob("*.eml"))) == 1
+    assert (
+        "Đã gửi trước đó" in again.stdout and len(list((tmp_path / "outbox").glob("*_digest_*.eml"))) == 1
+    )  # (and the follow-up run that never ran is told)
 
 
 def test_the_manager_is_greeted_by_name_and_a_workbook_is_never_a_link():

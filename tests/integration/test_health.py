@@ -35,11 +35,11 @@ def workbook(path: Path, customers: bool = True, rows=()) -> Path:
 
 
 def alerts(outbox: Path) -> list[email.message.EmailMessage]:
-    """The emails to the manager in the outbox, oldest first."""
+    """The alerts (and "back to normal" emails) to the manager in the outbox, oldest first."""
     found = []
     for path in sorted(outbox.glob("*.eml")) if outbox.exists() else []:
         message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-        if MANAGER in message["To"]:
+        if MANAGER in message["To"] and message["X-Careloop-Key"].startswith(("alert/", "recovered/")):
             found.append(message)
     return found
 
@@ -141,7 +141,8 @@ def test_zalo_refusing_the_refresh_token_is_alerted_once_then_back_to_normal(tmp
 @pytest.mark.parametrize("holiday", [False, True])
 def test_a_followup_run_that_did_not_happen_is_noticed_by_the_escalation_run(tmp_path, holiday):
     """Escalation at 11:00 on a working day, no follow-up run since yesterday: one "did not run"
-    alert, and the Health tab says late; on a public holiday (2 September), nothing."""
+    alert (the digest, noticing it too, sends no second), and the Health tab says late; on a public
+    holiday (2 September), nothing."""
     sheet = workbook(tmp_path / "k.xlsx", rows=[row("C-1")])
     book = openpyxl.load_workbook(sheet)
     book.create_sheet("Hồ sơ").append([c.title_vi for c in CASES.columns])
@@ -154,6 +155,7 @@ def test_a_followup_run_that_did_not_happen_is_noticed_by_the_escalation_run(tmp
     day = "2026-09-02T{}" if holiday else "2026-11-25T{}"
     for hour in ("09:00", "11:00", "11:15", "14:00"):
         careloop("run", "escalate", "--now", day.format(hour), cwd=tmp_path, env=env)
+    careloop("run", "digest", "--now", day.format("15:00"), cwd=tmp_path, env=env)  # it notices too: still one
     sent = alerts(tmp_path / "outbox")
     if holiday:
         assert sent == []

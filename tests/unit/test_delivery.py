@@ -194,3 +194,40 @@ def test_only_an_unreachable_recipient_falls_back():
     assert [d.key for d, _ in outcome.failed] == ["birthday/C-1/2026", "birthday/C-3/2026"]
     assert [d.key for d, _ in outcome.unknown] == ["birthday/C-2/2026"]
     assert sms.delivered == [] and all(store.ledger.entry(k).attempts == () for k in keys)
+
+
+def test_a_provider_refusing_careloop_itself_passes_its_messages_on_and_is_not_asked_again():
+    """Issue 23: Zalo refusing the refresh token (or SMTP 535, Twilio 20003) is nothing about the
+    customer: the next channel carries each message, the refusing channel is asked once a run, and
+    the outcome says why, for the manager's alert."""
+    import dataclasses
+
+    from functions.core.errors import ProviderRefused
+
+    class Refusing(MemoryChannel):
+        asked = 0
+
+        def deliver(self, message: OutgoingMessage) -> None:
+            Refusing.asked += 1
+            raise ProviderRefused("Zalo refused the refresh token (-14014)")
+
+    email = MemoryChannel()
+    deliveries = []
+    for n in range(3):
+        first = delivery(f"birthday/C-{n}/2026", "zalo")
+        deliveries.append(dataclasses.replace(first, fallbacks=(dataclasses.replace(first.message, channel="email"),)))
+    outcome = deliver(MemoryStore(), {"zalo": Refusing(), "email": email}, RETRY, deliveries, NINE_AM)
+    assert len(outcome.sent) == 3 and len(email.delivered) == 3 and Refusing.asked == 1
+    assert outcome.refused == {"zalo": "Zalo refused the refresh token (-14014)"}
+
+
+def test_twilio_refusing_careloops_credentials_is_a_provider_refusal():
+    """(SMTP 535 is met for real in tests/integration/test_health.py.)"""
+    from twilio.base.exceptions import TwilioRestException
+
+    from functions.adapters.channels.twilio_sms import _failure
+    from functions.core.errors import ProviderRefused
+
+    assert isinstance(_failure(TwilioRestException(401, "uri", "Authenticate", code=20003)), ProviderRefused)
+    assert not isinstance(_failure(TwilioRestException(400, "uri", "Invalid To", code=21211)), ProviderRefused)
+    assert issubclass(ProviderRefused, RecipientUnreachable)  # the next channel carries the message
