@@ -30,6 +30,7 @@ CANNOT_RUN, WRITE_BACK, MESSAGES, PROVIDER, DID_NOT_RUN = (
 ESCALATE_EVERY = timedelta(minutes=15)  # the escalation run's schedule (infra: escalate_schedule)
 FOLLOWUP_GRACE = timedelta(hours=2)  # the follow-up run is late when not done by send_hours start + this
 MOMENT = "%d/%m/%Y %H:%M"  # as the sheet writes a moment
+NAMED = 20  # customers an alert names of the messages that need staff; the rest are in the sheet's notes
 
 
 class RunOutcome(NamedTuple):
@@ -42,6 +43,7 @@ class RunOutcome(NamedTuple):
     error: str = ""  # why the run could not run at all
     write_error: str = ""  # why the sheet could not be written afterwards
     refused: Mapping[str, str] = {}  # channel → why its provider refuses careloop itself
+    needing: tuple[str, ...] = ()  # who the failed, doubtful or waiting messages were for (customer IDs, keys)
 
     @property
     def result(self) -> str:
@@ -78,15 +80,17 @@ def outcome_of(report: Mapping[str, Any]) -> RunOutcome:
     summary = report.get("summary", {})
     sent = summary["sent"] if "sent" in summary else summary.get("notified", 0) + summary.get("surveyed", 0)
     # A message that failed before is not tried again until staff retry it: it still needs them.
-    waiting = sum(1 for s in report.get("skipped", ()) if isinstance(s, dict) and s.get("reason") == "failed_before")
+    waiting = [s for s in report.get("skipped", ()) if isinstance(s, dict) and s.get("reason") == "failed_before"]
+    needing = [e for name in ("failed", "unknown") for e in report.get(name, ()) if isinstance(e, dict)] + waiting
     return RunOutcome(
         report["job"],
         datetime.fromisoformat(report["now"]),
         int(sent),
-        int(summary.get("failed", 0)) + int(summary.get("unknown", 0)) + waiting,
+        int(summary.get("failed", 0)) + int(summary.get("unknown", 0)) + len(waiting),
         report.get("error", ""),
         (report.get("write_back") or {}).get("error", ""),
         dict(report.get("provider_refused") or {}),
+        tuple(dict.fromkeys(str(e.get("customer_id") or e.get("to") or e.get("key", "")) for e in needing)),
     )
 
 
@@ -102,7 +106,9 @@ def problems(outcome: RunOutcome, language: str) -> list[Problem]:
         return [Problem(job, CANNOT_RUN, outcome.error)]
     found = []
     if outcome.failed:
-        found.append(Problem(job, MESSAGES, say("health_messages", language, count=outcome.failed)))
+        listed = ", ".join(outcome.needing[:NAMED]) + (" …" if len(outcome.needing) > NAMED else "")
+        found.append(Problem(job, MESSAGES, say("health_messages", language, count=outcome.failed)
+                             + (f" ({listed})" if listed else "")))  # fmt: skip
     if outcome.write_error:
         found.append(Problem(job, WRITE_BACK, say("health_write_back", language, error=outcome.write_error)))
     for channel, error in sorted(outcome.refused.items()):

@@ -51,6 +51,16 @@ def test_a_runs_result_and_its_problems():
 def test_a_message_waiting_for_staff_to_retry_it_keeps_the_run_failing():
     waiting = {**report(), "skipped": [{"customer_id": "C-1", "kind": "birthday", "reason": "failed_before"}]}
     assert outcome_of(waiting).failed == 1 and outcome_of(waiting).result == ERRORS
+    failing = {**report(failed=1, unknown=1), "failed": [{"customer_id": "C-2", "error": "SMTP 550"}],
+               "unknown": [{"customer_id": "C-3"}]}  # fmt: skip
+    (problem,) = problems(outcome_of(failing), "vi")
+    assert problem.detail.endswith("(C-2, C-3)")  # the alert lists whose messages need staff
+
+
+def test_a_run_that_could_not_write_the_sheet_is_a_problem_of_its_own():
+    wrote_nothing = {**report(sent=2), "write_back": {"error": "HTTP 503"}}
+    (problem,) = problems(outcome_of(wrote_nothing), "en")
+    assert problem.name == "followup/write_back" and "HTTP 503" in problem.detail
 
 
 def test_the_followup_run_is_late_after_sending_starts_plus_two_hours_on_a_working_day_only():
