@@ -195,3 +195,30 @@ def test_the_sheets_api_refusing_is_one_alert_a_day_then_back_to_normal(tmp_path
         assert create_app("followup_daily", str(ROOT / "main.py")).test_client().post("/").status_code == 200
     first, back = alerts(tmp_path / "outbox")
     assert back["Subject"] == "[careloop đã bình thường] Lời chúc và hỏi thăm"
+
+
+def test_when_the_alert_itself_cannot_go_the_function_logs_an_error_for_google_to_send(tmp_path, monkeypatch, capsys):
+    """SMTP refuses the login: the alert cannot go by the mail it is about, so the scheduled function
+    logs an ERROR line, which the Cloud Monitoring log alert (infra/) turns into an email."""
+    import json
+
+    from functions_framework import create_app
+
+    from functions import bootstrap
+    from tests.helpers import NINE_AM, ROOT
+    from tests.helpers.smtp_server import Recorder, SmtpServer
+
+    monkeypatch.setattr(bootstrap, "local_now", lambda settings, text=None: NINE_AM)  # the function's clock
+    sheet = workbook(tmp_path / "k.xlsx", rows=[row("C-1", birthday="23/11/1990")])
+    with SmtpServer(Recorder(), user="cskh", password="đúng") as server:
+        settings = local_settings(tmp_path, sheet, manager_emails=MANAGER, smtp_host="127.0.0.1",
+                                  smtp_port=str(server.port), smtp_security="none", smtp_user="cskh",
+                                  smtp_password="sai")  # fmt: skip
+        for name, value in settings.items():
+            monkeypatch.setenv(name, value)
+        answer = create_app("followup_daily", str(ROOT / "main.py")).test_client().post("/")
+    assert answer.status_code == 200
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    errors = [line for line in lines if line["severity"] == "ERROR"]
+    assert [e["message"] for e in errors] == ["followup: the manager could not be told"]
+    assert "followup/provider-email" in errors[0]["problems"]

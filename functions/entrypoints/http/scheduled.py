@@ -73,4 +73,8 @@ def run_job(
     warned(report, settings)
     problems = report["summary"].get("failed") or report["summary"].get("unknown")
     log("WARNING" if problems else "INFO", f"{name} run", summary=report["summary"], **summary(report))
+    alerts = report.get("alerts", {})
+    if alerts.get("failed") or alerts.get("error"):  # SMTP down too: Cloud Monitoring tells someone instead
+        log("ERROR", f"{name}: the manager could not be told", problems=alerts.get("problems", []),
+            failed=alerts.get("failed", []), error=alerts.get("error", ""))  # fmt: skip
     return report, 200
