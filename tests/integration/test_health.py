@@ -222,3 +222,10 @@ def test_when_the_alert_itself_cannot_go_the_function_logs_an_error_for_google_t
     errors = [line for line in lines if line["severity"] == "ERROR"]
     assert [e["message"] for e in errors] == ["followup: the manager could not be told"]
     assert "followup/provider-email" in errors[0]["problems"]
+
+
+def test_a_dry_run_that_cannot_run_tells_nobody_and_writes_nothing(tmp_path):
+    sheet = workbook(tmp_path / "k.xlsx", customers=False)
+    env = local_settings(tmp_path, sheet, manager_emails=MANAGER)
+    result = careloop(*RUN, "--dry-run", "--now", DAY.format("09:00"), cwd=tmp_path, env=env)
+    assert result.returncode == 2 and alerts(tmp_path / "outbox") == [] and health(sheet) == {}

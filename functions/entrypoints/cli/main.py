@@ -116,7 +116,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         with bootstrap.channels_closed(bootstrap.followup_deps(settings)) as deps:
             return run_followup(deps, now, dry_run=args.dry_run).report
 
-    report = _warned(_watched("followup", settings, now, job), settings, args.json)
+    report = _warned(_watched("followup", settings, now, job, args.dry_run), settings, args.json)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     else:
@@ -124,10 +124,15 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if report["write_back"].get("error") else 0
 
 
-def _watched(name: str, settings: Settings, now: datetime, job: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """The run, watched: what it could not do reaches the Health tab and the manager (functions.health)."""
+def _watched(
+    name: str, settings: Settings, now: datetime, job: Callable[[], dict[str, Any]], dry_run: bool = False
+) -> dict[str, Any]:
+    """The run, watched: what it could not do reaches the Health tab and the manager (functions.health).
+    A dry run only looks: it tells nobody and writes nothing, whatever happens."""
     from functions.health.watch import run_watched
 
+    if dry_run:
+        return job()
     return run_watched(bootstrap.watch(settings, name, now), job, now, bootstrap.CANNOT_RUN)
 
 
@@ -167,7 +172,7 @@ def _run_digest(args: argparse.Namespace, settings: Settings) -> int:
         with bootstrap.channels_closed(bootstrap.digest_deps(settings)) as deps:
             return run_digest(deps, now, dry_run=args.dry_run)
 
-    report = _warned(_watched("digest", settings, now, job), settings, args.json)
+    report = _warned(_watched("digest", settings, now, job, args.dry_run), settings, args.json)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     elif args.dry_run:

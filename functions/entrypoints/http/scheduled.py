@@ -28,6 +28,7 @@ def followup_daily(request: Any) -> Response:
         bootstrap.followup_deps,
         lambda deps, now: run_followup(deps, now, dry_run=dry_run).report,
         lambda report: {"skipped": [{k: s[k] for k in ("customer_id", "kind", "reason")} for s in report["skipped"]]},
+        watched=not dry_run,  # a dry run only looks: it tells nobody, whatever happens
     )
 
 
@@ -50,6 +51,7 @@ def run_job(
     build: Callable[[Settings], Deps],
     run: Callable[[Deps, datetime], dict[str, Any]],
     summary: Callable[[dict[str, Any]], dict[str, Any]] = lambda report: {},
+    watched: bool = True,
 ) -> Response:
     """The job, watched (functions.health.watch): a run that could not run is still recorded on the
     Health tab and alerted about, once a day, before the error is answered."""
@@ -63,7 +65,7 @@ def run_job(
             with bootstrap.channels_closed(build(settings)) as deps:
                 return run(deps, now)
 
-        report = run_watched(bootstrap.watch(settings, name, now), job, now, bootstrap.CANNOT_RUN)
+        report = run_watched(bootstrap.watch(settings, name, now), job, now, bootstrap.CANNOT_RUN) if watched else job()
     except StoreUnavailable as error:
         log("ERROR", f"{name}: store unavailable, nothing sent", error=str(error))
         return {"error": str(error)}, 503
