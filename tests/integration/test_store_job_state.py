@@ -36,3 +36,15 @@ def test_job_state_is_merged_field_by_field(store):
         "dashboard_at": "2026-11-23T10:00:00+07:00",
     }
     assert store.job_state.job_state("escalate-rows-0") == {"HS-EFGH5678": "d4e5f6", "HS-JKLM9012": "0f0f0f"}
+
+
+def test_state_names_with_slashes_and_dashes_are_kept_and_removed(store):
+    """The health state is keyed by problem names ("followup/provider-zalo"): every store keeps and
+    removes them as written."""
+    job_state = store.job_state
+    job_state.save_job_state("health", {"followup/provider-zalo": {"detail": "Zalo từ chối", "since": "x"},
+                                        "escalate/cannot_run": {"detail": "a.b", "since": "y"}})  # fmt: skip
+    assert job_state.job_state("health") == {"followup/provider-zalo": {"detail": "Zalo từ chối", "since": "x"},
+                                             "escalate/cannot_run": {"detail": "a.b", "since": "y"}}  # fmt: skip
+    job_state.save_job_state("health", {"followup/provider-zalo": None})
+    assert list(job_state.job_state("health")) == ["escalate/cannot_run"]
