@@ -34,6 +34,19 @@ def workbook(path: Path, customers: bool = True, rows=()) -> Path:
     return path
 
 
+def escalation_workbook(path: Path) -> Path:
+    """The workbook with what the escalation run needs too: the Cases tab and the matrix, whose '*'
+    row's tier-3 owner is the manager."""
+    book = openpyxl.load_workbook(workbook(path, rows=[row("C-1")]))
+    book.create_sheet("Hồ sơ").append([c.title_vi for c in CASES.columns])
+    matrix = book.create_sheet("Ma trận leo thang")
+    matrix.append(["Loại vấn đề", "Phụ trách cấp 1", "Phụ trách cấp 2", "Phụ trách cấp 3", "Phản hồi đầu (giờ)",
+                   "Giải quyết (giờ)"])  # fmt: skip
+    matrix.append(["*", "Hà <ha@luat.vn>", "", f"Giám đốc <{MANAGER}>", 4, 24])
+    book.save(path)
+    return path
+
+
 def alerts(outbox: Path) -> list[email.message.EmailMessage]:
     """The alerts (and "back to normal" emails) to the manager in the outbox, oldest first."""
     found = []
@@ -143,14 +156,7 @@ def test_a_followup_run_that_did_not_happen_is_noticed_by_the_escalation_run(tmp
     """Escalation at 11:00 on a working day, no follow-up run since yesterday: one "did not run"
     alert (the digest, noticing it too, sends no second), and the Health tab says late; on a public
     holiday (2 September), nothing."""
-    sheet = workbook(tmp_path / "k.xlsx", rows=[row("C-1")])
-    book = openpyxl.load_workbook(sheet)
-    book.create_sheet("Hồ sơ").append([c.title_vi for c in CASES.columns])
-    matrix = book.create_sheet("Ma trận leo thang")
-    matrix.append(["Loại vấn đề", "Phụ trách cấp 1", "Phụ trách cấp 2", "Phụ trách cấp 3", "Phản hồi đầu (giờ)",
-                   "Giải quyết (giờ)"])  # fmt: skip
-    matrix.append(["*", "Hà <ha@luat.vn>", "", f"Giám đốc <{MANAGER}>", 4, 24])
-    book.save(sheet)
+    sheet = escalation_workbook(tmp_path / "k.xlsx")
     env = local_settings(tmp_path, sheet)  # no manager_emails: the matrix's '*' tier-3 owner is told
     day = "2026-09-02T{}" if holiday else "2026-11-25T{}"
     for hour in ("09:00", "11:00", "11:15", "14:00"):
@@ -229,3 +235,24 @@ def test_a_dry_run_that_cannot_run_tells_nobody_and_writes_nothing(tmp_path):
     env = local_settings(tmp_path, sheet, manager_emails=MANAGER)
     result = careloop(*RUN, "--dry-run", "--now", DAY.format("09:00"), cwd=tmp_path, env=env)
     assert result.returncode == 2 and alerts(tmp_path / "outbox") == [] and health(sheet) == {}
+
+
+def test_the_escalation_run_keeps_the_rows_of_the_jobs_that_never_write_the_sheet(tmp_path):
+    """The digest and the send queue write no sheet: the escalation run, every 15 minutes, writes
+    their Health rows from their last reports, in the write it makes anyway."""
+    from functions.adapters.stores.sqlite import SqliteStore
+
+    sheet = escalation_workbook(tmp_path / "k.xlsx")
+    env = local_settings(tmp_path, sheet, manager_emails=MANAGER)
+    reports = SqliteStore(tmp_path / "s.sqlite").job_state
+    at = "2026-11-25T08:40:00+07:00"
+    reports.save_report({"job": "send_batch", "now": at, "summary": {"sent": 98, "failed": 2, "unknown": 0},
+                         "failed": [{"key": "birthday/C-7/2026"}, {"key": "birthday/C-8/2026"}]})  # fmt: skip
+    reports.save_report({"job": "digest", "now": at, "summary": {"sent": 1, "failed": 0, "unknown": 0}})
+    careloop("run", "escalate", "--now", "2026-11-25T09:00", cwd=tmp_path, env=env)
+    rows = health(sheet)
+    queue, digest = rows["Hàng đợi gửi"], rows["Báo cáo tuần"]
+    assert (queue["Kết quả"], queue["Đã gửi"], queue["Lỗi"]) == ("Có lỗi", 98, 2)
+    assert "birthday/C-7/2026" in queue["Chi tiết"] and queue["Lần chạy tới"] == "khi có hàng đợi"
+    assert (digest["Kết quả"], digest["Lần chạy tới"]) == ("Tốt", "30/11/2026 09:00")
+    assert rows["Hồ sơ và leo thang"]["Lần chạy tới"] == "25/11/2026 09:15"
