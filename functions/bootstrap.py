@@ -345,19 +345,25 @@ def digest_deps(settings: Settings) -> DigestDeps:
 def alert_deps(settings: Settings) -> AlertDeps:
     """Who is told when careloop needs a person, and how: the manager_emails setting (else the
     matrix's '*' tier-3 owner, read from the sheet if it answers), by email, once a problem a day."""
+    from functools import cache
+
     from functions.escalate.matrix import MatrixError, managers
     from functions.health.alerts import AlertDeps, AlertRecords
 
-    try:
-        matrix = None if settings.manager_emails else open_sheet(settings).read([MATRIX]).get(MATRIX.key)
-        addresses = managers(matrix, settings.manager_emails)
-    except (MatrixError, SheetUnavailable, OSError, ValueError):
-        addresses = {}
+    @cache
+    def addresses() -> list[tuple[str, str]]:
+        """Read only when there is something to tell: a good run costs the sheet no request."""
+        try:
+            matrix = None if settings.manager_emails else open_sheet(settings).read([MATRIX]).get(MATRIX.key)
+            return list(managers(matrix, settings.manager_emails).items())
+        except (MatrixError, SheetUnavailable, OSError, ValueError):
+            return []
+
     return AlertDeps(
         ports_for(AlertRecords, open_store(settings)),
         {"email": email_channel(settings)},
         templates(),
-        list(addresses.items()),
+        addresses,
         settings.business_name,
         sheet_link(settings),
         settings.staff_language,

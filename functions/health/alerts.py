@@ -7,7 +7,7 @@ Which problems are open is the job state `health` (problem name → its detail a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -46,7 +46,7 @@ class AlertDeps:
     records: AlertRecords
     channels: Mapping[str, Channel]  # email
     templates: Renderer
-    managers: Sequence[tuple[str, str]]  # (email, name)
+    managers: Callable[[], Sequence[tuple[str, str]]]  # (email, name) each; asked only when there is news
     business_name: str
     sheet_link: str
     staff_language: str = "vi"
@@ -96,7 +96,7 @@ def manager_messages(
 ) -> list[OutgoingMessage]:
     """One email to each manager under `key` and their address (each gets theirs once)."""
     messages = []
-    for email, name in deps.managers:
+    for email, name in deps.managers():
         values = {**context, "manager": name or email, "at": now.strftime(MOMENT), "sheet_link": deps.sheet_link,
                   "business_name": deps.business_name, "unsubscribe_url": ""}  # fmt: skip
         rendered = deps.templates.message(kind, deps.staff_language, values)

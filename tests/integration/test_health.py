@@ -256,3 +256,30 @@ def test_the_escalation_run_keeps_the_rows_of_the_jobs_that_never_write_the_shee
     assert "birthday/C-7/2026" in queue["Chi tiết"] and queue["Lần chạy tới"] == "khi có hàng đợi"
     assert (digest["Kết quả"], digest["Lần chạy tới"]) == ("Tốt", "30/11/2026 09:00")
     assert rows["Hồ sơ và leo thang"]["Lần chạy tới"] == "25/11/2026 09:15"
+
+
+def test_a_good_watched_run_asks_google_nothing_more_than_the_run_itself(tmp_path, monkeypatch):
+    """Issue 23: health costs a good run no request on Google: its row goes in the run's one write,
+    and who would be alerted (the matrix's '*' owner) is read only when there is something to say."""
+    from functions_framework import create_app
+
+    from tests.helpers import ROOT
+    from tests.helpers.sheets_server import SheetsServer
+    from tests.integration.test_google_sheet import KEY, make
+
+    with SheetsServer() as server:
+        make(server, [row("C-1", "Nguyễn Thị Lan", email="lan@example.com", birthday="01/01/1990")],
+             **{HEALTH.title_vi: [[c.title_vi for c in HEALTH.columns]]})  # fmt: skip
+        sheet = f"https://docs.google.com/spreadsheets/d/{KEY}/edit"
+        for name, value in local_settings(
+            tmp_path, sheet, sheets_api_url=server.url, sheets_credentials="none"
+        ).items():
+            monkeypatch.setenv(name, value)
+        server.state.log.clear()
+        assert create_app("followup_daily", str(ROOT / "main.py")).test_client().post("/").status_code == 200
+        kinds = [entry["kind"] for entry in server.state.log]
+        written = [r for entry in server.state.log for r in entry["body"].get("data", [])]
+        health_rows = server.state.rows(KEY, HEALTH.title_vi)
+    assert "Ma trận" not in str([entry["query"] for entry in server.state.log])  # nobody to alert: not read
+    assert any("Tình trạng" in r["range"] for r in written) and health_rows[1][2] == "Tốt"
+    assert kinds.count("values.batchUpdate") == 1, kinds

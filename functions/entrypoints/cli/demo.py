@@ -255,7 +255,7 @@ def _broken_run(settings: Settings, folder: Path, now: datetime) -> None:
     try:
         run_watched(watch, job, now, bootstrap.CANNOT_RUN)
     except bootstrap.CANNOT_RUN:
-        managers = ", ".join(email for email, _ in watch.alerts().managers) or "–"
+        managers = ", ".join(email for email, _ in watch.alerts().managers()) or "–"
         print(f"\n— {both('simulated')}: {both('demo_broken_run', workbook=broken.name, to=managers)}")
 
 
