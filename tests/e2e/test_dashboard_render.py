@@ -88,3 +88,43 @@ def test_the_weekly_digest_as_the_manager_reads_it(tmp_path):
             page.screenshot(path=str(ARTIFACTS / "digest.png"), full_page=True)
         finally:
             browser.close()
+
+
+def render_tab(workbook: Path, title: str, folder: Path) -> tuple[int, int, bytes]:
+    """One tab alone as LibreOffice draws it: (width, height, RGB bytes) of a PPM, no imaging library needed."""
+    soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
+    if soffice is None or pdftoppm is None:
+        missing(INSTALL)
+    book = openpyxl.load_workbook(workbook)
+    for name in [n for n in book.sheetnames if n != title]:
+        del book[name]
+    name = workbook.stem + "-tab"
+    book.save(folder / f"{name}.xlsx")
+    convert = [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(folder / f"{name}.xlsx")]
+    subprocess.run(convert, check=True, capture_output=True, timeout=180)
+    subprocess.run([pdftoppm, "-r", "50", "-singlefile", str(folder / f"{name}.pdf"), str(folder / name)],
+                   check=True, capture_output=True, timeout=60)  # fmt: skip
+    data = (folder / f"{name}.ppm").read_bytes()
+    magic, width, height, _, pixels = data.split(maxsplit=4)
+    assert magic == b"P6"
+    return int(width), int(height), pixels
+
+
+def painted(pixels: bytes, colour: str, tolerance: int = 4) -> int:
+    """How many pixels show `colour` ("#RRGGBB")."""
+    want = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    return sum(
+        1 for i in range(0, len(pixels) - 2, 3) if all(abs(pixels[i + k] - want[k]) <= tolerance for k in range(3))
+    )
+
+
+def test_the_health_tab_as_staff_see_it_coloured_by_result(tmp_path):
+    """Issue 23: after the demo, the Health tab's results are coloured as LibreOffice draws the
+    workbook: green for the runs that went well; red on the copy whose run could not run."""
+    from functions.core.sheet_layout import GREEN, RED
+
+    assert careloop("demo", "--dir", "d", cwd=tmp_path).returncode == 0
+    _, _, good = render_tab(tmp_path / "d" / "khach-hang.xlsx", "Tình trạng", tmp_path)
+    _, _, broken = render_tab(tmp_path / "d" / "khach-hang-thieu-tab.xlsx", "Tình trạng", tmp_path)
+    assert painted(good, GREEN) > 50 and painted(good, RED) == 0
+    assert painted(broken, RED) > 50
