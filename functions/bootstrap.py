@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
@@ -57,6 +58,16 @@ def open_sheet(settings: Settings) -> PreparableSheet:
     return XlsxSheet(settings.sheet)
 
 
+@lru_cache(maxsize=4)
+def _firestore_store(project: str, database: str, emulator: str) -> Store:
+    """One Firestore client per database for the life of the instance, as Google advises: a run, the
+    watch that alerts about it and the next run on a warm instance share it (`emulator`: in the key,
+    so a client never outlives the emulator it was made for)."""
+    from functions.adapters.stores.firestore import FirestoreStore
+
+    return FirestoreStore(project, database)
+
+
 def store_made(settings: Settings) -> bool:
     """Whether the store exists yet (a SQLite file is made by the first run that writes to it):
     `check` and `retry` only look, and must not leave an empty store behind."""
@@ -66,9 +77,7 @@ def store_made(settings: Settings) -> bool:
 def open_store(settings: Settings) -> Store:
     firestore = firestore_location(settings.store)
     if firestore:
-        from functions.adapters.stores.firestore import FirestoreStore
-
-        return FirestoreStore(*firestore)
+        return _firestore_store(*firestore, os.environ.get("FIRESTORE_EMULATOR_HOST", ""))
     from functions.adapters.stores.sqlite import SqliteStore
 
     return SqliteStore(settings.store)

@@ -66,6 +66,11 @@ class Problem(NamedTuple):
         """The problem whatever the day: a job and a kind of fault (a provider's name for PROVIDER)."""
         return f"{self.job}/{self.kind}"
 
+    @property
+    def result(self) -> str:
+        """What the Health tab says of a job with this problem."""
+        return {CANNOT_RUN: COULD_NOT_RUN, DID_NOT_RUN: LATE}.get(self.kind, ERRORS)
+
     def alert_key(self, day: date) -> str:
         return f"alert/{self.name}/{day.isoformat()}"
 
@@ -178,12 +183,15 @@ def health_row(outcome: RunOutcome, language: str, next_expected: datetime | Non
 
 def late_row(problem: Problem, language: str) -> RowWrite:
     """A job that did not run, as another job's run writes it: late, and why; its other cells stay."""
-    return _row(problem.job, language, {"result": say("health_late", language), "detail": problem.detail})
+    return _row(problem.job, language, {"result": say(f"health_{problem.result}", language), "detail": problem.detail})
 
 
-def health_write(report: Mapping[str, Any], language: str, next_expected: datetime | None) -> TabWrite:
-    """The Health tab's write a run makes with its others: its own row."""
-    return TabWrite(HEALTH, HEALTH.column("job"), [health_row(outcome_of(report), language, next_expected)], language)
+def health_write(
+    report: Mapping[str, Any], language: str, next_expected: datetime | None, more: Sequence[RowWrite] = ()
+) -> TabWrite:
+    """The Health tab's write a run makes with its others: its own row, and `more` (other jobs' rows)."""
+    rows = [health_row(outcome_of(report), language, next_expected), *more]
+    return TabWrite(HEALTH, HEALTH.column("job"), rows, language)
 
 
 def job_title(job: str, language: str) -> str:

@@ -11,12 +11,12 @@ from typing import Any
 from functions.core.health import (
     Problem,
     health_row,
+    health_write,
     late_row,
     next_digest,
     next_escalation,
     outcome_of,
 )
-from functions.core.sheet_schema import HEALTH
 from functions.core.tables import TabWrite
 from functions.escalate.deps import EscalationDeps
 
@@ -24,9 +24,8 @@ from functions.escalate.deps import EscalationDeps
 def health_tab(deps: EscalationDeps, report: Mapping[str, Any], now: datetime, late: list[Problem]) -> TabWrite:
     """This run's row, the digest's and the send queue's from their last reports, and the late jobs'."""
     language = deps.staff_language
-    rows = [health_row(outcome_of(report), language, next_escalation(now, deps.calendar))]
-    for job, expected in (("digest", next_digest(now, deps.calendar)), ("send_batch", None)):
-        for last in deps.records.job_state.reports(job, 1):
-            rows.append(health_row(outcome_of(last), language, expected))
-    rows += [late_row(p, language) for p in late]
-    return TabWrite(HEALTH, HEALTH.column("job"), rows, language)
+    others = [health_row(outcome_of(last), language, expected)
+              for job, expected in (("digest", next_digest(now, deps.calendar)), ("send_batch", None))
+              for last in deps.records.job_state.reports(job, 1)]  # fmt: skip
+    others += [late_row(problem, language) for problem in late]
+    return health_write(report, language, next_escalation(now, deps.calendar), others)

@@ -13,8 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from functions.core.health import (
-    CANNOT_RUN,
-    DID_NOT_RUN,
     MOMENT,
     PROVIDER,
     Problem,
@@ -60,18 +58,23 @@ def raise_alerts(deps: AlertDeps, report: Mapping[str, Any], now: datetime) -> d
     outcome = outcome_of(report)
     found = problems(outcome, language) + [Problem(**p) for p in report.get("late", [])]
     state = deps.records.job_state.job_state(STATE)
-    # A run that could not run says nothing of its other problems: they stay open. A provider that
-    # refused careloop is back only once a run has sent something again.
-    over = [] if outcome.error else [n for n in state if n.startswith(f"{outcome.job}/") and n not in _names(found)
-                                     and (outcome.sent or f"/{PROVIDER}-" not in n)]  # fmt: skip
+    now_open = {p.name for p in found}
+
+    def over(name: str) -> bool:
+        """A problem of this job the run no longer has. A run that could not run says nothing of the
+        others; a provider that refused careloop is back only once something has gone out again."""
+        mine = name.startswith(f"{outcome.job}/") and name not in now_open and not outcome.error
+        return mine and (outcome.sent > 0 or f"/{PROVIDER}-" not in name)
+
+    ended = [name for name in state if over(name)]
     deliveries = [d for problem in found for d in _to_managers(deps, problem.alert_key(now.date()), "alert",
                                                                 alert_context(problem, language), now)]  # fmt: skip
-    deliveries += [d for name in over for d in _to_managers(deps, recovered_key(name, now.date()), "alert_recovered",
+    deliveries += [d for name in ended for d in _to_managers(deps, recovered_key(name, now.date()), "alert_recovered",
                    {"job": job_title(name.split("/")[0], language), "detail": state[name]["detail"]},
                    now)]  # fmt: skip
     sent = deliver(deps.records, deps.channels, deps.retry, deliveries, now) if deliveries else None
     opened = {p.name: state.get(p.name) or {"detail": p.detail, "since": now.isoformat()} for p in found}
-    changes: dict[str, Any] = {**opened, **dict.fromkeys(over)}
+    changes: dict[str, Any] = {**opened, **dict.fromkeys(ended)}
     if changes:
         deps.records.job_state.save_job_state(STATE, changes)
     return {
@@ -81,14 +84,10 @@ def raise_alerts(deps: AlertDeps, report: Mapping[str, Any], now: datetime) -> d
     }
 
 
-def _names(found: list[Problem]) -> set[str]:
-    return {p.name for p in found}
-
-
 def alert_context(problem: Problem, language: str) -> dict[str, str]:
     """What an alert says of its problem: the job, its result on the Health tab, the detail."""
-    code = {CANNOT_RUN: "health_could_not_run", DID_NOT_RUN: "health_late"}.get(problem.kind, "health_errors")
-    return {"job": job_title(problem.job, language), "result": say(code, language), "detail": problem.detail}
+    return {"job": job_title(problem.job, language), "result": say(f"health_{problem.result}", language),
+            "detail": problem.detail}  # fmt: skip
 
 
 def manager_messages(

@@ -12,6 +12,7 @@ from typing import Any
 
 from functions.core.health import CANNOT_RUN, MOMENT, Problem, failed_report, health_write, job_title
 from functions.core.sheet_schema import HEALTH, locate_columns
+from functions.core.tables import Table
 from functions.core.text import cell_text
 from functions.health.alerts import AlertDeps, alert_context, manager_messages, raise_alerts
 from functions.ports import Sheet
@@ -46,51 +47,51 @@ def run_watched(
 
 def record_failure(watch: Watch, error: str, now: datetime) -> dict[str, Any]:
     report = failed_report(watch.job, now, error)
-    already = _reported_today(watch, error, now)
+    sheet, health = _health_tab(watch)  # read before this run's row replaces what it says
+    deps: AlertDeps | None = None
     try:
-        alerts = watch.alerts()
-        alerts.records.job_state.save_report(report)
-        report["alerts"] = raise_alerts(alerts, report, now)
+        deps = watch.alerts()
+        deps.records.job_state.save_report(report)
+        report["alerts"] = raise_alerts(deps, report, now)
     except Exception as store_error:  # the store (or its settings) is what failed: alert straight, once a day
         report["alerts"] = {"error": f"{type(store_error).__name__}: {store_error}"}
-        if not already:
-            report["alerts"]["sent_without_store"] = _alert_without_store(watch, error, now)
-    _write_health_row(watch, report)
+        if deps is not None and not _reported_today(watch, health, error, now):
+            report["alerts"]["sent_without_store"] = _alert_without_store(deps, watch.job, error, now)
+    if sheet is not None and health is not None:
+        try:
+            sheet.write([health_write(report, watch.staff_language, watch.next_expected)])
+        except Exception as write_error:  # the sheet may be the very thing that is broken: the alert says so
+            report["health_row"] = f"{type(write_error).__name__}: {write_error}"
     return report
 
 
-def _reported_today(watch: Watch, error: str, now: datetime) -> bool:
-    """Whether the Health tab shows this job failing with this very error already today."""
+def _health_tab(watch: Watch) -> tuple[Sheet | None, Table | None]:
+    """The sheet, and its Health tab as it is now (None for either that cannot be had)."""
     try:
-        table = watch.sheet().read([HEALTH]).get(HEALTH.key)
+        sheet = watch.sheet()
+        return sheet, sheet.read([HEALTH]).get(HEALTH.key)
     except Exception:
+        return None, None
+
+
+def _reported_today(watch: Watch, health: Table | None, error: str, now: datetime) -> bool:
+    """Whether the Health tab shows this job failing with this very error already today."""
+    if health is None:
         return False
-    if table is None:
-        return False
-    columns = locate_columns(HEALTH, table.header, require=False)
+    columns = locate_columns(HEALTH, health.header, require=False)
     if not {"job", "last_run", "detail"} <= columns.keys():
         return False
-    for row in table.rows:
+    for row in health.rows:
         cells = {key: cell_text(row[i]) if i < len(row) else "" for key, i in columns.items()}
         if cells["job"] == job_title(watch.job, watch.staff_language):
             return cells["detail"] == error and cells["last_run"][:10] == now.strftime(MOMENT)[:10]
     return False
 
 
-def _write_health_row(watch: Watch, report: dict[str, Any]) -> None:
-    try:
-        sheet = watch.sheet()
-        if HEALTH.key in sheet.read([HEALTH]):
-            sheet.write([health_write(report, watch.staff_language, watch.next_expected)])
-    except Exception as error:  # the sheet may be the very thing that is broken: the alert says so
-        report["health_row"] = f"{type(error).__name__}: {error}"
-
-
-def _alert_without_store(watch: Watch, error: str, now: datetime) -> list[str]:
+def _alert_without_store(deps: AlertDeps, job: str, error: str, now: datetime) -> list[str]:
     """The alert, sent straight through the email channel: with the store down there is no ledger."""
+    problem = Problem(job, CANNOT_RUN, error)
     try:
-        deps = watch.alerts()
-        problem = Problem(watch.job, CANNOT_RUN, error)
         messages = manager_messages(deps, problem.alert_key(now.date()), "alert",
                                     alert_context(problem, deps.staff_language), now)  # fmt: skip
     except Exception:
