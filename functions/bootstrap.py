@@ -10,7 +10,7 @@ import dataclasses
 import os
 import secrets
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
@@ -22,16 +22,26 @@ from functions.adapters.templates import Templates
 from functions.core.errors import JobCannotRun, SheetUnavailable, StoreUnavailable
 from functions.core.i18n import both
 from functions.core.links import Links
-from functions.core.sheet_schema import MATRIX, MissingColumnError
+from functions.core.sheet_schema import MATRIX, SETTINGS, MissingColumnError
 from functions.retry import RetryPolicy
-from functions.settings import Settings, SettingsError, configured_channels, firestore_location, pubsub_project
+from functions.settings import (
+    Settings,
+    SettingsError,
+    configured_channels,
+    firestore_location,
+    pubsub_project,
+    read_settings_tab,
+    settings_tab_rows,
+)
 
 if TYPE_CHECKING:  # each job's wiring is imported when that job runs: a public page's cold start skips them
     from _typeshed import DataclassInstance
 
     from functions.compose import SmsRules
     from functions.core.customers import ReadRules
+    from functions.core.settings_tab import SettingsFromTab
     from functions.core.sheet_layout import TabLayout
+    from functions.core.tables import Table
     from functions.digest.job import DigestDeps
     from functions.escalate.deps import EscalationDeps
     from functions.followup.job import FollowupDeps
@@ -214,7 +224,7 @@ def sheet_layouts(settings: Settings) -> list[TabLayout]:
     from functions.core.sheet_layout import layouts
 
     language = settings.staff_language
-    return layouts(language, seed_rows(templates().builtin_texts, language))
+    return layouts(language, seed_rows(templates().builtin_texts, language), settings_tab_rows(settings, language))
 
 
 def read_rules(settings: Settings) -> ReadRules:
@@ -229,32 +239,55 @@ def sms_rules(settings: Settings) -> SmsRules:
     return SmsRules(settings.sms_ascii, settings.sms_max_segments)
 
 
+Tunable = TypeVar("Tunable", bound="DataclassInstance")
+
+
+def with_settings_tab(deps: Tunable, settings: Settings, rules: Callable[[Settings], dict[str, Any]]) -> Tunable:
+    """`deps` able to take the Settings tab's values: `rules` are the fields the tab's settings feed,
+    built again from the settings in force when the tab changes any."""
+
+    def from_tab(table: Table | None) -> tuple[Tunable, SettingsFromTab]:
+        tuned, outcome = read_settings_tab(settings, table, settings.staff_language)
+        return (deps if tuned is settings else dataclasses.replace(deps, **rules(tuned))), outcome
+
+    return dataclasses.replace(deps, settings_tab=from_tab)
+
+
 def followup_deps(settings: Settings) -> FollowupDeps:
-    from functions.core.vouchers import VoucherRules
     from functions.followup.job import FollowupDeps, FollowupRecords
-    from functions.followup.plan import FollowupRules
 
     store = open_store(settings)
     channels = open_channels(settings, store.credentials)
-    return FollowupDeps(
+    deps = FollowupDeps(
         sheet=open_sheet(settings),
         records=ports_for(FollowupRecords, store),
         channels=channels,
         templates=templates(),
         links=links(settings),
-        rules=FollowupRules(settings.catchup_days, settings.daily_cap, *settings.send_hours, frozenset(channels)),
-        read_rules=read_rules(settings),
-        business_name=settings.business_name,
         staff_language=settings.staff_language,
         retry=RetryPolicy(budget_seconds=settings.retry_seconds),
         run_budget_seconds=settings.run_budget_seconds,
-        surveys=survey_rules(settings),
         sms=sms_rules(settings),
-        vouchers=VoucherRules(settings.voucher_value, settings.voucher_days),
         queue=send_queue(settings),
         fanout_after=settings.fanout_after,
         fanout_batch_size=settings.fanout_batch_size,
+        **_followup_rules(settings, frozenset(channels)),
     )
+    return with_settings_tab(deps, settings, lambda tuned: _followup_rules(tuned, frozenset(channels)))
+
+
+def _followup_rules(settings: Settings, channels: frozenset[str]) -> dict[str, Any]:
+    """The follow-up run's fields that come from settings staff may set in the Settings tab."""
+    from functions.core.vouchers import VoucherRules
+    from functions.followup.plan import FollowupRules
+
+    return {
+        "rules": FollowupRules(settings.catchup_days, settings.daily_cap, *settings.send_hours, channels),
+        "read_rules": read_rules(settings),
+        "business_name": settings.business_name,
+        "surveys": survey_rules(settings),
+        "vouchers": VoucherRules(settings.voucher_value, settings.voucher_days),
+    }
 
 
 def send_queue(settings: Settings) -> SendQueue | None:
@@ -305,55 +338,74 @@ def sheet_link(settings: Settings) -> str:
 
 
 def escalate_deps(settings: Settings) -> EscalationDeps:
-    from functions.core.business_calendar import BusinessCalendar
     from functions.escalate.deps import EscalationDeps, EscalationRecords
-    from functions.escalate.triage import TIER3_PHRASES
 
     store = open_store(settings)
-    return EscalationDeps(
+    deps = EscalationDeps(
         sheet=open_sheet(settings),
         records=ports_for(EscalationRecords, store),
         channels=open_channels(settings, store.credentials),
         templates=templates(),
-        calendar=BusinessCalendar(settings.timezone, settings.working_hours),
-        read_rules=read_rules(settings),
-        business_name=settings.business_name,
         sheet_link=sheet_link(settings),
         staff_language=settings.staff_language,
-        phrases=settings.tier3_phrases or TIER3_PHRASES,
         retry=RetryPolicy(budget_seconds=settings.retry_seconds),
         run_budget_seconds=settings.run_budget_seconds,
         links=links(settings),
-        surveys=survey_rules(settings),
-        csat_threshold=settings.csat_threshold,
         sms=sms_rules(settings),
-        send_start=settings.send_hours[0],
+        **_escalation_rules(settings),
     )
+    return with_settings_tab(deps, settings, _escalation_rules)
+
+
+def _escalation_rules(settings: Settings) -> dict[str, Any]:
+    """The escalation run's fields that come from settings staff may set in the Settings tab."""
+    from functions.core.business_calendar import BusinessCalendar
+    from functions.escalate.triage import TIER3_PHRASES
+
+    return {
+        "calendar": BusinessCalendar(settings.timezone, settings.working_hours),
+        "read_rules": read_rules(settings),
+        "business_name": settings.business_name,
+        "phrases": settings.tier3_phrases or TIER3_PHRASES,
+        "surveys": survey_rules(settings),
+        "csat_threshold": settings.csat_threshold,
+        "send_start": settings.send_hours[0],
+    }
 
 
 def digest_deps(settings: Settings) -> DigestDeps:
-    from functions.core.business_calendar import BusinessCalendar
     from functions.digest.job import DigestDeps, DigestRecords
 
     store = open_store(settings)
-    return DigestDeps(
+    deps = DigestDeps(
         sheet=open_sheet(settings),
         records=ports_for(DigestRecords, store),
         channels={"email": email_channel(settings)},  # the manager reads email
         templates=templates(),
-        calendar=BusinessCalendar(settings.timezone, settings.working_hours),
-        business_name=settings.business_name,
         sheet_link=sheet_link(settings),
-        managers=settings.manager_emails,
         staff_language=settings.staff_language,
         retry=RetryPolicy(budget_seconds=settings.retry_seconds),
-        send_start=settings.send_hours[0],
+        **_digest_rules(settings),
     )
+    return with_settings_tab(deps, settings, _digest_rules)
+
+
+def _digest_rules(settings: Settings) -> dict[str, Any]:
+    """The digest's fields that come from settings staff may set in the Settings tab."""
+    from functions.core.business_calendar import BusinessCalendar
+
+    return {
+        "calendar": BusinessCalendar(settings.timezone, settings.working_hours),
+        "business_name": settings.business_name,
+        "managers": settings.manager_emails,
+        "send_start": settings.send_hours[0],
+    }
 
 
 def alert_deps(settings: Settings) -> AlertDeps:
-    """Who is told when careloop needs a person, and how: the manager_emails setting (else the
-    matrix's '*' tier-3 owner, read from the sheet if it answers), by email, once a problem a day."""
+    """Who is told when careloop needs a person, and how: the manager_emails setting (the Settings
+    tab's, else the deployed one, else the matrix's '*' tier-3 owner: read from the sheet if it
+    answers), by email, once a problem a day."""
     from functools import cache
 
     from functions.escalate.matrix import MatrixError, managers
@@ -363,9 +415,13 @@ def alert_deps(settings: Settings) -> AlertDeps:
     def addresses() -> list[tuple[str, str]]:
         """Read only when there is something to tell: a good run costs the sheet no request."""
         try:
-            matrix = None if settings.manager_emails else open_sheet(settings).read([MATRIX]).get(MATRIX.key)
-            return list(managers(matrix, settings.manager_emails).items())
-        except (MatrixError, SheetUnavailable, OSError, ValueError):
+            tables = open_sheet(settings).read([MATRIX, SETTINGS])
+        except (SheetUnavailable, OSError, ValueError):
+            tables = {}
+        in_force, _ = read_settings_tab(settings, tables.get(SETTINGS.key), settings.staff_language)
+        try:
+            return list(managers(tables.get(MATRIX.key), in_force.manager_emails).items())
+        except MatrixError:
             return []
 
     return AlertDeps(

@@ -19,7 +19,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from functions.core.i18n import both
+from functions.core.i18n import both, say
+from functions.core.settings_tab import SettingsFromTab, setting_rows, settings_tab_write, tab_values
+from functions.core.tables import Table
+from functions.core.text import shorten
 from functions.core.values import DATE_ORDERS, CellError, read_email
 
 ENV_PREFIX = "CARELOOP_"
@@ -34,8 +37,8 @@ class SettingsError(ValueError):
 
 def _hours(text: str) -> tuple[time, time]:
     m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*", text)
-    if not m:
-        raise ValueError(both("hours_format"))
+    if not m or int(m[1]) > 23 or int(m[3]) > 23 or int(m[2]) > 59 or int(m[4]) > 59:
+        raise ValueError(both("hours_format"))  # "25:00" too: a clock has no such hour
     start, end = time(int(m[1]), int(m[2])), time(int(m[3]), int(m[4]))
     if not start < end:
         raise ValueError(both("hours_order"))
@@ -351,6 +354,11 @@ class Settings:
     # Not a setting: the names given (env, careloop.toml, flags), so "left at its default" can be told
     # from "set to the default's value" (issue 21: placeholder identity is an error only when left unset).
     given: frozenset[str] = field(default=frozenset(), metadata={"internal": True, "secret": False})
+    # Where each given setting came from (careloop.toml, CARELOOP_X, a flag, the Settings tab), for `check`.
+    origins: tuple[tuple[str, str], ...] = field(default=(), metadata={"internal": True, "secret": False})
+
+    def origin(self, name: str) -> str:
+        return dict(self.origins).get(name, "default")
 
     @staticmethod
     def env_name(name: str) -> str:
@@ -398,10 +406,13 @@ def load_settings(
         if key not in known:
             problems.append(f"{config_path}: {both('not_a_setting', key=key)}")
             raw.pop(key)
+    origins = dict.fromkeys(raw, config_path.name)
     for name in known:
         if Settings.env_name(name) in env:
-            raw[name] = env[Settings.env_name(name)]
-    raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
+            raw[name], origins[name] = env[Settings.env_name(name)], Settings.env_name(name)
+    flags = {k: v for k, v in (overrides or {}).items() if v is not None}
+    raw.update(flags)
+    origins.update(dict.fromkeys(flags, "--flag"))
     if str(raw.get("store", "")).strip() == "firestore":  # the project from the environment, as gcloud does
         project = env.get("GOOGLE_CLOUD_PROJECT") or env.get("GCLOUD_PROJECT")
         if project:
@@ -419,7 +430,8 @@ def load_settings(
             shown = "***" if spec.metadata["secret"] else repr(value)
             setting = f"{both('setting')} {Settings.env_name(name)} ({name} in careloop.toml)"
             problems.append(f"{setting} = {shown}: {error}")
-    settings = Settings(**values, given=frozenset(values)) if not problems else None
+    given = tuple((name, origins[name]) for name in values)
+    settings = Settings(**values, given=frozenset(values), origins=given) if not problems else None
     if settings is not None:
         problems += _together_problems(settings) + _identity_problems(settings)
     if problems or settings is None:
@@ -542,3 +554,96 @@ def _provider_problems(settings: Settings) -> list[str]:
                 if not getattr(settings, n)
             ]
     return problems
+
+
+# The settings that are the business's to decide: staff may set them in the sheet's Settings tab.
+# Secrets, service addresses and anything that could send mail elsewhere (smtp_*, sender_email,
+# public_url, provider credentials, store) stay with whoever deploys careloop.
+TAB_SETTINGS = (
+    "business_name",
+    "send_hours",
+    "catchup_days",
+    "daily_cap",
+    "default_language",
+    "channel_order",
+    "voucher_value",
+    "voucher_days",
+    "survey_days",
+    "survey_throttle_days",
+    "csat_threshold",
+    "survey_nps",
+    "working_hours",
+    "tier3_phrases",
+    "manager_emails",
+)
+TAB_EXAMPLES = {  # a right value of each, shown to staff beside a wrong one
+    "business_name": "Văn phòng Luật Minh An",
+    "send_hours": "08:00-20:00",
+    "catchup_days": "3",
+    "daily_cap": "500",
+    "default_language": "vi",
+    "channel_order": "zalo, sms, email",
+    "voucher_value": "giảm 15%",
+    "voucher_days": "30",
+    "survey_days": "30",
+    "survey_throttle_days": "30",
+    "csat_threshold": "2",
+    "survey_nps": "TRUE",
+    "working_hours": "mon-fri 08:00-12:00 13:30-17:30; sat 08:00-12:00",
+    "tier3_phrases": "luật sư | khởi kiện | báo công an",
+    "manager_emails": "quanly@vanphong.vn, truongphong@vanphong.vn",
+}
+TAB_ORIGIN = "tab"
+
+
+def shown_value(settings: Settings, name: str) -> str:
+    """A setting's value as staff type it (what `check` and the Settings tab show)."""
+    value = settings.redacted()[name]
+    return ("TRUE" if value else "FALSE") if isinstance(value, bool) else str(value)
+
+
+def with_tab_values(settings: Settings, values: Mapping[str, str]) -> tuple[Settings, dict[str, str]]:
+    """The settings with the tab's values (setting name → text) over the deployed ones, each checked as
+    its deployed setting is; a value that fails is left out, with why (name → the check's words)."""
+    fields = {f.name: f for f in setting_fields()}
+    taken: dict[str, Any] = {}
+    refused: dict[str, str] = {}
+    for name, text in values.items():
+        try:
+            taken[name] = fields[name].metadata["parse"](text)
+        except ValueError as error:
+            refused[name] = str(error)
+    if not taken:
+        return settings, refused
+    origins = dict(settings.origins) | dict.fromkeys(taken, TAB_ORIGIN)
+    tuned = dataclasses.replace(settings, **taken, given=settings.given | taken.keys(), origins=tuple(origins.items()))
+    return tuned, refused
+
+
+def read_settings_tab(settings: Settings, table: Table | None, language: str) -> tuple[Settings, SettingsFromTab]:
+    """The settings in force for a run: the tab's values over the deployed ones. A value that fails
+    its check gets a System note (why, a right value, the value used instead) and the run goes on."""
+    rows = setting_rows(table)
+    deployed_only = {f.name for f in setting_fields()} - set(TAB_SETTINGS)
+    values, notes = tab_values(rows, TAB_SETTINGS, deployed_only, language)
+    tuned, refused = with_tab_values(settings, {key: value for key, (_, value) in values.items()})
+    for key, error in refused.items():
+        row, value = values[key]
+        notes[row.row] = say("setting_invalid", language, value=shorten(value, 80), error=error,
+                             example=TAB_EXAMPLES[key], used=shown_value(settings, key))  # fmt: skip
+    report: dict[str, Any] = {}
+    if taken := {key: shown_value(tuned, key) for key in values if key not in refused}:
+        report["from_tab"] = taken
+    if notes:
+        report["invalid"] = [{"row": row, "note": note} for row, note in sorted(notes.items())]
+    return tuned, SettingsFromTab(settings_tab_write(rows, notes, language), report)
+
+
+def settings_tab_rows(settings: Settings, language: str) -> list[list[str]]:
+    """What `setup-sheet` seeds the Settings tab with: each setting, its value in force, its meaning."""
+    return [[name, shown_value(settings, name), say(f"setting_{name}", language), ""] for name in TAB_SETTINGS]
+
+
+def origin_text(settings: Settings, name: str, language: str) -> str:
+    origin = settings.origin(name)
+    return say(f"origin_{origin}", language) if origin in ("default", TAB_ORIGIN) else origin

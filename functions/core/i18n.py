@@ -602,6 +602,90 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "status_nothing": ("Chưa có lần chạy nào được ghi lại", "No run has been recorded yet"),
     "health_on_demand": ("khi có hàng đợi", "when queued"),
+    # The Settings tab: what each setting means, in staff words, with the forms it takes.
+    "setting_business_name": ("Tên doanh nghiệp, ký dưới mỗi tin nhắn", "The business's name, signing every message"),
+    "setting_send_hours": (
+        "Giờ được gửi tin cho khách, dạng HH:MM-HH:MM (trong 07:00-22:00 theo Nghị định 91/2020)",
+        "When messages may go to customers, as HH:MM-HH:MM (within 07:00-22:00, Decree 91/2020)",
+    ),
+    "setting_catchup_days": (
+        "Tin hỏi thăm bị lỡ vẫn gửi trong bấy nhiêu ngày (0-30)",
+        "A missed check-in is still sent within this many days (0-30)",
+    ),
+    "setting_daily_cap": (
+        "Số tin gửi tối đa mỗi ngày; 0 là không giới hạn",
+        "At most this many messages a day; 0 for no limit",
+    ),
+    "setting_default_language": (
+        "Ngôn ngữ cho khách chưa ghi Ngôn ngữ: vi hoặc en",
+        "The language of customers whose Language is blank: vi or en",
+    ),
+    "setting_channel_order": (
+        "Thứ tự kênh thử cho khách chưa ghi Kênh, ngăn bằng dấu phẩy: zalo, sms, email",
+        "Channels tried, in order, for customers whose Channel is blank, separated by commas: zalo, sms, email",
+    ),
+    "setting_voucher_value": (
+        "Quà sinh nhật như khách đọc (ví dụ: giảm 15%); để trống là không tặng phiếu",
+        "The birthday voucher as customers read it (e.g. 15% off); blank for no vouchers",
+    ),
+    "setting_voucher_days": (
+        "Phiếu quà tặng dùng được bấy nhiêu ngày (1-365)",
+        "A voucher is valid this many days (1-365)",
+    ),
+    "setting_survey_days": (
+        "Đường dẫn khảo sát dùng được bấy nhiêu ngày (1-365)",
+        "A survey link works this many days (1-365)",
+    ),
+    "setting_survey_throttle_days": (
+        "Không gửi khảo sát mới cho cùng một khách trong bấy nhiêu ngày (0-365)",
+        "No new survey to the same customer within this many days (0-365)",
+    ),
+    "setting_csat_threshold": (
+        "Điểm đánh giá bằng hoặc dưới mức này (0-5) mở hồ sơ",
+        "A score at or below this (0-5) opens a case",
+    ),
+    "setting_survey_nps": (
+        "Hỏi thêm câu 0-10 'có giới thiệu cho người quen không' (NPS): TRUE hoặc FALSE",
+        "Also ask the 0-10 'would you recommend us' question (NPS): TRUE or FALSE",
+    ),
+    "setting_working_hours": (
+        "Giờ làm việc, tính hạn hồ sơ và giờ báo người phụ trách, ví dụ: "
+        "mon-fri 08:00-12:00 13:30-17:30; sat 08:00-12:00",
+        "Working hours, for case deadlines and when owners are told, e.g. "
+        "mon-fri 08:00-12:00 13:30-17:30; sat 08:00-12:00",
+    ),
+    "setting_tier3_phrases": (
+        "Cụm từ làm khiếu nại thành cấp 3, ngăn bằng |; để trống là dùng danh sách có sẵn",
+        "Phrases that make a complaint tier 3, separated by |; blank for the built-in list",
+    ),
+    "setting_manager_emails": (
+        "Email người quản lý nhận báo cáo tuần và cảnh báo, ngăn bằng dấu phẩy; để trống là người phụ trách "
+        "cấp 3 của dòng '*'",
+        "The managers' emails for the weekly digest and alerts, separated by commas; blank for the tier-3 owner "
+        "of the '*' row",
+    ),
+    "setting_invalid": (
+        "'{value}' không dùng được ({error}). Ví dụ đúng: {example}. careloop đang dùng giá trị đã cài: {used}",
+        "'{value}' cannot be used ({error}). A right value: {example}. careloop uses the deployed value: {used}",
+    ),
+    "setting_unknown": (
+        "'{name}' không phải cài đặt careloop đọc từ tab này; các cài đặt: {names}",
+        "'{name}' is not a setting careloop reads from this tab; the settings: {names}",
+    ),
+    "setting_deployed_only": (
+        "'{name}' chỉ người cài đặt careloop đổi được (biến môi trường hoặc careloop.toml), không đổi ở đây",
+        "'{name}' is changed only where careloop is deployed (environment or careloop.toml), not here",
+    ),
+    "setting_twice": (
+        "'{name}' đã có ở dòng {row}; dòng này không được dùng",
+        "'{name}' is already in row {row}; this row is not used",
+    ),
+    "origin_default": ("mặc định", "default"),
+    "business_settings": (
+        "Cài đặt của doanh nghiệp (giá trị đang dùng, lấy từ đâu)",
+        "the business's settings (the value in force, where it came from)",
+    ),
+    "origin_tab": ("tab Cài đặt", "Settings tab"),
     # Words used inside other sentences.
     "kind_birthday": ("lời chúc sinh nhật", "birthday wish"),
     "kind_checkin": ("tin hỏi thăm sau mua", "check-in"),

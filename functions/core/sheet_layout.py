@@ -11,7 +11,18 @@ from functions.core.calls import outcome_titles
 from functions.core.cases import STATUS_TITLES
 from functions.core.i18n import say
 from functions.core.message_tab import KIND_LABELS
-from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, HEALTH, MATRIX, MESSAGES, VOUCHERS, TabSpec
+from functions.core.sheet_schema import (
+    CALLS,
+    CASES,
+    CUSTOMERS,
+    DASHBOARD,
+    HEALTH,
+    MATRIX,
+    MESSAGES,
+    SETTINGS,
+    VOUCHERS,
+    TabSpec,
+)
 from functions.core.staff_texts import placeholder_table
 
 
@@ -78,8 +89,11 @@ class TabLayout:
 CHANNEL_CHOICES = ["email", "sms", "zalo", "zalo, sms", "zalo, sms, email", "zalo, email", "sms, email", "gọi điện"]
 
 
-def layouts(language: str = "vi", message_rows: Sequence[Sequence[Any]] = ()) -> list[TabLayout]:
-    """Every tab careloop uses; `message_rows`: the built-in texts the Messages tab starts with."""
+def layouts(
+    language: str = "vi", message_rows: Sequence[Sequence[Any]] = (), setting_rows: Sequence[Sequence[Any]] = ()
+) -> list[TabLayout]:
+    """Every tab careloop uses; `message_rows`: the built-in texts the Messages tab starts with;
+    `setting_rows`: the Settings tab's, each setting with its value in force and its meaning."""
     kinds = list(KIND_LABELS.get(language, KIND_LABELS["vi"]).values())
     placeholders = "\n".join(f"{typed} – {meaning}" for typed, meaning in placeholder_table(language))
     return [
@@ -105,6 +119,7 @@ def layouts(language: str = "vi", message_rows: Sequence[Sequence[Any]] = ()) ->
             dropdowns={"outcome": outcome_titles(language), "score": ["1", "2", "3", "4", "5"]},
         ),
         TabLayout(HEALTH, colours={"result": health_colours()}),
+        TabLayout(SETTINGS, starter_rows=[list(r) for r in setting_rows]),
     ]
 
 

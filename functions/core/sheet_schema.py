@@ -232,6 +232,18 @@ HEALTH = TabSpec(
         C("next_run", "Lần chạy tới", "Next run", system=True),
     ),
 )
+SETTINGS = TabSpec(
+    "settings",
+    "Cài đặt",
+    "Settings",
+    aliases=("Cai dat", "Thiết lập", "Setup"),
+    columns=(
+        C("name", "Cài đặt", "Setting", ("Tên cài đặt", "Setting name"), required=True, system=True),
+        C("value", "Giá trị", "Value"),
+        C("meaning", "Ý nghĩa", "Meaning", system=True),
+        C("system_note", "Ghi chú hệ thống", "System note", system=True),
+    ),
+)
 del C
 
 

@@ -8,7 +8,7 @@ last week's digest and the later ones find it sent. A Monday that is a holiday s
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -20,7 +20,9 @@ from functions.core.i18n import both, say
 from functions.core.ids import digest_hex
 from functions.core.ledger import SENT, LedgerEntry
 from functions.core.messages import OutgoingMessage
-from functions.core.sheet_schema import MATRIX
+from functions.core.settings_tab import SettingsFromTab, with_settings_tab
+from functions.core.sheet_schema import MATRIX, SETTINGS
+from functions.core.tables import Table
 from functions.core.weekly import (
     Week,
     WeekFigures,
@@ -64,11 +66,15 @@ class DigestDeps:
     staff_language: str = "vi"
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     send_start: time = time(8, 0)  # the follow-up run is due done by this + 2 hours on a working day
+    # The Settings tab's values over the deployed settings (manager_emails, working_hours…).
+    settings_tab: Callable[[Table | None], tuple[DigestDeps, SettingsFromTab]] | None = None
 
 
 def run_digest(deps: DigestDeps, now: datetime, dry_run: bool = False) -> dict[str, Any]:
+    tables = deps.sheet.read([MATRIX, SETTINGS])
+    deps, _ = with_settings_tab(deps, deps.settings_tab, tables)  # its notes are written by the other runs
     week = previous(week_of(now, deps.calendar))
-    named = _managers(deps)
+    named = _managers(deps, tables.get(MATRIX.key))
     managers = list(named)
     keys = {email: f"digest/{week.label}/{digest_hex(email.lower(), 12)}" for email in managers}
     report: dict[str, Any] = {"job": JOB, "now": now.isoformat(), "week": week.label, "dry_run": dry_run,
@@ -95,11 +101,11 @@ def run_digest(deps: DigestDeps, now: datetime, dry_run: bool = False) -> dict[s
     return report
 
 
-def _managers(deps: DigestDeps) -> dict[str, str]:
+def _managers(deps: DigestDeps, matrix: Table | None) -> dict[str, str]:
     from functions.escalate.matrix import MatrixError, managers
 
     try:
-        return managers(deps.sheet.read([MATRIX]).get(MATRIX.key), deps.managers)
+        return managers(matrix, deps.managers)
     except MatrixError as error:
         message = str(error) if str(error) == both("digest_no_manager") else both("digest_no_manager") + f" ({error})"
         raise JobCannotRun(message) from error

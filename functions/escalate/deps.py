@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time
 
@@ -10,6 +10,8 @@ from functions.compose import SmsRules
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.customers import ReadRules
 from functions.core.links import Links
+from functions.core.settings_tab import SettingsFromTab
+from functions.core.tables import Table
 from functions.escalate.triage import TIER3_PHRASES
 from functions.ports import Cases, Channel, JobState, Ledger, OptOuts, Renderer, Sheet, Surveys, Vouchers
 from functions.retry import RetryPolicy
@@ -48,3 +50,5 @@ class EscalationDeps:
     csat_threshold: int = 2
     sms: SmsRules = field(default_factory=SmsRules)
     send_start: time = time(8, 0)  # the follow-up run is due done by this + 2 hours on a working day
+    # The Settings tab's values over the deployed settings: these dependencies as the tab tunes them.
+    settings_tab: Callable[[Table | None], tuple[EscalationDeps, SettingsFromTab]] | None = None

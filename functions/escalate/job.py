@@ -21,7 +21,8 @@ from functions.core.customers import CustomerSheet, read_customers
 from functions.core.errors import JobCannotRun
 from functions.core.i18n import both, say
 from functions.core.message_tab import MessageTab
-from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, HEALTH, MATRIX, MESSAGES
+from functions.core.settings_tab import with_settings_tab
+from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, HEALTH, MATRIX, MESSAGES, SETTINGS
 from functions.core.surveys import Survey
 from functions.core.tables import Table, TabWrite, customers_tab_write
 from functions.core.vouchers import VoucherRules
@@ -74,7 +75,9 @@ class _Applied:
 
 
 def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
-    read = _read(deps, now)
+    tables = deps.sheet.read([CUSTOMERS, MATRIX, CASES, DASHBOARD, MESSAGES, CALLS, HEALTH, SETTINGS])
+    deps, from_tab = with_settings_tab(deps, deps.settings_tab, tables)
+    read = _read(deps, tables, now)
     calls = record_calls(deps, read.tables.get(CALLS.key), read.sheet, now)
     planned_rows = [r for r in read.case_rows if r.case_id not in read.known]
     plan = plan_escalation(
@@ -103,15 +106,16 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     late, seen = followup_late(deps.records.job_state, read.state, now, deps.calendar, deps.send_start,
                                deps.staff_language)  # fmt: skip
     report["late"] = [p._asdict() for p in late]
+    if from_tab.report:
+        report["settings"] = from_tab.report
     health = health_tab(deps, report, now, late) if HEALTH.key in read.tables else None
-    report["write_back"] = _write_back(deps, now, read, plan, applied, calls, health, seen)
+    report["write_back"] = _write_back(deps, now, read, plan, applied, calls, [health, from_tab.write], seen)
     deps.records.job_state.save_report(report)
     return report
 
 
-def _read(deps: EscalationDeps, now: datetime) -> _Read:
-    """One read of the sheet; of the store, what this run's work needs (see the module's note)."""
-    tables = deps.sheet.read([CUSTOMERS, MATRIX, CASES, DASHBOARD, MESSAGES, CALLS, HEALTH])
+def _read(deps: EscalationDeps, tables: dict[str, Table], now: datetime) -> _Read:
+    """The sheet as read once; of the store, what this run's work needs (see the module's note)."""
     for spec in (CUSTOMERS, CASES):
         if spec.key not in tables:
             raise EscalationError(both("tab_missing_setup", vi=spec.title_vi, en=spec.title_en))
@@ -186,7 +190,7 @@ def _write_back(
     plan: EscalationPlan,
     applied: _Applied,
     calls: RecordedCalls,
-    health: TabWrite | None,
+    more: list[TabWrite | None],
     seen: dict[str, Any],
 ) -> dict[str, Any]:
     language = deps.staff_language
@@ -207,8 +211,7 @@ def _write_back(
     # The Messages tab's notes are the follow-up run's to write: it knows every kind's rules (vouchers).
     if calls.tab is not None:
         writes.append(calls.tab)
-    if health is not None:
-        writes.append(health)
+    writes += [w for w in more if w is not None]  # the Health tab, the Settings tab's notes
     try:
         missed = deps.sheet.write(writes)
     except Exception as error:  # the store holds every case; the next run writes the sheet again

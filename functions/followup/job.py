@@ -9,7 +9,7 @@ message twice.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,7 +24,8 @@ from functions.core.ledger import DeliveryReport, LedgerEntry
 from functions.core.links import Links
 from functions.core.message_tab import MessageTab, TextBook, message_tab_write
 from functions.core.messages import OutgoingMessage
-from functions.core.sheet_schema import CALLS, CUSTOMERS, HEALTH, MESSAGES, VOUCHERS
+from functions.core.settings_tab import SettingsFromTab, with_settings_tab
+from functions.core.sheet_schema import CALLS, CUSTOMERS, HEALTH, MESSAGES, SETTINGS, VOUCHERS
 from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write, customers_tab_write
 from functions.core.vouchers import Voucher, VoucherRules
@@ -102,6 +103,8 @@ class FollowupDeps:
     queue: SendQueue | None = None  # the send queue: a day with more due than fanout_after fans out through it
     fanout_after: int = 1000  # messages a run sends itself when it has a queue
     fanout_batch_size: int = 100
+    # The Settings tab's values over the deployed settings: these dependencies as the tab tunes them.
+    settings_tab: Callable[[Table | None], tuple[FollowupDeps, SettingsFromTab]] | None = None
 
 
 @dataclass(frozen=True)
@@ -119,9 +122,10 @@ class FollowupOutcome:
 
 def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> FollowupOutcome:
     """`now` is aware, in the business time zone."""
-    tables = deps.sheet.read([CUSTOMERS, MESSAGES, VOUCHERS, CALLS, HEALTH])  # one read, whatever the tabs
+    tables = deps.sheet.read([CUSTOMERS, MESSAGES, VOUCHERS, CALLS, HEALTH, SETTINGS])  # one read, whatever the tabs
     if CUSTOMERS.key not in tables:
         raise JobError(both("tab_missing", vi=CUSTOMERS.title_vi, en=CUSTOMERS.title_en))
+    deps, from_tab = with_settings_tab(deps, deps.settings_tab, tables)
     today = now.date()
     opted_out_in_store = deps.records.opt_outs.opt_outs()  # also proves the store answers before any send
     with cycle_collector_paused():  # the pure part: reading and planning the whole sheet
@@ -168,6 +172,10 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     )
     report["write_back"] = {"rows": len(writes), "missed": []}
     changes = [customers_tab_write(writes, deps.staff_language)] + _other_tabs(deps, tables, texts, run, report, now)
+    if from_tab.report:
+        report["settings"] = from_tab.report
+    if from_tab.write is not None:
+        changes.append(from_tab.write)
     if CALLS.key in tables:
         calls, dial_links = call_list(deps.records, deps.links, tables[CALLS.key], plan.skipped, due, customers, today,
                                       deps.staff_language)  # fmt: skip

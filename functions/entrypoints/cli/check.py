@@ -14,12 +14,20 @@ from functions.core.errors import RenderError
 from functions.core.i18n import LANGUAGES, both
 from functions.core.links import Links
 from functions.core.message_tab import MessageTab, TextBook
-from functions.core.sheet_schema import CUSTOMERS, MESSAGES, MissingColumnError
+from functions.core.sheet_schema import CUSTOMERS, MESSAGES, SETTINGS, MissingColumnError
 from functions.core.staff_texts import BIRTHDAY, EDITABLE_KINDS, values_for
 from functions.core.surveys import Survey
 from functions.core.tables import Table
 from functions.core.vouchers import Voucher
-from functions.settings import Settings, configured_channels, settings_warnings
+from functions.settings import (
+    TAB_SETTINGS,
+    Settings,
+    configured_channels,
+    origin_text,
+    read_settings_tab,
+    settings_warnings,
+    shown_value,
+)
 
 SAMPLE_CASE = {
     "kind": "escalated",
@@ -119,7 +127,7 @@ def run_checks(settings, say: Callable[[str], None]) -> int:
         say(f"! {both('warning')}: {warning}")
     tables: dict[str, Table] = {}
     try:
-        tables = bootstrap.open_sheet(settings).read([CUSTOMERS, MESSAGES])
+        tables = bootstrap.open_sheet(settings).read([CUSTOMERS, MESSAGES, SETTINGS])
         table = tables.get(CUSTOMERS.key)
         if table is None:
             result(False, both("sheet"), both("tab_missing", vi=CUSTOMERS.title_vi, en=CUSTOMERS.title_en))
@@ -133,6 +141,7 @@ def run_checks(settings, say: Callable[[str], None]) -> int:
             )
     except (MissingColumnError, Exception) as error:
         result(False, both("sheet"), str(error))
+    settings = _business_settings(settings, tables.get(SETTINGS.key), say)
     try:
         if bootstrap.store_made(settings):
             bootstrap.open_store(settings).ledger.facts([], date.today())
@@ -155,6 +164,19 @@ def run_checks(settings, say: Callable[[str], None]) -> int:
     template_failures = check_templates(Templates(), bootstrap.sms_rules(settings), texts.book)
     result(not template_failures, both("templates"), "; ".join(template_failures) or "vi, en")
     return failures
+
+
+def _business_settings(settings: Settings, table: Table | None, say: Callable[[str], None]) -> Settings:
+    """The business's settings as the next run takes them (the Settings tab over the deployed
+    values): each with its value and where it came from; a tab value refused, as its note says."""
+    in_force, from_tab = read_settings_tab(settings, table, settings.staff_language)
+    say(f"✓ {both('business_settings')}:")
+    for name in TAB_SETTINGS:
+        say(f"    {name} = {shown_value(in_force, name)}  ({origin_text(in_force, name, settings.staff_language)})")
+    for problem in from_tab.report.get("invalid", []):
+        say(f"! {both('warning')}: '{table.title if table else SETTINGS.title_vi}' {both('row')} {problem['row']}: "
+            f"{problem['note']}")  # fmt: skip
+    return in_force
 
 
 def _message_tab(settings: Settings, table: Table | None) -> MessageTab:
