@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # each job's wiring is imported when that job runs: a public 
     from functions.compose import SmsRules
     from functions.core.customers import ReadRules
     from functions.core.settings_tab import SettingsFromTab
-    from functions.core.sheet_layout import TabLayout
+    from functions.core.sheet_schema import TabLayout
     from functions.core.tables import Table
     from functions.digest.job import DigestDeps
     from functions.escalate.deps import EscalationDeps
@@ -219,7 +219,9 @@ def links(settings: Settings) -> Links:
 
 
 def sheet_layouts(settings: Settings) -> list[TabLayout]:
-    """What `careloop setup-sheet` makes: every tab, the Messages tab seeded with the built-in texts."""
+    """What `careloop setup-sheet` makes, and what a run makes of it when missing (all but the
+    Customers tab): every tab, the Messages tab seeded with the built-in texts, the Settings tab
+    with each setting's value in force."""
     from functions.core.message_tab import seed_rows
     from functions.core.sheet_layout import layouts
 
@@ -271,6 +273,7 @@ def followup_deps(settings: Settings) -> FollowupDeps:
         queue=send_queue(settings),
         fanout_after=settings.fanout_after,
         fanout_batch_size=settings.fanout_batch_size,
+        layouts=sheet_layouts(settings),
         **_followup_rules(settings, frozenset(channels)),
     )
     return with_settings_tab(deps, settings, lambda tuned: _followup_rules(tuned, frozenset(channels)))
@@ -352,6 +355,7 @@ def escalate_deps(settings: Settings) -> EscalationDeps:
         run_budget_seconds=settings.run_budget_seconds,
         links=links(settings),
         sms=sms_rules(settings),
+        layouts=sheet_layouts(settings),
         **_escalation_rules(settings),
     )
     return with_settings_tab(deps, settings, _escalation_rules)

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from functions.core.cases import CaseEvent, CaseRecord
 from functions.core.ledger import DeliveryReport, LedgerEntry, LedgerFacts, StoredCredential
 from functions.core.messages import OutgoingMessage, RenderedMessage
-from functions.core.sheet_layout import TabLayout
-from functions.core.sheet_schema import TabSpec
+from functions.core.sheet_schema import TabLayout, TabSpec
 from functions.core.surveys import Answer, Survey
 from functions.core.tables import RowWrite, Table, TabWrite
 
@@ -27,11 +26,13 @@ if TYPE_CHECKING:
 
 
 class Sheet(Protocol):
-    def read(self, tabs: Sequence[TabSpec]) -> dict[str, Table]:
-        """Every requested tab in one call, keyed by TabSpec.key; a missing tab is absent."""
+    def read(self, tabs: Sequence[TabSpec], headers: Sequence[TabSpec] = ()) -> dict[str, Table]:
+        """Every requested tab in one call, keyed by TabSpec.key; a missing tab is absent. Of the
+        `headers` tabs, the header row alone (a run sets up what they lack)."""
 
     def write(self, changes: Sequence[TabWrite]) -> list[RowWrite]:
-        """Every change of a run in one call; returns the writes whose row is gone."""
+        """Every change of a run in one call; returns the writes whose row is gone. A change with a
+        layout makes its tab when missing and adds the columns it lacks."""
 
 
 class PreparableSheet(Sheet, Protocol):

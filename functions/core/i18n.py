@@ -681,6 +681,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{name}' is already in row {row}; this row is not used",
     ),
     "origin_default": ("mặc định", "default"),
+    "tab_appeared": (
+        "tab '{title}' vừa được thêm trong lúc careloop chạy; lần chạy sau sẽ ghi",
+        "the '{title}' tab was added while careloop ran; the next run writes it",
+    ),
     "business_settings": (
         "Cài đặt của doanh nghiệp (giá trị đang dùng, lấy từ đâu)",
         "the business's settings (the value in force, where it came from)",

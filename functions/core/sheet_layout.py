@@ -4,8 +4,7 @@ headers, checkboxes, dropdowns, a warning on system columns, and the default esc
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from functions.core.calls import outcome_titles
 from functions.core.cases import STATUS_TITLES
@@ -21,30 +20,12 @@ from functions.core.sheet_schema import (
     MESSAGES,
     SETTINGS,
     VOUCHERS,
-    TabSpec,
+    ChartSpec,
+    TabLayout,
+    locate_columns,
 )
 from functions.core.staff_texts import placeholder_table
-
-
-class ChartSpec(NamedTuple):
-    """A chart over the Dashboard's weekly series: the weeks along the bottom, one line or column
-    per series column, its header the series' name."""
-
-    key: str
-    title_vi: str
-    title_en: str
-    kind: str  # "LINE" or "COLUMN"
-    series: tuple[str, ...]  # column keys
-    axis_vi: str
-    axis_en: str
-    stacked: bool = False
-
-    def title(self, language: str) -> str:
-        return self.title_en if language == "en" else self.title_vi
-
-    def axis(self, language: str) -> str:
-        return self.axis_en if language == "en" else self.axis_vi
-
+from functions.core.tables import Table, TabWrite
 
 DASHBOARD_CHARTS = (
     ChartSpec("csat", "CSAT theo tuần", "CSAT by week", "LINE", ("satisfied",), "% hài lòng (4–5)",
@@ -59,30 +40,6 @@ DASHBOARD_CHARTS = (
 CHART_ROWS = 12  # the weeks each chart draws: rows 2–13 under the header
 CHART_DOMAIN = "week"
 CHART_TABS = ((DASHBOARD, DASHBOARD_CHARTS),)
-
-
-@dataclass(frozen=True)
-class TabLayout:
-    tab: TabSpec
-    checkboxes: tuple[str, ...] = ()
-    dropdowns: dict[str, list[str]] = field(default_factory=dict)
-    starter_rows: list[list[Any]] = field(default_factory=list)  # written only into an empty tab
-    header_notes: dict[str, str] = field(default_factory=dict)  # column key → a note on its header cell
-    charts: tuple[ChartSpec, ...] = ()
-    colours: dict[str, dict[str, str]] = field(default_factory=dict)  # column key → cell text → background
-
-    def headers(self, language: str) -> list[str]:
-        return [c.title(language) for c in self.tab.columns]
-
-    def choices(self, key: str) -> list[str] | None:
-        """The values a checkbox or dropdown column accepts; None for a free column."""
-        if key in self.checkboxes:
-            return ["TRUE", "FALSE"]
-        return self.dropdowns.get(key)
-
-    def protected(self) -> list[str]:
-        """Columns staff should not type in: careloop writes them (a warning, not a lock)."""
-        return [c.key for c in self.tab.columns if c.system]
 
 
 # Google's dropdowns refuse what is not listed: the usual orders of channels are listed too.
@@ -131,3 +88,31 @@ GREEN, AMBER, RED = "#D1FADF", "#FEF0C7", "#FEE4E2"
 def health_colours() -> dict[str, str]:
     shades = {"health_ok": GREEN, "health_errors": AMBER, "health_late": AMBER, "health_could_not_run": RED}
     return {say(code, language): colour for code, colour in shades.items() for language in ("vi", "en")}
+
+
+def set_up(layouts: Sequence[TabLayout], tables: dict[str, Table], language: str) -> tuple[list[TabWrite], list[str]]:
+    """What a run adds to the sheet (`tables`: every layout's tab as read, its header at least):
+    each of careloop's tabs that is missing and the columns one lacks, as writes that make them,
+    and what a person reads of it. `tables` then holds each new tab as the write will leave it.
+
+    Never the Customers tab: a sheet without it was renamed or replaced by staff, and an empty new
+    one would make careloop silently do nothing (that stays a run that cannot run)."""
+    writes: list[TabWrite] = []
+    said: list[str] = []
+    for layout in layouts:
+        if layout.tab is CUSTOMERS:
+            continue
+        id_column = next((c for c in layout.tab.columns if c.required), layout.tab.columns[0])
+        table = tables.get(layout.tab.key)
+        if table is None:
+            title = layout.tab.title(language)
+            tables[layout.tab.key] = Table(title, layout.headers(language), [list(r) for r in layout.starter_rows])
+            said.append(f"+ tab '{title}'")
+        else:
+            located = locate_columns(layout.tab, table.header, require=False)
+            missing = [c.title(language) for c in layout.tab.columns if c.key not in located]
+            if not missing:
+                continue
+            said.append(f"+ '{table.title}': " + ", ".join(missing))
+        writes.append(TabWrite(layout.tab, id_column, [], language, layout=layout))
+    return writes, said

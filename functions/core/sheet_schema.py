@@ -7,7 +7,8 @@ ignored), so "Ngày sinh", "NGAY SINH" and "ngày_sinh" are one column.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from functions.core.i18n import both
 from functions.core.text import header_key
@@ -245,6 +246,50 @@ SETTINGS = TabSpec(
     ),
 )
 del C
+
+
+class ChartSpec(NamedTuple):
+    """A chart over the Dashboard's weekly series: the weeks along the bottom, one line or column
+    per series column, its header the series' name."""
+
+    key: str
+    title_vi: str
+    title_en: str
+    kind: str  # "LINE" or "COLUMN"
+    series: tuple[str, ...]  # column keys
+    axis_vi: str
+    axis_en: str
+    stacked: bool = False
+
+    def title(self, language: str) -> str:
+        return self.title_en if language == "en" else self.title_vi
+
+    def axis(self, language: str) -> str:
+        return self.axis_en if language == "en" else self.axis_vi
+
+
+@dataclass(frozen=True)
+class TabLayout:
+    tab: TabSpec
+    checkboxes: tuple[str, ...] = ()
+    dropdowns: dict[str, list[str]] = field(default_factory=dict)
+    starter_rows: list[list[Any]] = field(default_factory=list)  # written only into an empty tab
+    header_notes: dict[str, str] = field(default_factory=dict)  # column key → a note on its header cell
+    charts: tuple[ChartSpec, ...] = ()
+    colours: dict[str, dict[str, str]] = field(default_factory=dict)  # column key → cell text → background
+
+    def headers(self, language: str) -> list[str]:
+        return [c.title(language) for c in self.tab.columns]
+
+    def choices(self, key: str) -> list[str] | None:
+        """The values a checkbox or dropdown column accepts; None for a free column."""
+        if key in self.checkboxes:
+            return ["TRUE", "FALSE"]
+        return self.dropdowns.get(key)
+
+    def protected(self) -> list[str]:
+        """Columns staff should not type in: careloop writes them (a warning, not a lock)."""
+        return [c.key for c in self.tab.columns if c.system]
 
 
 class MissingColumnError(ValueError):

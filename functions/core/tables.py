@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from functions.core.sheet_schema import CUSTOMERS, ColumnSpec, TabSpec
+from functions.core.sheet_schema import CUSTOMERS, ColumnSpec, TabLayout, TabSpec
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,9 @@ class TabWrite:
     rows: Sequence[RowWrite]
     header_language: str = "vi"  # language of the headers of columns the write must create
     name_column: ColumnSpec | None = None  # checked, with the ID, to find rows read without an ID
+    # careloop's own tab, set up by this write: made as `setup-sheet` makes it when missing, and
+    # given every column of its layout it lacks (never moving or removing one).
+    layout: TabLayout | None = None
 
 
 def customers_tab_write(rows: Sequence[RowWrite], language: str) -> TabWrite:

@@ -11,6 +11,7 @@ from functions.core.business_calendar import BusinessCalendar
 from functions.core.customers import ReadRules
 from functions.core.links import Links
 from functions.core.settings_tab import SettingsFromTab
+from functions.core.sheet_schema import TabLayout
 from functions.core.tables import Table
 from functions.escalate.triage import TIER3_PHRASES
 from functions.ports import Cases, Channel, JobState, Ledger, OptOuts, Renderer, Sheet, Surveys, Vouchers
@@ -52,3 +53,4 @@ class EscalationDeps:
     send_start: time = time(8, 0)  # the follow-up run is due done by this + 2 hours on a working day
     # The Settings tab's values over the deployed settings: these dependencies as the tab tunes them.
     settings_tab: Callable[[Table | None], tuple[EscalationDeps, SettingsFromTab]] | None = None
+    layouts: Sequence[TabLayout] = ()  # careloop's tabs: a run makes what is missing of them

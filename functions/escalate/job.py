@@ -22,9 +22,11 @@ from functions.core.errors import JobCannotRun
 from functions.core.i18n import both, say
 from functions.core.message_tab import MessageTab
 from functions.core.settings_tab import with_settings_tab
+from functions.core.sheet_layout import set_up
 from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, HEALTH, MATRIX, MESSAGES, SETTINGS
 from functions.core.surveys import Survey
 from functions.core.tables import Table, TabWrite, customers_tab_write
+from functions.core.text import typed
 from functions.core.vouchers import VoucherRules
 from functions.delivery import RunClock
 from functions.escalate import dashboard, synced, writeback
@@ -62,6 +64,7 @@ class _Read:
     state: dict[str, Any]  # the job's bookmarks (escalate.dashboard, the answers' watermark)
     digests: synced.Digests  # the Cases rows last found in step (escalate.synced)
     texts: MessageTab | None = None  # the Messages tab: staff's text for the survey after a case
+    matrix_error: str = ""  # no usable matrix (a new one has no owners yet): fine while there is nothing to route
 
 
 @dataclass
@@ -75,9 +78,19 @@ class _Applied:
 
 
 def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
-    tables = deps.sheet.read([CUSTOMERS, MATRIX, CASES, DASHBOARD, MESSAGES, CALLS, HEALTH, SETTINGS])
+    used = [CUSTOMERS, MATRIX, CASES, DASHBOARD, MESSAGES, CALLS, HEALTH, SETTINGS]
+    tables = deps.sheet.read(used, [x.tab for x in deps.layouts if x.tab not in used])
+    if CUSTOMERS.key not in tables:
+        raise EscalationError(both("tab_missing", vi=CUSTOMERS.title_vi, en=CUSTOMERS.title_en))
+    made, set_up_said = set_up(deps.layouts, tables, deps.staff_language)  # tables: with the tabs as made
     deps, from_tab = with_settings_tab(deps, deps.settings_tab, tables)
     read = _read(deps, tables, now)
+    calls_tab = tables.get(CALLS.key)
+    calls_waiting = calls_tab is not None and any(any(typed(v) for v in r) for r in calls_tab.rows)
+    if read.matrix_error and (read.flags or read.cases or calls_waiting):
+        if made:  # the tabs are made all the same: staff fill the matrix's owners in
+            deps.sheet.write(made)
+        raise EscalationError(read.matrix_error)
     calls = record_calls(deps, read.tables.get(CALLS.key), read.sheet, now)
     planned_rows = [r for r in read.case_rows if r.case_id not in read.known]
     plan = plan_escalation(
@@ -108,8 +121,10 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     report["late"] = [p._asdict() for p in late]
     if from_tab.report:
         report["settings"] = from_tab.report
+    if set_up_said:
+        report["set_up"] = set_up_said
     health = health_tab(deps, report, now, late) if HEALTH.key in read.tables else None
-    report["write_back"] = _write_back(deps, now, read, plan, applied, calls, [health, from_tab.write], seen)
+    report["write_back"] = _write_back(deps, now, read, plan, applied, calls, made, [health, from_tab.write], seen)
     deps.records.job_state.save_report(report)
     return report
 
@@ -120,9 +135,9 @@ def _read(deps: EscalationDeps, tables: dict[str, Table], now: datetime) -> _Rea
         if spec.key not in tables:
             raise EscalationError(both("tab_missing_setup", vi=spec.title_vi, en=spec.title_en))
     try:
-        matrix = read_matrix(tables.get(MATRIX.key))
+        matrix, matrix_error = read_matrix(tables.get(MATRIX.key)), ""
     except MatrixError as error:
-        raise EscalationError(str(error)) from error
+        matrix, matrix_error = Matrix({}, []), str(error)
     table = tables[CUSTOMERS.key]
     sheet = read_customers(table, deps.read_rules, now.astimezone(deps.calendar.zone).date())
     problems: list[dict[str, Any]] = [
@@ -139,7 +154,8 @@ def _read(deps: EscalationDeps, tables: dict[str, Table], now: datetime) -> _Rea
     case_rows = read_case_rows(tables[CASES.key])
     digests = synced.load(deps.records.job_state, int(state.get("row_shards") or synced.SHARDS))
     cases, known = _cases_to_read(deps, case_rows, flags, state, digests)
-    return _Read(tables, matrix, sheet, flags, case_rows, cases, known, answered, problems, state, digests, texts)
+    return _Read(tables, matrix, sheet, flags, case_rows, cases, known, answered, problems, state, digests, texts,
+                 matrix_error)  # fmt: skip
 
 
 def _answers_since(state: dict[str, Any], now: datetime) -> datetime:
@@ -190,6 +206,7 @@ def _write_back(
     plan: EscalationPlan,
     applied: _Applied,
     calls: RecordedCalls,
+    made: list[TabWrite],
     more: list[TabWrite | None],
     seen: dict[str, Any],
 ) -> dict[str, Any]:
@@ -198,6 +215,7 @@ def _write_back(
     customer_writes = writeback.customer_writes(plan, read.answered, read.sheet) + calls.customer_writes
     case_writes = writeback.case_writes(cases, read.case_rows, plan.row_notes, deps.calendar, language)
     writes = [
+        *made,  # careloop's tabs made first: this run's rows go into them
         customers_tab_write(customer_writes, language),
         TabWrite(CASES, CASES.column("case_id"), case_writes, language),
     ]

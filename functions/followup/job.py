@@ -25,7 +25,8 @@ from functions.core.links import Links
 from functions.core.message_tab import MessageTab, TextBook, message_tab_write
 from functions.core.messages import OutgoingMessage
 from functions.core.settings_tab import SettingsFromTab, with_settings_tab
-from functions.core.sheet_schema import CALLS, CUSTOMERS, HEALTH, MESSAGES, SETTINGS, VOUCHERS
+from functions.core.sheet_layout import set_up
+from functions.core.sheet_schema import CALLS, CUSTOMERS, HEALTH, MESSAGES, SETTINGS, VOUCHERS, TabLayout
 from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write, customers_tab_write
 from functions.core.vouchers import Voucher, VoucherRules
@@ -105,6 +106,7 @@ class FollowupDeps:
     fanout_batch_size: int = 100
     # The Settings tab's values over the deployed settings: these dependencies as the tab tunes them.
     settings_tab: Callable[[Table | None], tuple[FollowupDeps, SettingsFromTab]] | None = None
+    layouts: Sequence[TabLayout] = ()  # careloop's tabs: a run makes what is missing of them
 
 
 @dataclass(frozen=True)
@@ -122,9 +124,12 @@ class FollowupOutcome:
 
 def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> FollowupOutcome:
     """`now` is aware, in the business time zone."""
-    tables = deps.sheet.read([CUSTOMERS, MESSAGES, VOUCHERS, CALLS, HEALTH, SETTINGS])  # one read, whatever the tabs
+    used = [CUSTOMERS, MESSAGES, VOUCHERS, CALLS, HEALTH, SETTINGS]
+    tables = deps.sheet.read(used, [x.tab for x in deps.layouts if x.tab not in used])  # one read, whatever the tabs
     if CUSTOMERS.key not in tables:
         raise JobError(both("tab_missing", vi=CUSTOMERS.title_vi, en=CUSTOMERS.title_en))
+    # tables: with the tabs as made (a dry run makes none: it writes nothing)
+    made, set_up_said = set_up(deps.layouts if not dry_run else (), tables, deps.staff_language)
     deps, from_tab = with_settings_tab(deps, deps.settings_tab, tables)
     today = now.date()
     opted_out_in_store = deps.records.opt_outs.opt_outs()  # also proves the store answers before any send
@@ -171,7 +176,10 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
         deps, now, dry_run, sheet.problems, run, plan.skipped + run.skipped, plan.unknown + [m for m, _ in run.unknown]
     )
     report["write_back"] = {"rows": len(writes), "missed": []}
-    changes = [customers_tab_write(writes, deps.staff_language)] + _other_tabs(deps, tables, texts, run, report, now)
+    changes = made + [customers_tab_write(writes, deps.staff_language)]
+    changes += _other_tabs(deps, tables, texts, run, report, now)
+    if set_up_said:
+        report["set_up"] = set_up_said
     if from_tab.report:
         report["settings"] = from_tab.report
     if from_tab.write is not None:

@@ -22,21 +22,26 @@ class MemorySheet:
         self.reads = 0
         self.writes: list[list[TabWrite]] = []
 
-    def read(self, tabs: Sequence[TabSpec]) -> dict[str, Table]:
+    def read(self, tabs: Sequence[TabSpec], headers: Sequence[TabSpec] = ()) -> dict[str, Table]:
         self.reads += 1
         found = {}
-        for spec in tabs:
+        for spec in [*tabs, *headers]:
             title = find_tab(spec, list(self.tables))
             if title:
                 t = self.tables[title]
-                found[spec.key] = Table(t.title, list(t.header), [list(r) for r in t.rows])
+                found[spec.key] = Table(t.title, list(t.header), [list(r) for r in t.rows] if spec in tabs else [])
         return found
 
     def write(self, changes: Sequence[TabWrite]) -> list[RowWrite]:
         self.writes.append(list(changes))
         missed = []
         for change in changes:
-            table = self.tables[find_tab(change.tab, list(self.tables))]
+            title = find_tab(change.tab, list(self.tables))
+            if title is None and change.layout is not None:  # made as setup-sheet makes it
+                title = change.tab.title(change.header_language)
+                self.tables[title] = Table(title, [], [list(r) for r in change.layout.starter_rows])
+                self.tables[title].header.extend(change.layout.headers(change.header_language))
+            table = self.tables[title]
             rows = table.rows
             placement = place(
                 change, table.header, lambda at, rows=rows: [r[at] if at < len(r) else None for r in rows]

@@ -232,8 +232,8 @@ def test_a_row_moved_during_the_run_is_still_written_to_the_right_customer(store
             sheet.tables["Khách hàng"].rows.reverse()
             return MemorySheet.write(sheet, changes)
 
-        def read(self, tabs):
-            return sheet.read(tabs)
+        def read(self, tabs, headers=()):
+            return sheet.read(tabs, headers)
 
     run_followup(deps(SortingSheet({}), store), NINE_AM)
     contact = dict(zip(sheet.column("Mã KH"), sheet.column("Liên hệ gần nhất"), strict=False))

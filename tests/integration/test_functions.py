@@ -135,19 +135,20 @@ def test_followup_daily_logs_masked_structured_json(env, capfd):
 
 
 def test_escalate_sync_reports_what_stops_it_then_runs(env, monkeypatch):
-    from functions.adapters.sheets.xlsx import XlsxSheet
-    from functions.core.sheet_layout import layouts
-
-    monkeypatch.setenv("CARELOOP_WORKING_HOURS", "mon-sun 00:00-23:59")
-    client = create_app("escalate_sync", SOURCE).test_client()
-    missing = client.post("/")
-    assert missing.status_code == 500 and "setup-sheet" in missing.get_json()["error"]  # no Cases tab yet
-    XlsxSheet(env / "k.xlsx").prepare(layouts("vi"), "vi")
-    unowned = client.post("/")
-    assert unowned.status_code == 500 and "'*'" in unowned.get_json()["error"]  # the matrix needs its owners
     import openpyxl
 
+    monkeypatch.setenv("CARELOOP_WORKING_HOURS", "mon-sun 00:00-23:59")
     workbook = openpyxl.load_workbook(env / "k.xlsx")
+    customers = workbook["Khách hàng"]
+    width = customers.max_column
+    customers.cell(1, width + 1, "Leo thang"), customers.cell(1, width + 2, "Nội dung")
+    customers.cell(2, width + 1, True), customers.cell(2, width + 2, "Chờ quá lâu")
+    workbook.save(env / "k.xlsx")
+    client = create_app("escalate_sync", SOURCE).test_client()
+    unowned = client.post("/")  # no Cases tab, no matrix: the run makes them (issue 24)…
+    assert unowned.status_code == 500 and "'*'" in unowned.get_json()["error"]  # …and the matrix needs its owners
+    workbook = openpyxl.load_workbook(env / "k.xlsx")
+    assert {"Hồ sơ", "Ma trận leo thang"} <= set(workbook.sheetnames)
     workbook["Ma trận leo thang"]["B2"] = "Hà <ha@luat.vn>"
     workbook.save(env / "k.xlsx")
     response = client.post("/")

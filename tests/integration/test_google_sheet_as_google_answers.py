@@ -203,6 +203,7 @@ def test_a_lost_answer_to_add_sheet_is_not_an_already_exists_error(server):
             "Phiếu quà tặng",
             "Gọi điện",
             "Tình trạng",
+            "Cài đặt",
         ]
     )
     assert actions  # the second plan still added what the first one did not (values, rules)

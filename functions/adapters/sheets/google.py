@@ -13,6 +13,7 @@ may have sorted, inserted or deleted rows meanwhile. Ranges never start outside 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,11 +32,11 @@ from functions.adapters.sheets.google_http import (
     explain,
     transient_errors,
 )
-from functions.adapters.sheets.google_setup import TabState, colour_rules, plan_setup
+from functions.adapters.sheets.google_setup import SetupPlan, TabState, colour_rules, plan_setup
 from functions.adapters.sheets.placement import Placement, place
 from functions.core.i18n import both
-from functions.core.sheet_layout import CHART_TABS, ChartSpec, TabLayout
-from functions.core.sheet_schema import TabSpec, find_tab, locate_columns
+from functions.core.sheet_layout import CHART_TABS
+from functions.core.sheet_schema import ChartSpec, TabLayout, TabSpec, find_tab, locate_columns
 from functions.core.tables import Link, RowWrite, Table, TabWrite, sheet_link_url
 from functions.core.text import typed
 from functions.core.values import SHEETS_EPOCH
@@ -111,12 +112,14 @@ class GoogleSheet:
     def tab_titles(self) -> list[str]:
         return [s["properties"]["title"] for s in self.metadata()["sheets"]]
 
-    def read(self, tabs: Sequence[TabSpec]) -> dict[str, Table]:
+    def read(self, tabs: Sequence[TabSpec], headers: Sequence[TabSpec] = ()) -> dict[str, Table]:
         titles = self.tab_titles()
-        found = {spec.key: title for spec in tabs if (title := find_tab(spec, titles))}
+        found = {spec.key: title for spec in [*tabs, *headers] if (title := find_tab(spec, titles))}
         if not found:
             return {}
-        answer = self._values([quoted(t) for t in found.values()], dateTimeRenderOption="SERIAL_NUMBER")
+        whole = {spec.key for spec in tabs}
+        ranges = [quoted(title) if key in whole else f"{quoted(title)}!1:1" for key, title in found.items()]
+        answer = self._values(ranges, dateTimeRenderOption="SERIAL_NUMBER")
         tables = {}
         for (key, title), value_range in zip(found.items(), answer.get("valueRanges", []), strict=False):
             rows = value_range.get("values", [])
@@ -126,10 +129,11 @@ class GoogleSheet:
         return tables
 
     def write(self, changes: Sequence[TabWrite]) -> list[RowWrite]:
-        changes = [c for c in changes if c.rows]
+        changes = [c for c in changes if c.rows or c.layout]
         if not changes:
             return []
-        targets = [(change, self._title(change.tab)) for change in changes]
+        making = {c.tab.key: c.tab.title(c.header_language) for c in changes if c.layout is not None}
+        targets = [(change, self._title(change.tab, making)) for change in changes]
         return self._retrying(lambda: self._write_once(targets))
 
     def _write_once(self, targets: list[tuple[TabWrite, str]]) -> list[RowWrite]:
@@ -138,6 +142,9 @@ class GoogleSheet:
         missed: list[RowWrite] = []
         charted: set[str] = set()
         tabs_now = self._tabs_now(targets)
+        made = _made_tabs(targets, tabs_now)  # careloop's tabs that are missing: made first, as setup-sheet does
+        grow += made.requests
+        data += made.values
         for change, title in targets:
             now = tabs_now[title]
 
@@ -148,6 +155,9 @@ class GoogleSheet:
 
             placement = place(change, now.header, column)
             missed += placement.missed
+            for position, text in placement.new_columns:  # a later change to this tab sees them
+                now.header += [None] * (position + 1 - len(now.header))
+                now.header[position] = text
             charts: list[dict[str, Any]] = []
             if change.tab.key in self.charts and title not in charted:
                 charted.add(title)  # the Dashboard's two blocks are one tab: its charts are asked for once
@@ -180,8 +190,8 @@ class GoogleSheet:
         specs = self.charts[change.tab.key]
         return missing_charts(now.properties["sheetId"], specs, now.charts, positions, change.header_language)
 
-    def _title(self, tab: TabSpec) -> str:
-        title = find_tab(tab, self.tab_titles())
+    def _title(self, tab: TabSpec, making: dict[str, str]) -> str:
+        title = find_tab(tab, self.tab_titles()) or making.get(tab.key)  # or made by this write
         if title is None:
             raise SheetError(
                 both("tab_not_in", vi=tab.title_vi, en=tab.title_en, where=f"spreadsheet {self.connection.key}")
@@ -195,8 +205,11 @@ class GoogleSheet:
         for change, title in targets:
             known = guesses.setdefault(title, [])
             known += [p for p in self._positions(change, title) if p not in known]
+        to_make = {title for change, title in targets if change.layout is not None} - set(self.tab_titles())
         ranges = []
         for title, positions in guesses.items():
+            if title in to_make:  # no range may name a tab that is not there
+                continue
             ranges.append(f"{quoted(title)}!1:1")
             ranges += [f"{quoted(title)}!{column_letters(p)}:{column_letters(p)}" for p in positions]
         params = {"includeGridData": "true", "ranges": ranges, "fields": NOW_FIELDS}
@@ -204,6 +217,9 @@ class GoogleSheet:
         found = {}
         for sheet in answer.get("sheets", []):
             title = sheet["properties"]["title"]
+            if title in to_make:  # staff added it since this run read: decided again from the top
+                self._metadata = None
+                raise SheetError(both("tab_appeared", title=title))
             if title not in guesses:
                 continue
             grids = sheet.get("data") or [{}]  # in the order asked: the header row, then each column
@@ -213,6 +229,10 @@ class GoogleSheet:
                 for p, data in zip(guesses[title], grids[1:], strict=False)
             }
             found[title] = TabNow(title, sheet["properties"], header, columns, chart_titles(sheet))
+        used = {s["properties"]["sheetId"] for s in answer.get("sheets", [])}
+        for title in sorted(to_make):
+            found[title] = TabNow(title, {"sheetId": max(used, default=0) + 1, "title": title}, [], {}, set())
+            used.add(found[title].properties["sheetId"])
         missing = [t for t in guesses if t not in found]
         if missing:
             raise SheetError(
@@ -228,7 +248,11 @@ class GoogleSheet:
     def _update(self, requests: list[dict[str, Any]], data: list[dict[str, Any]]) -> None:
         """Structure first (new tabs, rows, columns, rules), then values, written RAW; each sent once."""
         if requests:
-            self._http.batch_update(self.connection.key, {"requests": requests})
+            try:
+                self._http.batch_update(self.connection.key, {"requests": requests})
+            except Exception:
+                self._metadata = None  # it may have been carried out: the tabs it made are looked up again
+                raise
         if data:
             self._http.values_batch_update(self.connection.key, {"valueInputOption": "RAW", "data": data})
 
@@ -297,6 +321,29 @@ class GoogleSheet:
                 {p.get("description", "") for p in protections[title]}, charts[title], colours[title],
             )  # fmt: skip
         return tabs
+
+
+def _made_tabs(targets: list[tuple[TabWrite, str]], tabs_now: dict[str, TabNow]) -> SetupPlan:
+    """The requests that make each missing tab a change's layout names (`tabs_now` holds it with no
+    properties yet but its sheet ID): as `setup-sheet` makes it, its header, rules and starter rows.
+    Its state afterwards goes into `tabs_now`, so the changes are placed in the tab as made."""
+    made = SetupPlan()
+    for change, title in targets:
+        now = tabs_now[title]
+        if change.layout is None or "gridProperties" in now.properties:
+            continue
+        sheet_id = now.properties["sheetId"]
+        plan = plan_setup([change.layout], {}, change.header_language, itertools.repeat(sheet_id).__next__)
+        made.requests += plan.requests
+        made.values += plan.values
+        add = plan.requests[0]["addSheet"]["properties"]
+        header = change.layout.headers(change.header_language)
+        starters = change.layout.starter_rows
+        now.properties = {"sheetId": sheet_id, "title": title, "gridProperties": add["gridProperties"]}
+        now.header = list(header)
+        now.columns = {p: [r[p] if p < len(r) else None for r in starters] for p in range(len(header))}
+        now.charts = {r["addChart"]["chart"]["spec"]["title"] for r in plan.requests if "addChart" in r}
+    return made
 
 
 def _growth(properties: dict[str, Any], placement: Placement, extent: tuple[int, int] = (0, 0)) -> list[dict[str, Any]]:

@@ -8,7 +8,8 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from functions.core.i18n import say
-from functions.core.sheet_layout import CHART_DOMAIN, CHART_ROWS, ChartSpec
+from functions.core.sheet_layout import CHART_DOMAIN, CHART_ROWS
+from functions.core.sheet_schema import ChartSpec
 
 FIRST_ROW, ROWS_APART, COLUMNS_APART = 31, 18, 6  # 0-based anchor rows and columns, below the figures
 WIDTH, HEIGHT = 600, 320

@@ -11,8 +11,7 @@ from typing import Any
 
 from functions.adapters.sheets.a1 import column_letters, quoted
 from functions.adapters.sheets.google_charts import missing_charts
-from functions.core.sheet_layout import TabLayout
-from functions.core.sheet_schema import locate_columns, with_missing_columns
+from functions.core.sheet_schema import TabLayout, locate_columns, with_missing_columns
 
 PROTECTION_MARK = "careloop:system"
 ROWS = 1000  # a new tab's rows, and the fewest setup leaves a tab with: checkboxes and dropdowns reach them

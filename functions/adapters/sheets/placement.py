@@ -57,7 +57,9 @@ def place(change: TabWrite, header: Sequence[Any], column: Callable[[int], Seque
     """`header` is the tab's first row now; `column(position)` reads that column below it."""
     placement = Placement()
     needed = {change.id_column.key} | {key for row in change.rows for key in row.values}
-    located = locate_columns(change.tab, header)
+    if change.layout is not None:
+        needed |= {column.key for column in change.layout.tab.columns}
+    located = locate_columns(change.tab, header, require=change.layout is None)  # a layout adds what is missing
     positions, placement.new_columns = with_missing_columns(
         change.tab, located, len(header), needed, change.header_language
     )

@@ -20,8 +20,8 @@ from functions.adapters.sheets.a1 import column_letters
 from functions.adapters.sheets.placement import place
 from functions.core.errors import SheetUnavailable
 from functions.core.i18n import both
-from functions.core.sheet_layout import CHART_TABS, ChartSpec, TabLayout
-from functions.core.sheet_schema import TabSpec, find_tab, locate_columns, with_missing_columns
+from functions.core.sheet_layout import CHART_TABS
+from functions.core.sheet_schema import ChartSpec, TabLayout, TabSpec, find_tab, locate_columns, with_missing_columns
 from functions.core.tables import Link, RowWrite, Table, TabWrite
 
 
@@ -44,15 +44,16 @@ class XlsxSheet:
         except Exception as error:  # openpyxl raises many kinds for a damaged file
             raise SheetError(f"{both('workbook_unreadable')} {self.path}: {error}") from error
 
-    def read(self, tabs: Sequence[TabSpec]) -> dict[str, Table]:
+    def read(self, tabs: Sequence[TabSpec], headers: Sequence[TabSpec] = ()) -> dict[str, Table]:
         workbook = self._open(read_only=True)
         try:
             found: dict[str, Table] = {}
-            for spec in tabs:
+            for spec in [*tabs, *headers]:
                 title = find_tab(spec, workbook.sheetnames)
                 if title is None:
                     continue
-                rows = [list(r) for r in workbook[title].iter_rows(values_only=True)]
+                last = None if spec in tabs else 1
+                rows = [list(r) for r in workbook[title].iter_rows(max_row=last, values_only=True)]
                 found[spec.key] = Table(title, rows[0] if rows else [], rows[1:])
             return found
         finally:
@@ -74,13 +75,16 @@ class XlsxSheet:
 
     def write(self, changes: Sequence[TabWrite]) -> list[RowWrite]:
         """Apply every change; returns the row writes whose row could no longer be found."""
-        if not any(change.rows for change in changes):
+        if not any(change.rows or change.layout for change in changes):
             return []
         with self._locked():
             workbook = self._open(read_only=False)
             missed: list[RowWrite] = []
             for change in changes:
                 title = find_tab(change.tab, workbook.sheetnames)
+                if title is None and change.layout is not None:  # made as setup-sheet makes it
+                    _prepare_tab(workbook, change.layout, change.header_language)
+                    title = find_tab(change.tab, workbook.sheetnames)
                 if title is None:
                     raise SheetError(
                         both("tab_not_in", vi=change.tab.title_vi, en=change.tab.title_en, where=self.path)

@@ -9,8 +9,8 @@ from typing import Any
 
 from functions.adapters.sheets.a1 import column_letters
 from functions.core.i18n import say
-from functions.core.sheet_layout import CHART_DOMAIN, CHART_ROWS, ChartSpec
-from functions.core.sheet_schema import TabSpec, find_tab, locate_columns
+from functions.core.sheet_layout import CHART_DOMAIN, CHART_ROWS
+from functions.core.sheet_schema import ChartSpec, TabSpec, find_tab, locate_columns
 from functions.core.text import header_key
 
 FIRST_ROW = 32  # below the Dashboard's figures (about 30 rows)

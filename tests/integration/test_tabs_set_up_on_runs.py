@@ -1,0 +1,106 @@
+"""Issue 24: a deployed careloop never needs a terminal to start. Every run adds careloop's own tabs
+and columns when they are missing, in its one write (never the Customers tab), and says so."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+
+from tests.helpers.cli import careloop
+from tests.helpers.sheets_server import SheetsServer
+from tests.helpers.support import HEADER, local_settings, row, write_workbook
+
+TABS = ["Khách hàng", "Ma trận leo thang", "Hồ sơ", "Tổng quan", "Mẫu tin nhắn", "Phiếu quà tặng", "Gọi điện",
+        "Tình trạng", "Cài đặt"]  # fmt: skip
+ESCALATE = ("run", "escalate", "--json", "--now", "2026-11-23T10:00")
+FOLLOWUP = ("run", "followup", "--json", "--now", "2026-11-23T09:00")
+CUSTOMERS = [row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com", "", "23/11/1990"), row("C-2", "Trần Văn Hùng")]
+
+
+def only_customers(tmp_path):
+    return write_workbook(tmp_path / "k.xlsx", HEADER, CUSTOMERS)
+
+
+@pytest.mark.parametrize("job", [ESCALATE, FOLLOWUP])
+def test_a_workbook_with_only_its_customers_gets_every_careloop_tab_on_the_first_run(tmp_path, job):
+    path = only_customers(tmp_path)
+    result = careloop(*job, cwd=tmp_path, env=local_settings(tmp_path, path))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["set_up"] == [f"+ tab '{t}'" for t in TABS[1:]]
+    book = openpyxl.load_workbook(path)
+    assert [t for t in book.sheetnames if t != "careloop_lists"] == TABS
+    assert [c.value for c in book["Ma trận leo thang"][2]][:1] == ["*"]  # the default row, for owners to be filled
+    assert book["Mẫu tin nhắn"].max_row > 5 and book["Cài đặt"].max_row == 16
+    assert book["Tình trạng"].max_row >= 2  # the run wrote its own row into the tab it made
+    again = json.loads(careloop(*job, cwd=tmp_path, env=local_settings(tmp_path, path)).stdout)
+    assert "set_up" not in again
+
+
+def test_a_careloop_column_staff_deleted_comes_back_at_the_end_and_staff_columns_stay(tmp_path):
+    path = only_customers(tmp_path)
+    settings = local_settings(tmp_path, path)
+    careloop(*ESCALATE, cwd=tmp_path, env=settings)
+    book = openpyxl.load_workbook(path)
+    cases = book["Hồ sơ"]
+    cases.delete_cols(13)  # Ghi chú hệ thống
+    cases.cell(1, 13, "Ghi chú của tôi")
+    book.save(path)
+    report = json.loads(careloop(*ESCALATE, cwd=tmp_path, env=settings).stdout)
+    assert report["set_up"] == ["+ 'Hồ sơ': Ghi chú hệ thống"]
+    header = [c.value for c in openpyxl.load_workbook(path)["Hồ sơ"][1]]
+    assert header[12:14] == ["Ghi chú của tôi", "Ghi chú hệ thống"]
+
+
+def test_a_sheet_without_its_customers_tab_still_cannot_run_and_gets_no_tab(tmp_path):
+    path = write_workbook(tmp_path / "k.xlsx", HEADER, CUSTOMERS, title="Khach cu")  # renamed by staff
+    for job in (ESCALATE, FOLLOWUP):
+        result = careloop(*job, cwd=tmp_path, env=local_settings(tmp_path, path))
+        assert result.returncode != 0 and "Khách hàng" in result.stderr + result.stdout
+    assert openpyxl.load_workbook(path).sheetnames == ["Khach cu"]
+
+
+def test_a_complaint_with_no_owner_yet_makes_the_tabs_and_says_the_matrix_needs_owners(tmp_path):
+    flagged = row("C-3", "Lê Văn Tám", "anh", "tam@example.com") + [True, "Chờ quá lâu"]
+    path = write_workbook(tmp_path / "k.xlsx", HEADER + ["Leo thang", "Nội dung"], [*CUSTOMERS, flagged])
+    result = careloop(*ESCALATE, cwd=tmp_path, env=local_settings(tmp_path, path))
+    assert result.returncode != 0 and "Ma trận leo thang" in result.stderr
+    assert "Hồ sơ" in openpyxl.load_workbook(path).sheetnames
+
+
+def test_on_the_sheets_test_server_the_run_stays_one_read_and_one_write_plus_the_structure_request(tmp_path):
+    key = "1SetUp_key"
+    with SheetsServer() as server:
+        server.state.create(key, {"Khách hàng": [list(HEADER), *map(list, CUSTOMERS)]})
+        settings = local_settings(tmp_path, f"google:{key}", sheets_api_url=server.url, sheets_credentials="none")
+        first = json.loads(careloop(*ESCALATE, cwd=tmp_path, env=settings).stdout)
+        made = [e["kind"] for e in server.state.log]
+        server.state.log.clear()
+        second = json.loads(careloop(*ESCALATE, cwd=tmp_path, env=settings).stdout)
+        steady = [e["kind"] for e in server.state.log]
+        titles = [grid.title for grid in server.state.book(key).grids]
+    assert first["set_up"] and "set_up" not in second and titles == TABS
+    assert first["write_back"].get("error") is None and second["write_back"].get("error") is None
+    assert made.count("spreadsheets.batchUpdate") == 1
+    assert [kind for kind in made if kind != "spreadsheets.batchUpdate"] == steady
+    # read: metadata + values; write: the tabs as they are now + values (then the alert looks up whom to
+    # tell: no follow-up run has run here, which the escalation run reports)
+    assert steady[:4] == ["spreadsheets.get", "values.batchGet", "spreadsheets.get", "values.batchUpdate"]
+    assert second["alerts"]["problems"] == ["followup/did_not_run"]
+
+
+def test_a_lost_answer_to_the_request_that_made_the_tabs_makes_them_once(tmp_path):
+    from tests.helpers.sheets_server import Fault
+
+    key = "1SetUp_key"
+    with SheetsServer() as server:
+        server.state.create(key, {"Khách hàng": [list(HEADER), *map(list, CUSTOMERS)]})
+        server.state.faults.append(Fault(503, path=f"{key}:batchUpdate", after=True))  # carried out, answer lost
+        settings = local_settings(tmp_path, f"google:{key}", sheets_api_url=server.url, sheets_credentials="none")
+        report = json.loads(careloop(*ESCALATE, cwd=tmp_path, env=settings).stdout)
+        titles = [grid.title for grid in server.state.book(key).grids]
+        cases_header = server.state.rows(key, "Hồ sơ")[0]
+    assert report["write_back"].get("error") is None and titles == TABS
+    assert cases_header[:2] == ["Mã hồ sơ", "Mã KH"]
