@@ -22,9 +22,18 @@ class ColumnSpec:
     aliases: tuple[str, ...] = ()
     required: bool = False
     system: bool = False  # written by careloop only
+    # How careloop shows a column it makes (never one staff made): its width in characters (0: its
+    # header's), long text wrapped, and the number format of the numbers it writes there.
+    width: int = 0
+    wrap: bool = False
+    number_format: str = ""
 
     def title(self, language: str) -> str:
         return self.title_en if language == "en" else self.title_vi
+
+    def width_in(self, language: str) -> int:
+        """Characters: the width set, else the header's longest word (a wrapped header takes lines)."""
+        return max(self.width, max(len(word) for word in self.title(language).split()) + 3, 8)
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -81,10 +90,10 @@ CUSTOMERS = TabSpec(
         C("category", "Loại vấn đề", "Category"),
         C("issue", "Nội dung", "Issue", ("Vấn đề", "Complaint")),
         C("severity", "Mức độ", "Severity"),
-        C("case_id", "Mã hồ sơ", "Case ID", system=True),
-        C("last_contact", "Liên hệ gần nhất", "Last contact", system=True),
-        C("csat", "CSAT", "CSAT", ("Điểm hài lòng",), system=True),
-        C("system_note", "Ghi chú hệ thống", "System note", system=True),
+        C("case_id", "Mã hồ sơ", "Case ID", system=True, width=13),
+        C("last_contact", "Liên hệ gần nhất", "Last contact", system=True, width=42),
+        C("csat", "CSAT", "CSAT", ("Điểm hài lòng",), system=True, width=8),
+        C("system_note", "Ghi chú hệ thống", "System note", system=True, width=45, wrap=True),
     ),
 )
 MATRIX = TabSpec(
@@ -93,10 +102,10 @@ MATRIX = TabSpec(
     "Escalation matrix",
     aliases=("Ma tran leo thang", "Escalation"),
     columns=(
-        C("category", "Loại vấn đề", "Category", required=True),
-        C("tier1_owner", "Phụ trách cấp 1", "Tier 1 owner", ("Cấp 1", "Tier 1")),
-        C("tier2_owner", "Phụ trách cấp 2", "Tier 2 owner", ("Cấp 2", "Tier 2")),
-        C("tier3_owner", "Phụ trách cấp 3", "Tier 3 owner", ("Cấp 3", "Tier 3")),
+        C("category", "Loại vấn đề", "Category", required=True, width=16),
+        C("tier1_owner", "Phụ trách cấp 1", "Tier 1 owner", ("Cấp 1", "Tier 1"), width=34),
+        C("tier2_owner", "Phụ trách cấp 2", "Tier 2 owner", ("Cấp 2", "Tier 2"), width=34),
+        C("tier3_owner", "Phụ trách cấp 3", "Tier 3 owner", ("Cấp 3", "Tier 3"), width=34),
         C("first_response_hours", "Phản hồi đầu (giờ)", "First response (hours)", ("Phản hồi đầu", "First response")),
         C("resolve_hours", "Giải quyết (giờ)", "Resolve (hours)", ("Giải quyết", "Resolve")),
     ),
@@ -107,19 +116,19 @@ CASES = TabSpec(
     "Cases",
     aliases=("Ho so", "Cases tab"),
     columns=(
-        C("case_id", "Mã hồ sơ", "Case ID", required=True, system=True),
-        C("customer_id", "Mã KH", "Customer ID", system=True),
-        C("customer", "Khách hàng", "Customer", system=True),
-        C("category", "Loại vấn đề", "Category", system=True),
-        C("issue", "Nội dung", "Issue", system=True),
+        C("case_id", "Mã hồ sơ", "Case ID", required=True, system=True, width=13),
+        C("customer_id", "Mã KH", "Customer ID", system=True, width=14),
+        C("customer", "Khách hàng", "Customer", system=True, width=22),
+        C("category", "Loại vấn đề", "Category", system=True, width=16),
+        C("issue", "Nội dung", "Issue", system=True, width=45, wrap=True),
         C("tier", "Cấp", "Tier", system=True),
-        C("owner", "Phụ trách", "Owner", system=True),
-        C("status", "Trạng thái", "Status"),
-        C("opened", "Mở lúc", "Opened", system=True),
-        C("first_response_due", "Hạn phản hồi", "First response due", system=True),
-        C("resolve_due", "Hạn giải quyết", "Resolve due", system=True),
-        C("resolution_note", "Ghi chú xử lý", "Resolution note"),
-        C("system_note", "Ghi chú hệ thống", "System note", system=True),
+        C("owner", "Phụ trách", "Owner", system=True, width=34),
+        C("status", "Trạng thái", "Status", width=14),
+        C("opened", "Mở lúc", "Opened", system=True, width=17),
+        C("first_response_due", "Hạn phản hồi", "First response due", system=True, width=17),
+        C("resolve_due", "Hạn giải quyết", "Resolve due", system=True, width=17),
+        C("resolution_note", "Ghi chú xử lý", "Resolution note", width=30, wrap=True),
+        C("system_note", "Ghi chú hệ thống", "System note", system=True, width=40, wrap=True),
     ),
 )
 DASHBOARD = TabSpec(
@@ -128,12 +137,12 @@ DASHBOARD = TabSpec(
     "Dashboard",
     aliases=("Tong quan",),
     columns=(
-        C("metric", "Chỉ số", "Metric", system=True),
-        C("value", "Giá trị", "Value", system=True),
-        C("period", "Kỳ", "Period", system=True),
+        C("metric", "Chỉ số", "Metric", system=True, width=40),
+        C("value", "Giá trị", "Value", system=True, width=17),
+        C("period", "Kỳ", "Period", system=True, width=14),
         # The twelve weeks the charts draw, oldest first, one row a week (Tuần số 1–12).
         C("week_no", "Tuần số", "Week no", system=True),
-        C("week", "Tuần", "Week", system=True),
+        C("week", "Tuần", "Week", system=True, width=10),
         C("messages", "Tin gửi", "Messages", system=True),
         C("messages_email", "Qua email", "By email", system=True),
         C("messages_sms", "Qua SMS", "By SMS", system=True),
@@ -142,7 +151,7 @@ DASHBOARD = TabSpec(
         C("messages_checkin", "Tin hỏi thăm", "Check-in messages", system=True),
         C("messages_case", "Tin về hồ sơ", "Case messages", system=True),
         C("answers", "Đánh giá", "Answers", system=True),
-        C("score_mean", "Điểm TB", "Mean score", system=True),
+        C("score_mean", "Điểm TB", "Mean score", system=True, number_format="0.00"),
         C("satisfied", "% hài lòng", "% satisfied", system=True),
         C("nps", "NPS tuần", "Weekly NPS", system=True),
         C("opened_t1", "Hồ sơ mới cấp 1", "Opened tier 1", system=True),
@@ -155,12 +164,12 @@ DASHBOARD = TabSpec(
         C("sla_t1", "% đạt hạn phản hồi cấp 1", "% first response in time, tier 1", system=True),
         C("sla_t2", "% đạt hạn phản hồi cấp 2", "% first response in time, tier 2", system=True),
         C("sla_t3", "% đạt hạn phản hồi cấp 3", "% first response in time, tier 3", system=True),
-        C("frt_t1", "FRT trung vị cấp 1 (giờ)", "Median FRT tier 1 (h)", system=True),
-        C("frt_t2", "FRT trung vị cấp 2 (giờ)", "Median FRT tier 2 (h)", system=True),
-        C("frt_t3", "FRT trung vị cấp 3 (giờ)", "Median FRT tier 3 (h)", system=True),
-        C("atht_t1", "ATHT trung vị cấp 1 (giờ)", "Median ATHT tier 1 (h)", system=True),
-        C("atht_t2", "ATHT trung vị cấp 2 (giờ)", "Median ATHT tier 2 (h)", system=True),
-        C("atht_t3", "ATHT trung vị cấp 3 (giờ)", "Median ATHT tier 3 (h)", system=True),
+        C("frt_t1", "FRT trung vị cấp 1 (giờ)", "Median FRT tier 1 (h)", system=True, number_format="0.00"),
+        C("frt_t2", "FRT trung vị cấp 2 (giờ)", "Median FRT tier 2 (h)", system=True, number_format="0.00"),
+        C("frt_t3", "FRT trung vị cấp 3 (giờ)", "Median FRT tier 3 (h)", system=True, number_format="0.00"),
+        C("atht_t1", "ATHT trung vị cấp 1 (giờ)", "Median ATHT tier 1 (h)", system=True, number_format="0.00"),
+        C("atht_t2", "ATHT trung vị cấp 2 (giờ)", "Median ATHT tier 2 (h)", system=True, number_format="0.00"),
+        C("atht_t3", "ATHT trung vị cấp 3 (giờ)", "Median ATHT tier 3 (h)", system=True, number_format="0.00"),
         C("escalation_rate", "% leo thang", "% escalated", system=True),
         C("vouchers_issued", "Phiếu phát", "Vouchers issued", system=True),
         C("vouchers_used", "Phiếu dùng", "Vouchers used", system=True),
@@ -172,17 +181,17 @@ CALLS = TabSpec(
     "Calls",
     aliases=("Goi dien", "Danh sách gọi", "Call list"),
     columns=(
-        C("customer_id", "Mã KH", "Customer ID", required=True, system=True),
-        C("name", "Họ tên", "Name", system=True),
-        C("phone", "Số điện thoại", "Phone", system=True),
-        C("reason", "Lý do", "Reason", system=True),
-        C("due", "Hạn", "Due", system=True),
+        C("customer_id", "Mã KH", "Customer ID", required=True, system=True, width=14),
+        C("name", "Họ tên", "Name", system=True, width=22),
+        C("phone", "Số điện thoại", "Phone", system=True, width=16),
+        C("reason", "Lý do", "Reason", system=True, width=38, wrap=True),
+        C("due", "Hạn", "Due", system=True, width=12),
         C("called", "Đã gọi", "Called"),
-        C("outcome", "Kết quả", "Outcome"),
+        C("outcome", "Kết quả", "Outcome", width=20),
         C("score", "Điểm nghe được", "Score heard"),
-        C("note", "Ghi chú", "Note"),
+        C("note", "Ghi chú", "Note", width=30, wrap=True),
         C("escalate", "Leo thang", "Escalate"),
-        C("system_note", "Ghi chú hệ thống", "System note", system=True),
+        C("system_note", "Ghi chú hệ thống", "System note", system=True, width=40, wrap=True),
     ),
 )
 MESSAGES = TabSpec(
@@ -191,14 +200,14 @@ MESSAGES = TabSpec(
     "Messages",
     aliases=("Mau tin nhan", "Message texts", "Nội dung tin"),
     columns=(
-        C("template_id", "Mã mẫu", "Template ID", system=True),
-        C("kind", "Loại tin", "Kind", ("Loại",), required=True),
+        C("template_id", "Mã mẫu", "Template ID", system=True, width=22),
+        C("kind", "Loại tin", "Kind", ("Loại",), required=True, width=20),
         C("language", "Ngôn ngữ", "Language", ("Lang",)),
-        C("channel", "Kênh", "Channel"),
-        C("subject", "Tiêu đề", "Subject"),
-        C("text", "Nội dung", "Text", ("Nội dung tin", "Message"), required=True),
+        C("channel", "Kênh", "Channel", width=8),
+        C("subject", "Tiêu đề", "Subject", width=40, wrap=True),
+        C("text", "Nội dung", "Text", ("Nội dung tin", "Message"), required=True, width=60, wrap=True),
         C("active", "Dùng", "Active", ("Đang dùng", "In use")),
-        C("system_note", "Ghi chú hệ thống", "System note", system=True),
+        C("system_note", "Ghi chú hệ thống", "System note", system=True, width=40, wrap=True),
     ),
 )
 VOUCHERS = TabSpec(
@@ -207,15 +216,15 @@ VOUCHERS = TabSpec(
     "Vouchers",
     aliases=("Phieu qua tang", "Voucher", "Quà tặng"),
     columns=(
-        C("code", "Mã phiếu", "Code", ("Mã quà tặng", "Voucher code"), required=True, system=True),
-        C("customer_id", "Mã KH", "Customer ID", system=True),
-        C("customer", "Họ tên", "Name", system=True),
-        C("value", "Giá trị", "Value", system=True),
-        C("issued", "Ngày phát", "Issued", system=True),
-        C("expires", "Hạn dùng", "Expires", system=True),
+        C("code", "Mã phiếu", "Code", ("Mã quà tặng", "Voucher code"), required=True, system=True, width=12),
+        C("customer_id", "Mã KH", "Customer ID", system=True, width=14),
+        C("customer", "Họ tên", "Name", system=True, width=22),
+        C("value", "Giá trị", "Value", system=True, width=24),
+        C("issued", "Ngày phát", "Issued", system=True, width=12),
+        C("expires", "Hạn dùng", "Expires", system=True, width=12),
         C("used", "Đã dùng", "Used"),
-        C("used_on", "Ngày dùng", "Used on", system=True),
-        C("system_note", "Ghi chú hệ thống", "System note", system=True),
+        C("used_on", "Ngày dùng", "Used on", system=True, width=12),
+        C("system_note", "Ghi chú hệ thống", "System note", system=True, width=40, wrap=True),
     ),
 )
 HEALTH = TabSpec(
@@ -224,13 +233,13 @@ HEALTH = TabSpec(
     "Health",
     aliases=("Tinh trang", "Tình trạng hệ thống"),
     columns=(
-        C("job", "Việc", "Job", required=True, system=True),
-        C("last_run", "Lần chạy gần nhất", "Last run", system=True),
-        C("result", "Kết quả", "Result", system=True),
+        C("job", "Việc", "Job", required=True, system=True, width=24),
+        C("last_run", "Lần chạy gần nhất", "Last run", system=True, width=17),
+        C("result", "Kết quả", "Result", system=True, width=16),
         C("sent", "Đã gửi", "Sent", system=True),
         C("failed", "Lỗi", "Failed", system=True),
-        C("detail", "Chi tiết", "Detail", system=True),
-        C("next_run", "Lần chạy tới", "Next run", system=True),
+        C("detail", "Chi tiết", "Detail", system=True, width=60, wrap=True),
+        C("next_run", "Lần chạy tới", "Next run", system=True, width=17),
     ),
 )
 SETTINGS = TabSpec(
@@ -239,10 +248,10 @@ SETTINGS = TabSpec(
     "Settings",
     aliases=("Cai dat", "Thiết lập", "Setup"),
     columns=(
-        C("name", "Cài đặt", "Setting", ("Tên cài đặt", "Setting name"), required=True, system=True),
-        C("value", "Giá trị", "Value"),
-        C("meaning", "Ý nghĩa", "Meaning", system=True),
-        C("system_note", "Ghi chú hệ thống", "System note", system=True),
+        C("name", "Cài đặt", "Setting", ("Tên cài đặt", "Setting name"), required=True, system=True, width=22),
+        C("value", "Giá trị", "Value", width=50, wrap=True),
+        C("meaning", "Ý nghĩa", "Meaning", system=True, width=60, wrap=True),
+        C("system_note", "Ghi chú hệ thống", "System note", system=True, width=50, wrap=True),
     ),
 )
 del C

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 from typing import Any, NamedTuple
 
 from functions.core.sheet_schema import CUSTOMERS, ColumnSpec, TabLayout, TabSpec
+from functions.core.text import cell_text
+from functions.core.values import SHEETS_EPOCH
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,60 @@ class Link(NamedTuple):
     text: str
     url: str
     web: str = ""
+
+
+class Figure(NamedTuple):
+    """A number written with the format staff read it in, so the sheet's own SUM and charts work on
+    it: 0.25 shown as 25%, a moment's serial number as 02/12/2026 09:00, 47.25 as 47,25 in Vietnamese."""
+
+    value: float
+    pattern: str  # a Sheets/Excel number format: "0%", "0.00", "dd/mm/yyyy hh:mm"
+
+    @property
+    def kind(self) -> str:
+        """The Sheets API's NumberFormat type for the pattern."""
+        if "%" in self.pattern:
+            return "PERCENT"
+        return "DATE_TIME" if "yy" in self.pattern else "NUMBER"
+
+
+MOMENT = "dd/mm/yyyy hh:mm"
+DAY = "dd/mm/yyyy"
+PERCENT = "0%"
+HOURS = "0.00"
+SIGNED = "+0;-0;0"  # NPS: a score from -100 to +100
+
+
+def moment_figure(moment: datetime, zone: tzinfo | None = None) -> Figure:
+    """A moment as the sheet keeps one: its serial number in local time, shown dd/mm/yyyy hh:mm."""
+    local = moment.astimezone(zone).replace(tzinfo=None) if zone is not None else moment.replace(tzinfo=None)
+    return Figure(round(serial(local), 6), MOMENT)
+
+
+def serial(value: date | datetime) -> float:
+    """Days since the sheets' epoch (1899-12-30), the time of day as the fraction."""
+    if isinstance(value, datetime):
+        start = datetime.combine(SHEETS_EPOCH, datetime.min.time())
+        return (value.replace(tzinfo=None) - start).total_seconds() / 86400
+    return float((value - SHEETS_EPOCH).days)
+
+
+def plain_value(value: Any) -> Any:
+    """A cell as a comparable value: a Figure's number, a date read back from a workbook as its serial."""
+    if isinstance(value, Figure):
+        return value.value
+    if isinstance(value, date):
+        return serial(value)
+    return value
+
+
+def same_cell(read: Any, wanted: Any) -> bool:
+    """Whether a cell as read already holds what a run would write (numbers to a millionth of a day)."""
+    a, b = plain_value(read), plain_value(wanted)
+    numbers = (int, float)
+    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
+        return abs(a - b) < 1e-6
+    return cell_text(a) == cell_text(b)
 
 
 GOOGLE_LINK_SCHEMES = ("http://", "https://", "mailto:", "ftp://", "aim:", "gopher://", "telnet://", "news:")

@@ -143,6 +143,8 @@ def _read(deps: EscalationDeps, tables: dict[str, Table], now: datetime) -> _Rea
     problems: list[dict[str, Any]] = [
         {"tab": MATRIX.title(deps.staff_language), "row": row, "message": message} for row, message in matrix.problems
     ]
+    if matrix_error:  # nothing to route yet; a complaint would stop the run: said now, where staff look
+        problems.append({"tab": MATRIX.title(deps.staff_language), "row": 2, "message": matrix_error})
     flags = read_flags(table, sheet, problems, deps.staff_language)
     state = deps.records.job_state.job_state(JOB)
     answered = deps.records.surveys.surveys_answered(_answers_since(state, now))

@@ -12,6 +12,7 @@ from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import IN_PROGRESS, OPEN, RESOLVED, CaseRecord
 from functions.core.i18n import say
 from functions.core.surveys import Survey
+from functions.core.tables import HOURS, PERCENT, SIGNED, Figure
 from functions.core.vouchers import VoucherFigures
 
 
@@ -64,19 +65,27 @@ def care_metrics(
     )
 
 
-def dashboard_rows(metrics: CareMetrics, period: str, language: str) -> list[tuple[str, str]]:
-    """(metric, value) pairs for the Dashboard tab, in the staff's language."""
+NO_DATA = "–"
+Value = int | Figure | str  # a count, a number in its format, or NO_DATA
 
-    def hours(d: Durations) -> str:
-        return say("metric_hours", language, mean=d.mean_hours, median=d.median_hours, n=d.count) if d.count else "–"
 
-    rate = "–" if metrics.escalation_rate is None else f"{metrics.escalation_rate:.0%}"
-    rows = [
-        (say("metric_cases", language), str(metrics.cases)),
-        (say("metric_open", language), str(metrics.by_status[OPEN])),
-        (say("metric_in_progress", language), str(metrics.by_status[IN_PROGRESS])),
-        (say("metric_resolved", language), str(metrics.by_status[RESOLVED])),
-        (say("metric_escalation_rate", language), rate),
+def share(value: float | None) -> Value:
+    """A share as the sheet shows it: 0.25 as 25%, a number SUM and charts can use."""
+    return NO_DATA if value is None else Figure(round(value, 4), PERCENT)
+
+
+def dashboard_rows(metrics: CareMetrics, period: str, language: str) -> list[tuple[str, Value]]:
+    """(metric, value) pairs for the Dashboard tab, in the staff's language: numbers, never text."""
+
+    def hours(d: Durations) -> Value:
+        return Figure(round(d.median_hours, 2), HOURS) if d.count and d.median_hours is not None else NO_DATA
+
+    rows: list[tuple[str, Value]] = [
+        (say("metric_cases", language), metrics.cases),
+        (say("metric_open", language), metrics.by_status[OPEN]),
+        (say("metric_in_progress", language), metrics.by_status[IN_PROGRESS]),
+        (say("metric_resolved", language), metrics.by_status[RESOLVED]),
+        (say("metric_escalation_rate", language), share(metrics.escalation_rate)),
     ]
     for tier in (1, 2, 3):
         for name, durations in (
@@ -113,22 +122,19 @@ def survey_metrics(sent: int, answered: Sequence[Survey], start: datetime, end: 
     )
 
 
-def survey_rows(metrics: SurveyMetrics, language: str) -> list[tuple[str, str]]:
-    def share(value: float | None) -> str:
-        return "–" if value is None else f"{value:.0%}"
-
+def survey_rows(metrics: SurveyMetrics, language: str) -> list[tuple[str, Value]]:
     return [
-        (say("metric_surveys_sent", language), str(metrics.sent)),
+        (say("metric_surveys_sent", language), metrics.sent),
         (say("metric_response_rate", language), share(metrics.response_rate)),
         (say("metric_csat", language), share(metrics.csat)),
-        ("NPS", "–" if metrics.nps is None else f"{metrics.nps:+.0f}"),
+        ("NPS", NO_DATA if metrics.nps is None else Figure(round(metrics.nps), SIGNED)),
     ]
 
 
-def voucher_rows(figures: VoucherFigures, language: str) -> list[tuple[str, str]]:
+def voucher_rows(figures: VoucherFigures, language: str) -> list[tuple[str, Value]]:
     """Birthday vouchers issued in the period, used, and the redemption rate."""
     return [
-        (say("metric_vouchers_issued", language), str(figures.issued)),
-        (say("metric_vouchers_used", language), str(figures.used)),
-        (say("metric_voucher_rate", language), "–" if figures.rate is None else f"{figures.rate:.0%}"),
+        (say("metric_vouchers_issued", language), figures.issued),
+        (say("metric_vouchers_used", language), figures.used),
+        (say("metric_voucher_rate", language), share(figures.rate)),
     ]

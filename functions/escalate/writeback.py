@@ -13,7 +13,7 @@ from functions.core.customers import CustomerSheet
 from functions.core.i18n import say
 from functions.core.sheet_schema import DASHBOARD, locate_columns
 from functions.core.surveys import Survey
-from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write
+from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write, moment_figure, same_cell
 from functions.core.text import cell_text
 from functions.core.vouchers import VoucherFigures
 from functions.escalate.metrics import CareMetrics, SurveyMetrics, dashboard_rows, survey_rows, voucher_rows
@@ -36,9 +36,9 @@ def case_cells(case: CaseRecord, calendar: BusinessCalendar, language: str) -> d
         "tier": case.tier,
         "owner": case.owner,
         "status": status_title(case.status, language),
-        "opened": local_text(case.created_at, calendar),
-        "first_response_due": local_text(case.first_response_due, calendar),
-        "resolve_due": local_text(case.resolve_due, calendar),
+        "opened": moment_figure(case.created_at, calendar.zone),
+        "first_response_due": moment_figure(case.first_response_due, calendar.zone),
+        "resolve_due": moment_figure(case.resolve_due, calendar.zone),
         "resolution_note": case.resolution_note,
     }
 
@@ -59,7 +59,7 @@ def case_writes(
         if row is None:  # a new case, or a row staff deleted: below the last row, unless a run just put it there
             writes.append(RowWrite(0, case.case_id, wanted, append=True))
             continue
-        changed = {k: v for k, v in wanted.items() if k != "status" and cell_text(row.cells.get(k)) != cell_text(v)}
+        changed = {k: v for k, v in wanted.items() if k != "status" and not same_cell(row.cells.get(k), v)}
         if changed:
             writes.append(RowWrite(row.row, case.case_id, changed))
     return writes
@@ -107,17 +107,24 @@ def dashboard_write(
     existing = {cell_text(r[0]): (i + 2, r) for i, r in enumerate(table.rows) if r and cell_text(r[0])}
     rows = dashboard_rows(figures.care, period, language) + survey_rows(figures.surveys, language)
     rows += voucher_rows(figures.vouchers, language)
-    rows += [(say("metric_calls", language), str(figures.calls)),
-             (say("metric_calls_reached", language), str(figures.calls_reached))]  # fmt: skip
-    rows.append((say("updated_at", language), local_text(now, calendar)))
+    rows += [
+        (say("metric_calls", language), figures.calls),
+        (say("metric_calls_reached", language), figures.calls_reached),
+    ]
+    rows.append((say("updated_at", language), moment_figure(now, calendar.zone)))
     writes = []
     for name, value in rows:
         if name in existing:
             number, row = existing[name]
-            if [cell_text(v) for v in row[1:3]] != [value, period]:
+            cells = list(row[1:3]) + [None] * (2 - len(row[1:3]))
+            if not (same_cell(cells[0], value) and same_cell(cells[1], period)):
                 writes.append(RowWrite(number, name, {"value": value, "period": period}))
         else:
             writes.append(RowWrite(0, name, {"metric": name, "value": value, "period": period}, append=True))
+    # The Dashboard is careloop's: a figure it no longer shows (a metric renamed) is cleared, not left stale.
+    shown = {name for name, _ in rows}
+    writes += [RowWrite(number, name, {"metric": None, "value": None, "period": None})
+               for name, (number, _) in existing.items() if name not in shown]  # fmt: skip
     return TabWrite(DASHBOARD, DASHBOARD.column("metric"), writes, language)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from functions.adapters.sheets.placement import place
 from functions.core.messages import OutgoingMessage
 from functions.core.sheet_schema import TabSpec, find_tab
-from functions.core.tables import RowWrite, Table, TabWrite
+from functions.core.tables import Figure, RowWrite, Table, TabWrite
 
 
 class MemorySheet:
@@ -53,7 +53,7 @@ class MemorySheet:
                     table.rows.append([])
                 row = table.rows[number - 2]
                 row.extend([None] * (position + 1 - len(row)))
-                row[position] = value
+                row[position] = value.value if isinstance(value, Figure) else value  # as a sheet keeps it
             missed += placement.missed
         return missed
 

@@ -752,11 +752,17 @@ def _update_dimension_properties(book: Book, spec: dict) -> dict:
     return {}
 
 
+NUMBER_FORMAT_TYPES = ("NUMBER_FORMAT_TYPE_UNSPECIFIED", "TEXT", "NUMBER", "PERCENT", "CURRENCY", "DATE", "TIME",
+                       "DATE_TIME", "SCIENTIFIC")  # fmt: skip
+UPDATE_CELLS_FIELDS = ("note", "userEnteredValue", "userEnteredValue,userEnteredFormat.numberFormat")
+
+
 def _update_cells(book: Book, spec: dict) -> dict:
-    """Notes (what setup-sheet writes) and formulas (a phone's HYPERLINK), from `start` over `rows`.
-    A HYPERLINK shows its label, as Google would; other formulas are stored, not evaluated."""
-    if spec.get("fields") not in ("note", "userEnteredValue"):
-        raise ApiError(400, "This test server's updateCells takes fields: note or userEnteredValue")
+    """Notes (what setup-sheet writes), formulas (a phone's HYPERLINK) and numbers with their format
+    (a Dashboard figure), from `start` over `rows`. A HYPERLINK shows its label, as Google would;
+    other formulas are stored, not evaluated. A number format's type must be one the API names."""
+    if spec.get("fields") not in UPDATE_CELLS_FIELDS:
+        raise ApiError(400, f"This test server's updateCells takes fields: {', '.join(UPDATE_CELLS_FIELDS)}")
     start = spec["start"]
     grid = _grid_by_id(book, start["sheetId"])
     for r, row in enumerate(spec["rows"]):
@@ -765,6 +771,18 @@ def _update_cells(book: Book, spec: dict) -> dict:
             grid.check_inside(f"updateCells {at}", *at)
             if spec["fields"] == "note":
                 grid.notes[at] = value.get("note", "")
+            elif "numberValue" in value["userEnteredValue"]:
+                number_format = value.get("userEnteredFormat", {}).get("numberFormat", {})
+                if number_format.get("type", "NUMBER_FORMAT_TYPE_UNSPECIFIED") not in NUMBER_FORMAT_TYPES:
+                    raise ApiError(
+                        400,
+                        f"Invalid value at 'requests[0].update_cells.rows[0].values[0]."
+                        f"user_entered_format.number_format.type' ({number_format.get('type')})",
+                    )
+                grid.cells[at] = Cell(
+                    value["userEnteredValue"]["numberValue"], is_date="DATE" in number_format.get("type", "")
+                )
+                grid.formats[at] = {"numberFormat": number_format}
             else:
                 formula = value["userEnteredValue"]["formulaValue"]
                 link = re.fullmatch(r'=HYPERLINK\("([^"]*)";"([^"]*)"\)', formula)

@@ -94,7 +94,7 @@ def test_calls_are_listed_recorded_once_and_freed(tmp_path):
     assert customers["KH-1"]["Liên hệ gần nhất"].endswith("gọi điện (liên lạc được)")
     assert calls(tmp_path)["KH-1"]["Ghi chú hệ thống"].startswith("Đã ghi nhận lúc")
     dashboard = {r["Chỉ số"]: r["Giá trị"] for r in read_workbook(tmp_path / "k.xlsx", "Tổng quan") if r["Chỉ số"]}
-    assert (dashboard["Cuộc gọi đã thực hiện"], dashboard["Cuộc gọi liên lạc được"]) == ("1", "1")
+    assert (dashboard["Cuộc gọi đã thực hiện"], dashboard["Cuộc gọi liên lạc được"]) == (1, 1)
 
     again = escalate_together(tmp_path, env, count=1)  # a later run: nothing new
     assert again[0]["calls"]["recorded"] == [] and len([c for c in store.cases.cases() if c.customer_id == "KH-1"]) == 1

@@ -169,5 +169,5 @@ def test_overlapping_runs_issue_one_voucher_each_and_staff_ticks_fill_used_on_an
     escalate = careloop("run", "escalate", "--now", tomorrow, cwd=tmp_path, env=env)
     assert escalate.returncode == 0, escalate.stderr
     dashboard = {r["Chỉ số"]: r["Giá trị"] for r in read_workbook(tmp_path / "khach-hang.xlsx", "Tổng quan")}
-    assert (dashboard["Phiếu quà tặng đã phát"], dashboard["Phiếu quà tặng đã dùng"]) == ("20", "2")
-    assert dashboard["Tỷ lệ dùng phiếu quà tặng"] == "10%"
+    assert (dashboard["Phiếu quà tặng đã phát"], dashboard["Phiếu quà tặng đã dùng"]) == (20, 2)
+    assert dashboard["Tỷ lệ dùng phiếu quà tặng"] == 0.1  # shown as 10%

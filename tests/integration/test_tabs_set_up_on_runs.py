@@ -81,7 +81,12 @@ def test_on_the_sheets_test_server_the_run_stays_one_read_and_one_write_plus_the
         second = json.loads(careloop(*ESCALATE, cwd=tmp_path, env=settings).stdout)
         steady = [e["kind"] for e in server.state.log]
         titles = [grid.title for grid in server.state.book(key).grids]
+        pixels = {grid.title: dict(grid.column_pixels) for grid in server.state.book(key).grids}
     assert first["set_up"] and "set_up" not in second and titles == TABS
+    # Readable: careloop's tabs get widths that fit (the owner column of Cases wide enough for
+    # "Luật sư Tuấn <tuan@luatminhan.vn>"); staff's own columns are never resized.
+    assert len(pixels["Hồ sơ"]) == 13 and pixels["Hồ sơ"][6] >= 34 * 7
+    assert not set(pixels["Khách hàng"]) & set(range(len(HEADER)))
     assert first["write_back"].get("error") is None and second["write_back"].get("error") is None
     assert made.count("spreadsheets.batchUpdate") == 1
     assert [kind for kind in made if kind != "spreadsheets.batchUpdate"] == steady

@@ -166,12 +166,12 @@ def test_the_dashboard_is_worked_out_at_most_once_an_hour(store):
     sheet = book(COMPLAINTS[:2])
     run_escalate(deps(sheet, store), FRIDAY_4PM)
     updated = {r["Chỉ số"]: r["Giá trị"] for r in tab(sheet, "Tổng quan") if r["Chỉ số"]}
-    assert updated["Số hồ sơ"] == "2"
+    assert updated["Số hồ sơ"] == 2
     sheet.tables["Khách hàng"].rows[:] = [list(r) for r in COMPLAINTS]
     run_escalate(deps(sheet, store), FRIDAY_4PM + timedelta(minutes=20))
-    assert {r["Chỉ số"]: r["Giá trị"] for r in tab(sheet, "Tổng quan") if r["Chỉ số"]}["Số hồ sơ"] == "2"
+    assert {r["Chỉ số"]: r["Giá trị"] for r in tab(sheet, "Tổng quan") if r["Chỉ số"]}["Số hồ sơ"] == 2
     run_escalate(deps(sheet, store), FRIDAY_4PM + timedelta(hours=1))
-    assert {r["Chỉ số"]: r["Giá trị"] for r in tab(sheet, "Tổng quan") if r["Chỉ số"]}["Số hồ sơ"] == "3"
+    assert {r["Chỉ số"]: r["Giá trị"] for r in tab(sheet, "Tổng quan") if r["Chỉ số"]}["Số hồ sơ"] == 3
     weeks = store.job_state.job_state("escalate")["weeks"]
     assert len(weeks) == 10 and all(row["week"] in weeks for row in weeks.values())  # the 2 newest still move
 

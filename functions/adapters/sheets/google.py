@@ -32,13 +32,13 @@ from functions.adapters.sheets.google_http import (
     explain,
     transient_errors,
 )
-from functions.adapters.sheets.google_setup import SetupPlan, TabState, colour_rules, plan_setup
+from functions.adapters.sheets.google_setup import SetupPlan, TabState, colour_rules, column_looks, plan_setup
 from functions.adapters.sheets.placement import Placement, place
 from functions.core.i18n import both
 from functions.core.sheet_layout import CHART_TABS
-from functions.core.sheet_schema import ChartSpec, TabLayout, TabSpec, find_tab, locate_columns
-from functions.core.tables import Link, RowWrite, Table, TabWrite, sheet_link_url
-from functions.core.text import typed
+from functions.core.sheet_schema import ChartSpec, ColumnSpec, TabLayout, TabSpec, find_tab, locate_columns
+from functions.core.tables import Figure, Link, RowWrite, Table, TabWrite, sheet_link_url
+from functions.core.text import header_key, typed
 from functions.core.values import SHEETS_EPOCH
 
 T = TypeVar("T")
@@ -164,6 +164,8 @@ class GoogleSheet:
                 charts = self._missing_charts(change, now, placement)
             grow += _growth(now.properties, placement, charts_extent(charts))  # the grid first: charts lie in it
             grow += charts
+            grow += column_looks(now.properties["sheetId"], _specs(change.tab, placement.new_columns),
+                                 change.header_language, now.properties["gridProperties"]["rowCount"])  # fmt: skip
             data += [
                 {"range": f"{quoted(title)}!{column_letters(p)}1", "values": [[text]]}
                 for p, text in placement.new_columns
@@ -171,8 +173,10 @@ class GoogleSheet:
             data += [
                 {"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[_cell(v)]]}
                 for n, p, v in placement.cells
-                if not isinstance(v, Link)
+                if not isinstance(v, (Link, Figure))
             ]
+            sheet_id = now.properties["sheetId"]
+            grow += [_figure(sheet_id, n, p, v) for n, p, v in placement.cells if isinstance(v, Figure)]
             links = [(n, p, v, sheet_link_url(v)) for n, p, v in placement.cells if isinstance(v, Link)]
             data += [{"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[v.text]]}
                      for n, p, v, url in links if url is None]  # fmt: skip
@@ -323,6 +327,11 @@ class GoogleSheet:
         return tabs
 
 
+def _specs(tab: TabSpec, columns: list[tuple[int, str]]) -> list[tuple[int, ColumnSpec]]:
+    """The columns a write adds (position, header), with their specs."""
+    return [(at, spec) for at, text in columns for spec in tab.columns if header_key(text) in spec.keys]
+
+
 def _made_tabs(targets: list[tuple[TabWrite, str]], tabs_now: dict[str, TabNow]) -> SetupPlan:
     """The requests that make each missing tab a change's layout names (`tabs_now` holds it with no
     properties yet but its sheet ID): as `setup-sheet` makes it, its header, rules and starter rows.
@@ -394,6 +403,15 @@ def _link(sheet_id: int, row: int, column: int, text: str, url: str) -> dict[str
     formula = {"userEnteredValue": {"formulaValue": f'=HYPERLINK("{url}";"{text}")'}}
     start = {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column}
     return {"updateCells": {"start": start, "rows": [{"values": [formula]}], "fields": "userEnteredValue"}}
+
+
+def _figure(sheet_id: int, row: int, column: int, figure: Figure) -> dict[str, Any]:
+    """A number with its format (values go RAW and carry none): in the structure request."""
+    cell = {"userEnteredValue": {"numberValue": figure.value},
+            "userEnteredFormat": {"numberFormat": {"type": figure.kind, "pattern": figure.pattern}}}  # fmt: skip
+    start = {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column}
+    return {"updateCells": {"start": start, "rows": [{"values": [cell]}],
+                            "fields": "userEnteredValue,userEnteredFormat.numberFormat"}}  # fmt: skip
 
 
 def _cell(value: Any) -> Any:

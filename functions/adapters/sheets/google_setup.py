@@ -11,7 +11,8 @@ from typing import Any
 
 from functions.adapters.sheets.a1 import column_letters, quoted
 from functions.adapters.sheets.google_charts import missing_charts
-from functions.core.sheet_schema import TabLayout, locate_columns, with_missing_columns
+from functions.core.sheet_schema import ColumnSpec, TabLayout, locate_columns, with_missing_columns
+from functions.core.tables import Figure
 
 PROTECTION_MARK = "careloop:system"
 ROWS = 1000  # a new tab's rows, and the fewest setup leaves a tab with: checkboxes and dropdowns reach them
@@ -142,6 +143,8 @@ def _columns(plan: SetupPlan, layout: TabLayout, state: TabState, language: str)
             {"range": f"{quoted(state.title)}!{column_letters(added[0][0])}1", "values": [[text for _, text in added]]}
         )
         plan.actions.append(f"+ '{state.title}': " + ", ".join(text for _, text in added))
+        specs = {positions[c.key]: c for c in layout.tab.columns}
+        plan.requests += column_looks(state.sheet_id, [(p, specs[p]) for p, _ in added], language, state.row_count)
     new = {position for position, _ in added}
     for key, note in layout.header_notes.items():
         if positions[key] in new:  # a note goes on a header careloop writes, never over one staff wrote
@@ -149,6 +152,62 @@ def _columns(plan: SetupPlan, layout: TabLayout, state: TabState, language: str)
                 "start": {"sheetId": state.sheet_id, "rowIndex": 0, "columnIndex": positions[key]},
                 "rows": [{"values": [{"note": note}]}], "fields": "note"}})  # fmt: skip
     return positions, width
+
+
+PIXELS_PER_CHARACTER, PADDING_PIXELS = 7, 12  # Arial 10, Google's default
+
+
+def column_looks(
+    sheet_id: int, columns: list[tuple[int, ColumnSpec]], language: str, rows: int
+) -> list[dict[str, Any]]:
+    """How columns careloop makes look (only ever the ones it makes: staff's own are never resized): a
+    width that fits their content, a bold header that wraps, long text wrapped, numbers in their format."""
+    requests: list[dict[str, Any]] = []
+    for at, spec in columns:
+        columns_range = {"sheetId": sheet_id, "startIndex": at, "endIndex": at + 1}
+        pixels = spec.width_in(language) * PIXELS_PER_CHARACTER + PADDING_PIXELS
+        requests.append(
+            {
+                "updateDimensionProperties": {
+                    "range": {**columns_range, "dimension": "COLUMNS"},
+                    "properties": {"pixelSize": pixels},
+                    "fields": "pixelSize",
+                }
+            }
+        )
+        header = {
+            "sheetId": sheet_id,
+            "startRowIndex": 0,
+            "endRowIndex": 1,
+            "startColumnIndex": at,
+            "endColumnIndex": at + 1,
+        }
+        requests.append(
+            {
+                "repeatCell": {
+                    "range": header,
+                    "cell": {"userEnteredFormat": {"textFormat": {"bold": True}, "wrapStrategy": "WRAP"}},
+                    "fields": "userEnteredFormat.textFormat.bold,userEnteredFormat.wrapStrategy",
+                }
+            }
+        )
+        look: dict[str, Any] = {}
+        if spec.wrap:
+            look["wrapStrategy"] = "WRAP"
+        if spec.number_format:
+            look["numberFormat"] = {"type": Figure(0, spec.number_format).kind, "pattern": spec.number_format}
+        if look and rows > 1:
+            below = {**header, "startRowIndex": 1, "endRowIndex": rows}
+            requests.append(
+                {
+                    "repeatCell": {
+                        "range": below,
+                        "cell": {"userEnteredFormat": look},
+                        "fields": ",".join(f"userEnteredFormat.{k}" for k in look),
+                    }
+                }
+            )
+    return requests  # fmt: skip
 
 
 def _rules(plan: SetupPlan, layout: TabLayout, state: TabState, positions: dict[str, int], language: str) -> None:

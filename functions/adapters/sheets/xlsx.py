@@ -21,8 +21,17 @@ from functions.adapters.sheets.placement import place
 from functions.core.errors import SheetUnavailable
 from functions.core.i18n import both
 from functions.core.sheet_layout import CHART_TABS
-from functions.core.sheet_schema import ChartSpec, TabLayout, TabSpec, find_tab, locate_columns, with_missing_columns
-from functions.core.tables import Link, RowWrite, Table, TabWrite
+from functions.core.sheet_schema import (
+    ChartSpec,
+    ColumnSpec,
+    TabLayout,
+    TabSpec,
+    find_tab,
+    locate_columns,
+    with_missing_columns,
+)
+from functions.core.tables import Figure, Link, RowWrite, Table, TabWrite
+from functions.core.text import header_key
 
 
 class SheetError(SheetUnavailable):
@@ -143,10 +152,19 @@ def _apply(sheet, change: TabWrite) -> list[RowWrite]:
     placement = place(change, header, id_column)
     for position, title in placement.new_columns:
         sheet.cell(row=1, column=position + 1, value=title)
+        _look(sheet, position, _spec(change.tab, title), change.header_language)
+    after = header + [None] * max(0, max((p + 1 for p, _ in placement.new_columns), default=0) - len(header))
+    for position, title in placement.new_columns:
+        after[position] = title
+    specs = {at: change.tab.column(key) for key, at in locate_columns(change.tab, after, require=False).items()}
     for number, position, value in placement.cells:
         cell = sheet.cell(row=number, column=position + 1)
+        _cell_look(cell, specs.get(position), value)
         if isinstance(value, Link):  # a phone that dials when tapped
             cell.value, cell.hyperlink = value.text, value.url
+            continue
+        if isinstance(value, Figure):  # a number staff read in its format (25%, 02/12/2026 09:00)
+            cell.value, cell.number_format = value.value, value.pattern
             continue
         cell.value = value
         if isinstance(value, str):
@@ -154,9 +172,34 @@ def _apply(sheet, change: TabWrite) -> list[RowWrite]:
     return placement.missed
 
 
+def _spec(tab: TabSpec, title: str) -> ColumnSpec:
+    return next(c for c in tab.columns if header_key(title) in c.keys)
+
+
+def _look(sheet: Any, position: int, spec: ColumnSpec, language: str) -> None:
+    """A column careloop makes (never one staff made): its width, and a bold header that wraps."""
+    from openpyxl.styles import Alignment, Font
+
+    sheet.column_dimensions[column_letters(position)].width = spec.width_in(language)
+    header = sheet.cell(row=1, column=position + 1)
+    header.font = Font(bold=True)
+    header.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _cell_look(cell: Any, spec: ColumnSpec | None, value: Any) -> None:
+    """A cell careloop writes in one of its columns: long text wrapped, a number in its format."""
+    if spec is None:
+        return
+    if spec.wrap and isinstance(value, str):
+        from openpyxl.styles import Alignment
+
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if spec.number_format and isinstance(value, (int, float)) and not isinstance(value, bool):
+        cell.number_format = spec.number_format
+
+
 def _prepare_tab(workbook: Any, layout: TabLayout, language: str) -> list[str]:
     from openpyxl.comments import Comment
-    from openpyxl.styles import Font
 
     actions = []
     title = find_tab(layout.tab, workbook.sheetnames)
@@ -178,7 +221,7 @@ def _prepare_tab(workbook: Any, layout: TabLayout, language: str) -> list[str]:
     notes = {positions[key]: note for key, note in layout.header_notes.items()}
     for position, text in new_columns:
         cell = sheet.cell(row=1, column=position + 1, value=text)
-        cell.font = Font(bold=True)
+        _look(sheet, position, _spec(layout.tab, text), language)
         if position in notes:  # a note goes on a header careloop writes, never over one staff wrote
             cell.comment = Comment(notes[position], "careloop", width=420, height=360)
     if new_columns:
@@ -192,7 +235,8 @@ def _prepare_tab(workbook: Any, layout: TabLayout, language: str) -> list[str]:
         order = [c.key for c in layout.tab.columns]
         for number, starter in enumerate(layout.starter_rows, start=2):
             for key, value in zip(order, starter, strict=False):
-                sheet.cell(row=number, column=positions[key] + 1, value=value)
+                cell = sheet.cell(row=number, column=positions[key] + 1, value=value)
+                _cell_look(cell, layout.tab.column(key), value)
         actions.append(f"+ '{title}': {len(layout.starter_rows)} starter row(s)")
     return actions
 

@@ -80,7 +80,9 @@ def _cell(value: object, today: date) -> object:
 
 def write_sample_workbook(path: Path, today: date) -> None:
     import openpyxl
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from functions.core.sheet_schema import MATRIX
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -98,6 +100,9 @@ def write_sample_workbook(path: Path, today: date) -> None:
     matrix = workbook.create_sheet("Ma trận leo thang")
     for row in MATRIX_ROWS:
         matrix.append(row)
+    for letter, column in zip("ABCDEF", MATRIX.columns, strict=True):  # as careloop makes the tab
+        matrix.column_dimensions[letter].width = column.width_in("vi")
+        matrix[f"{letter}1"].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
     for letter, width in zip(
         "ABCDEFGHIJKLMNOP", (9, 22, 8, 28, 16, 12, 12, 10, 8, 10, 10, 12, 24, 8, 24, 6), strict=False

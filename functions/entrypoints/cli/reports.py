@@ -28,7 +28,16 @@ def escalation_summary(report: dict[str, Any], language: str = "vi") -> str:
     lines += [f"  ✉ {i['case_id']} {i['kind']} → {i['to']}" for i in report["notified"]]
     lines += [f"  – {i['case_id']} {i['kind']}: {i['detail']}" for i in report["skipped"]]
     lines += [f"  ! {i.get('tab', '')} {words('row')} {i.get('row', '')}: {i['message']}" for i in report["problems"]]
-    return "\n".join(lines)
+    return "\n".join(lines + sheet_lines(report, language))
+
+
+def sheet_lines(report: dict[str, Any], language: str) -> list[str]:
+    """What a run added to the sheet, and the Settings tab's rows it could not use."""
+    added = report.get("set_up", [])
+    lines = [f"  {say('set_up', language)}:"] + [f"    {a}" for a in added] if added else []
+    lines += [f"  ! {say('settings_tab_row', language, row=i['row'])}: {i['note']}"
+              for i in report.get("settings", {}).get("invalid", [])]  # fmt: skip
+    return lines
 
 
 def summary(report: dict[str, Any], language: str = "vi") -> str:
@@ -51,6 +60,7 @@ def summary(report: dict[str, Any], language: str = "vi") -> str:
     lines += [
         f"  ! {say('row', language)} {i['row']:<5} {i['customer_id']:<14} {i['message']}" for i in report["problems"]
     ]
+    lines += sheet_lines(report, language)
     write_back = report["write_back"]
     if write_back.get("error"):
         lines.append(say("write_back_failed", language, error=write_back["error"]))
