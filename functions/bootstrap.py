@@ -248,9 +248,9 @@ def with_settings_tab(deps: Tunable, settings: Settings, rules: Callable[[Settin
     """`deps` able to take the Settings tab's values: `rules` are the fields the tab's settings feed,
     built again from the settings in force when the tab changes any."""
 
-    def from_tab(table: Table | None) -> tuple[Tunable, SettingsFromTab]:
+    def from_tab(current: Tunable, table: Table | None) -> tuple[Tunable, SettingsFromTab]:
         tuned, outcome = read_settings_tab(settings, table, settings.staff_language)
-        return (deps if tuned is settings else dataclasses.replace(deps, **rules(tuned))), outcome
+        return (current if tuned is settings else dataclasses.replace(current, **rules(tuned))), outcome
 
     return dataclasses.replace(deps, settings_tab=from_tab)
 
@@ -364,6 +364,7 @@ def escalate_deps(settings: Settings) -> EscalationDeps:
 def _escalation_rules(settings: Settings) -> dict[str, Any]:
     """The escalation run's fields that come from settings staff may set in the Settings tab."""
     from functions.core.business_calendar import BusinessCalendar
+    from functions.core.vouchers import VoucherRules
     from functions.escalate.triage import TIER3_PHRASES
 
     return {
@@ -374,6 +375,8 @@ def _escalation_rules(settings: Settings) -> dict[str, Any]:
         "surveys": survey_rules(settings),
         "csat_threshold": settings.csat_threshold,
         "send_start": settings.send_hours[0],
+        "vouchers": VoucherRules(settings.voucher_value, settings.voucher_days),
+        "managers": settings.manager_emails,
     }
 
 

@@ -680,6 +680,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{name}' is already in row {row}; this row is not used",
     ),
     "origin_default": ("mặc định", "default"),
+    "test_sent": ("Đã gửi thử lúc {at} tới {to}", "Test sent at {at} to {to}"),
+    "test_not_sent": ("Chưa gửi thử được: {why}", "Test not sent: {why}"),
+    "test_failed": (
+        "Gửi thử chưa được ({error}); lần chạy sau sẽ thử lại",
+        "The test could not be sent ({error}); the next run tries again",
+    ),
+    "test_row_unknown": (
+        "dòng chưa ghi rõ Loại tin, Ngôn ngữ và Kênh",
+        "the row does not say its Kind, Language and Channel",
+    ),
+    "test_no_manager": (
+        "chưa có email người quản lý (cài đặt manager_emails, hoặc người phụ trách cấp 3 của dòng '*')",
+        "no manager's email yet (the manager_emails setting, or the tier-3 owner of the '*' row)",
+    ),
+    "test_sms_subject": ("Tin SMS {kind} ({lang})", "SMS {kind} ({lang})"),
+    "test_sms_body": (
+        "Khách sẽ nhận tin SMS này:\n\n{text}\n\nĐộ dài: {length} ký tự {encoding}, {segments} tin SMS.",
+        "The customer will receive this SMS:\n\n{text}\n\nLength: {length} {encoding} characters, {segments} SMS "
+        "segment(s).",
+    ),
     "set_up": ("careloop đã thêm vào bảng tính", "careloop added to the sheet"),
     "settings_tab_row": ("tab Cài đặt, dòng {row}", "Settings tab, row {row}"),
     "tab_appeared": (

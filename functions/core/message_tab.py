@@ -181,6 +181,45 @@ def seed_rows(builtin: Mapping[TextKey, tuple[str | None, str]], language: str) 
                 subject, body = builtin[(kind, text_language, channel)]
                 values = {"template_id": f"{kind}/{text_language}/{channel}", "kind": labels[kind],
                           "language": text_language, "channel": channel, "subject": subject or "", "text": body,
-                          "active": True, "system_note": ""}  # fmt: skip
+                          "active": True, "test": False, "system_note": ""}  # fmt: skip
                 rows.append([values[k] for k in order])
     return rows
+
+
+class TestRequest(NamedTuple):
+    """A Messages row ticked 'Gửi thử' (Send test): its text, to go to the managers filled with a sample."""
+
+    row: int
+    row_id: str | None  # its Template ID as read (rows are found by it, or by place and kind)
+    name: str | None
+    text: Text | None  # None: the row names no kind, language and channel careloop knows
+    digest: str  # of what would be sent: the same words ticked twice within the hour go once
+
+
+def test_requests(table: Table | None) -> list[TestRequest]:
+    """The rows of the Messages tab whose Send test box is ticked."""
+    from functions.core.ids import digest_hex
+
+    if table is None:
+        return []
+    columns = locate_columns(MESSAGES, table.header, require=False)
+    if "test" not in columns:
+        return []
+    found = []
+    for index, raw in enumerate(table.rows):
+        cells = {key: raw[pos] if pos < len(raw) else None for key, pos in columns.items()}
+        if not tick_or(cells.get("test"), False):
+            continue
+        kind = KIND_WORDS.get(fold(cell_text(cells.get("kind"))))
+        language = LANGUAGE_WORDS.get(fold(cell_text(cells.get("language"))))
+        channel = CHANNEL_WORDS.get(fold(cell_text(cells.get("channel"))))
+        number, subject = Table.row_number(index), cell_text(cells.get("subject"))
+        text = None
+        if kind and language and channel:
+            text = _text((kind, language, channel), subject or None if channel == "email" else None,
+                         cell_text(cells.get("text")), number)  # fmt: skip
+        read_id = cell_text(cells.get("template_id")) or None
+        name = " ".join(cell_text(cells.get("kind")).split()) if read_id is None else None
+        words = "\x1f".join(cell_text(cells.get(k)) for k in ("kind", "language", "channel", "subject", "text"))
+        found.append(TestRequest(number, read_id, name, text, digest_hex(words, 12)))
+    return found

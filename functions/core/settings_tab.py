@@ -88,7 +88,8 @@ Deps = TypeVar("Deps")
 
 
 def with_settings_tab(
-    deps: Deps, read: Callable[[Table | None], tuple[Deps, SettingsFromTab]] | None, tables: Mapping[str, Table]
+    deps: Deps, read: Callable[[Deps, Table | None], tuple[Deps, SettingsFromTab]] | None, tables: Mapping[str, Table]
 ) -> tuple[Deps, SettingsFromTab]:
-    """A job's dependencies with the Settings tab's values in force (as they were without a reader)."""
-    return read(tables.get(SETTINGS.key)) if read is not None else (deps, SettingsFromTab())
+    """`deps` with the Settings tab's values in force (as they are without a reader); only the fields
+    the tab's settings feed change, so whatever else the caller set on `deps` stays."""
+    return read(deps, tables.get(SETTINGS.key)) if read is not None else (deps, SettingsFromTab())

@@ -64,7 +64,7 @@ def layouts(
         TabLayout(DASHBOARD, charts=DASHBOARD_CHARTS),
         TabLayout(
             MESSAGES,
-            checkboxes=("active",),
+            checkboxes=("active", "test"),
             dropdowns={"kind": kinds, "language": ["vi", "en"], "channel": ["email", "sms"]},
             starter_rows=[list(r) for r in message_rows],
             header_notes={"text": say("messages_header_note", language, table=placeholders)},

@@ -207,6 +207,7 @@ MESSAGES = TabSpec(
         C("subject", "Tiêu đề", "Subject", width=40, wrap=True),
         C("text", "Nội dung", "Text", ("Nội dung tin", "Message"), required=True, width=60, wrap=True),
         C("active", "Dùng", "Active", ("Đang dùng", "In use")),
+        C("test", "Gửi thử", "Send test", ("Thử", "Test")),
         C("system_note", "Ghi chú hệ thống", "System note", system=True, width=40, wrap=True),
     ),
 )

@@ -67,7 +67,7 @@ class DigestDeps:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     send_start: time = time(8, 0)  # the follow-up run is due done by this + 2 hours on a working day
     # The Settings tab's values over the deployed settings (manager_emails, working_hours…).
-    settings_tab: Callable[[Table | None], tuple[DigestDeps, SettingsFromTab]] | None = None
+    settings_tab: Callable[[DigestDeps, Table | None], tuple[DigestDeps, SettingsFromTab]] | None = None
 
 
 def run_digest(deps: DigestDeps, now: datetime, dry_run: bool = False) -> dict[str, Any]:

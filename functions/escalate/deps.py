@@ -13,6 +13,7 @@ from functions.core.links import Links
 from functions.core.settings_tab import SettingsFromTab
 from functions.core.sheet_schema import TabLayout
 from functions.core.tables import Table
+from functions.core.vouchers import VoucherRules
 from functions.escalate.triage import TIER3_PHRASES
 from functions.ports import Cases, Channel, JobState, Ledger, OptOuts, Renderer, Sheet, Surveys, Vouchers
 from functions.retry import RetryPolicy
@@ -51,6 +52,8 @@ class EscalationDeps:
     csat_threshold: int = 2
     sms: SmsRules = field(default_factory=SmsRules)
     send_start: time = time(8, 0)  # the follow-up run is due done by this + 2 hours on a working day
+    vouchers: VoucherRules = field(default_factory=VoucherRules)  # a birthday text's voucher, in a test message
+    managers: Sequence[str] = ()  # who gets staff's test messages; empty: the tier-3 owner of the '*' row
     # The Settings tab's values over the deployed settings: these dependencies as the tab tunes them.
-    settings_tab: Callable[[Table | None], tuple[EscalationDeps, SettingsFromTab]] | None = None
+    settings_tab: Callable[[EscalationDeps, Table | None], tuple[EscalationDeps, SettingsFromTab]] | None = None
     layouts: Sequence[TabLayout] = ()  # careloop's tabs: a run makes what is missing of them

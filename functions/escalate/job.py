@@ -20,22 +20,22 @@ from functions.core.cases import RESOLVED, CaseRecord, could_be_case_id, flag_ke
 from functions.core.customers import CustomerSheet, read_customers
 from functions.core.errors import JobCannotRun
 from functions.core.i18n import both, say
-from functions.core.message_tab import MessageTab
+from functions.core.message_tab import MessageTab, message_tab_write
 from functions.core.settings_tab import with_settings_tab
 from functions.core.sheet_layout import set_up
 from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, HEALTH, MATRIX, MESSAGES, SETTINGS
 from functions.core.surveys import Survey
 from functions.core.tables import Table, TabWrite, customers_tab_write
 from functions.core.text import typed
-from functions.core.vouchers import VoucherRules
 from functions.delivery import RunClock
 from functions.escalate import dashboard, synced, writeback
 from functions.escalate.calls import RecordedCalls, record_calls
 from functions.escalate.deps import EscalationDeps
 from functions.escalate.health import health_tab
-from functions.escalate.matrix import Matrix, MatrixError, read_matrix
+from functions.escalate.matrix import Matrix, MatrixError, managers, read_matrix
 from functions.escalate.notices import Sent, send_notices, send_resolved_surveys
 from functions.escalate.plan import CaseRow, EscalationPlan, Flag, plan_escalation, read_case_rows, read_flags
+from functions.escalate.test_sends import send_tests
 from functions.health.late import followup_late
 from functions.message_texts import message_texts
 
@@ -116,6 +116,11 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     report = _report(now, applied, sent, read.problems + calls.problems + plan.problems, plan.restore,
                      deps.staff_language)  # fmt: skip
     report["calls"] = {"recorded": calls.recorded, "escalated": [f.key for f in calls.flags]}
+    tests = send_tests(deps, tables.get(MESSAGES.key), read.texts, _managers(deps, tables), read.state, now)
+    if tests.report:
+        report["tests"] = tests.report
+    if any(t["sent"] for t in tests.report):  # kept before the sheet is written: a lost write sends none twice
+        deps.records.job_state.save_job_state(JOB, tests.state)
     late, seen = followup_late(deps.records.job_state, read.state, now, deps.calendar, deps.send_start,
                                deps.staff_language)  # fmt: skip
     report["late"] = [p._asdict() for p in late]
@@ -124,7 +129,9 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     if set_up_said:
         report["set_up"] = set_up_said
     health = health_tab(deps, report, now, late) if HEALTH.key in read.tables else None
-    report["write_back"] = _write_back(deps, now, read, plan, applied, calls, made, [health, from_tab.write], seen)
+    messages = message_tab_write(tests.writes, deps.staff_language) if tests.writes else None
+    more = [health, from_tab.write, messages]
+    report["write_back"] = _write_back(deps, now, read, plan, applied, calls, made, more, seen)
     deps.records.job_state.save_report(report)
     return report
 
@@ -152,12 +159,20 @@ def _read(deps: EscalationDeps, tables: dict[str, Table], now: datetime) -> _Rea
     texts = None
     if deps.links is not None:  # no links: no surveys to send, so no texts to read
         texts = message_texts(tables.get(MESSAGES.key), deps.templates, deps.links, deps.sms, deps.business_name,
-                              deps.staff_language, deps.surveys is not None, VoucherRules())  # fmt: skip
+                              deps.staff_language, deps.surveys is not None, deps.vouchers)  # fmt: skip
     case_rows = read_case_rows(tables[CASES.key])
     digests = synced.load(deps.records.job_state, int(state.get("row_shards") or synced.SHARDS))
     cases, known = _cases_to_read(deps, case_rows, flags, state, digests)
     return _Read(tables, matrix, sheet, flags, case_rows, cases, known, answered, problems, state, digests, texts,
                  matrix_error)  # fmt: skip
+
+
+def _managers(deps: EscalationDeps, tables: dict[str, Table]) -> list[str]:
+    """Who gets staff's test messages: manager_emails, else the tier-3 owner of the matrix's '*' row."""
+    try:
+        return list(managers(tables.get(MATRIX.key), deps.managers))
+    except MatrixError:
+        return []
 
 
 def _answers_since(state: dict[str, Any], now: datetime) -> datetime:
@@ -228,7 +243,7 @@ def _write_back(
         )
         writes += figures.writes
         state |= figures.state
-    # The Messages tab's notes are the follow-up run's to write: it knows every kind's rules (vouchers).
+    # The Messages tab's notes are the follow-up run's to write (it knows every kind's rules), but for a test sent.
     if calls.tab is not None:
         writes.append(calls.tab)
     writes += [w for w in more if w is not None]  # the Health tab, the Settings tab's notes

@@ -105,7 +105,7 @@ class FollowupDeps:
     fanout_after: int = 1000  # messages a run sends itself when it has a queue
     fanout_batch_size: int = 100
     # The Settings tab's values over the deployed settings: these dependencies as the tab tunes them.
-    settings_tab: Callable[[Table | None], tuple[FollowupDeps, SettingsFromTab]] | None = None
+    settings_tab: Callable[[FollowupDeps, Table | None], tuple[FollowupDeps, SettingsFromTab]] | None = None
     layouts: Sequence[TabLayout] = ()  # careloop's tabs: a run makes what is missing of them
 
 

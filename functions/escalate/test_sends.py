@@ -1,0 +1,144 @@
+"""Staff's test message: a Messages row ticked 'Gửi thử' (Send test) goes, filled with a sample
+customer, to the managers as the email a customer would get (an SMS row: its text and length, in an
+email), its subject marked [Thử]; then the box is unticked and the row notes when it went.
+
+Never to a customer, and never in the ledger, so never counted on the Dashboard. The job's state
+keeps what went in the last hour: a run that sent and then could not write the sheet does not send
+the same words again."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+from functions.compose import Composer, Recipient
+from functions.core.errors import RenderError
+from functions.core.i18n import say
+from functions.core.message_tab import (
+    KIND_LABELS,
+    MessageTab,
+    TestRequest,
+    Text,
+    TextBook,
+    TextKey,
+    test_requests,
+)
+from functions.core.messages import OutgoingMessage
+from functions.core.sms import measure
+from functions.core.staff_texts import blocks, values_for
+from functions.core.surveys import Survey
+from functions.core.tables import RowWrite, Table
+from functions.core.vouchers import Voucher
+from functions.escalate.deps import EscalationDeps
+
+JOB_STATE = "tests_sent"  # in the escalation job's state: the digest of each test sent → when
+AGAIN_AFTER = timedelta(hours=1)
+SAMPLE_NAME, SAMPLE_GREETING, SAMPLE_ID = "Nguyễn Thị Lan", "chị Lan", "KH-MAU"
+SUBJECT_MARK = "[Thử] "
+SMS_TO = "+84900000000"  # a number no message goes to: the SMS is only composed, then shown in the email
+
+
+class TestSends(NamedTuple):
+    writes: list[RowWrite]  # the Messages rows: unticked, with a note
+    report: list[dict[str, Any]]
+    state: dict[str, Any]  # the job state's new `tests_sent`
+
+
+def send_tests(
+    deps: EscalationDeps,
+    table: Table | None,
+    texts: MessageTab | None,
+    managers: Sequence[str],
+    state: dict[str, Any],
+    now: datetime,
+) -> TestSends:
+    sent_before = {k: v for k, v in (state.get(JOB_STATE) or {}).items()
+                   if now - datetime.fromisoformat(v) < AGAIN_AFTER}  # fmt: skip
+    invalid = dict(texts.invalid) if texts is not None else {}
+    builtin = texts.book.builtin if texts is not None else {}
+    writes: list[RowWrite] = []
+    report: list[dict[str, Any]] = []
+    for request in test_requests(table):
+        outcome = _send_one(deps, request, invalid, builtin, managers, sent_before, now)
+        if outcome.sent:
+            sent_before.setdefault(request.digest, now.isoformat())
+        values: dict[str, Any] = {"system_note": outcome.note} | ({"test": False} if outcome.untick else {})
+        writes.append(RowWrite(request.row, request.row_id, values, name=request.name))
+        report.append({"row": request.row, "sent": outcome.sent, "note": outcome.note})
+    return TestSends(writes, report, {JOB_STATE: sent_before or None})
+
+
+class _Outcome(NamedTuple):
+    note: str
+    sent: bool = False
+    untick: bool = True  # a test that could not go for a passing reason (the mail server down) stays ticked
+
+
+def _send_one(
+    deps: EscalationDeps,
+    request: TestRequest,
+    invalid: dict[int, str],
+    builtin: Mapping[TextKey, Text],
+    managers: Sequence[str],
+    sent_before: dict[str, str],
+    now: datetime,
+) -> _Outcome:
+    language = deps.staff_language
+    at = f"{now.astimezone(deps.calendar.zone):%d/%m/%Y %H:%M}"
+    if request.text is None or request.row in invalid or deps.links is None:
+        why = invalid.get(request.row) or say("test_row_unknown", language)
+        return _Outcome(say("test_not_sent", language, why=why))
+    if not managers:
+        return _Outcome(say("test_not_sent", language, why=say("test_no_manager", language)))
+    if request.digest in sent_before:  # sent by a run that could not write the sheet: not again
+        return _Outcome(say("test_sent", language, at=at, to=", ".join(managers)))
+    try:
+        messages = [_test_email(deps, request, builtin, manager, now) for manager in managers]
+    except RenderError as error:  # the words cannot be made into a message: the row says why
+        return _Outcome(say("test_not_sent", language, why=str(error)[:300]))
+    try:
+        for message in messages:
+            deps.channels["email"].deliver(message)
+    except Exception as error:  # the managers' mail, not a customer's: said on the row, tried again next run
+        return _Outcome(say("test_failed", language, error=str(error)[:200]), untick=False)
+    return _Outcome(say("test_sent", language, at=at, to=", ".join(managers)), sent=True)
+
+
+def _test_email(
+    deps: EscalationDeps, request: TestRequest, builtin: Mapping[TextKey, Text], manager: str, now: datetime
+) -> OutgoingMessage:
+    """The row's message to a sample customer as it would go, addressed to a manager."""
+    assert request.text is not None and deps.links is not None
+    text = request.text
+    book = TextBook(builtin, {(text.kind, text.language, text.channel): text})
+    composer = Composer(deps.templates, deps.links, deps.sms, book)
+    address = manager if text.channel == "email" else SMS_TO
+    recipient = Recipient(SAMPLE_ID, SAMPLE_NAME, text.language, [(text.channel, address)])
+    values = values_for(SAMPLE_NAME, SAMPLE_GREETING, "chị", deps.business_name,
+                        (now - timedelta(days=7)).date(), "HS-ABCD2345")  # fmt: skip
+    survey = Survey("SV-MAU", SAMPLE_ID, f"{text.kind}/sample", text.language, now, now + timedelta(days=30))
+    voucher = None
+    if text.kind == "birthday" and deps.vouchers.on:
+        voucher = Voucher("MAU12345", SAMPLE_ID, SAMPLE_NAME, now.year, deps.vouchers.value, now.date(),
+                          now.date() + timedelta(days=deps.vouchers.days))  # fmt: skip
+    key = f"test/{request.row}/{request.digest}/{manager}"
+    message = composer.compose(key, text.kind, recipient, values, survey, now, voucher).messages[0]
+    if text.channel == "email":
+        return dataclasses.replace(message, to=manager, to_name="", subject=SUBJECT_MARK + message.subject)
+    return _sms_as_email(deps, text.kind, text.language, message, manager)
+
+
+def _sms_as_email(
+    deps: EscalationDeps, kind: str, text_language: str, sms: OutgoingMessage, manager: str
+) -> OutgoingMessage:
+    language = deps.staff_language
+    measured = measure(sms.text)
+    label = KIND_LABELS.get(language, KIND_LABELS["vi"])[kind]
+    body = say("test_sms_body", language, text=sms.text, length=measured.length, encoding=measured.encoding,
+               segments=measured.segments)  # fmt: skip
+    html = deps.templates.text_email(language, blocks(body), {"business_name": deps.business_name,
+                                                              "unsubscribe_url": "", "survey_links": []})  # fmt: skip
+    subject = SUBJECT_MARK + say("test_sms_subject", language, kind=label, lang=text_language)
+    return OutgoingMessage(sms.key, "email", manager, "", subject, body, html, "", language, kind)

@@ -1,0 +1,107 @@
+"""Issue 24: staff see what a customer will receive without a terminal. A Messages row ticked
+'Gửi thử' (Send test) goes to the managers at the next escalation run, marked [Thử], filled with a
+sample customer; an SMS row comes as its text and length. Then the box is unticked, the row says when
+it went, and the run after sends nothing. Never to a customer; never counted on the Dashboard."""
+
+from __future__ import annotations
+
+import json
+from email import message_from_bytes, policy
+
+import openpyxl
+
+from tests.helpers.cli import careloop
+
+NOW = "2026-12-02T10:15"
+
+
+def demo(tmp_path):
+    assert careloop("demo", "--dir", "d", cwd=tmp_path).returncode == 0
+    return tmp_path / "d" / "khach-hang.xlsx"
+
+
+def messages_tab(path):
+    sheet = openpyxl.load_workbook(path)["Mẫu tin nhắn"]
+    rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(rows[0], r, strict=False)) for r in rows[1:]]
+
+
+def tick(path, template_ids, column="Gửi thử"):
+    book = openpyxl.load_workbook(path)
+    sheet = book["Mẫu tin nhắn"]
+    header = [c.value for c in sheet[1]]
+    if column not in header:  # a sheet set up before issue 24 gains it on the next run
+        header.append(column)
+        sheet.cell(1, len(header), column)
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value in template_ids:
+            sheet.cell(row[0].row, header.index(column) + 1, True)
+    book.save(path)
+
+
+def escalate(tmp_path):
+    result = careloop("run", "escalate", "--config", "d/careloop.toml", "--json", "--now", NOW, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def thu_emails(tmp_path):
+    found = []
+    for path in (tmp_path / "d" / "outbox").glob("*.eml"):
+        email = message_from_bytes(path.read_bytes(), policy=policy.default)
+        if email["Subject"].startswith("[Thử]"):
+            found.append(email)
+    return found
+
+
+def test_a_ticked_row_goes_to_the_manager_once_marked_thu_and_is_unticked(tmp_path):
+    path = demo(tmp_path)
+    tick(path, {"birthday/vi/email", "checkin/vi/sms"})
+    outbox_before = len(list((tmp_path / "d" / "outbox").glob("*.eml")))
+    report = escalate(tmp_path)
+    assert [t["sent"] for t in report["tests"]] == [True, True]
+    sent = thu_emails(tmp_path)
+    assert len(sent) == 2 and {e["To"] for e in sent} == {"an@luatminhan.vn"}  # the '*' row's tier-3 owner
+    assert len(list((tmp_path / "d" / "outbox").glob("*.eml"))) == outbox_before + 2 + len(report["notified"])
+    birthday = next(e for e in sent if "SMS" not in e["Subject"])
+    body = birthday.get_body(("plain",)).get_content()
+    assert "Lan" in body and "{" not in body and "giảm 10% phí tư vấn" in body  # a sample customer, filled
+    assert birthday.get_body(("html",)) is not None  # the email form a customer gets
+    sms = next(e for e in sent if "SMS" in e["Subject"]).get_body(("plain",)).get_content()
+    assert "Khách sẽ nhận tin SMS này" in sms and "ký tự GSM-7" in sms and "tin SMS." in sms
+    rows = {r["Mã mẫu"]: r for r in messages_tab(path)}
+    for template in ("birthday/vi/email", "checkin/vi/sms"):
+        assert rows[template]["Gửi thử"] is False
+        assert rows[template]["Ghi chú hệ thống"].startswith("Đã gửi thử lúc 02/12/2026 10:15 tới an@luatminhan.vn")
+    again = escalate(tmp_path)
+    assert "tests" not in again and len(thu_emails(tmp_path)) == 2
+
+
+def test_a_test_is_never_a_customer_message_nor_counted(tmp_path):
+    path = demo(tmp_path)
+    before = escalate(tmp_path)
+    tick(path, {"birthday/vi/email"})
+    after = escalate(tmp_path)
+    assert after["tests"][0]["sent"] and after["notified"] == [] == before.get("tests", [])
+    customers = {e["To"] for e in thu_emails(tmp_path)}
+    assert customers == {"an@luatminhan.vn"}
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "d" / "careloop.sqlite") as db:
+        assert db.execute("select count(*) from ledger where key like 'test/%'").fetchone() == (0,)
+
+
+def test_a_row_that_cannot_be_used_says_why_and_nothing_goes(tmp_path):
+    path = demo(tmp_path)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Mẫu tin nhắn"]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == "birthday/vi/email":
+            sheet.cell(row[0].row, header.index("Nội dung") + 1, "Chúc mừng {ten_khong_co}!")
+            sheet.cell(row[0].row, header.index("Gửi thử") + 1, True)
+    book.save(path)
+    report = escalate(tmp_path)
+    assert report["tests"][0]["sent"] is False and thu_emails(tmp_path) == []
+    row = next(r for r in messages_tab(path) if r["Mã mẫu"] == "birthday/vi/email")
+    assert row["Ghi chú hệ thống"].startswith("Chưa gửi thử được:") and row["Gửi thử"] is False
