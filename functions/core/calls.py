@@ -15,7 +15,7 @@ from functions.core import values
 from functions.core.i18n import say
 from functions.core.ids import derived_id
 from functions.core.sheet_schema import CALLS, locate_columns
-from functions.core.tables import Link, RowWrite, Table, TabWrite
+from functions.core.tables import Link, RowWrite, Table, TabWrite, row_cells
 from functions.core.text import cell_text, fold, shorten
 
 OUTCOMES = {  # the Outcome dropdown, vi and en, as careloop names each outcome
@@ -82,7 +82,7 @@ def read_calls(table: Table | None, today: date) -> list[CallRow]:
     columns = locate_columns(CALLS, table.header)
     rows = []
     for index, raw in enumerate(table.rows):
-        cells = {key: raw[pos] if pos < len(raw) else None for key, pos in columns.items()}
+        cells = row_cells(raw, columns)
         customer_id = cell_text(cells.get("customer_id"))
         called = values.tick_or(cells.get("called"), False)
         problems: list[tuple[str, dict[str, str]]] = []

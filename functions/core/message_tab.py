@@ -22,7 +22,7 @@ from functions.core.staff_texts import (
     fill,
     parse,
 )
-from functions.core.tables import RowWrite, Table, TabWrite
+from functions.core.tables import RowWrite, Table, TabWrite, row_cells
 from functions.core.text import cell_text, fold, typed
 from functions.core.values import tick_or
 
@@ -103,7 +103,7 @@ def read_message_tab(table: Table | None, builtin: TextBook, checks: TextChecks,
     columns = locate_columns(MESSAGES, table.header)
     staff: dict[TextKey, Text] = {}
     for index, raw in enumerate(table.rows):
-        cells = {key: raw[pos] if pos < len(raw) else None for key, pos in columns.items()}
+        cells = row_cells(raw, columns)
         if not any(typed(cells.get(k)) for k in ("kind", "language", "channel", "subject", "text")):
             continue
         number = Table.row_number(index)
@@ -186,7 +186,7 @@ def seed_rows(builtin: Mapping[TextKey, tuple[str | None, str]], language: str) 
     return rows
 
 
-class TestRequest(NamedTuple):
+class TrialRequest(NamedTuple):
     """A Messages row ticked 'Gửi thử' (Send test): its text, to go to the managers filled with a sample."""
 
     row: int
@@ -196,7 +196,7 @@ class TestRequest(NamedTuple):
     digest: str  # of what would be sent: the same words ticked twice within the hour go once
 
 
-def test_requests(table: Table | None) -> list[TestRequest]:
+def trial_requests(table: Table | None) -> list[TrialRequest]:
     """The rows of the Messages tab whose Send test box is ticked."""
     from functions.core.ids import digest_hex
 
@@ -207,7 +207,7 @@ def test_requests(table: Table | None) -> list[TestRequest]:
         return []
     found = []
     for index, raw in enumerate(table.rows):
-        cells = {key: raw[pos] if pos < len(raw) else None for key, pos in columns.items()}
+        cells = row_cells(raw, columns)
         if not tick_or(cells.get("test"), False):
             continue
         kind = KIND_WORDS.get(fold(cell_text(cells.get("kind"))))
@@ -221,5 +221,5 @@ def test_requests(table: Table | None) -> list[TestRequest]:
         read_id = cell_text(cells.get("template_id")) or None
         name = " ".join(cell_text(cells.get("kind")).split()) if read_id is None else None
         words = "\x1f".join(cell_text(cells.get(k)) for k in ("kind", "language", "channel", "subject", "text"))
-        found.append(TestRequest(number, read_id, name, text, digest_hex(words, 12)))
+        found.append(TrialRequest(number, read_id, name, text, digest_hex(words, 12)))
     return found

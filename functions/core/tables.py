@@ -25,6 +25,11 @@ class Table:
         return index + 2
 
 
+def row_cells(raw: Sequence[Any], columns: Mapping[str, int]) -> dict[str, Any]:
+    """One row's cells by column key (`columns`: key → position); a short row's missing cells are None."""
+    return {key: raw[position] if position < len(raw) else None for key, position in columns.items()}
+
+
 class Link(NamedTuple):
     """A cell written as a link staff can tap: a phone number that dials (tel:). Google Sheets links
     only web addresses (HYPERLINK takes http(s), mailto, ftp, aim, gopher, telnet, news), so `web`

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from functions.core.i18n import say
 from functions.core.sheet_schema import VOUCHERS, locate_columns
-from functions.core.tables import RowWrite, Table, TabWrite
+from functions.core.tables import RowWrite, Table, TabWrite, row_cells
 from functions.core.text import cell_text
 from functions.core.values import tick_or
 
@@ -117,7 +117,7 @@ def read_voucher_tab(table: Table | None, stored: Iterable[Voucher], today: date
     if table is not None:
         columns = locate_columns(VOUCHERS, table.header)
         for index, raw in enumerate(table.rows):
-            cells = {key: raw[pos] if pos < len(raw) else None for key, pos in columns.items()}
+            cells = row_cells(raw, columns)
             code = cell_text(cells.get("code")).upper()
             if not code:
                 continue
@@ -155,12 +155,12 @@ def _rows_as_stored(
         if voucher.code not in rows:
             writes.append(RowWrite(0, voucher.code, {**wanted, "used": voucher.used_on is not None}, append=True))
             continue
-        number, row_cells = rows[voucher.code]
-        changed = {k: v for k, v in wanted.items() if cell_text(row_cells.get(k)) != cell_text(v)}
+        number, cells_now = rows[voucher.code]
+        changed = {k: v for k, v in wanted.items() if cell_text(cells_now.get(k)) != cell_text(v)}
         if "code" in changed:  # typed in lower case (or with spaces): written back as issued, and said so
             changed["system_note"] = say("voucher_code_rewritten", language, issued=voucher.code)
         if changed:
-            writes.append(RowWrite(number, cell_text(row_cells.get("code")), changed))
+            writes.append(RowWrite(number, cell_text(cells_now.get("code")), changed))
     return writes
 
 

@@ -35,7 +35,7 @@ from functions.escalate.health import health_tab
 from functions.escalate.matrix import Matrix, MatrixError, managers, read_matrix
 from functions.escalate.notices import Sent, send_notices, send_resolved_surveys
 from functions.escalate.plan import CaseRow, EscalationPlan, Flag, plan_escalation, read_case_rows, read_flags
-from functions.escalate.test_sends import send_tests
+from functions.escalate.trial_messages import send_trial_messages
 from functions.health.late import followup_late
 from functions.message_texts import message_texts
 
@@ -116,11 +116,11 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     report = _report(now, applied, sent, read.problems + calls.problems + plan.problems, plan.restore,
                      deps.staff_language)  # fmt: skip
     report["calls"] = {"recorded": calls.recorded, "escalated": [f.key for f in calls.flags]}
-    tests = send_tests(deps, tables.get(MESSAGES.key), read.texts, _managers(deps, tables), read.state, now)
-    if tests.report:
-        report["tests"] = tests.report
-    if any(t["sent"] for t in tests.report):  # kept before the sheet is written: a lost write sends none twice
-        deps.records.job_state.save_job_state(JOB, tests.state)
+    trials = send_trial_messages(deps, tables.get(MESSAGES.key), read.texts, _managers(deps, tables), read.state, now)
+    if trials.report:
+        report["trial_messages"] = trials.report
+    if any(t["sent"] for t in trials.report):  # kept before the sheet is written: a lost write sends none twice
+        deps.records.job_state.save_job_state(JOB, trials.state)
     late, seen = followup_late(deps.records.job_state, read.state, now, deps.calendar, deps.send_start,
                                deps.staff_language)  # fmt: skip
     report["late"] = [p._asdict() for p in late]
@@ -129,7 +129,7 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     if set_up_said:
         report["set_up"] = set_up_said
     health = health_tab(deps, report, now, late) if HEALTH.key in read.tables else None
-    messages = message_tab_write(tests.writes, deps.staff_language) if tests.writes else None
+    messages = message_tab_write(trials.writes, deps.staff_language) if trials.writes else None
     more = [health, from_tab.write, messages]
     report["write_back"] = _write_back(deps, now, read, plan, applied, calls, made, more, seen)
     deps.records.job_state.save_report(report)

@@ -22,7 +22,7 @@ from functions.core.cases import (
 from functions.core.customers import CustomerSheet
 from functions.core.i18n import say
 from functions.core.sheet_schema import CASES, CUSTOMERS, TabSpec, locate_columns
-from functions.core.tables import Table
+from functions.core.tables import Table, row_cells
 from functions.core.text import cell_text, shorten, typed
 from functions.core.values import CellError, read_tick
 from functions.escalate.matrix import Matrix
@@ -127,7 +127,7 @@ def read_case_rows(table: Table) -> list[CaseRow]:
     columns = locate_columns(CASES, table.header)
     rows = []
     for index, raw in enumerate(table.rows):
-        cells = {key: raw[pos] if pos < len(raw) else None for key, pos in columns.items()}
+        cells = row_cells(raw, columns)
         case_id = cell_text(cells.get("case_id"))
         if case_id or any(typed(v) for v in cells.values()):
             rows.append(

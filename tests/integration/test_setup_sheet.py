@@ -107,7 +107,17 @@ def test_the_messages_tab_starts_with_every_built_in_text_and_a_note_naming_the_
         server.state.create(KEY, {"Sheet1": []})
         actions = google(server).prepare(tabs, "vi")
         rows = [r for r in server.state.rows(KEY, "Mẫu tin nhắn") if r and r[0]]  # unticked boxes read FALSE below
-        assert rows[0] == ["Mã mẫu", "Loại tin", "Ngôn ngữ", "Kênh", "Tiêu đề", "Nội dung", "Dùng", "Ghi chú hệ thống"]
+        assert rows[0] == [
+            "Mã mẫu",
+            "Loại tin",
+            "Ngôn ngữ",
+            "Kênh",
+            "Tiêu đề",
+            "Nội dung",
+            "Dùng",
+            "Gửi thử",
+            "Ghi chú hệ thống",
+        ]
         assert len(rows) == 13 and rows[1][:4] == ["birthday/vi/email", "sinh nhật", "vi", "email"]
         assert "+ 'Mẫu tin nhắn': 12 starter row(s)" in actions
         note = server.state.book(KEY).grid("Mẫu tin nhắn").notes[(0, 5)]

@@ -19,11 +19,11 @@ from functions.core.i18n import say
 from functions.core.message_tab import (
     KIND_LABELS,
     MessageTab,
-    TestRequest,
     Text,
     TextBook,
     TextKey,
-    test_requests,
+    TrialRequest,
+    trial_requests,
 )
 from functions.core.messages import OutgoingMessage
 from functions.core.sms import measure
@@ -40,34 +40,34 @@ SUBJECT_MARK = "[Thử] "
 SMS_TO = "+84900000000"  # a number no message goes to: the SMS is only composed, then shown in the email
 
 
-class TestSends(NamedTuple):
+class TrialMessages(NamedTuple):
     writes: list[RowWrite]  # the Messages rows: unticked, with a note
     report: list[dict[str, Any]]
     state: dict[str, Any]  # the job state's new `tests_sent`
 
 
-def send_tests(
+def send_trial_messages(
     deps: EscalationDeps,
     table: Table | None,
     texts: MessageTab | None,
     managers: Sequence[str],
     state: dict[str, Any],
     now: datetime,
-) -> TestSends:
+) -> TrialMessages:
     sent_before = {k: v for k, v in (state.get(JOB_STATE) or {}).items()
                    if now - datetime.fromisoformat(v) < AGAIN_AFTER}  # fmt: skip
     invalid = dict(texts.invalid) if texts is not None else {}
     builtin = texts.book.builtin if texts is not None else {}
     writes: list[RowWrite] = []
     report: list[dict[str, Any]] = []
-    for request in test_requests(table):
+    for request in trial_requests(table):
         outcome = _send_one(deps, request, invalid, builtin, managers, sent_before, now)
         if outcome.sent:
             sent_before.setdefault(request.digest, now.isoformat())
         values: dict[str, Any] = {"system_note": outcome.note} | ({"test": False} if outcome.untick else {})
         writes.append(RowWrite(request.row, request.row_id, values, name=request.name))
         report.append({"row": request.row, "sent": outcome.sent, "note": outcome.note})
-    return TestSends(writes, report, {JOB_STATE: sent_before or None})
+    return TrialMessages(writes, report, {JOB_STATE: sent_before or None})
 
 
 class _Outcome(NamedTuple):
@@ -78,7 +78,7 @@ class _Outcome(NamedTuple):
 
 def _send_one(
     deps: EscalationDeps,
-    request: TestRequest,
+    request: TrialRequest,
     invalid: dict[int, str],
     builtin: Mapping[TextKey, Text],
     managers: Sequence[str],
@@ -107,7 +107,7 @@ def _send_one(
 
 
 def _test_email(
-    deps: EscalationDeps, request: TestRequest, builtin: Mapping[TextKey, Text], manager: str, now: datetime
+    deps: EscalationDeps, request: TrialRequest, builtin: Mapping[TextKey, Text], manager: str, now: datetime
 ) -> OutgoingMessage:
     """The row's message to a sample customer as it would go, addressed to a manager."""
     assert request.text is not None and deps.links is not None

@@ -59,7 +59,7 @@ def test_a_ticked_row_goes_to_the_manager_once_marked_thu_and_is_unticked(tmp_pa
     tick(path, {"birthday/vi/email", "checkin/vi/sms"})
     outbox_before = len(list((tmp_path / "d" / "outbox").glob("*.eml")))
     report = escalate(tmp_path)
-    assert [t["sent"] for t in report["tests"]] == [True, True]
+    assert [t["sent"] for t in report["trial_messages"]] == [True, True]
     sent = thu_emails(tmp_path)
     assert len(sent) == 2 and {e["To"] for e in sent} == {"an@luatminhan.vn"}  # the '*' row's tier-3 owner
     assert len(list((tmp_path / "d" / "outbox").glob("*.eml"))) == outbox_before + 2 + len(report["notified"])
@@ -74,7 +74,7 @@ def test_a_ticked_row_goes_to_the_manager_once_marked_thu_and_is_unticked(tmp_pa
         assert rows[template]["Gửi thử"] is False
         assert rows[template]["Ghi chú hệ thống"].startswith("Đã gửi thử lúc 02/12/2026 10:15 tới an@luatminhan.vn")
     again = escalate(tmp_path)
-    assert "tests" not in again and len(thu_emails(tmp_path)) == 2
+    assert "trial_messages" not in again and len(thu_emails(tmp_path)) == 2
 
 
 def test_a_test_is_never_a_customer_message_nor_counted(tmp_path):
@@ -82,7 +82,7 @@ def test_a_test_is_never_a_customer_message_nor_counted(tmp_path):
     before = escalate(tmp_path)
     tick(path, {"birthday/vi/email"})
     after = escalate(tmp_path)
-    assert after["tests"][0]["sent"] and after["notified"] == [] == before.get("tests", [])
+    assert after["trial_messages"][0]["sent"] and after["notified"] == [] == before.get("trial_messages", [])
     customers = {e["To"] for e in thu_emails(tmp_path)}
     assert customers == {"an@luatminhan.vn"}
     import sqlite3
@@ -102,6 +102,6 @@ def test_a_row_that_cannot_be_used_says_why_and_nothing_goes(tmp_path):
             sheet.cell(row[0].row, header.index("Gửi thử") + 1, True)
     book.save(path)
     report = escalate(tmp_path)
-    assert report["tests"][0]["sent"] is False and thu_emails(tmp_path) == []
+    assert report["trial_messages"][0]["sent"] is False and thu_emails(tmp_path) == []
     row = next(r for r in messages_tab(path) if r["Mã mẫu"] == "birthday/vi/email")
     assert row["Ghi chú hệ thống"].startswith("Chưa gửi thử được:") and row["Gửi thử"] is False
