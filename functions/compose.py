@@ -174,6 +174,7 @@ class Composer:
         return OutgoingMessage(
             occasion.key, channel, address, recipient.name, subject, text, html, unsubscribe_url, recipient.language,
             occasion.kind, params, source.source(recipient.language) if source else "messages.toml (ZNS)",
+            occasion.values.get("business") or "",
         )  # fmt: skip
 
 

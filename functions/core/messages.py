@@ -29,3 +29,4 @@ class OutgoingMessage:
     kind: str = ""  # the message kind: a Zalo template is approved per kind
     params: tuple[tuple[str, str], ...] = ()  # a Zalo template's parameters, in order
     source: str = ""  # where the words came from (a Messages tab row, the built-in text), for previews
+    sender_name: str = ""  # the From name when it is not the channel's own: the business_name the Settings tab gives

@@ -84,6 +84,16 @@ def settings_tab_write(rows: Sequence[SettingRow], notes: Mapping[int, str], lan
     return TabWrite(SETTINGS, SETTINGS.column("name"), writes, language) if writes else None
 
 
+# The escalation run keeps in its job state the tab's values the public survey page uses, so the
+# page follows staff's settings without reading the sheet (the job's state is read each run anyway).
+PAGE_SETTINGS = ("csat_threshold", "survey_nps", "business_name")
+PAGE_SETTINGS_JOB, PAGE_SETTINGS_KEY = "escalate", "page_settings"
+
+
+def page_settings(outcome: SettingsFromTab) -> dict[str, str]:
+    return {k: v for k, v in outcome.report.get("from_tab", {}).items() if k in PAGE_SETTINGS}
+
+
 Deps = TypeVar("Deps")
 
 

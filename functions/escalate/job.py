@@ -21,7 +21,7 @@ from functions.core.customers import CustomerSheet, read_customers
 from functions.core.errors import JobCannotRun
 from functions.core.i18n import both, say
 from functions.core.message_tab import MessageTab, message_tab_write
-from functions.core.settings_tab import with_settings_tab
+from functions.core.settings_tab import PAGE_SETTINGS_KEY, page_settings, with_settings_tab
 from functions.core.sheet_layout import set_up
 from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, HEALTH, MATRIX, MESSAGES, SETTINGS
 from functions.core.surveys import Survey
@@ -39,7 +39,7 @@ from functions.escalate.trial_messages import send_trial_messages
 from functions.health.late import followup_late
 from functions.message_texts import message_texts
 
-JOB = "escalate"
+JOB = "escalate"  # PAGE_SETTINGS_JOB: the survey page reads the tab's settings from this job's state
 SURVEY_DAYS = 90  # the first run takes in the answers of this many days; later runs, those since the last
 ANSWER_OVERLAP = timedelta(minutes=10)  # an answer stored just as the last run read: taken in again (idempotent)
 
@@ -129,6 +129,8 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     if set_up_said:
         report["set_up"] = set_up_said
     health = health_tab(deps, report, now, late) if HEALTH.key in read.tables else None
+    if (page := page_settings(from_tab)) != (read.state.get(PAGE_SETTINGS_KEY) or {}):
+        seen = {**seen, PAGE_SETTINGS_KEY: page or None}  # the survey page follows the tab (with the job's state)
     messages = message_tab_write(trials.writes, deps.staff_language) if trials.writes else None
     more = [health, from_tab.write, messages]
     report["write_back"] = _write_back(deps, now, read, plan, applied, calls, made, more, seen)

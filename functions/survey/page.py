@@ -4,6 +4,7 @@ may change the answer until the survey expires; every answer is kept, the latest
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from functions.core.i18n import say, score_labels
 from functions.core.links import Links
 from functions.core.pages import PAGE_HEADERS
+from functions.core.settings_tab import PAGE_SETTINGS_JOB, PAGE_SETTINGS_KEY
 from functions.core.short_links import DIAL as SHORT_DIAL
 from functions.core.short_links import SURVEY as SHORT_SURVEY
 from functions.core.short_links import ShortLink, is_short_code
@@ -20,7 +22,7 @@ from functions.core.surveys import COMMENT_LIMIT, MAX_ANSWERS, Answer, Survey, T
 from functions.core.tokens import TokenExpired, TokenInvalid
 
 if TYPE_CHECKING:  # annotations only: the page's cold start skips the ports' data classes
-    from functions.ports import Renderer, Surveys
+    from functions.ports import JobState, Renderer, Surveys
 
 TOKEN_DAYS = 366  # the survey's own expiry (at most a year) is checked against the store
 
@@ -34,6 +36,31 @@ class SurveyDeps:
     now: Callable[[], datetime]
     threshold: int = 2
     nps: bool = False
+    # The sheet's Settings tab values the escalation run last took (csat_threshold, survey_nps,
+    # business_name), over the deployed ones above: the page follows staff's settings too.
+    sheet_settings: Callable[[], Mapping[str, str]] | None = None
+
+
+def sheet_settings(job_state: JobState) -> Mapping[str, str]:
+    """The Settings tab's values for this page, as the escalation run last took them."""
+    return job_state.job_state(PAGE_SETTINGS_JOB).get(PAGE_SETTINGS_KEY) or {}
+
+
+def with_sheet_settings(deps: SurveyDeps) -> SurveyDeps:
+    """The page's settings with the Settings tab's (as checked by the run that took them); the
+    deployed ones when the store cannot say."""
+    try:
+        given = dict(deps.sheet_settings()) if deps.sheet_settings is not None else {}
+    except Exception:  # a page that answers with the deployed settings beats one that fails
+        given = {}
+    tuned: dict[str, Any] = {}
+    if re.fullmatch(r"[0-5]", given.get("csat_threshold", "")):
+        tuned["threshold"] = int(given["csat_threshold"])
+    if given.get("survey_nps", "").upper() in ("TRUE", "FALSE"):
+        tuned["nps"] = given["survey_nps"].upper() == "TRUE"
+    if given.get("business_name"):
+        tuned["business_name"] = given["business_name"]
+    return dataclasses.replace(deps, **tuned) if tuned else deps
 
 
 Response = tuple[str, int, dict[str, str]]
@@ -74,6 +101,7 @@ def handle_survey(
     *_, prefix, token = ["", *path.rstrip("/").split("/")]
     if prefix == "c":  # /c/<code>: a phone to dial, from the Calls tab
         return _dial(page, token, method)
+    page.deps = with_sheet_settings(deps)
     closed = _open(page, token)
     if closed is not None:
         return closed

@@ -46,12 +46,14 @@ def birthday_email(tmp_path):
 
 
 def test_a_voucher_value_set_in_the_tab_reaches_the_birthday_email(tmp_path):
-    path = workbook_with_settings(tmp_path, [["voucher_value", "giảm 20%"]])
+    path = workbook_with_settings(tmp_path, [["voucher_value", "giảm 20%"], ["business_name", "Gara Minh Khai"]])
     report = followup(tmp_path)
     assert [s["kind"] for s in report["sent"]] == ["birthday"]
-    assert report["settings"] == {"from_tab": {"voucher_value": "giảm 20%"}}
-    body = birthday_email(tmp_path).get_body(("plain",)).get_content()
-    assert "giảm 20%" in body and "giảm 10%" not in body
+    assert report["settings"] == {"from_tab": {"voucher_value": "giảm 20%", "business_name": "Gara Minh Khai"}}
+    email = birthday_email(tmp_path)
+    body = email.get_body(("plain",)).get_content()
+    assert "giảm 20%" in body and "giảm 10%" not in body and "Gara Minh Khai" in body
+    assert email["From"].addresses[0].display_name == "Gara Minh Khai"  # the sender's name too
     assert not settings_tab(path)["voucher_value"]["Ghi chú hệ thống"]
 
 

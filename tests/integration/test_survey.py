@@ -249,3 +249,36 @@ def test_only_ascii_scores_one_to_five_are_answers_and_anything_else_is_a_400(en
 def test_the_pages_declare_no_icon_so_browsers_never_ask_for_a_favicon(env):
     _, path = make_survey(env)
     assert '<link rel="icon" href="data:,">' in client().get(path).get_data(as_text=True)
+
+
+def test_the_settings_tab_turns_the_nps_question_on_and_names_the_business(env, monkeypatch):
+    """Issue 24: survey_nps, csat_threshold and business_name set in the sheet's Settings tab reach
+    the page too, through the escalation run's state (the page never reads the sheet)."""
+    import openpyxl
+
+    from functions.entrypoints.http.public import survey_deps
+    from tests.helpers.cli import careloop
+    from tests.helpers.support import HEADER, row, write_workbook
+
+    path = write_workbook(env / "k.xlsx", HEADER, [row("C-1", "Lan")])
+    book = openpyxl.load_workbook(path)
+    tab = book.create_sheet("Cài đặt")
+    for settings_row in (["Cài đặt", "Giá trị"], ["survey_nps", True], ["business_name", "Gara Minh Khai"],
+                         ["csat_threshold", "3"]):  # fmt: skip
+        tab.append(settings_row)
+    book.save(path)
+    survey, page_path = make_survey(env, language="en")
+    survey_deps.cache_clear()
+    before = client().get(page_path).get_data(as_text=True)
+    assert "recommend us" not in before and "Gara Tiến Phát" in before
+    settings = {"CARELOOP_STORE": str(env / "s.sqlite"), "CARELOOP_SECRET": SECRET, "CARELOOP_OUTBOX": str(env / "o")}
+    ran = careloop("run", "escalate", "--sheet", str(path), "--json", cwd=env, env=settings)
+    assert ran.returncode == 0, ran.stderr
+    survey_deps.cache_clear()
+    app = client()
+    page = app.get(page_path).get_data(as_text=True)
+    assert "recommend us" in page and "Gara Minh Khai" in page
+    app.post(page_path, data={"score": "3", "nps": "9", "csrf": csrf_of(page)})
+    assert SqliteStore(env / "s.sqlite").surveys.survey(survey.survey_id).latest.nps == 9
+    thanks = app.get(page_path + "?done=1").get_data(as_text=True)
+    assert "We are sorry; someone from Gara Minh Khai will contact you soon." in thanks  # 3 ≤ the tab's threshold

@@ -41,6 +41,7 @@ class RawEmail:
 
 def build_email(message: OutgoingMessage, sender_name: str, sender_email: str, reply_to: str = "") -> RawEmail:
     sender, recipient = ascii_address(sender_email), ascii_address(message.to)
+    sender_name = message.sender_name or sender_name
     headers = [
         ("From", f"{phrase(sender_name, 6)} <{sender}>" if sender_name else sender),
         ("To", f"{phrase(message.to_name, 4)} <{recipient}>" if message.to_name else recipient),

@@ -6,6 +6,7 @@ instance should not re-read them, re-open the store or recompile templates for e
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
@@ -66,11 +67,12 @@ def sms_status_deps() -> SmsStatusDeps:
 
 @lru_cache(maxsize=1)
 def survey_deps() -> SurveyDeps:
-    from functions.survey.page import SurveyDeps
+    from functions.survey.page import SurveyDeps, sheet_settings
 
     settings = load_settings()
     store = bootstrap.open_store(settings)
-    return SurveyDeps(store.surveys, *_page_deps(settings), settings.csat_threshold, settings.survey_nps)
+    tab = functools.partial(sheet_settings, store.job_state)
+    return SurveyDeps(store.surveys, *_page_deps(settings), settings.csat_threshold, settings.survey_nps, tab)
 
 
 @lru_cache(maxsize=1)
