@@ -47,7 +47,7 @@ if TYPE_CHECKING:  # each job's wiring is imported when that job runs: a public 
     from functions.followup.job import FollowupDeps
     from functions.health.alerts import AlertDeps
     from functions.health.watch import Watch
-    from functions.ports import Channel, Credentials, PreparableSheet, SendQueue, StatusCallbacks, Store
+    from functions.ports import Channel, Credentials, Inbox, PreparableSheet, SendQueue, StatusCallbacks, Store
     from functions.sendbatch.job import SendBatchDeps
     from functions.survey.offers import SurveyRules
 
@@ -293,6 +293,16 @@ def _followup_rules(settings: Settings, channels: frozenset[str]) -> dict[str, A
     }
 
 
+def inbox(settings: Settings) -> Inbox | None:
+    """The monitored mailbox when imap_host is set; None: careloop does not listen by email."""
+    if not settings.imap_host:
+        return None
+    from functions.adapters.inbox.imap import ImapConfig, ImapInbox
+
+    return ImapInbox(ImapConfig(settings.imap_host, settings.imap_port, settings.imap_security, settings.imap_user,
+                                settings.imap_password, settings.imap_folder, settings.imap_done_folder))  # fmt: skip
+
+
 def send_queue(settings: Settings) -> SendQueue | None:
     """The send queue (Pub/Sub) when pubsub_topic is set; None: every run sends all it has itself."""
     if not settings.pubsub_topic:
@@ -356,6 +366,7 @@ def escalate_deps(settings: Settings) -> EscalationDeps:
         links=links(settings),
         sms=sms_rules(settings),
         layouts=sheet_layouts(settings),
+        inbox=inbox(settings),
         **_escalation_rules(settings),
     )
     return with_settings_tab(deps, settings, _escalation_rules)

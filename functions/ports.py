@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from functions.core.cases import CaseEvent, CaseRecord
 from functions.core.ledger import DeliveryReport, LedgerEntry, LedgerFacts, StoredCredential
 from functions.core.messages import OutgoingMessage, RenderedMessage
+from functions.core.replies import InboxBatch, InboxMark
 from functions.core.sheet_schema import TabLayout, TabSpec
 from functions.core.surveys import Answer, Survey
 from functions.core.tables import RowWrite, Table, TabWrite
@@ -246,6 +247,17 @@ class Channel(Protocol):
     def deliver(self, message: OutgoingMessage) -> None: ...
 
     def close(self) -> None: ...
+
+
+class Inbox(Protocol):
+    """The monitored mailbox (IMAP) customers' replies and bounces arrive in."""
+
+    def messages_after(self, mark: InboxMark | None, since: date, limit: int) -> InboxBatch:
+        """Messages after `mark` (all since `since` when there is none or the folder was rebuilt),
+        oldest first, at most `limit`; read without marking them read. InboxUnavailable when it cannot."""
+
+    def taken(self, uids: Sequence[int]) -> None:
+        """Messages careloop has acted on: moved to the done folder when one is set, else left as they are."""
 
 
 class SendQueue(Protocol):

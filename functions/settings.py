@@ -337,6 +337,13 @@ class Settings:
         "", doc='a birthday voucher\'s value as customers read it ("giảm 15%"); empty: no vouchers'
     )
     voucher_days: int = _setting(30, _int_range(1, 365), doc="a birthday voucher is valid this many days")
+    imap_host: str = _setting("", _host, doc="read customers' replies and bounces from this IMAP server; empty: off")
+    imap_port: int = _setting(993, _int_range(1, 65535))
+    imap_security: str = _setting("ssl", _one_of("ssl", "starttls", "none"))
+    imap_user: str = _setting("")
+    imap_password: str = _setting("", secret=True)
+    imap_folder: str = _setting("INBOX", doc="the monitored folder")
+    imap_done_folder: str = _setting("", doc="move each message careloop took here; empty: leave the mailbox as it is")
     zalo_api_url: str = _setting("https://business.openapi.zalo.me", _url, doc="Zalo's ZNS API")
     zalo_oauth_url: str = _setting("https://oauth.zaloapp.com", _url, doc="Zalo's OAuth API")
     pubsub_topic: str = _setting(
@@ -531,6 +538,9 @@ PROVIDERS = {  # a provider is set up when any of its settings is; then all of t
 }
 
 
+MAILBOX = ("imap_host", "imap_user", "imap_password")  # the monitored mailbox: all of these, or none
+
+
 def pubsub_project(settings: Settings) -> str:
     """The project of the send queue's topics: its own setting, or the Firestore store's project."""
     return settings.pubsub_project or (firestore_location(settings.store) or ("", ""))[0]
@@ -545,7 +555,7 @@ def configured_channels(settings: Settings) -> frozenset[str]:
 def _provider_problems(settings: Settings) -> list[str]:
     """Half a provider is a mistake: name each missing setting before anything is sent."""
     problems = []
-    for names in PROVIDERS.values():
+    for names in (*PROVIDERS.values(), MAILBOX):
         given = [n for n in names if getattr(settings, n)]
         if given:
             problems += [

@@ -15,6 +15,10 @@ class StoreUnavailable(RuntimeError):
     """The store cannot be reached: nothing may be sent."""
 
 
+class InboxUnavailable(RuntimeError):
+    """The monitored mailbox cannot be read (server down, login refused, no such folder)."""
+
+
 class QueueUnavailable(RuntimeError):
     """The send queue (Pub/Sub) did not take a batch: its messages are released for the next run."""
 

@@ -680,6 +680,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{name}' is already in row {row}; this row is not used",
     ),
     "origin_default": ("mặc định", "default"),
+    "reply_bounce": (
+        "thư không tới được {address} ({status}): ghi vào dòng của khách",
+        "the email could not reach {address} ({status}): noted on the customer's row",
+    ),
+    "reply_auto": ("thư trả lời tự động: chỉ đếm", "an automatic reply: counted only"),
+    "reply_unmatched": (
+        "không tìm thấy khách có email này: nhân viên xem giúp",
+        "no customer has this address: for staff to look at",
+    ),
+    "reply_refusal": (
+        "khách từ chối nhận tin: đã ghi, không gửi gì nữa",
+        "the customer refused messages: recorded, nothing more is sent",
+    ),
+    "reply_case": ("khiếu nại: mở hồ sơ {case_id}", "a complaint: case {case_id} opened"),
+    "reply_noted": ("đã ghi lại", "noted"),
     "test_sent": ("Đã gửi thử lúc {at} tới {to}", "Test sent at {at} to {to}"),
     "test_not_sent": ("Chưa gửi thử được: {why}", "Test not sent: {why}"),
     "test_failed": (

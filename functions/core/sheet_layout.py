@@ -18,6 +18,7 @@ from functions.core.sheet_schema import (
     HEALTH,
     MATRIX,
     MESSAGES,
+    REPLIES,
     SETTINGS,
     VOUCHERS,
     ChartSpec,
@@ -77,6 +78,7 @@ def layouts(
         ),
         TabLayout(HEALTH, colours={"result": health_colours()}),
         TabLayout(SETTINGS, starter_rows=[list(r) for r in setting_rows]),
+        TabLayout(REPLIES, checkboxes=("done",)),
     ]
 
 

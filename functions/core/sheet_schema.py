@@ -243,6 +243,24 @@ HEALTH = TabSpec(
         C("next_run", "Lần chạy tới", "Next run", system=True, width=17),
     ),
 )
+REPLIES = TabSpec(
+    "replies",
+    "Phản hồi",
+    "Replies",
+    aliases=("Phan hoi", "Trả lời của khách"),
+    columns=(
+        C("reply_id", "Mã phản hồi", "Reply ID", required=True, system=True, width=14),
+        C("received", "Thời gian", "Received", system=True, width=17),
+        C("customer_id", "Mã KH", "Customer ID", system=True, width=14),
+        C("name", "Họ tên", "Name", system=True, width=22),
+        C("channel", "Kênh", "Channel", system=True, width=8),
+        C("answers", "Trả lời tin", "Answers", system=True, width=30, wrap=True),
+        C("text", "Nội dung", "Text", system=True, width=50, wrap=True),
+        C("action", "careloop đã làm", "careloop did", system=True, width=30, wrap=True),
+        C("done", "Đã xử lý", "Done"),
+        C("system_note", "Ghi chú hệ thống", "System note", system=True, width=40, wrap=True),
+    ),
+)
 SETTINGS = TabSpec(
     "settings",
     "Cài đặt",

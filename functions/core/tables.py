@@ -65,7 +65,7 @@ SIGNED = "+0;-0;0"  # NPS: a score from -100 to +100
 def moment_figure(moment: datetime, zone: tzinfo | None = None) -> Figure:
     """A moment as the sheet keeps one: its serial number in local time, shown dd/mm/yyyy hh:mm."""
     local = moment.astimezone(zone).replace(tzinfo=None) if zone is not None else moment.replace(tzinfo=None)
-    return Figure(round(serial(local), 6), MOMENT)
+    return Figure(round(serial(local), 8), MOMENT)  # to the millisecond: 09:30 reads back as 09:30
 
 
 def serial(value: date | datetime) -> float:

@@ -15,7 +15,19 @@ from functions.core.sheet_schema import TabLayout
 from functions.core.tables import Table
 from functions.core.vouchers import VoucherRules
 from functions.escalate.triage import TIER3_PHRASES
-from functions.ports import Cases, Channel, JobState, Ledger, OptOuts, Renderer, Sheet, Surveys, Vouchers
+from functions.ports import (
+    Cases,
+    Channel,
+    DeliveryReports,
+    Inbox,
+    JobState,
+    Ledger,
+    OptOuts,
+    Renderer,
+    Sheet,
+    Surveys,
+    Vouchers,
+)
 from functions.retry import RetryPolicy
 from functions.survey.offers import SurveyRules
 
@@ -26,6 +38,7 @@ class EscalationRecords:
     ledger), opt-outs, the answers it takes in, the Dashboard's counts, its state and report."""
 
     ledger: Ledger
+    delivery_reports: DeliveryReports  # a bounced email, from the monitored mailbox
     opt_outs: OptOuts
     cases: Cases
     surveys: Surveys
@@ -54,6 +67,7 @@ class EscalationDeps:
     send_start: time = time(8, 0)  # the follow-up run is due done by this + 2 hours on a working day
     vouchers: VoucherRules = field(default_factory=VoucherRules)  # a birthday text's voucher, in a test message
     managers: Sequence[str] = ()  # who gets staff's test messages; empty: the tier-3 owner of the '*' row
+    inbox: Inbox | None = None  # the monitored mailbox: customers' replies and bounces; None: not listening
     # The Settings tab's values over the deployed settings: these dependencies as the tab tunes them.
     settings_tab: Callable[[EscalationDeps, Table | None], tuple[EscalationDeps, SettingsFromTab]] | None = None
     layouts: Sequence[TabLayout] = ()  # careloop's tabs: a run makes what is missing of them

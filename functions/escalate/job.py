@@ -35,6 +35,7 @@ from functions.escalate.health import health_tab
 from functions.escalate.matrix import Matrix, MatrixError, managers, read_matrix
 from functions.escalate.notices import Sent, send_notices, send_resolved_surveys
 from functions.escalate.plan import CaseRow, EscalationPlan, Flag, plan_escalation, read_case_rows, read_flags
+from functions.escalate.replies import Heard, listen, taken
 from functions.escalate.trial_messages import send_trial_messages
 from functions.health.late import followup_late
 from functions.message_texts import message_texts
@@ -85,16 +86,12 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     made, set_up_said = set_up(deps.layouts, tables, deps.staff_language)  # tables: with the tabs as made
     deps, from_tab = with_settings_tab(deps, deps.settings_tab, tables)
     read = _read(deps, tables, now)
-    calls_tab = tables.get(CALLS.key)
-    calls_waiting = calls_tab is not None and any(any(typed(v) for v in r) for r in calls_tab.rows)
-    if read.matrix_error and (read.flags or read.cases or calls_waiting):
-        if made:  # the tabs are made all the same: staff fill the matrix's owners in
-            deps.sheet.write(made)
-        raise EscalationError(read.matrix_error)
+    heard = listen(deps, read.sheet, read.state, now)  # replies, refusals and bounces by email (issue 25)
+    _stop_if_nobody_owns(deps, read, heard, made)
     calls = record_calls(deps, read.tables.get(CALLS.key), read.sheet, now)
     planned_rows = [r for r in read.case_rows if r.case_id not in read.known]
     plan = plan_escalation(
-        read.flags + calls.flags,
+        read.flags + calls.flags + heard.flags,
         read.cases,
         planned_rows,
         read.matrix,
@@ -131,9 +128,13 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     health = health_tab(deps, report, now, late) if HEALTH.key in read.tables else None
     if (page := page_settings(from_tab)) != (read.state.get(PAGE_SETTINGS_KEY) or {}):
         seen = {**seen, PAGE_SETTINGS_KEY: page or None}  # the survey page follows the tab (with the job's state)
+    if deps.inbox is not None:
+        report["replies"] = heard.report
     messages = message_tab_write(trials.writes, deps.staff_language) if trials.writes else None
-    more = [health, from_tab.write, messages]
-    report["write_back"] = _write_back(deps, now, read, plan, applied, calls, made, more, seen)
+    more = [health, from_tab.write, messages, heard.tab(deps.staff_language)]
+    report["write_back"] = _write_back(deps, now, read, plan, applied, calls, made, more, {**seen, **heard.state})
+    if deps.inbox is not None and heard.uids and "error" not in report["write_back"]:
+        report["replies"] |= taken(deps.inbox, heard.uids)  # only now the sheet shows them
     deps.records.job_state.save_report(report)
     return report
 
@@ -167,6 +168,17 @@ def _read(deps: EscalationDeps, tables: dict[str, Table], now: datetime) -> _Rea
     cases, known = _cases_to_read(deps, case_rows, flags, state, digests)
     return _Read(tables, matrix, sheet, flags, case_rows, cases, known, answered, problems, state, digests, texts,
                  matrix_error)  # fmt: skip
+
+
+def _stop_if_nobody_owns(deps: EscalationDeps, read: _Read, heard: Heard, made: list[TabWrite]) -> None:
+    """A matrix without owners (a new one) stops the run only when there is something to route:
+    the tabs are made all the same, so staff can fill the owners in."""
+    calls_tab = read.tables.get(CALLS.key)
+    calls_waiting = calls_tab is not None and any(any(typed(v) for v in r) for r in calls_tab.rows)
+    if read.matrix_error and (read.flags or heard.flags or read.cases or calls_waiting):
+        if made:
+            deps.sheet.write(made)
+        raise EscalationError(read.matrix_error)
 
 
 def _managers(deps: EscalationDeps, tables: dict[str, Table]) -> list[str]:

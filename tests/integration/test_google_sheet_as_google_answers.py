@@ -204,6 +204,7 @@ def test_a_lost_answer_to_add_sheet_is_not_an_already_exists_error(server):
             "Gọi điện",
             "Tình trạng",
             "Cài đặt",
+            "Phản hồi",
         ]
     )
     assert actions  # the second plan still added what the first one did not (values, rules)

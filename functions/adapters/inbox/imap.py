@@ -1,0 +1,123 @@
+"""The Inbox port over IMAP (the standard library's imaplib).
+
+Each message is taken once by its UID under the folder's UIDVALIDITY, kept by the caller — never by
+the \\Seen flag: staff read the same mailbox. The folder is opened read-only and messages are
+fetched with BODY.PEEK (nothing marked read), at most their first megabyte (an attachment is not
+careloop's to read). Nothing is moved or deleted unless a done folder is set."""
+
+from __future__ import annotations
+
+import imaplib
+import re
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from functions.core.errors import InboxUnavailable
+from functions.core.replies import InboxBatch, InboxMark
+
+FIRST_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImapConfig:
+    host: str
+    port: int
+    security: str  # ssl, starttls or none
+    user: str
+    password: str
+    folder: str = "INBOX"
+    done_folder: str = ""
+    timeout: float = 30.0
+
+
+class ImapInbox:
+    def __init__(self, config: ImapConfig):
+        self.config = config
+
+    def messages_after(self, mark: InboxMark | None, since: date, limit: int) -> InboxBatch:
+        with self._session(readonly=True) as (connection, validity):
+            if mark is not None and mark.validity == validity:
+                found = _uids(connection.uid("SEARCH", f"UID {mark.uid + 1}:*"))
+                found = [uid for uid in found if uid > mark.uid]  # "n:*" names the last message even below n
+            else:  # a first run, or the folder was rebuilt: what came lately, not the mailbox's whole past
+                found = _uids(connection.uid("SEARCH", f"SINCE {since:%d-%b-%Y}"))
+            messages = []
+            for uid in sorted(found)[:limit]:
+                status, data = connection.uid("FETCH", str(uid), f"(BODY.PEEK[]<0.{FIRST_BYTES}>)")
+                raw = next((part[1] for part in data or [] if isinstance(part, tuple)), None)
+                if status == "OK" and isinstance(raw, bytes):
+                    messages.append((uid, raw))
+            return InboxBatch(validity, messages)
+
+    def taken(self, uids: Sequence[int]) -> None:
+        if not self.config.done_folder or not uids:
+            return
+        with self._session(readonly=False) as (connection, _):
+            numbers = ",".join(str(uid) for uid in uids)
+            target = _quoted(self.config.done_folder)
+            capabilities = connection.capabilities
+            if "MOVE" in capabilities:
+                connection.uid("MOVE", numbers, target)
+                return
+            connection.uid("COPY", numbers, target)
+            connection.uid("STORE", numbers, "+FLAGS.SILENT", r"(\Deleted)")
+            if "UIDPLUS" in capabilities:
+                connection.uid("EXPUNGE", numbers)
+
+    def _session(self, readonly: bool) -> _Session:
+        return _Session(self.config, readonly)
+
+
+class _Session:
+    """A logged-in connection with the folder selected; its UIDVALIDITY. Any failure: InboxUnavailable."""
+
+    def __init__(self, config: ImapConfig, readonly: bool):
+        self.config, self.readonly = config, readonly
+        self.connection: imaplib.IMAP4 | None = None
+
+    def __enter__(self) -> tuple[imaplib.IMAP4, int]:
+        config = self.config
+        where = f"IMAP {config.user}@{config.host}:{config.port}/{config.folder}"
+        try:
+            if config.security == "ssl":
+                self.connection = imaplib.IMAP4_SSL(config.host, config.port, ssl_context=ssl.create_default_context(),
+                                                    timeout=config.timeout)  # fmt: skip
+            else:
+                self.connection = imaplib.IMAP4(config.host, config.port, timeout=config.timeout)
+                if config.security == "starttls":
+                    self.connection.starttls(ssl.create_default_context())
+            self.connection.login(config.user, config.password)
+            status, _ = self.connection.select(_quoted(config.folder), readonly=self.readonly)
+            if status != "OK":
+                raise imaplib.IMAP4.error(f"no folder {config.folder!r}")
+            validity = self.connection.response("UIDVALIDITY")[1]
+            return self.connection, int(validity[0]) if validity and validity[0] else 0
+        except (TimeoutError, imaplib.IMAP4.error, OSError, ssl.SSLError, ValueError) as error:
+            self.__exit__()
+            raise InboxUnavailable(f"{where}: {error}") from error
+
+    def __exit__(self, *exc: object) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.logout()
+            except (imaplib.IMAP4.error, OSError):
+                pass
+            self.connection = None
+        if exc and isinstance(exc[1], (imaplib.IMAP4.error, OSError)):
+            raise InboxUnavailable(f"IMAP {self.config.host}: {exc[1]}") from exc[1]
+
+
+def _uids(answer: tuple[str, list[bytes | None]]) -> list[int]:
+    status, data = answer
+    if status != "OK":
+        raise imaplib.IMAP4.error(f"SEARCH {status}")
+    return [int(n) for n in b" ".join(part or b"" for part in data).split() if n.isdigit()]
+
+
+def _quoted(folder: str) -> str:
+    """A folder name as IMAP takes it (quoted; no CR/LF: a setting, but checked all the same)."""
+    if re.search(r"[\r\n\"\\\\]", folder):
+        raise ValueError(f"not a folder name: {folder!r}")
+    return f'"{folder}"'

