@@ -260,3 +260,14 @@ def test_the_bundle_serves_a_run_from_a_fresh_venv(tmp_path):
     with server(command, f"http://127.0.0.1:{port}/favicon.ico", env={**env, "PWD": str(unpacked)}, cwd=unpacked):
         report = requests.post(f"http://127.0.0.1:{port}/", timeout=60).json()
     assert report["job"] == "followup" and report["summary"]["problems"] == 0 and report["write_back"]["rows"] == 0
+
+
+def test_the_monitored_mailbox_password_is_a_secret_only_the_scheduled_runs_read():
+    """Issue 25: the IMAP password is Secret Manager's, like the SMTP password, made once imap_host is
+    set; the public functions (survey, unsubscribe, sms_status) never read it."""
+    text = (MODULE / "main.tf").read_text()
+    assert 'imap_password = { id = "careloop-imap-password", env = "CARELOOP_IMAP_PASSWORD" }' in text
+    assert "local.imap_enabled ?" in text and "CARELOOP_IMAP_HOST = var.imap_host" in text
+    public = module_locals()["public_functions"]
+    assert all("imap_password" not in str(spec) for spec in public.values())
+    assert "CARELOOP_IMAP_PASSWORD" not in "".join(p.read_text() for p in INFRA.rglob("*.tfvars*"))

@@ -15,6 +15,7 @@ locals {
   }
   sms_enabled  = var.twilio_account_sid != ""
   zalo_enabled = var.zalo_app_id != ""
+  imap_enabled = var.imap_host != ""
   # Fan-out (fanout.tf): a send queue per channel, each with its own send_batch function, whose
   # max instances are that channel's rate limit.
   fanout_channels = var.fanout_enabled ? toset(concat(["email"], local.sms_enabled ? ["sms"] : [], local.zalo_enabled ? ["zalo"] : [])) : toset([])
@@ -38,6 +39,7 @@ locals {
       zalo_app_secret    = { id = "careloop-zalo-app-secret", env = "CARELOOP_ZALO_APP_SECRET" }
       zalo_refresh_token = { id = "careloop-zalo-refresh-token", env = "CARELOOP_ZALO_REFRESH_TOKEN" }
     } : {},
+    local.imap_enabled ? { imap_password = { id = "careloop-imap-password", env = "CARELOOP_IMAP_PASSWORD" } } : {},
   )
   environment = merge({
     CARELOOP_STORE          = "firestore://${var.project_id}"
@@ -56,6 +58,9 @@ locals {
     } : {}, local.zalo_enabled ? {
     CARELOOP_ZALO_APP_ID    = var.zalo_app_id
     CARELOOP_ZALO_TEMPLATES = var.zalo_templates
+    } : {}, local.imap_enabled ? {
+    CARELOOP_IMAP_HOST = var.imap_host
+    CARELOOP_IMAP_USER = var.imap_user
     } : {}, var.fanout_enabled ? {
     CARELOOP_PUBSUB_TOPIC      = local.send_topic_prefix
     CARELOOP_FANOUT_AFTER      = tostring(var.fanout_after)

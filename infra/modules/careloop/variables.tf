@@ -54,7 +54,20 @@ variable "secret_versions" {
     twilio_auth_token  = "1"
     zalo_app_secret    = "1"
     zalo_refresh_token = "1"
+    imap_password      = "1"
   }
+}
+
+variable "imap_host" {
+  type        = string
+  description = "The monitored mailbox customers' replies and bounces arrive in (IMAP over TLS, port 993). Empty: careloop does not listen by email. The password is the secret careloop-imap-password."
+  default     = ""
+}
+
+variable "imap_user" {
+  type        = string
+  description = "IMAP login name of the monitored mailbox."
+  default     = ""
 }
 
 variable "channel_order" {
