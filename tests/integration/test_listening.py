@@ -158,3 +158,21 @@ def test_a_mailbox_that_refuses_the_login_is_said_and_the_run_goes_on(tmp_path, 
     env = {**settings(tmp_path, path, mailbox), "CARELOOP_IMAP_PASSWORD": "wrong-password"}
     report = escalate(tmp_path, env)
     assert "127.0.0.1" in report["replies"]["error"] and report["write_back"].get("error") is None
+
+
+def test_with_a_done_folder_each_message_taken_is_moved_there_after_the_sheet_shows_it(tmp_path, mailbox):
+    path = workbook(tmp_path)
+    connection = imaplib.IMAP4("127.0.0.1", mailbox.port)
+    connection.login(USER, PASSWORD)
+    connection.create("Done")
+    connection.logout()
+    env = {**settings(tmp_path, path, mailbox), "CARELOOP_IMAP_DONE_FOLDER": "Done"}
+    fill(mailbox)
+    report = escalate(tmp_path, env)
+    assert sum(report["replies"].values()) == 9 and "done_folder" not in report["replies"]
+    connection = imaplib.IMAP4("127.0.0.1", mailbox.port)
+    connection.login(USER, PASSWORD)
+    inbox, done = (int(connection.select(folder, readonly=True)[1][0]) for folder in ("INBOX", "Done"))
+    connection.logout()
+    assert (inbox, done) == (0, 9)
+    assert escalate(tmp_path, env)["replies"] == {} and len(replies_tab(path)) == 9

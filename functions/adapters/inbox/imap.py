@@ -57,7 +57,8 @@ class ImapInbox:
         with self._session(readonly=False) as (connection, _):
             numbers = ",".join(str(uid) for uid in uids)
             target = _quoted(self.config.done_folder)
-            capabilities = connection.capabilities
+            _, answer = connection.capability()  # as the server says once logged in (the greeting's may lack MOVE)
+            capabilities = set(b" ".join(a for a in answer if isinstance(a, bytes)).decode("ascii", "replace").split())
             if "MOVE" in capabilities:
                 connection.uid("MOVE", numbers, target)
                 return
