@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 
 
 def derived_id(prefix: str, material: str, length: int) -> str:
@@ -25,3 +26,24 @@ def looks_derived(text: str, prefix: str, length: int) -> bool:
 def digest_hex(material: str, length: int) -> str:
     """The start of the SHA-256 of `material` in hex: the stable part of a ledger key or a Message-ID."""
     return hashlib.sha256(material.encode()).hexdigest()[:length]
+
+
+def message_id_local(key: str) -> str:
+    """The local part of the Message-ID careloop gives a message: its key's digest (a message sent
+    twice shares one Message-ID), then the key itself in base32, so a reply's In-Reply-To names the
+    message it answers without a lookup (the digest checks the key was not altered)."""
+    token = base64.b32encode(key.encode()).decode("ascii").rstrip("=").lower()
+    return f"{digest_hex(key, 24)}.{token}"
+
+
+def key_of_message_id(message_id: str) -> str | None:
+    """The ledger key a careloop Message-ID carries, or None (someone else's, or altered)."""
+    local = message_id.strip().strip("<>").rpartition("@")[0]
+    digest, _, token = local.partition(".")
+    if not token or not re.fullmatch(r"[a-z2-7]+", token):
+        return None
+    try:
+        key = base64.b32decode(token.upper() + "=" * (-len(token) % 8)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return key if digest_hex(key, 24) == digest else None

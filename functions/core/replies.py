@@ -15,6 +15,7 @@ from email.message import EmailMessage, Message
 from email.utils import parseaddr, parsedate_to_datetime
 from typing import NamedTuple
 
+from functions.core.ids import key_of_message_id
 from functions.core.text import fold
 
 TEXT_LIMIT = 500  # characters of a reply kept for staff
@@ -59,6 +60,13 @@ class Mail:
     text: str  # the reply's own words: quoted history and signature cut, at most TEXT_LIMIT characters
     kind: str  # BOUNCE, AUTO_REPLY or REPLY (a reply is classified further by `reply_kind`)
     bounce: Bounce | None = None
+
+    @property
+    def answered_key(self) -> str:
+        """The ledger key of careloop's message this one answers (its Message-ID carries it), or ''."""
+        if self.bounce is not None and self.bounce.key:
+            return self.bounce.key
+        return next((key for m in self.answers if (key := key_of_message_id(m))), "")
 
 
 def read_mail(raw: bytes) -> Mail:

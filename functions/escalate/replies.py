@@ -75,10 +75,12 @@ def listen(deps: EscalationDeps, sheet: CustomerSheet, state: dict[str, Any], no
 
 
 def _customer(mail: Mail, by_email: dict[str, Customer], by_id: dict[str, Customer]) -> Customer | None:
-    if mail.bounce is not None:  # the returned copy names careloop's message: "checkin/C-1/2026-11-16"
-        parts = mail.bounce.key.split("/")
-        return (by_id.get(parts[1]) if len(parts) > 2 else None) or by_email.get(mail.bounce.recipient)
-    return by_email.get(mail.sender)
+    """The customer careloop's message was for ("checkin/C-1/2026-11-16": the key a bounce returns or a
+    reply's In-Reply-To carries), else the one whose address sent it (or bounced)."""
+    parts = mail.answered_key.split("/")
+    if len(parts) > 2 and parts[1] in by_id:
+        return by_id[parts[1]]
+    return by_email.get(mail.bounce.recipient if mail.bounce is not None else mail.sender)
 
 
 def _act(deps: EscalationDeps, heard: Heard, mail: Mail, customer: Customer | None, now: datetime) -> tuple[str, str]:
@@ -116,7 +118,7 @@ def _row(deps: EscalationDeps, mail: Mail, customer: Customer | None, action: st
         "customer_id": customer.id if customer else "",
         "name": customer.name if customer else (mail.sender_name or mail.sender)[:80],
         "channel": "email",
-        "answers": mail.subject if mail.bounce is None else mail.bounce.key,
+        "answers": mail.answered_key or mail.subject,
         "text": mail.text if mail.bounce is None else mail.bounce.detail,
         "action": action,
     }

@@ -16,15 +16,16 @@ WHEN = format_datetime(datetime(2026, 11, 24, 9, 30, tzinfo=VN))
 
 
 def reply(sender: str, text: str, *, message_id: str, charset: str = "utf-8", cte: str = "quoted-printable",
-          subject: str = "Re: Cảm ơn chị Lan đã chọn Văn phòng Luật Minh An", **headers: str) -> bytes:  # fmt: skip
+          subject: str = "Re: Cảm ơn chị Lan đã chọn Văn phòng Luật Minh An", in_reply_to: str = OURS,
+          **headers: str) -> bytes:  # fmt: skip
     message = EmailMessage()
     message["From"] = sender
     message["To"] = "cskh@luatminhan.vn"
     message["Subject"] = subject
     message["Date"] = WHEN
     message["Message-ID"] = message_id
-    message["In-Reply-To"] = OURS
-    message["References"] = OURS
+    message["In-Reply-To"] = in_reply_to
+    message["References"] = in_reply_to
     for name, value in headers.items():
         message[name.replace("_", "-")] = value
     message.set_content(text, charset=charset, cte=cte)

@@ -16,7 +16,7 @@ from functions.adapters.channels.smtp import SmtpChannel, SmtpConfig
 from functions.adapters.channels.twilio_sms import TwilioConfig, TwilioSmsChannel
 from functions.adapters.channels.zalo import ZaloChannel, ZaloConfig
 from functions.core.errors import AmbiguousDeliveryError, RecipientUnreachable, TransientDeliveryError
-from functions.core.ids import digest_hex
+from functions.core.ids import message_id_local
 from functions.core.messages import OutgoingMessage
 from functions.retry import RetryPolicy
 from functions.standins.server import HANG_UP
@@ -121,7 +121,7 @@ def harness(request, tmp_path):
 def expected_key(harness: Harness) -> str:
     """The ledger key as each provider carries it: in the Message-ID, the status URL, the tracking_id."""
     if "email" in harness.channel.channels:
-        return f"<{digest_hex(KEY, 24)}@luatminhan.vn>"
+        return f"<{message_id_local(KEY)}@luatminhan.vn>"
     return KEY
 
 

@@ -176,3 +176,17 @@ def test_with_a_done_folder_each_message_taken_is_moved_there_after_the_sheet_sh
     connection.logout()
     assert (inbox, done) == (0, 9)
     assert escalate(tmp_path, env)["replies"] == {} and len(replies_tab(path)) == 9
+
+
+def test_a_reply_from_another_address_is_matched_by_the_message_it_answers(tmp_path, mailbox):
+    from functions.core.ids import message_id_local
+
+    path = workbook(tmp_path)
+    env = settings(tmp_path, path, mailbox)
+    ours = f"<{message_id_local('checkin/C-1/2026-11-16')}@luatminhan.vn>"  # as careloop's check-in carried it
+    mailbox.deliver(mails.reply("lan.congty@example.net", "Tôi rất thất vọng về dịch vụ", message_id="<w1@ex>",
+                                in_reply_to=ours))  # fmt: skip
+    report = escalate(tmp_path, env)
+    assert [o["customer_id"] for o in report["opened"]] == ["C-1"]
+    (row,) = replies_tab(tmp_path / "k.xlsx")
+    assert (row["Mã KH"], row["Trả lời tin"]) == ("C-1", "checkin/C-1/2026-11-16")

@@ -56,3 +56,18 @@ def test_a_dsn_is_a_bounce_whatever_its_auto_submitted_says():
         "lan@example.com", "5.1.1", "checkin/C-1/2026-11-16")  # fmt: skip
     assert "mailbox does not exist" in mail.bounce.detail
     assert read_mail(mails.bounce("lan@example.com", "k", "<b2@mx>", status="4.2.2")).kind == AUTO_REPLY  # soft
+
+
+def test_a_reply_names_the_message_it_answers_through_careloops_message_id():
+    from functions.core.ids import key_of_message_id, message_id_local
+
+    key = "checkin/C-00042/2026-11-16"
+    ours = f"<{message_id_local(key)}@luatminhan.vn>"
+    assert key_of_message_id(ours) == key
+    mail = read_mail(mails.reply("lan.work@example.net", "Cảm ơn", message_id="<r9@x>", in_reply_to=ours))
+    assert mail.answered_key == key
+    altered = ours.replace(
+        message_id_local(key).split(".")[1], message_id_local("checkin/C-1/2026-11-16").split(".")[1]
+    )
+    assert key_of_message_id(altered) is None  # the digest no longer matches: not careloop's
+    assert key_of_message_id("<random-id@gmail.com>") is None and key_of_message_id("<a.!!@x>") is None

@@ -23,7 +23,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate
 
-from functions.core.ids import digest_hex
+from functions.core.ids import message_id_local
 from functions.core.messages import OutgoingMessage
 
 LINE = 78  # RFC 5322 §2.1.1: lines SHOULD be at most 78 characters
@@ -52,7 +52,7 @@ def build_email(message: OutgoingMessage, sender_name: str, sender_email: str, r
         ("Subject", text(message.subject, 9)),
         ("Date", formatdate(localtime=False, usegmt=True)),
         # From the idempotency key: a message sent twice would at least share one Message-ID.
-        ("Message-ID", f"<{digest_hex(message.key, 24)}@{sender.rpartition('@')[2]}>"),
+        ("Message-ID", f"<{message_id_local(message.key)}@{sender.rpartition('@')[2]}>"),
     ]
     if message.unsubscribe_url:  # customers' messages; notices to staff have none
         headers.append(("List-Unsubscribe", f"<{_url(message.unsubscribe_url)}>"))
