@@ -125,11 +125,13 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
         report["settings"] = from_tab.report
     if set_up_said:
         report["set_up"] = set_up_said
+    if deps.inbox is not None:
+        report["replies"] = heard.report
+        if "error" in heard.report:  # not listening is a fault a person must see: the Health tab and an alert
+            report["provider_refused"] = {**report["provider_refused"], "IMAP": heard.report["error"]}
     health = health_tab(deps, report, now, late) if HEALTH.key in read.tables else None
     if (page := page_settings(from_tab)) != (read.state.get(PAGE_SETTINGS_KEY) or {}):
         seen = {**seen, PAGE_SETTINGS_KEY: page or None}  # the survey page follows the tab (with the job's state)
-    if deps.inbox is not None:
-        report["replies"] = heard.report
     messages = message_tab_write(trials.writes, deps.staff_language) if trials.writes else None
     more = [health, from_tab.write, messages, heard.tab(deps.staff_language)]
     report["write_back"] = _write_back(deps, now, read, plan, applied, calls, made, more, {**seen, **heard.state})

@@ -158,6 +158,9 @@ def test_a_mailbox_that_refuses_the_login_is_said_and_the_run_goes_on(tmp_path, 
     env = {**settings(tmp_path, path, mailbox), "CARELOOP_IMAP_PASSWORD": "wrong-password"}
     report = escalate(tmp_path, env)
     assert "127.0.0.1" in report["replies"]["error"] and report["write_back"].get("error") is None
+    assert "127.0.0.1" in report["provider_refused"]["IMAP"]  # the Health tab says it, the manager is told
+    health = {r[0]: r for r in openpyxl.load_workbook(path)["Tình trạng"].iter_rows(min_row=2, values_only=True)}
+    assert any(row[2] == "Có lỗi" and "IMAP" in (row[5] or "") for row in health.values())
 
 
 def test_with_a_done_folder_each_message_taken_is_moved_there_after_the_sheet_shows_it(tmp_path, mailbox):
