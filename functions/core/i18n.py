@@ -695,6 +695,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "reply_case": ("khiếu nại: mở hồ sơ {case_id}", "a complaint: case {case_id} opened"),
     "reply_noted": ("đã ghi lại", "noted"),
+    "email_bounced": (
+        "Email {address} bị trả lại (không tồn tại): careloop không gửi email tới địa chỉ này nữa; hãy hỏi khách "
+        "địa chỉ khác và sửa ô Email",
+        "Email to {address} bounced (no such mailbox): careloop sends no more email there; ask the customer for "
+        "another address and change the Email cell",
+    ),
     "test_sent": ("Đã gửi thử lúc {at} tới {to}", "Test sent at {at} to {to}"),
     "test_not_sent": ("Chưa gửi thử được: {why}", "Test not sent: {why}"),
     "test_failed": (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from email import message_from_bytes, policy
@@ -173,3 +174,21 @@ def _plain_text(message: EmailMessage) -> str:
     if part.get_content_type() == "text/html":
         content = re.sub(r"(?is)<(script|style).*?</\1>|<[^>]+>", " ", content)
     return str(content)
+
+
+BOUNCED = "bounced"  # a job state: each hard-bounced address (by its digest) → when
+
+
+def address_mark(address: str) -> str:
+    """How a bounced address is kept: its digest (an address is personal data, and no field name)."""
+    from functions.core.ids import digest_hex
+
+    return digest_hex(address.strip().lower(), 16)
+
+
+def without_bounced_email(channels: tuple[str, ...], email: str | None, bounced: Collection[str]) -> tuple[str, ...]:
+    """A customer's channels without email while their address is one that bounced hard; staff
+    changing the address (a new one has no mark) brings email back."""
+    if email and "email" in channels and address_mark(email) in bounced:
+        return tuple(c for c in channels if c != "email")
+    return channels

@@ -22,7 +22,18 @@ from functions.core.errors import InboxUnavailable
 from functions.core.i18n import say
 from functions.core.ids import digest_hex
 from functions.core.ledger import UNDELIVERED, DeliveryReport
-from functions.core.replies import AUTO_REPLY, BOUNCE, COMPLAINT, REFUSAL, InboxMark, Mail, read_mail, reply_kind
+from functions.core.replies import (
+    AUTO_REPLY,
+    BOUNCE,
+    BOUNCED,
+    COMPLAINT,
+    REFUSAL,
+    InboxMark,
+    Mail,
+    address_mark,
+    read_mail,
+    reply_kind,
+)
 from functions.core.sheet_schema import REPLIES
 from functions.core.tables import RowWrite, TabWrite, moment_figure
 from functions.escalate.deps import EscalationDeps
@@ -59,16 +70,21 @@ def listen(deps: EscalationDeps, sheet: CustomerSheet, state: dict[str, Any], no
     by_email = {c.email.lower(): c for c in sheet.customers if c.email}
     by_id = {c.id: c for c in sheet.customers}
     counts: Counter[str] = Counter()
+    bounced: dict[str, str] = {}
     for uid, raw in batch.messages:
         mail = read_mail(raw)
         reply_id = "PH-" + digest_hex(mail.message_id or f"{batch.validity}/{uid}", 10).upper()
         customer = _customer(mail, by_email, by_id)
         kind, action = _act(deps, heard, mail, customer, now)
+        if mail.bounce is not None and mail.bounce.recipient:
+            bounced[address_mark(mail.bounce.recipient)] = now.isoformat()
         counts[kind] += 1
         heard.rows.append(RowWrite(0, reply_id, {"reply_id": reply_id, **_row(deps, mail, customer, action, now)},
                                    append=True))  # fmt: skip
         heard.uids.append(uid)
     heard.report = dict(sorted(counts.items()))
+    if bounced:  # kept at once (idempotent): the next follow-up run does not write to them again
+        deps.records.job_state.save_job_state(BOUNCED, bounced)
     if batch.messages:
         heard.state = {MARK: [batch.validity, max(uid for uid, _ in batch.messages)]}
     return heard

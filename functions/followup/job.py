@@ -24,6 +24,7 @@ from functions.core.ledger import DeliveryReport, LedgerEntry
 from functions.core.links import Links
 from functions.core.message_tab import MessageTab, TextBook, message_tab_write
 from functions.core.messages import OutgoingMessage
+from functions.core.replies import BOUNCED, address_mark, without_bounced_email
 from functions.core.settings_tab import SettingsFromTab, with_settings_tab
 from functions.core.sheet_layout import set_up
 from functions.core.sheet_schema import CALLS, CUSTOMERS, HEALTH, MESSAGES, SETTINGS, VOUCHERS, TabLayout
@@ -133,12 +134,10 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     deps, from_tab = with_settings_tab(deps, deps.settings_tab, tables)
     today = now.date()
     opted_out_in_store = deps.records.opt_outs.opt_outs()  # also proves the store answers before any send
+    bounced = deps.records.job_state.job_state(BOUNCED)  # addresses that bounced hard (issue 25)
     with cycle_collector_paused():  # the pure part: reading and planning the whole sheet
         sheet = read_customers(tables[CUSTOMERS.key], deps.read_rules, today)
-        customers = [
-            dataclasses.replace(c, opted_out=True) if c.id in opted_out_in_store and not c.opted_out else c
-            for c in sheet.customers
-        ]
+        customers = [_as_stored(c, opted_out_in_store, bounced) for c in sheet.customers]
         rules = dataclasses.replace(deps.rules, channels=deps.rules.channels & frozenset(deps.channels))
         due = due_messages(customers, today, rules)
         facts = deps.records.ledger.facts([m.key for m in due], today, customers={m.customer.id for m in due})
@@ -162,7 +161,7 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
             ),
         )
 
-    notes = _customer_notes(deps, now, plan, run)
+    notes = _customer_notes(deps, now, plan, run, [c for c in sheet.customers if _bounced(c, bounced)])
     writes = [
         w
         for c in customers
@@ -203,7 +202,23 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     return FollowupOutcome(report, run.previews)
 
 
-def _customer_notes(deps: FollowupDeps, now: datetime, plan: FollowupPlan, run: _Run) -> dict[str, list[str]]:
+def _as_stored(customer: Customer, opted_out: Mapping[str, Any], bounced: Mapping[str, Any]) -> Customer:
+    """The row with what the store knows: an opt-out by link or reply; an address that bounced hard."""
+    changes: dict[str, Any] = {}
+    if customer.id in opted_out and not customer.opted_out:
+        changes["opted_out"] = True
+    if bounced and (channels := without_bounced_email(customer.channels, customer.email, bounced)) != customer.channels:
+        changes["channels"] = channels
+    return dataclasses.replace(customer, **changes) if changes else customer
+
+
+def _bounced(customer: Customer, bounced: Mapping[str, Any]) -> bool:
+    return bool(customer.email) and address_mark(customer.email or "") in bounced
+
+
+def _customer_notes(
+    deps: FollowupDeps, now: datetime, plan: FollowupPlan, run: _Run, bounced: Sequence[Customer] = ()
+) -> dict[str, list[str]]:
     """What each customer's System note says after this run: skips staff can act on, messages in
     doubt, fallbacks and failures, and the provider's "not delivered" reports of the last week."""
     language = deps.staff_language
@@ -217,6 +232,8 @@ def _customer_notes(deps: FollowupDeps, now: datetime, plan: FollowupPlan, run: 
         notes.setdefault(customer_id, []).extend(note)
     for undelivered in deps.records.delivery_reports.undelivered(now - timedelta(days=UNDELIVERED_NOTE_DAYS)):
         notes.setdefault(undelivered.customer_id, []).append(_undelivered_note(undelivered, now, language))
+    for customer in bounced:  # why email is not tried, for as long as the address is the one that bounced
+        notes.setdefault(customer.id, []).append(say("email_bounced", language, address=customer.email))
     return notes
 
 

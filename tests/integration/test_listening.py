@@ -131,6 +131,14 @@ def test_the_refusal_stops_the_next_message_and_the_bounce_notes_the_row(tmp_pat
     assert customers["C-2"][header.index("Từ chối nhận tin")] is True
     note = customers["C-3"][header.index("Ghi chú hệ thống")]
     assert "không tới được" in note and "mailbox does not exist" in note, customers["C-3"]
+    # A hard bounce: email is not tried again for that address (Tám's check-in is due, and waits)…
+    assert "C-3" not in {s["customer_id"] for s in report["sent"]} and "bị trả lại" in note
+    book = openpyxl.load_workbook(path)
+    sheet = book["Khách hàng"]
+    sheet.cell(4, header.index("Email") + 1, "tam.moi@example.com")  # …until staff change the address
+    book.save(path)
+    again = json.loads(careloop("run", "followup", "--json", "--now", "2026-11-25T11:30", cwd=tmp_path, env=env).stdout)
+    assert [(s["customer_id"], s["to"]) for s in again["sent"]] == [("C-3", "tam.moi@example.com")]
 
 
 def test_two_runs_at_once_take_each_message_once(tmp_path, mailbox):
