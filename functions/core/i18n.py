@@ -695,6 +695,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "reply_case": ("khiếu nại: mở hồ sơ {case_id}", "a complaint: case {case_id} opened"),
     "reply_noted": ("đã ghi lại", "noted"),
+    "reply_survey": ("đánh giá {score}/5: ghi vào khảo sát", "a {score}/5 rating: recorded as the survey's answer"),
+    "reply_survey_low": (
+        "đánh giá {score}/5: ghi vào khảo sát, mở hồ sơ {case_id}",
+        "a {score}/5 rating: recorded as the survey's answer, case {case_id} opened",
+    ),
+    "reply_survey_full": ("khảo sát đã đủ số lần trả lời: chỉ ghi lại", "the survey has all its answers: noted only"),
     "email_bounced": (
         "Email {address} bị trả lại (không tồn tại): careloop không gửi email tới địa chỉ này nữa; hãy hỏi khách "
         "địa chỉ khác và sửa ô Email",

@@ -176,6 +176,15 @@ def _plain_text(message: EmailMessage) -> str:
     return str(content)
 
 
+def reply_score(text: str) -> int | None:
+    """A survey answered by reply: "2", "2 điểm", "2/5", "4 sao" — a score from 1 to 5 alone, or
+    anywhere with its unit; None for anything else ("2 lần", a date, a phone number)."""
+    words = fold(text)
+    unit = r"\s*(?:/\s*5|diem|sao|points?|stars?)"
+    found = re.fullmatch(rf"([1-5])(?:{unit})?[\s.,!]*", words) or re.search(rf"(?<![\w/])([1-5]){unit}(?!\w)", words)
+    return int(found.group(1)) if found else None
+
+
 BOUNCED = "bounced"  # a job state: each hard-bounced address (by its digest) → when
 
 

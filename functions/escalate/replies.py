@@ -33,8 +33,10 @@ from functions.core.replies import (
     address_mark,
     read_mail,
     reply_kind,
+    reply_score,
 )
 from functions.core.sheet_schema import REPLIES
+from functions.core.surveys import COMMENT_LIMIT, MAX_ANSWERS, Answer, TooManyAnswers, survey_id_for
 from functions.core.tables import RowWrite, TabWrite, moment_figure
 from functions.escalate.deps import EscalationDeps
 from functions.escalate.plan import Flag
@@ -43,6 +45,7 @@ from functions.ports import Inbox
 BATCH = 200  # messages a run takes; the rest wait for the next run, 15 minutes on
 FIRST_LOOK = timedelta(days=7)  # a first run (or a rebuilt folder) looks this far back, not at the whole past
 MARK = "inbox"  # in the job's state: [UIDVALIDITY, last UID]
+SURVEY_ANSWER = "survey_answer"
 
 
 @dataclass
@@ -116,6 +119,8 @@ def _act(deps: EscalationDeps, heard: Heard, mail: Mail, customer: Customer | No
     kind = reply_kind(mail.text, tuple(deps.phrases))
     if customer is None:
         return kind, say("reply_unmatched", language)
+    if kind != REFUSAL and (answered := _survey_answer(deps, heard, mail, customer, now)):
+        return SURVEY_ANSWER, answered
     if kind == REFUSAL:
         deps.records.opt_outs.record_opt_out(customer.id, now)
         return kind, say("reply_refusal", language)
@@ -125,6 +130,31 @@ def _act(deps: EscalationDeps, heard: Heard, mail: Mail, customer: Customer | No
                                 mail.text, "", "", key=key))  # fmt: skip
         return kind, say("reply_case", language, case_id=case_id_for(key))
     return kind, say("reply_noted", language)
+
+
+def _survey_answer(deps: EscalationDeps, heard: Heard, mail: Mail, customer: Customer, now: datetime) -> str:
+    """A score replied to the check-in that carried a survey: that survey's answer, as if tapped on the
+    page (a low one opens the case the page's answer would); '' when the reply is no such answer."""
+    score = reply_score(mail.text)
+    kind, _, rest = mail.answered_key.partition("/")
+    customer_id, _, day = rest.partition("/")
+    if score is None or kind != "checkin" or customer_id != customer.id or not day:
+        return ""
+    survey = deps.records.surveys.survey(survey_id_for(customer.id, f"checkin/{day}"))
+    if survey is None:
+        return ""
+    at = mail.received or now
+    if not any(a.at == at and a.score == score for a in survey.answers):  # a message seen twice: one answer
+        try:
+            deps.records.surveys.add_answer(survey.survey_id, Answer(score, at, mail.text[:COMMENT_LIMIT]), MAX_ANSWERS)
+        except TooManyAnswers:
+            return say("reply_survey_full", deps.staff_language)
+    if score <= deps.csat_threshold:  # the key the run's own low-score check uses: one case, whichever sees it
+        key = flag_key("csat", customer.id, survey.survey_id)
+        heard.flags.append(Flag(0, customer.id, False, customer.name, customer.email or "", customer.language, "CSAT",
+                                mail.text or f"CSAT {score}/5", "", "", key=key))  # fmt: skip
+        return say("reply_survey_low", deps.staff_language, score=score, case_id=case_id_for(key))
+    return say("reply_survey", deps.staff_language, score=score)
 
 
 def _row(deps: EscalationDeps, mail: Mail, customer: Customer | None, action: str, now: datetime) -> dict[str, Any]:

@@ -201,3 +201,30 @@ def test_a_reply_from_another_address_is_matched_by_the_message_it_answers(tmp_p
     assert [o["customer_id"] for o in report["opened"]] == ["C-1"]
     (row,) = replies_tab(tmp_path / "k.xlsx")
     assert (row["Mã KH"], row["Trả lời tin"]) == ("C-1", "checkin/C-1/2026-11-16")
+
+
+def test_a_score_replied_to_the_check_in_is_its_survey_answer_and_a_low_one_opens_one_case(tmp_path, mailbox):
+    from datetime import datetime, timedelta
+
+    from functions.adapters.stores.sqlite import SqliteStore
+    from functions.core.ids import message_id_local
+    from functions.core.surveys import Survey, survey_id_for
+    from tests.helpers import VN
+
+    path = workbook(tmp_path)
+    env = settings(tmp_path, path, mailbox)
+    sent = datetime(2026, 11, 23, 9, tzinfo=VN)
+    survey = Survey(survey_id_for("C-1", "checkin/2026-11-16"), "C-1", "checkin/2026-11-16", "vi", sent,
+                    sent + timedelta(days=30))  # fmt: skip
+    SqliteStore(tmp_path / "s.sqlite").surveys.create_survey(survey)
+    ours = f"<{message_id_local('checkin/C-1/2026-11-16')}@luatminhan.vn>"
+    mailbox.deliver(mails.reply("lan@example.com", "2 điểm, chờ lâu quá", message_id="<s1@ex>", in_reply_to=ours))
+    first = escalate(tmp_path, env)
+    assert first["replies"] == {"survey_answer": 1}
+    (case,) = first["opened"]
+    assert (case["customer_id"], case["category"]) == ("C-1", "CSAT")
+    answers = SqliteStore(tmp_path / "s.sqlite").surveys.survey(survey.survey_id).answers
+    assert [(a.score, a.comment) for a in answers] == [(2, "2 điểm, chờ lâu quá")]
+    assert case["case_id"] in replies_tab(path)[0]["careloop đã làm"]
+    second = escalate(tmp_path, env)  # the run's own low-score check sees the answer: the same case, not another
+    assert second["opened"] == [] and len(SqliteStore(tmp_path / "s.sqlite").cases.cases()) == 1

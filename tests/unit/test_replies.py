@@ -71,3 +71,12 @@ def test_a_reply_names_the_message_it_answers_through_careloops_message_id():
     )
     assert key_of_message_id(altered) is None  # the digest no longer matches: not careloop's
     assert key_of_message_id("<random-id@gmail.com>") is None and key_of_message_id("<a.!!@x>") is None
+
+
+@pytest.mark.parametrize(("text", "score"), [("2", 2), ("5 điểm", 5), ("4/5", 4), ("1 sao", 1), ("Tôi cho 3 điểm", 3),
+                                             ("2 lần rồi", None), ("16/11/2026", None), ("0912345678", None),
+                                             ("Cảm ơn", None)])  # fmt: skip
+def test_a_score_replied_to_a_survey(text, score):
+    from functions.core.replies import reply_score
+
+    assert reply_score(text) == score
