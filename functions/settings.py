@@ -358,11 +358,15 @@ class Settings:
     run_budget_seconds: float = _setting(
         240.0, _seconds(3600), doc="a run's time for sending; what is left unsent then waits for the next run"
     )
-    # Not a setting: the names given (env, careloop.toml, flags), so "left at its default" can be told
-    # from "set to the default's value" (issue 21: placeholder identity is an error only when left unset).
-    given: frozenset[str] = field(default=frozenset(), metadata={"internal": True, "secret": False})
-    # Where each given setting came from (careloop.toml, CARELOOP_X, a flag, the Settings tab), for `check`.
+    # Not a setting: where each setting given came from (careloop.toml, CARELOOP_X, a flag, the Settings
+    # tab), for `check`, and so "left at its default" can be told from "set to the default's value"
+    # (issue 21: placeholder identity is an error only when left unset).
     origins: tuple[tuple[str, str], ...] = field(default=(), metadata={"internal": True, "secret": False})
+
+    @property
+    def given(self) -> frozenset[str]:
+        """The names given (env, careloop.toml, flags, the Settings tab); the rest are defaults."""
+        return frozenset(name for name, _ in self.origins)
 
     def origin(self, name: str) -> str:
         return dict(self.origins).get(name, "default")
@@ -438,7 +442,7 @@ def load_settings(
             setting = f"{both('setting')} {Settings.env_name(name)} ({name} in careloop.toml)"
             problems.append(f"{setting} = {shown}: {error}")
     given = tuple((name, origins[name]) for name in values)
-    settings = Settings(**values, given=frozenset(values), origins=given) if not problems else None
+    settings = Settings(**values, origins=given) if not problems else None
     if settings is not None:
         problems += _together_problems(settings) + _identity_problems(settings)
     if problems or settings is None:
@@ -626,7 +630,7 @@ def with_tab_values(settings: Settings, values: Mapping[str, str]) -> tuple[Sett
     if not taken:
         return settings, refused
     origins = dict(settings.origins) | dict.fromkeys(taken, TAB_ORIGIN)
-    tuned = dataclasses.replace(settings, **taken, given=settings.given | taken.keys(), origins=tuple(origins.items()))
+    tuned = dataclasses.replace(settings, **taken, origins=tuple(origins.items()))
     return tuned, refused
 
 

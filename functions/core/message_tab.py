@@ -122,13 +122,20 @@ def read_message_tab(table: Table | None, builtin: TextBook, checks: TextChecks,
     return MessageTab(TextBook(builtin.builtin, staff), writes, invalid)
 
 
-def _row(cells: Mapping[str, Any], checks: TextChecks) -> tuple[TextKey | None, list[TextProblem]]:
+def _key(cells: Mapping[str, Any]) -> TextKey | None:
+    """The row's kind, language and channel in careloop's words; None when one is not one careloop knows."""
     kind = KIND_WORDS.get(fold(cell_text(cells.get("kind"))))
     language = LANGUAGE_WORDS.get(fold(cell_text(cells.get("language"))))
     channel = CHANNEL_WORDS.get(fold(cell_text(cells.get("channel"))))
-    if kind is None or language is None or channel is None:
+    return (kind, language, channel) if kind and language and channel else None
+
+
+def _row(cells: Mapping[str, Any], checks: TextChecks) -> tuple[TextKey | None, list[TextProblem]]:
+    key = _key(cells)
+    if key is None:
         return None, [TextProblem("text_row_unknown", {"kinds": ", ".join(EDITABLE_KINDS),
                                                       "channels": ", ".join(EDITABLE_CHANNELS)})]  # fmt: skip
+    kind, language, channel = key
     subject_text = cell_text(cells.get("subject"))
     subject = parse(subject_text) if channel == "email" else None
     body = parse(cell_text(cells.get("text")))
@@ -140,7 +147,7 @@ def _row(cells: Mapping[str, Any], checks: TextChecks) -> tuple[TextKey | None, 
             checks.sms_fits(fill(body, checks.sample), f"{MESSAGES.title_vi} ({kind}/{language}/sms)")
         except RenderError as error:
             problems.append(TextProblem("text_sms_too_long", {"error": str(error).split(": ", 1)[-1]}))
-    return (kind, language, channel), problems
+    return key, problems
 
 
 def _note(problems: list[TextProblem], language: str) -> str:
@@ -210,14 +217,10 @@ def trial_requests(table: Table | None) -> list[TrialRequest]:
         cells = row_cells(raw, columns)
         if not tick_or(cells.get("test"), False):
             continue
-        kind = KIND_WORDS.get(fold(cell_text(cells.get("kind"))))
-        language = LANGUAGE_WORDS.get(fold(cell_text(cells.get("language"))))
-        channel = CHANNEL_WORDS.get(fold(cell_text(cells.get("channel"))))
-        number, subject = Table.row_number(index), cell_text(cells.get("subject"))
+        key, number, subject = _key(cells), Table.row_number(index), cell_text(cells.get("subject"))
         text = None
-        if kind and language and channel:
-            text = _text((kind, language, channel), subject or None if channel == "email" else None,
-                         cell_text(cells.get("text")), number)  # fmt: skip
+        if key is not None:
+            text = _text(key, subject or None if key[2] == "email" else None, cell_text(cells.get("text")), number)
         read_id = cell_text(cells.get("template_id")) or None
         name = " ".join(cell_text(cells.get("kind")).split()) if read_id is None else None
         words = "\x1f".join(cell_text(cells.get(k)) for k in ("kind", "language", "channel", "subject", "text"))

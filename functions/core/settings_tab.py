@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from functions.core.i18n import say
 from functions.core.sheet_schema import SETTINGS, locate_columns
-from functions.core.tables import RowWrite, Table, TabWrite
+from functions.core.tables import RowWrite, Table, TabWrite, row_cells
 from functions.core.text import cell_text
 
 
@@ -46,11 +46,9 @@ def setting_rows(table: Table | None) -> list[SettingRow]:
     if "name" not in at:
         return []
 
-    def cell(row: list[Any], key: str) -> str:
-        return cell_text(row[at[key]]) if key in at and at[key] < len(row) else ""
-
-    rows = [SettingRow(Table.row_number(i), cell(r, "name"), cell(r, "value"), cell(r, "system_note"))
-            for i, r in enumerate(table.rows)]  # fmt: skip
+    cells = [row_cells(raw, at) for raw in table.rows]
+    rows = [SettingRow(Table.row_number(i), *(cell_text(c.get(k)) for k in ("name", "value", "system_note")))
+            for i, c in enumerate(cells)]  # fmt: skip
     return [r for r in rows if r.name]
 
 

@@ -12,6 +12,7 @@ job's state), and the Dashboard's window at most once an hour (`escalate.dashboa
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -113,7 +114,8 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     report = _report(now, applied, sent, read.problems + calls.problems + plan.problems, plan.restore,
                      deps.staff_language)  # fmt: skip
     report["calls"] = {"recorded": calls.recorded, "escalated": [f.key for f in calls.flags]}
-    trials = send_trial_messages(deps, tables.get(MESSAGES.key), read.texts, _managers(deps, tables), read.state, now)
+    managers_now = functools.partial(_managers, deps, tables)
+    trials = send_trial_messages(deps, tables.get(MESSAGES.key), read.texts, managers_now, read.state, now)
     if trials.report:
         report["trial_messages"] = trials.report
     if any(t["sent"] for t in trials.report):  # kept before the sheet is written: a lost write sends none twice

@@ -9,7 +9,7 @@ the same words again."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -50,7 +50,7 @@ def send_trial_messages(
     deps: EscalationDeps,
     table: Table | None,
     texts: MessageTab | None,
-    managers: Sequence[str],
+    managers: Callable[[], Sequence[str]],  # asked only when a row is ticked
     state: dict[str, Any],
     now: datetime,
 ) -> TrialMessages:
@@ -60,8 +60,10 @@ def send_trial_messages(
     builtin = texts.book.builtin if texts is not None else {}
     writes: list[RowWrite] = []
     report: list[dict[str, Any]] = []
-    for request in trial_requests(table):
-        outcome = _send_one(deps, request, invalid, builtin, managers, sent_before, now)
+    requests = trial_requests(table)
+    to = managers() if requests else []
+    for request in requests:
+        outcome = _send_one(deps, request, invalid, builtin, to, sent_before, now)
         if outcome.sent:
             sent_before.setdefault(request.digest, now.isoformat())
         values: dict[str, Any] = {"system_note": outcome.note} | ({"test": False} if outcome.untick else {})
