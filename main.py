@@ -45,6 +45,14 @@ def sms_status(request):
 
 
 @functions_framework.http
+def zalo_webhook(request):
+    """Public, signed by Zalo: the OA's events (customers' texts, ZNS ratings), kept for the escalation run."""
+    from functions.entrypoints.http.public import zalo_webhook as handle
+
+    return handle(request)
+
+
+@functions_framework.http
 def weekly_digest(request):
     """Scheduled every working hour (OIDC-authenticated): last week's figures to the manager, once a week."""
     from functions.entrypoints.http.scheduled import weekly_digest as handle

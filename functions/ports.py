@@ -1,6 +1,6 @@
 """The ports: one Protocol per outside service, and one per kind of stored record (the message
-ledger, delivery reports, opt-outs, cases, surveys and their short links, vouchers, credentials, a
-job's own state and reports); `Store` is what one backend opened from the `store` setting hands
+ledger, delivery reports, events providers post, opt-outs, cases, surveys and their short links,
+vouchers, credentials, a job's own state and reports); `Store` is what one backend opened from the `store` setting hands
 out: each of those ports, sharing one file or database. The plain data they exchange lives in `core`.
 
 Jobs depend on these only; adapters implement them; tests swap in real local counterparts.
@@ -19,6 +19,7 @@ from functions.core.replies import InboxBatch, InboxMark
 from functions.core.sheet_schema import TabLayout, TabSpec
 from functions.core.surveys import Answer, Survey
 from functions.core.tables import RowWrite, Table, TabWrite
+from functions.core.zalo_events import InboundEvent
 
 if TYPE_CHECKING:
     from functions.core.short_links import ShortLink
@@ -105,6 +106,20 @@ class DeliveryReports(Protocol):
 
     def undelivered(self, since: datetime) -> list[DeliveryReport]:
         """Undelivered reports received at or after `since`, oldest first."""
+
+
+class InboundEvents(Protocol):
+    """Events a provider posted to a webhook (Zalo's), kept by the public function that answered at
+    once, until the escalation run takes them."""
+
+    def record_event(self, event: InboundEvent) -> bool:
+        """Keep the event; False when one with its id was kept before (a replay), and nothing changes."""
+
+    def pending_events(self, limit: int) -> list[InboundEvent]:
+        """Events not yet taken, oldest first, at most `limit`."""
+
+    def events_taken(self, event_ids: Sequence[str], at: datetime) -> None:
+        """Taken: no longer pending. Their ids stay known (a replay is still refused), their bodies go."""
 
 
 class OptOuts(Protocol):
@@ -218,6 +233,9 @@ class Store(Protocol):
 
     @property
     def delivery_reports(self) -> DeliveryReports: ...
+
+    @property
+    def inbound_events(self) -> InboundEvents: ...
 
     @property
     def opt_outs(self) -> OptOuts: ...

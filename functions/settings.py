@@ -330,6 +330,9 @@ class Settings:
     zalo_templates: tuple[tuple[str, str], ...] = _setting(
         (), _zalo_templates, doc="approved ZNS template per kind: checkin:123456,birthday:123457"
     )
+    zalo_oa_secret_key: str = _setting(
+        "", secret=True, doc="Zalo OA webhook: the OA secret key events are signed with; empty: events are refused"
+    )
     manager_emails: tuple[str, ...] = _setting(
         (), _emails, doc="who gets the weekly digest, separated by commas; empty: the tier-3 owner of the '*' row"
     )

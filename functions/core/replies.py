@@ -61,10 +61,15 @@ class Mail:
     text: str  # the reply's own words: quoted history and signature cut, at most TEXT_LIMIT characters
     kind: str  # BOUNCE, AUTO_REPLY or REPLY (a reply is classified further by `reply_kind`)
     bounce: Bounce | None = None
+    channel: str = "email"
+    key: str = ""  # the ledger key the channel itself names (a ZNS rating's tracking_id)
+    score: int | None = None  # a rating given as such (a ZNS rating template's stars), not read from words
 
     @property
     def answered_key(self) -> str:
         """The ledger key of careloop's message this one answers (its Message-ID carries it), or ''."""
+        if self.key:
+            return self.key
         if self.bounce is not None and self.bounce.key:
             return self.bounce.key
         return next((key for m in self.answers if (key := key_of_message_id(m))), "")

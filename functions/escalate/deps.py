@@ -19,6 +19,7 @@ from functions.ports import (
     Cases,
     Channel,
     DeliveryReports,
+    InboundEvents,
     Inbox,
     JobState,
     Ledger,
@@ -39,6 +40,7 @@ class EscalationRecords:
 
     ledger: Ledger
     delivery_reports: DeliveryReports  # a bounced email, from the monitored mailbox
+    inbound_events: InboundEvents  # the Zalo OA's events the webhook kept: texts, ratings
     opt_outs: OptOuts
     cases: Cases
     surveys: Surveys

@@ -127,7 +127,7 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
         report["settings"] = from_tab.report
     if set_up_said:
         report["set_up"] = set_up_said
-    if deps.inbox is not None:
+    if deps.inbox is not None or heard.report:
         report["replies"] = heard.report
         if "error" in heard.report:  # not listening is a fault a person must see: the Health tab and an alert
             report["provider_refused"] = {**report["provider_refused"], "IMAP": heard.report["error"]}
@@ -137,8 +137,8 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     messages = message_tab_write(trials.writes, deps.staff_language) if trials.writes else None
     more = [health, from_tab.write, messages, heard.tab(deps.staff_language)]
     report["write_back"] = _write_back(deps, now, read, plan, applied, calls, made, more, {**seen, **heard.state})
-    if deps.inbox is not None and heard.uids and "error" not in report["write_back"]:
-        report["replies"] |= taken(deps.inbox, heard.uids)  # only now the sheet shows them
+    if "error" not in report["write_back"] and (said := taken(deps, heard, now)):  # only now the sheet shows them
+        report["replies"] |= said
     deps.records.job_state.save_report(report)
     return report
 

@@ -5,13 +5,21 @@ answers {"error": 0, "message": "Success", "data": {msg_id, sent_time, quota}} o
 POST /v4/oa/access_token (header secret_key; form app_id, refresh_token, grant_type) spends the
 refresh token, once, for a new pair (`refresh_delays` holds its answers back). `script` makes a
 phone fail: ("error", code, message), ("http", status) or HANG_UP; `not_on_zalo` answers -118 for a phone.
+
+The OA's webhook, as Zalo calls it: `event(...)` builds an event in the documented shape
+(user_send_text, user_feedback — a ZNS rating template answered —, user_received_message, user_submit_info),
+`post_event(url, event)` signs it (X-ZEvent-Signature: mac=sha256(app_id + body + timestamp + OA
+secret key)) and POSTs it, answering the HTTP status. Each phone is one Zalo user, its id stable.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -29,6 +37,8 @@ class ZaloStandIn(StandIn):
         outbox: str | Path | None = None,
         port: int | None = None,
         expires_in: int = 90000,
+        oa_secret_key: str = "",
+        oa_id: str = "579745863508352884",
     ):
         super().__init__(outbox, port)
         self.app_id, self.app_secret, self.templates, self.expires_in = app_id, app_secret, templates, expires_in
@@ -41,6 +51,7 @@ class ZaloStandIn(StandIn):
         self.accepted: list[dict[str, Any]] = []
         self.refresh_delays: list[float] = []  # seconds each next refresh answer waits, after the token is spent
         self.daily_quota = 500  # a new OA's: past it, -144 (the OA exceeded its daily quota)
+        self.oa_secret_key, self.oa_id = oa_secret_key, oa_id
 
     def handle(self, method: str, path: str, headers: Any, body: bytes) -> tuple[int, Any] | str:
         if method == "POST" and path == "/v4/oa/access_token":
@@ -48,6 +59,54 @@ class ZaloStandIn(StandIn):
         if method == "POST" and path == "/message/template":
             return self._send(headers, body)
         return 404, {"error": -106, "message": "Method unsupported"}
+
+    def user_id(self, phone: str) -> str:
+        """The Zalo user (by app) a phone belongs to: a long number, the same for every event."""
+        return str(int(hashlib.sha256(f"{self.app_id}/{phone.lstrip('+')}".encode()).hexdigest()[:15], 16))
+
+    def event(self, name: str, phone: str, at: float | None = None, **fields: Any) -> dict[str, Any]:
+        """An OA event about the user of `phone`, as Zalo posts it (`at`: seconds since the epoch).
+        user_send_text: text; user_feedback: rate, feedbacks, note, tracking_id; user_received_message:
+        tracking_id; user_submit_info: shared_name (the phone is the one shared)."""
+        stamp = str(int((time.time() if at is None else at) * 1000))
+        user, oa = {"id": self.user_id(phone)}, {"id": self.oa_id}
+        msg_id = secrets.token_hex(10)
+        event: dict[str, Any] = {"app_id": self.app_id, "event_name": name, "timestamp": stamp}
+        if name == "user_send_text":
+            event |= {"user_id_by_app": user["id"], "sender": user, "recipient": oa,
+                      "message": {"text": fields.get("text", ""), "msg_id": msg_id}}  # fmt: skip
+        elif name == "user_feedback":
+            event |= {"oa_id": self.oa_id, "message": {
+                "note": fields.get("note", ""), "rate": fields.get("rate", 5), "submit_time": stamp,
+                "msg_id": msg_id, "feedbacks": list(fields.get("feedbacks", [])),
+                "tracking_id": fields.get("tracking_id", "")}}  # fmt: skip
+        elif name == "user_received_message":
+            event |= {"sender": oa, "recipient": user, "message": {
+                "delivery_time": stamp, "msg_id": msg_id, "tracking_id": fields.get("tracking_id", "")}}  # fmt: skip
+        elif name == "user_submit_info":
+            event |= {"user_id_by_app": user["id"], "sender": user, "recipient": oa, "info": {
+                "name": fields.get("shared_name", ""), "phone": phone.lstrip("+"),
+                "address": "", "city": "", "district": ""}}  # fmt: skip
+        return event
+
+    def signed(self, event: dict[str, Any]) -> tuple[bytes, str]:
+        """The body Zalo posts and its X-ZEvent-Signature."""
+        body = json.dumps(event, ensure_ascii=False).encode()
+        mac = hashlib.sha256(self.app_id.encode() + body + str(event.get("timestamp", "")).encode()
+                             + self.oa_secret_key.encode()).hexdigest()  # fmt: skip
+        return body, f"mac={mac}"
+
+    def post_event(self, url: str, event: dict[str, Any], signature: str | None = None) -> int:
+        """POST the event to careloop's webhook, signed as Zalo signs it (or with `signature`)."""
+        body, signed = self.signed(event)
+        signature = signed if signature is None else signature
+        headers = {"Content-Type": "application/json", **({"X-ZEvent-Signature": signature} if signature else {})}
+        request = urllib.request.Request(url, body, headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return int(answer.status)
+        except urllib.error.HTTPError as error:
+            return error.code
 
     def expire_access_tokens(self) -> None:
         with self.lock:

@@ -67,14 +67,15 @@ def test_every_entry_point_has_a_function_and_every_function_an_entry_point():
         for f in local[group].values()
     }
     assert deployed == entry_points() == {
-        "followup_daily", "escalate_sync", "weekly_digest", "survey", "unsubscribe", "sms_status"}  # fmt: skip
+        "followup_daily", "escalate_sync", "weekly_digest", "survey", "unsubscribe", "sms_status",
+        "zalo_webhook"}  # fmt: skip
     functions = {name: body for kind, name, body in resources() if kind == "google_cloudfunctions2_function"}
     assert functions["public"]["for_each"] == "${local.public_functions}"
     assert functions["scheduled"]["for_each"] == "${local.scheduled_functions}"
 
 
-def test_only_the_survey_unsubscribe_and_sms_status_functions_are_public():
-    assert set(module_locals()["public_functions"]) == {"survey", "unsubscribe", "sms_status"}
+def test_only_the_survey_unsubscribe_sms_status_and_zalo_webhook_functions_are_public():
+    assert set(module_locals()["public_functions"]) == {"survey", "unsubscribe", "sms_status", "zalo_webhook"}
     public_grants = [
         (name, body)
         for kind, name, body in resources()
@@ -271,3 +272,14 @@ def test_the_monitored_mailbox_password_is_a_secret_only_the_scheduled_runs_read
     public = module_locals()["public_functions"]
     assert all("imap_password" not in str(spec) for spec in public.values())
     assert "CARELOOP_IMAP_PASSWORD" not in "".join(p.read_text() for p in INFRA.rglob("*.tfvars*"))
+
+
+def test_the_zalo_webhook_is_public_and_reads_only_the_oa_secret_key():
+    """Issue 25: Zalo cannot present a Google identity, so zalo_webhook is public like sms_status and
+    checks its own signature; it reads the OA secret key (made once zalo_app_id is set) and nothing else."""
+    text = (MODULE / "main.tf").read_text()
+    assert 'zalo_oa_secret_key = { id = "careloop-zalo-oa-secret-key", env = "CARELOOP_ZALO_OA_SECRET_KEY" }' in text
+    webhook = module_locals()["public_functions"]["zalo_webhook"]
+    assert unquote(webhook["entry_point"]) == "zalo_webhook" and "zalo_oa_secret_key" in str(webhook["secrets"])
+    assert all(s not in str(webhook["secrets"]) for s in ("signing_key", "zalo_app_secret", "smtp_password"))
+    assert "zalo_webhook_url" in (MODULE / "outputs.tf").read_text()

@@ -26,6 +26,7 @@ from functions.core.ledger import (
 from functions.core.short_links import ShortLink
 from functions.core.surveys import Answer, Survey, TooManyAnswers
 from functions.core.vouchers import Voucher
+from functions.core.zalo_events import InboundEvent
 
 
 class MemorySurveys:
@@ -183,6 +184,26 @@ class MemoryDeliveryReports:
         return sorted((r for r in self.undelivered_reports.values() if r.at >= since), key=lambda r: (r.at, r.key))
 
 
+class MemoryInboundEvents:
+    def __init__(self) -> None:
+        self.records: dict[str, tuple[InboundEvent, datetime | None]] = {}
+
+    def record_event(self, event: InboundEvent) -> bool:
+        if event.event_id in self.records:
+            return False
+        self.records[event.event_id] = (event, None)
+        return True
+
+    def pending_events(self, limit: int) -> list[InboundEvent]:
+        pending = [e for e, taken in self.records.values() if taken is None]
+        return sorted(pending, key=lambda e: (e.received_at, e.event_id))[:limit]
+
+    def events_taken(self, event_ids: Sequence[str], at: datetime) -> None:
+        for event_id in event_ids:
+            if event_id in self.records and self.records[event_id][1] is None:
+                self.records[event_id] = (self.records[event_id][0]._replace(body=""), at)
+
+
 class MemoryOptOuts:
     def __init__(self) -> None:
         self.opted_out: dict[str, datetime] = {}
@@ -300,6 +321,7 @@ class MemoryStore:
         self.surveys = MemorySurveys()
         self.ledger = MemoryLedger(self.surveys)
         self.delivery_reports = MemoryDeliveryReports()
+        self.inbound_events = MemoryInboundEvents()
         self.opt_outs = MemoryOptOuts()
         self.cases = MemoryCases()
         self.vouchers = MemoryVouchers()

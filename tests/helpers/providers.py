@@ -12,6 +12,7 @@ from functions.standins.zalo_api import ZaloStandIn
 
 TWILIO_SID, TWILIO_TOKEN = "AC" + "1" * 32, "twilio-test-auth-token"
 ZALO_APP, ZALO_SECRET, ZALO_FIRST_REFRESH = "2718281828", "zalo-test-secret", "RT-first"
+ZALO_OA_SECRET_KEY = "zalo-oa-test-secret-key"  # what the OA signs its webhook events with
 # Approved templates as the stand-in knows them, with the parameter names messages.toml fills.
 ZALO_TEMPLATES = {
     "401001": ["customer_name", "business_name"],
@@ -31,7 +32,7 @@ class Providers:
             "twilio_account_sid": TWILIO_SID, "twilio_auth_token": TWILIO_TOKEN, "sms_sender": "LuatMinhAn",
             "twilio_api_url": self.twilio.url, "zalo_app_id": ZALO_APP, "zalo_app_secret": ZALO_SECRET,
             "zalo_refresh_token": ZALO_FIRST_REFRESH, "zalo_templates": ZALO_TEMPLATE_SETTING,
-            "zalo_api_url": self.zalo.url, "zalo_oauth_url": self.zalo.url,
+            "zalo_api_url": self.zalo.url, "zalo_oauth_url": self.zalo.url, "zalo_oa_secret_key": ZALO_OA_SECRET_KEY,
         }  # fmt: skip
 
     def phones_reached(self) -> list[str]:
@@ -43,6 +44,8 @@ class Providers:
 def phone_providers(outbox: Path | None = None) -> Iterator[Providers]:
     with (
         TwilioStandIn(TWILIO_SID, TWILIO_TOKEN, outbox) as twilio,
-        ZaloStandIn(ZALO_APP, ZALO_SECRET, ZALO_FIRST_REFRESH, ZALO_TEMPLATES, outbox) as zalo,
+        ZaloStandIn(
+            ZALO_APP, ZALO_SECRET, ZALO_FIRST_REFRESH, ZALO_TEMPLATES, outbox, oa_secret_key=ZALO_OA_SECRET_KEY
+        ) as zalo,
     ):
         yield Providers(twilio, zalo)

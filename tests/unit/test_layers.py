@@ -218,6 +218,7 @@ def test_every_port_is_small():
 RECORD_PORTS = {  # the Store's property → the port it hands out
     "ledger": "Ledger",
     "delivery_reports": "DeliveryReports",
+    "inbound_events": "InboundEvents",
     "opt_outs": "OptOuts",
     "cases": "Cases",
     "surveys": "Surveys",

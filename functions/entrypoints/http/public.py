@@ -1,4 +1,5 @@
-"""The public pages customers open from a message: the survey and the unsubscribe link.
+"""The public pages customers open from a message (the survey, the unsubscribe link) and the
+providers' webhooks (Twilio's delivery reports, Zalo's OA events).
 
 Their dependencies are built once per process: settings are the environment's, and a warm
 instance should not re-read them, re-open the store or recompile templates for every tap.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from functions.settings import Settings, load_settings
 
 if TYPE_CHECKING:  # each page imports its own handler when first called
     from functions.core.links import Links
+    from functions.escalate.zalo_webhook import ZaloWebhookDeps
     from functions.followup.sms_status import SmsStatusDeps
     from functions.followup.unsubscribe import UnsubscribeDeps
     from functions.ports import Renderer
@@ -47,6 +49,25 @@ def sms_status(request: Any) -> tuple[str, int, dict[str, str]]:
     # Behind Google's front end the function sees http; Twilio called (and signed) the https URL.
     called = f"{request.headers.get('X-Forwarded-Proto', request.scheme)}://{request.host}{request.path}"
     return handle_sms_status(request.method, called, query, request.form.to_dict(), signature, sms_status_deps())
+
+
+def zalo_webhook(request: Any) -> tuple[str, int, dict[str, str]]:
+    """Zalo's OA events (POST, signed with X-ZEvent-Signature): kept for the escalation run."""
+    from functions.escalate.zalo_webhook import handle_zalo_webhook
+
+    body = request.get_data(cache=False)
+    return handle_zalo_webhook(request.method, body, request.headers.get("X-ZEvent-Signature", ""), zalo_webhook_deps())
+
+
+@lru_cache(maxsize=1)
+def zalo_webhook_deps() -> ZaloWebhookDeps:
+    from functions.escalate.zalo_webhook import ZaloWebhookDeps
+
+    settings = load_settings()
+    store = bootstrap.open_store(settings)
+    return ZaloWebhookDeps(
+        store.inbound_events, settings.zalo_app_id, settings.zalo_oa_secret_key, lambda: datetime.now(UTC)
+    )
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,9 @@ locals {
     survey      = { entry_point = "survey", description = "Survey page (public)", secrets = ["signing_key"] }
     unsubscribe = { entry_point = "unsubscribe", description = "Unsubscribe page (public)", secrets = ["signing_key"] }
     sms_status  = { entry_point = "sms_status", description = "SMS delivery reports from Twilio (public, signed by Twilio)", secrets = local.sms_enabled ? ["twilio_auth_token"] : [] }
+    # Zalo's OA webhook: public (Zalo cannot present a Google identity); the function checks
+    # X-ZEvent-Signature with the OA secret key, refuses stale and replayed events, and only stores.
+    zalo_webhook = { entry_point = "zalo_webhook", description = "Zalo OA events: customers' texts and ZNS ratings (public, signed by Zalo)", secrets = local.zalo_enabled ? ["zalo_oa_secret_key"] : [] }
   }
   sms_enabled  = var.twilio_account_sid != ""
   zalo_enabled = var.zalo_app_id != ""
@@ -38,6 +41,7 @@ locals {
     local.zalo_enabled ? {
       zalo_app_secret    = { id = "careloop-zalo-app-secret", env = "CARELOOP_ZALO_APP_SECRET" }
       zalo_refresh_token = { id = "careloop-zalo-refresh-token", env = "CARELOOP_ZALO_REFRESH_TOKEN" }
+      zalo_oa_secret_key = { id = "careloop-zalo-oa-secret-key", env = "CARELOOP_ZALO_OA_SECRET_KEY" }
     } : {},
     local.imap_enabled ? { imap_password = { id = "careloop-imap-password", env = "CARELOOP_IMAP_PASSWORD" } } : {},
   )

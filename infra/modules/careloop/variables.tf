@@ -54,6 +54,7 @@ variable "secret_versions" {
     twilio_auth_token  = "1"
     zalo_app_secret    = "1"
     zalo_refresh_token = "1"
+    zalo_oa_secret_key = "1"
     imap_password      = "1"
   }
 }

@@ -12,6 +12,7 @@ from functions.adapters.stores.firestore.cases import FirestoreCases
 from functions.adapters.stores.firestore.credentials import FirestoreCredentials
 from functions.adapters.stores.firestore.database import FirestoreDatabase
 from functions.adapters.stores.firestore.delivery_reports import FirestoreDeliveryReports
+from functions.adapters.stores.firestore.inbound_events import FirestoreInboundEvents
 from functions.adapters.stores.firestore.job_state import FirestoreJobState
 from functions.adapters.stores.firestore.ledger import FirestoreLedger
 from functions.adapters.stores.firestore.opt_outs import FirestoreOptOuts
@@ -24,6 +25,7 @@ class FirestoreStore:
         self.database = FirestoreDatabase(project, database, timeout, client)
         self.ledger = FirestoreLedger(self.database)
         self.delivery_reports = FirestoreDeliveryReports(self.database)
+        self.inbound_events = FirestoreInboundEvents(self.database)
         self.opt_outs = FirestoreOptOuts(self.database)
         self.cases = FirestoreCases(self.database)
         self.surveys = FirestoreSurveys(self.database)

@@ -11,6 +11,7 @@ from functions.adapters.stores.sqlite.cases import SqliteCases
 from functions.adapters.stores.sqlite.credentials import SqliteCredentials
 from functions.adapters.stores.sqlite.database import SqliteFile
 from functions.adapters.stores.sqlite.delivery_reports import SqliteDeliveryReports
+from functions.adapters.stores.sqlite.inbound_events import SqliteInboundEvents
 from functions.adapters.stores.sqlite.job_state import SqliteJobState
 from functions.adapters.stores.sqlite.ledger import SqliteLedger
 from functions.adapters.stores.sqlite.opt_outs import SqliteOptOuts
@@ -24,6 +25,7 @@ class SqliteStore:
         self.path = file.path
         self.ledger = SqliteLedger(file)
         self.delivery_reports = SqliteDeliveryReports(file)
+        self.inbound_events = SqliteInboundEvents(file)
         self.opt_outs = SqliteOptOuts(file)
         self.cases = SqliteCases(file)
         self.surveys = SqliteSurveys(file)

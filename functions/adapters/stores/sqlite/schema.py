@@ -40,6 +40,9 @@ CREATE TABLE IF NOT EXISTS credentials (name TEXT PRIMARY KEY, version INTEGER N
 CREATE TABLE IF NOT EXISTS vouchers (code TEXT PRIMARY KEY, issued TEXT NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS vouchers_by_issue ON vouchers (issued);
 CREATE TABLE IF NOT EXISTS job_state (name TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS inbound_events (event_id TEXT PRIMARY KEY, source TEXT NOT NULL, received_at TEXT NOT NULL,
+    taken_at TEXT, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS inbound_events_pending ON inbound_events (taken_at, received_at);
 """
 # Columns added after the first release: a store file made earlier gains them when opened (and
 # each row's value, from its body, by BACKFILL).
