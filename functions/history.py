@@ -1,7 +1,7 @@
 """What the weekly digest's figures are counted from, read from the store once per run: messages
 confirmed since the first week, the surveys answered since, the cases that changed since (and every
 open one: the digest lists those past their deadline), vouchers issued up to HISTORY_DAYS before
-the first week (they may be used within it)."""
+the first week (they may be used within it), the replies heard since."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from functions.core.weekly import HISTORY_DAYS, History
-from functions.ports import Cases, Ledger, Surveys, Vouchers
+from functions.ports import Cases, Ledger, Replies, Surveys, Vouchers
 
 
 class HistoryRecords(Protocol):
@@ -19,6 +19,7 @@ class HistoryRecords(Protocol):
     cases: Cases
     surveys: Surveys
     vouchers: Vouchers
+    replies: Replies
 
 
 def read_history(records: HistoryRecords, first: datetime, last: date) -> History:
@@ -30,4 +31,5 @@ def read_history(records: HistoryRecords, first: datetime, last: date) -> Histor
         records.surveys.surveys_answered(first),
         sorted(cases.values(), key=lambda c: (c.created_at, c.case_id)),
         records.vouchers.vouchers((first - timedelta(days=HISTORY_DAYS)).date()),
+        records.replies.replies_between(first.date(), last),
     )

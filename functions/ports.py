@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from functions.core.cases import CaseEvent, CaseRecord
 from functions.core.ledger import DeliveryReport, LedgerEntry, LedgerFacts, StoredCredential
 from functions.core.messages import OutgoingMessage, RenderedMessage
-from functions.core.replies import InboxBatch, InboxMark
+from functions.core.replies import HeardReply, InboxBatch, InboxMark
 from functions.core.sheet_schema import TabLayout, TabSpec
 from functions.core.surveys import Answer, Survey
 from functions.core.tables import RowWrite, Table, TabWrite
@@ -120,6 +120,19 @@ class InboundEvents(Protocol):
 
     def events_taken(self, event_ids: Sequence[str], at: datetime) -> None:
         """Taken: no longer pending. Their ids stay known (a replay is still refused), their bodies go."""
+
+
+class Replies(Protocol):
+    """Each reply heard (email or Zalo), by kind and day only, for the Dashboard's and digest's counts."""
+
+    def record_replies(self, replies: Sequence[HeardReply]) -> None:
+        """Keep each; one already kept (by its id) stays as it was."""
+
+    def replies_between(self, first: date, last: date) -> list[HeardReply]:
+        """Replies heard on days in [first, last], in order of day and id."""
+
+    def count_replies(self, first: date, last: date, kinds: Sequence[str]) -> int:
+        """How many replies of these kinds were heard on days in [first, last]."""
 
 
 class OptOuts(Protocol):
@@ -236,6 +249,9 @@ class Store(Protocol):
 
     @property
     def inbound_events(self) -> InboundEvents: ...
+
+    @property
+    def replies(self) -> Replies: ...
 
     @property
     def opt_outs(self) -> OptOuts: ...

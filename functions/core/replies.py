@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
 from email.utils import parseaddr, parsedate_to_datetime
@@ -28,6 +28,18 @@ COMPLAINT_WORDS = (
 )  # fmt: skip
 AUTO_SUBJECTS = ("auto:", "automatic reply", "out of office", "tra loi tu dong", "vang mat")
 BOUNCE, AUTO_REPLY, REFUSAL, COMPLAINT, REPLY = "bounce", "auto_reply", "refusal", "complaint", "reply"
+
+
+class HeardReply(NamedTuple):
+    """A reply heard, as the figures count it: no words, no address, only its kind and day."""
+
+    reply_id: str  # "PH-…", the Replies tab's: the same message heard twice is one record
+    kind: str  # BOUNCE, AUTO_REPLY, REFUSAL, COMPLAINT, REPLY or SURVEY_ANSWER
+    day: date  # received, in the business's time zone
+
+
+SURVEY_ANSWER = "survey_answer"  # a score replied to a check-in: that survey's answer
+CUSTOMER_REPLIES = (REPLY, COMPLAINT, REFUSAL, SURVEY_ANSWER)  # what a customer wrote (not machines)
 
 
 class InboxMark(NamedTuple):

@@ -173,6 +173,9 @@ DASHBOARD = TabSpec(
         C("escalation_rate", "% leo thang", "% escalated", system=True),
         C("vouchers_issued", "Phiếu phát", "Vouchers issued", system=True),
         C("vouchers_used", "Phiếu dùng", "Vouchers used", system=True),
+        C("replies", "Phản hồi của khách", "Customer replies", system=True),
+        C("refusals", "Từ chối qua phản hồi", "Refusals by reply", system=True),
+        C("bounces", "Email bị trả lại", "Bounced emails", system=True),
     ),
 )
 CALLS = TabSpec(

@@ -3,7 +3,7 @@ Dashboard's twelve-week series its charts draw.
 
 Weeks are ISO weeks in the business time zone, Monday 00:00 to the next Monday. Every figure is
 computed from what the week held: messages the ledger confirmed, survey answers, cases opened
-and resolved, vouchers issued and used.
+and resolved, vouchers issued and used, replies heard (refusals and bounces among them).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import NamedTuple
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import RESOLVED, CaseRecord
 from functions.core.ledger import LedgerEntry
+from functions.core.replies import BOUNCE, CUSTOMER_REPLIES, REFUSAL, HeardReply
 from functions.core.surveys import Survey
 from functions.core.vouchers import Voucher
 
@@ -48,17 +49,20 @@ def previous(week: Week) -> Week:
 
 
 class History(NamedTuple):
-    """What the weeks are counted from: messages confirmed, surveys, cases, vouchers."""
+    """What the weeks are counted from: messages confirmed, surveys, cases, vouchers, replies heard."""
 
     sent: Sequence[LedgerEntry]
     surveys: Sequence[Survey]
     cases: Sequence[CaseRecord]
     vouchers: Sequence[Voucher]
+    replies: Sequence[HeardReply] = ()
 
 
 CASE_KINDS = ("case_opened", "case_escalated", "case_reminder", "case_digest", "case_survey")
 CHANNELS = ("email", "sms", "zalo")
 KIND_GROUPS = {"birthday": ("birthday",), "checkin": ("checkin",), "case": CASE_KINDS}
+# What customers sent back, counted: every reply a customer wrote, the refusals among them, bounces.
+REPLY_GROUPS = {"replies": CUSTOMER_REPLIES, "refusals": (REFUSAL,), "bounces": (BOUNCE,)}
 
 
 class Tally(NamedTuple):
@@ -70,16 +74,19 @@ class Tally(NamedTuple):
     by_kind: Mapping[str, int]  # KIND_GROUPS' names
     vouchers_issued: int
     vouchers_used: int
+    by_reply: Mapping[str, int]  # REPLY_GROUPS' names
 
 
 def tally_of(week: Week, history: History) -> Tally:
     sent = [e for e in history.sent if week.holds_day(e.business_day)]
+    heard = [r for r in history.replies if week.holds_day(r.day)]
     return Tally(
         len(sent),
         {c: sum(1 for e in sent if e.channel == c) for c in CHANNELS},
         {g: sum(1 for e in sent if e.kind in kinds) for g, kinds in KIND_GROUPS.items()},
         sum(1 for v in history.vouchers if week.holds_day(v.issued)),
         sum(1 for v in history.vouchers if week.holds_day(v.used_on)),
+        {g: sum(1 for r in heard if r.kind in kinds) for g, kinds in REPLY_GROUPS.items()},
     )
 
 
@@ -96,6 +103,9 @@ class WeekFigures(NamedTuple):
     first_response_hours: float | None  # median, working hours, cases first answered in the week
     vouchers_issued: int
     vouchers_used: int
+    replies: int  # replies customers wrote (email or Zalo), refusals among them
+    refusals: int  # "HỦY" and the like, by reply
+    bounces: int  # emails returned undelivered
 
 
 def week_figures(week: Week, history: History, calendar: BusinessCalendar, tally: Tally | None = None) -> WeekFigures:
@@ -120,6 +130,7 @@ def week_figures(week: Week, history: History, calendar: BusinessCalendar, tally
         _median_hours([calendar.between(c.created_at, c.first_responded_at) for c in answered if c.first_responded_at]),
         counts.vouchers_issued,
         counts.vouchers_used,
+        *(counts.by_reply.get(group, 0) for group in REPLY_GROUPS),
     )
 
 
@@ -195,6 +206,7 @@ def dashboard_row(
         "escalation_rate": round(100 * figures.escalated / len(opened)) if opened else None,
         "vouchers_issued": figures.vouchers_issued,
         "vouchers_used": figures.vouchers_used,
+        **{group: counts.by_reply.get(group, 0) for group in REPLY_GROUPS},
     }
     for tier in TIERS:
         at_tier = [c for c in opened if c.initial_tier == tier]

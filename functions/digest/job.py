@@ -36,7 +36,7 @@ from functions.core.weekly import (
 from functions.delivery import Delivery, RunClock, deliver
 from functions.health.late import followup_late
 from functions.history import read_history
-from functions.ports import Cases, Channel, JobState, Ledger, Renderer, Sheet, Surveys, Vouchers
+from functions.ports import Cases, Channel, JobState, Ledger, Renderer, Replies, Sheet, Surveys, Vouchers
 from functions.retry import RetryPolicy
 
 JOB, KIND = "digest", "weekly_digest"
@@ -50,6 +50,7 @@ class DigestRecords:
     cases: Cases
     surveys: Surveys
     vouchers: Vouchers
+    replies: Replies
     job_state: JobState
 
 
@@ -152,6 +153,9 @@ ROWS = (
     ("digest_first_response", "first_response_hours", "hours", False),
     ("digest_vouchers_issued", "vouchers_issued", "count", True),
     ("digest_vouchers_used", "vouchers_used", "count", True),
+    ("digest_replies", "replies", "count", True),
+    ("digest_refusals", "refusals", "count", False),
+    ("digest_bounces", "bounces", "count", False),
 )
 
 

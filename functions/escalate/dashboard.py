@@ -18,7 +18,7 @@ from functions.core.calls import OUTCOMES
 from functions.core.cases import CaseRecord
 from functions.core.tables import Table, TabWrite
 from functions.core.vouchers import VoucherFigures
-from functions.core.weekly import CHANNELS, KIND_GROUPS, History, Tally, Week, dashboard_row, last_weeks
+from functions.core.weekly import CHANNELS, KIND_GROUPS, REPLY_GROUPS, History, Tally, Week, dashboard_row, last_weeks
 from functions.escalate.metrics import care_metrics, survey_metrics
 from functions.escalate.writeback import METRICS_DAYS, MonthFigures, dashboard_write, weekly_write
 from functions.history import HistoryRecords
@@ -83,6 +83,7 @@ def _tally(records: HistoryRecords, week: Week) -> Tally:
         {group: records.ledger.count_sent(first, last, kinds=kinds) for group, kinds in KIND_GROUPS.items()},
         records.vouchers.count_vouchers(first, last),
         records.vouchers.count_vouchers(first, last, by="used_on"),
+        {group: records.replies.count_replies(first, last, kinds) for group, kinds in REPLY_GROUPS.items()},
     )
 
 

@@ -25,6 +25,7 @@ from functions.ports import (
     Ledger,
     OptOuts,
     Renderer,
+    Replies,
     Sheet,
     Surveys,
     Vouchers,
@@ -45,6 +46,7 @@ class EscalationRecords:
     cases: Cases
     surveys: Surveys
     vouchers: Vouchers
+    replies: Replies  # each reply heard, by kind and day: the Dashboard's counts
     job_state: JobState
 
 

@@ -31,6 +31,8 @@ from functions.core.replies import (
     COMPLAINT,
     REFUSAL,
     REPLY,
+    SURVEY_ANSWER,
+    HeardReply,
     InboxMark,
     Mail,
     address_mark,
@@ -50,7 +52,6 @@ BATCH = 200  # messages a run takes; the rest wait for the next run, 15 minutes 
 FIRST_LOOK = timedelta(days=7)  # a first run (or a rebuilt folder) looks this far back, not at the whole past
 MARK = "inbox"  # in the job's state: [UIDVALIDITY, last UID]
 ZALO_USERS = "zalo_users"  # a job state: Zalo user id → the customer a delivered ZNS or a shared phone named
-SURVEY_ANSWER = "survey_answer"
 RATED_SURVEY_DAYS = timedelta(days=30)  # a survey made from a ZNS rating: as long as a link's would last
 
 
@@ -62,6 +63,7 @@ class Heard:
     state: dict[str, Any] = field(default_factory=dict)  # the new mark, kept once the sheet is written
     uids: list[int] = field(default_factory=list)
     event_ids: list[str] = field(default_factory=list)  # the Zalo events taken, marked so once the sheet is written
+    heard: list[HeardReply] = field(default_factory=list)  # what the figures count
 
     def tab(self, language: str) -> TabWrite | None:
         return TabWrite(REPLIES, REPLIES.column("reply_id"), self.rows, language) if self.rows else None
@@ -83,6 +85,8 @@ def listen(deps: EscalationDeps, sheet: CustomerSheet, state: dict[str, Any], no
         _read_mailbox(deps, deps.inbox, heard, customers, state, now, counts)
     _read_zalo_events(deps, heard, customers, now, counts)
     heard.report = {**dict(sorted(counts.items())), **heard.report}
+    if heard.heard:  # kept at once, by id: a message heard again by a later or overlapping run counts once
+        deps.records.replies.record_replies(heard.heard)
     return heard
 
 
@@ -142,6 +146,7 @@ def _heard(deps: EscalationDeps, heard: Heard, mail: Mail, customer: Customer | 
     kind, action = _act(deps, heard, mail, customer, now)
     counts[kind] += 1
     reply_id = "PH-" + digest_hex(identity, 10).upper()
+    heard.heard.append(HeardReply(reply_id, kind, (mail.received or now).astimezone(deps.calendar.zone).date()))
     heard.rows.append(RowWrite(0, reply_id, {"reply_id": reply_id, **_row(deps, mail, customer, action, now)},
                                append=True))  # fmt: skip
 

@@ -23,6 +23,7 @@ from functions.core.ledger import (
     StoredCredential,
     releasable,
 )
+from functions.core.replies import HeardReply
 from functions.core.short_links import ShortLink
 from functions.core.surveys import Answer, Survey, TooManyAnswers
 from functions.core.vouchers import Voucher
@@ -204,6 +205,21 @@ class MemoryInboundEvents:
                 self.records[event_id] = (self.records[event_id][0]._replace(body=""), at)
 
 
+class MemoryReplies:
+    def __init__(self) -> None:
+        self.records: dict[str, HeardReply] = {}
+
+    def record_replies(self, replies: Sequence[HeardReply]) -> None:
+        for reply in replies:
+            self.records.setdefault(reply.reply_id, reply)
+
+    def replies_between(self, first: date, last: date) -> list[HeardReply]:
+        return sorted((r for r in self.records.values() if first <= r.day <= last), key=lambda r: (r.day, r.reply_id))
+
+    def count_replies(self, first: date, last: date, kinds: Sequence[str]) -> int:
+        return sum(1 for r in self.replies_between(first, last) if r.kind in kinds)
+
+
 class MemoryOptOuts:
     def __init__(self) -> None:
         self.opted_out: dict[str, datetime] = {}
@@ -322,6 +338,7 @@ class MemoryStore:
         self.ledger = MemoryLedger(self.surveys)
         self.delivery_reports = MemoryDeliveryReports()
         self.inbound_events = MemoryInboundEvents()
+        self.replies = MemoryReplies()
         self.opt_outs = MemoryOptOuts()
         self.cases = MemoryCases()
         self.vouchers = MemoryVouchers()

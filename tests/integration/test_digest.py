@@ -12,6 +12,7 @@ from functions.adapters.templates import Templates
 from functions.bootstrap import ports_for
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.ledger import LedgerEntry
+from functions.core.replies import HeardReply
 from functions.core.surveys import Answer, Survey
 from functions.core.vouchers import Voucher
 from functions.digest.job import DigestDeps, DigestRecords, run_digest
@@ -56,6 +57,10 @@ def fortnight() -> MemoryStore:
                 case.case_id, case.created_at, "opened"
             ),
         )
+    heard = [("reply", date(2026, 11, 17)), ("complaint", date(2026, 11, 18)), ("refusal", date(2026, 11, 19)),
+             ("survey_answer", date(2026, 11, 20)), ("bounce", date(2026, 11, 20)), ("auto_reply", date(2026, 11, 21)),
+             ("reply", date(2026, 11, 10)), ("bounce", date(2026, 11, 11)), ("bounce", date(2026, 11, 12))]  # fmt: skip
+    store.replies.record_replies([HeardReply(f"PH-{n}", kind, day) for n, (kind, day) in enumerate(heard)])
     vouchers = [("AAAA0001", date(2026, 11, 17), date(2026, 11, 20)), ("AAAA0002", date(2026, 11, 18), None),
                 ("AAAA0003", date(2026, 11, 10), None)]  # fmt: skip
     for code, issued, used in vouchers:
@@ -94,6 +99,10 @@ def test_the_digest_says_what_the_fortnight_held():
         "- Phiếu quà tặng đã phát: 2 ▲ (tuần trước 1)" in text
         and "- Phiếu quà tặng đã dùng: 1 ▲ (tuần trước 0)" in text
     )
+    # What customers sent back: 4 replies in W47 (an auto-reply is not one), a refusal among them; bounces fell.
+    assert "- Phản hồi của khách (email, Zalo): 4 ▲ (tuần trước 1)" in text
+    assert "- Khách từ chối nhận tin qua phản hồi: 1 ▲ (tuần trước 0)" in text
+    assert "- Email bị trả lại: 1 ▼ (tuần trước 2)" in text
     # Every open case is past its resolve deadline (two days) by Monday; case 4 is resolved.
     assert "Hồ sơ quá hạn (3):" in text and a_case(4).case_id not in text and "gd@luat.vn" in text
     assert '- 1/5 (C-3): "Không ai gọi lại"' in text and text.index("Không ai gọi lại") < text.index("Chờ lâu quá")

@@ -77,6 +77,12 @@ def replies_tab(path):
     return [dict(zip(rows[0], r, strict=False)) for r in rows[1:] if r[0]]
 
 
+def dashboard_week(path, label):
+    sheet = openpyxl.load_workbook(path)["Tổng quan"]
+    rows = list(sheet.iter_rows(values_only=True))
+    return next(dict(zip(rows[0], r, strict=False)) for r in rows[1:] if label in r)
+
+
 def escalate(tmp_path, env):
     result = careloop("run", "escalate", "--json", "--now", NOW, cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
@@ -113,6 +119,8 @@ def test_each_message_ends_where_it_should_once_across_two_runs(tmp_path, mailbo
     bounce = next(r for r in rows.values() if r["Trả lời tin"] == "checkin/C-3/2026-11-16")
     assert bounce["Mã KH"] == "C-3" and "5.1.1" in bounce["careloop đã làm"]
     assert same_cell(complaint["Thời gian"], __import__("datetime").datetime(2026, 11, 24, 9, 30))
+    week = dashboard_week(path, "2026-W48")  # the week they were heard in: the Dashboard counts them
+    assert (week["Phản hồi của khách"], week["Từ chối qua phản hồi"], week["Email bị trả lại"]) == (7, 1, 1)
     second = escalate(tmp_path, env)
     assert second["replies"] == {} and second["opened"] == [] and len(replies_tab(path)) == 9
     assert unseen(mailbox) == 9  # nothing marked read, moved or deleted: staff read this mailbox too

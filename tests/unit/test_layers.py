@@ -219,6 +219,7 @@ RECORD_PORTS = {  # the Store's property → the port it hands out
     "ledger": "Ledger",
     "delivery_reports": "DeliveryReports",
     "inbound_events": "InboundEvents",
+    "replies": "Replies",
     "opt_outs": "OptOuts",
     "cases": "Cases",
     "surveys": "Surveys",

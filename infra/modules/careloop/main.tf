@@ -109,7 +109,7 @@ resource "google_firestore_index" "reports_by_job" {
 
 # What the runs query beyond single fields (functions/adapters/stores/firestore/): messages
 # counted by state, day and channel or kind (the Dashboard), vouchers issued and used, a customer's
-# surveys of the last days (the survey throttle).
+# surveys of the last days (the survey throttle), replies heard by kind and day (the Dashboard).
 resource "google_firestore_index" "counts" {
   for_each = {
     ledger_by_day          = { collection = "ledger", fields = ["state", "business_day"] }
@@ -117,6 +117,7 @@ resource "google_firestore_index" "counts" {
     ledger_by_kind         = { collection = "ledger", fields = ["state", "kind", "business_day"] }
     vouchers_used_by_issue = { collection = "vouchers", fields = ["used", "issued"] }
     surveys_of_customers   = { collection = "surveys", fields = ["customer_id", "created_at"] }
+    replies_by_kind        = { collection = "replies", fields = ["kind", "day"] }
   }
   project    = var.project_id
   database   = google_firestore_database.careloop.name

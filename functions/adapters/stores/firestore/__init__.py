@@ -16,6 +16,7 @@ from functions.adapters.stores.firestore.inbound_events import FirestoreInboundE
 from functions.adapters.stores.firestore.job_state import FirestoreJobState
 from functions.adapters.stores.firestore.ledger import FirestoreLedger
 from functions.adapters.stores.firestore.opt_outs import FirestoreOptOuts
+from functions.adapters.stores.firestore.replies import FirestoreReplies
 from functions.adapters.stores.firestore.surveys import FirestoreSurveys
 from functions.adapters.stores.firestore.vouchers import FirestoreVouchers
 
@@ -26,6 +27,7 @@ class FirestoreStore:
         self.ledger = FirestoreLedger(self.database)
         self.delivery_reports = FirestoreDeliveryReports(self.database)
         self.inbound_events = FirestoreInboundEvents(self.database)
+        self.replies = FirestoreReplies(self.database)
         self.opt_outs = FirestoreOptOuts(self.database)
         self.cases = FirestoreCases(self.database)
         self.surveys = FirestoreSurveys(self.database)

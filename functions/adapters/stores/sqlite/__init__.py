@@ -15,6 +15,7 @@ from functions.adapters.stores.sqlite.inbound_events import SqliteInboundEvents
 from functions.adapters.stores.sqlite.job_state import SqliteJobState
 from functions.adapters.stores.sqlite.ledger import SqliteLedger
 from functions.adapters.stores.sqlite.opt_outs import SqliteOptOuts
+from functions.adapters.stores.sqlite.replies import SqliteReplies
 from functions.adapters.stores.sqlite.surveys import SqliteSurveys
 from functions.adapters.stores.sqlite.vouchers import SqliteVouchers
 
@@ -26,6 +27,7 @@ class SqliteStore:
         self.ledger = SqliteLedger(file)
         self.delivery_reports = SqliteDeliveryReports(file)
         self.inbound_events = SqliteInboundEvents(file)
+        self.replies = SqliteReplies(file)
         self.opt_outs = SqliteOptOuts(file)
         self.cases = SqliteCases(file)
         self.surveys = SqliteSurveys(file)

@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS job_state (name TEXT PRIMARY KEY, body TEXT NOT NULL)
 CREATE TABLE IF NOT EXISTS inbound_events (event_id TEXT PRIMARY KEY, source TEXT NOT NULL, received_at TEXT NOT NULL,
     taken_at TEXT, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS inbound_events_pending ON inbound_events (taken_at, received_at);
+CREATE TABLE IF NOT EXISTS replies (reply_id TEXT PRIMARY KEY, kind TEXT NOT NULL, day TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS replies_by_day ON replies (day, kind);
 """
 # Columns added after the first release: a store file made earlier gains them when opened (and
 # each row's value, from its body, by BACKFILL).

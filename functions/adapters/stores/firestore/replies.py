@@ -1,0 +1,41 @@
+"""Replies heard, in Firestore: a document each (its id the reply's), kind and day only; counted
+with count() (a read per 1,000), by kind and day (the composite index in infra/firestore.indexes.json)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from functions.adapters.stores.firestore.database import IN_LIMIT, FieldFilter, FirestorePort, unavailable_on_error
+from functions.adapters.stores.firestore.documents import REPLIES, document_id
+from functions.core.replies import HeardReply
+
+
+class FirestoreReplies(FirestorePort):
+    @unavailable_on_error
+    def record_replies(self, replies: Sequence[HeardReply]) -> None:
+        collection = self.db.client.collection(REPLIES)
+        for reply in replies:  # create: a reply kept before stays as it was
+            fields = {"reply_id": reply.reply_id, "kind": reply.kind, "day": reply.day.isoformat()}
+            self.db.create(collection.document(document_id(reply.reply_id)), fields)
+
+    @unavailable_on_error
+    def replies_between(self, first: date, last: date) -> list[HeardReply]:
+        query = self._days(first, last)
+        found = [HeardReply(s.get("reply_id"), s.get("kind"), date.fromisoformat(s.get("day")))
+                 for s in query.stream(**self.db.call())]  # fmt: skip
+        return sorted(found, key=lambda r: (r.day, r.reply_id))
+
+    @unavailable_on_error
+    def count_replies(self, first: date, last: date, kinds: Sequence[str]) -> int:
+        query = self._days(first, last)
+        return sum(self.db.count(query.where(filter=FieldFilter("kind", "in", list(kinds[i : i + IN_LIMIT]))))
+                   for i in range(0, len(kinds), IN_LIMIT))  # fmt: skip
+
+    def _days(self, first: date, last: date) -> Any:  # a Firestore query
+        return (
+            self.db.client.collection(REPLIES)
+            .where(filter=FieldFilter("day", ">=", first.isoformat()))
+            .where(filter=FieldFilter("day", "<=", last.isoformat()))
+        )
