@@ -294,9 +294,14 @@ def _followup_rules(settings: Settings, channels: frozenset[str]) -> dict[str, A
 
 
 def inbox(settings: Settings) -> Inbox | None:
-    """The monitored mailbox when imap_host is set; None: careloop does not listen by email."""
+    """The monitored mailbox when imap_host is set, else the mail folder when inbox_folder is; None:
+    careloop does not listen by email."""
     if not settings.imap_host:
-        return None
+        if not settings.inbox_folder:
+            return None
+        from functions.adapters.inbox.folder import FolderInbox
+
+        return FolderInbox(settings.inbox_folder)
     from functions.adapters.inbox.imap import ImapConfig, ImapInbox
 
     return ImapInbox(ImapConfig(settings.imap_host, settings.imap_port, settings.imap_security, settings.imap_user,

@@ -347,6 +347,9 @@ class Settings:
     imap_password: str = _setting("", secret=True)
     imap_folder: str = _setting("INBOX", doc="the monitored folder")
     imap_done_folder: str = _setting("", doc="move each message careloop took here; empty: leave the mailbox as it is")
+    inbox_folder: str = _setting(
+        "", doc="without IMAP: read replies and bounces from the .eml files (or Maildir) in this folder; empty: off"
+    )
     zalo_api_url: str = _setting("https://business.openapi.zalo.me", _url, doc="Zalo's ZNS API")
     zalo_oauth_url: str = _setting("https://oauth.zaloapp.com", _url, doc="Zalo's OAuth API")
     pubsub_topic: str = _setting(

@@ -168,7 +168,7 @@ def _act(deps: EscalationDeps, heard: Heard, mail: Mail, customer: Customer | No
         bounce = mail.bounce
         if customer is not None:
             kind = bounce.key.split("/")[0] if bounce.key.count("/") >= 2 else ""
-            detail = f"{bounce.status} {bounce.detail}".strip()
+            detail = bounce.detail if bounce.status in bounce.detail else f"{bounce.status} {bounce.detail}".strip()
             deps.records.delivery_reports.record_delivery(DeliveryReport(
                 bounce.key or f"bounce/{customer.id}/{digest_hex(mail.message_id, 10)}", customer.id, "email",
                 UNDELIVERED, detail, now, kind))  # fmt: skip

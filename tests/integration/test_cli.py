@@ -362,3 +362,50 @@ def test_the_demo_keeps_the_settings_it_ran_with_for_the_readme_commands(tmp_pat
     result = careloop("run", "followup", "--config", str(tmp_path / "d" / "careloop.toml"), "--json", cwd=elsewhere)
     assert result.returncode == 0, result.stderr
     assert list(elsewhere.iterdir()) == []  # the demo's workbook and store, nothing new here
+
+
+def test_the_demo_hears_customers_answer_by_email_and_zalo(tmp_path):
+    """Issue 25, done when: on the demo, a complaint replied to the check-in becomes a case with its
+    owner's email; "HỦY" stops the next message; a bounce notes the row; a ZNS rating of 2 becomes the
+    check-in's CSAT and a case; all in the Replies tab."""
+    from datetime import UTC, datetime
+
+    import openpyxl
+
+    from functions.adapters.stores.sqlite import SqliteStore
+
+    result = careloop("demo", "--dir", "d", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    opened = {line.split()[2]: line.split()[1] for line in result.stdout.splitlines() if line.startswith("  + HS-")}
+    assert {"C-004", "C-009"} <= opened.keys()
+    assert f"✉ {opened['C-004']} opened → letan@luatminhan.vn" in result.stdout  # the owner is told by email
+    sheet = openpyxl.load_workbook(tmp_path / "d" / "khach-hang.xlsx")["Phản hồi"]
+    rows = [
+        dict(zip([c.value for c in sheet[1]], r, strict=False)) for r in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+    by_customer = {r["Mã KH"]: r for r in rows if r["Mã KH"]}
+    assert opened["C-004"] in by_customer["C-004"]["careloop đã làm"]
+    assert "từ chối" in by_customer["C-005"]["careloop đã làm"]
+    assert "5.1.1" in by_customer["C-014"]["careloop đã làm"]
+    rating = by_customer["C-009"]
+    assert (
+        rating["Kênh"] == "zalo"
+        and rating["Nội dung"].startswith("2★")
+        and opened["C-009"] in rating["careloop đã làm"]
+    )
+    customers = {r["Mã KH"]: r for r in read_workbook(tmp_path / "d" / "khach-hang.xlsx")}
+    assert customers["C-005"]["Từ chối nhận tin"] is True
+    assert "không tới được" in customers["C-014"]["Ghi chú hệ thống"]
+    survey = [
+        s
+        for s in SqliteStore(tmp_path / "d" / "careloop.sqlite").surveys.surveys_answered(
+            datetime(2026, 1, 1, tzinfo=UTC)
+        )
+        if s.customer_id == "C-009"
+    ]
+    assert [a.score for s in survey for a in s.answers] == [2]  # the check-in's CSAT, without a page
+    again = careloop("demo", "--dir", "d", cwd=tmp_path)  # heard once: nothing new the second time
+    assert again.returncode == 0 and "⟵" not in again.stdout
+    assert len(
+        list(openpyxl.load_workbook(tmp_path / "d" / "khach-hang.xlsx")["Phản hồi"].iter_rows(min_row=2))
+    ) == len(rows)

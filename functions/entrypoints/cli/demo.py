@@ -160,11 +160,11 @@ def run_demo(folder: Path, fresh: bool = False, sheet: str | None = None) -> int
     if fresh and folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    with phone_stand_ins(folder) as providers:
-        return _run_demo(folder, sheet, providers)
+    with phone_stand_ins(folder) as (providers, zalo):
+        return _run_demo(folder, sheet, providers, zalo)
 
 
-def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int:
+def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str], zalo: Any) -> int:
     from functions import bootstrap
     from functions.escalate.job import run_escalate
     from functions.followup.job import run_followup
@@ -183,6 +183,7 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int
             "unsubscribe_url": "http://127.0.0.1:8081",
             "channel_order": "email,zalo,sms",  # this office writes by email where it has an address
             "voucher_value": "giảm 10% phí tư vấn",  # a birthday gift: see the Vouchers tab
+            "inbox_folder": str(folder / "inbox"),  # customers' replies and bounces, without an IMAP mailbox
             **providers,
         }
     )
@@ -210,9 +211,15 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int
     answered = _customer_answers(settings, now) if outcome.report["sent"] else None  # first demo run only
     if answered:
         print(f"— {both('simulated')}: {answered} {both('demo_low_score')}")
+    replied = _customers_reply(settings, zalo, now) if outcome.report["sent"] else []  # first demo run only
+    if replied:
+        print(f"— {both('simulated')}: {both('demo_replies')}: " + "; ".join(replied))
     escalation = bootstrap.escalate_deps(settings)
     reports = [run_escalate(escalation, now)]
     print(escalation_summary(reports[0], settings.staff_language))
+    if replied:  # the next follow-up run: the refusal ticked, the bounce noted on the row
+        print(f"\n— {both('demo_next_followup')}")
+        print("\n".join(_replied_rows(settings, run_followup(bootstrap.followup_deps(settings), now).report)))
     waiting = [c for c in escalation.records.cases.cases(open_only=True) if c.tier < 3 and c.first_responded_at is None]
     if waiting and reports[0]["opened"]:  # nobody answers in time: show a case moving up a tier (first demo run only)
         later = max(c.first_response_due for c in waiting) + timedelta(minutes=1)
@@ -234,6 +241,44 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str]) -> int
     if nothing_new(outcome.report, reports):
         print(f"{say('demo_nothing_new', 'vi')}\n{say('demo_nothing_new', 'en')}")
     return 0
+
+
+def _customers_reply(settings: Settings, zalo: Any, now: datetime) -> list[str]:
+    from functions import bootstrap
+    from functions.entrypoints.cli.demo_replies import customers_reply
+    from functions.escalate.zalo_webhook import ZaloWebhookDeps, handle_zalo_webhook
+
+    store = bootstrap.open_store(settings)
+    # The demo's clock: Zalo posts the rating at the demo's moment, and the webhook judges it fresh by it.
+    webhook = ZaloWebhookDeps(store.inbound_events, settings.zalo_app_id, settings.zalo_oa_secret_key, lambda: now)
+
+    def deliver(body: bytes, signature: str) -> None:
+        handle_zalo_webhook("POST", body, signature, webhook)
+
+    return customers_reply(Path(settings.outbox), Path(settings.inbox_folder), zalo, deliver, now)
+
+
+def _replied_rows(settings: Settings, report: dict[str, Any]) -> list[str]:
+    """The rows of the customers who answered, as the follow-up run left them."""
+    from functions import bootstrap
+    from functions.core.sheet_schema import CUSTOMERS, locate_columns
+    from functions.core.tables import row_cells
+    from functions.core.text import cell_text
+    from functions.entrypoints.cli.demo_replies import BOUNCED, REFUSAL
+
+    table = bootstrap.open_sheet(settings).read([CUSTOMERS])[CUSTOMERS.key]
+    columns = locate_columns(CUSTOMERS, table.header, require=False)
+    lines = []
+    for raw in table.rows:
+        cells = row_cells(raw, columns)
+        customer_id = cell_text(cells.get("id"))
+        if customer_id == REFUSAL[0]:
+            lines.append(
+                f"  {customer_id}  {both('demo_opted_out', ticked='✓' if cells.get('opt_out') is True else '✗')}"
+            )
+        elif customer_id == BOUNCED:
+            lines.append(f"  {customer_id}  {cell_text(cells.get('system_note'))[:200]}")
+    return lines
 
 
 def _broken_run(settings: Settings, folder: Path, now: datetime) -> None:
@@ -326,12 +371,13 @@ def _customer_answers(settings, now: datetime) -> str | None:
 # approved ZNS templates take the parameters messages.toml fills; one demo phone is not on Zalo.
 DEMO_TWILIO = ("AC" + "d" * 32, "demo-twilio-token")
 DEMO_ZALO = ("1000000001", "demo-zalo-secret")
+DEMO_OA_KEY = "demo-zalo-oa-secret-key"  # what the demo OA signs its webhook events with
 DEMO_ZNS_IDS = {"birthday": "100001", "checkin": "100002", "case_survey": "100003"}
 NOT_ON_ZALO = {"84909000031"}
 
 
 @contextmanager
-def phone_stand_ins(folder: Path) -> Iterator[dict[str, str]]:
+def phone_stand_ins(folder: Path) -> Iterator[tuple[dict[str, str], Any]]:
     """The Twilio and Zalo stand-ins, started for the demo and stopped after it; the settings that
     point careloop at them. The Zalo OA's tokens live in the demo's store, as in production: the
     stand-in is told the current ones, as Zalo would know them."""
@@ -348,7 +394,7 @@ def phone_stand_ins(folder: Path) -> Iterator[dict[str, str]]:
     refresh = stored.fields["refresh_token"] if stored else "demo-first-refresh-token"
     with (
         TwilioStandIn(*DEMO_TWILIO, folder / "outbox") as twilio,
-        ZaloStandIn(*DEMO_ZALO, refresh, templates, folder / "outbox") as zalo,
+        ZaloStandIn(*DEMO_ZALO, refresh, templates, folder / "outbox", oa_secret_key=DEMO_OA_KEY) as zalo,
     ):
         if stored and stored.fields.get("access_token"):
             zalo.access_tokens[stored.fields["access_token"]] = float(stored.fields.get("expires_at", 0))
@@ -358,4 +404,5 @@ def phone_stand_ins(folder: Path) -> Iterator[dict[str, str]]:
             "twilio_api_url": twilio.url, "zalo_app_id": DEMO_ZALO[0], "zalo_app_secret": DEMO_ZALO[1],
             "zalo_refresh_token": "demo-first-refresh-token", "zalo_api_url": zalo.url, "zalo_oauth_url": zalo.url,
             "zalo_templates": ",".join(f"{kind}:{template}" for kind, template in DEMO_ZNS_IDS.items()),
-        }  # fmt: skip
+            "zalo_oa_secret_key": DEMO_OA_KEY,
+        }, zalo  # fmt: skip

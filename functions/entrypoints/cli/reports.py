@@ -28,6 +28,11 @@ def escalation_summary(report: dict[str, Any], language: str = "vi") -> str:
     lines += [f"  ✉ {i['case_id']} {i['kind']} → {i['to']}" for i in report["notified"]]
     lines += [f"  – {i['case_id']} {i['kind']}: {i['detail']}" for i in report["skipped"]]
     lines += [f"  ! {i.get('tab', '')} {words('row')} {i.get('row', '')}: {i['message']}" for i in report["problems"]]
+    heard = {kind: n for kind, n in report.get("replies", {}).items() if isinstance(n, int) and n}
+    if heard:  # what came back, by kind; each is a row of the Replies tab
+        lines.append(
+            f"  ⟵ {words('replies_heard')}: " + ", ".join(f"{words('heard_' + k)} {n}" for k, n in heard.items())
+        )
     return "\n".join(lines + sheet_lines(report, language))
 
 

@@ -1,0 +1,57 @@
+"""The Inbox port's contract, on every adapter: a real IMAP server (Dovecot on 127.0.0.1) and a mail
+folder on this computer. Messages come in order of arrival, each once after the mark, at most
+`limit` a batch (the rest the next time), and nothing in the mailbox is changed."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from functions.adapters.inbox.folder import FolderInbox
+from functions.adapters.inbox.imap import ImapConfig, ImapInbox
+from functions.core.replies import InboxMark, read_mail
+from tests.helpers import mails
+from tests.helpers.dovecot import PASSWORD, USER, Dovecot
+
+SINCE = date(2026, 11, 1)
+
+
+@pytest.fixture(params=["imap", "folder"])
+def mailbox(request, tmp_path) -> Iterator[tuple[object, Callable[[bytes], None]]]:
+    if request.param == "imap":
+        with Dovecot() as server:
+            yield ImapInbox(ImapConfig("127.0.0.1", server.port, "none", USER, PASSWORD)), server.deliver
+        return
+    folder = tmp_path / "thu-den"
+    folder.mkdir()
+    count = iter(range(1, 1000))
+
+    def deliver(raw: bytes) -> None:
+        path = Path(folder) / f"{next(count):04d}.eml"
+        path.write_bytes(raw)
+        stamp = time.time_ns() + next(count) * 1000  # distinct arrival times, as files saved one after another
+        os.utime(path, ns=(stamp, stamp))
+
+    yield FolderInbox(folder), deliver
+
+
+def test_messages_come_once_after_the_mark_at_most_limit_a_batch(mailbox):
+    inbox, deliver = mailbox
+    for n in range(3):
+        deliver(mails.reply("lan@example.com", f"thư {n}", message_id=f"<m{n}@ex>"))
+    first = inbox.messages_after(None, SINCE, 2)
+    assert [read_mail(raw).text for _, raw in first.messages] == ["thư 0", "thư 1"]
+    mark = InboxMark(first.validity, max(uid for uid, _ in first.messages))
+    rest = inbox.messages_after(mark, SINCE, 2)
+    assert [read_mail(raw).text for _, raw in rest.messages] == ["thư 2"]
+    mark = InboxMark(rest.validity, rest.messages[-1][0])
+    assert inbox.messages_after(mark, SINCE, 2).messages == []
+    deliver(mails.reply("lan@example.com", "thư 3", message_id="<m3@ex>"))
+    (late,) = inbox.messages_after(mark, SINCE, 2).messages
+    assert read_mail(late[1]).text == "thư 3"
+    assert len(inbox.messages_after(None, SINCE, 10).messages) == 4  # nothing was moved, marked or deleted
