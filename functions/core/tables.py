@@ -141,6 +141,9 @@ class TabWrite:
     # careloop's own tab, set up by this write: made as `setup-sheet` makes it when missing, and
     # given every column of its layout it lacks (never moving or removing one).
     layout: TabLayout | None = None
+    # New rows go on top, under the header, the last of `rows` first (the Replies tab: newest first);
+    # the rows below move down with everything on them (a Done tick stays on its row).
+    newest_first: bool = False
 
 
 def customers_tab_write(rows: Sequence[RowWrite], language: str) -> TabWrite:

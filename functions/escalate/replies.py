@@ -66,7 +66,11 @@ class Heard:
     heard: list[HeardReply] = field(default_factory=list)  # what the figures count
 
     def tab(self, language: str) -> TabWrite | None:
-        return TabWrite(REPLIES, REPLIES.column("reply_id"), self.rows, language) if self.rows else None
+        """The Replies tab's new rows, newest first (on top, under the header), as staff read a mailbox."""
+        if not self.rows:
+            return None
+        rows = sorted(self.rows, key=lambda row: row.values["received"].value)  # placed last-first: newest on top
+        return TabWrite(REPLIES, REPLIES.column("reply_id"), rows, language, newest_first=True)
 
 
 @dataclass

@@ -48,6 +48,7 @@ class MemorySheet:
             )
             for _, title in placement.new_columns:
                 table.header.append(title)
+            table.rows[0:0] = [[] for _ in range(placement.inserted)]  # a newest-first tab's new rows, on top
             for number, position, value in placement.cells:
                 while len(table.rows) < number - 1:  # a new row below the last one
                     table.rows.append([])

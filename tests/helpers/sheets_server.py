@@ -711,6 +711,62 @@ def _update_sheet_properties(book: Book, spec: dict) -> dict:
     return {}
 
 
+def _insert_dimension(book: Book, spec: dict) -> dict:
+    """Rows (or columns) inserted at startIndex: what lay there and beyond moves on by as many, and
+    the new ones take their format and validation from the neighbour inheritFromBefore names."""
+    span = spec["range"]
+    grid = _grid_by_id(book, span["sheetId"])
+    start, end, rows = span["startIndex"], span["endIndex"], span["dimension"] == "ROWS"
+    count, before = end - start, spec.get("inheritFromBefore", False)
+    size = grid.row_count if rows else grid.column_count
+    if end <= start or start > size:
+        raise ApiError(400, f"Invalid requests[0].insertDimension: Invalid dimensionRange, startIndex {start}, "
+                            f"endIndex {end}, {size} {'rows' if rows else 'columns'}")  # fmt: skip
+    if before and start == 0:
+        raise ApiError(400, "Invalid requests[0].insertDimension: Cannot inherit from before the first row/column.")
+    if not before and start == size:
+        raise ApiError(400, "Invalid requests[0].insertDimension: Cannot inherit from after the last row/column.")
+
+    def moved(at: tuple[int, int]) -> tuple[int, int]:
+        index = at[0] if rows else at[1]
+        if index < start:
+            return at
+        return (at[0] + count, at[1]) if rows else (at[0], at[1] + count)
+
+    for kept in (grid.cells, grid.validations, grid.formats, grid.notes, grid.links):
+        shifted = {moved(at): value for at, value in kept.items()}
+        kept.clear()
+        kept.update(shifted)
+    _inherit(grid, rows, start, end, start - 1 if before else end)
+    _conditional_ranges_moved(grid, rows, start, count)
+    if rows:
+        grid.row_count += count
+    else:
+        grid.column_count += count
+    return {}
+
+
+def _inherit(grid: Grid, rows: bool, start: int, end: int, neighbour: int) -> None:
+    """Inserted rows (columns) [start, end) take the validation and format of the row `neighbour`."""
+    for kept in (grid.validations, grid.formats):
+        for at, value in list(kept.items()):
+            if (at[0] if rows else at[1]) == neighbour:
+                for index in range(start, end):
+                    kept[(index, at[1]) if rows else (at[0], index)] = copy.deepcopy(value)
+
+
+def _conditional_ranges_moved(grid: Grid, rows: bool, start: int, count: int) -> None:
+    """Conditional-format ranges past the insertion move on; one across it grows."""
+    first, last = ("startRowIndex", "endRowIndex") if rows else ("startColumnIndex", "endColumnIndex")
+    for grid_range in (r for rule in grid.conditional for r in rule.get("ranges", [])):
+        if grid_range.get(first, 0) >= start:
+            grid_range[first] = grid_range.get(first, 0) + count
+            if last in grid_range:
+                grid_range[last] += count
+        elif last in grid_range and grid_range[last] > start:
+            grid_range[last] += count
+
+
 def _append_dimension(book: Book, spec: dict) -> dict:
     grid = _grid_by_id(book, spec["sheetId"])
     if spec["dimension"] == "COLUMNS":
@@ -769,8 +825,15 @@ def _update_cells(book: Book, spec: dict) -> dict:
         for c, value in enumerate(row.get("values", [])):
             at = (start["rowIndex"] + r, start["columnIndex"] + c)
             grid.check_inside(f"updateCells {at}", *at)
+            entered = value.get("userEnteredValue", {})
             if spec["fields"] == "note":
                 grid.notes[at] = value.get("note", "")
+            elif not entered:  # no value under a field the request names: the cell is cleared
+                grid.cells.pop(at, None)
+                grid.links.pop(at, None)
+            elif "stringValue" in entered or "boolValue" in entered:  # as RAW input: text stays text
+                grid.cells[at] = Cell(entered.get("stringValue", entered.get("boolValue")))
+                grid.links.pop(at, None)
             elif "numberValue" in value["userEnteredValue"]:
                 number_format = value.get("userEnteredFormat", {}).get("numberFormat", {})
                 if number_format.get("type", "NUMBER_FORMAT_TYPE_UNSPECIFIED") not in NUMBER_FORMAT_TYPES:
@@ -845,6 +908,7 @@ REQUESTS = {
     "addSheet": _add_sheet,
     "updateSheetProperties": _update_sheet_properties,
     "appendDimension": _append_dimension,
+    "insertDimension": _insert_dimension,
     "setDataValidation": _set_data_validation,
     "addProtectedRange": _add_protected_range,
     "repeatCell": _repeat_cell,

@@ -78,7 +78,9 @@ def test_zalo_texts_and_a_zns_rating_end_in_the_replies_tab_and_the_cases_once(t
     first = _run(tmp_path, env, "escalate")
     assert first["replies"] == {"complaint": 1, "refusal": 1, "reply": 1, "survey_answer": 1, "zalo_linked": 2}
     assert sorted(o["customer_id"] for o in first["opened"]) == ["C-1", "C-1"]  # the low rating, the complaint
-    rows = {r["Nội dung"]: r for r in _replies(path)}
+    tab = _replies(path)
+    assert [r["Thời gian"] for r in tab] == sorted((r["Thời gian"] for r in tab), reverse=True)  # newest first
+    rows = {r["Nội dung"]: r for r in tab}
     assert len(rows) == 4 and all(r["Kênh"] == "zalo" for r in rows.values())
     rating = rows["2★ · Chưa giải quyết xong · Thời gian chờ lâu"]
     assert rating["Mã KH"] == "C-1" and rating["Trả lời tin"] == "checkin/C-1/2026-11-18"

@@ -163,6 +163,8 @@ class GoogleSheet:
                 charted.add(title)  # the Dashboard's two blocks are one tab: its charts are asked for once
                 charts = self._missing_charts(change, now, placement)
             grow += _growth(now.properties, placement, charts_extent(charts))  # the grid first: charts lie in it
+            if placement.inserted:  # a newest-first tab: rows under the header, shaped as the row below them
+                grow.append(_inserted_rows(now.properties["sheetId"], placement.inserted))
             grow += charts
             grow += column_looks(now.properties["sheetId"], _specs(change.tab, placement.new_columns),
                                  change.header_language, now.properties["gridProperties"]["rowCount"])  # fmt: skip
@@ -170,12 +172,14 @@ class GoogleSheet:
                 {"range": f"{quoted(title)}!{column_letters(p)}1", "values": [[text]]}
                 for p, text in placement.new_columns
             ]
-            data += [
-                {"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[_cell(v)]]}
-                for n, p, v in placement.cells
-                if not isinstance(v, (Link, Figure))
-            ]
             sheet_id = now.properties["sheetId"]
+            plain = [(n, p, v) for n, p, v in placement.cells if not isinstance(v, (Link, Figure))]
+            if placement.inserted:  # with the rows' insertion, in one batch: no blank rows left on top if a call fails
+                grow += [_plain(sheet_id, n, p, v) for n, p, v in plain]
+            else:
+                data += [
+                    {"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[_cell(v)]]} for n, p, v in plain
+                ]
             grow += [_figure(sheet_id, n, p, v) for n, p, v in placement.cells if isinstance(v, Figure)]
             links = [(n, p, v, sheet_link_url(v)) for n, p, v in placement.cells if isinstance(v, Link)]
             data += [{"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[v.text]]}
@@ -403,6 +407,21 @@ def _link(sheet_id: int, row: int, column: int, text: str, url: str) -> dict[str
     formula = {"userEnteredValue": {"formulaValue": f'=HYPERLINK("{url}";"{text}")'}}
     start = {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column}
     return {"updateCells": {"start": start, "rows": [{"values": [formula]}], "fields": "userEnteredValue"}}
+
+
+def _inserted_rows(sheet_id: int, count: int) -> dict[str, Any]:
+    """`count` rows under the header; they take their format and checkboxes from the row after them."""
+    span = {"sheetId": sheet_id, "dimension": "ROWS", "startIndex": 1, "endIndex": 1 + count}
+    return {"insertDimension": {"range": span, "inheritFromBefore": False}}
+
+
+def _plain(sheet_id: int, row: int, column: int, value: Any) -> dict[str, Any]:
+    """A value as written RAW, in the structure request: text stays text, a tick a tick."""
+    cell = _cell(value)
+    kind = "boolValue" if isinstance(cell, bool) else "numberValue" if isinstance(cell, int | float) else "stringValue"
+    entered = {"userEnteredValue": {kind: cell}} if cell != "" else {}
+    start = {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column}
+    return {"updateCells": {"start": start, "rows": [{"values": [entered]}], "fields": "userEnteredValue"}}
 
 
 def _figure(sheet_id: int, row: int, column: int, figure: Figure) -> dict[str, Any]:

@@ -3,8 +3,8 @@
 Rows are found by ID (staff sort and insert rows while a run is going); among rows sharing an
 ID (a problem staff must fix) the one at the row number read; a row read without an ID only if
 it is still there without one and with the same name, or else the one row that has that name and
-no ID (rows below the last one count as blank: new rows go there).
-Columns the write needs and the tab lacks are added at the end.
+no ID (rows below the last one count as blank: new rows go there, or, for a newest-first tab,
+rows inserted under the header). Columns the write needs and the tab lacks are added at the end.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ class Placement:
     new_columns: list[tuple[int, str]] = field(default_factory=list)  # (0-based column, header title)
     cells: list[tuple[int, int, Any]] = field(default_factory=list)  # (sheet row, 0-based column, value)
     missed: list[RowWrite] = field(default_factory=list)  # rows no longer there
+    inserted: int = 0  # rows to insert under the header before the cells are written (a newest-first tab)
 
 
 def row_locator(ids: Sequence[str], names: Sequence[str] = ()) -> Callable[[RowWrite], int | None]:
@@ -69,11 +70,19 @@ def place(change: TabWrite, header: Sequence[Any], column: Callable[[int], Seque
     if change.name_column is not None and any(w.name for w in change.rows) and change.name_column.key in located:
         names = [" ".join(cell_text(v).split()) for v in column(located[change.name_column.key])]
     locate = row_locator(existing_ids, names)
-    next_free = max((n for n, text in enumerate(existing_ids, start=2) if text), default=1) + 1
-    for write in change.rows:
-        number = locate(write)
+    numbers = [locate(write) for write in change.rows]
+    new_ids = list(dict.fromkeys(w.row_id for w, n in zip(change.rows, numbers, strict=True)
+                                 if n is None and w.append and w.row_id))  # fmt: skip
+    if change.newest_first:  # the last new row on top: rows 2, 3, …; every row read moves down by as many
+        placement.inserted = len(new_ids)
+        new_rows = {row_id: 1 + len(new_ids) - i for i, row_id in enumerate(new_ids)}
+        numbers = [None if n is None else n + len(new_ids) for n in numbers]
+    else:
+        next_free = max((n for n, text in enumerate(existing_ids, start=2) if text), default=1) + 1
+        new_rows = {row_id: next_free + i for i, row_id in enumerate(new_ids)}
+    for write, number in zip(change.rows, numbers, strict=True):
         if number is None and write.append and write.row_id:
-            number, next_free = next_free, next_free + 1
+            number = new_rows[write.row_id]
         if number is None:
             placement.missed.append(write)
         else:

@@ -150,6 +150,8 @@ def _apply(sheet, change: TabWrite) -> list[RowWrite]:
         return [cell.value for (cell,) in sheet.iter_rows(min_row=2, min_col=position + 1, max_col=position + 1)]
 
     placement = place(change, header, id_column)
+    if placement.inserted:  # a newest-first tab: its new rows on top, the others (and their ticks) moved down
+        sheet.insert_rows(2, placement.inserted)
     for position, title in placement.new_columns:
         sheet.cell(row=1, column=position + 1, value=title)
         _look(sheet, position, _spec(change.tab, title), change.header_language)
