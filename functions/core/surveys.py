@@ -41,6 +41,16 @@ class Survey:
         return self.answers[-1] if self.answers else None
 
 
+def with_answer(survey: Survey, answer: Answer, limit: int) -> Survey:
+    """The survey with `answer` added. The same answer again (the same moment and score: one reply
+    read by two runs at once) changes nothing; past `limit` answers, TooManyAnswers."""
+    if any(a.at == answer.at and a.score == answer.score for a in survey.answers):
+        return survey
+    if len(survey.answers) >= limit:
+        raise TooManyAnswers(survey.survey_id)
+    return dataclasses.replace(survey, answers=survey.answers + (answer,))
+
+
 def survey_id_for(customer_id: str, occasion: str) -> str:
     """The same customer and occasion always give the same survey (a re-run re-sends, not re-creates)."""
     return derived_id("SV-", f"{customer_id}|{occasion}", 12)

@@ -214,11 +214,10 @@ def _survey_answer(deps: EscalationDeps, heard: Heard, mail: Mail, customer: Cus
         survey = deps.records.surveys.survey(survey.survey_id) or survey
     if survey is None:
         return ""
-    if not any(a.at == at and a.score == score for a in survey.answers):  # a message seen twice: one answer
-        try:
-            deps.records.surveys.add_answer(survey.survey_id, Answer(score, at, mail.text[:COMMENT_LIMIT]), MAX_ANSWERS)
-        except TooManyAnswers:
-            return say("reply_survey_full", deps.staff_language)
+    try:  # a message read twice (two runs at once) is one answer: the store keeps it once
+        deps.records.surveys.add_answer(survey.survey_id, Answer(score, at, mail.text[:COMMENT_LIMIT]), MAX_ANSWERS)
+    except TooManyAnswers:
+        return say("reply_survey_full", deps.staff_language)
     if score <= deps.csat_threshold:  # the key the run's own low-score check uses: one case, whichever sees it
         key = flag_key("csat", customer.id, survey.survey_id)
         heard.flags.append(Flag(0, customer.id, False, customer.name, customer.email or "", customer.language, "CSAT",

@@ -25,7 +25,7 @@ from functions.core.ledger import (
 )
 from functions.core.replies import HeardReply
 from functions.core.short_links import ShortLink
-from functions.core.surveys import Answer, Survey, TooManyAnswers
+from functions.core.surveys import Answer, Survey, with_answer
 from functions.core.vouchers import Voucher
 from functions.core.zalo_events import InboundEvent
 
@@ -62,10 +62,7 @@ class MemorySurveys:
         return len(self._made(since))
 
     def add_answer(self, survey_id: str, answer: Answer, limit: int) -> Survey:
-        survey = self.records[survey_id]  # KeyError for no survey
-        if len(survey.answers) >= limit:
-            raise TooManyAnswers(survey_id)
-        self.records[survey_id] = survey = dataclasses.replace(survey, answers=survey.answers + (answer,))
+        self.records[survey_id] = survey = with_answer(self.records[survey_id], answer, limit)  # KeyError: no survey
         return survey
 
     def save_short_links(self, links: Sequence[ShortLink]) -> None:

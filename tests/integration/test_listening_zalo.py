@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 
 import openpyxl
 
@@ -17,7 +18,7 @@ from functions.adapters.stores.sqlite import SqliteStore
 from functions.core.sheet_layout import layouts
 from functions.core.surveys import survey_id_for
 from tests.helpers import free_port
-from tests.helpers.cli import careloop
+from tests.helpers.cli import careloop, careloop_process
 from tests.helpers.processes import functions_framework, server
 from tests.helpers.providers import phone_providers
 from tests.helpers.support import HEADER, local_settings, row, write_workbook
@@ -52,7 +53,8 @@ def _run(tmp_path, env, job, now=NOW):
     return json.loads(result.stdout)
 
 
-def test_zalo_texts_and_a_zns_rating_end_in_the_replies_tab_and_the_cases_once(tmp_path):
+def _heard_on_zalo(tmp_path):
+    """The check-in goes by ZNS; then Zalo posts the OA's events to a real zalo_webhook process."""
     path = _workbook(tmp_path)
     with phone_providers() as providers:
         env = {**os.environ, **local_settings(tmp_path, path, **providers.settings())}
@@ -74,7 +76,11 @@ def test_zalo_texts_and_a_zns_rating_end_in_the_replies_tab_and_the_cases_once(t
                 zalo.event("user_send_text", "+84900000009", text="Cho tôi hỏi giá dịch vụ"),
             ):  # fmt: skip
                 assert zalo.post_event(url, event) == 200
+    return path, env
 
+
+def test_zalo_texts_and_a_zns_rating_end_in_the_replies_tab_and_the_cases_once(tmp_path):
+    path, env = _heard_on_zalo(tmp_path)
     first = _run(tmp_path, env, "escalate")
     assert first["replies"] == {"complaint": 1, "refusal": 1, "reply": 1, "survey_answer": 1, "zalo_linked": 2}
     assert sorted(o["customer_id"] for o in first["opened"]) == ["C-1", "C-1"]  # the low rating, the complaint
@@ -97,3 +103,23 @@ def test_zalo_texts_and_a_zns_rating_end_in_the_replies_tab_and_the_cases_once(t
     second = _run(tmp_path, env, "escalate", "2026-11-25T10:15")
     assert second.get("replies", {}) == {} and second["opened"] == [] and len(_replies(path)) == 4
     assert [a.score for a in store.surveys.survey(survey_id_for("C-1", "checkin/2026-11-18")).answers] == [2]
+
+
+def test_two_runs_at_once_act_on_each_zalo_event_once(tmp_path):
+    path, env = _heard_on_zalo(tmp_path)
+    results = []
+
+    def run():
+        results.append(careloop_process("run", "escalate", "--json", "--now", NOW, cwd=tmp_path, env=env))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
+    assert len(_replies(path)) == 4
+    opened = {o["case_id"] for r in results for o in json.loads(r.stdout)["opened"]}
+    assert len(opened) == 2  # the low rating's case, the complaint's: each once
+    survey = SqliteStore(tmp_path / "s.sqlite").surveys.survey(survey_id_for("C-1", "checkin/2026-11-18"))
+    assert [a.score for a in survey.answers] == [2]

@@ -22,8 +22,10 @@ def test_a_survey_is_created_once_and_keeps_every_answer(store):
     updated = store.surveys.add_answer(survey.survey_id, second, limit=20)
     assert updated.answers == (first, second) and updated.latest == second
     assert store.surveys.survey(survey.survey_id).answers == (first, second)
-    again = store.surveys.add_answer(survey.survey_id, first, limit=20)  # the same answer twice is two answers
-    assert len(again.answers) == 3
+    again = store.surveys.add_answer(survey.survey_id, first, limit=20)  # one reply read by two runs: one answer
+    assert again.answers == (first, second)
+    later = Answer(2, NINE_AM + timedelta(hours=3), "Chờ lâu quá 😞 <b>", None)  # the same score, tapped again later
+    assert len(store.surveys.add_answer(survey.survey_id, later, limit=20).answers) == 3
     with pytest.raises(KeyError):
         store.surveys.add_answer("SV-NONE", first, limit=20)
 

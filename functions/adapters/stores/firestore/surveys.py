@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from functions.adapters.stores.firestore.database import IN_LIMIT, FieldFilter, FirestorePort, unavailable_on_error
 from functions.adapters.stores.firestore.documents import SHORT_LINKS, SURVEYS, document_id
-from functions.core.surveys import Answer, Survey, TooManyAnswers, answer_fields, survey_from_fields
+from functions.core.surveys import Answer, Survey, answer_fields, survey_from_fields, with_answer
 
 if TYPE_CHECKING:  # short links are for SMS and Zalo: a run without them never loads the module
     from functions.core.short_links import ShortLink
@@ -68,9 +68,9 @@ class FirestoreSurveys(FirestorePort):
             if not snapshot.exists:
                 raise KeyError(survey_id)
             survey = survey_from_fields(snapshot.to_dict())
-            if len(survey.answers) >= limit:
-                raise TooManyAnswers(survey_id)
-            updated = dataclasses.replace(survey, answers=survey.answers + (answer,))
+            updated = with_answer(survey, answer, limit)
+            if updated is survey:  # this answer is there already
+                return survey
             transaction.update(
                 reference, {"answers": [answer_fields(a) for a in updated.answers], "answered_at": answer.at}
             )

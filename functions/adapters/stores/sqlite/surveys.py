@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from functions.adapters.stores.sqlite.database import CHUNK, SqlitePort, body_for_update, unavailable_on_error
 from functions.adapters.stores.sqlite.schema import answered_at_text, survey_from_json, survey_json, utc_text
-from functions.core.surveys import Answer, Survey, TooManyAnswers
+from functions.core.surveys import Answer, Survey, TooManyAnswers, with_answer
 
 if TYPE_CHECKING:  # short links are for SMS and Zalo: a run without them never loads the module
     from functions.core.short_links import ShortLink
@@ -60,11 +60,12 @@ class SqliteSurveys(SqlitePort):
     @unavailable_on_error
     def add_answer(self, survey_id: str, answer: Answer, limit: int) -> Survey:
         with self.file.connection() as db:
-            survey = survey_from_json(body_for_update(db, "surveys", "survey_id", survey_id))
-            if len(survey.answers) >= limit:
+            read = survey_from_json(body_for_update(db, "surveys", "survey_id", survey_id))
+            try:
+                survey = with_answer(read, answer, limit)
+            except TooManyAnswers:
                 db.execute("ROLLBACK")
-                raise TooManyAnswers(survey_id)
-            survey = dataclasses.replace(survey, answers=survey.answers + (answer,))
+                raise
             db.execute("UPDATE surveys SET body = ?, answered_at = ? WHERE survey_id = ?",
                        (survey_json(survey), answered_at_text(survey), survey_id))  # fmt: skip
             db.execute("COMMIT")
