@@ -74,9 +74,11 @@ def test_a_signed_fresh_event_is_stored_and_anything_else_is_refused_with_nothin
     assert _post(client, body, signature).status_code == 403  # still a replay once taken
 
 
-def test_without_the_oa_secret_key_every_event_is_refused(tmp_path, monkeypatch, zalo):
+def test_without_the_oa_secret_key_every_event_is_refused_and_a_person_is_told(tmp_path, monkeypatch, zalo, caplog):
     client = _client(tmp_path, monkeypatch, zalo_oa_secret_key="")
     assert _post(client, *zalo.signed(zalo.event("user_send_text", PHONE, text="x"))).status_code == 403
+    # An ERROR line: Cloud Monitoring's alert emails it (infra/modules/careloop/monitoring.tf).
+    assert any(r.levelname == "ERROR" and "not configured" in r.getMessage() for r in caplog.records)
     assert SqliteStore(tmp_path / "s.sqlite").inbound_events.pending_events(10) == []
 
 
