@@ -40,6 +40,15 @@ def careloop_process(*args: str, cwd: Path, env: Mapping[str, str] | None = None
     )
 
 
+def careloop_at_once(*args: str, cwd: Path, env: Mapping[str, str] | None = None,
+                     times: int = 2) -> list[subprocess.CompletedProcess[str]]:  # fmt: skip
+    """The same command in `times` processes started together (two scheduled runs overlapping)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(times) as pool:
+        return list(pool.map(lambda _: careloop_process(*args, cwd=cwd, env=env), range(times)))
+
+
 @contextlib.contextmanager
 def _environment(env: Mapping[str, str] | None) -> Iterator[None]:
     saved = dict(os.environ)

@@ -194,3 +194,19 @@ def store_setting(kind: str, tmp_path, request) -> str:
 
     request.getfixturevalue("firestore")
     return f"firestore://{PROJECT}"
+
+
+def workbook_with_owners(path: Path, rows: Sequence[Sequence[Any]]) -> Path:
+    """A workbook set up as setup-sheet leaves it, its matrix's '*' row owned (tier 1 Hà, tier 3 the director)."""
+    import openpyxl
+
+    from functions.adapters.sheets.xlsx import XlsxSheet
+    from functions.core.sheet_layout import layouts
+
+    write_workbook(path, HEADER, rows)
+    XlsxSheet(path).prepare(layouts("vi"), "vi")
+    book = openpyxl.load_workbook(path)
+    book["Ma trận leo thang"]["B2"] = "Hà <ha@luat.vn>"
+    book["Ma trận leo thang"]["D2"] = "Giám đốc <gd@luat.vn>"
+    book.save(path)
+    return path

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import imaplib
 import json
-import threading
 
 import openpyxl
 import pytest
 
-from functions.adapters.sheets.xlsx import XlsxSheet
-from functions.core.sheet_layout import layouts
 from functions.core.tables import same_cell
 from tests.helpers import mails
-from tests.helpers.cli import careloop, careloop_process
+from tests.helpers.cli import careloop, careloop_at_once
 from tests.helpers.dovecot import PASSWORD, USER, Dovecot
-from tests.helpers.support import HEADER, local_settings, row, write_workbook
+from tests.helpers.support import local_settings, row, workbook_with_owners
 
 NOW = "2026-11-25T10:00"  # a working Wednesday (24/11 is a holiday: Vietnam Cultural Day)
 CUSTOMERS = [
@@ -37,13 +34,7 @@ def mailbox():
 
 
 def workbook(tmp_path):
-    path = write_workbook(tmp_path / "k.xlsx", HEADER, CUSTOMERS)
-    XlsxSheet(path).prepare(layouts("vi"), "vi")
-    book = openpyxl.load_workbook(path)
-    book["Ma trận leo thang"]["B2"] = "Hà <ha@luat.vn>"
-    book["Ma trận leo thang"]["D2"] = "Giám đốc <gd@luat.vn>"
-    book.save(path)
-    return path
+    return workbook_with_owners(tmp_path / "k.xlsx", CUSTOMERS)
 
 
 def settings(tmp_path, path, server):
@@ -153,16 +144,7 @@ def test_two_runs_at_once_take_each_message_once(tmp_path, mailbox):
     path = workbook(tmp_path)
     env = settings(tmp_path, path, mailbox)
     fill(mailbox)
-    results = []
-
-    def run():
-        results.append(careloop_process("run", "escalate", "--json", "--now", NOW, cwd=tmp_path, env=env))
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = careloop_at_once("run", "escalate", "--json", "--now", NOW, cwd=tmp_path, env=env)
     assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
     assert len(replies_tab(path)) == 9
     opened = [o for r in results for o in json.loads(r.stdout)["opened"]]

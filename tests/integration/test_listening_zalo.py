@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 
 import openpyxl
 
-from functions.adapters.sheets.xlsx import XlsxSheet
 from functions.adapters.stores.sqlite import SqliteStore
-from functions.core.sheet_layout import layouts
 from functions.core.surveys import survey_id_for
 from tests.helpers import free_port
-from tests.helpers.cli import careloop, careloop_process
+from tests.helpers.cli import careloop, careloop_at_once
 from tests.helpers.processes import functions_framework, server
 from tests.helpers.providers import phone_providers
-from tests.helpers.support import HEADER, local_settings, row, write_workbook
+from tests.helpers.support import local_settings, row, workbook_with_owners
 
 NOW = "2026-11-25T10:00"  # a working Wednesday
 CUSTOMERS = [
@@ -32,13 +29,7 @@ CUSTOMERS = [
 
 
 def _workbook(tmp_path):
-    path = write_workbook(tmp_path / "k.xlsx", HEADER, CUSTOMERS)
-    XlsxSheet(path).prepare(layouts("vi"), "vi")
-    book = openpyxl.load_workbook(path)
-    book["Ma trận leo thang"]["B2"] = "Hà <ha@luat.vn>"
-    book["Ma trận leo thang"]["D2"] = "Giám đốc <gd@luat.vn>"
-    book.save(path)
-    return path
+    return workbook_with_owners(tmp_path / "k.xlsx", CUSTOMERS)
 
 
 def _replies(path):
@@ -107,16 +98,7 @@ def test_zalo_texts_and_a_zns_rating_end_in_the_replies_tab_and_the_cases_once(t
 
 def test_two_runs_at_once_act_on_each_zalo_event_once(tmp_path):
     path, env = _heard_on_zalo(tmp_path)
-    results = []
-
-    def run():
-        results.append(careloop_process("run", "escalate", "--json", "--now", NOW, cwd=tmp_path, env=env))
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = careloop_at_once("run", "escalate", "--json", "--now", NOW, cwd=tmp_path, env=env)
     assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
     assert len(_replies(path)) == 4
     opened = {o["case_id"] for r in results for o in json.loads(r.stdout)["opened"]}
