@@ -290,6 +290,7 @@ def _followup_rules(settings: Settings, channels: frozenset[str]) -> dict[str, A
         "business_name": settings.business_name,
         "surveys": survey_rules(settings),
         "vouchers": VoucherRules(settings.voucher_value, settings.voucher_days),
+        "marketing_consent_required": settings.marketing_consent_required,
     }
 
 

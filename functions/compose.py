@@ -70,11 +70,14 @@ class Composer:
         survey: Survey | None,
         now: datetime,
         voucher: Voucher | None = None,
+        advert: bool = True,
     ) -> Composed:
         """`values`: the message's placeholders ({ten_goi}, {ngay_mua}, …) without its links and voucher.
-        Raises RenderError (naming the text) when no form of the message can be made for a channel."""
-        occasion = _Occasion(key, kind, recipient, {**values, **voucher_values(voucher)}, survey, now,
-                             self.templates.promotional(kind) or voucher is not None)  # fmt: skip
+        `advert`: False when the customer did not consent to advertising: a kind marked promotional
+        goes as a care message (no "[QC]"). Raises RenderError (naming the text) when no form of the
+        message can be made for a channel."""
+        promotional = advert and (self.templates.promotional(kind) or voucher is not None)
+        occasion = _Occasion(key, kind, recipient, {**values, **voucher_values(voucher)}, survey, now, promotional)
         messages: list[OutgoingMessage] = []
         short: dict[str, ShortLink] = {}
         for channel, address in recipient.addresses:

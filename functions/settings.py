@@ -340,6 +340,9 @@ class Settings:
         "", doc='a birthday voucher\'s value as customers read it ("giảm 15%"); empty: no vouchers'
     )
     voucher_days: int = _setting(30, _int_range(1, 365), doc="a birthday voucher is valid this many days")
+    marketing_consent_required: bool = _setting(
+        True, _flag, doc="advertising (a birthday voucher, [QC]) only to customers whose consent is ticked"
+    )
     imap_host: str = _setting("", _host, doc="read customers' replies and bounces from this IMAP server; empty: off")
     imap_port: int = _setting(993, _int_range(1, 65535))
     imap_security: str = _setting("ssl", _one_of("ssl", "starttls", "none"))

@@ -66,6 +66,7 @@ class Customer:
     system_keys: tuple[str, ...] = ()
     salutation: str = ""  # as a message says it ("chị", "Ms"): the {xung_ho} of staff's texts
     vip: bool = False  # ticked VIP: an occasion of theirs is also a courtesy call
+    marketing_consent: bool = False  # ticked: advertising (a voucher, "[QC]") may go to them
 
     def cell(self, key: str) -> Any:
         """A system cell as read ("system_note", "opt_out", …); None when the column is absent."""
@@ -73,6 +74,12 @@ class Customer:
 
     def address(self, channel: str) -> str | None:
         return self.email if channel == "email" else self.phone
+
+
+def may_advertise(customer: Customer, consent_required: bool) -> bool:
+    """Whether an advertising message (a birthday voucher, a kind marked promotional) may go to this
+    customer: only with their consent ticked, unless the business turned the requirement off."""
+    return customer.marketing_consent or not consent_required
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,7 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
         "channel": (values.read_channels,),
         "opt_out": (values.read_tick,),
         "vip": (values.read_tick,),
+        "marketing_consent": (values.read_tick,),
     }
     raw_columns = {key: column(key) for key in ("id", "name", "salutation", *readers)}
     read = {
@@ -207,6 +215,7 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
                 system_keys,
                 salutation_said(cell_text(salutations[i]), language),
                 read["vip"][i] is True,
+                read["marketing_consent"][i] is True,
             )
         )
     problems = [p for c in customers if c.problems for p in c.problems]

@@ -244,6 +244,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "metric_calls": ("Cuộc gọi đã thực hiện", "Calls made"),
     "metric_calls_reached": ("Cuộc gọi liên lạc được", "Calls that reached the customer"),
+    "metric_consented": ("Khách đồng ý nhận quảng cáo (hiện tại)", "Customers consenting to advertising (now)"),
     "preview_source": ("Nội dung: {source}", "Words from: {source}"),
     "check_texts": ("{count} nội dung của nhân viên dùng được", "{count} staff texts in use"),
     "preview_sms": (

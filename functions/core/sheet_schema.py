@@ -85,6 +85,8 @@ CUSTOMERS = TabSpec(
         C("language", "Ngôn ngữ", "Language", ("Lang",)),
         C("channel", "Kênh", "Channel", ("Kênh liên lạc",)),
         C("opt_out", "Từ chối nhận tin", "Opt out", ("Từ chối", "Unsubscribed", "Opt-out")),
+        # Advertising (a birthday voucher, "[QC]") only with the customer's prior consent (Decree 91/2020).
+        C("marketing_consent", "Đồng ý nhận quảng cáo", "Marketing consent", ("Đồng ý quảng cáo", "Consent")),
         C("vip", "VIP", "VIP", ("Khách VIP",)),
         C("escalate", "Leo thang", "Escalate"),
         C("category", "Loại vấn đề", "Category"),

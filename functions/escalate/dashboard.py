@@ -47,8 +47,10 @@ def refresh(
     now: datetime,
     language: str,
     state: Mapping[str, Any],
+    consented: int = 0,
 ) -> Refresh:
-    """The Dashboard's writes; `changed`: the cases as this run left them (newer than a read made earlier)."""
+    """The Dashboard's writes; `changed`: the cases as this run left them (newer than a read made earlier);
+    `consented`: the customers whose consent to advertising is ticked now."""
     weeks = last_weeks(now, calendar)
     kept: dict[str, Any] = {w.label: state["weeks"][w.label] for w in weeks if w.label in state.get("weeks", {})}
     month_start = now - timedelta(days=METRICS_DAYS)
@@ -69,6 +71,7 @@ def refresh(
         ),
         records.ledger.count_sent(first, today, kinds=CALL_KINDS),
         records.ledger.count_sent(first, today, kinds=("call_reached",)),
+        consented,
     )
     writes = [dashboard_write(table, month, calendar, now, language), weekly_write(table, rows, language)]
     settled = {w.label: row for w, row in zip(weeks, rows, strict=True) if w.end + SETTLED <= now}

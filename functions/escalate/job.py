@@ -256,8 +256,9 @@ def _write_back(
     ]
     state: dict[str, Any] = {"answers_seen": now.isoformat(), **seen}
     if DASHBOARD.key in read.tables and dashboard.refresh_due(read.state, now):
+        consented = sum(1 for c in read.sheet.customers if c.marketing_consent)
         figures = dashboard.refresh(
-            deps.records, read.tables[DASHBOARD.key], cases, deps.calendar, now, language, read.state
+            deps.records, read.tables[DASHBOARD.key], cases, deps.calendar, now, language, read.state, consented
         )
         writes += figures.writes
         state |= figures.state

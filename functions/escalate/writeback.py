@@ -98,6 +98,7 @@ class MonthFigures(NamedTuple):
     vouchers: VoucherFigures
     calls: int
     calls_reached: int
+    consented: int = 0  # customers whose consent to advertising is ticked, now
 
 
 def dashboard_write(
@@ -110,6 +111,7 @@ def dashboard_write(
     rows += [
         (say("metric_calls", language), figures.calls),
         (say("metric_calls_reached", language), figures.calls_reached),
+        (say("metric_consented", language), figures.consented),
     ]
     rows.append((say("updated_at", language), moment_figure(now, calendar.zone)))
     writes = []

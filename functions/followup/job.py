@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from functions.compose import Composed, Composer, Recipient, SmsRules, customer_values
-from functions.core.customers import Customer, ReadRules, addresses_for, read_customers
+from functions.core.customers import Customer, ReadRules, addresses_for, may_advertise, read_customers
 from functions.core.errors import JobCannotRun, RenderError
 from functions.core.gc_pause import cycle_collector_paused
 from functions.core.health import health_write, next_followup
@@ -102,6 +102,7 @@ class FollowupDeps:
     surveys: SurveyRules | None = None  # None: check-ins carry no survey
     sms: SmsRules = field(default_factory=SmsRules)
     vouchers: VoucherRules = field(default_factory=VoucherRules)  # off unless voucher_value is set
+    marketing_consent_required: bool = True  # advertising only to customers who ticked their consent
     queue: SendQueue | None = None  # the send queue: a day with more due than fanout_after fans out through it
     fanout_after: int = 1000  # messages a run sends itself when it has a queue
     fanout_batch_size: int = 100
@@ -362,14 +363,15 @@ class _Run:
             if survey:
                 self.offers[message.key] = survey
         voucher = None
-        if message.kind == BIRTHDAY and deps.vouchers.on:
+        advert = may_advertise(customer, deps.marketing_consent_required)  # else the occasion as care, no advert
+        if message.kind == BIRTHDAY and deps.vouchers.on and advert:
             voucher = birthday_voucher(
                 deps.records.vouchers, deps.links.secret, customer, self.now.date(), deps.vouchers
             )
             self.vouchers[message.key] = voucher
         addresses = addresses_for(customer, deps.rules.channels & frozenset(deps.channels))
         recipient = Recipient(customer.id, customer.name, customer.language, addresses)
-        return self.composer.compose(message.key, message.kind, recipient, values, survey, self.now, voucher)
+        return self.composer.compose(message.key, message.kind, recipient, values, survey, self.now, voucher, advert)
 
     def failure(self, message: DueMessage, error: str) -> None:
         self.failed.append((message, error))

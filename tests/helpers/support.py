@@ -32,6 +32,7 @@ HEADER = [
     "Kênh",
     "Từ chối nhận tin",
 ]
+CONSENTED = [*HEADER, "Đồng ý nhận quảng cáo"]  # with the consent column: a row's `consent=True` ticks it
 
 
 # Who a business sending for real is (an SMTP server, Twilio or Zalo set up): careloop refuses to send
@@ -83,8 +84,10 @@ def row(
     language="",
     channel="",
     opt_out="",
+    consent=None,
 ) -> list[Any]:
-    return [id, name, salutation, email, phone, birthday, purchase, language, channel, opt_out]
+    cells = [id, name, salutation, email, phone, birthday, purchase, language, channel, opt_out]
+    return cells if consent is None else [*cells, consent]
 
 
 def many_customers(count: int, birthday_every: int, checkin_every: int) -> list[list[Any]]:

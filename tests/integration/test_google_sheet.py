@@ -11,7 +11,7 @@ from functions.adapters.sheets.google_http import Connection, SheetError, spread
 from functions.core.sheet_schema import CUSTOMERS
 from functions.core.tables import RowWrite, TabWrite
 from tests.helpers.sheets_server import Fault, SheetsServer
-from tests.helpers.support import HEADER, local_settings, row
+from tests.helpers.support import CONSENTED, HEADER, local_settings, row
 
 KEY = "1AbC-sheet_KEY"
 ID = CUSTOMERS.column("id")
@@ -354,7 +354,8 @@ def test_a_follow_up_run_with_the_messages_and_vouchers_tabs_is_still_one_read_a
     from tests.helpers.sheets_server import Cell
     from tests.helpers.support import deps
 
-    make(server, [row(f"C-{n}", f"Khách Hàng {n}", email=f"c{n}@example.com", birthday="23/11/1990") for n in range(5)])
+    make(server, [row(f"C-{n}", f"Khách Hàng {n}", email=f"c{n}@example.com", birthday="23/11/1990", consent=True)
+                  for n in range(5)], header=CONSENTED)  # fmt: skip
     adapter(server).prepare(layouts("vi", seed_rows(Templates().builtin_texts, "vi")), "vi")
     messages = server.state.book(KEY).grid("Mẫu tin nhắn")
     messages.cells[(1, 5)] = Cell("Chào {ten}, {{7*7}}")  # staff broke the Vietnamese birthday email

@@ -10,15 +10,15 @@ from email import message_from_bytes, policy
 import openpyxl
 
 from tests.helpers.cli import FOLLOWUP, careloop
-from tests.helpers.support import HEADER, row, write_workbook
+from tests.helpers.support import CONSENTED, HEADER, row, write_workbook
 
 SETTINGS_HEADER = ["Cài đặt", "Giá trị", "Ý nghĩa", "Ghi chú hệ thống"]
 DEPLOYED = {"CARELOOP_VOUCHER_VALUE": "giảm 10%", "CARELOOP_SECRET": "s" * 32}
 
 
 def workbook_with_settings(tmp_path, settings_rows):
-    path = write_workbook(tmp_path / "khach-hang.xlsx", HEADER, [
-        row("C-00042", "Nguyễn Thị Lan", "chị", "lan@example.com", "", "23/11/1990"),
+    path = write_workbook(tmp_path / "khach-hang.xlsx", CONSENTED, [
+        row("C-00042", "Nguyễn Thị Lan", "chị", "lan@example.com", "", "23/11/1990", consent=True),
     ])  # fmt: skip
     book = openpyxl.load_workbook(path)
     tab = book.create_sheet("Cài đặt")

@@ -18,7 +18,7 @@ from functions.adapters.stores.sqlite import SqliteStore
 from tests.helpers import TODAY
 from tests.helpers.cli import FOLLOWUP, careloop
 from tests.helpers.providers import phone_providers
-from tests.helpers.support import HEADER, local_settings, read_workbook, row, write_workbook
+from tests.helpers.support import CONSENTED, local_settings, read_workbook, row, write_workbook
 
 BIRTHDAY = "23/11/1990"
 STAFF_BIRTHDAY = (
@@ -32,7 +32,7 @@ STAFF_SMS = (
 
 
 def prepared(tmp_path: Path, customers, **settings) -> dict[str, str]:
-    write_workbook(tmp_path / "khach-hang.xlsx", HEADER, customers)
+    write_workbook(tmp_path / "khach-hang.xlsx", CONSENTED, customers)
     env = local_settings(tmp_path, tmp_path / "khach-hang.xlsx", voucher_value="giảm 15%", **settings)
     setup = careloop("setup-sheet", cwd=tmp_path, env=env)
     assert setup.returncode == 0, setup.stderr
@@ -64,8 +64,8 @@ def plain(email) -> str:
 
 def test_a_staff_edited_birthday_text_is_what_the_customer_receives_by_email_and_sms(tmp_path):
     customers = [
-        row("KH-1", "Nguyễn Thị Lan", "chị", "lan@example.com", birthday=BIRTHDAY, channel="email"),
-        row("KH-2", "Trần Văn Hùng", "anh", "", "0912345602", birthday=BIRTHDAY, channel="sms"),
+        row("KH-1", "Nguyễn Thị Lan", "chị", "lan@example.com", birthday=BIRTHDAY, channel="email", consent=True),
+        row("KH-2", "Trần Văn Hùng", "anh", "", "0912345602", birthday=BIRTHDAY, channel="sms", consent=True),
     ]
     with phone_providers() as providers:
         env = prepared(tmp_path, customers, **providers.settings())
@@ -128,7 +128,8 @@ def _followup_process(tmp_path: Path, env: dict[str, str]) -> subprocess.Popen:
 
 
 def test_overlapping_runs_issue_one_voucher_each_and_staff_ticks_fill_used_on_and_the_dashboard(tmp_path):
-    customers = [row(f"KH-{n:02d}", f"Khách {n}", "chị", f"k{n}@example.com", birthday=BIRTHDAY) for n in range(20)]
+    customers = [row(f"KH-{n:02d}", f"Khách {n}", "chị", f"k{n}@example.com", birthday=BIRTHDAY, consent=True)
+                 for n in range(20)]  # fmt: skip
     env = prepared(tmp_path, customers)
     runs = [_followup_process(tmp_path, env) for _ in range(2)]
     reports = [json.loads(p.communicate(timeout=120)[0]) for p in runs]
@@ -171,3 +172,28 @@ def test_overlapping_runs_issue_one_voucher_each_and_staff_ticks_fill_used_on_an
     dashboard = {r["Chỉ số"]: r["Giá trị"] for r in read_workbook(tmp_path / "khach-hang.xlsx", "Tổng quan")}
     assert (dashboard["Phiếu quà tặng đã phát"], dashboard["Phiếu quà tặng đã dùng"]) == (20, 2)
     assert dashboard["Tỷ lệ dùng phiếu quà tặng"] == 0.1  # shown as 10%
+
+
+def test_the_voucher_and_qc_go_only_to_the_customer_who_consented(tmp_path):
+    """Issue 26: two birthdays, one consent ticked. Only that customer's email carries the voucher code
+    and "[QC]"; the other gets the birthday wish as a care message, without either, never nothing."""
+    env = prepared(tmp_path, [
+        row("KH-1", "Nguyễn Thị Lan", "chị", "lan@example.com", birthday=BIRTHDAY, consent=True),
+        row("KH-2", "Trần Văn Hùng", "anh", "hung@example.com", birthday=BIRTHDAY, consent=False),
+    ])  # fmt: skip
+    report = json.loads(careloop(*FOLLOWUP, "--json", cwd=tmp_path, env=env).stdout)
+    assert sorted(s["customer_id"] for s in report["sent"]) == ["KH-1", "KH-2"]
+    raw = {p.name.split("_")[2]: p.read_bytes() for p in (tmp_path / "outbox").glob("*.eml")}
+    (code,) = [v.code for v in SqliteStore(tmp_path / "s.sqlite").vouchers.vouchers(TODAY - timedelta(days=1))]
+    lan, hung = (message_from_bytes(raw[k], policy=policy.default) for k in ("KH-1", "KH-2"))
+    assert lan["Subject"].startswith("[QC]") and code in plain(lan)
+    assert not hung["Subject"].startswith("[QC]") and "sinh nhật" in hung["Subject"]
+    assert "giảm 15%" not in plain(hung) and not any(c in plain(hung) for c in (code, "mã quà", "phiếu"))
+    assert code.encode() not in raw["KH-2"]
+    # With the requirement off (the business answers for consent another way), both get the advert.
+    (tmp_path / "outbox").rename(tmp_path / "outbox-1")
+    again = {**env, "CARELOOP_MARKETING_CONSENT_REQUIRED": "false"}
+    careloop(*FOLLOWUP[:-1], "2027-11-23T09:00", cwd=tmp_path, env=again)
+    subjects = [message_from_bytes(p.read_bytes(), policy=policy.default)["Subject"]
+                for p in (tmp_path / "outbox").glob("*.eml")]  # fmt: skip
+    assert len(subjects) == 2 and all(s.startswith("[QC]") for s in subjects)
