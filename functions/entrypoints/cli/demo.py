@@ -27,7 +27,8 @@ COLUMNS = {
     "id": "Mã KH", "name": "Họ tên", "salutation": "Xưng hô", "email": "Email", "phone": "Số điện thoại",
     "birthday": "Ngày sinh", "purchase": "Ngày mua", "language": "Ngôn ngữ", "channel": "Kênh",
     "opt_out": "Từ chối nhận tin", "marketing_consent": "Đồng ý nhận quảng cáo", "escalate": "Leo thang",
-    "category": "Loại vấn đề", "issue": "Nội dung", "severity": "Mức độ", "staff_note": "Ghi chú của nhân viên", "vip": "VIP",
+    "category": "Loại vấn đề", "issue": "Nội dung", "severity": "Mức độ", "staff_note": "Ghi chú của nhân viên",
+    "vip": "VIP",
 }  # fmt: skip
 HEADER = list(COLUMNS.values())
 
