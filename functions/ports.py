@@ -135,6 +135,20 @@ class Replies(Protocol):
         """How many replies of these kinds were heard on days in [first, last]."""
 
 
+class CustomerData(Protocol):
+    """Everything one backend holds about a customer, across its records: the law's rights to see it
+    and to have it erased (Law 91/2025/QH15). What goes and what stays is `core.privacy`'s."""
+
+    def customer_records(self, customer_id: str) -> dict[str, list[dict[str, Any]]]:
+        """Every record naming the customer, by kind (ledger, surveys, cases, case_events, vouchers,
+        opt_out, undelivered, short_links), as plain JSON-able fields."""
+
+    def erase_customer(self, customer_id: str, personal: Sequence[str], at: datetime) -> dict[str, int]:
+        """Their personal data gone from their records (IDs, kinds, days, tiers and scores kept, so the
+        figures add up), and `personal` (their name, addresses) scrubbed from every other record
+        (reports, states); how many records of each kind changed."""
+
+
 class OptOuts(Protocol):
     """Customers who said no more messages (the unsubscribe link, a reply)."""
 
@@ -252,6 +266,9 @@ class Store(Protocol):
 
     @property
     def replies(self) -> Replies: ...
+
+    @property
+    def customer_data(self) -> CustomerData: ...
 
     @property
     def opt_outs(self) -> OptOuts: ...

@@ -57,7 +57,7 @@ def layouts(
     return [
         TabLayout(
             CUSTOMERS,
-            checkboxes=("opt_out", "marketing_consent", "escalate", "vip"),
+            checkboxes=("opt_out", "marketing_consent", "erase", "escalate", "vip"),
             dropdowns={"language": ["vi", "en"], "channel": CHANNEL_CHOICES, "severity": ["1", "2", "3"]},
         ),
         TabLayout(MATRIX, starter_rows=[["*", "", "", "", 4, 24]]),

@@ -87,6 +87,8 @@ CUSTOMERS = TabSpec(
         C("opt_out", "Từ chối nhận tin", "Opt out", ("Từ chối", "Unsubscribed", "Opt-out")),
         # Advertising (a birthday voucher, "[QC]") only with the customer's prior consent (Decree 91/2020).
         C("marketing_consent", "Đồng ý nhận quảng cáo", "Marketing consent", ("Đồng ý quảng cáo", "Consent")),
+        # Ticked: the next escalation run erases the customer's personal data (Law 91/2025/QH15).
+        C("erase", "Xóa dữ liệu", "Erase data", ("Xoá dữ liệu",)),
         C("vip", "VIP", "VIP", ("Khách VIP",)),
         C("escalate", "Leo thang", "Escalate"),
         C("category", "Loại vấn đề", "Category"),

@@ -23,6 +23,15 @@ from functions.core.ledger import (
     StoredCredential,
     releasable,
 )
+from functions.core.privacy import (
+    erased_case,
+    erased_entry,
+    erased_event,
+    erased_survey,
+    erased_voucher,
+    own_texts,
+    scrubbed,
+)
 from functions.core.replies import HeardReply
 from functions.core.short_links import ShortLink
 from functions.core.surveys import Answer, Survey, with_answer
@@ -327,6 +336,69 @@ class MemoryJobState:
         self.states[name] = {k: v for k, v in merged.items() if v is not None}
 
 
+class MemoryCustomerData:
+    """Over the other memory ports, as the SQLite and Firestore adapters are over their tables."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def customer_records(self, customer_id: str) -> dict[str, list[dict[str, Any]]]:
+        s = self.store
+        cases = [c for c in s.cases.records.values() if c.customer_id == customer_id]
+        surveys = [v for v in s.surveys.records.values() if v.customer_id == customer_id]
+        plain = json.loads(json.dumps({
+            "ledger": [dataclasses.asdict(e) for e in s.ledger.entries.values() if e.customer_id == customer_id],
+            "surveys": [dataclasses.asdict(v) for v in surveys],
+            "cases": [dataclasses.asdict(c) for c in cases],
+            "case_events": [dataclasses.asdict(e) for e in s.cases.events if e.case_id in {c.case_id for c in cases}],
+            "vouchers": [v._asdict() for v in s.vouchers.records.values() if v.customer_id == customer_id],
+            "opt_out": [{"customer_id": customer_id, "at": at} for c, at in s.opt_outs.opted_out.items()
+                        if c == customer_id],
+            "undelivered": [r._asdict() for r in s.delivery_reports.undelivered_reports.values()
+                            if r.customer_id == customer_id],
+            "short_links": [dataclasses.asdict(link) for link in s.surveys.links.values()
+                            if link.target in {customer_id, *(v.survey_id for v in surveys)}],
+        }, default=str))  # fmt: skip
+        return plain
+
+    def erase_customer(self, customer_id: str, personal: Sequence[str], at: datetime) -> dict[str, int]:
+        s, changed = self.store, {}
+        personal = (
+            *personal,
+            *own_texts(
+                [c for c in s.cases.records.values() if c.customer_id == customer_id],
+                [v for v in s.surveys.records.values() if v.customer_id == customer_id],
+            ),
+        )
+        entries = [k for k, e in s.ledger.entries.items() if e.customer_id == customer_id]
+        for key in entries:
+            s.ledger.entries[key] = erased_entry(s.ledger.entries[key])
+        surveys = [i for i, v in s.surveys.records.items() if v.customer_id == customer_id]
+        for survey_id in surveys:
+            s.surveys.records[survey_id] = erased_survey(s.surveys.records[survey_id])
+        cases = [i for i, c in s.cases.records.items() if c.customer_id == customer_id]
+        for case_id in cases:
+            s.cases.records[case_id] = erased_case(s.cases.records[case_id], at)
+        s.cases.events = [erased_event(e, personal) if e.case_id in cases else e for e in s.cases.events]
+        vouchers = [c for c, v in s.vouchers.records.items() if v.customer_id == customer_id]
+        for code in vouchers:
+            s.vouchers.records[code] = erased_voucher(s.vouchers.records[code])
+        undelivered = [k for k, r in s.delivery_reports.undelivered_reports.items() if r.customer_id == customer_id]
+        for key in undelivered:
+            del s.delivery_reports.undelivered_reports[key]
+        targets = {customer_id, *surveys}
+        links = [c for c, link in s.surveys.links.items()
+                 if link.target in targets or any(p in link.target for p in personal)]  # fmt: skip
+        for code in links:
+            del s.surveys.links[code]
+        s.job_state.saved_reports = [scrubbed(r, personal) for r in s.job_state.saved_reports]
+        s.job_state.states = {name: scrubbed({k: v for k, v in state.items() if v != customer_id}, personal)
+                              for name, state in s.job_state.states.items()}  # fmt: skip
+        changed.update(ledger=len(entries), surveys=len(surveys), cases=len(cases), vouchers=len(vouchers),
+                       undelivered=len(undelivered), short_links=len(links))  # fmt: skip
+        return changed
+
+
 class MemoryStore:
     """Hands out the ports in memory, as `SqliteStore` and `FirestoreStore` do theirs."""
 
@@ -336,6 +408,7 @@ class MemoryStore:
         self.delivery_reports = MemoryDeliveryReports()
         self.inbound_events = MemoryInboundEvents()
         self.replies = MemoryReplies()
+        self.customer_data = MemoryCustomerData(self)
         self.opt_outs = MemoryOptOuts()
         self.cases = MemoryCases()
         self.vouchers = MemoryVouchers()

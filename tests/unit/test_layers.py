@@ -220,6 +220,7 @@ RECORD_PORTS = {  # the Store's property → the port it hands out
     "delivery_reports": "DeliveryReports",
     "inbound_events": "InboundEvents",
     "replies": "Replies",
+    "customer_data": "CustomerData",
     "opt_outs": "OptOuts",
     "cases": "Cases",
     "surveys": "Surveys",

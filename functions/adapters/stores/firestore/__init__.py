@@ -10,6 +10,7 @@ from typing import Any
 
 from functions.adapters.stores.firestore.cases import FirestoreCases
 from functions.adapters.stores.firestore.credentials import FirestoreCredentials
+from functions.adapters.stores.firestore.customer_data import FirestoreCustomerData
 from functions.adapters.stores.firestore.database import FirestoreDatabase
 from functions.adapters.stores.firestore.delivery_reports import FirestoreDeliveryReports
 from functions.adapters.stores.firestore.inbound_events import FirestoreInboundEvents
@@ -28,6 +29,7 @@ class FirestoreStore:
         self.delivery_reports = FirestoreDeliveryReports(self.database)
         self.inbound_events = FirestoreInboundEvents(self.database)
         self.replies = FirestoreReplies(self.database)
+        self.customer_data = FirestoreCustomerData(self.database)
         self.opt_outs = FirestoreOptOuts(self.database)
         self.cases = FirestoreCases(self.database)
         self.surveys = FirestoreSurveys(self.database)

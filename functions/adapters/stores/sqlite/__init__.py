@@ -9,6 +9,7 @@ from pathlib import Path
 
 from functions.adapters.stores.sqlite.cases import SqliteCases
 from functions.adapters.stores.sqlite.credentials import SqliteCredentials
+from functions.adapters.stores.sqlite.customer_data import SqliteCustomerData
 from functions.adapters.stores.sqlite.database import SqliteFile
 from functions.adapters.stores.sqlite.delivery_reports import SqliteDeliveryReports
 from functions.adapters.stores.sqlite.inbound_events import SqliteInboundEvents
@@ -28,6 +29,7 @@ class SqliteStore:
         self.delivery_reports = SqliteDeliveryReports(file)
         self.inbound_events = SqliteInboundEvents(file)
         self.replies = SqliteReplies(file)
+        self.customer_data = SqliteCustomerData(file)
         self.opt_outs = SqliteOptOuts(file)
         self.cases = SqliteCases(file)
         self.surveys = SqliteSurveys(file)
