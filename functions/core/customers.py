@@ -141,6 +141,7 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
         "opt_out": (values.read_tick,),
         "vip": (values.read_tick,),
         "marketing_consent": (values.read_tick,),
+        "erase": (values.read_tick,),
     }
     raw_columns = {key: column(key) for key in ("id", "name", "salutation", *readers)}
     read = {
@@ -193,6 +194,8 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
         if chosen:
             found += _channel_needs(chosen, has_email, has_phone)
         language = language or default_language
+        if read["erase"][i] is True:  # erased on request, or about to be: never written to, nothing to note
+            found, opted_out = [], True
 
         customers.append(
             Customer(

@@ -244,6 +244,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "metric_calls": ("Cuộc gọi đã thực hiện", "Calls made"),
     "metric_calls_reached": ("Cuộc gọi liên lạc được", "Calls that reached the customer"),
+    "help_export": (
+        "in JSON mọi dữ liệu careloop giữ về một khách",
+        "print as JSON everything careloop holds about a customer",
+    ),
+    "help_erase": (
+        "xóa dữ liệu cá nhân của một khách (như đánh dấu Xóa dữ liệu)",
+        "erase a customer's personal data (as ticking Erase data does)",
+    ),
+    "help_customer_id": ("Mã KH", "the customer's ID"),
+    "erase_nothing": (
+        "Không có dữ liệu cá nhân nào của {customer_id} trong tab Khách hàng để xóa",
+        "No personal data of {customer_id} in the Customers tab to erase",
+    ),
+    "erased_at": ("Đã xóa dữ liệu lúc {at} (theo yêu cầu của khách)", "Personal data erased at {at} (on request)"),
     "metric_consented": ("Khách đồng ý nhận quảng cáo (hiện tại)", "Customers consenting to advertising (now)"),
     "preview_source": ("Nội dung: {source}", "Words from: {source}"),
     "check_texts": ("{count} nội dung của nhân viên dùng được", "{count} staff texts in use"),

@@ -20,7 +20,7 @@ from functions.core.surveys import Survey
 from functions.core.vouchers import Voucher
 
 ERASED = "[đã xóa / erased]"  # what a personal string becomes inside a report or a state
-SUPPRESSED = "erased"  # a job state: keyed mark of each erased customer's address → when
+SUPPRESSED = "erased:"  # an opt-out kept for each erased customer's address: this, then the address's keyed mark
 # A Customers row's cells that are the customer's own data (the ID, the ticks and careloop's columns stay).
 PERSONAL_CELLS = ("name", "salutation", "email", "phone", "birthday", "purchase_date", "issue")
 # Of careloop's own tabs, the cells that are a customer's data (the row's ID and figures stay).
@@ -44,6 +44,15 @@ def personal_strings(*values: str | None) -> tuple[str, ...]:
                 found.append("0" + text[3:])  # as Vietnamese staff type it
                 found.append(text[1:])  # as Zalo writes it
     return tuple(dict.fromkeys(found))
+
+
+def rows_of(table: Any, columns: dict[str, int], customer_id: str) -> list[dict[str, Any]]:
+    """A tab's rows about the customer, by its headers (what `careloop export` shows of the sheet)."""
+    at = columns.get("customer_id", columns.get("id"))
+    if at is None:
+        return []
+    return [{str(h): v for h, v in zip(table.header, raw, strict=False) if h not in (None, "") and v not in (None, "")}
+            for raw in table.rows if at < len(raw) and str(raw[at] or "").strip() == customer_id]  # fmt: skip
 
 
 def own_texts(cases: Iterable[CaseRecord], surveys: Iterable[Survey]) -> tuple[str, ...]:
@@ -99,7 +108,12 @@ def suppression_mark(address: str, key: str) -> str:
     return hmac.new(key.encode(), address.strip().casefold().encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def suppressed(addresses: Iterable[str | None], marks: Iterable[str], key: str) -> bool:
+def suppression_opt_outs(addresses: Iterable[str], key: str) -> list[str]:
+    """The opt-outs that keep an erased customer's addresses from ever being written to again."""
+    return [SUPPRESSED + suppression_mark(a, key) for a in addresses if a]
+
+
+def suppressed(addresses: Iterable[str | None], opted_out: Iterable[str], key: str) -> bool:
     """Whether any of a customer's addresses is one erased on request (never to be written to again)."""
-    known = set(marks)
-    return bool(known) and any(a and suppression_mark(a, key) in known for a in addresses)
+    known = {o for o in opted_out if o.startswith(SUPPRESSED)}
+    return bool(known) and any(a and SUPPRESSED + suppression_mark(a, key) in known for a in addresses)

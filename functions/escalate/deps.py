@@ -18,6 +18,7 @@ from functions.escalate.triage import TIER3_PHRASES
 from functions.ports import (
     Cases,
     Channel,
+    CustomerData,
     DeliveryReports,
     InboundEvents,
     Inbox,
@@ -47,6 +48,7 @@ class EscalationRecords:
     surveys: Surveys
     vouchers: Vouchers
     replies: Replies  # each reply heard, by kind and day: the Dashboard's counts
+    customer_data: CustomerData  # a customer's data erased on request (the Erase data tick)
     job_state: JobState
 
 

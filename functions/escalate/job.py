@@ -32,6 +32,7 @@ from functions.delivery import RunClock
 from functions.escalate import dashboard, synced, writeback
 from functions.escalate.calls import RecordedCalls, record_calls
 from functions.escalate.deps import EscalationDeps
+from functions.escalate.erasure import erase_requested
 from functions.escalate.health import health_tab
 from functions.escalate.matrix import Matrix, MatrixError, managers, read_matrix
 from functions.escalate.notices import Sent, send_notices, send_resolved_surveys
@@ -86,7 +87,9 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
         raise EscalationError(both("tab_missing", vi=CUSTOMERS.title_vi, en=CUSTOMERS.title_en))
     made, set_up_said = set_up(deps.layouts, tables, deps.staff_language)  # tables: with the tabs as made
     deps, from_tab = with_settings_tab(deps, deps.settings_tab, tables)
+    erased = erase_requested(deps, tables, now)  # first: everything after sees the store as erased (issue 26)
     read = _read(deps, tables, now)
+    read.flags = [f for f in read.flags if f.customer_id not in erased.customer_ids]
     heard = listen(deps, read.sheet, read.state, now)  # replies, refusals and bounces by email (issue 25)
     _stop_if_nobody_owns(deps, read, heard, made)
     calls = record_calls(deps, read.tables.get(CALLS.key), read.sheet, now)
@@ -123,6 +126,7 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     late, seen = followup_late(deps.records.job_state, read.state, now, deps.calendar, deps.send_start,
                                deps.staff_language)  # fmt: skip
     report["late"] = [p._asdict() for p in late]
+    report["erased"] = erased.report
     if from_tab.report:
         report["settings"] = from_tab.report
     if set_up_said:
@@ -135,7 +139,7 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     if (page := page_settings(from_tab)) != (read.state.get(PAGE_SETTINGS_KEY) or {}):
         seen = {**seen, PAGE_SETTINGS_KEY: page or None}  # the survey page follows the tab (with the job's state)
     messages = message_tab_write(trials.writes, deps.staff_language) if trials.writes else None
-    more = [health, from_tab.write, messages, heard.tab(deps.staff_language)]
+    more = [health, from_tab.write, messages, heard.tab(deps.staff_language), *erased.writes]  # erasure last
     report["write_back"] = _write_back(deps, now, read, plan, applied, calls, made, more, {**seen, **heard.state})
     if "error" not in report["write_back"] and (said := taken(deps, heard, now)):  # only now the sheet shows them
         report["replies"] |= said

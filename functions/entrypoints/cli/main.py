@@ -67,6 +67,15 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--now", help=both("help_now"))
     status.add_argument("--json", action="store_true", help=both("help_json"))
 
+    export = commands.add_parser("export", help=both("help_export"))
+    common(export)
+    export.add_argument("customer_id", help=both("help_customer_id"))
+
+    erase = commands.add_parser("erase", help=both("help_erase"))
+    common(erase)
+    erase.add_argument("customer_id", help=both("help_customer_id"))
+    erase.add_argument("--now", help=both("help_now"))
+
     demo = commands.add_parser("demo", help=both("help_demo"))
     demo.add_argument("--dir", default="demo", help="folder for the sample workbook, store and outbox")
     demo.add_argument("--fresh", action="store_true", help="start over with a new workbook and store")
@@ -88,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_demo(Path(args.dir), fresh=args.fresh, sheet=args.sheet)
         settings = _settings(args)
         commands = {"run": _run, "preview": _preview, "check": _check, "retry": _retry, "setup-sheet": _setup_sheet,
-                    "status": _status}  # fmt: skip
+                    "status": _status, "export": _export, "erase": _erase}  # fmt: skip
         return commands[args.command](args, settings)
     except BrokenPipeError:  # `careloop … | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -246,6 +255,41 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         if not rows:
             print(say("status_nothing", language))
     return 0 if all(row.result == OK for row in rows) else 1
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    """Everything careloop holds about one customer, as JSON staff can hand over (Law 91/2025/QH15)."""
+    from functions.core.privacy import rows_of
+    from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, REPLIES, VOUCHERS, locate_columns
+
+    tabs = (CUSTOMERS, CASES, CALLS, VOUCHERS, REPLIES)
+    tables = bootstrap.open_sheet(settings).read(tabs)
+    sheet: dict[str, list[dict[str, Any]]] = {}
+    for spec in tabs:
+        if (table := tables.get(spec.key)) is not None:
+            rows = rows_of(table, locate_columns(spec, table.header, require=False), args.customer_id)
+            sheet |= {table.title: rows} if rows else {}
+    made = bootstrap.store_made(settings)
+    store = bootstrap.open_store(settings).customer_data.customer_records(args.customer_id) if made else {}
+    print(json.dumps({"customer_id": args.customer_id, "sheet": sheet, "store": store}, ensure_ascii=False,
+                     indent=2, default=str))  # fmt: skip
+    return 0
+
+
+def _erase(args: argparse.Namespace, settings: Settings) -> int:
+    """What ticking `Xóa dữ liệu` does at the next escalation run, now: the store, careloop's tabs, the row."""
+    from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS
+    from functions.escalate.erasure import erase_requested
+
+    deps = bootstrap.escalate_deps(settings)
+    now = bootstrap.local_now(settings, args.now)
+    erased = erase_requested(deps, deps.sheet.read([CUSTOMERS, CASES, CALLS]), now, asked=(args.customer_id,))
+    if not erased.customer_ids:
+        print(both("erase_nothing", customer_id=args.customer_id))
+        return 1
+    deps.sheet.write(erased.writes)
+    print(json.dumps(erased.report, ensure_ascii=False, indent=2))
+    return 0
 
 
 def _retry(args: argparse.Namespace, settings: Settings) -> int:

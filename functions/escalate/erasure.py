@@ -1,0 +1,97 @@
+"""Erase on request (issue 26, Law 91/2025/QH15): a customer whose `Xóa dữ liệu` is ticked has their
+personal data erased by the next escalation run — from the store (their records, and wherever a
+report or a state copied it), from careloop's own tabs (the Cases, Calls, Vouchers and Replies rows
+of that customer: personal cells cleared, IDs kept, so the figures still add up) and from their row,
+which then says when. Their addresses are kept only as keyed marks, so a later run never writes to
+them again, even if staff type them in anew.
+
+It runs before the run reads its cases, so everything after sees the store as erased."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from functions.core.i18n import say
+from functions.core.privacy import (
+    PERSONAL_CELLS,
+    TAB_PERSONAL_CELLS,
+    personal_strings,
+    suppression_opt_outs,
+)
+from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, REPLIES, VOUCHERS, TabSpec, locate_columns
+from functions.core.tables import RowWrite, Table, TabWrite, row_cells
+from functions.core.text import cell_text
+from functions.core.values import read_tick
+from functions.escalate.deps import EscalationDeps
+
+ID_COLUMNS = {CASES.key: "case_id", CALLS.key: "customer_id", VOUCHERS.key: "code", REPLIES.key: "reply_id"}
+MOMENT = "%d/%m/%Y %H:%M"
+
+
+@dataclass
+class Erased:
+    customer_ids: set[str] = field(default_factory=set)
+    writes: list[TabWrite] = field(default_factory=list)
+    report: list[dict[str, Any]] = field(default_factory=list)
+
+
+def erase_requested(deps: EscalationDeps, tables: dict[str, Table], now: datetime, asked: Sequence[str] = ()) -> Erased:
+    """The ticked rows (and those of `asked`: `careloop erase`) that still hold personal data, erased;
+    the sheet's writes that clear them, the row ticked so every later run knows."""
+    erased = Erased()
+    table = tables.get(CUSTOMERS.key)
+    columns = locate_columns(CUSTOMERS, table.header, require=False) if table else {}
+    if table is None or ("erase" not in columns and not asked) or "id" not in columns:
+        return erased
+    key = deps.links.secret if deps.links is not None else ""
+    note = say("erased_at", deps.staff_language, at=now.astimezone(deps.calendar.zone).strftime(MOMENT))
+    rows: list[RowWrite] = []
+    suppressions: list[str] = []
+    for index, raw in enumerate(table.rows):
+        cells = row_cells(raw, columns)
+        customer_id = cell_text(cells.get("id"))
+        kept = {k: cell_text(cells.get(k)) for k in PERSONAL_CELLS if k in columns and cell_text(cells.get(k))}
+        if (read_tick(cells.get("erase")) is not True and customer_id not in asked) or not customer_id or not kept:
+            continue  # not asked, or erased already (its personal cells are empty)
+        personal = personal_strings(*kept.values())
+        changed = deps.records.customer_data.erase_customer(customer_id, personal, now)
+        suppressions += suppression_opt_outs(_addresses(kept), key)
+        erased.customer_ids.add(customer_id)
+        erased.report.append({"customer_id": customer_id, "records": changed})
+        cleared = {**dict.fromkeys(kept), "erase": True, "system_note": note}
+        rows.append(RowWrite(Table.row_number(index), customer_id, cleared))
+    if not rows:
+        return erased
+    for suppression in suppressions:  # before the sheet forgets the addresses: never written to again
+        deps.records.opt_outs.record_opt_out(suppression, now)
+    erased.writes.append(TabWrite(CUSTOMERS, CUSTOMERS.column("id"), rows, deps.staff_language))
+    unread = [spec for spec in (VOUCHERS, REPLIES) if not (tables.get(spec.key) and tables[spec.key].rows)]
+    tabs = {**tables, **deps.sheet.read(unread)}  # the tabs a run does not read otherwise: only when erasing
+    for spec in (CASES, CALLS, VOUCHERS, REPLIES):
+        if spec.key in tabs:
+            erased.writes += _cleared(spec, tabs[spec.key], erased.customer_ids, deps.staff_language)
+    return erased
+
+
+def _addresses(kept: dict[str, str]) -> list[str]:
+    """The addresses a later run must not write to: the email, the phone as typed and as E.164."""
+    phone = "".join(ch for ch in kept.get("phone", "") if ch.isdigit() or ch == "+")
+    phones = [phone, "+84" + phone[1:]] if phone.startswith("0") else [phone]
+    return [a for a in (kept.get("email", ""), *phones) if a]
+
+
+def _cleared(spec: TabSpec, table: Table, customer_ids: set[str], language: str) -> Sequence[TabWrite]:
+    """That customer's rows of one of careloop's tabs, their personal cells cleared (IDs and figures kept)."""
+    columns = locate_columns(spec, table.header, require=False)
+    id_key, personal = ID_COLUMNS[spec.key], [k for k in TAB_PERSONAL_CELLS[spec.key] if k in columns]
+    if "customer_id" not in columns or id_key not in columns or not personal:
+        return []
+    rows = [
+        RowWrite(Table.row_number(i), cell_text(cells[id_key]), dict.fromkeys(personal))
+        for i, raw in enumerate(table.rows)
+        if cell_text((cells := row_cells(raw, columns)).get("customer_id")) in customer_ids and cell_text(cells[id_key])
+    ]
+    return [TabWrite(spec, spec.column(id_key), rows, language)] if rows else []
