@@ -12,7 +12,7 @@ import secrets
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -69,13 +69,13 @@ def open_sheet(settings: Settings) -> PreparableSheet:
 
 
 @lru_cache(maxsize=4)
-def _firestore_store(project: str, database: str, emulator: str) -> Store:
+def _firestore_store(project: str, database: str, emulator: str, retention_days: int) -> Store:
     """One Firestore client per database for the life of the instance, as Google advises: a run, the
     watch that alerts about it and the next run on a warm instance share it (`emulator`: in the key,
     so a client never outlives the emulator it was made for)."""
     from functions.adapters.stores.firestore import FirestoreStore
 
-    return FirestoreStore(project, database)
+    return FirestoreStore(project, database, retention=timedelta(days=retention_days))
 
 
 def store_made(settings: Settings) -> bool:
@@ -87,7 +87,7 @@ def store_made(settings: Settings) -> bool:
 def open_store(settings: Settings) -> Store:
     firestore = firestore_location(settings.store)
     if firestore:
-        return _firestore_store(*firestore, os.environ.get("FIRESTORE_EMULATOR_HOST", ""))
+        return _firestore_store(*firestore, os.environ.get("FIRESTORE_EMULATOR_HOST", ""), settings.retention_days)
     from functions.adapters.stores.sqlite import SqliteStore
 
     return SqliteStore(settings.store)
@@ -291,6 +291,7 @@ def _followup_rules(settings: Settings, channels: frozenset[str]) -> dict[str, A
         "surveys": survey_rules(settings),
         "vouchers": VoucherRules(settings.voucher_value, settings.voucher_days),
         "marketing_consent_required": settings.marketing_consent_required,
+        "retention_days": settings.retention_days,
     }
 
 

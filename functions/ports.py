@@ -149,6 +149,15 @@ class CustomerData(Protocol):
         (reports, states); how many records of each kind changed."""
 
 
+class Retention(Protocol):
+    """Nothing kept forever: what is older than the business keeps records (retention_days) goes."""
+
+    def delete_expired(self, before: datetime) -> dict[str, int]:
+        """Ledger entries, surveys, replies heard, run reports, short links, delivery reports and resolved
+        cases from before `before`, deleted now (a SQLite file); or left to the backend's own expiry
+        (Firestore's TTL policies on each record's `expire_at`). How many of each kind went."""
+
+
 class OptOuts(Protocol):
     """Customers who said no more messages (the unsubscribe link, a reply)."""
 
@@ -269,6 +278,9 @@ class Store(Protocol):
 
     @property
     def customer_data(self) -> CustomerData: ...
+
+    @property
+    def retention(self) -> Retention: ...
 
     @property
     def opt_outs(self) -> OptOuts: ...

@@ -340,6 +340,11 @@ class Settings:
         "", doc='a birthday voucher\'s value as customers read it ("giảm 15%"); empty: no vouchers'
     )
     voucher_days: int = _setting(30, _int_range(1, 365), doc="a birthday voucher is valid this many days")
+    retention_days: int = _setting(
+        730,
+        _int_range(30, 3650),
+        doc="records older than this many days are deleted (messages, surveys, cases, reports)",
+    )
     marketing_consent_required: bool = _setting(
         True, _flag, doc="advertising (a birthday voucher, [QC]) only to customers whose consent is ticked"
     )

@@ -55,6 +55,7 @@ from functions.ports import (
     Ledger,
     OptOuts,
     Renderer,
+    Retention,
     SendQueue,
     Sheet,
     Surveys,
@@ -85,6 +86,7 @@ class FollowupRecords:
     surveys: Surveys
     vouchers: Vouchers
     job_state: JobState
+    retention: Retention  # what is older than retention_days, deleted by the daily run
 
 
 @dataclass
@@ -104,6 +106,7 @@ class FollowupDeps:
     sms: SmsRules = field(default_factory=SmsRules)
     vouchers: VoucherRules = field(default_factory=VoucherRules)  # off unless voucher_value is set
     marketing_consent_required: bool = True  # advertising only to customers who ticked their consent
+    retention_days: int = 730  # nothing kept forever: older records are deleted once a day, by this run
     queue: SendQueue | None = None  # the send queue: a day with more due than fanout_after fans out through it
     fanout_after: int = 1000  # messages a run sends itself when it has a queue
     fanout_batch_size: int = 100
@@ -200,6 +203,7 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
             report["write_back"]["missed"] = [w.row_id or f"row {w.row_number}" for w in missed]
         except Exception as error:  # the sends are recorded in the ledger; say what did not reach the sheet
             report["write_back"]["error"] = str(error)
+        report["expired"] = deps.records.retention.delete_expired(now - timedelta(days=deps.retention_days))
         deps.records.job_state.save_report(report)
     return FollowupOutcome(report, run.previews)
 

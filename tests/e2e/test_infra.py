@@ -283,3 +283,14 @@ def test_the_zalo_webhook_is_public_and_reads_only_the_oa_secret_key():
     assert unquote(webhook["entry_point"]) == "zalo_webhook" and "zalo_oa_secret_key" in str(webhook["secrets"])
     assert all(s not in str(webhook["secrets"]) for s in ("signing_key", "zalo_app_secret", "smtp_password"))
     assert "zalo_webhook_url" in (MODULE / "outputs.tf").read_text()
+
+
+def test_firestore_deletes_what_is_older_than_the_retention_by_ttl():
+    """Issue 26: every collection that holds personal data has a TTL policy on expire_at, the field
+    each record is written with (functions/adapters/stores/firestore: FirestoreDatabase.expiring)."""
+    (ttl,) = [body for kind, name, body in resources() if kind == "google_firestore_field" and name == "expire_at"]
+    text = str(ttl["for_each"])
+    for collection in ("ledger", "surveys", "replies", "reports", "short_links", "undelivered", "cases", "events"):
+        assert f'"{collection}"' in text or f"'{collection}'" in text, collection
+    assert unquote(ttl["field"]) == "expire_at" and "ttl_config" in ttl
+    assert "CARELOOP_RETENTION_DAYS" in (MODULE / "main.tf").read_text()

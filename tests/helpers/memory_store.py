@@ -399,6 +399,33 @@ class MemoryCustomerData:
         return changed
 
 
+class MemoryRetention:
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def delete_expired(self, before: datetime) -> dict[str, int]:
+        s, deleted = self.store, {}
+
+        def drop(records: dict[Any, Any], old: Any) -> int:
+            gone = [k for k, v in records.items() if old(v)]
+            for k in gone:
+                del records[k]
+            return len(gone)
+
+        deleted["ledger"] = drop(s.ledger.entries, lambda e: e.business_day < before.date())
+        deleted["surveys"] = drop(s.surveys.records, lambda v: v.created_at < before)
+        deleted["replies"] = drop(s.replies.records, lambda r: r.day < before.date())
+        deleted["short_links"] = drop(s.surveys.links, lambda link: link.expires_at < before)
+        deleted["undelivered"] = drop(s.delivery_reports.undelivered_reports, lambda r: r.at < before)
+        deleted["cases"] = drop(
+            s.cases.records, lambda c: c.status == RESOLVED and (c.updated_at or c.created_at) < before
+        )
+        s.cases.events = [e for e in s.cases.events if e.case_id in s.cases.records]
+        kept = [r for r in s.job_state.saved_reports if datetime.fromisoformat(r["now"]) >= before]
+        deleted["reports"], s.job_state.saved_reports = len(s.job_state.saved_reports) - len(kept), kept
+        return {kind: n for kind, n in deleted.items() if n}
+
+
 class MemoryStore:
     """Hands out the ports in memory, as `SqliteStore` and `FirestoreStore` do theirs."""
 
@@ -409,6 +436,7 @@ class MemoryStore:
         self.inbound_events = MemoryInboundEvents()
         self.replies = MemoryReplies()
         self.customer_data = MemoryCustomerData(self)
+        self.retention = MemoryRetention(self)
         self.opt_outs = MemoryOptOuts()
         self.cases = MemoryCases()
         self.vouchers = MemoryVouchers()

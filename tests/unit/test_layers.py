@@ -221,6 +221,7 @@ RECORD_PORTS = {  # the Store's property → the port it hands out
     "inbound_events": "InboundEvents",
     "replies": "Replies",
     "customer_data": "CustomerData",
+    "retention": "Retention",
     "opt_outs": "OptOuts",
     "cases": "Cases",
     "surveys": "Surveys",

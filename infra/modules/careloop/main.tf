@@ -55,6 +55,7 @@ locals {
     CARELOOP_TIMEZONE       = local.time_zone
     CARELOOP_CHANNEL_ORDER  = var.channel_order
     CARELOOP_MANAGER_EMAILS = var.manager_emails
+    CARELOOP_RETENTION_DAYS = tostring(var.retention_days)
     LOG_EXECUTION_ID        = "true"
     }, local.sms_enabled ? {
     CARELOOP_TWILIO_ACCOUNT_SID = var.twilio_account_sid
@@ -129,6 +130,20 @@ resource "google_firestore_index" "counts" {
       order      = "ASCENDING"
     }
   }
+}
+
+# Nothing kept forever (Law 91/2025/QH15): every record of these collections carries expire_at (its
+# own time + retention_days), and Firestore deletes it then, within a day. Open cases carry none:
+# a case expires once resolved. The field is not indexed (index_config {}), as Google advises for
+# TTL fields. Events are the cases' history (a collection group).
+resource "google_firestore_field" "expire_at" {
+  for_each   = toset(["ledger", "surveys", "replies", "reports", "short_links", "undelivered", "cases", "events", "inbound_events"])
+  project    = var.project_id
+  database   = google_firestore_database.careloop.name
+  collection = each.value
+  field      = "expire_at"
+  index_config {}
+  ttl_config {}
 }
 
 # ---- Service accounts: one that runs the functions, one that may only call the scheduled ones

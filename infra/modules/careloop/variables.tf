@@ -59,6 +59,16 @@ variable "secret_versions" {
   }
 }
 
+variable "retention_days" {
+  type        = number
+  description = "Records older than this many days are deleted: messages sent, surveys, replies, run reports, resolved cases (Firestore TTL on expire_at)."
+  default     = 730
+  validation {
+    condition     = var.retention_days >= 30 && var.retention_days <= 3650
+    error_message = "retention_days is between 30 and 3650."
+  }
+}
+
 variable "imap_host" {
   type        = string
   description = "The monitored mailbox customers' replies and bounces arrive in (IMAP over TLS, port 993). Empty: careloop does not listen by email. The password is the secret careloop-imap-password."

@@ -11,7 +11,7 @@ from typing import Any
 
 from functions.adapters.stores.firestore.database import GET_CHUNK, FieldFilter, FirestorePort, unavailable_on_error
 from functions.adapters.stores.firestore.documents import CASES, EVENTS, document_id
-from functions.core.cases import IN_PROGRESS, OPEN, CaseEvent, CaseRecord, case_fields, case_from_fields
+from functions.core.cases import IN_PROGRESS, OPEN, RESOLVED, CaseEvent, CaseRecord, case_fields, case_from_fields
 
 
 class FirestoreCases(FirestorePort):
@@ -23,8 +23,13 @@ class FirestoreCases(FirestorePort):
         from google.api_core.exceptions import AlreadyExists
 
         batch = self.db.client.batch()  # the case and its first event, together or not at all
-        batch.create(self._case_ref(case.case_id), case_fields(case))
-        batch.create(self._case_ref(case.case_id).collection(EVENTS).document(), _event_fields(event))
+        fields = case_fields(case)
+        if case.status == RESOLVED and case.resolved_at:  # kept retention_days after it was resolved
+            fields = self.db.expiring(fields, case.resolved_at)
+        batch.create(self._case_ref(case.case_id), fields)
+        batch.create(
+            self._case_ref(case.case_id).collection(EVENTS).document(), self.db.expiring(_event_fields(event), event.at)
+        )
         try:
             batch.commit(**self.db.call())
         except AlreadyExists:
@@ -68,9 +73,13 @@ class FirestoreCases(FirestorePort):
         def update_in(transaction) -> None:
             if not reference.get(transaction=transaction).exists:
                 raise KeyError(case_id)
-            if changes:
-                transaction.update(reference, dict(changes))
-            transaction.create(reference.collection(EVENTS).document(), _event_fields(event))
+            if changes:  # a resolved case is kept retention_days, then its TTL policy deletes it
+                resolved = changes.get("status") == RESOLVED and changes.get("resolved_at")
+                update = self.db.expiring(changes, changes["resolved_at"]) if resolved else dict(changes)
+                transaction.update(reference, update)
+            transaction.create(
+                reference.collection(EVENTS).document(), self.db.expiring(_event_fields(event), event.at)
+            )
 
         update_in(self.db.client.transaction())
 

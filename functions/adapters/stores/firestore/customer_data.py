@@ -80,9 +80,13 @@ class FirestoreCustomerData(FirestorePort):
             entry = erased_entry(entry_from(snapshot.to_dict()))
             writes.append((snapshot.reference, {"error": entry.error, "attempts": list(entry.attempts)}))
         surveys = self._snapshots(SURVEYS, customer_id)
-        writes += [(s.reference, survey_document(erased_survey(survey_from_fields(s.to_dict())))) for s in surveys]
+        for snapshot in surveys:  # written over whole: with the expiry it had
+            survey = erased_survey(survey_from_fields(snapshot.to_dict()))
+            writes.append((snapshot.reference, self.db.expiring(survey_document(survey), survey.created_at)))
         for snapshot in self._snapshots(CASES, customer_id):
-            writes.append((snapshot.reference, case_fields(erased_case(case_from_fields(snapshot.to_dict()), at))))
+            case = erased_case(case_from_fields(snapshot.to_dict()), at)
+            expiry = {"expire_at": snapshot.get("expire_at")} if snapshot.to_dict().get("expire_at") else {}
+            writes.append((snapshot.reference, {**case_fields(case), **expiry}))
             for event in snapshot.reference.collection(EVENTS).stream(**self.db.call()):
                 detail = scrubbed(json.loads(event.get("detail") or "{}"), personal)
                 writes.append((event.reference, {"detail": json.dumps(detail, ensure_ascii=False)}))

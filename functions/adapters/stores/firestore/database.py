@@ -5,6 +5,7 @@ and the calls more than one port makes."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from functools import cached_property, wraps
 from typing import Any
 
@@ -12,6 +13,7 @@ from functions.adapters.stores.firestore.documents import LEDGER, SURVEYS, docum
 from functions.core.errors import StoreUnavailable
 from functions.core.surveys import Survey
 
+EXPIRE_AT = "expire_at"  # every record's: when the collection's TTL policy deletes it
 IN_LIMIT = 30  # Firestore's most values in one `in` filter
 BATCH_LIMIT = 500  # Firestore's most writes in one batch
 GET_CHUNK = 300
@@ -23,9 +25,15 @@ def FieldFilter(field: str, op: str, value: Any) -> Any:  # noqa: N802 - stands 
     return made(field, op, value)
 
 
+RETENTION = timedelta(days=730)  # the retention_days setting's default
+
+
 class FirestoreDatabase:
-    def __init__(self, project: str, database: str = "(default)", timeout: float = 30.0, client: Any = None):
-        self.project, self.database, self.timeout = project, database, timeout
+    def __init__(
+        self, project: str, database: str = "(default)", timeout: float = 30.0, client: Any = None,
+        retention: timedelta = RETENTION,
+    ):  # fmt: skip
+        self.project, self.database, self.timeout, self.retention = project, database, timeout, retention
         if client is not None:
             self.__dict__["client"] = client
 
@@ -40,6 +48,11 @@ class FirestoreDatabase:
         from google.api_core.retry import Retry
 
         return Retry(timeout=self.timeout)
+
+    def expiring(self, fields: Mapping[str, Any], moment: datetime) -> dict[str, Any]:
+        """The record's fields with `expire_at`: when Firestore's TTL policy deletes it (Terraform
+        declares one on each collection that holds personal data)."""
+        return {**fields, EXPIRE_AT: moment + self.retention}
 
     def call(self) -> dict[str, Any]:
         """The retry and timeout every call is made with."""
@@ -71,7 +84,7 @@ class FirestoreDatabase:
 
     def create_survey(self, survey: Survey) -> bool:
         """The ledger creates a message's survey too, when its reservation could not carry it."""
-        return self.create(self.survey(survey.survey_id), survey_document(survey))
+        return self.create(self.survey(survey.survey_id), self.expiring(survey_document(survey), survey.created_at))
 
 
 class FirestorePort:

@@ -15,7 +15,7 @@ class FirestoreDeliveryReports(FirestorePort):
     def record_delivery(self, report: DeliveryReport) -> None:
         reference = self.db.client.collection(UNDELIVERED_REPORTS).document(document_id(report.key))
         if report.status == UNDELIVERED:
-            reference.set(report._asdict(), **self.db.call())
+            reference.set(self.db.expiring(report._asdict(), report.at), **self.db.call())
         else:
             reference.delete(**self.db.call())
 

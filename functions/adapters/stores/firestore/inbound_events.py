@@ -18,7 +18,7 @@ class FirestoreInboundEvents(FirestorePort):
     @unavailable_on_error
     def record_event(self, event: InboundEvent) -> bool:
         reference = self.db.client.collection(INBOUND_EVENTS).document(event.event_id)
-        return self.db.create(reference, {**event._asdict(), "taken": False})
+        return self.db.create(reference, self.db.expiring({**event._asdict(), "taken": False}, event.received_at))
 
     @unavailable_on_error
     def pending_events(self, limit: int) -> list[InboundEvent]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from functions.adapters.stores.firestore.database import FieldFilter, FirestorePort, unavailable_on_error
@@ -33,15 +34,13 @@ class FirestoreJobState(FirestorePort):
 
         # Random document ids (add()) spread writes; the body is JSON, trimmed to fit a document;
         # saved_at (the server's clock) orders reports even when runs share a --now.
-        self.db.client.collection(REPORTS).add(
-            {
-                "job": report["job"],
-                "at": report["now"],
-                "body": fitted(report),
-                "saved_at": firestore.SERVER_TIMESTAMP,
-            },
-            **self.db.call(),
-        )
+        fields = {
+            "job": report["job"],
+            "at": report["now"],
+            "body": fitted(report),
+            "saved_at": firestore.SERVER_TIMESTAMP,
+        }
+        self.db.client.collection(REPORTS).add(self.db.expiring(fields, datetime.now(UTC)), **self.db.call())
 
     @unavailable_on_error
     def reports(self, job: str, limit: int = 10) -> list[dict[str, Any]]:

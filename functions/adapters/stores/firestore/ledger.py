@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from functions.adapters.stores.firestore.database import (
@@ -29,9 +29,14 @@ def _sent(at: datetime) -> dict[str, Any]:
 
 
 class FirestoreLedger(FirestorePort):
+    def _fields(self, entry: LedgerEntry) -> dict[str, Any]:
+        """A new entry, kept until retention_days after the day it counts against."""
+        day = datetime.combine(entry.business_day, datetime.min.time(), UTC)
+        return self.db.expiring(entry_fields(entry), entry.reserved_at or day)
+
     @unavailable_on_error
     def reserve(self, entry: LedgerEntry) -> bool:
-        return self.db.create(self.db.ledger_entry(entry.key), entry_fields(entry))
+        return self.db.create(self.db.ledger_entry(entry.key), self._fields(entry))
 
     def reserve_many(self, entries: Sequence[LedgerEntry], surveys: Mapping[str, Survey] | None = None) -> set[str]:
         # Each entry (with its survey) is a commit of its own: a batch would fail whole on one
@@ -91,9 +96,9 @@ class FirestoreLedger(FirestorePort):
         batch = self.db.client.batch()
         if done is not None and at is not None:
             batch.update(self.db.ledger_entry(done), _sent(at))
-        batch.create(self.db.ledger_entry(entry.key), entry_fields(entry))
+        batch.create(self.db.ledger_entry(entry.key), self._fields(entry))
         if survey is not None:
-            batch.create(self.db.survey(survey.survey_id), survey_document(survey))
+            batch.create(self.db.survey(survey.survey_id), self.db.expiring(survey_document(survey), survey.created_at))
         try:
             batch.commit(**self.db.call())
             return True

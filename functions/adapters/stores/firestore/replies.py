@@ -4,7 +4,7 @@ with count() (a read per 1,000), by kind and day (the composite index in infra/f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from functions.adapters.stores.firestore.database import IN_LIMIT, FieldFilter, FirestorePort, unavailable_on_error
@@ -18,7 +18,8 @@ class FirestoreReplies(FirestorePort):
         collection = self.db.client.collection(REPLIES)
         for reply in replies:  # create: a reply kept before stays as it was
             fields = {"reply_id": reply.reply_id, "kind": reply.kind, "day": reply.day.isoformat()}
-            self.db.create(collection.document(document_id(reply.reply_id)), fields)
+            heard = datetime.combine(reply.day, datetime.min.time(), UTC)
+            self.db.create(collection.document(document_id(reply.reply_id)), self.db.expiring(fields, heard))
 
     @unavailable_on_error
     def replies_between(self, first: date, last: date) -> list[HeardReply]:

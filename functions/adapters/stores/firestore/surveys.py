@@ -82,7 +82,7 @@ class FirestoreSurveys(FirestorePort):
     def save_short_links(self, links: Sequence[ShortLink]) -> None:
         for link in links:
             reference = self.db.client.collection(SHORT_LINKS).document(document_id(link.code))
-            self.db.create(reference, dataclasses.asdict(link))
+            self.db.create(reference, self.db.expiring(dataclasses.asdict(link), link.expires_at))
 
     @unavailable_on_error
     def short_link(self, code: str) -> ShortLink | None:

@@ -17,6 +17,7 @@ from functions.adapters.stores.sqlite.job_state import SqliteJobState
 from functions.adapters.stores.sqlite.ledger import SqliteLedger
 from functions.adapters.stores.sqlite.opt_outs import SqliteOptOuts
 from functions.adapters.stores.sqlite.replies import SqliteReplies
+from functions.adapters.stores.sqlite.retention import SqliteRetention
 from functions.adapters.stores.sqlite.surveys import SqliteSurveys
 from functions.adapters.stores.sqlite.vouchers import SqliteVouchers
 
@@ -30,6 +31,7 @@ class SqliteStore:
         self.inbound_events = SqliteInboundEvents(file)
         self.replies = SqliteReplies(file)
         self.customer_data = SqliteCustomerData(file)
+        self.retention = SqliteRetention(file)
         self.opt_outs = SqliteOptOuts(file)
         self.cases = SqliteCases(file)
         self.surveys = SqliteSurveys(file)
