@@ -28,6 +28,11 @@ def FieldFilter(field: str, op: str, value: Any) -> Any:  # noqa: N802 - stands 
 RETENTION = timedelta(days=730)  # the retention_days setting's default
 
 
+def without_expiry(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A record's own fields, as read: without the `expire_at` its TTL policy acts on."""
+    return {k: v for k, v in fields.items() if k != EXPIRE_AT}
+
+
 class FirestoreDatabase:
     def __init__(
         self, project: str, database: str = "(default)", timeout: float = 30.0, client: Any = None,

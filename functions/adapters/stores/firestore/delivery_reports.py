@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from functions.adapters.stores.firestore.database import FieldFilter, FirestorePort, unavailable_on_error
+from functions.adapters.stores.firestore.database import (
+    FieldFilter,
+    FirestorePort,
+    unavailable_on_error,
+    without_expiry,
+)
 from functions.adapters.stores.firestore.documents import UNDELIVERED_REPORTS, document_id
 from functions.core.ledger import UNDELIVERED, DeliveryReport
 
@@ -23,5 +28,6 @@ class FirestoreDeliveryReports(FirestorePort):
     def undelivered(self, since: datetime) -> list[DeliveryReport]:
         query = self.db.client.collection(UNDELIVERED_REPORTS).where(filter=FieldFilter("at", ">=", since))
         return sorted(
-            (DeliveryReport(**s.to_dict()) for s in query.stream(**self.db.call())), key=lambda r: (r.at, r.key)
+            (DeliveryReport(**without_expiry(s.to_dict())) for s in query.stream(**self.db.call())),
+            key=lambda r: (r.at, r.key),
         )

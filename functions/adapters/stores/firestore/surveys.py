@@ -7,7 +7,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from functions.adapters.stores.firestore.database import IN_LIMIT, FieldFilter, FirestorePort, unavailable_on_error
+from functions.adapters.stores.firestore.database import (
+    IN_LIMIT,
+    FieldFilter,
+    FirestorePort,
+    unavailable_on_error,
+    without_expiry,
+)
 from functions.adapters.stores.firestore.documents import SHORT_LINKS, SURVEYS, document_id
 from functions.core.surveys import Answer, Survey, answer_fields, survey_from_fields, with_answer
 
@@ -89,4 +95,4 @@ class FirestoreSurveys(FirestorePort):
         from functions.core.short_links import ShortLink
 
         fields = self.db.fields(self.db.client.collection(SHORT_LINKS).document(document_id(code)))
-        return ShortLink(**fields) if fields else None
+        return ShortLink(**without_expiry(fields)) if fields else None
