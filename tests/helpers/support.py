@@ -199,14 +199,14 @@ def store_setting(kind: str, tmp_path, request) -> str:
     return f"firestore://{PROJECT}"
 
 
-def workbook_with_owners(path: Path, rows: Sequence[Sequence[Any]]) -> Path:
+def workbook_with_owners(path: Path, rows: Sequence[Sequence[Any]], header: Sequence[Any] = HEADER) -> Path:
     """A workbook set up as setup-sheet leaves it, its matrix's '*' row owned (tier 1 Hà, tier 3 the director)."""
     import openpyxl
 
     from functions.adapters.sheets.xlsx import XlsxSheet
     from functions.core.sheet_layout import layouts
 
-    write_workbook(path, HEADER, rows)
+    write_workbook(path, header, rows)
     XlsxSheet(path).prepare(layouts("vi"), "vi")
     book = openpyxl.load_workbook(path)
     book["Ma trận leo thang"]["B2"] = "Hà <ha@luat.vn>"

@@ -11,10 +11,8 @@ from pathlib import Path
 
 import openpyxl
 
-from functions.adapters.sheets.xlsx import XlsxSheet
-from functions.core.sheet_layout import layouts
 from tests.helpers.cli import careloop
-from tests.helpers.support import HEADER, local_settings, row, write_workbook
+from tests.helpers.support import HEADER, local_settings, row, workbook_with_owners
 
 EMAIL, PHONE, TYPED = "lan.nguyen@example.com", "+84912345678", "0912 345 678"
 COMPLAINT = "Sản phẩm bị lỗi, tôi rất bực mình vì chờ mãi"
@@ -22,16 +20,10 @@ COLUMNS = [*HEADER, "Leo thang", "Loại vấn đề", "Nội dung"]
 
 
 def _workbook(tmp_path: Path) -> Path:
-    path = write_workbook(tmp_path / "k.xlsx", COLUMNS, [
+    return workbook_with_owners(tmp_path / "k.xlsx", [
         [*row("C-1", "Nguyễn Thị Lan", "chị", EMAIL, TYPED, purchase="16/11/2026"), True, "*", COMPLAINT],
         [*row("C-2", "Trần Văn Hùng", "anh", "hung@example.com", purchase="16/11/2026"), None, None, None],
-    ])  # fmt: skip
-    XlsxSheet(path).prepare(layouts("vi"), "vi")
-    book = openpyxl.load_workbook(path)
-    book["Ma trận leo thang"]["B2"] = "Hà <ha@luat.vn>"
-    book["Ma trận leo thang"]["D2"] = "Giám đốc <gd@luat.vn>"
-    book.save(path)
-    return path
+    ], COLUMNS)  # fmt: skip
 
 
 def _run(tmp_path, env, *args) -> dict:
