@@ -420,9 +420,15 @@ def _config_file(explicit: str | Path | None) -> tuple[Path, dict[str, Any]]:
 
 
 def load_settings(
-    env: Mapping[str, str] | None = None, config: str | Path | None = None, overrides: Mapping[str, Any] | None = None
+    env: Mapping[str, str] | None = None,
+    config: str | Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    sends: bool = True,
 ) -> Settings:
-    """Build and validate Settings; raises SettingsError listing every bad setting by name."""
+    """Build and validate Settings; raises SettingsError listing every bad setting by name. `sends`:
+    False for the public functions, which send nothing — a page or a webhook has only its own secret
+    and does not know its own public URL, so the rules for a run that sends (a provider's settings
+    complete, the business's identity and links set) are not theirs."""
     env = os.environ if env is None else env
     problems: list[str] = []
     config_path, raw = _config_file(config or env.get(ENV_PREFIX + "CONFIG"))
@@ -457,7 +463,7 @@ def load_settings(
             problems.append(f"{setting} = {shown}: {error}")
     given = tuple((name, origins[name]) for name in values)
     settings = Settings(**values, origins=given) if not problems else None
-    if settings is not None:
+    if settings is not None and sends:
         problems += _together_problems(settings) + _identity_problems(settings)
     if problems or settings is None:
         raise SettingsError(problems)

@@ -97,3 +97,28 @@ def test_the_webhook_in_a_real_functions_framework_process(tmp_path, zalo):
     (kept,) = SqliteStore(tmp_path / "s.sqlite").inbound_events.pending_events(10)
     assert '"rate": 2' in kept.body
     print(f"zalo_webhook answered a signed event in {answered * 1000:.0f} ms")
+
+
+def test_the_public_functions_start_with_the_settings_terraform_gives_them(tmp_path, monkeypatch, zalo):
+    """As deployed (infra/modules/careloop/main.tf): a public function has the shared environment — a
+    real SMTP server, Twilio and Zalo set up — but only its own secret and no public URL (its own is
+    not known to it). It does not send, so the rules for sending do not stop it: each answers."""
+    from functions.core.links import Links
+
+    for name, value in {"CARELOOP_STORE": str(tmp_path / "s.sqlite"), "CARELOOP_SHEET": "google:1AbC",
+                        "CARELOOP_BUSINESS_NAME": "Văn phòng Luật Minh An",
+                        "CARELOOP_SENDER_EMAIL": "cskh@luatminhan.vn",
+                        "CARELOOP_SMTP_HOST": "smtp.gmail.com", "CARELOOP_SMTP_USER": "cskh@luatminhan.vn",
+                        "CARELOOP_TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "CARELOOP_SMS_SENDER": "LuatMinhAn",
+                        "CARELOOP_ZALO_APP_ID": ZALO_APP, "CARELOOP_ZALO_TEMPLATES": ZALO_TEMPLATE_SETTING,
+                        "CARELOOP_CONFIG": ""}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("CARELOOP_ZALO_OA_SECRET_KEY", ZALO_OA_SECRET_KEY)  # zalo_webhook's one secret
+    webhook = create_app("zalo_webhook", str(ROOT / "main.py")).test_client()
+    assert _post(webhook, *zalo.signed(zalo.event("user_send_text", PHONE, text="x"))).status_code == 200
+    monkeypatch.delenv("CARELOOP_ZALO_OA_SECRET_KEY")
+    monkeypatch.setenv("CARELOOP_SECRET", "s" * 40)  # the survey page's one secret
+    page = create_app("survey", str(ROOT / "main.py")).test_client()
+    assert page.get("/s/forged").status_code == 404
+    token_path = Links("https://x.example", "s" * 40).unsubscribe("C-1", "vi").split("example", 1)[1]
+    assert create_app("unsubscribe", str(ROOT / "main.py")).test_client().get(token_path).status_code == 200

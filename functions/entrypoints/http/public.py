@@ -63,7 +63,7 @@ def zalo_webhook(request: Any) -> tuple[str, int, dict[str, str]]:
 def zalo_webhook_deps() -> ZaloWebhookDeps:
     from functions.escalate.zalo_webhook import ZaloWebhookDeps
 
-    settings = load_settings()
+    settings = load_settings(sends=False)
     store = bootstrap.open_store(settings)
     return ZaloWebhookDeps(
         store.inbound_events, settings.zalo_app_id, settings.zalo_oa_secret_key, lambda: datetime.now(UTC)
@@ -74,7 +74,7 @@ def zalo_webhook_deps() -> ZaloWebhookDeps:
 def sms_status_deps() -> SmsStatusDeps:
     from functions.followup.sms_status import SmsStatusDeps
 
-    settings = load_settings()
+    settings = load_settings(sends=False)
     zone = ZoneInfo(settings.timezone)
     store = bootstrap.open_store(settings)
     return SmsStatusDeps(
@@ -90,7 +90,7 @@ def sms_status_deps() -> SmsStatusDeps:
 def survey_deps() -> SurveyDeps:
     from functions.survey.page import SurveyDeps, sheet_settings
 
-    settings = load_settings()
+    settings = load_settings(sends=False)
     store = bootstrap.open_store(settings)
     tab = functools.partial(sheet_settings, store.job_state)
     return SurveyDeps(store.surveys, *_page_deps(settings), settings.csat_threshold, settings.survey_nps, tab)
@@ -100,7 +100,7 @@ def survey_deps() -> SurveyDeps:
 def unsubscribe_deps() -> UnsubscribeDeps:
     from functions.followup.unsubscribe import UnsubscribeDeps
 
-    settings = load_settings()
+    settings = load_settings(sends=False)
     store = bootstrap.open_store(settings)
     return UnsubscribeDeps(store.opt_outs, store.surveys, *_page_deps(settings))
 
