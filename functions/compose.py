@@ -98,11 +98,11 @@ class Composer:
     def _email(self, occasion: _Occasion, address: str) -> OutgoingMessage:
         recipient, survey = occasion.recipient, occasion.survey
         language = recipient.language
-        text = self.book.pick(occasion.kind, language, "email")
         unsubscribe = self.links.unsubscribe(recipient.customer_id, language)
         buttons = survey_links(self.links, survey) if survey else []
         listed = "\n".join(f"{b['score']} – {b['label']}: {b['url']}" for b in buttons) or None
         values = {**occasion.values, "survey_link": listed, "opt_out_link": unsubscribe}
+        text = self.book.pick_saying(occasion.kind, language, "email", values)
         assert text.subject is not None  # an email text has one (checked when the tab is read)
         subject = " ".join(fill(text.subject, {**values, "survey_link": self._survey_url(survey)}).split())
         body = fill(text.body, values) + "\n\n" + say("email_unsubscribe_line", language, url=unsubscribe) + "\n"
@@ -119,7 +119,7 @@ class Composer:
         """The SMS from staff's text, or from the built-in one when staff's is too long for these values."""
         from functions.core.sms import fit_sms
 
-        text = self.book.pick(occasion.kind, occasion.recipient.language, "sms")
+        text = self.book.pick_saying(occasion.kind, occasion.recipient.language, "sms", {**occasion.values, **links})
         candidates = [text] if text.row is None else [text, self.book.builtin_for(text)]
         label = PROMOTIONAL_LABEL if occasion.promotional else ""
         for index, candidate in enumerate(candidates):

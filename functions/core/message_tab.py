@@ -67,6 +67,12 @@ class TextBook(NamedTuple):
         key = (kind, language, channel)
         return self.staff.get(key) or self.builtin.get(key) or self.builtin[(kind, "vi", channel)]
 
+    def pick_saying(self, kind: str, language: str, channel: str, values: Mapping[str, str | None]) -> Text:
+        """Staff's text, or the built-in one when staff's says nothing with these values (each of its
+        lines needs one this message lacks: a voucher line, to a customer who did not consent)."""
+        text = self.pick(kind, language, channel)
+        return self.builtin_for(text) if text.row is not None and not fill(text.body, values) else text
+
     def builtin_for(self, text: Text) -> Text:
         key = (text.kind, text.language, text.channel)
         return self.builtin.get(key) or self.builtin[(text.kind, "vi", text.channel)]

@@ -197,3 +197,17 @@ def test_the_voucher_and_qc_go_only_to_the_customer_who_consented(tmp_path):
     subjects = [message_from_bytes(p.read_bytes(), policy=policy.default)["Subject"]
                 for p in (tmp_path / "outbox").glob("*.eml")]  # fmt: skip
     assert len(subjects) == 2 and all(s.startswith("[QC]") for s in subjects)
+
+
+def test_a_staff_text_that_says_nothing_without_the_voucher_gives_way_to_the_built_in_wish(tmp_path):
+    """Staff's SMS is one line around the voucher; to a customer who did not consent there is no
+    voucher, so it would be empty (Twilio 21602: body required): the built-in wish goes instead."""
+    customers = [row("KH-2", "Trần Văn Hùng", "anh", "", "0912345602", birthday=BIRTHDAY, channel="sms", consent=False)]
+    with phone_providers() as providers:
+        env = prepared(tmp_path, customers, **providers.settings())
+        edit_messages(tmp_path, {"birthday/vi/sms": {"Nội dung": STAFF_SMS}})
+        report = json.loads(careloop(*FOLLOWUP, "--json", cwd=tmp_path, env=env).stdout)
+    assert report["failed"] == [] and [s["customer_id"] for s in report["sent"]] == ["KH-2"]
+    (sms,) = providers.twilio.accepted
+    assert sms["body"] and not sms["body"].startswith("[QC]") and "giam 15%" not in sms["body"]
+    assert "Hung" in sms["body"]
