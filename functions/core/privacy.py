@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -65,11 +66,8 @@ def own_texts(cases: Iterable[CaseRecord], surveys: Iterable[Survey]) -> tuple[s
 def scrubbed(value: Any, personal: Sequence[str]) -> Any:
     """`value` (a report, a state: JSON-like) with every personal string in it replaced by ERASED."""
     if isinstance(value, str):
-        for text in personal:
-            if text and text.casefold() in value.casefold():
-                start = value.casefold().index(text.casefold())
-                value = value[:start] + ERASED + scrubbed(value[start + len(text) :], [text])
-        return value
+        texts = sorted((t for t in personal if t), key=len, reverse=True)  # "0912345678" before its parts
+        return re.sub("|".join(map(re.escape, texts)), ERASED, value, flags=re.IGNORECASE) if texts else value
     if isinstance(value, dict):
         return {key: scrubbed(item, personal) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -113,7 +111,10 @@ def suppression_opt_outs(addresses: Iterable[str], key: str) -> list[str]:
     return [SUPPRESSED + suppression_mark(a, key) for a in addresses if a]
 
 
-def suppressed(addresses: Iterable[str | None], opted_out: Iterable[str], key: str) -> bool:
-    """Whether any of a customer's addresses is one erased on request (never to be written to again)."""
-    known = {o for o in opted_out if o.startswith(SUPPRESSED)}
-    return bool(known) and any(a and SUPPRESSED + suppression_mark(a, key) in known for a in addresses)
+def suppression_check(opted_out: Iterable[str], key: str) -> Callable[[Iterable[str | None]], bool]:
+    """Whether any of a customer's addresses is one erased on request (never to be written to again);
+    the erased marks are gathered once, so a run asks it of every row cheaply (nothing to hash when none)."""
+    known = frozenset(o for o in opted_out if o.startswith(SUPPRESSED))
+    if not known:
+        return lambda addresses: False
+    return lambda addresses: any(a and SUPPRESSED + suppression_mark(a, key) in known for a in addresses)

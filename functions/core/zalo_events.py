@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from functions.core.replies import REPLY, Mail, own_words
+from functions.core.values import CellError, read_phone
 
 STALE_AFTER = timedelta(minutes=15)  # an event older than this is refused: a replay, or a clock gone wrong
 AHEAD_LIMIT = timedelta(minutes=5)  # an event from further in the future is refused too
@@ -99,8 +100,7 @@ def read_zalo_event(body: str) -> ZaloEvent:
     # The event is about the user: the sender of what users do, the recipient of what the OA sent.
     user_id = recipient if name == USER_RECEIVED_MESSAGE else sender or _text(event.get("user_id_by_app"))
     info = _mapping(event.get("info"))
-    digits = "".join(ch for ch in _text(info.get("phone")) if ch.isdigit())
-    phone = "+84" + digits[1:] if digits.startswith("0") else ("+" + digits if digits else "")
+    phone = _e164(_text(info.get("phone")))
     rating = _rating(message.get("rate")) if name == USER_FEEDBACK else None
     if name == USER_FEEDBACK:
         chips = message.get("feedbacks")
@@ -110,6 +110,15 @@ def read_zalo_event(body: str) -> ZaloEvent:
         text = _text(message.get("text"))
     return ZaloEvent(name, _moment(_text(event.get("timestamp"))), user_id[:64], _text(message.get("msg_id"))[:64],
                      text, _text(message.get("tracking_id"))[:64], phone[:16], rating)  # fmt: skip
+
+
+def _e164(shared: str) -> str:
+    """A phone a Zalo user shared ("84912345678", "0912 345 678") as careloop keeps phones; '' when none."""
+    digits = "".join(ch for ch in shared if ch.isdigit())
+    try:  # Zalo writes it international without "+": read as such, or as typed in Vietnam
+        return read_phone("+" + digits if digits.startswith("84") else digits, "VN") if digits else ""
+    except CellError:
+        return ""
 
 
 def _rating(value: Any) -> int | None:

@@ -24,7 +24,7 @@ from functions.core.privacy import (
 from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, REPLIES, VOUCHERS, TabSpec, locate_columns
 from functions.core.tables import RowWrite, Table, TabWrite, row_cells
 from functions.core.text import cell_text
-from functions.core.values import read_tick
+from functions.core.values import CellError, read_phone, read_tick
 from functions.escalate.deps import EscalationDeps
 
 ID_COLUMNS = {CASES.key: "case_id", CALLS.key: "customer_id", VOUCHERS.key: "code", REPLIES.key: "reply_id"}
@@ -58,7 +58,7 @@ def erase_requested(deps: EscalationDeps, tables: dict[str, Table], now: datetim
             continue  # not asked, or erased already (its personal cells are empty)
         personal = personal_strings(*kept.values())
         changed = deps.records.customer_data.erase_customer(customer_id, personal, now)
-        suppressions += suppression_opt_outs(_addresses(kept), key)
+        suppressions += suppression_opt_outs(_addresses(kept, deps.read_rules.phone_region), key)
         erased.customer_ids.add(customer_id)
         erased.report.append({"customer_id": customer_id, "records": changed})
         cleared = {**dict.fromkeys(kept), "erase": True, "system_note": note}
@@ -76,11 +76,15 @@ def erase_requested(deps: EscalationDeps, tables: dict[str, Table], now: datetim
     return erased
 
 
-def _addresses(kept: dict[str, str]) -> list[str]:
-    """The addresses a later run must not write to: the email, the phone as typed and as E.164."""
-    phone = "".join(ch for ch in kept.get("phone", "") if ch.isdigit() or ch == "+")
-    phones = [phone, "+84" + phone[1:]] if phone.startswith("0") else [phone]
-    return [a for a in (kept.get("email", ""), *phones) if a]
+def _addresses(kept: dict[str, str], region: str) -> list[str]:
+    """The addresses a later run must not write to, as a run reads them from a row: the email, the phone
+    in E.164 (one it cannot read is marked as typed)."""
+    phone = kept.get("phone", "")
+    try:
+        phone = read_phone(phone, region) if phone else ""
+    except CellError:
+        pass
+    return [a for a in (kept.get("email", ""), phone) if a]
 
 
 def _cleared(spec: TabSpec, table: Table, customer_ids: set[str], language: str) -> Sequence[TabWrite]:

@@ -24,7 +24,7 @@ from functions.core.ledger import DeliveryReport, LedgerEntry
 from functions.core.links import Links
 from functions.core.message_tab import MessageTab, TextBook, message_tab_write
 from functions.core.messages import OutgoingMessage
-from functions.core.privacy import suppressed
+from functions.core.privacy import suppression_check
 from functions.core.replies import BOUNCED, address_mark, without_bounced_email
 from functions.core.settings_tab import SettingsFromTab, with_settings_tab
 from functions.core.sheet_layout import set_up
@@ -142,7 +142,8 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     bounced = deps.records.job_state.job_state(BOUNCED)  # addresses that bounced hard (issue 25)
     with cycle_collector_paused():  # the pure part: reading and planning the whole sheet
         sheet = read_customers(tables[CUSTOMERS.key], deps.read_rules, today)
-        customers = [_as_stored(c, opted_out_in_store, bounced, deps.links.secret) for c in sheet.customers]
+        erased = suppression_check(opted_out_in_store, deps.links.secret)
+        customers = [_as_stored(c, opted_out_in_store, bounced, erased) for c in sheet.customers]
         rules = dataclasses.replace(deps.rules, channels=deps.rules.channels & frozenset(deps.channels))
         due = due_messages(customers, today, rules)
         facts = deps.records.ledger.facts([m.key for m in due], today, customers={m.customer.id for m in due})
@@ -208,12 +209,13 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     return FollowupOutcome(report, run.previews)
 
 
-def _as_stored(customer: Customer, opted_out: Mapping[str, Any], bounced: Mapping[str, Any], key: str) -> Customer:
+def _as_stored(
+    customer: Customer, opted_out: Mapping[str, Any], bounced: Mapping[str, Any], erased: Callable[..., bool]
+) -> Customer:
     """The row with what the store knows: an opt-out by link or reply; an address that bounced hard;
     an address erased on request, typed in again (never written to again)."""
     changes: dict[str, Any] = {}
-    erased = suppressed((customer.email, customer.phone), opted_out, key)
-    if (customer.id in opted_out or erased) and not customer.opted_out:
+    if (customer.id in opted_out or erased((customer.email, customer.phone))) and not customer.opted_out:
         changes["opted_out"] = True
     if bounced and (channels := without_bounced_email(customer.channels, customer.email, bounced)) != customer.channels:
         changes["channels"] = channels

@@ -62,10 +62,10 @@ class FirestoreCustomerData(FirestorePort):
 
     @unavailable_on_error
     def erase_customer(self, customer_id: str, personal: Sequence[str], at: datetime) -> dict[str, int]:
-        cases = [case_from_fields(s.to_dict()) for s in self._snapshots(CASES, customer_id)]
-        surveys = [survey_from_fields(s.to_dict()) for s in self._snapshots(SURVEYS, customer_id)]
-        personal = (*personal, *own_texts(cases, surveys))
-        writes = self._record_writes(customer_id, personal, at)  # (document, its new fields; None: deleted)
+        cases, surveys = self._snapshots(CASES, customer_id), self._snapshots(SURVEYS, customer_id)  # read once
+        personal = (*personal, *own_texts([case_from_fields(c.to_dict()) for c in cases],
+                                          [survey_from_fields(s.to_dict()) for s in surveys]))  # fmt: skip
+        writes = self._record_writes(customer_id, personal, at, cases, surveys)
         changed = {name: sum(1 for ref, _ in writes if ref.parent.id == collection)
                    for name, collection in (("ledger", LEDGER), ("surveys", SURVEYS), ("cases", CASES),
                                             ("vouchers", VOUCHERS), ("short_links", SHORT_LINKS))}  # fmt: skip
@@ -74,16 +74,18 @@ class FirestoreCustomerData(FirestorePort):
         self._commit(writes)
         return changed
 
-    def _record_writes(self, customer_id: str, personal: Sequence[str], at: datetime) -> list[Write]:
+    def _record_writes(
+        self, customer_id: str, personal: Sequence[str], at: datetime, cases: list[Any], surveys: list[Any]
+    ) -> list[Write]:
+        """(document, its new fields; None: deleted) for each of the customer's records."""
         writes: list[Write] = []
         for snapshot in self._snapshots(LEDGER, customer_id):
             entry = erased_entry(entry_from(snapshot.to_dict()))
             writes.append((snapshot.reference, {"error": entry.error, "attempts": list(entry.attempts)}))
-        surveys = self._snapshots(SURVEYS, customer_id)
         for snapshot in surveys:  # written over whole: with the expiry it had
             survey = erased_survey(survey_from_fields(snapshot.to_dict()))
             writes.append((snapshot.reference, self.db.expiring(survey_document(survey), survey.created_at)))
-        for snapshot in self._snapshots(CASES, customer_id):
+        for snapshot in cases:
             case = erased_case(case_from_fields(snapshot.to_dict()), at)
             expiry = {"expire_at": snapshot.get("expire_at")} if snapshot.to_dict().get("expire_at") else {}
             writes.append((snapshot.reference, {**case_fields(case), **expiry}))

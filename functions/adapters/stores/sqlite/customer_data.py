@@ -5,6 +5,7 @@ checkpointed and truncated, so no page of the file or the WAL keeps the text."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -21,6 +22,7 @@ from functions.adapters.stores.sqlite.schema import (
     voucher_from_json,
 )
 from functions.core.cases import CaseEvent
+from functions.core.ledger import LedgerEntry
 from functions.core.privacy import (
     erased_case,
     erased_entry,
@@ -132,17 +134,15 @@ def _scrub(db: Any, table: str, id_column: str, personal: Sequence[str], custome
             body = json.loads(text) if text else text
         except ValueError:
             continue
-        if customer_id and isinstance(body, dict):
-            body = {k: v for k, v in body.items() if v != customer_id}
-        cleaned = scrubbed(body, personal)
-        if cleaned != (json.loads(text) if text else text):
+        kept = {k: v for k, v in body.items() if v != customer_id} if customer_id and isinstance(body, dict) else body
+        cleaned = scrubbed(kept, personal)
+        if cleaned != body:
             db.execute(f"UPDATE {table} SET body = ? WHERE {id_column} = ?",
                        (json.dumps(cleaned, ensure_ascii=False), row_id))  # fmt: skip
             count += 1
     return count
 
 
-def _fields(entry: Any) -> dict[str, Any]:
-    import dataclasses
-
-    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in dataclasses.asdict(entry).items()}
+def _fields(entry: LedgerEntry) -> dict[str, Any]:
+    """A ledger entry as JSON holds it (days and moments as ISO text)."""
+    return json.loads(json.dumps(dataclasses.asdict(entry), default=lambda v: v.isoformat()))
