@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 
-from tests.e2e.test_survey_browser import ARTIFACTS, CHROMIUM, browser_or_skip
+from tests.e2e.test_survey_browser import ARTIFACTS, CHROMIUM, browser_or_skip, expect
 from tests.helpers.cli import careloop
 from tests.helpers.firestore_emulator import missing
 from tests.integration.test_dashboard_charts import chart_ranges
@@ -81,9 +81,10 @@ def test_the_weekly_digest_as_the_manager_reads_it(tmp_path):
         try:
             page = browser.new_page(viewport={"width": 640, "height": 900})
             page.goto((tmp_path / "digest.html").as_uri())
-            assert page.get_by_text("Tin đã gửi").is_visible()
+            expect(page.get_by_text("Tin đã gửi")).to_be_visible()
             # a workbook is a file on the office PC: named, never a link (issue 21)
-            assert page.get_by_text("Bảng tính: ").is_visible() and page.locator('a[href^="/"]').count() == 0
+            expect(page.get_by_text("Bảng tính: ")).to_be_visible()
+            assert page.locator('a[href^="/"]').count() == 0
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "digest.png"), full_page=True)
         finally:

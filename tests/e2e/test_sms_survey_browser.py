@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta
 
-from tests.e2e.test_survey_browser import ARTIFACTS, CHROMIUM, answers, browser_or_skip, small_targets
+from tests.e2e.test_survey_browser import ARTIFACTS, CHROMIUM, answers, browser_or_skip, expect, small_targets
 from tests.helpers import VN, free_port
 from tests.helpers.cli import careloop
 from tests.helpers.processes import functions_framework, server
@@ -48,7 +48,7 @@ def test_a_customer_answers_from_the_link_in_an_sms(tmp_path):
             page.get_by_text("Hài lòng", exact=True).click()
             page.fill("#comment", "Sửa xe nhanh, cảm ơn")
             page.get_by_role("button", name="Gửi").click()
-            assert page.get_by_role("heading", name="Cảm ơn quý khách!").is_visible()
+            expect(page.get_by_role("heading", name="Cảm ơn quý khách!")).to_be_visible()
             assert small_targets(page) == []
             stranger = page.goto(link[:-1] + ("a" if link[-1] != "a" else "b"))  # a code nobody was given
             assert stranger is not None and stranger.status == 404

@@ -31,6 +31,14 @@ def browser_or_skip():
     return sync_playwright
 
 
+def expect(locator):
+    """Playwright's waiting assertion (it retries until the page shows it): imported here, so a machine
+    without Playwright skips at browser_or_skip."""
+    from playwright.sync_api import expect as waiting
+
+    return waiting(locator)
+
+
 @pytest.fixture
 def survey_site(tmp_path):
     """A check-in email with survey links, and the survey function serving them on 127.0.0.1."""
@@ -104,13 +112,14 @@ def test_answer_and_change_it_on_a_phone(survey_site, javascript):
     page.screenshot(path=str(ARTIFACTS / f"survey-360{'-nojs' if not javascript else ''}.png"), full_page=True)
     page.fill("#comment", "Xe vẫn còn kêu ở bánh trước")
     page.get_by_role("button", name="Gửi").click()
-    assert page.get_by_role("heading", name="Cảm ơn quý khách!").is_visible()
+    expect(page.get_by_role("heading", name="Cảm ơn quý khách!")).to_be_visible()
     assert answers(folder) == [2]
     page.get_by_role("link", name="Đổi câu trả lời").click()
-    assert page.get_by_text("Quý khách đã chọn 2/5").is_visible()
+    expect(page.get_by_text("Quý khách đã chọn 2/5")).to_be_visible()
     page.get_by_text("Rất hài lòng").click()
     page.get_by_role("button", name="Gửi").click()
-    assert page.get_by_text("5/5").is_visible() and answers(folder) == [2, 5]
+    expect(page.get_by_text("5/5")).to_be_visible()
+    assert answers(folder) == [2, 5]
     box = page.get_by_role("link", name="Đổi câu trả lời").bounding_box()
     assert box and box["x"] + box["width"] <= 360
     assert small_targets(page) == []

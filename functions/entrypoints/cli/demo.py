@@ -157,15 +157,15 @@ def demo_moment(settings: Settings, today: date) -> datetime:
     return datetime.combine(today, time(9, 0), zone)
 
 
-def run_demo(folder: Path, fresh: bool = False, sheet: str | None = None) -> int:
+def run_demo(folder: Path, fresh: bool = False, sheet: str | None = None, now: str | None = None) -> int:
     if fresh and folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
     with phone_stand_ins(folder) as (providers, zalo):
-        return _run_demo(folder, sheet, providers, zalo)
+        return _run_demo(folder, sheet, providers, zalo, now)
 
 
-def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str], zalo: Any) -> int:
+def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str], zalo: Any, asked: str | None) -> int:
     from functions import bootstrap
     from functions.escalate.job import run_escalate
     from functions.followup.job import run_followup
@@ -189,7 +189,7 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str], zalo: 
         }
     )
     write_demo_config(folder / "careloop.toml", settings, set(providers))
-    now = demo_moment(settings, datetime.now(ZoneInfo(settings.timezone)).date())
+    now = demo_moment(settings, bootstrap.local_now(settings, asked).date())  # one clock: --now, else today
     deps = bootstrap.followup_deps(settings)
     if sheet:
         seed_sheet(bootstrap.open_sheet(settings), now.date(), settings)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email
 import json
+import os
 import time
 from datetime import datetime
 from email.message import EmailMessage
@@ -28,11 +29,11 @@ def customers_reply(outbox: Path, inbox: Path, zalo: Any, deliver_event: Any, no
     for customer_id, text in (COMPLAINT, REFUSAL):
         sent = _sent_email(outbox, f"checkin_{customer_id}_")
         if sent is not None:
-            _save(inbox, f"reply-{customer_id}", _reply(sent, text, now))
+            _save(inbox, f"reply-{customer_id}", _reply(sent, text, now), now)
             said.append(f"{customer_id} ✉ «{text}»")
     bounced = _sent_email(outbox, f"checkin_{BOUNCED}_")
     if bounced is not None:
-        _save(inbox, f"bounce-{BOUNCED}", _bounce(bounced, now))
+        _save(inbox, f"bounce-{BOUNCED}", _bounce(bounced, now), now)
         said.append(f"{BOUNCED} ✉ 550 5.1.1 mailbox does not exist")
     customer_id, stars, chips, note = RATED
     zns = _sent_zns(outbox, f"checkin/{customer_id}/")
@@ -98,5 +99,10 @@ def _bounce(sent: EmailMessage, now: datetime) -> bytes:
     ).encode()
 
 
-def _save(inbox: Path, name: str, raw: bytes) -> None:
-    (inbox / f"{time.time_ns()}-{name}.eml").write_bytes(raw)
+def _save(inbox: Path, name: str, raw: bytes, now: datetime) -> None:
+    """Saved as arriving at the demo's moment (the file's time is its arrival): heard whatever day the
+    demo is run for, each file a microsecond after the last."""
+    path = inbox / f"{time.time_ns()}-{name}.eml"
+    path.write_bytes(raw)
+    stamp = int(now.timestamp() * 1_000_000 + len(list(inbox.iterdir()))) * 1000
+    os.utime(path, ns=(stamp, stamp))

@@ -80,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--dir", default="demo", help="folder for the sample workbook, store and outbox")
     demo.add_argument("--fresh", action="store_true", help="start over with a new workbook and store")
     demo.add_argument("--sheet", help="google:KEY or a URL: seed and use that spreadsheet instead of a workbook")
+    demo.add_argument("--now", help=both("help_now"))
     return parser
 
 
@@ -94,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from functions.entrypoints.cli.demo import run_demo
 
-            return run_demo(Path(args.dir), fresh=args.fresh, sheet=args.sheet)
+            return run_demo(Path(args.dir), fresh=args.fresh, sheet=args.sheet, now=args.now)
         settings = _settings(args)
         commands = {"run": _run, "preview": _preview, "check": _check, "retry": _retry, "setup-sheet": _setup_sheet,
                     "status": _status, "export": _export, "erase": _erase}  # fmt: skip
