@@ -161,13 +161,29 @@ def email_channel(settings: Settings) -> Channel:
                 settings.business_name,
                 settings.sender_email,
                 settings.reply_to,
+                _message_id_secret(settings),
             )
         )
     else:
         from functions.adapters.channels.outbox import OutboxChannel
 
-        channel = OutboxChannel(settings.outbox, settings.business_name, settings.sender_email, settings.reply_to)
+        channel = OutboxChannel(
+            settings.outbox,
+            settings.business_name,
+            settings.sender_email,
+            settings.reply_to,
+            _message_id_secret(settings),
+        )
     return channel
+
+
+def _message_id_secret(settings: Settings) -> str:
+    """The key of careloop's Message-IDs: the store's secret. An alert must go out even when the store's
+    folder is gone, so then none: its Message-IDs prove nothing (a customer's message needs the store)."""
+    try:
+        return link_secret(settings)
+    except (StoreUnavailable, SettingsError, OSError):
+        return ""
 
 
 class JobDeps(Protocol):
@@ -374,6 +390,7 @@ def escalate_deps(settings: Settings) -> EscalationDeps:
         sms=sms_rules(settings),
         layouts=sheet_layouts(settings),
         inbox=inbox(settings),
+        inbox_authserv_id=settings.inbox_authserv_id,
         **_escalation_rules(settings),
     )
     return with_settings_tab(deps, settings, _escalation_rules)

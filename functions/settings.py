@@ -355,6 +355,11 @@ class Settings:
     imap_password: str = _setting("", secret=True)
     imap_folder: str = _setting("INBOX", doc="the monitored folder")
     imap_done_folder: str = _setting("", doc="move each message careloop took here; empty: leave the mailbox as it is")
+    inbox_authserv_id: str = _setting(
+        "",
+        doc="the receiving mail server's name in Authentication-Results (Gmail: mx.google.com): a reply whose "
+        "sender it authenticated (DMARC) is acted on at once; empty: only replies to careloop's own messages are",
+    )
     inbox_folder: str = _setting(
         "", doc="without IMAP: read replies and bounces from the .eml files (or Maildir) in this folder; empty: off"
     )

@@ -67,6 +67,7 @@ class Customer:
     salutation: str = ""  # as a message says it ("chị", "Ms"): the {xung_ho} of staff's texts
     vip: bool = False  # ticked VIP: an occasion of theirs is also a courtesy call
     marketing_consent: bool = False  # ticked: advertising (a voucher, "[QC]") may go to them
+    erased: bool = False  # Erase data ticked: erased on request, or about to be (never written to, never heard)
 
     def cell(self, key: str) -> Any:
         """A system cell as read ("system_note", "opt_out", …); None when the column is absent."""
@@ -219,6 +220,7 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
                 salutation_said(cell_text(salutations[i]), language),
                 read["vip"][i] is True,
                 read["marketing_consent"][i] is True,
+                read["erase"][i] is True,
             )
         )
     problems = [p for c in customers if c.problems for p in c.problems]

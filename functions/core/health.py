@@ -20,12 +20,13 @@ from functions.core.tables import RowWrite, TabWrite
 JOBS = ("followup", "escalate", "digest", "send_batch")
 OK, ERRORS, COULD_NOT_RUN, LATE = "ok", "errors", "could_not_run", "late"
 # Kinds of problem, each alerted once a day while it lasts.
-CANNOT_RUN, WRITE_BACK, MESSAGES, PROVIDER, DID_NOT_RUN = (
+CANNOT_RUN, WRITE_BACK, MESSAGES, PROVIDER, DID_NOT_RUN, UNREADABLE = (
     "cannot_run",
     "write_back",
     "messages",
     "provider",
     "did_not_run",
+    "unreadable",
 )
 ESCALATE_EVERY = timedelta(minutes=15)  # the escalation run's schedule (infra: escalate_schedule)
 FOLLOWUP_GRACE = timedelta(hours=2)  # the follow-up run is late when not done by send_hours start + this
@@ -44,12 +45,13 @@ class RunOutcome(NamedTuple):
     write_error: str = ""  # why the sheet could not be written afterwards
     refused: Mapping[str, str] = {}  # channel → why its provider refuses careloop itself
     needing: tuple[str, ...] = ()  # who the failed, doubtful or waiting messages were for (customer IDs, keys)
+    unreadable: int = 0  # messages from the mailbox the run could not read and skipped (issue 32)
 
     @property
     def result(self) -> str:
         if self.error:
             return COULD_NOT_RUN
-        return ERRORS if self.failed or self.write_error or self.refused else OK
+        return ERRORS if self.failed or self.write_error or self.refused or self.unreadable else OK
 
     @property
     def good(self) -> bool:
@@ -96,6 +98,7 @@ def outcome_of(report: Mapping[str, Any]) -> RunOutcome:
         (report.get("write_back") or {}).get("error", ""),
         dict(report.get("provider_refused") or {}),
         tuple(dict.fromkeys(str(e.get("customer_id") or e.get("to") or e.get("key", "")) for e in needing)),
+        int((report.get("replies") or {}).get("unreadable", 0)),
     )
 
 
@@ -116,6 +119,8 @@ def problems(outcome: RunOutcome, language: str) -> list[Problem]:
                              + (f" ({listed})" if listed else "")))  # fmt: skip
     if outcome.write_error:
         found.append(Problem(job, WRITE_BACK, say("health_write_back", language, error=outcome.write_error)))
+    if outcome.unreadable:
+        found.append(Problem(job, UNREADABLE, say("health_unreadable", language, count=outcome.unreadable)))
     for channel, error in sorted(outcome.refused.items()):
         found.append(Problem(job, f"{PROVIDER}-{channel}", say("health_provider", language, channel=channel,
                                                                 error=error)))  # fmt: skip

@@ -717,8 +717,53 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "origin_default": ("mặc định", "default"),
     "reply_bounce": (
-        "thư không tới được {address} ({status}): ghi vào dòng của khách",
-        "the email could not reach {address} ({status}): noted on the customer's row",
+        "thư không tới được {address} ({status}): ghi vào dòng của khách, careloop ngừng gửi email tới địa chỉ "
+        "này. Khi địa chỉ dùng được trở lại, tick 'Xác nhận'",
+        "the email could not reach {address} ({status}): noted on the customer's row, careloop sends no more email "
+        "there. When the address works again, tick 'Confirm'",
+    ),
+    "reply_unconfirmed": (
+        "careloop chưa làm gì: {why}. Nếu đúng là khách gửi, tick 'Xác nhận' để careloop {would}",
+        "careloop did nothing: {why}. If the customer really sent it, tick 'Confirm' and careloop will {would}",
+    ),
+    "doubt_sender": (
+        "chưa chắc ai gửi (thư không trả lời tin careloop gửi, máy chủ thư chưa xác thực người gửi)",
+        "it cannot be sure who sent it (not an answer to careloop's message, sender not authenticated by the "
+        "mail server)",
+    ),
+    "doubt_many": (
+        "địa chỉ này đã gửi thay cho một khách khác trong cùng lần chạy",
+        "this address already spoke for another customer in the same run",
+    ),
+    "would_opt_out": ("ghi nhận khách từ chối nhận tin", "record that the customer refuses messages"),
+    "would_case": ("mở hồ sơ khiếu nại", "open a complaint case"),
+    "would_score": ("ghi đánh giá {score}/5 vào khảo sát", "record the {score}/5 rating as the survey's answer"),
+    "would_bounce": ("ngừng gửi email tới {address}", "stop emailing {address}"),
+    "reply_confirmed": ("nhân viên xác nhận lúc {at}: {done}", "confirmed by staff at {at}: {done}"),
+    "reply_bounce_cleared": (
+        "nhân viên xác nhận lúc {at}: địa chỉ dùng được trở lại, careloop gửi email lại",
+        "confirmed by staff at {at}: the address works again, careloop emails it again",
+    ),
+    "reply_confirm_gone": (
+        "nhân viên xác nhận lúc {at}, nhưng khách không còn trong tab Khách hàng (hoặc đã xóa dữ liệu): không làm gì",
+        "confirmed by staff at {at}, but the customer is no longer in the Customers tab (or was erased): nothing done",
+    ),
+    "reply_erased": (
+        "thư từ một khách đã xóa dữ liệu theo yêu cầu: careloop không đọc, không lưu; xem trong hộp thư",
+        "a message from a customer whose data was erased on request: careloop neither reads nor keeps it; see the "
+        "mailbox",
+    ),
+    "reply_unreadable": (
+        "thư không đọc được ({reason}; {size} byte): careloop bỏ qua, nhân viên xem trong hộp thư",
+        "a message careloop cannot read ({reason}; {size} bytes): skipped, for staff to see in the mailbox",
+    ),
+    "reply_cancellation": (
+        "khách xin hủy hẹn hoặc đơn: nhân viên xử lý giúp (không phải từ chối nhận tin)",
+        "the customer asks to cancel an appointment or order: for staff (not a refusal of messages)",
+    ),
+    "health_unreadable": (
+        "{count} thư không đọc được đã bỏ qua (xem tab Phản hồi và hộp thư)",
+        "{count} messages could not be read and were skipped (see the Replies tab and the mailbox)",
     ),
     "reply_auto": ("thư trả lời tự động: chỉ đếm", "an automatic reply: counted only"),
     "reply_unmatched": (

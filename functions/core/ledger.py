@@ -30,6 +30,9 @@ class LedgerEntry:
     updated_at: datetime | None = None
     error: str = ""
     attempts: tuple[str, ...] = ()  # channels tried before the current one, each "channel: why it failed"
+    # Sent with a keyed Message-ID (issue 32); False for an entry kept from before, whose unkeyed
+    # Message-ID a reply may still name for a grace period.
+    keyed_id: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
-"""What comes back by email (pure): a message from the monitored mailbox read into what careloop
-acts on — a bounce (a DSN with a 5.x.x status), an auto-reply, or a customer's reply: a refusal
-("HỦY"), a complaint, or words to keep — its text cut of quoted history and signature.
+"""What comes back by email (pure): a message from the monitored mailbox read, with bounded work
+(functions.core.mail_parts), into what careloop acts on — a bounce (a DSN with a 5.x.x status), an
+auto-reply, or a customer's reply: a refusal ("HỦY", functions.core.refusals), a complaint, or words
+to keep — its text cut of quoted history and signature — with what proves who sent it
+(functions.core.mail_trust).
 
 Nothing in a message is run or trusted: the text is data, capped, and a leading "=" is made text."""
 
@@ -8,26 +10,29 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from email import message_from_bytes, policy
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
 from typing import NamedTuple
 
-from functions.core.ids import key_of_message_id
+from functions.core import mail_parts
+from functions.core.ids import AnsweredKey
+from functions.core.mail_trust import answered_key, sender_authenticated
+from functions.core.refusals import REFUSAL, refusal_reading
 from functions.core.text import fold
 
 TEXT_LIMIT = 500  # characters of a reply kept for staff
-REFUSALS = ("huy", "stop", "unsubscribe", "tu choi", "khong nhan tin", "dung gui", "ngung gui", "huy dang ky")
 COMPLAINT_WORDS = (
     "khong hai long", "rat te", "qua te", "that vong", "bi loi", "hong", "khieu nai", "buc xuc", "lua dao",
     "cham tre", "khong chap nhan", "unhappy", "dissatisfied", "disappointed", "complaint", "terrible", "broken",
     "not working", "unacceptable",
 )  # fmt: skip
 AUTO_SUBJECTS = ("auto:", "automatic reply", "out of office", "tra loi tu dong", "vang mat")
-BOUNCE, AUTO_REPLY, REFUSAL, COMPLAINT, REPLY = "bounce", "auto_reply", "refusal", "complaint", "reply"
+BOUNCE, AUTO_REPLY, COMPLAINT, REPLY = "bounce", "auto_reply", "complaint", "reply"
+UNREADABLE, ERASED = "unreadable", "erased"  # a message careloop does not read; one from an erased customer
 
 
 class HeardReply(NamedTuple):
@@ -49,9 +54,15 @@ class InboxMark(NamedTuple):
     uid: int
 
 
+class InboxMessage(NamedTuple):
+    uid: int
+    raw: bytes  # at most the first megabyte
+    arrived: datetime | None  # when the mailbox received it (IMAP INTERNALDATE, the file's arrival)
+
+
 class InboxBatch(NamedTuple):
     validity: int
-    messages: list[tuple[int, bytes]]  # (UID, the message's bytes, at most the first megabyte)
+    messages: list[InboxMessage]
 
 
 @dataclass(frozen=True)
@@ -59,7 +70,7 @@ class Bounce:
     recipient: str
     status: str  # 5.1.1
     detail: str  # the receiving server's words
-    key: str  # careloop's ledger key of the message that bounced (from its X-Careloop-Key), if returned
+    message_id: str  # the Message-ID of the returned copy: ties it to careloop's message when it verifies
 
 
 @dataclass(frozen=True)
@@ -68,7 +79,7 @@ class Mail:
     sender: str  # the address, lower case
     sender_name: str
     subject: str
-    received: datetime | None
+    received: datetime | None  # when it arrived (the mailbox's time), else its Date:
     answers: tuple[str, ...]  # the Message-IDs it answers (In-Reply-To, then References)
     text: str  # the reply's own words: quoted history and signature cut, at most TEXT_LIMIT characters
     kind: str  # BOUNCE, AUTO_REPLY or REPLY (a reply is classified further by `reply_kind`)
@@ -76,39 +87,46 @@ class Mail:
     channel: str = "email"
     key: str = ""  # the ledger key the channel itself names (a ZNS rating's tracking_id)
     score: int | None = None  # a rating given as such (a ZNS rating template's stars), not read from words
+    answered: AnsweredKey | None = None  # careloop's message it answers, by a Message-ID that verifies
+    authenticated: bool = False  # the receiving server (or the channel) vouches for its sender
 
     @property
     def answered_key(self) -> str:
-        """The ledger key of careloop's message this one answers (its Message-ID carries it), or ''."""
-        if self.key:
-            return self.key
-        if self.bounce is not None and self.bounce.key:
-            return self.bounce.key
-        return next((key for m in self.answers if (key := key_of_message_id(m))), "")
+        """The ledger key of careloop's message this one answers, or ''."""
+        return self.key or (self.answered.key if self.answered is not None else "")
 
 
-def read_mail(raw: bytes) -> Mail:
+def read_mail(raw: bytes, secret: str = "", authserv_id: str = "", arrived: datetime | None = None,
+              over_time: Callable[[], bool] = lambda: False) -> Mail:  # fmt: skip
+    """The message as careloop acts on it; Unreadable when it breaks a bound (mail_parts) or takes longer
+    than `over_time` allows. `secret` verifies careloop's Message-IDs; `authserv_id` names the receiving
+    server whose Authentication-Results are believed."""
+    mail_parts.check_shape(raw)
     message = message_from_bytes(raw, policy=policy.default)
-    assert isinstance(message, EmailMessage)
-    name, address = parseaddr(str(message.get("From", "")))
-    answers = tuple(dict.fromkeys(re.findall(r"<[^<>\s]+>", f"{message.get('In-Reply-To', '')} "
-                                                             f"{message.get('References', '')}")))  # fmt: skip
-    try:
-        received = parsedate_to_datetime(str(message["Date"])) if message["Date"] else None
-    except (TypeError, ValueError):
-        received = None
+    mail_parts.check_depth(message)
+    headers = mail_parts.raw_headers(message)
+    name, address = parseaddr(mail_parts.decoded(mail_parts.first(headers, "From")))
+    address = address.strip().lower() if "@" in address else ""
+    answering = " ".join(mail_parts.decoded(mail_parts.first(headers, h)) for h in ("In-Reply-To", "References"))
+    ids = re.findall(r"<[^<>\s]{1,900}>", answering)  # (some mail programs encode long ones as encoded words)
     bounce = _bounce(message)
-    kind = BOUNCE if bounce else AUTO_REPLY if _automatic(message) else REPLY
-    return Mail(str(message.get("Message-ID", "")).strip(), address.strip().lower(), name, _header(message, "Subject"),
-                received, answers, own_words(_plain_text(message)), kind, bounce)  # fmt: skip
+    answered = answered_key([bounce.message_id] if bounce is not None else list(dict.fromkeys(ids)), secret)
+    kind = BOUNCE if bounce else AUTO_REPLY if _automatic(headers) else REPLY
+    authenticated = sender_authenticated(headers.get("authentication-results", []), address.rpartition("@")[2],
+                                         authserv_id) if address else False  # fmt: skip
+    text = own_words(mail_parts.body_text(message, over_time)) if kind == REPLY else ""
+    return Mail(mail_parts.first(headers, "Message-ID")[:998], address[:254], name[:200],
+                mail_parts.decoded(mail_parts.first(headers, "Subject"))[:200], arrived or _dated(headers),
+                tuple(dict.fromkeys(ids))[:50], text, kind, bounce, answered=answered,
+                authenticated=authenticated)  # fmt: skip
 
 
 def reply_kind(text: str, phrases: tuple[str, ...] = ()) -> str:
-    """REFUSAL for a stop word alone or nearly so; COMPLAINT for a complaint's words or a triage
-    phrase; else REPLY."""
+    """REFUSAL for a request to stop messages (functions.core.refusals), CANCELLATION for one that
+    cancels something else (for staff); COMPLAINT for a complaint's words or a triage phrase; else REPLY."""
+    if reading := refusal_reading(text):
+        return reading
     words = fold(re.sub(r"[^\w\s]", " ", text))
-    if words and len(words.split()) <= 4 and any(re.search(rf"(?<!\w){w}(?!\w)", words) for w in REFUSALS):
-        return REFUSAL
     if any(re.search(rf"(?<!\w){re.escape(fold(p))}(?!\w)", words) for p in (*COMPLAINT_WORDS, *phrases) if p):
         return COMPLAINT
     return REPLY
@@ -119,7 +137,7 @@ def own_words(text: str) -> str:
     lines, a forwarded header block) and the signature ("-- "), spaces collapsed, capped, and never
     read by a spreadsheet as a formula."""
     kept = []
-    for line in unicodedata.normalize("NFC", text).replace("\r\n", "\n").split("\n"):  # windows-1258 decomposes
+    for line in unicodedata.normalize("NFC", text[: mail_parts.BODY_CHARS]).replace("\r\n", "\n").split("\n"):
         stripped = line.strip()
         if stripped.startswith(">") or stripped in ("--", "-- ") or line == "-- ":
             break
@@ -130,19 +148,21 @@ def own_words(text: str) -> str:
     return "'" + words if words.startswith(("=", "+", "-", "@")) else words
 
 
-def _header(message: Message, name: str) -> str:
+def _dated(headers: dict[str, list[str]]) -> datetime | None:
+    """The Date: header, when the mailbox gave no arrival time (never trusted for more than showing)."""
     try:
-        return " ".join(str(message.get(name, "")).split())[:200]
-    except (ValueError, LookupError):  # an encoded-word in a charset no one knows
-        return ""
+        moment = parsedate_to_datetime(mail_parts.first(headers, "Date"))
+        return moment if moment.tzinfo is not None else None
+    except (TypeError, ValueError, OverflowError, IndexError):
+        return None
 
 
-def _automatic(message: Message) -> bool:
+def _automatic(headers: dict[str, list[str]]) -> bool:
     """An out-of-office or other machine answer (RFC 3834 and the headers mail programs use)."""
-    auto = str(message.get("Auto-Submitted", "no")).strip().lower()
-    precedence = str(message.get("Precedence", "")).strip().lower()
-    subject = fold(_header(message, "Subject"))
-    marked = auto not in ("", "no") or "X-Autoreply" in message or "X-Autorespond" in message
+    auto = mail_parts.first(headers, "Auto-Submitted").strip().lower() or "no"
+    precedence = mail_parts.first(headers, "Precedence").strip().lower()
+    subject = fold(mail_parts.decoded(mail_parts.first(headers, "Subject"))[:200])
+    marked = auto != "no" or "x-autoreply" in headers or "x-autorespond" in headers
     return marked or precedence in ("bulk", "auto_reply", "junk", "list") or subject.startswith(AUTO_SUBJECTS)
 
 
@@ -150,7 +170,7 @@ def _bounce(message: Message) -> Bounce | None:
     """A delivery status notification with a permanent (5.x.x) failure, whatever its Auto-Submitted."""
     if message.get_content_type() != "multipart/report" or message.get_param("report-type") != "delivery-status":
         return None
-    recipient = status = detail = key = ""
+    recipient = status = detail = returned = ""
     for part in message.walk():
         content_type = part.get_content_type()
         if content_type == "message/delivery-status":
@@ -158,39 +178,14 @@ def _bounce(message: Message) -> Bounce | None:
             for block in blocks if isinstance(blocks, list) else []:
                 if not isinstance(block, Message):
                     continue
-                status = status or str(block.get("Status", "")).strip()
-                recipient = recipient or str(block.get("Final-Recipient", "")).split(";")[-1].strip().lower()
-                detail = detail or " ".join(str(block.get("Diagnostic-Code", "")).split(";")[-1].split())
+                status = status or " ".join(str(block.get("Status", "")).split())[:20]
+                recipient = recipient or str(block.get("Final-Recipient", "")).split(";")[-1].strip().lower()[:254]
+                detail = detail or " ".join(str(block.get("Diagnostic-Code", "")).split(";")[-1].split())[:200]
         elif content_type in ("text/rfc822-headers", "message/rfc822"):
-            key = key or _returned_key(part)
+            returned = returned or mail_parts.returned_message_id(part)
     if not status.startswith("5"):
         return None
-    return Bounce(recipient, status, detail[:200], key)
-
-
-def _returned_key(part: Message) -> str:
-    """careloop's X-Careloop-Key from the returned copy of the message that bounced."""
-    payload = part.get_payload()
-    if isinstance(payload, list) and payload and isinstance(payload[0], Message):  # message/rfc822: the original
-        return str(payload[0].get("X-Careloop-Key", "")).strip()
-    text = part.get_payload(decode=True) or b""
-    found = re.search(rb"^X-Careloop-Key:\s*(\S+)", text if isinstance(text, bytes) else b"", re.M | re.I)
-    return found.group(1).decode("ascii", "replace") if found else ""
-
-
-def _plain_text(message: EmailMessage) -> str:
-    """The text/plain body (or the HTML's text), decoded by its charset; attachments are not read."""
-    part = message.get_body(("plain", "html"))
-    if part is None:
-        return ""
-    try:
-        content = part.get_content()
-    except (LookupError, UnicodeDecodeError, ValueError):  # an unknown or lying charset
-        raw = part.get_payload(decode=True) or b""
-        content = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-    if part.get_content_type() == "text/html":
-        content = re.sub(r"(?is)<(script|style).*?</\1>|<[^>]+>", " ", content)
-    return str(content)
+    return Bounce(recipient, status, detail, returned)
 
 
 def reply_score(text: str) -> int | None:

@@ -78,7 +78,7 @@ def layouts(
         ),
         TabLayout(HEALTH, colours={"result": health_colours()}),
         TabLayout(SETTINGS, starter_rows=[list(r) for r in setting_rows]),
-        TabLayout(REPLIES, checkboxes=("done",)),
+        TabLayout(REPLIES, checkboxes=("confirm", "done")),
     ]
 
 

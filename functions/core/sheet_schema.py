@@ -264,6 +264,7 @@ REPLIES = TabSpec(
         C("answers", "Trả lời tin", "Answers", system=True, width=30, wrap=True),
         C("text", "Nội dung", "Text", system=True, width=50, wrap=True),
         C("action", "careloop đã làm", "careloop did", system=True, width=30, wrap=True),
+        C("confirm", "Xác nhận", "Confirm"),  # staff: do what the row says careloop would (issue 32)
         C("done", "Đã xử lý", "Done"),
         C("system_note", "Ghi chú hệ thống", "System note", system=True, width=40, wrap=True),
     ),

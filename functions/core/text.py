@@ -47,3 +47,16 @@ def typed(value: object) -> bool:
 def shorten(text: str, limit: int = 60) -> str:
     """Quote-safe short form of a cell for notes, so a 5,000-character cell stays readable."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# What no cell may hold: control characters (a workbook refuses them, Google drops or refuses some),
+# lone surrogates (no XML or JSON carries them) and the two XML non-characters. Tab and newline stay.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def writable(text: str) -> str:
+    """Text as a cell can hold it: line ends as newlines, everything unwritable dropped. Customers'
+    words pass through here, so one odd character never stops a run's whole write."""
+    if text.isprintable():  # the common case: nothing to look for
+        return text
+    return _UNWRITABLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))

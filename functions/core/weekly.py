@@ -17,7 +17,8 @@ from typing import NamedTuple
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import RESOLVED, CaseRecord
 from functions.core.ledger import LedgerEntry
-from functions.core.replies import BOUNCE, CUSTOMER_REPLIES, REFUSAL, HeardReply
+from functions.core.refusals import REFUSAL
+from functions.core.replies import BOUNCE, CUSTOMER_REPLIES, HeardReply
 from functions.core.surveys import Survey
 from functions.core.vouchers import Voucher
 

@@ -145,10 +145,11 @@ def _text(value: Any) -> str:
 
 
 def zalo_mail(event: ZaloEvent, event_key: str) -> Mail:
-    """A customer's text or rating as the replies read by email are: the same rules act on both."""
+    """A customer's text or rating as the replies read by email are: the same rules act on both. Zalo
+    signed the event (zalo_webhook checked it) and vouches for its user: its sender is authenticated."""
     words = own_words(event.text)
     if event.rating is not None:
         words = " · ".join(w for w in (f"{event.rating}★", words) if w)
     key = event.tracking_id if event.tracking_id.count("/") >= 2 else ""  # a long key went as a digest: not named
     return Mail(f"zalo:{event.msg_id or event_key}", "", f"Zalo {event.user_id}".strip(), "", event.at, (), words,
-                REPLY, channel=ZALO, key=key, score=event.rating)  # fmt: skip
+                REPLY, channel=ZALO, key=key, score=event.rating, authenticated=True)  # fmt: skip

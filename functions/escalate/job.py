@@ -24,7 +24,7 @@ from functions.core.i18n import both, say
 from functions.core.message_tab import MessageTab, message_tab_write
 from functions.core.settings_tab import PAGE_SETTINGS_KEY, page_settings, with_settings_tab
 from functions.core.sheet_layout import set_up
-from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, HEALTH, MATRIX, MESSAGES, SETTINGS
+from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, HEALTH, MATRIX, MESSAGES, REPLIES, SETTINGS
 from functions.core.surveys import Survey
 from functions.core.tables import Table, TabWrite, customers_tab_write
 from functions.core.text import typed
@@ -81,7 +81,7 @@ class _Applied:
 
 
 def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
-    used = [CUSTOMERS, MATRIX, CASES, DASHBOARD, MESSAGES, CALLS, HEALTH, SETTINGS]
+    used = [CUSTOMERS, MATRIX, CASES, DASHBOARD, MESSAGES, CALLS, HEALTH, SETTINGS, REPLIES]
     tables = deps.sheet.read(used, [x.tab for x in deps.layouts if x.tab not in used])
     if CUSTOMERS.key not in tables:
         raise EscalationError(both("tab_missing", vi=CUSTOMERS.title_vi, en=CUSTOMERS.title_en))
@@ -90,7 +90,7 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     erased = erase_requested(deps, tables, now)  # first: everything after sees the store as erased (issue 26)
     read = _read(deps, tables, now)
     read.flags = [f for f in read.flags if f.customer_id not in erased.customer_ids]
-    heard = listen(deps, read.sheet, read.state, now)  # replies, refusals and bounces by email (issue 25)
+    heard = listen(deps, read.sheet, read.state, now, tables.get(REPLIES.key))  # what customers sent back (25, 32)
     _stop_if_nobody_owns(deps, read, heard, made)
     calls = record_calls(deps, read.tables.get(CALLS.key), read.sheet, now)
     planned_rows = [r for r in read.case_rows if r.case_id not in read.known]

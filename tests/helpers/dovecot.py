@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 from tests.helpers.firestore_emulator import missing
@@ -109,11 +110,14 @@ class Dovecot:
             stop_group(self.process)
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def deliver(self, raw: bytes) -> Path:
-        """A message into the mailbox, as a delivery agent writes it: tmp/, then a rename into new/."""
+    def deliver(self, raw: bytes, at: datetime | None = None) -> Path:
+        """A message into the mailbox, as a delivery agent writes it: tmp/, then a rename into new/;
+        received `at` (the file's time is its INTERNALDATE in a Maildir), else now."""
         name = f"{time.time():.6f}.{uuid.uuid4().hex}.careloop-test"
         draft = self.maildir / "tmp" / name
         draft.write_bytes(raw)
+        if at is not None:
+            os.utime(draft, (at.timestamp(), at.timestamp()))
         self._own(draft)
         final = self.maildir / "new" / name
         draft.rename(final)

@@ -9,9 +9,24 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
-from tests.helpers import VN
+from tests.helpers import TEST_SECRET, VN
 
-OURS = "<0123456789abcdef01234567@luatminhan.vn>"  # a Message-ID careloop gave a check-in
+OURS = "<0123456789abcdef01234567@luatminhan.vn>"  # a Message-ID that looks like careloop's but proves nothing
+
+
+def ours(key: str, secret: str = TEST_SECRET) -> str:
+    """The Message-ID careloop gave its message `key` (keyed with the store's secret, as it sends them)."""
+    from functions.core.ids import message_id_local
+
+    return f"<{message_id_local(key, secret)}@luatminhan.vn>"
+
+
+def dmarc_pass(domain: str, authserv_id: str = "mx.test") -> str:
+    """An Authentication-Results value as a receiving server writes one for a sender it authenticated."""
+    return f"{authserv_id}; dkim=pass header.i=@{domain} header.s=s1; spf=pass smtp.mailfrom={domain}; dmarc=pass " \
+           f"(p=NONE) header.from={domain}"  # fmt: skip
+
+
 WHEN = format_datetime(datetime(2026, 11, 24, 9, 30, tzinfo=VN))
 
 
@@ -64,8 +79,10 @@ def with_attachment(sender: str, text: str, message_id: str, size: int = 5 * 102
     return message.as_bytes(policy=SMTP)
 
 
-def bounce(recipient: str, key: str, message_id: str, status: str = "5.1.1") -> bytes:
-    """A DSN as Postfix writes one (RFC 3464), with the returned headers of careloop's message."""
+def bounce(recipient: str, key: str, message_id: str, status: str = "5.1.1", returned: str = "") -> bytes:
+    """A DSN as Postfix writes one (RFC 3464), with the returned headers of careloop's message (its
+    Message-ID keyed for `key`, unless `returned` names another)."""
+    returned = returned or ours(key)
     boundary = "DSN-boundary-1"
     return (
         f"From: MAILER-DAEMON@mx.example.net (Mail Delivery System)\r\nTo: cskh@luatminhan.vn\r\n"
@@ -80,6 +97,6 @@ def bounce(recipient: str, key: str, message_id: str, status: str = "5.1.1") -> 
         f"Diagnostic-Code: smtp; 550 5.1.1 <{recipient}>: Recipient address rejected: mailbox does not exist\r\n\r\n"
         f"--{boundary}\r\nContent-Type: text/rfc822-headers\r\n\r\n"
         f"From: Van phong Luat Minh An <cskh@luatminhan.vn>\r\nTo: {recipient}\r\nSubject: Hoi tham\r\n"
-        f"Message-ID: {OURS}\r\nX-Careloop-Key: {key}\r\n\r\n"
+        f"Message-ID: {returned}\r\nX-Careloop-Key: {key}\r\n\r\n"
         f"--{boundary}--\r\n"
     ).encode("ascii")

@@ -22,6 +22,7 @@ from functions.retry import RetryPolicy
 from functions.standins.server import HANG_UP
 from functions.standins.twilio_api import TwilioStandIn
 from functions.standins.zalo_api import ZaloStandIn
+from tests.helpers import TEST_SECRET
 from tests.helpers.memory_store import MemoryStore
 from tests.helpers.smtp_server import Recorder, SmtpServer
 
@@ -57,7 +58,8 @@ def email_harness() -> Iterator[Harness]:
     recorder = Recorder(reject={"nobody@example.com"})
     with SmtpServer(recorder) as server:
         channel = SmtpChannel(SmtpConfig("127.0.0.1", server.port, "none", sender_name="Luật Minh An",
-                                         sender_email="cskh@luatminhan.vn", timeout=5))  # fmt: skip
+                                         sender_email="cskh@luatminhan.vn", timeout=5,
+                                         id_secret=TEST_SECRET))  # fmt: skip
 
         def fault(kind: str, address: str) -> None:
             if kind == "transient":
@@ -121,7 +123,7 @@ def harness(request, tmp_path):
 def expected_key(harness: Harness) -> str:
     """The ledger key as each provider carries it: in the Message-ID, the status URL, the tracking_id."""
     if "email" in harness.channel.channels:
-        return f"<{message_id_local(KEY)}@luatminhan.vn>"
+        return f"<{message_id_local(KEY, TEST_SECRET)}@luatminhan.vn>"  # keyed: a reply naming it proves itself
     return KEY
 
 

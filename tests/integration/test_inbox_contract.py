@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -45,13 +45,24 @@ def test_messages_come_once_after_the_mark_at_most_limit_a_batch(mailbox):
     for n in range(3):
         deliver(mails.reply("lan@example.com", f"thư {n}", message_id=f"<m{n}@ex>"))
     first = inbox.messages_after(None, SINCE, 2)
-    assert [read_mail(raw).text for _, raw in first.messages] == ["thư 0", "thư 1"]
-    mark = InboxMark(first.validity, max(uid for uid, _ in first.messages))
+    assert [read_mail(m.raw).text for m in first.messages] == ["thư 0", "thư 1"]
+    mark = InboxMark(first.validity, max(m.uid for m in first.messages))
     rest = inbox.messages_after(mark, SINCE, 2)
-    assert [read_mail(raw).text for _, raw in rest.messages] == ["thư 2"]
-    mark = InboxMark(rest.validity, rest.messages[-1][0])
+    assert [read_mail(m.raw).text for m in rest.messages] == ["thư 2"]
+    mark = InboxMark(rest.validity, rest.messages[-1].uid)
     assert inbox.messages_after(mark, SINCE, 2).messages == []
     deliver(mails.reply("lan@example.com", "thư 3", message_id="<m3@ex>"))
     (late,) = inbox.messages_after(mark, SINCE, 2).messages
-    assert read_mail(late[1]).text == "thư 3"
+    assert read_mail(late.raw).text == "thư 3"
     assert len(inbox.messages_after(None, SINCE, 10).messages) == 4  # nothing was moved, marked or deleted
+
+
+def test_each_message_comes_with_when_the_mailbox_received_it_not_what_its_date_says(mailbox):
+    """Issue 32: a reply is dated by its arrival (IMAP INTERNALDATE, the file's time), never by the
+    sender's Date: header (which says 24/11/2026 here, and could say anything)."""
+    inbox, deliver = mailbox
+    before = datetime.now(UTC) - timedelta(minutes=5)
+    deliver(mails.reply("lan@example.com", "2", message_id="<d1@ex>"))
+    (message,) = inbox.messages_after(None, SINCE, 5).messages
+    assert message.arrived is not None and before <= message.arrived <= datetime.now(UTC) + timedelta(minutes=5)
+    assert read_mail(message.raw, arrived=message.arrived).received == message.arrived

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import imaplib
 import json
+from datetime import datetime
 
 import openpyxl
 import pytest
 
 from functions.core.tables import same_cell
-from tests.helpers import mails
+from tests.helpers import VN, mails
 from tests.helpers.cli import careloop, careloop_at_once
 from tests.helpers.dovecot import PASSWORD, USER, Dovecot
 from tests.helpers.support import local_settings, row, workbook_with_owners
@@ -42,12 +43,15 @@ def settings(tmp_path, path, server):
                           imap_user=USER, imap_password=PASSWORD)  # fmt: skip
 
 
+ARRIVED = datetime(2026, 11, 24, 9, 30, tzinfo=VN)  # when the mailbox received them: what a reply is dated by
+
+
 def fill(server):
     history = "\n".join(f"> dòng {n} của thư trước" for n in range(200))
     for raw in (
         mails.reply("Nguyễn Thị Lan <lan@example.com>", "Sản phẩm bị lỗi, tôi rất không hài lòng",
-                    message_id="<c1@ex>"),
-        mails.reply("hung@example.com", "HỦY", message_id="<c2@ex>"),
+                    message_id="<c1@ex>", in_reply_to=mails.ours("checkin/C-1/2026-11-16")),
+        mails.reply("hung@example.com", "HỦY", message_id="<c2@ex>", in_reply_to=mails.ours("birthday/C-2/2026")),
         mails.reply("ha@example.com", "Tôi đang nghỉ phép đến 30/11", message_id="<c3@ex>",
                     subject="Trả lời tự động: Hỏi thăm", Auto_Submitted="auto-replied"),
         mails.bounce("tam@example.com", "checkin/C-3/2026-11-16", "<c4@mx>"),
@@ -59,7 +63,7 @@ def fill(server):
         mails.reply("nguoi.la@example.org", "Cho tôi hỏi giá dịch vụ", message_id="<c9@ex>", charset="utf-8",
                     cte="base64"),
     ):  # fmt: skip
-        server.deliver(raw)
+        server.deliver(raw, at=ARRIVED)
 
 
 def replies_tab(path):
@@ -109,7 +113,7 @@ def test_each_message_ends_where_it_should_once_across_two_runs(tmp_path, mailbo
     assert by_text["Cho tôi hỏi giá dịch vụ"]["Mã KH"] is None  # an unknown sender: a row for staff
     bounce = next(r for r in rows.values() if r["Trả lời tin"] == "checkin/C-3/2026-11-16")
     assert bounce["Mã KH"] == "C-3" and "5.1.1" in bounce["careloop đã làm"]
-    assert same_cell(complaint["Thời gian"], __import__("datetime").datetime(2026, 11, 24, 9, 30))
+    assert same_cell(complaint["Thời gian"], datetime(2026, 11, 24, 9, 30))  # when it arrived
     week = dashboard_week(path, "2026-W48")  # the week they were heard in: the Dashboard counts them
     assert (week["Phản hồi của khách"], week["Từ chối qua phản hồi"], week["Email bị trả lại"]) == (7, 1, 1)
     second = escalate(tmp_path, env)
@@ -180,13 +184,11 @@ def test_with_a_done_folder_each_message_taken_is_moved_there_after_the_sheet_sh
 
 
 def test_a_reply_from_another_address_is_matched_by_the_message_it_answers(tmp_path, mailbox):
-    from functions.core.ids import message_id_local
-
     path = workbook(tmp_path)
     env = settings(tmp_path, path, mailbox)
-    ours = f"<{message_id_local('checkin/C-1/2026-11-16')}@luatminhan.vn>"  # as careloop's check-in carried it
+    ours = mails.ours("checkin/C-1/2026-11-16")  # as careloop's check-in carried it
     mailbox.deliver(mails.reply("lan.congty@example.net", "Tôi rất thất vọng về dịch vụ", message_id="<w1@ex>",
-                                in_reply_to=ours))  # fmt: skip
+                                in_reply_to=ours), at=ARRIVED)  # fmt: skip
     report = escalate(tmp_path, env)
     assert [o["customer_id"] for o in report["opened"]] == ["C-1"]
     (row,) = replies_tab(tmp_path / "k.xlsx")
@@ -194,12 +196,10 @@ def test_a_reply_from_another_address_is_matched_by_the_message_it_answers(tmp_p
 
 
 def test_a_score_replied_to_the_check_in_is_its_survey_answer_and_a_low_one_opens_one_case(tmp_path, mailbox):
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from functions.adapters.stores.sqlite import SqliteStore
-    from functions.core.ids import message_id_local
     from functions.core.surveys import Survey, survey_id_for
-    from tests.helpers import VN
 
     path = workbook(tmp_path)
     env = settings(tmp_path, path, mailbox)
@@ -207,8 +207,9 @@ def test_a_score_replied_to_the_check_in_is_its_survey_answer_and_a_low_one_open
     survey = Survey(survey_id_for("C-1", "checkin/2026-11-16"), "C-1", "checkin/2026-11-16", "vi", sent,
                     sent + timedelta(days=30))  # fmt: skip
     SqliteStore(tmp_path / "s.sqlite").surveys.create_survey(survey)
-    ours = f"<{message_id_local('checkin/C-1/2026-11-16')}@luatminhan.vn>"
-    mailbox.deliver(mails.reply("lan@example.com", "2 điểm, chờ lâu quá", message_id="<s1@ex>", in_reply_to=ours))
+    ours = mails.ours("checkin/C-1/2026-11-16")
+    mailbox.deliver(mails.reply("lan@example.com", "2 điểm, chờ lâu quá", message_id="<s1@ex>", in_reply_to=ours),
+                    at=ARRIVED)  # fmt: skip
     first = escalate(tmp_path, env)
     assert first["replies"] == {"survey_answer": 1}
     (case,) = first["opened"]

@@ -19,8 +19,8 @@ from tests.helpers.sheets_server import ApiError, SheetsServer
 KEY = "1Replies-KEY"
 HEADER = [c.title_vi for c in REPLIES.columns]
 DONE = HEADER.index("Đã xử lý")
-OLD = [["PH-2", "hôm qua", "C-2", "Hùng", "email", "", "cảm ơn", "ghi nhận", False, ""],
-       ["PH-1", "hôm kia", "C-1", "Lan", "email", "", "HỦY", "từ chối", True, ""]]  # fmt: skip
+OLD = [["PH-2", "hôm qua", "C-2", "Hùng", "email", "", "cảm ơn", "ghi nhận", False, False, ""],
+       ["PH-1", "hôm kia", "C-1", "Lan", "email", "", "HỦY", "từ chối", False, True, ""]]  # fmt: skip
 
 
 def _write(sheet) -> list[RowWrite]:

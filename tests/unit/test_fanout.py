@@ -113,3 +113,23 @@ def test_a_forged_batch_sends_nothing_and_leaves_the_genuine_one_to_go_out():
     }
     run_send_batch(worker(store, {"email": channel}), genuine, NINE_AM)
     assert "attacker@evil.example" not in {m.to for m in channel.delivered} and len(channel.delivered) == 12
+
+
+def test_a_queued_message_to_a_customer_who_refused_or_was_erased_since_is_dropped_at_send_time():
+    """Issue 32: send_batch checks opt-outs and erasure when it sends, not when the batch was queued."""
+    from functions.core.ledger import FAILED
+    from functions.core.privacy import suppression_opt_outs
+
+    queue, store, channel = MemoryQueue(), MemoryStore(), MemoryChannel()
+    fanned_out(12, queue, store, channel)
+    (_, batch), *_ = queue.batches
+    first, second = decode(batch, SECRET)
+    store.opt_outs.record_opt_out(first.entry.customer_id, NINE_AM)  # replied HỦY after it was queued
+    for mark in suppression_opt_outs([second.message.to], SECRET):  # erased on request after it was queued
+        store.opt_outs.record_opt_out(mark, NINE_AM)
+    report = run_send_batch(worker(store, {"email": channel}), batch, NINE_AM)
+    assert report["dropped"] == [{"key": first.key, "reason": "opted_out"}, {"key": second.key, "reason": "erased"}]
+    assert {first.message.to, second.message.to}.isdisjoint(m.to for m in channel.delivered)
+    assert {store.ledger.entry(d.key).state for d in (first, second)} == {FAILED}
+    again = run_send_batch(worker(store, {"email": channel}), batch, NINE_AM)  # Pub/Sub delivers it again
+    assert again["dropped"] == [] and again["summary"]["sent"] == 0

@@ -1,10 +1,16 @@
 """Issue 25: what comes back by email, read (pure): replies in the encodings mail programs use,
-quoted history and signatures cut, formulas made text, bounces and auto-replies told apart."""
+quoted history and signatures cut, formulas made text, bounces and auto-replies told apart. Issue 32:
+only what proves itself is believed (keyed Message-IDs, the receiving server's Authentication-Results),
+and a message built to break the reader is Unreadable, in bounded time."""
+
+import time
 
 import pytest
 
-from functions.core.replies import AUTO_REPLY, BOUNCE, COMPLAINT, REFUSAL, REPLY, read_mail, reply_kind
-from tests.helpers import mails
+from functions.core.mail_parts import Unreadable, html_text
+from functions.core.refusals import CANCELLATION, REFUSAL
+from functions.core.replies import AUTO_REPLY, BOUNCE, COMPLAINT, REPLY, read_mail, reply_kind
+from tests.helpers import TEST_SECRET, mails
 
 LAN = "Nguyễn Thị Lan <lan@example.com>"
 
@@ -22,7 +28,9 @@ def test_a_refusal_alone_or_nearly_so(text):
 
 def test_a_long_reply_mentioning_cancel_is_not_a_refusal():
     text = "Tôi muốn hủy lịch hẹn thứ năm và đặt lại vào tuần sau, văn phòng sắp xếp giúp tôi nhé"
-    assert reply_kind(text) == REPLY
+    assert reply_kind(text) == CANCELLATION  # an appointment to move: for staff, never an opt-out
+    assert reply_kind("Hủy hẹn giúp em nha") == CANCELLATION
+    assert reply_kind("Sau này có thể hủy được không, hay phải giữ nguyên đến cuối tháng?") == REPLY
 
 
 def test_quoted_history_and_signature_are_cut():
@@ -50,27 +58,80 @@ def test_an_out_of_office_is_an_auto_reply():
 
 
 def test_a_dsn_is_a_bounce_whatever_its_auto_submitted_says():
-    mail = read_mail(mails.bounce("lan@example.com", "checkin/C-1/2026-11-16", "<b1@mx>"))
+    mail = read_mail(mails.bounce("lan@example.com", "checkin/C-1/2026-11-16", "<b1@mx>"), TEST_SECRET)
     assert mail.kind == BOUNCE and mail.bounce is not None
-    assert (mail.bounce.recipient, mail.bounce.status, mail.bounce.key) == (
+    assert (mail.bounce.recipient, mail.bounce.status, mail.answered_key) == (
         "lan@example.com", "5.1.1", "checkin/C-1/2026-11-16")  # fmt: skip
+    forged = read_mail(mails.bounce("lan@example.com", "checkin/C-1/2026-11-16", "<b3@mx>", returned=mails.OURS),
+                       TEST_SECRET)  # fmt: skip
+    assert forged.kind == BOUNCE and forged.answered_key == ""  # its X-Careloop-Key alone proves nothing
     assert "mailbox does not exist" in mail.bounce.detail
     assert read_mail(mails.bounce("lan@example.com", "k", "<b2@mx>", status="4.2.2")).kind == AUTO_REPLY  # soft
 
 
-def test_a_reply_names_the_message_it_answers_through_careloops_message_id():
-    from functions.core.ids import key_of_message_id, message_id_local
+def test_a_reply_names_the_message_it_answers_through_careloops_keyed_message_id():
+    from functions.core.ids import AnsweredKey, digest_hex, key_of_message_id, message_id_local
 
     key = "checkin/C-00042/2026-11-16"
-    ours = f"<{message_id_local(key)}@luatminhan.vn>"
-    assert key_of_message_id(ours) == key
-    mail = read_mail(mails.reply("lan.work@example.net", "Cảm ơn", message_id="<r9@x>", in_reply_to=ours))
-    assert mail.answered_key == key
-    altered = ours.replace(
-        message_id_local(key).split(".")[1], message_id_local("checkin/C-1/2026-11-16").split(".")[1]
-    )
-    assert key_of_message_id(altered) is None  # the digest no longer matches: not careloop's
-    assert key_of_message_id("<random-id@gmail.com>") is None and key_of_message_id("<a.!!@x>") is None
+    ours = mails.ours(key)
+    assert key_of_message_id(ours, TEST_SECRET) == AnsweredKey(key, True)
+    mail = read_mail(mails.reply("lan.work@example.net", "Cảm ơn", message_id="<r9@x>", in_reply_to=ours), TEST_SECRET)
+    assert mail.answered_key == key and mail.answered == AnsweredKey(key, True)
+    altered = ours.replace(message_id_local(key, TEST_SECRET).split(".")[1],
+                           message_id_local("checkin/C-1/2026-11-16", TEST_SECRET).split(".")[1])  # fmt: skip
+    assert key_of_message_id(altered, TEST_SECRET) is None  # the MAC no longer holds: not careloop's
+    assert key_of_message_id(ours, "another-secret") is None  # nobody without the secret can make one
+    assert key_of_message_id("<random-id@gmail.com>", TEST_SECRET) is None
+    assert key_of_message_id("<a.!!@x>", TEST_SECRET) is None
+    # The scheme before issue 32 (an unkeyed digest anyone can compute) is recognised, as such
+    token = message_id_local(key, TEST_SECRET).split(".")[1]
+    assert key_of_message_id(f"<{digest_hex(key, 24)}.{token}@x>", TEST_SECRET) == AnsweredKey(key, False)
+
+
+def test_only_the_receiving_servers_authentication_results_count():
+    def sender_authenticated(*results: str, sender: str = "lan@example.com") -> bool:
+        headers = {f"Authentication_Results{'_' * i}": r for i, r in enumerate(results)}
+        raw = mails.reply(sender, "HỦY", message_id="<a@x>", in_reply_to=mails.OURS, **headers)
+        return read_mail(raw, TEST_SECRET, "mx.test").authenticated
+
+    assert sender_authenticated(mails.dmarc_pass("example.com"))
+    assert sender_authenticated("mx.test; dkim=pass header.d=example.com")  # DKIM aligned with From
+    assert sender_authenticated("mx.test; dkim=pass header.d=example.com", sender="lan@mail.example.com")
+    assert not sender_authenticated("mx.test; dkim=pass header.d=evil.example")  # signed, but by someone else
+    assert not sender_authenticated(mails.dmarc_pass("example.com", "mx.evil.example"))  # the sender's own header
+    assert not sender_authenticated("mx.test; dmarc=fail header.from=example.com", mails.dmarc_pass("example.com"))
+    assert not sender_authenticated("mx.test; dmarc=pass header.from=other.example")
+    assert not sender_authenticated("mx.test; ((( unreadable")
+    passed = mails.dmarc_pass("example.com")
+    raw = mails.reply("lan@example.com", "HỦY", message_id="<a@x>", Authentication_Results=passed)
+    assert not read_mail(raw, TEST_SECRET, "").authenticated  # no authserv-id set: nothing is authenticated
+
+
+POISON = {
+    "odd Message-ID": b"From: a@b.example\r\nMessage-ID: <<<@@@>>>\x00(\r\nIn-Reply-To: <\r\n\r\nhi\r\n",
+    "a date in the year 99999999999": b"From: a@b.example\r\nDate: Mon, 1 Jan 99999999999 00:00:00 +0000\r\n\r\nhi",
+    "a 10 KB From": b"From: " + b"a" * 10_000 + b"@b.example\r\n\r\nhi",
+    "100 KB of nested MIME": b"From: a@b.example\r\n" + b"".join(
+        b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (n, n) for n in range(3000))[:100_000],
+    "controls and bad bytes": b"From: \x01\xff <x@y.example>\r\nSubject: =?utf-8?b?////?=\r\n\r\n\x01\x02\xff\xfe",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(POISON))
+def test_a_poison_message_is_read_or_unreadable_never_anything_else(name):
+    try:
+        mail = read_mail(POISON[name], TEST_SECRET, "mx.test")
+    except Unreadable:
+        return
+    assert mail.answered is None and not mail.authenticated and "\x00" not in mail.text
+
+
+def test_html_to_text_is_linear_even_for_a_megabyte_of_angle_brackets():
+    assert " ".join(html_text("<p>Xin <b>chào</b></p><script>alert(1)</script>&amp; ok").split()) == "Xin chào & ok"
+    for markup in ("<" * 1_000_000, "<a " * 300_000, "<script" * 100_000, "<" * 500_000 + ">"):
+        started = time.process_time()
+        html_text(markup)
+        assert time.process_time() - started < 5  # quadratic would take hours; the guard of a whole run
 
 
 @pytest.mark.parametrize(("text", "score"), [("2", 2), ("5 điểm", 5), ("4/5", 4), ("1 sao", 1), ("Tôi cho 3 điểm", 3),

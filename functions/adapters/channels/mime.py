@@ -39,7 +39,10 @@ class RawEmail:
     data: bytes  # the message, CRLF line ends
 
 
-def build_email(message: OutgoingMessage, sender_name: str, sender_email: str, reply_to: str = "") -> RawEmail:
+def build_email(
+    message: OutgoingMessage, sender_name: str, sender_email: str, reply_to: str = "", id_secret: str = ""
+) -> RawEmail:
+    """`id_secret` (the store's secret) keys the Message-ID, so a reply naming it proves it answers careloop."""
     sender, recipient = ascii_address(sender_email), ascii_address(message.to)
     sender_name = message.sender_name or sender_name
     headers = [
@@ -52,7 +55,7 @@ def build_email(message: OutgoingMessage, sender_name: str, sender_email: str, r
         ("Subject", text(message.subject, 9)),
         ("Date", formatdate(localtime=False, usegmt=True)),
         # From the idempotency key: a message sent twice would at least share one Message-ID.
-        ("Message-ID", f"<{message_id_local(message.key)}@{sender.rpartition('@')[2]}>"),
+        ("Message-ID", f"<{message_id_local(message.key, id_secret)}@{sender.rpartition('@')[2]}>"),
     ]
     if message.unsubscribe_url:  # customers' messages; notices to staff have none
         headers.append(("List-Unsubscribe", f"<{_url(message.unsubscribe_url)}>"))

@@ -18,16 +18,19 @@ from functions.core.messages import OutgoingMessage
 class OutboxChannel:
     channels = frozenset({"email"})
 
-    def __init__(self, folder: str | Path, sender_name: str, sender_email: str, reply_to: str = ""):
+    def __init__(
+        self, folder: str | Path, sender_name: str, sender_email: str, reply_to: str = "", id_secret: str = ""
+    ):
         self.folder = Path(folder)
         self.sender_name, self.sender_email, self.reply_to = sender_name, sender_email, reply_to
+        self.id_secret = id_secret  # keys each Message-ID (the store's secret)
 
     def deliver(self, message: OutgoingMessage) -> None:
         if message.channel != "email":
             raise PermanentDeliveryError(f"outbox: channel {message.channel} is not supported")
         self.folder.mkdir(parents=True, exist_ok=True)
         try:
-            email = build_email(message, self.sender_name, self.sender_email, self.reply_to)
+            email = build_email(message, self.sender_name, self.sender_email, self.reply_to, self.id_secret)
         except ValueError as error:  # an address or URL no header can carry: it never went out
             raise PermanentDeliveryError(str(error)) from error
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")

@@ -34,6 +34,7 @@ class SmtpConfig:
     sender_name: str = ""
     sender_email: str = ""
     reply_to: str = ""
+    id_secret: str = ""  # keys each Message-ID (the store's secret): a reply naming one answers careloop
     tls_context: ssl.SSLContext | None = None  # tests pass one that trusts their own certificate
 
 
@@ -104,7 +105,8 @@ class SmtpChannel:
         if message.channel != "email":
             raise PermanentDeliveryError(f"smtp: channel {message.channel} is not supported")
         try:
-            email = build_email(message, self.config.sender_name, self.config.sender_email, self.config.reply_to)
+            c = self.config
+            email = build_email(message, c.sender_name, c.sender_email, c.reply_to, c.id_secret)
         except ValueError as error:  # an address or URL no header can carry: it never went out
             raise PermanentDeliveryError(str(error)) from error
         try:

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from functions.core.errors import InboxUnavailable
-from functions.core.replies import InboxBatch, InboxMark
+from functions.core.replies import InboxBatch, InboxMark, InboxMessage
 
 FIRST_BYTES = 1024 * 1024  # as over IMAP: an attachment is not careloop's to read
 VALIDITY = 1
@@ -33,7 +33,7 @@ class FolderInbox:
             last = found[limit - 1][0]
             found = [(uid, path) for uid, path in found if uid <= last]
         try:
-            return InboxBatch(VALIDITY, [(uid, _first_bytes(path)) for uid, path in found])
+            return InboxBatch(VALIDITY, [InboxMessage(uid, _first_bytes(path), _arrived(uid)) for uid, path in found])
         except OSError as error:
             raise InboxUnavailable(f"mail folder {self.folder}: {error}") from error
 
@@ -44,6 +44,11 @@ class FolderInbox:
         places = [self.folder, self.folder / "new", self.folder / "cur"]
         return [p for place in places if place.is_dir() for p in place.iterdir()
                 if p.is_file() and (place != self.folder or p.suffix.lower() == ".eml")]  # fmt: skip
+
+
+def _arrived(uid: int) -> datetime:
+    """When the file arrived (its UID is its modification time in microseconds)."""
+    return datetime.fromtimestamp(uid / 1_000_000, UTC)
 
 
 def _first_bytes(path: Path) -> bytes:

@@ -12,10 +12,10 @@ import re
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from functions.core.errors import InboxUnavailable
-from functions.core.replies import InboxBatch, InboxMark
+from functions.core.replies import InboxBatch, InboxMark, InboxMessage
 
 FIRST_BYTES = 1024 * 1024
 
@@ -45,10 +45,10 @@ class ImapInbox:
                 found = _uids(connection.uid("SEARCH", f"SINCE {since:%d-%b-%Y}"))
             messages = []
             for uid in sorted(found)[:limit]:
-                status, data = connection.uid("FETCH", str(uid), f"(BODY.PEEK[]<0.{FIRST_BYTES}>)")
-                raw = next((part[1] for part in data or [] if isinstance(part, tuple)), None)
-                if status == "OK" and isinstance(raw, bytes):
-                    messages.append((uid, raw))
+                status, data = connection.uid("FETCH", str(uid), f"(INTERNALDATE BODY.PEEK[]<0.{FIRST_BYTES}>)")
+                part = next((part for part in data or [] if isinstance(part, tuple)), None)
+                if status == "OK" and part is not None and isinstance(part[1], bytes):
+                    messages.append(InboxMessage(uid, part[1], _internal_date(part[0])))
             return InboxBatch(validity, messages)
 
     def taken(self, uids: Sequence[int]) -> None:
@@ -108,6 +108,15 @@ class _Session:
             self.connection = None
         if exc and isinstance(exc[1], (imaplib.IMAP4.error, OSError)):
             raise InboxUnavailable(f"IMAP {self.config.host}: {exc[1]}") from exc[1]
+
+
+def _internal_date(head: bytes) -> datetime | None:
+    """When the server received the message (its INTERNALDATE): what a reply is dated by."""
+    found = re.search(rb'INTERNALDATE "\s?(\d{1,2}-[A-Za-z]{3}-\d{4} \d\d:\d\d:\d\d [+-]\d{4})"', head)
+    try:
+        return datetime.strptime(found.group(1).decode(), "%d-%b-%Y %H:%M:%S %z") if found else None
+    except ValueError:
+        return None
 
 
 def _uids(answer: tuple[str, list[bytes | None]]) -> list[int]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from functions.core.sheet_schema import locate_columns, with_missing_columns
 from functions.core.tables import RowWrite, TabWrite
-from functions.core.text import cell_text
+from functions.core.text import cell_text, writable
 
 
 @dataclass
@@ -86,5 +86,6 @@ def place(change: TabWrite, header: Sequence[Any], column: Callable[[int], Seque
         if number is None:
             placement.missed.append(write)
         else:
-            placement.cells.extend((number, positions[key], value) for key, value in write.values.items())
+            placement.cells.extend((number, positions[key], writable(value) if isinstance(value, str) else value)
+                                   for key, value in write.values.items())  # fmt: skip
     return placement

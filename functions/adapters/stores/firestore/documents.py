@@ -59,6 +59,7 @@ def entry_from(fields: Mapping[str, Any]) -> LedgerEntry:
         fields.get("updated_at"),
         fields.get("error", ""),
         tuple(fields.get("attempts", ())),
+        bool(fields.get("keyed_id", False)),  # an entry kept from before issue 32: its Message-ID was unkeyed
     )
 
 

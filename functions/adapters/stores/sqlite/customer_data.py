@@ -13,6 +13,7 @@ from typing import Any
 
 from functions.adapters.stores.sqlite.database import SqlitePort, unavailable_on_error
 from functions.adapters.stores.sqlite.schema import (
+    LEDGER_COLUMNS,
     answered_at_text,
     case_from_json,
     case_json,
@@ -34,7 +35,6 @@ from functions.core.privacy import (
 )
 from functions.core.vouchers import voucher_fields
 
-LEDGER_COLUMNS = "key, customer_id, kind, channel, business_day, state, reserved_at, updated_at, error, attempts"
 OF_CUSTOMER = "json_extract(body, '$.customer_id') = ?"
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from functions.adapters.stores.sqlite.database import CHUNK, SqlitePort, unavailable_on_error
-from functions.adapters.stores.sqlite.schema import entry_from_row, iso_or_none
+from functions.adapters.stores.sqlite.schema import LEDGER_COLUMNS, entry_from_row, iso_or_none
 from functions.adapters.stores.sqlite.surveys import insert_survey
 from functions.core.ledger import FAILED, QUEUED, RESERVED, SENT, UNCERTAIN, LedgerEntry, LedgerFacts, releasable
 from functions.core.surveys import Survey
@@ -97,7 +97,7 @@ class SqliteLedger(SqlitePort):
     @unavailable_on_error
     def entry(self, key: str) -> LedgerEntry | None:
         with self.file.connection() as db:
-            row = db.execute("SELECT * FROM ledger WHERE key = ?", (key,)).fetchone()
+            row = db.execute(f"SELECT {LEDGER_COLUMNS} FROM ledger WHERE key = ?", (key,)).fetchone()
         return entry_from_row(row) if row else None
 
     @unavailable_on_error
@@ -148,7 +148,8 @@ class SqliteLedger(SqlitePort):
     def sent_between(self, first: date, last: date) -> list[LedgerEntry]:
         with self.file.connection() as db:
             rows = db.execute(
-                "SELECT * FROM ledger WHERE business_day BETWEEN ? AND ? AND state = ? ORDER BY business_day, key",
+                f"SELECT {LEDGER_COLUMNS} FROM ledger WHERE business_day BETWEEN ? AND ? AND state = ?"
+                " ORDER BY business_day, key",
                 (first.isoformat(), last.isoformat(), SENT),
             ).fetchall()
         return [entry_from_row(r) for r in rows]
@@ -157,7 +158,7 @@ class SqliteLedger(SqlitePort):
     def unconfirmed(self) -> list[LedgerEntry]:
         with self.file.connection() as db:
             rows = db.execute(
-                "SELECT * FROM ledger WHERE state IN (?, ?, ?, ?) ORDER BY reserved_at, key",
+                f"SELECT {LEDGER_COLUMNS} FROM ledger WHERE state IN (?, ?, ?, ?) ORDER BY reserved_at, key",
                 (RESERVED, QUEUED, FAILED, UNCERTAIN),
             ).fetchall()
         return [entry_from_row(r) for r in rows]
@@ -167,9 +168,9 @@ def _insert_entry(db: sqlite3.Connection, entry: LedgerEntry) -> bool:
     """Reserve one entry; False when its key is taken (never overwritten)."""
     cursor = db.execute(
         "INSERT OR IGNORE INTO ledger (key, customer_id, kind, channel, business_day, state, reserved_at, updated_at,"
-        " error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " error, keyed_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (entry.key, entry.customer_id, entry.kind, entry.channel, entry.business_day.isoformat(), entry.state,
-         iso_or_none(entry.reserved_at), iso_or_none(entry.reserved_at), ""),
+         iso_or_none(entry.reserved_at), iso_or_none(entry.reserved_at), "", int(entry.keyed_id)),
     )  # fmt: skip
     return cursor.rowcount == 1
 

@@ -49,7 +49,7 @@ CREATE INDEX IF NOT EXISTS replies_by_day ON replies (day, kind);
 # Columns added after the first release: a store file made earlier gains them when opened (and
 # each row's value, from its body, by BACKFILL).
 ADDED_COLUMNS = {
-    "ledger": {"attempts": "TEXT NOT NULL DEFAULT '[]'"},
+    "ledger": {"attempts": "TEXT NOT NULL DEFAULT '[]'", "keyed_id": "INTEGER NOT NULL DEFAULT 0"},
     "cases": {"updated_at": "TEXT"},
     "surveys": {"answered_at": "TEXT"},
 }
@@ -154,9 +154,15 @@ def iso_or_none(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+LEDGER_COLUMNS = (
+    "key, customer_id, kind, channel, business_day, state, reserved_at, updated_at, error, attempts, keyed_id"
+)
+
+
 def entry_from_row(row: tuple) -> LedgerEntry:
-    key, customer_id, kind, channel, day, state, reserved_at, updated_at, error, attempts = row
+    """A ledger row read as LEDGER_COLUMNS names them."""
+    key, customer_id, kind, channel, day, state, reserved_at, updated_at, error, attempts, keyed_id = row
     return LedgerEntry(
         key, customer_id, kind, channel, date.fromisoformat(day), state, time_or_none(reserved_at),
-        time_or_none(updated_at), error, tuple(json.loads(attempts)),
+        time_or_none(updated_at), error, tuple(json.loads(attempts)), bool(keyed_id),
     )  # fmt: skip
