@@ -550,6 +550,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "heard_auto_reply": ("trả lời tự động", "auto-replies"),
     "heard_zalo_linked": ("sự kiện Zalo nhận diện khách", "Zalo events naming a customer"),
     "heard_zalo_other": ("sự kiện Zalo khác", "other Zalo events"),
+    "heard_unconfirmed": ("chờ nhân viên xác nhận", "waiting for staff to confirm"),
+    "heard_confirmed": ("nhân viên đã xác nhận", "confirmed by staff"),
+    "heard_cancellation": ("xin hủy hẹn hoặc đơn", "cancellations for staff"),
+    "heard_unreadable": ("thư không đọc được", "unreadable messages"),
+    "heard_erased": ("từ khách đã xóa dữ liệu", "from erased customers"),
     "demo_replies": (
         "khách trả lời (thư vào thư mục demo/inbox, đánh giá ZNS qua webhook Zalo)",
         "customers answer (mail into demo/inbox, a ZNS rating through the Zalo webhook)",

@@ -65,6 +65,19 @@ def write_workbook(path: Path, header: Sequence[Any], rows: Sequence[Sequence[An
     return path
 
 
+def set_cell(path: Path, title: str, row_id: str, header: str, value: Any) -> None:
+    """Staff typing `value` into column `header` of the row whose first cell is `row_id` (a tick, say)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    sheet = book[title]
+    titles = [c.value for c in sheet[1]]
+    for cells in sheet.iter_rows(min_row=2):
+        if cells[0].value == row_id:
+            cells[titles.index(header)].value = value
+    book.save(path)
+
+
 def read_workbook(path: Path, title: str = "Khách hàng") -> list[dict[str, Any]]:
     import openpyxl
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 
 from tests.helpers.cli import careloop
-from tests.helpers.support import HEADER, local_settings, row, workbook_with_owners
+from tests.helpers.support import HEADER, local_settings, row, set_cell, workbook_with_owners
 
 EMAIL, PHONE, TYPED = "lan.nguyen@example.com", "+84912345678", "0912 345 678"
 COMPLAINT = "Sản phẩm bị lỗi, tôi rất bực mình vì chờ mãi"
@@ -43,13 +43,7 @@ def _cells(path: Path) -> str:
 
 
 def _tick(path: Path, header: str, customer_id: str, value) -> None:
-    book = openpyxl.load_workbook(path)
-    sheet = book["Khách hàng"]
-    titles = [c.value for c in sheet[1]]
-    for cells in sheet.iter_rows(min_row=2):
-        if cells[0].value == customer_id:
-            cells[titles.index(header)].value = value
-    book.save(path)
+    set_cell(path, "Khách hàng", customer_id, header, value)
 
 
 def test_a_customer_erased_on_request_is_gone_from_the_store_and_the_sheet_and_never_written_to(tmp_path):

@@ -19,7 +19,7 @@ from functions.core.ids import digest_hex
 from tests.helpers import VN, mails
 from tests.helpers.cli import careloop
 from tests.helpers.dovecot import PASSWORD, USER, Dovecot
-from tests.helpers.support import local_settings, row, workbook_with_owners
+from tests.helpers.support import local_settings, row, set_cell, workbook_with_owners
 
 NOW = "2026-11-25T10:00"  # a working Wednesday
 ARRIVED = datetime(2026, 11, 25, 9, 0, tzinfo=VN)  # when the mailbox received what the tests deliver
@@ -72,14 +72,8 @@ def tab(path: Path, title: str = "Phản hồi") -> list[dict]:
     return [dict(zip(rows[0], r, strict=False)) for r in rows[1:] if r[0]]
 
 
-def tick(path: Path, reply_id: str, column: str = "Xác nhận") -> None:
-    book = openpyxl.load_workbook(path)
-    sheet = book["Phản hồi"]
-    titles = [c.value for c in sheet[1]]
-    for cells in sheet.iter_rows(min_row=2):
-        if cells[0].value == reply_id:
-            cells[titles.index(column)].value = True
-    book.save(path)
+def tick(path: Path, reply_id: str) -> None:
+    set_cell(path, "Phản hồi", reply_id, "Xác nhận", True)
 
 
 def stored_opt_outs(tmp_path: Path) -> set[str]:
@@ -208,11 +202,7 @@ def test_a_poison_corpus_costs_only_itself_and_is_not_read_again(tmp_path, mailb
 
 def test_an_erased_customers_reply_is_a_row_without_her_words_and_opens_nothing(tmp_path, mailbox):
     path, env, deliver = setup(tmp_path, mailbox)
-    book = openpyxl.load_workbook(path)
-    sheet = book["Khách hàng"]
-    titles = [c.value for c in sheet[1]]
-    sheet.cell(5, titles.index("Xóa dữ liệu") + 1, True)  # C-4, Phạm Thu Hà, asked to be erased
-    book.save(path)
+    set_cell(path, "Khách hàng", "C-4", "Xóa dữ liệu", True)  # Phạm Thu Hà asked to be erased
     run(tmp_path, env, now="2026-11-25T08:00")
     deliver(mails.reply("Phạm Thu Hà <ha@example.com>", "Tôi rất không hài lòng, sẽ kiện", message_id="<e1@ex>",
                         in_reply_to=mails.ours("checkin/C-4/2026-11-16")))  # fmt: skip
@@ -270,3 +260,48 @@ def test_a_score_replied_late_is_dated_by_its_arrival_and_reaches_the_csat_colum
     run(tmp_path, env, now="2026-11-25T10:30")  # the answers taken in since the last run: this one among them
     customers = {r["Mã KH"]: r for r in tab(path, "Khách hàng")}
     assert customers["C-1"]["CSAT"] == 4
+
+
+def mixed(deliver) -> None:
+    """What a busy morning brings: poison, forgeries, and customers' real answers."""
+    for raw in POISON[:4]:
+        deliver(raw)
+    deliver(mails.reply("hung@example.com", "HỦY", message_id="<x1@ex>", in_reply_to=mails.OURS))  # unsure
+    deliver(mails.reply("lan@example.com", "Sản phẩm bị lỗi, tôi rất không hài lòng", message_id="<x2@ex>",
+                        in_reply_to=mails.ours("checkin/C-1/2026-11-16")))  # fmt: skip
+    deliver(mails.reply("hung@example.com", "Không hủy, cảm ơn", message_id="<x3@ex>",
+                        in_reply_to=mails.ours("birthday/C-2/2026")))  # fmt: skip
+    deliver(mails.bounce("tam@example.com", "checkin/C-3/2026-11-23", "<x4@mx>"))
+
+
+@pytest.mark.parametrize("crash_at", ["create_case:1", "write"])
+def test_killed_midway_the_next_run_loses_and_doubles_nothing(tmp_path, mailbox, crash_at):
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    path, env, deliver = setup(tmp_path, mailbox)
+    mixed(deliver)
+    killed = subprocess.run([sys.executable, str(ROOT / "tests" / "helpers" / "crash_driver.py")],
+                            env={**os.environ, **env, "CRASH_AT": crash_at, "CRASH_JOB": "escalate", "CRASH_NOW": NOW},
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert killed.returncode == -9, killed.stderr
+    report = run(tmp_path, env, now="2026-11-25T10:05")
+    assert sum(report["replies"].values()) == 8  # the mark had not moved: every message is read again
+    rows = tab(path)
+    assert len(rows) == 8 and len({r["Mã phản hồi"] for r in rows}) == 8
+    assert len(tab(path, "Hồ sơ")) == 1 and stored_opt_outs(tmp_path) == set()  # one case; "Không hủy" is no refusal
+    assert run(tmp_path, env, now="2026-11-25T10:20")["replies"] == {}
+
+
+def test_two_runs_at_once_take_each_message_once_and_act_once(tmp_path, mailbox):
+    from tests.helpers.cli import careloop_at_once
+
+    path, env, deliver = setup(tmp_path, mailbox)
+    mixed(deliver)
+    results = careloop_at_once("run", "escalate", "--json", "--now", NOW, cwd=tmp_path, env=env)
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
+    assert len(tab(path)) == 8 and len(tab(path, "Hồ sơ")) == 1
+    opened = {o["case_id"] for r in results for o in json.loads(r.stdout)["opened"]}
+    assert len(opened) == 1

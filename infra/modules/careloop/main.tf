@@ -64,8 +64,9 @@ locals {
     CARELOOP_ZALO_APP_ID    = var.zalo_app_id
     CARELOOP_ZALO_TEMPLATES = var.zalo_templates
     } : {}, local.imap_enabled ? {
-    CARELOOP_IMAP_HOST = var.imap_host
-    CARELOOP_IMAP_USER = var.imap_user
+    CARELOOP_IMAP_HOST         = var.imap_host
+    CARELOOP_IMAP_USER         = var.imap_user
+    CARELOOP_INBOX_AUTHSERV_ID = var.inbox_authserv_id
     } : {}, var.fanout_enabled ? {
     CARELOOP_PUBSUB_TOPIC      = local.send_topic_prefix
     CARELOOP_FANOUT_AFTER      = tostring(var.fanout_after)

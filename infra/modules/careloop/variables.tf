@@ -81,6 +81,12 @@ variable "imap_user" {
   default     = ""
 }
 
+variable "inbox_authserv_id" {
+  type        = string
+  description = "The receiving mail server's name in Authentication-Results (Gmail: mx.google.com): a reply whose sender it authenticated is acted on at once. Empty: only replies to careloop's own messages are; the rest wait for staff's Confirm tick."
+  default     = ""
+}
+
 variable "channel_order" {
   type        = string
   description = "Channels tried for a customer whose Channel cell is blank, in order (zalo, sms, email)."
