@@ -198,6 +198,16 @@ def _text(text: str) -> str:
     return value
 
 
+BUSINESS_NAME_LONGEST = 60  # characters: an SMS's first part and Zalo's template parameters must hold it
+
+
+def _business_name(text: str) -> str:
+    value = _text(text)
+    if len(value) > BUSINESS_NAME_LONGEST:
+        raise ValueError(both("name_too_long", count=len(value), limit=BUSINESS_NAME_LONGEST))
+    return value
+
+
 def _flag(text: str) -> bool:
     return _one_of("true", "false")(text.lower()) == "true"
 
@@ -287,7 +297,7 @@ class Settings:
     default_language: str = _setting("vi", _one_of("vi", "en"), doc="customers with no Language")
     staff_language: str = _setting("vi", _one_of("vi", "en"), doc="notes, reports and new headers")
     phone_region: str = _setting("VN", _region)
-    business_name: str = _setting("careloop", doc="signs every message")
+    business_name: str = _setting("careloop", _business_name, doc="signs every message (at most 60 characters)")
     sender_email: str = _setting("careloop@example.com", _email_address)
     reply_to: str = _setting("", _email_or_empty)
     public_url: str = _setting("http://127.0.0.1:8080", _url, doc="where the public functions answer")
@@ -670,12 +680,19 @@ def read_settings_tab(settings: Settings, table: Table | None, language: str) ->
         row, value = values[key]
         notes[row.row] = say("setting_invalid", language, value=shorten(value, 80), error=error,
                              example=TAB_EXAMPLES[key], used=shown_value(settings, key))  # fmt: skip
+    if "manager_emails" in values and len(tuned.manager_emails) > TAB_MANAGERS:  # the sheet cannot make a mailer
+        row, _ = values["manager_emails"]
+        notes[row.row] = say("setting_too_many", language, count=len(tuned.manager_emails), limit=TAB_MANAGERS)
+        tuned = dataclasses.replace(tuned, manager_emails=tuned.manager_emails[:TAB_MANAGERS])
     report: dict[str, Any] = {}
     if taken := {key: shown_value(tuned, key) for key in values if key not in refused}:
         report["from_tab"] = taken
     if notes:
         report["invalid"] = [{"row": row, "note": note} for row, note in sorted(notes.items())]
     return tuned, SettingsFromTab(settings_tab_write(rows, notes, language), report)
+
+
+TAB_MANAGERS = 10  # addresses the Settings tab may name: anyone who edits the sheet could type any
 
 
 def settings_tab_rows(settings: Settings, language: str) -> list[list[str]]:

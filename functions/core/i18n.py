@@ -152,7 +152,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No Vouchers tab: run 'careloop setup-sheet' to see the codes issued",
     ),
     "voucher_unknown": ("Mã phiếu này không do careloop phát hành", "careloop did not issue this code"),
-    "email_unsubscribe_line": ("Hủy đăng ký nhận tin: {url}", "Unsubscribe: {url}"),
+    "email_unsubscribe_line": ("Từ chối nhận tin: {url}", "Unsubscribe: {url}"),  # the Customers tab's words
     # Placeholders in message texts: what each becomes (the Messages tab's header note, the README).
     "placeholder_given_name": ("tên gọi (tên cuối): Lan", "given name: Lan"),
     "placeholder_salutation": (
@@ -716,6 +716,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{name}' chỉ người cài đặt careloop đổi được (biến môi trường hoặc careloop.toml), không đổi ở đây",
         "'{name}' is changed only where careloop is deployed (environment or careloop.toml), not here",
     ),
+    "setting_too_many": (
+        "{count} địa chỉ: careloop chỉ dùng {limit} địa chỉ đầu tiên (giới hạn để bảng tính không gửi thư cho "
+        "người ngoài); hãy bớt đi",
+        "{count} addresses: careloop uses the first {limit} only (a limit, so the sheet cannot email strangers); "
+        "remove some",
+    ),
+    "name_too_long": (
+        "dài {count} ký tự, tối đa {limit} (tin SMS và Zalo phải chứa được)",
+        "{count} characters long, at most {limit} (SMS and Zalo messages must hold it)",
+    ),
     "setting_twice": (
         "'{name}' đã có ở dòng {row}; dòng này không được dùng",
         "'{name}' is already in row {row}; this row is not used",
@@ -795,6 +805,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "test_sent": ("Đã gửi thử lúc {at} tới {to}", "Test sent at {at} to {to}"),
     "test_not_sent": ("Chưa gửi thử được: {why}", "Test not sent: {why}"),
+    "test_first_line": (
+        "THƯ GỬI THỬ dòng {row} của tab Mẫu tin nhắn, gửi cho nhân viên với một khách mẫu; các liên kết chỉ là mẫu",
+        "A TEST of row {row} of the Messages tab, sent to staff with a sample customer; its links are samples",
+    ),
+    "test_waiting": (
+        "Chờ lần chạy sau: mỗi lần chạy gửi thử tối đa {limit} dòng",
+        "Waiting for the next run: a run sends at most {limit} test rows",
+    ),
     "test_failed": (
         "Gửi thử chưa được ({error}); lần chạy sau sẽ thử lại",
         "The test could not be sent ({error}); the next run tries again",

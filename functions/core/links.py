@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # short links are for SMS and Zalo: an email-only run never l
 UNSUBSCRIBE = "unsubscribe"
 SURVEY, SURVEY_FORM = "survey", "survey-form"
 UNSUBSCRIBE_DAYS = 400  # a link in last year's birthday wish still works
+SAMPLE = "mau"  # the token of every link in staff's test messages: a page that says it is a sample
 
 
 @dataclass(frozen=True)
@@ -55,3 +56,21 @@ class Links:
         if link.purpose == DIAL:  # the survey function answers it: it is public, and a redirect is all it takes
             return f"{self.survey_url or self.public_url}/c/{link.code}"
         return f"{self.unsubscribe_url or self.public_url}/u/{link.code}"
+
+
+@dataclass(frozen=True)
+class SampleLinks(Links):
+    """The links of a test message (`Gửi thử`): each opens a page saying it is a sample; none names a
+    customer, records an answer or opts anyone out."""
+
+    def unsubscribe(self, customer_id: str, language: str) -> str:
+        return f"{self.unsubscribe_url or self.public_url}/{UNSUBSCRIBE}/{SAMPLE}"
+
+    def survey(self, survey_id: str, language: str, score: int | None = None) -> str:
+        return f"{self.survey_url or self.public_url}/s/{SAMPLE}" + (f"?score={score}" if score else "")
+
+    def short_url(self, link: ShortLink) -> str:
+        from functions.core.short_links import SURVEY as SHORT_SURVEY
+
+        base = self.survey_url if link.purpose == SHORT_SURVEY else self.unsubscribe_url
+        return f"{base or self.public_url}/{'s' if link.purpose == SHORT_SURVEY else 'u'}/{SAMPLE}"

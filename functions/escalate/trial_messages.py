@@ -9,13 +9,16 @@ the same words again."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from html import escape
 from typing import Any, NamedTuple
 
 from functions.compose import Composer, Recipient
 from functions.core.errors import RenderError
 from functions.core.i18n import say
+from functions.core.links import SampleLinks
 from functions.core.message_tab import (
     KIND_LABELS,
     MessageTab,
@@ -37,6 +40,7 @@ JOB_STATE = "tests_sent"  # in the escalation job's state: the digest of each te
 AGAIN_AFTER = timedelta(hours=1)
 SAMPLE_NAME, SAMPLE_GREETING, SAMPLE_ID = "Nguyễn Thị Lan", "chị Lan", "KH-MAU"
 SUBJECT_MARK = "[Thử] "
+TESTS_A_RUN = 5  # ticked rows a run sends; each goes to every manager
 SMS_TO = "+84900000000"  # a number no message goes to: the SMS is only composed, then shown in the email
 
 
@@ -62,8 +66,11 @@ def send_trial_messages(
     report: list[dict[str, Any]] = []
     requests = trial_requests(table)
     to = managers() if requests else []
-    for request in requests:
-        outcome = _send_one(deps, request, invalid, builtin, to, sent_before, now)
+    for done, request in enumerate(requests):
+        if done >= TESTS_A_RUN:  # the rest stay ticked for the next runs: a sheet editor cannot make a mailer
+            outcome = _Outcome(say("test_waiting", deps.staff_language, limit=TESTS_A_RUN), untick=False)
+        else:
+            outcome = _send_one(deps, request, invalid, builtin, to, sent_before, now)
         if outcome.sent:
             sent_before.setdefault(request.digest, now.isoformat())
         values: dict[str, Any] = {"system_note": outcome.note} | ({"test": False} if outcome.untick else {})
@@ -115,7 +122,8 @@ def _test_email(
     assert request.text is not None and deps.links is not None
     text = request.text
     book = TextBook(builtin, {(text.kind, text.language, text.channel): text})
-    composer = Composer(deps.templates, deps.links, deps.sms, book)
+    sample = SampleLinks(deps.links.public_url, deps.links.secret, deps.links.survey_url, deps.links.unsubscribe_url)
+    composer = Composer(deps.templates, sample, deps.sms, book)  # its links open pages saying they are samples
     address = manager if text.channel == "email" else SMS_TO
     recipient = Recipient(SAMPLE_ID, SAMPLE_NAME, text.language, [(text.channel, address)])
     values = values_for(SAMPLE_NAME, SAMPLE_GREETING, "chị", deps.business_name,
@@ -127,8 +135,12 @@ def _test_email(
                           now.date() + timedelta(days=deps.vouchers.days))  # fmt: skip
     key = f"test/{request.row}/{request.digest}/{manager}"
     message = composer.compose(key, text.kind, recipient, values, survey, now, voucher).messages[0]
-    if text.channel == "email":
-        return dataclasses.replace(message, to=manager, to_name="", subject=SUBJECT_MARK + message.subject)
+    if text.channel == "email":  # staff's mail, not a customer's: no List-Unsubscribe (so Auto-Submitted), says so
+        first = say("test_first_line", deps.staff_language, row=request.row_id or request.row)
+        html = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + f"<p style=\"background:#fff3c4;padding:8px\">"
+                      f"{escape(first)}</p>", message.html, count=1)  # fmt: skip
+        return dataclasses.replace(message, to=manager, to_name="", subject=SUBJECT_MARK + message.subject,
+                                   text=f"{first}\n\n{message.text}", html=html, unsubscribe_url="")  # fmt: skip
     return _sms_as_email(deps, text.kind, text.language, message, manager)
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from functions.core.i18n import say, score_labels
-from functions.core.links import Links
+from functions.core.links import SAMPLE, Links
 from functions.core.pages import PAGE_HEADERS
 from functions.core.settings_tab import PAGE_SETTINGS_JOB, PAGE_SETTINGS_KEY
 from functions.core.short_links import DIAL as SHORT_DIAL
@@ -101,6 +101,8 @@ def handle_survey(
     *_, prefix, token = ["", *path.rstrip("/").split("/")]
     if prefix == "c":  # /c/<code>: a phone to dial, from the Calls tab
         return _dial(page, token, method)
+    if token == SAMPLE:  # a link in staff's test message: says so, records nothing
+        return page.show("sample", 200)
     page.deps = with_sheet_settings(deps)
     closed = _open(page, token)
     if closed is not None:

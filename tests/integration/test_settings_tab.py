@@ -136,3 +136,20 @@ def test_the_escalation_run_takes_tier3_phrases_and_working_hours_from_the_tab(t
     tiers = [{o["customer_id"]: o["tier"] for o in report["opened"]} for report in (plain, tuned)]
     assert tiers[0]["C-003"] != 3 and tiers[1]["C-003"] == 3  # "…chưa nhận được bản thảo hợp đồng"
     assert [o["first_response_due"] for o in tuned["opened"]] != [o["first_response_due"] for o in plain["opened"]]
+
+
+def test_the_settings_tab_cannot_turn_careloop_into_a_mailer_nor_break_its_messages(tmp_path):
+    """Issue 33 (17, 18): at most 10 manager addresses from the sheet (a note, the first 10 used); a
+    business name too long for an SMS or a Zalo parameter gets a note, and the deployed name is used."""
+    outsiders = ", ".join(f"nguoi{n}@ngoai.example" for n in range(40))
+    path = workbook_with_settings(tmp_path, [["manager_emails", outsiders], ["business_name", "Văn phòng " * 7]])
+    report = followup(tmp_path)
+    tab = settings_tab(path)
+    assert (
+        "40 địa chỉ" in tab["manager_emails"]["Ghi chú hệ thống"] and "10" in tab["manager_emails"]["Ghi chú hệ thống"]
+    )
+    assert report["settings"]["from_tab"]["manager_emails"].count("@") == 10
+    assert (
+        "tối đa 60" in tab["business_name"]["Ghi chú hệ thống"]
+        and "business_name" not in report["settings"]["from_tab"]
+    )

@@ -84,7 +84,10 @@ def test_a_staff_edited_birthday_text_is_what_the_customer_receives_by_email_and
                            f"{codes['KH-1']}, dùng đến {TODAY + timedelta(days=30):%d/%m/%Y}.")  # fmt: skip
     html = email.get_body(("html",)).get_content()
     assert f"mã {codes['KH-1']}" in html and '<a href="https://gara.example.vn/bang-gia"' in html
-    assert "Hủy đăng ký" in html  # careloop's own unsubscribe footer, whatever staff wrote
+    assert (
+        ">Từ chối nhận tin</a>" in html
+    )  # careloop's own unsubscribe footer (the sheet's words), whatever staff wrote
+    assert "</a>." not in html and "</a> ." not in html  # no stray full stop after the tap target (issue 33)
     (sms,) = providers.twilio.accepted
     assert sms["body"].startswith(
         f"[QC] Gara Tien Phat chuc mung sinh nhat anh Hung! Qua: giam 15%, ma {codes['KH-2']}."

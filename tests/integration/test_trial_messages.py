@@ -6,6 +6,7 @@ it went, and the run after sends nothing. Never to a customer; never counted on 
 from __future__ import annotations
 
 import json
+import re
 from email import message_from_bytes, policy
 
 import openpyxl
@@ -105,3 +106,44 @@ def test_a_row_that_cannot_be_used_says_why_and_nothing_goes(tmp_path):
     assert report["trial_messages"][0]["sent"] is False and thu_emails(tmp_path) == []
     row = next(r for r in messages_tab(path) if r["Mã mẫu"] == "birthday/vi/email")
     assert row["Ghi chú hệ thống"].startswith("Chưa gửi thử được:") and row["Gửi thử"] is False
+
+
+def test_a_test_email_is_staffs_mail_with_sample_links_and_a_few_rows_a_run(tmp_path):
+    """Issue 33 (9, 17): no List-Unsubscribe (Auto-Submitted instead), a first line saying which row it
+    tests, links to pages that say they are samples; at most 5 ticked rows a run, the rest wait."""
+    from functions.core.links import SAMPLE
+
+    path = demo(tmp_path)
+    rows = [r["Mã mẫu"] for r in messages_tab(path) if r["Mã mẫu"] and r["Mã mẫu"].endswith("/email")]
+    tick(path, set(rows[:8]))
+    report = escalate(tmp_path)
+    assert [t["sent"] for t in report["trial_messages"]] == [True] * 5 + [False] * (min(8, len(rows)) - 5)
+    waiting = [r for r in messages_tab(path) if r["Gửi thử"] is True]
+    assert len(waiting) == min(8, len(rows)) - 5 and all("tối đa 5" in r["Ghi chú hệ thống"] for r in waiting)
+    email = thu_emails(tmp_path)[0]
+    assert email["List-Unsubscribe"] is None and email["Auto-Submitted"] == "auto-generated"
+    text = email.get_body(("plain",)).get_content()
+    assert text.startswith("THƯ GỬI THỬ dòng ")
+    links = re.findall(r"https?://\S+", text + email.get_body(("html",)).get_content())
+    assert links and all(f"/{SAMPLE}" in link for link in links if "/s/" in link or "/unsubscribe/" in link)
+    assert "</a>." not in email.get_body(("html",)).get_content()  # the footer's stray full stop is gone
+
+
+def test_a_sample_link_opens_a_page_that_says_so_and_records_nothing():
+    from datetime import datetime
+
+    from functions.adapters.templates import Templates
+    from functions.core.links import SAMPLE, Links
+    from functions.followup.unsubscribe import UnsubscribeDeps, handle_unsubscribe
+    from functions.survey.page import SurveyDeps, handle_survey
+    from tests.helpers import VN
+    from tests.helpers.memory_store import MemoryStore
+
+    store, links = MemoryStore(), Links("https://care.example.vn", "test-secret")
+    now = lambda: datetime(2026, 12, 2, 10, 15, tzinfo=VN)  # noqa: E731
+    body, status, _ = handle_survey("GET", f"/s/{SAMPLE}", {"score": "2"}, {},
+                                    SurveyDeps(store.surveys, links, Templates(), "Luật Minh An", now))  # fmt: skip
+    assert status == 200 and "liên kết mẫu" in body
+    unsubscribe = UnsubscribeDeps(store.opt_outs, store.surveys, links, Templates(), "Luật Minh An", now)
+    page, status, _ = handle_unsubscribe("POST", f"/unsubscribe/{SAMPLE}", unsubscribe)
+    assert status == 200 and "liên kết mẫu" in page and store.opt_outs.opt_outs() == {}
