@@ -763,6 +763,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "nhân viên xác nhận lúc {at}, nhưng khách không còn trong tab Khách hàng (hoặc đã xóa dữ liệu): không làm gì",
         "confirmed by staff at {at}, but the customer is no longer in the Customers tab (or was erased): nothing done",
     ),
+    "case_erased": ("đã xóa dữ liệu theo yêu cầu của khách", "the customer's data was erased on request"),
     "reply_erased": (
         "thư từ một khách đã xóa dữ liệu theo yêu cầu: careloop không đọc, không lưu; xem trong hộp thư",
         "a message from a customer whose data was erased on request: careloop neither reads nor keeps it; see the "

@@ -5,7 +5,10 @@ of that customer: personal cells cleared, IDs kept, so the figures still add up)
 which then says when. Their addresses are kept only as keyed marks, so a later run never writes to
 them again, even if staff type them in anew.
 
-It runs before the run reads its cases, so everything after sees the store as erased."""
+It runs before the run reads its cases, so everything after sees the store as erased. Their open
+cases close themselves ("đã xóa dữ liệu theo yêu cầu"): nobody is left to answer, so none escalates,
+reminds or surveys again; their Cases rows say so in this very run (the tab as read is changed too, so
+the run does not take the old status for staff's)."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from functions.core.cases import RESOLVED, STATUS_TITLES, CaseEvent
 from functions.core.i18n import say
 from functions.core.privacy import (
     PERSONAL_CELLS,
@@ -68,12 +72,29 @@ def erase_requested(deps: EscalationDeps, tables: dict[str, Table], now: datetim
     for suppression in suppressions:  # before the sheet forgets the addresses: never written to again
         deps.records.opt_outs.record_opt_out(suppression, now)
     erased.writes.append(TabWrite(CUSTOMERS, CUSTOMERS.column("id"), rows, deps.staff_language))
+    closed = _close_cases(deps, erased.customer_ids, now)
     unread = [spec for spec in (VOUCHERS, REPLIES) if not (tables.get(spec.key) and tables[spec.key].rows)]
     tabs = {**tables, **deps.sheet.read(unread)}  # the tabs a run does not read otherwise: only when erasing
     for spec in (CASES, CALLS, VOUCHERS, REPLIES):
         if spec.key in tabs:
-            erased.writes += _cleared(spec, tabs[spec.key], erased.customer_ids, deps.staff_language)
+            more = closed if spec is CASES else {}
+            erased.writes += _cleared(spec, tabs[spec.key], erased.customer_ids, deps.staff_language, more)
     return erased
+
+
+def _close_cases(deps: EscalationDeps, customer_ids: set[str], now: datetime) -> dict[str, dict[str, Any]]:
+    """The erased customers' open cases, resolved in the store; their Cases rows' new cells, by case ID."""
+    note = say("case_erased", deps.staff_language)
+    closed: dict[str, dict[str, Any]] = {}
+    for case in deps.records.cases.cases(open_only=True):
+        if case.customer_id not in customer_ids:
+            continue
+        # No resolved_at: nobody handled it, so it counts in no resolution figure and is surveyed by nobody.
+        changes = {"status": RESOLVED, "resolution_note": note, "updated_at": now}
+        event = CaseEvent(case.case_id, now, "status", {"from": case.status, "to": RESOLVED})
+        deps.records.cases.update_case(case.case_id, changes, event)
+        closed[case.case_id] = {"status": STATUS_TITLES[deps.staff_language][RESOLVED], "resolution_note": note}
+    return closed
 
 
 def _addresses(kept: dict[str, str], region: str) -> list[str]:
@@ -87,15 +108,23 @@ def _addresses(kept: dict[str, str], region: str) -> list[str]:
     return [a for a in (kept.get("email", ""), phone) if a]
 
 
-def _cleared(spec: TabSpec, table: Table, customer_ids: set[str], language: str) -> Sequence[TabWrite]:
-    """That customer's rows of one of careloop's tabs, their personal cells cleared (IDs and figures kept)."""
+def _cleared(spec: TabSpec, table: Table, customer_ids: set[str], language: str,
+             more: dict[str, dict[str, Any]]) -> Sequence[TabWrite]:  # fmt: skip
+    """That customer's rows of one of careloop's tabs, their personal cells cleared (IDs and figures kept),
+    and `more` cells by row ID written with them (and into the tab as read: this run sees them too)."""
     columns = locate_columns(spec, table.header, require=False)
     id_key, personal = ID_COLUMNS[spec.key], [k for k in TAB_PERSONAL_CELLS[spec.key] if k in columns]
     if "customer_id" not in columns or id_key not in columns or not personal:
         return []
-    rows = [
-        RowWrite(Table.row_number(i), cell_text(cells[id_key]), dict.fromkeys(personal))
-        for i, raw in enumerate(table.rows)
-        if cell_text((cells := row_cells(raw, columns)).get("customer_id")) in customer_ids and cell_text(cells[id_key])
-    ]
+    rows = []
+    for i, raw in enumerate(table.rows):
+        cells = row_cells(raw, columns)
+        row_id = cell_text(cells[id_key])
+        if cell_text(cells.get("customer_id")) not in customer_ids or not row_id:
+            continue
+        values = dict.fromkeys(personal) | {k: v for k, v in more.get(row_id, {}).items() if k in columns}
+        for key, value in values.items():
+            if columns[key] < len(raw):
+                raw[columns[key]] = value
+        rows.append(RowWrite(Table.row_number(i), row_id, values))
     return [TabWrite(spec, spec.column(id_key), rows, language)] if rows else []

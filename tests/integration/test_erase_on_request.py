@@ -82,4 +82,9 @@ def test_a_customer_erased_on_request_is_gone_from_the_store_and_the_sheet_and_n
     book.save(path)
     later = _run(tmp_path, env, "run", "followup", "--json", "--now", "2026-11-25T09:00")
     assert not {"C-1", "C-9"} & {s["customer_id"] for s in later["sent"]}
-    assert _run(tmp_path, env, "run", "escalate", "--json", "--now", "2026-11-25T10:00")["opened"] == []
+    days_later = _run(tmp_path, env, "run", "escalate", "--json", "--now", "2026-11-25T10:00")
+    assert days_later["opened"] == []
+    # Her open case closed itself (issue 33): long past its deadlines, it neither escalates nor reminds.
+    assert days_later["escalated"] == [] and days_later["notified"] == []
+    (case,) = [r for r in openpyxl.load_workbook(path)["Hồ sơ"].iter_rows(min_row=2, values_only=True) if r[0]]
+    assert "Đã giải quyết" in case and "đã xóa dữ liệu theo yêu cầu của khách" in case
