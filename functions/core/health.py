@@ -73,13 +73,27 @@ class Problem(NamedTuple):
         """What the Health tab says of a job with this problem."""
         return {CANNOT_RUN: COULD_NOT_RUN, DID_NOT_RUN: LATE}.get(self.kind, ERRORS)
 
-    def alert_key(self, day: date) -> str:
-        return f"alert/{self.name}/{day.isoformat()}"
+    def alert_key(self, day: date, round_of_day: int = 1) -> str:
+        """The ledger key of this problem's alert: one a round (broken, then back to normal) a day."""
+        return f"alert/{self.name}/{day.isoformat()}" + (f"/{round_of_day}" if round_of_day > 1 else "")
 
 
-def recovered_key(name: str, day: date) -> str:
-    """The ledger key of the one "back to normal" email for problem `name` on `day`."""
-    return f"recovered/{name}/{day.isoformat()}"
+def recovered_key(name: str, day: date, round_of_day: int = 1) -> str:
+    """The ledger key of the one "back to normal" email for problem `name`'s round on `day`."""
+    return f"recovered/{name}/{day.isoformat()}" + (f"/{round_of_day}" if round_of_day > 1 else "")
+
+
+ROUNDS = "~rounds"  # in the alerts' state: problem name → [day, rounds of it that day]
+ALERTS_A_DAY = 3  # a problem that comes and goes (flapping) is alerted at most this often a day
+
+
+def round_of_day(rounds: Mapping[str, Any], name: str, day: date, already_open: bool) -> int:
+    """Which round of problem `name` today this is: a problem still open counts as the day's current
+    round (round 1 on a new day: one alert a day while it lasts); one broken anew starts the next."""
+    last_day, count = (rounds.get(name) or ["", 0])[:2]
+    if last_day != day.isoformat():
+        return 1
+    return int(count) if already_open else int(count) + 1
 
 
 def outcome_of(report: Mapping[str, Any]) -> RunOutcome:

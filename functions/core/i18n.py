@@ -389,6 +389,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "reserved_elsewhere": ("Một lần chạy khác đang gửi tin này", "Another run is sending this message"),
     "queued": ("Đã xếp vào hàng đợi gửi (Pub/Sub)", "Queued for sending (Pub/Sub)"),
+    "in_flight": ("Một lần chạy khác đang gửi tin này", "Another run is sending this message"),
     "holiday": (
         "Hôm nay là ngày lễ ({holiday}); sẽ gửi khi văn phòng mở cửa",
         "Today is a public holiday ({holiday}); sent when the office opens",

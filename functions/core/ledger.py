@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 RESERVED, SENT, FAILED = "reserved", "sent", "failed"
@@ -45,6 +45,16 @@ class LedgerFacts:
     fallbacks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # key → channels that failed first
     contacted_today: frozenset[str] = frozenset()  # customer IDs holding a reservation today
     reserved_today: int = 0  # messages reserved today, for the daily cap
+    reserved_at: Mapping[str, datetime] = field(default_factory=dict)  # key → when, for RESERVED ones
+
+
+LEASE = timedelta(minutes=15)  # a run's time to send what it reserved: until then it is in flight, not in doubt
+
+
+def in_flight(state: str | None, reserved_at: datetime | None, now: datetime) -> bool:
+    """A reservation another run may still be sending (overlapping runs): not in doubt until its lease
+    has gone (a crashed run's reservation is then reported, and never re-sent alone)."""
+    return state == RESERVED and reserved_at is not None and now - reserved_at < LEASE
 
 
 DELIVERED, UNDELIVERED = "delivered", "undelivered"

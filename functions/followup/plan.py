@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from functions.core.customers import Customer, channels_for
-from functions.core.ledger import FAILED, IN_DOUBT, QUEUED, SENT, LedgerFacts
+from functions.core.ledger import FAILED, IN_DOUBT, QUEUED, SENT, LedgerFacts, in_flight
 
 BIRTHDAY, CHECKIN = "birthday", "checkin"
 CHECKIN_AFTER = timedelta(days=7)
@@ -107,6 +107,9 @@ def decide(due: Sequence[DueMessage], facts: LedgerFacts, now: datetime, rules: 
         state = facts.states.get(message.key)
         if state == QUEUED:  # a send_batch run has it: said in the report, not in the row
             plan.skipped.append(Skip(message, "queued"))
+            continue
+        if in_flight(state, facts.reserved_at.get(message.key), now):  # another run is sending it right now
+            plan.skipped.append(Skip(message, "in_flight"))
             continue
         if state in IN_DOUBT:
             plan.unknown.append(message)

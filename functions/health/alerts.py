@@ -1,28 +1,34 @@
 """The alert emails: after every run, what a person must act on goes to the manager, once a problem
 a day (the day is in the ledger key, so overlapping runs send it once), and the first good run after
-a problem sends one "back to normal". Alerts go to staff only, through the one send path, with
+a problem sends one "back to normal". A problem that comes back the same day is a new round, alerted
+again (at most ALERTS_A_DAY rounds a day). An alert that could not go (the mail server is what broke)
+is tried again by every run until it goes. Alerts go to staff only, through the one send path, with
 careloop's own staff-email headers (Auto-Submitted); they never reach a customer or count for one.
 
-Which problems are open is the job state `health` (problem name → its detail and since when)."""
+Which problems are open is the job state `health` (problem name → its detail and since when; ROUNDS:
+each problem's rounds of the day)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from functions.core.health import (
+    ALERTS_A_DAY,
     MOMENT,
     PROVIDER,
+    ROUNDS,
     Problem,
     job_title,
     outcome_of,
     problems,
     recovered_key,
+    round_of_day,
 )
 from functions.core.i18n import say
-from functions.core.ledger import LedgerEntry
+from functions.core.ledger import FAILED, LedgerEntry
 from functions.core.messages import OutgoingMessage
 from functions.delivery import Delivery, deliver
 from functions.ports import Channel, JobState, Ledger, Renderer, Surveys, Vouchers
@@ -66,15 +72,36 @@ def raise_alerts(deps: AlertDeps, report: Mapping[str, Any], now: datetime) -> d
         mine = name.startswith(f"{outcome.job}/") and name not in now_open and not outcome.error
         return mine and (outcome.sent > 0 or f"/{PROVIDER}-" not in name)
 
-    ended = [name for name in state if over(name)]
-    deliveries = [d for problem in found for d in _to_managers(deps, problem.alert_key(now.date()), "alert",
-                                                                alert_context(problem, language), now)]  # fmt: skip
-    deliveries += [d for name in ended for d in _to_managers(deps, recovered_key(name, now.date()), "alert_recovered",
-                   {"job": job_title(name.split("/")[0], language), "detail": state[name]["detail"]},
-                   now)]  # fmt: skip
+    ended = [name for name in state if name != ROUNDS and over(name)]
+    day = now.date()
+    rounds = dict(state.get(ROUNDS) or {})
+    deliveries = []
+    for problem in found:
+        round_now = round_of_day(rounds, problem.name, day, problem.name in state)
+        rounds[problem.name] = [day.isoformat(), round_now]
+        if round_now <= ALERTS_A_DAY:  # flapping all day: the Health tab keeps saying it, the inbox is spared
+            deliveries += _to_managers(deps, problem.alert_key(day, round_now), "alert",
+                                       alert_context(problem, language), now)  # fmt: skip
+    lingering = [
+        name for name in state if name.startswith(f"{outcome.job}/") and name not in now_open and name not in ended
+    ]  # this job's problems this run could not judge (nothing was sent)
+    for name in lingering:  # their alert is tried again if it could not go (_again); sent once, it stays sent
+        job, _, kind = name.partition("/")
+        problem = Problem(job, kind, state[name]["detail"])
+        deliveries += _to_managers(deps, problem.alert_key(day, round_of_day(rounds, name, day, True)), "alert",
+                                   alert_context(problem, language), now)  # fmt: skip
+    for name in ended:
+        round_now = round_of_day(rounds, name, day, True)
+        if round_now <= ALERTS_A_DAY:
+            deliveries += _to_managers(deps, recovered_key(name, day, round_now), "alert_recovered",
+                                       {"job": job_title(name.split("/")[0], language),
+                                        "detail": state[name]["detail"]}, now)  # fmt: skip
+    _again(deps, deliveries, day)
     sent = deliver(deps.records, deps.channels, deps.retry, deliveries, now) if deliveries else None
     opened = {p.name: state.get(p.name) or {"detail": p.detail, "since": now.isoformat()} for p in found}
     changes: dict[str, Any] = {**opened, **dict.fromkeys(ended)}
+    if found:
+        changes[ROUNDS] = {name: r for name, r in rounds.items() if r[0] == day.isoformat()}
     if changes:
         deps.records.job_state.save_job_state(STATE, changes)
     return {
@@ -82,6 +109,17 @@ def raise_alerts(deps: AlertDeps, report: Mapping[str, Any], now: datetime) -> d
         "alerted": [d.key for d in sent.sent] if sent else [],
         "failed": [d.key for d, _ in sent.failed + sent.unknown] if sent else [],
     }
+
+
+def _again(deps: AlertDeps, deliveries: Sequence[Delivery], day: date) -> None:
+    """An alert that failed to go (the mail server refused it, or was down) is tried again: released
+    here, so this run sends it. One in doubt (it may have gone) is left alone."""
+    if not deliveries:
+        return
+    facts = deps.records.ledger.facts([d.key for d in deliveries], day)
+    for key, state in facts.states.items():
+        if state == FAILED:
+            deps.records.ledger.release(key)
 
 
 def alert_context(problem: Problem, language: str) -> dict[str, str]:

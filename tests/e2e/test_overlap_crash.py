@@ -18,6 +18,7 @@ from tests.helpers.support import HEADER, MATRIX_HEADER, local_settings, row, st
 CARELOOP = str(Path(sys.executable).with_name("careloop"))
 DRIVER = str(ROOT / "tests" / "helpers" / "crash_driver.py")
 NOW = "2026-11-23T09:00"
+AFTER_LEASE = "2026-11-23T09:20"  # a killed run's reservations are in doubt once their lease (15 minutes) is over
 DUE = 60
 
 
@@ -47,9 +48,9 @@ def delivered(folder: Path) -> Counter:
     )
 
 
-def run(env, cwd, job="followup") -> dict:
+def run(env, cwd, job="followup", now=NOW) -> dict:
     result = subprocess.run(
-        [CARELOOP, "run", job, "--now", NOW, "--json"],
+        [CARELOOP, "run", job, "--now", now, "--json"],
         env=env,
         cwd=cwd,
         capture_output=True,
@@ -107,7 +108,7 @@ def test_a_run_killed_midway_never_sends_twice_and_loses_nothing(setup, crash_at
     assert killed.returncode == -9, killed.stderr  # SIGKILL, as planned
     before = delivered(folder)
 
-    report = run(env, folder)
+    report = run(env, folder, now=AFTER_LEASE)
     counts = delivered(folder)
     assert set(counts.values()) <= {1}, "a message was sent twice"
     assert set(before) <= set(counts)
@@ -123,6 +124,22 @@ def test_a_run_killed_midway_never_sends_twice_and_loses_nothing(setup, crash_at
     assert len(unknown) == (0 if crash_at in ("write", "advance:61") else 1)
     if crash_at == "write":
         assert not report["sent"] and report["write_back"]["rows"] == DUE  # the next run mends the sheet
+
+
+def test_a_message_another_run_is_sending_is_in_flight_not_in_doubt_until_its_lease_is_over(setup):
+    """Issue 33 (16): two runs at once raise no false alarm. A reservation made moments ago by another
+    run (here one killed right after reserving) is that run's to send: in flight, no alert, Health
+    stays good; once its 15-minute lease is over, it is in doubt and said so."""
+    folder, env = setup
+    killed = subprocess.run([sys.executable, DRIVER], env={**env, "CRASH_AT": "advance:1"}, cwd=folder,
+                            capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert killed.returncode == -9, killed.stderr
+    overlapping = run(env, folder)
+    assert overlapping["unknown"] == [] and overlapping["summary"]["failed"] == 0
+    assert [s["key"] for s in overlapping["skipped"] if s["reason"] == "in_flight"] != []
+    assert overlapping["alerts"]["alerted"] == []  # nobody is emailed about a message that is being sent
+    later = run(env, folder, now=AFTER_LEASE)
+    assert len(later["unknown"]) == 1  # the lease is over: in doubt, reported, never re-sent alone
 
 
 def escalation_workbook(folder: Path, flagged: int) -> None:

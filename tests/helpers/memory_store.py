@@ -162,6 +162,11 @@ class MemoryLedger:
             {e.key: e.attempts for e in asked if e.state == SENT and e.attempts},
             frozenset(c for c in today if c in wanted),
             len(today) if customers is not None else 0,
+            {
+                e.key: e.updated_at or e.reserved_at
+                for e in asked
+                if e.state == RESERVED and (e.updated_at or e.reserved_at)
+            },
         )
 
     def count_sent(self, first: date, last: date, kinds: Sequence[str] = (), channel: str = "") -> int:

@@ -97,9 +97,10 @@ def test_a_store_that_cannot_be_opened_is_alerted_once_a_day_by_the_health_tab(t
     assert [p.name for p in (tmp_path / "outbox").glob("*.eml") if "birthday" in p.name] == []  # nothing sent
 
 
-def test_smtp_refusing_the_login_is_on_the_health_tab_and_tried_once_a_day(tmp_path):
+def test_smtp_refusing_the_login_is_on_the_health_tab_and_the_alert_goes_once_mail_works_again(tmp_path):
     """SMTP answers 535 to AUTH: the birthday wish fails, the Health tab says why (a password to set
-    again), and the alert (which needs the same SMTP) is tried once that day, not at every run."""
+    again). The alert needs the same SMTP: it cannot go, and every run tries it again (issue 33: 15)
+    until it goes — once the password is right, the manager is told, once."""
     from functions.adapters.stores.sqlite import SqliteStore
     from functions.core.ledger import FAILED
     from tests.helpers.smtp_server import Recorder, SmtpServer
@@ -110,15 +111,44 @@ def test_smtp_refusing_the_login_is_on_the_health_tab_and_tried_once_a_day(tmp_p
         env = local_settings(tmp_path, sheet, manager_emails=MANAGER, smtp_host="127.0.0.1",
                              smtp_port=str(server.port), smtp_security="none", smtp_user="cskh",
                              smtp_password="sai")  # fmt: skip
-        for hour in ("09:00", "09:15", "09:30"):
+        for hour in ("09:00", "09:15"):
             careloop(*RUN, "--now", DAY.format(hour), cwd=tmp_path, env=env)
-    assert recorder.messages == []
-    unconfirmed = SqliteStore(tmp_path / "s.sqlite").ledger.unconfirmed()
-    alerts_tried = [e for e in unconfirmed if e.kind == "alert"]
-    assert {e.state for e in unconfirmed} == {FAILED}
-    assert sorted(e.key.split("/")[2] for e in alerts_tried) == ["messages", "provider-email"]  # each once
-    after = health(sheet)["Lời chúc và hỏi thăm"]  # the third run tried nothing; the failed wish still waits
-    assert after["Kết quả"] == "Có lỗi" and "careloop retry" in after["Chi tiết"]
+        assert recorder.messages == []
+        unconfirmed = SqliteStore(tmp_path / "s.sqlite").ledger.unconfirmed()
+        alerts_tried = [e for e in unconfirmed if e.kind == "alert"]
+        assert {e.state for e in unconfirmed} == {FAILED}
+        assert sorted(e.key.split("/")[2] for e in alerts_tried) == ["messages", "provider-email"]  # one key each
+        after = health(sheet)["Lời chúc và hỏi thăm"]  # the failed wish still waits for staff
+        assert after["Kết quả"] == "Có lỗi" and "careloop retry" in after["Chi tiết"]
+        careloop(*RUN, "--now", DAY.format("09:30"), cwd=tmp_path, env={**env, "CARELOOP_SMTP_PASSWORD": "đúng"})
+        careloop(*RUN, "--now", DAY.format("09:45"), cwd=tmp_path, env={**env, "CARELOOP_SMTP_PASSWORD": "đúng"})
+    told = sorted(m["X-Careloop-Key"].split("/")[2] for m in recorder.messages if MANAGER in m["To"])
+    assert told == ["messages", "provider-email"]  # the alerts that could not go, now gone, each once
+
+
+def test_a_problem_that_comes_back_the_same_day_is_alerted_again_a_few_times_at_most(tmp_path):
+    """Issue 33 (14): broken at 09:00 (an alert), back to normal at 10:30 (one email), broken again at
+    11:00: a new alert. A problem flapping all day is alerted at most three rounds a day."""
+    sheet = workbook(tmp_path / "k.xlsx", customers=False)
+    env = local_settings(tmp_path, sheet, manager_emails=MANAGER)
+    for hour, broken in (
+        ("09:00", True),
+        ("09:15", True),
+        ("10:30", False),
+        ("11:00", True),
+        ("11:15", True),
+        ("11:30", False),
+        ("12:00", True),
+        ("12:30", False),
+        ("13:00", True),
+        ("13:30", False),
+    ):
+        workbook(sheet, customers=not broken, rows=[] if broken else [row("C-1", email="lan@example.com")])
+        careloop(*RUN, "--now", DAY.format(hour), cwd=tmp_path, env=env)
+    keys = sorted(m["X-Careloop-Key"].removesuffix(f"/{MANAGER}") for m in alerts(tmp_path / "outbox"))
+    problem = "followup/cannot_run/2026-11-23"
+    assert keys == [f"alert/{problem}", f"alert/{problem}/2", f"alert/{problem}/3",  # the fourth round: none
+                    f"recovered/{problem}", f"recovered/{problem}/2", f"recovered/{problem}/3"]  # fmt: skip
 
 
 def test_zalo_refusing_the_refresh_token_is_alerted_once_then_back_to_normal(tmp_path):

@@ -176,6 +176,7 @@ class FirestoreLedger(FirestorePort):
         channels: dict[str, str] = {}
         fallbacks: dict[str, tuple[str, ...]] = {}
         contacted: set[str] = set()
+        reserved_at: dict[str, datetime] = {}
         wanted = ["key", "customer_id", "business_day", "state", "updated_at", "channel", "attempts"]
         for start in range(0, len(keys), GET_CHUNK):
             references = [self.db.ledger_entry(k) for k in keys[start : start + GET_CHUNK]]
@@ -189,8 +190,10 @@ class FirestoreLedger(FirestorePort):
                         sent_at[fields["key"]], channels[fields["key"]] = fields["updated_at"], fields["channel"]
                         if fields.get("attempts"):
                             fallbacks[fields["key"]] = tuple(fields["attempts"])
+                    elif fields["state"] == RESERVED and fields.get("updated_at"):
+                        reserved_at[fields["key"]] = fields["updated_at"]
         if customers is None:
-            return LedgerFacts(states, sent_at, channels, fallbacks)
+            return LedgerFacts(states, sent_at, channels, fallbacks, reserved_at=reserved_at)
         # Only the customers the asked keys did not already show as contacted today are looked up, and
         # only their entries of the day are read; the day's total is counted, not read.
         contacted &= set(customers)
@@ -205,7 +208,7 @@ class FirestoreLedger(FirestorePort):
             )
             contacted.update(s.get("customer_id") for s in query.stream(**self.db.call()))
         reserved = self.db.count(self.db.client.collection(LEDGER).where(filter=day_filter))
-        return LedgerFacts(states, sent_at, channels, fallbacks, frozenset(contacted), reserved)
+        return LedgerFacts(states, sent_at, channels, fallbacks, frozenset(contacted), reserved, reserved_at)
 
     @unavailable_on_error
     def count_sent(self, first: date, last: date, kinds: Sequence[str] = (), channel: str = "") -> int:

@@ -108,6 +108,7 @@ class SqliteLedger(SqlitePort):
             sent_at: dict[str, datetime] = {}
             channels: dict[str, str] = {}
             fallbacks: dict[str, tuple[str, ...]] = {}
+            reserved_at: dict[str, datetime] = {}
             for start in range(0, len(keys), CHUNK):
                 chunk = keys[start : start + CHUNK]
                 marks = ",".join("?" * len(chunk))
@@ -119,8 +120,10 @@ class SqliteLedger(SqlitePort):
                         sent_at[key], channels[key] = datetime.fromisoformat(updated_at), channel
                         if attempts != "[]":
                             fallbacks[key] = tuple(json.loads(attempts))
+                    elif state == RESERVED and updated_at:
+                        reserved_at[key] = datetime.fromisoformat(updated_at)
             if customers is None:
-                return LedgerFacts(states, sent_at, channels, fallbacks)
+                return LedgerFacts(states, sent_at, channels, fallbacks, reserved_at=reserved_at)
             wanted = sorted(set(customers))
             contacted: set[str] = set()
             for start in range(0, len(wanted), CHUNK):
@@ -131,7 +134,7 @@ class SqliteLedger(SqlitePort):
             (reserved,) = db.execute(
                 "SELECT COUNT(*) FROM ledger WHERE business_day = ?", (day.isoformat(),)
             ).fetchone()
-        return LedgerFacts(states, sent_at, channels, fallbacks, frozenset(contacted), reserved)
+        return LedgerFacts(states, sent_at, channels, fallbacks, frozenset(contacted), reserved, reserved_at)
 
     @unavailable_on_error
     def count_sent(self, first: date, last: date, kinds: Sequence[str] = (), channel: str = "") -> int:
