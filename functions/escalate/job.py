@@ -107,8 +107,9 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     )
     applied = _apply(deps, plan, read.cases)
     sent = Sent(clock=RunClock.start(deps.retry, deps.run_budget_seconds))
-    send_notices(deps, now, plan.notices, applied.final, sent)
     customers = {c.id: c for c in read.sheet.customers}
+    contacts = {c.id: " · ".join(a for a in (c.phone, c.email) if a) for c in read.sheet.customers}
+    send_notices(deps, now, plan.notices, applied.final, sent, contacts)
     send_resolved_surveys(deps, now, applied.final, customers, sent, read.texts.book if read.texts else None)
     # A survey put off (closed hours, a provider's pause) is tried again by later runs: its case is read by ID.
     pending = sorted({notice.case.case_id for notice, _ in sent.deferred if notice.kind == "survey"})

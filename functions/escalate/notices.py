@@ -4,7 +4,7 @@ resolved lately. Each goes once (its ledger key) and only inside working hours."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -42,9 +42,15 @@ class Sent:
 
 
 def send_notices(
-    deps: EscalationDeps, now: datetime, notices: Sequence[Notice], final: dict[str, CaseRecord], sent: Sent
+    deps: EscalationDeps,
+    now: datetime,
+    notices: Sequence[Notice],
+    final: dict[str, CaseRecord],
+    sent: Sent,
+    contacts: Mapping[str, str] | None = None,
 ) -> None:
-    """Send the notices the ledger has not seen, inside working hours only."""
+    """Send the notices the ledger has not seen, inside working hours only; each says how to reach the
+    customer (`contacts`: customer ID → phone and email as the Customers tab has them)."""
     facts = deps.records.ledger.facts([n.key for n in notices], _business_day(deps, now))
     due = [n for n in notices if facts.states.get(n.key) not in (SENT, *IN_DOUBT)]
     if not due:
@@ -65,7 +71,7 @@ def send_notices(
     deliveries = []
     for owner_email, items in by_owner.items():  # one email an owner a run, listing all their cases
         try:
-            delivery = _owner_delivery(deps, now, owner_email, items)
+            delivery = _owner_delivery(deps, now, owner_email, items, contacts or {})
         except RenderError as error:
             sent.failed += [(notice, str(error)) for notice, _ in items]
             continue
@@ -79,16 +85,16 @@ def send_notices(
         _record_notified(deps, now, delivery, planned[delivery.key], sent)
 
 
-def _owner_delivery(deps: EscalationDeps, now: datetime, owner_email: str,
-                    items: list[tuple[Notice, CaseRecord]]) -> Delivery:  # fmt: skip
+def _owner_delivery(deps: EscalationDeps, now: datetime, owner_email: str, items: list[tuple[Notice, CaseRecord]],
+                    contacts: Mapping[str, str]) -> Delivery:  # fmt: skip
     """One notice goes under its own ledger key; several go as one digest under a key of its own."""
     if len(items) == 1:
         notice, case = items[0]
         return Delivery(_entry(deps, notice.key, case.customer_id, f"case_{notice.kind}", now),
-                        _owner_message(deps, notice.key, items, "case_notice"))  # fmt: skip
+                        _owner_message(deps, notice.key, items, "case_notice", contacts))  # fmt: skip
     key = f"case-digest/{owner_email}/{digest_hex('|'.join(sorted(n.key for n, _ in items)), 12)}"
     return Delivery(_entry(deps, key, f"owner:{owner_email}", "case_digest", now),
-                    _owner_message(deps, key, items, "case_digest"))  # fmt: skip
+                    _owner_message(deps, key, items, "case_digest", contacts))  # fmt: skip
 
 
 def _record_notified(deps: EscalationDeps, now: datetime, delivery: Delivery, items: list[tuple[Notice, CaseRecord]],
@@ -190,11 +196,11 @@ def _entry(
 
 
 def _owner_message(
-    deps: EscalationDeps, key: str, items: list[tuple[Notice, CaseRecord]], kind: str
+    deps: EscalationDeps, key: str, items: list[tuple[Notice, CaseRecord]], kind: str, contacts: Mapping[str, str]
 ) -> OutgoingMessage:
     language = deps.staff_language
     case = items[0][1]
-    cases = [_case_context(deps, notice, c) for notice, c in items]
+    cases = [_case_context(deps, notice, c, contacts) for notice, c in items]
     owner = case.owner.split("<")[0].strip() or case.owner_email
     context = {**cases[0], "cases": cases, "owner": owner, "sheet_link": deps.sheet_link,
                "business_name": deps.business_name, "unsubscribe_url": ""}  # fmt: skip
@@ -203,11 +209,15 @@ def _owner_message(
                            language)  # fmt: skip
 
 
-def _case_context(deps: EscalationDeps, notice: Notice, case: CaseRecord) -> dict[str, Any]:
+def _case_context(
+    deps: EscalationDeps, notice: Notice, case: CaseRecord, contacts: Mapping[str, str]
+) -> dict[str, Any]:
+    contact = contacts.get(case.customer_id) or case.customer_email
     return {"kind": notice.kind, "tier": case.tier, "case_id": case.case_id, "customer": case.customer_name,
             "customer_id": case.customer_id, "category": category_title(case.category, deps.staff_language),
             "issue": case.issue, "first_response_due": local_text(case.first_response_due, deps.calendar),
-            "resolve_due": local_text(case.resolve_due, deps.calendar)}  # fmt: skip
+            "resolve_due": local_text(case.resolve_due, deps.calendar), "contact": contact,
+            "from_reply": case.key.startswith("reply/")}  # fmt: skip
 
 
 def _survey_message(

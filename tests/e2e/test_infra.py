@@ -268,7 +268,7 @@ def test_the_monitored_mailbox_password_is_a_secret_only_the_scheduled_runs_read
     set; the public functions (survey, unsubscribe, sms_status) never read it."""
     text = (MODULE / "main.tf").read_text()
     assert 'imap_password = { id = "careloop-imap-password", env = "CARELOOP_IMAP_PASSWORD" }' in text
-    assert "local.imap_enabled ?" in text and "CARELOOP_IMAP_HOST = var.imap_host" in text
+    assert "local.imap_enabled ?" in text and re.search(r"CARELOOP_IMAP_HOST\s+= var.imap_host", text)
     public = module_locals()["public_functions"]
     assert all("imap_password" not in str(spec) for spec in public.values())
     assert "CARELOOP_IMAP_PASSWORD" not in "".join(p.read_text() for p in INFRA.rglob("*.tfvars*"))

@@ -76,6 +76,17 @@ def tick(path: Path, reply_id: str) -> None:
     set_cell(path, "Phản hồi", reply_id, "Xác nhận", True)
 
 
+def owner_notice(tmp_path: Path) -> str:
+    """The text of the case email the owner of the matrix's '*' row got."""
+    from email import message_from_bytes, policy
+
+    for path in sorted((tmp_path / "outbox").glob("*.eml")):
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        if "ha@luat.vn" in str(message["To"]):
+            return message.get_body(("plain",)).get_content()
+    raise AssertionError("no case email to the owner")
+
+
 def stored_opt_outs(tmp_path: Path) -> set[str]:
     from functions.adapters.stores.sqlite import SqliteStore
 
@@ -121,6 +132,8 @@ def test_the_authenticated_and_the_keyed_act(tmp_path, mailbox):
     report = run(tmp_path, env)
     assert report["replies"] == {"bounce": 1, "complaint": 1, "refusal": 1}
     assert [c["customer_id"] for c in report["opened"]] == ["C-1"] and stored_opt_outs(tmp_path) == {"C-2"}
+    owner_email = owner_notice(tmp_path)  # issue 33 (11): where the case came from, how to reach her
+    assert "Liên hệ: lan@example.com" in owner_email and "khi trả lời tin của chúng tôi" in owner_email
     followup = run(tmp_path, env, "followup", "2026-11-25T11:00")
     assert not {"C-2", "C-3"} & {s["customer_id"] for s in followup["sent"]}  # refused; bounced
 

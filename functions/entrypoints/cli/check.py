@@ -39,6 +39,8 @@ SAMPLE_CASE = {
     "issue": "Tôi sẽ khởi kiện",
     "first_response_due": "23/11/2026 13:30",
     "resolve_due": "25/11/2026 10:00",
+    "contact": "+84912345678 · lan@example.com",
+    "from_reply": True,
 }
 SAMPLE_CONTEXT = {
     **SAMPLE_CASE,
