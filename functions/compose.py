@@ -98,7 +98,7 @@ class Composer:
     def _email(self, occasion: _Occasion, address: str) -> OutgoingMessage:
         recipient, survey = occasion.recipient, occasion.survey
         language = recipient.language
-        unsubscribe = self.links.unsubscribe(recipient.customer_id, language)
+        unsubscribe = self.links.unsubscribe(recipient.customer_id, language, occasion.now)
         buttons = survey_links(self.links, survey) if survey else []
         listed = "\n".join(f"{b['score']} – {b['label']}: {b['url']}" for b in buttons) or None
         values = {**occasion.values, "survey_link": listed, "opt_out_link": unsubscribe}
@@ -159,7 +159,7 @@ class Composer:
         return links
 
     def _survey_url(self, survey: Survey | None) -> str | None:
-        return self.links.survey(survey.survey_id, survey.language) if survey else None
+        return self.links.survey(survey.survey_id, survey.language, at=survey.created_at) if survey else None
 
     def _outgoing(
         self,

@@ -27,8 +27,8 @@ class Links:
     def unsubscribe_signer(self) -> Signer:
         return Signer(self.secret, UNSUBSCRIBE)
 
-    def unsubscribe(self, customer_id: str, language: str) -> str:
-        token = self.unsubscribe_signer().sign({"c": customer_id, "l": language})
+    def unsubscribe(self, customer_id: str, language: str, at: datetime | None = None) -> str:
+        token = self.unsubscribe_signer().sign({"c": customer_id, "l": language}, at)
         return f"{self.unsubscribe_url or self.public_url}/{UNSUBSCRIBE}/{token}"
 
     def survey_signer(self) -> Signer:
@@ -37,9 +37,9 @@ class Links:
     def form_signer(self) -> Signer:
         return Signer(self.secret, SURVEY_FORM)
 
-    def survey(self, survey_id: str, language: str, score: int | None = None) -> str:
-        """The survey page: /s/<token>; the token names only the survey (no personal data)."""
-        token = self.survey_signer().sign({"s": survey_id, "l": language})
+    def survey(self, survey_id: str, language: str, score: int | None = None, at: datetime | None = None) -> str:
+        """The survey page: /s/<token>; the token names only the survey (no personal data), dated `at`."""
+        token = self.survey_signer().sign({"s": survey_id, "l": language}, at)
         return f"{self.survey_url or self.public_url}/s/{token}" + (f"?score={score}" if score else "")
 
     def short(self, purpose: str, target: str, language: str, expires_at: datetime) -> ShortLink:
@@ -63,10 +63,10 @@ class SampleLinks(Links):
     """The links of a test message (`Gửi thử`): each opens a page saying it is a sample; none names a
     customer, records an answer or opts anyone out."""
 
-    def unsubscribe(self, customer_id: str, language: str) -> str:
+    def unsubscribe(self, customer_id: str, language: str, at: datetime | None = None) -> str:
         return f"{self.unsubscribe_url or self.public_url}/{UNSUBSCRIBE}/{SAMPLE}"
 
-    def survey(self, survey_id: str, language: str, score: int | None = None) -> str:
+    def survey(self, survey_id: str, language: str, score: int | None = None, at: datetime | None = None) -> str:
         return f"{self.survey_url or self.public_url}/s/{SAMPLE}" + (f"?score={score}" if score else "")
 
     def short_url(self, link: ShortLink) -> str:

@@ -31,8 +31,20 @@ class Signer:
     def _serializer(self) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(self.secret, salt=f"careloop/{self.purpose}")
 
-    def sign(self, payload: Any) -> str:
-        return self._serializer().dumps(payload)
+    def sign(self, payload: Any, at: datetime | None = None) -> str:
+        """The token, dated `at` (the run's moment, so a run at another time — `--now` — signs as of
+        then), else now."""
+        if at is None:
+            return self._serializer().dumps(payload)
+        from itsdangerous import TimestampSigner
+
+        stamp = int(at.timestamp())
+
+        class _SignedAt(TimestampSigner):
+            def get_timestamp(self) -> int:
+                return stamp
+
+        return URLSafeTimedSerializer(self.secret, salt=f"careloop/{self.purpose}", signer=_SignedAt).dumps(payload)
 
     def verify(self, token: str, max_age_seconds: int, now: datetime | None = None) -> Any:
         if not _canonical(token):

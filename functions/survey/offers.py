@@ -40,6 +40,10 @@ def survey_links(links: Links, survey: Survey) -> list[dict[str, object]]:
     """Five links, one per score, each opening the page with that score chosen (GET records nothing)."""
     labels = score_labels(survey.language)
     return [
-        {"score": n, "label": labels[n - 1], "url": links.survey(survey.survey_id, survey.language, n)}
+        {
+            "score": n,
+            "label": labels[n - 1],
+            "url": links.survey(survey.survey_id, survey.language, n, survey.created_at),
+        }
         for n in range(1, 6)
     ]

@@ -162,7 +162,7 @@ def _found(page: _Page, survey_id: str) -> Response | None:
     page.language = page.survey.language
     if deps.now() >= page.survey.expires_at:
         return page.show("expired", 410)
-    page.csrf = deps.links.form_signer().sign({"s": survey_id})
+    page.csrf = deps.links.form_signer().sign({"s": survey_id}, deps.now())
     return None
 
 

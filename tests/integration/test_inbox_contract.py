@@ -31,10 +31,11 @@ def mailbox(request, tmp_path) -> Iterator[tuple[object, Callable[[bytes], None]
     folder.mkdir()
     count = iter(range(1, 1000))
 
-    def deliver(raw: bytes) -> None:
+    def deliver(raw: bytes, at: datetime | None = None) -> None:
         path = Path(folder) / f"{next(count):04d}.eml"
         path.write_bytes(raw)
-        stamp = time.time_ns() + next(count) * 1000  # distinct arrival times, as files saved one after another
+        start = int(at.timestamp() * 1e9) if at else time.time_ns()
+        stamp = start + next(count) * 1000  # distinct arrival times, as files saved one after another
         os.utime(path, ns=(stamp, stamp))
 
     yield FolderInbox(folder), deliver
@@ -61,8 +62,8 @@ def test_each_message_comes_with_when_the_mailbox_received_it_not_what_its_date_
     """Issue 32: a reply is dated by its arrival (IMAP INTERNALDATE, the file's time), never by the
     sender's Date: header (which says 24/11/2026 here, and could say anything)."""
     inbox, deliver = mailbox
-    before = datetime.now(UTC) - timedelta(minutes=5)
-    deliver(mails.reply("lan@example.com", "2", message_id="<d1@ex>"))
+    arrived = datetime(2026, 11, 25, 10, 10, tzinfo=UTC)
+    deliver(mails.reply("lan@example.com", "2", message_id="<d1@ex>"), at=arrived)
     (message,) = inbox.messages_after(None, SINCE, 5).messages
-    assert message.arrived is not None and before <= message.arrived <= datetime.now(UTC) + timedelta(minutes=5)
+    assert message.arrived is not None and abs(message.arrived - arrived) < timedelta(seconds=1)
     assert read_mail(message.raw, arrived=message.arrived).received == message.arrived

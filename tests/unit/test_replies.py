@@ -150,3 +150,18 @@ def test_every_kind_a_listening_run_counts_has_words_for_staff():
     kinds = ("reply", "complaint", "refusal", "survey_answer", "bounce", "auto_reply", "zalo_linked", "zalo_other",
              UNCONFIRMED, "confirmed", CANCELLATION, "unreadable", "erased")  # fmt: skip
     assert [k for k in kinds if f"heard_{k}" not in MESSAGES] == []
+
+
+def test_a_signed_link_is_dated_by_the_runs_moment_not_the_machines_clock():
+    """Issue 33 (0): a run at another moment (`--now`) signs its links as of then; the page checks
+    them against its own clock, so a demo run for 2030 answers its own surveys."""
+    from datetime import datetime, timedelta
+
+    from functions.core.tokens import Signer, TokenExpired
+    from tests.helpers import VN
+
+    signer, then = Signer(TEST_SECRET, "survey"), datetime(2030, 6, 15, 9, tzinfo=VN)
+    token = signer.sign({"s": "SV-1"}, then)
+    assert signer.verify(token, 86400, now=then + timedelta(hours=2)) == {"s": "SV-1"}
+    with pytest.raises(TokenExpired):
+        signer.verify(token, 86400, now=then + timedelta(days=2))

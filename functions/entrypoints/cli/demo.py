@@ -361,7 +361,7 @@ def _customer_answers(settings, now: datetime) -> str | None:
         return None
     survey, links = fresh[0], bootstrap.links(settings)
     deps = SurveyDeps(store.surveys, links, Templates(), settings.business_name, lambda: now, settings.csat_threshold)
-    path = urlsplit(links.survey(survey.survey_id, survey.language)).path
+    path = urlsplit(links.survey(survey.survey_id, survey.language, at=survey.created_at)).path
     page, _, _ = handle_survey("GET", path, {"score": "2"}, {}, deps)
     csrf = page.split('name="csrf" value="')[1].split('"')[0]
     handle_survey("POST", path, {}, {"score": "2", "comment": "Chờ lâu, chưa ai gọi lại", "csrf": csrf}, deps)
