@@ -16,6 +16,7 @@ every action is idempotent, so two runs at once or a crash between any two steps
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -42,7 +43,7 @@ from functions.core.sheet_schema import REPLIES, locate_columns
 from functions.core.tables import RowWrite, Table, TabWrite, moment_figure, row_cells
 from functions.core.text import cell_text
 from functions.core.values import read_tick
-from functions.core.zalo_events import USER_RECEIVED_MESSAGE, USER_SUBMIT_INFO, read_zalo_event, zalo_mail
+from functions.core.zalo_events import USER_RECEIVED_MESSAGE, USER_SUBMIT_INFO, ZaloEvent, read_zalo_event, zalo_mail
 from functions.escalate.deps import EscalationDeps
 from functions.escalate.plan import Flag
 from functions.escalate.reply_actions import PENDING, Acting, act, confirmed
@@ -51,7 +52,8 @@ from functions.ports import Inbox
 BATCH = 200  # messages a run takes; the rest wait for the next run, 15 minutes on
 FIRST_LOOK = timedelta(days=7)  # a first run (or a rebuilt folder) looks this far back, not at the whole past
 MARK = "inbox"  # in the job's state: [UIDVALIDITY, last UID]
-ZALO_USERS = "zalo_users"  # a job state: Zalo user id → the customer a delivered ZNS or a shared phone named
+ZALO_USERS = "zalo_users"  # a job state: Zalo user id → the customer a delivered ZNS (or SHARED + a shared phone) named
+SHARED = "phone:"  # a tie by a phone the user shared (typed in the OA's form), weaker than a delivered ZNS
 MESSAGE_SECONDS = 2.0  # one message's reading: a message slower than this is not read
 
 
@@ -203,20 +205,35 @@ def _read_zalo_events(run: _Run) -> None:
         heard.event_ids.append(stored.event_id)
         event = read_zalo_event(stored.body)
         if event.name in (USER_RECEIVED_MESSAGE, USER_SUBMIT_INFO):
-            parts = event.tracking_id.split("/")
-            tied = customers.by_phone.get(event.phone) or (customers.by_id.get(parts[1]) if len(parts) > 2 else None)
-            if tied is not None and event.user_id and users.get(event.user_id) != tied.id:
-                users[event.user_id] = learned[event.user_id] = tied.id
-            run.counts["zalo_linked" if tied else "zalo_other"] += 1
+            tie = _tie(event, customers, users.get(event.user_id, ""))
+            if tie and event.user_id and users.get(event.user_id) != tie:
+                users[event.user_id] = learned[event.user_id] = tie
+            run.counts["zalo_linked" if tie else "zalo_other"] += 1
             continue
         mail = zalo_mail(event, stored.event_id)
         if not mail.text and mail.score is None:  # an image, a sticker, a follow: nothing to act on
             run.counts["zalo_other"] += 1
             continue
-        _heard(run, mail, _customer(mail, customers) or customers.by_id.get(users.get(event.user_id, "")),
-               mail.message_id)  # fmt: skip
+        tie = users.get(event.user_id, "")
+        if tie.startswith(SHARED) and not mail.key:  # tied only by a phone the user typed: staff confirm
+            mail = dataclasses.replace(mail, authenticated=False)
+        _heard(run, mail, _customer(mail, customers) or customers.by_id.get(tie.removeprefix(SHARED)), mail.message_id)
     if learned:
         deps.records.job_state.save_job_state(ZALO_USERS, learned)
+
+
+def _tie(event: ZaloEvent, customers: _Customers, known: str) -> str:
+    """The customer a Zalo event ties its user to: by the ZNS careloop delivered to them (its
+    tracking_id: Zalo says this user received that customer's message), else, weaker, by the phone
+    the user shared in a signed, fresh user_submit_info (SHARED + ID: what they typed in the OA's form,
+    so their words wait for staff's confirmation). A delivered ZNS is never replaced by a shared phone."""
+    parts = event.tracking_id.split("/")
+    if event.name == USER_RECEIVED_MESSAGE and len(parts) > 2 and parts[1] in customers.by_id:
+        return parts[1]
+    shared = customers.by_phone.get(event.phone)
+    if shared is None or (known and not known.startswith(SHARED)):
+        return ""
+    return SHARED + shared.id
 
 
 def _heard(run: _Run, mail: Mail, customer: Customer | None, identity: str) -> None:

@@ -73,7 +73,7 @@ def _heard_on_zalo(tmp_path):
 def test_zalo_texts_and_a_zns_rating_end_in_the_replies_tab_and_the_cases_once(tmp_path):
     path, env = _heard_on_zalo(tmp_path)
     first = _run(tmp_path, env, "escalate")
-    assert first["replies"] == {"complaint": 1, "refusal": 1, "reply": 1, "survey_answer": 1, "zalo_linked": 2}
+    assert first["replies"] == {"complaint": 1, "reply": 1, "survey_answer": 1, "unconfirmed": 1, "zalo_linked": 2}
     assert sorted(o["customer_id"] for o in first["opened"]) == ["C-1", "C-1"]  # the low rating, the complaint
     tab = _replies(path)
     assert [r["Thời gian"] for r in tab] == sorted((r["Thời gian"] for r in tab), reverse=True)  # newest first
@@ -83,12 +83,13 @@ def test_zalo_texts_and_a_zns_rating_end_in_the_replies_tab_and_the_cases_once(t
     assert rating["Mã KH"] == "C-1" and rating["Trả lời tin"] == "checkin/C-1/2026-11-18"
     assert "HS-" in rating["careloop đã làm"] and "2" in rating["careloop đã làm"]
     assert rows["Sản phẩm bị lỗi, tôi rất không hài lòng"]["Mã KH"] == "C-1"  # the Zalo user a ZNS reached
-    assert rows["HỦY"]["Mã KH"] == "C-2" and "từ chối" in rows["HỦY"]["careloop đã làm"]  # by the phone shared
+    # Tied only by the phone the user typed in the OA's form (issue 33: 20): staff confirm before it acts.
+    assert rows["HỦY"]["Mã KH"] == "C-2" and "Xác nhận" in rows["HỦY"]["careloop đã làm"]
     assert rows["Cho tôi hỏi giá dịch vụ"]["Mã KH"] is None  # unknown: a row for staff
     store = SqliteStore(tmp_path / "s.sqlite")
     survey = store.surveys.survey(survey_id_for("C-1", "checkin/2026-11-18"))
     assert survey is not None and [a.score for a in survey.answers] == [2]  # CSAT without opening a page
-    assert "C-2" in store.opt_outs.opt_outs()
+    assert "C-2" not in store.opt_outs.opt_outs()
     assert store.inbound_events.pending_events(10) == []
 
     second = _run(tmp_path, env, "escalate", "2026-11-25T10:15")
