@@ -289,7 +289,8 @@ def test_setup_sheet_demo_and_run_against_the_sheets_test_server(tmp_path):
             "setup-sheet", "--sheet", "https://docs.google.com/spreadsheets/d/demo/edit#gid=0", cwd=tmp_path, env=env
         )
         assert "nothing changed" in again.stdout
-        demo = careloop("demo", "--dir", "d", "--sheet", "google:demo", cwd=tmp_path, env=env)
+        now = "2026-11-25T10:00"  # one clock for the demo and the run after it (a working Wednesday)
+        demo = careloop("demo", "--dir", "d", "--sheet", "google:demo", "--now", now, cwd=tmp_path, env=env)
         assert demo.returncode == 0, demo.stderr
         assert "✓ birthday" in demo.stdout and "dòng 11" in demo.stdout  # the same sample as the workbook
         rerun = careloop(
@@ -302,6 +303,8 @@ def test_setup_sheet_demo_and_run_against_the_sheets_test_server(tmp_path):
             "--outbox",
             "d/outbox",
             "--json",
+            "--now",
+            now,
             cwd=tmp_path,
             env={**env, "CARELOOP_SEND_HOURS": "07:00-22:00"},
         )
