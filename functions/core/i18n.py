@@ -845,6 +845,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "origin_tab": ("tab Cài đặt", "Settings tab"),
     # Words used inside other sentences.
+    "words_checkin": ("tin hỏi thăm sau mua ngày {date}", "the check-in after the purchase of {date}"),
+    "words_birthday": ("lời chúc sinh nhật {year}", "the {year} birthday wish"),
+    "words_case_survey": ("khảo sát sau khi xử lý hồ sơ {case_id}", "the survey after case {case_id}"),
+    "words_message": ("một tin careloop đã gửi", "a message careloop sent"),
+    "kind_message": ("một tin", "a message"),
     "kind_birthday": ("lời chúc sinh nhật", "birthday wish"),
     "kind_checkin": ("tin hỏi thăm sau mua", "check-in"),
     "kind_case_survey": ("khảo sát sau khi xử lý yêu cầu", "survey after a resolved case"),

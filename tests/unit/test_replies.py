@@ -165,3 +165,25 @@ def test_a_signed_link_is_dated_by_the_runs_moment_not_the_machines_clock():
     assert signer.verify(token, 86400, now=then + timedelta(hours=2)) == {"s": "SV-1"}
     with pytest.raises(TokenExpired):
         signer.verify(token, 86400, now=then + timedelta(days=2))
+
+
+@pytest.mark.parametrize(("key", "channel", "words"), [
+    ("checkin/C-009/2026-11-30", "email", "tin hỏi thăm sau mua ngày 30/11 (email)"),
+    ("birthday/C-1/2026", "zalo", "lời chúc sinh nhật 2026 (zalo)"),
+    ("survey/case/HS-ABCD2345", "", "khảo sát sau khi xử lý hồ sơ HS-ABCD2345"),
+    ("bounce/R-3/65afb11ca4", "email", "một tin careloop đã gửi (email)"),
+])  # fmt: skip
+def test_staff_read_a_message_in_words_never_its_key(key, channel, words):
+    """Issue 33 (1): the Replies tab's `Trả lời tin` and a bounce's System note name careloop's message."""
+    from datetime import UTC, datetime
+
+    from functions.core.ledger import UNDELIVERED, DeliveryReport
+    from functions.core.messages import kind_of_key, message_words
+    from functions.followup.job import _undelivered_note
+
+    assert message_words(key, "vi", channel) == words
+    at = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    note = _undelivered_note(
+        DeliveryReport(key, "C-1", "email", UNDELIVERED, "550 5.1.1", at, kind_of_key(key)), at, "vi"
+    )
+    assert "/" not in note.split(" không tới được")[0].replace(f"{at:%d/%m}", "")  # its date, and no key
