@@ -100,6 +100,12 @@ class BusinessCalendar:
             day += timedelta(days=1)
         raise ValueError("no working hours in the calendar")
 
+    def deadline(self, start: datetime, hours: float) -> datetime:
+        """`add`, to the nearest whole minute: a deadline reads the same in the sheet, an email and a
+        report (09:00:59.99 is 09:01 everywhere, not 09:00 in one place and 09:01 in another)."""
+        moment = self.add(start, hours) + timedelta(seconds=30)
+        return moment.replace(second=0, microsecond=0)
+
     def between(self, start: datetime, end: datetime) -> timedelta:
         """Working time from `start` to `end` (zero when end is not after start)."""
         total = timedelta()

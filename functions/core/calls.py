@@ -15,7 +15,7 @@ from functions.core import values
 from functions.core.i18n import say
 from functions.core.ids import derived_id
 from functions.core.sheet_schema import CALLS, locate_columns
-from functions.core.tables import Link, RowWrite, Table, TabWrite, row_cells
+from functions.core.tables import Link, RowWrite, Table, TabWrite, day_figure, row_cells
 from functions.core.text import cell_text, fold, shorten
 
 OUTCOMES = {  # the Outcome dropdown, vi and en, as careloop names each outcome
@@ -179,7 +179,7 @@ def call_list_writes(
         phone = Link(task.phone, f"tel:{task.phone}", dial.get(task.key, ""))
         writes.append(RowWrite(0, task.customer_id, {
             "customer_id": task.customer_id, "name": task.name, "phone": phone,
-            "reason": say(task.reason, language), "due": f"{task.due:%d/%m/%Y}", "called": False, "escalate": False,
+            "reason": say(task.reason, language), "due": day_figure(task.due), "called": False, "escalate": False,
             "system_note": "",
         }, append=True))  # fmt: skip
     return calls_write(writes, language)

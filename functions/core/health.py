@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.i18n import say
 from functions.core.sheet_schema import HEALTH
-from functions.core.tables import RowWrite, TabWrite
+from functions.core.tables import Figure, RowWrite, TabWrite, moment_figure
 
 JOBS = ("followup", "escalate", "digest", "send_batch")
 OK, ERRORS, COULD_NOT_RUN, LATE = "ok", "errors", "could_not_run", "late"
@@ -190,7 +190,7 @@ def health_row(outcome: RunOutcome, language: str, next_expected: datetime | Non
         outcome.job,
         language,
         {
-            "last_run": outcome.at.strftime(MOMENT),
+            "last_run": moment_figure(outcome.at),  # a date-time staff sort and filter, shown dd/mm/yyyy hh:mm
             "result": say(f"health_{outcome.result}", language),
             "sent": outcome.sent,
             "failed": outcome.failed,
@@ -221,8 +221,8 @@ def _row(job: str, language: str, values: Mapping[str, Any]) -> RowWrite:
     return RowWrite(0, job_title(job, language), {"job": job_title(job, language), **values}, append=True)
 
 
-def _moment(moment: datetime | None, language: str) -> str:
-    return moment.strftime(MOMENT) if moment else say("health_on_demand", language)
+def _moment(moment: datetime | None, language: str) -> Figure | str:
+    return moment_figure(moment) if moment else say("health_on_demand", language)
 
 
 ESCALATION_LATE = timedelta(minutes=45)  # three runs missed in working time

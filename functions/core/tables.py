@@ -65,7 +65,13 @@ SIGNED = "+0;-0;0"  # NPS: a score from -100 to +100
 def moment_figure(moment: datetime, zone: tzinfo | None = None) -> Figure:
     """A moment as the sheet keeps one: its serial number in local time, shown dd/mm/yyyy hh:mm."""
     local = moment.astimezone(zone).replace(tzinfo=None) if zone is not None else moment.replace(tzinfo=None)
-    return Figure(round(serial(local), 8), MOMENT)  # to the millisecond: 09:30 reads back as 09:30
+    local = local.replace(second=0, microsecond=0)  # to the minute, once: 09:00:59.99 shows 09:00 everywhere
+    return Figure(round(serial(local), 8), MOMENT)
+
+
+def day_figure(day: date) -> Figure:
+    """A date as the sheet keeps one: its serial number, shown dd/mm/yyyy (staff sort and filter it)."""
+    return Figure(serial(day), DAY)
 
 
 def serial(value: date | datetime) -> float:

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from functions.core.i18n import say
 from functions.core.sheet_schema import VOUCHERS, locate_columns
-from functions.core.tables import RowWrite, Table, TabWrite, row_cells
+from functions.core.tables import RowWrite, Table, TabWrite, day_figure, row_cells, same_cell
 from functions.core.text import cell_text
 from functions.core.values import tick_or
 
@@ -156,7 +156,7 @@ def _rows_as_stored(
             writes.append(RowWrite(0, voucher.code, {**wanted, "used": voucher.used_on is not None}, append=True))
             continue
         number, cells_now = rows[voucher.code]
-        changed = {k: v for k, v in wanted.items() if cell_text(cells_now.get(k)) != cell_text(v)}
+        changed = {k: v for k, v in wanted.items() if not same_cell(cells_now.get(k), v)}
         if "code" in changed:  # typed in lower case (or with spaces): written back as issued, and said so
             changed["system_note"] = say("voucher_code_rewritten", language, issued=voucher.code)
         if changed:
@@ -170,9 +170,9 @@ def voucher_cells(voucher: Voucher) -> dict[str, Any]:
         "customer_id": voucher.customer_id,
         "customer": voucher.customer_name,
         "value": voucher.value,
-        "issued": f"{voucher.issued:%d/%m/%Y}",
-        "expires": f"{voucher.expires:%d/%m/%Y}",
-        "used_on": f"{voucher.used_on:%d/%m/%Y}" if voucher.used_on else "",
+        "issued": day_figure(voucher.issued),  # dates as dates: staff sort and filter them
+        "expires": day_figure(voucher.expires),
+        "used_on": day_figure(voucher.used_on) if voucher.used_on else "",
         "system_note": "",
     }
 

@@ -218,8 +218,8 @@ def _open(run: _Planning, flag: Flag) -> None:
         owner_email=owner.email if owner else "",
         status=OPEN,
         created_at=now,
-        first_response_due=run.calendar.add(now, route.first_response_hours),
-        resolve_due=run.calendar.add(now, route.resolve_hours),
+        first_response_due=run.calendar.deadline(now, route.first_response_hours),
+        resolve_due=run.calendar.deadline(now, route.resolve_hours),
         updated_at=now,
         language=flag.language,
         customer_email=flag.customer_email,
@@ -286,7 +286,7 @@ def _escalate_and_notify(run: _Planning, case: CaseRecord) -> None:
             "tier": case.tier + 1,
             "owner": owner.label if owner else case.owner,
             "owner_email": owner.email if owner else case.owner_email,
-            "first_response_due": calendar.add(now, route.first_response_hours),
+            "first_response_due": calendar.deadline(now, route.first_response_hours),
             "updated_at": now,
         }
         detail = {"from": case.tier, "to": case.tier + 1, "owner": changes["owner"]}

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from functions.core.health import CANNOT_RUN, MOMENT, Problem, failed_report, health_write, job_title
+from functions.core.health import CANNOT_RUN, Problem, failed_report, health_write, job_title
 from functions.core.sheet_schema import HEALTH, locate_columns
 from functions.core.tables import Table
 from functions.core.text import cell_text
+from functions.core.values import SHEETS_EPOCH
 from functions.health.alerts import AlertDeps, alert_context, manager_messages, raise_alerts
 from functions.ports import Sheet
 
@@ -82,10 +83,22 @@ def _reported_today(watch: Watch, health: Table | None, error: str, now: datetim
     if not {"job", "last_run", "detail"} <= columns.keys():
         return False
     for row in health.rows:
-        cells = {key: cell_text(row[i]) if i < len(row) else "" for key, i in columns.items()}
-        if cells["job"] == job_title(watch.job, watch.staff_language):
-            return cells["detail"] == error and cells["last_run"][:10] == now.strftime(MOMENT)[:10]
+        cells = {key: row[i] if i < len(row) else None for key, i in columns.items()}
+        if cell_text(cells["job"]) == job_title(watch.job, watch.staff_language):
+            return cell_text(cells["detail"]) == error and _day_of(cells["last_run"]) == now.date()
     return False
+
+
+def _day_of(cell: Any) -> date | None:
+    """The day a Last run cell holds: a date-time (a workbook), its serial number (Google), or text."""
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return SHEETS_EPOCH + timedelta(days=int(cell))
+    try:
+        return datetime.strptime(cell_text(cell)[:10], "%d/%m/%Y").date()
+    except ValueError:
+        return None
 
 
 def _alert_without_store(deps: AlertDeps, job: str, error: str, now: datetime) -> list[str]:

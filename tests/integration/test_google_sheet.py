@@ -334,8 +334,8 @@ def test_escalation_on_a_google_sheet_within_the_request_budget(server, tmp_path
     assert len(report["opened"]) == 20 and all(o["tier"] == 3 for o in report["opened"])
     reads = [e["kind"] for e in server.state.log if e["method"] == "GET"]
     writes = [e["kind"] for e in server.state.log if e["method"] != "GET"]
-    # Dates and percentages go with their format: one structure request beside the values (issue 24).
-    assert len(reads) <= 3 and writes == ["spreadsheets.batchUpdate", "values.batchUpdate"], (reads, writes)
+    # Dates and percentages go with their format, and the values with them: one atomic batch (issue 33).
+    assert len(reads) <= 3 and writes == ["spreadsheets.batchUpdate"], (reads, writes)
     cases = server.state.rows(KEY, "Hồ sơ")
     assert len(cases) == 21 and cases[1][7] == "Mở"
     dashboard = {r[0]: r[1] for r in server.state.rows(KEY, "Tổng quan")[1:]}
@@ -364,8 +364,8 @@ def test_a_follow_up_run_with_the_messages_and_vouchers_tabs_is_still_one_read_a
     store, channel = SqliteStore(tmp_path / "s.sqlite"), MemoryChannel()
     report = run_followup(deps(adapter(server), store, channel, vouchers=VoucherRules("giảm 15%")), NINE_AM).report
     assert len(report["sent"]) == 5 and len(report["vouchers"]["issued"]) == 5
-    assert [e["kind"] for e in server.state.log] == [
-        "spreadsheets.get", "values.batchGet", "spreadsheets.get", "values.batchUpdate"]  # fmt: skip
+    assert [e["kind"] for e in server.state.log] == [  # the vouchers' dates go as dates: values and formats, one batch
+        "spreadsheets.get", "values.batchGet", "spreadsheets.get", "spreadsheets.batchUpdate"]  # fmt: skip
     vouchers = [r for r in server.state.rows(KEY, "Phiếu quà tặng")[1:] if r and r[0]]
     assert sorted(r[0] for r in vouchers) == sorted(report["vouchers"]["issued"])
     note = server.state.rows(KEY, "Mẫu tin nhắn")[1][8]  # after Gửi thử (issue 24)
@@ -409,6 +409,5 @@ def test_the_call_list_on_google_dials_when_tapped(server, tmp_path):
     assert (status, headers["Location"]) == (302, "tel:+84912345601") and "tel:+84912345601" in body
     assert handle_survey("GET", "/c/" + "a" * 16, {}, {}, pages)[1] == 404  # an unknown code, as for surveys
     assert handle_survey("POST", dial.removeprefix("https://care.example.vn"), {}, {}, pages)[1] == 405
-    kinds = [e["kind"] for e in server.state.log]  # the link goes with the structure requests: one more, on call days
-    assert kinds == ["spreadsheets.get", "values.batchGet", "spreadsheets.get", "spreadsheets.batchUpdate",
-                     "values.batchUpdate"]  # fmt: skip
+    kinds = [e["kind"] for e in server.state.log]  # the link (and the values with it): one batch
+    assert kinds == ["spreadsheets.get", "values.batchGet", "spreadsheets.get", "spreadsheets.batchUpdate"]

@@ -6,6 +6,7 @@ exactly one email per problem per day across three runs, then one "back to norma
 from __future__ import annotations
 
 import email
+from datetime import datetime
 from email import policy
 from pathlib import Path
 
@@ -72,7 +73,7 @@ def test_a_run_that_cannot_run_is_on_the_health_tab_and_alerted_once_a_day_then_
     assert alert["Auto-Submitted"] == "auto-generated" and "List-Unsubscribe" not in alert
     assert "Khách hàng" in alert.get_body(("plain",)).get_content()
     row_now = health(sheet)["Lời chúc và hỏi thăm"]
-    assert row_now["Kết quả"] == "Không chạy được" and row_now["Lần chạy gần nhất"] == "23/11/2026 11:00"
+    assert row_now["Kết quả"] == "Không chạy được" and row_now["Lần chạy gần nhất"] == datetime(2026, 11, 23, 11, 0)
     assert "Khách hàng" in row_now["Chi tiết"]
 
     workbook(sheet, customers=True, rows=[row("C-1", email="lan@example.com")])  # staff put the tab back
@@ -82,7 +83,9 @@ def test_a_run_that_cannot_run_is_on_the_health_tab_and_alerted_once_a_day_then_
     assert back["Subject"] == "[careloop đã bình thường] Lời chúc và hỏi thăm"
     row_now = health(sheet)["Lời chúc và hỏi thăm"]
     assert (row_now["Kết quả"], row_now["Chi tiết"]) == ("Tốt", "Mọi việc bình thường")
-    assert row_now["Lần chạy tới"] == "24/11/2026 10:00"  # the next day's run, due by 08:00 + 2 h
+    assert row_now["Lần chạy tới"] == datetime(2026, 11, 24, 10, 0)  # the next day's run, due by 08:00 + 2 h
+    cell = next(c for c in openpyxl.load_workbook(sheet)["Tình trạng"]["B"] if isinstance(c.value, datetime))
+    assert cell.number_format == "dd/mm/yyyy hh:mm"  # a date-time staff sort and filter (issue 33: 2)
 
 
 def test_a_store_that_cannot_be_opened_is_alerted_once_a_day_by_the_health_tab(tmp_path):
@@ -284,8 +287,8 @@ def test_the_escalation_run_keeps_the_rows_of_the_jobs_that_never_write_the_shee
     queue, digest = rows["Hàng đợi gửi"], rows["Báo cáo tuần"]
     assert (queue["Kết quả"], queue["Đã gửi"], queue["Lỗi"]) == ("Có lỗi", 98, 2)
     assert "birthday/C-7/2026" in queue["Chi tiết"] and queue["Lần chạy tới"] == "khi có hàng đợi"
-    assert (digest["Kết quả"], digest["Lần chạy tới"]) == ("Tốt", "30/11/2026 09:00")
-    assert rows["Hồ sơ và leo thang"]["Lần chạy tới"] == "25/11/2026 09:15"
+    assert (digest["Kết quả"], digest["Lần chạy tới"]) == ("Tốt", datetime(2026, 11, 30, 9, 0))
+    assert rows["Hồ sơ và leo thang"]["Lần chạy tới"] == datetime(2026, 11, 25, 9, 15)
 
 
 def test_a_good_watched_run_asks_google_nothing_more_than_the_run_itself(tmp_path, monkeypatch):

@@ -88,11 +88,11 @@ def test_on_the_sheets_test_server_the_run_stays_one_read_and_one_write_plus_the
     assert len(pixels["Hồ sơ"]) == 13 and pixels["Hồ sơ"][6] >= 34 * 7
     assert not set(pixels["Khách hàng"]) & set(range(len(HEADER)))
     assert first["write_back"].get("error") is None and second["write_back"].get("error") is None
-    assert made.count("spreadsheets.batchUpdate") == 1
-    assert [kind for kind in made if kind != "spreadsheets.batchUpdate"] == steady
-    # read: metadata + values; write: the tabs as they are now + values (then the alert looks up whom to
-    # tell: no follow-up run has run here, which the escalation run reports)
-    assert steady[:4] == ["spreadsheets.get", "values.batchGet", "spreadsheets.get", "values.batchUpdate"]
+    assert made.count("spreadsheets.batchUpdate") == 1  # the tabs made, with this run's cells, in one batch
+    # read: metadata + values; write: the tabs as they are now, then the values with their formats (the
+    # Health tab's dates) in one atomic batch (then the alert looks up whom to tell: no follow-up run has
+    # run here, which the escalation run reports)
+    assert steady[:4] == ["spreadsheets.get", "values.batchGet", "spreadsheets.get", "spreadsheets.batchUpdate"]
     assert second["alerts"]["problems"] == ["followup/did_not_run"]
 
 

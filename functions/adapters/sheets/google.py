@@ -2,8 +2,9 @@
 
   read:  spreadsheet metadata (1) + every tab in one values:batchGet (1)
   write: each tab's grid size, header row and ID column as they are now, in one spreadsheets.get
-         (1, to find rows staff moved) + one RAW values:batchUpdate (1); plus one
-         spreadsheets.batchUpdate only when the write needs rows or columns beyond the grid.
+         (1, to find rows staff moved) + one write (1): a RAW values:batchUpdate when every value is
+         plain, else one atomic spreadsheets.batchUpdate with the structure (tabs, rows, columns,
+         links) and the figures' formats (dates as dates) and every value with them.
 
 Values are read unformatted with dates as serial numbers (so text stays text: "0912…" keeps its
 zero) and written RAW (so "=HYPERLINK(…)" typed by a customer stays text). A write that meets a
@@ -139,6 +140,7 @@ class GoogleSheet:
     def _write_once(self, targets: list[tuple[TabWrite, str]]) -> list[RowWrite]:
         data: list[dict[str, Any]] = []
         grow: list[dict[str, Any]] = []
+        plain: list[tuple[int, str, int, int, Any]] = []  # (sheet ID, title, row, column, value): cells as they are
         missed: list[RowWrite] = []
         charted: set[str] = set()
         tabs_now = self._tabs_now(targets)
@@ -173,18 +175,16 @@ class GoogleSheet:
                 for p, text in placement.new_columns
             ]
             sheet_id = now.properties["sheetId"]
-            plain = [(n, p, v) for n, p, v in placement.cells if not isinstance(v, (Link, Figure))]
-            if placement.inserted:  # with the rows' insertion, in one batch: no blank rows left on top if a call fails
-                grow += [_plain(sheet_id, n, p, v) for n, p, v in plain]
-            else:
-                data += [
-                    {"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[_cell(v)]]} for n, p, v in plain
-                ]
+            plain += [(sheet_id, title, n, p, v) for n, p, v in placement.cells if not isinstance(v, (Link, Figure))]
             grow += [_figure(sheet_id, n, p, v) for n, p, v in placement.cells if isinstance(v, Figure)]
             links = [(n, p, v, sheet_link_url(v)) for n, p, v in placement.cells if isinstance(v, Link)]
-            data += [{"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[v.text]]}
-                     for n, p, v, url in links if url is None]  # fmt: skip
+            plain += [(sheet_id, title, n, p, v.text) for n, p, v, url in links if url is None]
             grow += [_link(now.properties["sheetId"], n, p, v.text, url) for n, p, v, url in links if url]
+        if grow:  # a write with any structure (rows, formats, links) carries its values too: one atomic request
+            grow += [_plain(sheet_id, n, p, v) for sheet_id, _, n, p, v in plain]
+        else:  # values alone: one values:batchUpdate, written RAW
+            data += [{"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[_cell(v)]]}
+                     for _, title, n, p, v in plain]  # fmt: skip
         self._update(grow, data)
         return missed
 
