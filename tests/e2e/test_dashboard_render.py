@@ -61,15 +61,12 @@ def test_the_demo_dashboard_has_four_charts_over_twelve_weeks_and_renders(tmp_pa
 
 def test_the_weekly_digest_as_the_manager_reads_it(tmp_path):
     sync_playwright = browser_or_skip()
-    assert careloop("demo", "--dir", "d", cwd=tmp_path).returncode == 0
+    assert careloop("demo", "--dir", "d", "--now", "2026-11-25T08:00", cwd=tmp_path).returncode == 0  # one clock
     demo = tmp_path / "d"
     env = {"CARELOOP_SHEET": str(demo / "khach-hang.xlsx"), "CARELOOP_STORE": str(demo / "careloop.sqlite"),
            "CARELOOP_OUTBOX": str(tmp_path / "digest"), "CARELOOP_BUSINESS_NAME": "Văn phòng Luật Minh An",
            "CARELOOP_CONFIG": ""}  # fmt: skip
-    from datetime import date, timedelta
-
-    monday = date.today() - timedelta(days=date.today().weekday()) + timedelta(days=7)
-    sent = careloop("run", "digest", "--now", f"{monday}T09:00", cwd=tmp_path, env=env)
+    sent = careloop("run", "digest", "--now", "2026-11-30T09:00", cwd=tmp_path, env=env)  # the Monday after
     assert sent.returncode == 0 and "đã gửi 1" in sent.stdout, sent.stdout + sent.stderr
     from email import message_from_bytes, policy
 
