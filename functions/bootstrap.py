@@ -486,7 +486,7 @@ def watch(settings: Settings, job: str, now: datetime) -> Watch:
 
     calendar = BusinessCalendar(settings.timezone, settings.working_hours)
     expected = {
-        "followup": lambda: next_followup(now, settings.send_hours[0]),
+        "followup": lambda: next_followup(now, settings.send_hours[0], calendar),
         "escalate": lambda: next_escalation(now, calendar),
         "digest": lambda: next_digest(now, calendar),
     }

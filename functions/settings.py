@@ -688,7 +688,10 @@ def read_settings_tab(settings: Settings, table: Table | None, language: str) ->
     if taken := {key: shown_value(tuned, key) for key in values if key not in refused}:
         report["from_tab"] = taken
     if notes:
-        report["invalid"] = [{"row": row, "note": note} for row, note in sorted(notes.items())]
+        names = {r.row: r.name for r in rows}
+        report["invalid"] = [
+            {"row": row, "note": note, "name": names.get(row, "")} for row, note in sorted(notes.items())
+        ]
     return tuned, SettingsFromTab(settings_tab_write(rows, notes, language), report)
 
 

@@ -14,8 +14,10 @@ from typing import Any, NamedTuple
 
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.i18n import say
-from functions.core.sheet_schema import HEALTH
-from functions.core.tables import Figure, RowWrite, TabWrite, moment_figure
+from functions.core.sheet_schema import HEALTH, locate_columns
+from functions.core.tables import Figure, RowWrite, Table, TabWrite, moment_figure, row_cells
+from functions.core.text import cell_text
+from functions.core.values import SHEETS_EPOCH
 
 JOBS = ("followup", "escalate", "digest", "send_batch")
 OK, ERRORS, COULD_NOT_RUN, LATE = "ok", "errors", "could_not_run", "late"
@@ -28,6 +30,7 @@ CANNOT_RUN, WRITE_BACK, MESSAGES, PROVIDER, DID_NOT_RUN, UNREADABLE = (
     "did_not_run",
     "unreadable",
 )
+SETTINGS_TAB = "settings_tab"  # a value in the Settings tab careloop could not use
 ESCALATE_EVERY = timedelta(minutes=15)  # the escalation run's schedule (infra: escalate_schedule)
 FOLLOWUP_GRACE = timedelta(hours=2)  # the follow-up run is late when not done by send_hours start + this
 MOMENT = "%d/%m/%Y %H:%M"  # as the sheet writes a moment
@@ -46,12 +49,13 @@ class RunOutcome(NamedTuple):
     refused: Mapping[str, str] = {}  # channel → why its provider refuses careloop itself
     needing: tuple[str, ...] = ()  # who the failed, doubtful or waiting messages were for (customer IDs, keys)
     unreadable: int = 0  # messages from the mailbox the run could not read and skipped (issue 32)
+    settings: tuple[str, ...] = ()  # the Settings tab's rows it could not use, by name
 
     @property
     def result(self) -> str:
         if self.error:
             return COULD_NOT_RUN
-        return ERRORS if self.failed or self.write_error or self.refused or self.unreadable else OK
+        return ERRORS if self.failed or self.write_error or self.refused or self.unreadable or self.settings else OK
 
     @property
     def good(self) -> bool:
@@ -113,6 +117,7 @@ def outcome_of(report: Mapping[str, Any]) -> RunOutcome:
         dict(report.get("provider_refused") or {}),
         tuple(dict.fromkeys(str(e.get("customer_id") or e.get("to") or e.get("key", "")) for e in needing)),
         int((report.get("replies") or {}).get("unreadable", 0)),
+        tuple(str(i.get("name", "")) for i in (report.get("settings") or {}).get("invalid", ()) if isinstance(i, dict)),
     )
 
 
@@ -135,6 +140,8 @@ def problems(outcome: RunOutcome, language: str) -> list[Problem]:
         found.append(Problem(job, WRITE_BACK, say("health_write_back", language, error=outcome.write_error)))
     if outcome.unreadable:
         found.append(Problem(job, UNREADABLE, say("health_unreadable", language, count=outcome.unreadable)))
+    if outcome.settings:
+        found.append(Problem(job, SETTINGS_TAB, say("health_settings", language, names=", ".join(outcome.settings))))
     for channel, error in sorted(outcome.refused.items()):
         found.append(Problem(job, f"{PROVIDER}-{channel}", say("health_provider", language, channel=channel,
                                                                 error=error)))  # fmt: skip
@@ -146,9 +153,13 @@ def detail(outcome: RunOutcome, language: str) -> str:
     return " · ".join(p.detail for p in found) if found else say("health_all_well", language)
 
 
-def next_followup(after: datetime, send_start: time) -> datetime:
-    """By when the next day's follow-up run is expected to have completed."""
-    return datetime.combine(after.date() + timedelta(days=1), send_start, after.tzinfo) + FOLLOWUP_GRACE
+def next_followup(after: datetime, send_start: time, calendar: BusinessCalendar | None = None) -> datetime:
+    """When the next follow-up run is due: the start of sending hours on the next working day (with
+    no calendar, the next day), as the Health tab shows it; it is late FOLLOWUP_GRACE after."""
+    day = after.date() + timedelta(days=1)
+    while calendar is not None and not calendar.periods(day) and day < after.date() + timedelta(days=31):
+        day += timedelta(days=1)
+    return datetime.combine(day, send_start, after.tzinfo)
 
 
 def next_escalation(after: datetime, calendar: BusinessCalendar) -> datetime:
@@ -206,11 +217,45 @@ def late_row(problem: Problem, language: str) -> RowWrite:
 
 
 def health_write(
-    report: Mapping[str, Any], language: str, next_expected: datetime | None, more: Sequence[RowWrite] = ()
+    report: Mapping[str, Any],
+    language: str,
+    next_expected: datetime | None,
+    more: Sequence[RowWrite] = (),
+    table: Table | None = None,
 ) -> TabWrite:
-    """The Health tab's write a run makes with its others: its own row, and `more` (other jobs' rows)."""
-    rows = [health_row(outcome_of(report), language, next_expected), *more]
+    """The Health tab's write a run makes with its others: its own row, and `more` (other jobs' rows).
+    `Đã gửi` counts the day's sends of the job: this run's, and the row's own count when it is of
+    today (`table`: the tab as read) — a re-run that sends nothing does not show 0 on a busy day."""
+    outcome = outcome_of(report)
+    earlier = _sent_today(table, outcome.job, outcome.at, language)
+    rows = [health_row(outcome._replace(sent=outcome.sent + earlier), language, next_expected), *more]
     return TabWrite(HEALTH, HEALTH.column("job"), rows, language)
+
+
+def _sent_today(table: Table | None, job: str, at: datetime, language: str) -> int:
+    if table is None:
+        return 0
+    columns = locate_columns(HEALTH, table.header, require=False)
+    if not {"job", "last_run", "sent"} <= columns.keys():
+        return 0
+    for raw in table.rows:
+        cells = row_cells(raw, columns)
+        if cell_text(cells["job"]) == job_title(job, language) and cell_day(cells["last_run"]) == at.date():
+            sent = cells["sent"]
+            return int(sent) if isinstance(sent, int | float) and not isinstance(sent, bool) else 0
+    return 0
+
+
+def cell_day(cell: Any) -> date | None:
+    """The day a date cell holds: a date-time (a workbook), its serial number (Google), or dd/mm/yyyy text."""
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return SHEETS_EPOCH + timedelta(days=int(cell))
+    try:
+        return datetime.strptime(cell_text(cell)[:10], "%d/%m/%Y").date()
+    except ValueError:
+        return None
 
 
 def job_title(job: str, language: str) -> str:

@@ -778,6 +778,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "khách xin hủy hẹn hoặc đơn: nhân viên xử lý giúp (không phải từ chối nhận tin)",
         "the customer asks to cancel an appointment or order: for staff (not a refusal of messages)",
     ),
+    "health_settings": (
+        "tab Cài đặt có giá trị không dùng được ({names}): xem cột Ghi chú hệ thống ở đó; careloop đang dùng giá trị "
+        "đã cài",
+        "the Settings tab has values careloop cannot use ({names}): see their System note there; careloop uses the "
+        "deployed values",
+    ),
     "health_unreadable": (
         "{count} thư không đọc được đã bỏ qua (xem tab Phản hồi và hộp thư)",
         "{count} messages could not be read and were skipped (see the Replies tab and the mailbox)",

@@ -84,7 +84,7 @@ def layouts(
 
 # The Health tab's results, coloured as staff read a traffic light (in both languages: a sheet set up
 # in one may be run in the other).
-GREEN, AMBER, RED = "#D1FADF", "#FEF0C7", "#FEE4E2"
+GREEN, AMBER, RED = "#86EFAC", "#FCD34D", "#FCA5A5"  # strong enough to tell apart at a glance, text still legible
 
 
 def health_colours() -> dict[str, str]:

@@ -136,7 +136,7 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
         report["replies"] = heard.report
         if "error" in heard.report:  # not listening is a fault a person must see: the Health tab and an alert
             report["provider_refused"] = {**report["provider_refused"], "IMAP": heard.report["error"]}
-    health = health_tab(deps, report, now, late) if HEALTH.key in read.tables else None
+    health = health_tab(deps, report, now, late, read.tables[HEALTH.key]) if HEALTH.key in read.tables else None
     if (page := page_settings(from_tab)) != (read.state.get(PAGE_SETTINGS_KEY) or {}):
         seen = {**seen, PAGE_SETTINGS_KEY: page or None}  # the survey page follows the tab (with the job's state)
     messages = message_tab_write(trials.writes, deps.staff_language) if trials.writes else None

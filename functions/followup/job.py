@@ -197,7 +197,8 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
         changes.append(calls)
         report["calls"] = {"listed": [w.row_id for w in calls.rows if w.append]}
     if HEALTH.key in tables:
-        changes.append(health_write(report, deps.staff_language, next_followup(now, deps.rules.send_from)))
+        changes.append(health_write(report, deps.staff_language, next_followup(now, deps.rules.send_from),
+                                    table=tables[HEALTH.key]))  # fmt: skip
     if not dry_run:
         try:
             missed = deps.sheet.write(changes)

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from functions.core.health import CANNOT_RUN, Problem, failed_report, health_write, job_title
+from functions.core.health import CANNOT_RUN, Problem, cell_day, failed_report, health_write, job_title
 from functions.core.sheet_schema import HEALTH, locate_columns
 from functions.core.tables import Table
 from functions.core.text import cell_text
-from functions.core.values import SHEETS_EPOCH
 from functions.health.alerts import AlertDeps, alert_context, manager_messages, raise_alerts
 from functions.ports import Sheet
 
@@ -60,7 +59,7 @@ def record_failure(watch: Watch, error: str, now: datetime) -> dict[str, Any]:
             report["alerts"]["sent_without_store"] = _alert_without_store(deps, watch.job, error, now)
     if sheet is not None and health is not None:
         try:
-            sheet.write([health_write(report, watch.staff_language, watch.next_expected)])
+            sheet.write([health_write(report, watch.staff_language, watch.next_expected, table=health)])
         except Exception as write_error:  # the sheet may be the very thing that is broken: the alert says so
             report["health_row"] = f"{type(write_error).__name__}: {write_error}"
     return report
@@ -85,20 +84,8 @@ def _reported_today(watch: Watch, health: Table | None, error: str, now: datetim
     for row in health.rows:
         cells = {key: row[i] if i < len(row) else None for key, i in columns.items()}
         if cell_text(cells["job"]) == job_title(watch.job, watch.staff_language):
-            return cell_text(cells["detail"]) == error and _day_of(cells["last_run"]) == now.date()
+            return cell_text(cells["detail"]) == error and cell_day(cells["last_run"]) == now.date()
     return False
-
-
-def _day_of(cell: Any) -> date | None:
-    """The day a Last run cell holds: a date-time (a workbook), its serial number (Google), or text."""
-    if isinstance(cell, datetime):
-        return cell.date()
-    if isinstance(cell, int | float) and not isinstance(cell, bool):
-        return SHEETS_EPOCH + timedelta(days=int(cell))
-    try:
-        return datetime.strptime(cell_text(cell)[:10], "%d/%m/%Y").date()
-    except ValueError:
-        return None
 
 
 def _alert_without_store(deps: AlertDeps, job: str, error: str, now: datetime) -> list[str]:

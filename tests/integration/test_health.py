@@ -15,7 +15,7 @@ import pytest
 
 from functions.core.sheet_schema import CASES, HEALTH
 from tests.helpers.cli import careloop
-from tests.helpers.support import HEADER, local_settings, read_workbook, row
+from tests.helpers.support import HEADER, local_settings, read_workbook, row, set_cell
 
 MANAGER = "quanly@luat.vn"
 RUN = ("run", "followup")
@@ -83,7 +83,7 @@ def test_a_run_that_cannot_run_is_on_the_health_tab_and_alerted_once_a_day_then_
     assert back["Subject"] == "[careloop đã bình thường] Lời chúc và hỏi thăm"
     row_now = health(sheet)["Lời chúc và hỏi thăm"]
     assert (row_now["Kết quả"], row_now["Chi tiết"]) == ("Tốt", "Mọi việc bình thường")
-    assert row_now["Lần chạy tới"] == datetime(2026, 11, 24, 10, 0)  # the next day's run, due by 08:00 + 2 h
+    assert row_now["Lần chạy tới"] == datetime(2026, 11, 24, 8, 0)  # the next run (issue 33: not its late deadline)
     cell = next(c for c in openpyxl.load_workbook(sheet)["Tình trạng"]["B"] if isinstance(c.value, datetime))
     assert cell.number_format == "dd/mm/yyyy hh:mm"  # a date-time staff sort and filter (issue 33: 2)
 
@@ -311,8 +311,27 @@ def test_a_good_watched_run_asks_google_nothing_more_than_the_run_itself(tmp_pat
         server.state.log.clear()
         assert create_app("followup_daily", str(ROOT / "main.py")).test_client().post("/").status_code == 200
         kinds = [entry["kind"] for entry in server.state.log]
-        written = [r for entry in server.state.log for r in entry["body"].get("data", [])]
         health_rows = server.state.rows(KEY, HEALTH.title_vi)
     assert "Ma trận" not in str([entry["query"] for entry in server.state.log])  # nobody to alert: not read
-    assert any("Tình trạng" in r["range"] for r in written) and health_rows[1][2] == "Tốt"
-    assert kinds.count("values.batchUpdate") == 1, kinds
+    assert health_rows[1][2] == "Tốt"
+    # The run's write: one batch with the Health row (its dates) and the tabs it made; their starter rows beside.
+    assert kinds.count("spreadsheets.batchUpdate") == 1 and kinds.count("values.batchUpdate") <= 1, kinds
+
+
+def test_the_health_row_counts_the_days_sends_and_a_wrong_setting_is_not_good(tmp_path):
+    """Issue 33 (4): `Đã gửi` is the day's sends of the job (a re-run that sends nothing keeps them);
+    a value in the Settings tab careloop cannot use makes the row 'Có lỗi', naming the setting."""
+    birthdays = [row("C-1", email="lan@example.com", birthday="23/11/1990"),
+                 row("C-2", email="hung@example.com", birthday="23/11/1985")]  # fmt: skip
+    sheet = workbook(tmp_path / "k.xlsx", rows=birthdays)
+    env = local_settings(tmp_path, sheet, manager_emails=MANAGER)
+    careloop(*RUN, "--now", DAY.format("09:00"), cwd=tmp_path, env=env)
+    careloop(*RUN, "--now", DAY.format("09:30"), cwd=tmp_path, env=env)  # nothing left to send
+    followup = health(sheet)["Lời chúc và hỏi thăm"]
+    assert (followup["Kết quả"], followup["Đã gửi"]) == ("Tốt", 2)
+    careloop(*RUN, "--now", "2026-11-24T09:00", cwd=tmp_path, env=env)  # a new day starts from 0
+    assert health(sheet)["Lời chúc và hỏi thăm"]["Đã gửi"] == 0
+    set_cell(sheet, "Cài đặt", "send_hours", "Giá trị", "25:00-99:00")  # the tab the first run made
+    careloop(*RUN, "--now", "2026-11-24T09:15", cwd=tmp_path, env=env)
+    followup = health(sheet)["Lời chúc và hỏi thăm"]
+    assert followup["Kết quả"] == "Có lỗi" and "send_hours" in followup["Chi tiết"]

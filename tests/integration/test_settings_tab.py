@@ -64,7 +64,7 @@ def test_a_wrong_send_hours_gets_a_note_and_the_deployed_hours_are_used(tmp_path
     note = settings_tab(path)["send_hours"]["Ghi chú hệ thống"]
     assert "'25:00-99:00' không dùng được" in note and "Ví dụ đúng: 08:00-20:00" in note
     assert "careloop đang dùng giá trị đã cài: 08:00-20:00" in note
-    assert report["settings"]["invalid"] == [{"row": 2, "note": note}]
+    assert report["settings"]["invalid"] == [{"row": 2, "note": note, "name": "send_hours"}]
     assert report["settings"]["from_tab"] == {"voucher_value": "giảm 20%"}  # the run went on with the rest
 
 

@@ -76,7 +76,9 @@ def test_the_followup_run_is_late_after_sending_starts_plus_two_hours_on_a_worki
 
 
 def test_when_each_job_is_next_expected():
-    assert next_followup(WEDNESDAY, time(8)) == datetime(2026, 11, 26, 10, 0, tzinfo=VN)
+    assert next_followup(WEDNESDAY, time(8)) == datetime(2026, 11, 26, 8, 0, tzinfo=VN)  # the run, not its deadline
+    new_year_eve = datetime(2026, 12, 31, 9, 0, tzinfo=VN)  # 1 January is a public holiday: the run after is on the 2nd
+    assert next_followup(new_year_eve, time(8), CALENDAR) == datetime(2027, 1, 2, 8, 0, tzinfo=VN)
     assert next_escalation(WEDNESDAY, CALENDAR) == WEDNESDAY + timedelta(minutes=15)
     assert next_escalation(WEDNESDAY.replace(hour=19), CALENDAR) == datetime(2026, 11, 26, 8, 0, tzinfo=VN)
     assert next_digest(WEDNESDAY, CALENDAR) == datetime(2026, 11, 30, 9, 0, tzinfo=VN)
