@@ -84,6 +84,16 @@ def test_the_weekly_digest_as_the_manager_reads_it(tmp_path):
             assert page.locator('a[href^="/"]').count() == 0
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "digest.png"), full_page=True)
+            # On a phone (issue 33: 10): no sideways scrolling, the overdue cases labelled, no case ID split.
+            phone = browser.new_page(viewport={"width": 390, "height": 844})
+            phone.goto((tmp_path / "digest.html").as_uri())
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+            if "quá hạn (" in html:
+                expect(phone.get_by_text("Phụ trách:").first).to_be_visible()
+                heights = phone.eval_on_selector_all("strong", "els => els.filter(e => e.textContent.startsWith('HS-'))"
+                                                     ".map(e => e.getBoundingClientRect().height)")  # fmt: skip
+                assert heights and max(heights) < 30  # one line each
+            phone.screenshot(path=str(ARTIFACTS / "digest-390.png"), full_page=True)
         finally:
             browser.close()
 
