@@ -376,12 +376,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The {kind} of {date} by {channel} did not reach the customer: {detail}",
     ),
     "unconfirmed": (
-        "Đã giữ chỗ nhưng chưa xác nhận gửi (có thể do lỗi giữa chừng); dùng 'careloop retry' để gửi lại",
-        "Reserved but never confirmed (a run may have stopped midway); use 'careloop retry' to send it again",
+        "Đã giữ chỗ nhưng chưa xác nhận gửi (có thể do lỗi giữa chừng); nếu khách chưa nhận, nhờ người cài đặt "
+        "careloop gửi lại",
+        "Reserved but never confirmed (a run may have stopped midway); if the customer did not get it, ask whoever "
+        "set careloop up to send it again",
     ),
     "failed_before": (
-        "Lần gửi trước thất bại; dùng 'careloop retry' để gửi lại",
-        "An earlier send failed; use 'careloop retry' to send it again",
+        "Lần gửi trước thất bại; sửa điều ghi ở đây rồi nhờ người cài đặt careloop gửi lại",
+        "An earlier send failed; fix what this note says, then ask whoever set careloop up to send it again",
     ),
     "deferred": (
         "Hết thời gian gửi của lần chạy này; sẽ gửi ở lần chạy sau",
@@ -403,10 +405,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "send_failed": ("Gửi {kind} thất bại: {error}", "Sending the {kind} failed: {error}"),
     "render_failed": ("Mẫu tin lỗi: {error}", "Template error: {error}"),
     # Why a job cannot run.
-    "tab_missing": ("Không có tab '{vi}' trong bảng tính", "No '{en}' tab in the sheet"),
+    "tab_missing": (
+        "Không có tab '{vi}' trong bảng tính: có lẽ tab đã bị đổi tên hoặc xóa. Hãy đặt lại tên '{vi}' cho tab danh "
+        "sách khách, hoặc khôi phục bảng tính (Tệp > Lịch sử phiên bản)",
+        "No '{en}' tab in the sheet: it was probably renamed or deleted. Name the customer list's tab '{en}' "
+        "again, or restore the sheet (File > Version history)",
+    ),
     "tab_missing_setup": (
-        "Không có tab '{vi}': hãy chạy 'careloop setup-sheet'",
-        "No '{en}' tab: run 'careloop setup-sheet'",
+        "Không có tab '{vi}': careloop tạo lại tab này ở lần chạy sau; nếu vẫn thiếu, hãy báo người cài đặt careloop",
+        "No '{en}' tab: careloop makes it again on its next run; if it stays missing, tell whoever set careloop up",
     ),
     # The Dashboard tab.
     "metrics_period": ("{days} ngày qua", "last {days} days"),
@@ -606,9 +613,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "health_all_well": ("Mọi việc bình thường", "All is well"),
     "health_messages": (
         "{count} tin lỗi hoặc chưa rõ đã gửi chưa; xem cột 'Ghi chú hệ thống' của khách, sửa điều ghi ở đó, "
-        "rồi chạy 'careloop retry' để gửi lại ở lần chạy sau",
+        "rồi nhờ người cài đặt careloop gửi lại",
         "{count} messages failed or may not have gone out; see the customers' 'System note' column, fix what "
-        "it says, then run 'careloop retry' to resend them on the next run",
+        "it says, then ask whoever set careloop up to resend them",
     ),
     "health_write_back": (
         "Đã gửi nhưng không ghi lại được vào bảng tính: {error}",
@@ -621,10 +628,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "in the settings",
     ),
     "health_did_not_run": (
-        "Chưa chạy xong hôm nay (lần chạy tốt gần nhất: {last}); lẽ ra xong trước {due}. Hãy xem Cloud Scheduler "
-        "và nhật ký của hàm, hoặc chạy 'careloop run followup'",
-        "Has not completed today (last good run: {last}); it was due by {due}. Check Cloud Scheduler and the "
-        "function's logs, or run 'careloop run followup'",
+        "Chưa chạy xong hôm nay (lần chạy tốt gần nhất: {last}); lẽ ra xong trước {due}. Hôm nay khách chưa nhận "
+        "lời chúc, tin hỏi thăm: hãy báo người cài đặt careloop kiểm tra lịch chạy",
+        "Has not completed today (last good run: {last}); it was due by {due}. Customers have not had today's "
+        "wishes and check-ins: tell whoever set careloop up to check its schedule",
     ),
     "health_never": ("chưa từng", "never"),
     "demo_broken_run": (
@@ -868,9 +875,27 @@ def say(code: str, language: str = "vi", **params: object) -> str:
     return (en if language == "en" else vi).format(**params)
 
 
+class Bilingual(str):
+    """Vietnamese, then English, as one text — and which message it is, so a reader of one language
+    (an alert, the Health tab) can be told it in theirs alone (`in_language`)."""
+
+    code: str
+    params: dict[str, object]
+
+    def __new__(cls, code: str, params: dict[str, object]) -> Bilingual:
+        text = super().__new__(cls, f"{say(code, 'vi', **params)} / {say(code, 'en', **params)}")
+        text.code, text.params = code, params
+        return text
+
+
 def both(code: str, **params: object) -> str:
     """Vietnamese, then English, for messages read by people of either language (errors, logs)."""
-    return f"{say(code, 'vi', **params)} / {say(code, 'en', **params)}"
+    return Bilingual(code, params)
+
+
+def in_language(text: object, language: str) -> str:
+    """A message in one language when it was made by `both` (an error's words); as it is otherwise."""
+    return say(text.code, language, **text.params) if isinstance(text, Bilingual) else str(text)
 
 
 # The five answers of a survey, as customers read them on the page and in the message's buttons.

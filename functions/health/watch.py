@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from functions.core.health import CANNOT_RUN, Problem, cell_day, failed_report, health_write, job_title
+from functions.core.i18n import Bilingual, in_language
 from functions.core.sheet_schema import HEALTH, locate_columns
 from functions.core.tables import Table
 from functions.core.text import cell_text
@@ -34,8 +35,9 @@ def run_watched(
     recorded and alerted about, then the error goes on to the caller."""
     try:
         report = run()
-    except cannot_run as error:
-        record_failure(watch, str(error), now)
+    except cannot_run as error:  # said in staff's language alone: the alert and the Health tab are theirs
+        said = error.args[0] if error.args and isinstance(error.args[0], Bilingual) else str(error)
+        record_failure(watch, in_language(said, watch.staff_language), now)
         raise
     if not report.get("dry_run"):
         try:

@@ -108,7 +108,7 @@ def test_a_crash_between_send_and_confirm_leaves_unknown_and_never_resends(tmp_p
     report = run_followup(deps(sheet, store, channel), NINE_AM + timedelta(minutes=15)).report
     assert len(channel.delivered) == 1 and report["sent"] == []
     assert [u["key"] for u in report["unknown"]] == ["birthday/C-1/2026"]
-    assert "careloop retry" in sheet.column("Ghi chú hệ thống")[0]
+    assert "nhờ người cài đặt careloop gửi lại" in sheet.column("Ghi chú hệ thống")[0]
     assert [e.key for e in store.ledger.unconfirmed()] == ["birthday/C-1/2026"]
 
     assert store.ledger.release("birthday/C-1/2026")  # `careloop retry` releases it deliberately

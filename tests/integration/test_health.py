@@ -71,10 +71,12 @@ def test_a_run_that_cannot_run_is_on_the_health_tab_and_alerted_once_a_day_then_
     (alert,) = alerts(tmp_path / "outbox")  # three runs, one problem, one email
     assert alert["Subject"] == "[careloop cần anh/chị xem] Lời chúc và hỏi thăm: Không chạy được"
     assert alert["Auto-Submitted"] == "auto-generated" and "List-Unsubscribe" not in alert
-    assert "Khách hàng" in alert.get_body(("plain",)).get_content()
+    body = alert.get_body(("plain",)).get_content()
+    assert "Khách hàng" in body and "Customers" not in body  # staff's language alone (issue 33: 12)…
+    assert "Lịch sử phiên bản" in body and "careloop setup" not in body  # …with what to do, in their words
     row_now = health(sheet)["Lời chúc và hỏi thăm"]
     assert row_now["Kết quả"] == "Không chạy được" and row_now["Lần chạy gần nhất"] == datetime(2026, 11, 23, 11, 0)
-    assert "Khách hàng" in row_now["Chi tiết"]
+    assert "Khách hàng" in row_now["Chi tiết"] and " / " not in row_now["Chi tiết"]
 
     workbook(sheet, customers=True, rows=[row("C-1", email="lan@example.com")])  # staff put the tab back
     careloop(*RUN, "--now", DAY.format("11:15"), cwd=tmp_path, env=env)
@@ -122,7 +124,7 @@ def test_smtp_refusing_the_login_is_on_the_health_tab_and_the_alert_goes_once_ma
         assert {e.state for e in unconfirmed} == {FAILED}
         assert sorted(e.key.split("/")[2] for e in alerts_tried) == ["messages", "provider-email"]  # one key each
         after = health(sheet)["Lời chúc và hỏi thăm"]  # the failed wish still waits for staff
-        assert after["Kết quả"] == "Có lỗi" and "careloop retry" in after["Chi tiết"]
+        assert after["Kết quả"] == "Có lỗi" and "người cài đặt careloop" in after["Chi tiết"]  # who to ask, no command
         careloop(*RUN, "--now", DAY.format("09:30"), cwd=tmp_path, env={**env, "CARELOOP_SMTP_PASSWORD": "đúng"})
         careloop(*RUN, "--now", DAY.format("09:45"), cwd=tmp_path, env={**env, "CARELOOP_SMTP_PASSWORD": "đúng"})
     told = sorted(m["X-Careloop-Key"].split("/")[2] for m in recorder.messages if MANAGER in m["To"])

@@ -37,7 +37,7 @@ def test_a_runs_result_and_its_problems():
     assert outcome_of(report(sent=3)).result == OK and problems(outcome_of(report(sent=3)), "vi") == []
     failing = outcome_of(report(sent=3, failed=1, unknown=1))
     assert failing.result == ERRORS and [p.kind for p in problems(failing, "vi")] == [MESSAGES]
-    assert "careloop retry" in problems(failing, "en")[0].detail
+    assert "whoever set careloop up" in problems(failing, "en")[0].detail
     broken = outcome_of(failed_report("followup", WEDNESDAY, "no Customers tab"))
     assert broken.result == COULD_NOT_RUN and problems(broken, "vi")[0][1:] == (CANNOT_RUN, "no Customers tab")
     refused = outcome_of({**report(), "provider_refused": {"zalo": "refresh token refused"}})

@@ -40,8 +40,8 @@ def test_a_matrix_with_no_usable_default_names_the_tab(rows):
         matrix(*rows)
 
 
-def test_a_missing_tab_says_to_run_setup():
-    with pytest.raises(MatrixError, match="setup-sheet"):
+def test_a_missing_tab_says_what_happens_and_who_to_tell():
+    with pytest.raises(MatrixError, match="tạo lại tab này ở lần chạy sau"):  # no command staff cannot run
         read_matrix(None)
 
 
