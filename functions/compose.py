@@ -9,6 +9,7 @@ Used by every job that writes to customers.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -18,7 +19,7 @@ from functions.core.errors import RenderError
 from functions.core.i18n import both, say
 from functions.core.links import UNSUBSCRIBE_DAYS, Links
 from functions.core.message_tab import Text, TextBook, builtin_book
-from functions.core.messages import PROMOTIONAL_LABEL, OutgoingMessage
+from functions.core.messages import PROMOTIONAL_LABEL, ZALO_VOUCHER, OutgoingMessage
 from functions.core.staff_texts import CUSTOMER_VALUES, SURVEY_MARK, blocks, fill, values_for
 from functions.core.surveys import Survey
 from functions.core.vouchers import Voucher, voucher_values
@@ -134,11 +135,20 @@ class Composer:
         raise AssertionError("unreachable")  # the last candidate either fits or raised
 
     def _zalo(self, occasion: _Occasion, address: str, links: Mapping[str, str | None]) -> OutgoingMessage | None:
+        """The ZNS message; with a voucher, on the template made for it ("birthday_voucher"), so a voucher
+        never goes missing on Zalo — without that template, the next channel carries the wish."""
         values = {**occasion.values, **links}
-        rendered = self.templates.message(occasion.kind, occasion.recipient.language, {"values": values}, "zalo")
+        kind = occasion.kind + ZALO_VOUCHER if values.get("voucher_code") else occasion.kind
+        try:
+            rendered = self.templates.message(kind, occasion.recipient.language, {"values": values}, "zalo")
+        except RenderError:
+            if kind == occasion.kind:
+                raise
+            return None  # no parameters for the voucher's template: the next channel carries the voucher
         if not all(value for _, value in rendered.params):
             return None
-        return self._outgoing(occasion, "zalo", address, "", rendered.text, "", "", None, rendered.params)
+        message = self._outgoing(occasion, "zalo", address, "", rendered.text, "", "", None, rendered.params)
+        return dataclasses.replace(message, kind=kind)
 
     def _phone_links(self, occasion: _Occasion, short: dict[str, ShortLink]) -> dict[str, str | None]:
         """Short links for a phone message, made once per occasion and stored with the survey."""

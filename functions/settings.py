@@ -213,7 +213,8 @@ def _flag(text: str) -> bool:
 
 
 CHANNELS = ("email", "sms", "zalo")
-ZALO_KINDS = ("birthday", "checkin", "case_survey")  # the kinds customers receive (messages.toml has [KIND.zns])
+# The kinds customers receive by ZNS (messages.toml has [KIND.zns]); birthday_voucher: the wish with a voucher.
+ZALO_KINDS = ("birthday", "birthday_voucher", "checkin", "case_survey")
 
 
 def _channel_order(text: str) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_auto
 from jinja2.sandbox import SandboxedEnvironment
 
 from functions.core.errors import RenderError
-from functions.core.messages import PROMOTIONAL_LABEL, RenderedMessage
+from functions.core.messages import PROMOTIONAL_LABEL, ZALO_VOUCHER, RenderedMessage
 from functions.core.staff_texts import Block, fill, parse
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -79,8 +79,10 @@ class Templates:
 
     def zns_params(self, kind: str, context: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
         """The Zalo template's parameters, each filled from the message's placeholder values
-        (`context["values"]`); RenderError for a kind with no [KIND.zns] table (it cannot go by Zalo)."""
-        mapping = self.message_kinds.get(kind, {}).get("zns")
+        (`context["values"]`); RenderError for a kind with no [KIND.zns] table (it cannot go by Zalo).
+        "birthday_voucher" is the birthday's [birthday.zns_voucher]: the wish that carries a voucher."""
+        base, voucher, _ = kind.partition(ZALO_VOUCHER)
+        mapping = self.message_kinds.get(base, {}).get("zns_voucher" if voucher else "zns")
         if not mapping:
             raise RenderError(f"messages.toml [{kind}.zns]: không có tham số Zalo / no Zalo parameters")
         values = context.get("values", {})

@@ -80,3 +80,25 @@ def test_a_url_typed_into_a_name_is_no_link_in_the_email(kind, survey):
     (email,) = composer.compose("k", kind, recipient, values, survey, NINE_AM).messages
     assert "evil.example" in email.html and 'href="https://evil.example' not in email.html
     assert 'href="https://care.example.vn/unsubscribe/' in email.html  # careloop's own links stay links
+
+
+def test_a_birthday_voucher_on_zalo_goes_on_its_own_template_or_by_the_next_channel():
+    """Issue 33 (19): the ZNS wish carries the voucher (the birthday_voucher template's parameters); a
+    Zalo account without that template lets the next channel carry it — never a wish without the gift."""
+    from functions.adapters.channels.zalo import ZaloChannel, ZaloConfig
+    from functions.core.errors import RecipientUnreachable
+    from functions.core.vouchers import Voucher
+    from tests.helpers.memory_store import MemoryStore
+
+    voucher = Voucher("MAU12345", "KH-1", "Nguyễn Thị Lan", 2026, "giảm 15%", NINE_AM.date(),
+                      NINE_AM.date() + timedelta(days=30))  # fmt: skip
+    composer = Composer(Templates(), LINKS, SmsRules())
+    recipient = Recipient("KH-1", "Nguyễn Thị Lan", "vi", [("zalo", "+84912345678"), ("sms", "+84912345678")])
+    zalo, sms = composer.compose("birthday/KH-1/2026", "birthday", recipient, VALUES, None, NINE_AM, voucher).messages
+    assert zalo.kind == "birthday_voucher" and dict(zalo.params)["voucher_code"] == "MAU12345"
+    assert dict(zalo.params)["valid_until"] and "MAU12345" in sms.text  # the fallback says it too
+    plain = composer.compose("birthday/KH-2/2026", "birthday", recipient, VALUES, None, NINE_AM).messages[0]
+    assert plain.kind == "birthday" and "voucher_code" not in dict(plain.params)  # no voucher: the plain wish
+    without = ZaloChannel(ZaloConfig("1", "s", "r", {"birthday": "100001"}), MemoryStore().credentials)
+    with pytest.raises(RecipientUnreachable):  # no approved template for it: the SMS carries the voucher
+        without.deliver(zalo)

@@ -373,7 +373,7 @@ def _customer_answers(settings, now: datetime) -> str | None:
 DEMO_TWILIO = ("AC" + "d" * 32, "demo-twilio-token")
 DEMO_ZALO = ("1000000001", "demo-zalo-secret")
 DEMO_OA_KEY = "demo-zalo-oa-secret-key"  # what the demo OA signs its webhook events with
-DEMO_ZNS_IDS = {"birthday": "100001", "checkin": "100002", "case_survey": "100003"}
+DEMO_ZNS_IDS = {"birthday": "100001", "checkin": "100002", "case_survey": "100003", "birthday_voucher": "100004"}
 NOT_ON_ZALO = {"84909000031"}
 
 
@@ -388,8 +388,9 @@ def phone_stand_ins(folder: Path) -> Iterator[tuple[dict[str, str], Any]]:
     from functions.standins.twilio_api import TwilioStandIn
     from functions.standins.zalo_api import ZaloStandIn
 
-    kinds = Templates().message_kinds
-    templates = {template: list(kinds[kind]["zns"]) for kind, template in DEMO_ZNS_IDS.items()}
+    zns = Templates()  # each approved template's parameter names, as messages.toml gives them
+    templates = {template: [name for name, _ in zns.zns_params(kind, {"values": {}})]
+                 for kind, template in DEMO_ZNS_IDS.items()}  # fmt: skip
     store = bootstrap.open_store(load_settings(overrides={"store": str(folder / "careloop.sqlite")}))
     stored = store.credentials.credential(CREDENTIAL)
     refresh = stored.fields["refresh_token"] if stored else "demo-first-refresh-token"
