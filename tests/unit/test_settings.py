@@ -53,7 +53,7 @@ def test_precedence_toml_then_env_then_flags(tmp_path):
         ("CARELOOP_CHANNEL_ORDER", "zalo, fax", "email, sms, zalo"),
         ("CARELOOP_CHANNEL_ORDER", "sms,sms", "CARELOOP_CHANNEL_ORDER"),
         ("CARELOOP_ZALO_TEMPLATES", "checkin=123", "kind:template_id"),
-        ("CARELOOP_ZALO_TEMPLATES", "case_notice:123", "birthday, checkin, case_survey"),
+        ("CARELOOP_ZALO_TEMPLATES", "case_notice:123", "birthday, birthday_voucher, checkin, case_survey"),
         ("CARELOOP_TWILIO_ACCOUNT_SID", "SK123", "Account SID"),
         ("CARELOOP_SMS_SENDER", "Luat Minh An Law", "at most 11"),
         ("CARELOOP_SMS_SENDER", "0912345678", "+84"),
