@@ -108,3 +108,34 @@ def test_a_required_column_missing_at_write_time_is_an_error(tmp_path):
     path = write_workbook(tmp_path / "k.xlsx", ["Mã KH", "Email"], [["C-1", "a@example.com"]])
     with pytest.raises(MissingColumnError, match="'Họ tên'"):
         XlsxSheet(path).write([TabWrite(CUSTOMERS, ID, [RowWrite(2, "C-1", {"system_note": "x"})])])
+
+
+def test_a_row_holding_long_wrapped_text_is_tall_enough_and_the_demos_widths_follow_its_headers(tmp_path):
+    """Issue 33 (3): LibreOffice does not grow a row for wrapped text, so careloop gives the row a
+    height from the text and the column's width; the demo's Customers widths follow their headers."""
+    import openpyxl
+
+    from functions.adapters.sheets.xlsx import XlsxSheet
+    from functions.core.sheet_schema import REPLIES
+    from functions.core.tables import RowWrite, TabWrite
+    from functions.entrypoints.cli.demo import WIDTHS, write_sample_workbook
+    from tests.helpers import TODAY
+
+    path = tmp_path / "k.xlsx"
+    write_sample_workbook(path, TODAY)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Khách hàng"]
+    widths = {sheet.cell(1, n).value: sheet.column_dimensions[sheet.cell(1, n).column_letter].width
+              for n in range(1, sheet.max_column + 1)}  # fmt: skip
+    assert (widths["Email"], widths["Nội dung"], widths["VIP"]) == (WIDTHS["email"], WIDTHS["issue"], WIDTHS["vip"])
+    long = "Sản phẩm bị lỗi, tôi rất không hài lòng. " * 8
+    from functions.core.sheet_layout import layouts
+
+    XlsxSheet(path).prepare(layouts("vi"), "vi")
+    XlsxSheet(path).write([TabWrite(REPLIES, REPLIES.column("reply_id"), [
+        RowWrite(0, "PH-1", {"reply_id": "PH-1", "text": long}, append=True),
+        RowWrite(0, "PH-2", {"reply_id": "PH-2", "text": "Cảm ơn"}, append=True)], "vi")])  # fmt: skip
+    replies = openpyxl.load_workbook(path)["Phản hồi"]
+    tall = replies.row_dimensions[2].height
+    assert tall is not None and tall >= 15 * 6  # ~330 characters in a 50-character column
+    assert replies.row_dimensions[3].height in (None, 15)  # a short reply keeps its one line

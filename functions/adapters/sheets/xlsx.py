@@ -159,9 +159,14 @@ def _apply(sheet, change: TabWrite) -> list[RowWrite]:
     for position, title in placement.new_columns:
         after[position] = title
     specs = {at: change.tab.column(key) for key, at in locate_columns(change.tab, after, require=False).items()}
+    lines: dict[int, int] = {}  # row → the most lines one of its wrapped cells takes
     for number, position, value in placement.cells:
         cell = sheet.cell(row=number, column=position + 1)
         _cell_look(cell, specs.get(position), value)
+        spec = specs.get(position)
+        if spec is not None and spec.wrap and isinstance(value, str) and value:
+            width = sheet.column_dimensions[column_letters(position)].width or spec.width_in(change.header_language)
+            lines[number] = max(lines.get(number, 1), wrapped_lines(value, width))
         if isinstance(value, Link):  # a phone that dials when tapped
             cell.value, cell.hyperlink = value.text, value.url
             continue
@@ -171,7 +176,19 @@ def _apply(sheet, change: TabWrite) -> list[RowWrite]:
         cell.value = value
         if isinstance(value, str):
             cell.data_type = "s"  # text stays text: "=1+1" typed by a customer is no formula
+    for number, count in lines.items():  # LibreOffice and Excel do not grow a row for wrapped text: say how tall
+        if count > 1:
+            sheet.row_dimensions[number].height = min(ROW_POINTS * count, 409)  # 409 pt: a row's most
     return placement.missed
+
+
+ROW_POINTS = 15  # one line of the default font, in points
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """About how many lines `text` takes in a column `width` characters wide, wrapped at spaces."""
+    per_line = max(int(width) - 1, 1)
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
 def _spec(tab: TabSpec, title: str) -> ColumnSpec:

@@ -31,6 +31,9 @@ COLUMNS = {
     "vip": "VIP",
 }  # fmt: skip
 HEADER = list(COLUMNS.values())
+WIDTHS = {"id": 9, "name": 22, "salutation": 8, "email": 28, "phone": 16, "birthday": 12, "purchase": 12,
+          "language": 10, "channel": 8, "opt_out": 10, "marketing_consent": 12, "escalate": 10, "category": 14,
+          "issue": 30, "severity": 8, "staff_note": 24, "vip": 6}  # fmt: skip
 
 
 MATRIX_ROWS: list[list[Any]] = [
@@ -83,6 +86,7 @@ def write_sample_workbook(path: Path, today: date) -> None:
     import openpyxl
     from openpyxl.styles import Alignment, Font, PatternFill
 
+    from functions.adapters.sheets.a1 import column_letters
     from functions.core.sheet_schema import MATRIX
 
     workbook = openpyxl.Workbook()
@@ -105,10 +109,8 @@ def write_sample_workbook(path: Path, today: date) -> None:
         matrix.column_dimensions[letter].width = column.width_in("vi")
         matrix[f"{letter}1"].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
-    for letter, width in zip(
-        "ABCDEFGHIJKLMNOP", (9, 22, 8, 28, 16, 12, 12, 10, 8, 10, 10, 12, 24, 8, 24, 6), strict=False
-    ):
-        sheet.column_dimensions[letter].width = width
+    for position, key in enumerate(COLUMNS):  # each column's width by its name: never out of step with the header
+        sheet.column_dimensions[column_letters(position)].width = WIDTHS[key]
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
 
