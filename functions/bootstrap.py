@@ -462,9 +462,11 @@ def alert_deps(settings: Settings) -> AlertDeps:
             tables = {}
         in_force, _ = read_settings_tab(settings, tables.get(SETTINGS.key), settings.staff_language)
         try:
-            return list(managers(tables.get(MATRIX.key), in_force.manager_emails).items())
+            found = list(managers(tables.get(MATRIX.key), in_force.manager_emails).items())
         except MatrixError:
-            return []
+            found = []
+        # Nobody named yet (a new matrix, no manager_emails): the business's own mailbox, which someone reads.
+        return found or ([(in_force.sender_email, in_force.business_name)] if "sender_email" in settings.given else [])
 
     return AlertDeps(
         ports_for(AlertRecords, open_store(settings)),

@@ -31,6 +31,7 @@ CANNOT_RUN, WRITE_BACK, MESSAGES, PROVIDER, DID_NOT_RUN, UNREADABLE = (
     "unreadable",
 )
 SETTINGS_TAB = "settings_tab"  # a value in the Settings tab careloop could not use
+MATRIX_OWNERS = "matrix_owners"  # the escalation matrix has no owners yet: complaints wait
 ESCALATE_EVERY = timedelta(minutes=15)  # the escalation run's schedule (infra: escalate_schedule)
 FOLLOWUP_GRACE = timedelta(hours=2)  # the follow-up run is late when not done by send_hours start + this
 MOMENT = "%d/%m/%Y %H:%M"  # as the sheet writes a moment
@@ -50,12 +51,14 @@ class RunOutcome(NamedTuple):
     needing: tuple[str, ...] = ()  # who the failed, doubtful or waiting messages were for (customer IDs, keys)
     unreadable: int = 0  # messages from the mailbox the run could not read and skipped (issue 32)
     settings: tuple[str, ...] = ()  # the Settings tab's rows it could not use, by name
+    matrix_waiting: int = -1  # complaints waiting for the escalation matrix's owners (-1: the matrix is fine)
 
     @property
     def result(self) -> str:
         if self.error:
             return COULD_NOT_RUN
-        return ERRORS if self.failed or self.write_error or self.refused or self.unreadable or self.settings else OK
+        broken = self.failed or self.write_error or self.refused or self.unreadable or self.settings
+        return ERRORS if broken or self.matrix_waiting >= 0 else OK
 
     @property
     def good(self) -> bool:
@@ -118,6 +121,7 @@ def outcome_of(report: Mapping[str, Any]) -> RunOutcome:
         tuple(dict.fromkeys(str(e.get("customer_id") or e.get("to") or e.get("key", "")) for e in needing)),
         int((report.get("replies") or {}).get("unreadable", 0)),
         tuple(str(i.get("name", "")) for i in (report.get("settings") or {}).get("invalid", ()) if isinstance(i, dict)),
+        int((report.get("matrix_waiting") or {}).get("complaints", -1)),
     )
 
 
@@ -140,6 +144,8 @@ def problems(outcome: RunOutcome, language: str) -> list[Problem]:
         found.append(Problem(job, WRITE_BACK, say("health_write_back", language, error=outcome.write_error)))
     if outcome.unreadable:
         found.append(Problem(job, UNREADABLE, say("health_unreadable", language, count=outcome.unreadable)))
+    if outcome.matrix_waiting >= 0:
+        found.append(Problem(job, MATRIX_OWNERS, say("health_matrix", language, count=outcome.matrix_waiting)))
     if outcome.settings:
         found.append(Problem(job, SETTINGS_TAB, say("health_settings", language, names=", ".join(outcome.settings))))
     for channel, error in sorted(outcome.refused.items()):

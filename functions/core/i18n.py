@@ -785,6 +785,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "khách xin hủy hẹn hoặc đơn: nhân viên xử lý giúp (không phải từ chối nhận tin)",
         "the customer asks to cancel an appointment or order: for staff (not a refusal of messages)",
     ),
+    "health_matrix": (
+        "{count} khiếu nại đang chờ vì tab 'Ma trận leo thang' chưa có người phụ trách: hãy điền tên và email người "
+        "phụ trách cấp 1–3 ở dòng '*'; lần chạy sau mở hồ sơ, không mất gì",
+        "{count} complaints are waiting: the 'Escalation matrix' tab has no owners yet. Fill in the tier 1–3 owners' "
+        "names and emails on its '*' row; the next run opens their cases, nothing is lost",
+    ),
     "health_settings": (
         "tab Cài đặt có giá trị không dùng được ({names}): xem cột Ghi chú hệ thống ở đó; careloop đang dùng giá trị "
         "đã cài",

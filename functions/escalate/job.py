@@ -12,6 +12,7 @@ job's state), and the Dashboard's window at most once an hour (`escalate.dashboa
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,7 +28,6 @@ from functions.core.sheet_layout import set_up
 from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, HEALTH, MATRIX, MESSAGES, REPLIES, SETTINGS
 from functions.core.surveys import Survey
 from functions.core.tables import Table, TabWrite, customers_tab_write
-from functions.core.text import typed
 from functions.delivery import RunClock
 from functions.escalate import dashboard, synced, writeback
 from functions.escalate.calls import RecordedCalls, record_calls
@@ -37,7 +37,7 @@ from functions.escalate.health import health_tab
 from functions.escalate.matrix import Matrix, MatrixError, managers, read_matrix
 from functions.escalate.notices import Sent, send_notices, send_resolved_surveys
 from functions.escalate.plan import CaseRow, EscalationPlan, Flag, plan_escalation, read_case_rows, read_flags
-from functions.escalate.replies import Heard, listen, taken
+from functions.escalate.replies import listen, taken
 from functions.escalate.trial_messages import send_trial_messages
 from functions.health.late import followup_late
 from functions.message_texts import message_texts
@@ -91,11 +91,12 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     read = _read(deps, tables, now)
     read.flags = [f for f in read.flags if f.customer_id not in erased.customer_ids]
     heard = listen(deps, read.sheet, read.state, now, tables.get(REPLIES.key))  # what customers sent back (25, 32)
-    _stop_if_nobody_owns(deps, read, heard, made)
+    _stop_if_nobody_owns(deps, read, made)
     calls = record_calls(deps, read.tables.get(CALLS.key), read.sheet, now)
     planned_rows = [r for r in read.case_rows if r.case_id not in read.known]
+    flags, held = _held(read, read.flags + calls.flags + heard.flags)  # no owners yet: complaints wait, kept
     plan = plan_escalation(
-        read.flags + calls.flags + heard.flags,
+        flags,
         read.cases,
         planned_rows,
         read.matrix,
@@ -117,6 +118,9 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
         deps.records.job_state.save_job_state(JOB, {"survey_pending": pending or None})
     report = _report(now, applied, sent, read.problems + calls.problems + plan.problems, plan.restore,
                      deps.staff_language)  # fmt: skip
+    waiting = len(held.get(HELD) or {}) + sum(1 for f in read.flags if f.row) if read.matrix_error else 0
+    if waiting:  # complaints wait for the matrix's owners: said on the Health tab, the manager told once a day
+        report["matrix_waiting"] = {"complaints": waiting, "error": read.matrix_error}
     report["calls"] = {"recorded": calls.recorded, "escalated": [f.key for f in calls.flags]}
     managers_now = functools.partial(_managers, deps, tables)
     trials = send_trial_messages(deps, tables.get(MESSAGES.key), read.texts, managers_now, read.state, now)
@@ -141,7 +145,8 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
         seen = {**seen, PAGE_SETTINGS_KEY: page or None}  # the survey page follows the tab (with the job's state)
     messages = message_tab_write(trials.writes, deps.staff_language) if trials.writes else None
     more = [health, from_tab.write, messages, heard.tab(deps.staff_language), *erased.writes]  # erasure last
-    report["write_back"] = _write_back(deps, now, read, plan, applied, calls, made, more, {**seen, **heard.state})
+    report["write_back"] = _write_back(deps, now, read, plan, applied, calls, made, more,
+                                       {**seen, **heard.state, **held})  # fmt: skip
     if "error" not in report["write_back"] and (said := taken(deps, heard, now)):  # only now the sheet shows them
         report["replies"] |= said
     deps.records.job_state.save_report(report)
@@ -179,15 +184,28 @@ def _read(deps: EscalationDeps, tables: dict[str, Table], now: datetime) -> _Rea
                  matrix_error)  # fmt: skip
 
 
-def _stop_if_nobody_owns(deps: EscalationDeps, read: _Read, heard: Heard, made: list[TabWrite]) -> None:
-    """A matrix without owners (a new one) stops the run only when there is something to route:
-    the tabs are made all the same, so staff can fill the owners in."""
-    calls_tab = read.tables.get(CALLS.key)
-    calls_waiting = calls_tab is not None and any(any(typed(v) for v in r) for r in calls_tab.rows)
-    if read.matrix_error and (read.flags or heard.flags or read.cases or calls_waiting):
+def _stop_if_nobody_owns(deps: EscalationDeps, read: _Read, made: list[TabWrite]) -> None:
+    """A matrix without owners stops the run only when open cases need routing (their owners came
+    from a matrix staff have since emptied); a new one holds the complaints instead (`_held`)."""
+    if read.matrix_error and read.cases:
         if made:
             deps.sheet.write(made)
         raise EscalationError(read.matrix_error)
+
+
+HELD = "held_flags"  # in the job's state: complaints waiting for the matrix's owners (key → the flag)
+
+
+def _held(read: _Read, flags: list[Flag]) -> tuple[list[Flag], dict[str, Any]]:
+    """The complaints this run opens cases for, and the state of those it holds. With no owners yet
+    (a new matrix) none is opened: a ticked row stays ticked for a later run, the others (replies,
+    calls, low scores: heard once) are kept in the job's state; once the matrix has owners, they are
+    opened like any other (each once: its case ID comes from its key)."""
+    waiting = {key: Flag(**fields) for key, fields in (read.state.get(HELD) or {}).items()}
+    if read.matrix_error:
+        kept = {f.key or flag_key("held", f.customer_id, f.issue): f for f in flags if f.row == 0}
+        return [], {HELD: {k: dataclasses.asdict(f) for k, f in {**waiting, **kept}.items()} or None}
+    return flags + [f for f in waiting.values() if f.key not in {g.key for g in flags}], {HELD: None} if waiting else {}
 
 
 def _managers(deps: EscalationDeps, tables: dict[str, Table]) -> list[str]:

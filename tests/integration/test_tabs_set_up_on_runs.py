@@ -62,12 +62,28 @@ def test_a_sheet_without_its_customers_tab_still_cannot_run_and_gets_no_tab(tmp_
     assert openpyxl.load_workbook(path).sheetnames == ["Khach cu"]
 
 
-def test_a_complaint_with_no_owner_yet_makes_the_tabs_and_says_the_matrix_needs_owners(tmp_path):
+def test_a_complaint_with_no_owner_yet_waits_the_run_goes_on_and_the_mailbox_is_told(tmp_path):
+    """Issue 33 (6): a new matrix's blank owners stop only what needs an owner. The run goes on (the
+    tabs made, the Health tab written); the complaint waits, nothing lost; with no manager named, the
+    business's own mailbox is told, once, what to fill in; once the owners are there, its case opens."""
+    from email import message_from_bytes, policy
+
     flagged = row("C-3", "Lê Văn Tám", "anh", "tam@example.com") + [True, "Chờ quá lâu"]
     path = write_workbook(tmp_path / "k.xlsx", HEADER + ["Leo thang", "Nội dung"], [*CUSTOMERS, flagged])
-    result = careloop(*ESCALATE, cwd=tmp_path, env=local_settings(tmp_path, path))
-    assert result.returncode != 0 and "Ma trận leo thang" in result.stderr
-    assert "Hồ sơ" in openpyxl.load_workbook(path).sheetnames
+    env = local_settings(tmp_path, path, sender_email="cskh@luatminhan.vn")
+    for _ in range(2):
+        result = careloop(*ESCALATE, cwd=tmp_path, env=env)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["matrix_waiting"]["complaints"] == 1
+    book = openpyxl.load_workbook(path)
+    assert "Hồ sơ" in book.sheetnames and "Ma trận leo thang" in str(list(book["Tình trạng"].values))
+    told = [message_from_bytes(p.read_bytes(), policy=policy.default) for p in (tmp_path / "outbox").glob("*.eml")]
+    told = [m for m in told if "matrix_owners" in str(m["X-Careloop-Key"])]
+    assert len(told) == 1 and "cskh@luatminhan.vn" in str(told[0]["To"])
+    book["Ma trận leo thang"]["B2"] = "Hà <ha@luat.vn>"
+    book.save(path)
+    opened = json.loads(careloop(*ESCALATE, cwd=tmp_path, env=env).stdout)
+    assert [o["customer_id"] for o in opened["opened"]] == ["C-3"] and "matrix_waiting" not in opened
 
 
 def test_on_the_sheets_test_server_the_run_stays_one_read_and_one_write_plus_the_structure_request(tmp_path):
@@ -93,7 +109,7 @@ def test_on_the_sheets_test_server_the_run_stays_one_read_and_one_write_plus_the
     # Health tab's dates) in one atomic batch (then the alert looks up whom to tell: no follow-up run has
     # run here, which the escalation run reports)
     assert steady[:4] == ["spreadsheets.get", "values.batchGet", "spreadsheets.get", "spreadsheets.batchUpdate"]
-    assert second["alerts"]["problems"] == ["followup/did_not_run"]
+    assert second["alerts"]["problems"] == ["followup/did_not_run"], (second.get("matrix_waiting"), second["summary"])
 
 
 def test_a_lost_answer_to_the_request_that_made_the_tabs_makes_them_once(tmp_path):

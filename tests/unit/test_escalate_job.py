@@ -8,7 +8,7 @@ import pytest
 
 from functions.core.cases import IN_PROGRESS, OPEN, RESOLVED
 from functions.core.tables import same_cell
-from functions.escalate.job import EscalationError, run_escalate
+from functions.escalate.job import run_escalate
 from tests.helpers import VN
 from tests.helpers.fakes import MemoryChannel, MemorySheet
 from tests.helpers.memory_store import MemoryStore
@@ -180,10 +180,17 @@ def test_bad_severity_is_noted_and_the_text_decides(store):
     assert "rất rất gấp" in tab(sheet, "Hồ sơ")[0]["Ghi chú hệ thống"]
 
 
-def test_a_matrix_without_a_default_stops_the_run_naming_the_tab(store):
-    with pytest.raises(EscalationError, match="Ma trận leo thang"):
-        run_escalate(deps(book(COMPLAINTS, matrix=[["Hợp đồng", "a@b.vn", "", "", 2, 8]]), store), FRIDAY_4PM)
-    assert store.cases.cases() == []
+def test_a_matrix_with_no_usable_row_holds_the_complaints_names_the_tab_and_loses_nothing(store):
+    """Issue 33 (6): what needs an owner waits; the run goes on (replies, erasures, calls, health)."""
+    sheet = book(COMPLAINTS, matrix=[["Hợp đồng", "a@b.vn", "", "", 2, 8]])
+    report = run_escalate(deps(sheet, store), FRIDAY_4PM)
+    assert store.cases.cases() == [] and report["opened"] == []
+    ticked = 3  # C-1, C-2 ("x" is a tick too) and C-4
+    assert report["matrix_waiting"]["complaints"] == ticked
+    assert "Ma trận leo thang" in report["matrix_waiting"]["error"]
+    sheet.tables["Ma trận leo thang"].rows.append(["*", "Hà <ha@luat.vn>", "", "Giám đốc <gd@luat.vn>", 4, 24])
+    later = run_escalate(deps(sheet, store), FRIDAY_4PM + timedelta(minutes=15))  # staff filled the owners in
+    assert len(later["opened"]) == ticked and "matrix_waiting" not in later
 
 
 def test_customer_text_is_written_as_text(store):
