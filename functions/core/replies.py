@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from email import message_from_bytes, policy
 from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from functions.core import mail_parts
 from functions.core.ids import AnsweredKey
@@ -213,3 +213,16 @@ def without_bounced_email(channels: tuple[str, ...], email: str | None, bounced:
     if email and "email" in channels and address_mark(email) in bounced:
         return tuple(c for c in channels if c != "email")
     return channels
+
+
+def expired_marks(marks: Mapping[str, Any], before: datetime) -> list[str]:
+    """The marks (an address's digest → when it bounced) older than `before`: retention reaches them too."""
+    old = []
+    for mark, at in marks.items():
+        try:
+            moment = datetime.fromisoformat(str(at))
+        except ValueError:
+            continue
+        if moment.tzinfo is not None and moment < before:
+            old.append(mark)
+    return old

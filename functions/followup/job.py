@@ -25,7 +25,7 @@ from functions.core.links import Links
 from functions.core.message_tab import KIND_LABELS, MessageTab, TextBook, message_tab_write
 from functions.core.messages import OutgoingMessage
 from functions.core.privacy import suppression_check
-from functions.core.replies import BOUNCED, address_mark, without_bounced_email
+from functions.core.replies import BOUNCED, address_mark, expired_marks, without_bounced_email
 from functions.core.settings_tab import SettingsFromTab, with_settings_tab
 from functions.core.sheet_layout import set_up
 from functions.core.sheet_schema import CALLS, CUSTOMERS, HEALTH, MESSAGES, SETTINGS, VOUCHERS, TabLayout
@@ -205,7 +205,7 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
             report["write_back"]["missed"] = [w.row_id or f"row {w.row_number}" for w in missed]
         except Exception as error:  # the sends are recorded in the ledger; say what did not reach the sheet
             report["write_back"]["error"] = str(error)
-        report["expired"] = deps.records.retention.delete_expired(now - timedelta(days=deps.retention_days))
+        report["expired"] = _expire(deps, bounced, now)
         deps.records.job_state.save_report(report)
     return FollowupOutcome(report, run.previews)
 
@@ -221,6 +221,16 @@ def _as_stored(
     if bounced and (channels := without_bounced_email(customer.channels, customer.email, bounced)) != customer.channels:
         changes["channels"] = channels
     return dataclasses.replace(customer, **changes) if changes else customer
+
+
+def _expire(deps: FollowupDeps, bounced: Mapping[str, Any], now: datetime) -> dict[str, int]:
+    """What is older than retention_days, deleted: the store's records, and the bounce marks."""
+    before = now - timedelta(days=deps.retention_days)
+    expired = deps.records.retention.delete_expired(before)
+    if gone := expired_marks(bounced, before):  # a bounce mark (an address's digest) is not kept forever either
+        deps.records.job_state.save_job_state(BOUNCED, dict.fromkeys(gone))
+        expired["bounce_marks"] = len(gone)
+    return expired
 
 
 def _bounced(customer: Customer, bounced: Mapping[str, Any]) -> bool:

@@ -422,6 +422,7 @@ class MemoryRetention:
         deleted["replies"] = drop(s.replies.records, lambda r: r.day < before.date())
         deleted["short_links"] = drop(s.surveys.links, lambda link: link.expires_at < before)
         deleted["undelivered"] = drop(s.delivery_reports.undelivered_reports, lambda r: r.at < before)
+        deleted["vouchers"] = drop(s.vouchers.records, lambda v: v.issued < before.date())
         deleted["cases"] = drop(
             s.cases.records, lambda c: c.status == RESOLVED and (c.updated_at or c.created_at) < before
         )

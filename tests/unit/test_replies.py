@@ -187,3 +187,13 @@ def test_staff_read_a_message_in_words_never_its_key(key, channel, words):
         DeliveryReport(key, "C-1", "email", UNDELIVERED, "550 5.1.1", at, kind_of_key(key)), at, "vi"
     )
     assert "/" not in note.split(" không tới được")[0].replace(f"{at:%d/%m}", "")  # its date, and no key
+
+
+def test_a_bounce_mark_is_not_kept_past_retention():
+    """Issue 33 (8): the marks of addresses that bounced go after retention_days, like every record."""
+    from datetime import UTC, datetime
+
+    from functions.core.replies import expired_marks
+
+    marks = {"old": "2024-01-02T09:00:00+07:00", "new": "2026-11-20T09:00:00+07:00", "odd": "not a moment"}
+    assert expired_marks(marks, datetime(2024, 12, 1, tzinfo=UTC)) == ["old"]

@@ -138,7 +138,7 @@ resource "google_firestore_index" "counts" {
 # a case expires once resolved. The field is not indexed (index_config {}), as Google advises for
 # TTL fields. Events are the cases' history (a collection group).
 resource "google_firestore_field" "expire_at" {
-  for_each   = toset(["ledger", "surveys", "replies", "reports", "short_links", "undelivered", "cases", "events", "inbound_events"])
+  for_each   = toset(["ledger", "surveys", "replies", "reports", "short_links", "undelivered", "cases", "events", "inbound_events", "vouchers"])
   project    = var.project_id
   database   = google_firestore_database.careloop.name
   collection = each.value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from functions.adapters.stores.firestore.database import FieldFilter, FirestorePort, unavailable_on_error
 from functions.adapters.stores.firestore.documents import VOUCHERS, document_id, voucher_document
@@ -20,10 +20,11 @@ class FirestoreVouchers(FirestorePort):
 
     @unavailable_on_error
     def issue_voucher(self, voucher: Voucher) -> Voucher:
-        if self.db.create(self._voucher_ref(voucher.code), voucher_document(voucher)):
+        issued = datetime.combine(voucher.issued, datetime.min.time(), UTC)
+        if self.db.create(self._voucher_ref(voucher.code), self.db.expiring(voucher_document(voucher), issued)):
             return voucher
         stored = self.voucher(voucher.code)
-        assert stored is not None  # created by someone else a moment ago; vouchers are never deleted
+        assert stored is not None  # created by someone else a moment ago (vouchers go only after retention_days)
         return stored
 
     @unavailable_on_error

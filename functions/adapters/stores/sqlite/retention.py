@@ -16,6 +16,7 @@ EXPIRED = {
     "reports": "julianday(at) < julianday(?)",
     "short_links": "julianday(json_extract(body, '$.expires_at')) < julianday(?)",
     "undelivered": "julianday(at) < julianday(?)",
+    "vouchers": "issued < date(?)",  # a voucher is a customer's name and a gift: not kept past retention either
 }
 
 
