@@ -426,10 +426,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "metric_in_progress": ("Đang xử lý", "In progress"),
     "metric_resolved": ("Đã giải quyết", "Resolved"),
     "metric_escalation_rate": ("Tỷ lệ leo thang", "Escalation rate"),
-    "metric_frt_business": ("FRT trung vị cấp {tier} (giờ làm việc)", "Median FRT tier {tier} (business hours)"),
-    "metric_atht_business": ("ATHT trung vị cấp {tier} (giờ làm việc)", "Median ATHT tier {tier} (business hours)"),
-    "metric_frt_wall": ("FRT trung vị cấp {tier} (giờ thực)", "Median FRT tier {tier} (wall hours)"),
-    "metric_atht_wall": ("ATHT trung vị cấp {tier} (giờ thực)", "Median ATHT tier {tier} (wall hours)"),
+    "metric_frt_business": (
+        "Thời gian phản hồi đầu (FRT), trung vị cấp {tier} (giờ làm việc)",
+        "First response time (FRT), median, tier {tier} (business hours)",
+    ),
+    "metric_atht_business": (
+        "Thời gian xử lý trung bình (ATHT), trung vị cấp {tier} (giờ làm việc)",
+        "Average handling time (ATHT), median, tier {tier} (business hours)",
+    ),
+    "metric_frt_wall": (
+        "Thời gian phản hồi đầu (FRT), trung vị cấp {tier} (giờ thực)",
+        "First response time (FRT), median, tier {tier} (wall hours)",
+    ),
+    "metric_atht_wall": (
+        "Thời gian xử lý trung bình (ATHT), trung vị cấp {tier} (giờ thực)",
+        "Average handling time (ATHT), median, tier {tier} (wall hours)",
+    ),
+    "week_title": ("tuần {day}", "week of {day}"),
+    "week_so_far": ("(đang diễn ra)", "(so far)"),
     "metric_surveys_sent": ("Khảo sát đã gửi", "Surveys sent"),
     "metric_response_rate": ("Tỷ lệ phản hồi", "Response rate"),
     "metric_csat": ("CSAT (4–5 điểm)", "CSAT (scores 4–5)"),

@@ -179,6 +179,15 @@ def last_weeks(now: datetime, calendar: BusinessCalendar, count: int = SERIES_WE
     return weeks[::-1]
 
 
+def week_title(week: Week, language: str, current: bool) -> str:
+    """A week as staff name it on the Dashboard: "tuần 23/11" (its Monday), marked while unfinished —
+    its figures so far, not a fall to zero."""
+    from functions.core.i18n import say
+
+    title = say("week_title", language, day=f"{week.start:%d/%m}")
+    return f"{title} {say('week_so_far', language)}" if current else title
+
+
 def _median_hours(spans: list[timedelta]) -> float | None:
     return round(statistics.median(s.total_seconds() / 3600 for s in spans), 1) if spans else None
 

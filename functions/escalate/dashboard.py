@@ -18,7 +18,17 @@ from functions.core.calls import OUTCOMES
 from functions.core.cases import CaseRecord
 from functions.core.tables import Table, TabWrite
 from functions.core.vouchers import VoucherFigures
-from functions.core.weekly import CHANNELS, KIND_GROUPS, REPLY_GROUPS, History, Tally, Week, dashboard_row, last_weeks
+from functions.core.weekly import (
+    CHANNELS,
+    KIND_GROUPS,
+    REPLY_GROUPS,
+    History,
+    Tally,
+    Week,
+    dashboard_row,
+    last_weeks,
+    week_title,
+)
 from functions.escalate.metrics import care_metrics, survey_metrics
 from functions.escalate.writeback import METRICS_DAYS, MonthFigures, dashboard_write, weekly_write
 from functions.history import HistoryRecords
@@ -73,7 +83,8 @@ def refresh(
         records.ledger.count_sent(first, today, kinds=("call_reached",)),
         consented,
     )
-    writes = [dashboard_write(table, month, calendar, now, language), weekly_write(table, rows, language)]
+    shown = [{**row, "week": week_title(w, language, w.holds(now))} for w, row in zip(weeks, rows, strict=True)]
+    writes = [dashboard_write(table, month, calendar, now, language), weekly_write(table, shown, language)]
     settled = {w.label: row for w, row in zip(weeks, rows, strict=True) if w.end + SETTLED <= now}
     return Refresh(writes, {"dashboard_at": now.isoformat(), "weeks": settled})
 

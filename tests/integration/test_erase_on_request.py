@@ -34,7 +34,7 @@ def _run(tmp_path, env, *args) -> dict:
 
 def _week(path: Path) -> dict:
     rows = list(openpyxl.load_workbook(path)["Tổng quan"].iter_rows(values_only=True))
-    return next(dict(zip(rows[0], r, strict=False)) for r in rows[1:] if "2026-W48" in r)
+    return next(dict(zip(rows[0], r, strict=False)) for r in rows[1:] if "tuần 23/11 (đang diễn ra)" in r)
 
 
 def _cells(path: Path) -> str:
