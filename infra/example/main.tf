@@ -31,4 +31,8 @@ module "careloop" {
   zalo_templates     = var.zalo_templates
   fanout_enabled     = var.fanout_enabled
   alert_emails       = var.alert_emails
+  manager_emails     = var.manager_emails
+  imap_host          = var.imap_host
+  imap_user          = var.imap_user
+  inbox_authserv_id  = var.inbox_authserv_id
 }

@@ -75,3 +75,27 @@ variable "alert_emails" {
   description = "Who Google Cloud Monitoring emails when careloop cannot speak for itself; empty: no Cloud alerts."
   default     = []
 }
+
+variable "manager_emails" {
+  type        = string
+  description = "Who gets the weekly digest and the alerts, separated by commas; empty: the tier-3 owner of the matrix's '*' row."
+  default     = ""
+}
+
+variable "imap_host" {
+  type        = string
+  description = "The monitored mailbox customers' replies arrive in (IMAP over TLS); empty: careloop does not listen by email. Its password is the secret careloop-imap-password."
+  default     = ""
+}
+
+variable "imap_user" {
+  type        = string
+  description = "IMAP login name of the monitored mailbox."
+  default     = ""
+}
+
+variable "inbox_authserv_id" {
+  type        = string
+  description = "The receiving mail server's name in Authentication-Results (Gmail: mx.google.com); empty: only replies to careloop's own messages act at once."
+  default     = ""
+}

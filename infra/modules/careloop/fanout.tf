@@ -113,8 +113,9 @@ resource "google_cloudfunctions2_function" "send_batch" {
   name        = "send-batch-${each.key}"
   description = "Sends queued ${each.key} batches (Pub/Sub push)"
   build_config {
-    runtime     = "python311"
-    entry_point = "send_batch"
+    runtime         = "python311"
+    entry_point     = "send_batch"
+    service_account = google_service_account.build.id
     source {
       storage_source {
         bucket = google_storage_bucket.source.name

@@ -155,6 +155,21 @@ resource "google_service_account" "runtime" {
   display_name = "careloop functions (share the spreadsheet with this address as Editor)"
 }
 
+# Cloud Functions builds run as a service account of their own: new projects no longer lend the
+# default compute account to Cloud Build, so a deployment made there would fail at its first build.
+resource "google_service_account" "build" {
+  project      = var.project_id
+  account_id   = "careloop-build"
+  display_name = "careloop function builds (Cloud Build)"
+}
+
+resource "google_project_iam_member" "build" {
+  for_each = toset(["roles/logging.logWriter", "roles/artifactregistry.writer", "roles/storage.objectViewer"])
+  project  = var.project_id
+  role     = each.value
+  member   = "serviceAccount:${google_service_account.build.email}"
+}
+
 resource "google_service_account" "scheduler" {
   project      = var.project_id
   account_id   = "careloop-scheduler"
@@ -224,8 +239,9 @@ resource "google_cloudfunctions2_function" "public" {
   name        = replace(each.key, "_", "-")
   description = each.value.description
   build_config {
-    runtime     = "python311"
-    entry_point = each.value.entry_point
+    runtime         = "python311"
+    entry_point     = each.value.entry_point
+    service_account = google_service_account.build.id
     source {
       storage_source {
         bucket = google_storage_bucket.source.name
@@ -261,8 +277,9 @@ resource "google_cloudfunctions2_function" "scheduled" {
   name        = replace(each.key, "_", "-")
   description = each.value.description
   build_config {
-    runtime     = "python311"
-    entry_point = each.value.entry_point
+    runtime         = "python311"
+    entry_point     = each.value.entry_point
+    service_account = google_service_account.build.id
     source {
       storage_source {
         bucket = google_storage_bucket.source.name
