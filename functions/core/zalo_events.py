@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -153,3 +154,24 @@ def zalo_mail(event: ZaloEvent, event_key: str) -> Mail:
     key = event.tracking_id if event.tracking_id.count("/") >= 2 else ""  # a long key went as a digest: not named
     return Mail(f"zalo:{event.msg_id or event_key}", "", f"Zalo {event.user_id}".strip(), "", event.at, (), words,
                 REPLY, channel=ZALO, key=key, score=event.rating, authenticated=True)  # fmt: skip
+
+
+ZALO_USERS = "zalo_users"  # a job state: Zalo user id → {"to": the customer a delivered ZNS named, "at": when}
+
+
+def tied_to(value: Any) -> str:
+    """The customer a Zalo user is tied to, as the job state keeps it (a plain ID before ties were dated)."""
+    return str(value.get("to", "")) if isinstance(value, dict) else str(value or "")
+
+
+def expired_ties(ties: Mapping[str, Any], before: datetime) -> list[str]:
+    """The Zalo users whose tie is older than `before` (an undated one, from before, is kept)."""
+    old = []
+    for user, value in ties.items():
+        try:
+            at = datetime.fromisoformat(str(value.get("at"))) if isinstance(value, dict) else None
+        except ValueError:
+            at = None
+        if at is not None and at.tzinfo is not None and at < before:
+            old.append(user)
+    return old

@@ -44,7 +44,15 @@ from functions.core.sheet_schema import REPLIES, locate_columns
 from functions.core.tables import RowWrite, Table, TabWrite, moment_figure, row_cells
 from functions.core.text import cell_text
 from functions.core.values import read_tick
-from functions.core.zalo_events import USER_RECEIVED_MESSAGE, USER_SUBMIT_INFO, ZaloEvent, read_zalo_event, zalo_mail
+from functions.core.zalo_events import (
+    USER_RECEIVED_MESSAGE,
+    USER_SUBMIT_INFO,
+    ZALO_USERS,
+    ZaloEvent,
+    read_zalo_event,
+    tied_to,
+    zalo_mail,
+)
 from functions.escalate.deps import EscalationDeps
 from functions.escalate.plan import Flag
 from functions.escalate.reply_actions import PENDING, Acting, act, confirmed
@@ -53,7 +61,6 @@ from functions.ports import Inbox
 BATCH = 200  # messages a run takes; the rest wait for the next run, 15 minutes on
 FIRST_LOOK = timedelta(days=7)  # a first run (or a rebuilt folder) looks this far back, not at the whole past
 MARK = "inbox"  # in the job's state: [UIDVALIDITY, last UID]
-ZALO_USERS = "zalo_users"  # a job state: Zalo user id → the customer a delivered ZNS (or SHARED + a shared phone) named
 SHARED = "phone:"  # a tie by a phone the user shared (typed in the OA's form), weaker than a delivered ZNS
 MESSAGE_SECONDS = 2.0  # one message's reading: a message slower than this is not read
 
@@ -200,15 +207,16 @@ def _read_zalo_events(run: _Run) -> None:
     events = deps.records.inbound_events.pending_events(BATCH)
     if not events:
         return
-    users = deps.records.job_state.job_state(ZALO_USERS)
-    learned: dict[str, str] = {}
+    users = {user: tied_to(value) for user, value in deps.records.job_state.job_state(ZALO_USERS).items()}
+    learned: dict[str, Any] = {}
     for stored in events:
         heard.event_ids.append(stored.event_id)
         event = read_zalo_event(stored.body)
         if event.name in (USER_RECEIVED_MESSAGE, USER_SUBMIT_INFO):
             tie = _tie(event, customers, users.get(event.user_id, ""))
             if tie and event.user_id and users.get(event.user_id) != tie:
-                users[event.user_id] = learned[event.user_id] = tie
+                users[event.user_id] = tie
+                learned[event.user_id] = {"to": tie, "at": run.now.isoformat()}  # dated: retention reaches it
             run.counts["zalo_linked" if tie else "zalo_other"] += 1
             continue
         mail = zalo_mail(event, stored.event_id)

@@ -32,6 +32,7 @@ from functions.core.sheet_schema import CALLS, CUSTOMERS, HEALTH, MESSAGES, SETT
 from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write, customers_tab_write
 from functions.core.vouchers import Voucher, VoucherRules
+from functions.core.zalo_events import ZALO_USERS, expired_ties
 from functions.delivery import Delivery, RunClock, deliver
 from functions.fanout import enqueue
 from functions.followup.calls import call_list
@@ -230,6 +231,9 @@ def _expire(deps: FollowupDeps, bounced: Mapping[str, Any], now: datetime) -> di
     if gone := expired_marks(bounced, before):  # a bounce mark (an address's digest) is not kept forever either
         deps.records.job_state.save_job_state(BOUNCED, dict.fromkeys(gone))
         expired["bounce_marks"] = len(gone)
+    if untied := expired_ties(deps.records.job_state.job_state(ZALO_USERS), before):  # nor a Zalo user's tie
+        deps.records.job_state.save_job_state(ZALO_USERS, dict.fromkeys(untied))
+        expired["zalo_ties"] = len(untied)
     return expired
 
 

@@ -106,3 +106,15 @@ def test_hostile_events_are_data_capped_and_never_formulas():
         ).answered_key
         == ""
     )  # a digest names no key
+
+
+def test_a_zalo_users_tie_is_dated_and_not_kept_past_retention():
+    """Issue 33 (8): retention reaches the Zalo user links too; an undated one, kept from before, stays."""
+    from datetime import UTC, datetime
+
+    from functions.core.zalo_events import expired_ties, tied_to
+
+    ties = {"u1": {"to": "C-1", "at": "2024-01-02T09:00:00+07:00"},
+            "u2": {"to": "phone:C-2", "at": "2026-11-20T09:00:00+07:00"}, "u3": "C-3"}  # fmt: skip
+    assert expired_ties(ties, datetime(2024, 12, 1, tzinfo=UTC)) == ["u1"]
+    assert [tied_to(v) for v in ties.values()] == ["C-1", "phone:C-2", "C-3"]
