@@ -391,6 +391,7 @@ def escalate_deps(settings: Settings) -> EscalationDeps:
         layouts=sheet_layouts(settings),
         inbox=inbox(settings),
         inbox_authserv_id=settings.inbox_authserv_id,
+        retention_days=settings.retention_days,
         **_escalation_rules(settings),
     )
     return with_settings_tab(deps, settings, _escalation_rules)

@@ -15,9 +15,8 @@ from typing import Any, NamedTuple
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.i18n import say
 from functions.core.sheet_schema import HEALTH, locate_columns
-from functions.core.tables import Figure, RowWrite, Table, TabWrite, moment_figure, row_cells
+from functions.core.tables import Figure, RowWrite, Table, TabWrite, cell_day, moment_figure, row_cells
 from functions.core.text import cell_text
-from functions.core.values import SHEETS_EPOCH
 
 JOBS = ("followup", "escalate", "digest", "send_batch")
 OK, ERRORS, COULD_NOT_RUN, LATE = "ok", "errors", "could_not_run", "late"
@@ -250,18 +249,6 @@ def _sent_today(table: Table | None, job: str, at: datetime, language: str) -> i
             sent = cells["sent"]
             return int(sent) if isinstance(sent, int | float) and not isinstance(sent, bool) else 0
     return 0
-
-
-def cell_day(cell: Any) -> date | None:
-    """The day a date cell holds: a date-time (a workbook), its serial number (Google), or dd/mm/yyyy text."""
-    if isinstance(cell, datetime):
-        return cell.date()
-    if isinstance(cell, int | float) and not isinstance(cell, bool):
-        return SHEETS_EPOCH + timedelta(days=int(cell))
-    try:
-        return datetime.strptime(cell_text(cell)[:10], "%d/%m/%Y").date()
-    except ValueError:
-        return None
 
 
 def job_title(job: str, language: str) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 from functions.core.sheet_schema import CUSTOMERS, ColumnSpec, TabLayout, TabSpec
-from functions.core.text import cell_text
+from functions.core.text import cell_text, typed
 from functions.core.values import SHEETS_EPOCH
 
 
@@ -155,3 +155,34 @@ class TabWrite:
 def customers_tab_write(rows: Sequence[RowWrite], language: str) -> TabWrite:
     """Writes to the Customers tab, whose rows are found by ID, or by place and name."""
     return TabWrite(CUSTOMERS, CUSTOMERS.column("id"), rows, language, CUSTOMERS.column("name"))
+
+
+def cell_day(cell: Any) -> date | None:
+    """The day a date cell holds: a date-time (a workbook), its serial number (Google), or dd/mm/yyyy text."""
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return SHEETS_EPOCH + timedelta(days=int(cell))
+    try:
+        return datetime.strptime(cell_text(cell)[:10], "%d/%m/%Y").date()
+    except ValueError:
+        return None
+
+
+def aged_out(
+    spec: TabSpec, table: Table | None, id_key: str, date_key: str, before: date, language: str
+) -> TabWrite | None:
+    """The rows of one of careloop's tabs dated before `before` (retention_days ago), found by their
+    ID and every cell cleared: nothing kept forever in the sheet either. None when no row is that old."""
+    from functions.core.sheet_schema import locate_columns
+
+    columns = locate_columns(spec, table.header, require=False) if table is not None else {}
+    if table is None or date_key not in columns or id_key not in columns:
+        return None
+    rows = []
+    for index, raw in enumerate(table.rows):
+        cells = row_cells(raw, columns)
+        day = cell_day(cells[date_key]) if typed(cells[date_key]) else None
+        if day is not None and day < before and cell_text(cells[id_key]):
+            rows.append(RowWrite(Table.row_number(index), cell_text(cells[id_key]), dict.fromkeys(columns)))
+    return TabWrite(spec, spec.column(id_key), rows, language) if rows else None

@@ -75,6 +75,7 @@ class EscalationDeps:
     managers: Sequence[str] = ()  # who gets staff's test messages; empty: the tier-3 owner of the '*' row
     inbox: Inbox | None = None  # the monitored mailbox: customers' replies and bounces; None: not listening
     inbox_authserv_id: str = ""  # whose Authentication-Results prove a sender (the receiving server); '': none
+    retention_days: int = 730  # the Replies tab's rows older than this are cleared
     # The Settings tab's values over the deployed settings: these dependencies as the tab tunes them.
     settings_tab: Callable[[EscalationDeps, Table | None], tuple[EscalationDeps, SettingsFromTab]] | None = None
     layouts: Sequence[TabLayout] = ()  # careloop's tabs: a run makes what is missing of them

@@ -27,7 +27,7 @@ from functions.core.settings_tab import PAGE_SETTINGS_KEY, page_settings, with_s
 from functions.core.sheet_layout import set_up
 from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, HEALTH, MATRIX, MESSAGES, REPLIES, SETTINGS
 from functions.core.surveys import Survey
-from functions.core.tables import Table, TabWrite, customers_tab_write
+from functions.core.tables import Table, TabWrite, aged_out, customers_tab_write
 from functions.delivery import RunClock
 from functions.escalate import dashboard, synced, writeback
 from functions.escalate.calls import RecordedCalls, record_calls
@@ -144,7 +144,9 @@ def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     if (page := page_settings(from_tab)) != (read.state.get(PAGE_SETTINGS_KEY) or {}):
         seen = {**seen, PAGE_SETTINGS_KEY: page or None}  # the survey page follows the tab (with the job's state)
     messages = message_tab_write(trials.writes, deps.staff_language) if trials.writes else None
-    more = [health, from_tab.write, messages, heard.tab(deps.staff_language), *erased.writes]  # erasure last
+    before = (now - timedelta(days=deps.retention_days)).date()  # replies past retention, cleared from the tab
+    aged = aged_out(REPLIES, read.tables.get(REPLIES.key), "reply_id", "received", before, deps.staff_language)
+    more = [health, from_tab.write, messages, heard.tab(deps.staff_language), aged, *erased.writes]  # erasure last
     report["write_back"] = _write_back(deps, now, read, plan, applied, calls, made, more,
                                        {**seen, **heard.state, **held})  # fmt: skip
     if "error" not in report["write_back"] and (said := taken(deps, heard, now)):  # only now the sheet shows them

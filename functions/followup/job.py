@@ -30,7 +30,7 @@ from functions.core.settings_tab import SettingsFromTab, with_settings_tab
 from functions.core.sheet_layout import set_up
 from functions.core.sheet_schema import CALLS, CUSTOMERS, HEALTH, MESSAGES, SETTINGS, VOUCHERS, TabLayout
 from functions.core.surveys import Survey
-from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write, customers_tab_write
+from functions.core.tables import RowWrite, Table, TabWrite, aged_out, customer_row_write, customers_tab_write
 from functions.core.vouchers import Voucher, VoucherRules
 from functions.core.zalo_events import ZALO_USERS, expired_ties
 from functions.delivery import Delivery, RunClock, deliver
@@ -276,6 +276,12 @@ def _other_tabs(
     report["vouchers"]["issued"] = [run.vouchers[m.key].code for m, _ in run.sent if m.key in run.vouchers]
     if voucher_write is not None:
         changes.append(voucher_write)
+    before = (now - timedelta(days=deps.retention_days)).date()  # the sheet's own rows past retention, cleared
+    for spec, id_key, date_key in ((VOUCHERS, "code", "issued"), (CALLS, "customer_id", "due")):
+        if not run.dry_run and (aged := aged_out(spec, tables.get(spec.key), id_key, date_key, before,
+                                                 deps.staff_language)):  # fmt: skip
+            changes.append(aged)
+            report.setdefault("aged_out", {})[spec.key] = len(aged.rows)
     return changes
 
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from functions.core.health import CANNOT_RUN, Problem, cell_day, failed_report, health_write, job_title
+from functions.core.health import CANNOT_RUN, Problem, failed_report, health_write, job_title
 from functions.core.i18n import Bilingual, in_language
 from functions.core.sheet_schema import HEALTH, locate_columns
-from functions.core.tables import Table
+from functions.core.tables import Table, cell_day
 from functions.core.text import cell_text
 from functions.health.alerts import AlertDeps, alert_context, manager_messages, raise_alerts
 from functions.ports import Sheet
