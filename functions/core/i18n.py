@@ -426,22 +426,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "metric_in_progress": ("Đang xử lý", "In progress"),
     "metric_resolved": ("Đã giải quyết", "Resolved"),
     "metric_escalation_rate": ("Tỷ lệ leo thang", "Escalation rate"),
-    "metric_frt_business": (
-        "Thời gian phản hồi đầu (FRT), trung vị cấp {tier} (giờ làm việc)",
-        "First response time (FRT), median, tier {tier} (business hours)",
-    ),
-    "metric_atht_business": (
-        "Thời gian xử lý trung bình (ATHT), trung vị cấp {tier} (giờ làm việc)",
-        "Average handling time (ATHT), median, tier {tier} (business hours)",
-    ),
-    "metric_frt_wall": (
-        "Thời gian phản hồi đầu (FRT), trung vị cấp {tier} (giờ thực)",
-        "First response time (FRT), median, tier {tier} (wall hours)",
-    ),
-    "metric_atht_wall": (
-        "Thời gian xử lý trung bình (ATHT), trung vị cấp {tier} (giờ thực)",
-        "Average handling time (ATHT), median, tier {tier} (wall hours)",
-    ),
+    # FRT: the median time to the first response; ATHT: the median handling time, open to resolved.
+    "metric_frt_business": ("Phản hồi đầu (FRT) cấp {tier}, giờ làm việc", "First response (FRT) tier {tier}, work h"),
+    "metric_atht_business": ("Xử lý (ATHT) cấp {tier}, giờ làm việc", "Handling (ATHT) tier {tier}, work hours"),
+    "metric_frt_wall": ("Phản hồi đầu (FRT) cấp {tier}, giờ thực", "First response (FRT) tier {tier}, wall h"),
+    "metric_atht_wall": ("Xử lý (ATHT) cấp {tier}, giờ thực", "Handling (ATHT) tier {tier}, wall hours"),
     "week_title": ("tuần {day}", "week of {day}"),
     "week_so_far": ("(đang diễn ra)", "(so far)"),
     "metric_surveys_sent": ("Khảo sát đã gửi", "Surveys sent"),

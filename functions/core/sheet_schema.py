@@ -146,7 +146,7 @@ DASHBOARD = TabSpec(
         C("period", "Kỳ", "Period", system=True, width=14),
         # The twelve weeks the charts draw, oldest first, one row a week (Tuần số 1–12).
         C("week_no", "Tuần số", "Week no", system=True),
-        C("week", "Tuần", "Week", system=True, width=10),
+        C("week", "Tuần", "Week", system=True, width=26),  # "tuần 07/12 (đang diễn ra)"
         C("messages", "Tin gửi", "Messages", system=True),
         C("messages_email", "Qua email", "By email", system=True),
         C("messages_sms", "Qua SMS", "By SMS", system=True),

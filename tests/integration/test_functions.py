@@ -146,7 +146,8 @@ def test_escalate_sync_reports_what_stops_it_then_runs(env, monkeypatch):
     workbook.save(env / "k.xlsx")
     client = create_app("escalate_sync", SOURCE).test_client()
     unowned = client.post("/")  # no Cases tab, no matrix: the run makes them (issue 24)…
-    assert unowned.status_code == 500 and "'*'" in unowned.get_json()["error"]  # …and the matrix needs its owners
+    waiting = unowned.get_json()["matrix_waiting"]  # …and the complaint waits for the matrix's owners (issue 33)
+    assert unowned.status_code == 200 and waiting["complaints"] == 1 and "'*'" in waiting["error"]
     workbook = openpyxl.load_workbook(env / "k.xlsx")
     assert {"Hồ sơ", "Ma trận leo thang"} <= set(workbook.sheetnames)
     workbook["Ma trận leo thang"]["B2"] = "Hà <ha@luat.vn>"
