@@ -34,6 +34,11 @@ class _Words(Mapping[str, tuple[str, str]]):
 MESSAGES: Mapping[str, tuple[str, str]] = _Words()
 
 
+def knows(code: str) -> bool:
+    """Whether there are words for `code`."""
+    return code in MESSAGES
+
+
 def say(code: str, language: str = "vi", **params: object) -> str:
     vi, en = MESSAGES[code]
     return (en if language == "en" else vi).format(**params)

@@ -215,12 +215,13 @@ def without_bounced_email(channels: tuple[str, ...], email: str | None, bounced:
     return channels
 
 
-def expired_marks(marks: Mapping[str, Any], before: datetime) -> list[str]:
-    """The marks (an address's digest → when it bounced) older than `before`: retention reaches them too."""
+def expired_marks(marks: Mapping[str, Any], before: datetime, when: Callable[[Any], Any] = lambda at: at) -> list[str]:
+    """The marks (an address's digest → when it bounced; `when` finds the moment in another kind of
+    value) older than `before`: retention reaches them too. One with no readable moment is kept."""
     old = []
-    for mark, at in marks.items():
+    for mark, value in marks.items():
         try:
-            moment = datetime.fromisoformat(str(at))
+            moment = datetime.fromisoformat(str(when(value)))
         except ValueError:
             continue
         if moment.tzinfo is not None and moment < before:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
-from functions.core.sheet_schema import CUSTOMERS, ColumnSpec, TabLayout, TabSpec
+from functions.core.sheet_schema import CUSTOMERS, ColumnSpec, TabLayout, TabSpec, locate_columns
 from functions.core.text import cell_text, typed
 from functions.core.values import SHEETS_EPOCH
 
@@ -174,8 +174,6 @@ def aged_out(
 ) -> TabWrite | None:
     """The rows of one of careloop's tabs dated before `before` (retention_days ago), found by their
     ID and every cell cleared: nothing kept forever in the sheet either. None when no row is that old."""
-    from functions.core.sheet_schema import locate_columns
-
     columns = locate_columns(spec, table.header, require=False) if table is not None else {}
     if table is None or date_key not in columns or id_key not in columns:
         return None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from functions.core.replies import REPLY, Mail, own_words
+from functions.core.replies import REPLY, Mail, expired_marks, own_words
 from functions.core.values import CellError, read_phone
 
 STALE_AFTER = timedelta(minutes=15)  # an event older than this is refused: a replay, or a clock gone wrong
@@ -166,12 +166,4 @@ def tied_to(value: Any) -> str:
 
 def expired_ties(ties: Mapping[str, Any], before: datetime) -> list[str]:
     """The Zalo users whose tie is older than `before` (an undated one, from before, is kept)."""
-    old = []
-    for user, value in ties.items():
-        try:
-            at = datetime.fromisoformat(str(value.get("at"))) if isinstance(value, dict) else None
-        except ValueError:
-            at = None
-        if at is not None and at.tzinfo is not None and at < before:
-            old.append(user)
-    return old
+    return expired_marks(ties, before, lambda value: value.get("at") if isinstance(value, dict) else None)

@@ -68,7 +68,7 @@ def act(deps: EscalationDeps, acting: Acting, mail: Mail, customer: Customer | N
         return kind, say("reply_unmatched", language)
     if kind == CANCELLATION:
         return kind, say("reply_cancellation", language)
-    if not _would_act(deps, mail, customer, kind):
+    if not _would_act(mail, customer, kind):
         return kind, say("reply_noted", language)
     why = _doubt(deps, acting, mail, customer, now)
     if why:
@@ -131,7 +131,7 @@ def _kind(deps: EscalationDeps, mail: Mail) -> str:
     return reply_kind(mail.text, tuple(deps.phrases))
 
 
-def _would_act(deps: EscalationDeps, mail: Mail, customer: Customer, kind: str) -> bool:
+def _would_act(mail: Mail, customer: Customer, kind: str) -> bool:
     """Whether the reply asks for anything beyond a row: a bounce, a refusal, a complaint, a score."""
     return kind in (BOUNCE, REFUSAL, COMPLAINT) or _score(mail, customer) is not None
 

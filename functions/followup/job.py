@@ -19,10 +19,10 @@ from functions.core.customers import Customer, ReadRules, addresses_for, may_adv
 from functions.core.errors import JobCannotRun, RenderError
 from functions.core.gc_pause import cycle_collector_paused
 from functions.core.health import health_write, next_followup
-from functions.core.i18n import both, say
+from functions.core.i18n import both, knows, say
 from functions.core.ledger import DeliveryReport, LedgerEntry
 from functions.core.links import Links
-from functions.core.message_tab import KIND_LABELS, MessageTab, TextBook, message_tab_write
+from functions.core.message_tab import MessageTab, TextBook, message_tab_write
 from functions.core.messages import OutgoingMessage
 from functions.core.privacy import suppression_check
 from functions.core.replies import BOUNCED, address_mark, expired_marks, without_bounced_email
@@ -409,7 +409,8 @@ class _Run:
 
 
 def _undelivered_note(report: DeliveryReport, now: datetime, language: str) -> str:
-    kind = say(f"kind_{report.kind}" if report.kind in KIND_LABELS["vi"] else "kind_message", language)  # never a key
+    code = f"kind_{report.kind}"
+    kind = say(code if knows(code) else "kind_message", language)  # a message's words, never its key
     at = report.at.astimezone(now.tzinfo)
     return say("undelivered", language, kind=kind, date=f"{at:%d/%m}", channel=report.channel, detail=report.detail)
 
