@@ -39,17 +39,17 @@ def survey(request):
 @functions_framework.http
 def sms_status(request):
     """Public, signed by Twilio: an SMS's delivery report (delivered or undelivered)."""
-    from functions.entrypoints.http.public import sms_status as handle
+    from functions.entrypoints.http.public import channel_webhook
 
-    return handle(request)
+    return channel_webhook("sms_status", request)
 
 
 @functions_framework.http
 def zalo_webhook(request):
     """Public, signed by Zalo: the OA's events (customers' texts, ZNS ratings), kept for the escalation run."""
-    from functions.entrypoints.http.public import zalo_webhook as handle
+    from functions.entrypoints.http.public import channel_webhook
 
-    return handle(request)
+    return channel_webhook("zalo_webhook", request)
 
 
 @functions_framework.http

@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from functions.core.customers import ReadRules, read_customers  # noqa: E402
+from functions.core.customers import read_customers  # noqa: E402
 from functions.core.gc_pause import cycle_collector_paused  # noqa: E402
 from functions.core.ledger import LedgerFacts
 from functions.core.tables import Table  # noqa: E402
 from functions.followup.plan import FollowupRules, decide, due_messages  # noqa: E402
+from tests.helpers.rules import read_rules
 from tests.helpers.support import HEADER as SAMPLE_HEADER  # noqa: E402
 
 HEADER = [*SAMPLE_HEADER, "Ghi chú hệ thống"]
@@ -65,7 +66,7 @@ def measure(count: int, repeats: int = 3) -> tuple[float, int, int]:
         values._parse_date_text.cache_clear()  # each run starts cold, like a fresh process
         start = time.perf_counter()
         with cycle_collector_paused():  # as the follow-up job does around this part
-            sheet = read_customers(table, ReadRules(), TODAY)
+            sheet = read_customers(table, read_rules(), TODAY)
             rules = FollowupRules()
             due = due_messages(sheet.customers, TODAY, rules)
             plan = decide(due, LedgerFacts(), now, rules)

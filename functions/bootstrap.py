@@ -27,7 +27,6 @@ from functions.retry import RetryPolicy
 from functions.settings import (
     Settings,
     SettingsError,
-    configured_channels,
     firestore_location,
     pubsub_project,
     read_settings_tab,
@@ -37,7 +36,8 @@ from functions.settings import (
 if TYPE_CHECKING:  # each job's wiring is imported when that job runs: a public page's cold start skips them
     from _typeshed import DataclassInstance
 
-    from functions.compose import SmsRules
+    from functions.adapters.channels.context import ChannelContext
+    from functions.core.channel_specs import ChannelBook
     from functions.core.customers import ReadRules
     from functions.core.settings_tab import SettingsFromTab
     from functions.core.sheet_schema import TabLayout
@@ -47,25 +47,28 @@ if TYPE_CHECKING:  # each job's wiring is imported when that job runs: a public 
     from functions.followup.job import FollowupDeps
     from functions.health.alerts import AlertDeps
     from functions.health.watch import Watch
-    from functions.ports import Channel, Credentials, Inbox, PreparableSheet, SendQueue, StatusCallbacks, Store
+    from functions.ports import Channel, Credentials, Inbox, PreparableSheet, SendQueue, Store
     from functions.sendbatch.job import SendBatchDeps
     from functions.survey.offers import SurveyRules
 
 
 def open_sheet(settings: Settings) -> PreparableSheet:
     from functions.adapters.sheets.google_http import spreadsheet_key
+    from functions.core.sheet_layout import chart_tabs
 
+    charts = chart_tabs(channel_book(settings))  # the Dashboard's, drawn over its channels' columns
     key = spreadsheet_key(settings.sheet)
     if key:
         from functions.adapters.sheets.google import GoogleSheet
         from functions.adapters.sheets.google_http import Connection
 
         return GoogleSheet(
-            Connection(key, settings.sheets_api_url, settings.sheets_credentials, deadline=settings.sheets_deadline)
+            Connection(key, settings.sheets_api_url, settings.sheets_credentials, deadline=settings.sheets_deadline),
+            charts,
         )
     from functions.adapters.sheets.xlsx import XlsxSheet
 
-    return XlsxSheet(settings.sheet)
+    return XlsxSheet(settings.sheet, charts)
 
 
 @lru_cache(maxsize=4)
@@ -102,79 +105,37 @@ def ports_for(records: type[Records], store: Store) -> Records:
     return records(**ports)
 
 
+def channel_context(settings: Settings, credentials: Credentials | None = None, sending: bool = True) -> ChannelContext:
+    """What every channel's build() may use besides its own settings section; `sending` False: only
+    to describe the channels (`check` looks, and must not make the store's secret)."""
+    from functions.adapters.channels.context import ChannelContext, MailSetup
+
+    mail = MailSetup(settings.outbox, settings.smtp_host, settings.smtp_port, settings.smtp_security,
+                     settings.smtp_user, settings.smtp_password, settings.smtp_timeout)  # fmt: skip
+    return ChannelContext(settings.business_name, settings.sender_email, settings.reply_to, settings.public_url,
+                          _message_id_secret(settings) if sending else "", mail, credentials)  # fmt: skip
+
+
 def open_channels(settings: Settings, credentials: Credentials) -> dict[str, Channel]:
-    """Email always (SMTP, or the outbox folder); SMS and Zalo when their provider is set up. The
-    adapters import their clients on first use: a run with email alone never loads twilio."""
-    channels = {"email": email_channel(settings)}
-    configured = configured_channels(settings)
-    if "sms" in configured:
-        from functions.adapters.channels.twilio_sms import TwilioConfig, TwilioSmsChannel
+    """An adapter for each channel set up (the registry's modules say how); each imports its client on
+    first use: a run with email alone never loads twilio."""
+    from functions.adapters.channels.registry import build_channels
 
-        channels["sms"] = TwilioSmsChannel(
-            TwilioConfig(
-                settings.twilio_account_sid,
-                settings.twilio_auth_token,
-                settings.sms_sender,
-                sms_status_url(settings),
-                settings.twilio_api_url,
-            )
-        )
-    if "zalo" in configured:
-        from functions.adapters.channels.zalo import ZaloChannel, ZaloConfig
-
-        channels["zalo"] = ZaloChannel(
-            ZaloConfig(
-                settings.zalo_app_id,
-                settings.zalo_app_secret,
-                settings.zalo_refresh_token,
-                dict(settings.zalo_templates),
-                settings.zalo_api_url,
-                settings.zalo_oauth_url,
-            ),
-            credentials,
-        )
-    return channels
+    return build_channels(settings.sections, channel_context(settings, credentials))
 
 
-def status_callbacks(settings: Settings) -> StatusCallbacks:
-    from functions.adapters.channels.twilio_sms import TwilioStatusCallbacks
+def channel_book(settings: Settings) -> ChannelBook:
+    """The channels careloop has, each text-form channel's fit bound to the settings in force."""
+    from functions.adapters.channels.registry import channel_book as book
 
-    return TwilioStatusCallbacks(settings.twilio_auth_token)
-
-
-def sms_status_url(settings: Settings) -> str:
-    return settings.sms_status_url or f"{settings.public_url}/sms_status"
+    return book(settings.sections)
 
 
 def email_channel(settings: Settings) -> Channel:
-    if settings.smtp_host:
-        from functions.adapters.channels.smtp import SmtpChannel, SmtpConfig
+    """The staff's channel too (alerts, the digest): SMTP, or the outbox folder."""
+    from functions.adapters.channels import email
 
-        channel: Channel = SmtpChannel(
-            SmtpConfig(
-                settings.smtp_host,
-                settings.smtp_port,
-                settings.smtp_security,
-                settings.smtp_user,
-                settings.smtp_password,
-                settings.smtp_timeout,
-                settings.business_name,
-                settings.sender_email,
-                settings.reply_to,
-                _message_id_secret(settings),
-            )
-        )
-    else:
-        from functions.adapters.channels.outbox import OutboxChannel
-
-        channel = OutboxChannel(
-            settings.outbox,
-            settings.business_name,
-            settings.sender_email,
-            settings.reply_to,
-            _message_id_secret(settings),
-        )
-    return channel
+    return email.build(None, channel_context(settings))
 
 
 def _message_id_secret(settings: Settings) -> str:
@@ -242,19 +203,15 @@ def sheet_layouts(settings: Settings) -> list[TabLayout]:
     from functions.core.sheet_layout import layouts
 
     language = settings.staff_language
-    return layouts(language, seed_rows(templates().builtin_texts, language), settings_tab_rows(settings, language))
+    return layouts(channel_book(settings), language, seed_rows(templates().builtin_texts, language),
+                   settings_tab_rows(settings, language))  # fmt: skip
 
 
 def read_rules(settings: Settings) -> ReadRules:
     from functions.core.customers import ReadRules
 
-    return ReadRules(settings.date_order, settings.phone_region, settings.default_language, settings.channel_order)
-
-
-def sms_rules(settings: Settings) -> SmsRules:
-    from functions.compose import SmsRules
-
-    return SmsRules(settings.sms_ascii, settings.sms_max_segments)
+    return ReadRules(settings.date_order, settings.phone_region, settings.default_language, settings.channel_order,
+                     channel_book(settings))  # fmt: skip
 
 
 Tunable = TypeVar("Tunable", bound="DataclassInstance")
@@ -285,7 +242,7 @@ def followup_deps(settings: Settings) -> FollowupDeps:
         staff_language=settings.staff_language,
         retry=RetryPolicy(budget_seconds=settings.retry_seconds),
         run_budget_seconds=settings.run_budget_seconds,
-        sms=sms_rules(settings),
+        channel_book=channel_book(settings),
         queue=send_queue(settings),
         fanout_after=settings.fanout_after,
         fanout_batch_size=settings.fanout_batch_size,
@@ -387,7 +344,7 @@ def escalate_deps(settings: Settings) -> EscalationDeps:
         retry=RetryPolicy(budget_seconds=settings.retry_seconds),
         run_budget_seconds=settings.run_budget_seconds,
         links=links(settings),
-        sms=sms_rules(settings),
+        channel_book=channel_book(settings),
         layouts=sheet_layouts(settings),
         inbox=inbox(settings),
         inbox_authserv_id=settings.inbox_authserv_id,

@@ -1,9 +1,10 @@
 """One occasion's message on each of a customer's channels, in the order they will be tried.
 
-The words come from the text book (staff's Messages tab, or the built-in texts), filled in per
-channel: email carries signed links (five one-tap scores, one-click unsubscribe) and HTML built
-from the text; SMS and Zalo carry short links (/s/<code>: one link to the survey page; /u/<code>
-to opt out, in a promotional message), which the send path stores before the message goes.
+The words come from the text book (staff's Messages tab, or the built-in texts), filled in by the
+channel's message form: an email carries signed links (five one-tap scores, one-click unsubscribe)
+and HTML built from the text; a text or an approved template carries short links (/s/<code>: one
+link to the survey page; /u/<code> to opt out, in a promotional message), which the send path
+stores before the message goes.
 Used by every job that writes to customers.
 """
 
@@ -14,28 +15,21 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from functions.core.channel_specs import EMAIL_FORM, TEMPLATE_FORM, ChannelBook, ChannelSpec
 from functions.core.customers import Customer
 from functions.core.errors import RenderError
 from functions.core.i18n import both, say
 from functions.core.links import UNSUBSCRIBE_DAYS, Links
 from functions.core.message_tab import Text, TextBook, builtin_book
-from functions.core.messages import PROMOTIONAL_LABEL, ZALO_VOUCHER, OutgoingMessage
+from functions.core.messages import PROMOTIONAL_LABEL, VOUCHER_VARIANT, OutgoingMessage
 from functions.core.staff_texts import CUSTOMER_VALUES, SURVEY_MARK, blocks, fill, values_for
 from functions.core.surveys import Survey
 from functions.core.vouchers import Voucher, voucher_values
 from functions.ports import Renderer
 from functions.survey.offers import survey_links
 
-if TYPE_CHECKING:  # the phone channels' modules load when a phone message is composed: email-only runs skip them
+if TYPE_CHECKING:  # short links load when a text or a template is composed: email-only runs skip them
     from functions.core.short_links import ShortLink
-
-PHONE_CHANNELS = ("sms", "zalo")
-
-
-# Plain tuples and a plain class: this module loads with every follow-up function's cold start.
-class SmsRules(NamedTuple):
-    ascii_only: bool = True  # without diacritics: 160 characters a segment instead of 70
-    max_segments: int = 2
 
 
 def customer_values(
@@ -58,8 +52,8 @@ class Composed(NamedTuple):
 
 
 class Composer:
-    def __init__(self, templates: Renderer, links: Links, sms: SmsRules | None = None, book: TextBook | None = None):
-        self.templates, self.links, self.sms = templates, links, sms or SmsRules()
+    def __init__(self, templates: Renderer, links: Links, channels: ChannelBook, book: TextBook | None = None):
+        self.templates, self.links, self.channels = templates, links, channels
         self.book = book or builtin_book(templates.builtin_texts)
 
     def compose(
@@ -82,18 +76,19 @@ class Composer:
         messages: list[OutgoingMessage] = []
         short: dict[str, ShortLink] = {}
         for channel, address in recipient.addresses:
-            if channel in PHONE_CHANNELS:
-                links = self._phone_links(occasion, short)
-                message = (
-                    self._zalo(occasion, address, links) if channel == "zalo" else self._sms(occasion, address, links)
-                )
-                if message is None:
-                    continue  # the approved template needs a value this message lacks: the next channel carries it
+            spec = self.channels.spec(channel)
+            if spec.form == EMAIL_FORM:
+                message: OutgoingMessage | None = self._email(occasion, address)
+            elif spec.form == TEMPLATE_FORM:
+                message = self._template(spec, occasion, address, self._short_links(occasion, short))
             else:
-                message = self._email(occasion, address)
+                message = self._text(spec, occasion, address, self._short_links(occasion, short))
+            if message is None:
+                continue  # the approved template needs a value this message lacks: the next channel carries it
             messages.append(message)
         if not messages:
-            raise RenderError(both("zalo_params_missing", kind=kind))
+            shown = ", ".join(self.channels.spec(c).shown for c, _ in recipient.addresses)
+            raise RenderError(both("template_params_missing", kind=kind, channel=shown))
         return Composed(tuple(messages), tuple(short.values()))
 
     def _email(self, occasion: _Occasion, address: str) -> OutgoingMessage:
@@ -116,42 +111,56 @@ class Composer:
         label = PROMOTIONAL_LABEL if occasion.promotional else ""
         return self._outgoing(occasion, "email", address, label + subject, body, html, unsubscribe, text)
 
-    def _sms(self, occasion: _Occasion, address: str, links: Mapping[str, str | None]) -> OutgoingMessage:
-        """The SMS from staff's text, or from the built-in one when staff's is too long for these values."""
-        from functions.core.sms import fit_sms
-
-        text = self.book.pick_saying(occasion.kind, occasion.recipient.language, "sms", {**occasion.values, **links})
+    def _text(
+        self, spec: ChannelSpec, occasion: _Occasion, address: str, links: Mapping[str, str | None]
+    ) -> OutgoingMessage:
+        """The text from staff's, or from the built-in one when staff's is too long for these values."""
+        written_for = self._texts_of(spec.name)
+        values = {**occasion.values, **links}
+        text = self.book.pick_saying(occasion.kind, occasion.recipient.language, written_for, values)
         candidates = [text] if text.row is None else [text, self.book.builtin_for(text)]
         label = PROMOTIONAL_LABEL if occasion.promotional else ""
         for index, candidate in enumerate(candidates):
-            words = fill(candidate.body, {**occasion.values, **links})
+            words = fill(candidate.body, values)
             try:
-                fitted = fit_sms(label + words, self.sms.ascii_only, self.sms.max_segments, candidate.source("vi"))
+                fitted = self.channels.fitted(spec.name, label + words, candidate.source("vi"))
             except RenderError:
                 if index == len(candidates) - 1:
                     raise
                 continue
-            return self._outgoing(occasion, "sms", address, "", fitted.text, "", "", candidate)
+            return self._outgoing(occasion, spec.name, address, "", fitted.text, "", "", candidate)
         raise AssertionError("unreachable")  # the last candidate either fits or raised
 
-    def _zalo(self, occasion: _Occasion, address: str, links: Mapping[str, str | None]) -> OutgoingMessage | None:
-        """The ZNS message; with a voucher, on the template made for it ("birthday_voucher"), so a voucher
-        never goes missing on Zalo — without that template, the next channel carries the wish."""
+    def _texts_of(self, channel: str) -> str:
+        """Whose texts a text-form channel sends: its own, else the first text-form channel's that has
+        texts (a new channel speaks in the words staff already wrote for short messages)."""
+        if self.book.has_channel(channel):
+            return channel
+        return next(c for c in self.channels.editable() if self.channels.form(c) != EMAIL_FORM
+                    and self.book.has_channel(c))  # fmt: skip
+
+    def _template(
+        self, spec: ChannelSpec, occasion: _Occasion, address: str, links: Mapping[str, str | None]
+    ) -> OutgoingMessage | None:
+        """The approved template's parameters; with a voucher, on the template made for it
+        ("birthday_voucher"), so a voucher never goes missing — without that template, the next
+        channel carries the wish."""
         values = {**occasion.values, **links}
-        kind = occasion.kind + ZALO_VOUCHER if values.get("voucher_code") else occasion.kind
+        kind = occasion.kind + VOUCHER_VARIANT if values.get("voucher_code") else occasion.kind
         try:
-            rendered = self.templates.message(kind, occasion.recipient.language, {"values": values}, "zalo")
+            rendered = self.templates.message(kind, occasion.recipient.language, {"values": values},
+                                              spec.template_table)  # fmt: skip
         except RenderError:
             if kind == occasion.kind:
                 raise
             return None  # no parameters for the voucher's template: the next channel carries the voucher
         if not all(value for _, value in rendered.params):
             return None
-        message = self._outgoing(occasion, "zalo", address, "", rendered.text, "", "", None, rendered.params)
+        message = self._outgoing(occasion, spec.name, address, "", rendered.text, "", "", None, rendered.params)
         return dataclasses.replace(message, kind=kind)
 
-    def _phone_links(self, occasion: _Occasion, short: dict[str, ShortLink]) -> dict[str, str | None]:
-        """Short links for a phone message, made once per occasion and stored with the survey."""
+    def _short_links(self, occasion: _Occasion, short: dict[str, ShortLink]) -> dict[str, str | None]:
+        """Short links for a text or a template, made once per occasion and stored with the survey."""
         from functions.core.short_links import SURVEY, UNSUBSCRIBE
 
         links: dict[str, str | None] = {"survey_link": None, "opt_out_link": None}
@@ -186,7 +195,7 @@ class Composer:
         recipient = occasion.recipient
         return OutgoingMessage(
             occasion.key, channel, address, recipient.name, subject, text, html, unsubscribe_url, recipient.language,
-            occasion.kind, params, source.source(recipient.language) if source else "messages.toml (ZNS)",
+            occasion.kind, params, source.source(recipient.language) if source else "messages.toml",
             occasion.values.get("business") or "",
         )  # fmt: skip
 

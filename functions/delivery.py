@@ -6,11 +6,11 @@ overlapping or restarted after a crash never sends one twice. The confirmation o
 the reservation of the next travel together: one store round trip a message, and a crash leaves at
 most the message in flight unconfirmed (`careloop retry` lists it).
 
-One occasion is one message whatever the channel: a channel that cannot reach the customer (not on
-Zalo, an invalid number, no such mailbox) passes it to the next under the same ledger key, and the
+One occasion is one message whatever the channel: a channel that cannot reach the customer (not a
+user of the provider, an invalid number, no such mailbox) passes it to the next under the same ledger key, and the
 ledger notes each attempt. Any other failure stops there: a transient fault past its retries or an
 answer lost after the provider took the request (it may have gone out: a second channel would make
-it two), or a refusal staff must fix (a template Zalo does not know), which fails the message.
+it two), or a refusal staff must fix (a template the provider does not know), which fails the message.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class Delivery:
     message: OutgoingMessage  # on the first channel to try
     survey: Survey | None = None  # created once reserved, before sending: the link must work when tapped
     fallbacks: tuple[OutgoingMessage, ...] = ()  # the same message on the next channels, in order
-    short_links: tuple[ShortLink, ...] = ()  # stored with the survey: the SMS and Zalo texts link to them
+    short_links: tuple[ShortLink, ...] = ()  # stored with the survey: texts and templates link to them
     voucher: Voucher | None = None  # issued once reserved, before sending: its code is in the text
 
     @property

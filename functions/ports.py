@@ -13,13 +13,13 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from functions.core.cases import CaseEvent, CaseRecord
+from functions.core.inbound import InboundEvent
 from functions.core.ledger import DeliveryReport, LedgerEntry, LedgerFacts, StoredCredential
 from functions.core.messages import OutgoingMessage, RenderedMessage
 from functions.core.replies import HeardReply, InboxBatch, InboxMark
 from functions.core.sheet_schema import TabLayout, TabSpec
 from functions.core.surveys import Answer, Survey
 from functions.core.tables import RowWrite, Table, TabWrite
-from functions.core.zalo_events import InboundEvent
 
 if TYPE_CHECKING:
     from functions.core.short_links import ShortLink
@@ -78,7 +78,7 @@ class Ledger(Protocol):
         one only with `force`)."""
 
     def record_attempt(self, key: str, failed: str, channel: str, at: datetime) -> None:
-        """A channel failed the message for good: note it ("zalo: why") among the entry's attempts and
+        """A channel failed the message for good: note it ("channel: why") among the entry's attempts and
         move the entry to `channel`, the next one tried under the same key."""
 
     def entry(self, key: str) -> LedgerEntry | None: ...
@@ -98,7 +98,7 @@ class Ledger(Protocol):
 
 
 class DeliveryReports(Protocol):
-    """What providers said later about messages they accepted (SMS status callbacks)."""
+    """What providers said later about messages they accepted (a text channel's status callbacks)."""
 
     def record_delivery(self, report: DeliveryReport) -> None:
         """The provider's later word on a message: an undelivered one is kept (for the row's note) until
@@ -109,7 +109,7 @@ class DeliveryReports(Protocol):
 
 
 class InboundEvents(Protocol):
-    """Events a provider posted to a webhook (Zalo's), kept by the public function that answered at
+    """Events a provider posted to a webhook, kept by the public function that answered at
     once, until the escalation run takes them."""
 
     def record_event(self, event: InboundEvent) -> bool:
@@ -123,7 +123,8 @@ class InboundEvents(Protocol):
 
 
 class Replies(Protocol):
-    """Each reply heard (email or Zalo), by kind and day only, for the Dashboard's and digest's counts."""
+    """Each reply heard (by email or through a channel's webhook), by kind and day only, for the
+    Dashboard's and digest's counts."""
 
     def record_replies(self, replies: Sequence[HeardReply]) -> None:
         """Keep each; one already kept (by its id) stays as it was."""
@@ -237,7 +238,7 @@ class Vouchers(Protocol):
 
 
 class Credentials(Protocol):
-    """Provider credentials that change as they are used (Zalo's single-use refresh token)."""
+    """Provider credentials that change as they are used (a single-use refresh token)."""
 
     def credential(self, name: str) -> StoredCredential | None: ...
 
@@ -335,7 +336,7 @@ class SendQueue(Protocol):
 
 
 class StatusCallbacks(Protocol):
-    """A provider's delivery reports, posted to careloop (Twilio's SMS status callbacks)."""
+    """A provider's delivery reports, posted to careloop (a provider's status callbacks)."""
 
     def verified(self, url: str, params: Mapping[str, str], signature: str) -> bool:
         """Whether the provider signed this request (the URL it called and the form it sent)."""
@@ -355,9 +356,11 @@ class Renderer(Protocol):
         """(kind, language, channel) → (subject, text) of the texts customers receive unless staff
         wrote their own: plain text with placeholders (`core.staff_texts`)."""
 
-    def message(self, kind: str, language: str, context: Mapping[str, Any], channel: str = "email") -> RenderedMessage:
-        """A message from templates: an owner's email (subject, text, HTML), or a Zalo template's
-        parameters filled from `context["values"]`."""
+    def message(
+        self, kind: str, language: str, context: Mapping[str, Any], template_table: str = ""
+    ) -> RenderedMessage:
+        """A message from templates: an owner's email (subject, text, HTML), or (`template_table`) a
+        provider-approved template's parameters filled from `context["values"]`."""
 
     def text_email(self, language: str, body: Sequence[Block], context: Mapping[str, Any]) -> str:
         """The HTML of an email built from a text's blocks, inside the messages' layout."""

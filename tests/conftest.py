@@ -76,8 +76,7 @@ def fresh_public_function_deps():
 
     public.survey_deps.cache_clear()
     public.unsubscribe_deps.cache_clear()
-    public.sms_status_deps.cache_clear()
-    public.zalo_webhook_deps.cache_clear()
+    public._webhook_setup.cache_clear()
     yield
 
 

@@ -16,7 +16,8 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_auto
 from jinja2.sandbox import SandboxedEnvironment
 
 from functions.core.errors import RenderError
-from functions.core.messages import PROMOTIONAL_LABEL, ZALO_VOUCHER, RenderedMessage
+from functions.core.i18n import both
+from functions.core.messages import PROMOTIONAL_LABEL, VOUCHER_VARIANT, RenderedMessage
 from functions.core.staff_texts import Block, fill, parse
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -57,9 +58,12 @@ class Templates:
             for channel, text in channels.items()
         }
 
-    def message(self, kind: str, language: str, context: Mapping[str, Any], channel: str = "email") -> RenderedMessage:
-        if channel == "zalo":
-            params = self.zns_params(kind, context)
+    def message(
+        self, kind: str, language: str, context: Mapping[str, Any], template_table: str = ""
+    ) -> RenderedMessage:
+        """An owner's email; with `template_table`, a provider-approved template's parameters instead."""
+        if template_table:
+            params = self.template_params(kind, context, template_table)
             return RenderedMessage("", "\n".join(f"{name}: {value}" for name, value in params), "", params)
         context = {**context, "language": language}
         base = f"messages/{kind}/{language}"
@@ -77,20 +81,20 @@ class Templates:
     def promotional(self, kind: str) -> bool:
         return bool(self.message_kinds.get(kind, {}).get("promotional"))
 
-    def zns_params(self, kind: str, context: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-        """The Zalo template's parameters, each filled from the message's placeholder values
-        (`context["values"]`); RenderError for a kind with no [KIND.zns] table (it cannot go by Zalo).
-        "birthday_voucher" is the birthday's [birthday.zns_voucher]: the wish that carries a voucher."""
-        base, voucher, _ = kind.partition(ZALO_VOUCHER)
-        mapping = self.message_kinds.get(base, {}).get("zns_voucher" if voucher else "zns")
+    def template_params(self, kind: str, context: Mapping[str, Any], table: str) -> tuple[tuple[str, str], ...]:
+        """An approved template's parameters, each filled from the message's placeholder values
+        (`context["values"]`); RenderError for a kind with no [KIND.<table>] (it cannot go that way).
+        "birthday_voucher" is the birthday's [birthday.<table>_voucher]: the wish that carries a voucher."""
+        base, voucher, _ = kind.partition(VOUCHER_VARIANT)
+        mapping = self.message_kinds.get(base, {}).get(table + VOUCHER_VARIANT if voucher else table)
         if not mapping:
-            raise RenderError(f"messages.toml [{kind}.zns]: không có tham số Zalo / no Zalo parameters")
+            raise RenderError(both("template_params_none", source="messages.toml", kind=kind, table=table))
         values = context.get("values", {})
         params = []
         for name, source in mapping.items():
             parsed = parse(source)
             if parsed.problems:
-                raise RenderError(f"messages.toml [{kind}.zns] {name}: {parsed.problems[0].code}")
+                raise RenderError(f"messages.toml [{kind}.{table}] {name}: {parsed.problems[0].code}")
             params.append((name, fill(parsed, values)))
         return tuple(params)
 

@@ -14,6 +14,7 @@ from operator import itemgetter
 from typing import Any
 
 from functions.core import values
+from functions.core.channel_specs import EMAIL_ADDRESS, PHONE_ADDRESS, ChannelBook
 from functions.core.gc_pause import cycle_collector_paused
 from functions.core.i18n import say
 from functions.core.ids import derived_id
@@ -73,8 +74,9 @@ class Customer:
         """A system cell as read ("system_note", "opt_out", …); None when the column is absent."""
         return self.system[self.system_keys.index(key)] if key in self.system_keys else None
 
-    def address(self, channel: str) -> str | None:
-        return self.email if channel == "email" else self.phone
+    def address(self, kind: str) -> str | None:
+        """The row's address of a kind: EMAIL_ADDRESS or PHONE_ADDRESS (what a channel's spec needs)."""
+        return self.email if kind == EMAIL_ADDRESS else self.phone
 
 
 def may_advertise(customer: Customer, consent_required: bool) -> bool:
@@ -85,10 +87,11 @@ def may_advertise(customer: Customer, consent_required: bool) -> bool:
 
 @dataclass(frozen=True)
 class ReadRules:
-    date_order: str = "DMY"
-    phone_region: str = "VN"
-    default_language: str = "vi"
-    channel_order: tuple[str, ...] = ("zalo", "sms", "email")  # for a row whose Channel is blank
+    date_order: str
+    phone_region: str
+    default_language: str
+    channel_order: tuple[str, ...]  # for a row whose Channel is blank
+    channels: ChannelBook  # what staff may type for each channel, and the address each needs
 
 
 @dataclass(frozen=True)
@@ -105,9 +108,9 @@ def channels_for(customer: Customer, configured: frozenset[str]) -> tuple[str, .
     return tuple(c for c in customer.channels if c in configured)
 
 
-def addresses_for(customer: Customer, configured: frozenset[str]) -> list[tuple[str, str]]:
+def addresses_for(customer: Customer, configured: frozenset[str], channels: ChannelBook) -> list[tuple[str, str]]:
     """(channel, address) for each of channels_for, in the order to try."""
-    return [(c, customer.address(c) or "") for c in channels_for(customer, configured)]
+    return [(c, customer.address(channels.spec(c).address) or "") for c in channels_for(customer, configured)]
 
 
 def customer_id_for(cells: dict[str, Any]) -> str:
@@ -138,7 +141,7 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
         "birthday": (values.read_birthday, rules.date_order, today),
         "purchase_date": (values.read_date, rules.date_order, today),
         "language": (values.read_language, rules.default_language),
-        "channel": (values.read_channels,),
+        "channel": (values.read_channels, rules.channels.words()),
         "opt_out": (values.read_tick,),
         "vip": (values.read_tick,),
         "marketing_consent": (values.read_tick,),
@@ -161,7 +164,7 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
     names, salutations = raw_columns["name"], raw_columns["salutation"]
     default_language = rules.default_language
     # Each row's channels when staff left Channel blank: one of four, by which addresses it has.
-    reachable = {(e, p): _reachable(rules.channel_order, e, p) for e in (False, True) for p in (False, True)}
+    reachable = {(e, p): _reachable(rules, e, p) for e in (False, True) for p in (False, True)}
 
     customers: list[Customer] = []
     for i, (number, raw) in enumerate(zip(numbers, rows, strict=False)):
@@ -193,7 +196,7 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
         if not has_email and not has_phone:
             found.append(("email", "no_contact", {}))
         if chosen:
-            found += _channel_needs(chosen, has_email, has_phone)
+            found += _channel_needs(chosen, rules.channels, has_email, has_phone)
         language = language or default_language
         if read["erase"][i] is True:  # erased on request, or about to be: never written to, nothing to note
             found, opted_out = [], True
@@ -227,17 +230,20 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
     return CustomerSheet(customers, problems, columns, headers)
 
 
-def _reachable(order: tuple[str, ...], has_email: bool, has_phone: bool) -> tuple[str, ...]:
-    return tuple(c for c in order if (has_email if c == "email" else has_phone))
+def _reachable(rules: ReadRules, has_email: bool, has_phone: bool) -> tuple[str, ...]:
+    order = rules.channel_order or rules.channels.names
+    has = {EMAIL_ADDRESS: has_email, PHONE_ADDRESS: has_phone}
+    return tuple(c for c in order if rules.channels.knows(c) and has[rules.channels.spec(c).address])
 
 
-def _channel_needs(chosen: tuple[str, ...], has_email: bool, has_phone: bool) -> list[tuple[str, str, dict[str, Any]]]:
-    """A channel staff chose for a row that lacks its address: a problem on the row."""
-    return [
-        ("channel", "channel_needs_email" if c == "email" else "channel_needs_phone", {"channel": c})
-        for c in chosen
-        if not (has_email if c == "email" else has_phone)
-    ]
+def _channel_needs(
+    chosen: tuple[str, ...], channels: ChannelBook, has_email: bool, has_phone: bool
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """A channel staff chose for a row that lacks its address: a problem on the row (a staff call
+    needs a phone)."""
+    has = {EMAIL_ADDRESS: has_email, PHONE_ADDRESS: has_phone}
+    needs = {c: channels.spec(c).address if channels.knows(c) else PHONE_ADDRESS for c in chosen}
+    return [("channel", f"channel_needs_{address}", {"channel": c}) for c, address in needs.items() if not has[address]]
 
 
 def _data_rows(table: Table, columns: dict[str, int]) -> tuple[list[int], list[list[Any]]]:

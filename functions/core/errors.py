@@ -32,18 +32,18 @@ class PermanentDeliveryError(RuntimeError):
 
 
 class RecipientUnreachable(PermanentDeliveryError):
-    """This channel cannot reach this recipient (not a Zalo user, an invalid number, no such mailbox,
+    """This channel cannot reach this recipient (not a user of the provider, an invalid number, no such mailbox,
     a channel not set up): the next channel of the row is tried under the same ledger key."""
 
 
 class ProviderLimitReached(RecipientUnreachable):
-    """The provider refused for a limit of its own (a Zalo OA's daily quota, a promotional template
+    """The provider refused for a limit of its own (an account's daily quota, a promotional template
     past its share), not for anything about the customer: the next channel carries the message, the
     channel is not asked again this run, and staff are told once."""
 
 
 class ProviderRefused(RecipientUnreachable):
-    """The provider refuses careloop itself (SMTP 535 to the login, Twilio 20003, a Zalo refresh token
+    """The provider refuses careloop itself (SMTP 535 to the login, a provider's 401, a refresh token
     refused): nothing about the customer. The next channel carries the message, the channel is not
     asked again this run, and the manager is alerted (a new password, key or token is needed)."""
 

@@ -61,7 +61,7 @@ DELIVERED, UNDELIVERED = "delivered", "undelivered"
 
 
 class DeliveryReport(NamedTuple):  # tuples, not dataclasses: they load with every run's cold start
-    """What the provider said later about a message it accepted (an SMS status callback)."""
+    """What the provider said later about a message it accepted (a status callback)."""
 
     key: str
     customer_id: str
@@ -73,7 +73,7 @@ class DeliveryReport(NamedTuple):  # tuples, not dataclasses: they load with eve
 
 
 class StoredCredential(NamedTuple):
-    """A provider's credentials kept in the store (Zalo's single-use refresh token), changed only by
+    """A provider's credentials kept in the store (a single-use refresh token), changed only by
     compare-and-swap on `version` so two runs never both spend one token."""
 
     version: int

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from functions.core.tokens import Signer
 
-if TYPE_CHECKING:  # short links are for SMS and Zalo: an email-only run never loads them
+if TYPE_CHECKING:  # short links are for texts and templates: an email-only run never loads them
     from functions.core.short_links import ShortLink
 
 UNSUBSCRIBE = "unsubscribe"
@@ -43,7 +43,7 @@ class Links:
         return f"{self.survey_url or self.public_url}/s/{token}" + (f"?score={score}" if score else "")
 
     def short(self, purpose: str, target: str, language: str, expires_at: datetime) -> ShortLink:
-        """A short link for SMS and Zalo; the store must hold it before the message goes."""
+        """A short link for a text or a template; the store must hold it before the message goes."""
         from functions.core.short_links import ShortLink, short_code
 
         return ShortLink(short_code(self.secret, purpose, target), purpose, target, language, expires_at)

@@ -1,19 +1,19 @@
 """The Messages tab (`Mẫu tin nhắn`) read into the texts a run uses (pure): each row's kind,
-language and channel, its subject and text checked (placeholders, required ones, SMS length), and
+language and channel, its subject and text checked (placeholders, required ones, a text's size), and
 a System note for every row that cannot be used — the built-in text goes out instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from functions.core.channel_specs import EMAIL_FORM, TEXT_FORM, ChannelBook
 from functions.core.errors import RenderError
 from functions.core.i18n import say
 from functions.core.sheet_schema import MESSAGES, locate_columns
 from functions.core.staff_texts import (
-    EDITABLE_CHANNELS,
     EDITABLE_KINDS,
     ParsedText,
     TextProblem,
@@ -39,7 +39,6 @@ KIND_LABELS = {  # as setup-sheet writes them, in the staff language
     "en": {"birthday": "birthday", "checkin": "checkin", "case_survey": "case_survey"},
 }
 LANGUAGE_WORDS = {"vi": "vi", "tieng viet": "vi", "en": "en", "english": "en", "tieng anh": "en"}
-CHANNEL_WORDS = {"email": "email", "e-mail": "email", "thu": "email", "sms": "sms", "tin nhan": "sms"}
 
 
 class Text(NamedTuple):
@@ -62,6 +61,9 @@ class TextBook(NamedTuple):
 
     builtin: Mapping[TextKey, Text]
     staff: Mapping[TextKey, Text] = MappingProxyType({})
+
+    def has_channel(self, channel: str) -> bool:
+        return any(key[2] == channel for key in self.builtin)
 
     def pick(self, kind: str, language: str, channel: str) -> Text:
         key = (kind, language, channel)
@@ -87,11 +89,11 @@ def _text(key: TextKey, subject: str | None, body: str, row: int | None = None) 
 
 
 class TextChecks(NamedTuple):
-    """How a row is checked: what its kind must hold, and how a sample of it fits an SMS."""
+    """How a row is checked: what its kind must hold, and how a sample of it fits its channel."""
 
     rules: TextRules
     sample: Mapping[str, str | None]  # placeholder key → a realistic value (links as long as real ones)
-    sms_fits: Callable[[str, str], None]  # (text, template name) → raises RenderError when too long
+    channels: ChannelBook  # each channel's form, the words staff type for it, and a text-form one's fit
 
 
 class MessageTab(NamedTuple):
@@ -108,12 +110,13 @@ def read_message_tab(table: Table | None, builtin: TextBook, checks: TextChecks,
     invalid: list[tuple[int, str]] = []
     columns = locate_columns(MESSAGES, table.header)
     staff: dict[TextKey, Text] = {}
+    editable = _editable_words(checks.channels)
     for index, raw in enumerate(table.rows):
         cells = row_cells(raw, columns)
         if not any(typed(cells.get(k)) for k in ("kind", "language", "channel", "subject", "text")):
             continue
         number = Table.row_number(index)
-        key, problems = _row(cells, checks)
+        key, problems = _row(cells, checks, editable)
         note = _note(problems, language)
         if key is not None and not problems:
             if not tick_or(cells.get("active"), True):  # blank: a row staff just added is meant
@@ -128,31 +131,42 @@ def read_message_tab(table: Table | None, builtin: TextBook, checks: TextChecks,
     return MessageTab(TextBook(builtin.builtin, staff), writes, invalid)
 
 
-def _key(cells: Mapping[str, Any]) -> TextKey | None:
+def _editable_words(channels: ChannelBook) -> dict[str, str]:
+    """What staff may type in the tab's Channel column (folded) → a channel whose texts they write."""
+    return {word: name for word, name in channels.words().items() if name in channels.editable()}
+
+
+def _key(cells: Mapping[str, Any], channels: Mapping[str, str]) -> TextKey | None:
     """The row's kind, language and channel in careloop's words; None when one is not one careloop knows."""
     kind = KIND_WORDS.get(fold(cell_text(cells.get("kind"))))
     language = LANGUAGE_WORDS.get(fold(cell_text(cells.get("language"))))
-    channel = CHANNEL_WORDS.get(fold(cell_text(cells.get("channel"))))
+    channel = channels.get(fold(cell_text(cells.get("channel"))))
     return (kind, language, channel) if kind and language and channel else None
 
 
-def _row(cells: Mapping[str, Any], checks: TextChecks) -> tuple[TextKey | None, list[TextProblem]]:
-    key = _key(cells)
+def _row(
+    cells: Mapping[str, Any], checks: TextChecks, editable: Mapping[str, str]
+) -> tuple[TextKey | None, list[TextProblem]]:
+    key = _key(cells, editable)
     if key is None:
         return None, [TextProblem("text_row_unknown", {"kinds": ", ".join(EDITABLE_KINDS),
-                                                      "channels": ", ".join(EDITABLE_CHANNELS)})]  # fmt: skip
+                                                      "channels": ", ".join(checks.channels.editable())})]  # fmt: skip
     kind, language, channel = key
+    form = checks.channels.form(channel)
     subject_text = cell_text(cells.get("subject"))
-    subject = parse(subject_text) if channel == "email" else None
+    subject = parse(subject_text) if form == EMAIL_FORM else None
     body = parse(cell_text(cells.get("text")))
-    problems = check(kind, channel, subject, body, checks.rules)
+    problems = check(kind, form, subject, body, checks.rules)
     if subject is not None and len(subject_text) > SUBJECT_LIMIT:  # mail programs cut it; spam filters frown
         problems.append(TextProblem("text_subject_too_long", {"limit": SUBJECT_LIMIT, "length": len(subject_text)}))
-    if channel == "sms" and not problems:
+    if form == TEXT_FORM and not problems:
         try:
-            checks.sms_fits(fill(body, checks.sample), f"{MESSAGES.title_vi} ({kind}/{language}/sms)")
+            checks.channels.fitted(
+                channel, fill(body, checks.sample), f"{MESSAGES.title_vi} ({kind}/{language}/{channel})"
+            )
         except RenderError as error:
-            problems.append(TextProblem("text_sms_too_long", {"error": str(error).split(": ", 1)[-1]}))
+            problems.append(TextProblem("text_too_long", {"channel": checks.channels.spec(channel).shown,
+                                                          "error": str(error).split(": ", 1)[-1]}))  # fmt: skip
     return key, problems
 
 
@@ -188,9 +202,7 @@ def seed_rows(builtin: Mapping[TextKey, tuple[str | None, str]], language: str) 
     rows = []
     for kind in EDITABLE_KINDS:
         for text_language in ("vi", "en"):
-            for channel in EDITABLE_CHANNELS:
-                if (kind, text_language, channel) not in builtin:
-                    continue
+            for channel in dict.fromkeys(c for k, t, c in builtin if (k, t) == (kind, text_language)):
                 subject, body = builtin[(kind, text_language, channel)]
                 values = {"template_id": f"{kind}/{text_language}/{channel}", "kind": labels[kind],
                           "language": text_language, "channel": channel, "subject": subject or "", "text": body,
@@ -209,7 +221,7 @@ class TrialRequest(NamedTuple):
     digest: str  # of what would be sent: the same words ticked twice within the hour go once
 
 
-def trial_requests(table: Table | None) -> list[TrialRequest]:
+def trial_requests(table: Table | None, channels: ChannelBook) -> list[TrialRequest]:
     """The rows of the Messages tab whose Send test box is ticked."""
     from functions.core.ids import digest_hex
 
@@ -218,15 +230,17 @@ def trial_requests(table: Table | None) -> list[TrialRequest]:
     columns = locate_columns(MESSAGES, table.header, require=False)
     if "test" not in columns:
         return []
+    editable = _editable_words(channels)
     found = []
     for index, raw in enumerate(table.rows):
         cells = row_cells(raw, columns)
         if not tick_or(cells.get("test"), False):
             continue
-        key, number, subject = _key(cells), Table.row_number(index), cell_text(cells.get("subject"))
+        key, number, subject = _key(cells, editable), Table.row_number(index), cell_text(cells.get("subject"))
         text = None
         if key is not None:
-            text = _text(key, subject or None if key[2] == "email" else None, cell_text(cells.get("text")), number)
+            by_email = channels.form(key[2]) == EMAIL_FORM
+            text = _text(key, subject or None if by_email else None, cell_text(cells.get("text")), number)
         read_id = cell_text(cells.get("template_id")) or None
         name = " ".join(cell_text(cells.get("kind")).split()) if read_id is None else None
         words = "\x1f".join(cell_text(cells.get(k)) for k in ("kind", "language", "channel", "subject", "text"))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 PROMOTIONAL_LABEL = "[QC] "  # Decree 91/2020: advertising messages are labelled
-ZALO_VOUCHER = "_voucher"  # a ZNS kind's variant that carries a voucher, on a template of its own ("birthday_voucher")
+VOUCHER_VARIANT = (
+    "_voucher"  # a template kind's variant that carries a voucher, on a template of its own ("birthday_voucher")
+)
 
 
 @dataclass(frozen=True)

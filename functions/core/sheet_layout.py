@@ -8,13 +8,13 @@ from typing import Any
 
 from functions.core.calls import outcome_titles
 from functions.core.cases import STATUS_TITLES
+from functions.core.channel_specs import ChannelBook
 from functions.core.i18n import say
 from functions.core.message_tab import KIND_LABELS
 from functions.core.sheet_schema import (
     CALLS,
     CASES,
     CUSTOMERS,
-    DASHBOARD,
     HEALTH,
     MATRIX,
     MESSAGES,
@@ -23,34 +23,53 @@ from functions.core.sheet_schema import (
     VOUCHERS,
     ChartSpec,
     TabLayout,
+    TabSpec,
+    dashboard_tab,
     locate_columns,
 )
 from functions.core.staff_texts import placeholder_table
 from functions.core.tables import Table, TabWrite
 
-DASHBOARD_CHARTS = (
+
+def dashboard_charts(channels: ChannelBook) -> tuple[ChartSpec, ...]:
+    """The Dashboard's charts; the messages chart stacks one series per channel."""
+    by_channel = tuple(f"messages_{name}" for name in channels.names)
+    messages = ChartSpec("messages", "Tin đã gửi theo tuần", "Messages sent by week", "COLUMN", by_channel,
+                         "Số tin", "Messages", stacked=True)  # fmt: skip
+    return (*CARE_CHARTS, messages)
+
+
+def chart_tabs(channels: ChannelBook) -> tuple[tuple[TabSpec, tuple[ChartSpec, ...]], ...]:
+    """The tabs with charts, as the sheet adapters draw them (the Dashboard, with its channels' columns)."""
+    return ((dashboard_tab(channels), dashboard_charts(channels)),)
+
+
+CARE_CHARTS = (
     ChartSpec("csat", "CSAT theo tuần", "CSAT by week", "LINE", ("satisfied",), "% hài lòng (4–5)",
               "% satisfied (4–5)"),
     ChartSpec("cases", "Hồ sơ mới theo cấp", "Cases opened by tier", "COLUMN", ("opened_t1", "opened_t2", "opened_t3"),
               "Số hồ sơ", "Cases", stacked=True),
     ChartSpec("sla", "Đạt hạn phản hồi đầu theo cấp", "First response in time by tier", "LINE",
               ("sla_t1", "sla_t2", "sla_t3"), "% hồ sơ", "% of cases"),
-    ChartSpec("messages", "Tin đã gửi theo tuần", "Messages sent by week", "COLUMN",
-              ("messages_email", "messages_sms", "messages_zalo"), "Số tin", "Messages", stacked=True),
 )  # fmt: skip
 CHART_ROWS = 12  # the weeks each chart draws: rows 2–13 under the header
 CHART_DOMAIN = "week"
-CHART_TABS = ((DASHBOARD, DASHBOARD_CHARTS),)
+CALL_CHOICE = "gọi điện"  # a row cared for by a staff call (core.values reads it)
 
 
-# Google's dropdowns refuse what is not listed: the usual orders of channels are listed too.
-CHANNEL_CHOICES = ["email", "sms", "zalo", "zalo, sms", "zalo, sms, email", "zalo, email", "sms, email", "gọi điện"]
+def channel_choices(channels: ChannelBook) -> list[str]:
+    """Google's dropdowns refuse what is not listed: the usual orders of channels are listed too."""
+    return [*channels.choices(), CALL_CHOICE]
 
 
 def layouts(
-    language: str = "vi", message_rows: Sequence[Sequence[Any]] = (), setting_rows: Sequence[Sequence[Any]] = ()
+    channels: ChannelBook,
+    language: str = "vi",
+    message_rows: Sequence[Sequence[Any]] = (),
+    setting_rows: Sequence[Sequence[Any]] = (),
 ) -> list[TabLayout]:
-    """Every tab careloop uses; `message_rows`: the built-in texts the Messages tab starts with;
+    """Every tab careloop uses; `channels`: the channels careloop has (the Channel dropdowns, the
+    Dashboard's columns); `message_rows`: the built-in texts the Messages tab starts with;
     `setting_rows`: the Settings tab's, each setting with its value in force and its meaning."""
     kinds = list(KIND_LABELS.get(language, KIND_LABELS["vi"]).values())
     placeholders = "\n".join(f"{typed} – {meaning}" for typed, meaning in placeholder_table(language))
@@ -58,15 +77,15 @@ def layouts(
         TabLayout(
             CUSTOMERS,
             checkboxes=("opt_out", "marketing_consent", "erase", "escalate", "vip"),
-            dropdowns={"language": ["vi", "en"], "channel": CHANNEL_CHOICES, "severity": ["1", "2", "3"]},
+            dropdowns={"language": ["vi", "en"], "channel": channel_choices(channels), "severity": ["1", "2", "3"]},
         ),
         TabLayout(MATRIX, starter_rows=[["*", "", "", "", 4, 24]]),
         TabLayout(CASES, dropdowns={"status": list(STATUS_TITLES.get(language, STATUS_TITLES["vi"]).values())}),
-        TabLayout(DASHBOARD, charts=DASHBOARD_CHARTS),
+        TabLayout(dashboard_tab(channels), charts=dashboard_charts(channels)),
         TabLayout(
             MESSAGES,
             checkboxes=("active", "test"),
-            dropdowns={"kind": kinds, "language": ["vi", "en"], "channel": ["email", "sms"]},
+            dropdowns={"kind": kinds, "language": ["vi", "en"], "channel": list(channels.editable())},
             starter_rows=[list(r) for r in message_rows],
             header_notes={"text": say("messages_header_note", language, table=placeholders)},
         ),

@@ -6,10 +6,12 @@ ignored), so "Ngày sinh", "NGAY SINH" and "ngày_sinh" are one column.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from functions.core.channel_specs import ChannelBook
 from functions.core.i18n import both
 from functions.core.text import header_key
 
@@ -148,9 +150,7 @@ DASHBOARD = TabSpec(
         C("week_no", "Tuần số", "Week no", system=True),
         C("week", "Tuần", "Week", system=True, width=26),  # "tuần 07/12 (đang diễn ra)"
         C("messages", "Tin gửi", "Messages", system=True),
-        C("messages_email", "Qua email", "By email", system=True),
-        C("messages_sms", "Qua SMS", "By SMS", system=True),
-        C("messages_zalo", "Qua Zalo", "By Zalo", system=True),
+        # Then a "By <channel>" column for each channel: dashboard_tab().
         C("messages_birthday", "Tin sinh nhật", "Birthday messages", system=True),
         C("messages_checkin", "Tin hỏi thăm", "Check-in messages", system=True),
         C("messages_case", "Tin về hồ sơ", "Case messages", system=True),
@@ -224,6 +224,16 @@ DASHBOARD = TabSpec(
         C("bounces", "Email bị trả lại", "Bounced emails", system=True),
     ),
 )
+
+
+def dashboard_tab(channels: ChannelBook) -> TabSpec:
+    """The Dashboard with a "By <channel>" column of messages for each channel, after Messages."""
+    at = [c.key for c in DASHBOARD.columns].index("messages") + 1
+    added = tuple(ColumnSpec(f"messages_{spec.name}", f"Qua {spec.shown}", f"By {spec.shown}", system=True)
+                  for spec in channels.specs)  # fmt: skip
+    return dataclasses.replace(DASHBOARD, columns=DASHBOARD.columns[:at] + added + DASHBOARD.columns[at:])
+
+
 CALLS = TabSpec(
     "calls",
     "Gọi điện",

@@ -1,8 +1,8 @@
-"""Short links (pure): /s/<code> for a survey and /u/<code> to opt out, in SMS and Zalo; /c/<code>
+"""Short links (pure): /s/<code> for a survey and /u/<code> to opt out, in a text or a template; /c/<code>
 in the Calls tab, which answers with a redirect to the customer's `tel:` (Google Sheets links only
 web addresses, so a phone cannot be tapped to dial there otherwise).
 
-A signed token is 60–90 characters: a third of an SMS. A short link is 16 base32 characters
+A signed token is 60–90 characters: a third of a 160-character text. A short link is 16 base32 characters
 (80 bits) derived with a keyed hash from what it opens, so the same survey always gets the same
 code (a re-run or a fallback channel links to the one stored) and nobody can guess one without
 the secret. The code names nothing personal; the store maps it to the survey or customer.

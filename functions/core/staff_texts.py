@@ -15,13 +15,13 @@ from datetime import date
 from types import MappingProxyType
 from typing import NamedTuple
 
+from functions.core.channel_specs import EMAIL_FORM, TEXT_FORM
 from functions.core.i18n import say
 from functions.core.names import given_name
 from functions.core.text import fold
 
 BIRTHDAY, CHECKIN, CASE_SURVEY = "birthday", "checkin", "case_survey"
 EDITABLE_KINDS = (BIRTHDAY, CHECKIN, CASE_SURVEY)  # what customers receive; owner notices stay templates
-EDITABLE_CHANNELS = ("email", "sms")  # a Zalo template is approved by Zalo, not written here
 
 # Each placeholder: its key, then how staff may spell it (Vietnamese first, then English).
 SPELLINGS: dict[str, tuple[str, ...]] = {
@@ -147,32 +147,32 @@ class TextRules(NamedTuple):
 
     surveys: bool = True  # check-ins carry a survey: their text needs the survey link
     vouchers: bool = False  # birthday wishes carry a voucher: their text needs its code
-    promotional: frozenset[str] = frozenset()  # kinds sent as advertising: an SMS needs the opt-out link
+    promotional: frozenset[str] = frozenset()  # kinds sent as advertising: a short text needs the opt-out link
 
-    def required(self, kind: str, channel: str) -> frozenset[str]:
+    def required(self, kind: str, form: str) -> frozenset[str]:
         needed = set()
         if kind == CASE_SURVEY or (kind == CHECKIN and self.surveys):
             needed.add("survey_link")
         if kind == BIRTHDAY and self.vouchers:
             needed.add("voucher_code")
-        if channel == "sms" and kind in self.promotional:
+        if form == TEXT_FORM and kind in self.promotional:
             needed.add("opt_out_link")
         return frozenset(needed)
 
 
-def check(kind: str, channel: str, subject: ParsedText | None, body: ParsedText, rules: TextRules) -> list[TextProblem]:
-    """Why a text cannot be sent as written; empty when it can."""
+def check(kind: str, form: str, subject: ParsedText | None, body: ParsedText, rules: TextRules) -> list[TextProblem]:
+    """Why a text for a channel of this message form cannot be sent as written; empty when it can."""
     problems = list(body.problems) + (list(subject.problems) if subject else [])
     if not any(piece for line in body.lines for piece in line if not isinstance(piece, str) or piece.strip()):
         problems.append(TextProblem("text_empty"))
-    elif not _keeps_words(body, kind, channel, rules):
+    elif not _keeps_words(body, kind, form, rules):
         problems.append(TextProblem("text_can_be_empty"))
-    if channel == "email" and (subject is None or not subject.lines or not any(subject.lines[0])):
+    if form == EMAIL_FORM and (subject is None or not subject.lines or not any(subject.lines[0])):
         problems.append(TextProblem("text_no_subject"))
     used = body.keys | (subject.keys if subject else frozenset())
     for key in sorted(used - ALLOWED[kind]):
         problems.append(TextProblem("text_placeholder_not_here", {"placeholder": "{" + SPELLINGS[key][0] + "}"}))
-    for key in sorted(rules.required(kind, channel) - body.keys):
+    for key in sorted(rules.required(kind, form) - body.keys):
         problems.append(TextProblem("text_placeholder_needed", {"placeholder": "{" + SPELLINGS[key][0] + "}"}))
     return problems
 
@@ -181,14 +181,14 @@ def check(kind: str, channel: str, subject: ParsedText | None, body: ParsedText,
 ALWAYS = frozenset({"given_name", "full_name", "greeting", "business", "purchase_date", "case_id"})
 
 
-def _keeps_words(body: ParsedText, kind: str, channel: str, rules: TextRules) -> bool:
+def _keeps_words(body: ParsedText, kind: str, form: str, rules: TextRules) -> bool:
     """Whether the text keeps words for every customer of its kind: with each line left out whose
     value some customer lacks (no survey this time, no voucher), some words must remain besides
     careloop's own unsubscribe footer (an opt-out link on a line of its own is no words)."""
-    present = rules.required(kind, channel) if kind != CHECKIN else frozenset()  # a check-in may go without survey
+    present = rules.required(kind, form) if kind != CHECKIN else frozenset()  # a check-in may go without survey
     if "voucher_code" in present:
         present |= VOUCHER  # vouchers on: every birthday wish carries one
-    if channel == "email":
+    if form == EMAIL_FORM:
         present |= {"opt_out_link"}  # every email carries its opt-out link
     for line in body.lines:
         keys = {p.key for p in line if isinstance(p, Placeholder)}

@@ -7,7 +7,7 @@ accept what a sheet really holds: real dates, serial numbers, numbers typed for 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -304,31 +304,27 @@ def read_language(value: object, default: str) -> str:
     return _one_of(value, _LANGUAGES, "language_unknown") or default
 
 
-_CHANNELS = {
-    **dict.fromkeys(("email", "e-mail", "mail", "thu", "thu dien tu"), "email"),
-    **dict.fromkeys(("sms", "tin nhan", "nhan tin"), "sms"),
-    "zalo": "zalo",
-    **dict.fromkeys(("phone", "goi dien", "dien thoai", "call"), "phone"),  # cared for by a staff call
-}
+CALL = "phone"  # a row cared for by a staff call, not by a message
+_CALL_WORDS = dict.fromkeys(("phone", "goi dien", "dien thoai", "call"), CALL)
+CHANNEL_LIST = re.compile(r"\s*[,;/>+]\s*|\s+(?:roi|sau do|then)\s+")  # "a, b", "a rồi b", "a then b"
 
 
-CHANNEL_LIST = re.compile(r"\s*[,;/>+]\s*|\s+(?:roi|sau do|then)\s+")  # "zalo, sms", "zalo rồi sms"
-
-
-def read_channels(value: object) -> tuple[str, ...] | None:
-    """The channels staff chose, in order ("zalo, sms"), or None when blank (the caller picks)."""
+def read_channels(value: object, channel_words: Mapping[str, str]) -> tuple[str, ...] | None:
+    """The channels staff chose, in order ("email, phone call"), or None when blank (the caller picks).
+    `channel_words`: what staff may type (folded) → the channel's name (each channel's spec says)."""
     words = [w for w in CHANNEL_LIST.split(fold(cell_text(value))) if w]
     if not words:
         return None
+    known = {**channel_words, **_CALL_WORDS}
     chosen: list[str] = []
     for word in words:
-        channel = _one_of(word, _CHANNELS, "channel_unknown")
+        channel = _one_of(word, known, "channel_unknown")
         if channel and channel not in chosen:
             chosen.append(channel)
     return tuple(chosen)
 
 
-def _one_of(value: object, words: dict[str, str], code: str) -> str | None:
+def _one_of(value: object, words: Mapping[str, str], code: str) -> str | None:
     """The word staff typed, in any case and with or without diacritics, as careloop names it;
     None when blank; CellError(code) for a word it does not know."""
     word = fold(cell_text(value))

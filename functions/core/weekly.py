@@ -60,7 +60,6 @@ class History(NamedTuple):
 
 
 CASE_KINDS = ("case_opened", "case_escalated", "case_reminder", "case_digest", "case_survey")
-CHANNELS = ("email", "sms", "zalo")
 KIND_GROUPS = {"birthday": ("birthday",), "checkin": ("checkin",), "case": CASE_KINDS}
 # What customers sent back, counted: every reply a customer wrote, the refusals among them, bounces.
 REPLY_GROUPS = {"replies": CUSTOMER_REPLIES, "refusals": (REFUSAL,), "bounces": (BOUNCE,)}
@@ -79,11 +78,12 @@ class Tally(NamedTuple):
 
 
 def tally_of(week: Week, history: History) -> Tally:
+    """The week's counts from the entries themselves; by channel, every channel that carried one."""
     sent = [e for e in history.sent if week.holds_day(e.business_day)]
     heard = [r for r in history.replies if week.holds_day(r.day)]
     return Tally(
         len(sent),
-        {c: sum(1 for e in sent if e.channel == c) for c in CHANNELS},
+        dict(Counter(e.channel for e in sent)),
         {g: sum(1 for e in sent if e.kind in kinds) for g, kinds in KIND_GROUPS.items()},
         sum(1 for v in history.vouchers if week.holds_day(v.issued)),
         sum(1 for v in history.vouchers if week.holds_day(v.used_on)),
@@ -206,7 +206,7 @@ def dashboard_row(
     row: dict[str, object] = {
         "week": week.label,
         "messages": figures.messages_sent,
-        **{f"messages_{c}": counts.by_channel.get(c, 0) for c in CHANNELS},
+        **{f"messages_{c}": n for c, n in counts.by_channel.items()},
         **{f"messages_{k}": counts.by_kind.get(k, 0) for k in KIND_GROUPS},
         "answers": figures.answers,
         "score_mean": figures.mean_score,

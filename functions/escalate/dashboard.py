@@ -16,10 +16,11 @@ from typing import Any, NamedTuple
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.calls import OUTCOMES
 from functions.core.cases import CaseRecord
+from functions.core.channel_specs import ChannelBook
+from functions.core.sheet_schema import dashboard_tab
 from functions.core.tables import Table, TabWrite
 from functions.core.vouchers import VoucherFigures
 from functions.core.weekly import (
-    CHANNELS,
     KIND_GROUPS,
     REPLY_GROUPS,
     History,
@@ -57,6 +58,7 @@ def refresh(
     now: datetime,
     language: str,
     state: Mapping[str, Any],
+    channels: ChannelBook,
     consented: int = 0,
 ) -> Refresh:
     """The Dashboard's writes; `changed`: the cases as this run left them (newer than a read made earlier);
@@ -67,7 +69,9 @@ def refresh(
     since = min([month_start] + [w.start for w in weeks if w.label not in kept])
     cases = {c.case_id: c for c in records.cases.cases_updated(since)} | {c.case_id: c for c in changed}
     history = History((), records.surveys.surveys_answered(since), list(cases.values()), ())
-    rows = [kept.get(w.label) or dashboard_row(w, history, calendar, now, _tally(records, w)) for w in weeks]
+    rows = [
+        kept.get(w.label) or dashboard_row(w, history, calendar, now, _tally(records, w, channels.names)) for w in weeks
+    ]
     today = now.astimezone(calendar.zone).date()
     first = month_start.astimezone(calendar.zone).date()
     month = MonthFigures(
@@ -84,16 +88,17 @@ def refresh(
         consented,
     )
     shown = [{**row, "week": week_title(w, language, w.holds(now))} for w, row in zip(weeks, rows, strict=True)]
-    writes = [dashboard_write(table, month, calendar, now, language), weekly_write(table, shown, language)]
+    tab = dashboard_tab(channels)
+    writes = [dashboard_write(tab, table, month, calendar, now, language), weekly_write(tab, table, shown, language)]
     settled = {w.label: row for w, row in zip(weeks, rows, strict=True) if w.end + SETTLED <= now}
     return Refresh(writes, {"dashboard_at": now.isoformat(), "weeks": settled})
 
 
-def _tally(records: HistoryRecords, week: Week) -> Tally:
+def _tally(records: HistoryRecords, week: Week, channels: Iterable[str]) -> Tally:
     first, last = _days(week)
     return Tally(
         records.ledger.count_sent(first, last),
-        {channel: records.ledger.count_sent(first, last, channel=channel) for channel in CHANNELS},
+        {channel: records.ledger.count_sent(first, last, channel=channel) for channel in channels},
         {group: records.ledger.count_sent(first, last, kinds=kinds) for group, kinds in KIND_GROUPS.items()},
         records.vouchers.count_vouchers(first, last),
         records.vouchers.count_vouchers(first, last, by="used_on"),

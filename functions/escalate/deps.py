@@ -6,8 +6,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time
 
-from functions.compose import SmsRules
 from functions.core.business_calendar import BusinessCalendar
+from functions.core.channel_specs import ChannelBook
 from functions.core.customers import ReadRules
 from functions.core.links import Links
 from functions.core.settings_tab import SettingsFromTab
@@ -42,7 +42,7 @@ class EscalationRecords:
 
     ledger: Ledger
     delivery_reports: DeliveryReports  # a bounced email, from the monitored mailbox
-    inbound_events: InboundEvents  # the Zalo OA's events the webhook kept: texts, ratings
+    inbound_events: InboundEvents  # the events channels' webhooks kept: texts, ratings
     opt_outs: OptOuts
     cases: Cases
     surveys: Surveys
@@ -62,6 +62,7 @@ class EscalationDeps:
     read_rules: ReadRules
     business_name: str
     sheet_link: str
+    channel_book: ChannelBook  # each channel's spec, and how a text-form channel fits its texts
     staff_language: str = "vi"
     phrases: Sequence[str] = TIER3_PHRASES
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -69,7 +70,6 @@ class EscalationDeps:
     links: Links | None = None  # for the survey sent when a case is resolved
     surveys: SurveyRules | None = None
     csat_threshold: int = 2
-    sms: SmsRules = field(default_factory=SmsRules)
     send_start: time = time(8, 0)  # the follow-up run is due done by this + 2 hours on a working day
     vouchers: VoucherRules = field(default_factory=VoucherRules)  # a birthday text's voucher, in a test message
     managers: Sequence[str] = ()  # who gets staff's test messages; empty: the tier-3 owner of the '*' row

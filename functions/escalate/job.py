@@ -177,8 +177,9 @@ def _read(deps: EscalationDeps, tables: dict[str, Table], now: datetime) -> _Rea
     flags += _low_scores(answered, sheet, deps.csat_threshold)
     texts = None
     if deps.links is not None:  # no links: no surveys to send, so no texts to read
-        texts = message_texts(tables.get(MESSAGES.key), deps.templates, deps.links, deps.sms, deps.business_name,
-                              deps.staff_language, deps.surveys is not None, deps.vouchers)  # fmt: skip
+        texts = message_texts(tables.get(MESSAGES.key), deps.templates, deps.links, deps.channel_book,
+                              deps.business_name, deps.staff_language, deps.surveys is not None,
+                              deps.vouchers)  # fmt: skip
     case_rows = read_case_rows(tables[CASES.key])
     digests = synced.load(deps.records.job_state, int(state.get("row_shards") or synced.SHARDS))
     cases, known = _cases_to_read(deps, case_rows, flags, state, digests)
@@ -283,8 +284,9 @@ def _write_back(
     if DASHBOARD.key in read.tables and dashboard.refresh_due(read.state, now):
         consented = sum(1 for c in read.sheet.customers if c.marketing_consent)
         figures = dashboard.refresh(
-            deps.records, read.tables[DASHBOARD.key], cases, deps.calendar, now, language, read.state, consented
-        )
+            deps.records, read.tables[DASHBOARD.key], cases, deps.calendar, now, language, read.state,
+            deps.channel_book, consented,
+        )  # fmt: skip
         writes += figures.writes
         state |= figures.state
     # The Messages tab's notes are the follow-up run's to write (it knows every kind's rules), but for a test sent.

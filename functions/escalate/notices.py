@@ -143,7 +143,7 @@ def send_resolved_surveys(
     recent = recent_by_customer(deps.records.surveys.surveys_of({c.customer_id for c in due.values()}, since))
     planned: dict[str, CaseRecord] = {}
     deliveries = []
-    composer = Composer(deps.templates, deps.links, deps.sms, book)
+    composer = Composer(deps.templates, deps.links, deps.channel_book, book)
     for key, case in due.items():
         customer = customers.get(case.customer_id)
         if case.customer_id in opted_out or (customer and customer.opted_out):
@@ -232,7 +232,7 @@ def _survey_message(
     """The survey on the customer's channels as the sheet has them now, or by the case's email."""
     assert deps.links is not None  # checked by the caller
     if customer is not None:
-        addresses = addresses_for(customer, frozenset(deps.channels))
+        addresses = addresses_for(customer, frozenset(deps.channels), deps.channel_book)
         values = customer_values(customer, deps.business_name, case_id=case.case_id)
     else:
         addresses = [("email", case.customer_email)]

@@ -1,8 +1,8 @@
 """Listening: the escalation run takes what came back since its last run (issue 25) — the monitored
-mailbox's messages, and the Zalo OA's events the zalo_webhook function stored. Each is matched to
-its customer — the ledger key it names (a bounce's returned Message-ID, a reply's In-Reply-To, a ZNS
-rating's tracking_id), else the sender's address, else the Zalo user a delivered ZNS or a shared
-phone tied to a customer — and acted on once, only when careloop is sure who wrote it
+mailbox's messages, and the events channels' webhooks stored. Each is matched to its customer — the
+ledger key it names (a bounce's returned Message-ID, a reply's In-Reply-To, a rating's tracking_id),
+else the sender's address, else the channel's user a delivered message or a shared phone tied to a
+customer — and acted on once, only when careloop is sure who wrote it
 (`escalate.reply_actions`, issue 32): else staff confirm it with a tick. Every reply gets a row in the
 Replies tab (`Phản hồi`) for staff.
 
@@ -10,7 +10,7 @@ Each message is read in its own guard with bounded work: one careloop cannot rea
 too slow, malformed) is a row "không đọc được", and the mailbox's mark moves past it. A message from
 a customer erased on request is a row with no words, name or address.
 
-The mailbox mark (UIDVALIDITY and last UID) is kept with the job's state, and the Zalo events marked
+The mailbox mark (UIDVALIDITY and last UID) is kept with the job's state, and the channels' events marked
 taken, only once the sheet shows the rows: a run that could not write them takes the same again, and
 every action is idempotent, so two runs at once or a crash between any two steps lose and double nothing."""
 
@@ -28,6 +28,7 @@ from functions.core.customers import Customer, CustomerSheet
 from functions.core.errors import InboxUnavailable, StoreUnavailable
 from functions.core.i18n import say
 from functions.core.ids import digest_hex
+from functions.core.inbound import DELIVERED, HeardEvent, InboundEvent, heard_mail, tied_to, ties_state
 from functions.core.messages import message_words
 from functions.core.privacy import suppression_check
 from functions.core.replies import (
@@ -44,15 +45,6 @@ from functions.core.sheet_schema import REPLIES, locate_columns
 from functions.core.tables import RowWrite, Table, TabWrite, moment_figure, row_cells
 from functions.core.text import cell_text
 from functions.core.values import read_tick
-from functions.core.zalo_events import (
-    USER_RECEIVED_MESSAGE,
-    USER_SUBMIT_INFO,
-    ZALO_USERS,
-    ZaloEvent,
-    read_zalo_event,
-    tied_to,
-    zalo_mail,
-)
 from functions.escalate.deps import EscalationDeps
 from functions.escalate.plan import Flag
 from functions.escalate.reply_actions import PENDING, Acting, act, confirmed
@@ -61,7 +53,7 @@ from functions.ports import Inbox
 BATCH = 200  # messages a run takes; the rest wait for the next run, 15 minutes on
 FIRST_LOOK = timedelta(days=7)  # a first run (or a rebuilt folder) looks this far back, not at the whole past
 MARK = "inbox"  # in the job's state: [UIDVALIDITY, last UID]
-SHARED = "phone:"  # a tie by a phone the user shared (typed in the OA's form), weaker than a delivered ZNS
+SHARED = "phone:"  # a tie by a phone the user shared (typed in a form), weaker than a delivered message
 MESSAGE_SECONDS = 2.0  # one message's reading: a message slower than this is not read
 
 
@@ -72,7 +64,9 @@ class Heard:
     report: dict[str, Any] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)  # the new mark, kept once the sheet is written
     uids: list[int] = field(default_factory=list)
-    event_ids: list[str] = field(default_factory=list)  # the Zalo events taken, marked so once the sheet is written
+    event_ids: list[str] = field(
+        default_factory=list
+    )  # the channels' events taken, marked so once the sheet is written
     heard: list[HeardReply] = field(default_factory=list)  # what the figures count
     confirmed: list[str] = field(default_factory=list)  # replies staff confirmed, done: let go of once written
 
@@ -123,7 +117,7 @@ def listen(deps: EscalationDeps, sheet: CustomerSheet, state: dict[str, Any], no
     _staff_confirmed(run, replies)
     if deps.inbox is not None:
         _read_mailbox(run, deps.inbox, state)
-    _read_zalo_events(run)
+    _read_channel_events(run)
     heard.flags = run.acting.flags
     if run.acting.bounced:  # kept at once (idempotent): the next follow-up run does not write to them again
         deps.records.job_state.save_job_state(BOUNCED, run.acting.bounced)
@@ -200,44 +194,57 @@ def _budget(seconds: float) -> Callable[[], bool]:
     return lambda: time.monotonic() - started > seconds
 
 
-def _read_zalo_events(run: _Run) -> None:
-    """The OA's stored events, oldest first: a delivered ZNS or a shared phone ties a Zalo user to a
-    customer (kept, for the texts that user sends later); a text or a rating is heard as a reply."""
-    deps, heard, customers = run.deps, run.heard, run.customers
+def _read_channel_events(run: _Run) -> None:
+    """The events channels' webhooks stored, oldest first: a delivered message or a shared phone ties
+    a channel's user to a customer (kept, for the texts that user sends later); a text or a rating is
+    heard as a reply."""
+    deps, book = run.deps, run.deps.channel_book
     events = deps.records.inbound_events.pending_events(BATCH)
-    if not events:
-        return
-    users = {user: tied_to(value) for user, value in deps.records.job_state.job_state(ZALO_USERS).items()}
-    learned: dict[str, Any] = {}
+    by_source: dict[str, list[InboundEvent]] = {}
     for stored in events:
-        heard.event_ids.append(stored.event_id)
-        event = read_zalo_event(stored.body)
-        if event.name in (USER_RECEIVED_MESSAGE, USER_SUBMIT_INFO):
+        run.heard.event_ids.append(stored.event_id)
+        by_source.setdefault(stored.source, []).append(stored)
+    for source, stored_events in by_source.items():
+        spec = next((s for s in book.listening() if s.name == source), None)
+        if spec is None or spec.read_event is None:
+            run.counts[f"{source}_other"] += len(stored_events)  # a channel no longer listened to
+            continue
+        _read_events(run, source, spec.shown, [(e.event_id, spec.read_event(e.body)) for e in stored_events])
+
+
+def _read_events(run: _Run, source: str, label: str, events: list[tuple[str, HeardEvent]]) -> None:
+    deps, customers = run.deps, run.customers
+    state = ties_state(source)
+    users = {user: tied_to(value) for user, value in deps.records.job_state.job_state(state).items()}
+    learned: dict[str, Any] = {}
+    for event_key, event in events:
+        if event.tie:
             tie = _tie(event, customers, users.get(event.user_id, ""))
             if tie and event.user_id and users.get(event.user_id) != tie:
                 users[event.user_id] = tie
                 learned[event.user_id] = {"to": tie, "at": run.now.isoformat()}  # dated: retention reaches it
-            run.counts["zalo_linked" if tie else "zalo_other"] += 1
+            run.counts[f"{source}_linked" if tie else f"{source}_other"] += 1
             continue
-        mail = zalo_mail(event, stored.event_id)
+        mail = heard_mail(event, event_key, label)
         if not mail.text and mail.score is None:  # an image, a sticker, a follow: nothing to act on
-            run.counts["zalo_other"] += 1
+            run.counts[f"{source}_other"] += 1
             continue
         tie = users.get(event.user_id, "")
         if tie.startswith(SHARED) and not mail.key:  # tied only by a phone the user typed: staff confirm
             mail = dataclasses.replace(mail, authenticated=False)
         _heard(run, mail, _customer(mail, customers) or customers.by_id.get(tie.removeprefix(SHARED)), mail.message_id)
     if learned:
-        deps.records.job_state.save_job_state(ZALO_USERS, learned)
+        deps.records.job_state.save_job_state(state, learned)
 
 
-def _tie(event: ZaloEvent, customers: _Customers, known: str) -> str:
-    """The customer a Zalo event ties its user to: by the ZNS careloop delivered to them (its
-    tracking_id: Zalo says this user received that customer's message), else, weaker, by the phone
-    the user shared in a signed, fresh user_submit_info (SHARED + ID: what they typed in the OA's form,
-    so their words wait for staff's confirmation). A delivered ZNS is never replaced by a shared phone."""
+def _tie(event: HeardEvent, customers: _Customers, known: str) -> str:
+    """The customer an event ties its user to: by the message careloop delivered to them (its
+    tracking_id: the provider says this user received that customer's message), else, weaker, by the
+    phone the user shared in a signed, fresh event (SHARED + ID: what they typed in the business's
+    form, so their words wait for staff's confirmation). A delivered message is never replaced by a
+    shared phone."""
     parts = event.tracking_id.split("/")
-    if event.name == USER_RECEIVED_MESSAGE and len(parts) > 2 and parts[1] in customers.by_id:
+    if event.tie == DELIVERED and len(parts) > 2 and parts[1] in customers.by_id:
         return parts[1]
     shared = customers.by_phone.get(event.phone)
     if shared is None or (known and not known.startswith(SHARED)):
@@ -288,7 +295,7 @@ def _row(mail: Mail, customer: Customer | None, action: str, language: str) -> d
 
 
 def taken(deps: EscalationDeps, heard: Heard, now: datetime) -> dict[str, str]:
-    """Once the sheet shows the rows: the Zalo events marked taken, the confirmed replies let go of, the
+    """Once the sheet shows the rows: the channels' events marked taken, the confirmed replies let go of, the
     messages moved to the done folder when one is set; a failure to move said in the report."""
     if heard.event_ids:
         deps.records.inbound_events.events_taken(heard.event_ids, now)

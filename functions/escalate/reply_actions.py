@@ -3,7 +3,7 @@
 A reply's actions — an opt-out, a complaint case, a survey answer, a bounce that stops email — run
 at once only when careloop is sure: the reply answers a Message-ID only careloop could make (or an
 unkeyed one of a message sent before keyed ones, within LEGACY_GRACE), or the receiving server
-authenticated its sender, or Zalo signed it; and its sender has not already acted for another
+authenticated its sender, or the channel's provider signed it; and its sender has not already acted for another
 customer in this run. Otherwise its Replies row says what careloop would do, and keeps it in the
 store (PENDING) until staff tick `Xác nhận` (Confirm): the next run does it then.
 

@@ -1,6 +1,6 @@
 """Staff's test message: a Messages row ticked 'Gửi thử' (Send test) goes, filled with a sample
-customer, to the managers as the email a customer would get (an SMS row: its text and length, in an
-email), its subject marked [Thử]; then the box is unticked and the row notes when it went.
+customer, to the managers as the email a customer would get (a short text's row: its text and size,
+in an email), its subject marked [Thử]; then the box is unticked and the row notes when it went.
 
 Never to a customer, and never in the ledger, so never counted on the Dashboard. The job's state
 keeps what went in the last hour: a run that sent and then could not write the sheet does not send
@@ -16,6 +16,7 @@ from html import escape
 from typing import Any, NamedTuple
 
 from functions.compose import Composer, Recipient
+from functions.core.channel_specs import EMAIL_FORM
 from functions.core.errors import RenderError
 from functions.core.i18n import say
 from functions.core.links import SampleLinks
@@ -29,7 +30,6 @@ from functions.core.message_tab import (
     trial_requests,
 )
 from functions.core.messages import OutgoingMessage
-from functions.core.sms import measure
 from functions.core.staff_texts import blocks, values_for
 from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, Table
@@ -41,7 +41,6 @@ AGAIN_AFTER = timedelta(hours=1)
 SAMPLE_NAME, SAMPLE_GREETING, SAMPLE_ID = "Nguyễn Thị Lan", "chị Lan", "KH-MAU"
 SUBJECT_MARK = "[Thử] "
 TESTS_A_RUN = 5  # ticked rows a run sends; each goes to every manager
-SMS_TO = "+84900000000"  # a number no message goes to: the SMS is only composed, then shown in the email
 
 
 class TrialMessages(NamedTuple):
@@ -64,7 +63,7 @@ def send_trial_messages(
     builtin = texts.book.builtin if texts is not None else {}
     writes: list[RowWrite] = []
     report: list[dict[str, Any]] = []
-    requests = trial_requests(table)
+    requests = trial_requests(table, deps.channel_book)
     to = managers() if requests else []
     for done, request in enumerate(requests):
         if done >= TESTS_A_RUN:  # the rest stay ticked for the next runs: a sheet editor cannot make a mailer
@@ -123,8 +122,9 @@ def _test_email(
     text = request.text
     book = TextBook(builtin, {(text.kind, text.language, text.channel): text})
     sample = SampleLinks(deps.links.public_url, deps.links.secret, deps.links.survey_url, deps.links.unsubscribe_url)
-    composer = Composer(deps.templates, sample, deps.sms, book)  # its links open pages saying they are samples
-    address = manager if text.channel == "email" else SMS_TO
+    composer = Composer(deps.templates, sample, deps.channel_book, book)  # its links open pages saying they are samples
+    by_email = deps.channel_book.form(text.channel) == EMAIL_FORM
+    address = manager if by_email else deps.channel_book.sample_address(text.channel)
     recipient = Recipient(SAMPLE_ID, SAMPLE_NAME, text.language, [(text.channel, address)])
     values = values_for(SAMPLE_NAME, SAMPLE_GREETING, "chị", deps.business_name,
                         (now - timedelta(days=7)).date(), "HS-ABCD2345")  # fmt: skip
@@ -135,24 +135,26 @@ def _test_email(
                           now.date() + timedelta(days=deps.vouchers.days))  # fmt: skip
     key = f"test/{request.row}/{request.digest}/{manager}"
     message = composer.compose(key, text.kind, recipient, values, survey, now, voucher).messages[0]
-    if text.channel == "email":  # staff's mail, not a customer's: no List-Unsubscribe (so Auto-Submitted), says so
+    if by_email:  # staff's mail, not a customer's: no List-Unsubscribe (so Auto-Submitted), says so
         first = say("test_first_line", deps.staff_language, row=request.row_id or request.row)
         html = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + f"<p style=\"background:#fff3c4;padding:8px\">"
                       f"{escape(first)}</p>", message.html, count=1)  # fmt: skip
         return dataclasses.replace(message, to=manager, to_name="", subject=SUBJECT_MARK + message.subject,
                                    text=f"{first}\n\n{message.text}", html=html, unsubscribe_url="")  # fmt: skip
-    return _sms_as_email(deps, text.kind, text.language, message, manager)
+    return _text_as_email(deps, text.kind, text.language, message, manager)
 
 
-def _sms_as_email(
-    deps: EscalationDeps, kind: str, text_language: str, sms: OutgoingMessage, manager: str
+def _text_as_email(
+    deps: EscalationDeps, kind: str, text_language: str, short: OutgoingMessage, manager: str
 ) -> OutgoingMessage:
+    """A text-form channel's message, shown to the manager in an email with what it costs there."""
     language = deps.staff_language
-    measured = measure(sms.text)
+    channel = deps.channel_book.spec(short.channel).shown
+    measured = deps.channel_book.fitted(short.channel, short.text, kind)
     label = KIND_LABELS.get(language, KIND_LABELS["vi"])[kind]
-    body = say("test_sms_body", language, text=sms.text, length=measured.length, encoding=measured.encoding,
-               segments=measured.segments)  # fmt: skip
+    body = say("test_text_body", language, channel=channel, text=short.text, length=measured.length,
+               encoding=measured.encoding, parts=measured.parts)  # fmt: skip
     html = deps.templates.text_email(language, blocks(body), {"business_name": deps.business_name,
                                                               "unsubscribe_url": "", "survey_links": []})  # fmt: skip
-    subject = SUBJECT_MARK + say("test_sms_subject", language, kind=label, lang=text_language)
-    return OutgoingMessage(sms.key, "email", manager, "", subject, body, html, "", language, kind)
+    subject = SUBJECT_MARK + say("test_text_subject", language, channel=channel, kind=label, lang=text_language)
+    return OutgoingMessage(short.key, "email", manager, "", subject, body, html, "", language, kind)

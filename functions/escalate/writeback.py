@@ -11,7 +11,7 @@ from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import CaseRecord, category_title
 from functions.core.customers import CustomerSheet
 from functions.core.i18n import say
-from functions.core.sheet_schema import DASHBOARD, locate_columns
+from functions.core.sheet_schema import TabSpec, locate_columns
 from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, Table, TabWrite, customer_row_write, moment_figure, same_cell
 from functions.core.text import cell_text
@@ -102,8 +102,10 @@ class MonthFigures(NamedTuple):
 
 
 def dashboard_write(
-    table: Table, figures: MonthFigures, calendar: BusinessCalendar, now: datetime, language: str
+    tab: TabSpec, table: Table, figures: MonthFigures, calendar: BusinessCalendar, now: datetime, language: str
 ) -> TabWrite:
+    """The Dashboard's figures for the last METRICS_DAYS (`tab`: the Dashboard with its channels' columns,
+    so the charts a write finds missing are drawn over all of them)."""
     period = say("metrics_period", language, days=METRICS_DAYS)
     existing = {cell_text(r[0]): (i + 2, r) for i, r in enumerate(table.rows) if r and cell_text(r[0])}
     rows = dashboard_rows(figures.care, period, language) + survey_rows(figures.surveys, language)
@@ -127,13 +129,14 @@ def dashboard_write(
     shown = {name for name, _ in rows}
     writes += [RowWrite(number, name, {"metric": None, "value": None, "period": None})
                for name, (number, _) in existing.items() if name not in shown]  # fmt: skip
-    return TabWrite(DASHBOARD, DASHBOARD.column("metric"), writes, language)
+    return TabWrite(tab, tab.column("metric"), writes, language)
 
 
-def weekly_write(table: Table, rows: Sequence[dict[str, object]], language: str) -> TabWrite:
-    """The Dashboard's weekly block: row n holds the nth of the twelve weeks (oldest first), so the
-    charts' ranges never move; only cells that change are written, numbers as numbers."""
-    columns = locate_columns(DASHBOARD, table.header, require=False)
+def weekly_write(tab: TabSpec, table: Table, rows: Sequence[dict[str, object]], language: str) -> TabWrite:
+    """The Dashboard's weekly block (`tab`: the Dashboard with its channels' columns): row n holds the
+    nth of the twelve weeks (oldest first), so the charts' ranges never move; only cells that change
+    are written, numbers as numbers."""
+    columns = locate_columns(tab, table.header, require=False)
     existing: dict[str, tuple[int, list[Any]]] = {}
     if "week_no" in columns:
         at = columns["week_no"]
@@ -155,4 +158,4 @@ def weekly_write(table: Table, rows: Sequence[dict[str, object]], language: str)
         changed = {k: v for k, v in wanted.items() if now_reads(k) != cell_text(v)}
         if changed:
             writes.append(RowWrite(at_row, str(number), changed))
-    return TabWrite(DASHBOARD, DASHBOARD.column("week_no"), writes, language)
+    return TabWrite(tab, tab.column("week_no"), writes, language)

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from functions.compose import Composed, Composer, Recipient, SmsRules, customer_values
+from functions.compose import Composed, Composer, Recipient, customer_values
+from functions.core.channel_specs import ChannelBook
 from functions.core.customers import Customer, ReadRules, addresses_for, may_advertise, read_customers
 from functions.core.errors import JobCannotRun, RenderError
 from functions.core.gc_pause import cycle_collector_paused
 from functions.core.health import health_write, next_followup
 from functions.core.i18n import both, knows, say
+from functions.core.inbound import expired_ties, ties_state
 from functions.core.ledger import DeliveryReport, LedgerEntry
 from functions.core.links import Links
 from functions.core.message_tab import MessageTab, TextBook, message_tab_write
@@ -32,7 +34,6 @@ from functions.core.sheet_schema import CALLS, CUSTOMERS, HEALTH, MESSAGES, SETT
 from functions.core.surveys import Survey
 from functions.core.tables import RowWrite, Table, TabWrite, aged_out, customer_row_write, customers_tab_write
 from functions.core.vouchers import Voucher, VoucherRules
-from functions.core.zalo_events import ZALO_USERS, expired_ties
 from functions.delivery import Delivery, RunClock, deliver
 from functions.fanout import enqueue
 from functions.followup.calls import call_list
@@ -100,11 +101,11 @@ class FollowupDeps:
     rules: FollowupRules
     read_rules: ReadRules
     business_name: str
+    channel_book: ChannelBook  # each channel's spec, and how a text-form channel fits its texts
     staff_language: str = "vi"
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     run_budget_seconds: float | None = None  # the run's time for sending; None: each message's retries only
     surveys: SurveyRules | None = None  # None: check-ins carry no survey
-    sms: SmsRules = field(default_factory=SmsRules)
     vouchers: VoucherRules = field(default_factory=VoucherRules)  # off unless voucher_value is set
     marketing_consent_required: bool = True  # advertising only to customers who ticked their consent
     retention_days: int = 730  # nothing kept forever: older records are deleted once a day, by this run
@@ -150,8 +151,9 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
         facts = deps.records.ledger.facts([m.key for m in due], today, customers={m.customer.id for m in due})
         plan = decide(due, facts, now, rules)
 
-    texts = message_texts(tables.get(MESSAGES.key), deps.templates, deps.links, deps.sms, deps.business_name,
-                          deps.staff_language, deps.surveys is not None, deps.vouchers)  # fmt: skip
+    texts = message_texts(tables.get(MESSAGES.key), deps.templates, deps.links, deps.channel_book,
+                          deps.business_name, deps.staff_language, deps.surveys is not None,
+                          deps.vouchers)  # fmt: skip
     run = _Run(deps, now, dry_run, texts.book)
     run.send(plan.send)
     # Sent by an earlier run (perhaps one that stopped before writing back): the sheet shows it too.
@@ -231,9 +233,10 @@ def _expire(deps: FollowupDeps, bounced: Mapping[str, Any], now: datetime) -> di
     if gone := expired_marks(bounced, before):  # a bounce mark (an address's digest) is not kept forever either
         deps.records.job_state.save_job_state(BOUNCED, dict.fromkeys(gone))
         expired["bounce_marks"] = len(gone)
-    if untied := expired_ties(deps.records.job_state.job_state(ZALO_USERS), before):  # nor a Zalo user's tie
-        deps.records.job_state.save_job_state(ZALO_USERS, dict.fromkeys(untied))
-        expired["zalo_ties"] = len(untied)
+    for spec in deps.channel_book.listening():  # nor a channel user's tie to a customer
+        if untied := expired_ties(deps.records.job_state.job_state(ties_state(spec.name)), before):
+            deps.records.job_state.save_job_state(ties_state(spec.name), dict.fromkeys(untied))
+            expired[f"{spec.name}_ties"] = len(untied)
     return expired
 
 
@@ -302,7 +305,7 @@ class _Run:
         self.limits: dict[str, str] = {}  # channel → its provider's refusal for a daily limit (told to staff once)
         self.refused: dict[str, str] = {}  # channel → why its provider refuses careloop itself (the manager is told)
         self.batches = 0
-        self.composer = Composer(deps.templates, deps.links, deps.sms, book)
+        self.composer = Composer(deps.templates, deps.links, deps.channel_book, book)
         self.vouchers: dict[str, Voucher] = {}  # message key → the voucher it carries
         self.recent = recent_by_customer(())  # customer → their surveys of late, for the throttle (read in send)
 
@@ -371,7 +374,7 @@ class _Run:
         self.failure(message, say("send_failed", language, kind=say(f"kind_{message.kind}", language), error=reason))
 
     def fallback_note(self, message: DueMessage, channel: str, failed: Sequence[str]) -> None:
-        """Which channel reached the customer, when the ones before it could not ("zalo: why" or "zalo")."""
+        """Which channel reached the customer, when the ones before it could not ("channel: why" or "channel")."""
         tried = ", ".join(dict.fromkeys(f.partition(":")[0] for f in failed))
         note = say("reached_by", self.deps.staff_language, channel=channel, failed=tried)
         self.notes.setdefault(message.customer.id, []).append(note)
@@ -399,7 +402,7 @@ class _Run:
                 deps.records.vouchers, deps.links.secret, customer, self.now.date(), deps.vouchers
             )
             self.vouchers[message.key] = voucher
-        addresses = addresses_for(customer, deps.rules.channels & frozenset(deps.channels))
+        addresses = addresses_for(customer, deps.rules.channels & frozenset(deps.channels), deps.channel_book)
         recipient = Recipient(customer.id, customer.name, customer.language, addresses)
         return self.composer.compose(message.key, message.kind, recipient, values, survey, self.now, voucher, advert)
 

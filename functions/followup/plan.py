@@ -14,6 +14,7 @@ from typing import Any
 
 from functions.core.customers import Customer, channels_for
 from functions.core.ledger import FAILED, IN_DOUBT, QUEUED, SENT, LedgerFacts, in_flight
+from functions.core.values import CALL
 
 BIRTHDAY, CHECKIN = "birthday", "checkin"
 CHECKIN_AFTER = timedelta(days=7)
@@ -91,7 +92,7 @@ def _row_skip(message: DueMessage, now: datetime, rules: FollowupRules) -> Skip 
     if customer.opted_out:
         return Skip(message, "opted_out")
     if not channels_for(customer, rules.channels):
-        if customer.phone and (customer.channels[:1] == ("phone",) or not customer.channels or message.kind == CHECKIN):
+        if customer.phone and (customer.channels[:1] == (CALL,) or not customer.channels or message.kind == CHECKIN):
             return Skip(message, "call_list")  # cared for by phone, or nothing to write with: staff call
         return Skip(message, "channel_unavailable", {"channel": ", ".join(customer.channels) or "—"})
     if not rules.send_from <= now.time() < rules.send_until:

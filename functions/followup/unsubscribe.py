@@ -63,7 +63,7 @@ class _ShortLinkExpired(Exception):
 
 
 def _customer(token: str, deps: UnsubscribeDeps) -> tuple[str, str]:
-    """(customer ID, language) from a signed token (email) or a short code (/u/<code> in an SMS)."""
+    """(customer ID, language) from a signed token (email) or a short code (/u/<code> in a text)."""
     if is_short_code(token):
         link = deps.surveys.short_link(token)
         if link is None or link.purpose != UNSUBSCRIBE:

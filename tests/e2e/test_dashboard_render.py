@@ -21,7 +21,8 @@ INSTALL = "LibreOffice and pdftoppm render the workbook: `apt-get install -y lib
 def render_dashboard(workbook: Path, folder: Path) -> Path:
     """The Dashboard tab alone, landscape on one page, as LibreOffice draws it, to PNG."""
     from functions.adapters.sheets.xlsx_charts import draw_charts
-    from functions.core.sheet_layout import CHART_TABS
+    from functions.core.sheet_layout import chart_tabs
+    from tests.helpers.rules import channel_book
 
     soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
     if soffice is None or pdftoppm is None:
@@ -33,7 +34,7 @@ def render_dashboard(workbook: Path, folder: Path) -> Path:
     sheet.page_setup.orientation = "landscape"
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 1
-    for tab, charts in CHART_TABS:  # openpyxl dropped them on load: as the adapter does at every save
+    for tab, charts in chart_tabs(channel_book()):  # openpyxl dropped them on load: as the adapter does at every save
         draw_charts(book, tab, charts)
     book.save(folder / "dashboard.xlsx")
     convert = [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(folder / "dashboard.xlsx")]

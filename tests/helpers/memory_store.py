@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from functions.core.cases import RESOLVED, CaseEvent, CaseRecord
+from functions.core.inbound import InboundEvent
 from functions.core.ledger import (
     FAILED,
     QUEUED,
@@ -36,7 +37,6 @@ from functions.core.replies import HeardReply
 from functions.core.short_links import ShortLink
 from functions.core.surveys import Answer, Survey, with_answer
 from functions.core.vouchers import Voucher
-from functions.core.zalo_events import InboundEvent
 
 
 class MemorySurveys:

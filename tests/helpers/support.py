@@ -10,7 +10,6 @@ from typing import Any
 from functions.adapters.templates import Templates
 from functions.bootstrap import ports_for
 from functions.core.business_calendar import BusinessCalendar
-from functions.core.customers import ReadRules
 from functions.core.links import Links
 from functions.core.tables import Table
 from functions.escalate.deps import EscalationDeps, EscalationRecords
@@ -19,6 +18,7 @@ from functions.followup.plan import FollowupRules
 from functions.retry import RetryPolicy
 from tests.helpers import TEST_SECRET, VN
 from tests.helpers.fakes import MemoryChannel, MemorySheet
+from tests.helpers.rules import channel_book, read_rules
 
 HEADER = [
     "Mã KH",
@@ -131,8 +131,9 @@ def deps(sheet, store, channel=None, rules: FollowupRules | None = None, **overr
         templates=Templates(),
         links=Links("https://care.example.vn", "test-secret"),
         rules=rules or FollowupRules(),
-        read_rules=ReadRules(),
+        read_rules=read_rules(),
         business_name="Văn phòng Luật Minh An",
+        channel_book=channel_book(),
         retry=RetryPolicy(budget_seconds=1, first_delay=0.01, sleep=lambda s: None),
     )
     values.update(overrides)
@@ -194,8 +195,9 @@ def escalation_deps(sheet, store, channel=None):
         channels={"email": channel or MemoryChannel()},
         templates=Templates(),
         calendar=BusinessCalendar(),
-        read_rules=ReadRules(),
+        read_rules=read_rules(),
         business_name="Văn phòng Luật Minh An",
+        channel_book=channel_book(),
         sheet_link="https://docs.google.com/spreadsheets/d/KEY/edit",
         retry=RetryPolicy(budget_seconds=1, first_delay=0.01, sleep=lambda s: None),
     )
@@ -220,7 +222,7 @@ def workbook_with_owners(path: Path, rows: Sequence[Sequence[Any]], header: Sequ
     from functions.core.sheet_layout import layouts
 
     write_workbook(path, header, rows)
-    XlsxSheet(path).prepare(layouts("vi"), "vi")
+    XlsxSheet(path).prepare(layouts(channel_book(), "vi"), "vi")
     book = openpyxl.load_workbook(path)
     book["Ma trận leo thang"]["B2"] = "Hà <ha@luat.vn>"
     book["Ma trận leo thang"]["D2"] = "Giám đốc <gd@luat.vn>"

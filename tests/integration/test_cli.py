@@ -11,6 +11,7 @@ import pytest
 
 from tests.helpers import TEST_SECRET
 from tests.helpers.cli import FOLLOWUP, careloop
+from tests.helpers.rules import channel_book
 from tests.helpers.support import HEADER, read_workbook, row, write_workbook
 
 
@@ -324,7 +325,7 @@ def test_run_escalate_json_contract(tmp_path):
 
     (tmp_path / "d").mkdir()
     write_sample_workbook(tmp_path / "d" / "khach-hang.xlsx", date(2026, 11, 20))  # complaints and a matrix
-    XlsxSheet(tmp_path / "d" / "khach-hang.xlsx").prepare(layouts("vi"), "vi")
+    XlsxSheet(tmp_path / "d" / "khach-hang.xlsx").prepare(layouts(channel_book(), "vi"), "vi")
     before = {r["Mã KH"]: r for r in read_workbook(tmp_path / "d" / "khach-hang.xlsx")}
     flagged = [cid for cid, r in before.items() if r.get("Leo thang") in (True, "x")]
     assert flagged, "the demo workbook has ticked complaints"

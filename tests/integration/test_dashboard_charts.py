@@ -8,12 +8,15 @@ from __future__ import annotations
 import re
 import zipfile
 
-from functions.core.sheet_layout import CHART_ROWS, DASHBOARD_CHARTS, layouts
-from functions.core.sheet_schema import DASHBOARD
+from functions.core.sheet_layout import CHART_ROWS, chart_tabs, dashboard_charts, layouts
+from functions.core.sheet_schema import dashboard_tab
 from functions.core.tables import RowWrite, TabWrite
+from tests.helpers.rules import channel_book
 from tests.helpers.sheets_server import SheetsServer
 
 KEY = "charts"
+DASHBOARD = dashboard_tab(channel_book())  # with a "By <channel>" column for each channel
+DASHBOARD_CHARTS = dashboard_charts(channel_book())
 SERIES_TITLES = {c.key: c.series for c in DASHBOARD_CHARTS}
 
 
@@ -21,7 +24,7 @@ def google(server):
     from functions.adapters.sheets.google import GoogleSheet
     from functions.adapters.sheets.google_http import Connection
 
-    return GoogleSheet(Connection(KEY, server.url, "none", sleep=lambda s: None))
+    return GoogleSheet(Connection(KEY, server.url, "none", sleep=lambda s: None), chart_tabs(channel_book()))
 
 
 def weekly_block():
@@ -36,7 +39,7 @@ def weekly_block():
 def test_setup_sheet_makes_the_four_charts_over_the_weekly_columns_once():
     with SheetsServer() as server:
         server.state.create(KEY, {"Sheet1": []})
-        actions = google(server).prepare(layouts("vi"), "vi")
+        actions = google(server).prepare(layouts(channel_book(), "vi"), "vi")
         assert "+ 'Tổng quan': chart 'CSAT theo tuần'" in actions
         grid = server.state.book(KEY).grid("Tổng quan")
         header = server.state.rows(KEY, "Tổng quan")[0]
@@ -50,7 +53,7 @@ def test_setup_sheet_makes_the_four_charts_over_the_weekly_columns_once():
             assert [header[c] for c in columns] == [DASHBOARD.column(k).title_vi for k in chart.series]
             assert basic["chartType"] == chart.kind and basic["headerCount"] == 1
             assert basic["stackedType"] == ("STACKED" if chart.stacked else "NOT_STACKED")
-        assert google(server).prepare(layouts("vi"), "vi") == []  # once
+        assert google(server).prepare(layouts(channel_book(), "vi"), "vi") == []  # once
 
 
 def test_a_dashboard_without_charts_gets_them_from_its_first_write_then_only_values_change():
@@ -83,8 +86,8 @@ def test_a_workbook_dashboard_carries_the_four_charts_after_any_save(tmp_path):
     from tests.helpers.support import HEADER, write_workbook
 
     path = write_workbook(tmp_path / "k.xlsx", HEADER, [])
-    sheet = XlsxSheet(path)
-    sheet.prepare(layouts("vi"), "vi")
+    sheet = XlsxSheet(path, chart_tabs(channel_book()))
+    sheet.prepare(layouts(channel_book(), "vi"), "vi")
     sheet.write([weekly_block()])
     ranges = chart_ranges(path)
     assert sorted(ranges) == sorted(c.title_vi for c in DASHBOARD_CHARTS)

@@ -17,6 +17,7 @@ from functions.core.messages import OutgoingMessage
 from functions.core.staff_texts import EDITABLE_KINDS, values_for
 from functions.entrypoints.cli.check import SAMPLE_CONTEXT, SAMPLE_LINKS, SAMPLE_SURVEY
 from tests.helpers import NINE_AM
+from tests.helpers.rules import channel_book
 
 KINDS = ("birthday", "checkin", "case_notice", "case_survey")
 HOSTILE_NAMES = [
@@ -42,7 +43,11 @@ def rendered(kind: str, name: str) -> tuple[str, str, str]:
     values = values_for(name, name, "", "Văn phòng Luật Minh An", date(2026, 11, 16), "HS-ABCD2345")
     recipient = Recipient("C-1", name, "vi", [("email", "lan@bücher.de")])
     survey = None if kind == "birthday" else SAMPLE_SURVEY
-    (email,) = Composer(Templates(), SAMPLE_LINKS).compose(kind, kind, recipient, values, survey, NINE_AM).messages
+    (email,) = (
+        Composer(Templates(), SAMPLE_LINKS, channel_book())
+        .compose(kind, kind, recipient, values, survey, NINE_AM)
+        .messages
+    )
     return email.subject, email.text, email.html
 
 

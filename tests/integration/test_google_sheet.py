@@ -10,6 +10,7 @@ from functions.adapters.sheets.google import GoogleSheet
 from functions.adapters.sheets.google_http import Connection, SheetError, spreadsheet_key
 from functions.core.sheet_schema import CUSTOMERS
 from functions.core.tables import RowWrite, TabWrite
+from tests.helpers.rules import channel_book
 from tests.helpers.sheets_server import Fault, SheetsServer
 from tests.helpers.support import CONSENTED, HEADER, local_settings, row
 
@@ -309,7 +310,7 @@ def test_escalation_on_a_google_sheet_within_the_request_budget(server, tmp_path
 
     server.state.create(KEY, {"Sheet1": []})
     sheet = adapter(server)
-    sheet.prepare(layouts("vi"), "vi")  # Customers, matrix (with its '*' row), Cases, Dashboard
+    sheet.prepare(layouts(channel_book(), "vi"), "vi")  # Customers, matrix (with its '*' row), Cases, Dashboard
     book = server.state.book(KEY)
     customers = book.grid("Khách hàng")
     customers.row_count = 2001
@@ -356,7 +357,7 @@ def test_a_follow_up_run_with_the_messages_and_vouchers_tabs_is_still_one_read_a
 
     make(server, [row(f"C-{n}", f"Khách Hàng {n}", email=f"c{n}@example.com", birthday="23/11/1990", consent=True)
                   for n in range(5)], header=CONSENTED)  # fmt: skip
-    adapter(server).prepare(layouts("vi", seed_rows(Templates().builtin_texts, "vi")), "vi")
+    adapter(server).prepare(layouts(channel_book(), "vi", seed_rows(Templates().builtin_texts, "vi")), "vi")
     messages = server.state.book(KEY).grid("Mẫu tin nhắn")
     messages.cells[(1, 5)] = Cell("Chào {ten}, {{7*7}}")  # staff broke the Vietnamese birthday email
     server.state.log.clear()
@@ -385,7 +386,7 @@ def test_the_call_list_on_google_dials_when_tapped(server, tmp_path):
 
     purchase = f"{NINE_AM.date() - timedelta(days=7):%d/%m/%Y}"
     make(server, [row("KH-1", "Nguyễn Thị Lan", email="", phone="0912345601", purchase=purchase, channel="gọi điện")])
-    adapter(server).prepare(layouts("vi"), "vi")
+    adapter(server).prepare(layouts(channel_book(), "vi"), "vi")
     server.state.log.clear()
     report = run_followup(deps(adapter(server), SqliteStore(tmp_path / "s.sqlite")), NINE_AM).report
     assert report["calls"]["listed"] == ["KH-1"]

@@ -10,7 +10,7 @@ import pytest
 
 from functions.adapters.sheets.google import GoogleSheet
 from functions.adapters.sheets.google_http import Connection, SheetError
-from functions.core.sheet_layout import layouts
+from functions.core.sheet_layout import chart_tabs, layouts
 from functions.core.sheet_schema import CASES, CUSTOMERS
 from functions.core.tables import RowWrite, customers_tab_write
 from functions.escalate.job import run_escalate
@@ -18,6 +18,7 @@ from functions.followup.job import run_followup
 from tests.helpers import NINE_AM
 from tests.helpers.fakes import MemoryChannel
 from tests.helpers.memory_store import MemoryStore
+from tests.helpers.rules import channel_book
 from tests.helpers.sheets_server import (
     ACTIVATION,
     PROJECT_NUMBER,
@@ -62,7 +63,7 @@ def customer(id, name, email, birthday="", purchase="", escalate="", category=""
 def sheet(server, clock: FakeClock | None = None, **kw) -> GoogleSheet:
     clock = clock or FakeClock()
     options = {"first_delay": 0.01, "sleep": clock.sleep, "clock": clock, **kw}
-    return GoogleSheet(Connection(KEY, server.url, "none", **options))
+    return GoogleSheet(Connection(KEY, server.url, "none", **options), chart_tabs(channel_book()))
 
 
 def book(server, customers, cases_rows=None):
@@ -99,7 +100,7 @@ def test_a_thousand_rows_of_unticked_checkboxes_are_blank_to_both_jobs(server):
                   customer("", "Trần Văn Hùng", "hung@example.com", escalate=True, category="Phí", issue="Sai hóa đơn"),
                   customer("C-3", "Lê Văn Tám", "tam@example.com")])  # fmt: skip
     google = sheet(server)
-    google.prepare(layouts("vi"), "vi")  # checkboxes on rows 2–1000 of Opt out and Escalate
+    google.prepare(layouts(channel_book(), "vi"), "vi")  # checkboxes on rows 2–1000 of Opt out and Escalate
     grid = server.state.books[KEY].grid("Khách hàng")
     assert grid.is_checkbox(999, HEADER.index("Leo thang"))
     grid.cells.pop((300, HEADER.index("Leo thang")), None)  # a box staff ticked and unticked reads FALSE too
@@ -132,7 +133,7 @@ def test_tabs_trimmed_to_their_header_row_work_for_every_job_and_for_setup(serve
     server.state.books[KEY].grid("Hồ sơ").row_count = 1
     server.state.books[KEY].grid("Hồ sơ").cells = {k: v for k, v in server.state.books[KEY].grid("Hồ sơ").cells.items()
                                                     if k[0] == 0}  # fmt: skip
-    assert google.prepare(layouts("vi"), "vi")  # grows the tab, then adds its dropdowns
+    assert google.prepare(layouts(channel_book(), "vi"), "vi")  # grows the tab, then adds its dropdowns
     assert server.state.books[KEY].grid("Hồ sơ").row_count == 1000
 
 
@@ -191,7 +192,7 @@ def test_a_lost_answer_to_add_sheet_is_not_an_already_exists_error(server):
     server.state.create(KEY, {"Khách hàng": [HEADER]})
     server.state.faults.append(Fault(503, path=f"{KEY}:batchUpdate", after=True))  # carried out, answer lost
     google = sheet(server)
-    actions = google.prepare(layouts("vi"), "vi")
+    actions = google.prepare(layouts(channel_book(), "vi"), "vi")
     titles = [g.title for g in server.state.books[KEY].grids]
     assert sorted(titles) == sorted(
         [
@@ -328,7 +329,7 @@ def test_the_server_refuses_what_the_discovery_document_does_not_allow(server, m
 def test_every_request_of_a_whole_run_is_one_the_discovery_document_allows(server):
     book(server, [customer("C-1", "An", "an@example.com", birthday="23/11/1990", escalate=True, issue="Chờ lâu")])
     google = sheet(server)
-    google.prepare(layouts("vi"), "vi")
+    google.prepare(layouts(channel_book(), "vi"), "vi")
     run_followup(deps(google, MemoryStore(), MemoryChannel()), NINE_AM)
     run_escalate(escalation_deps(google, MemoryStore()), FRIDAY_4PM)
     assert {e["kind"] for e in server.state.log} >= {"spreadsheets.get", "values.batchGet", "values.batchUpdate",
@@ -394,7 +395,7 @@ def test_setup_grows_a_one_row_tab_before_it_freezes_its_header(server):
         grid = server.state.books[KEY].grid(title)
         grid.row_count, grid.frozen_rows = 1, 0
     google = sheet(server)
-    assert google.prepare(layouts("vi"), "vi")
+    assert google.prepare(layouts(channel_book(), "vi"), "vi")
     for title in ("Hồ sơ", "Tổng quan"):
         assert server.state.books[KEY].grid(title).frozen_rows == 1
     assert [e["refused"] for e in server.state.log if e["refused"]] == []
@@ -404,7 +405,7 @@ def test_charts_on_a_short_dashboard_are_anchored_inside_its_grid(server):
     """Issue 21 (8): the Dashboard cut to 28 rows, its charts missing: the write grows the grid first."""
     book(server, [customer("C-1", "Nguyễn Thị Lan", "lan@example.com", escalate=True, issue="Tôi sẽ khởi kiện")])
     google = sheet(server)
-    google.prepare(layouts("vi"), "vi")
+    google.prepare(layouts(channel_book(), "vi"), "vi")
     dashboard = server.state.books[KEY].grid("Tổng quan")
     dashboard.row_count, dashboard.charts = 28, []
     dashboard.cells = {k: v for k, v in dashboard.cells.items() if k[0] < 28}
@@ -441,13 +442,13 @@ def test_setup_colours_the_health_results_once_and_google_checks_the_rules(serve
 
     server.state.create(KEY, {"Khách hàng": [HEADER]})
     google = sheet(server)
-    assert any("Kết quả coloured" in a for a in google.prepare(layouts("vi"), "vi"))
+    assert any("Kết quả coloured" in a for a in google.prepare(layouts(channel_book(), "vi"), "vi"))
     grid = server.state.books[KEY].grid("Tình trạng")
     texts = [r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in grid.conditional]
     assert sorted(texts) == sorted(health_colours()) and {
         r["ranges"][0]["startColumnIndex"] for r in grid.conditional
     } == {2}
-    assert not any("coloured" in a for a in google.prepare(layouts("vi"), "vi"))
+    assert not any("coloured" in a for a in google.prepare(layouts(channel_book(), "vi"), "vi"))
     book = server.state.books[KEY]
     two_values = {"ranges": [{"sheetId": grid.sheet_id}], "booleanRule": {"condition": {"type": "TEXT_EQ", "values": [
         {"userEnteredValue": "a"}, {"userEnteredValue": "b"}]}, "format": {}}}  # fmt: skip

@@ -9,8 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from functions.adapters.channels.sms_segments import GSM7, measure
 from functions.adapters.stores.sqlite import SqliteStore
-from functions.core.sms import GSM7, measure
 from tests.helpers import TODAY
 from tests.helpers.cli import FOLLOWUP, careloop
 from tests.helpers.providers import TWILIO_TOKEN, phone_providers
@@ -108,7 +108,7 @@ def test_an_undelivered_report_from_twilio_reaches_the_rows_system_note(tmp_path
         tampered = {**called, "data": {**form, "MessageStatus": "delivered"}}
         assert client.post(**tampered, headers={"X-Twilio-Signature": signature}).status_code == 403
         assert client.post(**called, headers={"X-Twilio-Signature": signature}).status_code == 204
-        public.sms_status_deps.cache_clear()
+        public._webhook_setup.cache_clear()
         assert run(tmp_path, providers).returncode == 0  # the next run writes it into the row
     (row_after,) = read_workbook(tmp_path / "khach-hang.xlsx")
     assert "qua sms không tới được máy khách: Twilio 30003" in row_after["Ghi chú hệ thống"]

@@ -10,6 +10,7 @@ from email import message_from_bytes, policy
 import openpyxl
 
 from tests.helpers.cli import FOLLOWUP, careloop
+from tests.helpers.rules import channel_book
 from tests.helpers.support import CONSENTED, HEADER, row, write_workbook
 
 SETTINGS_HEADER = ["Cài đặt", "Giá trị", "Ý nghĩa", "Ghi chú hệ thống"]
@@ -122,7 +123,7 @@ def test_the_escalation_run_takes_tier3_phrases_and_working_hours_from_the_tab(t
         folder.mkdir()
         path = folder / "khach-hang.xlsx"
         write_sample_workbook(path, date(2026, 11, 20))  # complaints and a matrix
-        XlsxSheet(path).prepare(layouts("vi", setting_rows=settings_rows), "vi")
+        XlsxSheet(path).prepare(layouts(channel_book(), "vi", setting_rows=settings_rows), "vi")
         args = ("run", "escalate", "--sheet", "khach-hang.xlsx", "--store", "e.sqlite", "--outbox", "o", "--json")
         result = careloop(*args, "--now", "2026-11-20T16:00", cwd=folder, env=DEPLOYED)
         assert result.returncode == 0, result.stderr

@@ -10,6 +10,7 @@ from functions.adapters.sheets.google import GoogleSheet
 from functions.adapters.sheets.google_http import Connection
 from functions.adapters.sheets.xlsx import XlsxSheet
 from functions.core.sheet_layout import layouts
+from tests.helpers.rules import channel_book
 from tests.helpers.sheets_server import SheetsServer
 from tests.helpers.support import write_workbook
 
@@ -28,7 +29,7 @@ def snapshot(server):
 def test_a_new_spreadsheet_gets_every_tab_then_a_second_run_changes_nothing():
     with SheetsServer() as server:
         server.state.create(KEY, {"Sheet1": []})
-        actions = google(server).prepare(layouts("vi"), "vi")
+        actions = google(server).prepare(layouts(channel_book(), "vi"), "vi")
         assert "+ tab 'Khách hàng'" in actions and "+ tab 'Ma trận leo thang'" in actions
         book = server.state.book(KEY)
         customers = server.state.rows(KEY, "Khách hàng")
@@ -54,7 +55,7 @@ def test_a_new_spreadsheet_gets_every_tab_then_a_second_run_changes_nothing():
         assert server.state.rows(KEY, "Ma trận leo thang")[1] == ["*", "", "", "", 4, 24]
 
         before, log_size = snapshot(server), len(server.state.log)
-        assert google(server).prepare(layouts("vi"), "vi") == []
+        assert google(server).prepare(layouts(channel_book(), "vi"), "vi") == []
         assert snapshot(server) == before
         assert [e["method"] for e in server.state.log[log_size:]] == ["GET", "GET", "GET"]  # reads only
 
@@ -65,19 +66,19 @@ def test_an_existing_sheet_gets_what_is_missing_and_nothing_moves():
         server.state.create(
             KEY, {"Khách hàng": rows, "Ma trận leo thang": [["Loại vấn đề", "Phụ trách cấp 1"], ["Hợp đồng", "Hà"]]}
         )
-        google(server).prepare(layouts("vi"), "vi")
+        google(server).prepare(layouts(channel_book(), "vi"), "vi")
         customers = server.state.rows(KEY, "Khách hàng")
         assert customers[0][:3] == ["Họ tên", "Ghi chú riêng", "Email"] and customers[1][:3] == rows[1]
         assert "Mã KH" in customers[0][3:] and "Ghi chú hệ thống" in customers[0]
         matrix = server.state.rows(KEY, "Ma trận leo thang")
         assert matrix[1][:2] == ["Hợp đồng", "Hà"] and len(matrix) == 2  # no '*' row added to a filled matrix
-        assert google(server).prepare(layouts("vi"), "vi") == []
+        assert google(server).prepare(layouts(channel_book(), "vi"), "vi") == []
 
 
 def test_english_headers_when_staff_read_english():
     with SheetsServer() as server:
         server.state.create(KEY, {"Sheet1": []})
-        google(server).prepare(layouts("en"), "en")
+        google(server).prepare(layouts(channel_book(), "en"), "en")
         assert server.state.rows(KEY, "Customers")[0][:2] == ["ID", "Name"]
         statuses = server.state.book(KEY).grid("Cases").validations[(1, 7)]["condition"]["values"]
         assert [v["userEnteredValue"] for v in statuses] == ["Open", "In progress", "Resolved"]
@@ -85,7 +86,7 @@ def test_english_headers_when_staff_read_english():
 
 def test_xlsx_setup_is_idempotent_and_keeps_data(tmp_path):
     path = write_workbook(tmp_path / "k.xlsx", ["Họ tên", "Ghi chú riêng"], [["Nguyễn Thị Lan", "VIP"]])
-    actions = XlsxSheet(path).prepare(layouts("vi"), "vi")
+    actions = XlsxSheet(path).prepare(layouts(channel_book(), "vi"), "vi")
     assert "+ tab 'Hồ sơ'" in actions
     workbook = openpyxl.load_workbook(path)
     sheet = workbook["Khách hàng"]
@@ -94,7 +95,7 @@ def test_xlsx_setup_is_idempotent_and_keeps_data(tmp_path):
     assert any('"vi,en"' == v.formula1 for v in sheet.data_validations.dataValidation)
     assert [c.value for c in workbook["Ma trận leo thang"][2]] == ["*", None, None, None, 4, 24]
     before = path.read_bytes()
-    assert XlsxSheet(path).prepare(layouts("vi"), "vi") == []
+    assert XlsxSheet(path).prepare(layouts(channel_book(), "vi"), "vi") == []
     assert path.read_bytes() == before
 
 
@@ -102,7 +103,7 @@ def test_the_messages_tab_starts_with_every_built_in_text_and_a_note_naming_the_
     from functions.adapters.templates import Templates
     from functions.core.message_tab import seed_rows
 
-    tabs = layouts("vi", seed_rows(Templates().builtin_texts, "vi"))
+    tabs = layouts(channel_book(), "vi", seed_rows(Templates().builtin_texts, "vi"))
     with SheetsServer() as server:
         server.state.create(KEY, {"Sheet1": []})
         actions = google(server).prepare(tabs, "vi")
@@ -158,10 +159,10 @@ def test_setup_sheet_starts_a_new_workbook_and_no_run_leaves_a_lock_or_changes_i
 
 def test_a_workbook_dropdown_whose_choices_hold_commas_lists_each_choice_whole(tmp_path):
     """Issue 21: `zalo, sms` written into one comma-joined list became 13 pieces in LibreOffice."""
-    from functions.core.sheet_layout import CHANNEL_CHOICES
+    from functions.core.sheet_layout import channel_choices
 
     path = write_workbook(tmp_path / "k.xlsx", ["Họ tên"], [["Nguyễn Thị Lan"]])
-    XlsxSheet(path).prepare(layouts("vi"), "vi")
+    XlsxSheet(path).prepare(layouts(channel_book(), "vi"), "vi")
     workbook = openpyxl.load_workbook(path)
     (channel,) = [v for v in workbook["Khách hàng"].data_validations.dataValidation if "I2" in str(v.sqref)]
     tab, cells = channel.formula1.split("!")
@@ -169,4 +170,4 @@ def test_a_workbook_dropdown_whose_choices_hold_commas_lists_each_choice_whole(t
     column = cells.split("$")[1]
     lists = workbook[tab.strip("'")]
     assert lists.sheet_state == "hidden"
-    assert [lists[f"{column}{n}"].value for n in range(first, last + 1)] == CHANNEL_CHOICES
+    assert [lists[f"{column}{n}"].value for n in range(first, last + 1)] == channel_choices(channel_book())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from functions.core.zalo_events import InboundEvent
+from functions.core.inbound import InboundEvent
 from tests.helpers import NINE_AM
 
 

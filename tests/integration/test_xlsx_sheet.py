@@ -7,6 +7,7 @@ from openpyxl.styles import Font, PatternFill
 from functions.adapters.sheets.xlsx import SheetError, XlsxSheet
 from functions.core.sheet_schema import CUSTOMERS, MissingColumnError
 from functions.core.tables import RowWrite, TabWrite
+from tests.helpers.rules import channel_book
 from tests.helpers.support import HEADER, read_workbook, row, write_workbook
 
 ID = CUSTOMERS.column("id")
@@ -131,7 +132,7 @@ def test_a_row_holding_long_wrapped_text_is_tall_enough_and_the_demos_widths_fol
     long = "Sản phẩm bị lỗi, tôi rất không hài lòng. " * 8
     from functions.core.sheet_layout import layouts
 
-    XlsxSheet(path).prepare(layouts("vi"), "vi")
+    XlsxSheet(path).prepare(layouts(channel_book(), "vi"), "vi")
     XlsxSheet(path).write([TabWrite(REPLIES, REPLIES.column("reply_id"), [
         RowWrite(0, "PH-1", {"reply_id": "PH-1", "text": long}, append=True),
         RowWrite(0, "PH-2", {"reply_id": "PH-2", "text": "Cảm ơn"}, append=True)], "vi")])  # fmt: skip

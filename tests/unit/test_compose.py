@@ -5,13 +5,14 @@ from datetime import date, timedelta
 import pytest
 
 from functions.adapters.templates import Templates
-from functions.compose import Composer, Recipient, SmsRules
+from functions.compose import Composer, Recipient
 from functions.core.errors import RenderError
 from functions.core.links import Links
 from functions.core.short_links import SURVEY, is_short_code
 from functions.core.staff_texts import values_for
 from functions.core.surveys import Survey
 from tests.helpers import NINE_AM, TEST_SECRET
+from tests.helpers.rules import channel_book
 
 LINKS = Links("https://care.example.vn", TEST_SECRET)
 SURVEY_OFFERED = Survey("SV-1", "KH-1", "checkin/2026-11-16", "vi", NINE_AM, NINE_AM + timedelta(days=30))
@@ -20,7 +21,7 @@ EVERY = [("zalo", "+84912345678"), ("sms", "+84912345678"), ("email", "lan@examp
 
 
 def compose(addresses=EVERY, survey=SURVEY_OFFERED, sms=None, kind="checkin", templates=None):
-    composer = Composer(templates or Templates(), LINKS, sms or SmsRules())
+    composer = Composer(templates or Templates(), LINKS, sms or channel_book())
     recipient = Recipient("KH-1", "Nguyễn Thị Lan", "vi", addresses)
     return composer.compose("checkin/KH-1/2026-11-16", kind, recipient, VALUES, survey, NINE_AM)
 
@@ -45,13 +46,14 @@ def test_the_same_survey_always_gets_the_same_short_code():
 def test_a_zalo_template_missing_a_value_leaves_the_message_to_the_next_channel():
     composed = compose(survey=None)  # no survey: the check-in template's survey_link would be empty
     assert [m.channel for m in composed.messages] == ["sms", "email"] and composed.short_links == ()
-    with pytest.raises(RenderError, match="ZNS"):
+    with pytest.raises(RenderError) as refused:
         compose(addresses=[("zalo", "+84912345678")], survey=None)
+    assert refused.value.args[0].code == "template_params_missing"
 
 
 def test_an_sms_longer_than_allowed_is_a_render_error_naming_the_template():
     with pytest.raises(RenderError, match=r"texts.toml \[checkin.vi.sms\]"):
-        compose(addresses=[("sms", "+84912345678")], sms=SmsRules(ascii_only=False, max_segments=1))
+        compose(addresses=[("sms", "+84912345678")], sms=channel_book(sms_ascii="false", sms_max_segments="1"))
 
 
 def test_a_promotional_message_by_sms_carries_a_short_opt_out_link_and_the_label(tmp_path):
@@ -74,7 +76,7 @@ def test_a_promotional_message_by_sms_carries_a_short_opt_out_link_and_the_label
 @pytest.mark.parametrize("kind, survey", [("birthday", None), ("checkin", SURVEY_OFFERED)])
 def test_a_url_typed_into_a_name_is_no_link_in_the_email(kind, survey):
     """Issue 21 (2): the built-in texts name the customer four times; none of them is a link."""
-    composer = Composer(Templates(), LINKS, SmsRules())
+    composer = Composer(Templates(), LINKS, channel_book())
     recipient = Recipient("KH-1", "Lan https://evil.example/login", "vi", [("email", "lan@example.com")])
     values = values_for("Lan https://evil.example/login", "chị Lan https://evil.example/login", "chị", "Luật Minh An")
     (email,) = composer.compose("k", kind, recipient, values, survey, NINE_AM).messages
@@ -92,7 +94,7 @@ def test_a_birthday_voucher_on_zalo_goes_on_its_own_template_or_by_the_next_chan
 
     voucher = Voucher("MAU12345", "KH-1", "Nguyễn Thị Lan", 2026, "giảm 15%", NINE_AM.date(),
                       NINE_AM.date() + timedelta(days=30))  # fmt: skip
-    composer = Composer(Templates(), LINKS, SmsRules())
+    composer = Composer(Templates(), LINKS, channel_book())
     recipient = Recipient("KH-1", "Nguyễn Thị Lan", "vi", [("zalo", "+84912345678"), ("sms", "+84912345678")])
     zalo, sms = composer.compose("birthday/KH-1/2026", "birthday", recipient, VALUES, None, NINE_AM, voucher).messages
     assert zalo.kind == "birthday_voucher" and dict(zalo.params)["voucher_code"] == "MAU12345"

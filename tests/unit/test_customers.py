@@ -1,14 +1,15 @@
 from datetime import date
 
-from functions.core.customers import ReadRules, customer_id_for, read_customers
+from functions.core.customers import customer_id_for, read_customers
 from functions.core.tables import Table
 from functions.core.values import Birthday
+from tests.helpers.rules import read_rules
 from tests.helpers.support import HEADER, row
 
 TODAY = date(2026, 11, 23)
 
 
-DEFAULT_RULES = ReadRules()
+DEFAULT_RULES = read_rules()
 
 
 def read(rows, header=HEADER, rules=DEFAULT_RULES):
@@ -86,7 +87,7 @@ def test_channel_defaults_and_needs():
 
 def test_channel_order_setting_decides_for_blank_rows():
     sheet = read(
-        [row("C-1", email="a@example.com", phone="0912345678")], rules=ReadRules(channel_order=("email", "sms"))
+        [row("C-1", email="a@example.com", phone="0912345678")], rules=read_rules(channel_order=("email", "sms"))
     )
     assert sheet.customers[0].channels == ("email", "sms")
 

@@ -7,10 +7,11 @@ from functions.core.errors import RenderError
 from functions.core.staff_texts import values_for
 from functions.entrypoints.cli.check import SAMPLE_CONTEXT, check_templates
 from tests.helpers import NINE_AM
+from tests.helpers.rules import channel_book
 
 
 def test_every_message_renders_in_both_languages():
-    assert check_templates(Templates()) == []
+    assert check_templates(Templates(), channel_book()) == []
 
 
 def compose(kind="birthday", language="vi", channels=(("email", "lan@example.com"),), survey=None, voucher=None,
@@ -20,7 +21,9 @@ def compose(kind="birthday", language="vi", channels=(("email", "lan@example.com
 
     values = values_for("Nguyễn Thị Lan", "chị Lan", "chị", "Gara Tiến Phát", purchase, "HS-ABCD2345")
     recipient = Recipient("C-001", "Nguyễn Thị Lan", language, list(channels))
-    return Composer(Templates(), SAMPLE_LINKS).compose("k", kind, recipient, values, survey, NINE_AM, voucher)
+    return Composer(Templates(), SAMPLE_LINKS, channel_book()).compose(
+        "k", kind, recipient, values, survey, NINE_AM, voucher
+    )
 
 
 def test_vietnamese_birthday_greets_by_salutation_and_given_name():

@@ -147,8 +147,8 @@ def test_every_kind_a_listening_run_counts_has_words_for_staff():
     from functions.core.i18n import MESSAGES
     from functions.escalate.reply_actions import UNCONFIRMED
 
-    kinds = ("reply", "complaint", "refusal", "survey_answer", "bounce", "auto_reply", "zalo_linked", "zalo_other",
-             UNCONFIRMED, "confirmed", CANCELLATION, "unreadable", "erased")  # fmt: skip
+    kinds = ("reply", "complaint", "refusal", "survey_answer", "bounce", "auto_reply", "channel_linked",
+             "channel_other", UNCONFIRMED, "confirmed", CANCELLATION, "unreadable", "erased")  # fmt: skip
     assert [k for k in kinds if f"heard_{k}" not in MESSAGES] == []
 
 

@@ -50,7 +50,7 @@ def test_precedence_toml_then_env_then_flags(tmp_path):
         ("CARELOOP_SECRET", "a", "at least 32"),
         ("CARELOOP_SMTP_HOST", "smtp.example.com:587", "without http:// or :port"),
         ("CARELOOP_SMTP_HOST", "http://smtp.example.com", "CARELOOP_SMTP_HOST"),
-        ("CARELOOP_CHANNEL_ORDER", "zalo, fax", "email, sms, zalo"),
+        ("CARELOOP_CHANNEL_ORDER", "zalo, fax", "zalo, sms, email"),
         ("CARELOOP_CHANNEL_ORDER", "sms,sms", "CARELOOP_CHANNEL_ORDER"),
         ("CARELOOP_ZALO_TEMPLATES", "checkin=123", "kind:template_id"),
         ("CARELOOP_ZALO_TEMPLATES", "case_notice:123", "birthday, birthday_voucher, checkin, case_survey"),
@@ -182,7 +182,7 @@ def test_channels_are_configured_by_their_settings():
         "CARELOOP_ZALO_TEMPLATES": "checkin:1, birthday:2", "CARELOOP_CHANNEL_ORDER": "sms zalo email", **IDENTITY,
     })  # fmt: skip
     assert configured_channels(settings) == {"email", "sms", "zalo"}
-    assert settings.zalo_templates == (("checkin", "1"), ("birthday", "2"))
+    assert settings.value("zalo_templates") == (("checkin", "1"), ("birthday", "2"))
     assert settings.channel_order == ("sms", "zalo", "email")
     shown = settings.redacted()
     assert shown["twilio_auth_token"] == shown["zalo_app_secret"] == "***"

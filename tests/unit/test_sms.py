@@ -2,8 +2,8 @@
 
 import pytest
 
+from functions.adapters.channels.sms_segments import GSM7, UCS2, fit_sms, measure, without_diacritics
 from functions.core.errors import RenderError
-from functions.core.sms import GSM7, UCS2, fit_sms, measure, without_diacritics
 
 
 @pytest.mark.parametrize(

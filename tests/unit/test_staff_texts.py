@@ -5,13 +5,14 @@ from datetime import date
 
 import pytest
 
+from functions.adapters.channels.sms_segments import fit_sms
 from functions.adapters.templates import Templates
 from functions.core.errors import RenderError
 from functions.core.message_tab import TextChecks, builtin_book, read_message_tab, seed_rows
 from functions.core.sheet_schema import MESSAGES
-from functions.core.sms import fit_sms
 from functions.core.staff_texts import SURVEY_MARK, TextRules, blocks, check, fill, parse, values_for
 from functions.core.tables import Table
+from tests.helpers.rules import channel_book
 
 VALUES = {**values_for("Nguyễn Thị Lan", "chị Lan", "chị", "Gara Tiến Phát", date(2026, 11, 16)),
           "voucher_code": "7K3QW9XM", "voucher_value": "giảm 15%", "valid_until": "23/12/2026", "survey_link": None,
@@ -54,14 +55,14 @@ def test_a_line_whose_optional_value_is_absent_is_left_out():
 def test_what_each_kind_must_hold():
     rules = TextRules(surveys=True, vouchers=True, promotional=frozenset({"birthday"}))
     body = parse("Chúc mừng sinh nhật {ten_goi}!")
-    codes = [p.code for p in check("birthday", "sms", None, body, rules)]
+    codes = [p.code for p in check("birthday", "text", None, body, rules)]
     assert codes == ["text_placeholder_needed", "text_placeholder_needed"]  # the voucher code, the opt-out link
     assert [p.code for p in check("checkin", "email", parse(""), parse("Hỏi thăm {ten}"), rules)] == [
         "text_no_subject", "text_placeholder_needed"]  # fmt: skip
     voucher_in_checkin = parse("Chào {ten}\n{ma_qua_tang} {link_khao_sat}")
-    assert [p.params for p in check("checkin", "sms", None, voucher_in_checkin, rules)] == [
+    assert [p.params for p in check("checkin", "text", None, voucher_in_checkin, rules)] == [
         {"placeholder": "{ma_qua_tang}"}]  # fmt: skip
-    assert [p.code for p in check("birthday", "sms", None, parse("   "), TextRules())] == ["text_empty"]
+    assert [p.code for p in check("birthday", "text", None, parse("   "), TextRules())] == ["text_empty"]
 
 
 def test_email_blocks_paragraphs_links_and_the_survey_buttons():
@@ -81,7 +82,7 @@ def row(kind="sinh nhật", language="vi", channel="email", subject="Chúc mừn
     return [template_id, kind, language, channel, subject, text, active, note]
 
 
-CHECKS = TextChecks(TextRules(), VALUES, lambda text, name: fit_sms(text, True, 1, name) and None)
+CHECKS = TextChecks(TextRules(), VALUES, channel_book(sms_max_segments="1"))
 BUILTIN = builtin_book(Templates().builtin_texts)
 
 
@@ -111,7 +112,7 @@ def test_a_staff_row_replaces_the_built_in_text_and_a_broken_one_is_explained():
 def test_setup_seeds_every_built_in_text_and_reads_back_unchanged():
     rows = seed_rows(Templates().builtin_texts, "vi")
     assert len(rows) == 12 and rows[0][:4] == ["birthday/vi/email", "sinh nhật", "vi", "email"]
-    tab = read_message_tab(table(*rows), BUILTIN, TextChecks(TextRules(), VALUES, lambda t, n: None), "vi")
+    tab = read_message_tab(table(*rows), BUILTIN, TextChecks(TextRules(), VALUES, channel_book()), "vi")
     assert tab.invalid == [] and tab.writes == [] and len(tab.book.staff) == 12
 
 
@@ -123,19 +124,19 @@ def test_hostile_values_stay_text():
 
 
 @pytest.mark.parametrize(
-    "channel, text",
+    "form, text",
     [
         ("email", "Chúc mừng sinh nhật {ten_goi}! {ten_doanh_nghiep} tặng {ten_goi} mã quà {ma_qua_tang}."),
         ("email", "{link_tu_choi}\n{ma_qua_tang}"),
-        ("sms", "{xung_ho}!\n{gia_tri_qua} {ma_qua_tang}"),  # a salutation may be blank; the rest is optional
+        ("text", "{xung_ho}!\n{gia_tri_qua} {ma_qua_tang}"),  # a salutation may be blank; the rest is optional
     ],
 )
-def test_a_text_that_can_end_up_empty_for_some_customer_is_a_row_problem(channel, text):
+def test_a_text_that_can_end_up_empty_for_some_customer_is_a_row_problem(form, text):
     """Issue 21 (1): the one-line birthday text loses its only line when no voucher is given."""
-    codes = [p.code for p in check("birthday", channel, parse("Chúc mừng"), parse(text), TextRules())]
+    codes = [p.code for p in check("birthday", form, parse("Chúc mừng"), parse(text), TextRules())]
     assert codes == ["text_can_be_empty"]
     kept = "Chào {ten_goi},\n" + text
-    assert check("birthday", channel, parse("Chúc mừng"), parse(kept), TextRules()) == []
+    assert check("birthday", form, parse("Chúc mừng"), parse(kept), TextRules()) == []
 
 
 def test_a_url_in_a_customers_name_never_becomes_a_link():

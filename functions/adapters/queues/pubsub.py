@@ -1,5 +1,5 @@
 """The send queue on Pub/Sub (google-cloud-pubsub): one topic per channel, `PREFIX-email`,
-`PREFIX-sms`, `PREFIX-zalo`, so each channel's `send_batch` function has its own max instances (its
+`PREFIX-<channel>` for each of the others, so each channel's `send_batch` function has its own max instances (its
 rate limit). The client is made on first use, never at import; PUBSUB_EMULATOR_HOST is honoured."""
 
 from __future__ import annotations

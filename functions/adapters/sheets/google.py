@@ -36,7 +36,6 @@ from functions.adapters.sheets.google_http import (
 from functions.adapters.sheets.google_setup import SetupPlan, TabState, colour_rules, column_looks, plan_setup
 from functions.adapters.sheets.placement import Placement, place
 from functions.core.i18n import both
-from functions.core.sheet_layout import CHART_TABS
 from functions.core.sheet_schema import ChartSpec, ColumnSpec, TabLayout, TabSpec, find_tab, locate_columns
 from functions.core.tables import Figure, Link, RowWrite, Table, TabWrite, sheet_link_url
 from functions.core.text import header_key, typed
@@ -61,7 +60,7 @@ class TabNow:
 
 
 class GoogleSheet:
-    def __init__(self, connection: Connection, charts: Sequence[tuple[TabSpec, Sequence[ChartSpec]]] = CHART_TABS):
+    def __init__(self, connection: Connection, charts: Sequence[tuple[TabSpec, Sequence[ChartSpec]]] = ()):
         self.connection = connection
         self.charts = {tab.key: specs for tab, specs in charts}  # made by the first write that finds one missing
         self._metadata: dict[str, Any] | None = None

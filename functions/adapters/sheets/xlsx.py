@@ -20,7 +20,6 @@ from functions.adapters.sheets.a1 import column_letters
 from functions.adapters.sheets.placement import place
 from functions.core.errors import SheetUnavailable
 from functions.core.i18n import both
-from functions.core.sheet_layout import CHART_TABS
 from functions.core.sheet_schema import (
     ChartSpec,
     ColumnSpec,
@@ -39,7 +38,7 @@ class SheetError(SheetUnavailable):
 
 
 class XlsxSheet:
-    def __init__(self, path: str | Path, charts: Sequence[tuple[TabSpec, Sequence[ChartSpec]]] = CHART_TABS):
+    def __init__(self, path: str | Path, charts: Sequence[tuple[TabSpec, Sequence[ChartSpec]]] = ()):
         self.path = Path(path)
         self.charts = charts  # drawn again at every save: openpyxl drops a workbook's charts when it loads one
 

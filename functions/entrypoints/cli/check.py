@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 
 from functions import bootstrap
 from functions.adapters.templates import Templates
-from functions.compose import Composer, Recipient, SmsRules
+from functions.compose import Composer, Recipient
+from functions.core.channel_specs import TEMPLATE_FORM, ChannelBook
 from functions.core.customers import read_customers
 from functions.core.errors import RenderError
 from functions.core.i18n import LANGUAGES, both
@@ -75,12 +76,13 @@ SAMPLE_VOUCHER = Voucher("7K3QW9XM", "C-001", "Nguyễn Thị Lan", 2026, "giả
                          date(2026, 12, 23))  # fmt: skip
 
 
-def check_templates(templates: Templates, sms: SmsRules | None = None, book: TextBook | None = None) -> list[str]:
+def check_templates(templates: Templates, channels: ChannelBook, book: TextBook | None = None) -> list[str]:
     """Every kind in every language on every channel it has: the owners' emails from their templates;
-    what customers receive from the texts (staff's where usable, else built in), by email, SMS within
-    the segment limit (links as long as real ones) and Zalo — with and without a survey and a voucher."""
+    what customers receive from the texts (staff's where usable, else built in) on every channel,
+    each text within its channel's size (links as long as real ones) and each approved template's
+    parameters — with and without a survey and a voucher."""
     failures = []
-    composer = Composer(templates, SAMPLE_LINKS, sms, book)
+    composer = Composer(templates, SAMPLE_LINKS, channels, book)
     for kind in templates.message_kinds:
         for language in LANGUAGES:
             try:
@@ -94,25 +96,25 @@ def check_templates(templates: Templates, sms: SmsRules | None = None, book: Tex
 
 
 def _check_text(composer: Composer, kind: str, language: str) -> None:
-    channels = ["email", "sms"] + (["zalo"] if composer.templates.message_kinds[kind].get("zns") else [])
-    recipient = Recipient("C-001", "Nguyễn Thị Lan", language, [(c, "+84912345678") for c in channels])
+    book, tables = composer.channels, composer.templates.message_kinds[kind]
+    channels = [s.name for s in book.specs if s.form != TEMPLATE_FORM or tables.get(s.template_table)]
+    recipient = Recipient("C-001", "Nguyễn Thị Lan", language, [(c, book.sample_address(c)) for c in channels])
     values = values_for("Nguyễn Thị Lan", "chị Lan", "chị", "Văn phòng Luật Minh An", date(2026, 11, 16), "HS-ABCD2345")
     now = SAMPLE_SURVEY.created_at
     for survey, voucher in ((SAMPLE_SURVEY, SAMPLE_VOUCHER if kind == BIRTHDAY else None), (None, None)):
         composed = composer.compose(f"{kind}/C-001/sample", kind, recipient, values, survey, now, voucher)
-        if len(composed.messages) < len(channels) - (survey is None):  # without a survey Zalo's may drop out
+        templates = sum(1 for c in channels if book.form(c) == TEMPLATE_FORM)
+        if len(composed.messages) < len(channels) - (templates if survey is None else 0):  # a template may need one
             raise RenderError(f"{kind}/{language}: {[m.channel for m in composed.messages]}")
 
 
 def channels_configured(settings: Settings) -> str:
     """Which channels this deployment sends on, and through what."""
-    configured = configured_channels(settings)
-    parts = [f"email ({'SMTP ' + settings.smtp_host if settings.smtp_host else 'outbox ' + settings.outbox})"]
-    if "sms" in configured:
-        parts.append(f"sms (Twilio, {settings.sms_sender})")
-    if "zalo" in configured:
-        parts.append(f"zalo (ZNS: {', '.join(kind for kind, _ in settings.zalo_templates)})")
-    missing = [c for c in ("sms", "zalo") if c not in configured]
+    from functions.adapters.channels.registry import descriptions, specs
+
+    described = descriptions(settings.sections, bootstrap.channel_context(settings, sending=False))
+    parts = [f"{name} ({how})" for name, how in described.items()]
+    missing = [spec.name for spec in specs() if spec.name not in described]
     return ", ".join(parts) + (f"; {both('channels_not_set_up', channels=', '.join(missing))}" if missing else "")
 
 
@@ -163,7 +165,7 @@ def run_checks(settings, say: Callable[[str], None]) -> int:
         invalid = "; ".join(f"{both('row')} {row}: {note}" for row, note in texts.invalid)
         result(not texts.invalid, f"{both('sheet')} '{tables[MESSAGES.key].title}'",
                invalid or both("check_texts", count=len(texts.book.staff)))  # fmt: skip
-    template_failures = check_templates(Templates(), bootstrap.sms_rules(settings), texts.book)
+    template_failures = check_templates(Templates(), bootstrap.channel_book(settings), texts.book)
     result(not template_failures, both("templates"), "; ".join(template_failures) or "vi, en")
     return failures
 
@@ -189,6 +191,6 @@ def _message_tab(settings: Settings, table: Table | None) -> MessageTab:
     templates, surveys = Templates(), bootstrap.survey_rules(settings)
     # Sample links only need a real link's length: no secret is read, or made beside a store not made yet.
     links = Links(settings.public_url, "s" * 43, settings.survey_url, settings.unsubscribe_url)
-    return message_texts(table, templates, links, bootstrap.sms_rules(settings),
+    return message_texts(table, templates, links, bootstrap.channel_book(settings),
                          settings.business_name, settings.staff_language, surveys is not None,
                          VoucherRules(settings.voucher_value, settings.voucher_days))  # fmt: skip

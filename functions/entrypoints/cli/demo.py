@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import shutil
 import tomllib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from functions.adapters.channels.stand_ins import DEMO_CHANNEL_ORDER, StandIns
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.i18n import both, say
 from functions.core.text import typed
@@ -163,11 +162,15 @@ def run_demo(folder: Path, fresh: bool = False, sheet: str | None = None, now: s
     if fresh and folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    with phone_stand_ins(folder) as (providers, zalo):
-        return _run_demo(folder, sheet, providers, zalo, now)
+    from functions import bootstrap
+    from functions.adapters.channels.stand_ins import stand_ins
+
+    store = load_settings(overrides={"store": str(folder / "careloop.sqlite")})
+    with stand_ins(folder, lambda: bootstrap.open_store(store).credentials) as phones:
+        return _run_demo(folder, sheet, phones, now)
 
 
-def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str], zalo: Any, asked: str | None) -> int:
+def _run_demo(folder: Path, sheet: str | None, phones: StandIns, asked: str | None) -> int:
     from functions import bootstrap
     from functions.escalate.job import run_escalate
     from functions.followup.job import run_followup
@@ -184,13 +187,13 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str], zalo: 
             "public_url": "http://127.0.0.1:8080",
             "survey_url": "http://127.0.0.1:8080",
             "unsubscribe_url": "http://127.0.0.1:8081",
-            "channel_order": "email,zalo,sms",  # this office writes by email where it has an address
+            "channel_order": DEMO_CHANNEL_ORDER,  # this office writes by email where it has an address
             "voucher_value": "giảm 10% phí tư vấn",  # a birthday gift: see the Vouchers tab
             "inbox_folder": str(folder / "inbox"),  # customers' replies and bounces, without an IMAP mailbox
-            **providers,
+            **phones.settings,
         }
     )
-    write_demo_config(folder / "careloop.toml", settings, set(providers))
+    write_demo_config(folder / "careloop.toml", settings)
     now = demo_moment(settings, bootstrap.local_now(settings, asked).date())  # one clock: --now, else today
     deps = bootstrap.followup_deps(settings)
     if sheet:
@@ -214,7 +217,7 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str], zalo: 
     answered = _customer_answers(settings, now) if outcome.report["sent"] else None  # first demo run only
     if answered:
         print(f"— {both('simulated')}: {answered} {both('demo_low_score')}")
-    replied = _customers_reply(settings, zalo, now) if outcome.report["sent"] else []  # first demo run only
+    replied = _customers_reply(settings, phones, now) if outcome.report["sent"] else []  # first demo run only
     if replied:
         print(f"— {both('simulated')}: {both('demo_replies')}: " + "; ".join(replied))
     escalation = bootstrap.escalate_deps(settings)
@@ -239,26 +242,33 @@ def _run_demo(folder: Path, sheet: str | None, providers: dict[str, str], zalo: 
 
     print(f"{both('workbook')}: {where}  ({both('demo_see_columns')})")
     print(f"{both('outbox')}:  {outbox}  ({count('*.eml')} {both('demo_eml_files')}; "
-          f"{both('demo_phone_files', sms=count('*.sms.txt'), zns=count('*.zns.json'))})")  # fmt: skip
+          f"{both('demo_phone_files', files=_phone_files(outbox))})")  # fmt: skip
     print(f"{both('store')}:  {Path(settings.store).resolve()}")
     if nothing_new(outcome.report, reports):
         print(f"{say('demo_nothing_new', 'vi')}\n{say('demo_nothing_new', 'en')}")
     return 0
 
 
-def _customers_reply(settings: Settings, zalo: Any, now: datetime) -> list[str]:
+def _phone_files(outbox: Path) -> str:
+    """The phone channels' messages the stand-ins wrote into the outbox: "3 of one, 2 of another"."""
+    from functions import bootstrap
+    from functions.adapters.channels.stand_ins import sent_files
+
+    book = bootstrap.channel_book(load_settings(env={}, sends=False))
+    return ", ".join(f"{n} {book.spec(name).shown}" for name, n in sent_files(outbox).items())
+
+
+def _customers_reply(settings: Settings, phones: StandIns, now: datetime) -> list[str]:
     from functions import bootstrap
     from functions.entrypoints.cli.demo_replies import customers_reply
-    from functions.escalate.zalo_webhook import ZaloWebhookDeps, handle_zalo_webhook
 
+    # The demo's clock: the provider posts the rating at the demo's moment, and the webhook judges it fresh by it.
     store = bootstrap.open_store(settings)
-    # The demo's clock: Zalo posts the rating at the demo's moment, and the webhook judges it fresh by it.
-    webhook = ZaloWebhookDeps(store.inbound_events, settings.zalo_app_id, settings.zalo_oa_secret_key, lambda: now)
 
-    def deliver(body: bytes, signature: str) -> None:
-        handle_zalo_webhook("POST", body, signature, webhook)
+    def rate(key: str, stars: int, chips: list[str], note: str) -> bool:
+        return phones.rate_by_phone(Path(settings.outbox), key, stars, chips, note, now, store)
 
-    return customers_reply(Path(settings.outbox), Path(settings.inbox_folder), zalo, deliver, now)
+    return customers_reply(Path(settings.outbox), Path(settings.inbox_folder), rate, now)
 
 
 def _replied_rows(settings: Settings, report: dict[str, Any]) -> list[str]:
@@ -312,23 +322,22 @@ def _broken_run(settings: Settings, folder: Path, now: datetime) -> None:
         print(f"\n— {both('simulated')}: {both('demo_broken_run', workbook=broken.name, to=managers)}")
 
 
-STAND_IN_ADDRESSES = {"twilio_api_url", "zalo_api_url", "zalo_oauth_url", "sms_status_url"}
-
-
-def write_demo_config(path: Path, settings: Settings, stand_ins: set[str]) -> None:
+def write_demo_config(path: Path, settings: Settings) -> None:
     """The settings the demo ran with, for the README's commands (`--config demo/careloop.toml`):
-    paths made absolute, no secret, and not the phone stand-ins, which run only inside `careloop demo`."""
+    paths made absolute, no secret, and no channel's own settings: the phone stand-ins run only
+    inside `careloop demo`."""
     import json
 
-    from functions.settings import PROVIDERS, firestore_location, setting_fields
+    from functions.adapters.channels.registry import section_fields
+    from functions.settings import firestore_location, setting_fields
 
     secret = {f.name for f in setting_fields() if f.metadata["secret"]}
-    providers = {name for names in PROVIDERS.values() for name in names} | STAND_IN_ADDRESSES | stand_ins
+    providers = {f.name for _, f in section_fields()}
     shown = settings.redacted()
     lines = [
         "# Written by `careloop demo`: the settings it ran with. The README's commands read this file",
         "# (`--config demo/careloop.toml`); flags and CARELOOP_* variables still win over it. The demo's",
-        "# SMS and Zalo stand-ins run only inside `careloop demo`: here customers with only a phone go",
+        "# phone channels' stand-ins run only inside `careloop demo`: here customers with only a phone go",
         "# on the Calls tab.",
     ]
     for name in sorted(settings.given - secret - providers):
@@ -368,45 +377,3 @@ def _customer_answers(settings, now: datetime) -> str | None:
     csrf = page.split('name="csrf" value="')[1].split('"')[0]
     handle_survey("POST", path, {}, {"score": "2", "comment": "Chờ lâu, chưa ai gọi lại", "csrf": csrf}, deps)
     return survey.customer_id
-
-
-# The demo's Zalo OA and Twilio account: local stand-ins speaking the providers' APIs. Their
-# approved ZNS templates take the parameters messages.toml fills; one demo phone is not on Zalo.
-DEMO_TWILIO = ("AC" + "d" * 32, "demo-twilio-token")
-DEMO_ZALO = ("1000000001", "demo-zalo-secret")
-DEMO_OA_KEY = "demo-zalo-oa-secret-key"  # what the demo OA signs its webhook events with
-DEMO_ZNS_IDS = {"birthday": "100001", "checkin": "100002", "case_survey": "100003", "birthday_voucher": "100004"}
-NOT_ON_ZALO = {"84909000031"}
-
-
-@contextmanager
-def phone_stand_ins(folder: Path) -> Iterator[tuple[dict[str, str], Any]]:
-    """The Twilio and Zalo stand-ins, started for the demo and stopped after it; the settings that
-    point careloop at them. The Zalo OA's tokens live in the demo's store, as in production: the
-    stand-in is told the current ones, as Zalo would know them."""
-    from functions import bootstrap
-    from functions.adapters.channels.zalo_tokens import CREDENTIAL
-    from functions.adapters.templates import Templates
-    from functions.standins.twilio_api import TwilioStandIn
-    from functions.standins.zalo_api import ZaloStandIn
-
-    zns = Templates()  # each approved template's parameter names, as messages.toml gives them
-    templates = {template: [name for name, _ in zns.zns_params(kind, {"values": {}})]
-                 for kind, template in DEMO_ZNS_IDS.items()}  # fmt: skip
-    store = bootstrap.open_store(load_settings(overrides={"store": str(folder / "careloop.sqlite")}))
-    stored = store.credentials.credential(CREDENTIAL)
-    refresh = stored.fields["refresh_token"] if stored else "demo-first-refresh-token"
-    with (
-        TwilioStandIn(*DEMO_TWILIO, folder / "outbox") as twilio,
-        ZaloStandIn(*DEMO_ZALO, refresh, templates, folder / "outbox", oa_secret_key=DEMO_OA_KEY) as zalo,
-    ):
-        if stored and stored.fields.get("access_token"):
-            zalo.access_tokens[stored.fields["access_token"]] = float(stored.fields.get("expires_at", 0))
-        zalo.not_on_zalo |= NOT_ON_ZALO
-        yield {
-            "twilio_account_sid": DEMO_TWILIO[0], "twilio_auth_token": DEMO_TWILIO[1], "sms_sender": "LuatMinhAn",
-            "twilio_api_url": twilio.url, "zalo_app_id": DEMO_ZALO[0], "zalo_app_secret": DEMO_ZALO[1],
-            "zalo_refresh_token": "demo-first-refresh-token", "zalo_api_url": zalo.url, "zalo_oauth_url": zalo.url,
-            "zalo_templates": ",".join(f"{kind}:{template}" for kind, template in DEMO_ZNS_IDS.items()),
-            "zalo_oa_secret_key": DEMO_OA_KEY,
-        }, zalo  # fmt: skip

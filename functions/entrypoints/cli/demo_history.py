@@ -38,7 +38,11 @@ def seed_history(store: Store, now: datetime, calendar: BusinessCalendar) -> boo
 
 
 def _messages(store: Store, chance: random.Random, moment: datetime, week: int, day: int) -> None:
-    for channel, mean in (("email", 5), ("zalo", 1 + week // 3), ("sms", 1 + week // 4)):
+    """A day's messages: email the most, each other channel (in the registry's order) a few more each week."""
+    from functions.adapters.channels.registry import specs
+
+    others = [spec.name for spec in specs() if spec.name != "email"]
+    for channel, mean in (("email", 5), *((name, 1 + week // (3 + i)) for i, name in enumerate(others))):
         for n in range(chance.randint(max(mean - 2, 0), mean + 2)):
             key = f"history/{channel}/{week}/{day}/{n}"
             store.ledger.reserve(LedgerEntry(key, f"H-{n}", "checkin", channel, moment.date(), reserved_at=moment))

@@ -1,12 +1,11 @@
 """The demo's customers answer back (issue 25), as the world would deliver it: replies and a bounce
 saved as .eml files into the demo's mail folder (what the escalation run reads when there is no
-IMAP mailbox), and a ZNS rating posted by the Zalo stand-in, signed as Zalo signs, to the
-zalo_webhook function's own handler. Each answers the message careloop really sent (its outbox copy)."""
+IMAP mailbox), and a rating by phone, which the phone channels' stand-ins post to the channel's
+webhook as its provider would. Each answers the message careloop really sent (its outbox copy)."""
 
 from __future__ import annotations
 
 import email
-import json
 import os
 import time
 from datetime import datetime
@@ -22,7 +21,7 @@ BOUNCED = "C-014"
 RATED = ("C-009", 2, ["Thời gian chờ lâu"], "Chưa ai gọi lại cho tôi")
 
 
-def customers_reply(outbox: Path, inbox: Path, zalo: Any, deliver_event: Any, now: datetime) -> list[str]:
+def customers_reply(outbox: Path, inbox: Path, rate_by_phone: Any, now: datetime) -> list[str]:
     """What was simulated, a line each (empty when the messages they answer are not in the outbox)."""
     inbox.mkdir(parents=True, exist_ok=True)
     said = []
@@ -36,15 +35,8 @@ def customers_reply(outbox: Path, inbox: Path, zalo: Any, deliver_event: Any, no
         _save(inbox, f"bounce-{BOUNCED}", _bounce(bounced, now), now)
         said.append(f"{BOUNCED} ✉ 550 5.1.1 mailbox does not exist")
     customer_id, stars, chips, note = RATED
-    zns = _sent_zns(outbox, f"checkin/{customer_id}/")
-    if zns is not None and zalo is not None:
-        phone = "+" + zns["phone"]
-        at = now.timestamp()
-        for event in (zalo.event("user_received_message", phone, at, tracking_id=zns["tracking_id"]),
-                      zalo.event("user_feedback", phone, at, rate=stars, feedbacks=chips, note=note,
-                                 tracking_id=zns["tracking_id"])):  # fmt: skip
-            deliver_event(*zalo.signed(event))
-        said.append(f"{customer_id} Zalo {stars}★ «{note}»")
+    if rate_by_phone(f"checkin/{customer_id}/", stars, chips, note):
+        said.append(f"{customer_id} ☎ {stars}★ «{note}»")
     return said
 
 
@@ -54,14 +46,6 @@ def _sent_email(outbox: Path, name: str) -> EmailMessage | None:
         return None
     message = email.message_from_bytes(found[-1].read_bytes(), _class=EmailMessage, policy=SMTP)
     return message if isinstance(message, EmailMessage) else None
-
-
-def _sent_zns(outbox: Path, key: str) -> dict[str, Any] | None:
-    for path in sorted(outbox.glob("*.zns.json")):
-        sent = json.loads(path.read_text(encoding="utf-8"))
-        if str(sent.get("tracking_id", "")).startswith(key):
-            return sent
-    return None
 
 
 def _reply(sent: EmailMessage, text: str, now: datetime) -> bytes:

@@ -200,7 +200,7 @@ def _preview(args: argparse.Namespace, settings: Settings) -> int:
     from functions.followup.job import run_followup
 
     outcome = run_followup(bootstrap.followup_deps(settings), bootstrap.local_now(settings, args.now), dry_run=True)
-    write_preview(Path(args.out), outcome)
+    write_preview(Path(args.out), outcome, bootstrap.channel_book(settings))
     print(summary(outcome.report, settings.staff_language))
     print(f"→ {Path(args.out).resolve()}")
     return 0

@@ -5,13 +5,13 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from functions.core.channel_specs import EMAIL_FORM, TEMPLATE_FORM, ChannelBook
 from functions.core.i18n import both
 from functions.core.messages import OutgoingMessage
-from functions.core.sms import measure
 from functions.followup.job import FollowupOutcome
 
 
-def write_preview(path: Path, outcome: FollowupOutcome) -> None:
+def write_preview(path: Path, outcome: FollowupOutcome, channels: ChannelBook) -> None:
     parts = [
         "<!doctype html><html lang='vi'><meta charset='utf-8'><title>careloop preview</title>",
         "<style>body{font-family:sans-serif;max-width:900px;margin:auto}section{border:1px solid #ccc;"
@@ -25,25 +25,27 @@ def write_preview(path: Path, outcome: FollowupOutcome) -> None:
     for preview in outcome.previews:
         parts.append(
             f"<section><h2>{html.escape(preview.message.kind)} · {html.escape(preview.message.customer.id)}</h2>"
-            + "".join(_channel(o, n) for n, o in enumerate((preview.outgoing, *preview.fallbacks)))
+            + "".join(_channel(o, n, channels) for n, o in enumerate((preview.outgoing, *preview.fallbacks)))
             + "</section>"
         )
     path.write_text("\n".join(parts), encoding="utf-8")
 
 
-def _channel(message: OutgoingMessage, order: int) -> str:
-    """One channel's message: email as its subject, text and HTML; SMS with its length, encoding and
-    segments; Zalo as the template parameters sent."""
+def _channel(message: OutgoingMessage, order: int, channels: ChannelBook) -> str:
+    """One channel's message, by its form: an email as its subject, text and HTML; a text with its
+    length, encoding and parts; a template as the parameters sent."""
     heading = f"<h3>{order + 1}. {html.escape(message.channel)} → {html.escape(message.to)}</h3>"
     if message.source:
         heading += f"<p><i>{html.escape(both('preview_source', source=message.source))}</i></p>"
-    if message.channel == "sms":
-        measured = measure(message.text)
-        facts = both("preview_sms", length=measured.length, encoding=measured.encoding, segments=measured.segments)
-        return f"{heading}<p>{html.escape(facts)}</p><pre>{html.escape(message.text)}</pre>"
-    if message.channel == "zalo":
+    spec = channels.spec(message.channel)
+    if spec.form == TEMPLATE_FORM:
         rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in message.params)
-        return f"{heading}<p>ZNS · {html.escape(message.kind)}</p><table>{rows}</table>"
+        return f"{heading}<p>{html.escape(spec.shown)} · {html.escape(message.kind)}</p><table>{rows}</table>"
+    if spec.form != EMAIL_FORM:
+        measured = channels.fitted(message.channel, message.text, message.kind)
+        facts = both("preview_text_size", channel=spec.shown, length=measured.length, encoding=measured.encoding,
+                     parts=measured.parts)  # fmt: skip
+        return f"{heading}<p>{html.escape(facts)}</p><pre>{html.escape(message.text)}</pre>"
     return (
         f"{heading}<p><b>{html.escape(message.subject)}</b></p><pre>{html.escape(message.text)}</pre>"
         f'<iframe sandbox title="{html.escape(message.subject, quote=True)}" '

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from functions.core.i18n import say
+from functions.core.i18n import knows, say
 
 Line = Callable[[dict[str, Any]], str]
 
@@ -31,9 +31,17 @@ def escalation_summary(report: dict[str, Any], language: str = "vi") -> str:
     heard = {kind: n for kind, n in report.get("replies", {}).items() if isinstance(n, int) and n}
     if heard:  # what came back, by kind; each is a row of the Replies tab
         lines.append(
-            f"  ⟵ {words('replies_heard')}: " + ", ".join(f"{words('heard_' + k)} {n}" for k, n in heard.items())
+            f"  ⟵ {words('replies_heard')}: " + ", ".join(f"{_heard(k, language)} {n}" for k, n in heard.items())
         )
     return "\n".join(lines + sheet_lines(report, language))
+
+
+def _heard(kind: str, language: str) -> str:
+    """A kind of what came back, in staff's words; a channel's events ("<channel>_linked") name the channel."""
+    if knows("heard_" + kind):
+        return say("heard_" + kind, language)
+    channel, _, what = kind.rpartition("_")
+    return say(f"heard_channel_{what}", language, channel=channel)
 
 
 def sheet_lines(report: dict[str, Any], language: str) -> list[str]:

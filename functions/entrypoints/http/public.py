@@ -1,5 +1,5 @@
 """The public pages customers open from a message (the survey, the unsubscribe link) and the
-providers' webhooks (Twilio's delivery reports, Zalo's OA events).
+channels' webhooks (a provider's delivery reports or events, answered by the channel's module).
 
 Their dependencies are built once per process: settings are the environment's, and a warm
 instance should not re-read them, re-open the store or recompile templates for every tap.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -19,10 +19,8 @@ from functions.settings import Settings, load_settings
 
 if TYPE_CHECKING:  # each page imports its own handler when first called
     from functions.core.links import Links
-    from functions.escalate.zalo_webhook import ZaloWebhookDeps
-    from functions.followup.sms_status import SmsStatusDeps
     from functions.followup.unsubscribe import UnsubscribeDeps
-    from functions.ports import Renderer
+    from functions.ports import Renderer, Store
     from functions.survey.page import SurveyDeps
 
 
@@ -40,50 +38,24 @@ def unsubscribe(request: Any) -> tuple[str, int, dict[str, str]]:
     return handle_unsubscribe(request.method, request.path, unsubscribe_deps())
 
 
-def sms_status(request: Any) -> tuple[str, int, dict[str, str]]:
-    """Twilio's delivery reports (POST, signed with X-Twilio-Signature): delivered or undelivered."""
-    from functions.followup.sms_status import handle_sms_status
+def channel_webhook(name: str, request: Any) -> tuple[str, int, dict[str, str]]:
+    """A channel's public function (its provider's delivery reports or events, signed by the provider):
+    the channel's module answers; 404 when no channel has it."""
+    from functions.adapters.channels.registry import webhook
 
-    query = request.query_string.decode("latin-1") if isinstance(request.query_string, bytes) else ""
-    signature = request.headers.get("X-Twilio-Signature", "")
-    # Behind Google's front end the function sees http; Twilio called (and signed) the https URL.
-    called = f"{request.headers.get('X-Forwarded-Proto', request.scheme)}://{request.host}{request.path}"
-    return handle_sms_status(request.method, called, query, request.form.to_dict(), signature, sms_status_deps())
-
-
-def zalo_webhook(request: Any) -> tuple[str, int, dict[str, str]]:
-    """Zalo's OA events (POST, signed with X-ZEvent-Signature): kept for the escalation run."""
-    from functions.escalate.zalo_webhook import handle_zalo_webhook
-
-    body = request.get_data(cache=False)
-    return handle_zalo_webhook(request.method, body, request.headers.get("X-ZEvent-Signature", ""), zalo_webhook_deps())
-
-
-@lru_cache(maxsize=1)
-def zalo_webhook_deps() -> ZaloWebhookDeps:
-    from functions.escalate.zalo_webhook import ZaloWebhookDeps
-
-    settings = load_settings(sends=False)
-    store = bootstrap.open_store(settings)
-    return ZaloWebhookDeps(
-        store.inbound_events, settings.zalo_app_id, settings.zalo_oa_secret_key, lambda: datetime.now(UTC)
-    )
-
-
-@lru_cache(maxsize=1)
-def sms_status_deps() -> SmsStatusDeps:
-    from functions.followup.sms_status import SmsStatusDeps
-
-    settings = load_settings(sends=False)
+    settings, store = _webhook_setup()
+    handler = webhook(name, settings.sections)
+    if handler is None:
+        return "not found", 404, {"Content-Type": "text/plain; charset=utf-8"}
     zone = ZoneInfo(settings.timezone)
-    store = bootstrap.open_store(settings)
-    return SmsStatusDeps(
-        store.ledger,
-        store.delivery_reports,
-        bootstrap.status_callbacks(settings),
-        settings.sms_status_url,
-        lambda: datetime.now(zone),
-    )
+    return handler(request, store=store, now=lambda: datetime.now(zone))
+
+
+@lru_cache(maxsize=1)
+def _webhook_setup() -> tuple[Settings, Store]:
+    """Settings and the store, once per instance: a webhook answers fast (a provider gives up after a few seconds)."""
+    settings = load_settings(sends=False)
+    return settings, bootstrap.open_store(settings)
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,4 @@
-"""Events providers posted (Zalo's webhook) in Firestore: a document each, its id the event's, so a
+"""Events providers posted (a channel's webhook) in Firestore: a document each, its id the event's, so a
 second post of one event is refused by Firestore itself (create fails), whatever instance takes it."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from functions.adapters.stores.firestore.database import FieldFilter, FirestorePort, unavailable_on_error
 from functions.adapters.stores.firestore.documents import INBOUND_EVENTS
-from functions.core.zalo_events import InboundEvent
+from functions.core.inbound import InboundEvent
 
 KEPT_IDS = timedelta(days=2)  # a taken event's id outlives the window a replay could be signed within
 PRUNED = 200  # old ids deleted per call: with the taken (at most a run's 200), within a batch's 500 writes

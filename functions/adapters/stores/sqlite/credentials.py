@@ -1,4 +1,4 @@
-"""Credentials (the Zalo token pair) in the SQLite file, replaced only by compare-and-swap on their version."""
+"""Credentials (a provider's token pair) in the SQLite file, replaced only by compare-and-swap on their version."""
 
 from __future__ import annotations
 

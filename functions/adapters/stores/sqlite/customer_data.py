@@ -127,7 +127,7 @@ class SqliteCustomerData(SqlitePort):
 
 def _scrub(db: Any, table: str, id_column: str, personal: Sequence[str], customer_id: str = "") -> int:
     """Every body of `table` naming a personal string, rewritten without it (a report's recipients, a
-    state's notes); in a state, what maps to the customer (a Zalo user → this customer) goes too."""
+    state's notes); in a state, what maps to the customer (a channel's user → this customer) goes too."""
     count = 0
     for row_id, text in db.execute(f"SELECT {id_column}, body FROM {table}").fetchall():
         try:

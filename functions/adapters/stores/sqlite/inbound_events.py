@@ -1,4 +1,4 @@
-"""Events providers posted (Zalo's webhook) in the SQLite file, until the escalation run takes them."""
+"""Events providers posted (a channel's webhook) in the SQLite file, until the escalation run takes them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from functions.adapters.stores.sqlite.database import SqlitePort, unavailable_on_error
 from functions.adapters.stores.sqlite.schema import utc_text
-from functions.core.zalo_events import InboundEvent
+from functions.core.inbound import InboundEvent
 
 KEPT_IDS = timedelta(days=2)  # a taken event's id outlives the window a replay could be signed within
 

@@ -1,4 +1,5 @@
-"""SMS text (pure): how many segments a text costs, and the diacritics-free form that fits GSM-7.
+"""SMS text (pure; the SMS channel's own rules): how many segments a text costs, and the diacritics-free
+form that fits GSM-7.
 
 A segment holds 160 GSM-7 characters, or 70 UCS-2 code units when any character is outside
 GSM-7 (a Vietnamese letter with its diacritics is). A longer text is split into parts of 153 / 67,
@@ -11,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from functions.core.errors import RenderError
+from functions.core.i18n import both
 
 # GSM 03.38: the basic set (one septet each) and its extension table (an escape and a septet: two).
 GSM_BASIC = frozenset(
@@ -50,9 +52,7 @@ def fit_sms(text: str, ascii_only: bool, max_segments: int, template: str) -> Sm
     text = "\n".join(line.strip() for line in text.strip().splitlines() if line.strip())
     measured = measure(without_diacritics(text) if ascii_only else text)
     if measured.segments > max_segments:
-        raise RenderError(
-            f"{template}: {measured.length} ký tự {measured.encoding} = {measured.segments} tin SMS, "
-            f"quá {max_segments} / {measured.length} {measured.encoding} characters = {measured.segments} "
-            f"SMS segments, more than {max_segments}"
-        )
+        size = both("sms_too_many_parts", length=measured.length, encoding=measured.encoding,
+                    parts=measured.segments, limit=max_segments)  # fmt: skip
+        raise RenderError(f"{template}: {size}")
     return measured

@@ -12,12 +12,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
-from functions.core.replies import REPLY, Mail, expired_marks, own_words
+from functions.core.inbound import DELIVERED, SHARED_PHONE, HeardEvent
 from functions.core.values import CellError, read_phone
 
 STALE_AFTER = timedelta(minutes=15)  # an event older than this is refused: a replay, or a clock gone wrong
@@ -29,27 +27,6 @@ USER_SEND_TEXT = "user_send_text"  # a Zalo user wrote to the OA
 USER_FEEDBACK = "user_feedback"  # a ZNS rating template answered: stars 1–5, chips, a note
 USER_RECEIVED_MESSAGE = "user_received_message"  # a ZNS delivered: its tracking_id names careloop's message
 USER_SUBMIT_INFO = "user_submit_info"  # a Zalo user shared their phone (and name) with the OA
-
-
-class InboundEvent(NamedTuple):
-    """An event a provider posted to careloop, kept until the escalation run takes it."""
-
-    event_id: str  # the body's digest: the same event posted again is the same record
-    source: str  # ZALO
-    received_at: datetime
-    body: str  # the raw JSON, as signed
-
-
-@dataclass(frozen=True)
-class ZaloEvent:
-    name: str
-    at: datetime | None
-    user_id: str  # the Zalo user (by app) the event is about
-    msg_id: str
-    text: str  # a text's words, or a rating's note and chips
-    tracking_id: str  # careloop's ledger key of the ZNS the event is about (a rating, a delivery)
-    phone: str  # a shared phone, in E.164 ("+84…")
-    rating: int | None  # a ZNS rating's stars, 1–5
 
 
 def zalo_mac(app_id: str, body: bytes, timestamp: str, secret_key: str) -> str:
@@ -85,7 +62,7 @@ def verified_event(
     return event, ""
 
 
-def read_zalo_event(body: str) -> ZaloEvent:
+def read_zalo_event(body: str) -> HeardEvent:
     """An event's meaning; fields Zalo did not send are empty (nothing in it is trusted further)."""
     try:
         event = json.loads(body)
@@ -109,8 +86,10 @@ def read_zalo_event(body: str) -> ZaloEvent:
         text = " · ".join(w for w in words if w)
     else:
         text = _text(message.get("text"))
-    return ZaloEvent(name, _moment(_text(event.get("timestamp"))), user_id[:64], _text(message.get("msg_id"))[:64],
-                     text, _text(message.get("tracking_id"))[:64], phone[:16], rating)  # fmt: skip
+    tie = {USER_RECEIVED_MESSAGE: DELIVERED, USER_SUBMIT_INFO: SHARED_PHONE}.get(name, "")
+    return HeardEvent(ZALO, tie, _moment(_text(event.get("timestamp"))), user_id[:64],
+                      _text(message.get("msg_id"))[:64], text, _text(message.get("tracking_id"))[:64], phone[:16],
+                      rating)  # fmt: skip
 
 
 def _e164(shared: str) -> str:
@@ -143,27 +122,3 @@ def _mapping(value: Any) -> dict[str, Any]:
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else str(value) if isinstance(value, int | float) else ""
-
-
-def zalo_mail(event: ZaloEvent, event_key: str) -> Mail:
-    """A customer's text or rating as the replies read by email are: the same rules act on both. Zalo
-    signed the event (zalo_webhook checked it) and vouches for its user: its sender is authenticated."""
-    words = own_words(event.text)
-    if event.rating is not None:
-        words = " · ".join(w for w in (f"{event.rating}★", words) if w)
-    key = event.tracking_id if event.tracking_id.count("/") >= 2 else ""  # a long key went as a digest: not named
-    return Mail(f"zalo:{event.msg_id or event_key}", "", f"Zalo {event.user_id}".strip(), "", event.at, (), words,
-                REPLY, channel=ZALO, key=key, score=event.rating, authenticated=True)  # fmt: skip
-
-
-ZALO_USERS = "zalo_users"  # a job state: Zalo user id → {"to": the customer a delivered ZNS named, "at": when}
-
-
-def tied_to(value: Any) -> str:
-    """The customer a Zalo user is tied to, as the job state keeps it (a plain ID before ties were dated)."""
-    return str(value.get("to", "")) if isinstance(value, dict) else str(value or "")
-
-
-def expired_ties(ties: Mapping[str, Any], before: datetime) -> list[str]:
-    """The Zalo users whose tie is older than `before` (an undated one, from before, is kept)."""
-    return expired_marks(ties, before, lambda value: value.get("at") if isinstance(value, dict) else None)

@@ -8,11 +8,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
+from functions.adapters.channels.zalo_events import ZALO, event_id, verified_event
 from functions.core.errors import StoreUnavailable
-from functions.core.zalo_events import ZALO, InboundEvent, event_id, verified_event
+from functions.core.inbound import InboundEvent
 
 if TYPE_CHECKING:
     from functions.ports import InboundEvents
@@ -49,3 +50,11 @@ def handle_zalo_webhook(method: str, body: bytes, signature: str, deps: ZaloWebh
         log.warning("zalo_webhook refused an event: replayed")
         return "forbidden", 403, PLAIN
     return "", 200, PLAIN
+
+
+def zalo_webhook(request: Any, section: Any, store: Any, now: Callable[[], datetime]) -> Response:
+    """Zalo's OA events (POST, signed with X-ZEvent-Signature): kept for the escalation run."""
+    body = request.get_data(cache=False)
+    deps = ZaloWebhookDeps(store.inbound_events, section.zalo_app_id, section.zalo_oa_secret_key,
+                           lambda: now().astimezone(UTC))  # fmt: skip
+    return handle_zalo_webhook(request.method, body, request.headers.get("X-ZEvent-Signature", ""), deps)

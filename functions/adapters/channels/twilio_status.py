@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from functions.core.ledger import DeliveryReport
@@ -47,3 +47,16 @@ def handle_sms_status(
     report = DeliveryReport(key, entry.customer_id, entry.channel, status, detail, deps.now(), entry.kind)
     deps.delivery_reports.record_delivery(report)
     return "", 204, PLAIN
+
+
+def sms_status(request: Any, section: Any, store: Any, now: Callable[[], datetime]) -> Response:
+    """Twilio's delivery reports (POST, signed with X-Twilio-Signature): delivered or undelivered."""
+    from functions.adapters.channels.twilio_sms import TwilioStatusCallbacks
+
+    query = request.query_string.decode("latin-1") if isinstance(request.query_string, bytes) else ""
+    signature = request.headers.get("X-Twilio-Signature", "")
+    # Behind Google's front end the function sees http; Twilio called (and signed) the https URL.
+    called = f"{request.headers.get('X-Forwarded-Proto', request.scheme)}://{request.host}{request.path}"
+    deps = SmsStatusDeps(store.ledger, store.delivery_reports, TwilioStatusCallbacks(section.twilio_auth_token),
+                         section.sms_status_url, now)  # fmt: skip
+    return handle_sms_status(request.method, called, query, request.form.to_dict(), signature, deps)

@@ -1,0 +1,31 @@
+"""What every channel's `build()` may use besides its own settings section: who the business is,
+where its public functions answer, and the store's provider credentials."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class MailSetup:
+    """How email leaves: an SMTP server, or (no host) the outbox folder."""
+
+    outbox: str
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str
+    smtp_user: str
+    smtp_password: str
+    smtp_timeout: float
+
+
+@dataclass(frozen=True)
+class ChannelContext:
+    business_name: str
+    sender_email: str
+    reply_to: str
+    public_url: str
+    message_id_secret: str  # keys careloop's Message-IDs (the store's secret); empty: they prove nothing
+    mail: MailSetup
+    credentials: Any = None  # functions.ports.Credentials: the store's, for providers whose tokens change
