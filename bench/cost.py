@@ -73,7 +73,7 @@ def followup_runs(surveys: int = 0) -> tuple[Tally, Tally, int]:
     if surveys:
         seed_history(store, NOW, 0, surveys, 0)
     tally = counted(store)
-    wiring = deps(memory_sheet(many_customers(10_000, 20, 20)), store, surveys=SurveyRules())
+    wiring = deps(memory_sheet(many_customers(10_000, 20, 20)), store, surveys=SurveyRules(30, 30))
     report = run_followup(wiring, NOW).report
     first = Tally()
     first.counts.update(tally.counts)

@@ -21,8 +21,8 @@ from functions.core.customers import read_customers  # noqa: E402
 from functions.core.gc_pause import cycle_collector_paused  # noqa: E402
 from functions.core.ledger import LedgerFacts
 from functions.core.tables import Table  # noqa: E402
-from functions.followup.plan import FollowupRules, decide, due_messages  # noqa: E402
-from tests.helpers.rules import read_rules
+from functions.followup.plan import decide, due_messages  # noqa: E402
+from tests.helpers.rules import followup_rules, read_rules
 from tests.helpers.support import HEADER as SAMPLE_HEADER  # noqa: E402
 
 HEADER = [*SAMPLE_HEADER, "Ghi chú hệ thống"]
@@ -67,7 +67,7 @@ def measure(count: int, repeats: int = 3) -> tuple[float, int, int]:
         start = time.perf_counter()
         with cycle_collector_paused():  # as the follow-up job does around this part
             sheet = read_customers(table, read_rules(), TODAY)
-            rules = FollowupRules()
+            rules = followup_rules()
             due = due_messages(sheet.customers, TODAY, rules)
             plan = decide(due, LedgerFacts(), now, rules)
         times.append(time.perf_counter() - start)

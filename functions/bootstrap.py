@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # each job's wiring is imported when that job runs: a public 
     from functions.digest.job import DigestDeps
     from functions.escalate.deps import EscalationDeps
     from functions.followup.job import FollowupDeps
+    from functions.followup.plan import FollowupRules
     from functions.health.alerts import AlertDeps
     from functions.health.watch import Watch
     from functions.ports import Channel, Credentials, Inbox, PreparableSheet, SendQueue, Store
@@ -228,13 +229,23 @@ def with_settings_tab(deps: Tunable, settings: Settings, rules: Callable[[Settin
     return dataclasses.replace(deps, settings_tab=from_tab)
 
 
-def followup_deps(settings: Settings) -> FollowupDeps:
+def followup_deps(
+    settings: Settings,
+    *,
+    sheet: PreparableSheet | None = None,
+    store: Store | None = None,
+    channels: Mapping[str, Channel] | None = None,
+    **replaced: Any,
+) -> FollowupDeps:
+    """The follow-up run's dependencies from settings; a test passes its own adapters (a memory sheet,
+    store or channel) and replaces what it tests (`replaced`: fields by name), as cosmicpython's
+    bootstrap takes fakes."""
     from functions.followup.job import FollowupDeps, FollowupRecords
 
-    store = open_store(settings)
-    channels = open_channels(settings, store.credentials)
+    store = store or open_store(settings)
+    channels = channels if channels is not None else open_channels(settings, store.credentials)
     deps = FollowupDeps(
-        sheet=open_sheet(settings),
+        sheet=sheet or open_sheet(settings),
         records=ports_for(FollowupRecords, store),
         channels=channels,
         templates=templates(),
@@ -249,7 +260,18 @@ def followup_deps(settings: Settings) -> FollowupDeps:
         layouts=sheet_layouts(settings),
         **_followup_rules(settings, frozenset(channels)),
     )
-    return with_settings_tab(deps, settings, lambda tuned: _followup_rules(tuned, frozenset(channels)))
+    configured = frozenset(channels)
+    return replace(with_settings_tab(deps, settings, lambda tuned: _followup_rules(tuned, configured)), replaced)
+
+
+def replace(deps: Tunable, replaced: Mapping[str, Any]) -> Tunable:
+    return dataclasses.replace(deps, **replaced) if replaced else deps
+
+
+def followup_rules(settings: Settings, channels: frozenset[str]) -> FollowupRules:
+    """Who is due and when, from settings (the plan's pure rules read it)."""
+    rules: FollowupRules = _followup_rules(settings, channels)["rules"]
+    return rules
 
 
 def _followup_rules(settings: Settings, channels: frozenset[str]) -> dict[str, Any]:
@@ -292,16 +314,19 @@ def send_queue(settings: Settings) -> SendQueue | None:
     return PubSubQueue(pubsub_project(settings), settings.pubsub_topic)
 
 
-def send_batch_deps(settings: Settings) -> SendBatchDeps:
+def send_batch_deps(
+    settings: Settings, *, store: Store | None = None, channels: Mapping[str, Channel] | None = None, **replaced: Any
+) -> SendBatchDeps:
     from functions.sendbatch.job import SendBatchDeps, SendBatchRecords
 
-    store = open_store(settings)
-    return SendBatchDeps(
+    store = store or open_store(settings)
+    deps = SendBatchDeps(
         ports_for(SendBatchRecords, store),
-        open_channels(settings, store.credentials),
+        channels if channels is not None else open_channels(settings, store.credentials),
         link_secret(settings),
         RetryPolicy(budget_seconds=settings.retry_seconds),
     )
+    return replace(deps, replaced)
 
 
 def survey_rules(settings: Settings) -> SurveyRules:
@@ -330,14 +355,23 @@ def sheet_link(settings: Settings) -> str:
     return f"https://docs.google.com/spreadsheets/d/{key}/edit" if key else str(Path(settings.sheet).resolve())
 
 
-def escalate_deps(settings: Settings) -> EscalationDeps:
+def escalate_deps(
+    settings: Settings,
+    *,
+    sheet: PreparableSheet | None = None,
+    store: Store | None = None,
+    channels: Mapping[str, Channel] | None = None,
+    **replaced: Any,
+) -> EscalationDeps:
+    """The escalation run's dependencies from settings; adapters and fields a test replaces, as for
+    followup_deps."""
     from functions.escalate.deps import EscalationDeps, EscalationRecords
 
-    store = open_store(settings)
+    store = store or open_store(settings)
     deps = EscalationDeps(
-        sheet=open_sheet(settings),
+        sheet=sheet or open_sheet(settings),
         records=ports_for(EscalationRecords, store),
-        channels=open_channels(settings, store.credentials),
+        channels=channels if channels is not None else open_channels(settings, store.credentials),
         templates=templates(),
         sheet_link=sheet_link(settings),
         staff_language=settings.staff_language,
@@ -351,7 +385,7 @@ def escalate_deps(settings: Settings) -> EscalationDeps:
         retention_days=settings.retention_days,
         **_escalation_rules(settings),
     )
-    return with_settings_tab(deps, settings, _escalation_rules)
+    return replace(with_settings_tab(deps, settings, _escalation_rules), replaced)
 
 
 def _escalation_rules(settings: Settings) -> dict[str, Any]:
@@ -373,21 +407,28 @@ def _escalation_rules(settings: Settings) -> dict[str, Any]:
     }
 
 
-def digest_deps(settings: Settings) -> DigestDeps:
+def digest_deps(
+    settings: Settings,
+    *,
+    sheet: PreparableSheet | None = None,
+    store: Store | None = None,
+    channels: Mapping[str, Channel] | None = None,
+    **replaced: Any,
+) -> DigestDeps:
     from functions.digest.job import DigestDeps, DigestRecords
 
-    store = open_store(settings)
+    store = store or open_store(settings)
     deps = DigestDeps(
-        sheet=open_sheet(settings),
+        sheet=sheet or open_sheet(settings),
         records=ports_for(DigestRecords, store),
-        channels={"email": email_channel(settings)},  # the manager reads email
+        channels=channels if channels is not None else {"email": email_channel(settings)},  # the manager reads email
         templates=templates(),
         sheet_link=sheet_link(settings),
         staff_language=settings.staff_language,
         retry=RetryPolicy(budget_seconds=settings.retry_seconds),
         **_digest_rules(settings),
     )
-    return with_settings_tab(deps, settings, _digest_rules)
+    return replace(with_settings_tab(deps, settings, _digest_rules), replaced)
 
 
 def _digest_rules(settings: Settings) -> dict[str, Any]:

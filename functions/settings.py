@@ -94,122 +94,260 @@ def _sections() -> tuple[Any, ...]:
 
 @dataclass(frozen=True)
 class Settings:
-    sheet: str = check.setting("careloop.xlsx", _sheet, doc="PATH.xlsx, google:KEY or the spreadsheet's URL")
+    """Every setting careloop reads, each declared once: its default, its check, what it means (`doc`,
+    the README's table), whether staff may set it in the Settings tab (`tab`: its row there, with an
+    `example`),
+    and how Terraform deploys it (`deploy`). `careloop generate` writes the README's table and
+    infra/modules/careloop/settings.tf from these; a test fails when a committed copy drifts."""
+
+    sheet: str = check.setting(
+        "careloop.xlsx",
+        _sheet,
+        doc="the customers: an `.xlsx` workbook, `google:KEY`, or a Google Sheets URL as copied from the browser",
+    )
     sheets_api_url: str = check.setting(
-        "https://sheets.googleapis.com", check.url, doc="the Sheets API (a test server locally)"
+        "https://sheets.googleapis.com",
+        check.url,
+        doc="the Sheets API (point it at the local test server to try things)",
     )
     sheets_credentials: str = check.setting(
-        "", secret=True, doc="empty: Application Default Credentials; a service-account JSON file or text; none"
+        "",
+        secret=True,
+        default_doc="Application Default Credentials",
+        doc="a service-account JSON file or JSON text, or `none` (the test server)",
     )
     sheets_deadline: float = check.setting(
         90.0,
         check.seconds(3600),
-        doc="seconds one Sheets read or write may take, retries included (over a minute: "
-        "a spent per-minute quota refills within it)",
+        doc="seconds one Sheets read or write may take, retries on 429/5xx included (over a minute, so a spent "
+        "per-minute quota refills within it)",
     )
     store: str = check.setting(
-        "careloop.sqlite", _store, doc="the store: PATH.sqlite or firestore://PROJECT[/DATABASE]"
+        "careloop.sqlite",
+        _store,
+        doc="the message ledger, opt-outs and run reports: a SQLite file, or `firestore://PROJECT[/DATABASE]` (or "
+        "just `firestore` with `GOOGLE_CLOUD_PROJECT` set)",
     )
-    outbox: str = check.setting("outbox", doc="folder for .eml files when no SMTP host is set")
+    outbox: str = check.setting(
+        "outbox",
+        doc="folder for `.eml` files, used when no `smtp_host` is set (checked writable before anything is sent)",
+    )
     smtp_host: str = check.setting(
-        "", check.host, doc="send email through this SMTP server (a host name) instead of the outbox"
+        "",
+        check.host,
+        deploy="required",
+        doc="send real email through this SMTP server (a host name alone) instead of the outbox",
     )
-    smtp_port: int = check.setting(587, check.int_range(1, 65535))
-    smtp_security: str = check.setting("starttls", check.one_of("starttls", "tls", "none"))
-    smtp_user: str = check.setting("")
-    smtp_password: str = check.setting("", secret=True)
-    smtp_timeout: float = check.setting(30.0, check.seconds(600), doc="seconds")
-    timezone: str = check.setting("Asia/Ho_Chi_Minh", check.timezone)
-    date_order: str = check.setting("DMY", check.one_of(*DATE_ORDERS), doc="how staff type dates")
+    smtp_port: int = check.setting(587, check.int_range(1, 65535), doc="the SMTP server's port")
+    smtp_security: str = check.setting(
+        "starttls", check.one_of("starttls", "tls", "none"), doc="`starttls`, `tls` or `none`"
+    )
+    smtp_user: str = check.setting("", deploy="required", doc="the SMTP login name")
+    smtp_password: str = check.setting("", secret=True, doc="the SMTP password")
+    smtp_timeout: float = check.setting(30.0, check.seconds(600), doc="seconds an SMTP exchange may take (at most 600)")
+    timezone: str = check.setting("Asia/Ho_Chi_Minh", check.timezone, doc="the business time zone")
+    date_order: str = check.setting(
+        "DMY", check.one_of(*DATE_ORDERS), doc="how staff type dates (`DMY`, `MDY`, `YMD`); never guessed per row"
+    )
     send_hours: tuple[time, time] = check.setting(
-        (time(8, 0), time(20, 0)), check.hours, doc="HH:MM-HH:MM, local time", shown=_hours_shown
+        (time(8, 0), time(20, 0)),
+        check.hours,
+        shown=_hours_shown,
+        tab=2,
+        example="08:00-20:00",
+        doc="messages go out only inside these hours, `HH:MM-HH:MM` local time (within 07:00–22:00, Decree 91/2020)",
     )
-    catchup_days: int = check.setting(3, check.int_range(0, 30), doc="late check-ins still sent within this many days")
-    daily_cap: int = check.setting(0, check.int_range(0, 1_000_000), doc="messages per day; 0 = no limit")
-    default_language: str = check.setting("vi", check.one_of("vi", "en"), doc="customers with no Language")
-    staff_language: str = check.setting("vi", check.one_of("vi", "en"), doc="notes, reports and new headers")
-    phone_region: str = check.setting("VN", check.region)
+    catchup_days: int = check.setting(
+        3,
+        check.int_range(0, 30),
+        tab=3,
+        example="3",
+        doc="a check-in missed by up to this many days is still sent; older ones are reported",
+    )
+    daily_cap: int = check.setting(
+        0,
+        check.int_range(0, 1_000_000),
+        tab=4,
+        example="500",
+        default_doc="`0` (none)",
+        doc="most messages per day; the rest wait for the next run, oldest due first",
+    )
+    default_language: str = check.setting(
+        "vi", check.one_of("vi", "en"), tab=5, example="vi", doc="the language of customers with no Language"
+    )
+    staff_language: str = check.setting(
+        "vi", check.one_of("vi", "en"), doc="notes, reports and new column headers (`vi` or `en`)"
+    )
+    phone_region: str = check.setting("VN", check.region, doc="region for phone numbers typed without a country code")
     business_name: str = check.setting(
-        "careloop", check.business_name, doc="signs every message (at most 60 characters)"
+        "careloop",
+        check.business_name,
+        tab=1,
+        example="Văn phòng Luật Minh An",
+        deploy="required",
+        doc="who the messages are from: it signs every message (at most 60 characters, so a short text's first part "
+        "and a template's parameter hold it; no line breaks in any text setting). Required once a real channel "
+        "is set up: a settings error names each identity setting left unset",
     )
-    sender_email: str = check.setting("careloop@example.com", check.email_address)
-    reply_to: str = check.setting("", check.email_or_empty)
-    public_url: str = check.setting("http://127.0.0.1:8080", check.url, doc="where the public functions answer")
-    survey_url: str = check.setting("", check.url_or_empty, doc="the survey function's own URL (default: public_url)")
+    sender_email: str = check.setting(
+        "careloop@example.com",
+        check.email_address,
+        deploy="required",
+        doc="the From address of careloop's email (ASCII before the @); required with an SMTP host, and never at a "
+        "reserved domain (example.com/.org/.net, .test, .invalid, .localhost)",
+    )
+    reply_to: str = check.setting("", check.email_or_empty, doc="the Reply-To address, when replies go elsewhere")
+    public_url: str = check.setting(
+        "http://127.0.0.1:8080",
+        check.url,
+        doc="where the public functions (survey, unsubscribe, the Calls tab's dial links) answer. Required with a real "
+        "channel (or both `survey_url` and `unsubscribe_url`); an address customers cannot open (this machine, a "
+        "private network, not https) is a warning in `check` and in every run report",
+    )
+    survey_url: str = check.setting(
+        "",
+        check.url_or_empty,
+        default_doc="`public_url`",
+        doc="the survey function's own URL, when it differs (Cloud Functions gen2; Terraform sets it)",
+    )
     unsubscribe_url: str = check.setting(
-        "", check.url_or_empty, doc="the unsubscribe function's own URL (default: public_url)"
+        "",
+        check.url_or_empty,
+        default_doc="`public_url`",
+        doc="the unsubscribe function's own URL, when it differs (Terraform sets it)",
     )
     secret: str = check.setting(
-        "", check.long_secret, secret=True, doc="signs unsubscribe and survey links (32 characters or more)"
+        "",
+        check.long_secret,
+        secret=True,
+        default_doc="a random one kept beside the SQLite file",
+        doc="signs unsubscribe and survey links; 32 characters or more",
     )
     working_hours: str = check.setting(
         "mon-fri 08:00-12:00 13:30-17:30; sat 08:00-12:00",
         check.working_hours,
-        doc="SLA clock and when owners are notified",
+        tab=13,
+        example="mon-fri 08:00-12:00 13:30-17:30; sat 08:00-12:00",
+        doc="the SLA clock and when owners are emailed (public holidays are skipped)",
     )
     tier3_phrases: tuple[str, ...] = check.setting(
         (),
         check.phrases,
-        doc="phrases that make a complaint tier 3, separated by |; empty: the built-in Vietnamese and English list",
+        tab=14,
+        example="luật sư | khởi kiện | báo công an",
+        default_doc="built in (vi, en)",
+        doc="phrases that send a complaint to tier 3, separated by `|`",
     )
-    survey_days: int = check.setting(30, check.int_range(1, 365), doc="a survey link works this many days")
+    survey_days: int = check.setting(
+        30, check.int_range(1, 365), tab=9, example="30", doc="a survey link works this many days"
+    )
     survey_throttle_days: int = check.setting(
-        30, check.int_range(0, 365), doc="no new survey to a customer within this many days"
+        30, check.int_range(0, 365), tab=10, example="30", doc="no new survey to a customer within this many days"
     )
-    csat_threshold: int = check.setting(2, check.int_range(0, 5), doc="a score at or below this opens a case")
-    survey_nps: bool = check.setting(False, check.flag, doc="also ask the 0–10 recommendation (NPS) question")
+    csat_threshold: int = check.setting(
+        2, check.int_range(0, 5), tab=11, example="2", doc="a score at or below this opens a case"
+    )
+    survey_nps: bool = check.setting(
+        False, check.flag, tab=12, example="TRUE", doc="also ask the 0–10 recommendation (NPS) question"
+    )
     channel_order: tuple[str, ...] = check.setting(
-        (), _channel_order, doc="channels tried for a row whose Channel is blank, in order", factory=_registry_order
+        (),
+        _channel_order,
+        factory=_registry_order,
+        tab=6,
+        deploy="env",
+        doc="the channels tried, in order, for a row whose `Kênh` is blank (only those the row has an address for "
+        "and that are set up)",
     )
     manager_emails: tuple[str, ...] = check.setting(
-        (), check.emails, doc="who gets the weekly digest, separated by commas; empty: the tier-3 owner of the '*' row"
+        (),
+        check.emails,
+        tab=15,
+        example="quanly@vanphong.vn, truongphong@vanphong.vn",
+        deploy="env",
+        default_doc="the tier-3 owner of the matrix's `*` row",
+        doc="who gets the weekly digest, alerts and test messages, separated by commas; from the Settings tab at most "
+        "10 (more: a note, the first 10 used), so nobody who can edit the sheet can turn careloop into a mailer",
     )
     voucher_value: str = check.setting(
-        "", doc='a birthday voucher\'s value as customers read it ("giảm 15%"); empty: no vouchers'
+        "",
+        tab=7,
+        example="giảm 15%",
+        doc='a birthday voucher\'s value as customers read it ("giảm 15%"); empty: no vouchers',
     )
-    voucher_days: int = check.setting(30, check.int_range(1, 365), doc="a birthday voucher is valid this many days")
+    voucher_days: int = check.setting(
+        30, check.int_range(1, 365), tab=8, example="30", doc="a birthday voucher is valid this many days"
+    )
     retention_days: int = check.setting(
         730,
         check.int_range(30, 3650),
-        doc="records older than this many days are deleted (messages, surveys, cases, reports)",
+        deploy="env",
+        doc="records older than this many days are deleted: messages sent, surveys, replies, run reports, short "
+        "links, resolved cases, vouchers, the marks of bounced addresses, channel users' links to customers, and the "
+        "rows of the Vouchers, Replies and Calls tabs (Firestore: TTL on `expire_at`; SQLite: the daily run)",
     )
     marketing_consent_required: bool = check.setting(
-        True, check.flag, doc="advertising (a birthday voucher, [QC]) only to customers whose consent is ticked"
+        True,
+        check.flag,
+        doc="advertising (the birthday voucher, `[QC]`, a kind marked promotional) only to customers whose `Đồng ý "
+        "nhận quảng cáo` is ticked; the others get the same occasion as a care message. `false` sends advertising "
+        "to every customer: only for a business that holds its customers' consent elsewhere (Decree 91/2020)",
     )
     imap_host: str = check.setting(
-        "", check.host, doc="read customers' replies and bounces from this IMAP server; empty: off"
+        "",
+        check.host,
+        deploy="variable",
+        doc="the monitored mailbox customers' replies and bounces arrive in (IMAP); off when unset; host, user and "
+        "password together or none",
     )
-    imap_port: int = check.setting(993, check.int_range(1, 65535))
-    imap_security: str = check.setting("ssl", check.one_of("ssl", "starttls", "none"))
-    imap_user: str = check.setting("")
-    imap_password: str = check.setting("", secret=True)
-    imap_folder: str = check.setting("INBOX", doc="the monitored folder")
+    imap_port: int = check.setting(993, check.int_range(1, 65535), doc="the IMAP server's port")
+    imap_security: str = check.setting(
+        "ssl", check.one_of("ssl", "starttls", "none"), doc="`ssl`, `starttls` or `none`"
+    )
+    imap_user: str = check.setting("", deploy="variable", doc="the IMAP login name of the monitored mailbox")
+    imap_password: str = check.setting("", secret=True, doc="the IMAP password")
+    imap_folder: str = check.setting("INBOX", doc="the folder read")
     imap_done_folder: str = check.setting(
-        "", doc="move each message careloop took here; empty: leave the mailbox as it is"
+        "", doc="each message careloop took is moved here; empty: the mailbox is left exactly as it was"
     )
     inbox_authserv_id: str = check.setting(
         "",
-        doc="the receiving mail server's name in Authentication-Results (Gmail: mx.google.com): a reply whose "
-        "sender it authenticated (DMARC) is acted on at once; empty: only replies to careloop's own messages are",
+        deploy="variable",
+        doc="the receiving mail server's name in `Authentication-Results` (Gmail: `mx.google.com`): a reply whose "
+        "`From:` it authenticated (`dmarc=pass`, or `dkim=pass` aligned with the From domain, in the topmost such "
+        "header) is acted on at once; empty: only replies to careloop's own messages are, the rest wait for "
+        "staff's `Xác nhận`",
     )
     inbox_folder: str = check.setting(
-        "", doc="without IMAP: read replies and bounces from the .eml files (or Maildir) in this folder; empty: off"
+        "",
+        doc="without IMAP: read replies and bounces from the `.eml` files (or a Maildir's `new/` and `cur/`) in this "
+        "folder, each once, in order of arrival; the folder is left as it is",
     )
     pubsub_topic: str = check.setting(
-        "", check.topic, doc="fan-out: a send-queue topic NAME-CHANNEL for each channel; empty: a run sends all itself"
+        "",
+        check.topic,
+        default_doc="– (off)",
+        doc='fan-out for big days: the send queue\'s topics are `NAME-<channel>` on Pub/Sub (see "Cost")',
     )
     pubsub_project: str = check.setting(
-        "", check.project_or_empty, doc="the Pub/Sub project; empty: the Firestore store's"
+        "", check.project_or_empty, default_doc="the Firestore store's project", doc="the project of those topics"
     )
     fanout_after: int = check.setting(
-        1000, check.int_range(1, 1_000_000), doc="a run sends this many itself; with pubsub_topic the rest are queued"
+        1000,
+        check.int_range(1, 1_000_000),
+        deploy="variable",
+        doc="with `pubsub_topic`, a follow-up run sends this many itself and queues the rest",
     )
-    fanout_batch_size: int = check.setting(100, check.int_range(1, 1000), doc="messages in one send-queue batch")
+    fanout_batch_size: int = check.setting(
+        100, check.int_range(1, 1000), deploy="variable", doc="messages in one send-queue batch"
+    )
     retry_seconds: float = check.setting(
-        30.0, check.seconds(3600), doc="budget for retrying one message's transient faults"
+        30.0, check.seconds(3600), doc="time budget for retrying one message's transient send failures"
     )
     run_budget_seconds: float = check.setting(
-        240.0, check.seconds(3600), doc="a run's time for sending; what is left unsent then waits for the next run"
+        240.0,
+        check.seconds(3600),
+        doc="a run's time for sending, well inside the function's 540 s; what is left waits for the next run",
     )
     # Not a setting: where each setting given came from (careloop.toml, CARELOOP_X, a flag, the Settings
     # tab), for `check`, and so "left at its default" can be told from "set to the default's value"
@@ -461,48 +599,21 @@ def _provider_problems(settings: Settings) -> list[str]:
     return problems
 
 
-# The settings that are the business's to decide: staff may set them in the sheet's Settings tab.
-# Secrets, service addresses and anything that could send mail elsewhere (smtp_*, sender_email,
-# public_url, provider credentials, store) stay with whoever deploys careloop.
-TAB_SETTINGS = (
-    "business_name",
-    "send_hours",
-    "catchup_days",
-    "daily_cap",
-    "default_language",
-    "channel_order",
-    "voucher_value",
-    "voucher_days",
-    "survey_days",
-    "survey_throttle_days",
-    "csat_threshold",
-    "survey_nps",
-    "working_hours",
-    "tier3_phrases",
-    "manager_emails",
-)
-TAB_EXAMPLES = {  # a right value of each, shown to staff beside a wrong one
-    "business_name": "Văn phòng Luật Minh An",
-    "send_hours": "08:00-20:00",
-    "catchup_days": "3",
-    "daily_cap": "500",
-    "default_language": "vi",
-    "channel_order": "",  # the registry's order, filled in when asked: tab_example()
-    "voucher_value": "giảm 15%",
-    "voucher_days": "30",
-    "survey_days": "30",
-    "survey_throttle_days": "30",
-    "csat_threshold": "2",
-    "survey_nps": "TRUE",
-    "working_hours": "mon-fri 08:00-12:00 13:30-17:30; sat 08:00-12:00",
-    "tier3_phrases": "luật sư | khởi kiện | báo công an",
-    "manager_emails": "quanly@vanphong.vn, truongphong@vanphong.vn",
-}
+def tab_settings() -> tuple[str, ...]:
+    """The settings that are the business's to decide: staff may set them in the sheet's Settings tab.
+    Secrets, service addresses and anything that could send mail elsewhere (smtp_*, sender_email,
+    public_url, provider credentials, store) stay with whoever deploys careloop."""
+    return tuple(f.name for f in sorted((f for f in setting_fields() if f.metadata.get("tab")),
+                                          key=lambda f: f.metadata["tab"]))  # fmt: skip
+
+
 TAB_ORIGIN = "tab"
 
 
 def _tab_example(name: str) -> str:
-    return TAB_EXAMPLES[name] or ", ".join(_registry_order())
+    """A right value of a tab setting, shown to staff beside a wrong one."""
+    example = next(f.metadata.get("example") for f in setting_fields() if f.name == name)
+    return example or ", ".join(_registry_order())
 
 
 def shown_value(settings: Settings, name: str) -> str:
@@ -533,8 +644,8 @@ def read_settings_tab(settings: Settings, table: Table | None, language: str) ->
     """The settings in force for a run: the tab's values over the deployed ones. A value that fails
     its check gets a System note (why, a right value, the value used instead) and the run goes on."""
     rows = setting_rows(table)
-    deployed_only = {f.name for f in setting_fields()} - set(TAB_SETTINGS)
-    values, notes = tab_values(rows, TAB_SETTINGS, deployed_only, language)
+    deployed_only = {f.name for f in setting_fields()} - set(tab_settings())
+    values, notes = tab_values(rows, tab_settings(), deployed_only, language)
     tuned, refused = with_tab_values(settings, {key: value for key, (_, value) in values.items()})
     for key, error in refused.items():
         row, value = values[key]
@@ -560,7 +671,7 @@ TAB_MANAGERS = 10  # addresses the Settings tab may name: anyone who edits the s
 
 def settings_tab_rows(settings: Settings, language: str) -> list[list[str]]:
     """What `setup-sheet` seeds the Settings tab with: each setting, its value in force, its meaning."""
-    return [[name, shown_value(settings, name), say(f"setting_{name}", language), ""] for name in TAB_SETTINGS]
+    return [[name, shown_value(settings, name), say(f"setting_{name}", language), ""] for name in tab_settings()]
 
 
 def origin_text(settings: Settings, name: str, language: str) -> str:

@@ -45,17 +45,24 @@ def one_of(*choices: str) -> Callable[[str], str]:
     return check
 
 
-def int_range(low: int, high: int) -> Callable[[str], int]:
-    def check(text: str) -> int:
+class Bounded:
+    """A check of a whole number within bounds, which says its bounds (Terraform validates them too)."""
+
+    def __init__(self, low: int, high: int):
+        self.low, self.high = low, high
+
+    def __call__(self, text: str) -> int:
         try:
             value = int(str(text).strip())
         except ValueError:
             raise ValueError(both("need_whole_number")) from None
-        if not low <= value <= high:
-            raise ValueError(both("need_range", low=low, high=high))
+        if not self.low <= value <= self.high:
+            raise ValueError(both("need_range", low=self.low, high=self.high))
         return value
 
-    return check
+
+def int_range(low: int, high: int) -> Bounded:
+    return Bounded(low, high)
 
 
 def seconds(most: float) -> Callable[[str], float]:
@@ -189,11 +196,25 @@ def setting(
     secret: bool = False,
     shown: Callable[[Any], str] | None = None,
     factory: Callable[[], Any] | None = None,
+    tab: int = 0,
+    example: str = "",
+    deploy: str = "",
+    default_doc: str = "",
+    read_by: tuple[str, ...] = ("send",),
+    url_of: str = "",
 ) -> Any:
-    """A setting: its default, the check its text goes through, what it means (`doc`), whether it is a
-    secret (shown only as set / not set), and how its value is written back as text (`shown`); `factory`:
-    a default known only when a Settings is made (the channels' order: a test may register one)."""
-    metadata = {"parse": parse, "doc": doc, "secret": secret, "shown": shown}
+    """A setting, declared once. `parse`: the check its text goes through; `doc`: what it means (the
+    README's table, Terraform's description); `secret`: shown only as set / not set, deployed as a
+    Secret Manager secret; `shown`: how its value is written back as text; `factory`: a default known
+    only when a Settings is made (the channels' order: a test may register one); `tab`: its row in
+    the sheet's Settings tab (0: staff may not set it there), with `example`, a right value; `deploy`:
+    how Terraform sets it — "required" or "env" (a variable passed to every function), "variable" (a
+    variable the module wires itself), "" (not deployed); `default_doc`: the default in words when its
+    value says nothing ("Application Default Credentials"); `read_by`: which functions read a secret
+    ("send": the runs that send; a channel's public function by its name); `url_of`: the setting is
+    that public function's URL (Terraform sets it)."""
+    metadata = {"parse": parse, "doc": doc, "secret": secret, "shown": shown, "tab": tab, "example": example,
+                "deploy": deploy, "default_doc": default_doc, "read_by": read_by, "url_of": url_of}  # fmt: skip
     if factory is not None:
         return field(default_factory=factory, metadata=metadata)
     return field(default=default, metadata=metadata)

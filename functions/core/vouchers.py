@@ -28,8 +28,8 @@ RESTORE_DAYS = 400  # codes issued this recently are restored to the tab when th
 
 
 class VoucherRules(NamedTuple):
-    value: str = ""  # "giảm 15%"; empty: no vouchers
-    days: int = 30  # valid this many days from the birthday
+    value: str  # as customers read it; empty: no vouchers
+    days: int  # valid this many days from the birthday
 
     @property
     def on(self) -> bool:

@@ -9,7 +9,7 @@ last week's digest and the later ones find it sent. A Monday that is a holiday s
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -63,10 +63,10 @@ class DigestDeps:
     calendar: BusinessCalendar
     business_name: str
     sheet_link: str
-    managers: Sequence[str] = ()  # empty: the tier-3 owners of the matrix's '*' row
-    staff_language: str = "vi"
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    send_start: time = time(8, 0)  # the follow-up run is due done by this + 2 hours on a working day
+    managers: Sequence[str]  # empty: the tier-3 owners of the matrix's '*' row
+    staff_language: str
+    retry: RetryPolicy
+    send_start: time  # the follow-up run is due done by this + 2 hours on a working day
     # The Settings tab's values over the deployed settings (manager_emails, working_hours…).
     settings_tab: Callable[[DigestDeps, Table | None], tuple[DigestDeps, SettingsFromTab]] | None = None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import time
 
 from functions.core.business_calendar import BusinessCalendar
@@ -14,7 +14,6 @@ from functions.core.settings_tab import SettingsFromTab
 from functions.core.sheet_schema import TabLayout
 from functions.core.tables import Table
 from functions.core.vouchers import VoucherRules
-from functions.escalate.triage import TIER3_PHRASES
 from functions.ports import (
     Cases,
     Channel,
@@ -63,19 +62,19 @@ class EscalationDeps:
     business_name: str
     sheet_link: str
     channel_book: ChannelBook  # each channel's spec, and how a text-form channel fits its texts
-    staff_language: str = "vi"
-    phrases: Sequence[str] = TIER3_PHRASES
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    run_budget_seconds: float | None = None  # the run's time for sending; None: each message's retries only
-    links: Links | None = None  # for the survey sent when a case is resolved
-    surveys: SurveyRules | None = None
-    csat_threshold: int = 2
-    send_start: time = time(8, 0)  # the follow-up run is due done by this + 2 hours on a working day
-    vouchers: VoucherRules = field(default_factory=VoucherRules)  # a birthday text's voucher, in a test message
-    managers: Sequence[str] = ()  # who gets staff's test messages; empty: the tier-3 owner of the '*' row
-    inbox: Inbox | None = None  # the monitored mailbox: customers' replies and bounces; None: not listening
-    inbox_authserv_id: str = ""  # whose Authentication-Results prove a sender (the receiving server); '': none
-    retention_days: int = 730  # the Replies tab's rows older than this are cleared
+    staff_language: str
+    phrases: Sequence[str]
+    retry: RetryPolicy
+    run_budget_seconds: float | None  # the run's time for sending; None: each message's retries only
+    links: Links | None  # for the survey sent when a case is resolved
+    surveys: SurveyRules | None
+    csat_threshold: int
+    send_start: time  # the follow-up run is due done by this + 2 hours on a working day
+    vouchers: VoucherRules  # a birthday text's voucher, in a test message
+    managers: Sequence[str]  # who gets staff's test messages; empty: the tier-3 owner of the '*' row
+    inbox: Inbox | None  # the monitored mailbox: customers' replies and bounces; None: not listening
+    inbox_authserv_id: str  # whose Authentication-Results prove a sender (the receiving server); '': none
+    retention_days: int  # the Replies tab's rows older than this are cleared
+    layouts: Sequence[TabLayout]  # careloop's tabs: a run makes what is missing of them
     # The Settings tab's values over the deployed settings: these dependencies as the tab tunes them.
     settings_tab: Callable[[EscalationDeps, Table | None], tuple[EscalationDeps, SettingsFromTab]] | None = None
-    layouts: Sequence[TabLayout] = ()  # careloop's tabs: a run makes what is missing of them

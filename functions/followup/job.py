@@ -102,19 +102,19 @@ class FollowupDeps:
     read_rules: ReadRules
     business_name: str
     channel_book: ChannelBook  # each channel's spec, and how a text-form channel fits its texts
-    staff_language: str = "vi"
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    run_budget_seconds: float | None = None  # the run's time for sending; None: each message's retries only
-    surveys: SurveyRules | None = None  # None: check-ins carry no survey
-    vouchers: VoucherRules = field(default_factory=VoucherRules)  # off unless voucher_value is set
-    marketing_consent_required: bool = True  # advertising only to customers who ticked their consent
-    retention_days: int = 730  # nothing kept forever: older records are deleted once a day, by this run
-    queue: SendQueue | None = None  # the send queue: a day with more due than fanout_after fans out through it
-    fanout_after: int = 1000  # messages a run sends itself when it has a queue
-    fanout_batch_size: int = 100
+    staff_language: str
+    retry: RetryPolicy
+    run_budget_seconds: float | None  # the run's time for sending; None: each message's retries only
+    surveys: SurveyRules | None  # None: check-ins carry no survey
+    vouchers: VoucherRules  # off unless voucher_value is set
+    marketing_consent_required: bool  # advertising only to customers who ticked their consent
+    retention_days: int  # nothing kept forever: older records are deleted once a day, by this run
+    queue: SendQueue | None  # the send queue: a day with more due than fanout_after fans out through it
+    fanout_after: int  # messages a run sends itself when it has a queue
+    fanout_batch_size: int
+    layouts: Sequence[TabLayout]  # careloop's tabs: a run makes what is missing of them
     # The Settings tab's values over the deployed settings: these dependencies as the tab tunes them.
     settings_tab: Callable[[FollowupDeps, Table | None], tuple[FollowupDeps, SettingsFromTab]] | None = None
-    layouts: Sequence[TabLayout] = ()  # careloop's tabs: a run makes what is missing of them
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,13 @@ LATE_REPORT_DAYS = 30  # a missed check-in is reported for this long, then no lo
 
 @dataclass(frozen=True)
 class FollowupRules:
-    catchup_days: int = 3
-    daily_cap: int = 0  # 0: no cap
-    send_from: time = time(8, 0)
-    send_until: time = time(20, 0)
-    channels: frozenset[str] = frozenset({"email"})  # channels this deployment can send on
+    """The follow-up run's rules, from settings (bootstrap): none of its own defaults."""
+
+    catchup_days: int
+    daily_cap: int  # 0: no cap
+    send_from: time
+    send_until: time
+    channels: frozenset[str]  # channels this deployment can send on
 
     @property
     def hours(self) -> str:

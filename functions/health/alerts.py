@@ -11,7 +11,7 @@ each problem's rounds of the day)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -53,8 +53,8 @@ class AlertDeps:
     managers: Callable[[], Sequence[tuple[str, str]]]  # (email, name) each; asked only when there is news
     business_name: str
     sheet_link: str
-    staff_language: str = "vi"
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    staff_language: str
+    retry: RetryPolicy
 
 
 def raise_alerts(deps: AlertDeps, report: Mapping[str, Any], now: datetime) -> dict[str, Any]:

@@ -5,7 +5,7 @@ sends each message once; a run killed mid-batch leaves at most its message in fl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -34,7 +34,7 @@ class SendBatchDeps:
     records: SendBatchRecords
     channels: Mapping[str, Channel]
     secret: str  # the signing key: a batch's signature is checked before anything in it is claimed
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    retry: RetryPolicy
 
 
 def run_send_batch(deps: SendBatchDeps, payload: bytes, now: datetime, batch_id: str = "") -> dict[str, Any]:

@@ -15,8 +15,8 @@ from functions.core.surveys import Survey, survey_id_for
 
 @dataclass(frozen=True)
 class SurveyRules:
-    days: int = 30  # how long the link works
-    throttle_days: int = 30  # no new survey to the same customer within this many days
+    days: int  # how long the link works
+    throttle_days: int  # no new survey to the same customer within this many days
 
 
 def recent_by_customer(surveys: Iterable[Survey]) -> dict[str, set[str]]:

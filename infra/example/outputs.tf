@@ -3,9 +3,9 @@ output "survey_url" {
   value       = module.careloop.survey_url
 }
 
-output "zalo_webhook_url" {
-  description = "The Zalo OA's webhook URL."
-  value       = module.careloop.zalo_webhook_url
+output "webhook_urls" {
+  description = "Each channel's public function URL, by name (zalo_webhook: the Zalo OA's webhook)."
+  value       = module.careloop.webhook_urls
 }
 
 output "runtime_service_account_email" {

@@ -40,6 +40,27 @@ def module_locals() -> dict:
     return merged
 
 
+def channels() -> dict:
+    """Each channel's deployment as `careloop generate` wrote it into settings.tf (strings unquoted)."""
+
+    def plain(value):
+        if isinstance(value, dict):
+            return {unquote(k): plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return unquote(value)
+
+    (block,) = parsed(MODULE / "settings.tf")["locals"]
+    return plain(block["channels"])
+
+
+def public_function_names() -> set[str]:
+    """The pages, and every channel's public functions (main.tf merges them from local.channels)."""
+    public = str(module_locals()["public_functions"])
+    assert "channel.webhooks" in public and "contains(s.read_by, name)" in public
+    return {"survey", "unsubscribe"} | {name for channel in channels().values() for name in channel["webhooks"]}
+
+
 def resources() -> list[tuple[str, str, dict]]:
     found = []
     for path in INFRA.rglob("*.tf"):
@@ -60,12 +81,8 @@ def entry_points(decorator: str = "functions_framework.http") -> set[str]:
 
 
 def test_every_entry_point_has_a_function_and_every_function_an_entry_point():
-    local = module_locals()
-    deployed = {
-        unquote(f["entry_point"])
-        for group in ("public_functions", "scheduled_functions")
-        for f in local[group].values()
-    }
+    scheduled = {unquote(f["entry_point"]) for f in module_locals()["scheduled_functions"].values()}
+    deployed = scheduled | public_function_names()
     assert deployed == entry_points() == {
         "followup_daily", "escalate_sync", "weekly_digest", "survey", "unsubscribe", "sms_status",
         "zalo_webhook"}  # fmt: skip
@@ -75,7 +92,7 @@ def test_every_entry_point_has_a_function_and_every_function_an_entry_point():
 
 
 def test_only_the_survey_unsubscribe_sms_status_and_zalo_webhook_functions_are_public():
-    assert set(module_locals()["public_functions"]) == {"survey", "unsubscribe", "sms_status", "zalo_webhook"}
+    assert public_function_names() == {"survey", "unsubscribe", "sms_status", "zalo_webhook"}
     public_grants = [
         (name, body)
         for kind, name, body in resources()
@@ -123,13 +140,14 @@ def test_functions_read_pinned_secret_versions_and_firestore_has_its_index():
     functions = {name: body for kind, name, body in resources() if kind == "google_cloudfunctions2_function"}
     for kind in ("public", "scheduled"):
         secret = functions[kind]["service_config"][0]["dynamic"][0]['"secret_environment_variables"']["content"][0]
-        assert secret["version"].startswith("${var.secret_versions")
+        # pinned, never "latest": the version given, else 1
+        assert secret["version"].startswith("${lookup(var.secret_versions,") and secret["version"].endswith(', "1")}')
     versions = next(
         block['"secret_versions"']
         for block in parsed(MODULE / "variables.tf")["variable"]
         if '"secret_versions"' in block
     )
-    assert all(unquote(v).isdigit() for v in versions["default"].values())  # pinned, never "latest"
+    assert all(unquote(v).isdigit() for v in versions["default"].values())
     index = next(body for kind, _, body in resources() if kind == "google_firestore_index")
     assert [(unquote(f["field_path"]), unquote(f["order"])) for f in index["fields"]] == [
         ("job", "ASCENDING"),
@@ -148,7 +166,7 @@ def test_send_batch_is_private_fed_by_push_with_a_dead_letter_and_reads_only_its
     service = function["service_config"][0]
     assert unquote(service["ingress_settings"]) == "ALLOW_INTERNAL_ONLY"
     assert service["max_instance_request_concurrency"] == 1  # a batch at a time: max instances is the rate
-    assert service["max_instance_count"] == "${var.send_batch_max_instances[each.key]}"
+    assert service["max_instance_count"] == "${lookup(var.send_batch_max_instances, each.key, 1)}"
     assert service["service_account_email"] == "${google_service_account.send_batch[0].email}"
     secrets = service["dynamic"][0]['"secret_environment_variables"']["for_each"]
     assert secrets == "${toset(local.send_batch_secrets[each.key])}"
@@ -164,6 +182,9 @@ def test_send_batch_is_private_fed_by_push_with_a_dead_letter_and_reads_only_its
     assert unquote(publisher["role"]) == "roles/pubsub.publisher"
     # its channel's secrets and the signing key, which checks each batch's signature (issue 21)
     assert 'concat(names, ["signing_key"])' in str(module_locals()["send_batch_secrets"])
+    assert 'contains(s.read_by, "send")' in str(module_locals()["channel_secrets"])
+    assert {name: [s for s, v in c["secrets"].items() if "send" in v["read_by"]] for name, c in channels().items()} == {
+        "sms": ["twilio_auth_token"], "zalo": ["zalo_app_secret", "zalo_refresh_token"]}  # fmt: skip
 
 
 def test_google_cloud_alerts_when_careloop_cannot_speak_for_itself():
@@ -269,20 +290,21 @@ def test_the_monitored_mailbox_password_is_a_secret_only_the_scheduled_runs_read
     text = (MODULE / "main.tf").read_text()
     assert 'imap_password = { id = "careloop-imap-password", env = "CARELOOP_IMAP_PASSWORD" }' in text
     assert "local.imap_enabled ?" in text and re.search(r"CARELOOP_IMAP_HOST\s+= var.imap_host", text)
-    public = module_locals()["public_functions"]
-    assert all("imap_password" not in str(spec) for spec in public.values())
+    assert "imap_password" not in str(module_locals()["public_functions"])
+    assert all("imap_password" not in str(channel) for channel in channels().values())
     assert "CARELOOP_IMAP_PASSWORD" not in "".join(p.read_text() for p in INFRA.rglob("*.tfvars*"))
 
 
 def test_the_zalo_webhook_is_public_and_reads_only_the_oa_secret_key():
     """Issue 25: Zalo cannot present a Google identity, so zalo_webhook is public like sms_status and
     checks its own signature; it reads the OA secret key (made once zalo_app_id is set) and nothing else."""
-    text = (MODULE / "main.tf").read_text()
-    assert 'zalo_oa_secret_key = { id = "careloop-zalo-oa-secret-key", env = "CARELOOP_ZALO_OA_SECRET_KEY" }' in text
-    webhook = module_locals()["public_functions"]["zalo_webhook"]
-    assert unquote(webhook["entry_point"]) == "zalo_webhook" and "zalo_oa_secret_key" in str(webhook["secrets"])
-    assert all(s not in str(webhook["secrets"]) for s in ("signing_key", "zalo_app_secret", "smtp_password"))
-    assert "zalo_webhook_url" in (MODULE / "outputs.tf").read_text()
+    zalo = channels()["zalo"]
+    assert zalo["enabled"] == '${var.zalo_app_id != ""}' and "zalo_webhook" in zalo["webhooks"]
+    key = zalo["secrets"]["zalo_oa_secret_key"]
+    assert (key["id"], key["env"]) == ("careloop-zalo-oa-secret-key", "CARELOOP_ZALO_OA_SECRET_KEY")
+    # a public function reads the secrets that name it: the OA key alone
+    assert [s for s, v in zalo["secrets"].items() if "zalo_webhook" in v["read_by"]] == ["zalo_oa_secret_key"]
+    assert "webhook_urls" in (MODULE / "outputs.tf").read_text()
 
 
 def test_firestore_deletes_what_is_older_than_the_retention_by_ttl():
@@ -293,4 +315,5 @@ def test_firestore_deletes_what_is_older_than_the_retention_by_ttl():
     for collection in ("ledger", "surveys", "replies", "reports", "short_links", "undelivered", "cases", "events"):
         assert f'"{collection}"' in text or f"'{collection}'" in text, collection
     assert unquote(ttl["field"]) == "expire_at" and "ttl_config" in ttl
-    assert "CARELOOP_RETENTION_DAYS" in (MODULE / "main.tf").read_text()
+    assert "CARELOOP_RETENTION_DAYS" in (MODULE / "settings.tf").read_text()
+    assert "local.setting_environment" in (MODULE / "main.tf").read_text()

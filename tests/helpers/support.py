@@ -7,18 +7,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from functions.adapters.templates import Templates
-from functions.bootstrap import ports_for
-from functions.core.business_calendar import BusinessCalendar
-from functions.core.links import Links
+from functions import bootstrap
 from functions.core.tables import Table
-from functions.escalate.deps import EscalationDeps, EscalationRecords
-from functions.followup.job import FollowupDeps, FollowupRecords
-from functions.followup.plan import FollowupRules
+from functions.followup.job import FollowupDeps
 from functions.retry import RetryPolicy
 from tests.helpers import TEST_SECRET, VN
 from tests.helpers.fakes import MemoryChannel, MemorySheet
-from tests.helpers.rules import channel_book, read_rules
+from tests.helpers.rules import business_settings, channel_book
 
 HEADER = [
     "Mã KH",
@@ -122,22 +117,18 @@ def memory_sheet(rows: Sequence[Sequence[Any]], header: Sequence[Any] = HEADER) 
     return MemorySheet({"Khách hàng": Table("Khách hàng", list(header), [list(r) for r in rows])})
 
 
-def deps(sheet, store, channel=None, rules: FollowupRules | None = None, **overrides) -> FollowupDeps:
+# Retries that do not wait: a test's fault is faked, and its clock is not the wall's.
+FAST_RETRY = RetryPolicy(budget_seconds=1, first_delay=0.01, sleep=lambda s: None)
+
+
+def deps(sheet, store, channel=None, settings: dict[str, str] | None = None, **replaced) -> FollowupDeps:
+    """A follow-up run wired by bootstrap from the test's settings, on the test's sheet, store and
+    email channel. Unless the test says otherwise: no surveys and no tabs made (a memory sheet holds
+    the tabs the test gives it), retries that do not wait."""
     channel = channel if channel is not None else MemoryChannel()
-    values = dict(
-        sheet=sheet,
-        records=ports_for(FollowupRecords, store),
-        channels={"email": channel},
-        templates=Templates(),
-        links=Links("https://care.example.vn", "test-secret"),
-        rules=rules or FollowupRules(),
-        read_rules=read_rules(),
-        business_name="Văn phòng Luật Minh An",
-        channel_book=channel_book(),
-        retry=RetryPolicy(budget_seconds=1, first_delay=0.01, sleep=lambda s: None),
-    )
-    values.update(overrides)
-    return FollowupDeps(**values)
+    defaults = {"retry": FAST_RETRY, "surveys": None, "layouts": ()}
+    return bootstrap.followup_deps(business_settings(**(settings or {})), sheet=sheet, store=store,
+                                   channels={"email": channel}, **{**defaults, **replaced})  # fmt: skip
 
 
 # ---- The escalation job on fakes ----
@@ -188,19 +179,14 @@ def escalation_book(customers, matrix=None, cases=None):
     )
 
 
-def escalation_deps(sheet, store, channel=None):
-    return EscalationDeps(
-        sheet=sheet,
-        records=ports_for(EscalationRecords, store),
-        channels={"email": channel or MemoryChannel()},
-        templates=Templates(),
-        calendar=BusinessCalendar(),
-        read_rules=read_rules(),
-        business_name="Văn phòng Luật Minh An",
-        channel_book=channel_book(),
-        sheet_link="https://docs.google.com/spreadsheets/d/KEY/edit",
-        retry=RetryPolicy(budget_seconds=1, first_delay=0.01, sleep=lambda s: None),
-    )
+def escalation_deps(sheet, store, channel=None, settings: dict[str, str] | None = None, **replaced):
+    """An escalation run wired by bootstrap, as `deps`: unless the test says otherwise no links (so no
+    surveys and no texts read), no tabs made, retries that do not wait."""
+    defaults = {"retry": FAST_RETRY, "links": None, "surveys": None, "layouts": (),
+                "sheet_link": "https://docs.google.com/spreadsheets/d/KEY/edit"}  # fmt: skip
+    channels = {"email": channel or MemoryChannel()}
+    return bootstrap.escalate_deps(business_settings(**(settings or {})), sheet=sheet, store=store, channels=channels,
+                                   **{**defaults, **replaced})  # fmt: skip
 
 
 def store_setting(kind: str, tmp_path, request) -> str:

@@ -8,19 +8,18 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from functions.adapters.templates import Templates
-from functions.bootstrap import ports_for
-from functions.core.business_calendar import BusinessCalendar
+from functions import bootstrap
 from functions.core.ledger import LedgerEntry
 from functions.core.replies import HeardReply
 from functions.core.surveys import Answer, Survey
 from functions.core.vouchers import Voucher
-from functions.digest.job import DigestDeps, DigestRecords, run_digest
+from functions.digest.job import run_digest
 from tests.helpers import VN
 from tests.helpers.fakes import MemoryChannel
 from tests.helpers.memory_store import MemoryStore
 from tests.helpers.records import a_case
-from tests.helpers.support import escalation_book
+from tests.helpers.rules import business_settings
+from tests.helpers.support import FAST_RETRY, escalation_book
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=VN)  # the digest of week 2026-W47 (16–22/11) goes out
 W47, W46 = datetime(2026, 11, 16, 10, 0, tzinfo=VN), datetime(2026, 11, 9, 10, 0, tzinfo=VN)
@@ -71,11 +70,11 @@ def fortnight() -> MemoryStore:
 
 
 def deps(store, channel=None, managers=("quanly@luat.vn",), language="vi"):
-    records = ports_for(DigestRecords, store)
-    return DigestDeps(escalation_book([]), records, {"email": channel or MemoryChannel()}, Templates(),
-                      BusinessCalendar("Asia/Ho_Chi_Minh", "mon-fri 08:00-12:00 13:30-17:30; sat 08:00-12:00"),
-                      "Văn phòng Luật Minh An", "https://docs.google.com/spreadsheets/d/KEY/edit", managers,
-                      language)  # fmt: skip
+    """The digest wired by bootstrap from the test business's settings, on the test's store and channel."""
+    settings = business_settings(manager_emails=", ".join(managers), staff_language=language)
+    return bootstrap.digest_deps(settings, sheet=escalation_book([]), store=store,
+                                 channels={"email": channel or MemoryChannel()}, retry=FAST_RETRY,
+                                 sheet_link="https://docs.google.com/spreadsheets/d/KEY/edit")  # fmt: skip
 
 
 def test_the_digest_says_what_the_fortnight_held():

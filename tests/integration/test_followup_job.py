@@ -8,7 +8,6 @@ from functions.core.errors import PermanentDeliveryError, StoreUnavailable, Tran
 from functions.core.ledger import FAILED, SENT
 from functions.core.tables import Table
 from functions.followup.job import JobError, run_followup
-from functions.followup.plan import FollowupRules
 from tests.helpers import NINE_AM, TODAY, VN
 from tests.helpers.fakes import MemoryChannel, MemorySheet
 from tests.helpers.support import deps, memory_sheet, row
@@ -243,14 +242,14 @@ def test_a_row_moved_during_the_run_is_still_written_to_the_right_customer(store
 def test_daily_cap_across_runs(store):
     rows = [row(f"C-{i}", email=f"c{i}@example.com", purchase=WEEK_AGO) for i in range(5)]
     channel = MemoryChannel()
-    first = run_followup(deps(memory_sheet(rows), store, channel, rules=FollowupRules(daily_cap=3)), NINE_AM).report
+    first = run_followup(deps(memory_sheet(rows), store, channel, settings={"daily_cap": "3"}), NINE_AM).report
     assert len(first["sent"]) == 3 and [s["reason"] for s in first["skipped"]] == ["daily_cap"] * 2
     second = run_followup(
-        deps(memory_sheet(rows), store, channel, rules=FollowupRules(daily_cap=3)), NINE_AM + timedelta(hours=1)
+        deps(memory_sheet(rows), store, channel, settings={"daily_cap": "3"}), NINE_AM + timedelta(hours=1)
     ).report
     assert second["sent"] == []
     tomorrow = run_followup(
-        deps(memory_sheet(rows), store, channel, rules=FollowupRules(daily_cap=3)), NINE_AM + timedelta(days=1)
+        deps(memory_sheet(rows), store, channel, settings={"daily_cap": "3"}), NINE_AM + timedelta(days=1)
     ).report
     assert len(tomorrow["sent"]) == 2 and len(channel.delivered) == 5
 

@@ -348,7 +348,6 @@ def test_a_follow_up_run_with_the_messages_and_vouchers_tabs_is_still_one_read_a
     from functions.adapters.templates import Templates
     from functions.core.message_tab import seed_rows
     from functions.core.sheet_layout import layouts
-    from functions.core.vouchers import VoucherRules
     from functions.followup.job import run_followup
     from tests.helpers import NINE_AM
     from tests.helpers.fakes import MemoryChannel
@@ -363,7 +362,7 @@ def test_a_follow_up_run_with_the_messages_and_vouchers_tabs_is_still_one_read_a
     server.state.log.clear()
 
     store, channel = SqliteStore(tmp_path / "s.sqlite"), MemoryChannel()
-    report = run_followup(deps(adapter(server), store, channel, vouchers=VoucherRules("giảm 15%")), NINE_AM).report
+    report = run_followup(deps(adapter(server), store, channel, settings={"voucher_value": "giảm 15%"}), NINE_AM).report
     assert len(report["sent"]) == 5 and len(report["vouchers"]["issued"]) == 5
     assert [e["kind"] for e in server.state.log] == [  # the vouchers' dates go as dates: values and formats, one batch
         "spreadsheets.get", "values.batchGet", "spreadsheets.get", "spreadsheets.batchUpdate"]  # fmt: skip

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from functions.core.sheet_schema import CALLS, MESSAGES, VOUCHERS
 from functions.core.tables import Table
-from functions.core.vouchers import VoucherRules
 from functions.followup.job import run_followup
 from tests.helpers import NINE_AM, TODAY
 from tests.helpers.memory_store import MemoryStore
@@ -28,7 +27,7 @@ def test_hostile_cells_in_the_new_tabs_are_noted_and_the_run_goes_on():
     sheet.tables["Gọi điện"] = Table("Gọi điện", [c.title_vi for c in CALLS.columns],
                                      [[h, h, h, h, h, h, h, h, h, h, h] for h in HOSTILE])  # fmt: skip
     store = MemoryStore()
-    report = run_followup(deps(sheet, store, vouchers=VoucherRules("giảm 15%")), NINE_AM).report
+    report = run_followup(deps(sheet, store, settings={"voucher_value": "giảm 15%"}), NINE_AM).report
     assert sorted(s["customer_id"] for s in report["sent"]) == ["C-1", "C-2"]  # built-in texts went out
     assert report["texts"]["invalid"]  # every broken Messages row is noted
     messages = sheet.tables["Mẫu tin nhắn"]

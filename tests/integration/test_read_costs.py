@@ -60,7 +60,7 @@ def test_no_state_document_grows_with_the_history(firestore, monkeypatch):
 
 def test_a_follow_up_rerun_reads_about_one_document_per_due_message(firestore):
     store = FirestoreStore(PROJECT)
-    wiring = deps(memory_sheet(many_customers(2_000, 20, 20)), store, surveys=SurveyRules())
+    wiring = deps(memory_sheet(many_customers(2_000, 20, 20)), store, surveys=SurveyRules(30, 30))
     sent = len(run_followup(wiring, NOW).report["sent"])
     tally = counted(store)
     rerun = run_followup(wiring, NOW).report
@@ -82,7 +82,7 @@ def test_the_survey_throttle_reads_only_the_window_whatever_a_customers_history(
             store.surveys.create_survey(Survey(f"SV-{row[0]}-{months}", row[0], f"checkin/{months}", "vi", made,
                                        made + timedelta(days=30)))  # fmt: skip
     tally = counted(store)
-    report = run_followup(deps(memory_sheet(rows), store, surveys=SurveyRules()), NOW).report
+    report = run_followup(deps(memory_sheet(rows), store, surveys=SurveyRules(30, 30)), NOW).report
     assert len(report["sent"]) == 101  # and C-00000's birthday
     # one empty query (billed as one read) per 30 customers written to: 4, where it read 606
     assert tally.by_collection("reads").get("surveys", 0) <= 4, tally.by_collection("reads")
@@ -91,7 +91,7 @@ def test_the_survey_throttle_reads_only_the_window_whatever_a_customers_history(
 def test_surveys_travel_in_the_commit_that_reserves_their_message(firestore):
     store = FirestoreStore(PROJECT)
     tally = counted(store)
-    wiring = deps(memory_sheet(many_customers(400, 1000, 4)[1:]), store, surveys=SurveyRules())  # 100 check-ins
+    wiring = deps(memory_sheet(many_customers(400, 1000, 4)[1:]), store, surveys=SurveyRules(30, 30))  # 100 check-ins
     report = run_followup(wiring, NOW).report
     assert len(report["sent"]) == 100
     writes = tally.by_collection("writes")

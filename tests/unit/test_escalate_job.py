@@ -205,7 +205,7 @@ def test_a_resolved_case_sends_its_customer_one_survey(store):
 
     sheet, channel = book(COMPLAINTS[1:2]), MemoryChannel()
     wiring = deps(sheet, store, channel)
-    wiring.links, wiring.surveys = Links("https://care.example.vn", "s"), SurveyRules()
+    wiring.links, wiring.surveys = Links("https://care.example.vn", "s"), SurveyRules(30, 30)
     run_escalate(wiring, FRIDAY_4PM)
     case_id = store.cases.cases()[0].case_id
     set_status(sheet, case_id, "Đã giải quyết")

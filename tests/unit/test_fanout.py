@@ -7,27 +7,27 @@ import dataclasses
 
 import pytest
 
-from functions.bootstrap import ports_for
+from functions import bootstrap
 from functions.core.ledger import QUEUED, RESERVED, SENT
 from functions.fanout import BatchUnreadable, decode, encode
 from functions.followup.job import run_followup
-from functions.sendbatch.job import SendBatchDeps, SendBatchRecords, run_send_batch
+from functions.sendbatch.job import SendBatchDeps, run_send_batch
 from functions.survey.offers import SurveyRules
 from tests.helpers import NINE_AM
+from tests.helpers import TEST_SECRET as SECRET
 from tests.helpers.fakes import MemoryChannel, MemoryQueue
 from tests.helpers.memory_store import MemoryStore
-from tests.helpers.support import deps, many_customers, memory_sheet
-
-SECRET = "test-secret"  # the signing key the test wiring's links carry
+from tests.helpers.rules import business_settings
+from tests.helpers.support import FAST_RETRY, deps, many_customers, memory_sheet
 
 
 def worker(store, channels) -> SendBatchDeps:
-    """A send_batch run's wiring: the ports its records name, from the store."""
-    return SendBatchDeps(ports_for(SendBatchRecords, store), channels, SECRET)
+    """A send_batch run's wiring by bootstrap, on the test's store and channels (the test's secret signs)."""
+    return bootstrap.send_batch_deps(business_settings(), store=store, channels=channels, retry=FAST_RETRY)
 
 
 def fanned_out(count: int, queue: MemoryQueue, store: MemoryStore, channel: MemoryChannel):
-    wiring = deps(memory_sheet(many_customers(count, 1, 10_000)), store, channel, surveys=SurveyRules(),
+    wiring = deps(memory_sheet(many_customers(count, 1, 10_000)), store, channel, surveys=SurveyRules(30, 30),
                   queue=queue, fanout_after=10, fanout_batch_size=7)  # fmt: skip
     return run_followup(wiring, NINE_AM).report
 

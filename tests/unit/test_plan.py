@@ -5,12 +5,13 @@ import pytest
 from functions.core.customers import Customer
 from functions.core.ledger import FAILED, RESERVED, SENT, LedgerFacts
 from functions.core.values import Birthday
-from functions.followup.plan import BIRTHDAY, CHECKIN, DueMessage, FollowupRules, decide, due_messages
+from functions.followup.plan import BIRTHDAY, CHECKIN, DueMessage, decide, due_messages
 from tests.helpers import VN
+from tests.helpers.rules import followup_rules
 
 TODAY = date(2026, 11, 23)
 NINE = datetime.combine(TODAY, time(9), VN)
-RULES = FollowupRules()
+RULES = followup_rules()
 
 
 def customer(id="C-1", birthday=None, purchase=None, row=2, **kw) -> Customer:
@@ -98,7 +99,7 @@ def test_checkin_key_is_once_per_purchase_date():
 
 
 def test_catchup_window_is_a_setting():
-    rules = FollowupRules(catchup_days=0)
+    rules = followup_rules(catchup_days="0")
     assert not plan([customer(purchase=TODAY - timedelta(days=8))], rules=rules).send
     assert plan([customer(purchase=TODAY - timedelta(days=7))], rules=rules).send
 
@@ -185,14 +186,14 @@ def test_daily_cap_defers_the_rest_oldest_due_first():
     customers = [
         customer(f"C-{i}", purchase=TODAY - timedelta(days=days), row=i + 2) for i, days in enumerate([7, 10, 8, 9])
     ] + [customer("C-9", birthday=Birthday(11, 23), row=20)]
-    p = plan(customers, rules=FollowupRules(daily_cap=3))
+    p = plan(customers, rules=followup_rules(daily_cap="3"))
     assert [m.customer.id for m in p.send] == ["C-1", "C-3", "C-2"]  # due 20/11, 21/11, 22/11
     assert sorted(reasons(p)) == [(BIRTHDAY, "C-9", "daily_cap"), (CHECKIN, "C-0", "daily_cap")]
 
 
 def test_daily_cap_counts_what_earlier_runs_sent_today():
     customers = [customer(f"C-{i}", purchase=TODAY - timedelta(days=7)) for i in range(3)]
-    p = plan(customers, facts=LedgerFacts(reserved_today=2), rules=FollowupRules(daily_cap=3))
+    p = plan(customers, facts=LedgerFacts(reserved_today=2), rules=followup_rules(daily_cap="3"))
     assert len(p.send) == 1 and [s.reason for s in p.skipped] == ["daily_cap", "daily_cap"]
 
 

@@ -4,7 +4,7 @@ where its public functions answer, and the store's provider credentials."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -29,3 +29,11 @@ class ChannelContext:
     message_id_secret: str  # keys careloop's Message-IDs (the store's secret); empty: they prove nothing
     mail: MailSetup
     credentials: Any = None  # functions.ports.Credentials: the store's, for providers whose tokens change
+
+
+class Webhook(NamedTuple):
+    """A public function a channel answers its provider with: the module holding the function of the
+    same name (imported when first called), and what it is, for Terraform's description."""
+
+    module: str
+    description: str

@@ -18,7 +18,7 @@ from functools import lru_cache, partial
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from functions.adapters.channels.context import ChannelContext
+from functions.adapters.channels.context import ChannelContext, Webhook
 from functions.core.channel_specs import ChannelBook, ChannelSpec, TextFit
 
 if TYPE_CHECKING:
@@ -114,12 +114,19 @@ def webhook(name: str, sections: Iterable[Any]) -> Callable[..., Any] | None:
     """The public function `name` a channel answers its provider with (its module's function of that
     name), its settings section bound: called (request, store, now). None: no channel has it."""
     for module in channel_modules():
-        where = getattr(module, "WEBHOOKS", {}).get(name)
-        if where:
-            return partial(getattr(importlib.import_module(where), name), section=_section(module, tuple(sections)))
+        hook = getattr(module, "WEBHOOKS", {}).get(name)
+        if hook:
+            handler = getattr(importlib.import_module(hook.module), name)
+            return partial(handler, section=_section(module, tuple(sections)))
     return None
 
 
-def webhook_names() -> tuple[str, ...]:
-    """Every channel's public functions (Terraform deploys one each)."""
-    return tuple(name for module in channel_modules() for name in getattr(module, "WEBHOOKS", {}))
+def webhooks(spec: ChannelSpec) -> Mapping[str, Webhook]:
+    """A channel's public functions (Terraform deploys one each), by name."""
+    module = next(m for m in channel_modules() if m.SPEC is spec)
+    return dict(getattr(module, "WEBHOOKS", {}))
+
+
+def section_type(spec: ChannelSpec) -> type[Any] | None:
+    module = next(m for m in channel_modules() if m.SPEC is spec)
+    return getattr(module, "SETTINGS", None)

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
-from functions.adapters.channels.context import ChannelContext
+from functions.adapters.channels.context import ChannelContext, Webhook
 from functions.adapters.channels.http_faults import request_failure, status_failure
 from functions.adapters.channels.sms_segments import fit_sms
 from functions.core import setting_checks as check
@@ -159,25 +159,36 @@ def _sms_sender(text: str) -> str:
 class TwilioSettings:
     """The SMS channel's settings (CARELOOP_TWILIO_ACCOUNT_SID, …; the same names in careloop.toml)."""
 
-    twilio_account_sid: str = check.setting("", _twilio_sid, doc="SMS through Twilio: the account SID (AC…)")
-    twilio_auth_token: str = check.setting("", secret=True, doc="SMS through Twilio: the auth token")
-    sms_sender: str = check.setting("", _sms_sender, doc="the registered brand name (at most 11 characters) or number")
-    twilio_api_url: str = check.setting(TWILIO_API_URL, check.url, doc="Twilio's API (a local stand-in in tests)")
+    twilio_account_sid: str = check.setting(
+        "", _twilio_sid, deploy="env",
+        doc="SMS through Twilio: the account SID (`AC…`); with `twilio_auth_token` and `sms_sender`, all three or "
+        "none (half a provider is a settings error naming what is missing)",
+    )  # fmt: skip
+    twilio_auth_token: str = check.setting(
+        "", secret=True, read_by=("send", "sms_status"), doc="SMS through Twilio: the auth token"
+    )
+    sms_sender: str = check.setting(
+        "", _sms_sender, deploy="env",
+        doc="the SMS sender: a brand name registered for Vietnam (at most 11 characters) or a Twilio number",
+    )  # fmt: skip
+    twilio_api_url: str = check.setting(TWILIO_API_URL, check.url, doc="Twilio's API (the local stand-in in tests)")
     sms_status_url: str = check.setting(
-        "",
-        check.url_or_empty,
-        doc="the sms_status function's URL, given to Twilio for delivery reports (default: public_url/sms_status)",
-    )
-    sms_ascii: bool = check.setting(
-        True, check.flag, doc="SMS without Vietnamese diacritics: 160 characters a message, not 70"
-    )
+        "", check.url_or_empty, url_of="sms_status", default_doc="the URL the `sms_status` function is called at",
+        doc="given to Twilio for delivery reports (Terraform sets it)",
+    )  # fmt: skip
+    sms_ascii: bool = check.setting(True, check.flag, doc="SMS without diacritics: 160 characters a part, not 70")
     sms_max_segments: int = check.setting(
-        2, check.int_range(1, 10), doc="an SMS longer than this many parts is not sent"
-    )
+        2, check.int_range(1, 10),
+        doc="an SMS longer than this many parts is a render error naming the template, never cut",
+    )  # fmt: skip
 
 
 SETTINGS = TwilioSettings
-WEBHOOKS = {"sms_status": "functions.adapters.channels.twilio_status"}  # public function → its module
+WEBHOOKS = {  # the public functions the provider calls
+    "sms_status": Webhook(
+        "functions.adapters.channels.twilio_status", "SMS delivery reports from Twilio (public, signed by Twilio)"
+    )
+}
 
 
 def _fit(text: str, section: TwilioSettings, name: str) -> FittedText:

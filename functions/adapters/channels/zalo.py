@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from functions.adapters.channels.context import ChannelContext
+from functions.adapters.channels.context import ChannelContext, Webhook
 from functions.adapters.channels.http_faults import request_failure, status_failure
 from functions.adapters.channels.zalo_events import read_zalo_event
 from functions.adapters.channels.zalo_tokens import Refreshed, RefreshRefused, ZaloTokens
@@ -182,26 +182,35 @@ def _templates_shown(value: tuple[tuple[str, str], ...]) -> str:
 class ZaloSettings:
     """The Zalo channel's settings (CARELOOP_ZALO_APP_ID, …; the same names in careloop.toml)."""
 
-    zalo_app_id: str = check.setting("", doc="Zalo ZNS: the app ID linked to the Official Account")
+    zalo_app_id: str = check.setting(
+        "", deploy="env",
+        doc="Zalo ZNS: the app ID linked to the Official Account; with `zalo_app_secret` and `zalo_templates`, all "
+        "three or none",
+    )  # fmt: skip
     zalo_app_secret: str = check.setting("", secret=True, doc="Zalo ZNS: the app's secret key")
     zalo_refresh_token: str = check.setting(
-        "", secret=True, doc="Zalo ZNS: the first refresh token; afterwards the store keeps the current one"
+        "", secret=True, doc="Zalo ZNS: the first refresh token only; afterwards the store keeps the current one"
     )
     zalo_templates: tuple[tuple[str, str], ...] = check.setting(
-        (),
-        _zalo_templates,
-        doc="approved ZNS template per kind: checkin:123456,birthday:123457",
-        shown=_templates_shown,
-    )
+        (), _zalo_templates, shown=_templates_shown, deploy="env",
+        doc="Zalo ZNS: the approved template per kind (`checkin:123456,birthday:123457,case_survey:123458`, and "
+        "`birthday_voucher:123459` for the wish that carries a voucher)",
+    )  # fmt: skip
     zalo_oa_secret_key: str = check.setting(
-        "", secret=True, doc="Zalo OA webhook: the OA secret key events are signed with; empty: events are refused"
-    )
-    zalo_api_url: str = check.setting(ZALO_API_URL, check.url, doc="Zalo's ZNS API")
-    zalo_oauth_url: str = check.setting(ZALO_OAUTH_URL, check.url, doc="Zalo's OAuth API")
+        "", secret=True, read_by=("zalo_webhook",),
+        doc="the OA secret key Zalo signs webhook events with (`zalo_webhook`); unset: every event is refused",
+    )  # fmt: skip
+    zalo_api_url: str = check.setting(ZALO_API_URL, check.url, doc="Zalo's ZNS API (a local stand-in in tests)")
+    zalo_oauth_url: str = check.setting(ZALO_OAUTH_URL, check.url, doc="Zalo's OAuth API (a local stand-in in tests)")
 
 
 SETTINGS = ZaloSettings
-WEBHOOKS = {"zalo_webhook": "functions.adapters.channels.zalo_webhook"}  # public function → its module
+WEBHOOKS = {  # the public functions the provider calls
+    "zalo_webhook": Webhook(
+        "functions.adapters.channels.zalo_webhook",
+        "Zalo OA events: customers' texts and ZNS ratings (public, signed by Zalo)",
+    )
+}
 SPEC = ChannelSpec(
     "zalo",
     PHONE_ADDRESS,

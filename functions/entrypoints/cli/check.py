@@ -21,13 +21,13 @@ from functions.core.surveys import Survey
 from functions.core.tables import Table
 from functions.core.vouchers import Voucher
 from functions.settings import (
-    TAB_SETTINGS,
     Settings,
     configured_channels,
     origin_text,
     read_settings_tab,
     settings_warnings,
     shown_value,
+    tab_settings,
 )
 
 SAMPLE_CASE = {
@@ -175,7 +175,7 @@ def _business_settings(settings: Settings, table: Table | None, say: Callable[[s
     values): each with its value and where it came from; a tab value refused, as its note says."""
     in_force, from_tab = read_settings_tab(settings, table, settings.staff_language)
     say(f"✓ {both('business_settings')}:")
-    for name in TAB_SETTINGS:
+    for name in tab_settings():
         say(f"    {name} = {shown_value(in_force, name)}  ({origin_text(in_force, name, settings.staff_language)})")
     for problem in from_tab.report.get("invalid", []):
         say(f"! {both('warning')}: '{table.title if table else SETTINGS.title_vi}' {both('row')} {problem['row']}: "

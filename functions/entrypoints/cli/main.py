@@ -81,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--fresh", action="store_true", help="start over with a new workbook and store")
     demo.add_argument("--sheet", help="google:KEY or a URL: seed and use that spreadsheet instead of a workbook")
     demo.add_argument("--now", help=both("help_now"))
+
+    generate = commands.add_parser("generate", help=both("help_generate"))
+    generate.add_argument("--check", action="store_true", help=both("help_generate_check"))
     return parser
 
 
@@ -96,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from functions.entrypoints.cli.demo import run_demo
 
             return run_demo(Path(args.dir), fresh=args.fresh, sheet=args.sheet, now=args.now)
+        if args.command == "generate":
+            return _generate(args)
         settings = _settings(args)
         commands = {"run": _run, "preview": _preview, "check": _check, "retry": _retry, "setup-sheet": _setup_sheet,
                     "status": _status, "export": _export, "erase": _erase}  # fmt: skip
@@ -111,6 +116,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"careloop: {type(error).__name__}: {error}", file=sys.stderr)
         return 2
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from functions.entrypoints.cli.generate import run_generate
+
+    stale = run_generate(check_only=args.check)
+    for path in stale:
+        print(f"{'≠' if args.check else '✎'} {path}")
+    return 1 if stale and args.check else 0
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

@@ -40,8 +40,11 @@ def _heard(kind: str, language: str) -> str:
     """A kind of what came back, in staff's words; a channel's events ("<channel>_linked") name the channel."""
     if knows("heard_" + kind):
         return say("heard_" + kind, language)
+    from functions.adapters.channels.registry import specs
+
     channel, _, what = kind.rpartition("_")
-    return say(f"heard_channel_{what}", language, channel=channel)
+    shown = next((spec.shown for spec in specs() if spec.name == channel), channel)
+    return say(f"heard_channel_{what}", language, channel=shown)
 
 
 def sheet_lines(report: dict[str, Any], language: str) -> list[str]:

@@ -126,7 +126,7 @@ resource "google_cloudfunctions2_function" "send_batch" {
   service_config {
     available_memory                 = var.function_memory
     timeout_seconds                  = var.function_timeout_seconds
-    max_instance_count               = var.send_batch_max_instances[each.key]
+    max_instance_count               = lookup(var.send_batch_max_instances, each.key, 1)
     max_instance_request_concurrency = 1
     service_account_email            = google_service_account.send_batch[0].email
     ingress_settings                 = "ALLOW_INTERNAL_ONLY" # Pub/Sub push counts as internal
@@ -138,7 +138,7 @@ resource "google_cloudfunctions2_function" "send_batch" {
         key        = local.secrets[secret_environment_variables.value].env
         project_id = var.project_id
         secret     = google_secret_manager_secret.careloop[secret_environment_variables.value].secret_id
-        version    = var.secret_versions[secret_environment_variables.value]
+        version    = lookup(var.secret_versions, secret_environment_variables.value, "1")
       }
     }
   }

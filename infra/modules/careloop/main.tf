@@ -6,23 +6,28 @@ locals {
     "secretmanager.googleapis.com", "sheets.googleapis.com", "storage.googleapis.com", "iam.googleapis.com",
     "pubsub.googleapis.com", "monitoring.googleapis.com", "logging.googleapis.com",
   ])
-  # Every entry point in main.py: the public ones answer customers (and Twilio), the scheduled ones
-  # only Cloud Scheduler. Each public function reads just the secrets it needs.
-  public_functions = {
+  # Every entry point in main.py: the public ones answer customers (and the channels' providers), the
+  # scheduled ones only Cloud Scheduler. Each public function reads just the secrets it needs. The
+  # channels' own (local.channels) are written by `careloop generate` into settings.tf.
+  public_functions = merge({
     survey      = { entry_point = "survey", description = "Survey page (public)", secrets = ["signing_key"] }
     unsubscribe = { entry_point = "unsubscribe", description = "Unsubscribe page (public)", secrets = ["signing_key"] }
-    sms_status  = { entry_point = "sms_status", description = "SMS delivery reports from Twilio (public, signed by Twilio)", secrets = local.sms_enabled ? ["twilio_auth_token"] : [] }
-    # Zalo's OA webhook: public (Zalo cannot present a Google identity); the function checks
-    # X-ZEvent-Signature with the OA secret key, refuses stale and replayed events, and only stores.
-    zalo_webhook = { entry_point = "zalo_webhook", description = "Zalo OA events: customers' texts and ZNS ratings (public, signed by Zalo)", secrets = local.zalo_enabled ? ["zalo_oa_secret_key"] : [] }
-  }
-  sms_enabled  = var.twilio_account_sid != ""
-  zalo_enabled = var.zalo_app_id != ""
-  imap_enabled = var.imap_host != ""
+    }, merge([for channel in values(local.channels) : {
+      # A provider cannot present a Google identity: the function checks the provider's signature.
+      for name, hook in channel.webhooks : name => {
+        entry_point = name
+        description = hook.description
+        secrets     = channel.enabled ? [for secret, s in channel.secrets : secret if contains(s.read_by, name)] : []
+      }
+  }]...))
+  imap_enabled     = var.imap_host != ""
+  enabled_channels = [for name, channel in local.channels : name if channel.enabled]
   # Fan-out (fanout.tf): a send queue per channel, each with its own send_batch function, whose
   # max instances are that channel's rate limit.
-  fanout_channels = var.fanout_enabled ? toset(concat(["email"], local.sms_enabled ? ["sms"] : [], local.zalo_enabled ? ["zalo"] : [])) : toset([])
-  channel_secrets = { email = ["smtp_password"], sms = ["twilio_auth_token"], zalo = ["zalo_app_secret", "zalo_refresh_token"] }
+  fanout_channels = var.fanout_enabled ? toset(concat(["email"], local.enabled_channels)) : toset([])
+  channel_secrets = merge({ email = ["smtp_password"] }, {
+    for name, channel in local.channels : name => [for secret, s in channel.secrets : secret if contains(s.read_by, "send")]
+  })
   # send_batch also reads the signing key: it checks each batch's signature before claiming anything.
   send_batch_secrets = { for channel, names in local.channel_secrets : channel => concat(names, ["signing_key"]) }
   scheduled_functions = {
@@ -30,48 +35,37 @@ locals {
     escalate_sync  = { entry_point = "escalate_sync", description = "Cases, SLAs and escalation", schedule = var.escalate_schedule }
     weekly_digest  = { entry_point = "weekly_digest", description = "Last week's figures to the manager, once a week", schedule = var.digest_schedule }
   }
-  # Created empty; their values are added with gcloud (README). SMS and Zalo secrets exist once
-  # their provider is set up (twilio_account_sid, zalo_app_id).
+  # Created empty; their values are added with gcloud (README). A channel's secrets exist once the
+  # channel is set up (its first setting given).
   secrets = merge(
     {
       signing_key   = { id = "careloop-signing-key", env = "CARELOOP_SECRET" }
       smtp_password = { id = "careloop-smtp-password", env = "CARELOOP_SMTP_PASSWORD" }
     },
-    local.sms_enabled ? { twilio_auth_token = { id = "careloop-twilio-auth-token", env = "CARELOOP_TWILIO_AUTH_TOKEN" } } : {},
-    local.zalo_enabled ? {
-      zalo_app_secret    = { id = "careloop-zalo-app-secret", env = "CARELOOP_ZALO_APP_SECRET" }
-      zalo_refresh_token = { id = "careloop-zalo-refresh-token", env = "CARELOOP_ZALO_REFRESH_TOKEN" }
-      zalo_oa_secret_key = { id = "careloop-zalo-oa-secret-key", env = "CARELOOP_ZALO_OA_SECRET_KEY" }
-    } : {},
+    merge([for channel in values(local.channels) : channel.enabled ? {
+      for secret, s in channel.secrets : secret => { id = s.id, env = s.env }
+    } : {}]...),
     local.imap_enabled ? { imap_password = { id = "careloop-imap-password", env = "CARELOOP_IMAP_PASSWORD" } } : {},
   )
   environment = merge({
-    CARELOOP_STORE          = "firestore://${var.project_id}"
-    CARELOOP_SHEET          = "google:${var.spreadsheet_key}"
-    CARELOOP_BUSINESS_NAME  = var.business_name
-    CARELOOP_SENDER_EMAIL   = var.sender_email
-    CARELOOP_SMTP_HOST      = var.smtp_host
-    CARELOOP_SMTP_USER      = var.smtp_user
-    CARELOOP_TIMEZONE       = local.time_zone
-    CARELOOP_CHANNEL_ORDER  = var.channel_order
-    CARELOOP_MANAGER_EMAILS = var.manager_emails
-    CARELOOP_RETENTION_DAYS = tostring(var.retention_days)
-    LOG_EXECUTION_ID        = "true"
-    }, local.sms_enabled ? {
-    CARELOOP_TWILIO_ACCOUNT_SID = var.twilio_account_sid
-    CARELOOP_SMS_SENDER         = var.sms_sender
-    } : {}, local.zalo_enabled ? {
-    CARELOOP_ZALO_APP_ID    = var.zalo_app_id
-    CARELOOP_ZALO_TEMPLATES = var.zalo_templates
-    } : {}, local.imap_enabled ? {
-    CARELOOP_IMAP_HOST         = var.imap_host
-    CARELOOP_IMAP_USER         = var.imap_user
-    CARELOOP_INBOX_AUTHSERV_ID = var.inbox_authserv_id
-    } : {}, var.fanout_enabled ? {
-    CARELOOP_PUBSUB_TOPIC      = local.send_topic_prefix
-    CARELOOP_FANOUT_AFTER      = tostring(var.fanout_after)
-    CARELOOP_FANOUT_BATCH_SIZE = tostring(var.fanout_batch_size)
+    CARELOOP_STORE    = "firestore://${var.project_id}"
+    CARELOOP_SHEET    = "google:${var.spreadsheet_key}"
+    CARELOOP_TIMEZONE = local.time_zone
+    LOG_EXECUTION_ID  = "true"
+    }, local.setting_environment, merge([for channel in values(local.channels) : channel.enabled ? channel.environment : {}]...),
+    local.imap_enabled ? {
+      CARELOOP_IMAP_HOST         = var.imap_host
+      CARELOOP_IMAP_USER         = var.imap_user
+      CARELOOP_INBOX_AUTHSERV_ID = var.inbox_authserv_id
+      } : {}, var.fanout_enabled ? {
+      CARELOOP_PUBSUB_TOPIC      = local.send_topic_prefix
+      CARELOOP_FANOUT_AFTER      = tostring(var.fanout_after)
+      CARELOOP_FANOUT_BATCH_SIZE = tostring(var.fanout_batch_size)
   } : {}, var.extra_environment)
+  # The settings that are a public function's own URL (a channel's delivery reports), by the function.
+  webhook_urls = merge([for channel in values(local.channels) : {
+    for name, hook in channel.webhooks : hook.url_env => name if hook.url_env != ""
+  }]...)
   send_topic_prefix = "careloop-send"
 }
 
@@ -232,7 +226,7 @@ resource "google_storage_bucket_object" "source" {
 # ---- Functions ---------------------------------------------------------------------------
 
 resource "google_cloudfunctions2_function" "public" {
-  #checkov:skip=CKV_GCP_124:Customers reach the two pages from message links on the internet (signed tokens or unguessable codes guard them); Twilio posts delivery reports, checked by their X-Twilio-Signature.
+  #checkov:skip=CKV_GCP_124:Customers reach the two pages from message links on the internet (signed tokens or unguessable codes guard them); the channels' providers post reports and events, each checked by the provider's signature.
   for_each    = local.public_functions
   project     = var.project_id
   location    = var.region
@@ -263,7 +257,7 @@ resource "google_cloudfunctions2_function" "public" {
         key        = local.secrets[secret_environment_variables.value].env
         project_id = var.project_id
         secret     = google_secret_manager_secret.careloop[secret_environment_variables.value].secret_id
-        version    = var.secret_versions[secret_environment_variables.value]
+        version    = lookup(var.secret_versions, secret_environment_variables.value, "1")
       }
     }
   }
@@ -298,15 +292,14 @@ resource "google_cloudfunctions2_function" "scheduled" {
       CARELOOP_SURVEY_URL      = google_cloudfunctions2_function.public["survey"].service_config[0].uri
       CARELOOP_UNSUBSCRIBE_URL = google_cloudfunctions2_function.public["unsubscribe"].service_config[0].uri
       CARELOOP_PUBLIC_URL      = google_cloudfunctions2_function.public["survey"].service_config[0].uri
-      CARELOOP_SMS_STATUS_URL  = google_cloudfunctions2_function.public["sms_status"].service_config[0].uri
-    })
+    }, { for env, name in local.webhook_urls : env => google_cloudfunctions2_function.public[name].service_config[0].uri })
     dynamic "secret_environment_variables" {
       for_each = local.secrets
       content {
         key        = secret_environment_variables.value.env
         project_id = var.project_id
         secret     = google_secret_manager_secret.careloop[secret_environment_variables.key].secret_id
-        version    = var.secret_versions[secret_environment_variables.key]
+        version    = lookup(var.secret_versions, secret_environment_variables.key, "1")
       }
     }
   }
@@ -315,7 +308,7 @@ resource "google_cloudfunctions2_function" "scheduled" {
 
 # Customers open the survey and unsubscribe pages from their phones: these two are public.
 resource "google_cloud_run_service_iam_member" "public" {
-  #checkov:skip=CKV_GCP_102:Customers open the survey and unsubscribe pages from message links, and Twilio posts delivery reports; signed tokens, unguessable codes and Twilio's signature guard them.
+  #checkov:skip=CKV_GCP_102:Customers open the survey and unsubscribe pages from message links, and the channels' providers post reports and events; signed tokens, unguessable codes and the providers' signatures guard them.
   for_each = google_cloudfunctions2_function.public
   project  = var.project_id
   location = var.region

@@ -8,9 +8,9 @@ output "unsubscribe_url" {
   value       = google_cloudfunctions2_function.public["unsubscribe"].service_config[0].uri
 }
 
-output "zalo_webhook_url" {
-  description = "Give Zalo this URL as the OA's webhook (events: user_send_text, user_feedback, user_received_message, user_submit_info)."
-  value       = google_cloudfunctions2_function.public["zalo_webhook"].service_config[0].uri
+output "webhook_urls" {
+  description = "Each channel's public function, by name: give its provider this URL (zalo_webhook: the OA's webhook, for the events user_send_text, user_feedback, user_received_message, user_submit_info)."
+  value       = { for name, hook in google_cloudfunctions2_function.public : name => hook.service_config[0].uri if !contains(["survey", "unsubscribe"], name) }
 }
 
 output "runtime_service_account_email" {
