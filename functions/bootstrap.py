@@ -392,13 +392,13 @@ def _escalation_rules(settings: Settings) -> dict[str, Any]:
     """The escalation run's fields that come from settings staff may set in the Settings tab."""
     from functions.core.business_calendar import BusinessCalendar
     from functions.core.vouchers import VoucherRules
-    from functions.escalate.triage import TIER3_PHRASES
+    from functions.escalate.triage import tier3_phrases
 
     return {
         "calendar": BusinessCalendar(settings.timezone, settings.working_hours),
         "read_rules": read_rules(settings),
         "business_name": settings.business_name,
-        "phrases": settings.tier3_phrases or TIER3_PHRASES,
+        "phrases": settings.tier3_phrases or tier3_phrases(),
         "surveys": survey_rules(settings),
         "csat_threshold": settings.csat_threshold,
         "send_start": settings.send_hours[0],

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterator, Mapping
 from functools import cached_property
-from pathlib import Path
+
+from functions.core.data_files import TEMPLATES, data_file
 
 LANGUAGES = ("vi", "en")
 
-WORDS = Path(__file__).resolve().parents[2] / "templates" / "words.toml"  # the words, as data
+WORDS = TEMPLATES / "words.toml"  # the words, as data
 
 
 class _Words(Mapping[str, tuple[str, str]]):
@@ -18,8 +18,7 @@ class _Words(Mapping[str, tuple[str, str]]):
 
     @cached_property
     def _table(self) -> dict[str, tuple[str, str]]:
-        with WORDS.open("rb") as file:
-            return {code: (words["vi"], words["en"]) for code, words in tomllib.load(file).items()}
+        return {code: (words["vi"], words["en"]) for code, words in data_file("words").items()}
 
     def __getitem__(self, code: str) -> tuple[str, str]:
         return self._table[code]

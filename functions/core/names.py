@@ -3,47 +3,16 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
+from functions.core.data_files import data_file
 from functions.core.text import fold
 
-# Known salutations, keyed by their folded form, spelled as they appear mid-sentence.
-_SALUTATIONS_VI = {
-    "anh": "anh",
-    "chi": "chị",
-    "ong": "ông",
-    "ba": "bà",
-    "em": "em",
-    "co": "cô",
-    "chu": "chú",
-    "bac": "bác",
-    "di": "dì",
-    "thay": "thầy",
-    "quy khach": "quý khách",
-}
-_SALUTATIONS_EN = {
-    "mr": "Mr",
-    "mr.": "Mr",
-    "ms": "Ms",
-    "ms.": "Ms",
-    "mrs": "Mrs",
-    "mrs.": "Mrs",
-    "miss": "Miss",
-    "dr": "Dr",
-    "dr.": "Dr",
-}
-# A salutation typed in one language, said in the other.
-_VI_TO_EN = {
-    "anh": "Mr",
-    "ông": "Mr",
-    "chú": "Mr",
-    "bác": "Mr",
-    "thầy": "Mr",
-    "chị": "Ms",
-    "bà": "Ms",
-    "cô": "Ms",
-    "dì": "Ms",
-}
-_EN_TO_VI = {"Mr": "anh", "Ms": "chị", "Mrs": "chị", "Miss": "chị"}
+
+def _salutations() -> dict[str, Any]:
+    """templates/customer_words.toml [salutations]: staff's words, as data."""
+    words: dict[str, Any] = data_file("customer_words")["salutations"]
+    return words
 
 
 def given_name(full_name: str) -> str:
@@ -54,7 +23,8 @@ def given_name(full_name: str) -> str:
 
 def normalise_salutation(text: str) -> str:
     folded = fold(text)
-    return _SALUTATIONS_VI.get(folded) or _SALUTATIONS_EN.get(folded) or " ".join(text.split())
+    words = _salutations()
+    return words["vi"].get(folded) or words["en"].get(folded) or " ".join(text.split())
 
 
 def greeting_name(full_name: str, salutation: str, language: str) -> str:
@@ -74,10 +44,11 @@ def salutation_said(salutation: str, language: str) -> str:
 @lru_cache(maxsize=256)
 def _title(salutation: str, language: str) -> str | None:
     said = normalise_salutation(salutation) if salutation else ""
+    words = _salutations()
     if language == "en":
-        if said in _VI_TO_EN:
-            return _VI_TO_EN[said]
-        if said in _SALUTATIONS_VI.values():  # "em", "quý khách": no English counterpart
+        if said in words["vi_to_en"]:
+            return str(words["vi_to_en"][said])
+        if said in words["vi"].values():  # "em", "quý khách": no English counterpart
             return None
         return said or None
-    return _EN_TO_VI.get(said, said) or "anh/chị"
+    return str(words["en_to_vi"].get(said, said) or words["unknown_vi"])

@@ -15,18 +15,15 @@ alone could be "đúng" (right) and is nothing, "dừng" is stop."""
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from functools import cache
-from pathlib import Path
 from typing import NamedTuple
 
+from functions.core.data_files import data_file
 from functions.core.text import fold
 
 REFUSAL, CANCELLATION = "refusal", "cancellation"
 LONGEST = 160  # characters: a refusal is short; a longer message is a reply staff read
-
-WORDS_FILE = Path(__file__).resolve().parents[2] / "templates" / "refusal_words.toml"
 
 
 class _Vocabulary(NamedTuple):
@@ -42,7 +39,7 @@ class _Vocabulary(NamedTuple):
 @cache
 def _vocabulary() -> _Vocabulary:
     """templates/refusal_words.toml, read once when first asked."""
-    data = tomllib.loads(WORDS_FILE.read_text(encoding="utf-8"))
+    data = data_file("refusal_words")
     pairs = {tuple(words.split()): kind for words, kind in data["pairs"].items()}
     sets = {name: frozenset(words.split()) for name, words in data["sets"].items()}
     return _Vocabulary({word: kind for kind, words in data["kinds"].items() for word in words},

@@ -26,7 +26,7 @@ from functions.core.tables import Table, row_cells
 from functions.core.text import cell_text, shorten, typed
 from functions.core.values import CellError, read_tick
 from functions.escalate.matrix import Matrix
-from functions.escalate.triage import TIER3_PHRASES, SeverityUnreadable, triage
+from functions.escalate.triage import SeverityUnreadable, triage
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ def plan_escalation(
     matrix: Matrix,
     calendar: BusinessCalendar,
     now: datetime,
-    phrases: Sequence[str] = TIER3_PHRASES,
+    phrases: Sequence[str] | None = None,
     language: str = "vi",
     known: frozenset[str] = frozenset(),
 ) -> EscalationPlan:
@@ -175,7 +175,7 @@ class _Planning:
     matrix: Matrix
     calendar: BusinessCalendar
     now: datetime
-    phrases: Sequence[str]
+    phrases: Sequence[str] | None  # None: the built-in ones
     language: str
     known: frozenset[str]  # cases that exist, in step with their row, and were not read
 

@@ -7,7 +7,6 @@ The workbook is made once and kept, so running the demo again shows that nothing
 from __future__ import annotations
 
 import shutil
-import tomllib
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,49 +20,44 @@ from functions.entrypoints.cli.reports import escalation_summary, summary
 from functions.ports import PreparableSheet
 from functions.settings import Settings, load_settings
 
-# The sample workbook's columns: the key each has in sample_customers.toml, and its header.
+# The sample workbook's columns: the key each has in templates/demo.toml, and its column in the
+# sheet's contract (templates/sheet.toml), whose header the workbook gets; None: staff's own column.
 COLUMNS = {
-    "id": "Mã KH", "name": "Họ tên", "salutation": "Xưng hô", "email": "Email", "phone": "Số điện thoại",
-    "birthday": "Ngày sinh", "purchase": "Ngày mua", "language": "Ngôn ngữ", "channel": "Kênh",
-    "opt_out": "Từ chối nhận tin", "marketing_consent": "Đồng ý nhận quảng cáo", "escalate": "Leo thang",
-    "category": "Loại vấn đề", "issue": "Nội dung", "severity": "Mức độ", "staff_note": "Ghi chú của nhân viên",
-    "vip": "VIP",
+    "id": "id", "name": "name", "salutation": "salutation", "email": "email", "phone": "phone",
+    "birthday": "birthday", "purchase": "purchase_date", "language": "language", "channel": "channel",
+    "opt_out": "opt_out", "marketing_consent": "marketing_consent", "escalate": "escalate", "category": "category",
+    "issue": "issue", "severity": "severity", "staff_note": None, "vip": "vip",
 }  # fmt: skip
-HEADER = list(COLUMNS.values())
 WIDTHS = {"id": 9, "name": 22, "salutation": 8, "email": 28, "phone": 16, "birthday": 12, "purchase": 12,
           "language": 10, "channel": 8, "opt_out": 10, "marketing_consent": 12, "escalate": 10, "category": 14,
           "issue": 30, "severity": 8, "staff_note": 24, "vip": 6}  # fmt: skip
 
 
-MATRIX_ROWS: list[list[Any]] = [
-    ["Loại vấn đề", "Phụ trách cấp 1", "Phụ trách cấp 2", "Phụ trách cấp 3", "Phản hồi đầu (giờ)", "Giải quyết (giờ)"],
-    [
-        "*",
-        "Lễ tân Mai <letan@luatminhan.vn>",
-        "Luật sư Tuấn <tuan@luatminhan.vn>",
-        "Giám đốc An <an@luatminhan.vn>",
-        4,
-        24,
-    ],
-    [
-        "Hợp đồng",
-        "Luật sư Hà <ha@luatminhan.vn>",
-        "Luật sư Tuấn <tuan@luatminhan.vn>",
-        "Giám đốc An <an@luatminhan.vn>",
-        2,
-        16,
-    ],
-]
+def demo_data() -> dict[str, Any]:
+    """The demo's business, matrix, customers and history (templates/demo.toml)."""
+    from functions.core.data_files import data_file
+
+    return data_file("demo")
 
 
-SAMPLE = Path(__file__).with_name("sample_customers.toml")
+def header() -> list[str]:
+    from functions.core.sheet_schema import CUSTOMERS
+
+    staff_own = demo_data()["business"]["staff_note"]
+    return [CUSTOMERS.column(key).title_vi if key else staff_own for key in COLUMNS.values()]
+
+
+def matrix_rows() -> list[list[Any]]:
+    from functions.core.sheet_schema import MATRIX
+
+    return [[c.title_vi for c in MATRIX.columns], *demo_data()["matrix"]["rows"]]
 
 
 def sample_rows(today: date) -> list[list[object]]:
-    """About thirty customers (sample_customers.toml), each a row in the order of HEADER."""
-    customers = tomllib.loads(SAMPLE.read_text(encoding="utf-8"))["customer"]
+    """About thirty customers (templates/demo.toml), each a row in the order of the header."""
+    customers = demo_data()["customer"]
     return [
-        [None] * len(HEADER) if c.get("blank") else [_cell(c.get(k, ""), today) for k in COLUMNS] for c in customers
+        [None] * len(COLUMNS) if c.get("blank") else [_cell(c.get(k, ""), today) for k in COLUMNS] for c in customers
     ]
 
 
@@ -86,12 +80,12 @@ def write_sample_workbook(path: Path, today: date) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
     from functions.adapters.sheets.a1 import column_letters
-    from functions.core.sheet_schema import MATRIX
+    from functions.core.sheet_schema import CUSTOMERS, MATRIX
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.title = "Khách hàng"
-    sheet.append(HEADER)
+    sheet.title = CUSTOMERS.title_vi
+    sheet.append(header())
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
@@ -101,8 +95,8 @@ def write_sample_workbook(path: Path, today: date) -> None:
         for cell in cells:
             if isinstance(cell.value, (date, datetime)):
                 cell.number_format = "DD/MM/YYYY"
-    matrix = workbook.create_sheet("Ma trận leo thang")
-    for row in MATRIX_ROWS:
+    matrix = workbook.create_sheet(MATRIX.title_vi)
+    for row in matrix_rows():
         matrix.append(row)
     for letter, column in zip("ABCDEF", MATRIX.columns, strict=True):  # as careloop makes the tab
         matrix.column_dimensions[letter].width = column.width_in("vi")
@@ -125,7 +119,7 @@ def seed_sheet(sheet: PreparableSheet, today: date, settings: Settings) -> None:
     table = sheet.read([CUSTOMERS])[CUSTOMERS.key]
     if any(typed(v) for row in table.rows for v in row):
         return
-    keys = locate_columns(CUSTOMERS, HEADER, require=False)
+    keys = locate_columns(CUSTOMERS, header(), require=False)
     by_position = {position: key for key, position in keys.items()}
     writes = [
         RowWrite(
@@ -136,7 +130,7 @@ def seed_sheet(sheet: PreparableSheet, today: date, settings: Settings) -> None:
     order = [c.key for c in MATRIX.columns]
     owners = [
         RowWrite(number, "*" if row[0] == "*" else None, dict(zip(order, row, strict=False)))
-        for number, row in enumerate(MATRIX_ROWS[1:], start=2)
+        for number, row in enumerate(matrix_rows()[1:], start=2)
     ]
     sheet.write(
         [
@@ -175,20 +169,21 @@ def _run_demo(folder: Path, sheet: str | None, phones: StandIns, asked: str | No
     from functions.escalate.job import run_escalate
     from functions.followup.job import run_followup
 
+    business = demo_data()["business"]
     settings = load_settings(
         overrides={
             "sheet": sheet or str(folder / "khach-hang.xlsx"),
             "store": str(folder / "careloop.sqlite"),
             "outbox": str(folder / "outbox"),
             "smtp_host": "",
-            "business_name": "Văn phòng Luật Minh An",
-            "sender_email": "cskh@luatminhan.vn",
+            "business_name": business["name"],
+            "sender_email": business["sender_email"],
             # The README's page commands answer here: the survey on 8080, the unsubscribe page on 8081.
             "public_url": "http://127.0.0.1:8080",
             "survey_url": "http://127.0.0.1:8080",
             "unsubscribe_url": "http://127.0.0.1:8081",
             "channel_order": DEMO_CHANNEL_ORDER,  # this office writes by email where it has an address
-            "voucher_value": "giảm 10% phí tư vấn",  # a birthday gift: see the Vouchers tab
+            "voucher_value": business["voucher_value"],  # a birthday gift: see the Vouchers tab
             "inbox_folder": str(folder / "inbox"),  # customers' replies and bounces, without an IMAP mailbox
             **phones.settings,
         }
@@ -375,5 +370,7 @@ def _customer_answers(settings, now: datetime) -> str | None:
     path = urlsplit(links.survey(survey.survey_id, survey.language, at=survey.created_at)).path
     page, _, _ = handle_survey("GET", path, {"score": "2"}, {}, deps)
     csrf = page.split('name="csrf" value="')[1].split('"')[0]
-    handle_survey("POST", path, {}, {"score": "2", "comment": "Chờ lâu, chưa ai gọi lại", "csrf": csrf}, deps)
+    handle_survey(
+        "POST", path, {}, {"score": "2", "comment": demo_data()["business"]["survey_comment"], "csrf": csrf}, deps
+    )
     return survey.customer_id

@@ -7,19 +7,24 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import RESOLVED, CaseEvent, CaseRecord, case_id_for, flag_key
+from functions.core.data_files import data_file
 from functions.core.ledger import LedgerEntry
 from functions.core.surveys import Answer, Survey
 from functions.core.vouchers import Voucher
 from functions.core.weekly import last_weeks
 from functions.ports import Store
 
-CUSTOMERS = ["Nguyễn Văn An", "Trần Thị Bích", "Lê Hoàng Cường", "Phạm Thu Dung", "Hoàng Minh Đức", "Vũ Thị Giang"]
-OWNERS = {1: "Lễ tân Mai <letan@luatminhan.vn>", 2: "Luật sư Tuấn <tuan@luatminhan.vn>",
-          3: "Giám đốc An <an@luatminhan.vn>"}  # fmt: skip
 HOURS = {1: (4, 24), 2: (4, 24), 3: (2, 16)}  # first response, resolve (working hours), as the demo's matrix
+
+
+def _history() -> dict[str, Any]:
+    """Who the weeks before the demo were about (templates/demo.toml [history])."""
+    history: dict[str, Any] = data_file("demo")["history"]
+    return history
 
 
 def seed_history(store: Store, now: datetime, calendar: BusinessCalendar) -> bool:
@@ -66,10 +71,10 @@ def _cases(store: Store, chance: random.Random, start: datetime, week: int, cale
         first_due, resolve_due = (calendar.add(opened, hours) for hours in HOURS[tier])
         late = chance.random() < (0.4 if week < 5 else 0.15)  # answers come faster as the weeks go by
         answered = calendar.add(opened, HOURS[tier][0] * (1.5 if late else 0.5))
-        name = chance.choice(CUSTOMERS)
+        name = chance.choice(_history()["customers"])
         key = flag_key("history", f"H-{week}-{n}", name, str(week))
-        owner = OWNERS[tier]
-        case = CaseRecord(case_id_for(key), key, f"H-{week}-{n}", name, "*", "Khiếu nại (dữ liệu mẫu)", tier, tier,
+        owner = _history()["owners"][tier - 1]
+        case = CaseRecord(case_id_for(key), key, f"H-{week}-{n}", name, "*", _history()["issue"], tier, tier,
                           owner, owner.split("<")[1].rstrip(">"), RESOLVED, opened, first_due, resolve_due,
                           answered, calendar.add(answered, 8), source="history")  # fmt: skip
         store.cases.create_case(case, CaseEvent(case.case_id, opened, "opened", {"tier": tier, "history": True}))
@@ -79,6 +84,7 @@ def _vouchers(store: Store, chance: random.Random, start: datetime, week: int) -
     for n in range(chance.randint(0, 2)):
         issued = start.date() + timedelta(days=n)
         used = issued + timedelta(days=chance.randint(2, 10)) if chance.random() < 0.4 else None
-        code, customer = f"HSTR{week:02d}{n:02d}", chance.choice(CUSTOMERS)
-        store.vouchers.issue_voucher(Voucher(code, f"H-{week}-{n}", customer, issued.year, "giảm 10% phí tư vấn",
+        code, customer = f"HSTR{week:02d}{n:02d}", chance.choice(_history()["customers"])
+        value = data_file("demo")["business"]["voucher_value"]
+        store.vouchers.issue_voucher(Voucher(code, f"H-{week}-{n}", customer, issued.year, value,
                                              issued, issued + timedelta(days=30), used))  # fmt: skip
