@@ -14,57 +14,32 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from functions.compose import Composed, Composer, Recipient, customer_values
-from functions.core.channel_specs import ChannelBook
-from functions.core.customers import Customer, ReadRules, addresses_for, may_advertise, read_customers
-from functions.core.errors import JobCannotRun, RenderError
+from functions.core.customers import Customer, read_customers
+from functions.core.errors import JobCannotRun
 from functions.core.gc_pause import cycle_collector_paused
 from functions.core.health import health_write, next_followup
 from functions.core.i18n import both, knows, say
 from functions.core.inbound import expired_ties, ties_state
-from functions.core.ledger import DeliveryReport, LedgerEntry
-from functions.core.links import Links
-from functions.core.message_tab import MessageTab, TextBook, message_tab_write
-from functions.core.messages import OutgoingMessage
+from functions.core.ledger import DeliveryReport
+from functions.core.message_tab import MessageTab, message_tab_write
 from functions.core.privacy import suppression_check
 from functions.core.replies import BOUNCED, address_mark, expired_marks, without_bounced_email
-from functions.core.settings_tab import SettingsFromTab, with_settings_tab
+from functions.core.settings_tab import with_settings_tab
 from functions.core.sheet_layout import set_up
-from functions.core.sheet_schema import CALLS, CUSTOMERS, HEALTH, MESSAGES, SETTINGS, VOUCHERS, TabLayout
-from functions.core.surveys import Survey
+from functions.core.sheet_schema import CALLS, CUSTOMERS, HEALTH, MESSAGES, SETTINGS, VOUCHERS
 from functions.core.tables import RowWrite, Table, TabWrite, aged_out, customer_row_write, customers_tab_write
-from functions.core.vouchers import Voucher, VoucherRules
-from functions.delivery import Delivery, RunClock, deliver
-from functions.fanout import enqueue
 from functions.followup.calls import call_list
+from functions.followup.deps import FollowupDeps
 from functions.followup.plan import (
-    BIRTHDAY,
-    CHECKIN,
     DueMessage,
     FollowupPlan,
-    FollowupRules,
     Skip,
     decide,
     due_messages,
 )
-from functions.followup.vouchers import birthday_voucher, sync_voucher_tab
+from functions.followup.sending import Preview, SendingRun
+from functions.followup.vouchers import sync_voucher_tab
 from functions.message_texts import message_texts
-from functions.ports import (
-    Cases,
-    Channel,
-    DeliveryReports,
-    JobState,
-    Ledger,
-    OptOuts,
-    Renderer,
-    Retention,
-    SendQueue,
-    Sheet,
-    Surveys,
-    Vouchers,
-)
-from functions.retry import RetryPolicy
-from functions.survey.offers import SurveyRules, offer, recent_by_customer
 
 JOB = "followup"
 UNDELIVERED_NOTE_DAYS = 7  # a provider's "not delivered" stays in the row's System note this long
@@ -74,54 +49,6 @@ NOTE_REASONS = {"failed_before", "channel_unavailable"}
 
 class JobError(JobCannotRun):
     """The job could not run at all (a missing tab, for instance); nothing was sent."""
-
-
-@dataclass
-class FollowupRecords:
-    """What the follow-up run keeps and reads: the ledger and its delivery reports, opt-outs, surveys
-    and vouchers it sends, the open cases whose low score waits for a call (read only), its report."""
-
-    ledger: Ledger
-    delivery_reports: DeliveryReports
-    opt_outs: OptOuts
-    cases: Cases
-    surveys: Surveys
-    vouchers: Vouchers
-    job_state: JobState
-    retention: Retention  # what is older than retention_days, deleted by the daily run
-
-
-@dataclass
-class FollowupDeps:
-    sheet: Sheet
-    records: FollowupRecords
-    channels: Mapping[str, Channel]  # channel name → adapter that delivers it
-    templates: Renderer
-    links: Links
-    rules: FollowupRules
-    read_rules: ReadRules
-    business_name: str
-    channel_book: ChannelBook  # each channel's spec, and how a text-form channel fits its texts
-    staff_language: str
-    retry: RetryPolicy
-    run_budget_seconds: float | None  # the run's time for sending; None: each message's retries only
-    surveys: SurveyRules | None  # None: check-ins carry no survey
-    vouchers: VoucherRules  # off unless voucher_value is set
-    marketing_consent_required: bool  # advertising only to customers who ticked their consent
-    retention_days: int  # nothing kept forever: older records are deleted once a day, by this run
-    queue: SendQueue | None  # the send queue: a day with more due than fanout_after fans out through it
-    fanout_after: int  # messages a run sends itself when it has a queue
-    fanout_batch_size: int
-    layouts: Sequence[TabLayout]  # careloop's tabs: a run makes what is missing of them
-    # The Settings tab's values over the deployed settings: these dependencies as the tab tunes them.
-    settings_tab: Callable[[FollowupDeps, Table | None], tuple[FollowupDeps, SettingsFromTab]] | None = None
-
-
-@dataclass(frozen=True)
-class Preview:
-    message: DueMessage
-    outgoing: OutgoingMessage
-    fallbacks: tuple[OutgoingMessage, ...] = ()
 
 
 @dataclass
@@ -154,7 +81,7 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     texts = message_texts(tables.get(MESSAGES.key), deps.templates, deps.links, deps.channel_book,
                           deps.business_name, deps.staff_language, deps.surveys is not None,
                           deps.vouchers)  # fmt: skip
-    run = _Run(deps, now, dry_run, texts.book)
+    run = SendingRun(deps, now, dry_run, texts.book)
     run.send(plan.send)
     # Sent by an earlier run (perhaps one that stopped before writing back): the sheet shows it too.
     for skip in sorted(
@@ -245,7 +172,7 @@ def _bounced(customer: Customer, bounced: Mapping[str, Any]) -> bool:
 
 
 def _customer_notes(
-    deps: FollowupDeps, now: datetime, plan: FollowupPlan, run: _Run, bounced: Sequence[Customer] = ()
+    deps: FollowupDeps, now: datetime, plan: FollowupPlan, run: SendingRun, bounced: Sequence[Customer] = ()
 ) -> dict[str, list[str]]:
     """What each customer's System note says after this run: skips staff can act on, messages in
     doubt, fallbacks and failures, and the provider's "not delivered" reports of the last week."""
@@ -266,7 +193,12 @@ def _customer_notes(
 
 
 def _other_tabs(
-    deps: FollowupDeps, tables: Mapping[str, Table], texts: MessageTab, run: _Run, report: dict[str, Any], now: datetime
+    deps: FollowupDeps,
+    tables: Mapping[str, Table],
+    texts: MessageTab,
+    run: SendingRun,
+    report: dict[str, Any],
+    now: datetime,
 ) -> list[TabWrite]:
     """The Messages tab's notes and the Vouchers tab, where they exist; what the report says of them."""
     changes = []
@@ -286,129 +218,6 @@ def _other_tabs(
             changes.append(aged)
             report.setdefault("aged_out", {})[spec.key] = len(aged.rows)
     return changes
-
-
-class _Run:
-    """What one run did, message by message."""
-
-    def __init__(self, deps: FollowupDeps, now: datetime, dry_run: bool, book: TextBook):
-        self.deps, self.now, self.dry_run = deps, now, dry_run
-        self.sent: list[tuple[DueMessage, OutgoingMessage]] = []
-        self.failed: list[tuple[DueMessage, str]] = []
-        self.skipped: list[Skip] = []
-        self.unknown: list[tuple[DueMessage, str]] = []  # a fault after reserving: it may have gone out
-        self.previews: list[Preview] = []
-        self.notes: dict[str, list[str]] = {}
-        self.last_contact: dict[str, str] = {}
-        self.offers: dict[str, Survey] = {}  # message key → the survey it carries
-        self.queued: list[DueMessage] = []  # handed to the send queue: send_batch runs send them
-        self.limits: dict[str, str] = {}  # channel → its provider's refusal for a daily limit (told to staff once)
-        self.refused: dict[str, str] = {}  # channel → why its provider refuses careloop itself (the manager is told)
-        self.batches = 0
-        self.composer = Composer(deps.templates, deps.links, deps.channel_book, book)
-        self.vouchers: dict[str, Voucher] = {}  # message key → the voucher it carries
-        self.recent = recent_by_customer(())  # customer → their surveys of late, for the throttle (read in send)
-
-    def send(self, messages: list[DueMessage]) -> None:
-        deps, language = self.deps, self.deps.staff_language
-        if deps.surveys and messages:  # only the surveys of the customers written to: a rerun reads none
-            since = self.now - timedelta(days=deps.surveys.throttle_days)
-            self.recent = recent_by_customer(deps.records.surveys.surveys_of({m.customer.id for m in messages}, since))
-        composed: list[tuple[DueMessage, Composed]] = []
-        for message in messages:
-            try:
-                composed.append((message, self.compose(message)))
-            except RenderError as error:
-                self.failure(message, say("render_failed", language, error=error))
-        if self.dry_run:
-            self.previews += [Preview(m, c.messages[0], c.messages[1:]) for m, c in composed]
-            return
-        due = {m.key: m for m, _ in composed}
-        deliveries = [
-            Delivery(
-                LedgerEntry(m.key, m.customer.id, m.kind, c.messages[0].channel, self.now.date(), reserved_at=self.now),
-                c.messages[0],
-                self.offers.get(m.key),
-                c.messages[1:],
-                c.short_links,
-                self.vouchers.get(m.key),
-            )
-            for m, c in composed
-        ]
-        if deps.queue is not None and len(deliveries) > deps.fanout_after:
-            # More due than one run sends: the rest fan out through the send queue, queued first.
-            self.enqueue(deps.queue, deliveries[deps.fanout_after :], due)
-            deliveries = deliveries[: deps.fanout_after]
-        outcome = deliver(
-            deps.records, deps.channels, RunClock.start(deps.retry, deps.run_budget_seconds), deliveries, self.now
-        )
-        self.skipped += [Skip(due[d.key], "reserved_elsewhere") for d in outcome.skipped]
-        self.skipped += [Skip(due[d.key], "deferred") for d in outcome.deferred]
-        self.limits.update(outcome.limits)
-        self.refused.update(outcome.refused)
-        for delivery, reason in outcome.failed:
-            self.send_failure(due[delivery.key], reason)
-        self.unknown += [(due[d.key], reason) for d, reason in outcome.unknown]
-        for delivery in outcome.sent:
-            message, reached = due[delivery.key], outcome.reached[delivery.key]
-            self.sent.append((message, reached))
-            self.last_contact[message.customer.id] = self.contact_text(message, reached.channel, self.now)
-            if reached is not delivery.message:  # the first channels could not reach the customer: say so
-                self.fallback_note(
-                    message, reached.channel, [m.channel for m in delivery.choices[: delivery.choices.index(reached)]]
-                )
-
-    def enqueue(self, queue: SendQueue, deliveries: list[Delivery], due: dict[str, DueMessage]) -> None:
-        outcome = enqueue(
-            self.deps.records, queue, deliveries, self.now, self.deps.fanout_batch_size, self.deps.links.secret
-        )
-        self.queued += [due[d.key] for d in outcome.queued]
-        self.batches += outcome.batches
-        self.skipped += [Skip(due[d.key], "reserved_elsewhere") for d in outcome.skipped]
-        self.skipped += [Skip(due[d.key], "deferred") for d, _ in outcome.deferred]
-        for delivery, reason in outcome.failed:
-            self.send_failure(due[delivery.key], reason)
-
-    def send_failure(self, message: DueMessage, reason: str) -> None:
-        language = self.deps.staff_language
-        self.failure(message, say("send_failed", language, kind=say(f"kind_{message.kind}", language), error=reason))
-
-    def fallback_note(self, message: DueMessage, channel: str, failed: Sequence[str]) -> None:
-        """Which channel reached the customer, when the ones before it could not ("channel: why" or "channel")."""
-        tried = ", ".join(dict.fromkeys(f.partition(":")[0] for f in failed))
-        note = say("reached_by", self.deps.staff_language, channel=channel, failed=tried)
-        self.notes.setdefault(message.customer.id, []).append(note)
-
-    def contact_text(self, message: DueMessage, channel: str, at: datetime) -> str:
-        language = self.deps.staff_language
-        return say(
-            "last_contact", language, date=f"{at:%d/%m/%Y}", kind=say(f"kind_{message.kind}", language), channel=channel
-        )
-
-    def compose(self, message: DueMessage) -> Composed:
-        deps, customer = self.deps, message.customer
-        values = customer_values(customer, deps.business_name, customer.purchase_date)
-        survey = None
-        if message.kind == CHECKIN and deps.surveys:
-            survey = offer(
-                customer.id, f"checkin/{customer.purchase_date}", customer.language, self.now, self.recent, deps.surveys
-            )
-            if survey:
-                self.offers[message.key] = survey
-        voucher = None
-        advert = may_advertise(customer, deps.marketing_consent_required)  # else the occasion as care, no advert
-        if message.kind == BIRTHDAY and deps.vouchers.on and advert:
-            voucher = birthday_voucher(
-                deps.records.vouchers, deps.links.secret, customer, self.now.date(), deps.vouchers
-            )
-            self.vouchers[message.key] = voucher
-        addresses = addresses_for(customer, deps.rules.channels & frozenset(deps.channels), deps.channel_book)
-        recipient = Recipient(customer.id, customer.name, customer.language, addresses)
-        return self.composer.compose(message.key, message.kind, recipient, values, survey, self.now, voucher, advert)
-
-    def failure(self, message: DueMessage, error: str) -> None:
-        self.failed.append((message, error))
-        self.notes.setdefault(message.customer.id, []).append(error)
 
 
 def _undelivered_note(report: DeliveryReport, now: datetime, language: str) -> str:
@@ -440,7 +249,7 @@ def _report(
     now: datetime,
     dry_run: bool,
     problems,
-    run: _Run,
+    run: SendingRun,
     skipped: list[Skip],
     unknown: list[DueMessage],
 ) -> dict[str, Any]:

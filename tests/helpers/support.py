@@ -9,7 +9,7 @@ from typing import Any
 
 from functions import bootstrap
 from functions.core.tables import Table
-from functions.followup.job import FollowupDeps
+from functions.followup.deps import FollowupDeps
 from functions.retry import RetryPolicy
 from tests.helpers import TEST_SECRET, VN
 from tests.helpers.fakes import MemoryChannel, MemorySheet

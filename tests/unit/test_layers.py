@@ -238,7 +238,7 @@ def _jobs_and_their_port_imports() -> Iterator[tuple[str, ast.Module, set[str]]]
     """Each module below the wiring, its tree, and the record ports it imports from functions.ports."""
     root = ROOT / "functions"
     for path in sorted(root.rglob("*.py")):
-        if path.relative_to(root).parts[0] in ("adapters", "entrypoints", "standins", "ports.py", "bootstrap.py"):
+        if path.relative_to(root).parts[0] in ("adapters", "entrypoints", "standins", "ports.py", "bootstrap"):
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
@@ -280,7 +280,7 @@ def test_each_job_is_handed_only_the_ports_its_records_name():
     from functions.bootstrap import ports_for
     from functions.digest.job import DigestRecords
     from functions.escalate.deps import EscalationRecords
-    from functions.followup.job import FollowupRecords
+    from functions.followup.deps import FollowupRecords
     from functions.sendbatch.job import SendBatchRecords
     from tests.helpers.memory_store import MemoryStore
 

@@ -14,10 +14,7 @@ may have sorted, inserted or deleted rows meanwhile. Ranges never start outside 
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -33,30 +30,33 @@ from functions.adapters.sheets.google_http import (
     explain,
     transient_errors,
 )
-from functions.adapters.sheets.google_setup import SetupPlan, TabState, colour_rules, column_looks, plan_setup
+from functions.adapters.sheets.google_requests import (
+    TabNow,
+    cell_value,
+    effective_value,
+    figure_request,
+    grid_growth,
+    grid_rows,
+    grid_validations,
+    inserted_rows_request,
+    link_request,
+    located_specs,
+    made_tabs,
+    plain_request,
+    trimmed,
+)
+from functions.adapters.sheets.google_setup import TabState, colour_rules, column_looks, plan_setup
 from functions.adapters.sheets.placement import Placement, place
 from functions.core.i18n import both
-from functions.core.sheet_schema import ChartSpec, ColumnSpec, TabLayout, TabSpec, find_tab, locate_columns
+from functions.core.sheet_schema import ChartSpec, TabLayout, TabSpec, find_tab, locate_columns
 from functions.core.tables import Figure, Link, RowWrite, Table, TabWrite, sheet_link_url
-from functions.core.text import header_key, typed
-from functions.core.values import SHEETS_EPOCH
+from functions.core.text import typed
 
 T = TypeVar("T")
 UNFORMATTED = {"valueRenderOption": "UNFORMATTED_VALUE", "majorDimension": "ROWS"}
 NOW_FIELDS = (
     "sheets(properties(sheetId,title,gridProperties),charts(spec(title)),data(rowData(values(effectiveValue))))"
 )
-
-
-@dataclass
-class TabNow:
-    """One tab as it is at write time: its grid, header, and the ID and name columns below the header."""
-
-    title: str
-    properties: dict[str, Any]
-    header: list[Any]
-    columns: dict[int, list[Any]]  # position → the column below the header, where it was expected
-    charts: set[str]  # the titles of the charts on the tab
 
 
 class GoogleSheet:
@@ -143,7 +143,7 @@ class GoogleSheet:
         missed: list[RowWrite] = []
         charted: set[str] = set()
         tabs_now = self._tabs_now(targets)
-        made = _made_tabs(targets, tabs_now)  # careloop's tabs that are missing: made first, as setup-sheet does
+        made = made_tabs(targets, tabs_now)  # careloop's tabs that are missing: made first, as setup-sheet does
         grow += made.requests
         data += made.values
         for change, title in targets:
@@ -163,11 +163,11 @@ class GoogleSheet:
             if change.tab.key in self.charts and title not in charted:
                 charted.add(title)  # the Dashboard's two blocks are one tab: its charts are asked for once
                 charts = self._missing_charts(change, now, placement)
-            grow += _growth(now.properties, placement, charts_extent(charts))  # the grid first: charts lie in it
+            grow += grid_growth(now.properties, placement, charts_extent(charts))  # the grid first: charts lie in it
             if placement.inserted:  # a newest-first tab: rows under the header, shaped as the row below them
-                grow.append(_inserted_rows(now.properties["sheetId"], placement.inserted))
+                grow.append(inserted_rows_request(now.properties["sheetId"], placement.inserted))
             grow += charts
-            grow += column_looks(now.properties["sheetId"], _specs(change.tab, placement.new_columns),
+            grow += column_looks(now.properties["sheetId"], located_specs(change.tab, placement.new_columns),
                                  change.header_language, now.properties["gridProperties"]["rowCount"])  # fmt: skip
             data += [
                 {"range": f"{quoted(title)}!{column_letters(p)}1", "values": [[text]]}
@@ -175,14 +175,14 @@ class GoogleSheet:
             ]
             sheet_id = now.properties["sheetId"]
             plain += [(sheet_id, title, n, p, v) for n, p, v in placement.cells if not isinstance(v, (Link, Figure))]
-            grow += [_figure(sheet_id, n, p, v) for n, p, v in placement.cells if isinstance(v, Figure)]
+            grow += [figure_request(sheet_id, n, p, v) for n, p, v in placement.cells if isinstance(v, Figure)]
             links = [(n, p, v, sheet_link_url(v)) for n, p, v in placement.cells if isinstance(v, Link)]
             plain += [(sheet_id, title, n, p, v.text) for n, p, v, url in links if url is None]
-            grow += [_link(now.properties["sheetId"], n, p, v.text, url) for n, p, v, url in links if url]
+            grow += [link_request(now.properties["sheetId"], n, p, v.text, url) for n, p, v, url in links if url]
         if grow:  # a write with any structure (rows, formats, links) carries its values too: one atomic request
-            grow += [_plain(sheet_id, n, p, v) for sheet_id, _, n, p, v in plain]
+            grow += [plain_request(sheet_id, n, p, v) for sheet_id, _, n, p, v in plain]
         else:  # values alone: one values:batchUpdate, written RAW
-            data += [{"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[_cell(v)]]}
+            data += [{"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[cell_value(v)]]}
                      for _, title, n, p, v in plain]  # fmt: skip
         self._update(grow, data)
         return missed
@@ -230,9 +230,9 @@ class GoogleSheet:
             if title not in guesses:
                 continue
             grids = sheet.get("data") or [{}]  # in the order asked: the header row, then each column
-            header = _trimmed([_effective(v) for v in _rows(grids[0])[0]]) if _rows(grids[0]) else []
+            header = trimmed([effective_value(v) for v in grid_rows(grids[0])[0]]) if grid_rows(grids[0]) else []
             columns = {
-                p: [_effective(row[0]) if row else None for row in _rows(data)][1:]
+                p: [effective_value(row[0]) if row else None for row in grid_rows(data)][1:]
                 for p, data in zip(guesses[title], grids[1:], strict=False)
             }
             found[title] = TabNow(title, sheet["properties"], header, columns, chart_titles(sheet))
@@ -313,7 +313,7 @@ class GoogleSheet:
             if with_row_2
             else {}
         )
-        validations = _validations(grid)
+        validations = grid_validations(grid)
         protections = {s["properties"]["title"]: s.get("protectedRanges", []) for s in sheets}
         charts = {s["properties"]["title"]: chart_titles(s) for s in sheets}
         colours = {s["properties"]["title"]: colour_rules(s) for s in sheets}
@@ -328,117 +328,3 @@ class GoogleSheet:
                 {p.get("description", "") for p in protections[title]}, charts[title], colours[title],
             )  # fmt: skip
         return tabs
-
-
-def _specs(tab: TabSpec, columns: list[tuple[int, str]]) -> list[tuple[int, ColumnSpec]]:
-    """The columns a write adds (position, header), with their specs."""
-    return [(at, spec) for at, text in columns for spec in tab.columns if header_key(text) in spec.keys]
-
-
-def _made_tabs(targets: list[tuple[TabWrite, str]], tabs_now: dict[str, TabNow]) -> SetupPlan:
-    """The requests that make each missing tab a change's layout names (`tabs_now` holds it with no
-    properties yet but its sheet ID): as `setup-sheet` makes it, its header, rules and starter rows.
-    Its state afterwards goes into `tabs_now`, so the changes are placed in the tab as made."""
-    made = SetupPlan()
-    for change, title in targets:
-        now = tabs_now[title]
-        if change.layout is None or "gridProperties" in now.properties:
-            continue
-        sheet_id = now.properties["sheetId"]
-        plan = plan_setup([change.layout], {}, change.header_language, itertools.repeat(sheet_id).__next__)
-        made.requests += plan.requests
-        made.values += plan.values
-        add = plan.requests[0]["addSheet"]["properties"]
-        header = change.layout.headers(change.header_language)
-        starters = change.layout.starter_rows
-        now.properties = {"sheetId": sheet_id, "title": title, "gridProperties": add["gridProperties"]}
-        now.header = list(header)
-        now.columns = {p: [r[p] if p < len(r) else None for r in starters] for p in range(len(header))}
-        now.charts = {r["addChart"]["chart"]["spec"]["title"] for r in plan.requests if "addChart" in r}
-    return made
-
-
-def _growth(properties: dict[str, Any], placement: Placement, extent: tuple[int, int] = (0, 0)) -> list[dict[str, Any]]:
-    """Writing past the grid is an error in Sheets: the requests that grow it first, from its size now,
-    to hold the cells written and `extent` (rows, columns) more, such as the charts' anchors."""
-    grid = properties["gridProperties"]
-    columns = max(max((p for p, _ in placement.new_columns), default=-1) + 1, extent[1])
-    rows = max(max((n for n, _, _ in placement.cells), default=0), extent[0])
-    return [{"appendDimension": {"sheetId": properties["sheetId"], "dimension": dimension, "length": needed - have}}
-            for dimension, needed, have in (("COLUMNS", columns, grid["columnCount"]), ("ROWS", rows, grid["rowCount"]))
-            if needed > have]  # fmt: skip
-
-
-def _rows(grid_data: dict[str, Any]) -> list[list[dict[str, Any]]]:
-    return [row.get("values", []) for row in grid_data.get("rowData", [])]
-
-
-def _effective(cell: dict[str, Any]) -> Any:
-    """A cell's unformatted value from grid data: text, number or tick; None when empty."""
-    value = cell.get("effectiveValue", {})
-    for kind in ("stringValue", "numberValue", "boolValue"):
-        if kind in value:
-            return value[kind]
-    return None
-
-
-def _trimmed(cells: list[Any]) -> list[Any]:
-    while cells and cells[-1] is None:
-        cells.pop()
-    return cells
-
-
-def _validations(grid: dict[str, Any]) -> dict[str, dict[int, dict[str, Any]]]:
-    """Tab title → column → the data validation rule on its row 2."""
-    found = {}
-    for sheet in grid.get("sheets", []):
-        values = ((sheet.get("data") or [{}])[0].get("rowData") or [{}])[0].get("values", [])
-        found[sheet["properties"]["title"]] = {
-            i: v["dataValidation"] for i, v in enumerate(values) if "dataValidation" in v
-        }
-    return found
-
-
-def _link(sheet_id: int, row: int, column: int, text: str, url: str) -> dict[str, Any]:
-    """A link cell (a phone to tap) as a HYPERLINK formula: values go RAW, so it is set apart; its
-    text and address are careloop's own (an E.164 number, its https dial link), quotes doubled all the same."""
-    url, text = url.replace('"', '""'), text.replace('"', '""')
-    formula = {"userEnteredValue": {"formulaValue": f'=HYPERLINK("{url}";"{text}")'}}
-    start = {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column}
-    return {"updateCells": {"start": start, "rows": [{"values": [formula]}], "fields": "userEnteredValue"}}
-
-
-def _inserted_rows(sheet_id: int, count: int) -> dict[str, Any]:
-    """`count` rows under the header; they take their format and checkboxes from the row after them."""
-    span = {"sheetId": sheet_id, "dimension": "ROWS", "startIndex": 1, "endIndex": 1 + count}
-    return {"insertDimension": {"range": span, "inheritFromBefore": False}}
-
-
-def _plain(sheet_id: int, row: int, column: int, value: Any) -> dict[str, Any]:
-    """A value as written RAW, in the structure request: text stays text, a tick a tick."""
-    cell = _cell(value)
-    kind = "boolValue" if isinstance(cell, bool) else "numberValue" if isinstance(cell, int | float) else "stringValue"
-    entered = {"userEnteredValue": {kind: cell}} if cell != "" else {}
-    start = {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column}
-    return {"updateCells": {"start": start, "rows": [{"values": [entered]}], "fields": "userEnteredValue"}}
-
-
-def _figure(sheet_id: int, row: int, column: int, figure: Figure) -> dict[str, Any]:
-    """A number with its format (values go RAW and carry none): in the structure request."""
-    cell = {"userEnteredValue": {"numberValue": figure.value},
-            "userEnteredFormat": {"numberFormat": {"type": figure.kind, "pattern": figure.pattern}}}  # fmt: skip
-    start = {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column}
-    return {"updateCells": {"start": start, "rows": [{"values": [cell]}],
-                            "fields": "userEnteredValue,userEnteredFormat.numberFormat"}}  # fmt: skip
-
-
-def _cell(value: Any) -> Any:
-    """A value for values:batchUpdate: None clears the cell (null would leave it as it is);
-    a date goes as its serial number, which careloop reads back as that date."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return (value - SHEETS_EPOCH).days
-    return value
