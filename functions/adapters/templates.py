@@ -14,13 +14,24 @@ from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from functions.core.errors import RenderError
-from functions.core.i18n import both
+from functions.core.i18n import both, say
 from functions.core.messages import PROMOTIONAL_LABEL, VOUCHER_VARIANT, RenderedMessage
 from functions.core.staff_texts import Block, fill, parse
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+HTML = ".html"  # "<kind>.jinja.html": the one text of an email to staff, read as HTML (so autoescaped)
+
+
+class _OneText(FileSystemLoader):
+    """Templates by name, where "X.jinja.html" is X.jinja itself: one text, rendered as plain text and,
+    under its .html name, as HTML with every value escaped."""
+
+    def get_source(self, environment: Any, template: str) -> Any:
+        return super().get_source(environment, template.removesuffix(HTML) if template.endswith(".jinja" + HTML)
+                                  else template)  # fmt: skip
 
 
 class Templates:
@@ -30,7 +41,7 @@ class Templates:
     @cached_property
     def environment(self) -> SandboxedEnvironment:
         return SandboxedEnvironment(
-            loader=FileSystemLoader(str(self.directory)),
+            loader=_OneText(str(self.directory)),
             undefined=StrictUndefined,
             autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
             keep_trailing_newline=False,
@@ -65,14 +76,22 @@ class Templates:
         if template_table:
             params = self.template_params(kind, context, template_table)
             return RenderedMessage("", "\n".join(f"{name}: {value}" for name, value in params), "", params)
-        context = {**context, "language": language}
-        base = f"messages/{kind}/{language}"
-        subject = " ".join(self.render(f"{base}.subject.txt", context).split())
+
+        def words(code: str, **params: object) -> str:
+            return say(code, language, **params)
+
+        context = {**context, "language": language, "w": words}
+        name = f"messages/{kind}.jinja"  # one text, for both languages (its words) and both forms
+        try:
+            text = self.environment.get_template(name).make_module({**context, "html": False})
+            html = self.environment.get_template(name + HTML).make_module({**context, "html": True})
+            subject = " ".join(str(vars(text)["subject"]).split())  # the text's own {% set subject %}
+        except TemplateError as error:
+            raise RenderError(f"{name}: {error}") from error
         if self.promotional(kind):
             subject = PROMOTIONAL_LABEL + subject
-        return RenderedMessage(
-            subject, self.render(f"{base}.txt", context).strip() + "\n", self.render(f"{base}.html", context)
-        )
+        body = self.render("messages/_owner.html", {**context, "body": Markup(str(html).strip())})
+        return RenderedMessage(subject, str(text).strip() + "\n", body)
 
     def text_email(self, language: str, body: Sequence[Block], context: Mapping[str, Any]) -> str:
         """The HTML of an email whose words come from a text (staff's or built in)."""

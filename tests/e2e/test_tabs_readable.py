@@ -17,6 +17,7 @@ from tests.e2e.test_dashboard_render import INSTALL
 from tests.e2e.test_survey_browser import ARTIFACTS
 from tests.helpers.cli import careloop
 from tests.helpers.firestore_emulator import missing
+from tests.helpers.words import piece
 
 SHOWN = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"  # as shown, every sheet
 DEFAULT_WIDTH = 8.43  # a column no one sized, in characters
@@ -76,9 +77,14 @@ def test_every_careloop_tab_of_the_demo_shows_whole_values_and_counts_are_number
     assert too_wide(workbook, shown_cells(workbook, tmp_path)) == []
     book = openpyxl.load_workbook(workbook)
     figures = {r[0].value: r[1] for r in book["Tổng quan"].iter_rows(min_row=2) if r[0].value}
-    assert figures["Số hồ sơ"].data_type == "n" and isinstance(figures["Số hồ sơ"].value, int)
-    assert figures["Tỷ lệ leo thang"].number_format == "0%" and 0 <= figures["Tỷ lệ leo thang"].value <= 1
-    assert figures["Cập nhật lúc"].number_format == "dd/mm/yyyy hh:mm"
+    assert figures[piece("metric_cases", 0)].data_type == "n" and isinstance(
+        figures[piece("metric_cases", 0)].value, int
+    )
+    assert (
+        figures[piece("metric_escalation_rate", 0)].number_format == "0%"
+        and 0 <= figures[piece("metric_escalation_rate", 0)].value <= 1
+    )
+    assert figures[piece("updated_at", 0)].number_format == "dd/mm/yyyy hh:mm"
     opened = book["Hồ sơ"]["I2"]
     assert opened.is_date and opened.number_format == "dd/mm/yyyy hh:mm"  # the sheet sorts and filters by it
     # The render staff see, every tab: a test artifact.

@@ -18,6 +18,7 @@ from functions.adapters.stores.sqlite import SqliteStore
 from tests.helpers import TODAY
 from tests.helpers.cli import careloop
 from tests.helpers.support import HEADER, local_settings, read_workbook, row, write_workbook
+from tests.helpers.words import piece
 
 WEEK_AGO = f"{TODAY - timedelta(days=7):%d/%m/%Y}"
 NOW = f"{TODAY}T09:00"
@@ -66,9 +67,7 @@ def test_calls_are_listed_recorded_once_and_freed(tmp_path):
     first = careloop("run", "followup", "--now", NOW, cwd=tmp_path, env=env)
     assert first.returncode == 0, first.stderr
     listed = calls(tmp_path)
-    assert (
-        listed["KH-1"]["Lý do"] == "Hỏi thăm sau mua (gọi điện)" and listed["KH-1"]["Số điện thoại"] == "+84912345601"
-    )
+    assert listed["KH-1"]["Lý do"] == piece("call_checkin", 0) and listed["KH-1"]["Số điện thoại"] == "+84912345601"
     assert listed["KH-2"]["Lý do"].startswith("Khách VIP") and "KH-3" not in listed
     customers = {r["Mã KH"]: r for r in read_workbook(tmp_path / "k.xlsx")}
     assert not customers["KH-1"]["Ghi chú hệ thống"]  # on the call list: nothing for staff to fix on the row
@@ -92,9 +91,9 @@ def test_calls_are_listed_recorded_once_and_freed(tmp_path):
     assert (entry.kind, entry.channel, entry.state) == ("call_reached", "phone", "sent")
     customers = {r["Mã KH"]: r for r in read_workbook(tmp_path / "k.xlsx")}
     assert customers["KH-1"]["Liên hệ gần nhất"].endswith("gọi điện (liên lạc được)")
-    assert calls(tmp_path)["KH-1"]["Ghi chú hệ thống"].startswith("Đã ghi nhận lúc")
+    assert calls(tmp_path)["KH-1"]["Ghi chú hệ thống"].startswith(piece("call_recorded", 0, strip=True))
     dashboard = {r["Chỉ số"]: r["Giá trị"] for r in read_workbook(tmp_path / "k.xlsx", "Tổng quan") if r["Chỉ số"]}
-    assert (dashboard["Cuộc gọi đã thực hiện"], dashboard["Cuộc gọi liên lạc được"]) == (1, 1)
+    assert (dashboard[piece("metric_calls", 0)], dashboard[piece("metric_calls_reached", 0)]) == (1, 1)
 
     again = escalate_together(tmp_path, env, count=1)  # a later run: nothing new
     assert again[0]["calls"]["recorded"] == [] and len([c for c in store.cases.cases() if c.customer_id == "KH-1"]) == 1

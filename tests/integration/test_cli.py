@@ -13,6 +13,7 @@ from tests.helpers import TEST_SECRET
 from tests.helpers.cli import FOLLOWUP, careloop
 from tests.helpers.rules import channel_book
 from tests.helpers.support import HEADER, read_workbook, row, write_workbook
+from tests.helpers.words import piece
 
 
 @pytest.fixture
@@ -211,7 +212,7 @@ def test_demo_twice(tmp_path):
     rows = read_workbook(tmp_path / "d" / "khach-hang.xlsx")
     assert len(rows) >= 30 and any(r["Ghi chú hệ thống"] for r in rows) and any(r["Liên hệ gần nhất"] for r in rows)
     second = careloop("demo", "--dir", "d", cwd=tmp_path)
-    assert second.returncode == 0 and "Đã gửi trước đó" in second.stdout and "Nothing new" in second.stdout
+    assert second.returncode == 0 and piece("already_sent", 0) in second.stdout and "Nothing new" in second.stdout
     assert len(list((tmp_path / "d" / "outbox").glob("*.eml"))) == len(emails)
 
 

@@ -13,6 +13,7 @@ from functions.core.tables import RowWrite, TabWrite
 from tests.helpers.rules import channel_book
 from tests.helpers.sheets_server import Fault, SheetsServer
 from tests.helpers.support import CONSENTED, HEADER, local_settings, row
+from tests.helpers.words import piece
 
 KEY = "1AbC-sheet_KEY"
 ID = CUSTOMERS.column("id")
@@ -340,7 +341,7 @@ def test_escalation_on_a_google_sheet_within_the_request_budget(server, tmp_path
     cases = server.state.rows(KEY, "Hồ sơ")
     assert len(cases) == 21 and cases[1][7] == "Mở"
     dashboard = {r[0]: r[1] for r in server.state.rows(KEY, "Tổng quan")[1:]}
-    assert dashboard["Số hồ sơ"] == 20
+    assert dashboard[piece("metric_cases", 0)] == 20
 
 
 def test_a_follow_up_run_with_the_messages_and_vouchers_tabs_is_still_one_read_and_one_write(server, tmp_path):

@@ -16,6 +16,7 @@ import pytest
 from functions.core.sheet_schema import CASES, HEALTH
 from tests.helpers.cli import careloop
 from tests.helpers.support import HEADER, local_settings, read_workbook, row, set_cell
+from tests.helpers.words import piece
 
 MANAGER = "quanly@luat.vn"
 RUN = ("run", "followup")
@@ -75,7 +76,9 @@ def test_a_run_that_cannot_run_is_on_the_health_tab_and_alerted_once_a_day_then_
     assert "Khách hàng" in body and "Customers" not in body  # staff's language alone (issue 33: 12)…
     assert "Lịch sử phiên bản" in body and "careloop setup" not in body  # …with what to do, in their words
     row_now = health(sheet)["Lời chúc và hỏi thăm"]
-    assert row_now["Kết quả"] == "Không chạy được" and row_now["Lần chạy gần nhất"] == datetime(2026, 11, 23, 11, 0)
+    assert row_now["Kết quả"] == piece("health_could_not_run", 0) and row_now["Lần chạy gần nhất"] == datetime(
+        2026, 11, 23, 11, 0
+    )
     assert "Khách hàng" in row_now["Chi tiết"] and " / " not in row_now["Chi tiết"]
 
     workbook(sheet, customers=True, rows=[row("C-1", email="lan@example.com")])  # staff put the tab back
@@ -84,7 +87,7 @@ def test_a_run_that_cannot_run_is_on_the_health_tab_and_alerted_once_a_day_then_
     first, back = alerts(tmp_path / "outbox")
     assert back["Subject"] == "[careloop đã bình thường] Lời chúc và hỏi thăm"
     row_now = health(sheet)["Lời chúc và hỏi thăm"]
-    assert (row_now["Kết quả"], row_now["Chi tiết"]) == ("Tốt", "Mọi việc bình thường")
+    assert (row_now["Kết quả"], row_now["Chi tiết"]) == ("Tốt", piece("health_all_well", 0))
     assert row_now["Lần chạy tới"] == datetime(2026, 11, 24, 8, 0)  # the next run (issue 33: not its late deadline)
     cell = next(c for c in openpyxl.load_workbook(sheet)["Tình trạng"]["B"] if isinstance(c.value, datetime))
     assert cell.number_format == "dd/mm/yyyy hh:mm"  # a date-time staff sort and filter (issue 33: 2)
@@ -98,7 +101,7 @@ def test_a_store_that_cannot_be_opened_is_alerted_once_a_day_by_the_health_tab(t
         assert result.returncode == 2
     (alert,) = alerts(tmp_path / "outbox")
     assert "gone" in alert.get_body(("plain",)).get_content()
-    assert health(sheet)["Lời chúc và hỏi thăm"]["Kết quả"] == "Không chạy được"
+    assert health(sheet)[piece("health_job_followup", 0)]["Kết quả"] == piece("health_could_not_run", 0)
     assert [p.name for p in (tmp_path / "outbox").glob("*.eml") if "birthday" in p.name] == []  # nothing sent
 
 
@@ -183,7 +186,7 @@ def test_zalo_refusing_the_refresh_token_is_alerted_once_then_back_to_normal(tmp
         assert len(providers.zalo.accepted) == 1
     first, back = alerts(tmp_path / "outbox")
     assert back["Subject"] == "[careloop đã bình thường] Lời chúc và hỏi thăm"
-    assert health(sheet)["Lời chúc và hỏi thăm"]["Kết quả"] == "Tốt"
+    assert health(sheet)[piece("health_job_followup", 0)]["Kết quả"] == "Tốt"
 
 
 @pytest.mark.parametrize("holiday", [False, True])
@@ -204,7 +207,7 @@ def test_a_followup_run_that_did_not_happen_is_noticed_by_the_escalation_run(tmp
     (alert,) = sent  # 09:00 is before 10:00 (sending starts at 08:00, + 2 h); then once for the day
     assert alert["Subject"] == "[careloop cần anh/chị xem] Lời chúc và hỏi thăm: Trễ"
     assert "Giám đốc" in alert.get_body(("plain",)).get_content()
-    assert health(sheet)["Lời chúc và hỏi thăm"]["Kết quả"] == "Trễ"
+    assert health(sheet)[piece("health_job_followup", 0)]["Kết quả"] == "Trễ"
     status = careloop("status", "--now", day.format("14:05"), cwd=tmp_path, env=env)
     assert status.returncode == 1 and "Trễ" in status.stdout
 
@@ -288,9 +291,9 @@ def test_the_escalation_run_keeps_the_rows_of_the_jobs_that_never_write_the_shee
     rows = health(sheet)
     queue, digest = rows["Hàng đợi gửi"], rows["Báo cáo tuần"]
     assert (queue["Kết quả"], queue["Đã gửi"], queue["Lỗi"]) == ("Có lỗi", 98, 2)
-    assert "birthday/C-7/2026" in queue["Chi tiết"] and queue["Lần chạy tới"] == "khi có hàng đợi"
+    assert "birthday/C-7/2026" in queue["Chi tiết"] and queue["Lần chạy tới"] == piece("health_on_demand", 0)
     assert (digest["Kết quả"], digest["Lần chạy tới"]) == ("Tốt", datetime(2026, 11, 30, 9, 0))
-    assert rows["Hồ sơ và leo thang"]["Lần chạy tới"] == datetime(2026, 11, 25, 9, 15)
+    assert rows[piece("health_job_escalate", 0)]["Lần chạy tới"] == datetime(2026, 11, 25, 9, 15)
 
 
 def test_a_good_watched_run_asks_google_nothing_more_than_the_run_itself(tmp_path, monkeypatch):
@@ -332,7 +335,7 @@ def test_the_health_row_counts_the_days_sends_and_a_wrong_setting_is_not_good(tm
     followup = health(sheet)["Lời chúc và hỏi thăm"]
     assert (followup["Kết quả"], followup["Đã gửi"]) == ("Tốt", 2)
     careloop(*RUN, "--now", "2026-11-24T09:00", cwd=tmp_path, env=env)  # a new day starts from 0
-    assert health(sheet)["Lời chúc và hỏi thăm"]["Đã gửi"] == 0
+    assert health(sheet)[piece("health_job_followup", 0)]["Đã gửi"] == 0
     set_cell(sheet, "Cài đặt", "send_hours", "Giá trị", "25:00-99:00")  # the tab the first run made
     careloop(*RUN, "--now", "2026-11-24T09:15", cwd=tmp_path, env=env)
     followup = health(sheet)["Lời chúc và hỏi thăm"]

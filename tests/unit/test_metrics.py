@@ -6,6 +6,7 @@ from functions.core.business_calendar import BusinessCalendar
 from functions.core.cases import IN_PROGRESS, OPEN, RESOLVED, CaseRecord
 from functions.escalate.metrics import care_metrics, dashboard_rows
 from tests.helpers import VN
+from tests.helpers.words import piece
 
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=VN)
 CALENDAR = BusinessCalendar()
@@ -62,5 +63,7 @@ def test_no_cases_no_rates():
     m = care_metrics([], CALENDAR, MONDAY_9, MONDAY_9 + timedelta(days=1))
     assert m.escalation_rate is None and m.frt_business[1].mean_hours is None
     rows = dict(dashboard_rows(m, "30 ngày qua", "vi"))
-    assert rows["Tỷ lệ leo thang"] == "–" and rows["Số hồ sơ"] == 0  # a number: the sheet sums it
+    assert (
+        rows[piece("metric_escalation_rate", 0)] == "–" and rows[piece("metric_cases", 0)] == 0
+    )  # a number: the sheet sums it
     assert dict(dashboard_rows(m, "last 30 days", "en"))["Escalation rate"] == "–"

@@ -50,31 +50,55 @@ def test_a_missing_variable_is_an_error_not_an_empty_greeting():
         Templates().message("case_notice", "vi", context)
 
 
-def _templates_with(tmp_path, name, text, promotional=False):
-    (tmp_path / "messages" / "promo").mkdir(parents=True)
+def _templates_with(tmp_path, text, promotional=False):
+    """Templates with one email to staff, "promo": its one text (subject and body, plain and HTML)."""
+    import shutil
+
+    from functions.adapters.templates import TEMPLATES_DIR
+
+    (tmp_path / "messages").mkdir(parents=True)
+    for name in ("_layout.html", "_owner.html"):
+        shutil.copy(TEMPLATES_DIR / "messages" / name, tmp_path / "messages" / name)
     (tmp_path / "messages.toml").write_text(f"[promo]\npromotional = {str(promotional).lower()}\n")
-    for part in ("subject.txt", "txt", "html"):
-        (tmp_path / "messages" / "promo" / f"vi.{part}").write_text(text if part == name else "x")
+    (tmp_path / "messages" / "promo.jinja").write_text(text)
     return Templates(tmp_path)
 
 
+PAGE = {"business_name": "Gara Tiến Phát", "unsubscribe_url": ""}  # what the layout around the HTML names
+
+
 def test_html_is_autoescaped_text_is_not(tmp_path):
-    templates = _templates_with(tmp_path, "html", "<p>{{ greeting }}</p>")
-    message = templates.message("promo", "vi", {"greeting": "<script>alert(1)</script> & co"})
-    assert message.html == "<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; co</p>"
-    plain = _templates_with(tmp_path / "t", "txt", "{{ greeting }}").message("promo", "vi", {"greeting": "A & B"})
-    assert plain.text == "A & B\n"
+    one = '{% set subject = "x" %}{% if html %}<p>{{ greeting }}</p>{% else %}{{ greeting }}{% endif %}'
+    templates = _templates_with(tmp_path, one)
+    message = templates.message("promo", "vi", {**PAGE, "greeting": "<script>alert(1)</script> & co"})
+    assert "<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; co</p>" in message.html and "<script>" not in message.html
+    assert templates.message("promo", "vi", {**PAGE, "greeting": "A & B"}).text == "A & B\n"
 
 
 def test_the_sandbox_blocks_unsafe_attribute_access(tmp_path):
-    templates = _templates_with(tmp_path, "txt", "{{ greeting.__class__.__mro__ }}")
-    with pytest.raises(RenderError, match=r"messages/promo/vi\.txt: access to attribute '__class__' .* is unsafe"):
-        templates.message("promo", "vi", {"greeting": "x"})
+    templates = _templates_with(tmp_path, '{% set subject = "x" %}{{ greeting.__class__.__mro__ }}')
+    with pytest.raises(RenderError, match=r"messages/promo\.jinja: access to attribute '__class__' .* is unsafe"):
+        templates.message("promo", "vi", {**PAGE, "greeting": "x"})
 
 
 def test_promotional_messages_are_labelled(tmp_path):
-    templates = _templates_with(tmp_path, "subject.txt", "Quà sinh nhật\n cho {{ greeting }}", promotional=True)
-    assert templates.message("promo", "vi", {"greeting": "chị Lan"}).subject == "[QC] Quà sinh nhật cho chị Lan"
+    templates = _templates_with(tmp_path, '{% set subject = "Quà sinh nhật\n cho " ~ greeting %}x', promotional=True)
+    assert templates.message("promo", "vi", {**PAGE, "greeting": "chị Lan"}).subject == "[QC] Quà sinh nhật cho chị Lan"
+
+
+def test_an_email_to_staff_is_one_text_for_both_languages_and_both_forms():
+    """Issue 34: each email to staff is written once (templates/messages/<kind>.jinja); its words are
+    codes said in the staff's language; its HTML is the same text, escaped, in the layout."""
+    from functions.adapters.templates import TEMPLATES_DIR
+    from functions.entrypoints.cli.check import SAMPLE_CONTEXT
+
+    for kind in ("case_notice", "case_digest", "alert", "alert_recovered", "weekly_digest"):
+        assert (TEMPLATES_DIR / "messages" / f"{kind}.jinja").exists() and not (
+            TEMPLATES_DIR / "messages" / kind
+        ).exists()
+        vi, en = (Templates().message(kind, language, SAMPLE_CONTEXT) for language in ("vi", "en"))
+        assert vi.subject and en.subject and vi.subject != en.subject and vi.text != en.text
+        assert vi.html.startswith("<!doctype html>") and "careloop – careloop" in vi.text
 
 
 def test_a_late_check_in_says_nothing_untrue_and_speaks_to_one_person():

@@ -21,9 +21,9 @@ from functions.settings import Settings, setting_fields
 ROOT = Path(__file__).resolve().parents[3]
 README = ROOT / "README.md"
 TERRAFORM = ROOT / "infra" / "modules" / "careloop" / "settings.tf"
-TABLE_BEGIN = "<!-- The settings table: written by `careloop generate` from functions/settings.py. -->"
+TABLE_BEGIN = "<!-- The settings table: written by `careloop generate` from functions/settings/schema.py. -->"
 TABLE_END = "<!-- End of the settings table. -->"
-GENERATED = "# Written by `careloop generate` from the settings' schema (functions/settings.py and each channel's\n"
+GENERATED = "# Written by `careloop generate` from the settings' schema (functions/settings/ and each channel's\n"
 GENERATED += "# section in functions/adapters/channels/): change the schema, then run it; a test holds them equal.\n"
 
 

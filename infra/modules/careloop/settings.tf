@@ -1,4 +1,4 @@
-# Written by `careloop generate` from the settings' schema (functions/settings.py and each channel's
+# Written by `careloop generate` from the settings' schema (functions/settings/ and each channel's
 # section in functions/adapters/channels/): change the schema, then run it; a test holds them equal.
 
 variable "smtp_host" {
