@@ -38,7 +38,7 @@ TextFit = Callable[[str, str], FittedText]  # (text, the text's name) → fitted
 @dataclass(frozen=True)
 class ChannelSpec:
     name: str  # as settings, the ledger and the sheet's Channel column write it
-    address: str  # EMAIL_ADDRESS or PHONE_ADDRESS: the cell of the row it sends to
+    address: str  # EMAIL_ADDRESS, PHONE_ADDRESS, or the key of a Customers column of its own (`column`)
     form: str  # EMAIL_FORM, TEXT_FORM or TEMPLATE_FORM
     words: tuple[str, ...] = ()  # what else staff may type for it, folded (lower case, no diacritics)
     label: str = ""  # how staff read its name (the Dashboard's "Qua …" column); the name when empty
@@ -46,6 +46,7 @@ class ChannelSpec:
     template_table: str = ""  # TEMPLATE_FORM: the table of messages.toml holding each kind's parameters
     template_kinds: tuple[str, ...] = ()  # TEMPLATE_FORM: the kinds a template may be approved for
     fit: Callable[[str, Any, str], FittedText] | None = None  # TEXT_FORM: (text, its settings, name) → fitted
+    column: tuple[str, ...] = ()  # its own address column's titles (Vietnamese, English), when it has one
     read_event: Callable[[str], HeardEvent] | None = None  # a webhook's stored event, read (it listens)
 
     @property
@@ -81,6 +82,10 @@ class ChannelBook:
     def editable(self) -> tuple[str, ...]:
         """The channels whose texts staff write in the Messages tab (a template's are the provider's)."""
         return tuple(spec.name for spec in self.specs if spec.form != TEMPLATE_FORM)
+
+    def own_columns(self) -> tuple[tuple[str, ...], ...]:
+        """(key, Vietnamese title, English title) of each channel's own address column in the Customers tab."""
+        return tuple((spec.address, *spec.column) for spec in self.specs if spec.column)
 
     def by_address(self, address: str) -> tuple[str, ...]:
         return tuple(spec.name for spec in self.specs if spec.address == address)

@@ -19,7 +19,7 @@ from functions.core.gc_pause import cycle_collector_paused
 from functions.core.i18n import say
 from functions.core.ids import derived_id
 from functions.core.names import greeting_name, salutation_said
-from functions.core.sheet_schema import CUSTOMERS, locate_columns
+from functions.core.sheet_schema import CUSTOMERS, customers_tab, locate_columns
 from functions.core.tables import Table
 from functions.core.text import cell_text, fold, shorten, typed
 
@@ -69,14 +69,20 @@ class Customer:
     vip: bool = False  # ticked VIP: an occasion of theirs is also a courtesy call
     marketing_consent: bool = False  # ticked: advertising (a voucher, "[QC]") may go to them
     erased: bool = False  # Erase data ticked: erased on request, or about to be (never written to, never heard)
+    own_addresses: tuple[tuple[str, str], ...] = ()  # (column key, address) for channels with a column of their own
 
     def cell(self, key: str) -> Any:
         """A system cell as read ("system_note", "opt_out", …); None when the column is absent."""
         return self.system[self.system_keys.index(key)] if key in self.system_keys else None
 
     def address(self, kind: str) -> str | None:
-        """The row's address of a kind: EMAIL_ADDRESS or PHONE_ADDRESS (what a channel's spec needs)."""
-        return self.email if kind == EMAIL_ADDRESS else self.phone
+        """The row's address of a kind (what a channel's spec needs): EMAIL_ADDRESS, PHONE_ADDRESS or a
+        channel's own column."""
+        if kind == EMAIL_ADDRESS:
+            return self.email
+        if kind == PHONE_ADDRESS:
+            return self.phone
+        return dict(self.own_addresses).get(kind)
 
 
 def may_advertise(customer: Customer, consent_required: bool) -> bool:
@@ -126,7 +132,7 @@ def read_customers(table: Table, rules: ReadRules, today: date) -> CustomerSheet
 
 
 def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerSheet:
-    columns = locate_columns(CUSTOMERS, table.header)
+    columns = locate_columns(customers_tab(rules.channels), table.header)
     headers = {key: cell_text(table.header[pos]) for key, pos in columns.items()}
     numbers, rows = _data_rows(table, columns)
 
@@ -163,8 +169,9 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
     languages, channels, ticks = read["language"], read["channel"], read["opt_out"]
     names, salutations = raw_columns["name"], raw_columns["salutation"]
     default_language = rules.default_language
-    # Each row's channels when staff left Channel blank: one of four, by which addresses it has.
-    reachable = {(e, p): _reachable(rules, e, p) for e in (False, True) for p in (False, True)}
+    # Each row's channels when staff left Channel blank, by which addresses it has (a handful of kinds).
+    reachable: dict[frozenset[str], tuple[str, ...]] = {}
+    own_raw = {key: column(key) for key, *_ in rules.channels.own_columns()}  # channels' own address columns
 
     customers: list[Customer] = []
     for i, (number, raw) in enumerate(zip(numbers, rows, strict=False)):
@@ -193,10 +200,13 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
                 ("purchase_date", "date_future", {"value": shorten(cell_text(raw_columns["purchase_date"][i]))})
             )
             purchase_date = None
-        if not has_email and not has_phone:
+        own = tuple((key, text) for key, cells in own_raw.items() if (text := " ".join(cell_text(cells[i]).split())))
+        has = frozenset(k for k, there in ((EMAIL_ADDRESS, has_email), (PHONE_ADDRESS, has_phone)) if there)
+        has |= {key for key, _ in own}
+        if not has:
             found.append(("email", "no_contact", {}))
         if chosen:
-            found += _channel_needs(chosen, rules.channels, has_email, has_phone)
+            found += _channel_needs(chosen, rules.channels, has)
         language = language or default_language
         if read["erase"][i] is True:  # erased on request, or about to be: never written to, nothing to note
             found, opted_out = [], True
@@ -212,7 +222,7 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
                 birthday,
                 purchase_date,
                 language,
-                chosen or reachable[email is not None, phone is not None],
+                chosen or _reachable_cached(reachable, rules, has - _unreadable_kinds(email, phone)),
                 bool(opted_out),
                 not given_id,
                 tuple(Problem(number, customer_id, headers.get(k, k), code, params) for k, code, params in found)
@@ -224,26 +234,42 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
                 read["vip"][i] is True,
                 read["marketing_consent"][i] is True,
                 read["erase"][i] is True,
+                own,
             )
         )
     problems = [p for c in customers if c.problems for p in c.problems]
     return CustomerSheet(customers, problems, columns, headers)
 
 
-def _reachable(rules: ReadRules, has_email: bool, has_phone: bool) -> tuple[str, ...]:
-    order = rules.channel_order or rules.channels.names
-    has = {EMAIL_ADDRESS: has_email, PHONE_ADDRESS: has_phone}
-    return tuple(c for c in order if rules.channels.knows(c) and has[rules.channels.spec(c).address])
+def _unreadable_kinds(email: object, phone: object) -> frozenset[str]:
+    """An unreadable email or phone is not blank (its row gets a note) but reaches nobody."""
+    return frozenset(k for k, value in ((EMAIL_ADDRESS, email), (PHONE_ADDRESS, phone)) if value is None)
+
+
+def _reachable_cached(
+    cache: dict[frozenset[str], tuple[str, ...]], rules: ReadRules, has: frozenset[str]
+) -> tuple[str, ...]:
+    if has not in cache:
+        order = rules.channel_order or rules.channels.names
+        cache[has] = tuple(c for c in order if rules.channels.knows(c) and rules.channels.spec(c).address in has)
+    return cache[has]
 
 
 def _channel_needs(
-    chosen: tuple[str, ...], channels: ChannelBook, has_email: bool, has_phone: bool
+    chosen: tuple[str, ...], channels: ChannelBook, has: frozenset[str]
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """A channel staff chose for a row that lacks its address: a problem on the row (a staff call
-    needs a phone)."""
-    has = {EMAIL_ADDRESS: has_email, PHONE_ADDRESS: has_phone}
-    needs = {c: channels.spec(c).address if channels.knows(c) else PHONE_ADDRESS for c in chosen}
-    return [("channel", f"channel_needs_{address}", {"channel": c}) for c, address in needs.items() if not has[address]]
+    needs a phone; a channel with a column of its own, that column)."""
+    problems = []
+    for c in chosen:
+        address = channels.spec(c).address if channels.knows(c) else PHONE_ADDRESS
+        if address in has:
+            continue
+        if address in (EMAIL_ADDRESS, PHONE_ADDRESS):
+            problems.append(("channel", f"channel_needs_{address}", {"channel": c}))
+        else:
+            problems.append(("channel", "channel_needs_column", {"channel": c, "needed": channels.spec(c).column[0]}))
+    return problems
 
 
 def _data_rows(table: Table, columns: dict[str, int]) -> tuple[list[int], list[list[Any]]]:

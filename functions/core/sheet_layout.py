@@ -24,6 +24,7 @@ from functions.core.sheet_schema import (
     ChartSpec,
     TabLayout,
     TabSpec,
+    customers_tab,
     dashboard_tab,
     locate_columns,
 )
@@ -75,7 +76,7 @@ def layouts(
     placeholders = "\n".join(f"{typed} – {meaning}" for typed, meaning in placeholder_table(language))
     return [
         TabLayout(
-            CUSTOMERS,
+            customers_tab(channels),
             checkboxes=("opt_out", "marketing_consent", "erase", "escalate", "vip"),
             dropdowns={"language": ["vi", "en"], "channel": channel_choices(channels), "severity": ["1", "2", "3"]},
         ),
@@ -121,7 +122,7 @@ def set_up(layouts: Sequence[TabLayout], tables: dict[str, Table], language: str
     writes: list[TabWrite] = []
     said: list[str] = []
     for layout in layouts:
-        if layout.tab is CUSTOMERS:
+        if layout.tab.key == CUSTOMERS.key:
             continue
         id_column = next((c for c in layout.tab.columns if c.required), layout.tab.columns[0])
         table = tables.get(layout.tab.key)

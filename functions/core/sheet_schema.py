@@ -101,6 +101,15 @@ REPLIES = tab("replies")
 SETTINGS = tab("settings")
 
 
+def customers_tab(channels: ChannelBook) -> TabSpec:
+    """The Customers tab with the address column of each channel that has its own (after Phone)."""
+    own = tuple(ColumnSpec(key, vi, en) for key, vi, en in channels.own_columns())
+    if not own:
+        return CUSTOMERS
+    at = [c.key for c in CUSTOMERS.columns].index("phone") + 1
+    return dataclasses.replace(CUSTOMERS, columns=CUSTOMERS.columns[:at] + own + CUSTOMERS.columns[at:])
+
+
 def dashboard_tab(channels: ChannelBook) -> TabSpec:
     """The Dashboard with a "By <channel>" column of messages for each channel, after Messages."""
     at = [c.key for c in DASHBOARD.columns].index("messages") + 1

@@ -79,7 +79,8 @@ class EscalationRun:
 def _read_the_sheet(run: EscalationRun) -> None:
     """The sheet, read once; careloop's missing tabs made (in memory: written with everything else)."""
     deps = run.deps
-    run.tables = deps.sheet.read(list(TABS), [x.tab for x in deps.layouts if x.tab not in TABS])
+    read_whole = {tab.key for tab in TABS}
+    run.tables = deps.sheet.read(list(TABS), [x.tab for x in deps.layouts if x.tab.key not in read_whole])
     if CUSTOMERS.key not in run.tables:
         raise EscalationError(both("tab_missing", vi=CUSTOMERS.title_vi, en=CUSTOMERS.title_en))
     run.made, run.set_up_said = set_up(deps.layouts, run.tables, deps.staff_language)

@@ -60,7 +60,8 @@ class FollowupOutcome:
 def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> FollowupOutcome:
     """`now` is aware, in the business time zone."""
     used = [CUSTOMERS, MESSAGES, VOUCHERS, CALLS, HEALTH, SETTINGS]
-    tables = deps.sheet.read(used, [x.tab for x in deps.layouts if x.tab not in used])  # one read, whatever the tabs
+    whole = {tab.key for tab in used}  # one read, whatever the tabs
+    tables = deps.sheet.read(used, [x.tab for x in deps.layouts if x.tab.key not in whole])
     if CUSTOMERS.key not in tables:
         raise JobError(both("tab_missing", vi=CUSTOMERS.title_vi, en=CUSTOMERS.title_en))
     # tables: with the tabs as made (a dry run makes none: it writes nothing)

@@ -1,8 +1,8 @@
-"""A channel that exists only in the test suite: short texts to a phone through a made-up "Pager"
-provider, which writes each message it accepts into the outbox folder and cannot reach a number
-ending in 9. Registered by adding this module's name to the registry's list (the one line a new
-channel adds), it must be read from settings, typed by staff, composed, sent and fallen back from
-like any other."""
+"""A channel that exists only in the test suite: short texts to a pager number — a column of its
+own in the Customers tab (`Số máy nhắn tin`) — through a made-up "Pager" provider, which writes each
+message it accepts into the outbox folder and cannot reach a number ending in 9. Registered by
+adding this module's name to the registry's list (the one line a new channel adds), it must be read
+from settings, typed by staff, composed, sent and fallen back from like any other."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from functions.adapters.channels.context import ChannelContext
 from functions.core import setting_checks as check
-from functions.core.channel_specs import PHONE_ADDRESS, TEXT_FORM, ChannelSpec, FittedText
+from functions.core.channel_specs import TEXT_FORM, ChannelSpec, FittedText
 from functions.core.errors import RecipientUnreachable, RenderError
 from functions.core.messages import OutgoingMessage
 
@@ -36,7 +36,14 @@ def _fit(text: str, section: PagerSettings, name: str) -> FittedText:
 
 
 SPEC = ChannelSpec(
-    NAME, PHONE_ADDRESS, TEXT_FORM, words=("may nhan tin",), label="Pager", provider=("pager_token",), fit=_fit
+    NAME,
+    "pager_number",  # a column of its own: staff type each customer's pager number there
+    TEXT_FORM,
+    words=("may nhan tin",),
+    label="Pager",
+    provider=("pager_token",),
+    fit=_fit,
+    column=("Số máy nhắn tin", "Pager number"),
 )
 
 

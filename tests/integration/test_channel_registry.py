@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 
 from functions.adapters.channels import registry
+from functions.core.i18n import say
 from tests.helpers import TODAY
 from tests.helpers.support import HEADER, IDENTITY, local_settings, read_workbook, row, write_workbook
 
@@ -60,6 +61,7 @@ def test_staff_see_the_channel_in_the_sheet_and_check(tmp_path, pager):
     book = bootstrap.channel_book(settings)
     tabs = {layout.tab.key: layout for layout in layouts(book, "vi")}
     assert "pager" in tabs[CUSTOMERS.key].dropdowns["channel"]
+    assert "Số máy nhắn tin" in [c.title_vi for c in tabs[CUSTOMERS.key].tab.columns]  # its own address column
     assert "Qua Pager" in [c.title_vi for c in tabs[DASHBOARD.key].tab.columns]
     assert "pager (Pager (test))" in channels_configured(settings)
 
@@ -68,24 +70,27 @@ def test_a_followup_run_sends_through_the_new_channel_and_falls_back_to_email(tm
     from functions import bootstrap
     from functions.followup.job import run_followup
 
-    write_workbook(tmp_path / "khach-hang.xlsx", HEADER, [
+    pager_column = "Số máy nhắn tin"  # the channel's own address column
+    rows = [
         row("KH-1", "Nguyễn Thị Lan", "chị", "lan@example.com", "0912 345 601", purchase=WEEK_AGO,
-            channel="pager, email"),
-        row("KH-2", "Trần Văn Hùng", "anh", "hung@example.com", "0912345609", purchase=WEEK_AGO,
-            channel="Máy nhắn tin, email"),  # the channel's own word for it; a number it cannot reach
-        row("KH-3", "Lê Minh Tuấn", "anh", "", "0912345603", purchase=WEEK_AGO),  # blank: the default order
-    ])  # fmt: skip
+            channel="pager, email") + ["PG-101"],
+        row("KH-2", "Trần Văn Hùng", "anh", "hung@example.com", "0912345602", purchase=WEEK_AGO,
+            channel="Máy nhắn tin, email") + ["PG-109"],  # the channel's own word for it; a number it cannot reach
+        row("KH-3", "Lê Minh Tuấn", "anh", "", "0912345603", purchase=WEEK_AGO) + ["PG-103"],  # blank: the order
+        row("KH-4", "Phạm Thu Hà", "chị", "ha@example.com", "", purchase=WEEK_AGO, channel="pager") + [""],
+    ]  # fmt: skip
+    write_workbook(tmp_path / "khach-hang.xlsx", [*HEADER, pager_column], rows)
     settings = settings_for(tmp_path, pager_token="t-123")
     now = bootstrap.local_now(settings, f"{TODAY}T09:00")
     with bootstrap.channels_closed(bootstrap.followup_deps(settings)) as deps:
         report = run_followup(deps, now).report
     assert len(report["sent"]) == 3, report
     paged = sorted(p.name for p in (tmp_path / "outbox").glob("*.pager.txt"))
-    assert [name.split("_")[0] for name in paged] == ["checkin", "checkin"]
     assert [name.split("_")[1] for name in paged] == ["KH-1", "KH-3"]  # KH-3: zalo, sms not set up; pager is
     text = (tmp_path / "outbox" / paged[0]).read_text(encoding="utf-8")
-    assert text.startswith("+84912345601\n") and "/s/" in text  # a short survey link, as a text carries
+    assert text.startswith("PG-101\n") and "/s/" in text  # its own column's address; a short survey link
     emails = [p.name for p in (tmp_path / "outbox").glob("*.eml")]
     assert len(emails) == 1 and "KH-2" in emails[0]  # the pager could not reach KH-2: email carried it
     notes = {r["Mã KH"]: r["Ghi chú hệ thống"] for r in read_workbook(tmp_path / "khach-hang.xlsx")}
     assert "pager" in notes["KH-2"]  # staff read which channel failed first
+    assert notes["KH-4"] == say("channel_needs_column", "vi", channel="pager", needed=pager_column)

@@ -74,7 +74,7 @@ def test_channel_defaults_and_needs():
         ]
     )
     c1, c2, c3, c4, c5, c6, c7 = sheet.customers
-    assert (c1.channels, c1.address("sms")) == (("zalo", "sms"), "+84912345678")  # blank: channel_order, if reachable
+    assert (c1.channels, c1.address("phone")) == (("zalo", "sms"), "+84912345678")  # blank: channel_order, if reachable
     assert (c2.channels, c2.address("email")) == (("zalo", "sms", "email"), "a@example.com")
     assert [p.code for p in c3.problems] == ["channel_needs_phone"]
     assert [p.code for p in c4.problems] == ["channel_needs_email"]
