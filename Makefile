@@ -55,6 +55,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/sheets.py
 	$(BIN)/python bench/survey.py
+	$(BIN)/python bench/lists.py
 
 clean:
 	rm -rf $(VENV) .venv-checkov .venv-lock demo preview.html dist test-artifacts
