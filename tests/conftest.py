@@ -89,3 +89,30 @@ def pytest_runtest_makereport(item, call):
     if report.skipped and isinstance(report.longrepr, tuple) and "/tests/helpers/" in str(report.longrepr[0]):
         path, line, _ = item.location
         report.longrepr = (path, (line or 0) + 1, report.longrepr[2])
+
+
+def _hold_escalation_steps_to_what_they_use() -> None:
+    """Issue 34: each step of the escalation run reads only the dependencies it names (`Step.uses`):
+    during a run, reading any other field of EscalationDeps or record port fails the test that ran it."""
+    from functions.escalate import job
+    from functions.escalate.deps import EscalationDeps, EscalationRecords
+
+    def holding(prefix: str):
+        def read(self, name):
+            step = job.CURRENT_STEP.get()
+            if step is not None and not name.startswith("_"):
+                wanted = prefix + name
+                named = wanted in step.uses or (
+                    wanted == "records" and any(u.startswith("records.") for u in step.uses)
+                )
+                if not named and step.uses is not job.EVERY_DEPENDENCY:
+                    raise AssertionError(f"escalation step {step.name!r} reads {wanted}, which its uses do not name")
+            return object.__getattribute__(self, name)
+
+        return read
+
+    EscalationDeps.__getattribute__ = holding("")
+    EscalationRecords.__getattribute__ = holding("records.")
+
+
+_hold_escalation_steps_to_what_they_use()

@@ -12,8 +12,10 @@ job's state), and the Dashboard's window at most once an hour (`escalate.dashboa
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -209,29 +211,68 @@ def _save_the_report(run: EscalationRun) -> None:
 class Step(NamedTuple):
     name: str
     act: Callable[[EscalationRun], None]
+    uses: frozenset[str] = frozenset()  # the dependencies it reads: fields of EscalationDeps, "records.<port>"
 
 
-# The run, in order: each step reads what the steps before it found.
+CURRENT_STEP: ContextVar[Step | None] = ContextVar("escalation_step", default=None)  # a test holds each to `uses`
+
+
+def uses(fields: str, records: str = "") -> frozenset[str]:
+    """The dependencies a step reads: EscalationDeps' fields, and the record ports ("records.<port>")."""
+    return frozenset(fields.split()) | {f"records.{port}" for port in records.split()}
+
+
+# Tuning by the Settings tab makes a copy of the dependencies: it reads each of them.
+EVERY_DEPENDENCY = frozenset(f.name for f in dataclasses.fields(EscalationDeps))
+# The run, in order: each step reads what the steps before it found, and only the dependencies it
+# names (a test holds each step to its `uses`).
 STEPS = (
-    Step("read the sheet", _read_the_sheet),
-    Step("tune by the Settings tab", _tune_by_the_settings_tab),
-    Step("erase on request", _erase_on_request),
-    Step("read the store", _read_the_store),
-    Step("listen", _listen),
-    Step("record calls", _record_calls),
-    Step("plan", _plan),
-    Step("store the cases", _store_the_cases),
-    Step("notify", _notify),
-    Step("report the cases", _report_the_cases),
-    Step("send trial messages", _send_trial_messages),
-    Step("say what else happened", _say_what_else_happened),
-    Step("write back", _write_back),
-    Step("save the report", _save_the_report),
-)
+    Step("read the sheet", _read_the_sheet, uses("layouts sheet staff_language")),
+    Step("tune by the Settings tab", _tune_by_the_settings_tab, EVERY_DEPENDENCY),
+    Step("erase on request", _erase_on_request, uses(
+        "calendar links read_rules sheet staff_language",
+        records="cases customer_data opt_outs",
+    )),
+    Step("read the store", _read_the_store, uses(
+        "business_name calendar channel_book csat_threshold links read_rules staff_language surveys templates "
+        "vouchers",
+        records="cases job_state surveys",
+    )),
+    Step("listen", _listen, uses(
+        "calendar channel_book csat_threshold inbox inbox_authserv_id links phrases staff_language",
+        records="delivery_reports inbound_events job_state ledger opt_outs replies surveys",
+    )),
+    Step("record calls", _record_calls, uses("calendar staff_language", records="ledger surveys")),
+    Step("plan", _plan, uses("calendar phrases staff_language")),
+    Step("store the cases", _store_the_cases, uses("", records="cases")),
+    Step("notify", _notify, uses(
+        "business_name calendar channel_book channels links retry run_budget_seconds sheet_link "
+        "staff_language surveys templates",
+        records="cases job_state ledger opt_outs surveys",
+    )),
+    Step("report the cases", _report_the_cases, uses("staff_language")),
+    Step("send trial messages", _send_trial_messages, uses(
+        "business_name calendar channel_book channels links managers staff_language templates vouchers",
+        records="job_state",
+    )),
+    Step("say what else happened", _say_what_else_happened, uses(
+        "calendar inbox retention_days send_start staff_language",
+        records="job_state",
+    )),
+    Step("write back", _write_back, uses(
+        "calendar channel_book inbox sheet staff_language",
+        records="cases inbound_events job_state ledger replies surveys vouchers",
+    )),
+    Step("save the report", _save_the_report, uses("", records="job_state")),
+)  # fmt: skip
 
 
 def run_escalate(deps: EscalationDeps, now: datetime) -> dict[str, Any]:
     run = EscalationRun(deps, now)
     for step in STEPS:
-        step.act(run)
+        token = CURRENT_STEP.set(step)
+        try:
+            step.act(run)
+        finally:
+            CURRENT_STEP.reset(token)
     return run.report
