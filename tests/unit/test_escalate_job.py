@@ -209,8 +209,7 @@ def test_a_resolved_case_sends_its_customer_one_survey(store):
     from functions.survey.offers import SurveyRules
 
     sheet, channel = book(COMPLAINTS[1:2]), MemoryChannel()
-    wiring = deps(sheet, store, channel)
-    wiring.links, wiring.surveys = Links("https://care.example.vn", "s"), SurveyRules(30, 30)
+    wiring = deps(sheet, store, channel, links=Links("https://care.example.vn", "s"), surveys=SurveyRules(30, 30))
     run_escalate(wiring, FRIDAY_4PM)
     case_id = store.cases.cases()[0].case_id
     set_status(sheet, case_id, "Đã giải quyết")

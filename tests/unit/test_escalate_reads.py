@@ -133,8 +133,7 @@ def test_a_survey_put_off_overnight_is_sent_when_the_office_opens(store):
     from functions.survey.offers import SurveyRules
 
     sheet, channel = book(COMPLAINTS[1:2]), MemoryChannel()
-    wiring = deps(sheet, store, channel)
-    wiring.links, wiring.surveys = Links("https://care.example.vn", "s"), SurveyRules(30, 30)
+    wiring = deps(sheet, store, channel, links=Links("https://care.example.vn", "s"), surveys=SurveyRules(30, 30))
     run_escalate(wiring, FRIDAY_4PM)
     (case,) = store.cases.cases()
     set_status(sheet, case.case_id, "Đã giải quyết")
