@@ -112,15 +112,28 @@ def read_rules(settings: Settings) -> ReadRules:
 Tunable = TypeVar("Tunable", bound="DataclassInstance")
 
 
-def with_settings_tab(deps: Tunable, settings: Settings, rules: Callable[[Settings], dict[str, Any]]) -> Tunable:
-    """`deps` able to take the Settings tab's values: `rules` are the fields the tab's settings feed,
-    built again from the settings in force when the tab changes any."""
+def tuned_by_tab(
+    deps: Tunable, settings: Settings, rules: Callable[[Settings], dict[str, Any]], replaced: Mapping[str, Any]
+) -> Tunable:
+    """`deps` with the fields a caller replaced (`replaced`: a test's fakes and rules), able to take
+    the Settings tab's values: `rules` are the fields the tab's settings feed, built again from the
+    settings in force when the tab changes any — never over a field the caller replaced."""
 
     def from_tab(current: Tunable, table: Table | None) -> tuple[Tunable, SettingsFromTab]:
         tuned, outcome = read_settings_tab(settings, table, settings.staff_language)
-        return (current if tuned is settings else dataclasses.replace(current, **rules(tuned))), outcome
+        if tuned is settings:
+            return current, outcome
+        return dataclasses.replace(current, **{k: v for k, v in rules(tuned).items() if k not in replaced}), outcome
 
-    return dataclasses.replace(deps, settings_tab=from_tab)
+    return dataclasses.replace(deps, settings_tab=from_tab, **replaced)
+
+
+def _store_and_channels(
+    settings: Settings, store: Store | None, channels: Mapping[str, Channel] | None
+) -> tuple[Store, Mapping[str, Channel]]:
+    """The store and the channels a caller gave, else those the settings name."""
+    store = store or open_store(settings)
+    return store, channels if channels is not None else open_channels(settings, store.credentials)
 
 
 def followup_deps(
@@ -136,8 +149,7 @@ def followup_deps(
     bootstrap takes fakes."""
     from functions.followup.deps import FollowupDeps, FollowupRecords
 
-    store = store or open_store(settings)
-    channels = channels if channels is not None else open_channels(settings, store.credentials)
+    store, channels = _store_and_channels(settings, store, channels)
     deps = FollowupDeps(
         sheet=sheet or open_sheet(settings),
         records=ports_for(FollowupRecords, store),
@@ -155,11 +167,7 @@ def followup_deps(
         **_followup_rules(settings, frozenset(channels)),
     )
     configured = frozenset(channels)
-    return replace(with_settings_tab(deps, settings, lambda tuned: _followup_rules(tuned, configured)), replaced)
-
-
-def replace(deps: Tunable, replaced: Mapping[str, Any]) -> Tunable:
-    return dataclasses.replace(deps, **replaced) if replaced else deps
+    return tuned_by_tab(deps, settings, lambda tuned: _followup_rules(tuned, configured), replaced)
 
 
 def followup_rules(settings: Settings, channels: frozenset[str]) -> FollowupRules:
@@ -189,14 +197,10 @@ def send_batch_deps(
 ) -> SendBatchDeps:
     from functions.sendbatch.job import SendBatchDeps, SendBatchRecords
 
-    store = store or open_store(settings)
-    deps = SendBatchDeps(
-        ports_for(SendBatchRecords, store),
-        channels if channels is not None else open_channels(settings, store.credentials),
-        link_secret(settings),
-        RetryPolicy(budget_seconds=settings.retry_seconds),
-    )
-    return replace(deps, replaced)
+    store, channels = _store_and_channels(settings, store, channels)
+    deps = SendBatchDeps(ports_for(SendBatchRecords, store), channels, link_secret(settings),
+                         RetryPolicy(budget_seconds=settings.retry_seconds))  # fmt: skip
+    return dataclasses.replace(deps, **replaced)
 
 
 def survey_rules(settings: Settings) -> SurveyRules:
@@ -217,11 +221,11 @@ def escalate_deps(
     followup_deps."""
     from functions.escalate.deps import EscalationDeps, EscalationRecords
 
-    store = store or open_store(settings)
+    store, channels = _store_and_channels(settings, store, channels)
     deps = EscalationDeps(
         sheet=sheet or open_sheet(settings),
         records=ports_for(EscalationRecords, store),
-        channels=channels if channels is not None else open_channels(settings, store.credentials),
+        channels=channels,
         templates=templates(),
         sheet_link=sheet_link(settings),
         staff_language=settings.staff_language,
@@ -235,7 +239,7 @@ def escalate_deps(
         retention_days=settings.retention_days,
         **_escalation_rules(settings),
     )
-    return replace(with_settings_tab(deps, settings, _escalation_rules), replaced)
+    return tuned_by_tab(deps, settings, _escalation_rules, replaced)
 
 
 def _escalation_rules(settings: Settings) -> dict[str, Any]:
@@ -278,7 +282,7 @@ def digest_deps(
         retry=RetryPolicy(budget_seconds=settings.retry_seconds),
         **_digest_rules(settings),
     )
-    return replace(with_settings_tab(deps, settings, _digest_rules), replaced)
+    return tuned_by_tab(deps, settings, _digest_rules, replaced)
 
 
 def _digest_rules(settings: Settings) -> dict[str, Any]:

@@ -44,8 +44,7 @@ class ChannelSpec:
     label: str = ""  # how staff read its name (the Dashboard's "Qua …" column); the name when empty
     provider: tuple[str, ...] = ()  # its settings: all set → it is set up (none: always set up)
     template_table: str = ""  # TEMPLATE_FORM: the table of messages.toml holding each kind's parameters
-    template_kinds: tuple[str, ...] = ()  # TEMPLATE_FORM: the kinds a template may be approved for
-    fit: Callable[[str, Any, str], FittedText] | None = None  # TEXT_FORM: (text, its settings, name) → fitted
+    fit: Callable[[Any, str, str], FittedText] | None = None  # TEXT_FORM: (its settings, text, name) → fitted
     column: tuple[str, ...] = ()  # its own address column's titles (Vietnamese, English), when it has one
     read_event: Callable[[str], HeardEvent] | None = None  # a webhook's stored event, read (it listens)
 
@@ -87,9 +86,6 @@ class ChannelBook:
         """(key, Vietnamese title, English title) of each channel's own address column in the Customers tab."""
         return tuple((spec.address, *spec.column) for spec in self.specs if spec.column)
 
-    def by_address(self, address: str) -> tuple[str, ...]:
-        return tuple(spec.name for spec in self.specs if spec.address == address)
-
     def fitted(self, name: str, text: str, source: str) -> FittedText:
         """A text-form channel's text as it will go; as it is when the channel sets no size."""
         fit = self.fits.get(name)
@@ -110,6 +106,3 @@ class ChannelBook:
     def listening(self) -> tuple[ChannelSpec, ...]:
         """The channels whose webhook keeps what customers say."""
         return tuple(spec for spec in self.specs if spec.read_event is not None)
-
-    def template_kinds(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(kind for spec in self.specs for kind in spec.template_kinds))

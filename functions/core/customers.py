@@ -170,7 +170,7 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
     names, salutations = raw_columns["name"], raw_columns["salutation"]
     default_language = rules.default_language
     # Each row's channels when staff left Channel blank, by which addresses it has (a handful of kinds).
-    reachable: dict[frozenset[str], tuple[str, ...]] = {}
+    reachable: dict[tuple[bool, bool, tuple[str, ...]], tuple[str, ...]] = {}
     own_raw = {key: column(key) for key, *_ in rules.channels.own_columns()}  # channels' own address columns
 
     customers: list[Customer] = []
@@ -200,13 +200,11 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
                 ("purchase_date", "date_future", {"value": shorten(cell_text(raw_columns["purchase_date"][i]))})
             )
             purchase_date = None
-        own = tuple((key, text) for key, cells in own_raw.items() if (text := " ".join(cell_text(cells[i]).split())))
-        has = frozenset(k for k, there in ((EMAIL_ADDRESS, has_email), (PHONE_ADDRESS, has_phone)) if there)
-        has |= {key for key, _ in own}
-        if not has:
+        own = _own_addresses(own_raw, i) if own_raw else ()
+        if not has_email and not has_phone and not own:
             found.append(("email", "no_contact", {}))
         if chosen:
-            found += _channel_needs(chosen, rules.channels, has)
+            found += _channel_needs(chosen, rules.channels, _kinds(has_email, has_phone, own))
         language = language or default_language
         if read["erase"][i] is True:  # erased on request, or about to be: never written to, nothing to note
             found, opted_out = [], True
@@ -222,7 +220,7 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
                 birthday,
                 purchase_date,
                 language,
-                chosen or _reachable_cached(reachable, rules, has - _unreadable_kinds(email, phone)),
+                chosen or _reachable(reachable, rules, email is not None, phone is not None, own),
                 bool(opted_out),
                 not given_id,
                 tuple(Problem(number, customer_id, headers.get(k, k), code, params) for k, code, params in found)
@@ -241,18 +239,34 @@ def _read_customers(table: Table, rules: ReadRules, today: date) -> CustomerShee
     return CustomerSheet(customers, problems, columns, headers)
 
 
-def _unreadable_kinds(email: object, phone: object) -> frozenset[str]:
-    """An unreadable email or phone is not blank (its row gets a note) but reaches nobody."""
-    return frozenset(k for k, value in ((EMAIL_ADDRESS, email), (PHONE_ADDRESS, phone)) if value is None)
+def _own_addresses(own_raw: dict[str, list[Any]], row: int) -> tuple[tuple[str, str], ...]:
+    """(column key, address) of the row's filled own-address columns."""
+    return tuple((key, text) for key, cells in own_raw.items() if (text := " ".join(cell_text(cells[row]).split())))
 
 
-def _reachable_cached(
-    cache: dict[frozenset[str], tuple[str, ...]], rules: ReadRules, has: frozenset[str]
+def _kinds(email: bool, phone: bool, own: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    """The kinds of address a row has: EMAIL_ADDRESS, PHONE_ADDRESS, channels' own columns."""
+    return frozenset((EMAIL_ADDRESS,) * email + (PHONE_ADDRESS,) * phone + tuple(key for key, _ in own))
+
+
+def _reachable(
+    cache: dict[tuple[bool, bool, tuple[str, ...]], tuple[str, ...]],
+    rules: ReadRules,
+    email: bool,
+    phone: bool,
+    own: tuple[tuple[str, str], ...],
 ) -> tuple[str, ...]:
-    if has not in cache:
+    """The channels tried for a row whose Channel is blank: those of the order it has an address for
+    (an unreadable one reaches nobody); one answer per kind of row, worked out once."""
+    key = (email, phone, tuple(k for k, _ in own) if own else ())
+    found = cache.get(key)
+    if found is None:
+        has = _kinds(email, phone, own)
         order = rules.channel_order or rules.channels.names
-        cache[has] = tuple(c for c in order if rules.channels.knows(c) and rules.channels.spec(c).address in has)
-    return cache[has]
+        found = cache[key] = tuple(
+            c for c in order if rules.channels.knows(c) and rules.channels.spec(c).address in has
+        )
+    return found
 
 
 def _channel_needs(

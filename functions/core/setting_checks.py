@@ -175,18 +175,22 @@ def flag(text: str) -> bool:
     return one_of("true", "false")(text.lower()) == "true"
 
 
-def topic(text: str) -> str:
-    value = text.strip()
-    if value and not re.fullmatch(r"[A-Za-z][\w.~+%-]{2,199}", value):
-        raise ValueError(both("need_pubsub_topic"))
-    return value
+def matching(pattern: str, code: str) -> Callable[[str], str]:
+    """A text that is empty or matches `pattern` whole; else the words of `code`."""
+    whole = re.compile(pattern)
+
+    def check(text: str) -> str:
+        value = text.strip()
+        if value and not whole.fullmatch(value):
+            raise ValueError(both(code))
+        return value
+
+    return check
 
 
-def project_or_empty(text: str) -> str:
-    value = text.strip()
-    if value and not re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", value):
-        raise ValueError(both("need_firestore_project"))
-    return value
+PROJECT_ID = r"[a-z][a-z0-9-]{4,28}[a-z0-9]"  # a Google Cloud project ID
+topic = matching(r"[A-Za-z][\w.~+%-]{2,199}", "need_pubsub_topic")  # a Pub/Sub topic's name
+project_or_empty = matching(PROJECT_ID, "need_firestore_project")
 
 
 def setting(

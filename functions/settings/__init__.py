@@ -6,7 +6,7 @@ setting (its environment variable and its careloop.toml key), before anything is
 `schema` declares each setting once; `loading` reads and checks them; `tab` reads the Settings tab.
 """
 
-from functions.settings.checks import firestore_location
+from functions.settings.checks import firestore_location, registry_order
 from functions.settings.loading import (
     MAILBOX,
     RESERVED_DOMAINS,
@@ -18,7 +18,7 @@ from functions.settings.loading import (
     settings_warnings,
     warned,
 )
-from functions.settings.schema import ENV_PREFIX, Settings, SettingsError, registry_order, setting_fields
+from functions.settings.schema import ENV_PREFIX, Settings, SettingsError, setting_fields
 from functions.settings.tab import (
     TAB_MANAGERS,
     TAB_ORIGIN,

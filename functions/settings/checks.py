@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from functions.core.i18n import both
+from functions.core.setting_checks import PROJECT_ID
 
 
 def firestore_location(store: str) -> tuple[str, str] | None:
@@ -29,7 +30,7 @@ def store_check(text: str) -> str:
     value = text.strip()
     if value.startswith("firestore://"):
         project, database = firestore_location(value) or ("", "")
-        if not re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", project):
+        if not re.fullmatch(PROJECT_ID, project):
             raise ValueError(both("need_firestore_project"))
         if not re.fullmatch(r"\(default\)|[a-z][a-z0-9-]{2,62}", database):
             raise ValueError(both("need_firestore_database"))
@@ -39,10 +40,15 @@ def store_check(text: str) -> str:
     return value
 
 
-def channel_order_check(text: str) -> tuple[str, ...]:
+def registry_order() -> tuple[str, ...]:
+    """Every channel, in the registry's order: the default channel_order."""
     from functions.adapters.channels.registry import specs
 
-    names = tuple(spec.name for spec in specs())
+    return tuple(spec.name for spec in specs())
+
+
+def channel_order_check(text: str) -> tuple[str, ...]:
+    names = registry_order()
     order = tuple(word.strip().lower() for word in re.split(r"[,;\s]+", text) if word.strip())
     if not order or any(word not in names for word in order) or len(set(order)) != len(order):
         raise ValueError(both("need_channel_order", choices=", ".join(names)))

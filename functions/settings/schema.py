@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from functions.core import setting_checks as check
 from functions.core.values import DATE_ORDERS
-from functions.settings.checks import channel_order_check, sheet_check, store_check
+from functions.settings.checks import channel_order_check, registry_order, sheet_check, store_check
 
 ENV_PREFIX = "CARELOOP_"
 Section = TypeVar("Section")
@@ -25,12 +25,6 @@ class SettingsError(ValueError):
 
 def _hours_shown(value: tuple[time, time]) -> str:
     return "-".join(f"{t:%H:%M}" for t in value)
-
-
-def registry_order() -> tuple[str, ...]:
-    from functions.adapters.channels.registry import specs
-
-    return tuple(spec.name for spec in specs())
 
 
 def _sections() -> tuple[Any, ...]:

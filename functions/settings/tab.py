@@ -11,7 +11,8 @@ from functions.core.i18n import say
 from functions.core.settings_tab import SettingsFromTab, setting_rows, settings_tab_write, tab_values
 from functions.core.tables import Table
 from functions.core.text import shorten
-from functions.settings.schema import Settings, registry_order, setting_fields
+from functions.settings.checks import registry_order
+from functions.settings.schema import Settings, setting_fields
 
 
 def tab_settings() -> tuple[str, ...]:

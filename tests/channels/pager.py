@@ -28,7 +28,7 @@ class PagerSettings:
 SETTINGS = PagerSettings
 
 
-def _fit(text: str, section: PagerSettings, name: str) -> FittedText:
+def _fit(section: PagerSettings, text: str, name: str) -> FittedText:
     text = " ".join(text.split())
     if len(text) > section.pager_limit:
         raise RenderError(f"{name}: {len(text)} > {section.pager_limit}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache, partial
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -65,44 +65,38 @@ def set_up(spec: ChannelSpec, section: Any) -> bool:
 
 def channel_book(sections: Iterable[Any]) -> ChannelBook:
     """Every channel's spec, with each text-form channel's fit bound to its settings in force."""
-    sections = tuple(sections)
-    fits: dict[str, TextFit] = {}
-    for module in channel_modules():
-        if module.SPEC.fit is not None:
-            fits[module.SPEC.name] = partial(_fit, module.SPEC, _section(module, sections))
+    fits: dict[str, TextFit] = {
+        module.SPEC.name: partial(module.SPEC.fit, section)
+        for module, section in _with_sections(sections)
+        if module.SPEC.fit is not None
+    }
     return ChannelBook(specs(), fits)
 
 
-def _fit(spec: ChannelSpec, section: Any, text: str, name: str) -> Any:
-    assert spec.fit is not None
-    return spec.fit(text, section, name)
+def _with_sections(sections: Iterable[Any], only_set_up: bool = False) -> Iterator[tuple[ModuleType, Any]]:
+    """Each channel's module with its settings section (its defaults when none is given)."""
+    given = tuple(sections)
+    for module in channel_modules():
+        section = _section(module, given)
+        if not only_set_up or set_up(module.SPEC, section):
+            yield module, section
 
 
 def configured(sections: Iterable[Any]) -> tuple[str, ...]:
     """The channels this deployment can send on, in the registry's order."""
-    sections = tuple(sections)
-    return tuple(m.SPEC.name for m in channel_modules() if set_up(m.SPEC, _section(m, sections)))
+    return tuple(module.SPEC.name for module, _ in _with_sections(sections, only_set_up=True))
 
 
 def build_channels(sections: Iterable[Any], context: ChannelContext) -> dict[str, Channel]:
     """An adapter for each channel set up; their clients load on first use."""
-    sections = tuple(sections)
-    built = {}
-    for module in channel_modules():
-        section = _section(module, sections)
-        if set_up(module.SPEC, section):
-            built[module.SPEC.name] = module.build(section, context)
-    return built
+    return {module.SPEC.name: module.build(section, context)
+            for module, section in _with_sections(sections, only_set_up=True)}  # fmt: skip
 
 
 def descriptions(sections: Iterable[Any], context: ChannelContext) -> Mapping[str, str]:
     """channel → through what it sends ("Twilio, LuatMinhAn"), for each channel set up (`careloop check`)."""
-    sections = tuple(sections)
-    return {
-        m.SPEC.name: m.describe(_section(m, sections), context)
-        for m in channel_modules()
-        if set_up(m.SPEC, _section(m, sections))
-    }
+    return {module.SPEC.name: module.describe(section, context)
+            for module, section in _with_sections(sections, only_set_up=True)}  # fmt: skip
 
 
 def section_fields() -> list[tuple[type[Any], dataclasses.Field[Any]]]:

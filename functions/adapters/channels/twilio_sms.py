@@ -139,11 +139,7 @@ class TwilioStatusCallbacks:
         return None
 
 
-def _twilio_sid(text: str) -> str:
-    value = text.strip()
-    if value and not re.fullmatch(r"AC[0-9a-fA-F]{32}", value):
-        raise ValueError(both("need_twilio_sid"))
-    return value
+_twilio_sid = check.matching(r"AC[0-9a-fA-F]{32}", "need_twilio_sid")  # an account SID
 
 
 def _sms_sender(text: str) -> str:
@@ -191,7 +187,7 @@ WEBHOOKS = {  # the public functions the provider calls
 }
 
 
-def _fit(text: str, section: TwilioSettings, name: str) -> FittedText:
+def _fit(section: TwilioSettings, text: str, name: str) -> FittedText:
     fitted = fit_sms(text, section.sms_ascii, section.sms_max_segments, name)
     return FittedText(fitted.text, fitted.length, fitted.encoding, fitted.segments)
 

@@ -218,7 +218,6 @@ SPEC = ChannelSpec(
     label="Zalo",
     provider=("zalo_app_id", "zalo_app_secret", "zalo_templates"),
     template_table="zns",
-    template_kinds=ZALO_KINDS,
     read_event=read_zalo_event,
 )
 

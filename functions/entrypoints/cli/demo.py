@@ -246,11 +246,11 @@ def _run_demo(folder: Path, sheet: str | None, phones: StandIns, asked: str | No
 
 def _phone_files(outbox: Path) -> str:
     """The phone channels' messages the stand-ins wrote into the outbox: "3 of one, 2 of another"."""
-    from functions import bootstrap
+    from functions.adapters.channels.registry import specs
     from functions.adapters.channels.stand_ins import sent_files
 
-    book = bootstrap.channel_book(load_settings(env={}, sends=False))
-    return ", ".join(f"{n} {book.spec(name).shown}" for name, n in sent_files(outbox).items())
+    shown = {spec.name: spec.shown for spec in specs()}
+    return ", ".join(f"{n} {shown[name]}" for name, n in sent_files(outbox).items())
 
 
 def _customers_reply(settings: Settings, phones: StandIns, now: datetime) -> list[str]:

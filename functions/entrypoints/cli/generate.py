@@ -63,8 +63,13 @@ def _aligned(pairs: list[tuple[str, str]], indent: str) -> list[str]:
     return [f"{indent}{key.ljust(width)} = {value}" for key, value in pairs]
 
 
+def _is_number(f: dataclasses.Field[Any]) -> bool:
+    """A whole-number setting: a Terraform number (its annotation is a string under `from __future__`)."""
+    return f.type in ("int", int)
+
+
 def _variable(f: dataclasses.Field[Any], defaults: Settings) -> list[str]:
-    number = f.type in ("int", int)
+    number = _is_number(f)
     attributes = [("type", "number" if number else "string"), ("description", _hcl_string(str(f.metadata["doc"])))]
     if f.metadata["deploy"] != "required":
         shown = defaults.redacted()[f.name]
@@ -87,8 +92,7 @@ def _variable(f: dataclasses.Field[Any], defaults: Settings) -> list[str]:
 
 
 def _env(f: dataclasses.Field[Any]) -> tuple[str, str]:
-    number = f.type in ("int", int)
-    return Settings.env_name(f.name), f"tostring(var.{f.name})" if number else f"var.{f.name}"
+    return Settings.env_name(f.name), f"tostring(var.{f.name})" if _is_number(f) else f"var.{f.name}"
 
 
 def terraform_settings() -> str:
