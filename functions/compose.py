@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from functions.core.care_plan import ADVERT, CARE, is_occasion_kind
 from functions.core.channel_specs import EMAIL_FORM, TEMPLATE_FORM, ChannelBook, ChannelSpec
 from functions.core.customers import Customer
 from functions.core.errors import RenderError
@@ -66,12 +67,13 @@ class Composer:
         now: datetime,
         voucher: Voucher | None = None,
         advert: bool = True,
+        occasion_advert: bool = False,
     ) -> Composed:
         """`values`: the message's placeholders ({ten_goi}, {ngay_mua}, …) without its links and voucher.
         `advert`: False when the customer did not consent to advertising: a kind marked promotional
-        goes as a care message (no "[QC]"). Raises RenderError (naming the text) when no form of the
-        message can be made for a channel."""
-        promotional = advert and (self.templates.promotional(kind) or voucher is not None)
+        goes as a care message (no "[QC]"). `occasion_advert`: the care plan marks the occasion an advert.
+        Raises RenderError (naming the text) when no form of the message can be made for a channel."""
+        promotional = advert and (occasion_advert or self.templates.promotional(kind) or voucher is not None)
         occasion = _Occasion(key, kind, recipient, {**values, **voucher_values(voucher)}, survey, now, promotional)
         messages: list[OutgoingMessage] = []
         short: dict[str, ShortLink] = {}
@@ -146,12 +148,15 @@ class Composer:
         ("birthday_voucher"), so a voucher never goes missing — without that template, the next
         channel carries the wish."""
         values = {**occasion.values, **links}
-        kind = occasion.kind + VOUCHER_VARIANT if values.get("voucher_code") else occasion.kind
+        base = occasion.kind
+        if is_occasion_kind(base):  # an occasion staff added: the template approved for care, or for adverts
+            base = ADVERT if occasion.promotional else CARE
+        kind = base + VOUCHER_VARIANT if values.get("voucher_code") else base
         try:
             rendered = self.templates.message(kind, occasion.recipient.language, {"values": values},
                                               spec.template_table)  # fmt: skip
         except RenderError:
-            if kind == occasion.kind:
+            if kind == base:
                 raise
             return None  # no parameters for the voucher's template: the next channel carries the voucher
         if not all(value for _, value in rendered.params):

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
+from functions.core.care_plan import default_occasions, occasion_names
 from functions.core.channel_specs import ChannelBook
 from functions.core.links import Links
 from functions.core.message_tab import MessageTab, TextChecks, builtin_book, read_message_tab
-from functions.core.staff_texts import BIRTHDAY, EDITABLE_KINDS, TextRules, values_for
+from functions.core.occasions import Occasion
+from functions.core.staff_texts import EDITABLE_KINDS, TextRules, values_for
 from functions.core.tables import Table
 from functions.core.vouchers import Voucher, VoucherRules, voucher_values
 from functions.ports import Renderer
@@ -25,16 +28,25 @@ def message_texts(
     language: str,
     surveys: bool,
     vouchers: VoucherRules,
+    occasions: Sequence[Occasion] | None = None,
 ) -> MessageTab:
-    promotional = {kind for kind in EDITABLE_KINDS if templates.promotional(kind)} | (
-        {BIRTHDAY} if vouchers.on else set()
-    )
-    rules = TextRules(surveys=surveys, vouchers=vouchers.on, promotional=frozenset(promotional))
-    return read_message_tab(table, builtin_book(templates.builtin_texts), _checks(rules, links, channels, business,
-                                                                                   vouchers), language)  # fmt: skip
+    """`occasions`: the care plan's (its defaults when not given): their names are kinds of the tab,
+    their ticks say which texts must carry a survey link or a voucher code."""
+    occasions = default_occasions() if occasions is None else occasions
+    kinds = [o.kind for o in occasions]
+    promotional = {kind for kind in [*EDITABLE_KINDS, *kinds] if templates.promotional(kind)} | {
+        o.kind for o in occasions if o.advert or (o.voucher and vouchers.on)
+    }
+    rules = TextRules(surveys=surveys, vouchers=vouchers.on, promotional=frozenset(promotional),
+                      surveyed=frozenset(o.kind for o in occasions if o.survey),
+                      vouchered=frozenset(o.kind for o in occasions if o.voucher))  # fmt: skip
+    checks = _checks(rules, links, channels, business, vouchers, occasion_names(occasions))
+    return read_message_tab(table, builtin_book(templates.builtin_texts), checks, language)
 
 
-def _checks(rules: TextRules, links: Links, channels: ChannelBook, business: str, vouchers: VoucherRules) -> TextChecks:
+def _checks(
+    rules: TextRules, links: Links, channels: ChannelBook, business: str, vouchers: VoucherRules, kinds: dict[str, str]
+) -> TextChecks:
     """Rows checked with values as long as real ones: a short link on the public URL, an 8-character code."""
     from functions.core.short_links import SURVEY
 
@@ -43,6 +55,7 @@ def _checks(rules: TextRules, links: Links, channels: ChannelBook, business: str
     today = date.today()
     voucher = Voucher("7K3QW9XM", "KH-SAMPLE", SAMPLE_NAME, today.year, vouchers.value or "giảm 15%", today,
                       today + timedelta(days=vouchers.days))  # fmt: skip
-    sample = {**values_for(SAMPLE_NAME, SAMPLE_GREETING, "anh/chị", business, today, "HS-ABCD2345"),
+    sample = {**values_for(SAMPLE_NAME, SAMPLE_GREETING, "anh/chị", business, today, "HS-ABCD2345",
+                           "Ngày Phụ nữ Việt Nam", f"{today:%d/%m/%Y}"),
               **voucher_values(voucher), "survey_link": sample_link, "opt_out_link": sample_link}  # fmt: skip
-    return TextChecks(rules, sample, channels)
+    return TextChecks(rules, sample, channels, kinds)

@@ -182,7 +182,14 @@ def _followup_rules(settings: Settings, channels: frozenset[str]) -> dict[str, A
     from functions.followup.plan import FollowupRules
 
     return {
-        "rules": FollowupRules(settings.catchup_days, settings.daily_cap, *settings.send_hours, channels),
+        "rules": FollowupRules(
+            settings.catchup_days,
+            settings.daily_cap,
+            *settings.send_hours,
+            channels,
+            settings.max_messages_per_day,
+            settings.marketing_consent_required,
+        ),
         "read_rules": read_rules(settings),
         "business_name": settings.business_name,
         "surveys": survey_rules(settings),

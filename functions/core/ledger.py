@@ -46,6 +46,12 @@ class LedgerFacts:
     contacted_today: frozenset[str] = frozenset()  # customer IDs holding a reservation today
     reserved_today: int = 0  # messages reserved today, for the daily cap
     reserved_at: Mapping[str, datetime] = field(default_factory=dict)  # key → when, for RESERVED ones
+    # customer ID → messages reserved today, where a store counted more than one (else 1 per contacted_today)
+    counts_today: Mapping[str, int] = field(default_factory=dict)
+
+    def counted_today(self) -> dict[str, int]:
+        """Customer ID → the messages they hold today."""
+        return {customer: self.counts_today.get(customer, 1) for customer in self.contacted_today}
 
 
 LEASE = timedelta(minutes=15)  # a run's time to send what it reserved: until then it is in flight, not in doubt

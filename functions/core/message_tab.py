@@ -5,16 +5,19 @@ a System note for every row that cannot be used — the built-in text goes out i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from functions.core.care_plan import builtin_kind, is_occasion_kind
 from functions.core.channel_specs import EMAIL_FORM, TEXT_FORM, ChannelBook
 from functions.core.errors import RenderError
 from functions.core.i18n import say
+from functions.core.occasions import Occasion
 from functions.core.sheet_schema import MESSAGES, locate_columns
 from functions.core.staff_texts import (
     EDITABLE_KINDS,
+    OCCASION,
     ParsedText,
     TextProblem,
     TextRules,
@@ -29,11 +32,7 @@ from functions.core.values import tick_or
 TextKey = tuple[str, str, str]  # (kind, language, channel)
 SUBJECT_LIMIT = 150  # characters of an email subject as staff type it
 
-KIND_WORDS = {
-    **dict.fromkeys(("birthday", "sinh nhat", "chuc mung sinh nhat"), "birthday"),
-    **dict.fromkeys(("checkin", "check-in", "check in", "hoi tham", "hoi tham sau mua"), "checkin"),
-    **dict.fromkeys(("case_survey", "case survey", "khao sat sau xu ly", "khao sat ho so"), "case_survey"),
-}
+CASE_SURVEY_WORDS = ("case_survey", "case survey", "khao sat sau xu ly", "khao sat ho so")
 KIND_LABELS = {  # as setup-sheet writes them, in the staff language
     "vi": {"birthday": "sinh nhật", "checkin": "hỏi thăm", "case_survey": "khảo sát sau xử lý"},
     "en": {"birthday": "birthday", "checkin": "checkin", "case_survey": "case_survey"},
@@ -67,7 +66,14 @@ class TextBook(NamedTuple):
 
     def pick(self, kind: str, language: str, channel: str) -> Text:
         key = (kind, language, channel)
-        return self.staff.get(key) or self.builtin.get(key) or self.builtin[(kind, "vi", channel)]
+        return self.staff.get(key) or self._builtin(kind, language, channel)
+
+    def _builtin(self, kind: str, language: str, channel: str) -> Text:
+        """The built-in text; an occasion staff added to the care plan has the occasions' plain one."""
+        for key in ((kind, language, channel), (kind, "vi", channel), (OCCASION, language, channel)):
+            if key in self.builtin:
+                return self.builtin[key]
+        return self.builtin[(OCCASION, "vi", channel)]
 
     def pick_saying(self, kind: str, language: str, channel: str, values: Mapping[str, str | None]) -> Text:
         """Staff's text, or the built-in one when staff's says nothing with these values (each of its
@@ -76,8 +82,7 @@ class TextBook(NamedTuple):
         return self.builtin_for(text) if text.row is not None and not fill(text.body, values) else text
 
     def builtin_for(self, text: Text) -> Text:
-        key = (text.kind, text.language, text.channel)
-        return self.builtin.get(key) or self.builtin[(text.kind, "vi", text.channel)]
+        return self._builtin(text.kind, text.language, text.channel)
 
 
 def builtin_book(texts: Mapping[TextKey, tuple[str | None, str]]) -> TextBook:
@@ -94,12 +99,14 @@ class TextChecks(NamedTuple):
     rules: TextRules
     sample: Mapping[str, str | None]  # placeholder key → a realistic value (links as long as real ones)
     channels: ChannelBook  # each channel's form, the words staff type for it, and a text-form one's fit
+    kinds: Mapping[str, str] = MappingProxyType({})  # the care plan's occasions: name (folded) → kind
 
 
 class MessageTab(NamedTuple):
     book: TextBook
     writes: list[RowWrite]  # each row's ID and System note, where they change
     invalid: list[tuple[int, str]]  # (row, why) for check and reports
+    kinds: frozenset[str] = frozenset()  # the kinds the tab has a row for, used or not
 
 
 def read_message_tab(table: Table | None, builtin: TextBook, checks: TextChecks, language: str) -> MessageTab:
@@ -111,11 +118,14 @@ def read_message_tab(table: Table | None, builtin: TextBook, checks: TextChecks,
     columns = locate_columns(MESSAGES, table.header)
     staff: dict[TextKey, Text] = {}
     editable = _editable_words(checks.channels)
+    kinds: set[str] = set()
     for index, raw in enumerate(table.rows):
         cells = row_cells(raw, columns)
         if not any(typed(cells.get(k)) for k in ("kind", "language", "channel", "subject", "text")):
             continue
         number = Table.row_number(index)
+        if kind := _kind(cells, checks.kinds):
+            kinds.add(kind)
         key, problems = _row(cells, checks, editable)
         note = _note(problems, language)
         if key is not None and not problems:
@@ -128,7 +138,7 @@ def read_message_tab(table: Table | None, builtin: TextBook, checks: TextChecks,
         if problems:
             invalid.append((number, note))
         writes += _row_write(number, cells, key, note)
-    return MessageTab(TextBook(builtin.builtin, staff), writes, invalid)
+    return MessageTab(TextBook(builtin.builtin, staff), writes, invalid, frozenset(kinds))
 
 
 def _editable_words(channels: ChannelBook) -> dict[str, str]:
@@ -136,9 +146,15 @@ def _editable_words(channels: ChannelBook) -> dict[str, str]:
     return {word: name for word, name in channels.words().items() if name in channels.editable()}
 
 
-def _key(cells: Mapping[str, Any], channels: Mapping[str, str]) -> TextKey | None:
+def _kind(cells: Mapping[str, Any], occasions: Mapping[str, str]) -> str | None:
+    """The row's kind: one careloop has always sent, or an occasion of the care plan by its name."""
+    word = fold(cell_text(cells.get("kind")))
+    return occasions.get(word) or builtin_kind(word) or ("case_survey" if word in CASE_SURVEY_WORDS else None)
+
+
+def _key(cells: Mapping[str, Any], channels: Mapping[str, str], occasions: Mapping[str, str]) -> TextKey | None:
     """The row's kind, language and channel in careloop's words; None when one is not one careloop knows."""
-    kind = KIND_WORDS.get(fold(cell_text(cells.get("kind"))))
+    kind = _kind(cells, occasions)
     language = LANGUAGE_WORDS.get(fold(cell_text(cells.get("language"))))
     channel = channels.get(fold(cell_text(cells.get("channel"))))
     return (kind, language, channel) if kind and language and channel else None
@@ -147,9 +163,10 @@ def _key(cells: Mapping[str, Any], channels: Mapping[str, str]) -> TextKey | Non
 def _row(
     cells: Mapping[str, Any], checks: TextChecks, editable: Mapping[str, str]
 ) -> tuple[TextKey | None, list[TextProblem]]:
-    key = _key(cells, editable)
+    key = _key(cells, editable, checks.kinds)
     if key is None:
-        return None, [TextProblem("text_row_unknown", {"kinds": ", ".join(EDITABLE_KINDS),
+        kinds = [*EDITABLE_KINDS, *(name for name, kind in checks.kinds.items() if kind not in EDITABLE_KINDS)]
+        return None, [TextProblem("text_row_unknown", {"kinds": ", ".join(kinds),
                                                       "channels": ", ".join(checks.channels.editable())})]  # fmt: skip
     kind, language, channel = key
     form = checks.channels.form(channel)
@@ -211,6 +228,32 @@ def seed_rows(builtin: Mapping[TextKey, tuple[str | None, str]], language: str) 
     return rows
 
 
+def starter_text_rows(
+    occasions: Sequence[Occasion],
+    tab: MessageTab,
+    builtin: Mapping[TextKey, tuple[str | None, str]],
+    language: str,
+    channels: Sequence[str],
+) -> list[RowWrite]:
+    """A row to start from, per channel, for each occasion staff added to the care plan that has no row
+    in the tab yet (in any language, used or not): the occasions' plain text, staff's to edit. Found
+    by its Template ID when written, so two runs never add it twice."""
+    rows = []
+    for occasion in occasions:
+        if not is_occasion_kind(occasion.kind) or occasion.kind in tab.kinds:
+            continue
+        for channel in channels:
+            found = builtin.get((OCCASION, language, channel)) or builtin.get((OCCASION, "vi", channel))
+            if found is None:
+                continue
+            subject, body = found
+            row_id = f"{occasion.kind}/{language}/{channel}"
+            rows.append(RowWrite(0, row_id, {"template_id": row_id, "kind": occasion.name, "language": language,
+                                             "channel": channel, "subject": subject or "", "text": body,
+                                             "active": True, "test": False}, append=True))  # fmt: skip
+    return rows
+
+
 class TrialRequest(NamedTuple):
     """A Messages row ticked 'Gửi thử' (Send test): its text, to go to the managers filled with a sample."""
 
@@ -221,7 +264,9 @@ class TrialRequest(NamedTuple):
     digest: str  # of what would be sent: the same words ticked twice within the hour go once
 
 
-def trial_requests(table: Table | None, channels: ChannelBook) -> list[TrialRequest]:
+def trial_requests(
+    table: Table | None, channels: ChannelBook, occasions: Mapping[str, str] = MappingProxyType({})
+) -> list[TrialRequest]:
     """The rows of the Messages tab whose Send test box is ticked."""
     from functions.core.ids import digest_hex
 
@@ -236,7 +281,8 @@ def trial_requests(table: Table | None, channels: ChannelBook) -> list[TrialRequ
         cells = row_cells(raw, columns)
         if not tick_or(cells.get("test"), False):
             continue
-        key, number, subject = _key(cells, editable), Table.row_number(index), cell_text(cells.get("subject"))
+        key, number = _key(cells, editable, occasions), Table.row_number(index)
+        subject = cell_text(cells.get("subject"))
         text = None
         if key is not None:
             by_email = channels.form(key[2]) == EMAIL_FORM

@@ -7,12 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from functions.core.calls import outcome_titles
+from functions.core.care_plan import starter_rows
 from functions.core.cases import STATUS_TITLES
 from functions.core.channel_specs import ChannelBook
 from functions.core.i18n import say
 from functions.core.message_tab import KIND_LABELS
+from functions.core.occasions import WHEN_EXAMPLES
 from functions.core.sheet_schema import (
     CALLS,
+    CARE_PLAN,
     CASES,
     CUSTOMERS,
     HEALTH,
@@ -89,6 +92,13 @@ def layouts(
             dropdowns={"kind": kinds, "language": ["vi", "en"], "channel": list(channels.editable())},
             starter_rows=[list(r) for r in message_rows],
             header_notes={"text": say("messages_header_note", language, table=placeholders)},
+        ),
+        TabLayout(
+            CARE_PLAN,
+            checkboxes=("survey", "voucher", "active"),
+            dropdowns={"type": [say("care_type_care", language), say("care_type_advert", language)]},
+            starter_rows=starter_rows(language),
+            header_notes={"when": say("care_when_note", language, examples=WHEN_EXAMPLES)},
         ),
         TabLayout(VOUCHERS, checkboxes=("used",)),
         TabLayout(

@@ -22,6 +22,8 @@ from functions.core.text import fold
 
 BIRTHDAY, CHECKIN, CASE_SURVEY = "birthday", "checkin", "case_survey"
 EDITABLE_KINDS = (BIRTHDAY, CHECKIN, CASE_SURVEY)  # what customers receive; owner notices stay templates
+# The built-in text of an occasion staff added to the Care plan ("dip-…") until they write its own.
+OCCASION = "occasion"
 
 # Each placeholder: its key, then how staff may spell it (Vietnamese first, then English).
 SPELLINGS: dict[str, tuple[str, ...]] = {
@@ -31,6 +33,8 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "greeting": ("ten_goi", "greeting"),
     "business": ("ten_doanh_nghiep", "business"),
     "purchase_date": ("ngay_mua", "purchase_date"),
+    "occasion": ("dip", "occasion"),
+    "occasion_date": ("ngay", "date"),
     "voucher_code": ("ma_qua_tang", "voucher_code"),
     "voucher_value": ("gia_tri_qua", "voucher_value"),
     "valid_until": ("han_dung", "valid_until"),
@@ -41,11 +45,20 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
 PLACEHOLDERS = {spelling: key for key, spellings in SPELLINGS.items() for spelling in spellings}
 COMMON = frozenset({"given_name", "salutation", "full_name", "greeting", "business", "opt_out_link"})
 VOUCHER = frozenset({"voucher_code", "voucher_value", "valid_until"})
-ALLOWED = {  # the placeholders each kind has values for
-    BIRTHDAY: COMMON | VOUCHER,
-    CHECKIN: COMMON | {"purchase_date", "survey_link"},
+OCCASION_VALUES = frozenset({"occasion", "occasion_date"})
+ALLOWED = {  # the placeholders each kind has values for (any other is an occasion of the care plan), and
+    # an occasion's survey link and voucher where the care plan ticks them (TextRules.allowed)
+    BIRTHDAY: COMMON | OCCASION_VALUES,
+    CHECKIN: COMMON | OCCASION_VALUES | {"purchase_date"},
     CASE_SURVEY: COMMON | {"case_id", "survey_link"},
+    OCCASION: COMMON | OCCASION_VALUES | VOUCHER | {"survey_link"},  # the built-in text serves every occasion
 }
+
+
+def allowed(kind: str) -> frozenset[str]:
+    return ALLOWED.get(kind) or COMMON | OCCASION_VALUES
+
+
 # A line holding one of these is left out when the message has no value for it (no survey offered
 # this time, no voucher), so staff write it once and it appears only when it applies.
 OPTIONAL = frozenset({"survey_link", "opt_out_link"}) | VOUCHER
@@ -143,17 +156,24 @@ def _value(placeholder: Placeholder, values: Mapping[str, str | None]) -> str:
 
 
 class TextRules(NamedTuple):
-    """What a kind's text must hold, from the deployment's settings."""
+    """What a kind's text must hold, from the deployment's settings and the care plan."""
 
-    surveys: bool = True  # check-ins carry a survey: their text needs the survey link
-    vouchers: bool = False  # birthday wishes carry a voucher: their text needs its code
+    surveys: bool = True  # surveys are on: the surveyed kinds' texts need the survey link
+    vouchers: bool = False  # vouchers are on: the vouchered kinds' texts need its code
     promotional: frozenset[str] = frozenset()  # kinds sent as advertising: a short text needs the opt-out link
+    surveyed: frozenset[str] = frozenset({CHECKIN})  # occasions that carry the survey (the care plan's ticks)
+    vouchered: frozenset[str] = frozenset({BIRTHDAY})  # occasions that carry a voucher
+
+    def allowed(self, kind: str) -> frozenset[str]:
+        """The placeholders a kind's text may use: a voucher's and the survey link where the occasion carries one."""
+        return (allowed(kind) | (VOUCHER if kind in self.vouchered else frozenset())
+                | ({"survey_link"} if kind in self.surveyed else frozenset()))  # fmt: skip
 
     def required(self, kind: str, form: str) -> frozenset[str]:
         needed = set()
-        if kind == CASE_SURVEY or (kind == CHECKIN and self.surveys):
+        if kind == CASE_SURVEY or (kind in self.surveyed and self.surveys):
             needed.add("survey_link")
-        if kind == BIRTHDAY and self.vouchers:
+        if kind in self.vouchered and self.vouchers:
             needed.add("voucher_code")
         if form == TEXT_FORM and kind in self.promotional:
             needed.add("opt_out_link")
@@ -170,7 +190,7 @@ def check(kind: str, form: str, subject: ParsedText | None, body: ParsedText, ru
     if form == EMAIL_FORM and (subject is None or not subject.lines or not any(subject.lines[0])):
         problems.append(TextProblem("text_no_subject"))
     used = body.keys | (subject.keys if subject else frozenset())
-    for key in sorted(used - ALLOWED[kind]):
+    for key in sorted(used - rules.allowed(kind)):
         problems.append(TextProblem("text_placeholder_not_here", {"placeholder": "{" + SPELLINGS[key][0] + "}"}))
     for key in sorted(rules.required(kind, form) - body.keys):
         problems.append(TextProblem("text_placeholder_needed", {"placeholder": "{" + SPELLINGS[key][0] + "}"}))
@@ -178,14 +198,18 @@ def check(kind: str, form: str, subject: ParsedText | None, body: ParsedText, ru
 
 
 # Placeholders whose value every customer of a kind has (the name is required on the row).
-ALWAYS = frozenset({"given_name", "full_name", "greeting", "business", "purchase_date", "case_id"})
+ALWAYS = frozenset(
+    {"given_name", "full_name", "greeting", "business", "purchase_date", "case_id", "occasion", "occasion_date"}
+)
 
 
 def _keeps_words(body: ParsedText, kind: str, form: str, rules: TextRules) -> bool:
     """Whether the text keeps words for every customer of its kind: with each line left out whose
     value some customer lacks (no survey this time, no voucher), some words must remain besides
     careloop's own unsubscribe footer (an opt-out link on a line of its own is no words)."""
-    present = rules.required(kind, form) if kind != CHECKIN else frozenset()  # a check-in may go without survey
+    present = (
+        frozenset() if kind in rules.surveyed else rules.required(kind, form)
+    )  # a survey is throttled: may be absent
     if "voucher_code" in present:
         present |= VOUCHER  # vouchers on: every birthday wish carries one
     if form == EMAIL_FORM:
@@ -194,7 +218,7 @@ def _keeps_words(body: ParsedText, kind: str, form: str, rules: TextRules) -> bo
         keys = {p.key for p in line if isinstance(p, Placeholder)}
         if keys & (OPTIONAL - present):
             continue  # left out for a customer without that value
-        if keys & (ALWAYS & ALLOWED[kind]) or any(isinstance(p, str) and _WORD.search(p) for p in line):
+        if keys & (ALWAYS & allowed(kind)) or any(isinstance(p, str) and _WORD.search(p) for p in line):
             return True
     return False
 
@@ -266,9 +290,13 @@ def values_for(
     business: str,
     purchase_date: date | None = None,
     case_id: str | None = None,
+    occasion: str | None = None,
+    occasion_date: str | None = None,
 ) -> dict[str, str | None]:
     """A message's placeholders about its customer and occasion (links and voucher come per channel)."""
     return {
+        "occasion": occasion,
+        "occasion_date": occasion_date,
         "given_name": given_name(full_name),
         "salutation": salutation,
         "full_name": " ".join(full_name.split()),

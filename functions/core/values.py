@@ -99,6 +99,13 @@ def read_birthday(value: object, order: str, today: date) -> Birthday:
     return Birthday(month, day, year)
 
 
+def read_day_month(value: object, order: str, today: date) -> Birthday:
+    """A yearly date (an anniversary, a warranty's day): its day and month, the year when typed, in
+    the past or the future."""
+    year, month, day = _date_parts(value, order, today.year)
+    return Birthday(month, day, year)
+
+
 def read_date(value: object, order: str, today: date) -> date:
     year, month, day = _date_parts(value, order, today.year)
     if year is None:

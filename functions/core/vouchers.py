@@ -45,9 +45,10 @@ class Voucher(NamedTuple):
     issued: date
     expires: date
     used_on: date | None = None
+    occasion: str = ""  # the occasion it came with ("dip-moi-quay-lai/2026-09-01"); "": the birthday of `year`
 
-    def owner(self) -> tuple[str, int]:
-        return self.customer_id, self.year
+    def owner(self) -> tuple[str, int, str]:
+        return self.customer_id, self.year, self.occasion
 
 
 def voucher_fields(voucher: Voucher) -> dict[str, Any]:
@@ -61,11 +62,13 @@ def voucher_fields(voucher: Voucher) -> dict[str, Any]:
 def voucher_from_fields(fields: Mapping[str, Any]) -> Voucher:
     names = ("issued", "expires", "used_on")
     dates: dict[str, Any] = {name: date.fromisoformat(fields[name]) if fields.get(name) else None for name in names}
-    return Voucher(**{name: dates[name] if name in dates else fields[name] for name in Voucher._fields})
+    return Voucher(**{name: dates[name] if name in dates else fields.get(name, Voucher._field_defaults.get(name))
+                      for name in Voucher._fields})  # fmt: skip
 
 
-def voucher_code(secret: str, customer_id: str, year: int, attempt: int = 0) -> str:
-    digest = hmac.new(secret.encode(), f"voucher/{customer_id}/{year}/{attempt}".encode(), hashlib.sha256).digest()
+def voucher_code(secret: str, customer_id: str, year: int, attempt: int = 0, occasion: str = "") -> str:
+    seed = f"voucher/{customer_id}/{year}/{attempt}" if not occasion else f"voucher/{customer_id}/{occasion}/{attempt}"
+    digest = hmac.new(secret.encode(), seed.encode(), hashlib.sha256).digest()
     number = int.from_bytes(digest[:5], "big")  # 40 bits: 8 characters of 5 bits
     return "".join(CROCKFORD[(number >> (5 * (CODE_LENGTH - 1 - i))) & 31] for i in range(CODE_LENGTH))
 
@@ -77,16 +80,18 @@ def voucher_for(
     today: date,
     rules: VoucherRules,
     stored: Callable[[str], Voucher | None],
+    occasion: str = "",
 ) -> Voucher:
-    """This year's voucher: the stored one if issued already, else a new one under the first
-    candidate code nobody else holds. `stored(code)` looks a code up in the store."""
+    """This year's birthday voucher (or the one of an `occasion`'s occurrence): the stored one if issued
+    already, else a new one under the first candidate code nobody else holds. `stored(code)` looks a
+    code up in the store."""
     for attempt in range(CANDIDATES):
-        code = voucher_code(secret, customer_id, today.year, attempt)
+        code = voucher_code(secret, customer_id, today.year, attempt, occasion)
         held = stored(code)
         if held is None:
             return Voucher(code, customer_id, customer_name, today.year, rules.value, today,
-                           today + timedelta(days=rules.days))  # fmt: skip
-        if held.owner() == (customer_id, today.year):
+                           today + timedelta(days=rules.days), None, occasion)  # fmt: skip
+        if (held.customer_id, held.occasion) == (customer_id, occasion) and (occasion or held.year == today.year):
             return held
     raise RuntimeError(f"no free voucher code for {customer_id}/{today.year}")  # 16 collisions in 2^40
 

@@ -14,28 +14,34 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from functions.core.care_plan import CarePlan, care_plan_write, read_care_plan
 from functions.core.customers import Customer, read_customers
 from functions.core.errors import JobCannotRun
 from functions.core.gc_pause import cycle_collector_paused
 from functions.core.health import health_write, next_followup
 from functions.core.i18n import both, knows, say
 from functions.core.inbound import expired_ties, ties_state
-from functions.core.ledger import DeliveryReport
-from functions.core.message_tab import MessageTab, message_tab_write
+from functions.core.ledger import DeliveryReport, LedgerFacts
+from functions.core.message_tab import MessageTab, message_tab_write, starter_text_rows
 from functions.core.privacy import suppression_check
 from functions.core.replies import BOUNCED, address_mark, expired_marks, without_bounced_email
 from functions.core.settings_tab import with_settings_tab
 from functions.core.sheet_layout import set_up
-from functions.core.sheet_schema import CALLS, CUSTOMERS, HEALTH, MESSAGES, SETTINGS, VOUCHERS
+from functions.core.sheet_schema import CALLS, CARE_PLAN, CUSTOMERS, HEALTH, MESSAGES, SETTINGS, VOUCHERS
 from functions.core.tables import RowWrite, Table, TabWrite, aged_out, customer_row_write, customers_tab_write
 from functions.followup.calls import call_list
 from functions.followup.deps import FollowupDeps
 from functions.followup.plan import (
+    CARE_PLAN_STATE,
     DueMessage,
     FollowupPlan,
+    OccasionDates,
     Skip,
+    care_plan_day,
+    customer_cell,
     decide,
     due_messages,
+    occasion_days,
 )
 from functions.followup.sending import Preview, SendingRun
 from functions.followup.vouchers import sync_voucher_tab
@@ -59,7 +65,7 @@ class FollowupOutcome:
 
 def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> FollowupOutcome:
     """`now` is aware, in the business time zone."""
-    used = [CUSTOMERS, MESSAGES, VOUCHERS, CALLS, HEALTH, SETTINGS]
+    used = [CUSTOMERS, MESSAGES, VOUCHERS, CALLS, HEALTH, SETTINGS, CARE_PLAN]
     whole = {tab.key for tab in used}  # one read, whatever the tabs
     tables = deps.sheet.read(used, [x.tab for x in deps.layouts if x.tab.key not in whole])
     if CUSTOMERS.key not in tables:
@@ -71,17 +77,21 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     opted_out_in_store = deps.records.opt_outs.opt_outs()  # also proves the store answers before any send
     bounced = deps.records.job_state.job_state(BOUNCED)  # addresses that bounced hard (issue 25)
     with cycle_collector_paused():  # the pure part: reading and planning the whole sheet
-        sheet = read_customers(tables[CUSTOMERS.key], deps.read_rules, today)
+        customers_table = tables[CUSTOMERS.key]
+        sheet = read_customers(customers_table, deps.read_rules, today)
+        care_plan = read_care_plan(tables.get(CARE_PLAN.key), customers_table.header, sheet.columns,
+                                   deps.staff_language)  # fmt: skip
         erased = suppression_check(opted_out_in_store, deps.links.secret)
         customers = [_as_stored(c, opted_out_in_store, bounced, erased) for c in sheet.customers]
         rules = dataclasses.replace(deps.rules, channels=deps.rules.channels & frozenset(deps.channels))
-        due = due_messages(customers, today, rules)
+        dates = OccasionDates(customer_cell(customers_table), deps.read_rules.date_order, today, deps.staff_language)
+        due = due_messages(customers, today, rules, care_plan.occasions, dates)
         facts = deps.records.ledger.facts([m.key for m in due], today, customers={m.customer.id for m in due})
         plan = decide(due, facts, now, rules)
 
     texts = message_texts(tables.get(MESSAGES.key), deps.templates, deps.links, deps.channel_book,
                           deps.business_name, deps.staff_language, deps.surveys is not None,
-                          deps.vouchers)  # fmt: skip
+                          deps.vouchers, care_plan.occasions)  # fmt: skip
     run = SendingRun(deps, now, dry_run, texts.book)
     run.send(plan.send)
     # Sent by an earlier run (perhaps one that stopped before writing back): the sheet shows it too.
@@ -98,7 +108,8 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
             ),
         )
 
-    notes = _customer_notes(deps, now, plan, run, [c for c in sheet.customers if _bounced(c, bounced)])
+    notes = _customer_notes(deps, now, plan, run, [c for c in sheet.customers if _bounced(c, bounced)],
+                            dates.problems)  # fmt: skip
     writes = [
         w
         for c in customers
@@ -114,6 +125,7 @@ def run_followup(deps: FollowupDeps, now: datetime, dry_run: bool = False) -> Fo
     report["write_back"] = {"rows": len(writes), "missed": []}
     changes = made + [customers_tab_write(writes, deps.staff_language)]
     changes += _other_tabs(deps, tables, texts, run, report, now)
+    changes += _care_plan_tabs(deps, tables, care_plan, texts, plan, run, facts, now, report)
     if set_up_said:
         report["set_up"] = set_up_said
     if from_tab.report:
@@ -173,12 +185,18 @@ def _bounced(customer: Customer, bounced: Mapping[str, Any]) -> bool:
 
 
 def _customer_notes(
-    deps: FollowupDeps, now: datetime, plan: FollowupPlan, run: SendingRun, bounced: Sequence[Customer] = ()
+    deps: FollowupDeps,
+    now: datetime,
+    plan: FollowupPlan,
+    run: SendingRun,
+    bounced: Sequence[Customer] = (),
+    dates: Mapping[str, list[str]] | None = None,
 ) -> dict[str, list[str]]:
-    """What each customer's System note says after this run: skips staff can act on, messages in
-    doubt, fallbacks and failures, and the provider's "not delivered" reports of the last week."""
+    """What each customer's System note says after this run: an occasion's date that cannot be read,
+    skips staff can act on, messages in doubt, fallbacks and failures, and the provider's "not
+    delivered" reports of the last week."""
     language = deps.staff_language
-    notes: dict[str, list[str]] = {}
+    notes: dict[str, list[str]] = {customer_id: list(said) for customer_id, said in (dates or {}).items()}
     for skip in plan.skipped:
         if skip.reason in NOTE_REASONS:
             notes.setdefault(skip.message.customer.id, []).append(say(skip.reason, language, **skip.params))
@@ -218,6 +236,41 @@ def _other_tabs(
                                                  deps.staff_language)):  # fmt: skip
             changes.append(aged)
             report.setdefault("aged_out", {})[spec.key] = len(aged.rows)
+    return changes
+
+
+def _care_plan_tabs(
+    deps: FollowupDeps,
+    tables: Mapping[str, Table],
+    care_plan: CarePlan,
+    texts: MessageTab,
+    plan: FollowupPlan,
+    run: SendingRun,
+    facts: LedgerFacts,
+    now: datetime,
+    report: dict[str, Any],
+) -> list[TabWrite]:
+    """The Care plan rows' notes (what each occasion did today, kept in the store so the note tells
+    its last day), and a starter row in the Messages tab for an occasion staff added that has none."""
+    today, language = now.date(), deps.staff_language
+    days = occasion_days(deps.records.job_state.job_state(CARE_PLAN_STATE))
+    counted = care_plan_day(today, plan, run.sent, facts.sent_at, deps.rules.catchup_days)
+    changed = {kind: day for kind, day in counted.items() if days.get(kind) != day}  # a rerun writes nothing
+    if changed and not run.dry_run:
+        names = {o.kind: o.name for o in care_plan.occasions}
+        deps.records.job_state.save_job_state(CARE_PLAN_STATE, {
+            kind: [day.day.isoformat(), *day[1:], names.get(kind, kind)] for kind, day in changed.items()})  # fmt: skip
+    days.update(counted)
+    report["occasions"] = {kind: day.sent for kind, day in counted.items() if day.sent}
+    changes: list[TabWrite] = []
+    if CARE_PLAN.key in tables and (write := care_plan_write(care_plan, days, language)) is not None:
+        changes.append(write)
+    if MESSAGES.key in tables and not run.dry_run:
+        starters = starter_text_rows(care_plan.occasions, texts, deps.templates.builtin_texts, language,
+                                     deps.channel_book.editable())  # fmt: skip
+        if starters:
+            changes.append(message_tab_write(starters, language))
+            report["texts"]["started"] = [w.row_id for w in starters]
     return changes
 
 

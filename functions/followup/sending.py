@@ -8,19 +8,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from functions.compose import Composed, Composer, Recipient, customer_values
+from functions.core.care_plan import is_occasion_kind
 from functions.core.customers import addresses_for, may_advertise
 from functions.core.errors import RenderError
 from functions.core.i18n import say
 from functions.core.ledger import LedgerEntry
 from functions.core.message_tab import TextBook
 from functions.core.messages import OutgoingMessage
+from functions.core.occasions import date_text
 from functions.core.surveys import Survey
 from functions.core.vouchers import Voucher
 from functions.delivery import Delivery, RunClock, deliver
 from functions.fanout import enqueue
 from functions.followup.deps import FollowupDeps
 from functions.followup.plan import BIRTHDAY, CHECKIN, DueMessage, Skip
-from functions.followup.vouchers import birthday_voucher
+from functions.followup.vouchers import occasion_voucher
 from functions.ports import SendQueue
 from functions.survey.offers import offer, recent_by_customer
 
@@ -30,6 +32,13 @@ class Preview:
     message: DueMessage
     outgoing: OutgoingMessage
     fallbacks: tuple[OutgoingMessage, ...] = ()
+
+
+def kind_words(message: DueMessage, language: str) -> str:
+    """A message's kind as staff read it: "lời chúc sinh nhật", or the name of the care plan's occasion."""
+    if message.occasion is not None and is_occasion_kind(message.kind):
+        return message.occasion.name
+    return say(f"kind_{message.kind}", language)
 
 
 class SendingRun:
@@ -116,7 +125,7 @@ class SendingRun:
 
     def send_failure(self, message: DueMessage, reason: str) -> None:
         language = self.deps.staff_language
-        self.failure(message, say("send_failed", language, kind=say(f"kind_{message.kind}", language), error=reason))
+        self.failure(message, say("send_failed", language, kind=kind_words(message, language), error=reason))
 
     def fallback_note(self, message: DueMessage, channel: str, failed: Sequence[str]) -> None:
         """Which channel reached the customer, when the ones before it could not ("channel: why" or "channel")."""
@@ -126,30 +135,30 @@ class SendingRun:
 
     def contact_text(self, message: DueMessage, channel: str, at: datetime) -> str:
         language = self.deps.staff_language
-        return say(
-            "last_contact", language, date=f"{at:%d/%m/%Y}", kind=say(f"kind_{message.kind}", language), channel=channel
-        )
+        return say("last_contact", language, date=f"{at:%d/%m/%Y}", kind=kind_words(message, language), channel=channel)
 
     def compose(self, message: DueMessage) -> Composed:
-        deps, customer = self.deps, message.customer
+        deps, customer, occasion = self.deps, message.customer, message.occasion
         values = customer_values(customer, deps.business_name, customer.purchase_date)
+        values.update(occasion=occasion.name if occasion else None, occasion_date=date_text(message.date))
+        period = message.key.rpartition("/")[2]  # the occurrence: "2026-11-16" for a check-in, "2027" for Tết
         survey = None
-        if message.kind == CHECKIN and deps.surveys:
-            survey = offer(
-                customer.id, f"checkin/{customer.purchase_date}", customer.language, self.now, self.recent, deps.surveys
-            )
+        if (occasion.survey if occasion else message.kind == CHECKIN) and deps.surveys:
+            survey = offer(customer.id, f"{message.kind}/{period}", customer.language, self.now, self.recent,
+                           deps.surveys)  # fmt: skip
             if survey:
                 self.offers[message.key] = survey
         voucher = None
         advert = may_advertise(customer, deps.marketing_consent_required)  # else the occasion as care, no advert
-        if message.kind == BIRTHDAY and deps.vouchers.on and advert:
-            voucher = birthday_voucher(
-                deps.records.vouchers, deps.links.secret, customer, self.now.date(), deps.vouchers
-            )
+        if (occasion.voucher if occasion else message.kind == BIRTHDAY) and deps.vouchers.on and advert:
+            for_occasion = "" if message.kind == BIRTHDAY else f"{message.kind}/{period}"
+            voucher = occasion_voucher(deps.records.vouchers, deps.links.secret, customer, self.now.date(),
+                                       deps.vouchers, for_occasion)  # fmt: skip
             self.vouchers[message.key] = voucher
         addresses = addresses_for(customer, deps.rules.channels & frozenset(deps.channels), deps.channel_book)
         recipient = Recipient(customer.id, customer.name, customer.language, addresses)
-        return self.composer.compose(message.key, message.kind, recipient, values, survey, self.now, voucher, advert)
+        return self.composer.compose(message.key, message.kind, recipient, values, survey, self.now, voucher, advert,
+                                     occasion_advert=bool(occasion and occasion.advert))  # fmt: skip
 
     def failure(self, message: DueMessage, error: str) -> None:
         self.failed.append((message, error))

@@ -1,4 +1,4 @@
-"""Birthday vouchers in the follow-up run: the code a birthday wish carries (the store says which
+"""Vouchers in the follow-up run: the code a birthday wish (or an occasion with a voucher) carries (the store says which
 codes are taken), and the Vouchers tab kept in step with the store — what staff ticked as used is
 recorded, a deleted row comes back, a code careloop did not issue is noted."""
 
@@ -20,10 +20,13 @@ from functions.core.vouchers import (
 from functions.ports import Vouchers
 
 
-def birthday_voucher(vouchers: Vouchers, secret: str, customer: Customer, today: date, rules: VoucherRules) -> Voucher:
-    """This year's voucher for the customer: issued once reserved (with the message), the same code
-    whichever run makes it."""
-    return voucher_for(secret, customer.id, customer.name, today, rules, vouchers.voucher)
+def occasion_voucher(
+    vouchers: Vouchers, secret: str, customer: Customer, today: date, rules: VoucherRules, occasion: str = ""
+) -> Voucher:
+    """The voucher a message carries: this year's birthday voucher (`occasion` ""), or the one of an
+    occasion's occurrence ("dip-moi-quay-lai/2026-09-01"); issued once reserved (with the message), the
+    same code whichever run makes it."""
+    return voucher_for(secret, customer.id, customer.name, today, rules, vouchers.voucher, occasion)
 
 
 def sync_voucher_tab(

@@ -104,7 +104,8 @@ class Settings:
         check.int_range(0, 30),
         tab=3,
         example="3",
-        doc="a check-in missed by up to this many days is still sent; older ones are reported",
+        doc="a message of the care plan missed by up to this many days (a run that did not happen, a customer who "
+        "had another message that day) is still sent; older check-ins are reported",
     )
     daily_cap: int = check.setting(
         0,
@@ -113,6 +114,14 @@ class Settings:
         example="500",
         default_doc="`0` (none)",
         doc="most messages per day; the rest wait for the next run, oldest due first",
+    )
+    max_messages_per_day: int = check.setting(
+        1,
+        check.int_range(1, 10),
+        tab=16,
+        example="1",
+        doc="most messages one customer gets in a day; when more occasions fall on one day the Care plan's order "
+        "decides and the others follow on the next days, within `catchup_days`",
     )
     default_language: str = check.setting(
         "vi", check.one_of("vi", "en"), tab=5, example="vi", doc="the language of customers with no Language"

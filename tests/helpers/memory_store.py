@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -167,6 +168,7 @@ class MemoryLedger:
                 for e in asked
                 if e.state == RESERVED and (e.updated_at or e.reserved_at)
             },
+            {c: n for c, n in Counter(today).items() if c in wanted and n > 1},
         )
 
     def count_sent(self, first: date, last: date, kinds: Sequence[str] = (), channel: str = "") -> int:

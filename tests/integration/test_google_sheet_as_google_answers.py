@@ -201,6 +201,7 @@ def test_a_lost_answer_to_add_sheet_is_not_an_already_exists_error(server):
             "Hồ sơ",
             "Tổng quan",
             "Mẫu tin nhắn",
+            "Lịch chăm sóc",
             "Phiếu quà tặng",
             "Gọi điện",
             "Tình trạng",

@@ -109,7 +109,7 @@ def test_setup_sheet_seeds_every_setting_with_its_value_in_force_and_meaning(tmp
     tab = settings_tab(path)
     assert tab["voucher_value"]["Giá trị"] == "giảm 10%" and tab["send_hours"]["Giá trị"] == "08:00-20:00"
     assert "Quà sinh nhật" in tab["voucher_value"]["Ý nghĩa"]
-    assert len(tab) == 15 and not {"smtp_host", "sender_email", "public_url", "store", "secret"} & set(tab)
+    assert len(tab) == 16 and not {"smtp_host", "sender_email", "public_url", "store", "secret"} & set(tab)
 
 
 def test_the_escalation_run_takes_tier3_phrases_and_working_hours_from_the_tab(tmp_path):

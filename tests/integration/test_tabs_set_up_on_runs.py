@@ -12,8 +12,8 @@ from tests.helpers.cli import careloop
 from tests.helpers.sheets_server import SheetsServer
 from tests.helpers.support import HEADER, local_settings, row, write_workbook
 
-TABS = ["Khách hàng", "Ma trận leo thang", "Hồ sơ", "Tổng quan", "Mẫu tin nhắn", "Phiếu quà tặng", "Gọi điện",
-        "Tình trạng", "Cài đặt", "Phản hồi"]  # fmt: skip
+TABS = ["Khách hàng", "Ma trận leo thang", "Hồ sơ", "Tổng quan", "Mẫu tin nhắn", "Lịch chăm sóc", "Phiếu quà tặng",
+        "Gọi điện", "Tình trạng", "Cài đặt", "Phản hồi"]  # fmt: skip
 ESCALATE = ("run", "escalate", "--json", "--now", "2026-11-23T10:00")
 FOLLOWUP = ("run", "followup", "--json", "--now", "2026-11-23T09:00")
 CUSTOMERS = [row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com", "", "23/11/1990"), row("C-2", "Trần Văn Hùng")]
@@ -33,7 +33,7 @@ def test_a_workbook_with_only_its_customers_gets_every_careloop_tab_on_the_first
     book = openpyxl.load_workbook(path)
     assert [t for t in book.sheetnames if t != "careloop_lists"] == TABS
     assert [c.value for c in book["Ma trận leo thang"][2]][:1] == ["*"]  # the default row, for owners to be filled
-    assert book["Mẫu tin nhắn"].max_row > 5 and book["Cài đặt"].max_row == 16
+    assert book["Mẫu tin nhắn"].max_row > 5 and book["Cài đặt"].max_row == 17
     assert book["Tình trạng"].max_row >= 2  # the run wrote its own row into the tab it made
     again = json.loads(careloop(*job, cwd=tmp_path, env=local_settings(tmp_path, path)).stdout)
     assert "set_up" not in again

@@ -44,5 +44,5 @@ def test_a_row_whose_note_is_already_right_is_not_written_again():
 
 def test_only_the_business_settings_are_in_the_tab():
     secret = {f.name for f in setting_fields() if f.metadata["secret"]}
-    assert len(tab_settings()) == 15 and not secret & set(tab_settings())
+    assert len(tab_settings()) == 16 and not secret & set(tab_settings())
     assert not {"smtp_host", "sender_email", "public_url", "store", "reply_to", "outbox"} & set(tab_settings())

@@ -160,7 +160,8 @@ def _failure(code: Any, message: str) -> Exception:
 
 
 # The kinds customers receive by ZNS (messages.toml has [KIND.zns]); birthday_voucher: the wish with a voucher.
-ZALO_KINDS = ("birthday", "birthday_voucher", "checkin", "case_survey")
+# care, advert, advert_voucher: the occasions staff add to the Care plan, by their kind.
+ZALO_KINDS = ("birthday", "birthday_voucher", "checkin", "case_survey", "care", "advert", "advert_voucher")
 
 
 def _zalo_templates(text: str) -> tuple[tuple[str, str], ...]:
@@ -194,7 +195,8 @@ class ZaloSettings:
     zalo_templates: tuple[tuple[str, str], ...] = check.setting(
         (), _zalo_templates, shown=_templates_shown, deploy="env",
         doc="Zalo ZNS: the approved template per kind (`checkin:123456,birthday:123457,case_survey:123458`, and "
-        "`birthday_voucher:123459` for the wish that carries a voucher)",
+        "`birthday_voucher:123459` for the wish that carries a voucher; `care:…`, `advert:…`, `advert_voucher:…` for "
+        "the occasions staff add to the Care plan)",
     )  # fmt: skip
     zalo_oa_secret_key: str = check.setting(
         "", secret=True, read_by=("zalo_webhook",),

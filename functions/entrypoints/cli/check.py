@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from functions import bootstrap
 from functions.adapters.templates import Templates
 from functions.compose import Composer, Recipient
+from functions.core.care_plan import ADVERT, CARE, KIND_PREFIX
 from functions.core.channel_specs import TEMPLATE_FORM, ChannelBook
 from functions.core.customers import read_customers
 from functions.core.errors import RenderError
@@ -88,6 +89,8 @@ def check_templates(templates: Templates, channels: ChannelBook, book: TextBook 
             try:
                 if kind in EDITABLE_KINDS:
                     _check_text(composer, kind, language)
+                elif kind in (CARE, ADVERT):  # the approved templates of the occasions staff add
+                    _check_text(composer, KIND_PREFIX + "mau", language, advert=kind == ADVERT)
                 else:
                     templates.message(kind, language, SAMPLE_CONTEXT)
             except RenderError as error:
@@ -95,14 +98,17 @@ def check_templates(templates: Templates, channels: ChannelBook, book: TextBook 
     return failures
 
 
-def _check_text(composer: Composer, kind: str, language: str) -> None:
-    book, tables = composer.channels, composer.templates.message_kinds[kind]
+def _check_text(composer: Composer, kind: str, language: str, advert: bool = False) -> None:
+    tables = composer.templates.message_kinds[(ADVERT if advert else CARE) if kind.startswith(KIND_PREFIX) else kind]
+    book = composer.channels
     channels = [s.name for s in book.specs if s.form != TEMPLATE_FORM or tables.get(s.template_table)]
     recipient = Recipient("C-001", "Nguyễn Thị Lan", language, [(c, book.sample_address(c)) for c in channels])
-    values = values_for("Nguyễn Thị Lan", "chị Lan", "chị", "Văn phòng Luật Minh An", date(2026, 11, 16), "HS-ABCD2345")
+    values = values_for("Nguyễn Thị Lan", "chị Lan", "chị", "Văn phòng Luật Minh An", date(2026, 11, 16), "HS-ABCD2345",
+                        "Ngày Phụ nữ Việt Nam", "20/10/2026")  # fmt: skip
     now = SAMPLE_SURVEY.created_at
-    for survey, voucher in ((SAMPLE_SURVEY, SAMPLE_VOUCHER if kind == BIRTHDAY else None), (None, None)):
-        composed = composer.compose(f"{kind}/C-001/sample", kind, recipient, values, survey, now, voucher)
+    for survey, voucher in ((SAMPLE_SURVEY, SAMPLE_VOUCHER if kind == BIRTHDAY or advert else None), (None, None)):
+        composed = composer.compose(f"{kind}/C-001/sample", kind, recipient, values, survey, now, voucher,
+                                    occasion_advert=advert)  # fmt: skip
         templates = sum(1 for c in channels if book.form(c) == TEMPLATE_FORM)
         if len(composed.messages) < len(channels) - (templates if survey is None else 0):  # a template may need one
             raise RenderError(f"{kind}/{language}: {[m.channel for m in composed.messages]}")

@@ -89,7 +89,7 @@ variable "zalo_app_id" {
 
 variable "zalo_templates" {
   type        = string
-  description = "Zalo ZNS: the approved template per kind (`checkin:123456,birthday:123457,case_survey:123458`, and `birthday_voucher:123459` for the wish that carries a voucher)"
+  description = "Zalo ZNS: the approved template per kind (`checkin:123456,birthday:123457,case_survey:123458`, and `birthday_voucher:123459` for the wish that carries a voucher; `care:…`, `advert:…`, `advert_voucher:…` for the occasions staff add to the Care plan)"
   default     = ""
 }
 

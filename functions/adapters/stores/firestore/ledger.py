@@ -3,6 +3,7 @@ two runs cannot both reserve a message. A message's survey is created in the com
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
@@ -175,7 +176,7 @@ class FirestoreLedger(FirestorePort):
         sent_at: dict[str, datetime] = {}
         channels: dict[str, str] = {}
         fallbacks: dict[str, tuple[str, ...]] = {}
-        contacted: set[str] = set()
+        counts: Counter[str] = Counter()  # customer → entries of the day among the asked keys
         reserved_at: dict[str, datetime] = {}
         wanted = ["key", "customer_id", "business_day", "state", "updated_at", "channel", "attempts"]
         for start in range(0, len(keys), GET_CHUNK):
@@ -185,7 +186,7 @@ class FirestoreLedger(FirestorePort):
                     fields = snapshot.to_dict()
                     states[fields["key"]] = fields["state"]
                     if fields.get("business_day") == day.isoformat():
-                        contacted.add(fields["customer_id"])
+                        counts[fields["customer_id"]] += 1
                     if fields["state"] == SENT and fields.get("updated_at"):
                         sent_at[fields["key"]], channels[fields["key"]] = fields["updated_at"], fields["channel"]
                         if fields.get("attempts"):
@@ -195,8 +196,9 @@ class FirestoreLedger(FirestorePort):
         if customers is None:
             return LedgerFacts(states, sent_at, channels, fallbacks, reserved_at=reserved_at)
         # Only the customers the asked keys did not already show as contacted today are looked up, and
-        # only their entries of the day are read; the day's total is counted, not read.
-        contacted &= set(customers)
+        # only their entries of the day are read; the day's total is counted, not read. (A customer the
+        # asked keys show is counted by them: a message of another kind the same day is not added.)
+        contacted = set(counts) & set(customers)
         unknown = sorted(set(customers) - contacted)
         day_filter = FieldFilter("business_day", "==", day.isoformat())
         for start in range(0, len(unknown), IN_LIMIT):
@@ -206,9 +208,12 @@ class FirestoreLedger(FirestorePort):
                 .where(filter=FieldFilter("customer_id", "in", unknown[start : start + IN_LIMIT]))
                 .select(["customer_id"])
             )
-            contacted.update(s.get("customer_id") for s in query.stream(**self.db.call()))
+            for snapshot in query.stream(**self.db.call()):
+                contacted.add(snapshot.get("customer_id"))
+                counts[snapshot.get("customer_id")] += 1
         reserved = self.db.count(self.db.client.collection(LEDGER).where(filter=day_filter))
-        return LedgerFacts(states, sent_at, channels, fallbacks, frozenset(contacted), reserved, reserved_at)
+        return LedgerFacts(states, sent_at, channels, fallbacks, frozenset(contacted), reserved, reserved_at,
+                           {c: n for c, n in counts.items() if n > 1 and c in contacted})  # fmt: skip
 
     @unavailable_on_error
     def count_sent(self, first: date, last: date, kinds: Sequence[str] = (), channel: str = "") -> int:

@@ -125,16 +125,17 @@ class SqliteLedger(SqlitePort):
             if customers is None:
                 return LedgerFacts(states, sent_at, channels, fallbacks, reserved_at=reserved_at)
             wanted = sorted(set(customers))
-            contacted: set[str] = set()
+            counts: dict[str, int] = {}
             for start in range(0, len(wanted), CHUNK):
                 chunk = wanted[start : start + CHUNK]
-                contacted.update(r[0] for r in db.execute(
-                    f"SELECT DISTINCT customer_id FROM ledger WHERE business_day = ? AND customer_id IN"
-                    f" ({','.join('?' * len(chunk))})", (day.isoformat(), *chunk)))  # fmt: skip
+                counts.update(db.execute(
+                    f"SELECT customer_id, COUNT(*) FROM ledger WHERE business_day = ? AND customer_id IN"
+                    f" ({','.join('?' * len(chunk))}) GROUP BY customer_id", (day.isoformat(), *chunk)))  # fmt: skip
             (reserved,) = db.execute(
                 "SELECT COUNT(*) FROM ledger WHERE business_day = ?", (day.isoformat(),)
             ).fetchone()
-        return LedgerFacts(states, sent_at, channels, fallbacks, frozenset(contacted), reserved, reserved_at)
+        return LedgerFacts(states, sent_at, channels, fallbacks, frozenset(counts), reserved, reserved_at,
+                           {c: n for c, n in counts.items() if n > 1})  # fmt: skip
 
     @unavailable_on_error
     def count_sent(self, first: date, last: date, kinds: Sequence[str] = (), channel: str = "") -> int:
