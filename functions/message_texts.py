@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from functions.core.care_plan import default_occasions, occasion_names
+from functions.core.care_plan import default_occasions, typed_kinds
 from functions.core.channel_specs import ChannelBook
 from functions.core.links import Links
 from functions.core.message_tab import MessageTab, TextChecks, builtin_book, read_message_tab
@@ -40,7 +40,7 @@ def message_texts(
     rules = TextRules(surveys=surveys, vouchers=vouchers.on, promotional=frozenset(promotional),
                       surveyed=frozenset(o.kind for o in occasions if o.survey),
                       vouchered=frozenset(o.kind for o in occasions if o.voucher))  # fmt: skip
-    checks = _checks(rules, links, channels, business, vouchers, occasion_names(occasions))
+    checks = _checks(rules, links, channels, business, vouchers, typed_kinds(occasions))
     return read_message_tab(table, builtin_book(templates.builtin_texts), checks, language)
 
 

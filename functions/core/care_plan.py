@@ -50,7 +50,13 @@ def kind_of(name: str) -> str:
 
 
 def is_occasion_kind(kind: str) -> bool:
+    """An occasion staff added to the care plan (its texts and Zalo template are the occasions' own)."""
     return kind.startswith(KIND_PREFIX)
+
+
+def care_plan_kind(kind: str) -> bool:
+    """A message kind of the care plan: one of its built-in rows' (the birthday, the check-in) or staff's."""
+    return is_occasion_kind(kind) or kind in data_file("care_plan")["kinds"]
 
 
 def starter_rows(language: str) -> list[list[Any]]:
@@ -186,9 +192,12 @@ def default_occasions() -> tuple[Occasion, ...]:
     return tuple(read_care_plan(None, (), {"birthday": 0, "purchase_date": 1}, "vi").occasions)
 
 
-def occasion_names(occasions: Sequence[Occasion]) -> dict[str, str]:
+def typed_kinds(occasions: Sequence[Occasion]) -> dict[str, str]:
     """What staff may type in the Messages tab's Kind for each occasion (its name, folded) → its kind."""
     return {fold(o.name): o.kind for o in occasions}
+
+
+CARE_PLAN_STATE = "care_plan_days"  # job state: {kind: [last day, sent, deferred, dropped, name]}
 
 
 class OccasionDay(NamedTuple):
@@ -217,3 +226,26 @@ def care_plan_write(plan: CarePlan, days: Mapping[str, OccasionDay], language: s
     if not writes:
         return None
     return TabWrite(CARE_PLAN, CARE_PLAN.column("occasion"), writes, language)
+
+
+def occasion_days(state: Mapping[str, Any]) -> dict[str, OccasionDay]:
+    """The occasions' last days as the store keeps them (CARE_PLAN_STATE)."""
+    days = {}
+    for kind, saved in state.items():
+        try:
+            days[kind] = OccasionDay(date.fromisoformat(saved[0]), *(int(n) for n in saved[1:4]))
+        except (TypeError, ValueError, IndexError):
+            continue  # a record this version cannot read: the next run writes it anew
+    return days
+
+
+def occasion_state(days: Mapping[str, OccasionDay], occasions: Sequence[Occasion]) -> dict[str, list[Any]]:
+    """CARE_PLAN_STATE's record of these days, each with its occasion's name (the Dashboard and the digest
+    name an occasion by it)."""
+    names = {o.kind: o.name for o in occasions}
+    return {kind: [day.day.isoformat(), *day[1:], names.get(kind, kind)] for kind, day in days.items()}
+
+
+def names_in_state(state: Mapping[str, Any]) -> dict[str, str]:
+    """kind → the name staff gave the occasion, from CARE_PLAN_STATE (for the occasions that sent)."""
+    return {kind: str(saved[4]) for kind, saved in state.items() if isinstance(saved, list) and len(saved) > 4}

@@ -5,11 +5,12 @@ a System note for every row that cannot be used — the built-in text goes out i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from functions.core.care_plan import builtin_kind, is_occasion_kind
+from functions.core.care_plan import builtin_kind
 from functions.core.channel_specs import EMAIL_FORM, TEXT_FORM, ChannelBook
 from functions.core.errors import RenderError
 from functions.core.i18n import say
@@ -18,6 +19,7 @@ from functions.core.sheet_schema import MESSAGES, locate_columns
 from functions.core.staff_texts import (
     EDITABLE_KINDS,
     OCCASION,
+    VOUCHER,
     ParsedText,
     TextProblem,
     TextRules,
@@ -107,6 +109,7 @@ class MessageTab(NamedTuple):
     writes: list[RowWrite]  # each row's ID and System note, where they change
     invalid: list[tuple[int, str]]  # (row, why) for check and reports
     kinds: frozenset[str] = frozenset()  # the kinds the tab has a row for, used or not
+    names: Mapping[str, str] = MappingProxyType({})  # the care plan's occasions: name (folded) → kind
 
 
 def read_message_tab(table: Table | None, builtin: TextBook, checks: TextChecks, language: str) -> MessageTab:
@@ -138,7 +141,7 @@ def read_message_tab(table: Table | None, builtin: TextBook, checks: TextChecks,
         if problems:
             invalid.append((number, note))
         writes += _row_write(number, cells, key, note)
-    return MessageTab(TextBook(builtin.builtin, staff), writes, invalid, frozenset(kinds))
+    return MessageTab(TextBook(builtin.builtin, staff), writes, invalid, frozenset(kinds), checks.kinds)
 
 
 def _editable_words(channels: ChannelBook) -> dict[str, str]:
@@ -235,23 +238,33 @@ def starter_text_rows(
     language: str,
     channels: Sequence[str],
 ) -> list[RowWrite]:
-    """A row to start from, per channel, for each occasion staff added to the care plan that has no row
-    in the tab yet (in any language, used or not): the occasions' plain text, staff's to edit. Found
-    by its Template ID when written, so two runs never add it twice."""
+    """A row to start from, per channel, for each occasion of the care plan that has no row in the tab yet
+    (in any language, used or not; the kinds the tab starts with have theirs): its built-in text, or the
+    occasions' plain one, staff's to edit. Found by its Template ID when written, so two runs never add
+    it twice."""
     rows = []
     for occasion in occasions:
-        if not is_occasion_kind(occasion.kind) or occasion.kind in tab.kinds:
+        if occasion.kind in EDITABLE_KINDS or occasion.kind in tab.kinds:
             continue
         for channel in channels:
-            found = builtin.get((OCCASION, language, channel)) or builtin.get((OCCASION, "vi", channel))
+            found = next((builtin[key] for key in ((occasion.kind, language, channel), (OCCASION, language, channel),
+                                                   (OCCASION, "vi", channel)) if key in builtin), None)  # fmt: skip
             if found is None:
                 continue
-            subject, body = found
+            subject, body = found[0], _lines_that_apply(found[1], occasion)
             row_id = f"{occasion.kind}/{language}/{channel}"
             rows.append(RowWrite(0, row_id, {"template_id": row_id, "kind": occasion.name, "language": language,
                                              "channel": channel, "subject": subject or "", "text": body,
                                              "active": True, "test": False}, append=True))  # fmt: skip
     return rows
+
+
+def _lines_that_apply(text: str, occasion: Occasion) -> str:
+    """A starter text without the lines of what the occasion does not carry (a survey, a voucher), so the
+    row careloop adds is one staff could have written."""
+    dropped = (set() if occasion.survey else {"survey_link"}) | (set() if occasion.voucher else set(VOUCHER))
+    lines = [line for line in text.split("\n") if not parse(line).keys & dropped]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 class TrialRequest(NamedTuple):

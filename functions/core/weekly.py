@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from functions.core.business_calendar import BusinessCalendar
+from functions.core.care_plan import care_plan_kind
 from functions.core.cases import RESOLVED, CaseRecord
 from functions.core.ledger import LedgerEntry
 from functions.core.refusals import REFUSAL
@@ -135,9 +136,10 @@ def week_figures(week: Week, history: History, calendar: BusinessCalendar, tally
     )
 
 
-def messages_by_kind(week: Week, sent: Sequence[LedgerEntry]) -> dict[tuple[str, str], int]:
-    """(kind, channel) → messages confirmed in the week."""
-    return dict(Counter((e.kind, e.channel) for e in sent if week.holds_day(e.business_day)))
+def occasion_counts(week: Week, sent: Sequence[LedgerEntry]) -> dict[str, int]:
+    """The care plan's occasions (by kind) → messages confirmed in the week."""
+    return dict(Counter(e.kind for e in sent if week.holds_day(e.business_day)
+                        and care_plan_kind(e.kind)))  # fmt: skip
 
 
 def overdue(cases: Sequence[CaseRecord], now: datetime) -> list[CaseRecord]:

@@ -14,9 +14,10 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from functions.core.business_calendar import BusinessCalendar
+from functions.core.care_plan import CARE_PLAN_STATE, names_in_state
 from functions.core.cases import CaseRecord, category_title
 from functions.core.errors import JobCannotRun, RenderError
-from functions.core.i18n import both, say
+from functions.core.i18n import both, knows, say
 from functions.core.ids import digest_hex
 from functions.core.ledger import SENT, LedgerEntry
 from functions.core.messages import OutgoingMessage
@@ -27,6 +28,7 @@ from functions.core.weekly import (
     Week,
     WeekFigures,
     lowest_comments,
+    occasion_counts,
     overdue,
     previous,
     trend,
@@ -120,11 +122,14 @@ def digest_context(deps: DigestDeps, week: Week, now: datetime) -> dict[str, Any
     history = read_history(deps.records, before.start, week.end.date() - timedelta(days=1))
     surveys, cases = history.surveys, history.cases
     now_figures, before_figures = (week_figures(w, history, calendar) for w in (week, before))
+    names = names_in_state(deps.records.job_state.job_state(CARE_PLAN_STATE))
+    by_occasion = occasion_counts(week, history.sent), occasion_counts(before, history.sent)
     return {
         "week": week.label,
         "week_before": before.label,
         "week_dates": f"{week.start:%d/%m} – {week.end - timedelta(days=1):%d/%m/%Y}",
-        "rows": digest_rows(now_figures, before_figures, language),
+        "rows": digest_rows(now_figures, before_figures, language)
+        + occasion_rows(by_occasion[0], by_occasion[1], names, language),
         "overdue": [_case_line(c, calendar, language) for c in overdue(cases, now)],
         "comments": [{"score": s, "comment": c, "customer_id": cid} for s, c, cid in lowest_comments(surveys, week)],
         "headline": say(
@@ -172,6 +177,18 @@ def digest_rows(now: WeekFigures, before: WeekFigures, language: str) -> list[di
             "now": _shown(a, kind), "before": _shown(b, kind), "arrow": arrow,
             "colour": "#067647" if good else "#b42318" if arrow in ("▲", "▼") else "#6b7280",
         })  # fmt: skip
+    return rows
+
+
+def occasion_rows(now: Mapping[str, int], before: Mapping[str, int], names: Mapping[str, str],
+                  language: str) -> list[dict[str, str]]:  # fmt: skip
+    """A row per occasion of the care plan that sent in either week: its messages, against the week before."""
+    rows = []
+    for kind in sorted(set(now) | set(before), key=lambda k: (-now.get(k, 0), k)):
+        name = names.get(kind) or (say(f"kind_{kind}", language) if knows(f"kind_{kind}") else kind)
+        a, b = now.get(kind, 0), before.get(kind, 0)
+        rows.append({"label": say("metric_occasion", language, name=name), "now": str(a), "before": str(b),
+                     "arrow": trend(a, b), "colour": "#6b7280"})  # fmt: skip
     return rows
 
 

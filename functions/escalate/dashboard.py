@@ -60,9 +60,11 @@ def refresh(
     state: Mapping[str, Any],
     channels: ChannelBook,
     consented: int = 0,
+    occasions: Mapping[str, str] | None = None,
 ) -> Refresh:
     """The Dashboard's writes; `changed`: the cases as this run left them (newer than a read made earlier);
-    `consented`: the customers whose consent to advertising is ticked now."""
+    `consented`: the customers whose consent to advertising is ticked now; `occasions`: the care plan's
+    occasions that have sent (kind → name), each counted."""
     weeks = last_weeks(now, calendar)
     kept: dict[str, Any] = {w.label: state["weeks"][w.label] for w in weeks if w.label in state.get("weeks", {})}
     month_start = now - timedelta(days=METRICS_DAYS)
@@ -86,6 +88,9 @@ def refresh(
         records.ledger.count_sent(first, today, kinds=CALL_KINDS),
         records.ledger.count_sent(first, today, kinds=("call_reached",)),
         consented,
+        tuple(
+            (name, records.ledger.count_sent(first, today, kinds=(kind,))) for kind, name in (occasions or {}).items()
+        ),
     )
     shown = [{**row, "week": week_title(w, language, w.holds(now))} for w, row in zip(weeks, rows, strict=True)]
     tab = dashboard_tab(channels)

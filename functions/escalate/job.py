@@ -24,7 +24,18 @@ from functions.core.i18n import both
 from functions.core.message_tab import message_tab_write
 from functions.core.settings_tab import PAGE_SETTINGS_KEY, SettingsFromTab, page_settings, with_settings_tab
 from functions.core.sheet_layout import set_up
-from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, DASHBOARD, HEALTH, MATRIX, MESSAGES, REPLIES, SETTINGS
+from functions.core.sheet_schema import (
+    CALLS,
+    CARE_PLAN,
+    CASES,
+    CUSTOMERS,
+    DASHBOARD,
+    HEALTH,
+    MATRIX,
+    MESSAGES,
+    REPLIES,
+    SETTINGS,
+)
 from functions.core.tables import Table, TabWrite, aged_out
 from functions.delivery import RunClock
 from functions.escalate.calls import RecordedCalls, record_calls
@@ -50,7 +61,8 @@ from functions.health.late import followup_late
 
 __all__ = ["JOB", "STEPS", "EscalationError", "EscalationRun", "run_escalate"]
 
-TABS = (CUSTOMERS, MATRIX, CASES, DASHBOARD, MESSAGES, CALLS, HEALTH, SETTINGS, REPLIES)  # the one read of the sheet
+# the one read of the sheet (the Care plan: its occasions' names are kinds of the Messages tab)
+TABS = (CUSTOMERS, MATRIX, CASES, DASHBOARD, MESSAGES, CALLS, HEALTH, SETTINGS, REPLIES, CARE_PLAN)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from functions.core.care_plan import CARE_PLAN_STATE, names_in_state
 from functions.core.cases import RESOLVED, CaseRecord, flag_key
 from functions.core.i18n import say
 from functions.core.sheet_schema import CASES, DASHBOARD, MATRIX
@@ -100,9 +101,10 @@ def write_back(
     state: dict[str, Any] = {"answers_seen": now.isoformat(), **seen}
     if DASHBOARD.key in read.tables and dashboard.refresh_due(read.state, now):
         consented = sum(1 for c in read.sheet.customers if c.marketing_consent)
+        occasions = names_in_state(deps.records.job_state.job_state(CARE_PLAN_STATE))  # those that sent
         figures = dashboard.refresh(
             deps.records, read.tables[DASHBOARD.key], cases, deps.calendar, now, language, read.state,
-            deps.channel_book, consented,
+            deps.channel_book, consented, occasions,
         )  # fmt: skip
         writes += figures.writes
         state |= figures.state

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from functions.core.care_plan import read_care_plan
 from functions.core.cases import CaseRecord, could_be_case_id, flag_key
 from functions.core.customers import CustomerSheet, read_customers
 from functions.core.errors import JobCannotRun
 from functions.core.i18n import both
 from functions.core.message_tab import MessageTab
-from functions.core.sheet_schema import CASES, CUSTOMERS, MATRIX, MESSAGES
+from functions.core.sheet_schema import CARE_PLAN, CASES, CUSTOMERS, MATRIX, MESSAGES
 from functions.core.surveys import Survey
 from functions.core.tables import Table
 from functions.escalate import synced
@@ -76,9 +77,10 @@ def read_sheet_and_store(deps: EscalationDeps, tables: dict[str, Table], now: da
     flags += _low_scores(answered, sheet, deps.csat_threshold)
     texts = None
     if deps.links is not None:  # no links: no surveys to send, so no texts to read
+        occasions = read_care_plan(tables.get(CARE_PLAN.key), table.header, sheet.columns, deps.staff_language)
         texts = message_texts(tables.get(MESSAGES.key), deps.templates, deps.links, deps.channel_book,
                               deps.business_name, deps.staff_language, deps.surveys is not None,
-                              deps.vouchers)  # fmt: skip
+                              deps.vouchers, occasions.occasions)  # fmt: skip
     case_rows = read_case_rows(tables[CASES.key])
     digests = synced.load(deps.records.job_state, int(state.get("row_shards") or synced.SHARDS))
     cases, known = _cases_to_read(deps, case_rows, flags, state, digests)

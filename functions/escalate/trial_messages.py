@@ -63,7 +63,7 @@ def send_trial_messages(
     builtin = texts.book.builtin if texts is not None else {}
     writes: list[RowWrite] = []
     report: list[dict[str, Any]] = []
-    requests = trial_requests(table, deps.channel_book)
+    requests = trial_requests(table, deps.channel_book, texts.names if texts is not None else {})
     to = managers() if requests else []
     for done, request in enumerate(requests):
         if done >= TESTS_A_RUN:  # the rest stay ticked for the next runs: a sheet editor cannot make a mailer

@@ -99,6 +99,7 @@ class MonthFigures(NamedTuple):
     calls: int
     calls_reached: int
     consented: int = 0  # customers whose consent to advertising is ticked, now
+    occasions: tuple[tuple[str, int], ...] = ()  # (an occasion's name, its messages confirmed), the care plan's
 
 
 def dashboard_write(
@@ -115,6 +116,7 @@ def dashboard_write(
         (say("metric_calls_reached", language), figures.calls_reached),
         (say("metric_consented", language), figures.consented),
     ]
+    rows += [(say("metric_occasion", language, name=name), count) for name, count in figures.occasions]
     rows.append((say("updated_at", language), moment_figure(now, calendar.zone)))
     writes = []
     for name, value in rows:

@@ -14,7 +14,7 @@ from functions.core.ledger import SENT
 from functions.core.links import Links
 from functions.core.short_links import DIAL, DIAL_DAYS, ShortLink
 from functions.core.tables import Table, TabWrite
-from functions.followup.plan import CHECKIN, DueMessage, Skip
+from functions.followup.plan import DueMessage, Skip
 from functions.ports import Cases, Ledger
 
 
@@ -46,7 +46,7 @@ def call_list(
             s.message.due,
         )  # fmt: skip
         for s in skipped
-        if s.reason == "call_list" and s.message.kind == CHECKIN and s.message.customer.id in by_id
+        if s.reason == "call_list" and s.message.by_call and s.message.customer.id in by_id
     ]
     for case in records.cases.cases(open_only=True):  # a low score: the case's first answer is a call
         customer = by_id.get(case.customer_id)

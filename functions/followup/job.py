@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from functions.core.care_plan import CarePlan, care_plan_write, read_care_plan
+from functions.core.care_plan import (
+    CARE_PLAN_STATE,
+    CarePlan,
+    care_plan_write,
+    occasion_days,
+    occasion_state,
+    read_care_plan,
+)
 from functions.core.customers import Customer, read_customers
 from functions.core.errors import JobCannotRun
 from functions.core.gc_pause import cycle_collector_paused
@@ -32,7 +39,6 @@ from functions.core.tables import RowWrite, Table, TabWrite, aged_out, customer_
 from functions.followup.calls import call_list
 from functions.followup.deps import FollowupDeps
 from functions.followup.plan import (
-    CARE_PLAN_STATE,
     DueMessage,
     FollowupPlan,
     OccasionDates,
@@ -41,7 +47,6 @@ from functions.followup.plan import (
     customer_cell,
     decide,
     due_messages,
-    occasion_days,
 )
 from functions.followup.sending import Preview, SendingRun
 from functions.followup.vouchers import sync_voucher_tab
@@ -257,9 +262,7 @@ def _care_plan_tabs(
     counted = care_plan_day(today, plan, run.sent, facts.sent_at, deps.rules.catchup_days)
     changed = {kind: day for kind, day in counted.items() if days.get(kind) != day}  # a rerun writes nothing
     if changed and not run.dry_run:
-        names = {o.kind: o.name for o in care_plan.occasions}
-        deps.records.job_state.save_job_state(CARE_PLAN_STATE, {
-            kind: [day.day.isoformat(), *day[1:], names.get(kind, kind)] for kind, day in changed.items()})  # fmt: skip
+        deps.records.job_state.save_job_state(CARE_PLAN_STATE, occasion_state(changed, care_plan.occasions))
     days.update(counted)
     report["occasions"] = {kind: day.sent for kind, day in counted.items() if day.sent}
     changes: list[TabWrite] = []
@@ -313,6 +316,7 @@ def _report(
         return {
             "customer_id": message.customer.id,
             "kind": message.kind,
+            "occasion": message.occasion.name if message.occasion else message.kind,
             "key": message.key,
             "row": message.customer.row,
             **extra,

@@ -89,7 +89,6 @@ class FollowupPlan:
 
 
 CellOf = Callable[[Customer, int], Any]  # a customer's cell in a Customers column, by position
-CARE_PLAN_STATE = "care_plan_days"  # job state: each occasion's last day with something to say, for its row's note
 
 
 def customer_cell(table: Table) -> CellOf:
@@ -292,14 +291,3 @@ def care_plan_day(
                 catchup_days)  # fmt: skip
             counted[2 if last_chance else 1] += 1
     return {kind: OccasionDay(today, *numbers) for kind, numbers in counts.items() if any(numbers)}
-
-
-def occasion_days(state: Mapping[str, Any]) -> dict[str, OccasionDay]:
-    """The occasions' last days as the store keeps them ({kind: [day, sent, deferred, dropped]})."""
-    days = {}
-    for kind, saved in state.items():
-        try:
-            days[kind] = OccasionDay(date.fromisoformat(saved[0]), *(int(n) for n in saved[1:4]))
-        except (TypeError, ValueError, IndexError):
-            continue  # a record this version cannot read: the next run writes it anew
-    return days

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from functions.compose import Composed, Composer, Recipient, customer_values
-from functions.core.care_plan import is_occasion_kind
 from functions.core.customers import addresses_for, may_advertise
 from functions.core.errors import RenderError
-from functions.core.i18n import say
+from functions.core.i18n import knows, say
 from functions.core.ledger import LedgerEntry
 from functions.core.message_tab import TextBook
 from functions.core.messages import OutgoingMessage
@@ -36,7 +35,7 @@ class Preview:
 
 def kind_words(message: DueMessage, language: str) -> str:
     """A message's kind as staff read it: "lời chúc sinh nhật", or the name of the care plan's occasion."""
-    if message.occasion is not None and is_occasion_kind(message.kind):
+    if message.occasion is not None and not knows(f"kind_{message.kind}"):
         return message.occasion.name
     return say(f"kind_{message.kind}", language)
 

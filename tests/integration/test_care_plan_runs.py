@@ -106,6 +106,11 @@ def test_an_occasion_without_a_text_gets_a_starter_row_staff_edit_never_a_second
     kinds = column(book, "Mẫu tin nhắn", "Loại tin")
     assert "Nhắc lịch hẹn" in kinds
     started = len(kinds)
+    texts = column(book, "Mẫu tin nhắn", "Nội dung")
+    assert all("{link_khao_sat}" not in t and "{ma_qua_tang}" not in t for t in texts)  # it carries neither
+    # The row careloop added is one careloop can use: the next run leaves no note on it.
+    run_followup(deps(book, store, channel), at(date(2026, 12, 9), 15))
+    assert not any(column(book, "Mẫu tin nhắn", "Ghi chú hệ thống"))
     # Staff edit the row careloop added; the next run uses it and adds no other.
     table = book.tables["Mẫu tin nhắn"]
     text_at = table.header.index("Nội dung")
@@ -178,3 +183,22 @@ def test_two_occasions_on_one_day_the_second_goes_the_next_day_and_the_row_says_
     run_followup(deps(book, store, channel), at(date(2027, 2, 7)))
     assert [m.key for m in channel.delivered] == ["dip-tet-nguyen-dan/C-1/2027", "birthday/C-1/2027"]
     assert column(book, "Lịch chăm sóc", "Ghi chú hệ thống")[1] == "07/02/2027: đã gửi 1"
+
+
+def test_the_digest_and_the_dashboard_count_messages_per_occasion(store):
+    from functions.core.care_plan import CARE_PLAN_STATE
+    from functions.core.ledger import LedgerEntry
+    from functions.digest.job import run_digest
+    from tests.integration.test_digest import MONDAY, fortnight
+    from tests.integration.test_digest import deps as digest_deps
+
+    records = fortnight()  # 5 birthday wishes in week 47, 3 the week before
+    for n, day in enumerate([date(2026, 11, 17), date(2026, 11, 18), date(2026, 11, 10)]):
+        key = f"dip-nhac-lich-hen/C-{n}/{day}"
+        moment = at(day)
+        records.ledger.reserve(LedgerEntry(key, f"C-{n}", "dip-nhac-lich-hen", "email", day, reserved_at=moment))
+        records.ledger.confirm(key, moment)
+    records.job_state.save_job_state(CARE_PLAN_STATE, {"dip-nhac-lich-hen": ["2026-11-18", 1, 0, 0, "Nhắc lịch hẹn"]})
+    text = run_digest(digest_deps(records), MONDAY, dry_run=True)["preview"][0]["text"]
+    assert "- Tin dịp: lời chúc sinh nhật: 5 ▲ (tuần trước 3)" in text
+    assert "- Tin dịp: Nhắc lịch hẹn: 2 ▲ (tuần trước 1)" in text

@@ -176,6 +176,7 @@ def test_overlapping_runs_issue_one_voucher_each_and_staff_ticks_fill_used_on_an
     dashboard = {r["Chỉ số"]: r["Giá trị"] for r in read_workbook(tmp_path / "khach-hang.xlsx", "Tổng quan")}
     assert (dashboard[piece("digest_vouchers_issued", 0)], dashboard[piece("digest_vouchers_used", 0)]) == (20, 2)
     assert dashboard[piece("metric_voucher_rate", 0)] == 0.1  # shown as 10%
+    assert dashboard["Tin dịp: Sinh nhật"] == 20  # the care plan's occasions, each counted (issue 35)
 
 
 def test_the_voucher_and_qc_go_only_to_the_customer_who_consented(tmp_path):

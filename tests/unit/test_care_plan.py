@@ -202,3 +202,23 @@ def test_an_unticked_row_is_not_used_and_says_nothing():
     table = customers(customer("C-1", birthday="07/12/1990"))
     decided, plan, _ = due_on(date(2026, 12, 7), table, [plan_row("Sinh nhật", "Ngày sinh", "hằng năm", use=False)])
     assert not decided.send and plan.occasions == [] and plan.rows[0].problems == ()
+
+
+def test_hostile_cells_in_the_care_plan_are_said_and_never_stop_the_others():
+    table = customers(customer("C-1", birthday="07/12/1990"))
+    huge = "Sinh nhật " * 2000
+    decided, plan, _ = due_on(
+        date(2026, 12, 7), table,
+        [plan_row(huge, "Ngày sinh", "hằng năm"), plan_row("=HYPERLINK(\"http://evil.example\")", "", "ngày 07/12"),
+         plan_row("Dịp\r\nxấu", "Ngày sinh\r\n", "hằng\nnăm"), plan_row("Lễ", "", "=1+1"),
+         plan_row("Quà", "", "ngày 07/12", "=cmd|' /C calc'!A0"), BIRTHDAY],
+    )  # fmt: skip
+    notes = [row.problems for row in plan.rows]
+    assert notes[0] == ("Dịp cần một tên có chữ (tối đa 60 ký tự)",)
+    assert notes[3][0].startswith("Không hiểu Khi nào '=1+1'")
+    assert notes[4][0].startswith("Không hiểu điều kiện")
+    assert all(len(note) < 400 for row in notes for note in row)  # a huge cell is shortened, never echoed whole
+    # A formula-looking name is only a name (the sheet writes text as text); a CR/LF is only a space.
+    assert [o.name for o in plan.occasions] == ['=HYPERLINK("http://evil.example")', "Dịp xấu", "Sinh nhật"]
+    assert sent(decided) == [("dip-hyperlink-http-evil-example", "C-1")]
+    assert [s.message.kind for s in decided.skipped] == ["dip-dip-xau", "birthday"]

@@ -3,20 +3,21 @@ sample data, so a broken template is found here and never by a customer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 
 from functions import bootstrap
 from functions.adapters.templates import Templates
 from functions.compose import Composer, Recipient
-from functions.core.care_plan import ADVERT, CARE, KIND_PREFIX
+from functions.core.care_plan import ADVERT, CARE, KIND_PREFIX, read_care_plan
 from functions.core.channel_specs import TEMPLATE_FORM, ChannelBook
 from functions.core.customers import read_customers
 from functions.core.errors import RenderError
 from functions.core.i18n import LANGUAGES, both
 from functions.core.links import Links
 from functions.core.message_tab import MessageTab, TextBook
-from functions.core.sheet_schema import CUSTOMERS, MESSAGES, SETTINGS, MissingColumnError
+from functions.core.occasions import Occasion
+from functions.core.sheet_schema import CARE_PLAN, CUSTOMERS, MESSAGES, SETTINGS, MissingColumnError
 from functions.core.staff_texts import BIRTHDAY, EDITABLE_KINDS, values_for
 from functions.core.surveys import Survey
 from functions.core.tables import Table
@@ -136,13 +137,15 @@ def run_checks(settings, say: Callable[[str], None]) -> int:
     for warning in settings_warnings(settings):
         say(f"! {both('warning')}: {warning}")
     tables: dict[str, Table] = {}
+    occasions = None  # the care plan's: its occasions' names are kinds of the Messages tab
     try:
-        tables = bootstrap.open_sheet(settings).read([CUSTOMERS, MESSAGES, SETTINGS])
+        tables = bootstrap.open_sheet(settings).read([CUSTOMERS, MESSAGES, SETTINGS, CARE_PLAN])
         table = tables.get(CUSTOMERS.key)
         if table is None:
             result(False, both("sheet"), both("tab_missing", vi=CUSTOMERS.title_vi, en=CUSTOMERS.title_en))
         else:
             sheet = read_customers(table, bootstrap.read_rules(settings), date.today())
+            occasions = read_care_plan(tables.get(CARE_PLAN.key), table.header, sheet.columns, "vi").occasions
             found = ", ".join(f"{k}='{v}'" for k, v in sheet.headers.items())
             result(
                 True,
@@ -166,7 +169,7 @@ def run_checks(settings, say: Callable[[str], None]) -> int:
         missing = queue.missing(sorted(configured_channels(settings)))
         detail = both("check_queue", after=settings.fanout_after, size=settings.fanout_batch_size)
         result(not missing, both("send_queue"), "; ".join(missing) or detail)
-    texts = _message_tab(settings, tables.get(MESSAGES.key))
+    texts = _message_tab(settings, tables.get(MESSAGES.key), occasions)
     if MESSAGES.key in tables:
         invalid = "; ".join(f"{both('row')} {row}: {note}" for row, note in texts.invalid)
         result(not texts.invalid, f"{both('sheet')} '{tables[MESSAGES.key].title}'",
@@ -189,7 +192,7 @@ def _business_settings(settings: Settings, table: Table | None, say: Callable[[s
     return in_force
 
 
-def _message_tab(settings: Settings, table: Table | None) -> MessageTab:
+def _message_tab(settings: Settings, table: Table | None, occasions: Sequence[Occasion] | None) -> MessageTab:
     """The Messages tab as the next follow-up run will read it."""
     from functions.core.vouchers import VoucherRules
     from functions.message_texts import message_texts
@@ -199,4 +202,4 @@ def _message_tab(settings: Settings, table: Table | None) -> MessageTab:
     links = Links(settings.public_url, "s" * 43, settings.survey_url, settings.unsubscribe_url)
     return message_texts(table, templates, links, bootstrap.channel_book(settings),
                          settings.business_name, settings.staff_language, surveys is not None,
-                         VoucherRules(settings.voucher_value, settings.voucher_days))  # fmt: skip
+                         VoucherRules(settings.voucher_value, settings.voucher_days), occasions)  # fmt: skip

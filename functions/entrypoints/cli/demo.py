@@ -26,11 +26,11 @@ COLUMNS = {
     "id": "id", "name": "name", "salutation": "salutation", "email": "email", "phone": "phone",
     "birthday": "birthday", "purchase": "purchase_date", "language": "language", "channel": "channel",
     "opt_out": "opt_out", "marketing_consent": "marketing_consent", "escalate": "escalate", "category": "category",
-    "issue": "issue", "severity": "severity", "staff_note": None, "vip": "vip",
+    "issue": "issue", "severity": "severity", "staff_note": None, "vip": "vip", "appointment": None,
 }  # fmt: skip
 WIDTHS = {"id": 9, "name": 22, "salutation": 8, "email": 28, "phone": 16, "birthday": 12, "purchase": 12,
           "language": 10, "channel": 8, "opt_out": 10, "marketing_consent": 12, "escalate": 10, "category": 14,
-          "issue": 30, "severity": 8, "staff_note": 24, "vip": 6}  # fmt: skip
+          "issue": 30, "severity": 8, "staff_note": 24, "vip": 6, "appointment": 12}  # fmt: skip
 
 
 def demo_data() -> dict[str, Any]:
@@ -43,8 +43,20 @@ def demo_data() -> dict[str, Any]:
 def header() -> list[str]:
     from functions.core.sheet_schema import CUSTOMERS
 
-    staff_own = demo_data()["business"]["staff_note"]
-    return [CUSTOMERS.column(key).title_vi if key else staff_own for key in COLUMNS.values()]
+    business = demo_data()["business"]  # staff's own columns are named there
+    return [CUSTOMERS.column(key).title_vi if key else business[name] for name, key in COLUMNS.items()]
+
+
+def care_plan_rows() -> list[list[Any]]:
+    """The Care plan tab as the demo business keeps it: the starter rows, with the examples it turned on."""
+    from functions.core.care_plan import starter_rows
+    from functions.core.sheet_schema import CARE_PLAN
+
+    on, active = demo_data()["business"]["care_plan_on"], [c.key for c in CARE_PLAN.columns].index("active")
+    rows = starter_rows("vi")
+    for row in rows:
+        row[active] = row[active] or row[0] in on
+    return [[c.title_vi for c in CARE_PLAN.columns], *rows]
 
 
 def matrix_rows() -> list[list[Any]]:
@@ -80,7 +92,7 @@ def write_sample_workbook(path: Path, today: date) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
     from functions.adapters.sheets.a1 import column_letters
-    from functions.core.sheet_schema import CUSTOMERS, MATRIX
+    from functions.core.sheet_schema import CARE_PLAN, CUSTOMERS, MATRIX
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -98,6 +110,11 @@ def write_sample_workbook(path: Path, today: date) -> None:
     matrix = workbook.create_sheet(MATRIX.title_vi)
     for row in matrix_rows():
         matrix.append(row)
+    care_plan = workbook.create_sheet(CARE_PLAN.title_vi)
+    for row in care_plan_rows():
+        care_plan.append(row)
+    for position, column in enumerate(CARE_PLAN.columns):
+        care_plan.column_dimensions[column_letters(position)].width = column.width_in("vi")
     for letter, column in zip("ABCDEF", MATRIX.columns, strict=True):  # as careloop makes the tab
         matrix.column_dimensions[letter].width = column.width_in("vi")
         matrix[f"{letter}1"].alignment = Alignment(wrap_text=True, vertical="top")
@@ -111,7 +128,7 @@ def write_sample_workbook(path: Path, today: date) -> None:
 def seed_sheet(sheet: PreparableSheet, today: date, settings: Settings) -> None:
     """The sample customers written into a spreadsheet that has none yet (a Google Sheet)."""
     from functions import bootstrap
-    from functions.core.sheet_schema import CUSTOMERS, MATRIX, locate_columns
+    from functions.core.sheet_schema import CARE_PLAN, CUSTOMERS, MATRIX, locate_columns
     from functions.core.tables import RowWrite, TabWrite, customers_tab_write
 
     language = settings.staff_language
@@ -132,10 +149,13 @@ def seed_sheet(sheet: PreparableSheet, today: date, settings: Settings) -> None:
         RowWrite(number, "*" if row[0] == "*" else None, dict(zip(order, row, strict=False)))
         for number, row in enumerate(matrix_rows()[1:], start=2)
     ]
+    active = [c.key for c in CARE_PLAN.columns].index("active")
+    care_plan = [RowWrite(0, row[0], {"active": True}) for row in care_plan_rows()[1:] if row[active]]
     sheet.write(
         [
             customers_tab_write([w for w in writes if w.values], language),
             TabWrite(MATRIX, MATRIX.column("category"), owners, language),
+            TabWrite(CARE_PLAN, CARE_PLAN.column("occasion"), care_plan, language),
         ]
     )
 

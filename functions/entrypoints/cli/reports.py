@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from functions.core.care_plan import is_occasion_kind
 from functions.core.i18n import knows, say
 
 Line = Callable[[dict[str, Any]], str]
@@ -56,6 +57,11 @@ def sheet_lines(report: dict[str, Any], language: str) -> list[str]:
     return lines
 
 
+def _kind(entry: dict[str, Any]) -> str:
+    """A message's kind in a report line: an occasion staff added by its name ("Nhắc lịch hẹn")."""
+    return str(entry.get("occasion") or entry["kind"]) if is_occasion_kind(entry["kind"]) else entry["kind"]
+
+
 def summary(report: dict[str, Any], language: str = "vi") -> str:
     """A few lines a person reads: counts, then why things were not sent."""
     counts = report["summary"]
@@ -72,7 +78,7 @@ def summary(report: dict[str, Any], language: str = "vi") -> str:
         "unknown": ("?", lambda i: i["detail"]),
     }
     for name, (mark, what) in describe.items():
-        lines += [f"  {mark} {i['kind']:<8} {i['customer_id']:<14} {what(i)}" for i in report[name]]
+        lines += [f"  {mark} {_kind(i):<8} {i['customer_id']:<14} {what(i)}" for i in report[name]]
     lines += [
         f"  ! {say('row', language)} {i['row']:<5} {i['customer_id']:<14} {i['message']}" for i in report["problems"]
     ]
