@@ -9,7 +9,7 @@ import pytest
 
 from functions import bootstrap
 from functions.adapters.stores.sqlite import SqliteStore
-from functions.core.sheet_schema import CARE_PLAN
+from functions.core.sheet_schema import CARE_PLAN, MESSAGES
 from functions.core.tables import Table
 from functions.followup.job import run_followup
 from tests.helpers import VN
@@ -19,17 +19,7 @@ from tests.helpers.support import deps
 
 HEADER = ["Mã KH", "Họ tên", "Xưng hô", "Email", "Ngày sinh", "Ngày mua", "Đồng ý nhận quảng cáo", "Ngày hẹn",
           "Ghi chú hệ thống"]  # fmt: skip
-MESSAGES_HEADER = [
-    "Mã mẫu",
-    "Loại tin",
-    "Ngôn ngữ",
-    "Kênh",
-    "Tiêu đề",
-    "Nội dung",
-    "Dùng",
-    "Gửi thử",
-    "Ghi chú hệ thống",
-]
+MESSAGES_HEADER = [c.title_vi for c in MESSAGES.columns]
 PLAN_HEADER = [c.title_vi for c in CARE_PLAN.columns]
 
 

@@ -222,3 +222,29 @@ def test_hostile_cells_in_the_care_plan_are_said_and_never_stop_the_others():
     assert [o.name for o in plan.occasions] == ['=HYPERLINK("http://evil.example")', "Dịp xấu", "Sinh nhật"]
     assert sent(decided) == [("dip-hyperlink-http-evil-example", "C-1")]
     assert [s.message.kind for s in decided.skipped] == ["dip-dip-xau", "birthday"]
+
+
+def test_zalo_sends_an_added_occasion_on_the_template_approved_for_its_kind():
+    from functions.adapters.templates import Templates
+    from functions.compose import Composer, Recipient
+    from functions.core.staff_texts import values_for
+    from functions.core.vouchers import Voucher
+    from functions.entrypoints.cli.check import SAMPLE_LINKS
+    from tests.helpers import NINE_AM
+    from tests.helpers.rules import channel_book
+
+    values = values_for("Nguyễn Thị Lan", "chị Lan", "chị", "Gara Tiến Phát", None, None, "Tết Nguyên đán", "06/02/2027")
+    recipient = Recipient("C-1", "Nguyễn Thị Lan", "vi", [("zalo", "+84912345678"), ("email", "lan@example.com")])
+    composer = Composer(Templates(), SAMPLE_LINKS, channel_book())
+    care = composer.compose("dip-tet-nguyen-dan/C-1/2027", "dip-tet-nguyen-dan", recipient, values, None, NINE_AM)
+    zalo, email = care.messages
+    assert zalo.kind == "care" and dict(zalo.params) == {  # a transaction template: outside the promotional quota
+        "customer_name": "chị Lan", "business_name": "Gara Tiến Phát", "occasion": "Tết Nguyên đán",
+        "date": "06/02/2027"}  # fmt: skip
+    assert email.subject == "Tết Nguyên đán – Gara Tiến Phát"  # the plain starter text, no [QC]
+    voucher = Voucher("7K3QW9XM", "C-1", "Nguyễn Thị Lan", 2027, "giảm 10%", NINE_AM.date(), NINE_AM.date())
+    advert = composer.compose("dip-moi-quay-lai/C-1/2026-10-08", "dip-moi-quay-lai", recipient, values, None, NINE_AM,
+                              voucher, occasion_advert=True)  # fmt: skip
+    zalo, email = advert.messages
+    assert zalo.kind == "advert_voucher" and dict(zalo.params)["voucher_code"] == "7K3QW9XM"
+    assert email.subject.startswith("[QC] ") and "7K3QW9XM" in email.text
