@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -183,6 +184,47 @@ def occurrences(when: When, anchor: date | Birthday | None, first: date, last: d
             day = _lunar_yearly(day_of, month, year)
             found.append(Occurrence(day, str(year), anchor if when.rule == YEARLY_LUNAR else day))
     return [o for o in found if first <= o.day <= last]
+
+
+Finder = Callable[[date | Birthday | None], list[Occurrence]]
+
+
+def occurrence_finder(when: When, first: date, last: date) -> Finder:
+    """`occurrences` for one rule and window, for many customers: what cannot fall in the window is
+    told apart by a comparison (a day and month not in it, a date too far), a fixed day is worked out once."""
+    if when.rule in FIXED:
+        fixed = occurrences(when, None, first, last)
+        return lambda anchor: fixed
+    if when.rule in RELATIVE:
+        shift = timedelta(days=-when.days if when.rule == BEFORE else when.days)
+        low, high = first - shift, last - shift  # the anchors whose day falls in the window
+
+        def relative(anchor: date | Birthday | None) -> list[Occurrence]:
+            if not isinstance(anchor, date) or not low <= anchor <= high:
+                return []
+            return occurrences(when, anchor, first, last)
+
+        return relative
+    if when.rule == YEARLY:
+        span = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        days = {(d.month, d.day) for d in span} | (
+            {(2, 29)} if any((d.month, d.day) == (2, 28) for d in span) else set()
+        )
+
+        def yearly(anchor: date | Birthday | None) -> list[Occurrence]:
+            if anchor is None or (anchor.month, anchor.day) not in days:
+                return []
+            return occurrences(when, anchor, first, last)
+
+        return yearly
+    memo: dict[date | Birthday | None, list[Occurrence]] = {}
+
+    def lunar_yearly(anchor: date | Birthday | None) -> list[Occurrence]:
+        if anchor not in memo:
+            memo[anchor] = occurrences(when, anchor, first, last)
+        return memo[anchor]
+
+    return lunar_yearly
 
 
 def _solar_day(year: int, month: int, day: int) -> date:

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from operator import attrgetter
 from typing import Any
 
 from functions.core import values
@@ -19,7 +20,7 @@ from functions.core.care_plan import OccasionDay, default_occasions
 from functions.core.customers import Customer, channels_for, may_advertise
 from functions.core.i18n import say
 from functions.core.ledger import FAILED, IN_DOUBT, QUEUED, SENT, LedgerFacts, in_flight
-from functions.core.occasions import BEFORE, COLUMN, RELATIVE, Occasion, Occurrence, occurrences
+from functions.core.occasions import BEFORE, COLUMN, RELATIVE, Occasion, Occurrence, occurrence_finder
 from functions.core.tables import Table
 from functions.core.text import cell_text, shorten
 from functions.core.values import CALL
@@ -112,6 +113,12 @@ class OccasionDates:
         self.memo: dict[tuple[Any, ...], Any] = {}
         self.problems: dict[str, list[str]] = {}
 
+    def reader(self, occasion: Occasion) -> Callable[[Customer], date | values.Birthday | None]:
+        """`of` for one occasion: the row's own birthday or purchase date, as read, when it needs no more."""
+        if occasion.source == "purchase_date" or (occasion.source == "birthday" and not occasion.when.needs_year):
+            return attrgetter(occasion.source)
+        return lambda customer: self.of(occasion, customer)
+
     def of(self, occasion: Occasion, customer: Customer) -> date | values.Birthday | None:
         if occasion.source == "birthday":
             found: Any = customer.birthday
@@ -175,16 +182,20 @@ def due_messages(
     window = rules.catchup_days
     first = today - timedelta(days=window + LATE_REPORT_DAYS)
     due: list[DueMessage] = []
-    for customer in customers:
-        found: list[tuple[Occasion, Occurrence]] = []
-        for occasion in occasions:
-            if occasion.conditions and not all(c.holds(dates.cell(customer, c.position)) for c in occasion.conditions):
+    customers = list(customers)
+    falls: dict[int, list[tuple[Occasion, Occurrence]]] = {}  # customer's index → the occasions that fall for them
+    for occasion in occasions:  # occasion by occasion: each rule's window worked out once for every customer
+        find, conditions, cell = occurrence_finder(occasion.when, first, today), occasion.conditions, dates.cell
+        date_of = dates.reader(occasion)
+        for index, customer in enumerate(customers):
+            if conditions and not all(c.holds(cell(customer, c.position)) for c in conditions):
                 continue
             if occasion.advert and not may_advertise(customer, rules.consent_required):
                 continue  # an advert only with consent: not due at all
-            anchor = dates.of(occasion, customer)
-            if anchor is not None or not occasion.when.needs_column:
-                found += [(occasion, o) for o in occurrences(occasion.when, anchor, first, today)]
+            if hits := find(date_of(customer)):
+                falls.setdefault(index, []).extend((occasion, o) for o in hits)
+    for index in sorted(falls):  # in the sheet's order, each customer's in the plan's
+        customer, found = customers[index], falls[index]
         for occasion, occurrence in found:
             late_by = (today - occurrence.day).days
             catchup = occasion.catchup(window)

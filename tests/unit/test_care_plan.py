@@ -233,7 +233,8 @@ def test_zalo_sends_an_added_occasion_on_the_template_approved_for_its_kind():
     from tests.helpers import NINE_AM
     from tests.helpers.rules import channel_book
 
-    values = values_for("Nguyễn Thị Lan", "chị Lan", "chị", "Gara Tiến Phát", None, None, "Tết Nguyên đán", "06/02/2027")
+    values = values_for("Nguyễn Thị Lan", "chị Lan", "chị", "Gara Tiến Phát", None, None, "Tết Nguyên đán",
+                        "06/02/2027")  # fmt: skip
     recipient = Recipient("C-1", "Nguyễn Thị Lan", "vi", [("zalo", "+84912345678"), ("email", "lan@example.com")])
     composer = Composer(Templates(), SAMPLE_LINKS, channel_book())
     care = composer.compose("dip-tet-nguyen-dan/C-1/2027", "dip-tet-nguyen-dan", recipient, values, None, NINE_AM)
