@@ -36,3 +36,13 @@ class UndertheseaLexicon:
 @cache
 def lexicon() -> UndertheseaLexicon:
     return UndertheseaLexicon()
+
+
+class LazyLexicon:
+    """The lexicon, loaded on first use (a run that hears no text never loads 74,000 words)."""
+
+    def is_word(self, syllables: tuple[str, ...], plain: bool) -> bool:
+        return lexicon().is_word(syllables, plain)
+
+    def word_starts(self, syllables: Sequence[str]) -> frozenset[int]:
+        return lexicon().word_starts(syllables)

@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # each job's wiring is imported when that job runs: a public 
     from functions.core.settings_tab import SettingsFromTab
     from functions.core.sheet_schema import TabLayout
     from functions.core.tables import Table
+    from functions.core.themes import Lexicon
     from functions.digest.job import DigestDeps
     from functions.escalate.deps import EscalationDeps
     from functions.followup.deps import FollowupDeps
@@ -244,9 +245,17 @@ def escalate_deps(
         inbox=inbox(settings),
         inbox_authserv_id=settings.inbox_authserv_id,
         retention_days=settings.retention_days,
+        lexicon=vietnamese_words(),
         **_escalation_rules(settings),
     )
     return tuned_by_tab(deps, settings, _escalation_rules, replaced)
+
+
+def vietnamese_words() -> Lexicon:
+    """Vietnamese words (underthesea's dictionary and segmenter), loaded when a text is first read."""
+    from functions.adapters.vietnamese import LazyLexicon
+
+    return LazyLexicon()
 
 
 def _escalation_rules(settings: Settings) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from functions.core.sheet_schema import (
     MESSAGES,
     REPLIES,
     SETTINGS,
+    THEMES,
     VOUCHERS,
     ChartSpec,
     TabLayout,
@@ -33,6 +34,7 @@ from functions.core.sheet_schema import (
 )
 from functions.core.staff_texts import placeholder_table
 from functions.core.tables import Table, TabWrite
+from functions.core.theme_tab import starter_rows as theme_rows
 
 
 def dashboard_charts(channels: ChannelBook) -> tuple[ChartSpec, ...]:
@@ -101,6 +103,12 @@ def layouts(
             header_notes={"when": say("care_when_note", language, examples=WHEN_EXAMPLES)},
         ),
         TabLayout(VOUCHERS, checkboxes=("used",)),
+        TabLayout(
+            THEMES,
+            checkboxes=("active",),
+            starter_rows=theme_rows(language),
+            header_notes={"keywords": say("themes_keywords_note", language)},
+        ),
         TabLayout(
             CALLS,
             checkboxes=("called", "escalate"),

@@ -62,9 +62,13 @@ def _shorthand() -> dict[str, tuple[str, ...]]:
 
 def read_words(text: str) -> list[str]:
     """A customer's text as its syllables, chat shorthand read ("ko dc" → "không được")."""
+    return _expanded(syllables(text))
+
+
+def _expanded(typed: list[str]) -> list[str]:
     shorthand = _shorthand()
     out: list[str] = []
-    for syllable in syllables(text):
+    for syllable in typed:
         out.extend(shorthand.get(syllable, (syllable,)))
     return out
 
@@ -90,8 +94,9 @@ class Reading:
     of the segmenter only when a match needs it)."""
 
     def __init__(self, text: str, lexicon: Lexicon):
-        self.words = read_words(text)
-        self.plain = is_plain(self.words)
+        typed = syllables(text)
+        self.words = _expanded(typed)
+        self.plain = is_plain(typed)  # as the customer typed it: shorthand read in says nothing of that
         self.folded = [fold(w) for w in self.words]
         self.lexicon = lexicon
         self._starts: frozenset[int] | None = None

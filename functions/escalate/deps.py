@@ -13,6 +13,7 @@ from functions.core.links import Links
 from functions.core.settings_tab import SettingsFromTab
 from functions.core.sheet_schema import TabLayout
 from functions.core.tables import Table
+from functions.core.themes import Lexicon
 from functions.core.vouchers import VoucherRules
 from functions.ports import (
     Cases,
@@ -76,5 +77,6 @@ class EscalationDeps:
     inbox_authserv_id: str  # whose Authentication-Results prove a sender (the receiving server); '': none
     retention_days: int  # the Replies tab's rows older than this are cleared
     layouts: Sequence[TabLayout]  # careloop's tabs: a run makes what is missing of them
+    lexicon: Lexicon  # Vietnamese words (a dictionary and a segmenter), to find the themes of what customers say
     # The Settings tab's values over the deployed settings: these dependencies as the tab tunes them.
     settings_tab: Callable[[EscalationDeps, Table | None], tuple[EscalationDeps, SettingsFromTab]] | None = None

@@ -35,6 +35,7 @@ from functions.core.sheet_schema import (
     MESSAGES,
     REPLIES,
     SETTINGS,
+    THEMES,
 )
 from functions.core.tables import Table, TabWrite, aged_out
 from functions.delivery import RunClock
@@ -56,13 +57,15 @@ from functions.escalate.outcome import (
 from functions.escalate.plan import EscalationPlan, plan_escalation
 from functions.escalate.reading import JOB, EscalationError, SheetRead, read_sheet_and_store
 from functions.escalate.replies import Heard, listen, taken
+from functions.escalate.themes import STATE as THEMES_STATE
+from functions.escalate.themes import theme_matcher, theme_update
 from functions.escalate.trial_messages import TrialMessages, send_trial_messages
 from functions.health.late import followup_late
 
 __all__ = ["JOB", "STEPS", "EscalationError", "EscalationRun", "run_escalate"]
 
 # the one read of the sheet (the Care plan: its occasions' names are kinds of the Messages tab)
-TABS = (CUSTOMERS, MATRIX, CASES, DASHBOARD, MESSAGES, CALLS, HEALTH, SETTINGS, REPLIES, CARE_PLAN)
+TABS = (CUSTOMERS, MATRIX, CASES, DASHBOARD, MESSAGES, CALLS, HEALTH, SETTINGS, REPLIES, CARE_PLAN, THEMES)
 
 
 @dataclass
@@ -118,7 +121,8 @@ def _read_the_store(run: EscalationRun) -> None:
 def _listen(run: EscalationRun) -> None:
     """What customers sent back (issues 25, 32)."""
     assert run.read is not None
-    run.heard = listen(run.deps, run.read.sheet, run.read.state, run.now, run.tables.get(REPLIES.key))
+    matcher = theme_matcher(run.tables.get(THEMES.key), run.deps.lexicon)
+    run.heard = listen(run.deps, run.read.sheet, run.read.state, run.now, run.tables.get(REPLIES.key), matcher)
     stop_if_nobody_owns(run.deps, run.read, run.made)
 
 
@@ -203,7 +207,11 @@ def _say_what_else_happened(run: EscalationRun) -> None:
     messages = message_tab_write(run.trials.writes, deps.staff_language) if run.trials.writes else None
     before = (run.now - timedelta(days=deps.retention_days)).date()  # replies past retention, cleared from the tab
     aged = aged_out(REPLIES, read.tables.get(REPLIES.key), "reply_id", "received", before, deps.staff_language)
-    run.more = [health, run.from_tab.write, messages, heard.tab(deps.staff_language), aged, *erased.writes]
+    themes, counted = theme_update(deps, read.tables.get(THEMES.key), read.state.get(THEMES_STATE) or {},
+                                   heard.mentions, run.now)  # fmt: skip
+    if counted is not None:  # saved with the mailbox's mark, once the sheet is written: counted once
+        run.seen = {**run.seen, THEMES_STATE: counted}
+    run.more = [health, run.from_tab.write, messages, heard.tab(deps.staff_language), aged, *erased.writes, themes]
 
 
 def _write_back(run: EscalationRun) -> None:
@@ -251,7 +259,7 @@ STEPS = (
         records="cases job_state surveys",
     )),
     Step("listen", _listen, uses(
-        "calendar channel_book csat_threshold inbox inbox_authserv_id links phrases staff_language",
+        "calendar channel_book csat_threshold inbox inbox_authserv_id lexicon links phrases staff_language",
         records="delivery_reports inbound_events job_state ledger opt_outs replies surveys",
     )),
     Step("record calls", _record_calls, uses("calendar staff_language", records="ledger surveys")),

@@ -33,6 +33,8 @@ from functions.core.messages import message_words
 from functions.core.privacy import suppression_check
 from functions.core.replies import (
     BOUNCED,
+    COMPLAINT,
+    CUSTOMER_REPLIES,
     ERASED,
     UNREADABLE,
     HeardReply,
@@ -44,6 +46,8 @@ from functions.core.replies import (
 from functions.core.sheet_schema import REPLIES, locate_columns
 from functions.core.tables import RowWrite, Table, TabWrite, moment_figure, row_cells
 from functions.core.text import cell_text
+from functions.core.theme_tab import Mention, scrub_quote
+from functions.core.themes import Matcher
 from functions.core.values import read_tick
 from functions.escalate.deps import EscalationDeps
 from functions.escalate.plan import Flag
@@ -69,6 +73,7 @@ class Heard:
     )  # the channels' events taken, marked so once the sheet is written
     heard: list[HeardReply] = field(default_factory=list)  # what the figures count
     confirmed: list[str] = field(default_factory=list)  # replies staff confirmed, done: let go of once written
+    mentions: list[Mention] = field(default_factory=list)  # the replies' themes, counted once the sheet is written
 
     def tab(self, language: str) -> TabWrite | None:
         """The Replies tab's new rows, newest first (on top, under the header), as staff read a mailbox;
@@ -96,6 +101,7 @@ class _Run:
     heard: Heard
     counts: Counter[str]
     acting: Acting
+    matcher: Matcher | None = None  # the Themes tab's themes; None: no themes to find
     erased_marks: Callable[[Iterable[str | None]], bool] | None = None  # read once, when a message came
 
     def erased(self, mail: Mail, customer: Customer | None) -> bool:
@@ -109,11 +115,11 @@ class _Run:
 
 
 def listen(deps: EscalationDeps, sheet: CustomerSheet, state: dict[str, Any], now: datetime,
-           replies: Table | None = None) -> Heard:  # fmt: skip
+           replies: Table | None = None, matcher: Matcher | None = None) -> Heard:  # fmt: skip
     heard = Heard()
     customers = _Customers({c.id: c for c in sheet.customers}, {c.email.lower(): c for c in sheet.customers if c.email},
                            {c.phone: c for c in sheet.customers if c.phone})  # fmt: skip
-    run = _Run(deps, customers, now, heard, Counter(), Acting())
+    run = _Run(deps, customers, now, heard, Counter(), Acting(), matcher)
     _staff_confirmed(run, replies)
     if deps.inbox is not None:
         _read_mailbox(run, deps.inbox, state)
@@ -264,12 +270,26 @@ def _heard(run: _Run, mail: Mail, customer: Customer | None, identity: str) -> N
     else:
         kind, action = act(deps, run.acting, mail, customer, reply_id, now)
         values = _row(mail, customer, action, deps.staff_language)
+        if run.matcher is not None and kind in CUSTOMER_REPLIES and mail.text:  # what the customer wrote about
+            values["themes"] = _themes(run, mail, customer, kind, received)
     run.counts[kind] += 1
     run.heard.heard.append(HeardReply(reply_id, kind, received.astimezone(deps.calendar.zone).date()))
     values = {"reply_id": reply_id, "received": moment_figure(received, deps.calendar.zone), **values}
     if kind == ERASED:  # a row written before the erasure (a rebuilt mailbox) loses its words too
         values |= {"name": None, "text": None, "answers": None}
     run.heard.rows.append(RowWrite(0, reply_id, values, append=True))
+
+
+def _themes(run: _Run, mail: Mail, customer: Customer | None, kind: str, received: datetime) -> str:
+    """The reply's themes, for its row; counted as a mention (with a quote scrubbed of who wrote it)."""
+    assert run.matcher is not None
+    found = run.matcher.themes_of(mail.text)
+    if found:
+        names = [n for n in (customer.name if customer else "", mail.sender_name) if n]
+        day = received.astimezone(run.deps.calendar.zone).date()
+        run.heard.mentions.append(Mention(day, tuple(found), kind == COMPLAINT or (mail.score or 5) <= 2,
+                                          mail.score, scrub_quote(mail.text, names)))  # fmt: skip
+    return ", ".join(found)
 
 
 def _customer(mail: Mail, customers: _Customers) -> Customer | None:

@@ -1,0 +1,75 @@
+"""Issue 36: every reply careloop hears gets its themes. Replies in a real mailbox (Dovecot) land in
+`Phản hồi` with a `Chủ đề` column; the `Chủ đề` tab (made with its starter set) counts the texts
+tagged with each theme — agreeing with the rows — once, however many runs read them, with the latest
+example scrubbed of who wrote it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import openpyxl
+import pytest
+
+from tests.helpers import VN, mails
+from tests.helpers.cli import careloop
+from tests.helpers.dovecot import PASSWORD, USER, Dovecot
+from tests.helpers.support import local_settings, row, workbook_with_owners
+
+NOW = "2026-11-25T10:00"
+ARRIVED = datetime(2026, 11, 24, 9, 30, tzinfo=VN)
+CUSTOMERS = [
+    row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com", purchase="16/11/2026"),
+    row("C-2", "Trần Văn Huy", "anh", "huy@example.com", purchase="16/11/2026"),
+    row("C-3", "Lê Thị Thủy", "chị", "thuy@example.com"),
+]
+
+
+@pytest.fixture
+def mailbox():
+    with Dovecot() as server:
+        yield server
+
+
+def tab(path, title):
+    sheet = openpyxl.load_workbook(path)[title]
+    rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(rows[0], r, strict=False)) for r in rows[1:] if r[0]]
+
+
+def test_replies_get_their_themes_and_the_themes_tab_counts_them_once(tmp_path, mailbox):
+    path = workbook_with_owners(tmp_path / "k.xlsx", CUSTOMERS)
+    for raw in (
+        mails.reply("Nguyễn Thị Lan <lan@example.com>",
+                    "Chờ lâu quá, nhân viên thái độ không tốt, tôi rất thất vọng. Gọi tôi 0912 345 678",
+                    message_id="<t1@ex>", in_reply_to=mails.ours("checkin/C-1/2026-11-16")),
+        mails.reply("huy@example.com", "cam on, gia hop ly, nv nhiet tinh", message_id="<t2@ex>",
+                    in_reply_to=mails.ours("checkin/C-2/2026-11-16")),
+        mails.reply("thuy@example.com", "Đánh giá 5 sao, cảm ơn chị Thủy", message_id="<t3@ex>"),
+        mails.reply("thuy@example.com", "Phòng chờ bẩn, nhà vệ sinh có mùi", message_id="<t4@ex>"),
+    ):  # fmt: skip
+        mailbox.deliver(raw, at=ARRIVED)
+    env = local_settings(tmp_path, path, imap_host="127.0.0.1", imap_port=str(mailbox.port), imap_security="none",
+                         imap_user=USER, imap_password=PASSWORD)  # fmt: skip
+    result = careloop("run", "escalate", "--json", "--now", NOW, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["replies"]
+
+    replies = {r["Nội dung"]: r["Chủ đề"] or "" for r in tab(path, "Phản hồi")}
+    assert replies["Đánh giá 5 sao, cảm ơn chị Thủy"] == ""  # "giá" is in "đánh giá"; a name is not a theme
+    tagged = {text: set(themes.split(", ")) - {""} for text, themes in replies.items()}
+    assert tagged["cam on, gia hop ly, nv nhiet tinh"] == {"Thái độ nhân viên", "Giá/phí"}  # typed without diacritics
+    assert {"Thời gian chờ", "Thái độ nhân viên"} <= next(t for x, t in tagged.items() if x.startswith("Chờ lâu"))
+
+    themes = {r["Chủ đề"]: r for r in tab(path, "Chủ đề")}
+    assert len(themes) == 7  # the starter set, made on the first run
+    for name, figures in themes.items():  # the counts agree with the rows
+        assert figures["7 ngày qua"] == sum(1 for t in tagged.values() if name in t), name
+    waiting = themes["Thời gian chờ"]
+    assert "0912" not in waiting["Ví dụ gần nhất"] and "Lan" not in waiting["Ví dụ gần nhất"]
+    assert waiting["Khiếu nại"] == 1  # "thất vọng": a complaint, which also opened a case
+
+    again = careloop("run", "escalate", "--json", "--now", "2026-11-25T10:15", cwd=tmp_path, env=env)
+    assert again.returncode == 0, again.stderr
+    assert {r["Chủ đề"]: r["7 ngày qua"] for r in tab(path, "Chủ đề")} == {
+        name: r["7 ngày qua"] for name, r in themes.items()}  # fmt: skip
