@@ -38,6 +38,7 @@ from functions.core.sheet_schema import (
     THEMES,
 )
 from functions.core.tables import Table, TabWrite, aged_out
+from functions.core.themes import Matcher
 from functions.delivery import RunClock
 from functions.escalate.calls import RecordedCalls, record_calls
 from functions.escalate.deps import EscalationDeps
@@ -58,7 +59,7 @@ from functions.escalate.plan import EscalationPlan, plan_escalation
 from functions.escalate.reading import JOB, EscalationError, SheetRead, read_sheet_and_store
 from functions.escalate.replies import Heard, listen, taken
 from functions.escalate.themes import STATE as THEMES_STATE
-from functions.escalate.themes import theme_matcher, theme_update
+from functions.escalate.themes import survey_mentions, theme_matcher, theme_update
 from functions.escalate.trial_messages import TrialMessages, send_trial_messages
 from functions.health.late import followup_late
 
@@ -82,6 +83,7 @@ class EscalationRun:
     erased: Erased | None = None
     read: SheetRead | None = None
     heard: Heard | None = None
+    matcher: Matcher | None = None  # the Themes tab's themes, to tag what customers say
     calls: RecordedCalls | None = None
     held_state: dict[str, Any] = field(default_factory=dict)
     plan: EscalationPlan | None = None
@@ -121,8 +123,8 @@ def _read_the_store(run: EscalationRun) -> None:
 def _listen(run: EscalationRun) -> None:
     """What customers sent back (issues 25, 32)."""
     assert run.read is not None
-    matcher = theme_matcher(run.tables.get(THEMES.key), run.deps.lexicon)
-    run.heard = listen(run.deps, run.read.sheet, run.read.state, run.now, run.tables.get(REPLIES.key), matcher)
+    run.matcher = theme_matcher(run.tables.get(THEMES.key), run.deps.lexicon)
+    run.heard = listen(run.deps, run.read.sheet, run.read.state, run.now, run.tables.get(REPLIES.key), run.matcher)
     stop_if_nobody_owns(run.deps, run.read, run.made)
 
 
@@ -207,8 +209,12 @@ def _say_what_else_happened(run: EscalationRun) -> None:
     messages = message_tab_write(run.trials.writes, deps.staff_language) if run.trials.writes else None
     before = (run.now - timedelta(days=deps.retention_days)).date()  # replies past retention, cleared from the tab
     aged = aged_out(REPLIES, read.tables.get(REPLIES.key), "reply_id", "received", before, deps.staff_language)
-    themes, counted = theme_update(deps, read.tables.get(THEMES.key), read.state.get(THEMES_STATE) or {},
-                                   heard.mentions, run.now)  # fmt: skip
+    assert run.matcher is not None
+    names = {c.id: c.name for c in read.sheet.customers}
+    mentions = heard.mentions + survey_mentions(run.matcher, read.answered, names, read.state, deps.calendar,
+                                                deps.csat_threshold)  # fmt: skip
+    themes, counted = theme_update(deps, read.tables.get(THEMES.key), read.state.get(THEMES_STATE) or {}, mentions,
+                                   run.now)  # fmt: skip
     if counted is not None:  # saved with the mailbox's mark, once the sheet is written: counted once
         run.seen = {**run.seen, THEMES_STATE: counted}
     run.more = [health, run.from_tab.write, messages, heard.tab(deps.staff_language), aged, *erased.writes, themes]
@@ -276,7 +282,7 @@ STEPS = (
         records="job_state",
     )),
     Step("say what else happened", _say_what_else_happened, uses(
-        "calendar inbox retention_days send_start staff_language",
+        "calendar csat_threshold inbox retention_days send_start staff_language",
         records="job_state",
     )),
     Step("write back", _write_back, uses(

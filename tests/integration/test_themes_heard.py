@@ -73,3 +73,34 @@ def test_replies_get_their_themes_and_the_themes_tab_counts_them_once(tmp_path, 
     assert again.returncode == 0, again.stderr
     assert {r["Chủ đề"]: r["7 ngày qua"] for r in tab(path, "Chủ đề")} == {
         name: r["7 ngày qua"] for name, r in themes.items()}  # fmt: skip
+
+
+def test_survey_comments_are_counted_with_their_scores_once():
+    from datetime import timedelta
+
+    from functions.core.sheet_schema import THEMES
+    from functions.core.surveys import Answer, Survey
+    from functions.core.tables import Table
+    from functions.core.theme_tab import starter_rows
+    from functions.escalate.job import run_escalate
+    from tests.helpers.memory_store import MemoryStore
+    from tests.helpers.support import escalation_book, escalation_deps
+
+    now = datetime(2026, 11, 25, 10, 0, tzinfo=VN)
+    store = MemoryStore()
+    comments = [(5, "Nhân viên rất nhiệt tình"), (2, "Chờ lâu quá, nv cau có"), (1, "cho doi 2 tieng"), (4, "")]
+    for n, (score, comment) in enumerate(comments):
+        survey = Survey(f"SV-{n}", f"C-{n}", f"checkin/{n}", "vi", now - timedelta(days=2), now + timedelta(days=30))
+        store.surveys.create_survey(survey)
+        store.surveys.add_answer(survey.survey_id, Answer(score, now - timedelta(hours=n + 1), comment), limit=20)
+    book = escalation_book([[f"C-{n}", f"Khách {n}", f"k{n}@example.com", "", "", "", "", ""] for n in range(4)])
+    book.tables["Chủ đề"] = Table("Chủ đề", [c.title_vi for c in THEMES.columns], starter_rows("vi"))
+    run_escalate(escalation_deps(book, store), now)
+    themes = {r[0]: dict(zip(book.tables["Chủ đề"].header, r, strict=False)) for r in book.tables["Chủ đề"].rows}
+    assert themes["Thời gian chờ"]["7 ngày qua"] == 2 and themes["Thời gian chờ"]["Khiếu nại"] == 2
+    assert themes["Thời gian chờ"]["Điểm TB"] == 1.5  # (2 + 1) / 2
+    assert themes["Thái độ nhân viên"]["7 ngày qua"] == 2 and themes["Thái độ nhân viên"]["Điểm TB"] == 3.5
+    assert themes["Giá/phí"]["7 ngày qua"] == 0
+    run_escalate(escalation_deps(book, store), now + timedelta(minutes=15))  # the same answers: not again
+    again = {r[0]: r[book.tables["Chủ đề"].header.index("7 ngày qua")] for r in book.tables["Chủ đề"].rows}
+    assert again["Thời gian chờ"] == 2 and again["Thái độ nhân viên"] == 2
