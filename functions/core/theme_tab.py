@@ -20,6 +20,9 @@ from functions.core.text import cell_text, fold, shorten, typed
 from functions.core.themes import Theme, read_keywords, starter_themes
 from functions.core.values import tick_or
 
+THEMES_STATE = (
+    "themes"  # in the escalation job's state: {"days": {day: {theme: counts}}, "examples": {theme: [day, quote]}}
+)
 KEPT_DAYS = 60  # per-day counts kept: the two weeks the tab shows, the weeks a chart draws
 QUOTE_LIMIT = 160
 
@@ -142,6 +145,31 @@ def theme_figures(days: Mapping[str, Any], today: date) -> dict[str, ThemeFigure
                 t[1] += mentions
     return {theme: ThemeFigures(t[0], t[1], round(t[3] / t[4], 2) if t[4] else None, t[2])
             for theme, t in totals.items()}  # fmt: skip
+
+
+def mentions_between(days: Mapping[str, Any], first: date, last: date) -> dict[str, int]:
+    """Each theme's mentions from `first` to `last` (days included)."""
+    totals: dict[str, int] = {}
+    for key, day in days.items():
+        if day and first <= date.fromisoformat(key) <= last:
+            for theme, counts in day.items():
+                totals[theme] = totals.get(theme, 0) + counts[0]
+    return totals
+
+
+def week_lines(days: Mapping[str, Any], examples: Mapping[str, Any], first: date, language: str) -> list[str]:
+    """What the weekly digest says of themes for the week from `first`: the three largest against the
+    week before, and the biggest riser with its latest example."""
+    week = mentions_between(days, first, first + timedelta(days=6))
+    before = mentions_between(days, first - timedelta(days=7), first - timedelta(days=1))
+    largest = sorted((t for t in week if week[t]), key=lambda t: (-week[t], t))[:3]
+    lines = [say("theme_week_line", language, theme=t, count=week[t], before=before.get(t, 0)) for t in largest]
+    rises = {t: week[t] - before.get(t, 0) for t in week}
+    if rises and (riser := max(sorted(rises), key=lambda t: rises[t])) and rises[riser] > 0:
+        example = examples.get(riser)
+        lines.append(say("theme_week_riser", language, theme=riser, change=f"+{rises[riser]}",
+                         example=f"“{example[1]}”" if example else "—"))  # fmt: skip
+    return lines
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")

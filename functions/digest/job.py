@@ -24,6 +24,7 @@ from functions.core.messages import OutgoingMessage
 from functions.core.settings_tab import SettingsFromTab, with_settings_tab
 from functions.core.sheet_schema import MATRIX, SETTINGS
 from functions.core.tables import Table
+from functions.core.theme_tab import THEMES_STATE, week_lines
 from functions.core.weekly import (
     Week,
     WeekFigures,
@@ -42,6 +43,7 @@ from functions.ports import Cases, Channel, JobState, Ledger, Renderer, Replies,
 from functions.retry import RetryPolicy
 
 JOB, KIND = "digest", "weekly_digest"
+ESCALATION_JOB = "escalate"  # whose job state keeps the themes' counts
 
 
 @dataclass
@@ -132,6 +134,7 @@ def digest_context(deps: DigestDeps, week: Week, now: datetime) -> dict[str, Any
         + occasion_rows(by_occasion[0], by_occasion[1], names, language),
         "overdue": [_case_line(c, calendar, language) for c in overdue(cases, now)],
         "comments": [{"score": s, "comment": c, "customer_id": cid} for s, c, cid in lowest_comments(surveys, week)],
+        "themes": _themes(deps, week, language),
         "headline": say(
             "digest_headline",
             language,
@@ -143,6 +146,12 @@ def digest_context(deps: DigestDeps, week: Week, now: datetime) -> dict[str, Any
         "sheet_link": deps.sheet_link,
         "unsubscribe_url": "",
     }
+
+
+def _themes(deps: DigestDeps, week: Week, language: str) -> list[str]:
+    """The week's themes as the escalation runs counted them (kept in its job state)."""
+    counted = deps.records.job_state.job_state(ESCALATION_JOB).get(THEMES_STATE) or {}
+    return week_lines(counted.get("days") or {}, counted.get("examples") or {}, week.start.date(), language)
 
 
 # Which way is good for each figure: up (more answers) or down (fewer complaints).

@@ -15,6 +15,7 @@ from functions.core.business_calendar import BusinessCalendar
 from functions.core.surveys import Survey
 from functions.core.tables import Table, TabWrite
 from functions.core.theme_tab import (
+    THEMES_STATE,
     Mention,
     add_mentions,
     latest_examples,
@@ -26,7 +27,7 @@ from functions.core.theme_tab import (
 from functions.core.themes import Lexicon, Matcher
 from functions.escalate.deps import EscalationDeps
 
-STATE = "themes"  # in the escalation job's state: {"days": {day: {theme: counts}}, "examples": {theme: [day, quote]}}
+STATE = THEMES_STATE
 
 
 def theme_matcher(table: Table | None, lexicon: Lexicon) -> Matcher:

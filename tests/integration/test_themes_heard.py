@@ -104,3 +104,23 @@ def test_survey_comments_are_counted_with_their_scores_once():
     run_escalate(escalation_deps(book, store), now + timedelta(minutes=15))  # the same answers: not again
     again = {r[0]: r[book.tables["Chủ đề"].header.index("7 ngày qua")] for r in book.tables["Chủ đề"].rows}
     assert again["Thời gian chờ"] == 2 and again["Thái độ nhân viên"] == 2
+
+
+def test_the_digest_names_the_largest_themes_and_the_riser_with_an_example():
+    from functions.core.theme_tab import THEMES_STATE
+    from functions.digest.job import run_digest
+    from tests.integration.test_digest import MONDAY, fortnight
+    from tests.integration.test_digest import deps as digest_deps
+
+    records = fortnight()
+    days = {"2026-11-17": {"Thời gian chờ": [6, 2, 8, 3], "Giá/phí": [2, 0, 0, 0]},
+            "2026-11-19": {"Thời gian chờ": [3, 1, 0, 0], "Vệ sinh": [4, 0, 0, 0], "Thái độ nhân viên": [1, 0, 0, 0]},
+            "2026-11-10": {"Thời gian chờ": [2, 0, 0, 0], "Vệ sinh": [5, 0, 0, 0]}}  # fmt: skip
+    examples = {"Thời gian chờ": ["2026-11-19", "Chờ lâu quá, 2 tiếng mới tới lượt"]}
+    records.job_state.save_job_state("escalate", {THEMES_STATE: {"days": days, "examples": examples}})
+    text = run_digest(digest_deps(records), MONDAY, dry_run=True)["preview"][0]["text"]
+    assert (
+        "Khách nói nhiều nhất về:\n- Thời gian chờ: 9 (tuần trước 2)\n- Vệ sinh: 4 (tuần trước 5)\n"
+        "- Giá/phí: 2 (tuần trước 0)\n- Tăng nhiều nhất: Thời gian chờ (+7), ví dụ: “Chờ lâu quá, 2 tiếng mới tới lượt”"
+        in text
+    )

@@ -65,6 +65,7 @@ SAMPLE_CONTEXT = {
     "overdue": [{"case_id": "HS-ABCD2345", "tier": 2, "customer": "Nguyễn Thị Lan", "category": "Hợp đồng",
                  "owner": "Trần Văn Tuấn", "due": "18/11 10:00"}],
     "comments": [{"score": 1, "comment": "Chờ lâu", "customer_id": "C-001"}],
+    "themes": ["Thời gian chờ: 12 (tuần trước 5)", "Tăng nhiều nhất: Thời gian chờ (+7), ví dụ: “Chờ lâu quá”"],
     # the alerts'
     "job": "Lời chúc và hỏi thăm", "result": "Không chạy được", "at": "23/11/2026 10:00",
     "detail": "Không tìm thấy tab 'Khách hàng' / The 'Customers' tab is missing",
