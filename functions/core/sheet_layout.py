@@ -23,6 +23,7 @@ from functions.core.sheet_schema import (
     MESSAGES,
     REPLIES,
     SETTINGS,
+    SUGGESTIONS,
     THEMES,
     VOUCHERS,
     ChartSpec,
@@ -109,6 +110,7 @@ def layouts(
             starter_rows=theme_rows(language),
             header_notes={"keywords": say("themes_keywords_note", language)},
         ),
+        TabLayout(SUGGESTIONS, header_notes={"words": say("suggestions_note", language)}),
         TabLayout(
             CALLS,
             checkboxes=("called", "escalate"),

@@ -37,6 +37,14 @@ class Lexicon(Protocol):
         """Where the segmenter starts each word of this text (indices into `syllables`)."""
         ...
 
+    def tagged(self, text: str) -> list[tuple[str, str]]:
+        """The text's words, each with its part of speech ("N", "V", "A", "R", "T"…)."""
+        ...
+
+    def zipf(self, word: str) -> float:
+        """How common the word is in ordinary Vietnamese (Zipf scale, 0: unknown, 7: "là")."""
+        ...
+
 
 class Keyword(NamedTuple):
     text: str  # as staff typed it

@@ -35,6 +35,7 @@ from functions.core.sheet_schema import (
     MESSAGES,
     REPLIES,
     SETTINGS,
+    SUGGESTIONS,
     THEMES,
 )
 from functions.core.tables import Table, TabWrite, aged_out
@@ -59,14 +60,15 @@ from functions.escalate.plan import EscalationPlan, plan_escalation
 from functions.escalate.reading import JOB, EscalationError, SheetRead, read_sheet_and_store
 from functions.escalate.replies import Heard, listen, taken
 from functions.escalate.themes import STATE as THEMES_STATE
-from functions.escalate.themes import survey_mentions, theme_matcher, theme_update
+from functions.escalate.themes import suggestion_update, survey_mentions, theme_matcher, theme_update
 from functions.escalate.trial_messages import TrialMessages, send_trial_messages
 from functions.health.late import followup_late
 
 __all__ = ["JOB", "STEPS", "EscalationError", "EscalationRun", "run_escalate"]
 
 # the one read of the sheet (the Care plan: its occasions' names are kinds of the Messages tab)
-TABS = (CUSTOMERS, MATRIX, CASES, DASHBOARD, MESSAGES, CALLS, HEALTH, SETTINGS, REPLIES, CARE_PLAN, THEMES)
+TABS = (CUSTOMERS, MATRIX, CASES, DASHBOARD, MESSAGES, CALLS, HEALTH, SETTINGS, REPLIES, CARE_PLAN, THEMES,
+        SUGGESTIONS)  # fmt: skip
 
 
 @dataclass
@@ -211,13 +213,18 @@ def _say_what_else_happened(run: EscalationRun) -> None:
     aged = aged_out(REPLIES, read.tables.get(REPLIES.key), "reply_id", "received", before, deps.staff_language)
     assert run.matcher is not None
     names = {c.id: c.name for c in read.sheet.customers}
-    mentions = heard.mentions + survey_mentions(run.matcher, read.answered, names, read.state, deps.calendar,
-                                                deps.csat_threshold)  # fmt: skip
+    surveyed, comments = survey_mentions(run.matcher, read.answered, names, read.state, deps.calendar,
+                                         deps.csat_threshold)  # fmt: skip
+    mentions = heard.mentions + surveyed
+    suggested, day_mark = suggestion_update(deps, read.tables.get(SUGGESTIONS.key), heard.texts + comments,
+                                            run.matcher, read.state, run.now)  # fmt: skip
+    run.seen = {**run.seen, **day_mark}
     themes, counted = theme_update(deps, read.tables.get(THEMES.key), read.state.get(THEMES_STATE) or {}, mentions,
                                    run.now)  # fmt: skip
     if counted is not None:  # saved with the mailbox's mark, once the sheet is written: counted once
         run.seen = {**run.seen, THEMES_STATE: counted}
-    run.more = [health, run.from_tab.write, messages, heard.tab(deps.staff_language), aged, *erased.writes, themes]
+    run.more = [health, run.from_tab.write, messages, heard.tab(deps.staff_language), aged, *erased.writes, themes,
+                suggested]  # fmt: skip
 
 
 def _write_back(run: EscalationRun) -> None:
@@ -282,7 +289,7 @@ STEPS = (
         records="job_state",
     )),
     Step("say what else happened", _say_what_else_happened, uses(
-        "calendar csat_threshold inbox retention_days send_start staff_language",
+        "calendar csat_threshold inbox lexicon retention_days send_start staff_language",
         records="job_state",
     )),
     Step("write back", _write_back, uses(

@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from functions.core.customers import Customer, CustomerSheet
@@ -74,6 +74,7 @@ class Heard:
     heard: list[HeardReply] = field(default_factory=list)  # what the figures count
     confirmed: list[str] = field(default_factory=list)  # replies staff confirmed, done: let go of once written
     mentions: list[Mention] = field(default_factory=list)  # the replies' themes, counted once the sheet is written
+    texts: list[tuple[date, str, str]] = field(default_factory=list)  # (day, words, quote): for theme suggestions
 
     def tab(self, language: str) -> TabWrite | None:
         """The Replies tab's new rows, newest first (on top, under the header), as staff read a mailbox;
@@ -284,11 +285,12 @@ def _themes(run: _Run, mail: Mail, customer: Customer | None, kind: str, receive
     """The reply's themes, for its row; counted as a mention (with a quote scrubbed of who wrote it)."""
     assert run.matcher is not None
     found = run.matcher.themes_of(mail.text)
+    names = [n for n in (customer.name if customer else "", mail.sender_name) if n]
+    day, quote = received.astimezone(run.deps.calendar.zone).date(), scrub_quote(mail.text, names)
+    run.heard.texts.append((day, mail.text, quote))
     if found:
-        names = [n for n in (customer.name if customer else "", mail.sender_name) if n]
-        day = received.astimezone(run.deps.calendar.zone).date()
         run.heard.mentions.append(Mention(day, tuple(found), kind == COMPLAINT or (mail.score or 5) <= 2,
-                                          mail.score, scrub_quote(mail.text, names)))  # fmt: skip
+                                          mail.score, quote))  # fmt: skip
     return ", ".join(found)
 
 

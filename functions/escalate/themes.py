@@ -7,13 +7,14 @@ the replies: a reply is counted once, even when a run stops before its write."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.surveys import Survey
 from functions.core.tables import Table, TabWrite
+from functions.core.theme_suggestions import add_words, content_words, suggestions, suggestions_write
 from functions.core.theme_tab import (
     THEMES_STATE,
     Mention,
@@ -42,22 +43,60 @@ def survey_mentions(
     state: Mapping[str, Any],
     calendar: BusinessCalendar,
     threshold: int,
-) -> list[Mention]:
+) -> tuple[list[Mention], list[tuple[date, str, str]]]:
     """The themes of the survey comments answered since the last run (`state`'s answers_seen: an answer
-    read again in the reading's overlap is not counted twice), with their scores; a low score is a
-    complaint."""
+    read again in the reading's overlap is not counted twice), with their scores (a low score is a
+    complaint); and the comments, for the suggestions."""
     seen = state.get("answers_seen")
     since = datetime.fromisoformat(seen) if seen else None
-    mentions = []
+    mentions, texts = [], []
     for survey in answered:
         answer = survey.latest
         if answer is None or not answer.comment or (since is not None and answer.at < since):
             continue
+        day = answer.at.astimezone(calendar.zone).date()
+        quote = scrub_quote(answer.comment, [names.get(survey.customer_id, "")])
+        texts.append((day, answer.comment, quote))
         if found := matcher.themes_of(answer.comment):
-            quote = scrub_quote(answer.comment, [names.get(survey.customer_id, "")])
-            mentions.append(Mention(answer.at.astimezone(calendar.zone).date(), tuple(found),
-                                    answer.score <= threshold, answer.score, quote))  # fmt: skip
-    return mentions
+            mentions.append(Mention(day, tuple(found), answer.score <= threshold, answer.score, quote))
+    return mentions, texts
+
+
+WORDS_STATE = "theme_words"  # a job state of its own: {day: {word: [texts, example]}}, read only when needed
+SUGGESTED_ON = "suggested_on"  # in the escalation's state: the day the Suggestions tab was last rewritten
+
+
+def suggestion_update(
+    deps: EscalationDeps,
+    table: Table | None,
+    texts: Sequence[tuple[date, str, str]],
+    matcher: Matcher,
+    state: Mapping[str, Any],
+    now: datetime,
+) -> tuple[TabWrite | None, dict[str, Any]]:
+    """The new texts' words added to the per-day counts (kept in the store at once: a run that stops
+    before its write may count a text's words twice, which only nudges a ranking), and the
+    Suggestions tab rewritten once a day; with the escalation state's mark of that day."""
+    today = now.astimezone(deps.calendar.zone).date()
+    rewrite = table is not None and state.get(SUGGESTED_ON) != today.isoformat()
+    if not texts and not rewrite:
+        return None, {}
+    days = deps.records.job_state.job_state(WORDS_STATE)
+    if texts:
+        covered = _covered(matcher)
+        heard = [(day, content_words(deps.lexicon.tagged(text), covered), quote) for day, text, quote in texts]
+        changed = add_words(days, heard, today)
+        deps.records.job_state.save_job_state(WORDS_STATE, changed)
+        days = {k: v for k, v in {**days, **changed}.items() if v is not None}
+    if not rewrite:
+        return None, {}
+    found = suggestions(days, today, deps.lexicon.zipf, _covered(matcher))
+    return suggestions_write(table, found, deps.staff_language), {SUGGESTED_ON: today.isoformat()}
+
+
+def _covered(matcher: Matcher) -> Callable[[str], bool]:
+    """Whether a theme's keywords already cover these words."""
+    return lambda words: bool(matcher.themes_of(words))
 
 
 def theme_update(

@@ -204,6 +204,7 @@ def test_a_lost_answer_to_add_sheet_is_not_an_already_exists_error(server):
             "Lịch chăm sóc",
             "Phiếu quà tặng",
             "Chủ đề",
+            "Gợi ý chủ đề",
             "Gọi điện",
             "Tình trạng",
             "Cài đặt",

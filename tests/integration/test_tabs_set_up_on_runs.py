@@ -13,7 +13,7 @@ from tests.helpers.sheets_server import SheetsServer
 from tests.helpers.support import HEADER, local_settings, row, write_workbook
 
 TABS = ["Khách hàng", "Ma trận leo thang", "Hồ sơ", "Tổng quan", "Mẫu tin nhắn", "Lịch chăm sóc", "Phiếu quà tặng",
-        "Chủ đề", "Gọi điện", "Tình trạng", "Cài đặt", "Phản hồi"]  # fmt: skip
+        "Chủ đề", "Gợi ý chủ đề", "Gọi điện", "Tình trạng", "Cài đặt", "Phản hồi"]  # fmt: skip
 ESCALATE = ("run", "escalate", "--json", "--now", "2026-11-23T10:00")
 FOLLOWUP = ("run", "followup", "--json", "--now", "2026-11-23T09:00")
 CUSTOMERS = [row("C-1", "Nguyễn Thị Lan", "chị", "lan@example.com", "", "23/11/1990"), row("C-2", "Trần Văn Hùng")]

@@ -88,22 +88,29 @@ def test_survey_comments_are_counted_with_their_scores_once():
 
     now = datetime(2026, 11, 25, 10, 0, tzinfo=VN)
     store = MemoryStore()
-    comments = [(5, "Nhân viên rất nhiệt tình"), (2, "Chờ lâu quá, nv cau có"), (1, "cho doi 2 tieng"), (4, "")]
+    comments = [(5, "Nhân viên rất nhiệt tình"), (2, "Chờ lâu quá, nv cau có"), (1, "cho doi 2 tieng"), (4, ""),
+                (3, "Wifi phòng chờ yếu quá"), (4, "wifi chập chờn, khó dùng")]  # fmt: skip
     for n, (score, comment) in enumerate(comments):
         survey = Survey(f"SV-{n}", f"C-{n}", f"checkin/{n}", "vi", now - timedelta(days=2), now + timedelta(days=30))
         store.surveys.create_survey(survey)
         store.surveys.add_answer(survey.survey_id, Answer(score, now - timedelta(hours=n + 1), comment), limit=20)
     book = escalation_book([[f"C-{n}", f"Khách {n}", f"k{n}@example.com", "", "", "", "", ""] for n in range(4)])
     book.tables["Chủ đề"] = Table("Chủ đề", [c.title_vi for c in THEMES.columns], starter_rows("vi"))
+    book.tables["Gợi ý chủ đề"] = Table("Gợi ý chủ đề", ["Từ/cụm từ", "Số lần", "Ví dụ"], [])
     run_escalate(escalation_deps(book, store), now)
     themes = {r[0]: dict(zip(book.tables["Chủ đề"].header, r, strict=False)) for r in book.tables["Chủ đề"].rows}
-    assert themes["Thời gian chờ"]["7 ngày qua"] == 2 and themes["Thời gian chờ"]["Khiếu nại"] == 2
-    assert themes["Thời gian chờ"]["Điểm TB"] == 1.5  # (2 + 1) / 2
+    assert themes["Thời gian chờ"]["7 ngày qua"] == 3 and themes["Thời gian chờ"]["Khiếu nại"] == 2
+    assert (
+        themes["Thời gian chờ"]["Điểm TB"] == 2.0
+    )  # (2 + 1 + 3) / 3: "phòng chờ" (the waiting room) counts too, as its keyword says
+    suggested = book.tables["Gợi ý chủ đề"].rows
+    assert suggested[0][:2] == ["wifi", 2] and "Wifi" in suggested[0][2]  # no theme covers it: a suggestion
     assert themes["Thái độ nhân viên"]["7 ngày qua"] == 2 and themes["Thái độ nhân viên"]["Điểm TB"] == 3.5
     assert themes["Giá/phí"]["7 ngày qua"] == 0
     run_escalate(escalation_deps(book, store), now + timedelta(minutes=15))  # the same answers: not again
     again = {r[0]: r[book.tables["Chủ đề"].header.index("7 ngày qua")] for r in book.tables["Chủ đề"].rows}
-    assert again["Thời gian chờ"] == 2 and again["Thái độ nhân viên"] == 2
+    assert again["Thời gian chờ"] == 3 and again["Thái độ nhân viên"] == 2
+    assert book.tables["Gợi ý chủ đề"].rows[0][:2] == ["wifi", 2]  # counted once
 
 
 def test_the_digest_names_the_largest_themes_and_the_riser_with_an_example():
