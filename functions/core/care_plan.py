@@ -50,7 +50,7 @@ def kind_of(name: str) -> str:
 
 
 def is_occasion_kind(kind: str) -> bool:
-    """An occasion staff added to the care plan (its texts and Zalo template are the occasions' own)."""
+    """An occasion staff added to the care plan (its texts and its provider template are the occasions' own)."""
     return kind.startswith(KIND_PREFIX)
 
 
