@@ -60,6 +60,8 @@ service imap-login {{
 }}
 """
 
+pause = time.sleep  # between polls of a server coming up (a test may make it fail)
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -91,19 +93,27 @@ class Dovecot:
         (self.root / "dovecot.conf").write_text(CONFIG.format(root=self.root, port=self.port))
         self._own(self.root / "home")
         self.process = start_group([self.binary, "-F", "-c", str(self.root / "dovecot.conf")])
+        try:
+            self._wait_until_ready()
+        except BaseException:  # `with` calls __exit__ only once __enter__ returned: whatever stops the wait stops it
+            self.__exit__()
+            raise
+        return self
+
+    def _wait_until_ready(self) -> None:
+        assert self.process is not None
         deadline = time.monotonic() + 20
         while True:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1) as connection:
                     if connection.recv(100).startswith(b"* OK"):
-                        return self
+                        return
             except OSError:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
                 log = (self.root / "dovecot.log").read_text() if (self.root / "dovecot.log").exists() else ""
-                self.__exit__()
                 raise RuntimeError(f"Dovecot did not start on 127.0.0.1:{self.port}: {log[-2000:]}")
-            time.sleep(0.1)
+            pause(0.1)
 
     def __exit__(self, *exc: object) -> None:
         if self.process is not None:

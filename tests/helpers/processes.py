@@ -17,6 +17,8 @@ from tests.helpers import ROOT
 
 FRAMEWORK = str(Path(sys.executable).with_name("functions-framework"))
 
+pause = time.sleep  # between polls of a server coming up (a test may make it fail)
+
 
 def functions_framework(
     target: str, port: int, source: str | Path = ROOT / "main.py", executable: str = FRAMEWORK
@@ -35,16 +37,19 @@ def start_group(command: Sequence[str], **kwargs) -> subprocess.Popen:
 def wait_for_http(process: subprocess.Popen, url: str, timeout: float, what: str) -> None:
     """Until `url` answers 2xx; stops the group and raises if the process ends or time runs out."""
     deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if requests.get(url, timeout=1).ok:
-                return
-        except requests.ConnectionError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop_group(process)
-            raise RuntimeError(f"{what} did not start at {url}")
-        time.sleep(0.2)
+    try:
+        while True:
+            try:
+                if requests.get(url, timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not start at {url}")
+            pause(0.2)
+    except BaseException:  # whatever stops the wait (a faked clock, an interrupt) stops the server too
+        stop_group(process)
+        raise
 
 
 def stop_group(process: subprocess.Popen, grace: float = 15) -> None:
