@@ -8,6 +8,7 @@ check-in by default. Two steps, so the job can ask the ledger in between:
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from functions.core.care_plan import OccasionDay, default_occasions
 from functions.core.customers import Customer, channels_for, may_advertise
 from functions.core.i18n import say
 from functions.core.ledger import FAILED, IN_DOUBT, QUEUED, SENT, LedgerFacts, in_flight
-from functions.core.occasions import BEFORE, COLUMN, RELATIVE, Occasion, Occurrence, occurrence_finder
+from functions.core.occasions import BEFORE, COLUMN, NO_RETURN, RELATIVE, Occasion, Occurrence, occurrence_finder
 from functions.core.tables import Table
 from functions.core.text import cell_text, shorten
 from functions.core.values import CALL
@@ -144,11 +145,9 @@ class OccasionDates:
         key = (type(cell), cell, rule)
         if key not in self.memo:
             try:
-                if rule == "no_return":  # the latest of the dates typed in the cell
-                    parts = [cell] if not isinstance(cell, str) else [p for p in cell.replace(";", ",").replace(
-                        "\n", ",").split(",") if p.strip()]  # fmt: skip
-                    self.memo[key] = max(values.read_date(p.strip() if isinstance(p, str) else p, self.order,
-                                                          self.today) for p in parts)  # fmt: skip
+                if rule == NO_RETURN:  # the latest of the dates typed in the cell
+                    parts = re.split(r"[,;\n]", cell) if isinstance(cell, str) else [cell]
+                    self.memo[key] = max(values.read_date(p, self.order, self.today) for p in parts if cell_text(p))
                 elif rule in RELATIVE:
                     self.memo[key] = values.read_date(cell, self.order, self.today)
                 else:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from functions import bootstrap
 from functions.adapters.templates import Templates
 from functions.compose import Composer, Recipient
-from functions.core.care_plan import ADVERT, CARE, KIND_PREFIX, read_care_plan
+from functions.core.care_plan import ADVERT, CARE, KIND_PREFIX, is_occasion_kind, read_care_plan
 from functions.core.channel_specs import TEMPLATE_FORM, ChannelBook
 from functions.core.customers import read_customers
 from functions.core.errors import RenderError
@@ -101,7 +101,7 @@ def check_templates(templates: Templates, channels: ChannelBook, book: TextBook 
 
 
 def _check_text(composer: Composer, kind: str, language: str, advert: bool = False) -> None:
-    tables = composer.templates.message_kinds[(ADVERT if advert else CARE) if kind.startswith(KIND_PREFIX) else kind]
+    tables = composer.templates.message_kinds[(ADVERT if advert else CARE) if is_occasion_kind(kind) else kind]
     book = composer.channels
     channels = [s.name for s in book.specs if s.form != TEMPLATE_FORM or tables.get(s.template_table)]
     recipient = Recipient("C-001", "Nguyễn Thị Lan", language, [(c, book.sample_address(c)) for c in channels])
