@@ -24,6 +24,7 @@ class Answer:
     at: datetime
     comment: str = ""
     nps: int | None = None  # 0–10, when the question is on
+    via: str = ""  # "" the survey page; "reply", "call": its words were heard (and tagged) there
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def survey_from_fields(fields: Mapping[str, Any], parse_time: Callable[[Any], da
         parse_time(fields["created_at"]),
         parse_time(fields["expires_at"]),
         tuple(
-            Answer(a["score"], parse_time(a["at"]), a.get("comment", ""), a.get("nps"))
+            Answer(a["score"], parse_time(a["at"]), a.get("comment", ""), a.get("nps"), a.get("via", ""))
             for a in fields.get("answers", [])
         ),
     )

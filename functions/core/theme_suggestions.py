@@ -9,7 +9,7 @@ Word counts are kept per day in the store as texts are heard, never recounted fr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
@@ -42,15 +42,15 @@ def content_words(tagged: Sequence[tuple[str, str]], covered: Callable[[str], bo
     return found
 
 
-def add_words(days: Mapping[str, Any], heard: Iterable[tuple[date, set[str], str]], today: date) -> dict[str, Any]:
-    """The per-day word counts ({day: {word: [texts, example]}}) with these texts' words added (each
-    word once a text); days past the window set to None (removed)."""
+def add_words(days: Mapping[str, Any], heard: Iterable[tuple[date, set[str], str, str]], today: date) -> dict[str, Any]:
+    """The per-day word counts ({day: {word: [texts, example, whose example]}}) with these texts' words
+    (day, words, quote, customer ID) added (each word once a text); days past the window set to None."""
     changed: dict[str, Any] = {}
-    for day, words, quote in heard:
+    for day, words, quote, customer_id in heard:
         key = day.isoformat()
         kept = changed.setdefault(key, {w: list(v) for w, v in (days.get(key) or {}).items()})
         for word in words:
-            entry = kept.setdefault(word, [0, quote])
+            entry = kept.setdefault(word, [0, quote, customer_id])
             entry[0] += 1
         if len(kept) > PER_DAY:
             changed[key] = dict(sorted(kept.items(), key=lambda kv: -kv[1][0])[:PER_DAY])
@@ -71,15 +71,16 @@ def suggestions(
     for key in sorted(days, reverse=True):  # the newest example first
         if key < first or not days[key]:
             continue
-        for word, (count, quote) in days[key].items():
+        for word, (count, quote, *_) in days[key].items():
             counts[word] = counts.get(word, 0) + count
-            examples.setdefault(word, quote)
+            if quote:  # an erased customer's example is blank: an older one shows
+                examples.setdefault(word, quote)
     scored = []
     for word, count in counts.items():
         common = zipf(word)
         if count >= 2 and common < COMMONEST and not covered(word):
             scored.append((-count * (COMMONEST - common) ** 2, word))
-    return [Suggestion(word, counts[word], examples[word]) for _, word in sorted(scored)[:LIMIT]]
+    return [Suggestion(word, counts[word], examples.get(word, "")) for _, word in sorted(scored)[:LIMIT]]
 
 
 def suggestions_write(table: Table | None, found: Sequence[Suggestion], language: str) -> TabWrite | None:
@@ -97,3 +98,12 @@ def suggestions_write(table: Table | None, found: Sequence[Suggestion], language
         if read[index]:
             writes.append(RowWrite(index + 2, read[index], {"words": None, "count": None, "example": None}))
     return TabWrite(SUGGESTIONS, SUGGESTIONS.column("words"), writes, language) if writes else None
+
+
+def without_examples_of(days: Mapping[str, Any], erased: Collection[str]) -> dict[str, Any]:
+    """The days whose examples quote an erased customer, those examples blanked (the counts stay)."""
+    changed = {}
+    for key, words in days.items():
+        if words and any(len(v) > 2 and v[2] in erased for v in words.values()):
+            changed[key] = {w: [v[0], "", ""] if len(v) > 2 and v[2] in erased else v for w, v in words.items()}
+    return changed

@@ -9,7 +9,7 @@ store (`add_mentions`), so the figures never recount history.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
@@ -20,11 +20,13 @@ from functions.core.text import cell_text, fold, shorten, typed
 from functions.core.themes import Theme, read_keywords, starter_themes
 from functions.core.values import tick_or
 
-THEMES_STATE = (
-    "themes"  # in the escalation job's state: {"days": {day: {theme: counts}}, "examples": {theme: [day, quote]}}
-)
-KEPT_DAYS = 60  # per-day counts kept: the two weeks the tab shows, the weeks a chart draws
+# In the escalation job's state: {"days": {day: {theme: counts}}, "examples": {theme: [day, quote, customer ID]},
+# "signature": the themes' keywords the counts were made with}
+THEMES_STATE = "themes"
+KEPT_DAYS = 91  # per-day counts kept: the two weeks the tab shows, the twelve weeks the Dashboard's chart draws
 QUOTE_LIMIT = 160
+RETAG_DAYS = 30  # staff changing keywords re-tag what was heard this far back
+RISING = (5, 2)  # a theme rises: at least 5 mentions in 7 days, and twice the 7 days before
 
 
 class ThemeRow(NamedTuple):
@@ -75,13 +77,17 @@ def read_theme_tab(table: Table | None) -> ThemeTab:
 
 
 class Mention(NamedTuple):
-    """A text careloop heard, with its themes."""
+    """A text careloop heard (a row of the Replies tab), with its themes (none: still a text the
+    suggestions read)."""
 
+    reply_id: str
     day: date
     themes: tuple[str, ...]
     complaint: bool  # a complaint, or a survey's low score
-    score: int | None  # the CSAT score it carries (a survey comment, a ZNS rating)
+    score: int | None  # the CSAT score it carries (a survey comment, a ZNS rating, a call)
     quote: str  # scrubbed of personal data
+    text: str  # as heard: its words, for the suggestions; never kept
+    customer_id: str = ""  # whose words: their quotes go when they are erased
 
 
 def add_mentions(days: Mapping[str, Any], mentions: Iterable[Mention], today: date) -> dict[str, Any]:
@@ -104,14 +110,46 @@ def add_mentions(days: Mapping[str, Any], mentions: Iterable[Mention], today: da
 
 
 def latest_examples(examples: Mapping[str, Any], mentions: Iterable[Mention]) -> dict[str, Any]:
-    """Each theme's latest quote ({theme: [day, quote]}), where these mentions change it."""
+    """Each theme's latest quote ({theme: [day, quote, customer ID]}), where these mentions change it."""
     changed: dict[str, Any] = {}
     for mention in sorted(mentions, key=lambda m: m.day):
         for theme in mention.themes:
             kept = changed.get(theme) or examples.get(theme)
             if mention.quote and (not kept or kept[0] <= mention.day.isoformat()):
-                changed[theme] = [mention.day.isoformat(), mention.quote]
+                changed[theme] = [mention.day.isoformat(), mention.quote, mention.customer_id]
     return changed
+
+
+def kept_examples(examples: Mapping[str, Any], oldest: date, erased: Collection[str] = ()) -> dict[str, Any]:
+    """The examples still to show: none older than `oldest` (retention), none of an erased customer."""
+    return {theme: kept for theme, kept in examples.items()
+            if kept[0] >= oldest.isoformat() and (len(kept) < 3 or kept[2] not in erased)}  # fmt: skip
+
+
+def rising_themes(figures: Mapping[str, ThemeFigures]) -> list[str]:
+    """The themes whose mentions in the last 7 days reach RISING: a manager is told."""
+    least, times = RISING
+    return sorted(t for t, f in figures.items() if f.last7 >= least and f.last7 >= times * f.prev7)
+
+
+def weekly_mentions(days: Mapping[str, Any], starts: Sequence[date], top: int) -> list[tuple[str, list[int]]]:
+    """The `top` themes with the most mentions over the weeks starting on `starts`, each with its
+    mentions week by week (the Dashboard's chart)."""
+    weeks: dict[str, list[int]] = {}
+    for key, day in days.items():
+        at = date.fromisoformat(key)
+        for index in (i for i, s in enumerate(starts) if s <= at < s + timedelta(days=7)):
+            for theme, counts in (day or {}).items():
+                weeks.setdefault(theme, [0] * len(starts))[index] += counts[0]
+    ranked = sorted(weeks.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
+    return [(theme, counts) for theme, counts in ranked if sum(counts)][:top]
+
+
+def recounted(days: Mapping[str, Any], mentions: Iterable[Mention], first: date, today: date) -> dict[str, Any]:
+    """The per-day counts with the days from `first` counted again from `mentions` (staff changed the
+    keywords: what was heard since then is tagged anew); days before `first` as they were."""
+    kept = {key: day for key, day in days.items() if key < first.isoformat()}
+    return {**kept, **{k: v for k, v in add_mentions(kept, mentions, today).items() if v is not None}}
 
 
 class ThemeFigures(NamedTuple):

@@ -20,6 +20,7 @@ from functools import cache
 from typing import NamedTuple, Protocol
 
 from functions.core.data_files import data_file
+from functions.core.ids import digest_hex
 from functions.core.text import fold
 
 _SYLLABLE = re.compile(r"[^\W_]+")
@@ -144,6 +145,8 @@ class Matcher:
     def __init__(self, themes: Sequence[Theme], lexicon: Lexicon):
         self.names = [t.name for t in themes]
         self.lexicon = lexicon
+        # what the tags depend on: staff changing a theme's name or keywords changes it (texts are tagged anew)
+        self.signature = digest_hex(repr([(t.name, sorted(k.words for k in t.keywords)) for t in themes]), 16)
         self.exact: dict[str, list[tuple[int, Keyword]]] = {}  # a keyword typed with diacritics
         self.folded: dict[str, list[tuple[int, Keyword]]] = {}  # every keyword, by its folded first syllable
         for index, theme in enumerate(themes):
@@ -151,6 +154,10 @@ class Matcher:
                 if not keyword.plain:
                     self.exact.setdefault(keyword.words[0], []).append((index, keyword))
                 self.folded.setdefault(fold(keyword.words[0]), []).append((index, keyword))
+
+    def themes_text(self, text: str) -> str:
+        """The themes' names as a cell shows them: "Thời gian chờ, Giá/phí"."""
+        return ", ".join(self.themes_of(text))
 
     def themes_of(self, text: str) -> list[str]:
         """The names of the themes the text talks about, in the themes' order."""

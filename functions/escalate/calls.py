@@ -38,6 +38,7 @@ class RecordedCalls:
     customer_writes: list[RowWrite] = field(default_factory=list)  # Last contact
     tab: TabWrite | None = None  # the Calls tab's notes
     recorded: list[str] = field(default_factory=list)  # the calls' ledger keys
+    rows: list[CallRow] = field(default_factory=list)  # the calls recorded: their notes are heard
     problems: list[dict[str, Any]] = field(default_factory=list)  # called rows that cannot be recorded as they are
 
 
@@ -56,13 +57,14 @@ def record_calls(deps: EscalationDeps, table: Table | None, sheet: CustomerSheet
         if row.score is not None:  # created with its answer, or not at all: one answer per call
             surveys.create_survey(Survey(row.survey_id, row.customer_id, row.key, customer.language, now,
                                          now + timedelta(days=CALLS_SURVEY_DAYS),
-                                         (Answer(row.score, now, row.note),)))  # fmt: skip
+                                         (Answer(row.score, now, row.note, via="call"),)))  # fmt: skip
         if row.escalate:
             done.flags.append(_flag(row, customer, language))
         if ledger.reserve(LedgerEntry(row.key, row.customer_id, f"call_{row.outcome or 'made'}", "phone", today,
                                       reserved_at=now)):  # fmt: skip
             ledger.confirm(row.key, now)
         done.recorded.append(row.key)
+        done.rows.append(row)
         notes.append(row_write(row, {"system_note": recorded_note(now, language)}))
         outcome = say(f"call_outcome_{row.outcome}", language) if row.outcome else "–"
         contact = say("call_last_contact", language, date=f"{now:%d/%m/%Y}", outcome=outcome)

@@ -60,7 +60,15 @@ from functions.escalate.plan import EscalationPlan, plan_escalation
 from functions.escalate.reading import JOB, EscalationError, SheetRead, read_sheet_and_store
 from functions.escalate.replies import Heard, listen, taken
 from functions.escalate.themes import STATE as THEMES_STATE
-from functions.escalate.themes import suggestion_update, survey_mentions, theme_matcher, theme_update
+from functions.escalate.themes import (
+    HeardText,
+    call_heard,
+    flag_heard,
+    suggestion_update,
+    survey_heard,
+    theme_matcher,
+    theme_update,
+)
 from functions.escalate.trial_messages import TrialMessages, send_trial_messages
 from functions.health.late import followup_late
 
@@ -211,28 +219,45 @@ def _say_what_else_happened(run: EscalationRun) -> None:
     messages = message_tab_write(run.trials.writes, deps.staff_language) if run.trials.writes else None
     before = (run.now - timedelta(days=deps.retention_days)).date()  # replies past retention, cleared from the tab
     aged = aged_out(REPLIES, read.tables.get(REPLIES.key), "reply_id", "received", before, deps.staff_language)
+    elsewhere = _heard_elsewhere(run)
+    mentions = heard.mentions + [h.mention for h in elsewhere]
     assert run.matcher is not None
-    names = {c.id: c.name for c in read.sheet.customers}
-    surveyed, comments = survey_mentions(run.matcher, read.answered, names, read.state, deps.calendar,
-                                         deps.csat_threshold)  # fmt: skip
-    mentions = heard.mentions + surveyed
-    suggested, day_mark = suggestion_update(deps, read.tables.get(SUGGESTIONS.key), heard.texts + comments,
-                                            run.matcher, read.state, run.now)  # fmt: skip
+    suggested, day_mark = suggestion_update(deps, read.tables.get(SUGGESTIONS.key), mentions, run.matcher,
+                                            read.state, run.now)  # fmt: skip
     run.seen = {**run.seen, **day_mark}
-    themes, counted = theme_update(deps, read.tables.get(THEMES.key), read.state.get(THEMES_STATE) or {}, mentions,
-                                   run.now)  # fmt: skip
-    if counted is not None:  # saved with the mailbox's mark, once the sheet is written: counted once
-        run.seen = {**run.seen, THEMES_STATE: counted}
-    run.more = [health, run.from_tab.write, messages, heard.tab(deps.staff_language), aged, *erased.writes, themes,
-                suggested]  # fmt: skip
+    themes = theme_update(deps, read.tables, read.state.get(THEMES_STATE) or {}, mentions, run.matcher, run.now)
+    if themes.saved is not None:  # saved with the mailbox's mark, once the sheet is written: counted once
+        run.seen = {**run.seen, THEMES_STATE: themes.saved}
+    if themes.rising:  # the manager is told, once a theme a week (the alerts after the run)
+        run.report["themes_rising"] = themes.rising
+    # their rows go into the Replies tab (made by this run when missing; a test's bare sheet has none)
+    shown = [h.row for h in elsewhere] if REPLIES.key in read.tables else []
+    replies = heard.tab(deps.staff_language, shown + themes.retagged)
+    run.more = [health, run.from_tab.write, messages, replies, aged, *erased.writes, themes.tab, suggested]
+
+
+def _heard_elsewhere(run: EscalationRun) -> list[HeardText]:
+    """What customers said outside the mailbox, heard in this run: survey comments, the notes of the
+    calls it recorded, the complaints staff noted that opened a case."""
+    deps, read, matcher = run.deps, run.read, run.matcher
+    assert read is not None and matcher is not None and run.calls is not None and run.plan is not None
+    customers, zone, language = {c.id: c for c in read.sheet.customers}, deps.calendar.zone, deps.staff_language
+    threshold = deps.csat_threshold
+    return [
+        *survey_heard(matcher, read.answered, customers, read.state, zone, threshold, language),
+        *call_heard(matcher, run.calls.rows, customers, run.now, zone, threshold, language),
+        *flag_heard(matcher, [(flag, case) for flag, case, _ in run.plan.opened], customers, zone, language),
+    ]
 
 
 def _write_back(run: EscalationRun) -> None:
     """One write of everything; only once the sheet shows the replies' rows are they taken."""
     deps, read, heard = run.deps, run.read, run.heard
     assert read is not None and heard is not None and run.plan and run.applied and run.calls
+    assert run.matcher is not None
     run.report["write_back"] = write_back(deps, run.now, read, run.plan, run.applied, run.calls, run.made, run.more,
-                                          {**run.seen, **heard.state, **run.held_state})  # fmt: skip
+                                          {**run.seen, **heard.state, **run.held_state},
+                                          functools.cache(run.matcher.themes_text))  # fmt: skip
     if "error" not in run.report["write_back"] and (said := taken(deps, heard, run.now)):
         run.report["replies"] |= said
 

@@ -4,6 +4,7 @@ them, the sheet written back in one write, and the run's report."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -88,11 +89,12 @@ def write_back(
     made: list[TabWrite],
     more: list[TabWrite | None],
     seen: dict[str, Any],
+    themes_of: Callable[[str], str],
 ) -> dict[str, Any]:
     language = deps.staff_language
     cases = list(applied.final.values())
     customer_writes = writeback.customer_writes(plan, read.answered, read.sheet) + calls.customer_writes
-    case_writes = writeback.case_writes(cases, read.case_rows, plan.row_notes, deps.calendar, language)
+    case_writes = writeback.case_writes(cases, read.case_rows, plan.row_notes, deps.calendar, language, themes_of)
     writes = [
         *made,  # careloop's tabs made first: this run's rows go into them
         customers_tab_write(customer_writes, language),

@@ -19,9 +19,9 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from functions.core.customers import Customer, CustomerSheet
@@ -73,15 +73,16 @@ class Heard:
     )  # the channels' events taken, marked so once the sheet is written
     heard: list[HeardReply] = field(default_factory=list)  # what the figures count
     confirmed: list[str] = field(default_factory=list)  # replies staff confirmed, done: let go of once written
-    mentions: list[Mention] = field(default_factory=list)  # the replies' themes, counted once the sheet is written
-    texts: list[tuple[date, str, str]] = field(default_factory=list)  # (day, words, quote): for theme suggestions
+    mentions: list[Mention] = field(default_factory=list)  # what customers wrote, with its themes: counted once written
 
-    def tab(self, language: str) -> TabWrite | None:
+    def tab(self, language: str, more: Sequence[RowWrite] = ()) -> TabWrite | None:
         """The Replies tab's new rows, newest first (on top, under the header), as staff read a mailbox;
-        and the rows whose `Xác nhận` tick this run carried out."""
-        if not self.rows:
+        and the rows whose `Xác nhận` tick this run carried out; `more`: what was heard elsewhere, rows
+        tagged anew."""
+        if not self.rows and not more:
             return None
-        rows = sorted(self.rows, key=lambda row: row.values["received"].value if "received" in row.values else 0)
+        rows = sorted([*self.rows, *more],
+                      key=lambda row: row.values["received"].value if "received" in row.values else 0)  # fmt: skip
         return TabWrite(REPLIES, REPLIES.column("reply_id"), rows, language, newest_first=True)
 
 
@@ -272,7 +273,7 @@ def _heard(run: _Run, mail: Mail, customer: Customer | None, identity: str) -> N
         kind, action = act(deps, run.acting, mail, customer, reply_id, now)
         values = _row(mail, customer, action, deps.staff_language)
         if run.matcher is not None and kind in CUSTOMER_REPLIES and mail.text:  # what the customer wrote about
-            values["themes"] = _themes(run, mail, customer, kind, received)
+            values["themes"] = _themes(run, mail, customer, kind, received, reply_id)
     run.counts[kind] += 1
     run.heard.heard.append(HeardReply(reply_id, kind, received.astimezone(deps.calendar.zone).date()))
     values = {"reply_id": reply_id, "received": moment_figure(received, deps.calendar.zone), **values}
@@ -281,16 +282,15 @@ def _heard(run: _Run, mail: Mail, customer: Customer | None, identity: str) -> N
     run.heard.rows.append(RowWrite(0, reply_id, values, append=True))
 
 
-def _themes(run: _Run, mail: Mail, customer: Customer | None, kind: str, received: datetime) -> str:
+def _themes(run: _Run, mail: Mail, customer: Customer | None, kind: str, received: datetime, reply_id: str) -> str:
     """The reply's themes, for its row; counted as a mention (with a quote scrubbed of who wrote it)."""
     assert run.matcher is not None
-    found = run.matcher.themes_of(mail.text)
+    found = tuple(run.matcher.themes_of(mail.text))
     names = [n for n in (customer.name if customer else "", mail.sender_name) if n]
     day, quote = received.astimezone(run.deps.calendar.zone).date(), scrub_quote(mail.text, names)
-    run.heard.texts.append((day, mail.text, quote))
-    if found:
-        run.heard.mentions.append(Mention(day, tuple(found), kind == COMPLAINT or (mail.score or 5) <= 2,
-                                          mail.score, quote))  # fmt: skip
+    complaint = kind == COMPLAINT or (mail.score or 5) <= 2
+    run.heard.mentions.append(Mention(reply_id, day, found, complaint, mail.score, quote, mail.text,
+                                      customer.id if customer else ""))  # fmt: skip
     return ", ".join(found)
 
 

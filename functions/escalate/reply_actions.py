@@ -201,7 +201,9 @@ def _survey_answer(deps: EscalationDeps, acting: Acting, mail: Mail, customer: C
     if survey is None:
         return ""
     try:  # a message read twice (two runs at once) is one answer: the store keeps it once
-        deps.records.surveys.add_answer(survey.survey_id, Answer(score, at, mail.text[:COMMENT_LIMIT]), MAX_ANSWERS)
+        deps.records.surveys.add_answer(
+            survey.survey_id, Answer(score, at, mail.text[:COMMENT_LIMIT], via="reply"), MAX_ANSWERS
+        )
     except TooManyAnswers:
         return say("reply_survey_full", deps.staff_language)
     if score <= deps.csat_threshold:  # the key the run's own low-score check uses: one case, whichever sees it

@@ -3,7 +3,7 @@ on the Customers tab, and the Dashboard's figures — only the cells that change
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -26,7 +26,8 @@ def local_text(moment: datetime | None, calendar: BusinessCalendar) -> str:
     return "" if moment is None else f"{moment.astimezone(calendar.zone):%d/%m/%Y %H:%M}"
 
 
-def case_cells(case: CaseRecord, calendar: BusinessCalendar, language: str) -> dict[str, Any]:
+def case_cells(case: CaseRecord, calendar: BusinessCalendar, language: str, themes: str = "") -> dict[str, Any]:
+    """A case's row as staff read it; `themes`: what its complaint talks about (the Themes tab's names)."""
     return {
         "case_id": case.case_id,
         "customer_id": case.customer_id,
@@ -40,6 +41,7 @@ def case_cells(case: CaseRecord, calendar: BusinessCalendar, language: str) -> d
         "first_response_due": moment_figure(case.first_response_due, calendar.zone),
         "resolve_due": moment_figure(case.resolve_due, calendar.zone),
         "resolution_note": case.resolution_note,
+        "themes": themes,
     }
 
 
@@ -49,12 +51,14 @@ def case_writes(
     row_notes: dict[str, str],
     calendar: BusinessCalendar,
     language: str,
+    themes_of: Callable[[str], str],
 ) -> list[RowWrite]:
     """Every case's row as it should read; Status is staff's to change, so it is written only on a new row."""
     rows_by_case = {row.case_id: row for row in rows}
     writes = []
     for case in sorted(cases, key=lambda c: (c.created_at, c.case_id)):
-        wanted = case_cells(case, calendar, language) | {"system_note": row_notes.get(case.case_id, "")}
+        wanted = case_cells(case, calendar, language, themes_of(case.issue))
+        wanted |= {"system_note": row_notes.get(case.case_id, "")}
         row = rows_by_case.get(case.case_id)
         if row is None:  # a new case, or a row staff deleted: below the last row, unless a run just put it there
             writes.append(RowWrite(0, case.case_id, wanted, append=True))

@@ -45,13 +45,13 @@ def test_a_careloop_column_staff_deleted_comes_back_at_the_end_and_staff_columns
     careloop(*ESCALATE, cwd=tmp_path, env=settings)
     book = openpyxl.load_workbook(path)
     cases = book["Hồ sơ"]
-    cases.delete_cols(13)  # Ghi chú hệ thống
-    cases.cell(1, 13, "Ghi chú của tôi")
+    cases.delete_cols(14)  # Ghi chú hệ thống
+    cases.cell(1, 14, "Ghi chú của tôi")
     book.save(path)
     report = json.loads(careloop(*ESCALATE, cwd=tmp_path, env=settings).stdout)
     assert report["set_up"] == ["+ 'Hồ sơ': Ghi chú hệ thống"]
     header = [c.value for c in openpyxl.load_workbook(path)["Hồ sơ"][1]]
-    assert header[12:14] == ["Ghi chú của tôi", "Ghi chú hệ thống"]
+    assert header[13:15] == ["Ghi chú của tôi", "Ghi chú hệ thống"]
 
 
 def test_a_sheet_without_its_customers_tab_still_cannot_run_and_gets_no_tab(tmp_path):
@@ -101,7 +101,7 @@ def test_on_the_sheets_test_server_the_run_stays_one_read_and_one_write_plus_the
     assert first["set_up"] and "set_up" not in second and titles == TABS
     # Readable: careloop's tabs get widths that fit (the owner column of Cases wide enough for
     # "Luật sư Tuấn <tuan@luatminhan.vn>"); staff's own columns are never resized.
-    assert len(pixels["Hồ sơ"]) == 13 and pixels["Hồ sơ"][6] >= 34 * 7
+    assert len(pixels["Hồ sơ"]) == 14 and pixels["Hồ sơ"][6] >= 34 * 7
     assert not set(pixels["Khách hàng"]) & set(range(len(HEADER)))
     assert first["write_back"].get("error") is None and second["write_back"].get("error") is None
     assert made.count("spreadsheets.batchUpdate") == 1  # the tabs made, with this run's cells, in one batch

@@ -78,7 +78,7 @@ def test_replies_get_their_themes_and_the_themes_tab_counts_them_once(tmp_path, 
 def test_survey_comments_are_counted_with_their_scores_once():
     from datetime import timedelta
 
-    from functions.core.sheet_schema import THEMES
+    from functions.core.sheet_schema import REPLIES, THEMES
     from functions.core.surveys import Answer, Survey
     from functions.core.tables import Table
     from functions.core.theme_tab import starter_rows
@@ -97,7 +97,14 @@ def test_survey_comments_are_counted_with_their_scores_once():
     book = escalation_book([[f"C-{n}", f"Khách {n}", f"k{n}@example.com", "", "", "", "", ""] for n in range(4)])
     book.tables["Chủ đề"] = Table("Chủ đề", [c.title_vi for c in THEMES.columns], starter_rows("vi"))
     book.tables["Gợi ý chủ đề"] = Table("Gợi ý chủ đề", ["Từ/cụm từ", "Số lần", "Ví dụ"], [])
+    book.tables["Phản hồi"] = Table("Phản hồi", [c.title_vi for c in REPLIES.columns], [])
     run_escalate(escalation_deps(book, store), now)
+    heard = [dict(zip(book.tables["Phản hồi"].header, r, strict=False)) for r in book.tables["Phản hồi"].rows]
+    assert len(heard) == 5  # each comment a row of Phản hồi (the answer without words is none)
+    assert {r["Kênh"] for r in heard} == {"Khảo sát"}
+    by_text = {r["Nội dung"]: r for r in heard}
+    assert by_text["cho doi 2 tieng"]["Chủ đề"] == "Thời gian chờ" and by_text["cho doi 2 tieng"]["Mã KH"] == "C-2"
+    assert "1/5" in by_text["cho doi 2 tieng"]["Trả lời tin"] and "hồ sơ" in by_text["cho doi 2 tieng"]["careloop đã làm"]
     themes = {r[0]: dict(zip(book.tables["Chủ đề"].header, r, strict=False)) for r in book.tables["Chủ đề"].rows}
     assert themes["Thời gian chờ"]["7 ngày qua"] == 3 and themes["Thời gian chờ"]["Khiếu nại"] == 2
     assert (
@@ -111,6 +118,7 @@ def test_survey_comments_are_counted_with_their_scores_once():
     again = {r[0]: r[book.tables["Chủ đề"].header.index("7 ngày qua")] for r in book.tables["Chủ đề"].rows}
     assert again["Thời gian chờ"] == 3 and again["Thái độ nhân viên"] == 2
     assert book.tables["Gợi ý chủ đề"].rows[0][:2] == ["wifi", 2]  # counted once
+    assert len(book.tables["Phản hồi"].rows) == 5  # and no row twice
 
 
 def test_the_digest_names_the_largest_themes_and_the_riser_with_an_example():
