@@ -18,6 +18,7 @@ from functions.core.sheet_schema import (
     CARE_PLAN,
     CASES,
     CUSTOMERS,
+    DASHBOARD,
     HEALTH,
     MATRIX,
     MESSAGES,
@@ -43,7 +44,7 @@ def dashboard_charts(channels: ChannelBook) -> tuple[ChartSpec, ...]:
     by_channel = tuple(f"messages_{name}" for name in channels.names)
     messages = ChartSpec("messages", "Tin đã gửi theo tuần", "Messages sent by week", "COLUMN", by_channel,
                          "Số tin", "Messages", stacked=True)  # fmt: skip
-    return (*CARE_CHARTS, messages)
+    return (*CARE_CHARTS, messages, THEMES_CHART)
 
 
 def chart_tabs(channels: ChannelBook) -> tuple[tuple[TabSpec, tuple[ChartSpec, ...]], ...]:
@@ -59,6 +60,9 @@ CARE_CHARTS = (
     ChartSpec("sla", "Đạt hạn phản hồi đầu theo cấp", "First response in time by tier", "LINE",
               ("sla_t1", "sla_t2", "sla_t3"), "% hồ sơ", "% of cases"),
 )  # fmt: skip
+THEME_SERIES = tuple(c.key for c in DASHBOARD.columns if c.named)  # the top themes, week by week
+THEMES_CHART = ChartSpec("themes", "Khách nói về gì, theo tuần", "What customers talk about, by week", "LINE",
+                         THEME_SERIES, "Số lần nhắc", "Mentions")  # fmt: skip
 CHART_ROWS = 12  # the weeks each chart draws: rows 2–13 under the header
 CHART_DOMAIN = "week"
 CALL_CHOICE = "gọi điện"  # a row cared for by a staff call (core.values reads it)

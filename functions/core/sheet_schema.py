@@ -31,9 +31,19 @@ class ColumnSpec:
     width: int = 0
     wrap: bool = False
     number_format: str = ""
+    # careloop writes a name after its title ("Chủ đề 1: Giá/phí", a chart's legend): found by the title it starts with
+    named: bool = False
 
     def title(self, language: str) -> str:
         return self.title_en if language == "en" else self.title_vi
+
+    def named_title(self, name: str, language: str) -> str:
+        """The header of a named column: its title, and the name it shows now."""
+        return f"{self.title(language)}: {name}" if name else self.title(language)
+
+    def holds(self, normalised: str) -> bool:
+        """Whether a header (as header_key reads it) is this column's."""
+        return normalised in self.keys or (self.named and any(normalised.startswith(k) for k in self.keys))
 
     def width_in(self, language: str) -> int:
         """Characters: the width set, else the header's longest word (a wrapped header takes lines)."""
@@ -194,7 +204,7 @@ def locate_columns(tab: TabSpec, header: Sequence[object], require: bool = True)
             continue
         normalised = header_key(str(title))
         for spec in tab.columns:
-            if spec.key not in by_key and normalised in spec.keys:
+            if spec.key not in by_key and spec.holds(normalised):
                 by_key[spec.key] = position
                 break
     for spec in tab.columns:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
@@ -150,6 +150,7 @@ class TabWrite:
     # New rows go on top, under the header, the last of `rows` first (the Replies tab: newest first);
     # the rows below move down with everything on them (a Done tick stays on its row).
     newest_first: bool = False
+    titles: Mapping[str, str] = field(default_factory=dict)  # column key → its header now (a named column)
 
 
 def customers_tab_write(rows: Sequence[RowWrite], language: str) -> TabWrite:

@@ -17,8 +17,10 @@ from functions.core.business_calendar import BusinessCalendar
 from functions.core.calls import OUTCOMES
 from functions.core.cases import CaseRecord
 from functions.core.channel_specs import ChannelBook
+from functions.core.sheet_layout import THEME_SERIES
 from functions.core.sheet_schema import dashboard_tab
 from functions.core.tables import Table, TabWrite
+from functions.core.theme_tab import weekly_mentions
 from functions.core.vouchers import VoucherFigures
 from functions.core.weekly import (
     KIND_GROUPS,
@@ -61,10 +63,12 @@ def refresh(
     channels: ChannelBook,
     consented: int = 0,
     occasions: Mapping[str, str] | None = None,
+    theme_days: Mapping[str, Any] | None = None,
 ) -> Refresh:
     """The Dashboard's writes; `changed`: the cases as this run left them (newer than a read made earlier);
     `consented`: the customers whose consent to advertising is ticked now; `occasions`: the care plan's
-    occasions that have sent (kind → name), each counted."""
+    occasions that have sent (kind → name), each counted; `theme_days`: the Themes tab's per-day counts
+    (the chart of the top themes, worked out anew each time: which themes are on top changes)."""
     weeks = last_weeks(now, calendar)
     kept: dict[str, Any] = {w.label: state["weeks"][w.label] for w in weeks if w.label in state.get("weeks", {})}
     month_start = now - timedelta(days=METRICS_DAYS)
@@ -92,9 +96,16 @@ def refresh(
             (name, records.ledger.count_sent(first, today, kinds=(kind,))) for kind, name in (occasions or {}).items()
         ),
     )
-    shown = [{**row, "week": week_title(w, language, w.holds(now))} for w, row in zip(weeks, rows, strict=True)]
+    top = weekly_mentions(theme_days or {}, [_days(w)[0] for w in weeks], len(THEME_SERIES))
+    series = [{key: top[n][1][i] if n < len(top) else "" for n, key in enumerate(THEME_SERIES)}
+              for i in range(len(weeks))]  # fmt: skip
+    shown = [{**row, **series[i], "week": week_title(w, language, w.holds(now))}
+             for i, (w, row) in enumerate(zip(weeks, rows, strict=True))]  # fmt: skip
     tab = dashboard_tab(channels)
-    writes = [dashboard_write(tab, table, month, calendar, now, language), weekly_write(tab, table, shown, language)]
+    titles = {key: tab.column(key).named_title(top[n][0] if n < len(top) else "", language)
+              for n, key in enumerate(THEME_SERIES)}  # fmt: skip
+    writes = [dashboard_write(tab, table, month, calendar, now, language),
+              weekly_write(tab, table, shown, language, titles)]  # fmt: skip
     settled = {w.label: row for w, row in zip(weeks, rows, strict=True) if w.end + SETTLED <= now}
     return Refresh(writes, {"dashboard_at": now.isoformat(), "weeks": settled})
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from functions.core.cases import RESOLVED, STATUS_TITLES, CaseEvent
@@ -28,8 +28,12 @@ from functions.core.privacy import (
 from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, REPLIES, VOUCHERS, TabSpec, locate_columns
 from functions.core.tables import RowWrite, Table, TabWrite, row_cells
 from functions.core.text import cell_text
+from functions.core.theme_suggestions import without_examples_of
+from functions.core.theme_tab import kept_examples
 from functions.core.values import CellError, read_phone, read_tick
 from functions.escalate.deps import EscalationDeps
+from functions.escalate.reading import JOB
+from functions.escalate.themes import STATE, WORDS_STATE
 
 ID_COLUMNS = {CASES.key: "case_id", CALLS.key: "customer_id", VOUCHERS.key: "code", REPLIES.key: "reply_id"}
 MOMENT = "%d/%m/%Y %H:%M"
@@ -72,6 +76,7 @@ def erase_requested(deps: EscalationDeps, tables: dict[str, Table], now: datetim
     for suppression in suppressions:  # before the sheet forgets the addresses: never written to again
         deps.records.opt_outs.record_opt_out(suppression, now)
     erased.writes.append(TabWrite(CUSTOMERS, CUSTOMERS.column("id"), rows, deps.staff_language))
+    _forget_quotes(deps, erased.customer_ids)
     closed = _close_cases(deps, erased.customer_ids, now)
     unread = [spec for spec in (VOUCHERS, REPLIES) if not (tables.get(spec.key) and tables[spec.key].rows)]
     tabs = {**tables, **deps.sheet.read(unread)}  # the tabs a run does not read otherwise: only when erasing
@@ -80,6 +85,18 @@ def erase_requested(deps: EscalationDeps, tables: dict[str, Table], now: datetim
             more = closed if spec is CASES else {}
             erased.writes += _cleared(spec, tabs[spec.key], erased.customer_ids, deps.staff_language, more)
     return erased
+
+
+def _forget_quotes(deps: EscalationDeps, customer_ids: set[str]) -> None:
+    """Their words quoted as a theme's latest example, or a suggestion's, gone from the store (the
+    counts stay: they say nothing of anyone)."""
+    themes = deps.records.job_state.job_state(JOB).get(STATE) or {}
+    examples = themes.get("examples") or {}
+    kept = kept_examples(examples, date.min, customer_ids)
+    if kept != examples:
+        deps.records.job_state.save_job_state(JOB, {STATE: {**themes, "examples": kept}})
+    if words := without_examples_of(deps.records.job_state.job_state(WORDS_STATE), customer_ids):
+        deps.records.job_state.save_job_state(WORDS_STATE, words)
 
 
 def _close_cases(deps: EscalationDeps, customer_ids: set[str], now: datetime) -> dict[str, dict[str, Any]]:

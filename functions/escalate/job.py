@@ -289,7 +289,7 @@ STEPS = (
     Step("tune by the Settings tab", _tune_by_the_settings_tab, EVERY_DEPENDENCY),
     Step("erase on request", _erase_on_request, uses(
         "calendar links read_rules sheet staff_language",
-        records="cases customer_data opt_outs",
+        records="cases customer_data job_state opt_outs",
     )),
     Step("read the store", _read_the_store, uses(
         "business_name calendar channel_book csat_threshold links read_rules staff_language surveys templates "

@@ -14,6 +14,7 @@ from functions.core.cases import RESOLVED, CaseRecord, flag_key
 from functions.core.i18n import say
 from functions.core.sheet_schema import CASES, DASHBOARD, MATRIX
 from functions.core.tables import Table, TabWrite, customers_tab_write
+from functions.core.theme_tab import THEMES_STATE
 from functions.escalate import dashboard, synced, writeback
 from functions.escalate.calls import RecordedCalls
 from functions.escalate.deps import EscalationDeps
@@ -104,9 +105,10 @@ def write_back(
     if DASHBOARD.key in read.tables and dashboard.refresh_due(read.state, now):
         consented = sum(1 for c in read.sheet.customers if c.marketing_consent)
         occasions = names_in_state(deps.records.job_state.job_state(CARE_PLAN_STATE))  # those that sent
+        themes = (seen.get(THEMES_STATE) or read.state.get(THEMES_STATE) or {}).get("days")  # with this run's
         figures = dashboard.refresh(
             deps.records, read.tables[DASHBOARD.key], cases, deps.calendar, now, language, read.state,
-            deps.channel_book, consented, occasions,
+            deps.channel_book, consented, occasions, themes,
         )  # fmt: skip
         writes += figures.writes
         state |= figures.state

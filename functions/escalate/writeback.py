@@ -3,7 +3,7 @@ on the Customers tab, and the Dashboard's figures — only the cells that change
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -138,11 +138,16 @@ def dashboard_write(
     return TabWrite(tab, tab.column("metric"), writes, language)
 
 
-def weekly_write(tab: TabSpec, table: Table, rows: Sequence[dict[str, object]], language: str) -> TabWrite:
+def weekly_write(
+    tab: TabSpec, table: Table, rows: Sequence[dict[str, object]], language: str, titles: Mapping[str, str]
+) -> TabWrite:
     """The Dashboard's weekly block (`tab`: the Dashboard with its channels' columns): row n holds the
     nth of the twelve weeks (oldest first), so the charts' ranges never move; only cells that change
-    are written, numbers as numbers."""
+    are written, numbers as numbers; `titles`: the named columns' headers (a chart's legend), where
+    they change."""
     columns = locate_columns(tab, table.header, require=False)
+    renamed = {key: title for key, title in titles.items()
+               if key not in columns or cell_text(table.header[columns[key]]) != title}  # fmt: skip
     existing: dict[str, tuple[int, list[Any]]] = {}
     if "week_no" in columns:
         at = columns["week_no"]
@@ -164,4 +169,4 @@ def weekly_write(tab: TabSpec, table: Table, rows: Sequence[dict[str, object]], 
         changed = {k: v for k, v in wanted.items() if now_reads(k) != cell_text(v)}
         if changed:
             writes.append(RowWrite(at_row, str(number), changed))
-    return TabWrite(tab, tab.column("week_no"), writes, language)
+    return TabWrite(tab, tab.column("week_no"), writes, language, titles=renamed)

@@ -28,8 +28,10 @@ from functions.core.health import (
     round_of_day,
 )
 from functions.core.i18n import say
+from functions.core.ids import digest_hex
 from functions.core.ledger import FAILED, LedgerEntry
 from functions.core.messages import OutgoingMessage
+from functions.core.text import fold
 from functions.delivery import Delivery, deliver
 from functions.ports import Channel, JobState, Ledger, Renderer, Surveys, Vouchers
 from functions.retry import RetryPolicy
@@ -96,6 +98,7 @@ def raise_alerts(deps: AlertDeps, report: Mapping[str, Any], now: datetime) -> d
             deliveries += _to_managers(deps, recovered_key(name, day, round_now), "alert_recovered",
                                        {"job": job_title(name.split("/")[0], language),
                                         "detail": state[name]["detail"]}, now)  # fmt: skip
+    deliveries += _themes_rising(deps, report.get("themes_rising") or [], now)
     _again(deps, deliveries, day)
     sent = deliver(deps.records, deps.channels, deps.retry, deliveries, now) if deliveries else None
     opened = {p.name: state.get(p.name) or {"detail": p.detail, "since": now.isoformat()} for p in found}
@@ -109,6 +112,17 @@ def raise_alerts(deps: AlertDeps, report: Mapping[str, Any], now: datetime) -> d
         "alerted": [d.key for d in sent.sent] if sent else [],
         "failed": [d.key for d, _ in sent.failed + sent.unknown] if sent else [],
     }
+
+
+def _themes_rising(deps: AlertDeps, rising: Sequence[Mapping[str, Any]], now: datetime) -> list[Delivery]:
+    """A theme customers talk about more and more: the manager told once a theme a week (the week is in
+    the ledger key: the runs after the first, while it keeps rising, send nothing)."""
+    year, week, _ = now.date().isocalendar()
+    deliveries = []
+    for theme in rising:
+        key = f"theme/{digest_hex(fold(theme['theme']), 10)}/{year}-W{week:02d}"
+        deliveries += _to_managers(deps, key, "theme_rising", theme, now)
+    return deliveries
 
 
 def _again(deps: AlertDeps, deliveries: Sequence[Delivery], day: date) -> None:

@@ -50,6 +50,10 @@ class MemorySheet:
                 table.header.append(title)
             table.rows[0:0] = [[] for _ in range(placement.inserted)]  # a newest-first tab's new rows, on top
             for number, position, value in placement.cells:
+                if number == 1:  # a header careloop names (a chart's legend)
+                    table.header.extend([None] * (position + 1 - len(table.header)))
+                    table.header[position] = value
+                    continue
                 while len(table.rows) < number - 1:  # a new row below the last one
                     table.rows.append([])
                 row = table.rows[number - 2]

@@ -414,7 +414,7 @@ def test_charts_on_a_short_dashboard_are_anchored_inside_its_grid(server):
     dashboard.cells = {k: v for k, v in dashboard.cells.items() if k[0] < 28}
     report = run_escalate(escalation_deps(google, MemoryStore()), FRIDAY_4PM)
     assert report["write_back"].get("error") is None, report["write_back"]
-    assert len(dashboard.charts) == 4 and [e["refused"] for e in server.state.log if e["refused"]] == []
+    assert len(dashboard.charts) == 5 and [e["refused"] for e in server.state.log if e["refused"]] == []
     anchors = [c["position"]["overlayPosition"]["anchorCell"]["rowIndex"] for c in dashboard.charts]
     assert max(anchors) < dashboard.row_count
 

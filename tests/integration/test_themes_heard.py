@@ -104,7 +104,8 @@ def test_survey_comments_are_counted_with_their_scores_once():
     assert {r["Kênh"] for r in heard} == {"Khảo sát"}
     by_text = {r["Nội dung"]: r for r in heard}
     assert by_text["cho doi 2 tieng"]["Chủ đề"] == "Thời gian chờ" and by_text["cho doi 2 tieng"]["Mã KH"] == "C-2"
-    assert "1/5" in by_text["cho doi 2 tieng"]["Trả lời tin"] and "hồ sơ" in by_text["cho doi 2 tieng"]["careloop đã làm"]
+    low = by_text["cho doi 2 tieng"]
+    assert "1/5" in low["Trả lời tin"] and "hồ sơ" in low["careloop đã làm"]
     themes = {r[0]: dict(zip(book.tables["Chủ đề"].header, r, strict=False)) for r in book.tables["Chủ đề"].rows}
     assert themes["Thời gian chờ"]["7 ngày qua"] == 3 and themes["Thời gian chờ"]["Khiếu nại"] == 2
     assert (
@@ -139,3 +140,101 @@ def test_the_digest_names_the_largest_themes_and_the_riser_with_an_example():
         "- Giá/phí: 2 (tuần trước 0)\n- Tăng nhiều nhất: Thời gian chờ (+7), ví dụ: “Chờ lâu quá, 2 tiếng mới tới lượt”"
         in text
     )
+
+
+def _eml_subjects(folder):
+    import email
+    from email.header import decode_header, make_header
+    from email.policy import default
+
+    subjects = []
+    for path in sorted(folder.glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=default)
+        subjects.append(str(make_header(decode_header(message["Subject"]))))
+    return subjects
+
+
+def test_a_rising_theme_is_charted_by_week_and_told_to_the_manager_once_a_week(tmp_path, mailbox):
+    """Six customers write about waiting in one day: the Dashboard's chart of the top themes names it in
+    its legend and counts it in this week's row; the manager gets one email saying it rises, with an
+    example; a later run the same week sends no second one."""
+    import zipfile
+
+    customers = [row(f"C-{n}", f"Khách {n}", "chị", f"k{n}@example.com", purchase="16/11/2026") for n in range(6)]
+    path = workbook_with_owners(tmp_path / "k.xlsx", customers)
+    waits = ["Chờ lâu quá", "cho doi lau qua", "đợi 2 tiếng mới tới lượt", "ko ai tiep, cho mai", "chờ lâu, bực",
+             "Phải chờ quá lâu"]  # fmt: skip
+    for n, text in enumerate(waits):
+        mailbox.deliver(mails.reply(f"k{n}@example.com", text, message_id=f"<w{n}@ex>",
+                                    in_reply_to=mails.ours(f"checkin/C-{n}/2026-11-16")), at=ARRIVED)  # fmt: skip
+    env = local_settings(tmp_path, path, imap_host="127.0.0.1", imap_port=str(mailbox.port), imap_security="none",
+                         imap_user=USER, imap_password=PASSWORD)  # fmt: skip
+    result = careloop("run", "escalate", "--json", "--now", NOW, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [t["theme"] for t in report["themes_rising"]] == ["Thời gian chờ"]
+
+    sheet = openpyxl.load_workbook(path)["Tổng quan"]
+    header = [c.value for c in sheet[1]]
+    first = header.index("Chủ đề 1: Thời gian chờ")  # the chart's legend names the theme
+    this_week = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[header.index("Tuần số")] == 12][0]
+    assert this_week[first] == 6 and header[first + 1].startswith("Chủ đề 2")
+    with zipfile.ZipFile(path) as book:
+        charts = [book.read(n).decode() for n in book.namelist() if n.startswith("xl/charts/chart")]
+    assert any("Khách nói về gì, theo tuần" in chart for chart in charts)
+
+    subjects = _eml_subjects(tmp_path / "outbox")
+    assert subjects.count("[careloop] Khách nói nhiều hơn về: Thời gian chờ") == 1  # to the manager
+    mailbox.deliver(mails.reply("k0@example.com", "vẫn phải chờ lâu", message_id="<w9@ex>"), at=ARRIVED)
+    again = careloop("run", "escalate", "--json", "--now", "2026-11-25T12:00", cwd=tmp_path, env=env)
+    assert again.returncode == 0, again.stderr
+    assert _eml_subjects(tmp_path / "outbox").count("[careloop] Khách nói nhiều hơn về: Thời gian chờ") == 1
+
+
+def test_call_notes_and_complaints_staff_note_are_heard_and_an_erased_customers_quotes_go():
+    from datetime import timedelta
+
+    from functions.core.sheet_schema import CALLS, REPLIES, THEMES
+    from functions.core.tables import Table
+    from functions.core.theme_tab import starter_rows
+    from functions.escalate.erasure import erase_requested
+    from functions.escalate.job import run_escalate
+    from functions.escalate.themes import WORDS_STATE
+    from tests.helpers.memory_store import MemoryStore
+    from tests.helpers.support import escalation_book, escalation_deps
+
+    now = datetime(2026, 11, 25, 10, 0, tzinfo=VN)
+    store = MemoryStore()
+    complaint = ["C-1", "Nguyễn Thị Lan", "lan@example.com", True, "", "Phí dịch vụ quá cao, nhân viên cau có", "", ""]
+    book = escalation_book([complaint, ["C-2", "Trần Văn Huy", "huy@example.com", "", "", "", "", ""]])
+    book.tables["Chủ đề"] = Table("Chủ đề", [c.title_vi for c in THEMES.columns], starter_rows("vi"))
+    book.tables["Phản hồi"] = Table("Phản hồi", [c.title_vi for c in REPLIES.columns], [])
+    calls = {"customer_id": "C-2", "name": "Trần Văn Huy", "due": "24/11/2026", "called": True,
+             "outcome": "liên lạc được", "score": 2, "note": "Anh Huy nói giá cao hơn chỗ khác"}  # fmt: skip
+    book.tables["Gọi điện"] = Table("Gọi điện", [c.title_vi for c in CALLS.columns],
+                                    [[calls.get(c.key) for c in CALLS.columns]])  # fmt: skip
+    run_escalate(escalation_deps(book, store), now)
+    rows = [dict(zip(book.tables["Phản hồi"].header, r, strict=False)) for r in book.tables["Phản hồi"].rows]
+    by_channel = {r["Kênh"]: r for r in rows}
+    assert len(rows) == 2 and set(by_channel) == {"Nhân viên ghi", "Cuộc gọi"}
+    assert by_channel["Nhân viên ghi"]["Chủ đề"] == "Thái độ nhân viên, Giá/phí"
+    assert by_channel["Cuộc gọi"]["Chủ đề"] == "Giá/phí" and by_channel["Cuộc gọi"]["Mã KH"] == "C-2"
+    cases = [dict(zip(book.tables["Hồ sơ"].header, r, strict=False)) for r in book.tables["Hồ sơ"].rows]
+    assert [c["Chủ đề"] for c in cases] == ["Thái độ nhân viên, Giá/phí"]  # Hồ sơ shows the same themes
+    themes = {r[0]: dict(zip(book.tables["Chủ đề"].header, r, strict=False)) for r in book.tables["Chủ đề"].rows}
+    assert themes["Giá/phí"]["7 ngày qua"] == 2 and themes["Giá/phí"]["Khiếu nại"] == 2
+    run_escalate(escalation_deps(book, store), now + timedelta(minutes=15))  # the case opened: not counted again
+    again = {r[0]: r[book.tables["Chủ đề"].header.index("7 ngày qua")] for r in book.tables["Chủ đề"].rows}
+    assert again["Giá/phí"] == 2 and len(book.tables["Phản hồi"].rows) == 2
+
+    erase_requested(escalation_deps(book, store), book.read(list(_tabs())), now, asked=["C-1", "C-2"])
+    examples = store.job_state.job_state("escalate")["themes"]["examples"]
+    assert examples == {}  # both quotes were theirs
+    words = store.job_state.job_state(WORDS_STATE)
+    assert words and all(entry[1] == "" for day in words.values() for entry in day.values())
+
+
+def _tabs():
+    from functions.escalate.job import TABS
+
+    return TABS

@@ -92,7 +92,7 @@ def test_an_email_to_staff_is_one_text_for_both_languages_and_both_forms():
     from functions.adapters.templates import TEMPLATES_DIR
     from functions.entrypoints.cli.check import SAMPLE_CONTEXT
 
-    for kind in ("case_notice", "case_digest", "alert", "alert_recovered", "weekly_digest"):
+    for kind in ("case_notice", "case_digest", "alert", "alert_recovered", "weekly_digest", "theme_rising"):
         assert (TEMPLATES_DIR / "messages" / f"{kind}.jinja").exists() and not (
             TEMPLATES_DIR / "messages" / kind
         ).exists()

@@ -58,8 +58,11 @@ def test_survey_page_comments_are_heard_once_and_replies_or_calls_are_heard_wher
     heard = survey_heard(starter(), surveys, customers, state, VN, 2, "vi")
     assert [h.mention.text for h in heard] == ["Chờ lâu quá, nv cau có", "cam on"]
     low, thanks = heard
-    assert low.mention.complaint and low.mention.score == 2 and set(low.mention.themes) == {"Thời gian chờ",
-                                                                                               "Thái độ nhân viên"}
+    assert (
+        low.mention.complaint
+        and low.mention.score == 2
+        and set(low.mention.themes) == {"Thời gian chờ", "Thái độ nhân viên"}
+    )
     assert low.row.values["channel"] == "Khảo sát" and low.row.values["customer_id"] == "C-1"
     assert "2/5" in low.row.values["answers"] and "16/11" in low.row.values["answers"]
     assert low.row.values["themes"] == "Thái độ nhân viên, Thời gian chờ" and low.row.append  # the tab's order

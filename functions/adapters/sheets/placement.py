@@ -57,13 +57,14 @@ def row_locator(ids: Sequence[str], names: Sequence[str] = ()) -> Callable[[RowW
 def place(change: TabWrite, header: Sequence[Any], column: Callable[[int], Sequence[Any]]) -> Placement:
     """`header` is the tab's first row now; `column(position)` reads that column below it."""
     placement = Placement()
-    needed = {change.id_column.key} | {key for row in change.rows for key in row.values}
+    needed = {change.id_column.key} | {key for row in change.rows for key in row.values} | set(change.titles)
     if change.layout is not None:
         needed |= {column.key for column in change.layout.tab.columns}
     located = locate_columns(change.tab, header, require=change.layout is None)  # a layout adds what is missing
     positions, placement.new_columns = with_missing_columns(
         change.tab, located, len(header), needed, change.header_language
     )
+    placement.cells.extend((1, positions[key], title) for key, title in change.titles.items())
     id_at = positions[change.id_column.key]
     existing_ids = [] if id_at >= len(header) else [cell_text(v) for v in column(id_at)]
     names: list[str] = []

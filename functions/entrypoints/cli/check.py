@@ -69,6 +69,8 @@ SAMPLE_CONTEXT = {
     # the alerts'
     "job": "Lời chúc và hỏi thăm", "result": "Không chạy được", "at": "23/11/2026 10:00",
     "detail": "Không tìm thấy tab 'Khách hàng' / The 'Customers' tab is missing",
+    # a rising theme's
+    "theme": "Thời gian chờ", "last7": 6, "prev7": 2, "example": "Chờ lâu quá, 2 tiếng mới tới lượt",
 }  # fmt: skip
 
 
