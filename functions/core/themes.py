@@ -98,6 +98,9 @@ def read_keywords(cell: str) -> tuple[Keyword, ...]:
     return tuple(found.values())
 
 
+SEGMENT_CONTEXT = 6
+
+
 class Reading:
     """One text as the matcher reads it: its syllables, folded too, and where its words start (asked
     of the segmenter only when a match needs it)."""
@@ -108,7 +111,7 @@ class Reading:
         self.plain = is_plain(typed)  # as the customer typed it: shorthand read in says nothing of that
         self.folded = [fold(w) for w in self.words]
         self.lexicon = lexicon
-        self._starts: frozenset[int] | None = None
+        self._starts: dict[tuple[int, int], frozenset[int]] = {}  # where words start, by the window read
 
     def at(self, keyword: Keyword, start: int) -> bool:
         """Whether the keyword is the text's word (or run of words) starting at `start`."""
@@ -124,9 +127,13 @@ class Reading:
             return True
         if self.plain:  # no segmenter reads a text without its diacritics well: the dictionary decides
             return False
-        if self._starts is None:
-            self._starts = self.lexicon.word_starts(self.words)
-        return start in self._starts and (end == len(self.words) or end in self._starts)
+        # The segmenter reads the match with SEGMENT_CONTEXT syllables each side, not the whole text: its
+        # cost follows the text's length, and words further away do not change where these ones start.
+        low, high = max(0, start - SEGMENT_CONTEXT), min(len(self.words), end + SEGMENT_CONTEXT)
+        if (low, high) not in self._starts:
+            self._starts[low, high] = frozenset(low + s for s in self.lexicon.word_starts(self.words[low:high]))
+        starts = self._starts[low, high]
+        return start in starts and (end == len(self.words) or end in starts)
 
     def _crossed(self, edge: int) -> bool:
         """Whether a dictionary word of the text spans this edge (starts before it and ends after it)."""

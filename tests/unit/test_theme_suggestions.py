@@ -48,3 +48,14 @@ def test_words_a_theme_covers_are_not_suggested_and_old_days_fall_out():
     assert "nhân viên" not in found and "nhiệt tình" not in found  # the starter themes have them
     assert "game" in found
     assert suggested(PHONE_SHOP, days_ago=31) == []  # past the 30 days
+
+
+def test_words_typed_without_diacritics_are_as_common_as_their_commonest_reading():
+    """A third of chat is typed without diacritics; wordfreq lists Vietnamese as written, so "dau"
+    (đâu, đau, dầu) would look rare and top the list. It is read as its commonest reading."""
+    words = lexicon()
+    assert words.zipf("dau") >= words.zipf("đau") and words.zipf("may dung") > 4
+    plain = ["may moi mua da lag, dau dau qua", "choi game hoi lag, may nong", "game muot, may dung on",
+             "may bi lag khi choi game, dau long", "mua may ve choi game muot lam"]  # fmt: skip
+    found = [s.words for s in suggested(plain)]
+    assert found[0] == "game" and "dau" not in found  # "may" (máy), "mua", "chơi": ordinary, below it
