@@ -238,3 +238,43 @@ def _tabs():
     from functions.escalate.job import TABS
 
     return TABS
+
+
+def test_staff_changing_keywords_re_tag_the_last_30_days_on_the_next_run():
+    from datetime import timedelta
+
+    from functions.core.sheet_schema import REPLIES, THEMES
+    from functions.core.surveys import Answer, Survey
+    from functions.core.tables import Table
+    from functions.core.theme_tab import starter_rows
+    from functions.escalate.job import run_escalate
+    from tests.helpers.memory_store import MemoryStore
+    from tests.helpers.support import escalation_book, escalation_deps
+
+    now = datetime(2026, 11, 25, 10, 0, tzinfo=VN)
+    store = MemoryStore()
+    for n, comment in enumerate(["Wifi phòng chờ yếu quá", "wifi chập chờn, khó dùng", "Nhân viên nhiệt tình"]):
+        survey = Survey(f"SV-{n}", f"C-{n}", "checkin/2026-11-16", "vi", now - timedelta(days=3), now)
+        store.surveys.create_survey(survey)
+        store.surveys.add_answer(survey.survey_id, Answer(3, now - timedelta(days=2, hours=n), comment), limit=20)
+    book = escalation_book([[f"C-{n}", f"Khách {n}", f"k{n}@example.com", "", "", "", "", ""] for n in range(3)])
+    book.tables["Chủ đề"] = Table("Chủ đề", [c.title_vi for c in THEMES.columns], starter_rows("vi"))
+    book.tables["Phản hồi"] = Table("Phản hồi", [c.title_vi for c in REPLIES.columns], [])
+    run_escalate(escalation_deps(book, store), now)
+
+    def themes_cells():
+        header = book.tables["Phản hồi"].header
+        return {r[header.index("Nội dung")]: r[header.index("Chủ đề")] for r in book.tables["Phản hồi"].rows}
+
+    assert themes_cells()["wifi chập chờn, khó dùng"] == ""
+    book.tables["Chủ đề"].rows.append(["Mạng wifi", "wifi, mạng", True])  # staff add a theme
+    run_escalate(escalation_deps(book, store), now + timedelta(minutes=15))
+    assert themes_cells()["wifi chập chờn, khó dùng"] == "Mạng wifi"
+    assert themes_cells()["Wifi phòng chờ yếu quá"] == "Thời gian chờ, Mạng wifi"
+    header = book.tables["Chủ đề"].header
+    wifi = next(r for r in book.tables["Chủ đề"].rows if r[0] == "Mạng wifi")
+    assert wifi[header.index("7 ngày qua")] == 2 and wifi[header.index("Điểm TB")] == 3.0
+    waiting = next(r for r in book.tables["Chủ đề"].rows if r[0] == "Thời gian chờ")
+    assert waiting[header.index("7 ngày qua")] == 1  # counted again, not twice
+    run_escalate(escalation_deps(book, store), now + timedelta(minutes=30))  # nothing changed: the same figures
+    assert next(r for r in book.tables["Chủ đề"].rows if r[0] == "Mạng wifi")[header.index("7 ngày qua")] == 2
