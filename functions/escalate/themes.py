@@ -105,10 +105,10 @@ def survey_heard(
         low = answer.score <= threshold
         occasion = survey.occasion if not survey.occasion.startswith("case/") else f"survey/{survey.occasion}"
         kind, _, rest = occasion.partition("/")
-        cells = {"channel": say("heard_survey", language), "text": answer.comment,
-                 "answers": say("heard_survey_answers", language, score=answer.score,
+        cells = {"channel": say("text_from_survey", language), "text": answer.comment,
+                 "answers": say("text_survey_answers", language, score=answer.score,
                                 occasion=message_words(f"{kind}/{survey.customer_id}/{rest}", language)),
-                 "action": say("heard_survey_low", language) if low else ""}  # fmt: skip
+                 "action": say("text_survey_low", language) if low else ""}  # fmt: skip
         heard.append(heard_text(matcher, f"survey/{survey.survey_id}/{answer.at.isoformat()}", answer.at, zone,
                                 customers.get(survey.customer_id), cells, low, answer.score))  # fmt: skip
     return heard
@@ -125,9 +125,9 @@ def call_heard(
             continue
         outcome = say(f"call_outcome_{call.outcome}", language) if call.outcome else "–"
         low = call.score is not None and call.score <= threshold
-        cells = {"channel": say("heard_call", language), "text": call.note,
-                 "answers": say("heard_call_answers", language, outcome=outcome),
-                 "action": say("heard_call_escalated", language) if call.escalate else ""}  # fmt: skip
+        cells = {"channel": say("text_from_call", language), "text": call.note,
+                 "answers": say("text_call_answers", language, outcome=outcome),
+                 "action": say("text_call_escalated", language) if call.escalate else ""}  # fmt: skip
         heard.append(heard_text(matcher, call.key, now, zone, customers.get(call.customer_id), cells,
                                 call.escalate or low, call.score))  # fmt: skip
     return heard
@@ -143,9 +143,9 @@ def flag_heard(
     for flag, case in opened:
         if flag.row <= 0 or not flag.issue:
             continue
-        cells = {"channel": say("heard_staff", language), "text": flag.issue,
-                 "answers": say("heard_flag_answers", language),
-                 "action": say("heard_flag_action", language, case_id=case.case_id)}  # fmt: skip
+        cells = {"channel": say("text_from_staff", language), "text": flag.issue,
+                 "answers": say("text_flag_answers", language),
+                 "action": say("text_flag_action", language, case_id=case.case_id)}  # fmt: skip
         heard.append(heard_text(matcher, case.key, case.created_at, zone, customers.get(flag.customer_id), cells,
                                 True, None))  # fmt: skip
     return heard

@@ -34,6 +34,7 @@ def escalation_summary(report: dict[str, Any], language: str = "vi") -> str:
         lines.append(
             f"  ⟵ {words('replies_heard')}: " + ", ".join(f"{_heard(k, language)} {n}" for k, n in heard.items())
         )
+    lines += [f"  ▲ {words('theme_rising_line', **rising)}" for rising in report.get("themes_rising", [])]
     return "\n".join(lines + sheet_lines(report, language))
 
 
