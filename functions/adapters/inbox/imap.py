@@ -10,14 +10,20 @@ from __future__ import annotations
 import imaplib
 import re
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 from functions.core.errors import InboxUnavailable
 from functions.core.replies import InboxBatch, InboxMark, InboxMessage
 
+T = TypeVar("T")
 FIRST_BYTES = 1024 * 1024
+# One FETCH brings the messages of this many bytes at most (a few commands for a big batch), and a run
+# takes this many at most: the rest wait for the next run, so memory stays flat whatever the attachments.
+CHUNK_BYTES = 4 * 1024 * 1024
+RUN_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -43,12 +49,14 @@ class ImapInbox:
                 found = [uid for uid in found if uid > mark.uid]  # "n:*" names the last message even below n
             else:  # a first run, or the folder was rebuilt: what came lately, not the mailbox's whole past
                 found = _uids(connection.uid("SEARCH", f"SINCE {since:%d-%b-%Y}"))
-            messages = []
-            for uid in sorted(found)[:limit]:
-                status, data = connection.uid("FETCH", str(uid), f"(INTERNALDATE BODY.PEEK[]<0.{FIRST_BYTES}>)")
-                part = next((part for part in data or [] if isinstance(part, tuple)), None)
-                if status == "OK" and part is not None and isinstance(part[1], bytes):
-                    messages.append(InboxMessage(uid, part[1], _internal_date(part[0])))
+            wanted = sorted(found)[:limit]
+            if not wanted:
+                return InboxBatch(validity, [])
+            sizes = _fetched(connection, wanted, "(UID RFC822.SIZE)", _size)
+            messages: list[InboxMessage] = []
+            for chunk in _chunks(wanted, {uid: min(size or 0, FIRST_BYTES) for uid, size in sizes.items()}):
+                bodies = _fetched(connection, chunk, f"(UID INTERNALDATE BODY.PEEK[]<0.{FIRST_BYTES}>)", _message)
+                messages += [m._replace(uid=uid) for uid, m in sorted(bodies.items()) if m is not None]
             return InboxBatch(validity, messages)
 
     def taken(self, uids: Sequence[int]) -> None:
@@ -108,6 +116,65 @@ class _Session:
             self.connection = None
         if exc and isinstance(exc[1], (imaplib.IMAP4.error, OSError)):
             raise InboxUnavailable(f"IMAP {self.config.host}: {exc[1]}") from exc[1]
+
+
+def _chunks(uids: Sequence[int], sizes: dict[int, int]) -> list[list[int]]:
+    """The UIDs to fetch, in order, in groups of at most CHUNK_BYTES (a bigger message alone), until
+    RUN_BYTES are taken (the first message always is)."""
+    chunks: list[list[int]] = [[]]
+    chunk_bytes = run_bytes = 0
+    for uid in uids:
+        size = sizes.get(uid, FIRST_BYTES)
+        if run_bytes and run_bytes + size > RUN_BYTES:
+            break
+        if chunks[-1] and chunk_bytes + size > CHUNK_BYTES:
+            chunks.append([])
+            chunk_bytes = 0
+        chunks[-1].append(uid)
+        chunk_bytes, run_bytes = chunk_bytes + size, run_bytes + size
+    return [c for c in chunks if c]
+
+
+def _fetched(
+    connection: imaplib.IMAP4, uids: Sequence[int], items: str, read: Callable[[bytes, bytes | None], T]
+) -> dict[int, T]:
+    """One UID FETCH of these messages: what `read` makes of each one's response (its head, and its
+    literal when it has one), by UID."""
+    status, data = connection.uid("FETCH", _uid_set(uids), items)
+    if status != "OK":
+        raise imaplib.IMAP4.error(f"FETCH {status}")
+    found: dict[int, T] = {}
+    for part in data or []:
+        head, body = (part[0], part[1]) if isinstance(part, tuple) else (part, None)
+        uid = _number(rb"UID (\d+)", head) if isinstance(head, bytes) else None
+        if uid is not None and uid not in found:
+            found[uid] = read(head, body if isinstance(body, bytes) else None)
+    return found
+
+
+def _size(head: bytes, _: bytes | None) -> int | None:
+    return _number(rb"RFC822\.SIZE (\d+)", head)
+
+
+def _message(head: bytes, body: bytes | None) -> InboxMessage | None:
+    """A message's first bytes (its UID set by the caller), dated by the server."""
+    return InboxMessage(0, body, _internal_date(head)) if body else None
+
+
+def _uid_set(uids: Sequence[int]) -> str:
+    """UIDs as IMAP's sequence set, in ranges: 101:140,142."""
+    ranges: list[list[int]] = []
+    for uid in sorted(uids):
+        if ranges and uid == ranges[-1][1] + 1:
+            ranges[-1][1] = uid
+        else:
+            ranges.append([uid, uid])
+    return ",".join(str(a) if a == b else f"{a}:{b}" for a, b in ranges)
+
+
+def _number(pattern: bytes, head: bytes) -> int | None:
+    found = re.search(pattern, head)
+    return int(found.group(1)) if found else None
 
 
 def _internal_date(head: bytes) -> datetime | None:
