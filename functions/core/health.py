@@ -15,7 +15,17 @@ from typing import Any, NamedTuple
 from functions.core.business_calendar import BusinessCalendar
 from functions.core.i18n import say
 from functions.core.sheet_schema import HEALTH, locate_columns
-from functions.core.tables import Figure, RowWrite, Table, TabWrite, cell_day, moment_figure, row_cells
+from functions.core.tables import (
+    Figure,
+    RowWrite,
+    Table,
+    TabWrite,
+    cell_day,
+    cell_moment,
+    moment_figure,
+    row_cells,
+    same_cell,
+)
 from functions.core.text import cell_text
 
 JOBS = ("followup", "escalate", "digest", "send_batch")
@@ -234,7 +244,33 @@ def health_write(
     outcome = outcome_of(report)
     earlier = _sent_today(table, outcome.job, outcome.at, language)
     rows = [health_row(outcome._replace(sent=outcome.sent + earlier), language, next_expected), *more]
-    return TabWrite(HEALTH, HEALTH.column("job"), rows, language)
+    return TabWrite(HEALTH, HEALTH.column("job"), _what_changes(rows, table, outcome.at), language)
+
+
+TIME_SHOWN = timedelta(hours=1)  # a row whose only news is a later time is written at most this often
+TIMES = frozenset({"last_run", "next_run"})
+
+
+def _what_changes(rows: Sequence[RowWrite], table: Table | None, now: datetime) -> list[RowWrite]:
+    """Each row's cells that change (`table`: the tab as read). A row that would say only a later time,
+    its time shown less than TIME_SHOWN ago, is not written: a run with nothing new writes nothing."""
+    columns = locate_columns(HEALTH, table.header, require=False) if table is not None else {}
+    if table is None or "job" not in columns:
+        return list(rows)
+    read = {cell_text(cells.get("job")): cells for cells in (row_cells(raw, columns) for raw in table.rows)}
+    kept = []
+    for row in rows:
+        cells = read.get(row.row_id or "")
+        if cells is None:
+            kept.append(row)
+            continue
+        changed = {k: v for k, v in row.values.items() if k not in columns or not same_cell(cells.get(k), v)}
+        shown = cell_moment(cells.get("last_run"))
+        fresh = shown is not None and timedelta(0) <= now.replace(tzinfo=None) - shown < TIME_SHOWN
+        if changed.keys() <= TIMES and (not changed or fresh):
+            continue
+        kept.append(RowWrite(row.row_number, row.row_id, changed, row.append, row.name))
+    return kept
 
 
 def _sent_today(table: Table | None, job: str, at: datetime, language: str) -> int:

@@ -158,6 +158,16 @@ def customers_tab_write(rows: Sequence[RowWrite], language: str) -> TabWrite:
     return TabWrite(CUSTOMERS, CUSTOMERS.column("id"), rows, language, CUSTOMERS.column("name"))
 
 
+def cell_moment(cell: Any) -> datetime | None:
+    """The moment a date-time cell holds, in the sheet's local time (naive): a date-time (a workbook)
+    or its serial number (Google)."""
+    if isinstance(cell, datetime):
+        return cell.replace(tzinfo=None)
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return datetime.combine(SHEETS_EPOCH, datetime.min.time()) + timedelta(days=float(cell))
+    return None
+
+
 def cell_day(cell: Any) -> date | None:
     """The day a date cell holds: a date-time (a workbook), its serial number (Google), or dd/mm/yyyy text."""
     if isinstance(cell, datetime):

@@ -100,11 +100,12 @@ def test_writes_are_raw_text_one_request_and_only_given_cells(server):
         ]
     )
     assert missed == []
-    # The Opt out and System note columns are new: one structure request sizes them, once (issue 24).
-    assert [e["kind"] for e in server.state.log] == ["spreadsheets.get", "spreadsheets.batchUpdate",
-                                                     "values.batchUpdate"]  # fmt: skip
-    body = server.state.log[2]["body"]
-    assert body["valueInputOption"] == "RAW"
+    # The Opt out and System note columns are new: one structure request sizes them, once (issue 24), and
+    # carries the values too: one write (issue 37), RAW as updateCells' userEnteredValue writes.
+    assert [e["kind"] for e in server.state.log] == ["spreadsheets.get", "spreadsheets.batchUpdate"]
+    cells = [c for r in server.state.log[1]["body"]["requests"] if "updateCells" in r
+             for row in r["updateCells"]["rows"] for c in row["values"]]  # fmt: skip
+    assert {"userEnteredValue": {"stringValue": '=HYPERLINK("http://x","bấm")'}} in cells
     rows = server.state.rows(KEY, "Khách hàng")
     header = rows[0]
     assert header == HEADER + ["Liên hệ gần nhất", "Ghi chú hệ thống"]  # careloop's columns, added at the end
@@ -156,8 +157,7 @@ def test_columns_beyond_the_grid_are_added_first(server):
         "spreadsheets.get",
         "values.batchGet",
         "spreadsheets.get",
-        "spreadsheets.batchUpdate",
-        "values.batchUpdate",
+        "spreadsheets.batchUpdate",  # the grid widened, the column's header and the value: one write
     ]
     assert server.state.rows(KEY, "Khách hàng")[1][10] == "ok"
 

@@ -91,11 +91,15 @@ def test_on_the_sheets_test_server_the_run_stays_one_read_and_one_write_plus_the
     with SheetsServer() as server:
         server.state.create(key, {"Khách hàng": [list(HEADER), *map(list, CUSTOMERS)]})
         settings = local_settings(tmp_path, f"google:{key}", sheets_api_url=server.url, sheets_credentials="none")
-        first = json.loads(careloop(*ESCALATE, cwd=tmp_path, env=settings).stdout)
+        first = json.loads(careloop(*ESCALATE, "--now", "2026-12-01T15:00", cwd=tmp_path, env=settings).stdout)
         made = [e["kind"] for e in server.state.log]
+        themes_made = server.state.rows(key, "Chủ đề")
         server.state.log.clear()
-        second = json.loads(careloop(*ESCALATE, cwd=tmp_path, env=settings).stdout)
+        second = json.loads(careloop(*ESCALATE, "--now", "2026-12-01T15:15", cwd=tmp_path, env=settings).stdout)
         steady = [e["kind"] for e in server.state.log]
+        server.state.log.clear()
+        hourly = json.loads(careloop(*ESCALATE, "--now", "2026-12-01T16:16", cwd=tmp_path, env=settings).stdout)
+        an_hour_on = [e["kind"] for e in server.state.log]
         titles = [grid.title for grid in server.state.book(key).grids]
         pixels = {grid.title: dict(grid.column_pixels) for grid in server.state.book(key).grids}
     assert first["set_up"] and "set_up" not in second and titles == TABS
@@ -105,10 +109,19 @@ def test_on_the_sheets_test_server_the_run_stays_one_read_and_one_write_plus_the
     assert not set(pixels["Khách hàng"]) & set(range(len(HEADER)))
     assert first["write_back"].get("error") is None and second["write_back"].get("error") is None
     assert made.count("spreadsheets.batchUpdate") == 1  # the tabs made, with this run's cells, in one batch
+    assert made[:4] == ["spreadsheets.get", "values.batchGet", "spreadsheets.get", "spreadsheets.batchUpdate"]
+    assert "values.batchUpdate" not in made  # their headers and starter rows too: one write (issue 37)
     # read: metadata + values; write: the tabs as they are now, then the values with their formats (the
     # Health tab's dates) in one atomic batch (then the alert looks up whom to tell: no follow-up run has
     # run here, which the escalation run reports)
-    assert steady[:4] == ["spreadsheets.get", "values.batchGet", "spreadsheets.get", "spreadsheets.batchUpdate"]
+    # the tabs made carry this run's figures: their starter rows go in before the cells (issue 36's first run)
+    assert [r[3] for r in themes_made[1:8]] == [0] * 7
+    # nothing new a quarter of an hour later: the Health tab's time alone is not worth a write (issue 37)
+    assert steady[:2] == ["spreadsheets.get", "values.batchGet"] and "spreadsheets.batchUpdate" not in steady
+    assert "values.batchUpdate" not in steady and second["write_back"]["rows"] == 0
+    # an hour on: the Health row's time (and the Dashboard's figures) in one write
+    assert an_hour_on[:4] == ["spreadsheets.get", "values.batchGet", "spreadsheets.get", "spreadsheets.batchUpdate"]
+    assert "values.batchUpdate" not in an_hour_on and hourly["write_back"].get("error") is None
     assert second["alerts"]["problems"] == ["followup/did_not_run"], (second.get("matrix_waiting"), second["summary"])
 
 

@@ -90,3 +90,27 @@ def test_status_from_the_reports_alone():
                   now, CALENDAR, time(8), "vi")  # fmt: skip
     assert [(r.job, r.result) for r in rows] == [("followup", OK), ("escalate", LATE)]
     assert status({}, WEDNESDAY.replace(hour=7), CALENDAR, time(8), "vi") == []  # before anything is due
+
+
+def test_a_run_with_nothing_new_writes_its_health_row_at_most_once_an_hour():
+    """Issue 37 (4): what staff read on the Health tab is written when it changes; a later time alone
+    at most once an hour (the run then makes no write at all)."""
+    from functions.core.health import health_write
+    from functions.core.sheet_schema import HEALTH
+    from functions.core.tables import Table, plain_value
+
+    def tab_after(write):
+        header = [c.title_vi for c in HEALTH.columns]
+        rows = [[plain_value(write.rows[0].values.get(c.key)) for c in HEALTH.columns]]
+        return Table("Tình trạng", header, rows)
+
+    first = health_write(report("escalate", sent=0), "vi", WEDNESDAY + timedelta(minutes=15))
+    table = tab_after(first)
+    quarter = report("escalate", WEDNESDAY + timedelta(minutes=15), sent=0)
+    assert health_write(quarter, "vi", WEDNESDAY + timedelta(minutes=30), table=table).rows == []
+    hour = report("escalate", WEDNESDAY + timedelta(minutes=61), sent=0)
+    (row,) = health_write(hour, "vi", WEDNESDAY + timedelta(minutes=76), table=table).rows
+    assert set(row.values) == {"last_run", "next_run"}  # only what changed
+    failed = report("escalate", WEDNESDAY + timedelta(minutes=15), sent=0, failed=2)
+    (row,) = health_write(failed, "vi", WEDNESDAY + timedelta(minutes=30), table=table).rows
+    assert {"result", "failed", "detail"} <= set(row.values)  # news: written at once

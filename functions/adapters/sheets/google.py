@@ -44,6 +44,7 @@ from functions.adapters.sheets.google_requests import (
     made_tabs,
     plain_request,
     trimmed,
+    values_request,
 )
 from functions.adapters.sheets.google_setup import TabState, colour_rules, column_looks, plan_setup
 from functions.adapters.sheets.placement import Placement, place
@@ -144,8 +145,9 @@ class GoogleSheet:
         charted: set[str] = set()
         tabs_now = self._tabs_now(targets)
         made = made_tabs(targets, tabs_now)  # careloop's tabs that are missing: made first, as setup-sheet does
+        sheet_ids = {title: now.properties["sheetId"] for title, now in tabs_now.items()}
         grow += made.requests
-        data += made.values
+        grow += [values_request(values, sheet_ids) for values in made.values]  # their rows, before any cell
         for change, title in targets:
             now = tabs_now[title]
 
@@ -181,6 +183,8 @@ class GoogleSheet:
             grow += [link_request(now.properties["sheetId"], n, p, v.text, url) for n, p, v, url in links if url]
         if grow:  # a write with any structure (rows, formats, links) carries its values too: one atomic request
             grow += [plain_request(sheet_id, n, p, v) for sheet_id, _, n, p, v in plain]
+            grow += [values_request(values, sheet_ids) for values in data]  # new columns' headers
+            data = []
         else:  # values alone: one values:batchUpdate, written RAW
             data += [{"range": f"{quoted(title)}!{column_letters(p)}{n}", "values": [[cell_value(v)]]}
                      for _, title, n, p, v in plain]  # fmt: skip

@@ -5,6 +5,7 @@ write inserts, the grid growth a write needs first, the tabs a write makes."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -116,11 +117,26 @@ def inserted_rows_request(sheet_id: int, count: int) -> dict[str, Any]:
 
 def plain_request(sheet_id: int, row: int, column: int, value: Any) -> dict[str, Any]:
     """A value as written RAW, in the structure request: text stays text, a tick a tick."""
+    start = {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column}
+    return {"updateCells": {"start": start, "rows": [{"values": [_entered(value)]}], "fields": "userEnteredValue"}}
+
+
+def values_request(data: Mapping[str, Any], sheet_ids: Mapping[str, int]) -> dict[str, Any]:
+    """A values.batchUpdate range ('Tab'!C1 and the rows from there) as an updateCells of the structure
+    request: a write that changes structure carries every value with it, one request, atomic."""
+    where, _, cell = str(data["range"]).rpartition("!")
+    letters = cell.rstrip("0123456789")
+    column = sum((ord(letter) - 64) * 26**power for power, letter in enumerate(reversed(letters))) - 1
+    start = {"sheetId": sheet_ids[where[1:-1].replace("''", "'")], "rowIndex": int(cell[len(letters):]) - 1,
+             "columnIndex": column}  # fmt: skip
+    rows = [{"values": [_entered(value) for value in row]} for row in data["values"]]
+    return {"updateCells": {"start": start, "rows": rows, "fields": "userEnteredValue"}}
+
+
+def _entered(value: Any) -> dict[str, Any]:
     cell = cell_value(value)
     kind = "boolValue" if isinstance(cell, bool) else "numberValue" if isinstance(cell, int | float) else "stringValue"
-    entered = {"userEnteredValue": {kind: cell}} if cell != "" else {}
-    start = {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column}
-    return {"updateCells": {"start": start, "rows": [{"values": [entered]}], "fields": "userEnteredValue"}}
+    return {"userEnteredValue": {kind: cell}} if cell != "" else {}
 
 
 def figure_request(sheet_id: int, row: int, column: int, figure: Figure) -> dict[str, Any]:
