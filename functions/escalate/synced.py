@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from functions.core.ids import digest_hex
+from functions.core.privacy import NOT_PERSONAL_STATES
 from functions.core.text import cell_text
 from functions.escalate.plan import CaseRow
 from functions.ports import JobState
@@ -37,7 +38,7 @@ def row_digest(row: CaseRow) -> str:
 
 
 def _shard_name(number: int) -> str:
-    return f"escalate-rows-{number}"
+    return f"{NOT_PERSONAL_STATES}{number}"  # Case IDs and digests only: an erasure does not read them
 
 
 def _shard(case_id: str, shards: int) -> str:

@@ -1,8 +1,11 @@
 """Everything Firestore holds about one customer: shown on request, and erased on request (what goes
 and what stays is `core.privacy`'s). Firestore keeps no old version of a field once it is written
 over or deleted, so an erased field is gone. A customer's records are found by their `customer_id`
-field (one equality filter each: no index needed); reports and states, which name customers only
-inside their text, are each read and rewritten without the personal strings."""
+field (one equality filter each: no index needed); a report by the customers it names (an
+array-contains filter), a short link by its target; the job states that may hold personal data, and
+the webhook events not yet taken, are read and rewritten without the personal strings. What an
+erasure reads follows what is kept about the customer, never the history behind them; its commits
+are cut by writes and bytes (`core.privacy.commit_batches`)."""
 
 from __future__ import annotations
 
@@ -30,7 +33,17 @@ from functions.adapters.stores.firestore.documents import (
     voucher_document,
 )
 from functions.core.cases import case_fields, case_from_fields
-from functions.core.privacy import erased_case, erased_entry, erased_survey, erased_voucher, own_texts, scrubbed
+from functions.core.privacy import (
+    NOT_PERSONAL_STATES,
+    PHONE,
+    commit_batches,
+    erased_case,
+    erased_entry,
+    erased_survey,
+    erased_voucher,
+    own_texts,
+    scrubbed,
+)
 from functions.core.surveys import survey_from_fields
 from functions.core.vouchers import voucher_from_fields
 
@@ -69,7 +82,7 @@ class FirestoreCustomerData(FirestorePort):
         changed = {name: sum(1 for ref, _ in writes if ref.parent.id == collection)
                    for name, collection in (("ledger", LEDGER), ("surveys", SURVEYS), ("cases", CASES),
                                             ("vouchers", VOUCHERS), ("short_links", SHORT_LINKS))}  # fmt: skip
-        changed["reports"] = self._scrub_reports(personal, writes)
+        changed["reports"] = self._scrub_reports(customer_id, personal, writes)
         changed["job_state"] = self._scrub_states(customer_id, personal, writes)
         self._commit(writes)
         return changed
@@ -95,17 +108,30 @@ class FirestoreCustomerData(FirestorePort):
         vouchers = self._snapshots(VOUCHERS, customer_id)
         writes += [(v.reference, voucher_document(erased_voucher(voucher_from_fields(v.to_dict())))) for v in vouchers]
         writes += [(s.reference, None) for s in self._snapshots(UNDELIVERED_REPORTS, customer_id)]
-        targets = {customer_id, *(s.get("survey_id") for s in surveys)}
-        for snapshot in self._collection(SHORT_LINKS).stream(**self.db.call()):  # few: SMS and Zalo links only
-            target = str(snapshot.get("target") or "")
-            if target in targets or any(p in target for p in personal):
-                writes.append((snapshot.reference, None))
+        writes += [(s.reference, None) for s in self._short_links(customer_id, surveys, personal)]
         return writes
 
+    def _short_links(self, customer_id: str, surveys: list[Any], personal: Sequence[str]) -> list[Any]:
+        """Their short links, each found by its target: their surveys', their unsubscribe page's (their
+        ID), a phone of theirs to dial ("+84… 2026-11-25"); never the whole collection."""
+        links = self._collection(SHORT_LINKS)
+        targets = [customer_id, *(str(s.get("survey_id")) for s in surveys)]
+        found = {s.id: s for start in range(0, len(targets), 30)  # an "in" filter takes 30 values
+                 for s in links.where(filter=FieldFilter("target", "in", targets[start:start + 30]))
+                 .stream(**self.db.call())}  # fmt: skip
+        for phone in {p for p in personal if PHONE.fullmatch(p)}:
+            query = links.where(filter=FieldFilter("target", ">=", phone)).where(
+                filter=FieldFilter("target", "<", phone + "\uf8ff")
+            )
+            found |= {s.id: s for s in query.stream(**self.db.call())}
+        return list(found.values())
+
     def _commit(self, writes: list[Write]) -> None:
-        for start in range(0, len(writes), 400):  # a batch takes 500 writes
+        """In batches of at most COMMIT_WRITES writes and about COMMIT_BYTES (Firestore takes 500 writes
+        and 10 MiB a commit; gRPC 4 MiB a message)."""
+        for part in commit_batches(writes, lambda write: len(json.dumps(write[1], default=str)) if write[1] else 0):
             batch = self.db.client.batch()
-            for reference, fields in writes[start : start + 400]:
+            for reference, fields in part:
                 if fields is None:
                     batch.delete(reference)
                 elif reference.parent.id in (LEDGER, EVENTS):
@@ -114,10 +140,16 @@ class FirestoreCustomerData(FirestorePort):
                     batch.set(reference, fields)
             batch.commit(**self.db.call())
 
-    def _scrub_reports(self, personal: Sequence[str], writes: list[Write]) -> int:
-        count = 0
-        for collection in (REPORTS, INBOUND_EVENTS):
-            for snapshot in self._collection(collection).stream(**self.db.call()):
+    def _scrub_reports(self, customer_id: str, personal: Sequence[str], writes: list[Write]) -> int:
+        """The reports that name the customer (and those kept before reports said whom they name), and
+        the webhook events not yet taken (a taken one keeps no body), rewritten without their data."""
+        reports, count = self._collection(REPORTS), 0
+        first = list(reports.order_by("indexed").limit(1).stream(**self.db.call()))
+        older = reports.where(filter=FieldFilter("saved_at", "<", first[0].get("saved_at"))) if first else reports
+        queries = [reports.where(filter=FieldFilter("customers", "array_contains", customer_id)), older,
+                   self._collection(INBOUND_EVENTS).where(filter=FieldFilter("taken", "==", False))]  # fmt: skip
+        for query in queries:
+            for snapshot in query.stream(**self.db.call()):
                 text = snapshot.get("body") or ""
                 try:
                     body = json.loads(text) if text else text
@@ -134,8 +166,13 @@ class FirestoreCustomerData(FirestorePort):
     def _scrub_states(
         self, customer_id: str, personal: Sequence[str], writes: list[tuple[Any, dict[str, Any] | None]]
     ) -> int:
-        count = 0
-        for snapshot in self._collection(JOB_STATE).stream(**self.db.call()):
+        from google.cloud.firestore_v1.field_path import FieldPath
+
+        count, states = 0, self._collection(JOB_STATE)
+        skipped = states.document(document_id(NOT_PERSONAL_STATES))  # the digests of the Cases rows: not read
+        before = states.where(filter=FieldFilter(FieldPath.document_id(), "<", skipped))
+        after = states.where(filter=FieldFilter(FieldPath.document_id(), ">", states.document(skipped.id + "\uf8ff")))
+        for snapshot in (*before.stream(**self.db.call()), *after.stream(**self.db.call())):
             state = snapshot.to_dict()  # {"fields": {...}}: what maps to the customer goes (a Zalo user → them)
             fields = state.get("fields", {})
             cleaned = {**state, "fields": scrubbed({k: v for k, v in fields.items() if v != customer_id}, personal)}

@@ -16,7 +16,7 @@ from functions.core.vouchers import Voucher, voucher_fields
 LEDGER, OPT_OUTS, REPORTS, CASES, EVENTS, SURVEYS = "ledger", "opt_outs", "reports", "cases", "events", "surveys"
 UNDELIVERED_REPORTS, SHORT_LINKS, CREDENTIALS, VOUCHERS = "undelivered", "short_links", "credentials", "vouchers"
 JOB_STATE, INBOUND_EVENTS, REPLIES = "job_state", "inbound_events", "replies"
-REPORT_LIMIT = 900_000  # bytes of JSON; a document holds at most 1 MiB
+REPORT_LIMIT = 600_000  # bytes of JSON; a document holds at most 1 MiB, with the customers it names
 
 
 def document_id(key: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from functions.adapters.stores.firestore.database import FieldFilter, FirestorePort, unavailable_on_error
 from functions.adapters.stores.firestore.documents import JOB_STATE, REPORTS, document_id, fitted
+from functions.core.privacy import customers_named
 
 
 class FirestoreJobState(FirestorePort):
@@ -34,11 +35,15 @@ class FirestoreJobState(FirestorePort):
 
         # Random document ids (add()) spread writes; the body is JSON, trimmed to fit a document;
         # saved_at (the server's clock) orders reports even when runs share a --now.
+        # `customers`: whom it names (an erasure reads only those reports); `indexed`: kept since then.
+        body = fitted(report)
         fields = {
             "job": report["job"],
             "at": report["now"],
-            "body": fitted(report),
+            "body": body,
             "saved_at": firestore.SERVER_TIMESTAMP,
+            "customers": customers_named(json.loads(body)),
+            "indexed": firestore.SERVER_TIMESTAMP,
         }
         self.db.client.collection(REPORTS).add(self.db.expiring(fields, datetime.now(UTC)), **self.db.call())
 

@@ -25,6 +25,7 @@ from functions.adapters.stores.sqlite.schema import (
 from functions.core.cases import CaseEvent
 from functions.core.ledger import LedgerEntry
 from functions.core.privacy import (
+    NOT_PERSONAL_STATES,
     erased_case,
     erased_entry,
     erased_event,
@@ -115,9 +116,20 @@ class SqliteCustomerData(SqlitePort):
                 f"OR {' OR '.join(['instr(body, ?) > 0'] * len(personal)) or '0'}",
                 [*targets, *personal],
             ).rowcount
-            changed["reports"] = _scrub(db, "reports", "id", personal)
-            changed["job_state"] = _scrub(db, "job_state", "name", personal, customer_id)
-            changed["inbound_events"] = _scrub(db, "inbound_events", "event_id", personal)
+            # only what may name them: the reports that do, the states that may hold personal data, the
+            # webhook events not yet taken (a taken one keeps no body)
+            changed["reports"] = _scrub(
+                db, "reports", "id", personal, where=("instr(customers, ?) > 0", f"\x1f{customer_id}\x1f")
+            )
+            changed["job_state"] = _scrub(
+                db,
+                "job_state",
+                "name",
+                personal,
+                customer_id,
+                ("substr(name, 1, ?) != ?", len(NOT_PERSONAL_STATES), NOT_PERSONAL_STATES),
+            )
+            changed["inbound_events"] = _scrub(db, "inbound_events", "event_id", personal, where=("taken_at IS NULL",))
             db.execute("COMMIT")
         with self.file.connection() as db:  # no page of the file, and nothing in its WAL, keeps the old text
             db.execute("VACUUM")
@@ -125,11 +137,15 @@ class SqliteCustomerData(SqlitePort):
         return changed
 
 
-def _scrub(db: Any, table: str, id_column: str, personal: Sequence[str], customer_id: str = "") -> int:
-    """Every body of `table` naming a personal string, rewritten without it (a report's recipients, a
-    state's notes); in a state, what maps to the customer (a channel's user → this customer) goes too."""
+def _scrub(
+    db: Any, table: str, id_column: str, personal: Sequence[str], customer_id: str = "", where: tuple[Any, ...] = ()
+) -> int:
+    """Every body of `table` (the rows `where` picks: its condition, then its parameters) naming a
+    personal string, rewritten without it (a report's recipients, a state's notes); in a state, what
+    maps to the customer (a channel's user → this customer) goes too."""
     count = 0
-    for row_id, text in db.execute(f"SELECT {id_column}, body FROM {table}").fetchall():
+    condition = f" WHERE {where[0]}" if where else ""
+    for row_id, text in db.execute(f"SELECT {id_column}, body FROM {table}{condition}", where[1:]).fetchall():
         try:
             body = json.loads(text) if text else text
         except ValueError:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from functions.adapters.stores.sqlite.database import SqlitePort, body, unavailable_on_error
+from functions.adapters.stores.sqlite.schema import named_text
 
 
 class SqliteJobState(SqlitePort):
@@ -30,9 +31,10 @@ class SqliteJobState(SqlitePort):
     @unavailable_on_error
     def save_report(self, report: Mapping[str, Any]) -> None:
         with self.file.connection() as db:
+            text = json.dumps(report, ensure_ascii=False, default=str)
             db.execute(
-                "INSERT INTO reports (job, at, body) VALUES (?, ?, ?)",
-                (report["job"], report["now"], json.dumps(report, ensure_ascii=False, default=str)),
+                "INSERT INTO reports (job, at, body, customers) VALUES (?, ?, ?, ?)",
+                (report["job"], report["now"], text, named_text(json.loads(text))),
             )
 
     @unavailable_on_error

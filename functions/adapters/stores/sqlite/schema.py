@@ -13,6 +13,7 @@ from typing import Any
 
 from functions.core.cases import DATETIME_FIELDS, CaseRecord, case_fields, case_from_fields
 from functions.core.ledger import DeliveryReport, LedgerEntry
+from functions.core.privacy import customers_named
 from functions.core.surveys import Survey, survey_fields, survey_from_fields
 from functions.core.vouchers import Voucher, voucher_from_fields
 
@@ -52,6 +53,7 @@ ADDED_COLUMNS = {
     "ledger": {"attempts": "TEXT NOT NULL DEFAULT '[]'", "keyed_id": "INTEGER NOT NULL DEFAULT 0"},
     "cases": {"updated_at": "TEXT"},
     "surveys": {"answered_at": "TEXT"},
+    "reports": {"customers": "TEXT NOT NULL DEFAULT ''"},  # the customers a report names (named_text)
 }
 ADDED_INDEXES = """
 CREATE INDEX IF NOT EXISTS cases_by_update ON cases (updated_at);
@@ -133,6 +135,7 @@ def _backfill(connection: sqlite3.Connection, table: str, column: str) -> None:
     made: dict[tuple[str, str], tuple[str, Callable[[str], str | None]]] = {
         ("cases", "updated_at"): ("case_id", lambda body: case_updated_text(case_from_json(body))),
         ("surveys", "answered_at"): ("survey_id", lambda body: answered_at_text(survey_from_json(body))),
+        ("reports", "customers"): ("id", lambda body: named_text(json.loads(body))),
     }
     if (table, column) not in made:
         return
@@ -140,6 +143,12 @@ def _backfill(connection: sqlite3.Connection, table: str, column: str) -> None:
     rows = connection.execute(f"SELECT {id_column}, body FROM {table}").fetchall()
     connection.executemany(f"UPDATE {table} SET {column} = ? WHERE {id_column} = ?",
                            [(value_of(body), row_id) for row_id, body in rows])  # fmt: skip
+
+
+def named_text(report: Any) -> str:
+    """The customers a report names, as its `customers` column keeps them: each between two \x1f."""
+    named = customers_named(report)
+    return "\x1f" + "\x1f".join(named) + "\x1f" if named else ""
 
 
 def voucher_from_json(body: str) -> Voucher:
