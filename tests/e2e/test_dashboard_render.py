@@ -44,13 +44,13 @@ def render_dashboard(workbook: Path, folder: Path) -> Path:
     return folder / "dashboard.png"
 
 
-def test_the_demo_dashboard_has_four_charts_over_twelve_weeks_and_renders(tmp_path):
+def test_the_demo_dashboard_has_five_charts_over_twelve_weeks_and_renders(tmp_path):
     ran = careloop("demo", "--dir", "d", cwd=tmp_path)
     assert ran.returncode == 0, ran.stderr
     workbook = tmp_path / "d" / "khach-hang.xlsx"
     ranges = chart_ranges(workbook)
     assert sorted(ranges) == sorted(["CSAT theo tuần", "Hồ sơ mới theo cấp", "Đạt hạn phản hồi đầu theo cấp",
-                                     "Tin đã gửi theo tuần"])  # fmt: skip
+                                     "Tin đã gửi theo tuần", "Khách nói về gì, theo tuần"])  # fmt: skip
     assert all(any(r.endswith("$2:$E$13") for r in found) for found in ranges.values())  # twelve weeks along
     rows = list(openpyxl.load_workbook(workbook)["Tổng quan"].iter_rows(min_row=2, max_row=13, values_only=True))
     assert len({r[4] for r in rows}) == 12 and all(r[5] for r in rows[:-1])  # every past week sent something
