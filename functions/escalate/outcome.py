@@ -123,10 +123,11 @@ def write_back(
     # Only now that the sheet shows them: the rows in step, the answers taken in.
     written = {w.row_id for w in case_writes if w.row_id}
     closed = {case_id: case.status == RESOLVED for case_id, case in applied.final.items()}
-    shards = synced.save(
+    saved = synced.save(
         deps.records.job_state, read.digests, synced.changes(read.case_rows, closed, written, read.digests.values)
     )
-    deps.records.job_state.save_job_state(JOB, {**state, "row_shards": shards if shards != synced.SHARDS else None})
+    shards = saved.shards if saved.shards != synced.SHARDS else None
+    deps.records.job_state.save_job_state(JOB, {**state, "row_shards": shards, synced.SUMS: saved.sums})
     return {"rows": sum(len(w.rows) for w in writes), "missed": [w.row_id or f"row {w.row_number}" for w in missed]}
 
 

@@ -82,8 +82,11 @@ def read_sheet_and_store(deps: EscalationDeps, tables: dict[str, Table], now: da
                               deps.business_name, deps.staff_language, deps.surveys is not None,
                               deps.vouchers, occasions.occasions)  # fmt: skip
     case_rows = read_case_rows(tables[CASES.key])
-    digests = synced.load(deps.records.job_state, int(state.get("row_shards") or synced.SHARDS))
-    cases, known = _cases_to_read(deps, case_rows, flags, state, digests)
+    opened = deps.records.cases.cases(open_only=True)
+    shards = int(state.get("row_shards") or synced.SHARDS)
+    sums = synced.sheet_sums(case_rows, {c.case_id for c in opened}, shards)
+    digests = synced.load(deps.records.job_state, shards, state.get(synced.SUMS), sums)
+    cases, known = _cases_to_read(deps, case_rows, flags, state, digests, opened)
     return SheetRead(tables, matrix, sheet, flags, case_rows, cases, known, answered, problems, state, digests, texts,
                  matrix_error)  # fmt: skip
 
@@ -94,23 +97,31 @@ def _answers_since(state: dict[str, Any], now: datetime) -> datetime:
 
 
 def _cases_to_read(
-    deps: EscalationDeps, rows: list[CaseRow], flags: list[Flag], state: dict[str, Any], stored: synced.Digests
+    deps: EscalationDeps,
+    rows: list[CaseRow],
+    flags: list[Flag],
+    state: dict[str, Any],
+    stored: synced.Digests,
+    opened: list[CaseRecord],
 ) -> tuple[list[CaseRecord], frozenset[str]]:
-    """Every open case, and by ID: closed cases whose row changed or is gone, cases a flag names that
-    no digest knows, and cases whose survey was put off. The rest are known without a read."""
+    """Every open case (`opened`), and by ID: closed cases whose row changed or is gone, cases a flag
+    names that no digest knows, and cases whose survey was put off. The rest are known without a read."""
     digests = stored.values
-    opened = deps.records.cases.cases(open_only=True)
     open_ids = {c.case_id for c in opened}
+    trusted = synced.trusted(rows, open_ids, stored)  # rows of a digest document their sum says are in step
     in_step = {r.case_id for r in rows if r.case_id in digests and digests[r.case_id] == synced.row_digest(r)}
+    in_step |= trusted
     listed = {r.case_id for r in rows}
     wanted = {r.case_id for r in rows if r.case_id and r.case_id not in in_step}
     wanted |= {case_id for case_id in digests if case_id not in listed}  # a row staff deleted: put back
-    wanted |= {f.case_id for f in flags if f.case_id and f.case_id not in digests}
+    wanted |= {f.case_id for f in flags if f.case_id and f.case_id not in digests and f.case_id not in trusted}
     wanted |= set(state.get("survey_pending", ()))
     read = deps.records.cases.cases_by_id({case_id for case_id in wanted - open_ids if could_be_case_id(case_id)})
     missing = (wanted - open_ids) - {c.case_id for c in read}
     if missing & digests.keys():  # a digest of a case the store no longer has
         synced.save(deps.records.job_state, stored, dict.fromkeys(missing & digests.keys()))
+        for case_id in missing & digests.keys():
+            stored.values.pop(case_id)
     read_ids = open_ids | {c.case_id for c in read}
     return opened + read, frozenset((in_step | digests.keys()) - read_ids - missing)
 

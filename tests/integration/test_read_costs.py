@@ -38,9 +38,10 @@ def test_a_steady_escalation_run_reads_the_same_with_ten_times_the_history(fires
     _, small, small_by = steady_escalation(firestore, 40)
     hourly, large, large_by = steady_escalation(firestore, 400)
     # The same documents whatever the history: 5 open cases, their notices' ledger keys, the job's
-    # state (bookmarks and the Cases rows' digests), the answers since the last run.
+    # state (bookmarks, and the sums of the Cases rows' digests: no digest document is read while the
+    # rows match them — issue 37), the answers since the last run.
     assert small <= 40 and large <= 40, (small_by, large_by)
-    assert small_by["cases"] == large_by["cases"] == 5 and small_by["job_state"] == large_by["job_state"] == 5
+    assert small_by["cases"] == large_by["cases"] == 5 and small_by["job_state"] == large_by["job_state"] == 1
     assert hourly > large  # the Dashboard's window, once an hour
 
 
@@ -55,7 +56,7 @@ def test_no_state_document_grows_with_the_history(firestore, monkeypatch):
     shards = int(store.job_state.job_state("escalate")["row_shards"])
     sizes = [len(store.job_state.job_state(f"escalate-rows-{n}")) for n in range(shards)]
     assert shards >= 8 and sum(sizes) >= 300 and max(sizes) <= 2 * 40, sizes
-    assert by_collection["job_state"] == 1 + shards and steady <= 40 + shards  # one read a document, still flat
+    assert by_collection["job_state"] == 1 and steady <= 40  # no digest document read: their sums match the rows
 
 
 def test_a_follow_up_rerun_reads_about_one_document_per_due_message(firestore):
@@ -98,3 +99,33 @@ def test_surveys_travel_in_the_commit_that_reserves_their_message(firestore):
     assert writes["surveys"] == 100 and writes["ledger"] == 200  # reserved, then confirmed
     calls = tally.by_collection("rpcs")
     assert calls["commit ledger/surveys"] == 100 and "commit surveys" not in calls  # never a commit of its own
+
+
+def test_a_row_staff_edit_costs_the_read_of_its_digest_document_and_its_case(firestore):
+    """Issue 37 (5): a steady run reads no digest document; a closed case's row staff edit makes its
+    document's sum differ: that one document is read, and the case, and the row is put back."""
+    from functions.core.sheet_schema import CASES
+    from functions.escalate import synced
+
+    firestore.wipe()
+    store = FirestoreStore(PROJECT)
+    rows = seed_history(store, NOW, 400, 300, 200)
+    customers = [[f"C-{n:05d}", f"Khách {n}", f"c{n}@example.com", False, "", "", "", ""] for n in range(300)]
+    book = escalation_book(customers, cases=rows)
+    wiring = escalation_deps(book, store)
+    run_escalate(wiring, NOW - timedelta(hours=2))
+    run_escalate(wiring, NOW)
+    table = book.tables["Hồ sơ"]
+    at = {c.key: table.header.index(c.title_vi) for c in CASES.columns if c.title_vi in table.header}
+    closed = next(r for r in table.rows if r[at["status"]] in ("Đã giải quyết", "Đã đóng"))
+    closed[at["issue"]] = "staff typed over it"
+    tally = counted(store)
+    report = run_escalate(wiring, NOW + timedelta(minutes=15))
+    reads = tally.by_collection("reads")
+    assert reads["job_state"] == 2, reads  # the job's state and the one digest document
+    assert report["write_back"].get("error") is None and closed[at["issue"]] != "staff typed over it"
+    run_escalate(wiring, NOW + timedelta(minutes=30))  # a row written is read once more, then known in step
+    tally.reset()
+    run_escalate(wiring, NOW + timedelta(minutes=45))
+    assert tally.by_collection("reads")["job_state"] == 1  # in step again: its sum matches
+    assert synced.SUMS in store.job_state.job_state("escalate")

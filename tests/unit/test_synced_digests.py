@@ -14,12 +14,12 @@ def test_digests_spread_over_more_documents_as_history_grows_and_none_is_lost():
     for batch in range(10):  # a hundred closed cases at a time
         stored = synced.load(store.job_state, shards)
         new = {f"HS-{batch:02d}{n:03d}": f"{n:012x}" for n in range(100)}
-        shards = synced.save(store.job_state, stored, new, per_shard=30)
+        shards = synced.save(store.job_state, stored, new, per_shard=30).shards
         assert max(shard_sizes(store).values()) <= 60  # the hash spreads them about evenly
     stored = synced.load(store.job_state, shards)
     assert shards == 64 and len(stored.values) == 1000 and len(shard_sizes(store)) == 64
     assert stored.strays == {} and all(stored.where[c] == synced._shard(c, shards) for c in stored.values)
-    shards = synced.save(store.job_state, stored, {"HS-00000": None, "HS-00001": "changed"}, per_shard=30)
+    shards = synced.save(store.job_state, stored, {"HS-00000": None, "HS-00001": "changed"}, per_shard=30).shards
     again = synced.load(store.job_state, shards)
     assert "HS-00000" not in again.values and again.values["HS-00001"] == "changed" and len(again.values) == 999
 
