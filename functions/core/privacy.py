@@ -13,14 +13,13 @@ import hmac
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from functions.core.cases import CaseEvent, CaseRecord
 from functions.core.ledger import LedgerEntry
 from functions.core.surveys import Survey
 from functions.core.vouchers import Voucher
 
-T = TypeVar("T")
 ERASED = "[đã xóa / erased]"  # what a personal string becomes inside a report or a state
 SUPPRESSED = "erased:"  # an opt-out kept for each erased customer's address: this, then the address's keyed mark
 # A Customers row's cells that are the customer's own data (the ID, the ticks and careloop's columns stay).
@@ -37,22 +36,6 @@ TAB_PERSONAL_CELLS = {
 # Job states named so hold no personal data (Case IDs and digests of their rows): erasure does not read them.
 NOT_PERSONAL_STATES = "escalate-rows-"
 PHONE = re.compile(r"\+?\d{8,15}")  # a personal string that is a phone number (a dial link's target starts with it)
-COMMIT_WRITES, COMMIT_BYTES = 400, 2 * 1024 * 1024
-
-
-def commit_batches(writes: Sequence[T], size: Callable[[T], int]) -> list[list[T]]:
-    """The writes in batches of at most COMMIT_WRITES and about COMMIT_BYTES (one bigger write alone):
-    an erasure's commits stay inside a store's limits whatever the history."""
-    batches: list[list[T]] = [[]]
-    held = 0
-    for write in writes:
-        bytes_ = size(write) + 200  # the document's name and the request's framing
-        if batches[-1] and (len(batches[-1]) >= COMMIT_WRITES or held + bytes_ > COMMIT_BYTES):
-            batches.append([])
-            held = 0
-        batches[-1].append(write)
-        held += bytes_
-    return [b for b in batches if b]
 
 
 def customers_named(report: Any) -> list[str]:

@@ -10,7 +10,8 @@ import json
 from datetime import timedelta
 
 from functions.adapters.stores.firestore import FirestoreStore
-from functions.core.privacy import COMMIT_BYTES, customers_named, personal_strings
+from functions.adapters.stores.firestore.database import COMMIT_BYTES
+from functions.core.privacy import customers_named, personal_strings
 from functions.core.short_links import DIAL, SURVEY, ShortLink
 from tests.helpers import NINE_AM
 from tests.helpers.firestore_counter import counted

@@ -5,7 +5,7 @@ field (one equality filter each: no index needed); a report by the customers it 
 array-contains filter), a short link by its target; the job states that may hold personal data, and
 the webhook events not yet taken, are read and rewritten without the personal strings. What an
 erasure reads follows what is kept about the customer, never the history behind them; its commits
-are cut by writes and bytes (`core.privacy.commit_batches`)."""
+are cut by writes and bytes (`commit_batches`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from functions.adapters.stores.firestore.database import FieldFilter, FirestorePort, unavailable_on_error
+from functions.adapters.stores.firestore.database import (
+    FieldFilter,
+    FirestorePort,
+    commit_batches,
+    unavailable_on_error,
+)
 from functions.adapters.stores.firestore.documents import (
     CASES,
     EVENTS,
@@ -36,7 +41,6 @@ from functions.core.cases import case_fields, case_from_fields
 from functions.core.privacy import (
     NOT_PERSONAL_STATES,
     PHONE,
-    commit_batches,
     erased_case,
     erased_entry,
     erased_survey,

@@ -4,10 +4,10 @@ and the calls more than one port makes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cached_property, wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from functions.adapters.stores.firestore.documents import LEDGER, SURVEYS, document_id, survey_document
 from functions.core.errors import StoreUnavailable
@@ -111,3 +111,23 @@ def unavailable_on_error(method):
             raise StoreUnavailable(f"Firestore {self.db.project}/{self.db.database}: {error}") from error
 
     return wrapper
+
+
+T = TypeVar("T")
+# Firestore takes 500 writes and 10 MiB a commit, gRPC 4 MiB a message: a commit keeps well inside them.
+COMMIT_WRITES, COMMIT_BYTES = 400, 2 * 1024 * 1024
+
+
+def commit_batches(writes: Sequence[T], size: Callable[[T], int]) -> list[list[T]]:
+    """The writes in batches of at most COMMIT_WRITES and about COMMIT_BYTES (one bigger write alone):
+    a commit stays inside Firestore's limits however many and however big the writes."""
+    batches: list[list[T]] = [[]]
+    held = 0
+    for write in writes:
+        bytes_ = size(write) + 200  # the document's name and the request's framing
+        if batches[-1] and (len(batches[-1]) >= COMMIT_WRITES or held + bytes_ > COMMIT_BYTES):
+            batches.append([])
+            held = 0
+        batches[-1].append(write)
+        held += bytes_
+    return [b for b in batches if b]

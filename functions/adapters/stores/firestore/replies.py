@@ -7,7 +7,13 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from functions.adapters.stores.firestore.database import IN_LIMIT, FieldFilter, FirestorePort, unavailable_on_error
+from functions.adapters.stores.firestore.database import (
+    IN_LIMIT,
+    FieldFilter,
+    FirestorePort,
+    commit_batches,
+    unavailable_on_error,
+)
 from functions.adapters.stores.firestore.documents import REPLIES, document_id
 from functions.core.replies import HeardReply
 
@@ -15,11 +21,25 @@ from functions.core.replies import HeardReply
 class FirestoreReplies(FirestorePort):
     @unavailable_on_error
     def record_replies(self, replies: Sequence[HeardReply]) -> None:
+        """Each reply created (a reply kept before stays as it was): a batch in one commit; a batch that
+        meets a reply kept already (a run that overlapped) is created one by one."""
+        from google.api_core.exceptions import AlreadyExists
+
         collection = self.db.client.collection(REPLIES)
-        for reply in replies:  # create: a reply kept before stays as it was
+        documents = []
+        for reply in replies:
             fields = {"reply_id": reply.reply_id, "kind": reply.kind, "day": reply.day.isoformat()}
             heard = datetime.combine(reply.day, datetime.min.time(), UTC)
-            self.db.create(collection.document(document_id(reply.reply_id)), self.db.expiring(fields, heard))
+            documents.append((collection.document(document_id(reply.reply_id)), self.db.expiring(fields, heard)))
+        for part in commit_batches(documents, lambda _: 100):
+            batch = self.db.client.batch()
+            for reference, fields in part:
+                batch.create(reference, fields)
+            try:
+                batch.commit(**self.db.call())
+            except AlreadyExists:
+                for reference, fields in part:
+                    self.db.create(reference, fields)
 
     @unavailable_on_error
     def replies_between(self, first: date, last: date) -> list[HeardReply]:
