@@ -75,10 +75,13 @@ def main() -> None:
         print(f"replies taken: {replies}; cases opened: {len(report['opened'])}")
         print(f"IMAP commands: {len(sent)} (goal ≤ 20): {', '.join(sent)}")
         calls = tally.by_collection("rpcs")
-        print(f"Firestore calls: {tally.total('rpcs')} (goal ≤ 150); reads {tally.total('reads')}, "
-              f"writes {tally.total('writes')}")
+        print(
+            f"Firestore calls: {tally.total('rpcs')} (goal ≤ 150); reads {tally.total('reads')}, "
+            f"writes {tally.total('writes')}"
+        )
         for call, n in sorted(calls.items(), key=lambda item: -item[1])[:8]:
             print(f"  {n:4d}  {call}")
+        print(f"  writes by collection: {tally.by_collection('writes')}")
         print(f"run: {seconds:.2f} s, Python memory peak {peak / 2**20:.1f} MiB")
     finally:
         imaplib.IMAP4._command = original  # type: ignore[method-assign]

@@ -71,7 +71,9 @@ def apply_plan(deps: EscalationDeps, plan: EscalationPlan, existing: list[CaseRe
     for _, case, event in plan.opened:
         if deps.records.cases.create_case(case, event):
             applied.opened.append(case)
-        applied.final[case.case_id] = deps.records.cases.case(case.case_id) or case
+            applied.final[case.case_id] = case
+        else:  # opened by a run that stopped before its write, or by one beside it: as the store has it
+            applied.final[case.case_id] = deps.records.cases.case(case.case_id) or case
     for case, changes, event in plan.changes:
         deps.records.cases.update_case(case.case_id, changes, event)
         updated = case.changed(**changes)

@@ -68,6 +68,10 @@ class FirestoreCases(FirestorePort):
         from google.cloud import firestore
 
         reference = self._case_ref(case_id)
+        if not changes:  # an event alone (a notice sent): added in one write, no transaction, nothing read
+            event_fields = self.db.expiring(_event_fields(event), event.at)
+            reference.collection(EVENTS).document().create(event_fields, **self.db.call())
+            return
 
         @firestore.transactional
         def update_in(transaction) -> None:

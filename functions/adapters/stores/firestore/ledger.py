@@ -22,6 +22,7 @@ from functions.core.ledger import FAILED, QUEUED, RESERVED, SENT, UNCERTAIN, Led
 from functions.core.surveys import Survey
 
 PARALLEL_CREATES = 16
+RESERVE_BATCH = 200  # entries a commit creates (each with its survey: 400 writes, inside Firestore's 500)
 
 
 def _sent(at: datetime) -> dict[str, Any]:
@@ -40,10 +41,38 @@ class FirestoreLedger(FirestorePort):
         return self.db.create(self.db.ledger_entry(entry.key), self._fields(entry))
 
     def reserve_many(self, entries: Sequence[LedgerEntry], surveys: Mapping[str, Survey] | None = None) -> set[str]:
-        # Each entry (with its survey) is a commit of its own: a batch would fail whole on one
-        # existing key. They run side by side instead.
+        # The entries (with their surveys) created in batches of one commit each; a batch fails whole on
+        # one existing key (a run beside this one, a rerun), and its entries are then created one commit
+        # each, side by side: exactly once either way.
+        won: set[str] = set()
+        for start in range(0, len(entries), RESERVE_BATCH):
+            part = entries[start : start + RESERVE_BATCH]
+            batch_won = self._reserve_batch(part, surveys or {})
+            won |= batch_won if batch_won is not None else self._reserve_each(part, surveys or {})
+        return won
+
+    def _reserve_batch(self, entries: Sequence[LedgerEntry], surveys: Mapping[str, Survey]) -> set[str] | None:
+        """The entries and their surveys created in one commit; None when one of them exists already."""
+        from google.api_core.exceptions import AlreadyExists
+
+        if len(entries) <= 1:
+            return None
+        batch = self.db.client.batch()
+        for entry in entries:
+            batch.create(self.db.ledger_entry(entry.key), self._fields(entry))
+            if (survey := surveys.get(entry.key)) is not None:
+                batch.create(
+                    self.db.survey(survey.survey_id), self.db.expiring(survey_document(survey), survey.created_at)
+                )
+        try:
+            batch.commit(**self.db.call())
+        except AlreadyExists:
+            return None
+        return {e.key for e in entries}
+
+    def _reserve_each(self, entries: Sequence[LedgerEntry], surveys: Mapping[str, Survey]) -> set[str]:
         def reserve(entry: LedgerEntry) -> bool:
-            return self._reserve_in_one_commit(entry, surveys.get(entry.key) if surveys else None)
+            return self._reserve_in_one_commit(entry, surveys.get(entry.key))
 
         if len(entries) <= 1:
             return {e.key for e in entries if reserve(e)}
