@@ -23,8 +23,9 @@ $(CHECKOV):
 	$(PYTHON) -m venv .venv-checkov
 	.venv-checkov/bin/pip install --quiet checkov
 
+# On every core (two here): each worker starts its own emulators and servers, on ports of its own.
 test: $(BIN)/.installed $(CHECKOV)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 # Pure code and in-memory fakes only: seconds, no servers.
 test-fast: $(BIN)/.installed

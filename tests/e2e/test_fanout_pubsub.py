@@ -51,12 +51,13 @@ def wait_until(condition, timeout: float) -> bool:
     return False
 
 
-def test_ten_thousand_due_fan_out_and_each_is_sent_once_even_when_a_sender_dies(tmp_path, pubsub, monkeypatch):
-    fan_out_and_kill(tmp_path, pubsub, monkeypatch, str(tmp_path / "s.sqlite"), 10_000, 1_000, 100, 3_000)
+def test_a_thousand_due_fan_out_and_each_is_sent_once_even_when_a_sender_dies(tmp_path, pubsub, monkeypatch):
+    # The same path at 10,000 (its time and the ledger's figures): `python bench/fanout.py`.
+    fan_out_and_kill(tmp_path, pubsub, monkeypatch, str(tmp_path / "s.sqlite"), 1_000, 200, 50, 300)
 
 
 def test_on_firestore_too(tmp_path, pubsub, monkeypatch, firestore):
-    fan_out_and_kill(tmp_path, pubsub, monkeypatch, f"firestore://{PROJECT}", 1_500, 300, 50, 400)
+    fan_out_and_kill(tmp_path, pubsub, monkeypatch, f"firestore://{PROJECT}", 600, 100, 50, 200)
 
 
 def test_careloop_check_finds_the_send_queue_or_names_the_missing_topic(tmp_path, pubsub, monkeypatch):
