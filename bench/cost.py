@@ -19,7 +19,6 @@ Run: .venv/bin/python bench/cost.py   (starts its own Firestore emulator on 127.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -34,9 +33,8 @@ from functions.adapters.stores.firestore import FirestoreStore  # noqa: E402
 from functions.escalate.job import run_escalate  # noqa: E402
 from functions.followup.job import run_followup  # noqa: E402
 from functions.survey.offers import SurveyRules  # noqa: E402
-from tests.helpers import free_port  # noqa: E402
 from tests.helpers.firestore_counter import Tally, counted  # noqa: E402
-from tests.helpers.firestore_emulator import PROJECT, Emulator, emulator_binary  # noqa: E402
+from tests.helpers.firestore_emulator import PROJECT, started_or_exit  # noqa: E402
 from tests.helpers.history_seed import seed_history  # noqa: E402
 from tests.helpers.support import deps, escalation_book, escalation_deps, many_customers, memory_sheet  # noqa: E402
 
@@ -94,11 +92,7 @@ def bill(per_day: dict[str, int]) -> float:
 
 
 def main() -> None:
-    binary = emulator_binary()
-    if binary is None:
-        sys.exit("The Firestore emulator is not installed: apt-get install google-cloud-cli-firestore-emulator")
-    emulator = Emulator(binary, free_port())
-    os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.host
+    emulator = started_or_exit()
     try:
         print("| run | reads | writes | deletes | calls | most reads in |")
         print("| --- | ---: | ---: | ---: | ---: | --- |")

@@ -9,7 +9,6 @@ commands, the Firestore calls, reads and writes, the run's time and its peak of 
 from __future__ import annotations
 
 import imaplib
-import os
 import sys
 import time
 import tracemalloc
@@ -22,11 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from functions import bootstrap  # noqa: E402
 from functions.adapters.stores.firestore import FirestoreStore  # noqa: E402
 from functions.escalate.job import run_escalate  # noqa: E402
-from tests.helpers import free_port, mails  # noqa: E402
+from tests.helpers import mails  # noqa: E402
 from tests.helpers.dovecot import PASSWORD, USER, Dovecot  # noqa: E402
 from tests.helpers.fakes import MemoryChannel  # noqa: E402
 from tests.helpers.firestore_counter import counted  # noqa: E402
-from tests.helpers.firestore_emulator import PROJECT, Emulator, emulator_binary  # noqa: E402
+from tests.helpers.firestore_emulator import PROJECT, started_or_exit  # noqa: E402
 from tests.helpers.rules import business_settings  # noqa: E402
 from tests.helpers.support import escalation_book  # noqa: E402
 
@@ -37,11 +36,7 @@ WORDS = {"complaint": "Tôi rất thất vọng, chờ lâu quá mà không ai g
 
 
 def main() -> None:
-    binary = emulator_binary()
-    if binary is None:
-        sys.exit("The Firestore emulator is not installed: apt-get install google-cloud-cli-firestore-emulator")
-    emulator = Emulator(binary, free_port())
-    os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.host
+    emulator = started_or_exit()
     sent: list[str] = []
     original = imaplib.IMAP4._command
 

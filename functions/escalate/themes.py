@@ -10,7 +10,7 @@ keywords makes the next run tag the last RETAG_DAYS' rows anew and count those d
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 from functions.core.calls import CallRow
@@ -64,7 +64,7 @@ def heard_text(
     matcher: Matcher,
     key: str,
     at: datetime,
-    zone: Any,
+    zone: tzinfo,
     customer: Customer | None,
     cells: Mapping[str, Any],  # channel, answers, text, action
     complaint: bool,
@@ -88,7 +88,7 @@ def survey_heard(
     answered: Sequence[Survey],
     customers: Mapping[str, Customer],
     state: Mapping[str, Any],
-    zone: Any,
+    zone: tzinfo,
     threshold: int,
     language: str,
 ) -> list[HeardText]:
@@ -115,7 +115,7 @@ def survey_heard(
 
 
 def call_heard(
-    matcher: Matcher, calls: Sequence[CallRow], customers: Mapping[str, Customer], now: datetime, zone: Any,
+    matcher: Matcher, calls: Sequence[CallRow], customers: Mapping[str, Customer], now: datetime, zone: tzinfo,
     threshold: int, language: str,
 ) -> list[HeardText]:  # fmt: skip
     """The notes of the calls this run recorded (each once: a call is recorded once)."""
@@ -134,7 +134,7 @@ def call_heard(
 
 
 def flag_heard(
-    matcher: Matcher, opened: Sequence[tuple[Flag, CaseRecord]], customers: Mapping[str, Customer], zone: Any,
+    matcher: Matcher, opened: Sequence[tuple[Flag, CaseRecord]], customers: Mapping[str, Customer], zone: tzinfo,
     language: str,
 ) -> list[HeardText]:  # fmt: skip
     """The complaints staff noted on the Customers tab that opened a case in this run (a reply, a call

@@ -52,3 +52,19 @@ class Emulator:
 
     def stop(self) -> None:
         stop_group(self.process)  # the wrapper script and the Java server under it
+
+
+def started_or_exit() -> Emulator:
+    """For a bench script: the emulator started on a free port of 127.0.0.1, this process pointed at
+    it; the script stops (saying how to install it) when it is not installed. Stop it when done."""
+    import os
+    import sys
+
+    from tests.helpers import free_port
+
+    binary = emulator_binary()
+    if binary is None:
+        sys.exit(INSTALL_HINT)
+    emulator = Emulator(binary, free_port())
+    os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.host
+    return emulator
