@@ -23,9 +23,10 @@ $(CHECKOV):
 	$(PYTHON) -m venv .venv-checkov
 	.venv-checkov/bin/pip install --quiet checkov
 
-# On every core (two here): each worker starts its own emulators and servers, on ports of its own.
+# On every core (two here; work-stealing: the long e2e tests do not wait in one queue): each worker starts
+# its own emulators and servers, on ports of its own.
 test: $(BIN)/.installed $(CHECKOV)
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 # Pure code and in-memory fakes only: seconds, no servers.
 test-fast: $(BIN)/.installed

@@ -57,7 +57,7 @@ def test_a_thousand_due_fan_out_and_each_is_sent_once_even_when_a_sender_dies(tm
 
 
 def test_on_firestore_too(tmp_path, pubsub, monkeypatch, firestore):
-    fan_out_and_kill(tmp_path, pubsub, monkeypatch, f"firestore://{PROJECT}", 600, 100, 50, 200)
+    fan_out_and_kill(tmp_path, pubsub, monkeypatch, f"firestore://{PROJECT}", 1_500, 300, 50, 400)
 
 
 def test_careloop_check_finds_the_send_queue_or_names_the_missing_topic(tmp_path, pubsub, monkeypatch):
