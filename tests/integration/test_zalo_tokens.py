@@ -4,6 +4,7 @@ single-use refresh token spent once, even by two processes sending at the same t
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 
 import pytest
@@ -79,6 +80,9 @@ def _send_many(kind: str, location: str, url: str, phones: list[str], queue) -> 
 def test_two_processes_sending_at_once_spend_each_refresh_token_once(kind, tmp_path, request):
     from tests.helpers.support import store_setting
 
+    if kind == "firestore" and "FAKETIME" in os.environ:  # CI's run at another date (libfaketime)
+        pytest.skip("gRPC in processes spawned under libfaketime hangs at random (1 run in 5 here); "
+                    "this test runs at the real date in `make test`")  # fmt: skip
     location = store_setting(kind, tmp_path, request).removeprefix("firestore://")
     # Each access token is "about to expire" a second after it is issued: the runs refresh again and again.
     with ZaloStandIn(ZALO_APP, ZALO_SECRET, FIRST_REFRESH, ZNS_PARAMS, expires_in=301) as server:
