@@ -68,6 +68,15 @@ def store(request, tmp_path):
     return make_store(request.param, tmp_path, request)
 
 
+@pytest.fixture
+def mailbox():
+    """A real IMAP server (Dovecot on 127.0.0.1) with an empty mailbox, stopped by its PID after the test."""
+    from tests.helpers.dovecot import Dovecot
+
+    with Dovecot() as server:
+        yield server
+
+
 @pytest.fixture(autouse=True)
 def fresh_public_function_deps():
     """The public functions build their dependencies once per process from the environment;

@@ -47,24 +47,25 @@ class UndertheseaLexicon:
         found = float(zipf_frequency(word, "vi"))
         if not word.isascii() or not word.strip():
             return found
-        plain = self._plain_zipf()
+        plain = _plain_zipf()
         syllables = [max(float(zipf_frequency(s, "vi")), plain.get(s, 0.0)) for s in word.lower().split()]
         if min(syllables) <= 0:
             return found
         # several syllables: combined as wordfreq combines a phrase's tokens (1 / Σ 1/frequency)
         return max(found, math.log10(1 / sum(10 ** (9 - z) for z in syllables)) + 9)
 
-    @cache  # noqa: B019 — one lexicon a process (`lexicon()`): the table is built once
-    def _plain_zipf(self) -> dict[str, float]:
-        """The commonest reading of each word of wordfreq's Vietnamese list, by its folded spelling."""
-        from wordfreq import top_n_list, zipf_frequency
 
-        table: dict[str, float] = {}
-        for word in top_n_list("vi", 50_000):
-            folded = fold(word)
-            if folded != word:
-                table[folded] = max(table.get(folded, 0.0), float(zipf_frequency(word, "vi")))
-        return table
+@cache
+def _plain_zipf() -> dict[str, float]:
+    """The commonest reading of each word of wordfreq's Vietnamese list, by its folded spelling."""
+    from wordfreq import top_n_list, zipf_frequency
+
+    table: dict[str, float] = {}
+    for word in top_n_list("vi", 50_000):
+        folded = fold(word)
+        if folded != word:
+            table[folded] = max(table.get(folded, 0.0), float(zipf_frequency(word, "vi")))
+    return table
 
 
 @cache

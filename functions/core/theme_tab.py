@@ -109,6 +109,11 @@ def add_mentions(days: Mapping[str, Any], mentions: Iterable[Mention], today: da
     return changed
 
 
+def with_mentions(days: Mapping[str, Any], mentions: Iterable[Mention], today: date) -> dict[str, Any]:
+    """The per-day counts these mentions added to, days older than KEPT_DAYS gone."""
+    return {k: v for k, v in {**days, **add_mentions(days, mentions, today)}.items() if v is not None}
+
+
 def latest_examples(examples: Mapping[str, Any], mentions: Iterable[Mention]) -> dict[str, Any]:
     """Each theme's latest quote ({theme: [day, quote, customer ID]}), where these mentions change it."""
     changed: dict[str, Any] = {}
@@ -135,21 +140,16 @@ def rising_themes(figures: Mapping[str, ThemeFigures]) -> list[str]:
 def weekly_mentions(days: Mapping[str, Any], starts: Sequence[date], top: int) -> list[tuple[str, list[int]]]:
     """The `top` themes with the most mentions over the weeks starting on `starts`, each with its
     mentions week by week (the Dashboard's chart)."""
-    weeks: dict[str, list[int]] = {}
-    for key, day in days.items():
-        at = date.fromisoformat(key)
-        for index in (i for i, s in enumerate(starts) if s <= at < s + timedelta(days=7)):
-            for theme, counts in (day or {}).items():
-                weeks.setdefault(theme, [0] * len(starts))[index] += counts[0]
-    ranked = sorted(weeks.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
+    weeks = [mentions_between(days, start, start + timedelta(days=6)) for start in starts]
+    series = {theme: [week.get(theme, 0) for week in weeks] for theme in {t for week in weeks for t in week}}
+    ranked = sorted(series.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
     return [(theme, counts) for theme, counts in ranked if sum(counts)][:top]
 
 
 def recounted(days: Mapping[str, Any], mentions: Iterable[Mention], first: date, today: date) -> dict[str, Any]:
     """The per-day counts with the days from `first` counted again from `mentions` (staff changed the
     keywords: what was heard since then is tagged anew); days before `first` as they were."""
-    kept = {key: day for key, day in days.items() if key < first.isoformat()}
-    return {**kept, **{k: v for k, v in add_mentions(kept, mentions, today).items() if v is not None}}
+    return with_mentions({key: day for key, day in days.items() if key < first.isoformat()}, mentions, today)
 
 
 class ThemeFigures(NamedTuple):

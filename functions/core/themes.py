@@ -162,6 +162,10 @@ class Matcher:
                     self.exact.setdefault(keyword.words[0], []).append((index, keyword))
                 self.folded.setdefault(fold(keyword.words[0]), []).append((index, keyword))
 
+    def covers(self, words: str) -> bool:
+        """Whether a theme's keywords already cover these words (they are no suggestion)."""
+        return bool(self.themes_of(words))
+
     def themes_text(self, text: str) -> str:
         """The themes' names as a cell shows them: "Thời gian chờ, Giá/phí"."""
         return ", ".join(self.themes_of(text))

@@ -9,7 +9,7 @@ they are kept in the job's state and not worked out again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -96,14 +96,16 @@ def refresh(
             (name, records.ledger.count_sent(first, today, kinds=(kind,))) for kind, name in (occasions or {}).items()
         ),
     )
-    top = weekly_mentions(theme_days or {}, [_days(w)[0] for w in weeks], len(THEME_SERIES))
-    series = [{key: top[n][1][i] if n < len(top) else "" for n, key in enumerate(THEME_SERIES)}
-              for i in range(len(weeks))]  # fmt: skip
-    shown = [{**row, **series[i], "week": week_title(w, language, w.holds(now))}
+    found = weekly_mentions(theme_days or {}, [_days(w)[0] for w in weeks], len(THEME_SERIES))
+    blank = [("", [""] * len(weeks))] * (len(THEME_SERIES) - len(found))  # a column without a theme
+    top: list[tuple[str, Sequence[int | str]]] = [*found, *blank]
+    shown = [{**row, **{key: counts[i] for key, (_, counts) in zip(THEME_SERIES, top, strict=True)},
+              "week": week_title(w, language, w.holds(now))}
              for i, (w, row) in enumerate(zip(weeks, rows, strict=True))]  # fmt: skip
     tab = dashboard_tab(channels)
-    titles = {key: tab.column(key).named_title(top[n][0] if n < len(top) else "", language)
-              for n, key in enumerate(THEME_SERIES)}  # fmt: skip
+    titles = {
+        key: tab.column(key).named_title(name, language) for key, (name, _) in zip(THEME_SERIES, top, strict=True)
+    }
     writes = [dashboard_write(tab, table, month, calendar, now, language),
               weekly_write(tab, table, shown, language, titles)]  # fmt: skip
     settled = {w.label: row for w, row in zip(weeks, rows, strict=True) if w.end + SETTLED <= now}

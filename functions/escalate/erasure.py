@@ -29,11 +29,11 @@ from functions.core.sheet_schema import CALLS, CASES, CUSTOMERS, REPLIES, VOUCHE
 from functions.core.tables import RowWrite, Table, TabWrite, row_cells
 from functions.core.text import cell_text
 from functions.core.theme_suggestions import without_examples_of
-from functions.core.theme_tab import kept_examples
+from functions.core.theme_tab import THEMES_STATE, kept_examples
 from functions.core.values import CellError, read_phone, read_tick
 from functions.escalate.deps import EscalationDeps
 from functions.escalate.reading import JOB
-from functions.escalate.themes import STATE, WORDS_STATE
+from functions.escalate.themes import WORDS_STATE
 
 ID_COLUMNS = {CASES.key: "case_id", CALLS.key: "customer_id", VOUCHERS.key: "code", REPLIES.key: "reply_id"}
 MOMENT = "%d/%m/%Y %H:%M"
@@ -90,11 +90,11 @@ def erase_requested(deps: EscalationDeps, tables: dict[str, Table], now: datetim
 def _forget_quotes(deps: EscalationDeps, customer_ids: set[str]) -> None:
     """Their words quoted as a theme's latest example, or a suggestion's, gone from the store (the
     counts stay: they say nothing of anyone)."""
-    themes = deps.records.job_state.job_state(JOB).get(STATE) or {}
+    themes = deps.records.job_state.job_state(JOB).get(THEMES_STATE) or {}
     examples = themes.get("examples") or {}
     kept = kept_examples(examples, date.min, customer_ids)
     if kept != examples:
-        deps.records.job_state.save_job_state(JOB, {STATE: {**themes, "examples": kept}})
+        deps.records.job_state.save_job_state(JOB, {THEMES_STATE: {**themes, "examples": kept}})
     if words := without_examples_of(deps.records.job_state.job_state(WORDS_STATE), customer_ids):
         deps.records.job_state.save_job_state(WORDS_STATE, words)
 

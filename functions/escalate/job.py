@@ -39,6 +39,7 @@ from functions.core.sheet_schema import (
     THEMES,
 )
 from functions.core.tables import Table, TabWrite, aged_out
+from functions.core.theme_tab import THEMES_STATE
 from functions.core.themes import Matcher
 from functions.delivery import RunClock
 from functions.escalate.calls import RecordedCalls, record_calls
@@ -59,7 +60,6 @@ from functions.escalate.outcome import (
 from functions.escalate.plan import EscalationPlan, plan_escalation
 from functions.escalate.reading import JOB, EscalationError, SheetRead, read_sheet_and_store
 from functions.escalate.replies import Heard, listen, taken
-from functions.escalate.themes import STATE as THEMES_STATE
 from functions.escalate.themes import (
     HeardText,
     call_heard,

@@ -9,7 +9,7 @@ keywords makes the next run tag the last RETAG_DAYS' rows anew and count those d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
@@ -26,9 +26,7 @@ from functions.core.text import cell_text
 from functions.core.theme_suggestions import add_words, content_words, suggestions, suggestions_write
 from functions.core.theme_tab import (
     RETAG_DAYS,
-    THEMES_STATE,
     Mention,
-    add_mentions,
     kept_examples,
     latest_examples,
     read_theme_tab,
@@ -37,12 +35,12 @@ from functions.core.theme_tab import (
     scrub_quote,
     theme_figures,
     theme_tab_write,
+    with_mentions,
 )
 from functions.core.themes import Lexicon, Matcher
 from functions.escalate.deps import EscalationDeps
 from functions.escalate.plan import Flag
 
-STATE = THEMES_STATE
 TEXTS_STATE = "theme_texts"  # a job state of its own: {reply ID: [day, complaint, score]}, read to tag anew
 WORDS_STATE = "theme_words"  # a job state of its own: {day: {word: [texts, example, customer ID]}}
 SUGGESTED_ON = "suggested_on"  # in the escalation's state: the day the Suggestions tab was last rewritten
@@ -168,20 +166,15 @@ def suggestion_update(
         return None, {}
     days = deps.records.job_state.job_state(WORDS_STATE)
     if heard:
-        covered = _covered(matcher)
-        words = [(m.day, content_words(deps.lexicon.tagged(m.text), covered), m.quote, m.customer_id) for m in heard]
+        words = [(m.day, content_words(deps.lexicon.tagged(m.text), matcher.covers), m.quote, m.customer_id)
+                 for m in heard]  # fmt: skip
         changed = add_words(days, words, today)
         deps.records.job_state.save_job_state(WORDS_STATE, changed)
         days = {k: v for k, v in {**days, **changed}.items() if v is not None}
     if not rewrite:
         return None, {}
-    found = suggestions(days, today, deps.lexicon.zipf, _covered(matcher))
+    found = suggestions(days, today, deps.lexicon.zipf, matcher.covers)
     return suggestions_write(table, found, deps.staff_language), {SUGGESTED_ON: today.isoformat()}
-
-
-def _covered(matcher: Matcher) -> Callable[[str], bool]:
-    """Whether a theme's keywords already cover these words."""
-    return lambda words: bool(matcher.themes_of(words))
 
 
 class ThemeUpdate(NamedTuple):
@@ -217,7 +210,7 @@ def theme_update(
         examples = {t: e for t, e in examples.items() if e[0] < first.isoformat()}
         examples |= latest_examples(examples, [*again, *mentions])
     elif mentions:
-        days = {k: v for k, v in {**days, **add_mentions(days, mentions, today)}.items() if v is not None}
+        days = with_mentions(days, mentions, today)
         examples |= latest_examples(examples, mentions)
     examples = kept_examples(examples, today - timedelta(days=deps.retention_days))
     figures = theme_figures(days, today)

@@ -15,15 +15,9 @@ from functions.adapters.inbox import imap
 from functions.adapters.inbox.imap import ImapConfig, ImapInbox
 from functions.core.replies import InboxMark
 from tests.helpers import mails
-from tests.helpers.dovecot import PASSWORD, USER, Dovecot
+from tests.helpers.dovecot import PASSWORD, USER
 
 SINCE = date(2026, 11, 1)
-
-
-@pytest.fixture
-def server():
-    with Dovecot() as running:
-        yield running
 
 
 @pytest.fixture
@@ -52,10 +46,10 @@ def with_attachment(n: int, size: int) -> bytes:
     return message.as_bytes()
 
 
-def test_two_hundred_replies_take_a_handful_of_commands_not_one_each(server, commands):
+def test_two_hundred_replies_take_a_handful_of_commands_not_one_each(mailbox, commands):
     for n in range(200):
-        server.deliver(mails.reply(f"k{n}@example.com", f"Cảm ơn, lần {n}", message_id=f"<r{n}@ex>"))
-    inbox = ImapInbox(ImapConfig("127.0.0.1", server.port, "none", USER, PASSWORD))
+        mailbox.deliver(mails.reply(f"k{n}@example.com", f"Cảm ơn, lần {n}", message_id=f"<r{n}@ex>"))
+    inbox = ImapInbox(ImapConfig("127.0.0.1", mailbox.port, "none", USER, PASSWORD))
     batch = inbox.messages_after(None, SINCE, 200)
     assert len(batch.messages) == 200 and len({m.uid for m in batch.messages}) == 200
     assert [m.uid for m in batch.messages] == sorted(m.uid for m in batch.messages)
@@ -63,11 +57,11 @@ def test_two_hundred_replies_take_a_handful_of_commands_not_one_each(server, com
     assert len(commands) <= 10, commands  # LOGIN, SELECT, SEARCH, FETCH sizes, FETCH messages, LOGOUT…
 
 
-def test_big_attachments_are_taken_by_a_byte_budget_and_the_rest_wait_for_the_next_run(server, commands, monkeypatch):
+def test_big_attachments_are_taken_by_a_byte_budget_and_the_rest_wait_for_the_next_run(mailbox, commands, monkeypatch):
     monkeypatch.setattr(imap, "RUN_BYTES", 3 * imap.FIRST_BYTES)  # a small budget: the same rule, fewer bytes
     for n in range(5):
-        server.deliver(with_attachment(n, 2 * imap.FIRST_BYTES))  # each 2 MiB: only its first MiB is read
-    inbox = ImapInbox(ImapConfig("127.0.0.1", server.port, "none", USER, PASSWORD))
+        mailbox.deliver(with_attachment(n, 2 * imap.FIRST_BYTES))  # each 2 MiB: only its first MiB is read
+    inbox = ImapInbox(ImapConfig("127.0.0.1", mailbox.port, "none", USER, PASSWORD))
     first = inbox.messages_after(None, SINCE, 200)
     assert len(first.messages) == 3 and all(len(m.raw) <= imap.FIRST_BYTES for m in first.messages)
     rest = inbox.messages_after(InboxMark(first.validity, first.messages[-1].uid), SINCE, 200)

@@ -11,12 +11,11 @@ import json
 from datetime import datetime
 
 import openpyxl
-import pytest
 
 from functions.core.tables import same_cell
 from tests.helpers import VN, mails
 from tests.helpers.cli import careloop, careloop_at_once
-from tests.helpers.dovecot import PASSWORD, USER, Dovecot
+from tests.helpers.dovecot import PASSWORD, USER
 from tests.helpers.support import local_settings, row, workbook_with_owners
 from tests.helpers.words import piece
 
@@ -27,12 +26,6 @@ CUSTOMERS = [
     row("C-3", "Lê Văn Tám", "anh", "tam@example.com", purchase="16/11/2026"),
     row("C-4", "Phạm Thu Hà", "chị", "ha@example.com"),
 ]
-
-
-@pytest.fixture
-def mailbox():
-    with Dovecot() as server:
-        yield server
 
 
 def workbook(tmp_path):

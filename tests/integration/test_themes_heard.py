@@ -9,11 +9,10 @@ import json
 from datetime import datetime
 
 import openpyxl
-import pytest
 
 from tests.helpers import VN, mails
 from tests.helpers.cli import careloop
-from tests.helpers.dovecot import PASSWORD, USER, Dovecot
+from tests.helpers.dovecot import PASSWORD, USER
 from tests.helpers.support import local_settings, row, workbook_with_owners
 
 NOW = "2026-11-25T10:00"
@@ -23,12 +22,6 @@ CUSTOMERS = [
     row("C-2", "Trần Văn Huy", "anh", "huy@example.com", purchase="16/11/2026"),
     row("C-3", "Lê Thị Thủy", "chị", "thuy@example.com"),
 ]
-
-
-@pytest.fixture
-def mailbox():
-    with Dovecot() as server:
-        yield server
 
 
 def tab(path, title):

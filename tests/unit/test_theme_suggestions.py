@@ -24,7 +24,7 @@ PHONE_SHOP = [
 
 def suggested(texts, days_ago=0):
     words, matcher = lexicon(), Matcher(read_theme_tab(None).themes, lexicon())
-    covered = lambda word: bool(matcher.themes_of(word))  # noqa: E731
+    covered = matcher.covers
     heard = [(TODAY - timedelta(days=days_ago), content_words(words.tagged(t), covered), t, "C-1") for t in texts]
     days = {k: v for k, v in add_words({}, heard, TODAY).items() if v}
     return suggestions(days, TODAY, words.zipf, covered)

@@ -15,3 +15,11 @@ def column_letters(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+def cell_position(a1: str) -> tuple[str, int, int]:
+    """'Khách hàng'!C5 → ("Khách hàng", 5, 2): the tab, the row (from 1) and the column (from 0)."""
+    where, _, cell = a1.rpartition("!")
+    letters = cell.rstrip("0123456789")
+    column = sum((ord(letter) - 64) * 26**power for power, letter in enumerate(reversed(letters))) - 1
+    return where[1:-1].replace("''", "'"), int(cell[len(letters) :]), column

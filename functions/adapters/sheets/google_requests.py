@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from functions.adapters.sheets.a1 import cell_position
 from functions.adapters.sheets.google_setup import SetupPlan, plan_setup
 from functions.adapters.sheets.placement import Placement
 from functions.core.sheet_schema import ColumnSpec, TabSpec
@@ -124,11 +125,8 @@ def plain_request(sheet_id: int, row: int, column: int, value: Any) -> dict[str,
 def values_request(data: Mapping[str, Any], sheet_ids: Mapping[str, int]) -> dict[str, Any]:
     """A values.batchUpdate range ('Tab'!C1 and the rows from there) as an updateCells of the structure
     request: a write that changes structure carries every value with it, one request, atomic."""
-    where, _, cell = str(data["range"]).rpartition("!")
-    letters = cell.rstrip("0123456789")
-    column = sum((ord(letter) - 64) * 26**power for power, letter in enumerate(reversed(letters))) - 1
-    start = {"sheetId": sheet_ids[where[1:-1].replace("''", "'")], "rowIndex": int(cell[len(letters):]) - 1,
-             "columnIndex": column}  # fmt: skip
+    title, row, column = cell_position(str(data["range"]))
+    start = {"sheetId": sheet_ids[title], "rowIndex": row - 1, "columnIndex": column}
     rows = [{"values": [_entered(value) for value in row]} for row in data["values"]]
     return {"updateCells": {"start": start, "rows": rows, "fields": "userEnteredValue"}}
 
