@@ -38,6 +38,12 @@ class Survey:
     answers: tuple[Answer, ...] = ()
 
     @property
+    def message_key(self) -> str:
+        """The ledger key of the message that carried it: "checkin/C-1/2026-11-16", "survey/case/HS-1"."""
+        kind, _, rest = self.occasion.partition("/")
+        return f"survey/{self.occasion}" if kind == "case" else f"{kind}/{self.customer_id}/{rest}"
+
+    @property
     def latest(self) -> Answer | None:
         return self.answers[-1] if self.answers else None
 

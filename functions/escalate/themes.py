@@ -101,11 +101,9 @@ def survey_heard(
         if answer is None or answer.via or not answer.comment or (since is not None and answer.at < since):
             continue
         low = answer.score <= threshold
-        occasion = survey.occasion if not survey.occasion.startswith("case/") else f"survey/{survey.occasion}"
-        kind, _, rest = occasion.partition("/")
         cells = {"channel": say("text_from_survey", language), "text": answer.comment,
                  "answers": say("text_survey_answers", language, score=answer.score,
-                                occasion=message_words(f"{kind}/{survey.customer_id}/{rest}", language)),
+                                occasion=message_words(survey.message_key, language)),
                  "action": say("text_survey_low", language) if low else ""}  # fmt: skip
         heard.append(heard_text(matcher, f"survey/{survey.survey_id}/{answer.at.isoformat()}", answer.at, zone,
                                 customers.get(survey.customer_id), cells, low, answer.score))  # fmt: skip

@@ -67,6 +67,7 @@ def test_survey_page_comments_are_heard_once_and_replies_or_calls_are_heard_wher
     assert "2/5" in low.row.values["answers"] and "16/11" in low.row.values["answers"]
     assert low.row.values["themes"] == "Thái độ nhân viên, Thời gian chờ" and low.row.append  # the tab's order
     assert not thanks.mention.complaint and thanks.row.values["themes"] == ""
+    assert "HS-1" in thanks.row.values["answers"]  # the survey after case HS-1, named as staff read it
     again = survey_heard(starter(), surveys, customers, state, VN, 2, "vi")
     assert [h.row.row_id for h in again] == [h.row.row_id for h in heard]  # the same answer: the same row
 
