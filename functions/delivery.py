@@ -110,14 +110,16 @@ def deliver(
     deliveries: Sequence[Delivery],
     now: datetime,
     queued: bool = False,
+    outcome: Delivered | None = None,
 ) -> Delivered:
     """Each message reserved just before it goes and confirmed just after, the confirmation and the
     next reservation in one store round trip: a crash leaves at most the one message in flight in
     doubt. `retry`: each message's retry policy, or a run's clock that also bounds the run's time.
     `queued`: the messages were reserved as QUEUED by `fanout.enqueue` (a batch from the send queue): each is
-    claimed instead, so a batch delivered twice sends each message once."""
+    claimed instead, so a batch delivered twice sends each message once. `outcome`: where to record,
+    when it starts with what the run already knows (a channel's limit reached by an earlier chunk)."""
     clock = retry if isinstance(retry, RunClock) else RunClock.start(retry, None)
-    outcome = Delivered()
+    outcome = outcome if outcome is not None else Delivered()
     sent: str | None = None  # the key sent and not yet confirmed
     for index, delivery in enumerate(deliveries):
         if clock.left() <= 0:

@@ -17,13 +17,23 @@ from functions.core.messages import OutgoingMessage
 from functions.core.occasions import date_text
 from functions.core.surveys import Survey
 from functions.core.vouchers import Voucher
-from functions.delivery import Delivery, RunClock, deliver
+from functions.delivery import Delivered, Delivery, RunClock, deliver
 from functions.fanout import enqueue
 from functions.followup.deps import FollowupDeps
 from functions.followup.plan import BIRTHDAY, CHECKIN, DueMessage, Skip
 from functions.followup.vouchers import occasion_voucher
 from functions.ports import SendQueue
 from functions.survey.offers import offer, recent_by_customer
+
+CHUNK = 200  # messages composed and delivered at a time
+
+
+@dataclass(frozen=True)
+class Reached:
+    """Where a sent message went; not its words (a big day sends thousands)."""
+
+    channel: str
+    to: str
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,7 @@ class SendingRun:
 
     def __init__(self, deps: FollowupDeps, now: datetime, dry_run: bool, book: TextBook):
         self.deps, self.now, self.dry_run = deps, now, dry_run
-        self.sent: list[tuple[DueMessage, OutgoingMessage]] = []
+        self.sent: list[tuple[DueMessage, Reached]] = []
         self.failed: list[tuple[DueMessage, str]] = []
         self.skipped: list[Skip] = []
         self.unknown: list[tuple[DueMessage, str]] = []  # a fault after reserving: it may have gone out
@@ -63,10 +73,23 @@ class SendingRun:
         self.recent = recent_by_customer(())  # customer → their surveys of late, for the throttle (read in send)
 
     def send(self, messages: list[DueMessage]) -> None:
-        deps, language = self.deps, self.deps.staff_language
+        deps = self.deps
         if deps.surveys and messages:  # only the surveys of the customers written to: a rerun reads none
             since = self.now - timedelta(days=deps.surveys.throttle_days)
             self.recent = recent_by_customer(deps.records.surveys.surveys_of({m.customer.id for m in messages}, since))
+        clock = RunClock.start(deps.retry, deps.run_budget_seconds)
+        # More due than one run sends: the rest fan out through the send queue, queued first.
+        in_run = len(messages) if deps.queue is None else deps.fanout_after
+        batch = deps.fanout_batch_size
+        for part, queued, size in ((messages[in_run:], True, -(-CHUNK // batch) * batch),  # whole queue batches
+                                   (messages[:in_run], False, CHUNK)):  # fmt: skip
+            for start in range(0, len(part), size):
+                self.send_chunk(part[start : start + size], queued, clock)
+
+    def send_chunk(self, messages: list[DueMessage], queued: bool, clock: RunClock) -> None:
+        """Compose, then deliver (or hand to the send queue) a chunk of the day's messages: a big day
+        never holds every rendered text at once."""
+        deps, language = self.deps, self.deps.staff_language
         composed: list[tuple[DueMessage, Composed]] = []
         for message in messages:
             try:
@@ -88,13 +111,11 @@ class SendingRun:
             )
             for m, c in composed
         ]
-        if deps.queue is not None and len(deliveries) > deps.fanout_after:
-            # More due than one run sends: the rest fan out through the send queue, queued first.
-            self.enqueue(deps.queue, deliveries[deps.fanout_after :], due)
-            deliveries = deliveries[: deps.fanout_after]
-        outcome = deliver(
-            deps.records, deps.channels, RunClock.start(deps.retry, deps.run_budget_seconds), deliveries, self.now
-        )
+        if queued and deps.queue is not None:
+            self.enqueue(deps.queue, deliveries, due)
+            return
+        outcome = deliver(deps.records, deps.channels, clock, deliveries, self.now,
+                          outcome=Delivered(limits=dict(self.limits), refused=dict(self.refused)))  # fmt: skip
         self.skipped += [Skip(due[d.key], "reserved_elsewhere") for d in outcome.skipped]
         self.skipped += [Skip(due[d.key], "deferred") for d in outcome.deferred]
         self.limits.update(outcome.limits)
@@ -104,7 +125,7 @@ class SendingRun:
         self.unknown += [(due[d.key], reason) for d, reason in outcome.unknown]
         for delivery in outcome.sent:
             message, reached = due[delivery.key], outcome.reached[delivery.key]
-            self.sent.append((message, reached))
+            self.sent.append((message, Reached(reached.channel, reached.to)))
             self.last_contact[message.customer.id] = self.contact_text(message, reached.channel, self.now)
             if reached is not delivery.message:  # the first channels could not reach the customer: say so
                 self.fallback_note(

@@ -105,3 +105,38 @@ def test_owners_and_managers_emails_say_they_are_auto_generated_and_customers_do
     assert dict(header_block(path.read_bytes()))["Auto-Submitted"] == "auto-generated"
     raw, _ = raw_message(tmp_path, "checkin", "Lan")
     assert "Auto-Submitted" not in dict(header_block(raw))
+
+
+BODIES = [
+    "Chào anh Huy,\nCảm ơn anh đã ghé.",
+    "plain ascii, short lines",
+    "Cảm ơn quý khách " * 40,  # one long Vietnamese line
+    "x" * 2000 + "\nĐ",  # longer than SMTP's 998
+    ".\n..\nFrom me\n.",  # lines SMTP and mbox treat specially
+    "a\rb\r\nc\n\n",
+    "--=_" + "0" * 32 + "\n=_ =?utf-8?q?x?=",  # looks like a boundary, an encoded word
+    "",
+]
+
+
+@pytest.mark.parametrize("text", BODIES, ids=range(len(BODIES)))
+def test_body_parts_as_the_bytes_say(tmp_path, text):
+    html = f"<p>{text}</p>" + "<b>x</b> " * 20
+    message = OutgoingMessage("checkin/C-1/2026-11-16", "email", "lan@example.com", "Lan", "Hỏi thăm", text, html,
+                              UNSUBSCRIBE, "vi")  # fmt: skip
+    OutboxChannel(tmp_path, "Văn phòng Luật Minh An", "cskh@luatminhan.vn").deliver(message)
+    (path,) = tmp_path.glob("*.eml")
+    raw = path.read_bytes()
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    assert b"\n" not in raw.replace(b"\r\n", b"") and b"\r" not in raw.replace(b"\r\n", b"")
+    parsed = message_from_bytes(raw, policy=policy.default)
+    assert parsed.get_content_type() == "multipart/alternative" and len(list(parsed.iter_parts())) == 2
+    for subtype, sent in (("plain", text), ("html", html)):
+        part = parsed.get_body((subtype,))
+        lines = [line.decode() for line in sent.encode().splitlines()]
+        assert part.get_content().replace("\r\n", "\n") == "".join(line + "\n" for line in lines)
+        assert part.get_content_charset() == "utf-8"
+        if part["Content-Transfer-Encoding"] in ("7bit", "8bit"):  # sent as typed only when every line is short
+            assert all(len(line.encode()) <= 78 for line in lines)
+        else:
+            assert part["Content-Transfer-Encoding"] in ("quoted-printable", "base64")

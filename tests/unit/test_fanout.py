@@ -133,3 +133,33 @@ def test_a_queued_message_to_a_customer_who_refused_or_was_erased_since_is_dropp
     assert {store.ledger.entry(d.key).state for d in (first, second)} == {FAILED}
     again = run_send_batch(worker(store, {"email": channel}), batch, NINE_AM)  # Pub/Sub delivers it again
     assert again["dropped"] == [] and again["summary"]["sent"] == 0
+
+
+def test_a_day_bigger_than_a_chunk_is_composed_and_sent_chunk_by_chunk(monkeypatch):
+    """Issue 37: never every rendered text at once. A chunk is sent before the next is composed; a
+    provider's daily limit met in one chunk is not asked again in the next; the report is whole."""
+    from functions.core.errors import ProviderLimitReached
+    from functions.followup.sending import CHUNK, SendingRun
+
+    class Limited(MemoryChannel):
+        asked = 0
+
+        def deliver(self, message):
+            self.asked += 1
+            if len(self.delivered) == CHUNK + 3:
+                raise ProviderLimitReached("550 5.4.5 Daily sending quota exceeded")
+            super().deliver(message)
+
+    channel, sent_when_composed = Limited(), []
+    compose = SendingRun.compose
+
+    def counted(run, message):
+        sent_when_composed.append(channel.asked)
+        return compose(run, message)
+
+    monkeypatch.setattr(SendingRun, "compose", counted)
+    wiring = deps(memory_sheet(many_customers(CHUNK * 2 + 50, 1, 10_000)), MemoryStore(), channel)
+    report = run_followup(wiring, NINE_AM).report
+    assert sent_when_composed[CHUNK - 1] == 0 and sent_when_composed[CHUNK] == CHUNK  # the first chunk went first
+    assert report["summary"]["sent"] == CHUNK + 3 and channel.asked == CHUNK + 4  # the limit: asked once
+    assert report["summary"]["failed"] == CHUNK * 2 + 50 - CHUNK - 3 and len(report["provider_limits"]) == 1

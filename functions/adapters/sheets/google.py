@@ -33,7 +33,7 @@ from functions.adapters.sheets.google_http import (
 from functions.adapters.sheets.google_requests import (
     TabNow,
     cell_value,
-    effective_value,
+    compact_cells,
     figure_request,
     grid_growth,
     grid_rows,
@@ -224,7 +224,7 @@ class GoogleSheet:
             ranges.append(f"{quoted(title)}!1:1")
             ranges += [f"{quoted(title)}!{column_letters(p)}:{column_letters(p)}" for p in positions]
         params = {"includeGridData": "true", "ranges": ranges, "fields": NOW_FIELDS}
-        answer = self._call(lambda: self._http.fetch_sheet_metadata(self.connection.key, params=params))
+        answer = self._call(lambda: self._grid(params))
         found = {}
         for sheet in answer.get("sheets", []):
             title = sheet["properties"]["title"]
@@ -234,9 +234,9 @@ class GoogleSheet:
             if title not in guesses:
                 continue
             grids = sheet.get("data") or [{}]  # in the order asked: the header row, then each column
-            header = trimmed([effective_value(v) for v in grid_rows(grids[0])[0]]) if grid_rows(grids[0]) else []
+            header = trimmed(list(grid_rows(grids[0])[0])) if grid_rows(grids[0]) else []
             columns = {
-                p: [effective_value(row[0]) if row else None for row in grid_rows(data)][1:]
+                p: [row[0] if row else None for row in grid_rows(data)][1:]
                 for p, data in zip(guesses[title], grids[1:], strict=False)
             }
             found[title] = TabNow(title, sheet["properties"], header, columns, chart_titles(sheet))
@@ -250,6 +250,15 @@ class GoogleSheet:
                 both("tab_not_in", vi=missing[0], en=missing[0], where=f"spreadsheet {self.connection.key}")
             )
         return found
+
+    def _grid(self, params: dict[str, Any]) -> dict[str, Any]:
+        """spreadsheets.get with grid data, its cells parsed straight into values (`compact_cells`)."""
+        import json
+
+        from gspread.urls import SPREADSHEET_URL
+
+        response = self._http.request("get", SPREADSHEET_URL % self.connection.key, params=params)
+        return json.loads(response.content, object_hook=compact_cells)
 
     def _values(self, ranges: list[str], **params: str) -> dict[str, Any]:
         return self._call(
