@@ -11,13 +11,23 @@ import fcntl
 import os
 import stat
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from functions.adapters.sheets.a1 import column_letters
 from functions.adapters.sheets.placement import place
+from functions.adapters.sheets.xlsx_stream import (
+    CellWrite,
+    Look,
+    SheetWrite,
+    Unstreamable,
+    row_height,
+    wrapped_lines,
+    write_cells,
+)
 from functions.core.errors import SheetUnavailable
 from functions.core.i18n import both
 from functions.core.sheet_schema import (
@@ -41,6 +51,7 @@ class XlsxSheet:
     def __init__(self, path: str | Path, charts: Sequence[tuple[TabSpec, Sequence[ChartSpec]]] = ()):
         self.path = Path(path)
         self.charts = charts  # drawn again at every save: openpyxl drops a workbook's charts when it loads one
+        self._read: tuple[tuple[int, int, int], dict[str, Table]] | None = None  # the file as last read, whole tabs
 
     def _open(self, read_only: bool):
         import openpyxl  # imported here: only runs on a local workbook pay for it
@@ -53,6 +64,7 @@ class XlsxSheet:
             raise SheetError(f"{both('workbook_unreadable')} {self.path}: {error}") from error
 
     def read(self, tabs: Sequence[TabSpec], headers: Sequence[TabSpec] = ()) -> dict[str, Table]:
+        stamp = _stamp(self.path)
         workbook = self._open(read_only=True)
         try:
             found: dict[str, Table] = {}
@@ -63,6 +75,7 @@ class XlsxSheet:
                 last = None if spec in tabs else 1
                 rows = [list(r) for r in workbook[title].iter_rows(max_row=last, values_only=True)]
                 found[spec.key] = Table(title, rows[0] if rows else [], rows[1:])
+            self._read = (stamp, {found[spec.key].title: found[spec.key] for spec in tabs if spec.key in found})
             return found
         finally:
             workbook.close()
@@ -86,6 +99,10 @@ class XlsxSheet:
         if not any(change.rows or change.layout for change in changes):
             return []
         with self._locked():
+            try:
+                return self._streamed(changes)
+            except Unstreamable:  # a new tab, column, link or row on top: through openpyxl, the whole workbook
+                pass
             workbook = self._open(read_only=False)
             missed: list[RowWrite] = []
             for change in changes:
@@ -99,6 +116,34 @@ class XlsxSheet:
                     )
                 missed += _apply(workbook[title], change)
             self._save(workbook)
+        return missed
+
+    def _streamed(self, changes: Sequence[TabWrite]) -> list[RowWrite]:
+        """Cells only, into the file as this run read it: written without loading the workbook
+        (`xlsx_stream`), the rows found in the tables read. Unstreamable when anything else is asked,
+        or the file changed since (another run, or staff saving it, may have moved rows)."""
+        read, self._read = self._read, None  # a second write in a run reads afresh
+        if read is None or read[0] != _stamp(self.path):
+            raise Unstreamable("the workbook changed since it was read")
+        missed: list[RowWrite] = []
+        writes: dict[str, SheetWrite] = {}
+        for change in changes:
+            title = find_tab(change.tab, list(read[1]))
+            if title is None:
+                raise Unstreamable(f"{change.tab.key}: not read whole")
+            table = read[1][title]
+            placement = place(change, table.header, partial(_column, table))
+            if placement.inserted or placement.new_columns or any(isinstance(v, Link) for _, _, v in placement.cells):
+                raise Unstreamable(f"{title}: rows on top, new columns or links")
+            specs = {at: change.tab.column(key) for key, at in locate_columns(change.tab, table.header,
+                                                                              require=False).items()}  # fmt: skip
+            cells = writes.setdefault(title, SheetWrite({})).cells
+            for number, position, value in placement.cells:
+                stored = value.value if isinstance(value, Figure) else value
+                cells.setdefault(number, {})[position] = CellWrite(stored, look_of(specs.get(position), value))
+            missed += placement.missed
+        if writes:
+            self._replaced(lambda temporary: write_cells(self.path, temporary, writes))
         return missed
 
     def prepare(self, layouts: Sequence[TabLayout], language: str) -> list[str]:
@@ -130,16 +175,34 @@ class XlsxSheet:
 
         for tab, charts in self.charts:
             draw_charts(workbook, tab, charts)
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".careloop-", suffix=".xlsx")
+        self._replaced(lambda temporary: workbook.save(temporary))
+
+    def _replaced(self, save: Callable[[Path], None]) -> None:
+        """The workbook replaced atomically by what `save` writes to a file beside it."""
+        handle, name = tempfile.mkstemp(dir=self.path.parent, prefix=".careloop-", suffix=".xlsx")
         os.close(handle)
+        temporary = Path(name)
         try:
-            workbook.save(temporary)
+            save(temporary)
             # mkstemp makes the file private (0600): the workbook keeps the permissions it had.
             os.chmod(temporary, stat.S_IMODE(os.stat(self.path).st_mode) if self.path.exists() else 0o644)
             os.replace(temporary, self.path)
         except OSError as error:
-            Path(temporary).unlink(missing_ok=True)
+            temporary.unlink(missing_ok=True)
             raise SheetError(f"{both('workbook_unwritable', path=self.path)}: {error}") from error
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+
+
+def _column(table: Table, position: int) -> list[Any]:
+    return [row[position] if position < len(row) else None for row in table.rows]
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    """The file's identity now: a save (by careloop, Excel or LibreOffice) changes it."""
+    found = os.stat(path) if path.exists() else None
+    return (found.st_ino, found.st_size, found.st_mtime_ns) if found else (0, 0, 0)
 
 
 def _apply(sheet, change: TabWrite) -> list[RowWrite]:
@@ -175,19 +238,10 @@ def _apply(sheet, change: TabWrite) -> list[RowWrite]:
         cell.value = value
         if isinstance(value, str):
             cell.data_type = "s"  # text stays text: "=1+1" typed by a customer is no formula
-    for number, count in lines.items():  # LibreOffice and Excel do not grow a row for wrapped text: say how tall
-        if count > 1:
-            sheet.row_dimensions[number].height = min(ROW_POINTS * count, 409)  # 409 pt: a row's most
+    for number, count in lines.items():
+        if (height := row_height(count)) is not None:
+            sheet.row_dimensions[number].height = height
     return placement.missed
-
-
-ROW_POINTS = 15  # one line of the default font, in points
-
-
-def wrapped_lines(text: str, width: float) -> int:
-    """About how many lines `text` takes in a column `width` characters wide, wrapped at spaces."""
-    per_line = max(int(width) - 1, 1)
-    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
 def _spec(tab: TabSpec, title: str) -> ColumnSpec:
@@ -204,16 +258,25 @@ def _look(sheet: Any, position: int, spec: ColumnSpec, language: str) -> None:
     header.alignment = Alignment(wrap_text=True, vertical="top")
 
 
+def look_of(spec: ColumnSpec | None, value: Any) -> Look | None:
+    """How a cell careloop writes looks: long text wrapped in its column, a number in its format, a
+    Figure in its own; None: as the cell was."""
+    wrap = bool(spec is not None and spec.wrap and isinstance(value, str))
+    number_format = value.pattern if isinstance(value, Figure) else None
+    if spec is not None and spec.number_format and isinstance(value, (int, float)) and not isinstance(value, bool):
+        number_format = spec.number_format
+    return Look(wrap, number_format) if wrap or number_format else None
+
+
 def _cell_look(cell: Any, spec: ColumnSpec | None, value: Any) -> None:
-    """A cell careloop writes in one of its columns: long text wrapped, a number in its format."""
-    if spec is None:
+    if (look := look_of(spec, value)) is None:
         return
-    if spec.wrap and isinstance(value, str):
+    if look.wrap:
         from openpyxl.styles import Alignment
 
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    if spec.number_format and isinstance(value, (int, float)) and not isinstance(value, bool):
-        cell.number_format = spec.number_format
+    if look.number_format:
+        cell.number_format = look.number_format
 
 
 def _prepare_tab(workbook: Any, layout: TabLayout, language: str) -> list[str]:
