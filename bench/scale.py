@@ -4,7 +4,7 @@ sink, each in a process of its own), and on the embedded default (an xlsx workbo
 outbox folder). Prints each run's wall time and peak memory (the careloop process's maximum resident
 set, from the kernel: imports included, as Cloud Functions counts it) next to the goal.
 
-Every 20th customer has a birthday on the day, every 30th a check-in due (with its survey): 8,333
+Every 20th customer has a birthday on the day, every 30th a check-in due (with its survey): 8,334
 messages.
 
 Run: .venv/bin/python bench/scale.py [--customers N] [--only google|embedded]
@@ -28,22 +28,10 @@ sys.path.insert(0, str(ROOT))
 from tests.helpers import TEST_SECRET, free_port  # noqa: E402
 from tests.helpers.firestore_emulator import PROJECT, started_or_exit  # noqa: E402
 from tests.helpers.processes import start_group, stop_group, wait_for_http  # noqa: E402
-from tests.helpers.support import HEADER, IDENTITY, many_customers  # noqa: E402
+from tests.helpers.support import HEADER, IDENTITY, many_customers, write_workbook  # noqa: E402
 
 NOW = "2026-11-23T10:00"
 GOALS = {"google": (60.0, 300), "embedded": (None, 500)}  # seconds, MiB
-
-
-def workbook(path: Path, customers: int) -> Path:
-    import openpyxl
-
-    book = openpyxl.Workbook(write_only=True)
-    tab = book.create_sheet("Khách hàng")
-    tab.append(HEADER)
-    for row in many_customers(customers, birthday_every=20, checkin_every=30):
-        tab.append(row)
-    book.save(path)
-    return path
 
 
 def careloop(settings: dict[str, str], folder: Path) -> tuple[float, float, dict]:
@@ -109,7 +97,8 @@ def main() -> None:
         print(f"{args.customers:,} customers, the follow-up day of {NOW}")
         for name, run in (("google", google_run), ("embedded", embedded_run)):
             if args.only in (None, name):
-                book = workbook(folder / f"{name}.xlsx", args.customers)
+                rows = many_customers(args.customers, birthday_every=20, checkin_every=30)
+                book = write_workbook(folder / f"{name}.xlsx", HEADER, rows)
                 print(line(name, *run(folder, book)), flush=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

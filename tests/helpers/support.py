@@ -50,9 +50,8 @@ def local_settings(folder: Path, sheet: str | Path, **more: str) -> dict[str, st
 def write_workbook(path: Path, header: Sequence[Any], rows: Sequence[Sequence[Any]], title: str = "Khách hàng") -> Path:
     import openpyxl
 
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = title
+    workbook = openpyxl.Workbook(write_only=True)  # streamed: the benches write 100,000 rows with it
+    sheet = workbook.create_sheet(title)
     sheet.append(list(header))
     for row in rows:
         sheet.append(list(row))

@@ -135,8 +135,7 @@ class XlsxSheet:
             placement = place(change, table.header, partial(_column, table))
             if placement.inserted or placement.new_columns or any(isinstance(v, Link) for _, _, v in placement.cells):
                 raise Unstreamable(f"{title}: rows on top, new columns or links")
-            specs = {at: change.tab.column(key) for key, at in locate_columns(change.tab, table.header,
-                                                                              require=False).items()}  # fmt: skip
+            specs = _column_specs(change.tab, table.header)
             cells = writes.setdefault(title, SheetWrite({})).cells
             for number, position, value in placement.cells:
                 stored = value.value if isinstance(value, Figure) else value
@@ -220,20 +219,20 @@ def _apply(sheet, change: TabWrite) -> list[RowWrite]:
     after = header + [None] * max(0, max((p + 1 for p, _ in placement.new_columns), default=0) - len(header))
     for position, title in placement.new_columns:
         after[position] = title
-    specs = {at: change.tab.column(key) for key, at in locate_columns(change.tab, after, require=False).items()}
+    specs = _column_specs(change.tab, after)
     lines: dict[int, int] = {}  # row → the most lines one of its wrapped cells takes
     for number, position, value in placement.cells:
         cell = sheet.cell(row=number, column=position + 1)
-        _cell_look(cell, specs.get(position), value)
-        spec = specs.get(position)
-        if spec is not None and spec.wrap and isinstance(value, str) and value:
+        spec, look = specs.get(position), look_of(specs.get(position), value)
+        _cell_look(cell, look)
+        if spec is not None and look is not None and look.wrap and value:
             width = sheet.column_dimensions[column_letters(position)].width or spec.width_in(change.header_language)
             lines[number] = max(lines.get(number, 1), wrapped_lines(value, width))
         if isinstance(value, Link):  # a phone that dials when tapped
             cell.value, cell.hyperlink = value.text, value.url
             continue
-        if isinstance(value, Figure):  # a number staff read in its format (25%, 02/12/2026 09:00)
-            cell.value, cell.number_format = value.value, value.pattern
+        if isinstance(value, Figure):  # a number staff read in its format (25%, 02/12/2026 09:00), set by look_of
+            cell.value = value.value
             continue
         cell.value = value
         if isinstance(value, str):
@@ -242,6 +241,11 @@ def _apply(sheet, change: TabWrite) -> list[RowWrite]:
         if (height := row_height(count)) is not None:
             sheet.row_dimensions[number].height = height
     return placement.missed
+
+
+def _column_specs(tab: TabSpec, header: Sequence[Any]) -> dict[int, ColumnSpec]:
+    """0-based column → the spec of careloop's column there."""
+    return {at: tab.column(key) for key, at in locate_columns(tab, header, require=False).items()}
 
 
 def _spec(tab: TabSpec, title: str) -> ColumnSpec:
@@ -268,8 +272,9 @@ def look_of(spec: ColumnSpec | None, value: Any) -> Look | None:
     return Look(wrap, number_format) if wrap or number_format else None
 
 
-def _cell_look(cell: Any, spec: ColumnSpec | None, value: Any) -> None:
-    if (look := look_of(spec, value)) is None:
+def _cell_look(cell: Any, look: Look | None) -> None:
+    """A cell's look (`look_of`) given to it through openpyxl."""
+    if look is None:
         return
     if look.wrap:
         from openpyxl.styles import Alignment
@@ -317,7 +322,7 @@ def _prepare_tab(workbook: Any, layout: TabLayout, language: str) -> list[str]:
         for number, starter in enumerate(layout.starter_rows, start=2):
             for key, value in zip(order, starter, strict=False):
                 cell = sheet.cell(row=number, column=positions[key] + 1, value=value)
-                _cell_look(cell, layout.tab.column(key), value)
+                _cell_look(cell, look_of(layout.tab.column(key), value))
         actions.append(f"+ '{title}': {len(layout.starter_rows)} starter row(s)")
     return actions
 
