@@ -1,8 +1,10 @@
 """Sheet adapter for a local .xlsx workbook (openpyxl), the embedded default.
 
-Reads with the fast read-only loader; writes by loading the full workbook (staff formatting,
-extra columns and validations survive), applying the run's changes, and replacing the file
-atomically, under a lock file so two overlapping runs write one after the other.
+Reads with the fast read-only loader. Writes replace the file atomically, under a lock so two
+overlapping runs write one after the other: a run's cells streamed into the file as it was read
+(`xlsx_stream`, nothing loaded whole); anything more (a new tab, column, link, rows on top) or a file
+saved since the read by loading the full workbook and applying the changes. Staff formatting, extra
+columns and validations survive either way.
 """
 
 from __future__ import annotations
